@@ -1,0 +1,173 @@
+import { DosetwinError, type Issue } from '../errors.ts';
+import type { ModelIR } from '../model/ir.ts';
+import { detectTimeVarying, type PatientData, type RecordInput, patientFromRecords } from './records.ts';
+
+const STANDARD = ['ID', 'TIME', 'EVID', 'AMT', 'RATE', 'CMT', 'II', 'ADDL', 'SS', 'MDV', 'DV', 'OCC'] as const;
+
+export interface Dataset {
+  patients: PatientData[];
+  /** Warnings (e.g. a covariate missing from the data and set to the model's default). */
+  issues: Issue[];
+}
+
+/**
+ * Parse a NONMEM-style CSV dataset (header row; ',' separated; '.' or empty = missing) for a
+ * model. Column names are matched case-insensitively; covariate columns are matched to the model's
+ * covariates by name. Every problem names the file, the line and the field, and all are reported
+ * at once.
+ */
+export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): Dataset {
+  const issues: Issue[] = [];
+  const warnings: Issue[] = [];
+  const bad = (line: number, field: string, message: string, hint?: string): void => {
+    if (issues.length < 50) issues.push({ code: 'DT_DATA', severity: 'error', field, message, file, line, ...(hint ? { hint } : {}) });
+  };
+  const lines = text.split(/\r?\n/);
+  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
+  if (!lines.length) throw new DosetwinError([{ code: 'DT_DATA', severity: 'error', field: 'header', message: 'the dataset is empty', file, line: 1 }]);
+  const header = splitCsv(lines[0]).map((h) => h.trim());
+  const colOf = new Map<string, number>();
+  header.forEach((h, i) => colOf.set(h.toUpperCase(), i));
+  for (const need of ['ID', 'TIME'] as const)
+    if (!colOf.has(need)) bad(1, need, `missing column ${need}`, `columns found: ${header.join(', ')}`);
+  const covCols = model.covariates.map((c) => {
+    const exact = header.indexOf(c.name);
+    return exact >= 0 ? exact : (colOf.get(c.name.toUpperCase()) ?? -1);
+  });
+  model.covariates.forEach((c, k) => {
+    if (covCols[k] >= 0) return;
+    if (c.handling.kind === 'required')
+      bad(1, c.name, `the model needs covariate ${c.name} (${c.label}, ${c.unit}) but the data has no ${c.name} column`);
+    else
+      warnings.push({
+        code: 'DT_COVARIATE_DEFAULT',
+        severity: 'warning',
+        field: c.name,
+        message: `no ${c.name} column: using the model's default ${c.handling.value} ${c.unit} for every record`,
+        file,
+      });
+  });
+  if (issues.length) throw new DosetwinError(issues);
+
+  const nCov = model.covariates.length;
+  const nCmt = model.compartments.length;
+  const groups: { id: string; rows: RecordInput[] }[] = [];
+  const seenIds = new Set<string>();
+  for (let li = 1; li < lines.length; li++) {
+    const line = li + 1;
+    if (lines[li].trim() === '') continue;
+    const cells = splitCsv(lines[li]);
+    if (cells.length !== header.length) {
+      bad(line, 'record', `has ${cells.length} fields, the header has ${header.length}`);
+      continue;
+    }
+    const get = (name: (typeof STANDARD)[number]): string | undefined => {
+      const c = colOf.get(name);
+      return c === undefined ? undefined : cells[c].trim();
+    };
+    const num = (name: (typeof STANDARD)[number], dflt: number | null): number => {
+      const raw = get(name);
+      if (raw === undefined || raw === '' || raw === '.') {
+        if (dflt === null) bad(line, name, `${name} is missing`);
+        return dflt ?? NaN;
+      }
+      const v = Number(raw);
+      if (!Number.isFinite(v)) bad(line, name, `${name} '${raw}' is not a number`);
+      return v;
+    };
+    const id = get('ID') ?? '';
+    if (id === '' || id === '.') bad(line, 'ID', 'ID is missing');
+    const time = num('TIME', null);
+    const amt = num('AMT', 0);
+    const evid = num('EVID', amt > 0 ? 1 : 0);
+    const rate = num('RATE', 0);
+    const cmt = num('CMT', 0);
+    const ii = num('II', 0);
+    const addl = num('ADDL', 0);
+    const ss = num('SS', 0);
+    const dvRaw = get('DV');
+    const dv = dvRaw === undefined || dvRaw === '' || dvRaw === '.' ? null : Number(dvRaw);
+    if (dv !== null && !Number.isFinite(dv)) bad(line, 'DV', `DV '${dvRaw}' is not a number`);
+    const mdv = num('MDV', evid !== 0 || dv === null ? 1 : 0);
+    const occ = num('OCC', 1);
+    if (![0, 1, 2, 3, 4].includes(evid)) bad(line, 'EVID', `EVID ${evid} is not one of 0, 1, 2, 3, 4`);
+    if (Number.isFinite(time) && time < 0) bad(line, 'TIME', `TIME ${time} is negative`);
+    if (amt < 0) bad(line, 'AMT', `AMT ${amt} is negative`);
+    if (rate < 0 && rate !== -1 && rate !== -2) bad(line, 'RATE', `RATE ${rate}: use > 0 (infusion rate), 0 (bolus), −1 (modelled rate) or −2 (modelled duration)`);
+    if (!Number.isInteger(cmt) || cmt < 0 || cmt > nCmt)
+      bad(line, 'CMT', `CMT ${cmt} does not exist: the model has compartments 1..${nCmt} (${model.compartments.join(', ')})`);
+    if (!Number.isInteger(addl) || addl < 0) bad(line, 'ADDL', `ADDL ${addl} must be a whole number ≥ 0`);
+    if (addl > 0 && !(ii > 0)) bad(line, 'II', `ADDL ${addl} needs II > 0`);
+    if (![0, 1, 2].includes(ss)) bad(line, 'SS', `SS ${ss} is not 0, 1 or 2`);
+    if (ss > 0 && (evid === 1 || evid === 4) && !(ii > 0) && !(amt === 0 && rate > 0))
+      bad(line, 'SS', `SS ${ss} needs II > 0 (or AMT = 0 with RATE > 0 for a constant infusion)`);
+    if ((evid === 1 || evid === 4) && amt === 0 && !(ss > 0 && rate > 0)) bad(line, 'AMT', 'dose record (EVID 1/4) with AMT 0');
+    if (mdv !== 0 && mdv !== 1) bad(line, 'MDV', `MDV ${mdv} is not 0 or 1`);
+    if (!Number.isInteger(occ) || occ < 1) bad(line, 'OCC', `OCC ${occ} must be a whole number ≥ 1`);
+    const cov = new Float64Array(nCov);
+    model.covariates.forEach((c, k) => {
+      if (covCols[k] < 0) {
+        cov[k] = c.handling.kind === 'default' ? c.handling.value : NaN;
+        return;
+      }
+      const raw = cells[covCols[k]].trim();
+      if (raw === '' || raw === '.') {
+        if (c.handling.kind === 'default') {
+          cov[k] = c.handling.value;
+          warnings.push({ code: 'DT_COVARIATE_DEFAULT', severity: 'warning', field: c.name, message: `${c.name} missing: using the model's default ${c.handling.value} ${c.unit}`, file, line });
+        } else bad(line, c.name, `covariate ${c.name} is missing and the model requires it`);
+        return;
+      }
+      const v = Number(raw);
+      if (!Number.isFinite(v)) bad(line, c.name, `${c.name} '${raw}' is not a number`);
+      cov[k] = v;
+    });
+    if (!groups.length || groups[groups.length - 1].id !== id) {
+      if (seenIds.has(id)) bad(line, 'ID', `ID ${id} appears again after other IDs: keep each patient's records together`);
+      seenIds.add(id);
+      groups.push({ id, rows: [] });
+    }
+    const rows = groups[groups.length - 1].rows;
+    const prev = rows[rows.length - 1];
+    if (prev && time < prev.time && evid !== 3 && evid !== 4)
+      bad(line, 'TIME', `TIME ${time} is before the previous record's ${prev.time} for ID ${id}`, 'sort records by time within each ID');
+    rows.push({ time, evid, amt, rate, cmt, ii, addl, ss, mdv, dv, cov, occ, line });
+  }
+  if (issues.length) throw new DosetwinError(issues);
+  const patients = groups.map((g) => patientFromRecords(g.id, g.rows, nCov));
+  patients.forEach((p) => (p.timeVarying = detectTimeVarying(p)));
+  return { patients, issues: dedupeWarnings(warnings) };
+}
+
+function dedupeWarnings(w: Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return w.filter((i) => {
+    const k = `${i.code}|${i.field}|${i.line === undefined}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Split one CSV line (quotes allowed around fields). */
+export function splitCsv(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (q) {
+      if (c === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (c === '"') q = false;
+      else cur += c;
+    } else if (c === '"') q = true;
+    else if (c === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}

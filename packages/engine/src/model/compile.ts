@@ -1,0 +1,552 @@
+import { DosetwinError, type Issue } from '../errors.ts';
+import { dependsOn, differentiate, substitute } from './derivative.ts';
+import type { CmtProperty, Expr, ModelIR, Pos, Stmt } from './ir.ts';
+
+/** A compiled expression: reads numbered slots, returns a number. */
+export type Fn = (s: Float64Array) => number;
+type Run = (s: Float64Array) => void;
+
+export const FUNCTIONS: Record<string, { arity: number | [number, number]; f?: (...x: number[]) => number }> = {
+  exp: { arity: 1, f: Math.exp },
+  log: { arity: 1, f: Math.log },
+  log10: { arity: 1, f: Math.log10 },
+  sqrt: { arity: 1, f: Math.sqrt },
+  abs: { arity: 1, f: Math.abs },
+  floor: { arity: 1, f: Math.floor },
+  pow: { arity: 2, f: Math.pow },
+  min: { arity: [2, 8], f: Math.min },
+  max: { arity: [2, 8], f: Math.max },
+  ifelse: { arity: 3 },
+};
+
+const CMT_PROPS: readonly CmtProperty[] = ['lag', 'bioav', 'rate', 'duration', 'init'];
+/** Value a compartment property takes when the model does not set it. NaN = "not modelled". */
+const CMT_PROP_DEFAULT: Record<CmtProperty, number> = { lag: 0, bioav: 1, rate: NaN, duration: NaN, init: 0 };
+
+export type Structure =
+  | {
+      kind: 'closed';
+      /** Disposition compartments. */
+      nDisp: 1 | 2 | 3;
+      depot: boolean;
+      /** Slots of the structure's arguments: cl, v|v1, q|q2, v2, q3, v3, ka (−1 if absent). */
+      args: { cl: number; v1: number; q2: number; v2: number; q3: number; v3: number; ka: number };
+    }
+  | {
+      kind: 'linear-ode';
+      /** Fills K (row-major n×n) from the individual slots: dA/dt = K·A + r0. */
+      matrix: (s: Float64Array, K: Float64Array) => void;
+      /** Constant part of the right-hand side (A = 0), without dosing inputs. */
+      constant: (s: Float64Array, r0: Float64Array) => void;
+    }
+  | {
+      kind: 'ode';
+      /** ∂f/∂A (row-major), symbolic where possible; null = use finite differences. */
+      jacobian: ((s: Float64Array, J: Float64Array) => void) | null;
+    };
+
+export interface CompiledModel {
+  ir: ModelIR;
+  nSlots: number;
+  slotOf: ReadonlyMap<string, number>;
+  tSlot: number;
+  thetaSlots: Int32Array;
+  etaSlots: Int32Array;
+  covariateSlots: Int32Array;
+  stateSlots: Int32Array;
+  nStates: number;
+  /** Slots of dA/dt results, per compartment (explicit ODE models). */
+  ddtSlots: Int32Array;
+  /** Per compartment property, per compartment: slot, or −1 when the model leaves it at its default. */
+  cmtProps: Record<CmtProperty, Int32Array>;
+  /** Output slot per error model (same order as `ir.errors`). */
+  outputSlots: Int32Array;
+  /** Evaluates the statements that depend only on parameters, etas and covariates. */
+  individual: Run;
+  /** Evaluates the right-hand side at the state slots into the ddt slots (explicit ODE models). */
+  derivatives: Run;
+  /** Evaluates the outputs at the current state slots and time. */
+  outputs: Run;
+  structure: Structure;
+  /** Fresh slot array with thetas set. */
+  newSlots(): Float64Array;
+}
+
+/**
+ * Check the IR (names, definite assignment, where each statement belongs) and compile it to
+ * closures over a flat `Float64Array` of slots. Statements are split by dependency: those that
+ * depend only on parameters/etas/covariates run once per record ("individual", NONMEM's $PK);
+ * those that depend on amounts or time run inside the ODE right-hand side ($DES) or at
+ * observations ($ERROR). Never evaluates user text as JavaScript.
+ */
+export function compileModel(ir: ModelIR): CompiledModel {
+  const issues: Issue[] = [];
+  const err = (pos: Pos, message: string, hint?: string, field = 'equations'): void => {
+    issues.push({
+      code: 'DT_MODEL_SEMANTIC',
+      severity: 'error',
+      field,
+      message,
+      file: ir.file,
+      line: pos.line,
+      column: pos.column,
+      ...(hint ? { hint } : {}),
+    });
+  };
+
+  // ---- namespaces ----
+  const kinds = new Map<string, string>();
+  const declare = (name: string, kind: string, pos: Pos): void => {
+    const prev = kinds.get(name);
+    if (prev) err(pos, `'${name}' is declared as ${prev} and as ${kind}`, 'names must be unique across parameters, etas, covariates and compartments');
+    else if (name === 't' || name in FUNCTIONS) err(pos, `'${name}' is reserved`);
+    else kinds.set(name, kind);
+  };
+  const origin: Pos = { line: 1, column: 1 };
+  ir.parameters.forEach((p) => declare(p.name, 'a parameter', p.pos));
+  ir.etas.forEach((e) => declare(e.name, 'an eta', e.pos));
+  ir.covariates.forEach((c) => declare(c.name, 'a covariate', c.pos));
+  ir.compartments.forEach((c) => declare(c, 'a compartment', ir.pk?.pos ?? origin));
+  const isState = new Set(ir.compartments);
+  if (!ir.compartments.length) err(origin, 'the model has no compartments', "use 'pk one_cmt(...)' or declare 'compartments' and write d/dt() equations");
+
+  // ---- slots ----
+  const slotOf = new Map<string, number>();
+  let nSlots = 0;
+  const alloc = (name: string): number => {
+    let k = slotOf.get(name);
+    if (k === undefined) {
+      k = nSlots++;
+      slotOf.set(name, k);
+    }
+    return k;
+  };
+  const tSlot = alloc('t');
+  const thetaSlots = Int32Array.from(ir.parameters.map((p) => alloc(p.name)));
+  const etaSlots = Int32Array.from(ir.etas.map((e) => alloc(e.name)));
+  const covariateSlots = Int32Array.from(ir.covariates.map((c) => alloc(c.name)));
+  const stateSlots = Int32Array.from(ir.compartments.map((c) => alloc(c)));
+
+  // ---- desugar: pk args, compartment properties and d/dt into hidden assignments ----
+  const hidden = (name: string): string => `@${name}`;
+  const desugar = (list: Stmt[]): Stmt[] =>
+    list.map((st): Stmt => {
+      if (st.k === 'cmtprop') {
+        if (!isState.has(st.cmt)) err(st.pos, `${st.prop}(${st.cmt}): '${st.cmt}' is not a compartment`, `compartments: ${ir.compartments.join(', ')}`);
+        return { k: 'assign', name: hidden(`${st.prop}:${st.cmt}`), expr: st.expr, pos: st.pos };
+      }
+      if (st.k === 'ddt') {
+        if (ir.pk) err(st.pos, `d/dt(${st.cmt}) cannot be combined with the built-in '${ir.pk.name}' structure`);
+        else if (!isState.has(st.cmt)) err(st.pos, `d/dt(${st.cmt}): '${st.cmt}' is not a declared compartment`, `compartments: ${ir.compartments.join(', ')}`);
+        return { k: 'assign', name: hidden(`ddt:${st.cmt}`), expr: st.expr, pos: st.pos };
+      }
+      if (st.k === 'if')
+        return { ...st, branches: st.branches.map((b) => ({ cond: b.cond, body: desugar(b.body) })), otherwise: st.otherwise && desugar(st.otherwise) };
+      return st;
+    });
+  const pkStmts: Stmt[] = ir.pk
+    ? Object.entries(ir.pk.args).map(([a, expr]) => ({ k: 'assign', name: hidden(`pk:${a}`), expr, pos: expr.pos }) as Stmt)
+    : [];
+  const stmts: Stmt[] = [...desugar(ir.statements), ...pkStmts];
+
+  // ---- definite assignment and reads ----
+  const known = new Set<string>(['t', ...kinds.keys()]);
+  const checkExpr = (e: Expr, defined: Set<string>, maybe: Map<string, Pos>): void => {
+    switch (e.k) {
+      case 'num':
+        return;
+      case 'ref':
+        if (defined.has(e.name) || known.has(e.name)) return;
+        if (maybe.has(e.name)) {
+          const p = maybe.get(e.name)!;
+          err(e.pos, `'${e.name}' may be undefined here: it is assigned only in some branches of the 'if' at line ${p.line}`, "assign it before the 'if' or in an 'else' branch");
+        } else err(e.pos, `'${e.name}' is not defined`, suggest(e.name, [...known, ...defined]));
+        return;
+      case 'neg':
+      case 'not':
+        return checkExpr(e.a, defined, maybe);
+      case 'bin':
+        checkExpr(e.a, defined, maybe);
+        checkExpr(e.b, defined, maybe);
+        return;
+      case 'call': {
+        const f = FUNCTIONS[e.fn];
+        if (!f) err(e.pos, `unknown function '${e.fn}'`, `functions: ${Object.keys(FUNCTIONS).join(', ')}`);
+        else {
+          const [lo, hi] = typeof f.arity === 'number' ? [f.arity, f.arity] : f.arity;
+          if (e.args.length < lo || e.args.length > hi) err(e.pos, `${e.fn}() takes ${lo === hi ? lo : `${lo} to ${hi}`} argument(s), found ${e.args.length}`);
+        }
+        e.args.forEach((a) => checkExpr(a, defined, maybe));
+        return;
+      }
+    }
+  };
+  const checkBlock = (list: Stmt[], defined: Set<string>, maybe: Map<string, Pos>): void => {
+    for (const st of list) {
+      if (st.k === 'assign') {
+        checkExpr(st.expr, defined, maybe);
+        if (kinds.has(st.name)) err(st.pos, `cannot assign to '${st.name}': it is ${kinds.get(st.name)}`);
+        if (st.name === 't') err(st.pos, "cannot assign to 't' (time)");
+        defined.add(st.name);
+        maybe.delete(st.name);
+      } else if (st.k === 'if') {
+        const outs: Set<string>[] = [];
+        for (const b of st.branches) {
+          checkExpr(b.cond, defined, maybe);
+          const d = new Set(defined);
+          checkBlock(b.body, d, new Map(maybe));
+          outs.push(d);
+        }
+        if (st.otherwise) {
+          const d = new Set(defined);
+          checkBlock(st.otherwise, d, new Map(maybe));
+          outs.push(d);
+        }
+        const all = new Set<string>();
+        outs.forEach((o) => o.forEach((x) => all.add(x)));
+        for (const x of all) {
+          if (defined.has(x)) continue;
+          if (st.otherwise && outs.every((o) => o.has(x))) defined.add(x);
+          else maybe.set(x, st.pos);
+        }
+      }
+    }
+  };
+  const defined = new Set<string>();
+  checkBlock(stmts, defined, new Map());
+
+  // Explicit ODEs: every compartment needs its d/dt.
+  if (!ir.pk) for (const c of ir.compartments) if (!defined.has(hidden(`ddt:${c}`))) err(origin, `compartment '${c}' has no d/dt(${c}) equation`);
+
+  // Outputs named in the error block must be computed.
+  if (!ir.errors.length) err(origin, "the model has no 'error' block: which outputs are observed, with which residual error?", undefined, 'error');
+  for (const e of ir.errors) {
+    if (!defined.has(e.output)) err(e.pos, `output '${e.output}' is not computed in 'equations'`, `add e.g. '${e.output} = central / V'`, 'error');
+    for (const c of e.cmts)
+      if (c > ir.compartments.length) err(e.pos, `cmt ${c} does not exist (the model has ${ir.compartments.length} compartments)`, undefined, 'error');
+  }
+  if (ir.errors.length > 1 && ir.errors.some((e) => !e.cmts.length))
+    err(ir.errors[0].pos, 'with several outputs, each needs the observation compartments it reads (e.g. cmt 2)', undefined, 'error');
+
+  if (issues.length) throw new DosetwinError(issues);
+
+  // ---- split: individual vs dynamic statements ----
+  const reads = (st: Stmt, into: Set<string>): void => {
+    const visit = (e: Expr): void => {
+      if (e.k === 'ref') into.add(e.name);
+      else if (e.k === 'neg' || e.k === 'not') visit(e.a);
+      else if (e.k === 'bin') {
+        visit(e.a);
+        visit(e.b);
+      } else if (e.k === 'call') e.args.forEach(visit);
+    };
+    if (st.k === 'assign') visit(st.expr);
+    else if (st.k === 'if') {
+      st.branches.forEach((b) => {
+        visit(b.cond);
+        b.body.forEach((x) => reads(x, into));
+      });
+      st.otherwise?.forEach((x) => reads(x, into));
+    }
+  };
+  const writes = (st: Stmt, into: Set<string>): void => {
+    if (st.k === 'assign') into.add(st.name);
+    else if (st.k === 'if') {
+      st.branches.forEach((b) => b.body.forEach((x) => writes(x, into)));
+      st.otherwise?.forEach((x) => writes(x, into));
+    }
+  };
+  const dynamicNames = new Set<string>(['t', ...ir.compartments]);
+  const individualStmts: Stmt[] = [];
+  const dynamicStmts: { st: Stmt; reads: Set<string>; writes: Set<string> }[] = [];
+  const individualWrites = new Set<string>();
+  for (const st of stmts) {
+    const r = new Set<string>();
+    const w = new Set<string>();
+    reads(st, r);
+    writes(st, w);
+    const isDdt = [...w].some((x) => x.startsWith('@ddt:'));
+    if (isDdt || [...r].some((x) => dynamicNames.has(x))) {
+      w.forEach((x) => {
+        dynamicNames.add(x);
+        if (individualWrites.has(x)) err(st.pos, `'${x}' is assigned both before and after it depends on the amounts or time`, 'use a new name for the time-varying quantity');
+      });
+      dynamicStmts.push({ st, reads: r, writes: w });
+    } else {
+      w.forEach((x) => individualWrites.add(x));
+      individualStmts.push(st);
+    }
+  }
+  for (const d of dynamicStmts)
+    for (const x of d.writes)
+      if (x.startsWith('@pk:') || x.startsWith('@lag:') || x.startsWith('@bioav:') || x.startsWith('@rate:') || x.startsWith('@duration:') || x.startsWith('@init:'))
+        err(d.st.pos, `${x.slice(1).replace(':', '(')}) depends on the amounts or on time; it must depend only on parameters, etas and covariates`);
+  if (issues.length) throw new DosetwinError(issues);
+
+  /** Dynamic statements needed to compute `targets`, in order (backward slice). */
+  const slice = (targets: Set<string>): Stmt[] => {
+    const need = new Set(targets);
+    const out: Stmt[] = [];
+    for (let i = dynamicStmts.length - 1; i >= 0; i--) {
+      const d = dynamicStmts[i];
+      if ([...d.writes].some((x) => need.has(x))) {
+        out.push(d.st);
+        d.reads.forEach((x) => need.add(x));
+      }
+    }
+    return out.reverse();
+  };
+
+  // ---- allocate variable slots, then compile ----
+  for (const name of defined) alloc(name);
+  for (const p of CMT_PROPS) for (const c of ir.compartments) alloc(hidden(`${p}:${c}`));
+  const cmtProps = Object.fromEntries(
+    CMT_PROPS.map((p) => [p, Int32Array.from(ir.compartments.map((c) => (defined.has(hidden(`${p}:${c}`)) ? slotOf.get(hidden(`${p}:${c}`))! : -1)))]),
+  ) as Record<CmtProperty, Int32Array>;
+  const propDefaults: [number, number][] = [];
+  for (const p of CMT_PROPS) for (const c of ir.compartments) propDefaults.push([slotOf.get(hidden(`${p}:${c}`))!, CMT_PROP_DEFAULT[p]]);
+
+  const runIndividual = compileBlock(individualStmts, slotOf);
+  const individual: Run = (s) => {
+    for (let i = 0; i < propDefaults.length; i++) s[propDefaults[i][0]] = propDefaults[i][1];
+    runIndividual(s);
+  };
+  const ddtNames = ir.pk ? [] : ir.compartments.map((c) => hidden(`ddt:${c}`));
+  const derivatives = compileBlock(slice(new Set(ddtNames)), slotOf);
+  const outputs = compileBlock(slice(new Set(ir.errors.map((e) => e.output))), slotOf);
+  const ddtSlots = Int32Array.from(ddtNames.map((n) => slotOf.get(n)!));
+
+  // ---- structure ----
+  let structure: Structure;
+  if (ir.pk) {
+    const a = (name: string): number => (name in ir.pk!.args ? slotOf.get(hidden(`pk:${name}`))! : -1);
+    const nDisp = ir.pk.name === 'one_cmt' ? 1 : ir.pk.name === 'two_cmt' ? 2 : 3;
+    structure = {
+      kind: 'closed',
+      nDisp,
+      depot: 'ka' in ir.pk.args,
+      args: {
+        cl: a('cl'),
+        v1: nDisp === 1 ? a('v') : a('v1'),
+        q2: nDisp === 2 ? a('q') : a('q2'),
+        v2: a('v2'),
+        q3: a('q3'),
+        v3: a('v3'),
+        ka: a('ka'),
+      },
+    };
+  } else {
+    structure = analyseOde(ir.compartments, ddtNames, slice(new Set(ddtNames)), slotOf);
+  }
+
+  return {
+    ir,
+    nSlots,
+    slotOf,
+    tSlot,
+    thetaSlots,
+    etaSlots,
+    covariateSlots,
+    stateSlots,
+    nStates: ir.compartments.length,
+    ddtSlots,
+    cmtProps,
+    outputSlots: Int32Array.from(ir.errors.map((e) => slotOf.get(e.output)!)),
+    individual,
+    derivatives,
+    outputs,
+    structure,
+    newSlots() {
+      const s = new Float64Array(nSlots);
+      ir.parameters.forEach((p, i) => (s[thetaSlots[i]] = p.value));
+      return s;
+    },
+  };
+}
+
+/**
+ * Explicit ODEs: inline the right-hand sides over the amounts; if every ∂f_i/∂A_j is free of
+ * amounts and time, the system is linear with constant coefficients between events and is solved
+ * exactly (matrix exponential); otherwise the symbolic Jacobian feeds the stiff integrator.
+ */
+function analyseOde(cmts: string[], ddtNames: string[], dyn: Stmt[], slotOf: ReadonlyMap<string, number>): Structure {
+  const n = cmts.length;
+  const env = new Map<string, Expr>();
+  let straight = true;
+  for (const st of dyn) {
+    if (st.k !== 'assign') {
+      straight = false;
+      break;
+    }
+    env.set(st.name, substitute(st.expr, env));
+  }
+  if (!straight) return { kind: 'ode', jacobian: null };
+  const rhs = ddtNames.map((d) => env.get(d)!);
+  const jac: (Expr | null)[] = [];
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) jac.push(differentiate(rhs[i], cmts[j]));
+  const jacFns = jac.map((e) => (e ? compileExpr(e, slotOf) : null));
+  const jacobian = jacFns.every((f) => f !== null)
+    ? (() => {
+        const fns = jacFns as Fn[];
+        return (s: Float64Array, J: Float64Array): void => {
+          for (let k = 0; k < fns.length; k++) J[k] = fns[k](s);
+        };
+      })()
+    : null;
+  const linear =
+    jac.every((e) => e !== null && !cmts.some((c) => dependsOn(e, c)) && !dependsOn(e, 't')) && !rhs.some((e) => dependsOn(e, 't'));
+  if (!linear) return { kind: 'ode', jacobian };
+  const zero = new Map<string, Expr>(cmts.map((c) => [c, { k: 'num', v: 0, pos: { line: 0, column: 0 } } as Expr]));
+  const constFns = rhs.map((e) => compileExpr(substitute(e, zero), slotOf));
+  const kFns = jacFns as Fn[];
+  return {
+    kind: 'linear-ode',
+    matrix: (s, K) => {
+      for (let k = 0; k < kFns.length; k++) K[k] = kFns[k](s);
+    },
+    constant: (s, r0) => {
+      for (let i = 0; i < n; i++) r0[i] = constFns[i](s);
+    },
+  };
+}
+
+function compileBlock(list: Stmt[], slotOf: ReadonlyMap<string, number>): Run {
+  const runs = list.map((st) => compileStmt(st, slotOf));
+  if (runs.length === 0) return () => {};
+  if (runs.length === 1) return runs[0];
+  const n = runs.length;
+  return (s) => {
+    for (let i = 0; i < n; i++) runs[i](s);
+  };
+}
+
+function compileStmt(st: Stmt, slotOf: ReadonlyMap<string, number>): Run {
+  if (st.k === 'assign') {
+    const k = slotOf.get(st.name)!;
+    const f = compileExpr(st.expr, slotOf);
+    return (s) => {
+      s[k] = f(s);
+    };
+  }
+  if (st.k === 'if') {
+    const conds = st.branches.map((b) => compileExpr(b.cond, slotOf));
+    const bodies = st.branches.map((b) => compileBlock(b.body, slotOf));
+    const otherwise = st.otherwise ? compileBlock(st.otherwise, slotOf) : null;
+    const n = conds.length;
+    return (s) => {
+      for (let i = 0; i < n; i++)
+        if (conds[i](s) !== 0) {
+          bodies[i](s);
+          return;
+        }
+      if (otherwise) otherwise(s);
+    };
+  }
+  throw new Error(`internal: statement kind ${st.k} should have been desugared`);
+}
+
+/** Compile an expression to a closure over slots. Booleans are 1/0, as in NONMEM. */
+export function compileExpr(e: Expr, slotOf: ReadonlyMap<string, number>): Fn {
+  switch (e.k) {
+    case 'num': {
+      const v = e.v;
+      return () => v;
+    }
+    case 'ref': {
+      const k = slotOf.get(e.name);
+      if (k === undefined) throw new Error(`internal: no slot for '${e.name}'`);
+      return (s) => s[k];
+    }
+    case 'neg': {
+      const a = compileExpr(e.a, slotOf);
+      return (s) => -a(s);
+    }
+    case 'not': {
+      const a = compileExpr(e.a, slotOf);
+      return (s) => (a(s) === 0 ? 1 : 0);
+    }
+    case 'bin':
+      return compileBin(e.op, e.a, e.b, slotOf);
+    case 'call': {
+      const args = e.args.map((a) => compileExpr(a, slotOf));
+      if (e.fn === 'ifelse') {
+        const [c, a, b] = args;
+        return (s) => (c(s) !== 0 ? a(s) : b(s));
+      }
+      const f = FUNCTIONS[e.fn].f!;
+      if (args.length === 1) {
+        const a = args[0];
+        return (s) => f(a(s));
+      }
+      if (args.length === 2) {
+        const [a, b] = args;
+        return (s) => f(a(s), b(s));
+      }
+      return (s) => f(...args.map((a) => a(s)));
+    }
+  }
+}
+
+function compileBin(op: string, ea: Expr, eb: Expr, slotOf: ReadonlyMap<string, number>): Fn {
+  // Specialise the commonest leaf shapes (slot ∘ slot, slot ∘ constant) to save closure calls.
+  const sa = ea.k === 'ref' ? slotOf.get(ea.name)! : -1;
+  const sb = eb.k === 'ref' ? slotOf.get(eb.name)! : -1;
+  const cb = eb.k === 'num' ? eb.v : NaN;
+  if (sa >= 0 && sb >= 0) {
+    if (op === '*') return (s) => s[sa] * s[sb];
+    if (op === '/') return (s) => s[sa] / s[sb];
+    if (op === '+') return (s) => s[sa] + s[sb];
+    if (op === '-') return (s) => s[sa] - s[sb];
+  }
+  if (sa >= 0 && eb.k === 'num') {
+    if (op === '*') return (s) => s[sa] * cb;
+    if (op === '/') return (s) => s[sa] / cb;
+    if (op === '^') return (s) => Math.pow(s[sa], cb);
+  }
+  const a = compileExpr(ea, slotOf);
+  const b = compileExpr(eb, slotOf);
+  switch (op) {
+    case '+':
+      return (s) => a(s) + b(s);
+    case '-':
+      return (s) => a(s) - b(s);
+    case '*':
+      return (s) => a(s) * b(s);
+    case '/':
+      return (s) => a(s) / b(s);
+    case '^':
+      return (s) => Math.pow(a(s), b(s));
+    case '==':
+      return (s) => (a(s) === b(s) ? 1 : 0);
+    case '!=':
+      return (s) => (a(s) !== b(s) ? 1 : 0);
+    case '<':
+      return (s) => (a(s) < b(s) ? 1 : 0);
+    case '<=':
+      return (s) => (a(s) <= b(s) ? 1 : 0);
+    case '>':
+      return (s) => (a(s) > b(s) ? 1 : 0);
+    case '>=':
+      return (s) => (a(s) >= b(s) ? 1 : 0);
+    case '&&':
+      return (s) => (a(s) !== 0 && b(s) !== 0 ? 1 : 0);
+    case '||':
+      return (s) => (a(s) !== 0 || b(s) !== 0 ? 1 : 0);
+  }
+  throw new Error(`internal: operator ${op}`);
+}
+
+function suggest(name: string, candidates: string[]): string | undefined {
+  const low = name.toLowerCase();
+  const hit = candidates.find((c) => !c.startsWith('@') && (c.toLowerCase() === low || editDistance(c.toLowerCase(), low) <= 2));
+  return hit ? `did you mean '${hit}'?` : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}

@@ -1,0 +1,132 @@
+/**
+ * Intermediate representation of a dosetwin model. Both the native model language (`.dtm`) and,
+ * later, NONMEM control streams compile to this shape; everything downstream (compiler, solvers,
+ * estimation) reads only this.
+ */
+
+/** 1-based position in the model file. */
+export interface Pos {
+  line: number;
+  column: number;
+}
+
+export type BinOp = '+' | '-' | '*' | '/' | '^' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '&&' | '||';
+
+export type Expr =
+  | { k: 'num'; v: number; pos: Pos }
+  | { k: 'ref'; name: string; pos: Pos }
+  | { k: 'neg'; a: Expr; pos: Pos }
+  | { k: 'not'; a: Expr; pos: Pos }
+  | { k: 'bin'; op: BinOp; a: Expr; b: Expr; pos: Pos }
+  | { k: 'call'; fn: string; args: Expr[]; pos: Pos };
+
+/** Per-compartment dose modifiers, NONMEM's ALAGn, Fn, Rn, Dn and A_0(n). */
+export type CmtProperty = 'lag' | 'bioav' | 'rate' | 'duration' | 'init';
+
+export type Stmt =
+  | { k: 'assign'; name: string; expr: Expr; pos: Pos }
+  | { k: 'if'; branches: { cond: Expr; body: Stmt[] }[]; otherwise: Stmt[] | null; pos: Pos }
+  | { k: 'ddt'; cmt: string; expr: Expr; pos: Pos }
+  | { k: 'cmtprop'; prop: CmtProperty; cmt: string; expr: Expr; pos: Pos };
+
+/** Built-in closed-form structures (NONMEM ADVAN numbering of compartments). */
+export type PkStructureName = 'one_cmt' | 'two_cmt' | 'three_cmt';
+
+export interface PkStructure {
+  name: PkStructureName;
+  /** Argument name (cl, v, v1, q, v2, q2, v3, q3, ka, ktr, ntr) → expression. */
+  args: Record<string, Expr>;
+  pos: Pos;
+}
+
+export interface Citation {
+  text: string;
+  doi?: string;
+}
+
+export interface Units {
+  dose: string;
+  time: string;
+  conc: string;
+}
+
+export interface CovariateDef {
+  name: string;
+  unit: string;
+  /** Validity domain of the model (inclusive); null bound = open. */
+  valid: { lo: number | null; hi: number | null } | null;
+  label: string;
+  /** `required`: missing is an error. A number: used when missing, and reported. */
+  handling: { kind: 'required' } | { kind: 'default'; value: number };
+  pos: Pos;
+}
+
+export interface ParameterDef {
+  name: string;
+  value: number;
+  unit: string;
+  label: string;
+  source: string;
+  pos: Pos;
+}
+
+export interface EtaDef {
+  name: string;
+  /** True for inter-occasion variability: one independent copy per occasion (data column OCC). */
+  iov: boolean;
+  pos: Pos;
+}
+
+/** Residual error of one observed output. SDs in concentration units (add) or fractions (prop). */
+export interface ErrorModel {
+  output: string;
+  /**
+   * `add`: var = a²; `prop`: var = (b·F)²; `combined`: var = a² + (b·F)² (`sum = 'variance'`) or
+   * SD = a + b·F (`sum = 'sd'`); `exp`: ln(DV) = ln(F) + ε, var(ε) = b² on the log scale.
+   */
+  kind: 'add' | 'prop' | 'combined' | 'exp';
+  /** Additive SD (concentration units). */
+  addSd: number;
+  /** Proportional SD (fraction), or log-scale SD for `exp`. */
+  propSd: number;
+  sum: 'variance' | 'sd';
+  /** NONMEM's `IF (W.EQ.0) W = ...`: value used in place of F in the proportional term when F = 0. */
+  ifZero: number | null;
+  /** Observation compartments (NONMEM CMT) that read this output; empty = every observation. */
+  cmts: number[];
+  pos: Pos;
+}
+
+export interface TargetDef {
+  metric: string;
+  lo: number | null;
+  hi: number | null;
+  unit: string;
+  note: string;
+}
+
+export interface ModelIR {
+  id: string;
+  version: string;
+  drug: string;
+  citation: Citation | null;
+  units: Units;
+  measured: string;
+  population: string;
+  description: string;
+  covariates: CovariateDef[];
+  parameters: ParameterDef[];
+  etas: EtaDef[];
+  /** Ω, variances/covariances in eta order, row-major, symmetric. */
+  omega: number[][];
+  /** Compartment names in CMT order (index 0 = CMT 1). */
+  compartments: string[];
+  /** Built-in closed-form structure, or null for explicit ODEs. */
+  pk: PkStructure | null;
+  statements: Stmt[];
+  errors: ErrorModel[];
+  targets: TargetDef[];
+  verified: string[];
+  /** Model file name for messages. */
+  file: string;
+}
