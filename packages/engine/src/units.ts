@@ -9,7 +9,7 @@ const TABLE: Record<string, { dim: string; factor: number }> = {
   g: { dim: 'mass', factor: 1000 },
   mg: { dim: 'mass', factor: 1 },
   ug: { dim: 'mass', factor: 1e-3 },
-  'µg': { dim: 'mass', factor: 1e-3 },
+  µg: { dim: 'mass', factor: 1e-3 },
   mcg: { dim: 'mass', factor: 1e-3 },
   ng: { dim: 'mass', factor: 1e-6 },
   L: { dim: 'volume', factor: 1 },
@@ -42,8 +42,15 @@ export function isKnownUnit(u: string): boolean {
 export function convert(value: number, from: string, to: string, field = 'unit'): number {
   const a = TABLE[from];
   const b = TABLE[to];
-  if (!a) fail('DT_UNIT_UNKNOWN', field, `unknown unit '${from}'`, { hint: `known units: ${Object.keys(TABLE).join(', ')}` });
-  if (!b) fail('DT_UNIT_UNKNOWN', field, `unknown unit '${to}'`, { hint: `known units: ${Object.keys(TABLE).join(', ')}` });
-  if (a.dim !== b.dim) fail('DT_UNIT_INCOMPATIBLE', field, `cannot convert ${from} (${a.dim}) to ${to} (${b.dim})`);
+  if (!a)
+    fail('DT_UNIT_UNKNOWN', field, `unknown unit '${from}'`, {
+      hint: `known units: ${Object.keys(TABLE).join(', ')}`,
+    });
+  if (!b)
+    fail('DT_UNIT_UNKNOWN', field, `unknown unit '${to}'`, {
+      hint: `known units: ${Object.keys(TABLE).join(', ')}`,
+    });
+  if (a.dim !== b.dim)
+    fail('DT_UNIT_INCOMPATIBLE', field, `cannot convert ${from} (${a.dim}) to ${to} (${b.dim})`);
   return from === to ? value : (value * a.factor) / b.factor;
 }

@@ -2,7 +2,20 @@ import { DosetwinError, type Issue } from '../errors.ts';
 import type { ModelIR } from '../model/ir.ts';
 import { detectTimeVarying, type PatientData, type RecordInput, patientFromRecords } from './records.ts';
 
-const STANDARD = ['ID', 'TIME', 'EVID', 'AMT', 'RATE', 'CMT', 'II', 'ADDL', 'SS', 'MDV', 'DV', 'OCC'] as const;
+const STANDARD = [
+  'ID',
+  'TIME',
+  'EVID',
+  'AMT',
+  'RATE',
+  'CMT',
+  'II',
+  'ADDL',
+  'SS',
+  'MDV',
+  'DV',
+  'OCC',
+] as const;
 
 export interface Dataset {
   patients: PatientData[];
@@ -20,11 +33,23 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
   const issues: Issue[] = [];
   const warnings: Issue[] = [];
   const bad = (line: number, field: string, message: string, hint?: string): void => {
-    if (issues.length < 50) issues.push({ code: 'DT_DATA', severity: 'error', field, message, file, line, ...(hint ? { hint } : {}) });
+    if (issues.length < 50)
+      issues.push({
+        code: 'DT_DATA',
+        severity: 'error',
+        field,
+        message,
+        file,
+        line,
+        ...(hint ? { hint } : {}),
+      });
   };
   const lines = text.split(/\r?\n/);
   while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
-  if (!lines.length) throw new DosetwinError([{ code: 'DT_DATA', severity: 'error', field: 'header', message: 'the dataset is empty', file, line: 1 }]);
+  if (!lines.length)
+    throw new DosetwinError([
+      { code: 'DT_DATA', severity: 'error', field: 'header', message: 'the dataset is empty', file, line: 1 },
+    ]);
   const header = splitCsv(lines[0]).map((h) => h.trim());
   const colOf = new Map<string, number>();
   header.forEach((h, i) => colOf.set(h.toUpperCase(), i));
@@ -37,7 +62,11 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
   model.covariates.forEach((c, k) => {
     if (covCols[k] >= 0) return;
     if (c.handling.kind === 'required')
-      bad(1, c.name, `the model needs covariate ${c.name} (${c.label}, ${c.unit}) but the data has no ${c.name} column`);
+      bad(
+        1,
+        c.name,
+        `the model needs covariate ${c.name} (${c.label}, ${c.unit}) but the data has no ${c.name} column`,
+      );
     else
       warnings.push({
         code: 'DT_COVARIATE_DEFAULT',
@@ -93,15 +122,25 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
     if (![0, 1, 2, 3, 4].includes(evid)) bad(line, 'EVID', `EVID ${evid} is not one of 0, 1, 2, 3, 4`);
     if (Number.isFinite(time) && time < 0) bad(line, 'TIME', `TIME ${time} is negative`);
     if (amt < 0) bad(line, 'AMT', `AMT ${amt} is negative`);
-    if (rate < 0 && rate !== -1 && rate !== -2) bad(line, 'RATE', `RATE ${rate}: use > 0 (infusion rate), 0 (bolus), −1 (modelled rate) or −2 (modelled duration)`);
+    if (rate < 0 && rate !== -1 && rate !== -2)
+      bad(
+        line,
+        'RATE',
+        `RATE ${rate}: use > 0 (infusion rate), 0 (bolus), −1 (modelled rate) or −2 (modelled duration)`,
+      );
     if (!Number.isInteger(cmt) || cmt < 0 || cmt > nCmt)
-      bad(line, 'CMT', `CMT ${cmt} does not exist: the model has compartments 1..${nCmt} (${model.compartments.join(', ')})`);
+      bad(
+        line,
+        'CMT',
+        `CMT ${cmt} does not exist: the model has compartments 1..${nCmt} (${model.compartments.join(', ')})`,
+      );
     if (!Number.isInteger(addl) || addl < 0) bad(line, 'ADDL', `ADDL ${addl} must be a whole number ≥ 0`);
     if (addl > 0 && !(ii > 0)) bad(line, 'II', `ADDL ${addl} needs II > 0`);
     if (![0, 1, 2].includes(ss)) bad(line, 'SS', `SS ${ss} is not 0, 1 or 2`);
     if (ss > 0 && (evid === 1 || evid === 4) && !(ii > 0) && !(amt === 0 && rate > 0))
       bad(line, 'SS', `SS ${ss} needs II > 0 (or AMT = 0 with RATE > 0 for a constant infusion)`);
-    if ((evid === 1 || evid === 4) && amt === 0 && !(ss > 0 && rate > 0)) bad(line, 'AMT', 'dose record (EVID 1/4) with AMT 0');
+    if ((evid === 1 || evid === 4) && amt === 0 && !(ss > 0 && rate > 0))
+      bad(line, 'AMT', 'dose record (EVID 1/4) with AMT 0');
     if (mdv !== 0 && mdv !== 1) bad(line, 'MDV', `MDV ${mdv} is not 0 or 1`);
     if (!Number.isInteger(occ) || occ < 1) bad(line, 'OCC', `OCC ${occ} must be a whole number ≥ 1`);
     const cov = new Float64Array(nCov);
@@ -114,7 +153,14 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
       if (raw === '' || raw === '.') {
         if (c.handling.kind === 'default') {
           cov[k] = c.handling.value;
-          warnings.push({ code: 'DT_COVARIATE_DEFAULT', severity: 'warning', field: c.name, message: `${c.name} missing: using the model's default ${c.handling.value} ${c.unit}`, file, line });
+          warnings.push({
+            code: 'DT_COVARIATE_DEFAULT',
+            severity: 'warning',
+            field: c.name,
+            message: `${c.name} missing: using the model's default ${c.handling.value} ${c.unit}`,
+            file,
+            line,
+          });
         } else bad(line, c.name, `covariate ${c.name} is missing and the model requires it`);
         return;
       }
@@ -123,14 +169,20 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
       cov[k] = v;
     });
     if (!groups.length || groups[groups.length - 1].id !== id) {
-      if (seenIds.has(id)) bad(line, 'ID', `ID ${id} appears again after other IDs: keep each patient's records together`);
+      if (seenIds.has(id))
+        bad(line, 'ID', `ID ${id} appears again after other IDs: keep each patient's records together`);
       seenIds.add(id);
       groups.push({ id, rows: [] });
     }
     const rows = groups[groups.length - 1].rows;
     const prev = rows[rows.length - 1];
     if (prev && time < prev.time && evid !== 3 && evid !== 4)
-      bad(line, 'TIME', `TIME ${time} is before the previous record's ${prev.time} for ID ${id}`, 'sort records by time within each ID');
+      bad(
+        line,
+        'TIME',
+        `TIME ${time} is before the previous record's ${prev.time} for ID ${id}`,
+        'sort records by time within each ID',
+      );
     rows.push({ time, evid, amt, rate, cmt, ii, addl, ss, mdv, dv, cov, occ, line });
   }
   if (issues.length) throw new DosetwinError(issues);

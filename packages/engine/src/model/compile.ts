@@ -6,18 +6,19 @@ import type { CmtProperty, Expr, ModelIR, Pos, Stmt } from './ir.ts';
 export type Fn = (s: Float64Array) => number;
 type Run = (s: Float64Array) => void;
 
-export const FUNCTIONS: Record<string, { arity: number | [number, number]; f?: (...x: number[]) => number }> = {
-  exp: { arity: 1, f: Math.exp },
-  log: { arity: 1, f: Math.log },
-  log10: { arity: 1, f: Math.log10 },
-  sqrt: { arity: 1, f: Math.sqrt },
-  abs: { arity: 1, f: Math.abs },
-  floor: { arity: 1, f: Math.floor },
-  pow: { arity: 2, f: Math.pow },
-  min: { arity: [2, 8], f: Math.min },
-  max: { arity: [2, 8], f: Math.max },
-  ifelse: { arity: 3 },
-};
+export const FUNCTIONS: Record<string, { arity: number | [number, number]; f?: (...x: number[]) => number }> =
+  {
+    exp: { arity: 1, f: Math.exp },
+    log: { arity: 1, f: Math.log },
+    log10: { arity: 1, f: Math.log10 },
+    sqrt: { arity: 1, f: Math.sqrt },
+    abs: { arity: 1, f: Math.abs },
+    floor: { arity: 1, f: Math.floor },
+    pow: { arity: 2, f: Math.pow },
+    min: { arity: [2, 8], f: Math.min },
+    max: { arity: [2, 8], f: Math.max },
+    ifelse: { arity: 3 },
+  };
 
 const CMT_PROPS: readonly CmtProperty[] = ['lag', 'bioav', 'rate', 'duration', 'init'];
 /** Value a compartment property takes when the model does not set it. NaN = "not modelled". */
@@ -98,7 +99,12 @@ export function compileModel(ir: ModelIR): CompiledModel {
   const kinds = new Map<string, string>();
   const declare = (name: string, kind: string, pos: Pos): void => {
     const prev = kinds.get(name);
-    if (prev) err(pos, `'${name}' is declared as ${prev} and as ${kind}`, 'names must be unique across parameters, etas, covariates and compartments');
+    if (prev)
+      err(
+        pos,
+        `'${name}' is declared as ${prev} and as ${kind}`,
+        'names must be unique across parameters, etas, covariates and compartments',
+      );
     else if (name === 't' || name in FUNCTIONS) err(pos, `'${name}' is reserved`);
     else kinds.set(name, kind);
   };
@@ -108,7 +114,12 @@ export function compileModel(ir: ModelIR): CompiledModel {
   ir.covariates.forEach((c) => declare(c.name, 'a covariate', c.pos));
   ir.compartments.forEach((c) => declare(c, 'a compartment', ir.pk?.pos ?? origin));
   const isState = new Set(ir.compartments);
-  if (!ir.compartments.length) err(origin, 'the model has no compartments', "use 'pk one_cmt(...)' or declare 'compartments' and write d/dt() equations");
+  if (!ir.compartments.length)
+    err(
+      origin,
+      'the model has no compartments',
+      "use 'pk one_cmt(...)' or declare 'compartments' and write d/dt() equations",
+    );
 
   // ---- slots ----
   const slotOf = new Map<string, number>();
@@ -132,20 +143,37 @@ export function compileModel(ir: ModelIR): CompiledModel {
   const desugar = (list: Stmt[]): Stmt[] =>
     list.map((st): Stmt => {
       if (st.k === 'cmtprop') {
-        if (!isState.has(st.cmt)) err(st.pos, `${st.prop}(${st.cmt}): '${st.cmt}' is not a compartment`, `compartments: ${ir.compartments.join(', ')}`);
+        if (!isState.has(st.cmt))
+          err(
+            st.pos,
+            `${st.prop}(${st.cmt}): '${st.cmt}' is not a compartment`,
+            `compartments: ${ir.compartments.join(', ')}`,
+          );
         return { k: 'assign', name: hidden(`${st.prop}:${st.cmt}`), expr: st.expr, pos: st.pos };
       }
       if (st.k === 'ddt') {
-        if (ir.pk) err(st.pos, `d/dt(${st.cmt}) cannot be combined with the built-in '${ir.pk.name}' structure`);
-        else if (!isState.has(st.cmt)) err(st.pos, `d/dt(${st.cmt}): '${st.cmt}' is not a declared compartment`, `compartments: ${ir.compartments.join(', ')}`);
+        if (ir.pk)
+          err(st.pos, `d/dt(${st.cmt}) cannot be combined with the built-in '${ir.pk.name}' structure`);
+        else if (!isState.has(st.cmt))
+          err(
+            st.pos,
+            `d/dt(${st.cmt}): '${st.cmt}' is not a declared compartment`,
+            `compartments: ${ir.compartments.join(', ')}`,
+          );
         return { k: 'assign', name: hidden(`ddt:${st.cmt}`), expr: st.expr, pos: st.pos };
       }
       if (st.k === 'if')
-        return { ...st, branches: st.branches.map((b) => ({ cond: b.cond, body: desugar(b.body) })), otherwise: st.otherwise && desugar(st.otherwise) };
+        return {
+          ...st,
+          branches: st.branches.map((b) => ({ cond: b.cond, body: desugar(b.body) })),
+          otherwise: st.otherwise && desugar(st.otherwise),
+        };
       return st;
     });
   const pkStmts: Stmt[] = ir.pk
-    ? Object.entries(ir.pk.args).map(([a, expr]) => ({ k: 'assign', name: hidden(`pk:${a}`), expr, pos: expr.pos }) as Stmt)
+    ? Object.entries(ir.pk.args).map(
+        ([a, expr]) => ({ k: 'assign', name: hidden(`pk:${a}`), expr, pos: expr.pos }) as Stmt,
+      )
     : [];
   const stmts: Stmt[] = [...desugar(ir.statements), ...pkStmts];
 
@@ -159,7 +187,11 @@ export function compileModel(ir: ModelIR): CompiledModel {
         if (defined.has(e.name) || known.has(e.name)) return;
         if (maybe.has(e.name)) {
           const p = maybe.get(e.name)!;
-          err(e.pos, `'${e.name}' may be undefined here: it is assigned only in some branches of the 'if' at line ${p.line}`, "assign it before the 'if' or in an 'else' branch");
+          err(
+            e.pos,
+            `'${e.name}' may be undefined here: it is assigned only in some branches of the 'if' at line ${p.line}`,
+            "assign it before the 'if' or in an 'else' branch",
+          );
         } else err(e.pos, `'${e.name}' is not defined`, suggest(e.name, [...known, ...defined]));
         return;
       case 'neg':
@@ -174,7 +206,11 @@ export function compileModel(ir: ModelIR): CompiledModel {
         if (!f) err(e.pos, `unknown function '${e.fn}'`, `functions: ${Object.keys(FUNCTIONS).join(', ')}`);
         else {
           const [lo, hi] = typeof f.arity === 'number' ? [f.arity, f.arity] : f.arity;
-          if (e.args.length < lo || e.args.length > hi) err(e.pos, `${e.fn}() takes ${lo === hi ? lo : `${lo} to ${hi}`} argument(s), found ${e.args.length}`);
+          if (e.args.length < lo || e.args.length > hi)
+            err(
+              e.pos,
+              `${e.fn}() takes ${lo === hi ? lo : `${lo} to ${hi}`} argument(s), found ${e.args.length}`,
+            );
         }
         e.args.forEach((a) => checkExpr(a, defined, maybe));
         return;
@@ -216,17 +252,42 @@ export function compileModel(ir: ModelIR): CompiledModel {
   checkBlock(stmts, defined, new Map());
 
   // Explicit ODEs: every compartment needs its d/dt.
-  if (!ir.pk) for (const c of ir.compartments) if (!defined.has(hidden(`ddt:${c}`))) err(origin, `compartment '${c}' has no d/dt(${c}) equation`);
+  if (!ir.pk)
+    for (const c of ir.compartments)
+      if (!defined.has(hidden(`ddt:${c}`))) err(origin, `compartment '${c}' has no d/dt(${c}) equation`);
 
   // Outputs named in the error block must be computed.
-  if (!ir.errors.length) err(origin, "the model has no 'error' block: which outputs are observed, with which residual error?", undefined, 'error');
+  if (!ir.errors.length)
+    err(
+      origin,
+      "the model has no 'error' block: which outputs are observed, with which residual error?",
+      undefined,
+      'error',
+    );
   for (const e of ir.errors) {
-    if (!defined.has(e.output)) err(e.pos, `output '${e.output}' is not computed in 'equations'`, `add e.g. '${e.output} = central / V'`, 'error');
+    if (!defined.has(e.output))
+      err(
+        e.pos,
+        `output '${e.output}' is not computed in 'equations'`,
+        `add e.g. '${e.output} = central / V'`,
+        'error',
+      );
     for (const c of e.cmts)
-      if (c > ir.compartments.length) err(e.pos, `cmt ${c} does not exist (the model has ${ir.compartments.length} compartments)`, undefined, 'error');
+      if (c > ir.compartments.length)
+        err(
+          e.pos,
+          `cmt ${c} does not exist (the model has ${ir.compartments.length} compartments)`,
+          undefined,
+          'error',
+        );
   }
   if (ir.errors.length > 1 && ir.errors.some((e) => !e.cmts.length))
-    err(ir.errors[0].pos, 'with several outputs, each needs the observation compartments it reads (e.g. cmt 2)', undefined, 'error');
+    err(
+      ir.errors[0].pos,
+      'with several outputs, each needs the observation compartments it reads (e.g. cmt 2)',
+      undefined,
+      'error',
+    );
 
   if (issues.length) throw new DosetwinError(issues);
 
@@ -269,7 +330,12 @@ export function compileModel(ir: ModelIR): CompiledModel {
     if (isDdt || [...r].some((x) => dynamicNames.has(x))) {
       w.forEach((x) => {
         dynamicNames.add(x);
-        if (individualWrites.has(x)) err(st.pos, `'${x}' is assigned both before and after it depends on the amounts or time`, 'use a new name for the time-varying quantity');
+        if (individualWrites.has(x))
+          err(
+            st.pos,
+            `'${x}' is assigned both before and after it depends on the amounts or time`,
+            'use a new name for the time-varying quantity',
+          );
       });
       dynamicStmts.push({ st, reads: r, writes: w });
     } else {
@@ -279,8 +345,18 @@ export function compileModel(ir: ModelIR): CompiledModel {
   }
   for (const d of dynamicStmts)
     for (const x of d.writes)
-      if (x.startsWith('@pk:') || x.startsWith('@lag:') || x.startsWith('@bioav:') || x.startsWith('@rate:') || x.startsWith('@duration:') || x.startsWith('@init:'))
-        err(d.st.pos, `${x.slice(1).replace(':', '(')}) depends on the amounts or on time; it must depend only on parameters, etas and covariates`);
+      if (
+        x.startsWith('@pk:') ||
+        x.startsWith('@lag:') ||
+        x.startsWith('@bioav:') ||
+        x.startsWith('@rate:') ||
+        x.startsWith('@duration:') ||
+        x.startsWith('@init:')
+      )
+        err(
+          d.st.pos,
+          `${x.slice(1).replace(':', '(')}) depends on the amounts or on time; it must depend only on parameters, etas and covariates`,
+        );
   if (issues.length) throw new DosetwinError(issues);
 
   /** Dynamic statements needed to compute `targets`, in order (backward slice). */
@@ -301,10 +377,19 @@ export function compileModel(ir: ModelIR): CompiledModel {
   for (const name of defined) alloc(name);
   for (const p of CMT_PROPS) for (const c of ir.compartments) alloc(hidden(`${p}:${c}`));
   const cmtProps = Object.fromEntries(
-    CMT_PROPS.map((p) => [p, Int32Array.from(ir.compartments.map((c) => (defined.has(hidden(`${p}:${c}`)) ? slotOf.get(hidden(`${p}:${c}`))! : -1)))]),
+    CMT_PROPS.map((p) => [
+      p,
+      Int32Array.from(
+        ir.compartments.map((c) =>
+          defined.has(hidden(`${p}:${c}`)) ? slotOf.get(hidden(`${p}:${c}`))! : -1,
+        ),
+      ),
+    ]),
   ) as Record<CmtProperty, Int32Array>;
   const propDefaults: [number, number][] = [];
-  for (const p of CMT_PROPS) for (const c of ir.compartments) propDefaults.push([slotOf.get(hidden(`${p}:${c}`))!, CMT_PROP_DEFAULT[p]]);
+  for (const p of CMT_PROPS)
+    for (const c of ir.compartments)
+      propDefaults.push([slotOf.get(hidden(`${p}:${c}`))!, CMT_PROP_DEFAULT[p]]);
 
   const runIndividual = compileBlock(individualStmts, slotOf);
   const individual: Run = (s) => {
@@ -369,7 +454,12 @@ export function compileModel(ir: ModelIR): CompiledModel {
  * amounts and time, the system is linear with constant coefficients between events and is solved
  * exactly (matrix exponential); otherwise the symbolic Jacobian feeds the stiff integrator.
  */
-function analyseOde(cmts: string[], ddtNames: string[], dyn: Stmt[], slotOf: ReadonlyMap<string, number>): Structure {
+function analyseOde(
+  cmts: string[],
+  ddtNames: string[],
+  dyn: Stmt[],
+  slotOf: ReadonlyMap<string, number>,
+): Structure {
   const n = cmts.length;
   const env = new Map<string, Expr>();
   let straight = true;
@@ -394,9 +484,12 @@ function analyseOde(cmts: string[], ddtNames: string[], dyn: Stmt[], slotOf: Rea
       })()
     : null;
   const linear =
-    jac.every((e) => e !== null && !cmts.some((c) => dependsOn(e, c)) && !dependsOn(e, 't')) && !rhs.some((e) => dependsOn(e, 't'));
+    jac.every((e) => e !== null && !cmts.some((c) => dependsOn(e, c)) && !dependsOn(e, 't')) &&
+    !rhs.some((e) => dependsOn(e, 't'));
   if (!linear) return { kind: 'ode', jacobian };
-  const zero = new Map<string, Expr>(cmts.map((c) => [c, { k: 'num', v: 0, pos: { line: 0, column: 0 } } as Expr]));
+  const zero = new Map<string, Expr>(
+    cmts.map((c) => [c, { k: 'num', v: 0, pos: { line: 0, column: 0 } } as Expr]),
+  );
   const constFns = rhs.map((e) => compileExpr(substitute(e, zero), slotOf));
   const kFns = jacFns as Fn[];
   return {
@@ -538,7 +631,9 @@ function compileBin(op: string, ea: Expr, eb: Expr, slotOf: ReadonlyMap<string, 
 
 function suggest(name: string, candidates: string[]): string | undefined {
   const low = name.toLowerCase();
-  const hit = candidates.find((c) => !c.startsWith('@') && (c.toLowerCase() === low || editDistance(c.toLowerCase(), low) <= 2));
+  const hit = candidates.find(
+    (c) => !c.startsWith('@') && (c.toLowerCase() === low || editDistance(c.toLowerCase(), low) <= 2),
+  );
   return hit ? `did you mean '${hit}'?` : undefined;
 }
 

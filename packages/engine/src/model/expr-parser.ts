@@ -61,7 +61,8 @@ export class TokenParser {
 
   expectOp(text: string, what?: string): Token {
     const t = this.peek();
-    if (t.kind !== 'op' || t.text !== text) this.error(t, `expected '${text}'${what ? ' ' + what : ''}, found ${this.describe(t)}`);
+    if (t.kind !== 'op' || t.text !== text)
+      this.error(t, `expected '${text}'${what ? ' ' + what : ''}, found ${this.describe(t)}`);
     return this.next();
   }
 
@@ -221,7 +222,8 @@ export class TokenParser {
 
   statement(): Stmt {
     const t = this.peek();
-    if (t.kind !== 'ident') this.error(t, `expected a statement (NAME = expression), found ${this.describe(t)}`);
+    if (t.kind !== 'ident')
+      this.error(t, `expected a statement (NAME = expression), found ${this.describe(t)}`);
     if (t.text === 'if' && this.isOp('(', 1)) return this.ifStatement();
     if (t.text === 'd' && this.isOp('/', 1) && this.isIdent('dt', 2)) {
       this.next();
@@ -246,7 +248,8 @@ export class TokenParser {
       return { k: 'cmtprop', prop: t.text as CmtProperty, cmt, expr, pos: t.pos };
     }
     this.next();
-    if (!this.isOp('=')) this.error(this.peek(), `expected '=' after '${t.text}', found ${this.describe(this.peek())}`);
+    if (!this.isOp('='))
+      this.error(this.peek(), `expected '=' after '${t.text}', found ${this.describe(this.peek())}`);
     this.next();
     const expr = this.expr();
     this.endStatement();

@@ -11,7 +11,36 @@ export interface Token {
   pos: Pos;
 }
 
-const OPS = ['..', '**', '==', '!=', '<=', '>=', '&&', '||', '+', '-', '*', '/', '^', '(', ')', '{', '}', '[', ']', ',', '=', '<', '>', '!', '~', '|', ':', ';'];
+const OPS = [
+  '..',
+  '**',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '+',
+  '-',
+  '*',
+  '/',
+  '^',
+  '(',
+  ')',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '=',
+  '<',
+  '>',
+  '!',
+  '~',
+  '|',
+  ':',
+  ';',
+];
 
 /**
  * Tokenise a slice of a model file. `lines` holds the source lines and their 1-based line numbers;
@@ -58,7 +87,15 @@ export function tokenize(lines: { text: string; line: number }[], file: string):
       if (c === '"') {
         const j = text.indexOf('"', i + 1);
         if (j < 0) {
-          issues.push({ code: 'DT_MODEL_SYNTAX', severity: 'error', field: 'model', message: 'unterminated string', file, line, column });
+          issues.push({
+            code: 'DT_MODEL_SYNTAX',
+            severity: 'error',
+            field: 'model',
+            message: 'unterminated string',
+            file,
+            line,
+            column,
+          });
           break;
         }
         out.push({ kind: 'str', text: text.slice(i + 1, j), value: NaN, pos: { line, column } });

@@ -110,7 +110,13 @@ export function parseModel(source: string, file = 'model.dtm'): ModelIR {
       err({ line, column: 1 }, `expected a block keyword, found '${text.trim().slice(0, 20)}'`);
       return;
     }
-    blocks.push({ keyword: m[1], pos: { line, column: 1 }, inline: text.slice(m[0].length), inlineCol: m[0].length + 1, body: [] });
+    blocks.push({
+      keyword: m[1],
+      pos: { line, column: 1 },
+      inline: text.slice(m[0].length),
+      inlineCol: m[0].length + 1,
+      body: [],
+    });
   });
 
   const seen = new Set<string>();
@@ -124,7 +130,8 @@ export function parseModel(source: string, file = 'model.dtm'): ModelIR {
         ir.id = parts[0] ?? '';
         if (!ir.id) err(b.pos, "'model' needs an id, e.g. 'model vancomycin/goti2018'");
         if (parts[1] === 'version') ir.version = parts[2] ?? '';
-        else if (parts.length > 1) err(b.pos, `unexpected '${parts[1]}' after the model id`, "write 'model ID version X.Y.Z'");
+        else if (parts.length > 1)
+          err(b.pos, `unexpected '${parts[1]}' after the model id`, "write 'model ID version X.Y.Z'");
         break;
       }
       case 'version':
@@ -154,7 +161,8 @@ export function parseModel(source: string, file = 'model.dtm'): ModelIR {
           if ((k === 'dose' || k === 'time' || k === 'conc') && u && !extra) ir.units[k] = u;
           else err(b.pos, `bad units entry '${part.trim()}'`, "write 'units dose mg | time h | conc mg/L'");
         }
-        for (const k of ['dose', 'time', 'conc'] as const) if (!ir.units[k]) err(b.pos, `units: missing '${k}'`);
+        for (const k of ['dose', 'time', 'conc'] as const)
+          if (!ir.units[k]) err(b.pos, `units: missing '${k}'`);
         break;
       }
       case 'covariates':
@@ -171,7 +179,8 @@ export function parseModel(source: string, file = 'model.dtm'): ModelIR {
           .join(',')
           .split(/[\s,]+/)
           .filter(Boolean);
-        for (const n of names) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) err(b.pos, `bad compartment name '${n}'`);
+        for (const n of names)
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) err(b.pos, `bad compartment name '${n}'`);
         compartmentsDeclared = { names, pos: b.pos };
         break;
       }
@@ -202,7 +211,8 @@ export function parseModel(source: string, file = 'model.dtm'): ModelIR {
     }
   }
   if (!seen.has('model')) err({ line: 1, column: 1 }, "missing 'model' line");
-  if (!seen.has('units')) err({ line: 1, column: 1 }, "missing 'units' line", "add 'units dose mg | time h | conc mg/L'");
+  if (!seen.has('units'))
+    err({ line: 1, column: 1 }, "missing 'units' line", "add 'units dose mg | time h | conc mg/L'");
   if (!seen.has('equations')) err({ line: 1, column: 1 }, "missing 'equations' block");
 
   // ---- compartments: from the built-in structure, or declared for explicit ODEs ----
@@ -210,7 +220,11 @@ export function parseModel(source: string, file = 'model.dtm'): ModelIR {
     ir.compartments = structureCompartments(ir.pk);
     if (compartmentsDeclared) {
       const d = compartmentsDeclared as { names: string[]; pos: Pos };
-      err(d.pos, "'compartments' cannot be declared with a built-in 'pk' structure", `its compartments are ${ir.compartments.join(', ')}`);
+      err(
+        d.pos,
+        "'compartments' cannot be declared with a built-in 'pk' structure",
+        `its compartments are ${ir.compartments.join(', ')}`,
+      );
     }
   } else if (compartmentsDeclared) {
     ir.compartments = (compartmentsDeclared as { names: string[]; pos: Pos }).names;
@@ -225,7 +239,12 @@ export function parseModel(source: string, file = 'model.dtm'): ModelIR {
     const i = idx.get(e.a);
     const j = idx.get(e.b);
     if (i === undefined || j === undefined) {
-      err(e.pos, `cov(${e.a}, ${e.b}): '${i === undefined ? e.a : e.b}' is not a declared eta`, undefined, 'random');
+      err(
+        e.pos,
+        `cov(${e.a}, ${e.b}): '${i === undefined ? e.a : e.b}' is not a declared eta`,
+        undefined,
+        'random',
+      );
       continue;
     }
     const key = `${Math.min(i, j)},${Math.max(i, j)}`;
@@ -274,9 +293,25 @@ function words(l: { text: string; line: number }): { w: string; col: number; quo
   return out;
 }
 
-function rowError(l: { line: number }, col: number, field: string, message: string, hint?: string, file = ''): never {
+function rowError(
+  l: { line: number },
+  col: number,
+  field: string,
+  message: string,
+  hint?: string,
+  file = '',
+): never {
   throw new DosetwinError([
-    { code: 'DT_MODEL_SYNTAX', severity: 'error', field, message, file, line: l.line, column: col, ...(hint ? { hint } : {}) },
+    {
+      code: 'DT_MODEL_SYNTAX',
+      severity: 'error',
+      field,
+      message,
+      file,
+      line: l.line,
+      column: col,
+      ...(hint ? { hint } : {}),
+    },
   ]);
 }
 
@@ -302,11 +337,21 @@ function parseCovariateRow(l: { text: string; line: number }, file: string): Cov
   const w = words(l);
   const pos = { line: l.line, column: w[0]?.col ?? 1 };
   const hint = 'write: NAME  unit  lo..hi  "label"  required | default VALUE';
-  if (w.length < 5) rowError(l, pos.column, 'covariates', `covariate row needs 5 fields, found ${w.length}`, hint, file);
+  if (w.length < 5)
+    rowError(l, pos.column, 'covariates', `covariate row needs 5 fields, found ${w.length}`, hint, file);
   const [name, unit, valid, label, ...rest] = w;
-  if (!NAME_RE.test(name.w)) rowError(l, name.col, 'covariates', `bad covariate name '${name.w}'`, hint, file);
+  if (!NAME_RE.test(name.w))
+    rowError(l, name.col, 'covariates', `bad covariate name '${name.w}'`, hint, file);
   const range = parseRange(valid.w);
-  if (range === 'bad') rowError(l, valid.col, `covariates.${name.w}`, `bad validity range '${valid.w}'`, "write 'lo..hi' (lo ≤ hi) or '-'", file);
+  if (range === 'bad')
+    rowError(
+      l,
+      valid.col,
+      `covariates.${name.w}`,
+      `bad validity range '${valid.w}'`,
+      "write 'lo..hi' (lo ≤ hi) or '-'",
+      file,
+    );
   if (!label.quoted) rowError(l, label.col, `covariates.${name.w}`, 'the label must be "quoted"', hint, file);
   let handling: CovariateDef['handling'];
   if (rest[0]?.w === 'required' && rest.length === 1) handling = { kind: 'required' };
@@ -320,21 +365,49 @@ function parseParameterRow(l: { text: string; line: number }, file: string): Par
   const w = words(l);
   const pos = { line: l.line, column: w[0]?.col ?? 1 };
   const hint = 'write: NAME  value  unit  "label"  [source]';
-  if (w.length < 4) rowError(l, pos.column, 'parameters', `parameter row needs at least 4 fields, found ${w.length}`, hint, file);
+  if (w.length < 4)
+    rowError(
+      l,
+      pos.column,
+      'parameters',
+      `parameter row needs at least 4 fields, found ${w.length}`,
+      hint,
+      file,
+    );
   const [name, value, unit, label, ...rest] = w;
-  if (!NAME_RE.test(name.w)) rowError(l, name.col, 'parameters', `bad parameter name '${name.w}'`, hint, file);
+  if (!NAME_RE.test(name.w))
+    rowError(l, name.col, 'parameters', `bad parameter name '${name.w}'`, hint, file);
   const v = parseNumberWord(value.w);
-  if (v === null) rowError(l, value.col, `parameters.${name.w}`, `value '${value.w}' is not a number`, hint, file);
+  if (v === null)
+    rowError(l, value.col, `parameters.${name.w}`, `value '${value.w}' is not a number`, hint, file);
   if (!label.quoted) rowError(l, label.col, `parameters.${name.w}`, 'the label must be "quoted"', hint, file);
-  return { name: name.w, value: v, unit: unit.w, label: label.w, source: rest.map((r) => r.w).join(' '), pos };
+  return {
+    name: name.w,
+    value: v,
+    unit: unit.w,
+    label: label.w,
+    source: rest.map((r) => r.w).join(' '),
+    pos,
+  };
 }
 
 function parseTargetRow(l: { text: string; line: number }, file: string): TargetDef {
   const w = words(l);
-  if (w.length < 3) rowError(l, w[0]?.col ?? 1, 'targets', 'target row: METRIC lo..hi unit [note]', undefined, file);
+  if (w.length < 3)
+    rowError(l, w[0]?.col ?? 1, 'targets', 'target row: METRIC lo..hi unit [note]', undefined, file);
   const range = parseRange(w[1].w);
-  if (range === 'bad' || range === null) rowError(l, w[1].col, `targets.${w[0].w}`, `bad target range '${w[1].w}'`, undefined, file);
-  return { metric: w[0].w, lo: range.lo, hi: range.hi, unit: w[2].w, note: w.slice(3).map((x) => x.w).join(' ') };
+  if (range === 'bad' || range === null)
+    rowError(l, w[1].col, `targets.${w[0].w}`, `bad target range '${w[1].w}'`, undefined, file);
+  return {
+    metric: w[0].w,
+    lo: range.lo,
+    hi: range.hi,
+    unit: w[2].w,
+    note: w
+      .slice(3)
+      .map((x) => x.w)
+      .join(' '),
+  };
 }
 
 function parseRandom(
@@ -417,14 +490,22 @@ function parseEquations(toks: Token[], file: string): { statements: Stmt[]; pk: 
       const nameTok = p.next();
       const spec = STRUCTURES[nameTok.text as PkStructureName];
       if (!spec)
-        p.error(nameTok, `unknown structure '${nameTok.text}'`, `built-in structures: ${Object.keys(STRUCTURES).join(', ')}; or write d/dt() equations`);
+        p.error(
+          nameTok,
+          `unknown structure '${nameTok.text}'`,
+          `built-in structures: ${Object.keys(STRUCTURES).join(', ')}; or write d/dt() equations`,
+        );
       if (pk) p.error(t, "only one 'pk' structure per model");
       p.expectOp('(', `after 'pk ${nameTok.text}'`);
       const args: PkStructure['args'] = {};
       while (!p.isOp(')')) {
         const a = p.expectIdent('an argument name (e.g. cl = CL)');
         if (!spec.required.includes(a.text) && !spec.optional.includes(a.text))
-          p.error(a, `'${nameTok.text}' has no argument '${a.text}'`, `arguments: ${[...spec.required, ...spec.optional].join(', ')}`);
+          p.error(
+            a,
+            `'${nameTok.text}' has no argument '${a.text}'`,
+            `arguments: ${[...spec.required, ...spec.optional].join(', ')}`,
+          );
         if (a.text in args) p.error(a, `argument '${a.text}' given twice`);
         p.expectOp('=', `after '${a.text}'`);
         args[a.text] = p.expr();
@@ -458,7 +539,11 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
     for (;;) {
       const f = p.expectIdent('add(...), prop(...) or exp(...)');
       if (!['add', 'prop', 'exp'].includes(f.text))
-        p.error(f, `unknown residual error term '${f.text}'`, 'use add(sd), prop(sd), exp(sd); sd = ... or var = ... inside');
+        p.error(
+          f,
+          `unknown residual error term '${f.text}'`,
+          'use add(sd), prop(sd), exp(sd); sd = ... or var = ... inside',
+        );
       p.expectOp('(', `after '${f.text}'`);
       let sd: number | null = null;
       while (!p.isOp(')')) {
@@ -494,7 +579,8 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
       const kw = p.next();
       if (kw.text === 'combine') {
         const how = p.expectIdent("'variance' or 'sd'");
-        if (how.text !== 'variance' && how.text !== 'sd') p.error(how, "combine must be 'variance' (var = a² + (b·F)²) or 'sd' (SD = a + b·F)");
+        if (how.text !== 'variance' && how.text !== 'sd')
+          p.error(how, "combine must be 'variance' (var = a² + (b·F)²) or 'sd' (SD = a + b·F)");
         sum = how.text as 'variance' | 'sd';
       } else if (kw.text === 'cmt') {
         for (;;) {
@@ -509,12 +595,22 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
     p.endStatement();
     let kind: ErrorModel['kind'];
     if (expSd !== null) {
-      if (addSd !== null || propSd !== null) p.error(nameTok, 'exp() (log-transformed) cannot be combined with add() or prop()');
+      if (addSd !== null || propSd !== null)
+        p.error(nameTok, 'exp() (log-transformed) cannot be combined with add() or prop()');
       kind = 'exp';
       propSd = expSd;
     } else if (addSd !== null && propSd !== null) kind = 'combined';
     else if (propSd !== null) kind = 'prop';
     else kind = 'add';
-    out.push({ output: nameTok.text, kind, addSd: addSd ?? 0, propSd: propSd ?? 0, sum, ifZero, cmts, pos: nameTok.pos });
+    out.push({
+      output: nameTok.text,
+      kind,
+      addSd: addSd ?? 0,
+      propSd: propSd ?? 0,
+      sum,
+      ifZero,
+      cmts,
+      pos: nameTok.pos,
+    });
   }
 }

@@ -1,0 +1,16 @@
+/**
+ * @dosetwin/engine — the numerical core of dosetwin: model language, NONMEM event semantics,
+ * solvers and simulation. Pure and isomorphic: no I/O, no Node or DOM APIs.
+ */
+export { DosetwinError, formatIssue, type Issue } from './errors.ts';
+export { convert, isKnownUnit } from './units.ts';
+export type { ModelIR, ErrorModel, CovariateDef, ParameterDef, EtaDef, Expr, Stmt } from './model/ir.ts';
+export { parseModel } from './model/parse.ts';
+export { compileModel, type CompiledModel } from './model/compile.ts';
+export { loadModel } from './model/load.ts';
+export { parseDataset, splitCsv, type Dataset } from './events/dataset.ts';
+export { patientFromRecords, type PatientData, type RecordInput } from './events/records.ts';
+export { Simulator, type SimulatorOptions } from './simulate/simulator.ts';
+export { LinearCmt, solvePeriodicSteadyState } from './solve/linear-cmt.ts';
+export { LinearOde, expm } from './solve/expm.ts';
+export { OdeSolver, type OdeOptions } from './solve/ode.ts';

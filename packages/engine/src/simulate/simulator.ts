@@ -1,0 +1,420 @@
+import { DosetwinError, fail } from '../errors.ts';
+import type { PatientData } from '../events/records.ts';
+import type { CompiledModel } from '../model/compile.ts';
+import { solvePeriodicSteadyState } from '../solve/linear-cmt.ts';
+import type { OdeOptions } from '../solve/ode.ts';
+import { type Advancer, makeAdvancer } from './advancer.ts';
+import { BOLUS, EventQueue, INFUSION_START, INFUSION_STOP } from './event-queue.ts';
+
+export interface SimulatorOptions {
+  /** Tolerances of the numerical ODE path (non-linear models). */
+  ode?: OdeOptions;
+  /** Relative change at which steady-state iteration (non-linear models) stops. Default 1e-12. */
+  ssTolerance?: number;
+  /** Maximum dosing intervals iterated to reach steady state (non-linear models). Default 10000. */
+  ssMaxIterations?: number;
+}
+
+/**
+ * Runs NONMEM-style records through a compiled model, the way PREDPP does:
+ * - parameters are evaluated at each record with that record's covariates and apply over
+ *   (t_prev, t] ("next record" rule), so time-varying covariates are exact;
+ * - doses: bolus, infusion (RATE > 0, −1 modelled rate, −2 modelled duration), bioavailability
+ *   (F scales the amount; a fixed RATE then lasts F·AMT/RATE), lag time, ADDL/II, SS = 1/2;
+ * - EVID 3 resets, EVID 4 resets and doses;
+ * - pending events at a record's time (an ADDL dose, an infusion end) happen before the record.
+ *
+ * One instance per model and thread: all workspace is allocated once and reused across patients.
+ */
+export class Simulator {
+  readonly model: CompiledModel;
+  /** Slot array (parameters, etas, covariates, variables, amounts). */
+  readonly s: Float64Array;
+  /** Compartment amounts. */
+  readonly a: Float64Array;
+  private readonly rate: Float64Array;
+  private readonly active: Int32Array;
+  private readonly q = new EventQueue();
+  readonly advancer: Advancer;
+  private tcur = 0;
+  private readonly outIndexOfCmt: Int32Array;
+  private readonly ssTol: number;
+  private readonly ssMaxIter: number;
+  private patient: PatientData | null = null;
+  private record = 0;
+
+  constructor(model: CompiledModel, options: SimulatorOptions = {}) {
+    this.model = model;
+    this.s = model.newSlots();
+    const n = model.nStates;
+    this.a = new Float64Array(n);
+    this.rate = new Float64Array(n);
+    this.active = new Int32Array(n);
+    this.advancer = makeAdvancer(model, this.s, options.ode);
+    this.ssTol = options.ssTolerance ?? 1e-12;
+    this.ssMaxIter = options.ssMaxIterations ?? 10000;
+    const errs = model.ir.errors;
+    this.outIndexOfCmt = new Int32Array(n + 1).fill(errs.length === 1 ? 0 : -1);
+    this.outIndexOfCmt[0] = 0;
+    errs.forEach((e, k) => e.cmts.forEach((c) => (this.outIndexOfCmt[c] = k)));
+  }
+
+  /** Index of the error model (output) read by an observation record on compartment `cmt` (0 = default). */
+  outputIndex(cmt: number): number {
+    return cmt >= 0 && cmt < this.outIndexOfCmt.length ? this.outIndexOfCmt[cmt] : -1;
+  }
+
+  /**
+   * Simulate one patient. Writes the model prediction of each EVID 0 and EVID 2 record i into
+   * `out[i]` (other entries are left untouched).
+   * @param eta random effects in model order (length = number of etas); null = population (all 0).
+   */
+  run(p: PatientData, eta: ArrayLike<number> | null, out: Float64Array): void {
+    const m = this.model;
+    const s = this.s;
+    this.patient = p;
+    this.q.clear();
+    this.rate.fill(0);
+    this.active.fill(0);
+    this.tcur = p.n ? p.time[0] : 0;
+    for (let i = 0; i < p.n; i++) {
+      this.record = i;
+      const ti = p.time[i];
+      if (i === 0 || p.timeVarying) {
+        this.load(p, i, eta);
+        m.individual(s);
+        this.setup();
+        if (i === 0) this.initState();
+      }
+      const q = this.q;
+      while (q.size > 0 && q.time[0] <= ti) {
+        q.pop();
+        this.advanceTo(q.topTime);
+        this.apply(q.topKind, q.topCmt, q.topValue, q.topDuration);
+      }
+      this.advanceTo(ti);
+      const evid = p.evid[i];
+      if (evid === 3 || evid === 4) {
+        this.q.clear();
+        this.rate.fill(0);
+        this.active.fill(0);
+        this.initState();
+      }
+      if (evid === 1 || evid === 4) this.dose(p, i);
+      else if (evid === 0 || evid === 2) out[i] = this.observe(p.cmt[i], ti);
+    }
+    this.patient = null;
+  }
+
+  private load(p: PatientData, i: number, eta: ArrayLike<number> | null): void {
+    const s = this.s;
+    const m = this.model;
+    const cs = m.covariateSlots;
+    const nc = p.nCov;
+    for (let k = 0; k < cs.length; k++) s[cs[k]] = p.cov[i * nc + k];
+    const es = m.etaSlots;
+    for (let k = 0; k < es.length; k++) s[es[k]] = eta ? eta[k] : 0;
+  }
+
+  private setup(): void {
+    try {
+      this.advancer.setup(this.s);
+    } catch (e) {
+      throw this.annotate(e);
+    }
+  }
+
+  /** Add the record's place (patient, line) to an error raised while processing it. */
+  private annotate(e: unknown): unknown {
+    if (!(e instanceof DosetwinError) || !this.patient) return e;
+    const p = this.patient;
+    return new DosetwinError(
+      e.issues.map((x) => ({
+        ...x,
+        message: `ID ${p.id}, record at TIME ${p.time[this.record]}: ${x.message}`,
+        line: x.line ?? p.line[this.record],
+      })),
+    );
+  }
+
+  private initState(): void {
+    const init = this.model.cmtProps.init;
+    for (let j = 0; j < this.a.length; j++) this.a[j] = init[j] >= 0 ? this.s[init[j]] : 0;
+  }
+
+  private advanceTo(t: number): void {
+    if (t > this.tcur) {
+      try {
+        this.advancer.advance(this.a, this.rate, this.tcur, t);
+      } catch (e) {
+        throw this.annotate(e);
+      }
+      this.tcur = t;
+    }
+  }
+
+  private apply(kind: number, c: number, value: number, duration: number): void {
+    if (kind === BOLUS) this.a[c] += value;
+    else if (kind === INFUSION_START) {
+      this.rate[c] += value;
+      this.active[c]++;
+      this.q.push(this.tcur + duration, INFUSION_STOP, c, value, 0);
+    } else if (kind === INFUSION_STOP) {
+      // Exact zero when the last infusion ends, so no rounding residue keeps "infusing".
+      if (--this.active[c] === 0) this.rate[c] = 0;
+      else this.rate[c] -= value;
+    }
+  }
+
+  /** Schedule one administration effective at time te (bolus if rate R = 0). */
+  private schedule(te: number, c: number, amount: number, R: number, D: number): void {
+    if (amount === 0 && R === 0) return;
+    if (R > 0 && D > 0) {
+      if (te === this.tcur) this.apply(INFUSION_START, c, R, D);
+      else this.q.push(te, INFUSION_START, c, R, D);
+    } else if (te === this.tcur) this.a[c] += amount;
+    else this.q.push(te, BOLUS, c, amount, 0);
+  }
+
+  private doseParameters(
+    p: PatientData,
+    i: number,
+  ): { c: number; amount: number; R: number; D: number; lag: number } {
+    const s = this.s;
+    const props = this.model.cmtProps;
+    const n = this.model.nStates;
+    const c = p.cmt[i] > 0 ? p.cmt[i] - 1 : 0;
+    const where = `data[line ${p.line[i]}]`;
+    const F = props.bioav[c] >= 0 ? s[props.bioav[c]] : 1;
+    const lag = props.lag[c] >= 0 ? s[props.lag[c]] : 0;
+    const cname = this.model.ir.compartments[c] ?? String(c + 1);
+    if (!(F >= 0) || !Number.isFinite(F))
+      fail(
+        'DT_PARAM_DOMAIN',
+        `${where}.F`,
+        `ID ${p.id}: bioavailability bioav(${cname}) is ${F}; it must be finite and ≥ 0`,
+      );
+    if (!(lag >= 0) || !Number.isFinite(lag))
+      fail(
+        'DT_PARAM_DOMAIN',
+        `${where}.ALAG`,
+        `ID ${p.id}: lag(${cname}) is ${lag}; it must be finite and ≥ 0`,
+      );
+    const amount = F * p.amt[i];
+    const rr = p.rate[i];
+    let R = 0;
+    let D = 0;
+    if (rr > 0) {
+      R = rr;
+      D = amount / R;
+    } else if (rr === -1) {
+      R = props.rate[c] >= 0 ? s[props.rate[c]] : NaN;
+      if (props.rate[c] < 0)
+        fail(
+          'DT_DATA',
+          `${where}.RATE`,
+          `ID ${p.id}: RATE = −1 asks for a modelled rate but the model has no rate(${cname})`,
+        );
+      if (!(R > 0) || !Number.isFinite(R))
+        fail(
+          'DT_PARAM_DOMAIN',
+          `${where}.RATE`,
+          `ID ${p.id}: modelled rate(${cname}) is ${R}; it must be > 0`,
+        );
+      D = amount / R;
+    } else if (rr === -2) {
+      if (props.duration[c] < 0)
+        fail(
+          'DT_DATA',
+          `${where}.RATE`,
+          `ID ${p.id}: RATE = −2 asks for a modelled duration but the model has no duration(${cname})`,
+        );
+      D = s[props.duration[c]];
+      if (!(D > 0) || !Number.isFinite(D))
+        fail(
+          'DT_PARAM_DOMAIN',
+          `${where}.RATE`,
+          `ID ${p.id}: modelled duration(${cname}) is ${D}; it must be > 0`,
+        );
+      R = amount / D;
+    }
+    if (c >= n) fail('DT_DATA', `${where}.CMT`, `CMT ${c + 1} does not exist`);
+    return { c, amount, R, D, lag };
+  }
+
+  private dose(p: PatientData, i: number): void {
+    const { c, amount, R, D, lag } = this.doseParameters(p, i);
+    const ti = p.time[i];
+    if (p.ss[i] > 0) this.steadyState(p, i, c, amount, R, D, lag);
+    if (p.amt[i] > 0) {
+      this.schedule(ti + lag, c, amount, R, D);
+      const ii = p.ii[i];
+      for (let j = 1; j <= p.addl[i]; j++) this.schedule(ti + j * ii + lag, c, amount, R, D);
+    }
+  }
+
+  /**
+   * Steady state at a dose record, before that record's own dose: the state at t⁻ left by
+   * infinitely many earlier doses every II (or by a constant infusion when II = 0). Found as the
+   * fixed point of one dosing interval x ↦ W(x): solved directly for linear models (W affine:
+   * (I − Φ)x = u) and by iteration otherwise. Inputs of earlier doses still under way at t
+   * (long infusions, lags longer than II) are scheduled to continue, so the periodic pattern is
+   * exact whatever the lag and duration.
+   */
+  private steadyState(
+    p: PatientData,
+    i: number,
+    c: number,
+    amount: number,
+    R: number,
+    D: number,
+    lag: number,
+  ): void {
+    const n = this.model.nStates;
+    const t = p.time[i];
+    const ii = p.ii[i];
+    const constantInfusion = !(ii > 0);
+    const span = constantInfusion ? 24 : ii;
+    // Inputs of the window [t − span, t): breakpoints (time, compartment, bolus, rate change).
+    const bps: [number, number, number][] = [];
+    const t0 = t - span;
+    if (constantInfusion) {
+      if (!(R > 0))
+        fail(
+          'DT_DATA',
+          `data[line ${p.line[i]}].SS`,
+          `ID ${p.id}: SS with II = 0 needs an infusion (RATE > 0)`,
+        );
+    } else {
+      for (let k = 1; t - k * ii + lag + D >= t0; k++) {
+        const start = t - k * ii + lag;
+        if (D > 0 && R > 0) {
+          const a = Math.max(start, t0);
+          const b = Math.min(start + D, t);
+          if (b > a) {
+            bps.push([a, 0, R], [b, 0, -R]);
+          }
+        } else if (start >= t0 && start < t) bps.push([start, amount, 0]);
+        if (k > 1e6)
+          fail(
+            'DT_DATA',
+            `data[line ${p.line[i]}].II`,
+            `ID ${p.id}: II ${ii} is too small for lag ${lag} and duration ${D}`,
+          );
+      }
+      bps.sort((x, y) => x[0] - y[0]);
+    }
+    const x = new Float64Array(n);
+    const wa = new Float64Array(n);
+    const wr = new Float64Array(n);
+    const window = (from: Float64Array, inputs: boolean, to: Float64Array): void => {
+      to.set(from);
+      wr.fill(0);
+      if (inputs && constantInfusion) wr[c] = R;
+      let tw = t0;
+      if (inputs)
+        for (const [tb, bolus, dr] of bps) {
+          if (tb > tw) this.advancer.advance(to, wr, tw, tb);
+          tw = Math.max(tw, tb);
+          to[c] += bolus;
+          wr[c] += dr;
+          if (Math.abs(wr[c]) < 1e-12 * R) wr[c] = 0;
+        }
+      if (t > tw) this.advancer.advance(to, wr, tw, t);
+    };
+    try {
+      if (this.advancer.exact) {
+        const Phi = new Float64Array(n * n);
+        const e = new Float64Array(n);
+        for (let j = 0; j < n; j++) {
+          e.fill(0);
+          e[j] = 1;
+          window(e, false, wa);
+          for (let r = 0; r < n; r++) Phi[r * n + j] = wa[r];
+        }
+        const u = new Float64Array(n);
+        window(new Float64Array(n), true, u);
+        solvePeriodicSteadyState(n, Phi, u, x);
+      } else {
+        let converged = false;
+        for (let it = 0; it < this.ssMaxIter; it++) {
+          window(x, true, wa);
+          let diff = 0;
+          let size = 0;
+          for (let j = 0; j < n; j++) {
+            diff = Math.max(diff, Math.abs(wa[j] - x[j]));
+            size = Math.max(size, Math.abs(wa[j]));
+          }
+          x.set(wa);
+          if (diff <= this.ssTol * size + 1e-300) {
+            converged = true;
+            break;
+          }
+        }
+        if (!converged)
+          fail(
+            'DT_SS_NONCONVERGENCE',
+            `data[line ${p.line[i]}].SS`,
+            `ID ${p.id}: steady state not reached after ${this.ssMaxIter} dosing intervals`,
+            {
+              hint: 'the dosing rate may exceed the maximal elimination rate (non-linear model), or the half-life is very long',
+            },
+          );
+      }
+    } catch (e) {
+      throw this.annotate(e);
+    }
+    if (p.ss[i] === 1) {
+      this.q.clear();
+      this.rate.fill(0);
+      this.active.fill(0);
+      this.a.set(x);
+    } else for (let j = 0; j < n; j++) this.a[j] += x[j];
+    if (constantInfusion) {
+      this.rate[c] += R;
+      this.active[c]++;
+      return;
+    }
+    // Earlier doses whose inputs reach t or later keep going.
+    for (let k = 1; t - k * ii + lag + D >= t; k++) {
+      const start = t - k * ii + lag;
+      if (D > 0 && R > 0) {
+        if (start + D <= t) continue;
+        if (start >= t) this.schedule(start, c, amount, R, D);
+        else {
+          this.rate[c] += R;
+          this.active[c]++;
+          this.q.push(start + D, INFUSION_STOP, c, R, 0);
+        }
+      } else if (start >= t) this.schedule(start, c, amount, 0, 0);
+    }
+  }
+
+  private observe(cmt: number, t: number): number {
+    const m = this.model;
+    const s = this.s;
+    const k = this.outputIndex(cmt);
+    const p = this.patient!;
+    if (k < 0)
+      fail(
+        'DT_DATA',
+        `data[line ${p.line[this.record]}].CMT`,
+        `ID ${p.id}: observation on CMT ${cmt} but no output of the model reads that compartment`,
+      );
+    s[m.tSlot] = t;
+    const ss = m.stateSlots;
+    for (let j = 0; j < ss.length; j++) s[ss[j]] = this.a[j];
+    m.outputs(s);
+    const v = s[m.outputSlots[k]];
+    if (!Number.isFinite(v))
+      fail(
+        'DT_PRED_NONFINITE',
+        `data[line ${p.line[this.record]}]`,
+        `ID ${p.id}, TIME ${t}: the prediction of ${m.ir.errors[k].output} is ${v}`,
+        {
+          hint: 'check parameters (a zero volume?) and the equations for a division by zero or log of 0',
+        },
+      );
+    return v;
+  }
+}
