@@ -91,8 +91,14 @@ export class LinearCmt {
   private eKa = 1; // e^{−ka t}
   private gKa = 0; // (1 − e^{−ka t})/ka
 
-  // Scratch.
+  // Scratch: sorted points z = p·t of one divided difference, their exponentials, and a memo of the
+  // divided differences over contiguous ranges z[lo..hi] (valid where memoStamp === stamp).
   private readonly z = new Float64Array(5);
+  private readonly ez = new Float64Array(5);
+  private readonly expLam: Float64Array;
+  private readonly memo = new Float64Array(25);
+  private readonly memoStamp = new Uint32Array(25);
+  private stamp = 0;
   private readonly h = new Float64Array(5);
   private readonly w: Float64Array;
   private readonly xNew: Float64Array;
@@ -118,6 +124,7 @@ export class LinearCmt {
     this.fB = new Float64Array(m);
     this.w = new Float64Array(m * m);
     this.xNew = new Float64Array(m);
+    this.expLam = new Float64Array(m);
   }
 
   /**
@@ -264,14 +271,22 @@ export class LinearCmt {
     const m = this.nDisp;
     const lam = this.lambda;
     const z = this.z;
+    const ez = this.ez;
+    const expLam = this.expLam;
     const kat = this.ka * t;
+    // Each distinct point's exponential is computed once per dt and shared by all divided differences.
+    for (let i = 0; i < m; i++) expLam[i] = Math.exp(-lam[i] * t);
+    this.eKa = Math.exp(-kat);
     for (let j = 0; j < m; j++) {
       const tj = t ** j;
       // Points −λ_0 t ≤ … ≤ −λ_j t are already ascending (λ sorted descending).
-      for (let i = 0; i <= j; i++) z[i] = -lam[i] * t;
+      for (let i = 0; i <= j; i++) {
+        z[i] = -lam[i] * t;
+        ez[i] = expLam[i];
+      }
       this.fE[j] = tj * this.dd(j + 1);
-      for (let i = 0; i <= j; i++) z[i] = -lam[i] * t;
       z[j + 1] = 0; // 0 ≥ every −λt: stays sorted
+      ez[j + 1] = 1;
       this.fR[j] = tj * t * this.dd(j + 2);
       if (this.depot) {
         this.fillWithKa(j, t, kat, false);
@@ -281,7 +296,6 @@ export class LinearCmt {
       }
     }
     if (this.depot) {
-      this.eKa = Math.exp(-kat);
       this.gKa = this.ka > 0 ? -Math.expm1(-kat) / this.ka : t;
     }
     this.cachedDt = t;
@@ -289,20 +303,28 @@ export class LinearCmt {
 
   /** z ← sorted {−λ_0 t, …, −λ_j t, −ka t} (and 0 if `withZero`). */
   private fillWithKa(j: number, t: number, kat: number, withZero: boolean): void {
-    const z = this.z;
+    const { z, ez, expLam } = this;
     const lam = this.lambda;
     let k = 0;
     let placed = false;
     for (let i = 0; i <= j; i++) {
       const v = -lam[i] * t;
       if (!placed && -kat <= v) {
-        z[k++] = -kat;
+        z[k] = -kat;
+        ez[k++] = this.eKa;
         placed = true;
       }
-      z[k++] = v;
+      z[k] = v;
+      ez[k++] = expLam[i];
     }
-    if (!placed) z[k++] = -kat;
-    if (withZero) z[k] = 0;
+    if (!placed) {
+      z[k] = -kat;
+      ez[k++] = this.eKa;
+    }
+    if (withZero) {
+      z[k] = 0;
+      ez[k] = 1;
+    }
   }
 
   /**
@@ -310,17 +332,31 @@ export class LinearCmt {
    * (all ≤ 0). For f(x) = e^{xt} at points p: f[p_0..p_n] = t^n·exp[p_0 t, …, p_n t].
    */
   private dd(cnt: number): number {
+    // New stamp = empty memo (wraps after 2^32 calls; stale entries then cannot share the stamp
+    // because every entry used is rewritten before being read within one dd()).
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.memoStamp.fill(0);
+      this.stamp = 1;
+    }
     return this.ddRange(0, cnt - 1);
   }
 
   private ddRange(lo: number, hi: number): number {
+    if (lo === hi) return this.ez[lo];
+    const key = lo * 5 + hi;
+    if (this.memoStamp[key] === this.stamp) return this.memo[key];
     const z = this.z;
-    if (lo === hi) return Math.exp(z[lo]);
     const spread = z[hi] - z[lo];
-    if (spread < SERIES_SPREAD) return this.ddSeries(lo, hi);
-    // Standard recursion; with spread ≥ 1 the two terms differ by at least a fixed fraction, so the
-    // subtraction amplifies rounding by at most a small constant.
-    return (this.ddRange(lo + 1, hi) - this.ddRange(lo, hi - 1)) / spread;
+    // Standard recursion when spread ≥ 1: the two terms then differ by at least a fixed fraction, so
+    // the subtraction amplifies rounding by at most a small constant. Otherwise the series.
+    const v =
+      spread < SERIES_SPREAD
+        ? this.ddSeries(lo, hi)
+        : (this.ddRange(lo + 1, hi) - this.ddRange(lo, hi - 1)) / spread;
+    this.memo[key] = v;
+    this.memoStamp[key] = this.stamp;
+    return v;
   }
 
   /**
@@ -349,7 +385,7 @@ export class LinearCmt {
       sum += term;
       if (term <= 1e-17 * sum) break;
     }
-    return Math.exp(z0) * sum;
+    return this.ez[lo] * sum;
   }
 }
 
