@@ -332,8 +332,7 @@ export class LinearCmt {
    * (all ≤ 0). For f(x) = e^{xt} at points p: f[p_0..p_n] = t^n·exp[p_0 t, …, p_n t].
    */
   private dd(cnt: number): number {
-    // New stamp = empty memo (wraps after 2^32 calls; stale entries then cannot share the stamp
-    // because every entry used is rewritten before being read within one dd()).
+    // A new stamp empties the memo in O(1); on wrap-around (after 2^32 calls) clear it for real.
     this.stamp = (this.stamp + 1) >>> 0;
     if (this.stamp === 0) {
       this.memoStamp.fill(0);
