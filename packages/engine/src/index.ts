@@ -14,3 +14,5 @@ export { Simulator, type SimulatorOptions } from './simulate/simulator.ts';
 export { LinearCmt, solvePeriodicSteadyState } from './solve/linear-cmt.ts';
 export { LinearOde, expm } from './solve/expm.ts';
 export { OdeSolver, type OdeOptions } from './solve/ode.ts';
+export { withPredictionTimes } from './events/grid.ts';
+export { parseEtaTable } from './events/etas.ts';

@@ -17,7 +17,12 @@ export interface Advancer {
   readonly exact: boolean;
 }
 
-export function makeAdvancer(model: CompiledModel, s: Float64Array, ode: OdeOptions = {}): Advancer {
+export function makeAdvancer(
+  model: CompiledModel,
+  s: Float64Array,
+  ode: OdeOptions = {},
+  mode: 'auto' | 'numerical' = 'auto',
+): Advancer {
   const st = model.structure;
   const n = model.nStates;
   if (st.kind === 'closed') {
@@ -68,7 +73,7 @@ export function makeAdvancer(model: CompiledModel, s: Float64Array, ode: OdeOpti
       },
     };
   }
-  if (st.kind === 'linear-ode') {
+  if (st.kind === 'linear-ode' && mode === 'auto') {
     const lode = new LinearOde(n);
     const K = new Float64Array(n * n);
     const Kprev = new Float64Array(n * n).fill(NaN);
@@ -99,7 +104,8 @@ export function makeAdvancer(model: CompiledModel, s: Float64Array, ode: OdeOpti
   const ddt = model.ddtSlots;
   const tSlot = model.tSlot;
   const derivatives = model.derivatives;
-  const jac = st.jacobian;
+  // A linear system's Jacobian is its matrix K.
+  const jac = st.kind === 'ode' ? st.jacobian : st.kind === 'linear-ode' ? st.matrix : null;
   const solver = new OdeSolver(
     n,
     (t, y, dydt) => {

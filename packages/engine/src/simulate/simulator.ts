@@ -9,6 +9,12 @@ import { BOLUS, EventQueue, INFUSION_START, INFUSION_STOP } from './event-queue.
 export interface SimulatorOptions {
   /** Tolerances of the numerical ODE path (non-linear models). */
   ode?: OdeOptions;
+  /**
+   * `auto` (default): closed form, matrix exponential for linear ODEs, numerical integration
+   * otherwise. `numerical`: integrate explicit ODEs numerically even when they are linear (used to
+   * cross-check the exact paths).
+   */
+  solver?: 'auto' | 'numerical';
   /** Relative change at which steady-state iteration (non-linear models) stops. Default 1e-12. */
   ssTolerance?: number;
   /** Maximum dosing intervals iterated to reach steady state (non-linear models). Default 10000. */
@@ -50,7 +56,7 @@ export class Simulator {
     this.a = new Float64Array(n);
     this.rate = new Float64Array(n);
     this.active = new Int32Array(n);
-    this.advancer = makeAdvancer(model, this.s, options.ode);
+    this.advancer = makeAdvancer(model, this.s, options.ode, options.solver ?? 'auto');
     this.ssTol = options.ssTolerance ?? 1e-12;
     this.ssMaxIter = options.ssMaxIterations ?? 10000;
     const errs = model.ir.errors;

@@ -1,0 +1,22 @@
+import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.ts';
+import { registerSimulate } from './commands/simulate.ts';
+
+/** The `dosetwin` command. Returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('dosetwin')
+    .description('dosetwin: model-informed precision dosing, a pharmacological digital twin of each patient')
+    .version('0.1.0')
+    .exitOverride();
+  registerSimulate(program);
+  registerCheck(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}

@@ -1,0 +1,70 @@
+import { detectTimeVarying, type PatientData } from './records.ts';
+
+/**
+ * Add prediction-only records (EVID 2) at `times` to a patient, for curves on a grid. Each added
+ * record takes the covariates of the next original record at or after its time (the last record's
+ * beyond the end), so the parameters over every interval, and the predictions at the original
+ * records, are unchanged. At equal times the added record comes after the original ones, so it
+ * sees a dose given at that time. `cmt` = the observation compartment to predict (0 = default).
+ */
+export function withPredictionTimes(p: PatientData, times: readonly number[], cmt = 0): PatientData {
+  const sorted = [...times].sort((a, b) => a - b);
+  const n = p.n + sorted.length;
+  const q: PatientData = {
+    id: p.id,
+    n,
+    time: new Float64Array(n),
+    evid: new Int8Array(n),
+    amt: new Float64Array(n),
+    rate: new Float64Array(n),
+    cmt: new Int32Array(n),
+    ii: new Float64Array(n),
+    addl: new Int32Array(n),
+    ss: new Int8Array(n),
+    mdv: new Int8Array(n),
+    dv: new Float64Array(n),
+    cov: new Float64Array(n * p.nCov),
+    nCov: p.nCov,
+    occ: new Int32Array(n),
+    line: new Int32Array(n),
+    timeVarying: false,
+  };
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < n; k++) {
+    const takeOriginal = i < p.n && (j >= sorted.length || p.time[i] <= sorted[j]);
+    if (takeOriginal) {
+      copyRecord(p, i, q, k);
+      i++;
+    } else {
+      const src = Math.min(i, p.n - 1);
+      q.time[k] = sorted[j];
+      q.evid[k] = 2;
+      q.mdv[k] = 1;
+      q.dv[k] = NaN;
+      q.cmt[k] = cmt;
+      for (let c = 0; c < p.nCov; c++) q.cov[k * p.nCov + c] = p.cov[src * p.nCov + c];
+      q.occ[k] = p.occ[src];
+      q.line[k] = 0;
+      j++;
+    }
+  }
+  q.timeVarying = detectTimeVarying(q);
+  return q;
+}
+
+function copyRecord(p: PatientData, i: number, q: PatientData, k: number): void {
+  q.time[k] = p.time[i];
+  q.evid[k] = p.evid[i];
+  q.amt[k] = p.amt[i];
+  q.rate[k] = p.rate[i];
+  q.cmt[k] = p.cmt[i];
+  q.ii[k] = p.ii[i];
+  q.addl[k] = p.addl[i];
+  q.ss[k] = p.ss[i];
+  q.mdv[k] = p.mdv[i];
+  q.dv[k] = p.dv[i];
+  for (let c = 0; c < p.nCov; c++) q.cov[k * p.nCov + c] = p.cov[i * p.nCov + c];
+  q.occ[k] = p.occ[i];
+  q.line[k] = p.line[i];
+}
