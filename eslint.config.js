@@ -14,7 +14,7 @@ export default tseslint.config(
   {
     // The engine is pure and isomorphic: no I/O, no Node or DOM globals, no unseeded randomness.
     files: ['packages/engine/src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', '**/test-support/**'],
     rules: {
       'no-restricted-globals': ['error', 'process', 'require', 'Buffer', 'window', 'document', '__dirname'],
       'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'path', 'os', 'child_process'] }],

@@ -90,11 +90,11 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
       bad(line, 'record', `has ${cells.length} fields, the header has ${header.length}`);
       continue;
     }
-    const get = (name: (typeof STANDARD)[number]): string | undefined => {
+    const get = (name: Standard): string | undefined => {
       const c = colOf.get(name);
       return c === undefined ? undefined : cells[c].trim();
     };
-    const num = (name: (typeof STANDARD)[number], dflt: number | null): number => {
+    const num = (name: Standard, dflt: number | null): number => {
       const raw = get(name);
       if (raw === undefined || raw === '' || raw === '.') {
         if (dflt === null) bad(line, name, `${name} is missing`);

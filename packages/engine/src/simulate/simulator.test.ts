@@ -1,0 +1,232 @@
+// Event semantics and solver agreement (issue 2, acceptance 1): closed forms, the exact matrix
+// exponential and numerical integration of the same model agree over multi-dose regimens with
+// lag times, bioavailability, infusions and steady state.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { RecordInput } from '../events/records.ts';
+import { compile, grid, observed, patient } from '../test-support/models.ts';
+import { Simulator } from './simulator.ts';
+
+const ERR = `error\n  CP ~ prop(0.1)\n`;
+
+/** Each structure written twice: built-in closed form, and the same equations as ODEs. */
+const pairs = [
+  {
+    name: '1-cpt oral, lag 0.75 h, F 0.8',
+    params: `parameters value unit label\n  CL 3 L/h "cl"\n  V 40 L "v"\n  KA 1.3 1/h "ka"\n`,
+    closed: `equations\n  lag(depot) = 0.75\n  bioav(depot) = 0.8\n  pk one_cmt(cl = CL, v = V, ka = KA)\n  CP = central / V\n`,
+    ode: `compartments depot, central\nequations\n  lag(depot) = 0.75\n  bioav(depot) = 0.8\n  d/dt(depot) = -KA * depot\n  d/dt(central) = KA * depot - CL / V * central\n  CP = central / V\n`,
+    doses: [
+      { time: 0, amt: 500, cmt: 1, ii: 12, addl: 5 },
+      { time: 80, amt: 200, cmt: 2, rate: 100 },
+    ],
+    obsCmt: 2,
+  },
+  {
+    name: '1-cpt IV infusions (RATE > 0 and RATE = -2 modelled duration)',
+    params: `parameters value unit label\n  CL 5 L/h "cl"\n  V 30 L "v"\n  D1 1.5 h "duration"\n`,
+    closed: `equations\n  duration(central) = D1\n  pk one_cmt(cl = CL, v = V)\n  CP = central / V\n`,
+    ode: `compartments central\nequations\n  duration(central) = D1\n  d/dt(central) = -CL / V * central\n  CP = central / V\n`,
+    doses: [
+      { time: 0, amt: 1000, cmt: 1, rate: 250, ii: 8, addl: 3 },
+      { time: 40, amt: 600, cmt: 1, rate: -2 },
+    ],
+    obsCmt: 1,
+  },
+  {
+    name: '2-cpt oral with lag plus an IV infusion into central',
+    params: `parameters value unit label\n  CL 4 L/h "cl"\n  V1 20 L "v1"\n  Q 6 L/h "q"\n  V2 55 L "v2"\n  KA 0.9 1/h "ka"\n`,
+    closed: `equations\n  lag(depot) = 0.4\n  pk two_cmt(cl = CL, v1 = V1, q = Q, v2 = V2, ka = KA)\n  CP = central / V1\n`,
+    ode: `compartments depot, central, peripheral\nequations\n  lag(depot) = 0.4\n  d/dt(depot) = -KA * depot\n  d/dt(central) = KA * depot - (CL + Q) / V1 * central + Q / V2 * peripheral\n  d/dt(peripheral) = Q / V1 * central - Q / V2 * peripheral\n  CP = central / V1\n`,
+    doses: [
+      { time: 0, amt: 300, cmt: 1, ii: 24, addl: 2 },
+      { time: 30, amt: 400, cmt: 2, rate: 200 },
+    ],
+    obsCmt: 2,
+  },
+  {
+    name: '2-cpt IV (ADVAN3) with modelled rate (RATE = -1)',
+    params: `parameters value unit label\n  CL 2 L/h "cl"\n  V1 10 L "v1"\n  Q 3 L/h "q"\n  V2 25 L "v2"\n  R1 120 mg/h "rate"\n`,
+    closed: `equations\n  rate(central) = R1\n  pk two_cmt(cl = CL, v1 = V1, q = Q, v2 = V2)\n  CP = central / V1\n`,
+    ode: `compartments central, peripheral\nequations\n  rate(central) = R1\n  d/dt(central) = -(CL + Q) / V1 * central + Q / V2 * peripheral\n  d/dt(peripheral) = Q / V1 * central - Q / V2 * peripheral\n  CP = central / V1\n`,
+    doses: [{ time: 0, amt: 500, cmt: 1, rate: -1, ii: 12, addl: 4 }],
+    obsCmt: 1,
+  },
+  {
+    name: '3-cpt oral with lag (ADVAN12)',
+    params: `parameters value unit label\n  CL 6 L/h "cl"\n  V1 15 L "v1"\n  Q2 9 L/h "q2"\n  V2 40 L "v2"\n  Q3 1.5 L/h "q3"\n  V3 120 L "v3"\n  KA 2.2 1/h "ka"\n`,
+    closed: `equations\n  lag(depot) = 0.25\n  pk three_cmt(cl = CL, v1 = V1, q2 = Q2, v2 = V2, q3 = Q3, v3 = V3, ka = KA)\n  CP = central / V1\n`,
+    ode: `compartments depot, central, periph1, periph2\nequations\n  lag(depot) = 0.25\n  d/dt(depot) = -KA * depot\n  d/dt(central) = KA * depot - (CL + Q2 + Q3) / V1 * central + Q2 / V2 * periph1 + Q3 / V3 * periph2\n  d/dt(periph1) = Q2 / V1 * central - Q2 / V2 * periph1\n  d/dt(periph2) = Q3 / V1 * central - Q3 / V3 * periph2\n  CP = central / V1\n`,
+    doses: [
+      { time: 0, amt: 250, cmt: 1, ii: 12, addl: 6 },
+      { time: 50, amt: 100, cmt: 2 },
+    ],
+    obsCmt: 2,
+  },
+  {
+    name: '3-cpt IV infusion (ADVAN11)',
+    params: `parameters value unit label\n  CL 6 L/h "cl"\n  V1 15 L "v1"\n  Q2 9 L/h "q2"\n  V2 40 L "v2"\n  Q3 1.5 L/h "q3"\n  V3 120 L "v3"\n`,
+    closed: `equations\n  pk three_cmt(cl = CL, v1 = V1, q2 = Q2, v2 = V2, q3 = Q3, v3 = V3)\n  CP = central / V1\n`,
+    ode: `compartments central, periph1, periph2\nequations\n  d/dt(central) = -(CL + Q2 + Q3) / V1 * central + Q2 / V2 * periph1 + Q3 / V3 * periph2\n  d/dt(periph1) = Q2 / V1 * central - Q2 / V2 * periph1\n  d/dt(periph2) = Q3 / V1 * central - Q3 / V3 * periph2\n  CP = central / V1\n`,
+    doses: [{ time: 0, amt: 900, cmt: 1, rate: 300, ii: 8, addl: 8 }],
+    obsCmt: 1,
+  },
+];
+
+/** |a − b| ≤ tol·|b|, for values above 1e-6 of the profile's peak (near-zero values: absolute). */
+function assertClose(actual: number[], expected: number[], tol: number, what: string): number {
+  const peak = Math.max(...expected.map(Math.abs));
+  let worst = 0;
+  expected.forEach((e, i) => {
+    const err = Math.abs(actual[i] - e) / Math.max(Math.abs(e), 1e-6 * peak);
+    worst = Math.max(worst, err);
+    assert.ok(
+      err <= tol,
+      `${what}: at index ${i} got ${actual[i]}, expected ${e} (rel ${err.toExponential(2)} > ${tol})`,
+    );
+  });
+  return worst;
+}
+
+describe('closed form = matrix exponential = numerical ODE (rel 1e-6)', () => {
+  for (const c of pairs) {
+    test(c.name, () => {
+      const closed = compile(c.params + c.closed + ERR);
+      const ode = compile(c.params + c.ode + ERR);
+      assert.equal(closed.structure.kind, 'closed');
+      assert.equal(ode.structure.kind, 'linear-ode');
+      const p = patient(c.doses as RecordInput[], grid(0, 0.37, 130), c.obsCmt);
+      const run = (sim: Simulator): number[] => {
+        const out = new Float64Array(p.n);
+        sim.run(p, null, out);
+        return observed(p, out);
+      };
+      const ref = run(new Simulator(closed));
+      const exact = run(new Simulator(ode));
+      const numerical = run(new Simulator(ode, { solver: 'numerical', ode: { rtol: 1e-10, atol: 1e-10 } }));
+      assert.ok(Math.max(...ref) > 0.1, 'profile is not trivially zero');
+      assertClose(exact, ref, 1e-9, 'matrix exponential vs closed form');
+      assertClose(numerical, ref, 1e-6, 'numerical ODE vs closed form');
+    });
+  }
+});
+
+const ONE_CMT_IV = `parameters value unit label\n  CL 2 L/h "cl"\n  V 20 L "v"\n${`equations\n  pk one_cmt(cl = CL, v = V)\n  CP = central / V\n`}${ERR}`;
+
+describe('event semantics against hand-derived values (rel 1e-12)', () => {
+  const k = 0.1; // CL/V
+  test('bolus: C = D/V·exp(−k t) (D 100 mg, V 20 L, k 0.1 /h)', () => {
+    const m = compile(ONE_CMT_IV);
+    const p = patient([{ time: 0, amt: 100 }], [0, 5, 10]);
+    const out = new Float64Array(p.n);
+    new Simulator(m).run(p, null, out);
+    assertClose(observed(p, out), [5, 5 * Math.exp(-0.5), 5 * Math.exp(-1)], 1e-12, 'bolus');
+  });
+  test('ADDL/II equals the same doses written out', () => {
+    const m = compile(ONE_CMT_IV);
+    const obs = grid(0, 1.3, 60);
+    const a = patient([{ time: 0, amt: 100, ii: 12, addl: 4 }], obs);
+    const b = patient(
+      grid(0, 12, 48).map((t) => ({ time: t, amt: 100 })),
+      obs,
+    );
+    const oa = new Float64Array(a.n);
+    const ob = new Float64Array(b.n);
+    new Simulator(m).run(a, null, oa);
+    new Simulator(m).run(b, null, ob);
+    assertClose(observed(a, oa), observed(b, ob), 1e-12, 'ADDL');
+  });
+  test('EVID 3 resets amounts; EVID 4 resets and doses', () => {
+    const m = compile(ONE_CMT_IV);
+    const p = patient(
+      [
+        { time: 0, amt: 100 },
+        { time: 10, evid: 3 },
+        { time: 20, amt: 50, evid: 4 },
+      ],
+      [9, 11, 25],
+    );
+    const out = new Float64Array(p.n);
+    new Simulator(m).run(p, null, out);
+    assertClose(observed(p, out), [5 * Math.exp(-0.9), 0, 2.5 * Math.exp(-0.5)], 1e-12, 'reset');
+  });
+  test('F with a fixed RATE lengthens the infusion: duration = F·AMT/RATE', () => {
+    const m = compile(
+      `parameters value unit label\n  CL 2 L/h "cl"\n  V 20 L "v"\nequations\n  bioav(central) = 0.5\n  pk one_cmt(cl = CL, v = V)\n  CP = central / V\n${ERR}`,
+    );
+    // 100 mg × F 0.5 at 25 mg/h lasts 2 h: C(2) = R/CL·(1 − e^{−2k}), C(5) = C(2)·e^{−3k}.
+    const p = patient([{ time: 0, amt: 100, rate: 25 }], [2, 5]);
+    const out = new Float64Array(p.n);
+    new Simulator(m).run(p, null, out);
+    const cEnd = (25 / 2) * (1 - Math.exp(-2 * k)); // R/CL·(1 − e^{−k·2})
+    assertClose(observed(p, out), [cEnd, cEnd * Math.exp(-3 * k)], 1e-12, 'F·AMT/RATE');
+  });
+  test('time-varying covariate: the value on the record at t applies over (t_prev, t]', () => {
+    const m = compile(
+      `covariates unit valid label handling\n  WT kg 1..300 "weight" required\nparameters value unit label\n  CL70 2 L/h "cl"\n  V 20 L "v"\nequations\n  CL = CL70 * WT / 70\n  pk one_cmt(cl = CL, v = V)\n  CP = central / V\n${ERR}`,
+    );
+    // Dose 100 at 0 (WT 70), record at 4 h with WT 140, record at 10 h with WT 35:
+    // over (0,4] CL = 4 (WT of the 4 h record); over (4,10] CL = 1 (WT of the 10 h record).
+    const p = patient(
+      [
+        { time: 0, amt: 100, cov: [70] },
+        { time: 4, evid: 0, cov: [140] },
+        { time: 10, evid: 0, cov: [35] },
+      ],
+      [],
+      0,
+      1,
+    );
+    const out = new Float64Array(p.n);
+    new Simulator(m).run(p, null, out);
+    const c4 = 5 * Math.exp((-4 / 20) * 4);
+    assertClose(observed(p, out), [c4, c4 * Math.exp((-1 / 20) * 6)], 1e-12, 'next-record covariates');
+  });
+});
+
+describe('steady state', () => {
+  const OBS_LAST = grid(1200, 0.5, 1212);
+  const run = (blocks: string, rows: RecordInput[], obs: number[], opts = {}): number[] => {
+    const m = compile(blocks);
+    const p = patient(rows, obs, 0);
+    const out = new Float64Array(p.n);
+    new Simulator(m, opts).run(p, null, out);
+    return observed(p, out);
+  };
+  const ORAL = `parameters value unit label\n  CL 3 L/h "cl"\n  V 40 L "v"\n  KA 1.3 1/h "ka"\n  Q 5 L/h "q"\n  V2 60 L "v2"\nequations\n  lag(depot) = 3\n  pk two_cmt(cl = CL, v1 = V, q = Q, v2 = V2, ka = KA)\n  CP = central / V\n${ERR}`;
+  test('SS=1 oral with lag longer than II/4 equals 100 doses given (rel 1e-9)', () => {
+    const ss = run(ORAL, [{ time: 1200, amt: 100, ii: 12, ss: 1, cmt: 1 }], OBS_LAST);
+    const many = run(ORAL, [{ time: 0, amt: 100, ii: 12, addl: 100, cmt: 1 }], OBS_LAST);
+    assertClose(ss, many, 1e-9, 'SS oral');
+  });
+  test('SS=1 infusion longer than II (15 h every 12 h) equals 100 infusions given (rel 1e-9)', () => {
+    const blocks = ONE_CMT_IV;
+    const ss = run(blocks, [{ time: 1200, amt: 150, rate: 10, ii: 12, ss: 1 }], OBS_LAST);
+    const many = run(blocks, [{ time: 0, amt: 150, rate: 10, ii: 12, addl: 100 }], OBS_LAST);
+    assertClose(ss, many, 1e-9, 'SS long infusion');
+  });
+  test('SS=1 constant infusion (AMT 0, RATE 10, II 0): C = R/CL = 5 mg/L (rel 1e-12)', () => {
+    const c = run(ONE_CMT_IV, [{ time: 0, amt: 0, rate: 10, ss: 1, evid: 1 }], [0, 7, 100]);
+    assertClose(c, [5, 5, 5], 1e-12, 'SS constant infusion');
+  });
+  test('SS=2 adds the steady state to the current amounts (rel 1e-12)', () => {
+    const one = run(ONE_CMT_IV, [{ time: 100, amt: 100, ii: 24, ss: 1 }], [110]);
+    const bolusOnly = run(ONE_CMT_IV, [{ time: 95, amt: 40 }], [110]);
+    const both = run(
+      ONE_CMT_IV,
+      [
+        { time: 95, amt: 40 },
+        { time: 100, amt: 100, ii: 24, ss: 2 },
+      ],
+      [110],
+    );
+    assertClose(both, [one[0] + bolusOnly[0]], 1e-12, 'SS=2');
+  });
+  test('Michaelis–Menten (numerical ODE): SS=1 by iteration equals 200 doses given (rel 1e-6)', () => {
+    const mm = `parameters value unit label\n  VMAX 40 mg/h "vmax"\n  KM 4 mg/L "km"\n  V 30 L "v"\n  KA 1 1/h "ka"\ncompartments depot, central\nequations\n  C = central / V\n  d/dt(depot) = -KA * depot\n  d/dt(central) = KA * depot - VMAX * C / (KM + C)\n  CP = C\n${ERR}`;
+    const obs = grid(2400, 0.5, 2412);
+    const ss = run(mm, [{ time: 2400, amt: 300, ii: 12, ss: 1, cmt: 1 }], obs);
+    const many = run(mm, [{ time: 0, amt: 300, ii: 12, addl: 200, cmt: 1 }], obs);
+    assertClose(ss, many, 1e-6, 'SS MM');
+  });
+});
