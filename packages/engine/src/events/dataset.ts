@@ -2,7 +2,7 @@ import { DosetwinError, type Issue } from '../errors.ts';
 import type { ModelIR } from '../model/ir.ts';
 import { detectTimeVarying, type PatientData, type RecordInput, patientFromRecords } from './records.ts';
 
-const STANDARD = [
+type Standard = 'ID' | 'TIME' | 'EVID' | 'AMT' | 'RATE' | 'CMT' | 'II' | 'ADDL' | 'SS' | 'MDV' | 'DV' | 'OCC';
   'ID',
   'TIME',
   'EVID',

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CompiledModel, loadModel } from '../model/load.ts';
+import type { CompiledModel } from '../model/compile.ts';
+import { loadModel } from '../model/load.ts';
 import { parseDataset } from '../events/dataset.ts';
 import { splitCsv } from '../events/dataset.ts';
 import type { PatientData } from '../events/records.ts';
