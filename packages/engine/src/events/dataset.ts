@@ -3,19 +3,6 @@ import type { ModelIR } from '../model/ir.ts';
 import { detectTimeVarying, type PatientData, type RecordInput, patientFromRecords } from './records.ts';
 
 type Standard = 'ID' | 'TIME' | 'EVID' | 'AMT' | 'RATE' | 'CMT' | 'II' | 'ADDL' | 'SS' | 'MDV' | 'DV' | 'OCC';
-  'ID',
-  'TIME',
-  'EVID',
-  'AMT',
-  'RATE',
-  'CMT',
-  'II',
-  'ADDL',
-  'SS',
-  'MDV',
-  'DV',
-  'OCC',
-] as const;
 
 export interface Dataset {
   patients: PatientData[];
