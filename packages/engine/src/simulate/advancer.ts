@@ -15,6 +15,8 @@ export interface Advancer {
   /** Advance amounts `a` in place from t0 to t1 with input `rate` (amount/time per compartment). */
   advance(a: Float64Array, rate: Float64Array, t0: number, t1: number): void;
   readonly exact: boolean;
+  /** The numerical integrator, when there is one (for its statistics). */
+  readonly ode?: OdeSolver;
 }
 
 export function makeAdvancer(
@@ -125,6 +127,7 @@ export function makeAdvancer(
   );
   return {
     exact: false,
+    ode: solver,
     setup() {},
     advance(a, rate, t0, t1) {
       input = rate;
