@@ -6,6 +6,7 @@ import { fail } from './errors.ts';
  * not convertible without a molar mass and is rejected). Conversions happen at the edges only.
  */
 const TABLE: Record<string, { dim: string; factor: number }> = {
+  kg: { dim: 'mass', factor: 1e6 },
   g: { dim: 'mass', factor: 1000 },
   mg: { dim: 'mass', factor: 1 },
   ug: { dim: 'mass', factor: 1e-3 },
