@@ -1,10 +1,7 @@
-/// <reference types="node" />
 // Tests may use Node: the engine's purity rule is for shipped code, not for its test harness.
-/* eslint-disable no-restricted-imports */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-/* eslint-enable no-restricted-imports */
 
 import { DosetwinError } from '../errors.ts';
 import { ExpmWorkspace, LinearOde, expm, isFiniteMatrix } from './expm.ts';
