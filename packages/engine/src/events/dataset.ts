@@ -2,7 +2,22 @@ import { DosetwinError, type Issue } from '../errors.ts';
 import type { ModelIR } from '../model/ir.ts';
 import { detectTimeVarying, type PatientData, type RecordInput, patientFromRecords } from './records.ts';
 
-type Standard = 'ID' | 'TIME' | 'EVID' | 'AMT' | 'RATE' | 'CMT' | 'II' | 'ADDL' | 'SS' | 'MDV' | 'DV' | 'OCC';
+type Standard =
+  | 'ID'
+  | 'TIME'
+  | 'EVID'
+  | 'AMT'
+  | 'RATE'
+  | 'CMT'
+  | 'II'
+  | 'ADDL'
+  | 'SS'
+  | 'MDV'
+  | 'DV'
+  | 'OCC'
+  | 'BLQ'
+  | 'CENS'
+  | 'LLOQ';
 
 export interface Dataset {
   patients: PatientData[];
@@ -15,6 +30,10 @@ export interface Dataset {
  * model. Column names are matched case-insensitively; covariate columns are matched to the model's
  * covariates by name. Every problem names the file, the line and the field, and all are reported
  * at once.
+ *
+ * Below-quantification-limit observations (Beal's M3): a `BLQ` (or `CENS`) column with 1 = below
+ * the lower limit of quantification, 0 = quantified, and the limit in an `LLOQ` column or, without
+ * one, in DV (NONMEM's convention). Such records keep MDV = 0.
  */
 export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): Dataset {
   const issues: Issue[] = [];
@@ -106,6 +125,15 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
     if (dv !== null && !Number.isFinite(dv)) bad(line, 'DV', `DV '${dvRaw}' is not a number`);
     const mdv = num('MDV', evid !== 0 || dv === null ? 1 : 0);
     const occ = num('OCC', 1);
+    // Beal's M3: BLQ (or CENS) = 1 marks an observation below the limit of quantification; the
+    // limit is the LLOQ column when present, else DV (NONMEM's convention: DV = LLOQ on BLQ rows).
+    const blqCol = colOf.has('BLQ') ? 'BLQ' : 'CENS';
+    const cens = num(blqCol, 0);
+    const lloq = num('LLOQ', NaN);
+    if (cens !== 0 && cens !== 1)
+      bad(line, blqCol, `${blqCol} ${cens} must be 0 or 1 (1 = below the limit of quantification)`);
+    if (cens === 1 && evid === 0 && mdv === 0 && !(lloq > 0) && !(dv !== null && dv > 0))
+      bad(line, blqCol, `${blqCol} = 1 needs the limit of quantification: DV = LLOQ (> 0) or an LLOQ column`);
     if (![0, 1, 2, 3, 4].includes(evid)) bad(line, 'EVID', `EVID ${evid} is not one of 0, 1, 2, 3, 4`);
     if (Number.isFinite(time) && time < 0) bad(line, 'TIME', `TIME ${time} is negative`);
     if (amt < 0) bad(line, 'AMT', `AMT ${amt} is negative`);
@@ -170,7 +198,7 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
         `TIME ${time} is before the previous record's ${prev.time} for ID ${id}`,
         'sort records by time within each ID',
       );
-    rows.push({ time, evid, amt, rate, cmt, ii, addl, ss, mdv, dv, cov, occ, line });
+    rows.push({ time, evid, amt, rate, cmt, ii, addl, ss, mdv, dv, cov, occ, line, cens, lloq });
   }
   if (issues.length) throw new DosetwinError(issues);
   const patients = groups.map((g) => patientFromRecords(g.id, g.rows, nCov));

@@ -27,6 +27,16 @@ export interface PatientData {
   occ: Int32Array;
   /** Source line of each record (1-based, header = line 1), for messages. */
   line: Int32Array;
+  /**
+   * Censoring flag (Beal's M3): 1 = the observation is below the lower limit of quantification,
+   * 0 = quantified. Absent when no record is censored.
+   */
+  cens?: Int8Array;
+  /**
+   * Lower limit of quantification of a censored observation (NaN = use its DV, NONMEM's M3
+   * convention DV = LLOQ). Absent when the data have no LLOQ.
+   */
+  lloq?: Float64Array;
   /** True when some covariate changes between records: parameters are then evaluated per record. */
   timeVarying: boolean;
 }
@@ -47,6 +57,10 @@ export interface RecordInput {
   cov?: ArrayLike<number>;
   occ?: number;
   line?: number;
+  /** 1 = below the limit of quantification (BLQ / CENS column). */
+  cens?: number;
+  /** Limit of quantification (LLOQ column); a censored record without it uses its DV. */
+  lloq?: number;
 }
 
 export function patientFromRecords(id: string, rows: readonly RecordInput[], nCov: number): PatientData {
@@ -86,6 +100,9 @@ export function patientFromRecords(id: string, rows: readonly RecordInput[], nCo
     p.occ[i] = r.occ ?? 1;
     p.line[i] = r.line ?? i + 1;
   });
+  if (rows.some((r) => r.cens === 1)) p.cens = Int8Array.from(rows, (r) => (r.cens === 1 ? 1 : 0));
+  if (rows.some((r) => r.lloq !== undefined && Number.isFinite(r.lloq)))
+    p.lloq = Float64Array.from(rows, (r) => r.lloq ?? NaN);
   p.timeVarying = detectTimeVarying(p);
   return p;
 }

@@ -120,6 +120,18 @@ export class Simulator {
     for (let k = 0; k < cs.length; k++) s[cs[k]] = p.cov[i * nc + k];
     const es = m.etaSlots;
     for (let k = 0; k < es.length; k++) s[es[k]] = eta ? eta[k] : 0;
+    // Inter-occasion variability: an eta vector longer than the model's carries, after the model
+    // order, one block per occasion 1, 2, … of the IOV etas (`iov eta_X ~ v`, in model order). The
+    // record's occasion (OCC) selects its block, added to the model-order value; an occasion
+    // without a block gets IOV = 0 (forecasts).
+    if (eta && eta.length > es.length) {
+      const etas = m.ir.etas;
+      let nIov = 0;
+      for (let k = 0; k < etas.length; k++) if (etas[k].iov) nIov++;
+      let at = es.length + (p.occ[i] - 1) * nIov;
+      if (nIov > 0 && p.occ[i] >= 1 && at + nIov <= eta.length)
+        for (let k = 0; k < etas.length; k++) if (etas[k].iov) s[es[k]] += eta[at++];
+    }
   }
 
   private setup(): void {

@@ -1,0 +1,318 @@
+import type { PatientData } from '../events/records.ts';
+import type { CompiledModel } from '../model/compile.ts';
+import { Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
+import { type Minimizable, minimize, type MinimizeResult } from './bfgs.ts';
+import { type ConditionalCovariance, conditionalCovariance } from './covariance.ts';
+import { FiniteDifferences, type JacobianMethod } from './jacobian.ts';
+import { cholesky } from './linalg.ts';
+import { normalQuantile } from './normal.ts';
+import { MapObjective, type ObjectiveOptions } from './objective.ts';
+
+export interface MapOptions extends ObjectiveOptions {
+  /** Simulator options (ODE tolerances for non-linear models). */
+  simulator?: SimulatorOptions;
+  /** Iteration limit of each quasi-Newton run (default 100). */
+  maxIterations?: number;
+  /**
+   * Extra starting points always tried besides the prior mode, for multimodal posteriors
+   * (default 0); see {@link MapEstimator.fit} for the restart rules that apply regardless.
+   */
+  starts?: number;
+  /** Curvature model of the optimiser (default `structured`, see `minimize`). */
+  method?: 'structured' | 'bfgs';
+}
+
+/** One patient's MAP fit. */
+export interface MapFit {
+  id: string;
+  /**
+   * Etas in model order at the mode. Inter-occasion etas are 0 here (the forecast convention:
+   * a future occasion has IOV = 0); their fitted values per occasion are in `x`.
+   */
+  eta: Float64Array;
+  etaNames: string[];
+  /** The estimated vector: between-subject etas with non-zero variance, then IOV etas per occasion. */
+  x: Float64Array;
+  xNames: string[];
+  /** MAP objective at the mode: Σ_j [ln var_j + (y_j − G_j)²/var_j] (+ M3 terms) + w·ηᵀΩ⁻¹η. */
+  objective: number;
+  /** NONMEM's OBJ for the patient: objective + ln|Ω/w| − ln|ETC|. */
+  obj: number;
+  /** Conditional covariance of x at the mode (ETC), n×n row-major. */
+  cov: Float64Array;
+  /** True when the optimiser met its convergence test and the checks at the mode passed. */
+  converged: boolean;
+  /** Why the optimiser stopped (of the start kept). */
+  message: string;
+  /** Quasi-Newton iterations, summed over starts. */
+  iterations: number;
+  /** Starting points tried. */
+  starts: number;
+  /** Simulator runs used. */
+  runs: number;
+  /** Newton decrement gᵀ(2I)⁻¹g at the mode with central-difference derivatives. */
+  decrement: number;
+  /** Record index, time, CMT, DV (NaN if none) and IPRED (at the mode, fitted IOV) of each EVID 0 record. */
+  ipred: { record: number; time: number; cmt: number; dv: number; ipred: number }[];
+}
+
+/** Result of evaluating the MAP objective at given etas (e.g. NONMEM's). */
+export interface MapEvaluation extends ConditionalCovariance {
+  x: Float64Array;
+}
+
+/**
+ * MAP estimation of individual random effects, for many patients of one model: holds one
+ * simulator (all workspace allocated once) and the derivative methods.
+ *
+ * Derivatives: ∂F/∂η by forward differences inside the optimiser (n + 1 runs per gradient), central
+ * differences at the mode for the conditional covariance (2n + 1 runs); the objective's gradient and
+ * Gauss–Newton curvature follow analytically from ∂F/∂η through the residual-error model (see
+ * `MapObjective.assemble`).
+ */
+export class MapEstimator {
+  readonly model: CompiledModel;
+  readonly sim: Simulator;
+  readonly options: MapOptions;
+  private readonly forward: JacobianMethod;
+  private readonly central: JacobianMethod;
+
+  constructor(model: CompiledModel, options: MapOptions = {}) {
+    this.model = model;
+    this.options = options;
+    this.sim = new Simulator(model, options.simulator);
+    const adaptive = !this.sim.advancer.exact;
+    this.forward = adaptive ? new FiniteDifferences('central', 1e-3) : new FiniteDifferences('forward', 1e-7);
+    this.central = new FiniteDifferences('central', adaptive ? 1e-3 : 1e-4);
+  }
+
+  /** The objective of one patient (for custom use: profiles, samplers). */
+  objective(patient: PatientData): MapObjective {
+    return new MapObjective(this.sim, patient, this.options);
+  }
+
+  /** Objective, ETC and OBJ at given etas (model order; IOV etas: see `MapObjective`). */
+  evaluate(patient: PatientData, x: ArrayLike<number>): MapEvaluation | null {
+    const obj = this.objective(patient);
+    const xv = Float64Array.from(x);
+    const c = conditionalCovariance(obj, xv, this.central);
+    return c && { ...c, x: xv };
+  }
+
+  /**
+   * MAP estimate of one patient's etas. Restart rules (each start is a quasi-Newton run, see
+   * `minimize`; the lowest objective wins, a converged start over a non-converged one):
+   *
+   * 1. start at the prior mode η = 0;
+   * 2. if it did not converge, or the check at its end fails (objective not finite, conditional
+   *    information not positive definite, or Newton decrement with central-difference derivatives
+   *    above 1e-6), restart once from its end point with fresh curvature;
+   * 3. if still not converged: up to 2n + 2 starts from deterministic points spread over the prior
+   *    (Halton sequence mapped through Φ⁻¹ and the Cholesky factor of Ω), stopping at the first
+   *    that converges to an objective not above the best so far;
+   * 4. `options.starts` = k > 0 adds k such starts always (multimodal posteriors: flip-flop
+   *    absorption, lag times), keeping the lowest converged objective.
+   *
+   * Never returns NaN: when no start gives a finite objective the fit is the prior mode with
+   * objective +Infinity and `converged` false.
+   */
+  fit(patient: PatientData): MapFit {
+    const obj = this.objective(patient);
+    const n = obj.n;
+    const problem = new Problem(obj, this.forward);
+    const runs0 = obj.runs;
+    let iterations = 0;
+    let starts = 0;
+    let best: Candidate | null = null;
+    const tryStart = (x0: Float64Array): Candidate => {
+      starts++;
+      const r = minimize(problem, x0, {
+        maxIterations: this.options.maxIterations ?? 100,
+        scale: obj.priorSd,
+        method: this.options.method ?? 'structured',
+      });
+      iterations += r.iterations;
+      const c = this.check(obj, r);
+      if (
+        best === null ||
+        (c.ok && !best.ok) ||
+        (c.ok === best.ok && c.f < best.f) ||
+        (!Number.isFinite(best.f) && Number.isFinite(c.f))
+      )
+        best = c;
+      return c;
+    };
+    let first = tryStart(new Float64Array(n));
+    if (!first.ok && Number.isFinite(first.f)) first = tryStart(first.x);
+    const halton = haltonStarts(obj);
+    let h = 0;
+    if (!first.ok)
+      for (let k = 0; k < 2 * n + 2 && h < halton.length; k++) {
+        const c = tryStart(halton[h++]);
+        if (c.ok && c.f <= best!.f) break;
+      }
+    for (let k = 0; k < (this.options.starts ?? 0) && h < halton.length; k++) tryStart(halton[h++]);
+    const b: Candidate = best!;
+    const eta = new Float64Array(this.model.ir.etas.length);
+    for (let i = 0; i < n; i++) if (obj.occasion[i] === 0) eta[obj.etaIndex[i]] = b.x[i];
+    const rec = new Float64Array(patient.n);
+    const okPred = Number.isFinite(b.f) && obj.predictRecords(b.x, rec);
+    const ipred: MapFit['ipred'] = [];
+    for (let i = 0; i < patient.n; i++)
+      if (patient.evid[i] === 0)
+        ipred.push({
+          record: i,
+          time: patient.time[i],
+          cmt: patient.cmt[i],
+          dv: patient.mdv[i] === 0 ? patient.dv[i] : NaN,
+          ipred: okPred ? rec[i] : NaN,
+        });
+    const cc = b.cc;
+    return {
+      id: patient.id,
+      eta,
+      etaNames: this.model.ir.etas.map((e) => e.name),
+      x: b.x,
+      xNames: obj.names,
+      objective: b.f,
+      obj: cc ? cc.obj : Infinity,
+      cov: cc ? cc.cov : new Float64Array(n * n).fill(Infinity),
+      converged: b.ok,
+      message: b.message,
+      iterations,
+      starts,
+      runs: obj.runs - runs0,
+      decrement: b.decrement,
+      ipred,
+    };
+  }
+
+  /** Verify a quasi-Newton result at its end point with central differences (rule 2). */
+  private check(obj: MapObjective, r: MinimizeResult): Candidate {
+    const x = Float64Array.from(r.x);
+    if (!Number.isFinite(r.f))
+      return { x, f: Infinity, ok: false, cc: null, decrement: Infinity, message: r.reason };
+    const cc = conditionalCovariance(obj, x, this.central);
+    if (!cc || !Number.isFinite(cc.objective))
+      return {
+        x,
+        f: r.f,
+        ok: false,
+        cc: null,
+        decrement: Infinity,
+        message: 'objective not finite at the end point',
+      };
+    const n = obj.n;
+    const L = new Float64Array(n * n);
+    if (!cholesky(n, cc.information, L))
+      return {
+        x,
+        f: cc.objective,
+        ok: false,
+        cc,
+        decrement: Infinity,
+        message: 'information not positive definite',
+      };
+    // δ = gᵀ(2I)⁻¹g = ½ gᵀ ETC g.
+    let dec = 0;
+    for (let i = 0; i < n; i++) {
+      let v = 0;
+      for (let j = 0; j < n; j++) v += cc.cov[i * n + j] * cc.gradient[j];
+      dec += 0.5 * cc.gradient[i] * v;
+    }
+    const ok = r.converged && dec <= 1e-6;
+    return {
+      x,
+      f: cc.objective,
+      ok,
+      cc,
+      decrement: dec,
+      message:
+        ok || !r.converged
+          ? r.reason
+          : `gradient at the end point too large (decrement ${dec.toExponential(2)})`,
+    };
+  }
+}
+
+interface Candidate {
+  x: Float64Array;
+  f: number;
+  ok: boolean;
+  cc: ConditionalCovariance | null;
+  decrement: number;
+  message: string;
+}
+
+/** Adapts a patient's objective and a Jacobian method to the optimiser's interface. */
+class Problem implements Minimizable {
+  readonly n: number;
+  private readonly F: Float64Array;
+  private readonly J: Float64Array;
+  private readonly info: Float64Array;
+
+  constructor(
+    private readonly obj: MapObjective,
+    private readonly jac: JacobianMethod,
+  ) {
+    this.n = obj.n;
+    this.F = new Float64Array(obj.nObs);
+    this.J = new Float64Array(obj.nObs * obj.n);
+    this.info = new Float64Array(obj.n * obj.n);
+  }
+
+  value(x: Float64Array): number {
+    return this.obj.value(x);
+  }
+
+  gradient(x: Float64Array, g: Float64Array, H: Float64Array | null): number {
+    if (!this.jac.compute(this.obj, x, this.F, this.J)) return Infinity;
+    const f = this.obj.assemble(x, this.F, this.J, g, this.info);
+    if (H) for (let i = 0; i < this.info.length; i++) H[i] = 2 * this.info[i];
+    return f;
+  }
+}
+
+const PRIMES = [
+  2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
+];
+
+/** Radical inverse of k in base b (van der Corput). */
+function radicalInverse(k: number, b: number): number {
+  let f = 1;
+  let r = 0;
+  while (k > 0) {
+    f /= b;
+    r += f * (k % b);
+    k = Math.floor(k / b);
+  }
+  return r;
+}
+
+/**
+ * Deterministic starting points spread over the prior: Halton points u_k (bases 2, 3, 5, …),
+ * z = Φ⁻¹(u_k), x = L·z with LLᵀ = Ωₓ/w — quasi-random draws from the prior.
+ */
+function haltonStarts(obj: MapObjective, count = 64): Float64Array[] {
+  const n = obj.n;
+  const L = new Float64Array(n * n);
+  cholesky(n, obj.priorCov, L);
+  const out: Float64Array[] = [];
+  for (let k = 1; k <= count; k++) {
+    const z = new Float64Array(n);
+    for (let i = 0; i < n; i++) z[i] = normalQuantile(radicalInverse(k, PRIMES[i % PRIMES.length]));
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let v = 0;
+      for (let j = 0; j <= i; j++) v += L[i * n + j] * z[j];
+      x[i] = v;
+    }
+    out.push(x);
+  }
+  return out;
+}
+
+/** MAP fit of one patient (convenience: builds a {@link MapEstimator}; reuse one for many patients). */
+export function estimateMap(model: CompiledModel, patient: PatientData, options: MapOptions = {}): MapFit {
+  return new MapEstimator(model, options).fit(patient);
+}

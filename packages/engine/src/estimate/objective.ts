@@ -1,0 +1,461 @@
+import { DosetwinError, type Issue } from '../errors.ts';
+import type { PatientData } from '../events/records.ts';
+import type { ErrorModel } from '../model/ir.ts';
+import type { Simulator } from '../simulate/simulator.ts';
+import { cholesky, cholInverse, logDetChol } from './linalg.ts';
+import { logNormalCdf, millsRatio } from './normal.ts';
+
+/** Options of the MAP objective. */
+export interface ObjectiveOptions {
+  /**
+   * Weight w of the prior: the prior term is w·ηᵀΩ⁻¹η, i.e. the prior covariance is Ω/w. 1 (default)
+   * = the model's Ω. w < 1 flattens the prior (lets the data speak more, e.g. for a patient known to
+   * be atypical); w > 1 sharpens it. Must be > 0.
+   */
+  priorWeight?: number;
+  /**
+   * Only for outputs with a log-transformed (`exp`) residual error: `false` (default) = DV is the
+   * measured concentration and the objective uses ln(DV); `true` = DV is already ln(concentration),
+   * as in NONMEM datasets written for `Y = LOG(F) + EPS(1)`. BLQ limits follow the same convention.
+   */
+  logDv?: boolean;
+}
+
+const K_ADD = 0;
+const K_PROP = 1;
+const K_COMB_VAR = 2;
+const K_COMB_SD = 3;
+const K_EXP = 4;
+const KIND: Record<ErrorModel['kind'], number> = {
+  add: K_ADD,
+  prop: K_PROP,
+  combined: K_COMB_VAR,
+  exp: K_EXP,
+};
+
+/**
+ * The MAP objective of one patient, as a function of the vector x of estimated random effects:
+ *
+ *     f(x) = Σ_j φ_j(F_j(x)) + w·xᵀΩₓ⁻¹x
+ *
+ * over the observation records (EVID 0, MDV 0), with φ_j = ln var_j + (y_j − G_j)²/var_j for a
+ * quantified observation and φ_j = −2 ln Φ((L_j − G_j)/sd_j) for one below the limit of
+ * quantification (Beal's M3: Beal SL, J Pharmacokinet Pharmacodyn 2001;28:481–504). G = F, or
+ * ln F for a log-transformed (`exp`) error model (then y, L are ln DV, ln LLOQ). This is −2 ln of
+ * the posterior density up to a constant, the quantity NONMEM minimises for its conditional modes
+ * (Σ ln var drops NONMEM's constant n·ln 2π, as its OBJ does).
+ *
+ * Residual variance of output k at prediction F (`ErrorModel`, SDs a = addSd, b = propSd):
+ * - add: a²;  prop: (b·F)²;  combined, variance sum: a² + (b·F)²;  combined, SD sum: (a + b·|F|)²;
+ * - exp: b² on the log scale;
+ * - when F = 0 and the output has `if_zero`, that value replaces F in the proportional term:
+ *   NONMEM's `W = F; IF (W.EQ.0) W = 1`.
+ *
+ * The vector x holds, in order: the between-subject etas with non-zero variance (model order),
+ * then for each occasion present in the patient's OCC column (ascending) its inter-occasion etas
+ * (`iov eta_X ~ v`, model order). Ωₓ is block diagonal: Ω of the between-subject etas, and one
+ * copy of the IOV block per occasion. Etas with zero variance are fixed at 0.
+ *
+ * Every evaluation is one run of the simulator; non-finite objectives (a parameter leaving its
+ * domain, a zero variance, an ODE failure) are +Infinity, never NaN.
+ */
+export class MapObjective {
+  readonly sim: Simulator;
+  readonly patient: PatientData;
+  /** Dimension of x. */
+  readonly n: number;
+  /** Names of the components of x: eta names; IOV copies as `eta_X[occ=2]`. */
+  readonly names: string[];
+  /** Model eta index of each component of x. */
+  readonly etaIndex: Int32Array;
+  /** Occasion of each component of x (0 = between-subject). */
+  readonly occasion: Int32Array;
+  /** √ of the prior variance of each component (a scale for steps and starting points). */
+  readonly priorSd: Float64Array;
+  /** w·Ωₓ⁻¹ (n×n, row-major). */
+  readonly priorPrecision: Float64Array;
+  /** ln|Ωₓ/w|. */
+  readonly logDetPrior: number;
+  /** Ωₓ/w (n×n, row-major). */
+  readonly priorCov: Float64Array;
+  /** Number of observations (records with EVID 0, MDV 0). */
+  readonly nObs: number;
+  /** Record index of each observation. */
+  readonly obsRecord: Int32Array;
+  /** Output (error model) index of each observation. */
+  readonly obsOutput: Int32Array;
+  /** Transformed DV (ln DV for exp outputs), or the transformed LLOQ for a censored observation. */
+  readonly obsY: Float64Array;
+  /** 1 = below the limit of quantification (M3). */
+  readonly obsCens: Uint8Array;
+  /** Simulator runs since construction. */
+  runs = 0;
+  /** The last simulator error turned into +Infinity (for messages). */
+  lastIssue: Issue | null = null;
+
+  private readonly kind: Int8Array;
+  private readonly a2: Float64Array;
+  private readonly b2: Float64Array;
+  private readonly aSd: Float64Array;
+  private readonly bSd: Float64Array;
+  private readonly ifZero: Float64Array;
+  private readonly simEta: Float64Array;
+  private readonly simPos: Int32Array;
+  private readonly pred: Float64Array;
+  // Results of term() (fields, so the hot loop allocates nothing).
+  private tPhi = 0;
+  private tC = 0;
+  private tW = 0;
+
+  constructor(sim: Simulator, patient: PatientData, options: ObjectiveOptions = {}) {
+    this.sim = sim;
+    this.patient = patient;
+    const model = sim.model;
+    const ir = model.ir;
+    const w = options.priorWeight ?? 1;
+    const issues: Issue[] = [];
+    const bad = (field: string, message: string, line?: number, hint?: string): void => {
+      issues.push({
+        code: 'DT_DATA',
+        severity: 'error',
+        field,
+        message,
+        ...(line !== undefined ? { line } : {}),
+        ...(hint ? { hint } : {}),
+      });
+    };
+    if (!(w > 0) || !Number.isFinite(w))
+      throw new DosetwinError([
+        {
+          code: 'DT_ARG',
+          severity: 'error',
+          field: 'priorWeight',
+          message: `prior weight ${w} must be a finite number > 0`,
+        },
+      ]);
+
+    // ---- layout of x ----
+    const nEta = ir.etas.length;
+    const omega = ir.omega;
+    const iovAll: number[] = [];
+    ir.etas.forEach((e, k) => e.iov && iovAll.push(k));
+    const bsv = ir.etas.map((_, k) => k).filter((k) => !ir.etas[k].iov && omega[k][k] > 0);
+    const iov = iovAll.filter((k) => omega[k][k] > 0);
+    for (const i of bsv)
+      for (const j of iov)
+        if (omega[i][j] !== 0)
+          throw new DosetwinError([
+            {
+              code: 'DT_MODEL_OMEGA',
+              severity: 'error',
+              field: 'random',
+              message: `cov(${ir.etas[i].name}, ${ir.etas[j].name}) = ${omega[i][j]}: a between-subject eta cannot covary with an inter-occasion eta`,
+              file: ir.file,
+            },
+          ]);
+    const occs: number[] = [];
+    if (iov.length) {
+      const seen = new Set<number>();
+      for (let i = 0; i < patient.n; i++) seen.add(patient.occ[i]);
+      occs.push(...[...seen].sort((a, b) => a - b));
+    }
+    const maxOcc = occs.length ? occs[occs.length - 1] : 0;
+    const etaIndex: number[] = [...bsv];
+    const occasion: number[] = bsv.map(() => 0);
+    const names = bsv.map((k) => ir.etas[k].name);
+    for (const o of occs)
+      for (const k of iov) {
+        etaIndex.push(k);
+        occasion.push(o);
+        names.push(`${ir.etas[k].name}[occ=${o}]`);
+      }
+    const n = etaIndex.length;
+    this.n = n;
+    this.names = names;
+    this.etaIndex = Int32Array.from(etaIndex);
+    this.occasion = Int32Array.from(occasion);
+    // Position in the simulator's eta vector: model order, then one block of all IOV etas per
+    // occasion 1..maxOcc (see Simulator.run).
+    this.simEta = new Float64Array(iovAll.length ? nEta + iovAll.length * maxOcc : nEta);
+    this.simPos = Int32Array.from(
+      etaIndex.map((k, i) =>
+        occasion[i] === 0 ? k : nEta + (occasion[i] - 1) * iovAll.length + iovAll.indexOf(k),
+      ),
+    );
+
+    // ---- prior ----
+    const P = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        if (occasion[i] === occasion[j]) P[i * n + j] = omega[etaIndex[i]][etaIndex[j]] / w;
+    this.priorCov = P;
+    this.priorSd = Float64Array.from({ length: n }, (_, i) => Math.sqrt(P[i * n + i]));
+    const L = new Float64Array(n * n);
+    if (!cholesky(n, P, L))
+      throw new DosetwinError([
+        {
+          code: 'DT_MODEL_OMEGA',
+          severity: 'error',
+          field: 'random',
+          message: 'the variance-covariance matrix of the etas (Ω) is not positive definite',
+          hint: 'check the covariances: |cov(a, b)| must be < √(var a · var b)',
+          file: ir.file,
+        },
+      ]);
+    this.logDetPrior = logDetChol(n, L);
+    this.priorPrecision = cholInverse(n, L, new Float64Array(n * n));
+
+    // ---- observations ----
+    const errs = ir.errors;
+    const ne = errs.length;
+    this.kind = new Int8Array(ne);
+    this.a2 = new Float64Array(ne);
+    this.b2 = new Float64Array(ne);
+    this.aSd = new Float64Array(ne);
+    this.bSd = new Float64Array(ne);
+    this.ifZero = new Float64Array(ne);
+    errs.forEach((e, k) => {
+      this.kind[k] = e.kind === 'combined' && e.sum === 'sd' ? K_COMB_SD : KIND[e.kind];
+      this.aSd[k] = e.addSd;
+      this.bSd[k] = e.propSd;
+      this.a2[k] = e.addSd * e.addSd;
+      this.b2[k] = e.propSd * e.propSd;
+      this.ifZero[k] = e.ifZero ?? NaN;
+    });
+    const rec: number[] = [];
+    const out: number[] = [];
+    const ys: number[] = [];
+    const cens: number[] = [];
+    const logDv = options.logDv ?? false;
+    for (let i = 0; i < patient.n; i++) {
+      if (patient.evid[i] !== 0 || patient.mdv[i] !== 0) continue;
+      const line = patient.line[i];
+      const k = sim.outputIndex(patient.cmt[i]);
+      if (k < 0) {
+        bad(
+          `data[line ${line}].CMT`,
+          `ID ${patient.id}: observation on CMT ${patient.cmt[i]} but no output of the model reads that compartment`,
+          line,
+        );
+        continue;
+      }
+      const c = patient.cens?.[i] === 1;
+      const lloq = patient.lloq?.[i];
+      let y = c && lloq !== undefined && Number.isFinite(lloq) ? lloq : patient.dv[i];
+      if (!Number.isFinite(y)) {
+        bad(
+          `data[line ${line}].DV`,
+          `ID ${patient.id}: observation (MDV 0) at TIME ${patient.time[i]} has no DV`,
+          line,
+          'set MDV = 1 for a record without a measurement',
+        );
+        continue;
+      }
+      if (errs[k].kind === 'exp' && !logDv) {
+        if (!(y > 0)) {
+          bad(
+            `data[line ${line}].DV`,
+            `ID ${patient.id}: DV ${y} at TIME ${patient.time[i]} must be > 0: output ${errs[k].output} has a log-transformed (exp) error`,
+            line,
+            'a measurement below the limit of quantification is BLQ = 1 with DV = LLOQ; if DV is already ln(concentration), use the logDv option',
+          );
+          continue;
+        }
+        y = Math.log(y);
+      }
+      rec.push(i);
+      out.push(k);
+      ys.push(y);
+      cens.push(c ? 1 : 0);
+    }
+    if (issues.length) throw new DosetwinError(issues);
+    this.nObs = rec.length;
+    this.obsRecord = Int32Array.from(rec);
+    this.obsOutput = Int32Array.from(out);
+    this.obsY = Float64Array.from(ys);
+    this.obsCens = Uint8Array.from(cens);
+    this.pred = new Float64Array(patient.n);
+  }
+
+  /** The simulator's eta vector for x (model order + per-occasion IOV blocks). */
+  simulatorEta(x: ArrayLike<number>, out: Float64Array = this.simEta): Float64Array {
+    out.fill(0);
+    for (let i = 0; i < this.n; i++) out[this.simPos[i]] = x[i];
+    return out;
+  }
+
+  /**
+   * Predictions of every record at x into `out` (length = number of records). Returns false when
+   * the simulation fails (parameter out of its domain, non-finite prediction, ODE failure): the
+   * objective is then +Infinity. Data errors are thrown.
+   */
+  predictRecords(x: ArrayLike<number>, out: Float64Array): boolean {
+    this.simulatorEta(x);
+    this.runs++;
+    try {
+      this.sim.run(this.patient, this.simEta, out);
+      return true;
+    } catch (e) {
+      if (e instanceof DosetwinError && !e.issues.some((i) => i.code === 'DT_DATA')) {
+        this.lastIssue = e.issues[0] ?? null;
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** Predictions F_j at the observations (length nObs). False when the simulation fails. */
+  predict(x: ArrayLike<number>, F: Float64Array): boolean {
+    if (!this.predictRecords(x, this.pred)) return false;
+    const rec = this.obsRecord;
+    for (let j = 0; j < this.nObs; j++) F[j] = this.pred[rec[j]];
+    return true;
+  }
+
+  /** Prior term w·xᵀΩₓ⁻¹x. */
+  prior(x: ArrayLike<number>): number {
+    const n = this.n;
+    const P = this.priorPrecision;
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      let r = 0;
+      for (let j = 0; j < n; j++) r += P[i * n + j] * x[j];
+      s += x[i] * r;
+    }
+    return s;
+  }
+
+  /** f(x) (one simulator run). +Infinity where undefined. */
+  value(x: ArrayLike<number>): number {
+    if (!this.predictRecords(x, this.pred)) return Infinity;
+    let f = this.prior(x);
+    const rec = this.obsRecord;
+    for (let j = 0; j < this.nObs; j++) {
+      this.term(j, this.pred[rec[j]]);
+      f += this.tPhi;
+    }
+    return f === f ? f : Infinity;
+  }
+
+  /** Data part Σ φ_j at given predictions F (length nObs). */
+  dataTerm(F: ArrayLike<number>): number {
+    let f = 0;
+    for (let j = 0; j < this.nObs; j++) {
+      this.term(j, F[j]);
+      f += this.tPhi;
+    }
+    return f === f ? f : Infinity;
+  }
+
+  /**
+   * From predictions F (nObs) and their Jacobian J = ∂F/∂x (nObs × n, row-major) at x: returns
+   * f(x) and writes its gradient into `grad` and, into `info`, the expected information
+   *
+   *     I(x) = w·Ωₓ⁻¹ + Σ_j g_j g_jᵀ/var_j + ½ Σ_j d_j d_jᵀ/var_j²    (g = ∂G/∂x, d = ∂var/∂x)
+   *
+   * (M3 observations: the exact Hessian of ½φ in z = (L − G)/sd, λ(z + λ)·∇z∇zᵀ, λ = φ(z)/Φ(z)).
+   * I is half the expected Hessian of f, always positive definite; its inverse at the mode is
+   * NONMEM's conditional covariance ETC (FOCE-I), see `covariance.ts`.
+   */
+  assemble(
+    x: ArrayLike<number>,
+    F: ArrayLike<number>,
+    J: ArrayLike<number>,
+    grad: Float64Array,
+    info: Float64Array | null,
+  ): number {
+    const n = this.n;
+    const P = this.priorPrecision;
+    let f = this.prior(x);
+    for (let i = 0; i < n; i++) {
+      let r = 0;
+      for (let k = 0; k < n; k++) r += P[i * n + k] * x[k];
+      grad[i] = 2 * r;
+    }
+    if (info) info.set(P);
+    for (let j = 0; j < this.nObs; j++) {
+      this.term(j, F[j]);
+      f += this.tPhi;
+      const c = this.tC;
+      const wj = this.tW;
+      const row = j * n;
+      for (let a = 0; a < n; a++) {
+        const ga = J[row + a];
+        grad[a] += c * ga;
+        if (info) {
+          const wa = wj * ga;
+          for (let b = 0; b <= a; b++) info[a * n + b] += wa * J[row + b];
+        }
+      }
+    }
+    if (info) for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) info[b * n + a] = info[a * n + b];
+    return f === f ? f : Infinity;
+  }
+
+  /**
+   * φ_j at prediction F into tPhi, dφ/dF into tC, and the information weight into tW (so that the
+   * observation adds tW·(∂F/∂x)(∂F/∂x)ᵀ to I).
+   */
+  private term(j: number, F: number): void {
+    const k = this.obsOutput[j];
+    const kind = this.kind[k];
+    let G: number;
+    let dG: number;
+    let v: number;
+    let dv: number;
+    if (kind === K_EXP) {
+      if (!(F > 0)) {
+        this.setInfinite();
+        return;
+      }
+      G = Math.log(F);
+      dG = 1 / F;
+      v = this.b2[k];
+      dv = 0;
+    } else {
+      G = F;
+      dG = 1;
+      const iz = this.ifZero[k];
+      const guard = F === 0 && iz === iz;
+      const Fp = guard ? iz : F;
+      if (kind === K_ADD) {
+        v = this.a2[k];
+        dv = 0;
+      } else if (kind === K_COMB_SD) {
+        const sd = this.aSd[k] + this.bSd[k] * Math.abs(Fp);
+        v = sd * sd;
+        dv = guard ? 0 : 2 * sd * this.bSd[k] * Math.sign(F);
+      } else {
+        const b2 = this.b2[k];
+        v = (kind === K_COMB_VAR ? this.a2[k] : 0) + b2 * Fp * Fp;
+        dv = guard ? 0 : 2 * b2 * F;
+      }
+    }
+    if (!(v > 0) || !Number.isFinite(v) || !Number.isFinite(G)) {
+      this.setInfinite();
+      return;
+    }
+    const y = this.obsY[j];
+    if (this.obsCens[j] === 0) {
+      const r = y - G;
+      const rv = r / v;
+      this.tPhi = Math.log(v) + r * rv;
+      this.tC = -2 * rv * dG + (1 / v - rv * rv) * dv;
+      this.tW = (dG * dG) / v + (0.5 * dv * dv) / (v * v);
+    } else {
+      const s = Math.sqrt(v);
+      const z = (y - G) / s;
+      const lam = millsRatio(z);
+      const dz = -dG / s - (z * dv) / (2 * v);
+      this.tPhi = -2 * logNormalCdf(z);
+      this.tC = -2 * lam * dz;
+      this.tW = lam * (z + lam) * dz * dz;
+    }
+  }
+
+  private setInfinite(): void {
+    this.tPhi = Infinity;
+    this.tC = 0;
+    this.tW = 0;
+  }
+}
