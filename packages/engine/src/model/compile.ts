@@ -175,7 +175,11 @@ export function compileModel(ir: ModelIR): CompiledModel {
         ([a, expr]) => ({ k: 'assign', name: hidden(`pk:${a}`), expr, pos: expr.pos }) as Stmt,
       )
     : [];
-  const stmts: Stmt[] = [...desugar(ir.statements), ...pkStmts];
+  const stmts: Stmt[] = [
+    ...desugar(ir.statements),
+    ...pkStmts,
+    ...(ir.pk?.transit ? transitEquations(ir.pk, ir.compartments) : []),
+  ];
 
   // ---- definite assignment and reads ----
   const known = new Set<string>(['t', ...kinds.keys()]);
@@ -396,14 +400,16 @@ export function compileModel(ir: ModelIR): CompiledModel {
     for (let i = 0; i < propDefaults.length; i++) s[propDefaults[i][0]] = propDefaults[i][1];
     runIndividual(s);
   };
-  const ddtNames = ir.pk ? [] : ir.compartments.map((c) => hidden(`ddt:${c}`));
+  // A transit chain makes the built-in structure an ODE system (linear: solved exactly).
+  const asOde = !ir.pk || ir.pk.transit > 0;
+  const ddtNames = asOde ? ir.compartments.map((c) => hidden(`ddt:${c}`)) : [];
   const derivatives = compileBlock(slice(new Set(ddtNames)), slotOf);
   const outputs = compileBlock(slice(new Set(ir.errors.map((e) => e.output))), slotOf);
   const ddtSlots = Int32Array.from(ddtNames.map((n) => slotOf.get(n)!));
 
   // ---- structure ----
   let structure: Structure;
-  if (ir.pk) {
+  if (ir.pk && !asOde) {
     const a = (name: string): number => (name in ir.pk!.args ? slotOf.get(hidden(`pk:${name}`))! : -1);
     const nDisp = ir.pk.name === 'one_cmt' ? 1 : ir.pk.name === 'two_cmt' ? 2 : 3;
     structure = {
@@ -447,6 +453,54 @@ export function compileModel(ir: ModelIR): CompiledModel {
       return s;
     },
   };
+}
+
+/**
+ * The equations of a built-in structure with a transit chain (Savic et al., J Pharmacokinet
+ * Pharmacodyn 2007;34:711-726): depot →ktr→ transit1 … transitN →ka→ central, then the usual
+ * mammillary disposition. Written as d/dt statements over the structure's argument slots.
+ */
+function transitEquations(pk: NonNullable<ModelIR['pk']>, cmts: string[]): Stmt[] {
+  const pos = pk.pos;
+  const ref = (name: string): Expr => ({ k: 'ref', name, pos });
+  const arg = (a: string): Expr => ref(`@pk:${a}`);
+  const bin = (op: '+' | '-' | '*' | '/', a: Expr, b: Expr): Expr => ({ k: 'bin', op, a, b, pos });
+  const ddt = (c: string, expr: Expr): Stmt => ({ k: 'assign', name: `@ddt:${c}`, expr, pos });
+  const n = pk.transit;
+  const out: Stmt[] = [ddt('depot', bin('*', { k: 'neg', a: arg('ktr'), pos }, ref('depot')))];
+  for (let i = 1; i <= n; i++) {
+    const prev = i === 1 ? 'depot' : `transit${i - 1}`;
+    const outRate = i === n ? arg('ka') : arg('ktr');
+    out.push(
+      ddt(`transit${i}`, bin('-', bin('*', arg('ktr'), ref(prev)), bin('*', outRate, ref(`transit${i}`)))),
+    );
+  }
+  const v1 = arg(pk.name === 'one_cmt' ? 'v' : 'v1');
+  const periph =
+    pk.name === 'one_cmt'
+      ? []
+      : pk.name === 'two_cmt'
+        ? [{ c: 'peripheral', q: arg('q'), v: arg('v2') }]
+        : [
+            { c: 'periph1', q: arg('q2'), v: arg('v2') },
+            { c: 'periph2', q: arg('q3'), v: arg('v3') },
+          ];
+  let central = bin(
+    '-',
+    bin('*', arg('ka'), ref(`transit${n}`)),
+    bin('*', bin('/', arg('cl'), v1), ref('central')),
+  );
+  for (const p of periph) {
+    central = bin('-', central, bin('*', bin('/', p.q, v1), ref('central')));
+    central = bin('+', central, bin('*', bin('/', p.q, p.v), ref(p.c)));
+    out.push(
+      ddt(p.c, bin('-', bin('*', bin('/', p.q, v1), ref('central')), bin('*', bin('/', p.q, p.v), ref(p.c)))),
+    );
+  }
+  out.push(ddt('central', central));
+  if (out.length !== cmts.length)
+    throw new Error('internal: transit equations do not cover the compartments');
+  return out;
 }
 
 /**

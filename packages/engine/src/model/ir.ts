@@ -34,8 +34,13 @@ export type PkStructureName = 'one_cmt' | 'two_cmt' | 'three_cmt';
 
 export interface PkStructure {
   name: PkStructureName;
-  /** Argument name (cl, v, v1, q, v2, q2, v3, q3, ka, ktr, ntr) → expression. */
+  /** Argument name (cl, v, v1, q, v2, q2, v3, q3, ka, ktr) → expression. */
   args: Record<string, Expr>;
+  /**
+   * Number of transit compartments between the depot and absorption (Savic 2007 transit model:
+   * depot →ktr→ transit1 →ktr→ … transitN →ka→ central); 0 = plain first-order absorption.
+   */
+  transit: number;
   pos: Pos;
 }
 

@@ -465,14 +465,15 @@ function parseRandom(
 }
 
 const STRUCTURES: Record<PkStructureName, { required: string[]; optional: string[] }> = {
-  one_cmt: { required: ['cl', 'v'], optional: ['ka'] },
-  two_cmt: { required: ['cl', 'v1', 'q', 'v2'], optional: ['ka'] },
-  three_cmt: { required: ['cl', 'v1', 'q2', 'v2', 'q3', 'v3'], optional: ['ka'] },
+  one_cmt: { required: ['cl', 'v'], optional: ['ka', 'ntr', 'ktr'] },
+  two_cmt: { required: ['cl', 'v1', 'q', 'v2'], optional: ['ka', 'ntr', 'ktr'] },
+  three_cmt: { required: ['cl', 'v1', 'q2', 'v2', 'q3', 'v3'], optional: ['ka', 'ntr', 'ktr'] },
 };
 
 /** Compartments of a built-in structure, in NONMEM ADVAN order (ADVAN1/2/3/4/11/12). */
 export function structureCompartments(pk: PkStructure): string[] {
-  const depot = 'ka' in pk.args ? ['depot'] : [];
+  const depot =
+    'ka' in pk.args ? ['depot', ...Array.from({ length: pk.transit }, (_, i) => `transit${i + 1}`)] : [];
   if (pk.name === 'one_cmt') return [...depot, 'central'];
   if (pk.name === 'two_cmt') return [...depot, 'central', 'peripheral'];
   return [...depot, 'central', 'periph1', 'periph2'];
@@ -515,8 +516,22 @@ function parseEquations(toks: Token[], file: string): { statements: Stmt[]; pk: 
       p.next();
       const missing = spec.required.filter((r) => !(r in args));
       if (missing.length) p.error(nameTok, `'${nameTok.text}' needs ${missing.join(', ')}`);
+      let transit = 0;
+      if ('ntr' in args || 'ktr' in args) {
+        const n = args.ntr;
+        if (!n || !('ktr' in args) || !('ka' in args))
+          p.error(nameTok, 'a transit chain needs ntr (number of transit compartments), ktr and ka');
+        transit = n && n.k === 'num' ? n.v : NaN;
+        if (!Number.isInteger(transit) || transit < 1 || transit > 30)
+          p.error(
+            nameTok,
+            'ntr must be a whole number from 1 to 30, written as a number',
+            'it sets the number of compartments',
+          );
+        delete args.ntr;
+      }
       p.endStatement();
-      pk = { name: nameTok.text as PkStructureName, args, pos: t.pos };
+      pk = { name: nameTok.text as PkStructureName, args, transit, pos: t.pos };
       continue;
     }
     statements.push(p.statement());

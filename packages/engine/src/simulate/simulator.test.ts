@@ -230,3 +230,28 @@ describe('steady state', () => {
     assertClose(ss, many, 1e-6, 'SS MM');
   });
 });
+
+test('transit chain built-in (Savic 2007, 3 transits into 2-cpt) = the same ODEs integrated numerically (rel 1e-6)', () => {
+  const params = `parameters value unit label\n  CL 21.2 L/h "cl"\n  V1 141 L "v1"\n  Q 79 L/h "q"\n  V2 271 L "v2"\n  KTR 5.11 1/h "ktr"\n`;
+  const builtin = compile(
+    `${params}equations\n  pk two_cmt(cl = CL, v1 = V1, q = Q, v2 = V2, ka = KTR, ntr = 3, ktr = KTR)\n  CP = 1000 * central / V1\n${ERR}`,
+  );
+  assert.equal(builtin.structure.kind, 'linear-ode');
+  assert.deepEqual(builtin.ir.compartments, [
+    'depot',
+    'transit1',
+    'transit2',
+    'transit3',
+    'central',
+    'peripheral',
+  ]);
+  const written = compile(
+    `${params}compartments depot, t1, t2, t3, central, peripheral\nequations\n  d/dt(depot) = -KTR * depot\n  d/dt(t1) = KTR * depot - KTR * t1\n  d/dt(t2) = KTR * t1 - KTR * t2\n  d/dt(t3) = KTR * t2 - KTR * t3\n  d/dt(central) = KTR * t3 - (CL + Q) / V1 * central + Q / V2 * peripheral\n  d/dt(peripheral) = Q / V1 * central - Q / V2 * peripheral\n  CP = 1000 * central / V1\n${ERR}`,
+  );
+  const p = patient([{ time: 0, amt: 5, cmt: 1, ii: 12, addl: 9 }], grid(0, 0.25, 132), 5);
+  const a = new Float64Array(p.n);
+  const b = new Float64Array(p.n);
+  new Simulator(builtin).run(p, null, a);
+  new Simulator(written, { solver: 'numerical', ode: { rtol: 1e-10, atol: 1e-12 } }).run(p, null, b);
+  assertClose(observed(p, a), observed(p, b), 1e-6, 'transit');
+});
