@@ -36,7 +36,10 @@ import { fail } from '../errors.ts';
 
 /** dy/dt = f(t, y). Writes into dydt; must not allocate. t in model time units, y in state units. */
 export type OdeRhs = (t: number, y: Float64Array, dydt: Float64Array) => void;
-/** Jacobian ∂f/∂y at (t, y), row-major n×n into J (J[i*n+j] = ∂f_i/∂y_j). Optional; finite differences otherwise. */
+/**
+ * Jacobian ∂f/∂y at (t, y), row-major n×n into J (J[i*n+j] = ∂f_i/∂y_j). Optional; finite differences
+ * otherwise. J is zeroed before each call, so writing only the non-zero entries is enough.
+ */
 export type OdeJacobian = (t: number, y: Float64Array, J: Float64Array) => void;
 
 export interface OdeOptions {
@@ -311,6 +314,16 @@ export class OdeSolver {
         fail('DT_ODE_NONFINITE', `y[${i}]`, `initial state y[${i}]=${y[i]} at t=${t0}`);
     }
     this.callSteps = 0;
+    if (t1 - t0 <= 16 * UROUND * Math.abs(t0)) {
+      // A span at the rounding level of t (two events a few ulps apart): no step size is resolvable,
+      // and one explicit Euler step is exact to rounding.
+      const d = this.k2;
+      this.rhs(t0, y, d);
+      this.stats.rhsEvals++;
+      this.checkFinite(d, t0, 'dydt');
+      for (let i = 0; i < this.n; i++) y[i] += (t1 - t0) * d[i];
+      return;
+    }
     let t = t0;
     // Each run returns t1, or an earlier t where `auto` switched method.
     while (t < t1) t = this.stiffMode ? this.rodas(t, y, t1) : this.dopri(t, y, t1);
@@ -423,7 +436,8 @@ export class OdeSolver {
       for (let i = 0; i < n; i++) {
         ySti[i] = y[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]);
       }
-      const th = t + h;
+      // t + (t1 − t) can round one ulp past t1; the rhs must never see t > t1.
+      const th = last ? t1 : t + h;
       rhs(th, ySti, k6);
       for (let i = 0; i < n; i++) {
         yNew[i] = y[i] + h * (A71 * k1[i] + A73 * k3[i] + A74 * k4[i] + A75 * k5[i] + A76 * k6[i]);
@@ -479,7 +493,7 @@ export class OdeSolver {
         k1 = k7;
         k7 = swap;
         y.set(yNew);
-        t = last ? t1 : th;
+        t = th;
         hNew = Math.min(hNew, hmax);
         if (reject) hNew = Math.min(hNew, h);
         reject = false;
@@ -506,10 +520,11 @@ export class OdeSolver {
   }
 
   /** ∂f/∂y into J (callback or forward differences around dy0 = f(t, y)), and ∂f/∂t into fx if needed. */
-  private jacobian(t: number, y: Float64Array): void {
+  private jacobian(t: number, y: Float64Array, t1: number): void {
     const n = this.n;
     const { J, dy0, dy, yTmp, rhs, stats } = this;
     if (this.jac) {
+      J.fill(0); // so a callback may write only the structural non-zeros
       this.jac(t, y, J);
     } else {
       // rodas.f's increment: sqrt(uround·max(1e-5, |y_j|)).
@@ -534,7 +549,9 @@ export class OdeSolver {
     if (this.autonomous) {
       fx.fill(0);
     } else {
-      const delt = Math.sqrt(UROUND * Math.max(1e-5, Math.abs(t)));
+      let delt = Math.sqrt(UROUND * Math.max(1e-5, Math.abs(t)));
+      // Stay inside [t0, t1]: the rhs is only promised smooth there (an infusion may stop at t1).
+      if (t + delt > t1) delt = -delt;
       rhs(t + delt, y, dy);
       stats.rhsEvals++;
       for (let i = 0; i < n; i++) fx[i] = (dy[i] - dy0[i]) / delt;
@@ -631,7 +648,7 @@ export class OdeSolver {
         last = true;
       }
       if (needJac) {
-        this.jacobian(t, y);
+        this.jacobian(t, y, t1);
         needJac = false;
         if (detect) {
           normJ = 0;
@@ -687,7 +704,8 @@ export class OdeSolver {
       for (let i = 0; i < n; i++) r4[i] = dy[i] + hc41 * r1[i] + hc42 * r2[i] + hc43 * r3[i] + hd4 * fx[i];
       this.solve(r4);
       for (let i = 0; i < n; i++) yTmp[i] = y[i] + RA51 * r1[i] + RA52 * r2[i] + RA53 * r3[i] + RA54 * r4[i];
-      const th = t + h;
+      // t + (t1 − t) can round one ulp past t1; the rhs must never see t > t1.
+      const th = last ? t1 : t + h;
       rhs(th, yTmp, dy);
       for (let i = 0; i < n; i++) r5[i] = dy[i] + hc51 * r1[i] + hc52 * r2[i] + hc53 * r3[i] + hc54 * r4[i];
       this.solve(r5);
@@ -710,7 +728,19 @@ export class OdeSolver {
         const e = r6[i] / (atol + rtol * Math.max(Math.abs(y[i]), Math.abs(yn)));
         sum += e * e;
       }
-      const err = Math.sqrt(sum / n);
+      let err = Math.sqrt(sum / n);
+      if (err <= 1) {
+        // f at the new point is the next step's dy0; evaluating it before accepting lets a step that
+        // leaves the rhs's domain (NaN) be retried shorter, as DOPRI5's FSAL stage does.
+        rhs(th, yNew, dy);
+        stats.rhsEvals++;
+        for (let i = 0; i < n; i++) {
+          if (!Number.isFinite(dy[i])) {
+            err = NaN;
+            break;
+          }
+        }
+      }
       if (!(err <= Infinity)) {
         sawNaN = true;
         stats.rejected++;
@@ -736,7 +766,7 @@ export class OdeSolver {
         errAcc = Math.max(1e-2, err);
         first = false;
         y.set(yNew);
-        t = last ? t1 : th;
+        t = th;
         hNew = Math.min(hNew, hmax);
         if (reject) hNew = Math.min(hNew, h);
         reject = false;
@@ -755,9 +785,7 @@ export class OdeSolver {
             nonstiffHits = 0;
           }
         }
-        rhs(t, y, dy0);
-        stats.rhsEvals++;
-        this.checkFinite(dy0, t, 'dydt');
+        dy0.set(dy);
         needJac = true;
         h = hNew;
       } else {
