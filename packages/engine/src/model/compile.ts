@@ -62,6 +62,8 @@ export interface CompiledModel {
   cmtProps: Record<CmtProperty, Int32Array>;
   /** Output slot per error model (same order as `ir.errors`). */
   outputSlots: Int32Array;
+  /** Residual-variance slot per error model of kind `variance` (computed by `outputs`), else −1. */
+  varianceSlots: Int32Array;
   /** Evaluates the statements that depend only on parameters, etas and covariates. */
   individual: Run;
   /** Evaluates the right-hand side at the state slots into the ddt slots (explicit ODE models). */
@@ -175,10 +177,14 @@ export function compileModel(ir: ModelIR): CompiledModel {
         ([a, expr]) => ({ k: 'assign', name: hidden(`pk:${a}`), expr, pos: expr.pos }) as Stmt,
       )
     : [];
+  const varianceStmts: Stmt[] = ir.errors
+    .filter((e) => e.variance)
+    .map((e) => ({ k: 'assign', name: hidden(`var:${e.output}`), expr: e.variance!, pos: e.pos }) as Stmt);
   const stmts: Stmt[] = [
     ...desugar(ir.statements),
     ...pkStmts,
     ...(ir.pk?.transit ? transitEquations(ir.pk, ir.compartments) : []),
+    ...varianceStmts,
   ];
 
   // ---- definite assignment and reads ----
@@ -404,7 +410,15 @@ export function compileModel(ir: ModelIR): CompiledModel {
   const asOde = !ir.pk || ir.pk.transit > 0;
   const ddtNames = asOde ? ir.compartments.map((c) => hidden(`ddt:${c}`)) : [];
   const derivatives = compileBlock(slice(new Set(ddtNames)), slotOf);
-  const outputs = compileBlock(slice(new Set(ir.errors.map((e) => e.output))), slotOf);
+  const outputs = compileBlock(
+    slice(
+      new Set([
+        ...ir.errors.map((e) => e.output),
+        ...ir.errors.filter((e) => e.variance).map((e) => hidden(`var:${e.output}`)),
+      ]),
+    ),
+    slotOf,
+  );
   const ddtSlots = Int32Array.from(ddtNames.map((n) => slotOf.get(n)!));
 
   // ---- structure ----
@@ -443,6 +457,9 @@ export function compileModel(ir: ModelIR): CompiledModel {
     ddtSlots,
     cmtProps,
     outputSlots: Int32Array.from(ir.errors.map((e) => slotOf.get(e.output)!)),
+    varianceSlots: Int32Array.from(
+      ir.errors.map((e) => (e.variance ? slotOf.get(hidden(`var:${e.output}`))! : -1)),
+    ),
     individual,
     derivatives,
     outputs,

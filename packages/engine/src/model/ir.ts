@@ -87,9 +87,13 @@ export interface ErrorModel {
   output: string;
   /**
    * `add`: var = a²; `prop`: var = (b·F)²; `combined`: var = a² + (b·F)² (`sum = 'variance'`) or
-   * SD = a + b·F (`sum = 'sd'`); `exp`: ln(DV) = ln(F) + ε, var(ε) = b² on the log scale.
+   * SD = a + b·F (`sum = 'sd'`); `exp`: ln(DV) = ln(F) + ε, var(ε) = b² on the log scale;
+   * `variance`: var = an expression of the model's variables (e.g. translated from NONMEM's
+   * $ERROR as Σ (∂Y/∂ε_k)²·σ_k² at ε = 0).
    */
-  kind: 'add' | 'prop' | 'combined' | 'exp';
+  kind: 'add' | 'prop' | 'combined' | 'exp' | 'variance';
+  /** The residual variance expression, for `kind = 'variance'`. */
+  variance: Expr | null;
   /** Additive SD (concentration units). */
   addSd: number;
   /** Proportional SD (fraction), or log-scale SD for `exp`. */

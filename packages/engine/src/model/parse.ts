@@ -2,6 +2,7 @@ import { DosetwinError, type Issue } from '../errors.ts';
 import { TokenParser } from './expr-parser.ts';
 import type {
   CovariateDef,
+  Expr,
   ErrorModel,
   EtaDef,
   ModelIR,
@@ -551,8 +552,16 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
     let propSd: number | null = null;
     let expSd: number | null = null;
     let ifZero: number | null = null;
+    let variance: Expr | null = null;
     for (;;) {
-      const f = p.expectIdent('add(...), prop(...) or exp(...)');
+      if (p.isIdent('variance') && p.isOp('(', 1)) {
+        p.next();
+        p.next();
+        variance = p.expr();
+        p.expectOp(')', 'to close variance(');
+        break;
+      }
+      const f = p.expectIdent('add(...), prop(...), exp(...) or variance(...)');
       if (!['add', 'prop', 'exp'].includes(f.text))
         p.error(
           f,
@@ -609,7 +618,8 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
     }
     p.endStatement();
     let kind: ErrorModel['kind'];
-    if (expSd !== null) {
+    if (variance) kind = 'variance';
+    else if (expSd !== null) {
       if (addSd !== null || propSd !== null)
         p.error(nameTok, 'exp() (log-transformed) cannot be combined with add() or prop()');
       kind = 'exp';
@@ -624,6 +634,7 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
       propSd: propSd ?? 0,
       sum,
       ifZero,
+      variance,
       cmts,
       pos: nameTok.pos,
     });
