@@ -51,6 +51,8 @@ export interface CompiledModel {
   nSlots: number;
   slotOf: ReadonlyMap<string, number>;
   tSlot: number;
+  /** Slot holding the observed compartment (CMT, 1-based) while outputs are evaluated. */
+  cmtSlot: number;
   thetaSlots: Int32Array;
   etaSlots: Int32Array;
   covariateSlots: Int32Array;
@@ -107,7 +109,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
         `'${name}' is declared as ${prev} and as ${kind}`,
         'names must be unique across parameters, etas, covariates and compartments',
       );
-    else if (name === 't' || name in FUNCTIONS) err(pos, `'${name}' is reserved`);
+    else if (name === 't' || name === 'CMT' || name in FUNCTIONS) err(pos, `'${name}' is reserved`);
     else kinds.set(name, kind);
   };
   const origin: Pos = { line: 1, column: 1 };
@@ -135,6 +137,9 @@ export function compileModel(ir: ModelIR): CompiledModel {
     return k;
   };
   const tSlot = alloc('t');
+  // CMT = the compartment of the observation being predicted (NONMEM's data item), for outputs
+  // that depend on which compartment is observed.
+  const cmtSlot = alloc('CMT');
   const thetaSlots = Int32Array.from(ir.parameters.map((p) => alloc(p.name)));
   const etaSlots = Int32Array.from(ir.etas.map((e) => alloc(e.name)));
   const covariateSlots = Int32Array.from(ir.covariates.map((c) => alloc(c.name)));
@@ -188,7 +193,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
   ];
 
   // ---- definite assignment and reads ----
-  const known = new Set<string>(['t', ...kinds.keys()]);
+  const known = new Set<string>(['t', 'CMT', ...kinds.keys()]);
   const checkExpr = (e: Expr, defined: Set<string>, maybe: Map<string, Pos>): void => {
     switch (e.k) {
       case 'num':
@@ -232,7 +237,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
       if (st.k === 'assign') {
         checkExpr(st.expr, defined, maybe);
         if (kinds.has(st.name)) err(st.pos, `cannot assign to '${st.name}': it is ${kinds.get(st.name)}`);
-        if (st.name === 't') err(st.pos, "cannot assign to 't' (time)");
+        if (st.name === 't' || st.name === 'CMT') err(st.pos, `cannot assign to '${st.name}'`);
         defined.add(st.name);
         maybe.delete(st.name);
       } else if (st.k === 'if') {
@@ -327,7 +332,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
       st.otherwise?.forEach((x) => writes(x, into));
     }
   };
-  const dynamicNames = new Set<string>(['t', ...ir.compartments]);
+  const dynamicNames = new Set<string>(['t', 'CMT', ...ir.compartments]);
   const individualStmts: Stmt[] = [];
   const dynamicStmts: { st: Stmt; reads: Set<string>; writes: Set<string> }[] = [];
   const individualWrites = new Set<string>();
@@ -449,6 +454,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
     nSlots,
     slotOf,
     tSlot,
+    cmtSlot,
     thetaSlots,
     etaSlots,
     covariateSlots,

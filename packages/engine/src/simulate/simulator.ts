@@ -44,6 +44,8 @@ export class Simulator {
   readonly advancer: Advancer;
   private tcur = 0;
   private readonly outIndexOfCmt: Int32Array;
+  /** CMT seen by the outputs for an observation with CMT 0: the first output's, else central's. */
+  private readonly defaultObsCmt: number;
   private readonly ssTol: number;
   private readonly ssMaxIter: number;
   private patient: PatientData | null = null;
@@ -63,6 +65,8 @@ export class Simulator {
     this.outIndexOfCmt = new Int32Array(n + 1).fill(errs.length === 1 ? 0 : -1);
     this.outIndexOfCmt[0] = 0;
     errs.forEach((e, k) => e.cmts.forEach((c) => (this.outIndexOfCmt[c] = k)));
+    const central = model.ir.compartments.indexOf('central');
+    this.defaultObsCmt = errs[0]?.cmts[0] ?? (central >= 0 ? central + 1 : 1);
   }
 
   /** Index of the error model (output) read by an observation record on compartment `cmt` (0 = default). */
@@ -420,6 +424,7 @@ export class Simulator {
         `ID ${p.id}: observation on CMT ${cmt} but no output of the model reads that compartment`,
       );
     s[m.tSlot] = t;
+    s[m.cmtSlot] = cmt > 0 ? cmt : this.defaultObsCmt;
     const ss = m.stateSlots;
     for (let j = 0; j < ss.length; j++) s[ss[j]] = this.a[j];
     m.outputs(s);
