@@ -36,6 +36,8 @@ export interface MinimizeOptions {
    *   update for S, and Cholesky with an added multiple of I when B is not positive definite.
    */
   method?: 'bfgs' | 'structured';
+  /** Components held at their starting value (1 = fixed): the minimisation is over the others. */
+  fixed?: Uint8Array | null;
 }
 
 export interface MinimizeResult {
@@ -92,8 +94,23 @@ export function minimize(
   const Bs = new Float64Array(n);
   let valueEvals = 0;
   let gradientEvals = 1;
+  const fixed = options.fixed ?? null;
+  /** Zero the gradient and decouple the curvature of fixed components (so p_i = 0 there). */
+  const mask = (): void => {
+    if (!fixed) return;
+    for (let i = 0; i < n; i++)
+      if (fixed[i]) {
+        g[i] = 0;
+        for (let j = 0; j < n; j++) {
+          B[i * n + j] = 0;
+          B[j * n + i] = 0;
+        }
+        B[i * n + i] = 1;
+      }
+  };
   let f = obj.gradient(x, g, H);
   B.set(H);
+  mask();
   const result = (converged: boolean, reason: string, it: number, decrement: number): MinimizeResult => ({
     x,
     f,
@@ -159,6 +176,7 @@ export function minimize(
         gradientEvals++;
         B.set(H);
         S.fill(0);
+        mask();
         continue;
       }
       const flat = decrement <= 1e-6;
@@ -181,6 +199,7 @@ export function minimize(
     }
     x.set(xt);
     g.set(gt);
+    if (fixed) for (let i = 0; i < n; i++) if (fixed[i]) yv[i] = 0;
     if (!Number.isFinite(f)) return result(false, 'gradient not finite', it + 1, Infinity);
     if (method === 'bfgs') dampedBfgs(n, B, s, yv, Bs);
     else {
@@ -193,6 +212,7 @@ export function minimize(
       psb(n, S, s, yv, Bs);
       for (let i = 0; i < n * n; i++) B[i] = H[i] + S[i];
     }
+    mask();
     resetDone = false;
     if (smax <= 1e-10 && Math.abs(fOld - f) <= 1e-12 * (1 + Math.abs(f)) && decrement <= 1e-6)
       return result(true, 'step and change of objective below rounding', it + 1, decrement);

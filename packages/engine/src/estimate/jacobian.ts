@@ -7,7 +7,13 @@ import type { MapObjective } from './objective.ts';
 export interface JacobianMethod {
   /** Simulator runs (or run-equivalents) per evaluation, for reporting. */
   readonly name: string;
-  compute(obj: MapObjective, x: Float64Array, F: Float64Array, J: Float64Array): boolean;
+  compute(
+    obj: MapObjective,
+    x: Float64Array,
+    F: Float64Array,
+    J: Float64Array,
+    skip?: Uint8Array | null,
+  ): boolean;
 }
 
 /**
@@ -35,7 +41,13 @@ export class FiniteDifferences implements JacobianMethod {
     this.name = `${scheme} differences (h = ${hRel}·(|η| + sd))`;
   }
 
-  compute(obj: MapObjective, x: Float64Array, F: Float64Array, J: Float64Array): boolean {
+  compute(
+    obj: MapObjective,
+    x: Float64Array,
+    F: Float64Array,
+    J: Float64Array,
+    skip: Uint8Array | null = null,
+  ): boolean {
     const n = obj.n;
     const m = obj.nObs;
     if (this.xp.length !== n) this.xp = new Float64Array(n);
@@ -47,6 +59,10 @@ export class FiniteDifferences implements JacobianMethod {
     if (!obj.predict(x, F)) return false;
     xp.set(x);
     for (let i = 0; i < n; i++) {
+      if (skip && skip[i]) {
+        for (let j = 0; j < m; j++) J[j * n + i] = 0;
+        continue;
+      }
       const xi = x[i];
       let h = this.hRel * (Math.abs(xi) + obj.priorSd[i]);
       h = xi + h - xi;

@@ -4,7 +4,7 @@ import { Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
 import { type Minimizable, minimize, type MinimizeResult } from './bfgs.ts';
 import { type ConditionalCovariance, conditionalCovariance } from './covariance.ts';
 import { FiniteDifferences, type JacobianMethod } from './jacobian.ts';
-import { cholesky } from './linalg.ts';
+import { cholesky, forwardSolve } from './linalg.ts';
 import { normalQuantile } from './normal.ts';
 import { MapObjective, type ObjectiveOptions } from './objective.ts';
 
@@ -111,7 +111,13 @@ export class MapEstimator {
    *    (Halton sequence mapped through Φ⁻¹ and the Cholesky factor of Ω), stopping at the first
    *    that converges to an objective not above the best so far;
    * 4. `options.starts` = k > 0 adds k such starts always (multimodal posteriors: flip-flop
-   *    absorption, lag times), keeping the lowest converged objective.
+   *    absorption, lag times), keeping the lowest converged objective;
+   * 5. kinks: when a start ends without convergence, each component is probed with one-sided
+   *    differences of f (step 1e-6·(|x_i| + sd_i)); a component whose one-sided slopes jump
+   *    (more than curvature explains) around zero — f has a V-shaped minimum along it, as when a
+   *    lag time or a modelled infusion duration equals an observation time, where F is not
+   *    differentiable — is held fixed and the others are optimised; the fit is converged when that
+   *    reduced problem is (the message names the held components).
    *
    * Never returns NaN: when no start gives a finite objective the fit is the prior mode with
    * objective +Infinity and `converged` false.
@@ -124,15 +130,12 @@ export class MapEstimator {
     let iterations = 0;
     let starts = 0;
     let best: Candidate | null = null;
-    const tryStart = (x0: Float64Array): Candidate => {
-      starts++;
-      const r = minimize(problem, x0, {
-        maxIterations: this.options.maxIterations ?? 100,
-        scale: obj.priorSd,
-        method: this.options.method ?? 'structured',
-      });
-      iterations += r.iterations;
-      const c = this.check(obj, r);
+    const options = {
+      maxIterations: this.options.maxIterations ?? 100,
+      scale: obj.priorSd,
+      method: this.options.method ?? 'structured',
+    } as const;
+    const keep = (c: Candidate): void => {
       if (
         best === null ||
         (c.ok && !best.ok) ||
@@ -140,18 +143,41 @@ export class MapEstimator {
         (!Number.isFinite(best.f) && Number.isFinite(c.f))
       )
         best = c;
+    };
+    const tryStart = (x0: Float64Array): Candidate => {
+      starts++;
+      const r = minimize(problem, x0, options);
+      iterations += r.iterations;
+      let c = this.check(obj, r, null);
+      keep(c);
+      if (!c.ok && Number.isFinite(r.f)) {
+        // Kinks (rule 5): hold the components at a non-differentiable minimum, optimise the rest.
+        const fixed = findKinks(obj, r.x, r.f, r.B);
+        if (fixed) {
+          problem.skip = fixed;
+          const r2 = minimize(problem, r.x, { ...options, fixed });
+          problem.skip = null;
+          iterations += r2.iterations;
+          const c2 = this.check(obj, r2, fixed);
+          const which = obj.names.filter((_, i) => fixed[i]).join(', ');
+          c2.message = `${c2.message}; optimum at a non-differentiable point in ${which} (held there)`;
+          keep(c2);
+          if (c2.ok || c2.f < c.f) c = c2;
+        }
+      }
       return c;
     };
     let first = tryStart(new Float64Array(n));
     if (!first.ok && Number.isFinite(first.f)) first = tryStart(first.x);
-    const halton = haltonStarts(obj);
+    const extra = this.options.starts ?? 0;
+    const halton = !first.ok || extra > 0 ? haltonStarts(obj, 2 * n + 2 + extra) : [];
     let h = 0;
     if (!first.ok)
       for (let k = 0; k < 2 * n + 2 && h < halton.length; k++) {
         const c = tryStart(halton[h++]);
         if (c.ok && c.f <= best!.f) break;
       }
-    for (let k = 0; k < (this.options.starts ?? 0) && h < halton.length; k++) tryStart(halton[h++]);
+    for (let k = 0; k < extra && h < halton.length; k++) tryStart(halton[h++]);
     const b: Candidate = best!;
     const eta = new Float64Array(this.model.ir.etas.length);
     for (let i = 0; i < n; i++) if (obj.occasion[i] === 0) eta[obj.etaIndex[i]] = b.x[i];
@@ -187,8 +213,11 @@ export class MapEstimator {
     };
   }
 
-  /** Verify a quasi-Newton result at its end point with central differences (rule 2). */
-  private check(obj: MapObjective, r: MinimizeResult): Candidate {
+  /**
+   * Verify a quasi-Newton result at its end point with central differences (rule 2). `fixed`
+   * components (kinks) are left out of the decrement.
+   */
+  private check(obj: MapObjective, r: MinimizeResult, fixed: Uint8Array | null): Candidate {
     const x = Float64Array.from(r.x);
     if (!Number.isFinite(r.f))
       return { x, f: Infinity, ok: false, cc: null, decrement: Infinity, message: r.reason };
@@ -202,9 +231,17 @@ export class MapEstimator {
         decrement: Infinity,
         message: 'objective not finite at the end point',
       };
-    const n = obj.n;
-    const L = new Float64Array(n * n);
-    if (!cholesky(n, cc.information, L))
+    const free: number[] = [];
+    for (let i = 0; i < obj.n; i++) if (!fixed || !fixed[i]) free.push(i);
+    const m = free.length;
+    const I = new Float64Array(m * m);
+    const g = new Float64Array(m);
+    for (let a = 0; a < m; a++) {
+      g[a] = cc.gradient[free[a]];
+      for (let b = 0; b < m; b++) I[a * m + b] = cc.information[free[a] * obj.n + free[b]];
+    }
+    const L = new Float64Array(m * m);
+    if (!cholesky(m, I, L))
       return {
         x,
         f: cc.objective,
@@ -213,13 +250,10 @@ export class MapEstimator {
         decrement: Infinity,
         message: 'information not positive definite',
       };
-    // δ = gᵀ(2I)⁻¹g = ½ gᵀ ETC g.
+    // δ = gᵀ(2I)⁻¹g over the free components.
+    const y = forwardSolve(m, L, g, new Float64Array(m));
     let dec = 0;
-    for (let i = 0; i < n; i++) {
-      let v = 0;
-      for (let j = 0; j < n; j++) v += cc.cov[i * n + j] * cc.gradient[j];
-      dec += 0.5 * cc.gradient[i] * v;
-    }
+    for (let a = 0; a < m; a++) dec += 0.5 * y[a] * y[a];
     const ok = r.converged && dec <= 1e-6;
     return {
       x,
@@ -235,6 +269,35 @@ export class MapEstimator {
   }
 }
 
+/**
+ * Components of x at which f has a V-shaped kink (rule 5 of `MapEstimator.fit`): one-sided
+ * slopes d₊ = (f(x + h·e_i) − f)/h and d₋ = (f − f(x − h·e_i))/h with d₊ > d₋ by more than the
+ * curvature B_ii and rounding explain, and d₋ ≤ ε ≤ d₊ (ε = 1 % of the jump). Null if none, or if
+ * every component is a kink (nothing left to optimise).
+ */
+function findKinks(obj: MapObjective, x: Float64Array, f: number, B: Float64Array): Uint8Array | null {
+  const n = obj.n;
+  const mask = new Uint8Array(n);
+  const xp = Float64Array.from(x);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    const h = x[i] + 1e-6 * (Math.abs(x[i]) + obj.priorSd[i]) - x[i];
+    xp[i] = x[i] + h;
+    const fp = obj.value(xp);
+    xp[i] = x[i] - h;
+    const fm = obj.value(xp);
+    xp[i] = x[i];
+    const dp = (fp - f) / h;
+    const dm = (f - fm) / h;
+    const jump = dp - dm;
+    const smooth = jump <= 10 * h * Math.abs(B[i * n + i]) + 1e-3 * (1 + Math.abs(dp) + Math.abs(dm));
+    if (!smooth && dp >= -0.01 * jump && dm <= 0.01 * jump) {
+      mask[i] = 1;
+      count++;
+    }
+  }
+  return count > 0 && count < n ? mask : null;
+}
 interface Candidate {
   x: Float64Array;
   f: number;
@@ -247,6 +310,8 @@ interface Candidate {
 /** Adapts a patient's objective and a Jacobian method to the optimiser's interface. */
 class Problem implements Minimizable {
   readonly n: number;
+  /** Components whose derivatives are not needed (held fixed). */
+  skip: Uint8Array | null = null;
   private readonly F: Float64Array;
   private readonly J: Float64Array;
   private readonly info: Float64Array;
@@ -266,7 +331,7 @@ class Problem implements Minimizable {
   }
 
   gradient(x: Float64Array, g: Float64Array, H: Float64Array | null): number {
-    if (!this.jac.compute(this.obj, x, this.F, this.J)) return Infinity;
+    if (!this.jac.compute(this.obj, x, this.F, this.J, this.skip)) return Infinity;
     const f = this.obj.assemble(x, this.F, this.J, g, this.info);
     if (H) for (let i = 0; i < this.info.length; i++) H[i] = 2 * this.info[i];
     return f;

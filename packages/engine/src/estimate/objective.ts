@@ -31,6 +31,7 @@ const KIND: Record<ErrorModel['kind'], number> = {
   prop: K_PROP,
   combined: K_COMB_VAR,
   exp: K_EXP,
+  variance: -1,
 };
 
 /**
@@ -214,6 +215,20 @@ export class MapObjective {
     this.aSd = new Float64Array(ne);
     this.bSd = new Float64Array(ne);
     this.ifZero = new Float64Array(ne);
+    for (const e of errs)
+      if (e.kind === 'variance')
+        throw new DosetwinError([
+          {
+            code: 'DT_UNSUPPORTED',
+            severity: 'error',
+            field: 'error',
+            message: `output ${e.output}: MAP estimation does not support a general residual variance expression (variance(...)) yet`,
+            hint: 'write the residual error as add(), prop(), add() + prop() or exp()',
+            file: ir.file,
+            line: e.pos.line,
+            column: e.pos.column,
+          },
+        ]);
     errs.forEach((e, k) => {
       this.kind[k] = e.kind === 'combined' && e.sum === 'sd' ? K_COMB_SD : KIND[e.kind];
       this.aSd[k] = e.addSd;
