@@ -80,6 +80,17 @@ export class Simulator {
    * @param eta random effects in model order (length = number of etas); null = population (all 0).
    */
   run(p: PatientData, eta: ArrayLike<number> | null, out: Float64Array): void {
+    try {
+      this.runRecords(p, eta, out);
+    } catch (e) {
+      // Solver and parameter errors get the patient and record they happened at.
+      throw this.annotate(e);
+    } finally {
+      this.patient = null;
+    }
+  }
+
+  private runRecords(p: PatientData, eta: ArrayLike<number> | null, out: Float64Array): void {
     const m = this.model;
     const s = this.s;
     this.patient = p;
@@ -113,7 +124,6 @@ export class Simulator {
       if (evid === 1 || evid === 4) this.dose(p, i);
       else if (evid === 0 || evid === 2) out[i] = this.observe(p.cmt[i], ti);
     }
-    this.patient = null;
   }
 
   private load(p: PatientData, i: number, eta: ArrayLike<number> | null): void {
@@ -139,11 +149,7 @@ export class Simulator {
   }
 
   private setup(): void {
-    try {
-      this.advancer.setup(this.s);
-    } catch (e) {
-      throw this.annotate(e);
-    }
+    this.advancer.setup(this.s);
   }
 
   /** Add the record's place (patient, line) to an error raised while processing it. */
@@ -151,11 +157,15 @@ export class Simulator {
     if (!(e instanceof DosetwinError) || !this.patient) return e;
     const p = this.patient;
     return new DosetwinError(
-      e.issues.map((x) => ({
-        ...x,
-        message: `ID ${p.id}, record at TIME ${p.time[this.record]}: ${x.message}`,
-        line: x.line ?? p.line[this.record],
-      })),
+      e.issues.map((x) =>
+        x.message.startsWith(`ID ${p.id}`)
+          ? x
+          : {
+              ...x,
+              message: `ID ${p.id}, record at TIME ${p.time[this.record]}: ${x.message}`,
+              line: x.line ?? p.line[this.record],
+            },
+      ),
     );
   }
 
@@ -166,11 +176,7 @@ export class Simulator {
 
   private advanceTo(t: number): void {
     if (t > this.tcur) {
-      try {
-        this.advancer.advance(this.a, this.rate, this.tcur, t);
-      } catch (e) {
-        throw this.annotate(e);
-      }
+      this.advancer.advance(this.a, this.rate, this.tcur, t);
       this.tcur = t;
     }
   }
@@ -344,7 +350,7 @@ export class Simulator {
         }
       if (t > tw) this.advancer.advance(to, wr, tw, t);
     };
-    try {
+    {
       if (this.advancer.exact) {
         const Phi = new Float64Array(n * n);
         const e = new Float64Array(n);
@@ -383,8 +389,6 @@ export class Simulator {
             },
           );
       }
-    } catch (e) {
-      throw this.annotate(e);
     }
     if (p.ss[i] === 1) {
       this.q.clear();
@@ -415,29 +419,32 @@ export class Simulator {
   private observe(cmt: number, t: number): number {
     const m = this.model;
     const s = this.s;
-    const k = this.outputIndex(cmt);
-    const p = this.patient!;
-    if (k < 0)
+    const oi = this.outIndexOfCmt;
+    const k = cmt >= 0 && cmt < oi.length ? oi[cmt] : -1;
+    if (k < 0) {
+      const p = this.patient!;
       fail(
         'DT_DATA',
         `data[line ${p.line[this.record]}].CMT`,
         `ID ${p.id}: observation on CMT ${cmt} but no output of the model reads that compartment`,
       );
+    }
     s[m.tSlot] = t;
     s[m.cmtSlot] = cmt > 0 ? cmt : this.defaultObsCmt;
     const ss = m.stateSlots;
-    for (let j = 0; j < ss.length; j++) s[ss[j]] = this.a[j];
+    const a = this.a;
+    for (let j = 0; j < ss.length; j++) s[ss[j]] = a[j];
     m.outputs(s);
     const v = s[m.outputSlots[k]];
-    if (!Number.isFinite(v))
+    if (v - v !== 0) {
+      const p = this.patient!;
       fail(
         'DT_PRED_NONFINITE',
         `data[line ${p.line[this.record]}]`,
         `ID ${p.id}, TIME ${t}: the prediction of ${m.ir.errors[k].output} is ${v}`,
-        {
-          hint: 'check parameters (a zero volume?) and the equations for a division by zero or log of 0',
-        },
+        { hint: 'check parameters (a zero volume?) and the equations for a division by zero or log of 0' },
       );
+    }
     return v;
   }
 }

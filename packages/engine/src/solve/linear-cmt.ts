@@ -242,6 +242,12 @@ export class LinearCmt {
     const ad = this.depot ? a[0] : 0;
     const rd = this.depot ? rate[0] : 0;
     const { fE, fR, fA, fB, w, xNew } = this;
+    if (m === 1) {
+      // One disposition compartment: the sum below has a single term; skip the matrix machinery.
+      a[c] = fE[0] * a[c] + fR[0] * rate[c] + fA[0] * ad + fB[0] * rd;
+      if (c === 1) a[0] = this.eKa * ad + this.gKa * rd;
+      return;
+    }
 
     // w_j = f_j-weighted combination of state and inputs; x' = Σ_j M_j w_j.
     for (let j = 0; j < m; j++) {
