@@ -4,7 +4,17 @@
  */
 export { DosetwinError, formatIssue, type Issue } from './errors.ts';
 export { convert, isKnownUnit } from './units.ts';
-export type { ModelIR, ErrorModel, CovariateDef, ParameterDef, EtaDef, Expr, Stmt } from './model/ir.ts';
+export type {
+  ModelIR,
+  ErrorModel,
+  CovariateDef,
+  DeriveRule,
+  ParameterDef,
+  EtaDef,
+  Expr,
+  Stmt,
+  TargetDef,
+} from './model/ir.ts';
 export { parseModel } from './model/parse.ts';
 export { compileModel, type CompiledModel } from './model/compile.ts';
 export { loadModel } from './model/load.ts';

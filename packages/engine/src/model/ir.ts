@@ -63,7 +63,25 @@ export interface CovariateDef {
   label: string;
   /** `required`: missing is an error. A number: used when missing, and reported. */
   handling: { kind: 'required' } | { kind: 'default'; value: number };
+  /**
+   * `derive fn(ARG unit, ...) [key value [unit]]...`: how the covariate is computed from other
+   * patient data when not given directly (handling is then `required`: the inputs must be known).
+   * The engine only records the rule; the derivation functions live outside it (@dosetwin/models).
+   */
+  derive?: DeriveRule;
   pos: Pos;
+}
+
+/** A derivation rule from the covariates table, e.g. `derive crcl_cg(SCR mg/dL, AGE, WT, SEX) cap 150`. */
+export interface DeriveRule {
+  /** Name of the derivation function, e.g. `crcl_cg`. */
+  fn: string;
+  /** Inputs in call order, each with the unit the function receives it in (null = as declared/unitless). */
+  args: { name: string; unit: string | null }[];
+  /** Modifiers after the call, in order: `cap 150`, `scr_min 1 mg/dL`, `scr_min_age 65 y`. */
+  options: { key: string; value: number; unit: string | null }[];
+  /** The rule as written, for messages and model cards. */
+  text: string;
 }
 
 export interface ParameterDef {
@@ -136,6 +154,11 @@ export interface ModelIR {
   errors: ErrorModel[];
   targets: TargetDef[];
   verified: string[];
+  /**
+   * Lines of the `products` block (available strengths, infusion durations, intervals), as written
+   * minus comments; their structure is read by @dosetwin/models. Absent when the file has none.
+   */
+  products?: string[];
   /** Model file name for messages. */
   file: string;
 }

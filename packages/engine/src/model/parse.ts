@@ -2,6 +2,7 @@ import { DosetwinError, type Issue } from '../errors.ts';
 import { TokenParser } from './expr-parser.ts';
 import type {
   CovariateDef,
+  DeriveRule,
   Expr,
   ErrorModel,
   EtaDef,
@@ -202,6 +203,7 @@ export function parseModel(source: string, file = 'model.dtm'): ModelIR {
         ir.verified.push(...b.body.map((l) => stripComment(l.text).trim()));
         break;
       case 'products':
+        ir.products = [inlineText, ...b.body.map((l) => stripComment(l.text).trim())].filter(Boolean);
         break;
       default:
         err(
@@ -337,7 +339,7 @@ function parseRange(s: string): { lo: number | null; hi: number | null } | null 
 function parseCovariateRow(l: { text: string; line: number }, file: string): CovariateDef {
   const w = words(l);
   const pos = { line: l.line, column: w[0]?.col ?? 1 };
-  const hint = 'write: NAME  unit  lo..hi  "label"  required | default VALUE';
+  const hint = 'write: NAME  unit  lo..hi  "label"  required | default VALUE | derive fn(ARG unit, ...)';
   if (w.length < 5)
     rowError(l, pos.column, 'covariates', `covariate row needs 5 fields, found ${w.length}`, hint, file);
   const [name, unit, valid, label, ...rest] = w;
@@ -355,11 +357,57 @@ function parseCovariateRow(l: { text: string; line: number }, file: string): Cov
     );
   if (!label.quoted) rowError(l, label.col, `covariates.${name.w}`, 'the label must be "quoted"', hint, file);
   let handling: CovariateDef['handling'];
+  if (rest[0]?.w === 'derive') {
+    const text = stripComment(l.text)
+      .slice(rest[0].col - 1)
+      .trim();
+    const derive = parseDeriveRule(text);
+    if (typeof derive === 'string') rowError(l, rest[0].col, `covariates.${name.w}`, derive, hint, file);
+    return {
+      name: name.w,
+      unit: unit.w,
+      valid: range,
+      label: label.w,
+      handling: { kind: 'required' },
+      derive,
+      pos,
+    };
+  }
   if (rest[0]?.w === 'required' && rest.length === 1) handling = { kind: 'required' };
   else if (rest[0]?.w === 'default' && rest.length === 2 && parseNumberWord(rest[1].w) !== null)
     handling = { kind: 'default', value: parseNumberWord(rest[1].w)! };
   else rowError(l, rest[0].col, `covariates.${name.w}`, `expected 'required' or 'default VALUE'`, hint, file);
   return { name: name.w, unit: unit.w, valid: range, label: label.w, handling, pos };
+}
+
+/**
+ * `derive fn(ARG [unit], ...) [key value [unit]]...` → the rule, or a message saying what is wrong.
+ * A token after an option's value is its unit unless a number follows it (then it is the next key).
+ */
+function parseDeriveRule(text: string): DeriveRule | string {
+  const m = /^derive\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)\s*(.*)$/.exec(text);
+  if (!m) return `bad derivation '${text}'`;
+  const args: DeriveRule['args'] = [];
+  for (const part of m[2].split(',')) {
+    const [argName, argUnit, extra] = part.trim().split(/\s+/);
+    if (!argName || !NAME_RE.test(argName) || extra !== undefined)
+      return `bad argument '${part.trim()}' in ${m[1]}(): write 'NAME' or 'NAME unit'`;
+    args.push({ name: argName, unit: argUnit ?? null });
+  }
+  const toks = m[3].split(/\s+/).filter(Boolean);
+  const options: DeriveRule['options'] = [];
+  for (let i = 0; i < toks.length;) {
+    const key = toks[i];
+    const value = i + 1 < toks.length ? parseNumberWord(toks[i + 1]) : null;
+    if (!NAME_RE.test(key) || value === null)
+      return `bad option '${toks.slice(i, i + 2).join(' ')}' after ${m[1]}(): write 'key number [unit]'`;
+    i += 2;
+    let optUnit: string | null = null;
+    if (i < toks.length && (i + 1 >= toks.length || parseNumberWord(toks[i + 1]) === null))
+      optUnit = toks[i++];
+    options.push({ key, value, unit: optUnit });
+  }
+  return { fn: m[1], args, options, text };
 }
 
 function parseParameterRow(l: { text: string; line: number }, file: string): ParameterDef {
