@@ -34,3 +34,12 @@ export {
   type ClinicalCovariate,
 } from './events/regimen.ts';
 export { createRng, type Rng } from './simulate/rng.ts';
+export { computeExposure, type Exposure, type ExposureQuery } from './dosing/exposure.ts';
+export { parseTarget, type Target, type Metric, METRICS, inTarget, metricValue } from './dosing/targets.ts';
+export {
+  recommend,
+  type RegimenSpace,
+  type RecommendInput,
+  type Recommendation,
+  type Candidate,
+} from './dosing/recommend.ts';

@@ -20,6 +20,8 @@ export interface ExposureQuery {
   at?: number[];
   /** Points of the first-pass grid over the window (default 400). */
   gridPoints?: number;
+  /** Refine Cmax/Cmin on local grids (default true); false = grid values only, faster when only AUC matters. */
+  refineExtremes?: boolean;
 }
 
 export interface Exposure {
@@ -126,8 +128,12 @@ export function computeExposure(
   };
   const argmax = (c: number[]): number => c.reduce((b, v, i) => (v > c[b] ? i : b), 0);
   const argmin = (c: number[]): number => c.reduce((b, v, i) => (v < c[b] ? i : b), 0);
-  const mx = refine(first, argmax);
-  const mn = refine(first, argmin);
+  const coarse = (pick: (c: number[]) => number): { t: number; c: number } => ({
+    t: first.t[pick(first.c)],
+    c: first.c[pick(first.c)],
+  });
+  const mx = q.refineExtremes === false ? coarse(argmax) : refine(first, argmax);
+  const mn = q.refineExtremes === false ? coarse(argmin) : refine(first, argmin);
   const result: Exposure = {
     from: q.from,
     to: q.to,
