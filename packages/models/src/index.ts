@@ -1,0 +1,31 @@
+/**
+ * @dosetwin/models — the curated model library: published population PK models in the model
+ * language, each with its verification record; derived covariates; validity checks; model cards.
+ */
+export * from './covariates.ts';
+export { resolveCovariates, checkValidity, covariateValues, formatRange } from './resolve.ts';
+export type { CovariateInput, PatientCovariates, ResolvedCovariates } from './resolve.ts';
+export {
+  listModels,
+  modelIds,
+  getModel,
+  modelsForDrug,
+  shortCitation,
+  type LibraryModel,
+} from './registry.ts';
+export { renderModelCard, describeError } from './card.ts';
+export {
+  parseVerified,
+  type Verification,
+  type VerificationCheck,
+  type VerificationStatus,
+} from './verified.ts';
+export { parseProducts, type ProductLine } from './products.ts';
+export {
+  individualParameters,
+  simulateTypical,
+  runCheck,
+  checkPatient,
+  productSanity,
+  targetReferenceConcentration,
+} from './evaluate.ts';
