@@ -5,6 +5,7 @@ import {
   type CompiledModel,
   type RecordInput,
 } from '@dosetwin/engine';
+import { convertCovariate } from './covariates.ts';
 import type { LibraryModel } from './registry.ts';
 import { covariateValues, type PatientCovariates } from './resolve.ts';
 import type { VerificationCheck } from './verified.ts';
@@ -123,10 +124,13 @@ export function productSanity(
   const usual = model.products.find((p) => p.form === 'usual');
   if (!usual)
     return { problems: [...problems, "no 'usual' dose line"], doseMg: NaN, cavg: NaN, reference: null };
-  const pars = individualParameters(model, patient);
   let dose: number;
-  if (usual.unit === 'mg/kg') dose = usual.values[0] * (pars.WT ?? NaN);
-  else dose = toDose(usual.values[0], usual.unit);
+  const perKg = /^(.+)\/kg$/.exec(usual.unit);
+  if (perKg) {
+    const w = patient.WT;
+    const wtKg = typeof w === 'number' ? w : w ? convertCovariate(w.value, w.unit, 'kg', 'other') : null;
+    dose = wtKg === null ? NaN : toDose(usual.values[0] * wtKg, perKg[1]);
+  } else dose = toDose(usual.values[0], usual.unit);
   if (!Number.isFinite(dose))
     problems.push(`usual dose ${usual.text}: cannot compute for the reference patient`);
   if (all.length) {
