@@ -57,3 +57,33 @@ export function twoCmtInfusion(
 }
 
 export const relErr = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
+
+/**
+ * 2-compartment first-order absorption, single dose D at time 0 with lag tLag (Gibaldi & Perrier):
+ * C(τ) = D·ka/V1 · Σ_{r ∈ {α, β, ka}} (k21 − r)/Π_{s ≠ r}(s − r) · e^(−r·τ), τ = t − tLag ≥ 0.
+ */
+export function twoCmtOral(
+  cl: number,
+  v1: number,
+  q: number,
+  v2: number,
+  ka: number,
+  dose: number,
+  tLag: number,
+  t: number,
+): number {
+  const tau = t - tLag;
+  if (tau <= 0) return 0;
+  const k10 = cl / v1;
+  const k21 = q / v2;
+  const sum = k10 + q / v1 + k21;
+  const disc = Math.sqrt(sum * sum - 4 * k10 * k21);
+  const rates = [(sum + disc) / 2, (sum - disc) / 2, ka];
+  let c = 0;
+  for (const r of rates) {
+    let den = 1;
+    for (const s of rates) if (s !== r) den *= s - r;
+    c += ((k21 - r) / den) * Math.exp(-r * tau);
+  }
+  return ((dose * ka) / v1) * c;
+}
