@@ -19,6 +19,26 @@ type Standard =
   | 'CENS'
   | 'LLOQ';
 
+/** Options of {@link parseDataset}, used by the NONMEM reader (`nonmem-data.ts`). */
+export interface DatasetOptions {
+  /** Read the text as it is, without the model's registered reader (see {@link setDatasetReader}). */
+  raw?: boolean;
+  /** Columns read as dosetwin's standard items (default: all of them); others are plain columns. */
+  standardColumns?: readonly string[];
+  /** Line number to report for each line of the text (index 0 = header), when it was rewritten. */
+  lineNumbers?: readonly number[];
+}
+
+/**
+ * A model translated from another format can carry its own dataset reader: a NONMEM control
+ * stream's $INPUT and $DATA say how its dataset is to be read. `parseDataset` hands the text to
+ * it, so every caller reads such a model's data as its author meant.
+ */
+const readers = new WeakMap<ModelIR, (text: string, file: string) => Dataset>();
+export function setDatasetReader(model: ModelIR, reader: (text: string, file: string) => Dataset): void {
+  readers.set(model, reader);
+}
+
 export interface Dataset {
   patients: PatientData[];
   /** Warnings (e.g. a covariate missing from the data and set to the model's default). */
@@ -35,7 +55,16 @@ export interface Dataset {
  * the lower limit of quantification, 0 = quantified, and the limit in an `LLOQ` column or, without
  * one, in DV (NONMEM's convention). Such records keep MDV = 0.
  */
-export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): Dataset {
+export function parseDataset(
+  text: string,
+  model: ModelIR,
+  file = 'data.csv',
+  options: DatasetOptions = {},
+): Dataset {
+  const reader = options.raw ? undefined : readers.get(model);
+  if (reader) return reader(text, file);
+  const lineOf = (li: number): number => options.lineNumbers?.[li] ?? li + 1;
+  const standard = options.standardColumns ? new Set(options.standardColumns) : null;
   const issues: Issue[] = [];
   const warnings: Issue[] = [];
   const bad = (line: number, field: string, message: string, hint?: string): void => {
@@ -58,12 +87,16 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
     ]);
   const header = splitCsv(lines[0]).map((h) => h.trim());
   const colOf = new Map<string, number>();
-  header.forEach((h, i) => colOf.set(h.toUpperCase(), i));
+  const anyCol = new Map<string, number>();
+  header.forEach((h, i) => {
+    anyCol.set(h.toUpperCase(), i);
+    if (!standard || standard.has(h.toUpperCase())) colOf.set(h.toUpperCase(), i);
+  });
   for (const need of ['ID', 'TIME'] as const)
     if (!colOf.has(need)) bad(1, need, `missing column ${need}`, `columns found: ${header.join(', ')}`);
   const covCols = model.covariates.map((c) => {
     const exact = header.indexOf(c.name);
-    return exact >= 0 ? exact : (colOf.get(c.name.toUpperCase()) ?? -1);
+    return exact >= 0 ? exact : (anyCol.get(c.name.toUpperCase()) ?? -1);
   });
   model.covariates.forEach((c, k) => {
     if (covCols[k] >= 0) return;
@@ -89,7 +122,7 @@ export function parseDataset(text: string, model: ModelIR, file = 'data.csv'): D
   const groups: { id: string; rows: RecordInput[] }[] = [];
   const seenIds = new Set<string>();
   for (let li = 1; li < lines.length; li++) {
-    const line = li + 1;
+    const line = lineOf(li);
     if (lines[li].trim() === '') continue;
     const cells = splitCsv(lines[li]);
     if (cells.length !== header.length) {

@@ -14,6 +14,15 @@ export const FUNCTIONS: Record<string, { arity: number | [number, number]; f?: (
     sqrt: { arity: 1, f: Math.sqrt },
     abs: { arity: 1, f: Math.abs },
     floor: { arity: 1, f: Math.floor },
+    // Fortran intrinsics of NONMEM's abbreviated code: INT truncates toward 0, MOD(a, b) = a − INT(a/b)·b.
+    int: { arity: 1, f: Math.trunc },
+    mod: { arity: 2, f: (a, b) => a % b },
+    sin: { arity: 1, f: Math.sin },
+    cos: { arity: 1, f: Math.cos },
+    tan: { arity: 1, f: Math.tan },
+    asin: { arity: 1, f: Math.asin },
+    acos: { arity: 1, f: Math.acos },
+    atan: { arity: 1, f: Math.atan },
     pow: { arity: 2, f: Math.pow },
     min: { arity: [2, 8], f: Math.min },
     max: { arity: [2, 8], f: Math.max },
@@ -332,31 +341,36 @@ export function compileModel(ir: ModelIR): CompiledModel {
       st.otherwise?.forEach((x) => writes(x, into));
     }
   };
-  const dynamicNames = new Set<string>(['t', 'CMT', ...ir.compartments]);
-  const individualStmts: Stmt[] = [];
-  const dynamicStmts: { st: Stmt; reads: Set<string>; writes: Set<string> }[] = [];
-  const individualWrites = new Set<string>();
-  for (const st of stmts) {
-    const r = new Set<string>();
-    const w = new Set<string>();
-    reads(st, r);
-    writes(st, w);
-    const isDdt = [...w].some((x) => x.startsWith('@ddt:'));
-    if (isDdt || [...r].some((x) => dynamicNames.has(x))) {
-      w.forEach((x) => {
-        dynamicNames.add(x);
-        if (individualWrites.has(x))
-          err(
-            st.pos,
-            `'${x}' is assigned both before and after it depends on the amounts or time`,
-            'use a new name for the time-varying quantity',
-          );
-      });
-      dynamicStmts.push({ st, reads: r, writes: w });
-    } else {
-      w.forEach((x) => individualWrites.add(x));
-      individualStmts.push(st);
+  // A variable assigned by a statement that depends on the amounts or time is time-varying from
+  // its first assignment on: an earlier assignment (`IPRED = 0` before `if (F > 0) { IPRED = log(F) }`,
+  // NONMEM's usual $ERROR guard) runs with the dynamic statements too, so each evaluation starts
+  // from it. Found as a fixed point (forcing one statement can force others).
+  const forced = new Set<string>();
+  let dynamicNames: Set<string>;
+  let individualStmts: Stmt[];
+  let dynamicStmts: { st: Stmt; reads: Set<string>; writes: Set<string> }[];
+  for (;;) {
+    dynamicNames = new Set<string>(['t', 'CMT', ...ir.compartments]);
+    individualStmts = [];
+    dynamicStmts = [];
+    const individualWrites = new Set<string>();
+    for (const st of stmts) {
+      const r = new Set<string>();
+      const w = new Set<string>();
+      reads(st, r);
+      writes(st, w);
+      const isDdt = [...w].some((x) => x.startsWith('@ddt:'));
+      if (isDdt || [...r].some((x) => dynamicNames.has(x)) || [...w].some((x) => forced.has(x))) {
+        w.forEach((x) => dynamicNames.add(x));
+        dynamicStmts.push({ st, reads: r, writes: w });
+      } else {
+        w.forEach((x) => individualWrites.add(x));
+        individualStmts.push(st);
+      }
     }
+    const clash = [...individualWrites].filter((x) => dynamicNames.has(x) && !forced.has(x));
+    if (!clash.length) break;
+    clash.forEach((x) => forced.add(x));
   }
   for (const d of dynamicStmts)
     for (const x of d.writes)
