@@ -13,6 +13,7 @@ import {
   crclCockcroftGault,
   DERIVATIONS,
   egfrCkdEpi2021,
+  egfrCkdEpiCystatin2012,
   egfrSchwartzBedside,
   ibwDevine,
   lbwJames,
@@ -87,6 +88,34 @@ describe('CKD-EPI 2021, race-free (Inker, N Engl J Med 2021)', () => {
             egfrCkdEpi2021({ ageY: age, scrMgPerDl: scr, female }),
       ),
       { seed: 42 },
+    );
+  });
+});
+
+describe('CKD-EPI 2012 cystatin C (Inker, N Engl J Med 2012)', () => {
+  test('man 60 y, cystatin C 0.8 mg/L: 133·0.996^60 = 104.57; 1.6 mg/L: ×2^−1.328 = 41.65; woman ×0.932', () => {
+    // 0.996^60 = 0.78625; 2^−1.328 = 0.39831
+    assert.ok(
+      Math.abs(egfrCkdEpiCystatin2012({ ageY: 60, cystatinMgPerL: 0.8, female: false }) - 104.57) < 0.005,
+    );
+    assert.ok(
+      close(
+        egfrCkdEpiCystatin2012({ ageY: 60, cystatinMgPerL: 0.8, female: false }),
+        133 * Math.pow(0.996, 60),
+      ),
+    );
+    assert.ok(
+      close(
+        egfrCkdEpiCystatin2012({ ageY: 60, cystatinMgPerL: 1.6, female: true }),
+        133 * Math.pow(2, -1.328) * Math.pow(0.996, 60) * 0.932,
+      ),
+    );
+    // below κ: 0.4 mg/L → (0.5)^−0.499 = 1.4132
+    assert.ok(
+      close(
+        egfrCkdEpiCystatin2012({ ageY: 0, cystatinMgPerL: 0.4, female: false }),
+        133 * Math.pow(0.5, -0.499),
+      ),
     );
   });
 });

@@ -49,6 +49,21 @@ export function egfrCkdEpi2021(x: { ageY: number; scrMgPerDl: number; female: bo
 }
 
 /**
+ * eGFR by the CKD-EPI 2012 cystatin C equation (Inker LA et al. N Engl J Med 2012;367:20-29),
+ * mL/min/1.73 m²: 133 · min(Scys/0.8, 1)^−0.499 · max(Scys/0.8, 1)^−1.328 · 0.996^age · (0.932 if female).
+ */
+export function egfrCkdEpiCystatin2012(x: { ageY: number; cystatinMgPerL: number; female: boolean }): number {
+  const r = x.cystatinMgPerL / 0.8;
+  return (
+    133 *
+    Math.pow(Math.min(r, 1), -0.499) *
+    Math.pow(Math.max(r, 1), -1.328) *
+    Math.pow(0.996, x.ageY) *
+    (x.female ? 0.932 : 1)
+  );
+}
+
+/**
  * Bedside Schwartz eGFR for children (Schwartz GJ et al. J Am Soc Nephrol 2009;20:629-637),
  * mL/min/1.73 m²: 0.413 · height[cm] / SCr[mg/dL] (= 36.5 · height / SCr[µmol/L]).
  */
@@ -233,6 +248,19 @@ export const DERIVATIONS: Record<string, Derivation> = {
     options: { ...resultBounds },
     compute: ([scr, age, sex], opt) =>
       bound(egfrCkdEpi2021({ ageY: age, scrMgPerDl: scr, female: sex === 1 }), opt),
+  },
+  egfr_ckdepi_cys2012: {
+    title: `eGFR, CKD-EPI 2012 cystatin C equation, mL/min/1.73 m2 (${SEX_DOC})`,
+    source: 'Inker LA et al. N Engl J Med 2012;367:20-29',
+    unit: 'mL/min/1.73m2',
+    inputs: [
+      { role: 'CYSC', unit: 'mg/L', quantity: 'other' },
+      { role: 'AGE', unit: 'y', quantity: 'other' },
+      { role: 'SEX', unit: '-', quantity: 'other' },
+    ],
+    options: { ...resultBounds },
+    compute: ([cys, age, sex], opt) =>
+      bound(egfrCkdEpiCystatin2012({ ageY: age, cystatinMgPerL: cys, female: sex === 1 }), opt),
   },
   egfr_schwartz: {
     title: 'eGFR, bedside Schwartz (children), mL/min/1.73 m2',
