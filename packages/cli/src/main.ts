@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
+import { registerModels } from './commands/models.ts';
 import { registerSimulate } from './commands/simulate.ts';
 
 /** The `dosetwin` command. Returns the exit code. */
@@ -12,6 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   registerSimulate(program);
   registerCheck(program);
+  registerModels(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
