@@ -13,6 +13,12 @@ export function printModel(ir: ModelIR): string {
     out.push(s.replace(/\s+$/, ''));
   };
   const text = (s: string): string => s.replace(/#/g, 'no.').replace(/\s+/g, ' ').trim();
+  /** A line kept as written (verified, products): only what would start a comment goes. */
+  const keep = (s: string): string =>
+    s
+      .replace(/#/g, 'no.')
+      .replace(/[\r\n]+/g, ' ')
+      .trim();
 
   line(`model    ${ir.id || 'unnamed/model'}${ir.version ? `   version ${ir.version}` : ''}`);
   if (ir.drug) line(`drug     ${text(ir.drug)}`);
@@ -102,12 +108,12 @@ export function printModel(ir: ModelIR): string {
   if (ir.products?.length) {
     line();
     line('products');
-    for (const p of ir.products) line(`  ${text(p)}`);
+    for (const p of ir.products) line(`  ${keep(p)}`);
   }
   if (ir.verified.length) {
     line();
     line('verified');
-    for (const v of ir.verified) line(`  ${text(v)}`);
+    for (const v of ir.verified) line(`  ${keep(v)}`);
   }
   return out.join('\n') + '\n';
 }

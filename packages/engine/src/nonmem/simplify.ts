@@ -67,6 +67,11 @@ export function constValue(e: Expr): number | null {
 
 const isNum = (e: Expr, v: number): boolean => e.k === 'num' && e.v === v;
 
+/** A constant as the model language's parser writes it: a negative value is −(literal). */
+export function constant(v: number, pos: Pos): Expr {
+  return v < 0 || Object.is(v, -0) ? { k: 'neg', a: num(-v, pos), pos } : num(v, pos);
+}
+
 /**
  * Fold constants and drop neutral terms (x + 0, x·1, x·0 → 0, x^1, exp(0) → 1), so that
  * `IPRED + W*EPS(1)` at EPS = 0 reads `IPRED` and its derivative `W`.
@@ -78,21 +83,20 @@ export function simplify(e: Expr): Expr {
       return e;
     case 'neg': {
       const a = simplify(e.a);
-      if (a.k === 'num') return num(-a.v, e.pos);
       if (a.k === 'neg') return a.a;
       return { ...e, a };
     }
     case 'not': {
       const a = simplify(e.a);
       const c = constValue(a);
-      return c === null ? { ...e, a } : num(c === 0 ? 1 : 0, e.pos);
+      return c === null ? { ...e, a } : constant(c === 0 ? 1 : 0, e.pos);
     }
     case 'bin': {
       const a = simplify(e.a);
       const b = simplify(e.b);
       const r: Expr = { ...e, a, b };
       const c = constValue(r);
-      if (c !== null && Number.isFinite(c)) return num(c, e.pos);
+      if (c !== null && Number.isFinite(c)) return constant(c, e.pos);
       switch (e.op) {
         case '+':
           if (isNum(a, 0)) return b;
@@ -122,7 +126,7 @@ export function simplify(e: Expr): Expr {
       const args = e.args.map(simplify);
       const r: Expr = { ...e, args };
       const c = constValue(r);
-      if (c !== null && Number.isFinite(c)) return num(c, e.pos);
+      if (c !== null && Number.isFinite(c)) return constant(c, e.pos);
       if (e.fn === 'ifelse' && args.length === 3) {
         const k = constValue(args[0]);
         if (k !== null) return k !== 0 ? args[1] : args[2];
