@@ -141,7 +141,7 @@ describe('printModel', () => {
     });
 
   const NONMEM = resolve(REPO, 'packages/engine/test-models/nonmem');
-  const dataOf = (src: string, run: string): string => {
+  const dataOf = (src: string): string => {
     const m = /\$DATA\s+(\S+)/.exec(src)!;
     return readFileSync(resolve(NONMEM, m[1]), 'utf8');
   };
@@ -154,7 +154,7 @@ describe('printModel', () => {
       assert.deepEqual(shape(back), shape(cs.ir));
       assert.equal(printModel(back), text);
       // The converted model reads the CSV that $INPUT/$DATA make of the dataset.
-      const data = dataOf(src, f);
+      const data = dataOf(src);
       const { csv } = nonmemDataToCsv(data, cs.ir, cs.data, 'data');
       const pNm = parseDataset(data, cs.ir, 'data').patients.slice(0, 40);
       const pDt = parseDataset(csv, back, 'data.csv').patients.slice(0, 40);
