@@ -133,6 +133,10 @@ describe('body size', () => {
     );
     assert.ok(Math.abs(lbwJanmahasatian({ weightKg: 70, heightCm: 170, female: false }) - 54.48) < 0.005);
     assert.ok(Math.abs(lbwJanmahasatian({ weightKg: 70, heightCm: 170, female: true }) - 44.17) < 0.005);
+    assert.equal(
+      DERIVATIONS.ffm_janmahasatian.compute([70, 170, 1], {}),
+      lbwJanmahasatian({ weightKg: 70, heightCm: 170, female: true }),
+    );
   });
   test('James LBW, 70 kg, 170 cm: man 1.1·70 − 128·(70/170)² = 55.30 kg; woman 1.07·70 − 148·(70/170)² = 49.81 kg', () => {
     assert.ok(Math.abs(lbwJames({ weightKg: 70, heightCm: 170, female: false }) - 55.3) < 0.005);

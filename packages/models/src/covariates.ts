@@ -307,6 +307,18 @@ export const DERIVATIONS: Record<string, Derivation> = {
     options: {},
     compute: ([wt, ht, sex]) => lbwJanmahasatian({ weightKg: wt, heightCm: ht, female: sex === 1 }),
   },
+  ffm_janmahasatian: {
+    title: `fat-free mass, Janmahasatian (the same equation as their lean body weight; ${SEX_DOC})`,
+    source: 'Janmahasatian S et al. Clin Pharmacokinet 2005;44:1051-1065',
+    unit: 'kg',
+    inputs: [
+      { role: 'WT', unit: 'kg', quantity: 'other' },
+      { role: 'HT', unit: 'cm', quantity: 'other' },
+      { role: 'SEX', unit: '-', quantity: 'other' },
+    ],
+    options: {},
+    compute: ([wt, ht, sex]) => lbwJanmahasatian({ weightKg: wt, heightCm: ht, female: sex === 1 }),
+  },
   lbw_james: {
     title: `lean body weight, James (${SEX_DOC})`,
     source: 'James WPT. Research on obesity. London: HMSO; 1976',
