@@ -18,7 +18,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-globals': ['error', 'process', 'require', 'Buffer', 'window', 'document', '__dirname'],
       'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'path', 'os', 'child_process'] }],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'use a seeded pure-rand stream' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'use a seeded pure-rand stream' },
+      ],
       'no-eval': 'error',
       'no-new-func': 'error',
     },

@@ -83,7 +83,7 @@ test('property: every candidate is a sum of strengths, within the single and dai
     fc.property(
       fc.double({ min: 200, max: 900, noNaN: true }),
       fc.double({ min: -0.6, max: 0.6, noNaN: true }),
-      fc.constantFrom([250, 500], [500, 1000], [125, 250, 1000]),
+      fc.constantFrom<number[]>([250, 500], [500, 1000], [125, 250, 1000]),
       fc.double({ min: 800, max: 3000, noNaN: true }),
       fc.subarray([6, 8, 12, 24], { minLength: 1 }),
       (centre, etaCl, strengths, maxDose, intervals) => {
