@@ -192,6 +192,21 @@ export function parseControlStream(
     });
   };
   const origin: Pos = { line: 1, column: 1 };
+  /** Records missing or incomplete: reported only when nothing else is wrong (a truncated or
+   * unsupported stream would otherwise list every record after the problem as missing). */
+  const structural: Issue[] = [];
+  const missing = (code: Issue['code'], pos: Pos, field: string, message: string, hint?: string): void => {
+    structural.push({
+      code,
+      severity: 'error',
+      field,
+      message,
+      file,
+      line: pos.line,
+      column: pos.column,
+      ...(hint ? { hint } : {}),
+    });
+  };
 
   // ---- records ----
   const records = splitRecords(source, file, issues, warnings);
@@ -329,7 +344,7 @@ export function parseControlStream(
     }
   }
   if (!first('INPUT'))
-    error(
+    missing(
       'DT_NONMEM_INPUT',
       origin,
       '$INPUT',
@@ -420,7 +435,7 @@ export function parseControlStream(
   let trans = 1;
   const subr = first('SUBROUTINES');
   if (!subr)
-    error(
+    missing(
       'DT_NONMEM_SUBROUTINES',
       origin,
       '$SUBROUTINES',
@@ -470,7 +485,7 @@ export function parseControlStream(
     }
   }
   if (subr && !advan)
-    error(
+    missing(
       'DT_NONMEM_SUBROUTINES',
       subr.pos,
       '$SUBROUTINES',
@@ -509,7 +524,7 @@ export function parseControlStream(
   } else if (advan) {
     const mod = first('MODEL');
     if (!mod)
-      error(
+      missing(
         'DT_NONMEM_MODEL',
         subr?.pos ?? origin,
         '$MODEL',
@@ -665,9 +680,9 @@ export function parseControlStream(
     }
     code[sec] = parseAbbreviated(toks, file, issues);
   }
-  if (!first('PK') && advan) error('DT_NONMEM_PK', origin, '$PK', 'the control stream has no $PK record');
+  if (!first('PK') && advan) missing('DT_NONMEM_PK', origin, '$PK', 'the control stream has no $PK record');
   if (!first('ERROR') && advan)
-    error(
+    missing(
       'DT_NONMEM_ERROR',
       origin,
       '$ERROR',
@@ -675,7 +690,7 @@ export function parseControlStream(
       'write the observation model, e.g. $ERROR IPRED = F  Y = IPRED + IPRED*EPS(1)',
     );
   if (GENERAL_ODE.has(advan) && !first('DES'))
-    error(
+    missing(
       'DT_NONMEM_DES',
       subr?.pos ?? origin,
       '$DES',
@@ -689,6 +704,7 @@ export function parseControlStream(
       `$DES is not used with ADVAN${advan}`,
       'use ADVAN13 (or 6) for differential equations',
     );
+  if (!issues.length) issues.push(...structural);
   if (issues.length) fail();
 
   // ================= semantics =================
