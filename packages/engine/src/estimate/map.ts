@@ -6,6 +6,7 @@ import { type ConditionalCovariance, conditionalCovariance } from './covariance.
 import { FiniteDifferences, type JacobianMethod } from './jacobian.ts';
 import { cholesky, forwardSolve } from './linalg.ts';
 import { normalQuantile } from './normal.ts';
+import { buildSensitivityModel, SensitivityJacobian } from './sensitivity.ts';
 import { MapObjective, type ObjectiveOptions } from './objective.ts';
 
 export interface MapOptions extends ObjectiveOptions {
@@ -20,6 +21,11 @@ export interface MapOptions extends ObjectiveOptions {
   starts?: number;
   /** Curvature model of the optimiser (default `structured`, see `minimize`). */
   method?: 'structured' | 'bfgs';
+  /**
+   * ∂F/∂η: `auto` (default) = forward sensitivity equations for non-linear ODE models where they
+   * apply (`sensitivity.ts`), finite differences otherwise; `finite-differences` = always.
+   */
+  derivatives?: 'auto' | 'finite-differences';
 }
 
 /** One patient's MAP fit. */
@@ -82,8 +88,26 @@ export class MapEstimator {
     this.options = options;
     this.sim = new Simulator(model, options.simulator);
     const adaptive = !this.sim.advancer.exact;
-    this.forward = adaptive ? new FiniteDifferences('central', 1e-3) : new FiniteDifferences('forward', 1e-7);
-    this.central = new FiniteDifferences('central', adaptive ? 1e-3 : 1e-4);
+    const ir = model.ir;
+    const estimated = ir.etas.map((_, k) => k).filter((k) => !ir.etas[k].iov && ir.omega[k][k] > 0);
+    const sens =
+      adaptive && options.derivatives !== 'finite-differences'
+        ? buildSensitivityModel(model, estimated)
+        : null;
+    if (sens) {
+      this.forward = new SensitivityJacobian(sens, options.simulator);
+      this.central = this.forward;
+    } else {
+      this.forward = adaptive
+        ? new FiniteDifferences('central', 1e-3)
+        : new FiniteDifferences('forward', 1e-7);
+      this.central = new FiniteDifferences('central', adaptive ? 1e-3 : 1e-4);
+    }
+  }
+
+  /** How ∂F/∂η is computed. */
+  get derivativeMethod(): string {
+    return this.forward.name;
   }
 
   /** The objective of one patient (for custom use: profiles, samplers). */

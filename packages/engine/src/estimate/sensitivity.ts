@@ -1,0 +1,423 @@
+import { DosetwinError } from '../errors.ts';
+import type { PatientData } from '../events/records.ts';
+import { type CompiledModel, compileExpr, compileModel } from '../model/compile.ts';
+import { differentiate, substitute } from '../model/derivative.ts';
+import type { ErrorModel, Expr, ModelIR, ParameterDef, Pos, Stmt } from '../model/ir.ts';
+import { Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
+import type { JacobianMethod } from './jacobian.ts';
+import type { MapObjective } from './objective.ts';
+
+/**
+ * Forward sensitivity equations for explicit-ODE models, built by forward-mode differentiation of
+ * the model's statements (the "sensitivity-based gradients, no wasted solves" of issue 9; cf. the
+ * forward sensitivity analysis of CVODES: Hindmarsh et al., ACM TOMS 2005;31:363–396).
+ *
+ * For states A with dA/dt = f(A, p(η), η, t) the sensitivities S_j = ∂A/∂η_j obey
+ *
+ *     dS_j/dt = (∂f/∂A)·S_j + ∂f/∂η_j,  S_j(0) = 0,
+ *
+ * and an output Y = h(A, p, η, t) has ∂Y/∂η_j = (∂h/∂A)·S_j + ∂h/∂η_j. The transformation writes
+ * these as a model in the model language's IR — the original statements, plus for each statement
+ * `v = e` of the dynamic part (ODEs and outputs) the statement `∂v/∂η_j = Σ_u (∂e/∂u)·∂u/∂η_j`
+ * (symbolic ∂e/∂u, `model/derivative.ts`), plus one compartment per (state, eta) — and compiles it
+ * with the ordinary compiler, so the ordinary simulator integrates states and sensitivities in
+ * one solve with the same event handling. Derivatives of the individual parameters p(η) (which
+ * may involve `if` on covariates) are central differences of the compiled individual block
+ * (h = 1e-5, error ≈ 1e-10 relative) at each parameter evaluation — no ODE solve.
+ *
+ * The derivative outputs are read at extra prediction records (EVID 2) inserted after each
+ * observation, one per eta, on pseudo-compartments numbered after the original ones.
+ *
+ * Applies when: explicit ODEs (no built-in `pk` structure), no `if` among the dynamic statements,
+ * every dynamic expression differentiable (no abs/min/max/comparisons of states), dose modifiers
+ * (lag, bioavailability, rate, duration, initial amounts) independent of the etas (a dose whose
+ * timing or size depends on η makes S jump at the dose, which the simulator does not model), no
+ * inter-occasion etas, and as many compartments as outputs. Otherwise {@link buildSensitivityModel}
+ * returns null and the estimator uses finite differences.
+ */
+export interface SensitivityModel {
+  model: CompiledModel;
+  /** Model eta indices whose sensitivities are computed, in column order. */
+  etas: number[];
+  /** Pseudo-compartment (1-based CMT) reading ∂Y_k/∂η_etas[c]: cmtOf[k * etas.length + c]. */
+  cmtOf: Int32Array;
+}
+
+const P0: Pos = { line: 0, column: 0 };
+const num = (v: number, pos: Pos = P0): Expr => ({ k: 'num', v, pos });
+const ref = (name: string, pos: Pos = P0): Expr => ({ k: 'ref', name, pos });
+const d = (v: string, eta: string): string => `∂${v}/∂${eta}`;
+
+function reads(e: Expr, out: Set<string>): Set<string> {
+  if (e.k === 'ref') out.add(e.name);
+  else if (e.k === 'neg' || e.k === 'not') reads(e.a, out);
+  else if (e.k === 'bin') {
+    reads(e.a, out);
+    reads(e.b, out);
+  } else if (e.k === 'call') e.args.forEach((a) => reads(a, out));
+  return out;
+}
+
+function stmtReads(st: Stmt, out: Set<string>): Set<string> {
+  if (st.k === 'if') {
+    st.branches.forEach((b) => {
+      reads(b.cond, out);
+      b.body.forEach((x) => stmtReads(x, out));
+    });
+    st.otherwise?.forEach((x) => stmtReads(x, out));
+  } else reads(st.expr, out);
+  return out;
+}
+
+function stmtWrites(st: Stmt, out: Set<string>): Set<string> {
+  if (st.k === 'assign') out.add(st.name);
+  else if (st.k === 'if') {
+    st.branches.forEach((b) => b.body.forEach((x) => stmtWrites(x, out)));
+    st.otherwise?.forEach((x) => stmtWrites(x, out));
+  }
+  return out;
+}
+
+/**
+ * The sensitivity model of `model` for the etas `etaIdx` (model indices), or null when the model
+ * is outside the cases above.
+ */
+export function buildSensitivityModel(
+  model: CompiledModel,
+  etaIdx: readonly number[],
+): SensitivityModel | null {
+  const ir = model.ir;
+  if (ir.pk || model.structure.kind === 'closed' || !etaIdx.length) return null;
+  if (ir.etas.some((e) => e.iov)) return null;
+  if (ir.errors.some((e) => e.kind === 'variance')) return null;
+  const m = ir.compartments.length;
+  const nOut = ir.errors.length;
+  if (nOut > m) return null;
+  const etaNames = etaIdx.map((k) => ir.etas[k].name);
+  const allEtas = new Set(ir.etas.map((e) => e.name));
+  const states = new Set(ir.compartments);
+
+  // ---- split statements like the compiler: dynamic = reads states/t (transitively) or d/dt ----
+  const dynamicNames = new Set<string>(['t', ...ir.compartments]);
+  const etaDependent = new Set<string>(allEtas);
+  const individual: Stmt[] = [];
+  const dynamic: Stmt[] = [];
+  for (const st of ir.statements) {
+    const r = stmtReads(st, new Set());
+    const w = stmtWrites(st, new Set());
+    if ([...r].some((x) => etaDependent.has(x))) w.forEach((x) => etaDependent.add(x));
+    if (st.k === 'cmtprop') {
+      // lag, bioav, rate, duration, init: must not depend on the etas.
+      if ([...r].some((x) => etaDependent.has(x) || dynamicNames.has(x))) return null;
+      individual.push(st);
+      continue;
+    }
+    if (st.k === 'ddt' || [...r].some((x) => dynamicNames.has(x))) {
+      if (st.k === 'if') return null;
+      w.forEach((x) => dynamicNames.add(x));
+      dynamic.push(st);
+    } else individual.push(st);
+  }
+  const outputs = new Set(ir.errors.map((e) => e.output));
+  for (const o of outputs) if (!dynamicNames.has(o)) return null;
+
+  // ---- inline the dynamic intermediates: f_i(A, u, η, t) and outputs h_k(A, u, η, t) ----
+  const env = new Map<string, Expr>();
+  const ddtOf = new Map<string, Expr>();
+  for (const st of dynamic) {
+    if (st.k === 'assign') env.set(st.name, substitute(st.expr, env));
+    else if (st.k === 'ddt') ddtOf.set(st.cmt, substitute(st.expr, env));
+  }
+  const needParams = new Set<string>(); // eta-dependent individual variables u with ∂u/∂η needed
+  /** Variables of `e` with respect to which it must be differentiated (besides the states). */
+  const inputs = (e: Expr): string[] =>
+    [...reads(e, new Set())].filter(
+      (u) => !states.has(u) && u !== 't' && (allEtas.has(u) ? etaNames.includes(u) : etaDependent.has(u)),
+    );
+  // Right-hand side: J_ik = ∂f_i/∂A_k and P_iu = ∂f_i/∂u, compiled after the IR (slots).
+  const jacExpr: (Expr | null)[] = [];
+  const partials: { i: number; u: string; e: Expr }[] = [];
+  for (let i = 0; i < m; i++) {
+    const f = ddtOf.get(ir.compartments[i]);
+    if (!f) return null;
+    for (let k = 0; k < m; k++) {
+      const e = differentiate(f, ir.compartments[k]);
+      if (!e) return null;
+      jacExpr.push(e.k === 'num' && e.v === 0 ? null : e);
+    }
+    for (const u of inputs(f)) {
+      const e = differentiate(f, u);
+      if (!e) return null;
+      if (e.k === 'num' && e.v === 0) continue;
+      if (!allEtas.has(u)) needParams.add(u);
+      partials.push({ i, u, e });
+    }
+  }
+  // Outputs: ∂h/∂η_j = Σ_k ∂h/∂A_k·S_kj + Σ_u ∂h/∂u·∂u/∂η_j, as statements of the IR (they run
+  // only at observation records).
+  const outStmts: Stmt[] = [];
+  for (const e of ir.errors) {
+    const h = env.get(e.output);
+    if (!h) return null;
+    const terms: { coef: Expr; u: string; state: boolean }[] = [];
+    for (const c of ir.compartments) {
+      const de = differentiate(h, c);
+      if (!de) return null;
+      if (!(de.k === 'num' && de.v === 0)) terms.push({ coef: de, u: c, state: true });
+    }
+    for (const u of inputs(h)) {
+      const de = differentiate(h, u);
+      if (!de) return null;
+      if (de.k === 'num' && de.v === 0) continue;
+      if (!allEtas.has(u)) needParams.add(u);
+      terms.push({ coef: de, u, state: false });
+    }
+    etaNames.forEach((eta) => {
+      let sum: Expr | null = null;
+      for (const t of terms) {
+        if (allEtas.has(t.u) && t.u !== eta) continue;
+        const term: Expr = allEtas.has(t.u)
+          ? t.coef
+          : { k: 'bin', op: '*', a: t.coef, b: ref(d(t.u, eta), e.pos), pos: e.pos };
+        sum = sum ? { k: 'bin', op: '+', a: sum, b: term, pos: e.pos } : term;
+      }
+      outStmts.push({ k: 'assign', name: d(e.output, eta), expr: sum ?? num(0, e.pos), pos: e.pos });
+    });
+  }
+
+  // ---- the augmented IR ----
+  const paramNames: string[] = [];
+  for (const p of needParams) for (const eta of etaNames) paramNames.push(d(p, eta));
+  const parameters: ParameterDef[] = [
+    ...ir.parameters,
+    ...paramNames.map((name) => ({ name, value: 0, unit: '-', label: 'sensitivity', source: '', pos: P0 })),
+  ];
+  const sensCmts: string[] = [];
+  for (const c of ir.compartments) for (const eta of etaNames) sensCmts.push(d(c, eta));
+  const nEta = etaNames.length;
+  const cmtOf = new Int32Array(nOut * nEta);
+  const errors: ErrorModel[] = ir.errors.map((e) => ({
+    ...e,
+    cmts: e.cmts.length ? e.cmts : ir.compartments.map((_, i) => i + 1),
+  }));
+  ir.errors.forEach((e, k) => {
+    for (let j = 0; j < nEta; j++) {
+      const cmt = m + 1 + k * nEta + j;
+      cmtOf[k * nEta + j] = cmt;
+      errors.push({ ...e, output: d(e.output, etaNames[j]), kind: 'add', variance: null, cmts: [cmt] });
+    }
+  });
+  // d/dt(S) placeholders: the sensitivity right-hand side is computed numerically (below).
+  const placeholders: Stmt[] = sensCmts.map((c) => ({ k: 'ddt', cmt: c, expr: num(0), pos: P0 }));
+  const aug: ModelIR = {
+    ...ir,
+    parameters,
+    compartments: [...ir.compartments, ...sensCmts],
+    statements: [...individual, ...dynamic, ...placeholders, ...outStmts],
+    errors,
+  };
+  let compiled: CompiledModel;
+  try {
+    compiled = compileModel(aug);
+  } catch {
+    return null;
+  }
+
+  // ---- right-hand side: f, then dS_j/dt = J·S_j + Σ_u P_u·∂u/∂η_j ----
+  // J_ik = ∂f_i/∂A_k and P_iu = ∂f_i/∂u are the symbolic partials above, each evaluated once per
+  // call; the products are plain loops. (Finite-difference directional derivatives of f were
+  // tried instead: their rounding noise at 1e-9 makes the step-size controller reject steps at
+  // rtol 1e-8, and central ones cost 2n evaluations of f.)
+  const slot = (name: string): number => compiled.slotOf.get(name)!;
+  const jacFns = jacExpr.map((e) => (e ? compileExpr(e, compiled.slotOf) : null));
+  const jIdx = Int32Array.from(jacFns.flatMap((f, q) => (f ? [q] : [])));
+  const jFns = jacFns.filter((f) => f !== null);
+  const pFns = partials.map((p) => compileExpr(p.e, compiled.slotOf));
+  const pRow = Int32Array.from(partials.map((p) => p.i));
+  // ∂u/∂η_j slot per partial and eta; −1: u = η_j (derivative 1); −2: another eta (0).
+  const pD = Int32Array.from(
+    partials.flatMap((p) =>
+      etaNames.map((eta) => (allEtas.has(p.u) ? (p.u === eta ? -1 : -2) : slot(d(p.u, eta)))),
+    ),
+  );
+  const sSlot = Int32Array.from(sensCmts.map(slot)); // S[i * nEta + j]
+  const ddtS = Int32Array.from(sensCmts.map((c) => compiled.ddtSlots[compiled.ir.compartments.indexOf(c)]));
+  const Jm = new Float64Array(m * m);
+  const Pv = new Float64Array(pFns.length);
+  const baseDerivatives = compiled.derivatives;
+  const derivatives = (s: Float64Array): void => {
+    baseDerivatives(s);
+    Jm.fill(0);
+    for (let q = 0; q < jFns.length; q++) Jm[jIdx[q]] = jFns[q](s);
+    for (let q = 0; q < pFns.length; q++) Pv[q] = pFns[q](s);
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < nEta; j++) {
+        let v = 0;
+        for (let k = 0; k < m; k++) v += Jm[i * m + k] * s[sSlot[k * nEta + j]];
+        s[ddtS[i * nEta + j]] = v;
+      }
+    for (let q = 0; q < pFns.length; q++) {
+      const row = pRow[q] * nEta;
+      for (let j = 0; j < nEta; j++) {
+        const ds = pD[q * nEta + j];
+        if (ds === -2) continue;
+        s[ddtS[row + j]] += ds === -1 ? Pv[q] : Pv[q] * s[ds];
+      }
+    }
+  };
+
+  // ---- individual block + ∂p/∂η by central differences ----
+  const baseIndividual = compiled.individual;
+  const etaSlots = etaIdx.map((k) => compiled.etaSlots[k]);
+  const pSlots = [...needParams].map((p) => compiled.slotOf.get(p)!);
+  const dSlots = [...needParams].map((p) => etaNames.map((eta) => compiled.slotOf.get(d(p, eta))!));
+  const np = pSlots.length;
+  const plus = new Float64Array(np);
+  const H = 1e-5;
+  const individualWithDerivatives = (s: Float64Array): void => {
+    for (let j = 0; j < nEta && np > 0; j++) {
+      const e0 = s[etaSlots[j]];
+      s[etaSlots[j]] = e0 + H;
+      baseIndividual(s);
+      for (let q = 0; q < np; q++) plus[q] = s[pSlots[q]];
+      s[etaSlots[j]] = e0 - H;
+      baseIndividual(s);
+      for (let q = 0; q < np; q++) s[dSlots[q][j]] = (plus[q] - s[pSlots[q]]) / (2 * H);
+      s[etaSlots[j]] = e0;
+    }
+    baseIndividual(s);
+  };
+  return {
+    model: {
+      ...compiled,
+      individual: individualWithDerivatives,
+      derivatives,
+      // The stiff method's Jacobian of the augmented system by finite differences.
+      structure: { kind: 'ode', jacobian: null },
+    },
+    etas: [...etaIdx],
+    cmtOf,
+  };
+}
+
+/**
+ * ∂F/∂x from one solve of the sensitivity model: the patient's records with, after each
+ * observation, one prediction record per eta on the pseudo-compartment of ∂Y_k/∂η_j.
+ */
+export class SensitivityJacobian implements JacobianMethod {
+  readonly name = 'forward sensitivity equations';
+  private readonly sim: Simulator;
+  private patient: PatientData | null = null;
+  private augmented: PatientData | null = null;
+  /** Index, in the augmented records, of each observation. */
+  private obsAt = new Int32Array(0);
+  /** Sensitivity column of each component of x. */
+  private col = new Int32Array(0);
+  private out = new Float64Array(0);
+  private eta = new Float64Array(0);
+
+  constructor(
+    private readonly sens: SensitivityModel,
+    options: SimulatorOptions = {},
+  ) {
+    this.sim = new Simulator(sens.model, options);
+  }
+
+  compute(
+    obj: MapObjective,
+    x: Float64Array,
+    F: Float64Array,
+    J: Float64Array,
+    skip: Uint8Array | null = null,
+  ): boolean {
+    if (this.patient !== obj.patient) this.prepare(obj);
+    const n = obj.n;
+    const col = this.col;
+    obj.simulatorEta(x, this.eta);
+    obj.runs++;
+    try {
+      this.sim.run(this.augmented!, this.eta, this.out);
+    } catch (e) {
+      if (e instanceof DosetwinError && !e.issues.some((i) => i.code === 'DT_DATA')) return false;
+      throw e;
+    }
+    for (let j = 0; j < obj.nObs; j++) {
+      const at = this.obsAt[j];
+      const v = this.out[at];
+      if (!Number.isFinite(v)) return false;
+      F[j] = v;
+      for (let i = 0; i < n; i++) J[j * n + i] = skip && skip[i] ? 0 : this.out[at + 1 + col[i]];
+    }
+    return true;
+  }
+
+  private prepare(obj: MapObjective): void {
+    const p = obj.patient;
+    const nEta = this.sens.etas.length;
+    const isObs = new Uint8Array(p.n);
+    for (let j = 0; j < obj.nObs; j++) isObs[obj.obsRecord[j]] = 1;
+    const outOfRecord = new Int32Array(p.n).fill(-1);
+    for (let j = 0; j < obj.nObs; j++) outOfRecord[obj.obsRecord[j]] = obj.obsOutput[j];
+    const n = p.n + obj.nObs * nEta;
+    const nc = p.nCov;
+    const q: PatientData = {
+      id: p.id,
+      n,
+      time: new Float64Array(n),
+      evid: new Int8Array(n),
+      amt: new Float64Array(n),
+      rate: new Float64Array(n),
+      cmt: new Int32Array(n),
+      ii: new Float64Array(n),
+      addl: new Int32Array(n),
+      ss: new Int8Array(n),
+      mdv: new Int8Array(n),
+      dv: new Float64Array(n).fill(NaN),
+      cov: new Float64Array(n * nc),
+      nCov: nc,
+      occ: new Int32Array(n),
+      line: new Int32Array(n),
+      timeVarying: p.timeVarying,
+    };
+    const obsAt = new Int32Array(obj.nObs);
+    let r = 0;
+    let jObs = 0;
+    const copy = (i: number, k: number): void => {
+      q.time[k] = p.time[i];
+      q.occ[k] = p.occ[i];
+      q.line[k] = p.line[i];
+      for (let c = 0; c < nc; c++) q.cov[k * nc + c] = p.cov[i * nc + c];
+    };
+    for (let i = 0; i < p.n; i++) {
+      copy(i, r);
+      q.evid[r] = p.evid[i];
+      q.amt[r] = p.amt[i];
+      q.rate[r] = p.rate[i];
+      q.cmt[r] = p.cmt[i];
+      q.ii[r] = p.ii[i];
+      q.addl[r] = p.addl[i];
+      q.ss[r] = p.ss[i];
+      q.mdv[r] = p.mdv[i];
+      q.dv[r] = p.dv[i];
+      r++;
+      if (isObs[i]) {
+        obsAt[jObs++] = r - 1;
+        const k = outOfRecord[i];
+        for (let c = 0; c < nEta; c++) {
+          copy(i, r);
+          q.evid[r] = 2;
+          q.mdv[r] = 1;
+          q.cmt[r] = this.sens.cmtOf[k * nEta + c];
+          r++;
+        }
+      }
+    }
+    this.col = Int32Array.from(obj.etaIndex, (k) => this.sens.etas.indexOf(k));
+    if (this.col.some((c) => c < 0)) throw new Error('internal: an estimated eta has no sensitivity');
+    this.patient = p;
+    this.augmented = q;
+    this.obsAt = obsAt;
+    this.out = new Float64Array(n);
+    this.eta = new Float64Array(this.sens.model.ir.etas.length);
+  }
+}
