@@ -43,3 +43,13 @@ export {
   type Recommendation,
   type Candidate,
 } from './dosing/recommend.ts';
+export { printModel, printExpr } from './model/print.ts';
+export { isControlStream } from './model/load.ts';
+export {
+  parseControlStream,
+  readNonmemDataset,
+  nonmemDataToCsv,
+  type ControlStream,
+  type ControlStreamOptions,
+  type NonmemDataSpec,
+} from './nonmem/index.ts';
