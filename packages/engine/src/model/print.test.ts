@@ -14,7 +14,7 @@ import { parseControlStream } from '../nonmem/translate.ts';
 import { Simulator } from '../simulate/simulator.ts';
 import { BENCH_DIR, BENCH_MODELS, BENCH_RUNS, REPO } from '../test-support/bench-data.ts';
 import { type CompiledModel, compileModel } from './compile.ts';
-import type { ModelIR } from './ir.ts';
+import type { ModelIR, Stmt } from './ir.ts';
 import { parseModel } from './parse.ts';
 import { printExpr, printModel } from './print.ts';
 
