@@ -117,11 +117,11 @@ describe('printModel', () => {
 
   test('expressions: minimal parentheses that keep the tree', () => {
     const ir = parseModel(FULL, 'full.dtm');
-    const x1 = ir.statements.find((s) => s.k === 'assign' && s.name === 'X1')!;
-    assert.equal(
-      printExpr((x1 as { expr: never }).expr),
-      '-CL^2 + (-V)^2 - -1 - (1 - 2) - 3 * -NEG / (2 * V)^-0.5',
-    );
+    const x1 = ir.statements.find((s) => s.k === 'assign' && s.name === 'X1') as Extract<
+      Stmt,
+      { k: 'assign' }
+    >;
+    assert.equal(printExpr(x1.expr), '-CL^2 + (-V)^2 - -1 - (1 - 2) - 3 * -NEG / (2 * V)^-0.5');
   });
 
   for (const run of BENCH_RUNS)
