@@ -53,3 +53,4 @@ export {
   type ControlStreamOptions,
   type NonmemDataSpec,
 } from './nonmem/index.ts';
+export { checkUnits, parseUnit } from './model/units-check.ts';

@@ -1,6 +1,6 @@
-import { loadModel } from '@dosetwin/engine';
+import { checkUnits, loadModel } from '@dosetwin/engine';
 import type { Command } from 'commander';
-import { guarded, readText } from '../io.ts';
+import { guarded, printIssues, readText } from '../io.ts';
 
 /** `dosetwin check --model FILE`: parse, compile and summarise a model (structure, parameters, etas). */
 export function registerCheck(program: Command): void {
@@ -29,7 +29,12 @@ export function registerCheck(program: Command): void {
           `  etas: ${ir.etas.map((e, k) => `${e.name} (ω² ${ir.omega[k][k]})`).join(', ')}`,
           `  outputs: ${ir.errors.map((e) => `${e.output} ~ ${e.kind}`).join(', ')}`,
         ];
+        const unitFindings = checkUnits(ir);
+        lines.push(
+          `  units: ${unitFindings.length ? `${unitFindings.length} finding(s), see stderr` : 'consistent'}`,
+        );
         process.stdout.write(lines.join('\n') + '\n');
+        printIssues(unitFindings);
         return 0;
       });
     });
