@@ -26,10 +26,10 @@ export interface MinimizeOptions {
   maxStep?: number;
   /**
    * Curvature model B of the quasi-Newton step p = −B⁻¹g:
-   * - `bfgs`: B₀ = the curvature model at x₀, then damped BFGS updates (Nocedal & Wright 2006,
+   * - `bfgs` (default): B₀ = the curvature model at x₀, then damped BFGS updates (Nocedal & Wright 2006,
    *   Procedure 18.2 — keeps B positive definite when sᵀy ≤ 0.2·sᵀBs, so backtracking line search
    *   suffices);
-   * - `structured` (default): B_k = H(x_k) + S_k, the curvature model at the current point (exact
+   * - `structured`: B_k = H(x_k) + S_k, the curvature model at the current point (exact
    *   in the Gauss–Newton part) plus a secant estimate S_k of the remaining second-order term,
    *   updated so that B_{k+1}s = y (Dennis, Gay & Welsch, ACM TOMS 1981;7:348–368, the NL2SOL
    *   "augmented" model; Nocedal & Wright §10.3, hybrid methods for large residuals), with the PSB
@@ -77,7 +77,7 @@ export function minimize(
   const maxIt = options.maxIterations ?? 100;
   const tolDec = options.decrementTolerance ?? 1e-10;
   const maxStep = options.maxStep ?? 3;
-  const method = options.method ?? 'structured';
+  const method = options.method ?? 'bfgs';
   const scale = Float64Array.from({ length: n }, (_, i) => options.scale?.[i] ?? 1);
   const x = Float64Array.from(x0);
   const g = new Float64Array(n);

@@ -107,6 +107,7 @@ export class MapObjective {
   private tPhi = 0;
   private tC = 0;
   private tW = 0;
+  private tLogV = 0;
 
   constructor(sim: Simulator, patient: PatientData, options: ObjectiveOptions = {}) {
     this.sim = sim;
@@ -352,6 +353,21 @@ export class MapObjective {
     return f === f ? f : Infinity;
   }
 
+  /**
+   * Σ (y_j − G_j)²/var_j over the quantified observations at x (plus −2 ln Φ of the censored ones):
+   * a χ²(nObs) variable under the model, used to flag implausible modes. +Infinity on failure.
+   */
+  chiSquare(x: ArrayLike<number>): number {
+    if (!this.predictRecords(x, this.pred)) return Infinity;
+    let c = 0;
+    const rec = this.obsRecord;
+    for (let j = 0; j < this.nObs; j++) {
+      this.term(j, this.pred[rec[j]]);
+      c += this.obsCens[j] ? this.tPhi : this.tPhi - this.tLogV;
+    }
+    return c === c ? c : Infinity;
+  }
+
   /** Data part Σ φ_j at given predictions F (length nObs). */
   dataTerm(F: ArrayLike<number>): number {
     let f = 0;
@@ -454,7 +470,8 @@ export class MapObjective {
     if (this.obsCens[j] === 0) {
       const r = y - G;
       const rv = r / v;
-      this.tPhi = Math.log(v) + r * rv;
+      this.tLogV = Math.log(v);
+      this.tPhi = this.tLogV + r * rv;
       this.tC = -2 * rv * dG + (1 / v - rv * rv) * dv;
       this.tW = (dG * dG) / v + (0.5 * dv * dv) / (v * v);
     } else {

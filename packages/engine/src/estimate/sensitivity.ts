@@ -421,3 +421,35 @@ export class SensitivityJacobian implements JacobianMethod {
     this.eta = new Float64Array(this.sens.model.ir.etas.length);
   }
 }
+
+/**
+ * Model indices of the etas on which the timing of doses depends (lag times, modelled rates and
+ * durations, through any chain of statements). Such etas make the objective piecewise smooth, with
+ * kinks where a dose's start or end crosses an observation time, and often a local optimum on
+ * each side (see rule 6 of `MapEstimator.fit`).
+ */
+export function etasAffectingDoseTiming(ir: ModelIR): number[] {
+  const out: number[] = [];
+  ir.etas.forEach((eta, k) => {
+    const dep = new Set<string>([eta.name]);
+    let hit = false;
+    const walk = (list: Stmt[], guarded: boolean): void => {
+      for (const st of list) {
+        if (st.k === 'if') {
+          const g = guarded || st.branches.some((b) => [...reads(b.cond, new Set())].some((x) => dep.has(x)));
+          st.branches.forEach((b) => walk(b.body, g));
+          if (st.otherwise) walk(st.otherwise, g);
+          continue;
+        }
+        const touches = guarded || [...reads(st.expr, new Set())].some((x) => dep.has(x));
+        if (!touches) continue;
+        if (st.k === 'assign') dep.add(st.name);
+        else if (st.k === 'cmtprop' && (st.prop === 'lag' || st.prop === 'rate' || st.prop === 'duration'))
+          hit = true;
+      }
+    };
+    walk(ir.statements, false);
+    if (hit) out.push(k);
+  });
+  return out;
+}
