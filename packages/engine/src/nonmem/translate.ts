@@ -1254,40 +1254,41 @@ export function parseControlStream(
   // ---- liveness: keep what the prediction, the variance and the dynamics need ----
   const roots = new Set<string>(['Y', ...refsOf(variance)]);
   if (pkStructure) Object.values(pkStructure.args).forEach((e) => refsOf(e, roots));
+  /** Backward liveness: keep what `need` (the names read later) uses; an assignment kills its name. */
   const live = (list: Stmt[], need: Set<string>): Stmt[] => {
     const out: Stmt[] = [];
     for (let i = list.length - 1; i >= 0; i--) {
       const st = list[i];
       if (st.k === 'assign') {
         if (!need.has(st.name)) continue;
+        need.delete(st.name);
         refsOf(st.expr, need);
         out.push(st);
       } else if (st.k === 'ddt' || st.k === 'cmtprop') {
         refsOf(st.expr, need);
         out.push(st);
       } else {
-        const branches: { cond: Expr; body: Stmt[] }[] = [];
-        const before = new Set(need);
+        const after = new Set(need);
+        const before = new Set<string>();
         let any = false;
-        const bodies = st.branches.map((b) => {
-          const n = new Set(before);
+        const branches = st.branches.map((b) => {
+          const n = new Set(after);
           const body = live(b.body, n);
           if (body.length) any = true;
-          n.forEach((x) => need.add(x));
+          n.forEach((x) => before.add(x));
           return { cond: b.cond, body };
         });
         let otherwise: Stmt[] | null = null;
         if (st.otherwise) {
-          const n = new Set(before);
+          const n = new Set(after);
           otherwise = live(st.otherwise, n);
           if (otherwise.length) any = true;
-          n.forEach((x) => need.add(x));
-        }
+          n.forEach((x) => before.add(x));
+        } else after.forEach((x) => before.add(x));
         if (!any) continue;
-        for (const b of bodies) {
-          refsOf(b.cond, need);
-          branches.push(b);
-        }
+        need.clear();
+        before.forEach((x) => need.add(x));
+        for (const br of branches) refsOf(br.cond, need);
         out.push({ ...st, branches, otherwise: otherwise && otherwise.length ? otherwise : null });
       }
     }
