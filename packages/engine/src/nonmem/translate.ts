@@ -1481,7 +1481,7 @@ export function parseControlStream(
   // ---- parameters, etas ----
   const parameters: ParameterDef[] = thetas.map((t, i) => {
     const label = t.comment ?? t.symbol ?? '';
-    const unit = /\[([^\]\s]+)\]/.exec(label)?.[1] ?? '-';
+    const unit = /\[([^\]\s]+)\]/.exec(label)?.[1] ?? '?';
     return {
       name: `THETA${i + 1}`,
       value: t.value,
@@ -1495,7 +1495,7 @@ export function parseControlStream(
     parameters.push({
       name: s.name,
       value: sigma.matrix[s.k - 1][s.l - 1],
-      unit: '-',
+      unit: '?',
       label:
         s.k === s.l
           ? `variance of EPS(${s.k})${sigma.comments[s.k - 1] ? ': ' + sigma.comments[s.k - 1] : ''}`
