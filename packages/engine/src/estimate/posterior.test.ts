@@ -86,7 +86,13 @@ test('linear-Gaussian: adaptive Metropolis mean and covariance within 4 Monte Ca
   const { mu, cov } = exact();
   assert.equal(s.size, 20000);
   assert.ok(s.acceptance > 0.2 && s.acceptance < 0.6, `acceptance ${s.acceptance}`);
+  t.diagnostic(
+    `acceptance ${s.acceptance.toFixed(3)}, ESS ${Array.from(s.ess, (e) => e.toFixed(0)).join(', ')}`,
+  );
   for (let i = 0; i < 2; i++) {
+    t.diagnostic(
+      `mean ${i}: ${s.mean[i].toFixed(5)} vs exact ${mu[i].toFixed(5)}, SE ${s.meanSe[i].toExponential(2)}`,
+    );
     assert.ok(
       Math.abs(s.mean[i] - mu[i]) <= 4 * s.meanSe[i],
       `mean ${i}: ${s.mean[i]} vs ${mu[i]} ± ${s.meanSe[i]}`,
