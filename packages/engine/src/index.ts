@@ -54,3 +54,25 @@ export {
   type NonmemDataSpec,
 } from './nonmem/index.ts';
 export { checkUnits, parseUnit } from './model/units-check.ts';
+export {
+  MapObjective,
+  MapEstimator,
+  estimateMap,
+  conditionalCovariance,
+  minimize,
+  samplePosterior,
+  predictionBands,
+  compareWithReference,
+  agreementFailures,
+  formatAgreement,
+  type ObjectiveOptions,
+  type MapFit,
+  type MapOptions,
+  type MapEvaluation,
+  type ConditionalCovariance,
+  type PosteriorOptions,
+  type PosteriorSample,
+  type PredictionBand,
+  type Agreement,
+  type ReferenceFit,
+} from './estimate/index.ts';
