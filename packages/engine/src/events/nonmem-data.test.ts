@@ -3,9 +3,12 @@
 // IGNORE=c, IGNORE=(list) and ACCEPT=(list) with NM-TRAN's comparison rules, null fields, derived
 // EVID, default compartments; errors name the line of the original file.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { DosetwinError } from '../errors.ts';
 import { parseControlStream } from '../nonmem/translate.ts';
+import { REPO } from '../test-support/bench-data.ts';
 import { parseDataset } from './dataset.ts';
 import { nonmemDataToCsv, splitNonmemRecord } from './nonmem-data.ts';
 
@@ -147,5 +150,34 @@ describe('NONMEM dataset reading ($INPUT, $DATA)', () => {
       /has 3 fields; \$INPUT lists 4/,
       2,
     );
+  });
+
+  test('fuzz: 2000 mutated datasets never crash the reader (seeded)', () => {
+    const dir = resolve(REPO, 'packages/engine/test-models/nonmem');
+    const cases = [
+      ['advan1.mod', 'iv.nm.csv'],
+      ['advan4.mod', 'oral.dat'],
+    ].map(([m, d]) => ({
+      ir: parseControlStream(readFileSync(resolve(dir, m), 'utf8'), m).ir,
+      text: readFileSync(resolve(dir, d), 'utf8'),
+    }));
+    let seed = 4242;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const chars = '0123456789.,-: #@\tCx\n';
+    for (let k = 0; k < 2000; k++) {
+      const c = cases[k % 2];
+      let t = c.text;
+      if (k % 3 === 0) t = t.slice(0, Math.floor(rnd() * t.length));
+      else {
+        const pos = Math.floor(rnd() * t.length);
+        t = t.slice(0, pos) + chars[Math.floor(rnd() * chars.length)] + t.slice(pos + (k % 3 === 1 ? 1 : 0));
+      }
+      try {
+        parseDataset(t, c.ir, 'fuzz.csv');
+      } catch (e) {
+        assert.ok(e instanceof DosetwinError, `dataset #${k} crashed with ${String(e)}`);
+        assert.ok(e.issues.every((i) => i.message.length > 0));
+      }
+    }
   });
 });
