@@ -1,0 +1,79 @@
+/**
+ * The Fastify application: `buildApp(options)` builds it over a database (migrated on open);
+ * `listen` is the caller's business (`dosetwin serve`, tests use `app.inject`).
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { DEFAULT_SCRYPT, installAuth, LoginLimiter, type ScryptCost } from './auth.ts';
+import { type Db, type DbOptions, openDb } from './db/connect.ts';
+import { installErrorHandlers } from './errors.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { patientRoutes } from './routes/patients.ts';
+import { workflowRoutes } from './routes/workflow.ts';
+
+export interface AppOptions {
+  /** An open database; else one is opened from `database`. */
+  db?: Db;
+  database?: DbOptions;
+  logger?: FastifyServerOptions['logger'];
+  /** Password hashing cost (tests lower it). */
+  scrypt?: ScryptCost;
+  /** Largest request body, bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Failed logins allowed per user / IP in 15 min (default 5). */
+  loginAttempts?: number;
+}
+
+export interface Ctx {
+  db: Db;
+  scrypt: ScryptCost;
+  limiter: LoginLimiter;
+}
+
+export type App = FastifyInstance & { dt: Ctx; routeList: { method: string; url: string }[] };
+
+export async function buildApp(options: AppOptions = {}): Promise<App> {
+  const db = options.db ?? (await openDb(options.database));
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const ctx: Ctx = {
+    db,
+    scrypt: options.scrypt ?? DEFAULT_SCRYPT,
+    limiter: new LoginLimiter(options.loginAttempts ?? 5),
+  };
+  const routeList: { method: string; url: string }[] = [];
+  app.decorate('dt', ctx);
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) routeList.push({ method: String(m), url: r.url });
+  });
+  installErrorHandlers(app);
+  installAuth(app, db.db);
+  app.addHook('onClose', async () => {
+    if (!options.db) await db.close();
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'dosetwin clinical service',
+        description:
+          'Dose-adjustment requests: patients, covariates, administrations, samples, requests, analyses (engine), validations, reports. Sign in with POST /api/auth/login; send the token as `Authorization: Bearer …`.',
+        version: '0.1.0',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(accountRoutes(ctx), { prefix: '/api' });
+  await app.register(patientRoutes(ctx), { prefix: '/api' });
+  await app.register(workflowRoutes(ctx), { prefix: '/api' });
+  await app.ready();
+  return app as unknown as App;
+}

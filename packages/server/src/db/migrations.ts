@@ -1,0 +1,191 @@
+/**
+ * Migrations, in order; the same for SQLite and PostgreSQL except where marked (the audit id and
+ * the append-only triggers). Never edit a shipped migration: add the next one.
+ */
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Tables whose rows may never change once written. */
+const APPEND_ONLY = ['audit', 'analyses', 'validations'];
+
+function initial(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('active', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('patients')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('pseudonym', 'text', (c) => c.notNull().unique())
+        .addColumn('service', 'text', (c) => c.notNull())
+        .addColumn('sex', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('patient_identity')
+        .addColumn('patient_id', 'text', (c) => c.primaryKey().references('patients.id'))
+        .addColumn('family_name', 'text', (c) => c.notNull())
+        .addColumn('given_name', 'text', (c) => c.notNull())
+        .addColumn('birth_date', 'text', (c) => c.notNull())
+        .addColumn('hospital_number', 'text', (c) => c.notNull().unique())
+        .execute();
+      await db.schema
+        .createTable('covariates')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('at_utc', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addColumn('unit', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addUniqueConstraint('covariates_unique', ['patient_id', 'name', 'at_utc'])
+        .execute();
+      await db.schema
+        .createTable('administrations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('at_utc', 'text', (c) => c.notNull())
+        .addColumn('amount', 'double precision', (c) => c.notNull())
+        .addColumn('unit', 'text', (c) => c.notNull())
+        .addColumn('route', 'text', (c) => c.notNull())
+        .addColumn('duration_value', 'double precision')
+        .addColumn('duration_unit', 'text')
+        .addColumn('product', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addUniqueConstraint('administrations_unique', ['patient_id', 'at_utc'])
+        .execute();
+      await db.schema
+        .createTable('samples')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('at_utc', 'text', (c) => c.notNull())
+        .addColumn('value', 'double precision', (c) => c.notNull())
+        .addColumn('unit', 'text', (c) => c.notNull())
+        .addColumn('matrix', 'text', (c) => c.notNull())
+        .addColumn('assay', 'text', (c) => c.notNull())
+        .addColumn('lloq', 'double precision')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addUniqueConstraint('samples_unique', ['patient_id', 'at_utc', 'matrix', 'assay'])
+        .execute();
+      await db.schema
+        .createTable('requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+        .addColumn('model_id', 'text', (c) => c.notNull())
+        .addColumn('question', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('analyses')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('supersedes', 'text', (c) => c.references('analyses.id'))
+        .addColumn('model_id', 'text', (c) => c.notNull())
+        .addColumn('model_version', 'text', (c) => c.notNull())
+        .addColumn('engine_version', 'text', (c) => c.notNull())
+        .addColumn('inputs', 'text', (c) => c.notNull())
+        .addColumn('fit', 'text', (c) => c.notNull())
+        .addColumn('forecast', 'text', (c) => c.notNull())
+        .addColumn('candidates', 'text', (c) => c.notNull())
+        .addColumn('warnings', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addUniqueConstraint('analyses_version', ['request_id', 'version'])
+        .execute();
+      await db.schema
+        .createTable('validations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('analysis_id', 'text', (c) => c.notNull().unique().references('analyses.id'))
+        .addColumn('request_id', 'text', (c) => c.notNull().references('requests.id'))
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('comment', 'text', (c) => c.notNull())
+        .addColumn('regimen', 'text')
+        .addColumn('analysis_hash', 'text', (c) => c.notNull())
+        .addColumn('signed_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('signed_at', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('audit')
+        .addColumn('id', dialect === 'postgres' ? 'serial' : 'integer', (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('entity_id', 'text')
+        .addColumn('patient_id', 'text')
+        .addColumn('before', 'text')
+        .addColumn('after', 'text')
+        .execute();
+      for (const [t, cols] of [
+        ['covariates', ['patient_id']],
+        ['administrations', ['patient_id']],
+        ['samples', ['patient_id']],
+        ['requests', ['patient_id']],
+        ['analyses', ['request_id']],
+        ['audit', ['patient_id']],
+        ['sessions', ['user_id']],
+      ] as const)
+        await db.schema
+          .createIndex(`${t}_${cols.join('_')}_idx`)
+          .on(t)
+          .columns([...cols])
+          .execute();
+
+      // Append-only tables: the database itself refuses UPDATE and DELETE.
+      if (dialect === 'postgres') {
+        await sql`CREATE OR REPLACE FUNCTION dt_append_only() RETURNS trigger AS $$
+          BEGIN RAISE EXCEPTION 'DT_APPEND_ONLY: % is append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql`.execute(
+          db,
+        );
+        for (const t of APPEND_ONLY)
+          await sql`CREATE TRIGGER ${sql.raw(`${t}_append_only`)} BEFORE UPDATE OR DELETE ON ${sql.table(t)}
+            FOR EACH ROW EXECUTE FUNCTION dt_append_only()`.execute(db);
+      } else {
+        for (const t of APPEND_ONLY)
+          for (const op of ['UPDATE', 'DELETE'])
+            await sql`CREATE TRIGGER ${sql.raw(`${t}_no_${op.toLowerCase()}`)} BEFORE ${sql.raw(op)} ON ${sql.table(t)}
+              BEGIN SELECT RAISE(ABORT, ${sql.lit(`DT_APPEND_ONLY: ${t} is append-only`)}); END`.execute(db);
+      }
+    },
+  };
+}
+
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { '0001_initial': initial(dialect) };
+    },
+  };
+}

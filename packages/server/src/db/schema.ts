@@ -1,0 +1,163 @@
+/**
+ * Table types for Kysely. One schema for SQLite and PostgreSQL: ids are text (UUIDs), times are
+ * ISO 8601 text (the clinical time as entered, with its zone, beside its UTC form for ordering),
+ * numbers are double precision, structured data (inputs snapshot, fit, forecast, candidates,
+ * audit before/after) is JSON text.
+ */
+import type { Generated } from 'kysely';
+
+export type Role = 'prescriber' | 'pharmacologist' | 'admin';
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: Role;
+  /** Hospital service (ward) a prescriber belongs to; patients of other services are not visible to them. */
+  service: string;
+  active: number;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the bearer token; the token itself is never stored. */
+  token_hash: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Identity, kept apart from clinical data; read only when a named view or report is asked for. */
+export interface PatientIdentityTable {
+  patient_id: string;
+  family_name: string;
+  given_name: string;
+  birth_date: string;
+  hospital_number: string;
+}
+
+export interface PatientsTable {
+  id: string;
+  /** Pseudonym used in exports and logs. */
+  pseudonym: string;
+  service: string;
+  sex: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface CovariatesTable {
+  id: string;
+  patient_id: string;
+  at: string;
+  at_utc: string;
+  name: string;
+  value: number;
+  unit: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface AdministrationsTable {
+  id: string;
+  patient_id: string;
+  at: string;
+  at_utc: string;
+  amount: number;
+  unit: string;
+  route: string;
+  duration_value: number | null;
+  duration_unit: string | null;
+  product: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface SamplesTable {
+  id: string;
+  patient_id: string;
+  at: string;
+  at_utc: string;
+  value: number;
+  unit: string;
+  matrix: string;
+  assay: string;
+  lloq: number | null;
+  created_at: string;
+  created_by: string;
+}
+
+export type RequestStatus = 'submitted' | 'analysed' | 'validated' | 'rejected';
+
+export interface RequestsTable {
+  id: string;
+  patient_id: string;
+  model_id: string;
+  question: string;
+  status: RequestStatus;
+  created_at: string;
+  created_by: string;
+}
+
+export interface AnalysesTable {
+  id: string;
+  request_id: string;
+  patient_id: string;
+  version: number;
+  /** The analysis this one corrects (a validated analysis is never changed). */
+  supersedes: string | null;
+  model_id: string;
+  model_version: string;
+  engine_version: string;
+  inputs: string;
+  fit: string;
+  forecast: string;
+  candidates: string;
+  warnings: string;
+  /** SHA-256 of the canonical JSON of everything above: what a validation signs. */
+  hash: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface ValidationsTable {
+  id: string;
+  analysis_id: string;
+  request_id: string;
+  decision: 'accept' | 'modify' | 'reject';
+  comment: string;
+  /** The regimen retained (the chosen candidate, or the modified one), JSON; null for reject. */
+  regimen: string | null;
+  analysis_hash: string;
+  signed_by: string;
+  signed_at: string;
+  /** SHA-256 of analysis_hash | signed_by | signed_at | decision | regimen | comment. */
+  signature: string;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  user_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  patient_id: string | null;
+  before: string | null;
+  after: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  patient_identity: PatientIdentityTable;
+  patients: PatientsTable;
+  covariates: CovariatesTable;
+  administrations: AdministrationsTable;
+  samples: SamplesTable;
+  requests: RequestsTable;
+  analyses: AnalysesTable;
+  validations: ValidationsTable;
+  audit: AuditTable;
+}

@@ -1,0 +1,123 @@
+/**
+ * Errors as data at the HTTP edge: every failure leaves as `{ error: { status, issues: Issue[] } }`.
+ * The engine and the server speak `Issue`; `statusOf` is the ONE place an issue code becomes an
+ * HTTP status (STYLE §5).
+ */
+import { DosetwinError, type Issue } from '@dosetwin/engine';
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** Code → HTTP status. Codes not listed: 422 (the request is well-formed but its content cannot be used). */
+const STATUS: Record<string, number> = {
+  DT_REQUEST: 400,
+  DT_REQUEST_BODY: 400,
+  DT_AUTH_REQUIRED: 401,
+  DT_AUTH_FAILED: 401,
+  DT_AUTH_FORBIDDEN: 403,
+  DT_NOT_FOUND: 404,
+  DT_CONFLICT: 409,
+  DT_DUPLICATE: 409,
+  DT_IMMUTABLE: 409,
+  DT_BODY_TOO_LARGE: 413,
+  DT_MEDIA_TYPE: 415,
+  DT_RATE_LIMIT: 429,
+};
+
+/** The HTTP status of a set of issues: the most specific (highest-precedence) error's code. */
+export function statusOf(issues: readonly Pick<Issue, 'code' | 'severity'>[]): number {
+  const errors = issues.filter((i) => i.severity === 'error');
+  if (!errors.length) return 422;
+  const order = [401, 403, 404, 413, 415, 429, 409, 400, 422];
+  const statuses = errors.map((i) => STATUS[i.code] ?? 422);
+  return order.find((s) => statuses.includes(s)) ?? 422;
+}
+
+/** Throw one issue. */
+export function reject(code: Issue['code'], field: string, message: string, hint?: string): never {
+  throw new DosetwinError([{ code, severity: 'error', field, message, ...(hint ? { hint } : {}) }]);
+}
+
+export interface ErrorBody {
+  error: { status: number; issues: Issue[] };
+}
+
+/** Fastify's own error codes (bad JSON, body too large, wrong content type…) as issues. */
+function fromFastify(e: FastifyError): Issue[] {
+  if (e.validation) {
+    return e.validation.map((v) => {
+      const params = v.params as Record<string, unknown>;
+      const base = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+      const prop =
+        typeof params.missingProperty === 'string'
+          ? params.missingProperty
+          : typeof params.additionalProperty === 'string'
+            ? params.additionalProperty
+            : '';
+      const where = e.validationContext ?? 'body';
+      const field = [where, base, prop].filter(Boolean).join('.');
+      const message =
+        typeof params.additionalProperty === 'string'
+          ? `unknown field '${params.additionalProperty}'`
+          : `${field} ${v.message ?? 'is invalid'}`;
+      return { code: 'DT_REQUEST', severity: 'error', field, message } as Issue;
+    });
+  }
+  const map: Record<string, [Issue['code'], string, string]> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: ['DT_BODY_TOO_LARGE', 'body', 'the request body is larger than the limit'],
+    FST_ERR_CTP_INVALID_JSON_BODY: ['DT_REQUEST_BODY', 'body', 'the body is not valid JSON'],
+    FST_ERR_CTP_EMPTY_JSON_BODY: ['DT_REQUEST_BODY', 'body', 'the body is empty; a JSON object is expected'],
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: ['DT_MEDIA_TYPE', 'content-type', 'the body must be application/json'],
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: [
+      'DT_REQUEST_BODY',
+      'content-length',
+      'content-length does not match the body',
+    ],
+  };
+  const m = e.code ? map[e.code] : undefined;
+  if (m) return [{ code: m[0], severity: 'error', field: m[1], message: m[2] }];
+  if (e instanceof SyntaxError)
+    return [
+      { code: 'DT_REQUEST_BODY', severity: 'error', field: 'body', message: 'the body is not valid JSON' },
+    ];
+  return [];
+}
+
+/** The error handler and the 404 handler of the app. Unknown errors are logged (without bodies) and give 500. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    let issues: Issue[];
+    let status: number;
+    if (err instanceof DosetwinError) {
+      issues = [...err.issues];
+      status = statusOf(issues);
+    } else {
+      issues = fromFastify(err);
+      if (issues.length) status = statusOf(issues);
+      else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+        status = err.statusCode;
+        issues = [{ code: 'DT_REQUEST', severity: 'error', field: 'request', message: err.message }];
+      } else {
+        req.log.error({ err: { message: err.message, code: err.code, stack: err.stack } }, 'internal error');
+        status = 500;
+        issues = [{ code: 'DT_INTERNAL', severity: 'error', field: 'server', message: 'internal error' }];
+      }
+    }
+    const body: ErrorBody = { error: { status, issues } };
+    return reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const body: ErrorBody = {
+      error: {
+        status: 404,
+        issues: [
+          {
+            code: 'DT_NOT_FOUND',
+            severity: 'error',
+            field: 'url',
+            message: `no route ${req.method} ${req.url.split('?')[0]}`,
+          },
+        ],
+      },
+    };
+    return reply.status(404).send(body);
+  });
+}

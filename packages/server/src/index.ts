@@ -1,0 +1,10 @@
+/**
+ * @dosetwin/server — the clinical service: HTTP API (Fastify + TypeBox, OpenAPI at /docs),
+ * storage (Kysely over SQLite or PostgreSQL), accounts, audit, the dose-adjustment workflow.
+ */
+export { buildApp, type App, type AppOptions } from './app.ts';
+export { openDb, type Db, type DbOptions } from './db/connect.ts';
+export { hashPassword, verifyPassword, ROLES, type SessionUser } from './auth.ts';
+export { statusOf } from './errors.ts';
+export { runAnalysis, type AnalysisInputs, type AnalysisResult } from './analysis.ts';
+export { ensureAdmin, loadDemo } from './setup.ts';

@@ -1,0 +1,136 @@
+/**
+ * Checks at the API boundary that JSON Schema cannot express: units (through the engine's one
+ * conversion table, and the model library's covariate units), times (with a zone, not in the
+ * future). Each failure names its field and why.
+ */
+import { convert, DosetwinError, isKnownUnit, type Issue } from '@dosetwin/engine';
+import { convertCovariate, quantityOf } from '@dosetwin/models';
+
+/** ISO 8601 date-time with a zone designator (the engine's clinical-time form). */
+export const ISO_WITH_ZONE =
+  '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
+const ISO_RE = new RegExp(ISO_WITH_ZONE);
+
+/** Clock-skew allowance for "not in the future". */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+export class Checks {
+  readonly issues: Issue[] = [];
+  add(code: Issue['code'], field: string, message: string, hint?: string): void {
+    this.issues.push({ code, severity: 'error', field, message, ...(hint ? { hint } : {}) });
+  }
+  throwIfAny(): void {
+    if (this.issues.length) throw new DosetwinError(this.issues);
+  }
+  /** A past clinical time; returns its UTC ISO form. */
+  time(at: string, field: string, now = Date.now()): string {
+    const ms = Date.parse(at);
+    if (!ISO_RE.test(at) || !Number.isFinite(ms)) {
+      this.add(
+        'DT_REQUEST_TIME',
+        field,
+        `'${at}' is not an ISO 8601 date-time with a time zone`,
+        "e.g. '2026-11-12T08:00+01:00'",
+      );
+      return '';
+    }
+    if (ms > now + FUTURE_SLACK_MS) this.add('DT_REQUEST_TIME', field, `${at} is in the future`);
+    if (ms < Date.parse('1900-01-01T00:00Z')) this.add('DT_REQUEST_TIME', field, `${at} is before 1900`);
+    return new Date(ms).toISOString();
+  }
+  /** A value in a unit of the given dimension, by the engine's table (mass, conc, time). */
+  unit(unit: string, dim: 'mass' | 'conc' | 'time', field: string): void {
+    const probe = { mass: 'mg', conc: 'mg/L', time: 'h' }[dim];
+    if (/^(u|µ|m|n)?mol\/L$/.test(unit) && dim === 'conc') {
+      this.add(
+        'DT_UNIT_MOLAR',
+        field,
+        `${unit} is an amount-of-substance concentration; drug concentrations are taken as mass per volume`,
+        'convert with the molar mass on the laboratory report (e.g. µg/L, ng/mL, mg/L)',
+      );
+      return;
+    }
+    try {
+      convert(1, unit, probe, field);
+    } catch (e) {
+      if (e instanceof DosetwinError) this.issues.push(...e.issues);
+      else throw e;
+    }
+  }
+  positive(v: number, field: string, what: string): void {
+    if (!(Number.isFinite(v) && v > 0))
+      this.add('DT_REQUEST_VALUE', field, `${what} ${v} must be a number > 0`);
+  }
+}
+
+/** Canonical units of common covariates, to check that a given unit is convertible to them. */
+const COVARIATE_CANONICAL: Record<string, string> = {
+  WT: 'kg',
+  HT: 'cm',
+  AGE: 'y',
+  SCR: 'mg/dL',
+  HCT: '%',
+  CRCL: 'mL/min',
+  ALB: 'g/L',
+  SEX: '-',
+  CYP3A5: '-',
+  DIAL: '-',
+};
+const COVARIATE_UNITS = new Set([
+  '-',
+  '%',
+  'kg',
+  'g',
+  'lb',
+  'cm',
+  'm',
+  'mm',
+  'in',
+  'y',
+  'mo',
+  'wk',
+  'd',
+  'L/L',
+  'mL/min',
+  'L/h',
+  'g/L',
+  'g/dL',
+  'mg/L',
+  'mg/dL',
+  'umol/L',
+  'µmol/L',
+  'm2',
+  'mg/day',
+  'mg/d',
+  'mL/min/1.73m2',
+]);
+
+export function checkCovariate(c: Checks, name: string, value: number, unit: string): void {
+  if (!Number.isFinite(value)) c.add('DT_REQUEST_VALUE', 'value', `${name} ${value} is not a number`);
+  const canon = COVARIATE_CANONICAL[name];
+  if (canon !== undefined) {
+    const ok = canon === '-' ? unit === '-' : convertCovariate(1, unit, canon, quantityOf(name)) !== null;
+    if (!ok)
+      c.add(
+        'DT_UNIT_INCOMPATIBLE',
+        'unit',
+        `${name} cannot be given in '${unit}'`,
+        `give it in ${canon} or a convertible unit`,
+      );
+  } else if (!COVARIATE_UNITS.has(unit) && !isKnownUnit(unit))
+    c.add(
+      'DT_UNIT_UNKNOWN',
+      'unit',
+      `unknown unit '${unit}' for ${name}`,
+      `units: ${[...COVARIATE_UNITS].join(', ')}`,
+    );
+  if (canon === '-' && !(value === 0 || value === 1))
+    c.add(
+      'DT_REQUEST_VALUE',
+      'value',
+      `${name} is coded 0 or 1; got ${value}`,
+      name === 'SEX' ? 'SEX: 0 = male, 1 = female' : undefined,
+    );
+  if (canon !== undefined && canon !== '-' && !(value > 0))
+    c.add('DT_REQUEST_VALUE', 'value', `${name} ${value} ${unit} must be > 0`);
+}
