@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
+import { registerConvert } from './commands/convert.ts';
 import { registerModels } from './commands/models.ts';
 import { registerSimulate } from './commands/simulate.ts';
 
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSimulate(program);
   registerCheck(program);
   registerModels(program);
+  registerConvert(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
