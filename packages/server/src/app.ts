@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { DEFAULT_SCRYPT, installAuth, LoginLimiter, type ScryptCost } from './auth.ts';
+import { type Access, DEFAULT_SCRYPT, installAuth, LoginLimiter, type ScryptCost } from './auth.ts';
 import { type Db, type DbOptions, openDb } from './db/connect.ts';
 import { installErrorHandlers } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -32,7 +32,13 @@ export interface Ctx {
   limiter: LoginLimiter;
 }
 
-export type App = FastifyInstance & { dt: Ctx; routeList: { method: string; url: string }[] };
+export interface RouteInfo {
+  method: string;
+  url: string;
+  access: Access | undefined;
+}
+
+export type App = FastifyInstance & { dt: Ctx; routeList: RouteInfo[] };
 
 export async function buildApp(options: AppOptions = {}): Promise<App> {
   const db = options.db ?? (await openDb(options.database));
@@ -46,14 +52,16 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     scrypt: options.scrypt ?? DEFAULT_SCRYPT,
     limiter: new LoginLimiter(options.loginAttempts ?? 5),
   };
-  const routeList: { method: string; url: string }[] = [];
+  const routeList: RouteInfo[] = [];
   app.decorate('dt', ctx);
   app.decorate('routeList', routeList);
-  app.addHook('onRoute', (r) => {
-    for (const m of [r.method].flat()) routeList.push({ method: String(m), url: r.url });
-  });
   installErrorHandlers(app);
   installAuth(app, db.db);
+  // After installAuth's hook, so the list shows each route's final access.
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat())
+      routeList.push({ method: String(m), url: r.url, access: r.config?.access });
+  });
   app.addHook('onClose', async () => {
     if (!options.db) await db.close();
   });
