@@ -756,6 +756,15 @@ describe('malformed control streams: one clear error with its line (DT_NONMEM_*)
       message: /ADVAN1 has no TRANS4/,
     },
     {
+      name: 'a value kept from an earlier record (time of last dose)',
+      src: stream({
+        pk: 'IF (AMT.GT.0) TDOS = TIME\nTAD = TIME - TDOS\nCL = THETA(1)*(1 + TAD/100)\nV = THETA(2)',
+      }),
+      at: 'IF (AMT.GT.0)',
+      message:
+        /TDOS is set only under a condition on AMT \(IF at line \d+\); on other records NONMEM keeps its value from an earlier record/,
+    },
+    {
       name: 'chained comparison',
       src: stream({ pk: 'CL = THETA(1)\nIF (1.LT.CL.LT.3) CL = 2\nV = THETA(2)' }),
       at: 'IF (1.LT',

@@ -1463,19 +1463,61 @@ export function parseControlStream(
     { k: 'assign', name: '@variance', expr: variance, pos: ePos },
     { k: 'assign', name: '@output', expr: ref('Y', ePos), pos: ePos },
   ]);
-  for (const [name, pos] of maybe) {
+  // NONMEM keeps a variable's value from the previous record when no branch sets it. Where the
+  // branches depend on what varies from record to record (AMT, EVID, TIME…: the "time of last
+  // dose" idiom, IF (AMT.GT.0) TDOS = TIME), the model depends on that memory, which dosetwin
+  // cannot reproduce: an error. Elsewhere (covariate categories) 0 is used and reported.
+  const perRecord = new Set(
+    ['AMT', 'EVID', 'MDV', 'RATE', 'SS', 'II', 'ADDL', 'TIME', 't'].filter(
+      (n) => n === 't' || dataItem.has(n),
+    ),
+  );
+  for (let changed = true; changed;) {
+    changed = false;
+    forEachAssign([...pkLive, ...desLive, ...err], (st) => {
+      if (!perRecord.has(st.name) && [...refsOf(st.expr)].some((n) => perRecord.has(n))) {
+        perRecord.add(st.name);
+        changed = true;
+      }
+    });
+  }
+  const conditionsOf = (st: Stmt, into: Set<string>): void => {
+    if (st.k !== 'if') return;
+    st.branches.forEach((b) => {
+      refsOf(b.cond, into);
+      b.body.forEach((x) => conditionsOf(x, into));
+    });
+    st.otherwise?.forEach((x) => conditionsOf(x, into));
+  };
+  for (const [name, ifSt] of maybe) {
+    const pos = ifSt.pos;
     const si = sectionOf.get(name) ?? 0;
+    const sec = '$' + (['PK', 'DES', 'ERROR'] as const)[si];
+    const conds = new Set<string>();
+    conditionsOf(ifSt, conds);
+    const memory = [...conds].filter((n) => perRecord.has(n));
+    if (memory.length && !/^D.+_EPS\d+_*$/.test(name)) {
+      error(
+        'DT_NONMEM_UNSUPPORTED',
+        pos,
+        sec,
+        `${name} is set only under a condition on ${memory.map((n) => (n === 't' ? 'TIME' : n)).join(', ')} (IF at line ${pos.line}); on other records NONMEM keeps its value from an earlier record, which dosetwin does not reproduce`,
+        'give the value on every record (a data item, e.g. time after dose), or set it in an ELSE branch',
+      );
+      continue;
+    }
     const rp = reservedProp(name);
     const v = name.startsWith('A_0_') ? 0 : rp ? PROP_DEFAULT[rp.prop] : 0;
     defaults[si].push({ k: 'assign', name, expr: num(v, pos), pos });
     if (!/^D.+_EPS\d+_*$/.test(name))
       warn(
         pos,
-        '$' + (['PK', 'DES', 'ERROR'] as const)[si],
+        sec,
         `${name} is set only under some conditions (IF at line ${pos.line}); where none holds, NONMEM keeps its previous value (0 at first): dosetwin uses ${v}`,
         'set it in an ELSE branch to make the intent explicit',
       );
   }
+  if (issues.length) fail();
   const statements: Stmt[] = [...defaults[0], ...pkLive, ...defaults[1], ...desLive, ...defaults[2], ...err];
 
   // ---- parameters, etas ----
@@ -1611,11 +1653,13 @@ function forEachStmt(list: readonly Stmt[], f: (st: Stmt) => void): void {
 
 /**
  * Variables read where they are assigned only in some branches of an earlier IF (and never
- * unconditionally before): name → position of that IF.
+ * unconditionally before): name → that IF.
  */
-function maybeAssigned(list: Stmt[]): Map<string, Pos> {
-  const found = new Map<string, Pos>();
-  const walk = (stmts: Stmt[], defined: Set<string>, maybe: Map<string, Pos>): void => {
+type IfStmt = Extract<Stmt, { k: 'if' }>;
+
+function maybeAssigned(list: Stmt[]): Map<string, IfStmt> {
+  const found = new Map<string, IfStmt>();
+  const walk = (stmts: Stmt[], defined: Set<string>, maybe: Map<string, IfStmt>): void => {
     const read = (e: Expr): void => {
       for (const n of refsOf(e))
         if (!defined.has(n) && maybe.has(n) && !found.has(n)) found.set(n, maybe.get(n)!);
@@ -1644,7 +1688,7 @@ function maybeAssigned(list: Stmt[]): Map<string, Pos> {
         for (const x of union) {
           if (defined.has(x)) continue;
           if (st.otherwise && outs.every((o) => o.has(x))) defined.add(x);
-          else if (!maybe.has(x)) maybe.set(x, st.pos);
+          else if (!maybe.has(x)) maybe.set(x, st);
         }
       }
     }
