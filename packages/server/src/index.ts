@@ -8,3 +8,4 @@ export { hashPassword, verifyPassword, ROLES, type SessionUser } from './auth.ts
 export { statusOf } from './errors.ts';
 export { runAnalysis, type AnalysisInputs, type AnalysisResult } from './analysis.ts';
 export { ensureAdmin, loadDemo } from './setup.ts';
+export { startServer, type ServeOptions, type Served } from './serve.ts';

@@ -1,0 +1,41 @@
+/** Start the service: open the database, create the first admin, optionally load the demo, listen. */
+import { buildApp, type App } from './app.ts';
+import { openDb } from './db/connect.ts';
+import { ensureAdmin, loadDemo } from './setup.ts';
+
+export interface ServeOptions {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  databaseUrl?: string;
+  demo?: boolean;
+  logger?: boolean;
+}
+
+export interface Served {
+  app: App;
+  url: string;
+  location: string;
+  /** Set on the first run only: the admin's one-time password. */
+  admin: { username: string; password: string } | null;
+  demo: string[];
+}
+
+export async function startServer(o: ServeOptions = {}): Promise<Served> {
+  const db = await openDb({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
+  const admin = await ensureAdmin(db.db);
+  let demo: string[] = [];
+  if (o.demo) {
+    const a = await db.db
+      .selectFrom('users')
+      .select('id')
+      .where('role', '=', 'admin')
+      .orderBy('created_at')
+      .executeTakeFirstOrThrow();
+    demo = await loadDemo(db.db, a.id);
+  }
+  const app = await buildApp({ db, logger: o.logger ?? false });
+  app.addHook('onClose', async () => db.close());
+  const url = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8787 });
+  return { app, url, location: db.location, admin, demo };
+}
