@@ -59,7 +59,7 @@ test('dosetwin convert run.mod -o out.dtm --data … --data-out …; refuses to 
   const args = [join(NONMEM, 'advan2.mod'), '-o', out, '--data', join(NONMEM, 'oral.dat'), '--data-out', csv];
   assert.equal(await run(...args), 0);
   const model = readFileSync(out, 'utf8');
-  assert.match(model, /pk one_cmt\(ka = KA, cl = K \* V, v = V\)/);
+  assert.match(model, /pk one_cmt\(cl = K \* V, v = V, ka = KA\)/);
   assert.equal(readFileSync(csv, 'utf8').split('\n')[0], 'ID,TIME,AMT,EVID,MDV,DV,WT,FORM,CMT');
   assert.equal(await run(...args), 2, 'existing output: exit code 2');
   assert.equal(await run(...args, '--force'), 0);

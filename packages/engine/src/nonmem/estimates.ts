@@ -299,6 +299,8 @@ export function parseVariances(
   const bad = (pos: Pos, message: string, hint?: string): void => {
     issues.push(err(file, pos, code, field, message, hint));
   };
+  /** Line of the value each eta's comment was taken from. */
+  const valueLines: number[] = [];
   const addBlock = (
     m: number[][],
     fixed: boolean,
@@ -306,6 +308,7 @@ export function parseVariances(
     symbols: (string | null)[],
     comments: (string | null)[],
     sameAs = -1,
+    commentLines?: number[],
   ): void => {
     const base = out.matrix.length;
     const n = m.length;
@@ -315,6 +318,7 @@ export function parseVariances(
       out.fixed.push(fixed);
       out.symbols.push(symbols[i] ?? null);
       out.comments.push(comments[i] ?? null);
+      valueLines.push(commentLines?.[i] ?? pos.line);
       out.block.push(blocks.length);
     }
     out.blockPos.push(pos);
@@ -526,7 +530,7 @@ export function parseVariances(
           true,
           recPos,
           names.splice(0, prev.values.length),
-          [],
+          [commentOf([rec], recPos.line)],
           origin,
         );
       continue;
@@ -608,8 +612,21 @@ export function parseVariances(
         continue;
       }
       const variance = isSd ? v.v * v.v : v.v;
-      addBlock([[variance]], fix || v.fix, v.pos, [names[i] ?? null], [v.comment]);
+      addBlock([[variance]], fix || v.fix, v.pos, [names[i] ?? null], [v.comment], -1, [v.pos.line]);
     }
+  }
+  // One comment for several values on a line: one word each when they match ('0.2 0.2 ; CL V').
+  const byLine = new Map<number, number[]>();
+  out.comments.forEach((c, i) => {
+    if (!c) return;
+    const line = valueLines[i];
+    byLine.set(line, [...(byLine.get(line) ?? []), i]);
+  });
+  for (const idx of byLine.values()) {
+    if (idx.length < 2) continue;
+    const words = out.comments[idx[0]]!.split(/[\s,;]+/).filter(Boolean);
+    if (words.length === idx.length) idx.forEach((k, w) => (out.comments[k] = words[w]));
+    else idx.slice(1).forEach((k) => (out.comments[k] = null));
   }
   return out;
 }

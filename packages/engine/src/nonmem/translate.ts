@@ -1176,7 +1176,9 @@ export function parseControlStream(
         { kout: k13, kin: k31 },
       ]);
     }
-    return { name: spec.structure, args, transit: 0, pos };
+    const order = ['cl', 'v', 'v1', 'q', 'q2', 'v2', 'q3', 'v3', 'ka'];
+    const sorted = Object.fromEntries(order.filter((k) => k in args).map((k) => [k, args[k]]));
+    return { name: spec.structure, args: sorted, transit: 0, pos };
   }
 
   /** ADVAN5/7: dA_i/dt from the rate constants Kij (i → j; j = 0 or n+1 is the output). */
@@ -1558,6 +1560,12 @@ export function parseControlStream(
     problem ? problem.replace(/\s+/g, ' ') + '.' : '',
     `Translated from the NONMEM control stream ${base} (${subr ? recordText(subr) : 'no $SUBROUTINES'}).`,
     reported.length ? `Not run: ${reported.map((r) => `$${r.record} ${r.text}`.trim()).join('; ')}.` : '',
+    omega.comments.some(Boolean)
+      ? `Etas: ${omega.comments
+          .map((c, i) => (c ? `ETA${i + 1} ${c}` : ''))
+          .filter(Boolean)
+          .join('; ')}.`
+      : '',
     noteList.length ? `Notes: ${noteList.join('; ')}.` : '',
   ]
     .filter(Boolean)
