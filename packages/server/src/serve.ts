@@ -19,6 +19,8 @@ export interface Served {
   /** Set on the first run only: the admin's one-time password. */
   admin: { username: string; password: string } | null;
   demo: string[];
+  /** Stop listening and close the database. */
+  close(): Promise<void>;
 }
 
 export async function startServer(o: ServeOptions = {}): Promise<Served> {
@@ -35,7 +37,10 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
     demo = await loadDemo(db.db, a.id);
   }
   const app = await buildApp({ db, logger: o.logger ?? false });
-  app.addHook('onClose', async () => db.close());
   const url = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8787 });
-  return { app, url, location: db.location, admin, demo };
+  const close = async (): Promise<void> => {
+    await app.close();
+    await db.close();
+  };
+  return { app, url, location: db.location, admin, demo, close };
 }

@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+
+/**
+ * `dosetwin serve [--port N] [--host H] [--data-dir DIR] [--demo]`: the clinical service on
+ * localhost over the embedded SQLite database (or PostgreSQL when DATABASE_URL=postgres://…).
+ * The first run creates the `admin` account and prints its one-time password; `--demo` loads a
+ * kidney-transplant tacrolimus patient and an ICU vancomycin patient, each with a request.
+ */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start the clinical service (HTTP API, OpenAPI docs at /docs) on localhost')
+    .option('--port <n>', 'port', '8787')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'SQLite data directory (default $DOSETWIN_DATA_DIR or ./.data)')
+    .option('--demo', 'load the demo patients (tacrolimus kidney transplant, vancomycin ICU)')
+    .action(async (opts: { port: string; host: string; dataDir?: string; demo?: boolean }) => {
+      const port = Number(opts.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        console.error(`error: --port ${opts.port} is not a port number`);
+        process.exitCode = 2;
+        return;
+      }
+      // Imported here so the other commands do not load the server and its database drivers.
+      const { startServer } = await import('@dosetwin/server');
+      const s = await startServer({
+        port,
+        host: opts.host,
+        dataDir: opts.dataDir,
+        databaseUrl: process.env.DATABASE_URL,
+        demo: opts.demo,
+      });
+      console.log(`dosetwin service at ${s.url} (API under /api, documentation at ${s.url}/docs)`);
+      console.log(`database: ${s.location}`);
+      if (s.admin)
+        console.log(
+          `first run: created user '${s.admin.username}' with one-time password ${s.admin.password} — sign in and change it (PATCH /api/users/:id)`,
+        );
+      if (s.demo.length) console.log(`demo patients loaded: ${s.demo.join(', ')}`);
+      const stop = async (): Promise<void> => {
+        await s.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
