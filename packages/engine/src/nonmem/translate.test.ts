@@ -241,6 +241,44 @@ S1 = V`;
   });
 });
 
+describe('ordinary control streams (test-models/nonmem/ordinary: NONMEM manual examples, published-model styles)', () => {
+  const dir = resolve(REPO, 'packages/engine/test-models/nonmem/ordinary');
+  const cases: { file: string; lines: RegExp[]; variance: string }[] = [
+    { file: 'pheno.mod', lines: [/^ {2}V = TVV \* exp\(ETA2\)$/m, /^ {2}W = F$/m], variance: 'SIGMA1 * W^2' },
+    {
+      file: 'theopp.mod',
+      lines: [/pk one_cmt\(cl = K, v = 1, ka = KA\)/, /^ {2}S2 = THETA3 \* WT \+ ETA3$/m],
+      variance: 'SIGMA1',
+    },
+    {
+      file: 'vanco.mod',
+      lines: [/^ {2}CRCL_ = CRCL$/m, /^ {2}TVCL = THETA1 \* \(CRCL_ \/ 120\)\^THETA8 \* THETA9\^DIAL$/m],
+      variance: 'SIGMA1 * W^2',
+    },
+    {
+      file: 'zero.mod',
+      lines: [/^ {2}duration\(depot\) = THETA4 \* exp\(ETA3\)$/m, /^ {2}Y = log\(IPRED\)$/m],
+      variance: 'SIGMA1',
+    },
+    {
+      file: 'transit.mod',
+      lines: [
+        /^compartments {2}depot, trans1, trans2, trans3, central, periph$/m,
+        /^ {2}bioav\(depot\) = THETA6$/m,
+      ],
+      variance: 'SIGMA1 * IPRED^2 + SIGMA2',
+    },
+  ];
+  for (const c of cases)
+    test(`${c.file} translates and compiles`, () => {
+      const cs = parseControlStream(readFileSync(resolve(dir, c.file), 'utf8'), c.file);
+      compileModel(cs.ir);
+      const text = printModel(cs.ir);
+      for (const l of c.lines) assert.match(text, l);
+      assert.equal(printExpr(cs.ir.errors[0].variance!), c.variance);
+    });
+});
+
 describe('$THETA, $OMEGA, $SIGMA', () => {
   test('$THETA: init, FIX, (low,init), (low,init,up), -INF/INF, (init FIXED), (…)xN; labels from comments', () => {
     const cs = parseControlStream(
@@ -712,6 +750,17 @@ describe('malformed control streams: one clear error with its line (DT_NONMEM_*)
       }),
       at: 'CL = THETA(1)*WT',
       message: /WT is read by the code but dropped in \$INPUT/,
+    },
+    {
+      name: 'M3 (PHI): not translated, with the native way as hint',
+      src: stream({
+        input: 'ID TIME AMT RATE CMT EVID MDV DV WT BLQ',
+        pk: 'CL = THETA(1)\nV = THETA(2)',
+        error:
+          'IF (BLQ.EQ.1) THEN\n  F_FLAG = 1\n  Y = PHI((1 - F)/F)\nELSE\n  F_FLAG = 0\n  Y = F + F*EPS(1)\nENDIF',
+      }),
+      at: 'Y = PHI',
+      message: /PHI\(…\) is not supported/,
     },
     {
       name: 'unknown function',

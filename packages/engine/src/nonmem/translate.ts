@@ -1342,7 +1342,11 @@ export function parseControlStream(
             UNSUPPORTED_NAMES.has(what)
               ? `${what}(…) is not supported`
               : `unknown function or array '${what}'`,
-            UNSUPPORTED_NAMES.has(what) ? undefined : `functions: ${Object.keys(FUNCTIONS_NM).join(', ')}`,
+            what === 'PHI'
+              ? "Beal's M3 likelihood (F_FLAG, PHI) is not translated: give censored records BLQ = 1 and their LLOQ in the data, dosetwin applies M3 itself"
+              : UNSUPPORTED_NAMES.has(what)
+                ? undefined
+                : `functions: ${Object.keys(FUNCTIONS_NM).join(', ')}`,
           );
           return;
         }

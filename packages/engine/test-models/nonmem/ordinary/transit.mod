@@ -1,0 +1,36 @@
+$PROBLEM Tacrolimus-like: three transit compartments (ADVAN13)
+$INPUT ID TIME AMT EVID MDV DV CMT HT CYP3A5
+$DATA x.csv IGNORE=@
+$SUBROUTINES ADVAN13 TOL=6
+$MODEL
+  COMP = (DEPOT, DEFDOSE)
+  COMP = TRANS1
+  COMP = TRANS2
+  COMP = (TRANS3)
+  COMP = (CENTRAL, DEFOBS, NOOFF)
+  COMP = (PERIPH)
+$ABBR DERIV2=NO
+$PK
+  MU_1 = LOG(THETA(1)) + THETA(7)*(HT-35) + LOG(THETA(8))*CYP3A5
+  CL  = EXP(MU_1 + ETA(1))
+  V1  = THETA(2)*EXP(ETA(2))
+  Q   = THETA(3)
+  V2  = THETA(4)
+  MTT = THETA(5)*EXP(ETA(3))
+  KTR = 4/MTT
+  F1  = THETA(6)
+$DES
+  DADT(1) = -KTR*A(1)
+  DADT(2) =  KTR*A(1) - KTR*A(2)
+  DADT(3) =  KTR*A(2) - KTR*A(3)
+  DADT(4) =  KTR*A(3) - KTR*A(4)
+  DADT(5) =  KTR*A(4) - (CL+Q)/V1*A(5) + Q/V2*A(6)
+  DADT(6) =  Q/V1*A(5) - Q/V2*A(6)
+$ERROR
+  CP = A(5)/V1 * 1000 / 1000
+  IPRED = CP
+  Y = IPRED*(1+EPS(1)) + EPS(2)
+$THETA (0, 20) (0, 400) (0, 60) (0, 1000) (0, 0.8) 1 FIX -0.02 (0, 2)
+$OMEGA BLOCK(2) 0.1 0.05 0.2
+$OMEGA 0.3
+$SIGMA 0.01 0.25

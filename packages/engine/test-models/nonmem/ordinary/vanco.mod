@@ -1,0 +1,47 @@
+$PROBLEM  Vancomycin, 2-compartment (style of Goti et al. 2018; values illustrative)
+$INPUT    ID TIME DV AMT RATE EVID MDV CMT WT CRCL DIAL
+$DATA     vanco.csv IGNORE=@ IGNORE=(DV.EQ.0)
+$SUBROUTINES ADVAN3 TRANS4
+
+$PK
+;----------------- covariate model
+IF (CRCL.GT.150) CRCL = 150
+TVCL = THETA(1) * (CRCL/120)**THETA(8) * THETA(9)**DIAL
+TVV1 = THETA(2) * (WT/70) * THETA(10)**DIAL
+TVQ  = THETA(3)
+TVV2 = THETA(4)
+;----------------- IIV
+CL = TVCL * EXP(ETA(1))
+V1 = TVV1 * EXP(ETA(2))
+Q  = TVQ
+V2 = TVV2 * EXP(ETA(3))
+S1 = V1
+
+$ERROR
+IPRED = F
+W = SQRT(THETA(6)**2 + (THETA(7)*IPRED)**2)
+IF (W.EQ.0) W = 1
+IRES  = DV - IPRED
+IWRES = IRES/W
+Y = IPRED + W*EPS(1)
+IF (ICALL.EQ.4) THEN
+  IF (Y.LT.0) Y = 0
+ENDIF
+
+$THETA
+(0, 4.5)   ; 1 CL (L/h)
+(0, 58.4)  ; 2 V1 (L)
+(0, 6.5)   ; 3 Q (L/h)
+(0, 38.4)  ; 4 V2 (L)
+0 FIX      ; 5 unused
+(0, 3.4)   ; 6 ADD (mg/L)
+(0, 0.227) ; 7 PROP
+(0, 0.8)   ; 8 CRCL on CL
+(0, 0.7)   ; 9 DIAL on CL
+(0, 1.4)   ; 10 DIAL on V1
+$OMEGA 0.158  0.0784
+$OMEGA 0.655
+$SIGMA 1 FIX
+$EST METHOD=1 INTERACTION MAXEVAL=9999 PRINT=5 NOABORT
+$COV PRINT=E
+$TABLE ID TIME DV MDV EVID IPRED IWRES CWRES NOPRINT ONEHEADER FILE=sdtab1
