@@ -38,8 +38,8 @@ export function conditionalCovariance(
   jacobian: JacobianMethod,
 ): ConditionalCovariance | null {
   const n = obj.n;
-  const F = new Float64Array(obj.nObs);
-  const J = new Float64Array(obj.nObs * n);
+  const F = new Float64Array(obj.nPred);
+  const J = new Float64Array(obj.nPred * n);
   if (!jacobian.compute(obj, x, F, J)) return null;
   const gradient = new Float64Array(n);
   const information = new Float64Array(n * n);

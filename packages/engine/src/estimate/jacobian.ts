@@ -1,8 +1,8 @@
 import type { MapObjective } from './objective.ts';
 
 /**
- * Computes the predictions F (at the observations) and their Jacobian J = ∂F/∂x (nObs × n,
- * row-major) at x. Returns false when a simulation at x fails (f(x) = +Infinity).
+ * Computes the prediction vector F (at the observations, then the variances of `variance(...)`
+ * outputs: `MapObjective.predict`) and its Jacobian J = ∂F/∂x (nPred × n, row-major) at x. Returns false when a simulation at x fails (f(x) = +Infinity).
  */
 export interface JacobianMethod {
   /** Simulator runs (or run-equivalents) per evaluation, for reporting. */
@@ -49,7 +49,7 @@ export class FiniteDifferences implements JacobianMethod {
     skip: Uint8Array | null = null,
   ): boolean {
     const n = obj.n;
-    const m = obj.nObs;
+    const m = obj.nPred;
     if (this.xp.length !== n) this.xp = new Float64Array(n);
     if (this.Fp.length < m) {
       this.Fp = new Float64Array(m);

@@ -7,7 +7,7 @@ import { FiniteDifferences, type JacobianMethod } from './jacobian.ts';
 import { cholesky, forwardSolve } from './linalg.ts';
 import { normalQuantile } from './normal.ts';
 import { buildSensitivityModel, etasAffectingDoseTiming, SensitivityJacobian } from './sensitivity.ts';
-import { MapObjective, type ObjectiveOptions } from './objective.ts';
+import { MapObjective, type ObjectiveOptions, withVarianceTap } from './objective.ts';
 
 export interface MapOptions extends ObjectiveOptions {
   /** Simulator options (ODE tolerances for non-linear models). */
@@ -92,7 +92,12 @@ export class MapEstimator {
   constructor(model: CompiledModel, options: MapOptions = {}) {
     this.model = model;
     this.options = options;
-    this.sim = new Simulator(model, options.simulator);
+    // Models with `variance(...)` residual errors: the simulator also records each observation's
+    // variance (see withVarianceTap).
+    this.sim = new Simulator(
+      model.ir.errors.some((e) => e.kind === 'variance') ? withVarianceTap(model) : model,
+      options.simulator,
+    );
     this.timingEtas = etasAffectingDoseTiming(model.ir);
     const adaptive = !this.sim.advancer.exact;
     const ir = model.ir;
@@ -399,8 +404,8 @@ class Problem implements Minimizable {
     private readonly jac: JacobianMethod,
   ) {
     this.n = obj.n;
-    this.F = new Float64Array(obj.nObs);
-    this.J = new Float64Array(obj.nObs * obj.n);
+    this.F = new Float64Array(obj.nPred);
+    this.J = new Float64Array(obj.nPred * obj.n);
     this.info = new Float64Array(obj.n * obj.n);
   }
 

@@ -220,3 +220,23 @@ test('minimize: Rosenbrock from (−1.2, 1) reaches (1, 1) (abs. 1e-6)', () => {
   assert.ok(r.converged, r.reason);
   assert.ok(Math.abs(r.x[0] - 1) < 1e-6 && Math.abs(r.x[1] - 1) < 1e-6, `${r.x}`);
 });
+
+test('general residual variance CP ~ variance(expr): objective and gradient as the equivalent prop(0.1) (rel. 1e-9)', () => {
+  const general = compile(base('CP ~ variance(0.01 * CP * CP)'));
+  const prop = compile(base('CP ~ prop(0.1)'));
+  const p = patientFromRecords('1', data([{}, { cens: 1, lloq: 8 }]), 0);
+  const a = new MapEstimator(general);
+  const b = new MapEstimator(prop);
+  const x = Float64Array.of(0.2, -0.3);
+  const oa = a.objective(p);
+  const ob = b.objective(p);
+  assert.ok(rel(oa.value(x), ob.value(x)) < 1e-12);
+  const ea = a.evaluate(p, x)!;
+  const eb = b.evaluate(p, x)!;
+  for (let i = 0; i < 2; i++) assert.ok(rel(ea.gradient[i], eb.gradient[i]) < 1e-6, `gradient ${i}`);
+  for (let k = 0; k < 4; k++) assert.ok(rel(ea.cov[k], eb.cov[k]) < 1e-6, `ETC ${k}`);
+  const fa = a.fit(p);
+  const fb = b.fit(p);
+  assert.ok(fa.converged);
+  for (let i = 0; i < 2; i++) assert.ok(Math.abs(fa.eta[i] - fb.eta[i]) < 1e-6, `mode ${i}`);
+});

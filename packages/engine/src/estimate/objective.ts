@@ -1,5 +1,6 @@
 import { DosetwinError, type Issue } from '../errors.ts';
 import type { PatientData } from '../events/records.ts';
+import type { CompiledModel } from '../model/compile.ts';
 import type { ErrorModel } from '../model/ir.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 import { cholesky, cholInverse, logDetChol } from './linalg.ts';
@@ -26,13 +27,47 @@ const K_PROP = 1;
 const K_COMB_VAR = 2;
 const K_COMB_SD = 3;
 const K_EXP = 4;
+const K_VAR = 5;
 const KIND: Record<ErrorModel['kind'], number> = {
   add: K_ADD,
   prop: K_PROP,
   combined: K_COMB_VAR,
   exp: K_EXP,
-  variance: -1,
+  variance: K_VAR,
 };
+
+/** Residual variances of `variance(...)` outputs recorded at each evaluation of the outputs. */
+export interface VarianceTap {
+  /** Number of evaluations since the last reset; values[c·nOut + k] = variance of output k at call c. */
+  count: number;
+  values: Float64Array;
+}
+
+/**
+ * A compiled model whose `outputs` also records, at each call, the residual variance of every
+ * output with a general variance expression (`CP ~ variance(expr)`, e.g. translated from NONMEM's
+ * $ERROR), so the simulator — which returns one prediction per record — also yields the variance
+ * of each observation. The simulator evaluates the outputs once per EVID 0/2 record, in record
+ * order, when no output integral is requested: call c is the c-th such record.
+ */
+export function withVarianceTap(model: CompiledModel): CompiledModel & { varianceTap: VarianceTap } {
+  const tap: VarianceTap = { count: 0, values: new Float64Array(64) };
+  const base = model.outputs;
+  const slots = model.varianceSlots;
+  const nOut = slots.length;
+  const outputs = (s: Float64Array): void => {
+    base(s);
+    const at = tap.count * nOut;
+    if (at + nOut > tap.values.length) {
+      const bigger = new Float64Array(2 * (at + nOut));
+      bigger.set(tap.values);
+      tap.values = bigger;
+    }
+    for (let k = 0; k < nOut; k++) tap.values[at + k] = slots[k] >= 0 ? s[slots[k]] : NaN;
+    tap.count++;
+  };
+  return { ...model, outputs, varianceTap: tap };
+}
 
 /**
  * The MAP objective of one patient, as a function of the vector x of estimated random effects:
@@ -89,6 +124,17 @@ export class MapObjective {
   readonly obsY: Float64Array;
   /** 1 = below the limit of quantification (M3). */
   readonly obsCens: Uint8Array;
+  /**
+   * Length of the prediction vector: nObs predictions, then the residual variances of the
+   * observations of `variance(...)` outputs (their Jacobian rows give ∂var/∂x).
+   */
+  readonly nPred: number;
+  /** Position of an observation's variance in the prediction vector (−1: not a variance output). */
+  readonly obsVarAt: Int32Array;
+  /** Index among the outputs evaluations of a run (EVID 0/2 records) of each observation. */
+  private readonly obsCall: Int32Array;
+  private readonly tap: VarianceTap | null;
+  private readonly nCalls: number;
   /** Simulator runs since construction. */
   runs = 0;
   /** The last simulator error turned into +Infinity (for messages). */
@@ -108,6 +154,9 @@ export class MapObjective {
   private tC = 0;
   private tW = 0;
   private tLogV = 0;
+  private tCd = 0;
+  private tWdd = 0;
+  private tWgd = 0;
 
   constructor(sim: Simulator, patient: PatientData, options: ObjectiveOptions = {}) {
     this.sim = sim;
@@ -216,20 +265,6 @@ export class MapObjective {
     this.aSd = new Float64Array(ne);
     this.bSd = new Float64Array(ne);
     this.ifZero = new Float64Array(ne);
-    for (const e of errs)
-      if (e.kind === 'variance')
-        throw new DosetwinError([
-          {
-            code: 'DT_UNSUPPORTED',
-            severity: 'error',
-            field: 'error',
-            message: `output ${e.output}: MAP estimation does not support a general residual variance expression (variance(...)) yet`,
-            hint: 'write the residual error as add(), prop(), add() + prop() or exp()',
-            file: ir.file,
-            line: e.pos.line,
-            column: e.pos.column,
-          },
-        ]);
     errs.forEach((e, k) => {
       this.kind[k] = e.kind === 'combined' && e.sum === 'sd' ? K_COMB_SD : KIND[e.kind];
       this.aSd[k] = e.addSd;
@@ -291,6 +326,21 @@ export class MapObjective {
     this.obsY = Float64Array.from(ys);
     this.obsCens = Uint8Array.from(cens);
     this.pred = new Float64Array(patient.n);
+    const calls = new Int32Array(patient.n);
+    for (let i = 0, c = 0; i < patient.n; i++)
+      if (patient.evid[i] === 0 || patient.evid[i] === 2) calls[i] = c++;
+    this.obsCall = Int32Array.from(rec, (i) => calls[i]);
+    let nCalls = 0;
+    for (let i = 0; i < patient.n; i++) if (patient.evid[i] === 0 || patient.evid[i] === 2) nCalls++;
+    this.nCalls = nCalls;
+    let nVar = 0;
+    this.obsVarAt = Int32Array.from(out, (k) => (errs[k].kind === 'variance' ? this.nObs + nVar++ : -1));
+    this.nPred = this.nObs + nVar;
+    this.tap = (sim.model as Partial<ReturnType<typeof withVarianceTap>>).varianceTap ?? null;
+    if (nVar > 0 && !this.tap)
+      throw new Error(
+        'internal: a model with variance(...) outputs needs a simulator built on withVarianceTap(model)',
+      );
   }
 
   /** The simulator's eta vector for x (model order + per-occasion IOV blocks). */
@@ -308,8 +358,11 @@ export class MapObjective {
   predictRecords(x: ArrayLike<number>, out: Float64Array): boolean {
     this.simulatorEta(x);
     this.runs++;
+    if (this.tap) this.tap.count = 0;
     try {
       this.sim.run(this.patient, this.simEta, out);
+      if (this.tap && this.tap.count !== this.nCalls)
+        throw new Error(`internal: ${this.tap.count} output evaluations for ${this.nCalls} EVID 0/2 records`);
       return true;
     } catch (e) {
       if (e instanceof DosetwinError && !e.issues.some((i) => i.code === 'DT_DATA')) {
@@ -320,12 +373,26 @@ export class MapObjective {
     }
   }
 
-  /** Predictions F_j at the observations (length nObs). False when the simulation fails. */
+  /**
+   * The prediction vector at x (length nPred): F_j at the observations, then the residual
+   * variances of the observations of `variance(...)` outputs. False when the simulation fails.
+   */
   predict(x: ArrayLike<number>, F: Float64Array): boolean {
     if (!this.predictRecords(x, this.pred)) return false;
     const rec = this.obsRecord;
     for (let j = 0; j < this.nObs; j++) F[j] = this.pred[rec[j]];
+    if (this.nPred > this.nObs) {
+      const nOut = this.kind.length;
+      const vals = this.tap!.values;
+      for (let j = 0; j < this.nObs; j++)
+        if (this.obsVarAt[j] >= 0) F[this.obsVarAt[j]] = vals[this.obsCall[j] * nOut + this.obsOutput[j]];
+    }
     return true;
+  }
+
+  /** Residual variance of observation j after predictRecords (variance outputs only). */
+  private tapVariance(j: number): number {
+    return this.tap!.values[this.obsCall[j] * this.kind.length + this.obsOutput[j]];
   }
 
   /** Prior term w·xᵀΩₓ⁻¹x. */
@@ -347,7 +414,7 @@ export class MapObjective {
     let f = this.prior(x);
     const rec = this.obsRecord;
     for (let j = 0; j < this.nObs; j++) {
-      this.term(j, this.pred[rec[j]]);
+      this.term(j, this.pred[rec[j]], this.obsVarAt[j] >= 0 ? this.tapVariance(j) : NaN);
       f += this.tPhi;
     }
     return f === f ? f : Infinity;
@@ -362,17 +429,17 @@ export class MapObjective {
     let c = 0;
     const rec = this.obsRecord;
     for (let j = 0; j < this.nObs; j++) {
-      this.term(j, this.pred[rec[j]]);
+      this.term(j, this.pred[rec[j]], this.obsVarAt[j] >= 0 ? this.tapVariance(j) : NaN);
       c += this.obsCens[j] ? this.tPhi : this.tPhi - this.tLogV;
     }
     return c === c ? c : Infinity;
   }
 
-  /** Data part Σ φ_j at given predictions F (length nObs). */
+  /** Data part Σ φ_j at a given prediction vector (length nPred, see `predict`). */
   dataTerm(F: ArrayLike<number>): number {
     let f = 0;
     for (let j = 0; j < this.nObs; j++) {
-      this.term(j, F[j]);
+      this.term(j, F[j], this.obsVarAt[j] >= 0 ? F[this.obsVarAt[j]] : NaN);
       f += this.tPhi;
     }
     return f === f ? f : Infinity;
@@ -405,7 +472,8 @@ export class MapObjective {
     }
     if (info) info.set(P);
     for (let j = 0; j < this.nObs; j++) {
-      this.term(j, F[j]);
+      const at = this.obsVarAt[j];
+      this.term(j, F[j], at >= 0 ? F[at] : NaN);
       f += this.tPhi;
       const c = this.tC;
       const wj = this.tW;
@@ -418,6 +486,20 @@ export class MapObjective {
           for (let b = 0; b <= a; b++) info[a * n + b] += wa * J[row + b];
         }
       }
+      if (at >= 0) {
+        // var is its own prediction with Jacobian row d: grad += cd·d, info += wdd·d dᵀ + wgd·(g dᵀ + d gᵀ).
+        const vrow = at * n;
+        const cd = this.tCd;
+        const wdd = this.tWdd;
+        const wgd = this.tWgd;
+        for (let a = 0; a < n; a++) {
+          const da = J[vrow + a];
+          grad[a] += cd * da;
+          if (info)
+            for (let b = 0; b <= a; b++)
+              info[a * n + b] += wdd * da * J[vrow + b] + wgd * (J[row + a] * J[vrow + b] + da * J[row + b]);
+        }
+      }
     }
     if (info) for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) info[b * n + a] = info[a * n + b];
     return f === f ? f : Infinity;
@@ -427,13 +509,17 @@ export class MapObjective {
    * φ_j at prediction F into tPhi, dφ/dF into tC, and the information weight into tW (so that the
    * observation adds tW·(∂F/∂x)(∂F/∂x)ᵀ to I).
    */
-  private term(j: number, F: number): void {
+  private term(j: number, F: number, V: number): void {
     const k = this.obsOutput[j];
     const kind = this.kind[k];
     let G: number;
     let dG: number;
     let v: number;
     let dv: number;
+    if (kind === K_VAR) {
+      this.varianceTerm(j, F, V);
+      return;
+    }
     if (kind === K_EXP) {
       if (!(F > 0)) {
         this.setInfinite();
@@ -485,9 +571,47 @@ export class MapObjective {
     }
   }
 
+  /**
+   * An observation of a `variance(...)` output: var = V is a prediction of its own, with its own
+   * Jacobian row d = ∂V/∂x. Coefficients of g = ∂F/∂x into tC/tW, of d into tCd/tWdd, cross terms
+   * into tWgd (normal: I += g gᵀ/v + ½ d dᵀ/v²; M3: I += λ(z + λ)·∇z∇zᵀ, ∇z = −g/s − z·d/(2v)).
+   */
+  private varianceTerm(j: number, F: number, v: number): void {
+    if (!(v > 0) || !Number.isFinite(v) || !Number.isFinite(F)) {
+      this.setInfinite();
+      return;
+    }
+    const y = this.obsY[j];
+    if (this.obsCens[j] === 0) {
+      const r = y - F;
+      const rv = r / v;
+      this.tLogV = Math.log(v);
+      this.tPhi = this.tLogV + r * rv;
+      this.tC = -2 * rv;
+      this.tW = 1 / v;
+      this.tCd = 1 / v - rv * rv;
+      this.tWdd = 0.5 / (v * v);
+      this.tWgd = 0;
+    } else {
+      const s = Math.sqrt(v);
+      const z = (y - F) / s;
+      const lam = millsRatio(z);
+      const kap = lam * (z + lam);
+      this.tPhi = -2 * logNormalCdf(z);
+      this.tC = (2 * lam) / s;
+      this.tCd = (lam * z) / v;
+      this.tW = kap / v;
+      this.tWdd = (kap * z * z) / (4 * v * v);
+      this.tWgd = (kap * z) / (2 * v * s);
+    }
+  }
+
   private setInfinite(): void {
     this.tPhi = Infinity;
     this.tC = 0;
     this.tW = 0;
+    this.tCd = 0;
+    this.tWdd = 0;
+    this.tWgd = 0;
   }
 }
