@@ -241,10 +241,14 @@ S1 = V`;
   });
 });
 
-describe('ordinary control streams (test-models/nonmem/ordinary: NONMEM manual examples, published-model styles)', () => {
+describe('ordinary control streams (test-models/nonmem/ordinary: in the styles of NONMEM manual examples and published models)', () => {
   const dir = resolve(REPO, 'packages/engine/test-models/nonmem/ordinary');
   const cases: { file: string; lines: RegExp[]; variance: string }[] = [
-    { file: 'pheno.mod', lines: [/^ {2}V = TVV \* exp\(ETA2\)$/m, /^ {2}W = F$/m], variance: 'SIGMA1 * W^2' },
+    {
+      file: 'pheno.mod',
+      lines: [/^ {2}V = TVV \* exp\(ETA2\)$/m, /^ {2}TVCL = THETA1 \* WGT$/m],
+      variance: 'SIGMA1 * W^2',
+    },
     {
       file: 'theopp.mod',
       lines: [/pk one_cmt\(cl = K, v = 1, ka = KA\)/, /^ {2}S2 = THETA3 \* WT \+ ETA3$/m],

@@ -1,29 +1,24 @@
- $PROBLEM PHENOBARB  SIMPLE MODEL
-; NONMEM distribution example PHENOBARB (Guide III, VI.2), as printed in the NONMEM help.
- $INPUT   ID TIME AMT WGT APGR DV
- $DATA    PHENO
- $SUBR   ADVAN1 TRANS2
+ $PROBLEM  neonatal anticonvulsant, one compartment IV (written for dosetwin's tests; values illustrative)
+ $INPUT    ID TIME AMT WGT APGR DV
+ $DATA     neo.dat
+ $SUBR     ADVAN1 TRANS2
  $PK
-       TVCL=THETA(1)
-       TVV=THETA(2)
-       CL=TVCL*EXP(ETA(1))
-       V=TVV*EXP(ETA(2))
-       S1=V
- $THETA  (0,.0105)  (0,1.05)
- $OMEGA  .25   .25
+      TVCL = THETA(1)*WGT
+      TVV  = THETA(2)*WGT
+      CL = TVCL*EXP(ETA(1))
+      V  = TVV*EXP(ETA(2))
+      S1 = V
+ $THETA  (0, .005)  (0, 0.9)
+ $OMEGA  .2   .15
  $ERROR
-       W=F
-       Y=F+W*EPS(1)
-
-       IPRED=F         ;  individual-specific prediction
-       IRES=DV-IPRED   ;  individual-specific residual
-       IWRES=IRES/W    ;  individual-specific weighted residual
- $SIGMA  .04
- $ESTIMATION   SIGDIGITS=4 POSTHOC
+      W = F
+      Y = F + W*EPS(1)
+      IPRED = F        ;  not needed by the model
+      IRES  = DV-IPRED
+      IWRES = IRES/W
+ $SIGMA  .02
+ $ESTIMATION   SIGDIGITS=3 POSTHOC
  $COVARIANCE
- $TABLE      ID WGT APGR TIME AMT CL V ETA1 ETA2 IPRED IWRES
-             NOPRINT ONEHEADER FILE=TABLE1
- $SCATTER    DV VS PRED UNIT
- $SCATTER    (RES,WRES) VS PRED
- $SCATTER    (CL,V) VS (WGT,APGR)
- $SCATTER    IWRES VS IPRED BY MDV ORDZERO
+ $TABLE   ID TIME WGT IPRED IWRES
+          NOPRINT ONEHEADER FILE=tab1
+ $SCATTER IWRES VS IPRED

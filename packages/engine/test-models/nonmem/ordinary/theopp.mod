@@ -1,20 +1,17 @@
- $PROBLEM  THEOPHYLLINE   POPULATION DATA
-; NONMEM distribution example THEOPP (population theophylline), as in the NONMEM help files.
+ $PROBLEM  oral bronchodilator, population data (written for dosetwin's tests; values illustrative)
  $INPUT  ID DOSE=AMT TIME CP=DV WT
- $DATA  THEOPP
+ $DATA  bronch.dat
  $SUBROUTINES  ADVAN2
-
  $PK
  CALLFL=1
  KA=THETA(1)+ETA(1)
  K=THETA(2)+ETA(2)
  SC=THETA(3)*WT+ETA(3)
-
  $ERROR
  Y=F+EPS(1)
-
- $THETA  (0,1.7)  (0,.102)  (0,29)
- $OMEGA BLOCK(3)  6 .005 .0002 .3 .006 .4
- $SIGMA  .4
- $ESTIMATION  MAXEVAL=450  PRINT=5
+ $THETA  (0,1.5)  (0,.09)  (0,0.5)
+ $OMEGA BLOCK(3)  4 .004 .0003 .2 .005 .3
+ $SIGMA  .5
+ $ESTIMATION  MAXEVAL=500  PRINT=5
  $COVR
+ $SCAT CP VS TIME
