@@ -281,6 +281,10 @@ export const workflowRoutes =
         };
         const hash = sha256(canonical(content));
         const row = await db.transaction().execute(async (trx) => {
+          // PostgreSQL: concurrent analyses of one request take their version numbers in turn
+          // (SQLite transactions are already serialised).
+          if (ctx.db.dialect === 'postgres')
+            await trx.selectFrom('requests').select('id').where('id', '=', r.id).forUpdate().execute();
           const prev = await trx
             .selectFrom('analyses')
             .select(['id', 'version'])
@@ -392,6 +396,13 @@ export const workflowRoutes =
         const user = req.user!;
         const b = req.body;
         const out = await db.transaction().execute(async (trx) => {
+          if (ctx.db.dialect === 'postgres')
+            await trx
+              .selectFrom('analyses')
+              .select('id')
+              .where('id', '=', req.params.id)
+              .forUpdate()
+              .execute();
           const a = await trx
             .selectFrom('analyses')
             .selectAll()
