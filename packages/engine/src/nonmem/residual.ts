@@ -14,6 +14,8 @@ export interface Linearised {
   variance: Expr | null;
   /** $SIGMA elements the variance reads: [k, l] (1-based, k ≤ l) with their parameter names. */
   sigmaUsed: { k: number; l: number; name: string }[];
+  /** Names of the derivative variables created (∂X/∂ε_k). */
+  generated: Set<string>;
 }
 
 export const sigmaName = (k: number, l: number): string => (k === l ? `SIGMA${k}` : `SIGMA${k}_${l}`);
@@ -133,7 +135,8 @@ export function linearise(
     return out;
   };
   const out = transform(stmts);
-  if (!D.has(output) || bad) return { stmts: out, variance: null, sigmaUsed: [] };
+  if (!D.has(output) || bad)
+    return { stmts: out, variance: null, sigmaUsed: [], generated: new Set(dName.values()) };
 
   // var = Σ_k Σ_l dY_k dY_l Σ_kl.
   let dY = new Map<number, Expr>(ks.map((k) => [k, ref(nameOf(output, k), pos)]));
@@ -182,7 +185,7 @@ export function linearise(
   const variance = terms.length
     ? terms.reduce((a, b) => ({ k: 'bin', op: '+', a, b, pos }) as Expr)
     : num(0, pos);
-  return { stmts: stmtsOut, variance: simplify(variance), sigmaUsed };
+  return { stmts: stmtsOut, variance: simplify(variance), sigmaUsed, generated: new Set(dName.values()) };
 }
 
 const isOne = (e: Expr): boolean => e.k === 'num' && e.v === 1;

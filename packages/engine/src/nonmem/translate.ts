@@ -667,14 +667,17 @@ export function parseControlStream(
     if (toks[0]?.text === '(' && toks[0].pos.line === r.pos.line) {
       const close = toks.findIndex((t) => t.text === ')');
       if (close > 0 && toks.slice(1, close).every((t) => t.kind === 'ident')) {
-        warn(
-          r.pos,
-          '$' + sec,
-          `$${sec} ${toks
-            .slice(0, close + 1)
-            .map((t) => t.raw)
-            .join(' ')}: the option is ignored`,
-        );
+        // (ONLY OBSERVATIONS) is what dosetwin does anyway: $ERROR runs at observations.
+        const words = toks.slice(1, close).map((t) => t.text);
+        if (!words.every((w) => /^(ONLY|OBS|OBSERVATION|OBSERVATIONS)$/.test(w)))
+          warn(
+            r.pos,
+            '$' + sec,
+            `$${sec} ${toks
+              .slice(0, close + 1)
+              .map((t) => t.raw)
+              .join(' ')}: the option is ignored`,
+          );
         toks = toks.slice(close + 1);
       }
     }
@@ -1502,7 +1505,7 @@ export function parseControlStream(
     const conds = new Set<string>();
     conditionsOf(ifSt, conds);
     const memory = [...conds].filter((n) => perRecord.has(n));
-    if (memory.length && !/^D.+_EPS\d+_*$/.test(name)) {
+    if (memory.length && !lin.generated.has(name)) {
       error(
         'DT_NONMEM_UNSUPPORTED',
         pos,
@@ -1515,7 +1518,7 @@ export function parseControlStream(
     const rp = reservedProp(name);
     const v = name.startsWith('A_0_') ? 0 : rp ? PROP_DEFAULT[rp.prop] : 0;
     defaults[si].push({ k: 'assign', name, expr: num(v, pos), pos });
-    if (!/^D.+_EPS\d+_*$/.test(name))
+    if (!lin.generated.has(name))
       warn(
         pos,
         sec,
