@@ -37,10 +37,20 @@ export function conditionalCovariance(
   x: Float64Array,
   jacobian: JacobianMethod,
 ): ConditionalCovariance | null {
-  const n = obj.n;
   const F = new Float64Array(obj.nPred);
-  const J = new Float64Array(obj.nPred * n);
+  const J = new Float64Array(obj.nPred * obj.n);
   if (!jacobian.compute(obj, x, F, J)) return null;
+  return covarianceFromJacobian(obj, x, F, J);
+}
+
+/** As {@link conditionalCovariance}, from predictions F and their Jacobian J already at x. */
+export function covarianceFromJacobian(
+  obj: MapObjective,
+  x: Float64Array,
+  F: Float64Array,
+  J: Float64Array,
+): ConditionalCovariance {
+  const n = obj.n;
   const gradient = new Float64Array(n);
   const information = new Float64Array(n * n);
   const objective = obj.assemble(x, F, J, gradient, information);

@@ -13,6 +13,7 @@ export interface JacobianMethod {
     F: Float64Array,
     J: Float64Array,
     skip?: Uint8Array | null,
+    haveF?: boolean,
   ): boolean;
 }
 
@@ -47,6 +48,7 @@ export class FiniteDifferences implements JacobianMethod {
     F: Float64Array,
     J: Float64Array,
     skip: Uint8Array | null = null,
+    haveF = false,
   ): boolean {
     const n = obj.n;
     const m = obj.nPred;
@@ -56,7 +58,7 @@ export class FiniteDifferences implements JacobianMethod {
       this.Fm = new Float64Array(m);
     }
     const { xp, Fp, Fm } = this;
-    if (!obj.predict(x, F)) return false;
+    if (!haveF && !obj.predict(x, F)) return false;
     xp.set(x);
     for (let i = 0; i < n; i++) {
       if (skip && skip[i]) {

@@ -2,7 +2,7 @@ import type { PatientData } from '../events/records.ts';
 import type { CompiledModel } from '../model/compile.ts';
 import { Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
 import { type Minimizable, minimize, type MinimizeResult } from './bfgs.ts';
-import { type ConditionalCovariance, conditionalCovariance } from './covariance.ts';
+import { type ConditionalCovariance, conditionalCovariance, covarianceFromJacobian } from './covariance.ts';
 import { FiniteDifferences, type JacobianMethod } from './jacobian.ts';
 import { cholesky, forwardSolve } from './linalg.ts';
 import { normalQuantile } from './normal.ts';
@@ -75,10 +75,12 @@ export interface MapEvaluation extends ConditionalCovariance {
  * MAP estimation of individual random effects, for many patients of one model: holds one
  * simulator (all workspace allocated once) and the derivative methods.
  *
- * Derivatives: ∂F/∂η by forward differences inside the optimiser (n + 1 runs per gradient), central
- * differences at the mode for the conditional covariance (2n + 1 runs); the objective's gradient and
- * Gauss–Newton curvature follow analytically from ∂F/∂η through the residual-error model (see
- * `MapObjective.assemble`).
+ * Derivatives: ∂F/∂η by forward differences (n runs per gradient, the run at the point itself
+ * shared with the line search), or by forward sensitivity equations for non-linear ODE models
+ * (`sensitivity.ts`); the objective's gradient and Gauss–Newton curvature follow analytically from
+ * ∂F/∂η through the residual-error model (`MapObjective.assemble`). The conditional covariance at
+ * the mode reuses the optimiser's last derivatives; `evaluate` (given etas) uses central
+ * differences (2n + 1 runs).
  */
 export class MapEstimator {
   readonly model: CompiledModel;
@@ -205,7 +207,7 @@ export class MapEstimator {
       starts++;
       const r = minimize(problem, x0, options);
       iterations += r.iterations;
-      let c = this.check(obj, r, null);
+      let c = this.check(obj, r, null, problem);
       keep(c);
       if (!c.ok && Number.isFinite(r.f)) {
         // Kinks (rule 5): hold the components at a non-differentiable minimum, optimise the rest.
@@ -231,7 +233,7 @@ export class MapEstimator {
       for (let i = 0; i < n; i++)
         if (obj.occasion[i] === 0 && this.timingEtas.includes(obj.etaIndex[i]))
           for (const x0 of profileStarts(obj, best!.x, best!.f, i)) tryStart(x0);
-    const implausible = first.ok && !plausible(obj, best!.x);
+    const implausible = first.ok && !plausible(obj, best!);
     const extra = this.options.starts ?? 0;
     const halton = !first.ok || implausible || extra > 0 ? haltonStarts(obj, 2 * n + 2 + extra) : [];
     let h = 0;
@@ -290,11 +292,18 @@ export class MapEstimator {
    * Verify a quasi-Newton result at its end point with central differences (rule 2). `fixed`
    * components (kinks) are left out of the decrement.
    */
-  private check(obj: MapObjective, r: MinimizeResult, fixed: Uint8Array | null): Candidate {
+  private check(
+    obj: MapObjective,
+    r: MinimizeResult,
+    fixed: Uint8Array | null,
+    problem: Problem | null = null,
+  ): Candidate {
     const x = Float64Array.from(r.x);
     if (!Number.isFinite(r.f))
       return { x, f: Infinity, ok: false, cc: null, decrement: Infinity, message: r.reason };
-    const cc = conditionalCovariance(obj, x, this.central);
+    // The optimiser's last gradient is normally at its end point: reuse those derivatives (forward
+    // differences, error ≈ 1e-7 relative, or sensitivities) rather than simulate 2n + 1 times more.
+    const cc = problem?.covarianceAt(x) ?? conditionalCovariance(obj, x, this.central);
     if (!cc || !Number.isFinite(cc.objective))
       return {
         x,
@@ -398,6 +407,13 @@ class Problem implements Minimizable {
   private readonly F: Float64Array;
   private readonly J: Float64Array;
   private readonly info: Float64Array;
+  /** The last point f was evaluated at and its predictions (reused by the next gradient there). */
+  private readonly vx: Float64Array;
+  private readonly vF: Float64Array;
+  private vOk = false;
+  /** The last point the gradient was computed at (all components), with F and J there. */
+  readonly lastX: Float64Array;
+  private lastOk = false;
 
   constructor(
     private readonly obj: MapObjective,
@@ -407,28 +423,56 @@ class Problem implements Minimizable {
     this.F = new Float64Array(obj.nPred);
     this.J = new Float64Array(obj.nPred * obj.n);
     this.info = new Float64Array(obj.n * obj.n);
+    this.vx = new Float64Array(obj.n);
+    this.vF = new Float64Array(obj.nPred);
+    this.lastX = new Float64Array(obj.n);
   }
 
   value(x: Float64Array): number {
-    return this.obj.value(x);
+    this.vOk = this.obj.predict(x, this.vF);
+    this.vx.set(x);
+    if (!this.vOk) return Infinity;
+    return this.obj.dataTerm(this.vF) + this.obj.prior(x);
   }
 
   gradient(x: Float64Array, g: Float64Array, H: Float64Array | null): number {
-    if (!this.jac.compute(this.obj, x, this.F, this.J, this.skip)) return Infinity;
+    // The line search has just evaluated f at the accepted point: reuse its predictions.
+    const haveF = this.vOk && same(this.vx, x);
+    if (haveF) this.F.set(this.vF);
+    this.lastOk = false;
+    if (!this.jac.compute(this.obj, x, this.F, this.J, this.skip, haveF)) return Infinity;
     const f = this.obj.assemble(x, this.F, this.J, g, this.info);
     if (H) for (let i = 0; i < this.info.length; i++) H[i] = 2 * this.info[i];
+    this.lastX.set(x);
+    this.lastOk = this.skip === null;
     return f;
+  }
+
+  /** ETC and OBJ at x from the last gradient evaluation, if it was at x with all components. */
+  covarianceAt(x: Float64Array): ConditionalCovariance | null {
+    if (!this.lastOk || !same(this.lastX, x)) return null;
+    return covarianceFromJacobian(
+      this.obj,
+      Float64Array.from(x),
+      Float64Array.from(this.F),
+      Float64Array.from(this.J),
+    );
   }
 }
 
+function same(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Rule 3: is the mode's weighted residual sum of squares plausible under χ²(nObs)? */
-function plausible(obj: MapObjective, x: Float64Array): boolean {
+function plausible(obj: MapObjective, c: Candidate): boolean {
   const k = obj.nObs;
   if (k === 0) return true;
   // Wilson–Hilferty: χ²_k quantile ≈ k·(1 − 2/(9k) + z·√(2/(9k)))³, z = Φ⁻¹(1 − 1e-6) = 4.753.
   const a = 2 / (9 * k);
   const q = k * Math.pow(1 - a + 4.753 * Math.sqrt(a), 3);
-  return obj.chiSquare(x) <= q;
+  return (c.cc ? obj.chiSquareOf(c.cc.F) : obj.chiSquare(c.x)) <= q;
 }
 
 /**

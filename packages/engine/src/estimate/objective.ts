@@ -425,11 +425,15 @@ export class MapObjective {
    * a χ²(nObs) variable under the model, used to flag implausible modes. +Infinity on failure.
    */
   chiSquare(x: ArrayLike<number>): number {
-    if (!this.predictRecords(x, this.pred)) return Infinity;
+    const F = new Float64Array(this.nPred);
+    return this.predict(x, F) ? this.chiSquareOf(F) : Infinity;
+  }
+
+  /** As {@link chiSquare}, from a prediction vector (see `predict`). */
+  chiSquareOf(F: ArrayLike<number>): number {
     let c = 0;
-    const rec = this.obsRecord;
     for (let j = 0; j < this.nObs; j++) {
-      this.term(j, this.pred[rec[j]], this.obsVarAt[j] >= 0 ? this.tapVariance(j) : NaN);
+      this.term(j, F[j], this.obsVarAt[j] >= 0 ? F[this.obsVarAt[j]] : NaN);
       c += this.obsCens[j] ? this.tPhi : this.tPhi - this.tLogV;
     }
     return c === c ? c : Infinity;
