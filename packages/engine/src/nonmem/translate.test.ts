@@ -817,6 +817,7 @@ describe('malformed control streams: one clear error with its line (DT_NONMEM_*)
       message:
         /TDOS is set only under a condition on AMT \(IF at line \d+\); on other records NONMEM keeps its value from an earlier record/,
     },
+    { name: 'empty file', src: '; nothing here\n', at: '; nothing', message: /no records/ },
     {
       name: 'chained comparison',
       src: stream({ pk: 'CL = THETA(1)\nIF (1.LT.CL.LT.3) CL = 2\nV = THETA(2)' }),

@@ -210,6 +210,14 @@ export function parseControlStream(
 
   // ---- records ----
   const records = splitRecords(source, file, issues, warnings);
+  if (!records.length && !issues.length)
+    error(
+      'DT_NONMEM_SYNTAX',
+      origin,
+      'records',
+      'the control stream has no records',
+      'is this a NONMEM control stream? it starts with $PROBLEM',
+    );
   if (issues.length) fail();
   const byName = (name: string): NmRecord[] => records.filter((r) => r.name === name);
   const first = (name: string): NmRecord | null => byName(name)[0] ?? null;
