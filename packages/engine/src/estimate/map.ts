@@ -60,7 +60,7 @@ export interface MapFit {
   starts: number;
   /** Simulator runs used. */
   runs: number;
-  /** Newton decrement gᵀ(2I)⁻¹g at the mode with central-difference derivatives. */
+  /** Newton decrement gᵀ(2I)⁻¹g at the mode (free components), in objective units. */
   decrement: number;
   /** Record index, time, CMT, DV (NaN if none) and IPRED (at the mode, fitted IOV) of each EVID 0 record. */
   ipred: { record: number; time: number; cmt: number; dv: number; ipred: number }[];
@@ -158,13 +158,14 @@ export class MapEstimator {
    *
    * 1. start at the prior mode η = 0;
    * 2. if it did not converge, or the check at its end fails (objective not finite, conditional
-   *    information not positive definite, or Newton decrement with central-difference derivatives
-   *    above 1e-6), restart once from its end point with fresh curvature;
+   *    information not positive definite, or Newton decrement gᵀ(2I)⁻¹g above 1e-6 with the
+   *    derivatives at the end point), restart once from its end point with fresh curvature;
    * 3. if still not converged, or the mode is implausible (Σ (y − F)²/var beyond the 1 − 1e-6
    *    quantile of χ²(number of observations), Wilson–Hilferty approximation — typically a mode
-   *    where the lag time puts an observed concentration at F = 0): up to 2n + 2 starts from deterministic points spread over the prior
-   *    (Halton sequence mapped through Φ⁻¹ and the Cholesky factor of Ω), stopping at the first
-   *    that converges to an objective not above the best so far;
+   *    where the lag time puts an observed concentration at F = 0): up to 2n + 2 starts from
+   *    deterministic points spread over the prior (Halton sequence mapped through Φ⁻¹ and the
+   *    Cholesky factor of Ω), stopping at the first that converges to an objective not above the
+   *    best so far;
    * 4. `options.starts` = k > 0 adds k such starts always (multimodal posteriors: flip-flop
    *    absorption, lag times), keeping the lowest converged objective;
    * 5. kinks: when a start ends without convergence, each component is probed with one-sided
