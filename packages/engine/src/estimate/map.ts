@@ -175,9 +175,9 @@ export class MapEstimator {
    *    differentiable — is held fixed and the others are optimised; the fit is converged when that
    *    reduced problem is (the message names the held components);
    * 6. for etas that move dose timing (lag, modelled rate or duration), whose kinks separate local
-   *    optima: f is scanned along each such eta from the mode (offsets ±0.005·1.25^k prior SD up
+   *    optima: f is scanned along each such eta from the mode (offsets ±0.005·1.5^k prior SD up
    *    to 3 SD, the other components fixed) and a start is made from the two lowest scan points
-   *    that are local minima away from the mode's basin.
+   *    that are local minima away from the mode's basin, if within 8 objective units of the mode.
    *
    * Never returns NaN: when no start gives a finite objective the fit is the prior mode with
    * objective +Infinity and `converged` false.
@@ -477,13 +477,20 @@ function plausible(obj: MapObjective, c: Candidate): boolean {
 }
 
 /**
- * Rule 6: starting points from a scan of f along component i: offsets ±0.005·1.25^k prior SD up to
+ * Rule 6: starting points from a scan of f along component i: offsets ±0.005·1.5^k prior SD up to
  * 3 SD (fine near the mode, where the basin across a nearby kink can be narrow), the other
- * components fixed; the two lowest scan points that are local minima outside the mode's basin.
+ * components fixed; the two lowest scan points that are local minima outside the mode's basin and
+ * within PROFILE_MARGIN of f at the mode.
  */
+/**
+ * A scan minimum more than this above f at the mode (a likelihood ratio of e⁻⁴ before the other
+ * components adapt) is not worth a start.
+ */
+const PROFILE_MARGIN = 8;
+
 function profileStarts(obj: MapObjective, x: Float64Array, f: number, i: number): Float64Array[] {
   const offsets: number[] = [0];
-  for (let o = 0.005; o <= 3; o *= 1.25) offsets.push(o, -o);
+  for (let o = 0.005; o <= 3; o *= 1.5) offsets.push(o, -o);
   offsets.sort((a, b) => a - b);
   const sd = obj.priorSd[i];
   const xs = Float64Array.from(x);
@@ -504,7 +511,8 @@ function profileStarts(obj: MapObjective, x: Float64Array, f: number, i: number)
     if (g >= lo && g <= hi) continue;
     const left = g === 0 ? Infinity : fs[g - 1];
     const right = g === m - 1 ? Infinity : fs[g + 1];
-    if (Number.isFinite(fs[g]) && fs[g] <= left && fs[g] <= right) cands.push(g);
+    if (Number.isFinite(fs[g]) && fs[g] <= left && fs[g] <= right && fs[g] < f + PROFILE_MARGIN)
+      cands.push(g);
   }
   cands.sort((a, b) => fs[a] - fs[b]);
   return cands.slice(0, 2).map((g) => {
