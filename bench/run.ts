@@ -1,6 +1,8 @@
 // `npm run bench`: runs every benchmark and writes bench/results.md. Timings live here, never in tests.
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { benchMap } from './map.ts';
+import { benchServer } from './server.ts';
 import { benchSimulation } from './simulation.ts';
 
 const sections: string[] = [];
@@ -13,6 +15,10 @@ const header = [
 console.error('simulation throughput…');
 const sim = benchSimulation();
 sections.push(sim.markdown);
+console.error('MAP fits…');
+sections.push(await benchMap());
+console.error('server…');
+sections.push(await benchServer());
 const text = `${header}\n${sections.join('\n')}`;
 writeFileSync(new URL('./results.md', import.meta.url), text);
 console.log(text);

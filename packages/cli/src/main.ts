@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerConvert } from './commands/convert.ts';
+import { registerFit } from './commands/fit.ts';
 import { registerModels } from './commands/models.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
 
 /** The `dosetwin` command. Returns the exit code. */
@@ -13,9 +15,11 @@ export async function main(argv: string[]): Promise<number> {
     .version('0.1.0')
     .exitOverride();
   registerSimulate(program);
+  registerFit(program);
   registerCheck(program);
   registerModels(program);
   registerConvert(program);
+  registerServe(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
