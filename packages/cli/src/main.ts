@@ -3,6 +3,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerConvert } from './commands/convert.ts';
 import { registerFit } from './commands/fit.ts';
 import { registerModels } from './commands/models.ts';
+import { registerRecommend } from './commands/recommend.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
 
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   registerSimulate(program);
   registerFit(program);
+  registerRecommend(program);
   registerCheck(program);
   registerModels(program);
   registerConvert(program);

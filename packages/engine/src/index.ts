@@ -76,3 +76,4 @@ export {
   type Agreement,
   type ReferenceFit,
 } from './estimate/index.ts';
+export { cholesky } from './estimate/linalg.ts';
