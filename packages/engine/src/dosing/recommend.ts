@@ -108,7 +108,7 @@ export function recommend(input: RecommendInput): Recommendation {
 
   // Peak and trough need local refinement; AUC-type targets do not.
   const refineExtremes = targets.some((t) =>
-    ['cmin', 'trough', 'cmax', 'peak', 'cmax_mic'].includes(t.metric),
+    ['cmin', 'trough', 'c0', 'cmax', 'peak', 'cmax_mic'].includes(t.metric),
   );
   const evaluate = (
     dose: number,

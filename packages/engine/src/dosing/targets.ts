@@ -5,7 +5,7 @@ import type { Exposure } from './exposure.ts';
 /**
  * Exposure metrics a target can name:
  * - `auc24` AUC over 24 h; `auctau` AUC over one dosing interval; `cavg` average concentration;
- * - `cmin` / `trough` lowest concentration over the interval; `cmax` / `peak` highest;
+ * - `cmin` / `trough` / `c0` lowest concentration over the interval; `cmax` / `peak` highest;
  * - `c_eoi_1h` concentration 1 h after the end of the infusion (aminoglycoside peaks);
  * - `ft_mic` % of the interval with unbound concentration above the MIC;
  * - `fauc_mic` fAUC24/MIC; `cmax_mic` Cmax/MIC.
@@ -16,6 +16,7 @@ export const METRICS = [
   'cavg',
   'cmin',
   'trough',
+  'c0',
   'cmax',
   'peak',
   'c_eoi_1h',
@@ -127,6 +128,7 @@ export function metricValue(t: Target, interval: Exposure, day: Exposure): numbe
       return interval.cavg;
     case 'cmin':
     case 'trough':
+    case 'c0':
       return interval.cmin;
     case 'cmax':
     case 'peak':
