@@ -94,3 +94,44 @@ test('bad model: file:line:col and the problem; missing file named', () => {
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /model file '.*nope\.dtm' does not exist/);
 });
+
+test('recommend: vancomycin with two levels (MAP) and a priori; candidates are administrable and ranked in range', () => {
+  const data = join(REPO, 'examples/vancomycin-two-levels.csv');
+  const args = ['recommend', '--model', 'vancomycin/goti2018', '--target', 'auc24=400..600'];
+  const r = dosetwin(
+    ...args,
+    '--data',
+    data,
+    '--interval',
+    '12,24',
+    '--duration',
+    '1',
+    '--strengths',
+    '250,500',
+    '--samples',
+    '0',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim());
+  assert.equal(out.method, 'a posteriori (MAP)');
+  assert.equal(out.converged, true);
+  const best = out.candidates[0];
+  assert.ok(best.metrics.auc24 >= 400 && best.metrics.auc24 <= 600, `AUC24 ${best.metrics.auc24}`);
+  for (const c of out.candidates) {
+    assert.ok([12, 24].includes(c.interval));
+    assert.equal(c.dose % 250, 0, `dose ${c.dose} is a sum of 250/500 mg vials`);
+  }
+  // A priori (no level): the typical patient, and PTA over prior draws.
+  const dir = mkdtempSync(join(tmpdir(), 'dosetwin-'));
+  const prior = join(dir, 'prior.csv');
+  writeFileSync(prior, 'ID,TIME,EVID,AMT,RATE,CMT,DV,WT,CRCL,DIAL\nnew,0,2,0,0,1,.,70,120,0\n');
+  const a = dosetwin(...args, '--data', prior, '--interval', '12', '--duration', '1', '--samples', '50');
+  assert.equal(a.code, 0, a.stderr);
+  const ap = JSON.parse(a.stdout.trim());
+  assert.equal(ap.method, 'a priori (typical patient)');
+  // Typical CL for CrCL 120 mL/min, no dialysis = 4.5 L/h (Goti 2018 Table 2): AUC24 = 2·dose/4.5.
+  const c0 = ap.candidates[0];
+  assert.ok(Math.abs(c0.metrics.auc24 - (2 * c0.dose) / 4.5) / c0.metrics.auc24 < 1e-6);
+  assert.equal(ap.posteriorDraws, 50);
+  assert.ok(c0.pta.all >= 0 && c0.pta.all <= 1);
+});
