@@ -1,5 +1,5 @@
 import { DosetwinError } from '../errors.ts';
-import type { PatientData } from '../events/records.ts';
+import { emptyPatient, type PatientData } from '../events/records.ts';
 import { type CompiledModel, compileExpr, compileModel } from '../model/compile.ts';
 import { differentiate, substitute } from '../model/derivative.ts';
 import type { ErrorModel, Expr, ModelIR, ParameterDef, Pos, Stmt } from '../model/ir.ts';
@@ -360,25 +360,7 @@ export class SensitivityJacobian implements JacobianMethod {
     for (let j = 0; j < obj.nObs; j++) outOfRecord[obj.obsRecord[j]] = obj.obsOutput[j];
     const n = p.n + obj.nObs * nEta;
     const nc = p.nCov;
-    const q: PatientData = {
-      id: p.id,
-      n,
-      time: new Float64Array(n),
-      evid: new Int8Array(n),
-      amt: new Float64Array(n),
-      rate: new Float64Array(n),
-      cmt: new Int32Array(n),
-      ii: new Float64Array(n),
-      addl: new Int32Array(n),
-      ss: new Int8Array(n),
-      mdv: new Int8Array(n),
-      dv: new Float64Array(n).fill(NaN),
-      cov: new Float64Array(n * nc),
-      nCov: nc,
-      occ: new Int32Array(n),
-      line: new Int32Array(n),
-      timeVarying: p.timeVarying,
-    };
+    const q: PatientData = { ...emptyPatient(p.id, n, nc), timeVarying: p.timeVarying };
     const obsAt = new Int32Array(obj.nObs);
     let r = 0;
     let jObs = 0;

@@ -1,4 +1,4 @@
-import { detectTimeVarying, type PatientData } from './records.ts';
+import { detectTimeVarying, emptyPatient, type PatientData } from './records.ts';
 
 /**
  * Add prediction-only records (EVID 2) at `times` to a patient, for curves on a grid. Each added
@@ -10,25 +10,7 @@ import { detectTimeVarying, type PatientData } from './records.ts';
 export function withPredictionTimes(p: PatientData, times: readonly number[], cmt = 0): PatientData {
   const sorted = [...times].sort((a, b) => a - b);
   const n = p.n + sorted.length;
-  const q: PatientData = {
-    id: p.id,
-    n,
-    time: new Float64Array(n),
-    evid: new Int8Array(n),
-    amt: new Float64Array(n),
-    rate: new Float64Array(n),
-    cmt: new Int32Array(n),
-    ii: new Float64Array(n),
-    addl: new Int32Array(n),
-    ss: new Int8Array(n),
-    mdv: new Int8Array(n),
-    dv: new Float64Array(n),
-    cov: new Float64Array(n * p.nCov),
-    nCov: p.nCov,
-    occ: new Int32Array(n),
-    line: new Int32Array(n),
-    timeVarying: false,
-  };
+  const q: PatientData = emptyPatient(p.id, n, p.nCov);
   let i = 0;
   let j = 0;
   for (let k = 0; k < n; k++) {

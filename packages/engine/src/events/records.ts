@@ -107,6 +107,29 @@ export function patientFromRecords(id: string, rows: readonly RecordInput[], nCo
   return p;
 }
 
+/** A patient with `n` zeroed records (DV NaN), for code that builds records one by one. */
+export function emptyPatient(id: string, n: number, nCov: number): PatientData {
+  return {
+    id,
+    n,
+    time: new Float64Array(n),
+    evid: new Int8Array(n),
+    amt: new Float64Array(n),
+    rate: new Float64Array(n),
+    cmt: new Int32Array(n),
+    ii: new Float64Array(n),
+    addl: new Int32Array(n),
+    ss: new Int8Array(n),
+    mdv: new Int8Array(n),
+    dv: new Float64Array(n).fill(NaN),
+    cov: new Float64Array(n * nCov),
+    nCov,
+    occ: new Int32Array(n),
+    line: new Int32Array(n),
+    timeVarying: false,
+  };
+}
+
 export function detectTimeVarying(p: PatientData): boolean {
   for (let i = 1; i < p.n; i++) {
     if (p.occ[i] !== p.occ[0]) return true;
