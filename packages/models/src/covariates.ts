@@ -200,6 +200,13 @@ export interface Derivation {
 }
 
 const SEX_DOC = 'SEX: 0 = male, 1 = female';
+
+/** Inputs of the body-size formulas that take weight (kg), height (cm) and sex. */
+const WT_HT_SEX: DerivationInput[] = [
+  { role: 'WT', unit: 'kg', quantity: 'other' },
+  { role: 'HT', unit: 'cm', quantity: 'other' },
+  { role: 'SEX', unit: '-', quantity: 'other' },
+];
 const resultBounds = {
   cap: { unit: '', doc: 'upper bound of the result, in its unit' },
   floor: { unit: '', doc: 'lower bound of the result, in its unit' },
@@ -299,11 +306,7 @@ export const DERIVATIONS: Record<string, Derivation> = {
     title: `lean body weight (= fat-free mass), Janmahasatian (${SEX_DOC})`,
     source: 'Janmahasatian S et al. Clin Pharmacokinet 2005;44:1051-1065',
     unit: 'kg',
-    inputs: [
-      { role: 'WT', unit: 'kg', quantity: 'other' },
-      { role: 'HT', unit: 'cm', quantity: 'other' },
-      { role: 'SEX', unit: '-', quantity: 'other' },
-    ],
+    inputs: WT_HT_SEX,
     options: {},
     compute: ([wt, ht, sex]) => lbwJanmahasatian({ weightKg: wt, heightCm: ht, female: sex === 1 }),
   },
@@ -311,11 +314,7 @@ export const DERIVATIONS: Record<string, Derivation> = {
     title: `fat-free mass, Janmahasatian (the same equation as their lean body weight; ${SEX_DOC})`,
     source: 'Janmahasatian S et al. Clin Pharmacokinet 2005;44:1051-1065',
     unit: 'kg',
-    inputs: [
-      { role: 'WT', unit: 'kg', quantity: 'other' },
-      { role: 'HT', unit: 'cm', quantity: 'other' },
-      { role: 'SEX', unit: '-', quantity: 'other' },
-    ],
+    inputs: WT_HT_SEX,
     options: {},
     compute: ([wt, ht, sex]) => lbwJanmahasatian({ weightKg: wt, heightCm: ht, female: sex === 1 }),
   },
@@ -323,11 +322,7 @@ export const DERIVATIONS: Record<string, Derivation> = {
     title: `lean body weight, James (${SEX_DOC})`,
     source: 'James WPT. Research on obesity. London: HMSO; 1976',
     unit: 'kg',
-    inputs: [
-      { role: 'WT', unit: 'kg', quantity: 'other' },
-      { role: 'HT', unit: 'cm', quantity: 'other' },
-      { role: 'SEX', unit: '-', quantity: 'other' },
-    ],
+    inputs: WT_HT_SEX,
     options: {},
     compute: ([wt, ht, sex]) => lbwJames({ weightKg: wt, heightCm: ht, female: sex === 1 }),
   },
