@@ -75,5 +75,13 @@ export {
   type PredictionBand,
   type Agreement,
   type ReferenceFit,
+  modelWeights,
+  selectModel,
+  averagePredictions,
+  mixtureProbability,
+  dataScaleObjective,
+  type ModelScore,
+  type ModelWeights,
+  type WeightScheme,
 } from './estimate/index.ts';
 export { cholesky } from './estimate/linalg.ts';

@@ -22,3 +22,13 @@ export {
   type ReferenceFit,
 } from './agreement.ts';
 export { erfc, erfcx, logNormalCdf, millsRatio, normalCdf, normalQuantile } from './normal.ts';
+export {
+  modelWeights,
+  selectModel,
+  averagePredictions,
+  mixtureProbability,
+  dataScaleObjective,
+  type ModelScore,
+  type ModelWeights,
+  type WeightScheme,
+} from './averaging.ts';
