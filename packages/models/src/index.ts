@@ -29,3 +29,22 @@ export {
   productSanity,
   targetReferenceConcentration,
 } from './evaluate.ts';
+export { candidateModels, formulationsOf, type CandidateModels } from './drug-models.ts';
+export { parseDrugData, splitHeader, unitNeeded, checkCovariateUnits } from './drug-data.ts';
+export {
+  fitDrug,
+  predictDrug,
+  exposureDrug,
+  combineCandidates,
+  pinnedSpace,
+  measuredKey,
+  type DrugPatient,
+  type DrugRecord,
+  type FitDrugOptions,
+  type DrugFit,
+  type DrugModelFit,
+  type DrugPrediction,
+  type DrugExposure,
+  type ModelCandidates,
+  type AveragedCandidate,
+} from './averaging.ts';
