@@ -3,10 +3,10 @@ import { withPredictionTimes } from '../events/grid.ts';
 import type { PatientData } from '../events/records.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 
-/** What to measure over a window of one patient's predicted profile. Times in model time units. */
 /** Successive local refinements of an extreme or a MIC crossing (each one simulation run). */
 export const REFINE_STAGES = 5;
 
+/** What to measure over a window of one patient's predicted profile. Times in model time units. */
 export interface ExposureQuery {
   from: number;
   to: number;
@@ -105,8 +105,11 @@ export function computeExposure(
     return { t: sorted, c, auc };
   };
 
-  const first = evaluate([...grid], true);
-  const auc = first.auc[first.auc.length - 1] - first.auc[0];
+  // Concentrations on the grid (no integral: uniform steps reuse the solver's cached propagators),
+  // then the AUC from a run with the two window ends only, integrated exactly between events.
+  const first = evaluate([...grid], false);
+  const ends = evaluate([q.from, q.to], true);
+  const auc = ends.auc[ends.auc.length - 1] - ends.auc[0];
   const at = (t: number): number => first.c[first.t.indexOf(t)];
 
   // Refine the extremes and the MIC crossings on local grids.

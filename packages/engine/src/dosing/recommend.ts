@@ -110,11 +110,13 @@ export function recommend(input: RecommendInput): Recommendation {
   const refineExtremes = targets.some((t) =>
     ['cmin', 'trough', 'c0', 'cmax', 'peak', 'cmax_mic'].includes(t.metric),
   );
+  const needsDay = targets.some((t) => t.metric === 'auc24' || t.metric === 'fauc_mic');
   const evaluate = (
     dose: number,
     tau: number,
     dur: number,
     eta: Float64Array | null,
+    full = false,
   ): { interval: Exposure; day: Exposure } => {
     const p = futurePatient(history, space, dose, tau, dur, horizon);
     const from = space.start;
@@ -126,8 +128,17 @@ export function recommend(input: RecommendInput): Recommendation {
       gridPoints: refineExtremes || targets.some(needsMic) ? 400 : 24,
     };
     const interval = computeExposure(sim, p, eta, { from, to: from + tau, at, ...q });
+    // The 24-h window only serves AUC-type metrics (auc24, fAUC/MIC): no extreme to refine.
     const day =
-      tau === 24 ? interval : computeExposure(sim, p, eta, { from, to: from + 24 * SS_WINDOW_DAYS, ...q });
+      tau === 24 || !(needsDay || full)
+        ? interval
+        : computeExposure(sim, p, eta, {
+            from,
+            to: from + 24 * SS_WINDOW_DAYS,
+            ...q,
+            refineExtremes: false,
+            gridPoints: 24,
+          });
     return { interval, day };
   };
   const metricAt = (dose: number, tau: number, dur: number, t: Target, eta: Float64Array | null): number => {
@@ -165,7 +176,7 @@ export function recommend(input: RecommendInput): Recommendation {
           });
           continue;
         }
-        const e = evaluate(dose, tau, dur, input.point);
+        const e = evaluate(dose, tau, dur, input.point, true);
         const metrics = targets.map((t) => metricValue(t, e.interval, e.day));
         const c: Candidate = {
           dose,
