@@ -43,6 +43,17 @@ export {
   type Recommendation,
   type Candidate,
 } from './dosing/recommend.ts';
+export { parseRegimen, regimenPatient, type FutureRegimen } from './dosing/regimen.ts';
+export { steadyStateApproach, type SteadyStateApproach } from './dosing/steady-state.ts';
+export { nextDoseTime, type NextDoseQuery, type NextDoseTime } from './dosing/next-dose.ts';
+export {
+  forecastRegimen,
+  type Forecast,
+  type ForecastInput,
+  type ForecastWindow,
+  type ForecastWindowSpec,
+  type MetricForecast,
+} from './dosing/forecast.ts';
 export { printModel, printExpr } from './model/print.ts';
 export { isControlStream } from './model/load.ts';
 export {
@@ -85,3 +96,5 @@ export {
   type WeightScheme,
 } from './estimate/index.ts';
 export { cholesky } from './estimate/linalg.ts';
+// Machine-learning exposure estimators (issue 8)
+export * from './ml/index.ts';

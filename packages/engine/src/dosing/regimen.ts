@@ -1,0 +1,205 @@
+import { DosetwinError, fail } from '../errors.ts';
+import { type PatientData, type RecordInput, patientFromRecords } from '../events/records.ts';
+import { convert, isKnownUnit } from '../units.ts';
+
+/**
+ * A future regimen, in the model's units (dose unit, time unit). The first administration is the
+ * loading dose when one is given (it replaces the first maintenance dose, the clinical convention
+ * "2000 mg, then 1000 mg every 12 h"); maintenance doses follow every `interval`.
+ */
+export interface FutureRegimen {
+  /** Time of the first new administration. */
+  start: number;
+  /** Maintenance dose. */
+  dose: number;
+  interval: number;
+  /** Infusion duration; 0 = bolus / oral (default 0). */
+  duration?: number;
+  /** Number of administrations, the loading dose included (default: enough to cover 10 intervals). */
+  count?: number;
+  /** First administration's amount (default: none, the first administration is `dose`). */
+  loadingDose?: number;
+  /** Dose compartment (1-based; 0 = the model's default, its first compartment). */
+  cmt?: number;
+}
+
+/** Administrations given when none is stated. */
+const DEFAULT_COUNT = 10;
+
+export function checkRegimen(r: FutureRegimen, field = 'regimen'): void {
+  if (!Number.isFinite(r.start))
+    fail('DT_REGIMEN', `${field}.start`, `start ${r.start} is not a finite time`);
+  if (!(r.dose >= 0) || !Number.isFinite(r.dose))
+    fail('DT_REGIMEN', `${field}.dose`, `dose ${r.dose} must be a finite number ≥ 0`);
+  if (!(r.interval > 0) || !Number.isFinite(r.interval))
+    fail('DT_REGIMEN', `${field}.interval`, `interval ${r.interval} must be > 0`);
+  const dur = r.duration ?? 0;
+  if (!(dur >= 0) || dur > r.interval)
+    fail(
+      'DT_REGIMEN',
+      `${field}.duration`,
+      `infusion duration ${dur} must be in 0..${r.interval} (the interval)`,
+    );
+  if (r.count !== undefined && !(Number.isInteger(r.count) && r.count >= 1))
+    fail('DT_REGIMEN', `${field}.count`, `number of administrations ${r.count} must be an integer ≥ 1`);
+  if (r.loadingDose !== undefined && !(r.loadingDose >= 0 && Number.isFinite(r.loadingDose)))
+    fail('DT_REGIMEN', `${field}.loadingDose`, `loading dose ${r.loadingDose} must be a finite number ≥ 0`);
+}
+
+/** Covariates of a patient's last record (they apply to the future). */
+export function lastCovariates(h: PatientData): number[] {
+  const last = h.n - 1;
+  return Array.from({ length: h.nCov }, (_, k) => h.cov[last * h.nCov + k]);
+}
+
+/** Records of the new administrations (loading dose, then maintenance with ADDL). */
+export function regimenRecords(
+  r: FutureRegimen,
+  cov: number[],
+  o: { steadyState?: boolean; count?: number } = {},
+): RecordInput[] {
+  const dur = r.duration ?? 0;
+  const cmt = r.cmt ?? 0;
+  const count = o.count ?? r.count ?? DEFAULT_COUNT;
+  const rows: RecordInput[] = [];
+  const loading = r.loadingDose !== undefined && !o.steadyState;
+  if (loading)
+    rows.push({
+      time: r.start,
+      evid: 1,
+      amt: r.loadingDose,
+      rate: dur > 0 ? r.loadingDose! / dur : 0,
+      cmt,
+      cov,
+    });
+  const n = count - (loading ? 1 : 0);
+  if (n >= 1 && r.dose > 0)
+    rows.push({
+      time: r.start + (loading ? r.interval : 0),
+      evid: 1,
+      amt: r.dose,
+      rate: dur > 0 ? r.dose / dur : 0,
+      cmt,
+      ii: r.interval,
+      addl: n - 1,
+      ss: o.steadyState ? 1 : 0,
+      cov,
+    });
+  return rows;
+}
+
+/**
+ * The patient's records for a forecast: the history up to the regimen's start (observations become
+ * prediction-only records), then the new administrations. `steadyState`: the maintenance regimen
+ * alone, already at steady state at `start` (NONMEM SS = 1; the history and loading dose are
+ * irrelevant then and left out).
+ */
+export function regimenPatient(
+  h: PatientData,
+  r: FutureRegimen,
+  o: { steadyState?: boolean; count?: number } = {},
+): PatientData {
+  if (h.n === 0)
+    fail('DT_REGIMEN', 'history', 'the patient has no record (covariates are read from the last one)');
+  checkRegimen(r);
+  const cov = lastCovariates(h);
+  const rows: RecordInput[] = [];
+  if (!o.steadyState)
+    for (let i = 0; i < h.n; i++) {
+      if (h.time[i] > r.start) break;
+      rows.push({
+        time: h.time[i],
+        evid: h.evid[i] === 0 ? 2 : h.evid[i],
+        amt: h.amt[i],
+        rate: h.rate[i],
+        cmt: h.cmt[i],
+        ii: h.ii[i],
+        addl: h.addl[i],
+        ss: h.ss[i],
+        cov: Array.from({ length: h.nCov }, (_, k) => h.cov[i * h.nCov + k]),
+        occ: h.occ[i],
+      });
+    }
+  rows.push(...regimenRecords(r, cov, o));
+  if (!rows.length) rows.push({ time: r.start, evid: 2, cov });
+  return patientFromRecords(h.id, rows, h.nCov);
+}
+
+/**
+ * Parse a regimen written as a prescription, in the model's units:
+ * `1000 mg q12h over 1 h from 24 x 6`, `2 g then 1 g q8h over 30 min`, `4.5 mg q12h`.
+ * - `<amount> <mass unit>`: the maintenance dose (converted to the model's dose unit);
+ * - `then`: the amount before it is a loading dose;
+ * - `q<n>h` / `q<n>min` / `q<n>d` or `every <n> <unit>`: the interval;
+ * - `over <n> <unit>`: the infusion duration (absent = bolus / oral);
+ * - `from <t>`: start, in the model's time unit from the data's time zero (absent: `defaultStart`);
+ * - `x <n>`: number of administrations, the loading dose included.
+ */
+export function parseRegimen(
+  text: string,
+  units: { dose: string; time: string },
+  defaultStart: number,
+): { regimen: FutureRegimen; conversions: string[] } {
+  const bad = (message: string): never => {
+    throw new DosetwinError([
+      {
+        code: 'DT_REGIMEN',
+        severity: 'error',
+        field: 'regimen',
+        message: `'${text}': ${message}`,
+        hint: "write e.g. '1000 mg q12h over 1 h from 24 x 6' or '2000 mg then 1000 mg q12h over 1 h'",
+      },
+    ]);
+  };
+  const conversions: string[] = [];
+  const NUM = '(\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?)';
+  const amount = (v: string, unit: string): number => {
+    if (!isKnownUnit(unit)) bad(`unknown dose unit '${unit}'`);
+    const x = convert(Number(v), unit, units.dose, 'regimen');
+    if (unit !== units.dose) conversions.push(`${v} ${unit} → ${x} ${units.dose}`);
+    return x;
+  };
+  const TIME_WORDS: Record<string, string> = {
+    hour: 'h',
+    hours: 'h',
+    hr: 'h',
+    hrs: 'h',
+    day: 'd',
+    days: 'd',
+  };
+  const time = (v: string, unit: string): number => {
+    const u = TIME_WORDS[unit.toLowerCase()] ?? unit;
+    if (!isKnownUnit(u)) bad(`unknown time unit '${unit}'`);
+    return convert(Number(v), u, units.time, 'regimen');
+  };
+  let rest = text.trim().replace(/\s+/g, ' ');
+  const take = (re: RegExp): RegExpExecArray | null => {
+    const m = re.exec(rest);
+    if (m)
+      rest = (rest.slice(0, m.index) + ' ' + rest.slice(m.index + m[0].length)).trim().replace(/\s+/g, ' ');
+    return m;
+  };
+  let loadingDose: number | undefined;
+  const load = take(new RegExp(`^${NUM}\\s*([a-zµ]+) then `, 'i'));
+  if (load) loadingDose = amount(load[1], load[2]);
+  const dose = take(new RegExp(`^${NUM}\\s*([a-zµ]+)\\b`, 'i'));
+  if (!dose) return bad('no dose (an amount with its unit, e.g. 1000 mg)');
+  const interval =
+    take(new RegExp(`\\bq\\s*${NUM}\\s*(h|min|d)\\b`, 'i')) ??
+    take(new RegExp(`\\bevery ${NUM}\\s*([a-z]+)\\b`, 'i'));
+  if (!interval) return bad("no interval ('q12h' or 'every 12 h')");
+  const over = take(new RegExp(`\\bover ${NUM}\\s*([a-z]+)\\b`, 'i'));
+  const from = take(new RegExp(`\\bfrom ([-+]?${NUM.slice(1, -1)})\\b`, 'i'));
+  const count = take(/\bx\s*(\d+)\b/i);
+  if (rest.length) bad(`could not read '${rest}'`);
+  const regimen: FutureRegimen = {
+    start: from ? Number(from[1]) : defaultStart,
+    dose: amount(dose![1], dose![2]),
+    interval: time(interval![1], interval![2]),
+    duration: over ? time(over[1], over[2]) : 0,
+    ...(count ? { count: Number(count[1]) } : {}),
+    ...(loadingDose !== undefined ? { loadingDose } : {}),
+  };
+  checkRegimen(regimen);
+  return { regimen, conversions };
+}
