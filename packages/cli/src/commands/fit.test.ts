@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import type { FitLine } from './fit.ts';
+import type { DrugFitLine, FitLine } from './fit.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BENCH = resolve(REPO, '../shared/reference/map-benchmark');
@@ -100,4 +100,79 @@ test('fit: a bad argument is reported with its code and exit code 2', async () =
   assert.equal(r.code, 2);
   assert.match(r.stderr, /DT_ARG/);
   assert.match(r.stderr, /--prior-weight/);
+});
+
+// `dosetwin fit --drug` (issue 5, model averaging): every vancomycin model of the library, weights,
+// the selected model, the averaged IPRED; units come from the CSV header.
+const DRUG_CSV = `ID,TIME (h),EVID,AMT (mg),RATE,DV (mg/L),WT (kg),SCR (mg/dL),AGE (y),SEX,DIAL,GA (wk)
+icu1,0,1,1500,1500,.,82,1.2,60,0,0,40
+icu1,12,1,1000,1000,.,82,1.2,60,0,0,40
+icu1,13.5,0,0,0,31.5,82,1.2,60,0,0,40
+icu1,23.5,0,0,0,14.2,82,1.2,60,0,0,40
+icu1,24,1,1000,1000,.,82,1.2,60,0,0,40
+`;
+function drugData(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'dosetwin-fit-drug-')), 'drug.csv');
+  writeFileSync(file, text);
+  return file;
+}
+
+test('fit --drug vancomycin: 4 models, weights sum to 1 (1e-12), selected = largest weight, averaged IPRED = Σ w·IPRED (1e-12)', async () => {
+  const r = await fit('--drug', 'vancomycin', '--data', drugData(DRUG_CSV));
+  assert.equal(r.code, 0, r.stderr);
+  const l = JSON.parse(r.stdout.trim()) as DrugFitLine;
+  assert.equal(l.id, 'icu1');
+  assert.deepEqual(
+    l.models.map((m) => m.id),
+    ['vancomycin/buelga2005', 'vancomycin/colin2019', 'vancomycin/goti2018', 'vancomycin/thomson2009'],
+  );
+  assert.ok(Math.abs(l.models.reduce((s, m) => s + m.weight, 0) - 1) < 1e-12);
+  const best = l.models.reduce((a, m) => (m.weight > a.weight ? m : a));
+  assert.equal(l.selected, best.id);
+  // Weights are exp(−OFV/2), normalised.
+  const min = Math.min(...l.models.map((m) => m.objective));
+  const z = l.models.reduce((s, m) => s + Math.exp(-0.5 * (m.objective - min)), 0);
+  for (const m of l.models) assert.ok(Math.abs(m.weight - Math.exp(-0.5 * (m.objective - min)) / z) < 1e-12);
+  l.averaged.ipred.forEach((a, i) => {
+    const mean = l.models.reduce((s, m) => s + m.weight * m.ipred[i].ipred!, 0);
+    assert.ok(Math.abs(a.ipred - mean) <= 1e-12 * mean);
+    assert.equal(a.time, [13.5, 23.5][i]);
+  });
+  // Goti 2018's CrCL is Cockcroft–Gault by hand: (140 − 60)·82/(72·1.2) mL/min.
+  const goti = l.models.find((m) => m.id === 'vancomycin/goti2018')!;
+  assert.ok(Math.abs(goti.parameters.CRCL - (80 * 82) / (72 * 1.2)) < 1e-9);
+});
+
+test('fit --drug --format text: one row per model with OFV and weight, the selected one marked', async () => {
+  const r = await fit(
+    '--drug',
+    'vancomycin',
+    '--data',
+    drugData(DRUG_CSV),
+    '--format',
+    'text',
+    '--scheme',
+    'aic',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const json = await fit('--drug', 'vancomycin', '--data', drugData(DRUG_CSV), '--scheme', 'aic');
+  const l = JSON.parse(json.stdout.trim()) as DrugFitLine;
+  assert.match(r.stdout, /^icu1: vancomycin, 4 model\(s\), weights by AIC/);
+  for (const m of l.models) {
+    const row = r.stdout.split('\n').find((x) => x.includes(m.id))!;
+    assert.ok(row.includes(m.objective.toFixed(3)) && row.includes(m.weight.toFixed(3)), row);
+    assert.equal(row.includes('← selected'), m.id === l.selected);
+  }
+});
+
+test('fit --drug: errors name the argument or the column (exit 2)', async () => {
+  const both = await fit('--drug', 'vancomycin', '--model', MODEL, '--data', drugData(DRUG_CSV));
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /DT_ARG \[--model\] give either --model FILE or --drug NAME/);
+  const noUnit = await fit('--drug', 'vancomycin', '--data', drugData(DRUG_CSV.replace('WT (kg)', 'WT')));
+  assert.equal(noUnit.code, 2);
+  assert.match(noUnit.stderr, /DT_DATA_UNIT \[WT\] WT is given without a unit/);
+  const tac = await fit('--drug', 'tacrolimus', '--data', drugData(DRUG_CSV));
+  assert.equal(tac.code, 2);
+  assert.match(tac.stderr, /DT_FORMULATION_NEEDED/);
 });

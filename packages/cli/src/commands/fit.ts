@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
+  averagePredictions,
   type CompiledModel,
   loadModel,
   MapEstimator,
@@ -12,6 +13,7 @@ import {
   predictionBands,
   samplePosterior,
 } from '@dosetwin/engine';
+import { fitDrug, parseDrugData, type DrugFit, type FitDrugOptions } from '@dosetwin/models';
 import type { Command } from 'commander';
 import { argError, guarded, printIssues, readText } from '../io.ts';
 
@@ -200,12 +202,36 @@ export function registerFit(program: Command): void {
     .description(
       'MAP (Bayesian) estimation of each patient’s etas, with NONMEM’s OBJ and conditional covariance (ETC); optionally the full posterior',
     )
-    .requiredOption('--model <file>', 'model file (.dtm)')
+    .option('--model <file>', 'model file (.dtm)')
+    .option(
+      '--drug <name>',
+      'fit every library model of the drug and average them (weights from each model’s likelihood, Uster 2021); the data then state their units in the header',
+    )
     .requiredOption(
       '--data <file>',
-      'NONMEM-style CSV dataset (ID, TIME, EVID, AMT, RATE, CMT, II, ADDL, SS, MDV, DV, OCC, BLQ/CENS, LLOQ, covariates)',
+      'NONMEM-style CSV dataset (ID, TIME, EVID, AMT, RATE, CMT, II, ADDL, SS, MDV, DV, OCC, BLQ/CENS, LLOQ, covariates); with --drug: units in the header, e.g. TIME (h), AMT (mg), DV (mg/L), WT (kg)',
     )
-    .option('--format <format>', 'json (one object per line per patient)', 'json')
+    .option('--format <format>', 'json (one object per line per patient); text with --drug', 'json')
+    .option(
+      '--formulation <brand>',
+      'with --drug: the formulation taken, when the drug’s models are formulation-specific',
+    )
+    .option('--models <ids>', 'with --drug: only these library models (comma-separated ids)')
+    .option(
+      '--scheme <scheme>',
+      "with --drug: weights by 'likelihood' (exp(−OFV/2)) or 'aic' (exp(−OFV/2 − k))",
+      'likelihood',
+    )
+    .option(
+      '--criterion <objective>',
+      "with --drug: the OFV of the weights: 'map' (MAP objective) or 'laplace' (NONMEM OBJ)",
+      'map',
+    )
+    .option(
+      '--outside-domain <what>',
+      "with --drug: models outside their validity domain: 'keep' (with the warning) or 'exclude'",
+      'keep',
+    )
     .option('--samples <n>', 'posterior draws per patient (adaptive Metropolis from the mode); 0 = none', '0')
     .option('--seed <n>', 'seed of the posterior sampler', '1')
     .option('--prior-weight <w>', 'weight of the prior (1 = the model’s Ω; < 1 flattens it)', '1')
@@ -214,7 +240,13 @@ export function registerFit(program: Command): void {
     .option('--threads <n>', 'worker threads (default: all cores)')
     .action(
       async (opts: {
-        model: string;
+        model?: string;
+        drug?: string;
+        formulation?: string;
+        models?: string;
+        scheme: string;
+        criterion: string;
+        outsideDomain: string;
         data: string;
         format: string;
         samples: string;
@@ -225,6 +257,9 @@ export function registerFit(program: Command): void {
         threads?: string;
       }) => {
         process.exitCode = await guarded(async () => {
+          if ((opts.model === undefined) === (opts.drug === undefined))
+            argError('--model', 'give either --model FILE or --drug NAME', "e.g. '--drug vancomycin'");
+          if (opts.drug !== undefined) return fitDrugCommand(opts as typeof opts & { drug: string });
           if (opts.format !== 'json') argError('--format', `'${opts.format}' is not supported; use json`);
           const int = (v: string, name: string, min: number): number => {
             const x = Number(v);
@@ -240,9 +275,10 @@ export function registerFit(program: Command): void {
           };
           if (!(settings.priorWeight > 0) || !Number.isFinite(settings.priorWeight))
             argError('--prior-weight', `'${opts.priorWeight}' must be a number > 0`);
-          const modelText = readText(opts.model, 'model');
+          const modelFile = opts.model!;
+          const modelText = readText(modelFile, 'model');
           const dataText = readText(opts.data, 'data');
-          const model = loadModel(modelText, opts.model);
+          const model = loadModel(modelText, modelFile);
           const ds = parseDataset(dataText, model.ir, opts.data);
           printIssues(ds.issues);
           const est = new MapEstimator(model, estimatorOptions(settings));
@@ -273,7 +309,7 @@ export function registerFit(program: Command): void {
             });
           else
             await fitParallel(
-              { model: modelText, modelFile: opts.model, data: dataText, dataFile: opts.data },
+              { model: modelText, modelFile, data: dataText, dataFile: opts.data },
               N,
               settings,
               threads,
@@ -288,4 +324,154 @@ export function registerFit(program: Command): void {
         });
       },
     );
+}
+
+/** One line of `dosetwin fit --drug … --format json`: every model's fit, its weight, the average. */
+export interface DrugFitLine {
+  id: string;
+  drug: string;
+  scheme: string;
+  criterion: string;
+  /** Units of the data (and of every time, concentration and objective below). */
+  units: { dose: string; time: string; conc: string };
+  models: {
+    id: string;
+    version: string;
+    citation: string;
+    /** −2 ln density of the levels in the data's units (the weights' OFV). */
+    objective: number;
+    /** NONMEM's OBJ in the model's units. */
+    obj: number | null;
+    weight: number;
+    converged: boolean;
+    etaNames: string[];
+    eta: number[];
+    /** The model's named variables at the last record at the MAP etas (model units). */
+    parameters: Record<string, number>;
+    ipred: { time: number; dv: number | null; ipred: number | null }[];
+  }[];
+  selected: string;
+  /** Model-averaged IPRED at the levels (weighted mean of the models' IPRED). */
+  averaged: { ipred: { time: number; dv: number | null; ipred: number }[] };
+  excluded: { id: string; reason: string }[];
+  warnings: { code: string; field: string; message: string }[];
+}
+
+export function drugFitLine(f: DrugFit): DrugFitLine {
+  const models = f.models.map((m) => ({
+    id: m.id,
+    version: m.version,
+    citation: m.citation,
+    objective: m.objective,
+    obj: num(m.fit.obj),
+    weight: m.weight,
+    converged: m.fit.converged,
+    etaNames: m.fit.etaNames,
+    eta: Array.from(m.fit.eta),
+    parameters: m.individual,
+    ipred: m.fit.ipred.map((r) => ({
+      time: r.time / m.factors.time,
+      dv: num(r.dv / m.factors.conc),
+      ipred: num(r.ipred / m.factors.conc),
+    })),
+  }));
+  const avg = averagePredictions(
+    f.models.map((m) => m.weight),
+    models.map((m) => m.ipred.map((r) => r.ipred ?? NaN)),
+    models.map((m) => m.id),
+  );
+  return {
+    id: f.id,
+    drug: f.drug,
+    scheme: f.scheme,
+    criterion: f.criterion,
+    units: f.units,
+    models,
+    selected: f.models[f.selected].id,
+    averaged: {
+      ipred: models[0].ipred.map((r, i) => ({ time: r.time, dv: r.dv, ipred: avg[i] })),
+    },
+    excluded: f.excluded,
+    warnings: f.warnings.map((w) => ({ code: w.code, field: w.field, message: w.message })),
+  };
+}
+
+const PARAMS = ['CL', 'V', 'V1', 'Q', 'V2', 'KA', 'KTR'];
+const sig = (x: number | null, d = 4): string => (x === null ? '-' : String(Number(x.toPrecision(d))));
+
+/** The text report of one patient's drug-level fit. */
+export function drugFitText(l: DrugFitLine): string {
+  const out: string[] = [];
+  const why = `${l.scheme === 'aic' ? 'AIC (OFV + 2k)' : 'likelihood exp(−OFV/2)'}, OFV = ${l.criterion === 'laplace' ? 'NONMEM OBJ' : 'MAP objective'}`;
+  out.push(
+    `${l.id}: ${l.drug}, ${l.models.length} model(s), weights by ${why}; units ${l.units.conc}, ${l.units.time}`,
+  );
+  const w = Math.max(...l.models.map((m) => m.id.length));
+  out.push(
+    `  ${'model'.padEnd(w)}  ${'OFV'.padStart(9)}  ${'weight'.padStart(6)}  individual parameters (model units)`,
+  );
+  for (const m of l.models) {
+    const ps = PARAMS.filter((p) => m.parameters[p] !== undefined)
+      .map((p) => `${p} ${sig(m.parameters[p])}`)
+      .join(', ');
+    out.push(
+      `  ${m.id.padEnd(w)}  ${m.objective.toFixed(3).padStart(9)}  ${m.weight.toFixed(3).padStart(6)}  ${ps}${m.converged ? '' : '  (not converged)'}${m.id === l.selected ? '  ← selected' : ''}`,
+    );
+  }
+  out.push(
+    `  averaged IPRED: ${l.averaged.ipred
+      .map((r) => `t ${sig(r.time)}: ${sig(r.ipred)}${r.dv === null ? '' : ` (DV ${sig(r.dv)})`}`)
+      .join('; ')} ${l.units.conc}`,
+  );
+  for (const x of l.excluded) out.push(`  left out: ${x.id}: ${x.reason}`);
+  for (const x of l.warnings)
+    if (x.code !== 'DT_AVERAGE_EXCLUDED') out.push(`  warning ${x.code}: ${x.message}`);
+  return out.join('\n');
+}
+
+/** `dosetwin fit --drug NAME`: each patient of a drug-level dataset, every candidate model, averaged. */
+function fitDrugCommand(opts: {
+  drug: string;
+  data: string;
+  format: string;
+  formulation?: string;
+  models?: string;
+  scheme: string;
+  criterion: string;
+  outsideDomain: string;
+  samples: string;
+  logDv?: boolean;
+  priorWeight: string;
+  starts: string;
+}): number {
+  if (opts.format !== 'json' && opts.format !== 'text')
+    argError('--format', `'${opts.format}' is not json or text`);
+  if (opts.scheme !== 'likelihood' && opts.scheme !== 'aic')
+    argError('--scheme', `'${opts.scheme}' is not likelihood or aic`);
+  if (opts.criterion !== 'map' && opts.criterion !== 'laplace')
+    argError('--criterion', `'${opts.criterion}' is not map or laplace`);
+  if (opts.outsideDomain !== 'keep' && opts.outsideDomain !== 'exclude')
+    argError('--outside-domain', `'${opts.outsideDomain}' is not keep or exclude`);
+  if (opts.samples !== '0') argError('--samples', 'the posterior sampler is not available with --drug');
+  if (opts.logDv) argError('--log-dv', 'with --drug, DV is a concentration in the unit its header states');
+  const priorWeight = Number(opts.priorWeight);
+  if (!(priorWeight > 0) || !Number.isFinite(priorWeight))
+    argError('--prior-weight', `'${opts.priorWeight}' must be a number > 0`);
+  const starts = Number(opts.starts);
+  if (!Number.isInteger(starts) || starts < 0)
+    argError('--starts', `'${opts.starts}' must be a whole number ≥ 0`);
+  const options: FitDrugOptions = {
+    scheme: opts.scheme as 'likelihood' | 'aic',
+    criterion: opts.criterion as 'map' | 'laplace',
+    outsideDomain: opts.outsideDomain as 'keep' | 'exclude',
+    ...(opts.formulation ? { formulation: opts.formulation } : {}),
+    ...(opts.models ? { models: opts.models.split(',').map((x) => x.trim()) } : {}),
+    map: { priorWeight, starts },
+  };
+  const patients = parseDrugData(readText(opts.data, 'data'), opts.data);
+  for (const p of patients) {
+    const line = drugFitLine(fitDrug(opts.drug, p, options));
+    process.stdout.write((opts.format === 'json' ? JSON.stringify(line) : drugFitText(line)) + '\n');
+  }
+  return 0;
 }
