@@ -112,7 +112,7 @@ export interface DrugModelFit {
   /** Estimated etas (k of the AIC scheme). */
   parameters: number;
   weight: number;
-  /** The model's named variables at the last record, at the MAP etas (CL, V1, …). */
+  /** The model's parameters, etas and covariates at the last record, at the MAP etas (CL, V1, …; model units). */
   individual: Record<string, number>;
   /** Data value × factor = model value: concentration, time and dose. */
   factors: { conc: number; time: number; dose: number };
@@ -248,6 +248,12 @@ function patientForModel(
     notes,
     factors,
   };
+}
+
+/** Parameters, etas and covariates only: amounts and outputs (0 outside the solver) are left out. */
+function namedValues(m: LibraryModel, all: Record<string, number>): Record<string, number> {
+  const drop = new Set([...m.ir.compartments, ...m.ir.errors.map((e) => e.output)]);
+  return Object.fromEntries(Object.entries(all).filter(([k]) => !drop.has(k)));
 }
 
 function checkPatient(p: DrugPatient): void {
@@ -399,7 +405,7 @@ export function fitDrug(drug: string, patient: DrugPatient, options: FitDrugOpti
       fit,
       objective: dataScaleObjective(raw, obj, built.factors.conc),
       parameters: fit.x.length,
-      individual: individualParameters(m, covs[last], fit.eta),
+      individual: namedValues(m, individualParameters(m, covs[last], fit.eta)),
       factors: built.factors,
       warnings: mw,
       notes: built.notes,
