@@ -111,6 +111,7 @@ icu1,13.5,0,0,0,31.5,82,1.2,60,0,0,40
 icu1,23.5,0,0,0,14.2,82,1.2,60,0,0,40
 icu1,24,1,1000,1000,.,82,1.2,60,0,0,40
 `;
+const VANCO = 'vancomycin/buelga2005,vancomycin/colin2019,vancomycin/goti2018,vancomycin/thomson2009';
 function drugData(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'dosetwin-fit-drug-')), 'drug.csv');
   writeFileSync(file, text);
@@ -118,7 +119,7 @@ function drugData(text: string): string {
 }
 
 test('fit --drug vancomycin: 4 models, weights sum to 1 (1e-12), selected = largest weight, averaged IPRED = Σ w·IPRED (1e-12)', async () => {
-  const r = await fit('--drug', 'vancomycin', '--data', drugData(DRUG_CSV));
+  const r = await fit('--drug', 'vancomycin', '--models', VANCO, '--data', drugData(DRUG_CSV));
   assert.equal(r.code, 0, r.stderr);
   const l = JSON.parse(r.stdout.trim()) as DrugFitLine;
   assert.equal(l.id, 'icu1');
@@ -155,7 +156,16 @@ test('fit --drug --format text: one row per model with OFV and weight, the selec
     'aic',
   );
   assert.equal(r.code, 0, r.stderr);
-  const json = await fit('--drug', 'vancomycin', '--data', drugData(DRUG_CSV), '--scheme', 'aic');
+  const json = await fit(
+    '--drug',
+    'vancomycin',
+    '--models',
+    VANCO,
+    '--data',
+    drugData(DRUG_CSV),
+    '--scheme',
+    'aic',
+  );
   const l = JSON.parse(json.stdout.trim()) as DrugFitLine;
   assert.match(r.stdout, /^icu1: vancomycin, 4 model\(s\), weights by AIC/);
   for (const m of l.models) {
