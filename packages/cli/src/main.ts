@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerConvert } from './commands/convert.ts';
 import { registerFit } from './commands/fit.ts';
+import { registerForecast } from './commands/forecast.ts';
 import { registerModels } from './commands/models.ts';
 import { registerRecommend } from './commands/recommend.ts';
 import { registerServe } from './commands/serve.ts';
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSimulate(program);
   registerFit(program);
   registerRecommend(program);
+  registerForecast(program);
   registerCheck(program);
   registerModels(program);
   registerConvert(program);

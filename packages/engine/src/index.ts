@@ -43,10 +43,16 @@ export {
   type Recommendation,
   type Candidate,
 } from './dosing/recommend.ts';
-export { parseRegimen, regimenPatient, type FutureRegimen } from './dosing/regimen.ts';
+export {
+  nextAdministrationTime,
+  parseRegimen,
+  regimenPatient,
+  type FutureRegimen,
+} from './dosing/regimen.ts';
 export { steadyStateApproach, type SteadyStateApproach } from './dosing/steady-state.ts';
 export { nextDoseTime, type NextDoseQuery, type NextDoseTime } from './dosing/next-dose.ts';
 export {
+  defaultWindows,
   forecastRegimen,
   type Forecast,
   type ForecastInput,

@@ -70,6 +70,18 @@ export interface Forecast {
   steadyState: SteadyStateApproach;
 }
 
+/** First interval, first 24 h, and the same two windows at steady state. */
+export function defaultWindows(regimen: FutureRegimen, timeUnit: string): ForecastWindowSpec[] {
+  const day = convert(24, 'h', timeUnit, 'time');
+  const [a, tau] = [regimen.start, regimen.interval];
+  return [
+    { label: 'first interval', from: a, to: a + tau },
+    { label: 'first 24 h', from: a, to: a + day },
+    { label: 'steady-state interval', from: a, to: a + tau, steadyState: true },
+    { label: 'steady-state 24 h', from: a, to: a + day, steadyState: true },
+  ];
+}
+
 /**
  * Forecast a future regimen from the patient's history: the individual (MAP) and population curves,
  * the posterior predictive credible bands (quantiles over the draws, type 7), exposure over the
@@ -95,7 +107,6 @@ export function forecastRegimen(input: ForecastInput): Forecast {
   if (draws.some((d) => d.length !== nEta))
     fail('DT_FORECAST', 'draws', `each draw must have ${nEta} etas (the model's)`);
   const tau = regimen.interval;
-  const day = convert(24, 'h', ir.units.time, 'time');
   const cmt = ir.errors[output].cmts[0] ?? 0;
 
   // The curve: history + regimen, covering every asked time (enough administrations).
@@ -136,12 +147,7 @@ export function forecastRegimen(input: ForecastInput): Forecast {
   }
 
   // Exposure windows.
-  const windows: ForecastWindowSpec[] = input.windows ?? [
-    { label: 'first interval', from: regimen.start, to: regimen.start + tau },
-    { label: 'first 24 h', from: regimen.start, to: regimen.start + day },
-    { label: 'steady-state interval', from: regimen.start, to: regimen.start + tau, steadyState: true },
-    { label: 'steady-state 24 h', from: regimen.start, to: regimen.start + day, steadyState: true },
-  ];
+  const windows = input.windows ?? defaultWindows(regimen, ir.units.time);
   const dur = regimen.duration ?? 0;
   const horizonEnd = Math.max(...windows.map((w) => w.to));
   const longCount = Math.max(count, Math.ceil((horizonEnd - regimen.start) / tau) + 1);

@@ -52,6 +52,20 @@ export function lastCovariates(h: PatientData): number[] {
   return Array.from({ length: h.nCov }, (_, k) => h.cov[last * h.nCov + k]);
 }
 
+/**
+ * When the next administration is due: one interval after the last one given (ADDL expanded),
+ * and not before the last record. Without any dose: the last record.
+ */
+export function nextAdministrationTime(h: PatientData, interval: number): number {
+  if (h.n === 0) fail('DT_REGIMEN', 'history', 'the patient has no record');
+  let lastDose = -Infinity;
+  for (let i = 0; i < h.n; i++)
+    if ((h.evid[i] === 1 || h.evid[i] === 4) && h.amt[i] > 0)
+      lastDose = Math.max(lastDose, h.time[i] + h.addl[i] * h.ii[i]);
+  const lastRecord = h.time[h.n - 1];
+  return lastDose === -Infinity ? lastRecord : Math.max(lastRecord, lastDose + interval);
+}
+
 /** Records of the new administrations (loading dose, then maintenance with ADDL). */
 export function regimenRecords(
   r: FutureRegimen,
@@ -132,13 +146,13 @@ export function regimenPatient(
  * - `then`: the amount before it is a loading dose;
  * - `q<n>h` / `q<n>min` / `q<n>d` or `every <n> <unit>`: the interval;
  * - `over <n> <unit>`: the infusion duration (absent = bolus / oral);
- * - `from <t>`: start, in the model's time unit from the data's time zero (absent: `defaultStart`);
+ * - `from <t>`: start, in the model's time unit from the data's time zero (absent: `defaultStart`, a time or a function of the interval);
  * - `x <n>`: number of administrations, the loading dose included.
  */
 export function parseRegimen(
   text: string,
   units: { dose: string; time: string },
-  defaultStart: number,
+  defaultStart: number | ((interval: number) => number),
 ): { regimen: FutureRegimen; conversions: string[] } {
   const bad = (message: string): never => {
     throw new DosetwinError([
@@ -192,10 +206,11 @@ export function parseRegimen(
   const from = take(new RegExp(`\\bfrom ([-+]?${NUM.slice(1, -1)})\\b`, 'i'));
   const count = take(/\bx\s*(\d+)\b/i);
   if (rest.length) bad(`could not read '${rest}'`);
+  const tau = time(interval![1], interval![2]);
   const regimen: FutureRegimen = {
-    start: from ? Number(from[1]) : defaultStart,
+    start: from ? Number(from[1]) : typeof defaultStart === 'number' ? defaultStart : defaultStart(tau),
     dose: amount(dose![1], dose![2]),
-    interval: time(interval![1], interval![2]),
+    interval: tau,
     duration: over ? time(over[1], over[2]) : 0,
     ...(count ? { count: Number(count[1]) } : {}),
     ...(loadingDose !== undefined ? { loadingDose } : {}),

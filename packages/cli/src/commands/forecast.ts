@@ -1,0 +1,247 @@
+import {
+  type Forecast,
+  type FutureRegimen,
+  Simulator,
+  defaultWindows,
+  forecastRegimen,
+  nextAdministrationTime,
+  type PatientData,
+  parseDataset,
+  parseRegimen,
+} from '@dosetwin/engine';
+import type { Command } from 'commander';
+import { argError, guarded, printIssues, readText } from '../io.ts';
+import { patientState, resolveModel } from './patient-state.ts';
+import { parseTimes } from './simulate.ts';
+
+interface Opts {
+  model: string;
+  data: string;
+  regimen?: string;
+  dose?: string;
+  loadingDose?: string;
+  interval?: string;
+  duration: string;
+  start?: string;
+  count?: string;
+  times?: string;
+  window?: string[];
+  mic?: string;
+  fu: string;
+  samples: string;
+  seed: string;
+  format: string;
+}
+
+const num = (s: string | undefined, field: string, min = 0): number | undefined => {
+  if (s === undefined) return undefined;
+  const v = Number(s);
+  if (!Number.isFinite(v) || v < min) argError(field, `'${s}' is not a number ≥ ${min}`);
+  return v;
+};
+
+/** The regimen from --regimen text, or from the structured options (model units). */
+function regimenOf(
+  o: Opts,
+  units: { dose: string; time: string },
+  history: PatientData,
+): {
+  regimen: FutureRegimen;
+  conversions: string[];
+} {
+  const given = num(o.start, '--start', -Infinity);
+  // Default start: the next administration due (one interval after the last dose given).
+  const start = (tau: number): number => given ?? nextAdministrationTime(history, tau);
+  if (o.regimen) {
+    if (o.dose !== undefined || o.interval !== undefined || o.loadingDose !== undefined)
+      argError('--regimen', 'give either --regimen or --dose/--interval/--loading-dose, not both');
+    return parseRegimen(o.regimen, units, start);
+  }
+  if (o.dose === undefined || o.interval === undefined)
+    argError('--regimen', 'no regimen', "give --regimen '1000 mg q12h over 1 h' or --dose and --interval");
+  const count = num(o.count, '--count', 1);
+  if (count !== undefined && !Number.isInteger(count)) argError('--count', `'${o.count}' is not an integer`);
+  const loading = num(o.loadingDose, '--loading-dose');
+  const interval = num(o.interval, '--interval')!;
+  return {
+    regimen: {
+      start: start(interval),
+      dose: num(o.dose, '--dose')!,
+      interval,
+      duration: num(o.duration, '--duration')!,
+      ...(count !== undefined ? { count } : {}),
+      ...(loading !== undefined ? { loadingDose: loading } : {}),
+    },
+    conversions: [],
+  };
+}
+
+/** `a..b` windows (model time unit). */
+function windowsOf(specs: string[] | undefined): { label: string; from: number; to: number }[] | undefined {
+  if (!specs?.length) return undefined;
+  return specs.map((s) => {
+    const m = /^\s*([-+]?[\d.eE+-]+)\s*\.\.\s*([-+]?[\d.eE+-]+)\s*$/.exec(s);
+    const [from, to] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+    if (!(Number.isFinite(from) && Number.isFinite(to) && to > from))
+      argError(
+        '--window',
+        `'${s}' is not a window`,
+        "write from..to in the model's time unit, e.g. '24..48'",
+      );
+    return { label: `${from}..${to}`, from, to };
+  });
+}
+
+const r4 = (x: number): number => Number(x.toPrecision(4));
+
+function text(
+  id: string,
+  method: string,
+  f: Forecast,
+  units: { dose: string; time: string; conc: string },
+): string[] {
+  const g = f.regimen;
+  const lines = [
+    `${id}: ${method}; ${g.loadingDose !== undefined ? `${g.loadingDose} ${units.dose} then ` : ''}${g.dose} ${units.dose} every ${g.interval} ${units.time}` +
+      `${g.duration ? ` over ${g.duration} ${units.time}` : ''} from t = ${g.start} ${units.time}, ${g.count} administrations` +
+      (f.draws ? `; ${f.draws} draws, ${f.probs.map((p) => `${100 * p} %`).join(' / ')}` : ''),
+  ];
+  for (const w of f.windows) {
+    const cells = Object.entries(w.metrics)
+      .filter(([k]) => k !== 'tmax' && k !== 'tmin')
+      .map(
+        ([k, m]) => `${k} ${r4(m.individual)}${m.q ? ` [${r4(m.q[0])}, ${r4(m.q[m.q.length - 1])}]` : ''}`,
+      );
+    lines.push(`  ${w.label} (${w.from}..${w.to} ${units.time}): ${cells.join(', ')}`);
+  }
+  const s = f.steadyState;
+  lines.push(
+    s.intervals === null
+      ? `  steady state: not within 90 % of the steady-state AUC per interval in ${s.aucTau.length} intervals`
+      : `  steady state: ${100 * s.fraction} % of the steady-state AUC per interval after ${r4(s.intervals)} intervals (${r4(s.time!)} ${units.time}; interval ${s.interval} is the first within)`,
+  );
+  return lines;
+}
+
+/**
+ * `dosetwin forecast`: per patient, the MAP fit (or the typical patient a priori), then the
+ * forecast of a future regimen: individual and population curves, 5/50/95 % posterior predictive
+ * bands over `--samples` draws, exposure per window with its credible interval, and the time to
+ * steady state.
+ */
+export function registerForecast(program: Command): void {
+  program
+    .command('forecast')
+    .description('forecast a future regimen: curves with credible bands, exposure, steady state')
+    .requiredOption('--model <file|id>', 'model file (.dtm, .mod) or library id (dosetwin models)')
+    .requiredOption('--data <file>', 'NONMEM-style CSV: the doses given and the levels measured')
+    .option('--regimen <text>', "e.g. '1000 mg q12h over 1 h from 24 x 6', '2 g then 1 g q8h over 30 min'")
+    .option('--dose <amount>', 'maintenance dose (model dose unit), instead of --regimen')
+    .option(
+      '--loading-dose <amount>',
+      'first administration (model dose unit), replacing the first maintenance dose',
+    )
+    .option('--interval <t>', 'dosing interval (model time unit)')
+    .option('--duration <t>', 'infusion duration; 0 = bolus / oral', '0')
+    .option(
+      '--start <t>',
+      'time of the first new dose (default: one interval after the last dose, not before the last record)',
+    )
+    .option('--count <n>', 'administrations, the loading dose included (default: to the end of --times)')
+    .option(
+      '--times <grid>',
+      "curve times: 'from:step:to' or 't1,t2,...' (default: 4 intervals from the start, 97 points)",
+    )
+    .option('--window <from..to...>', 'extra exposure windows (AUC over any window), model time unit')
+    .option('--mic <c>', 'MIC (model concentration unit): adds %fT>MIC, fAUC/MIC, Cmax/MIC')
+    .option('--fu <f>', 'unbound fraction for the MIC metrics', '1')
+    .option('--samples <n>', 'posterior (or prior) draws for the bands; 0 = none', '200')
+    .option('--seed <n>', 'seed of the draws', '1')
+    .option('--format <format>', 'json (one object per patient), csv (the curves) or text', 'json')
+    .action(async (o: Opts) => {
+      process.exitCode = await guarded(() => {
+        if (!['json', 'csv', 'text'].includes(o.format))
+          argError('--format', `'${o.format}' is not json, csv or text`);
+        const model = resolveModel(o.model);
+        const ir = model.ir;
+        const ds = parseDataset(readText(o.data, 'data'), ir, o.data);
+        printIssues(ds.issues);
+        const samples = num(o.samples, '--samples')!;
+        const seed = num(o.seed, '--seed')!;
+        const extra = windowsOf(o.window);
+        const out: string[] = [];
+        if (o.format === 'csv') out.push('id,time,individual,population,q05,q50,q95,cumulative_auc');
+        for (const p of ds.patients) {
+          const { regimen, conversions } = regimenOf(o, ir.units, p);
+          const times = o.times
+            ? parseTimes(o.times)
+            : Array.from({ length: 97 }, (_, i) => regimen.start + (i * 4 * regimen.interval) / 96);
+          const state = patientState(model, p, { samples, seed });
+          const sim = new Simulator(model);
+          const f = forecastRegimen({
+            sim,
+            history: p,
+            point: state.point,
+            draws: state.draws,
+            regimen,
+            times,
+            mic: num(o.mic, '--mic'),
+            fu: num(o.fu, '--fu'),
+            windows: [...defaultWindows(regimen, ir.units.time), ...(extra ?? [])],
+          });
+          if (o.format === 'csv') {
+            f.times.forEach((t, i) => {
+              const b = f.bands?.[i];
+              out.push(
+                [
+                  p.id,
+                  t,
+                  f.individual[i],
+                  f.population[i],
+                  b?.[0] ?? '',
+                  b?.[1] ?? '',
+                  b?.[2] ?? '',
+                  f.cumulativeAuc[i],
+                ].join(','),
+              );
+            });
+          } else if (o.format === 'text') {
+            out.push(...text(p.id, state.method, f, ir.units));
+            for (const w of state.warnings) out.push(`  warning ${w.code}: ${w.message}`);
+          } else
+            out.push(
+              JSON.stringify({
+                id: p.id,
+                method: state.method,
+                model: { id: ir.id, version: ir.version, citation: ir.citation?.text ?? null },
+                units: ir.units,
+                regimen: f.regimen,
+                conversions,
+                ...state.fit,
+                posteriorDraws: f.draws,
+                probs: f.probs,
+                curve: f.times.map((t, i) => ({
+                  time: t,
+                  individual: f.individual[i],
+                  population: f.population[i],
+                  ...(f.bands ? { q: f.bands[i] } : {}),
+                  cumulativeAuc: f.cumulativeAuc[i],
+                })),
+                windows: f.windows,
+                steadyState: {
+                  fraction: f.steadyState.fraction,
+                  intervals: f.steadyState.intervals,
+                  interval: f.steadyState.interval,
+                  time: f.steadyState.time,
+                  aucTauSs: f.steadyState.aucTauSs,
+                },
+                warnings: state.warnings.map((w) => ({ code: w.code, field: w.field, message: w.message })),
+              }),
+            );
+          if (o.format === 'csv') printIssues(state.warnings);
+        }
+        process.stdout.write(out.join('\n') + '\n');
+        return 0;
+      });
+    });
+}
