@@ -243,7 +243,7 @@ describe('drug-level CSV: every quantity has its unit', () => {
   test('a covariate read with a unit by some model must have one (WT without unit: Buelga reads kg)', () => {
     const p = parseDrugData(CSV.replace('WT (kg)', 'WT'))[0];
     assert.match(
-      issuesOf(() => fitDrug('vancomycin', p)),
+      issuesOf(() => fitDrug('vancomycin', p, { models: VANCO })),
       /DT_DATA_UNIT WT: WT is given without a unit; vancomycin\/buelga2005 reads it in kg/,
     );
   });
@@ -252,7 +252,7 @@ describe('drug-level CSV: every quantity has its unit', () => {
       CSV.replace('RATE,', 'RATE,CMT,').replace(/(\n[^,\n]*,[^,\n]*,[^,\n]*,[^,\n]*,[^,\n]*,)/g, '$11,'),
     )[0];
     assert.match(
-      issuesOf(() => fitDrug('vancomycin', p)),
+      issuesOf(() => fitDrug('vancomycin', p, { models: VANCO })),
       /DT_DATA records\[2\]\.CMT: CMT is model-specific/,
     );
   });
