@@ -186,6 +186,17 @@ describe('fitDrug: which models enter', () => {
       measuredKey('mycophenolic acid, unbound, plasma'),
       'mycophenolic acid | unbound | plasma/serum',
     );
+    // A later note about the free fraction does not make total levels unbound.
+    assert.equal(
+      measuredKey(
+        'piperacillin, total, plasma (LC-MS/MS); free fraction 0.91 used by the authors for fT>MIC',
+      ),
+      'piperacillin | total | plasma/serum',
+    );
+    assert.equal(
+      measuredKey('mycophenolic acid (MPA), free, plasma'),
+      'mycophenolic acid | unbound | plasma/serum',
+    );
   });
 });
 

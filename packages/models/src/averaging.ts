@@ -146,14 +146,20 @@ const err = (code: Issue['code'], field: string, message: string, hint?: string)
   ...(hint ? { hint } : {}),
 });
 
-/** What a model measures, reduced to what makes likelihoods comparable: analyte | fraction | matrix. */
+/**
+ * What a model measures, reduced to what makes likelihoods comparable: analyte | fraction |
+ * matrix, read from the `measured` line before any `;` (later notes, e.g. "free fraction 0.91 used
+ * for fT>MIC", do not change what the levels are). The fraction is `unbound` when a comma field
+ * says unbound or free, else total; serum and plasma are one matrix, whole blood another.
+ */
 export function measuredKey(measured: string): string {
-  const s = measured.toLowerCase();
-  const analyte = s.split(/[,;(]/)[0].trim();
-  const fraction = /\b(unbound|free)\b/.test(s) ? 'unbound' : 'total';
-  const matrix = /whole blood/.test(s)
+  const head = measured.toLowerCase().split(';')[0];
+  const fields = head.split(',').map((f) => f.trim());
+  const analyte = fields[0].split('(')[0].trim();
+  const fraction = fields.some((f) => /^(unbound|free)\b/.test(f)) ? 'unbound' : 'total';
+  const matrix = /whole blood/.test(head)
     ? 'whole blood'
-    : /\b(plasma|serum)\b/.test(s)
+    : /\b(plasma|serum)\b/.test(head)
       ? 'plasma/serum'
       : 'unstated';
   return `${analyte} | ${fraction} | ${matrix}`;
