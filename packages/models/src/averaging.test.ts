@@ -141,6 +141,28 @@ describe('fitDrug: each fit is the model’s own MAP fit; weights follow from th
   });
 });
 
+describe('covariates over time', () => {
+  test('SCr measured at two records, empty cells carried: Goti CrCL per record = Cockcroft–Gault by hand (1e-12)', () => {
+    const csv = `ID,TIME (h),EVID,AMT (mg),RATE,DV (mg/L),WT (kg),SCR (umol/L),AGE (y),SEX,DIAL,GA (wk)
+1,0,1,1000,1000,.,70,88.4,50,1,0,40
+1,12,1,1000,1000,.,,,,,,
+1,23.5,0,0,0,12,,176.8,,,,
+1,24,1,1000,1000,.,,,,,,
+`;
+    const f = fitDrug('vancomycin', parseDrugData(csv)[0], { models: ['vancomycin/goti2018'] });
+    const m = f.models[0];
+    // Female, 50 y, 70 kg: (140 − 50)·70/(72·SCr mg/dL)·0.85; SCr 1 mg/dL (88.4 µmol/L), then 2 mg/dL.
+    const cg = (scr: number): number => ((90 * 70) / (72 * scr)) * 0.85;
+    const k = m.model.ir.covariates.findIndex((c) => c.name === 'CRCL');
+    const crcl = Array.from({ length: m.patient.n }, (_, i) => m.patient.cov[i * m.patient.nCov + k]);
+    [cg(1), cg(1), cg(2), cg(2)].forEach((v, i) =>
+      assert.ok(rel(crcl[i], v) < 1e-12, `record ${i}: ${crcl[i]}`),
+    );
+    assert.ok(rel(m.individual.CRCL, cg(2)) < 1e-12);
+    assert.equal(f.models[0].weight, 1);
+  });
+});
+
 describe('fitDrug: which models enter', () => {
   test('a missing covariate leaves the model out with a warning naming it (Colin 2019 without GA)', () => {
     const p = parseDrugData(CSV.replace(/,GA \(wk\)/, '').replace(/,40\n/g, '\n'))[0];
