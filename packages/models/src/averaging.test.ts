@@ -280,6 +280,17 @@ describe('drug-level CSV: every quantity has its unit', () => {
       /DT_DATA_UNIT WT: WT is given without a unit; vancomycin\/buelga2005 reads it in kg/,
     );
   });
+  test('records are checked before any fit: EVID, AMT of a dose, ADDL without II, time order', () => {
+    const p = patient();
+    p.records[0] = { ...p.records[0], evid: 7 };
+    p.records[1] = { ...p.records[1], amt: 0 };
+    p.records[4] = { ...p.records[4], time: 5, addl: 2 };
+    const msg = issuesOf(() => fitDrug('vancomycin', p, { models: VANCO }));
+    assert.match(msg, /records\[2\]\.EVID: EVID 7 is not one of/);
+    assert.match(msg, /records\[3\]\.AMT: dose record \(EVID 1\/4\) with AMT 0/);
+    assert.match(msg, /records\[6\]\.II: ADDL 2 needs II > 0/);
+    assert.match(msg, /records\[6\]\.TIME: TIME 5 is before the previous record's 23\.5/);
+  });
   test('CMT is model-specific: refused', () => {
     const p = parseDrugData(
       CSV.replace('RATE,', 'RATE,CMT,').replace(/(\n[^,\n]*,[^,\n]*,[^,\n]*,[^,\n]*,[^,\n]*,)/g, '$11,'),

@@ -292,6 +292,25 @@ function checkPatient(p: DrugPatient): void {
       issues.push(
         err('DT_DATA', `${where}.RATE`, `RATE ${r.rate}: a modelled rate or duration is model-specific`),
       );
+    if (!Number.isFinite(r.time) || r.time < 0)
+      issues.push(err('DT_DATA', `${where}.TIME`, `TIME ${r.time} must be a number ≥ 0`));
+    const evid = r.evid ?? ((r.amt ?? 0) > 0 ? 1 : 0);
+    if (![0, 1, 2, 3, 4].includes(evid))
+      issues.push(err('DT_DATA', `${where}.EVID`, `EVID ${r.evid} is not one of 0, 1, 2, 3, 4`));
+    if (r.amt !== undefined && !(r.amt >= 0))
+      issues.push(err('DT_DATA', `${where}.AMT`, `AMT ${r.amt} must be a number ≥ 0`));
+    if ((evid === 1 || evid === 4) && !((r.amt ?? 0) > 0) && !(r.ss && (r.rate ?? 0) > 0))
+      issues.push(err('DT_DATA', `${where}.AMT`, 'dose record (EVID 1/4) with AMT 0'));
+    if ((r.addl ?? 0) > 0 && !((r.ii ?? 0) > 0))
+      issues.push(err('DT_DATA', `${where}.II`, `ADDL ${r.addl} needs II > 0`));
+    if (i > 0 && r.time < p.records[i - 1].time && evid !== 3 && evid !== 4)
+      issues.push(
+        err(
+          'DT_DATA',
+          `${where}.TIME`,
+          `TIME ${r.time} is before the previous record's ${p.records[i - 1].time}`,
+        ),
+      );
   });
   if (issues.length) throw new DosetwinError(issues);
 }
