@@ -3,6 +3,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerConvert } from './commands/convert.ts';
 import { registerFit } from './commands/fit.ts';
 import { registerForecast } from './commands/forecast.ts';
+import { registerMl } from './commands/ml.ts';
 import { registerModels } from './commands/models.ts';
 import { registerRecommend } from './commands/recommend.ts';
 import { registerServe } from './commands/serve.ts';
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   registerModels(program);
   registerConvert(program);
   registerServe(program);
+  registerMl(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
