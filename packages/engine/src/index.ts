@@ -42,6 +42,8 @@ export {
   type RecommendInput,
   type Recommendation,
   type Candidate,
+  type LoadingSearch,
+  type LoadingChoice,
 } from './dosing/recommend.ts';
 export {
   nextAdministrationTime,

@@ -149,3 +149,190 @@ test('ranking: the first candidate meets the target when one can; the target par
   // 1000 mg q12h: AUC24 = 2000/4 = 500 — the exact centre.
   assert.equal(r.candidates[0].dose, 1000);
 });
+
+describe('loading dose search (closed forms, 1-cpt, no prior dose)', () => {
+  const fresh = patient([{ time: 0, evid: 2 }]);
+  const k = 4 / 50;
+  test('bolus: first-interval AUC = steady-state AUCτ needs L = D/(1 − e^{−kτ}) (rel 1e-9)', () => {
+    // First interval from an empty state, loading L at 0: AUC0–τ = L/CL·(1 − e^{−kτ}). The
+    // maintenance D is found for AUCτ,ss = D/CL = 250 mg·h/L → D = 1000 mg; asking the loading
+    // dose for the same AUC over the first interval gives L = D/(1 − e^{−kτ}), the classic
+    // accumulation-ratio loading dose (1620.6 mg for τ = 12 h).
+    const r = recommend({
+      sim: new Simulator(VANCO),
+      history: fresh,
+      point: null,
+      targets: [parseTarget('auctau=200..300', 'mg/L', 'h')],
+      loading: { target: parseTarget('auctau=250', 'mg/L', 'h') },
+      space: { start: 0, intervals: [12], durations: [0] },
+    });
+    const c = r.candidates.find((x) => Math.abs(x.dose - 1000) < 1e-6)!;
+    const L = 1000 / (1 - Math.exp(-12 * k));
+    assert.ok(rel(c.loading!.exactDose, L) < 1e-9, `${c.loading!.exactDose} vs ${L}`);
+    assert.ok(rel(c.loading!.dose, L) < 1e-6 && rel(c.loading!.metric, 250) < 1e-6 && c.loading!.met);
+    // With it, the first interval is already at steady state.
+    assert.equal(c.intervalsToSteadyState! <= 1, true);
+  });
+  test('1-h infusion, vancomycin-style AUC over the first 24 h with q12h maintenance (rel 1e-9)', () => {
+    // AUC0–24 = L/CL·(1 − A·e^{−24k}) + D/CL·(1 − A·e^{−12k}), A = (e^{k·1} − 1)/(k·1): the loading
+    // infusion's area to 24 h plus the maintenance infusion's started at 12 h (single-dose
+    // infusion area to t: D/CL·(1 − A·e^{−kt}), t ≥ 1 h). Target 600 → L solved in closed form (above every maintenance dose here).
+    const r = recommend({
+      sim: new Simulator(VANCO),
+      history: fresh,
+      point: null,
+      targets: [parseTarget('auc24=400..600', 'mg/L', 'h')],
+      loading: { target: parseTarget('auc24=550..650', 'mg/L', 'h') },
+      space: { start: 0, intervals: [12], durations: [1], strengths: [250], maxDose: 3000 },
+    });
+    const A = (Math.exp(k) - 1) / k;
+    for (const c of r.candidates) {
+      const L = ((600 - (c.dose / 4) * (1 - A * Math.exp(-12 * k))) * 4) / (1 - A * Math.exp(-24 * k));
+      assert.ok(
+        rel(c.loading!.exactDose, L) < 1e-9,
+        `maintenance ${c.dose}: ${c.loading!.exactDose} vs ${L}`,
+      );
+      // Rounded to 250-mg vials, within the maximum, and the metric reported is the rounded one's.
+      assert.equal(c.loading!.dose % 250, 0);
+      assert.ok(c.loading!.dose <= 3000);
+      const auc =
+        (c.loading!.dose / 4) * (1 - A * Math.exp(-24 * k)) + (c.dose / 4) * (1 - A * Math.exp(-12 * k));
+      assert.ok(rel(c.loading!.metric, auc) < 1e-9);
+      // Of the two vial multiples around L, the one whose AUC is closer to 600 (log scale).
+      const aucOf = (x: number): number =>
+        (x / 4) * (1 - A * Math.exp(-24 * k)) + (c.dose / 4) * (1 - A * Math.exp(-12 * k));
+      const [lo, hi] = [Math.floor(L / 250) * 250, Math.ceil(L / 250) * 250];
+      const pick = Math.abs(Math.log(aucOf(lo) / 600)) <= Math.abs(Math.log(aucOf(hi) / 600)) ? lo : hi;
+      assert.equal(c.loading!.dose, pick, `L ${L}`);
+    }
+  });
+  test('Michaelis–Menten: the rounded-off loading dose puts the first-interval AUC at the target (solver tolerance)', () => {
+    const sim = new Simulator(MM);
+    const r = recommend({
+      sim,
+      history: fresh,
+      point: null,
+      targets: [parseTarget('auc24=200..300', 'mg/L', 'h')],
+      loading: { target: parseTarget('auctau=150', 'mg/L', 'h') },
+      space: { start: 0, intervals: [12], durations: [0.5], maxDose: 5000 },
+    });
+    const c = r.candidates[0];
+    const L = c.loading!.exactDose;
+    const p = patient([
+      { time: 0, amt: L, rate: L / 0.5 },
+      { time: 12, amt: c.dose, rate: c.dose / 0.5, ii: 12, addl: 2 },
+    ]);
+    const e = computeExposure(sim, p, null, { from: 0, to: 12 });
+    assert.ok(rel(e.auc, 150) < 1e-6, `AUC0–12 ${e.auc} with L = ${L}`);
+  });
+  test('no loading dose when starting with the maintenance dose already reaches the loading target', () => {
+    const r = recommend({
+      sim: new Simulator(VANCO),
+      history: fresh,
+      point: null,
+      targets: [parseTarget('auctau=200..300', 'mg/L', 'h')],
+      loading: { target: parseTarget('auctau>=50', 'mg/L', 'h') },
+      space: { start: 0, intervals: [12] },
+    });
+    assert.equal(r.candidates[0].loading!.dose, 0);
+    assert.equal(r.candidates[0].loadingDose, 0);
+  });
+});
+
+test('start times: the dose for each start after a 2000-mg bolus is the closed-form one (rel 1e-9)', () => {
+  // First interval [s, s+12] after a 2000-mg bolus at 0: AUC = 2000/CL·(e^{−ks} − e^{−k(s+12)})
+  // + D/CL·(1 − e^{−12k}); target 250 → D(s) = (250·CL − 2000·(e^{−ks} − e^{−k(s+12)}))/(1 − e^{−12k}).
+  const k = 4 / 50;
+  const h = patient([{ time: 0, amt: 2000 }]);
+  const r = recommend({
+    sim: new Simulator(VANCO),
+    history: h,
+    point: null,
+    targets: [parseTarget('auctau=200..300', 'mg/L', 'h')],
+    horizon: 'first-interval',
+    space: { start: 6, startTimes: [6, 12, 18], intervals: [12] },
+    maxCandidates: 30,
+  });
+  for (const s of [6, 12, 18]) {
+    const c = r.candidates.find((x) => x.start === s)!;
+    const D = (250 * 4 - 2000 * (Math.exp(-k * s) - Math.exp(-k * (s + 12)))) / (1 - Math.exp(-12 * k));
+    assert.ok(rel(c.exactDose, D) < 1e-9, `start ${s}: ${c.exactDose} vs ${D}`);
+  }
+  assert.throws(
+    () =>
+      recommend({
+        sim: new Simulator(VANCO),
+        history: h,
+        point: null,
+        targets: [parseTarget('auctau=200..300', 'mg/L', 'h')],
+        space: { start: 6, startTimes: [6, 12], intervals: [12] },
+      }),
+    /first-interval horizon/,
+  );
+});
+
+test('several targets: the secondary filters (all priority-1 met, then priority 2), the primary ranks', () => {
+  // Same AUC24 = 500 for every interval (doses exact, no rounding): alone, the longest interval
+  // wins the tie. A secondary trough ≥ 8 mg/L excludes q24h (6.87 mg/L; q12h 12.4): Cmin,ss = (D/V)·e^{−kτ}/(1 − e^{−kτ}).
+  const k = 4 / 50;
+  const trough = (tau: number): number => {
+    const D = (500 * 4 * tau) / 24;
+    return ((D / 50) * Math.exp(-k * tau)) / (1 - Math.exp(-k * tau));
+  };
+  assert.ok(trough(24) < 8 && trough(12) > 8 && trough(8) > 8, `${trough(24)}, ${trough(12)}`);
+  const space = { start: 12, intervals: [8, 12, 24], durations: [0] };
+  const auc = parseTarget('auc24=400..600', 'mg/L', 'h', 1);
+  const alone = recommend({ sim: new Simulator(VANCO), history, point: null, targets: [auc], space });
+  assert.equal(alone.candidates[0].interval, 24);
+  const both = recommend({
+    sim: new Simulator(VANCO),
+    history,
+    point: null,
+    targets: [auc, parseTarget('trough>=8', 'mg/L', 'h', 2)],
+    space,
+  });
+  const best = both.candidates[0];
+  assert.equal(best.interval, 12);
+  assert.ok(best.met.every(Boolean) && rel(best.metrics[1], trough(12)) < 1e-9);
+  const firstMissing = both.candidates.findIndex((c) => !c.met[1]);
+  assert.ok(
+    both.candidates.slice(firstMissing).every((c) => !c.met[1]),
+    'those missing the secondary come last',
+  );
+});
+
+test('property: loading doses are sums of strengths within the loading maximum, start times as allowed (fast-check, seed 7)', () => {
+  const sim = new Simulator(VANCO);
+  fc.assert(
+    fc.property(
+      fc.double({ min: 300, max: 800, noNaN: true }),
+      fc.double({ min: -0.6, max: 0.6, noNaN: true }),
+      fc.constantFrom<number[]>([250, 500], [500, 1000], [125, 250, 1000]),
+      fc.double({ min: 1000, max: 4000, noNaN: true }),
+      (centre, etaCl, strengths, maxLoading) => {
+        const r = recommend({
+          sim,
+          history,
+          point: Float64Array.of(etaCl, 0),
+          targets: [parseTarget(`auc24=${centre * 0.9}..${centre * 1.1}`, 'mg/L', 'h')],
+          loading: { target: parseTarget(`auc24=${centre}`, 'mg/L', 'h'), maxDose: maxLoading },
+          space: { start: 12, intervals: [8, 12], durations: [1], strengths, maxUnitsPerDose: 8 },
+        });
+        for (const c of r.candidates) {
+          const L = c.loading!.dose;
+          assert.ok(
+            L === 0 || (L >= c.dose && L <= maxLoading + 1e-9),
+            `loading ${L}, maintenance ${c.dose}`,
+          );
+          const sum = c.loading!.units.reduce((s, u) => s + u.strength * u.count, 0);
+          assert.ok(
+            Math.abs(sum - L) < 1e-9 && c.loading!.units.every((u) => strengths.includes(u.strength)),
+          );
+          assert.equal(c.start, 12);
+        }
+        return true;
+      },
+    ),
+    { seed: 7, numRuns: 25 },
+  );
+});

@@ -1,13 +1,22 @@
 import { DosetwinError, type Issue, fail } from '../errors.ts';
-import { type PatientData, type RecordInput, patientFromRecords } from '../events/records.ts';
+import type { PatientData } from '../events/records.ts';
 import type { Simulator } from '../simulate/simulator.ts';
+import { convert } from '../units.ts';
 import { type Exposure, computeExposure } from './exposure.ts';
+import { type FutureRegimen, regimenPatient } from './regimen.ts';
+import { steadyStateApproach } from './steady-state.ts';
 import { type Target, inTarget, metricValue, needsMic, targetCentre } from './targets.ts';
 
 /** The regimens a recommendation may choose from. Amounts in the model's dose unit, times in its time unit. */
 export interface RegimenSpace {
   /** Time of the first new dose. */
   start: number;
+  /**
+   * Allowed start times of the new regimen, searched like the intervals (default: `[start]`).
+   * They matter with the first-interval horizon (the state left by the history differs); at
+   * steady state they all give the same exposure, so several are refused there.
+   */
+  startTimes?: number[];
   /** Allowed dosing intervals. */
   intervals: number[];
   /** Allowed infusion durations; 0 = bolus / oral. Default [0]. */
@@ -23,8 +32,23 @@ export interface RegimenSpace {
   minDose?: number;
   maxDose?: number;
   maxDailyDose?: number;
-  /** Optional loading dose added to the first administration (same route). */
+  /**
+   * A fixed loading dose: the first administration of the new regimen (it replaces the first
+   * maintenance dose; maintenance follows one interval later). See also {@link RecommendInput.loading}.
+   */
   loadingDose?: number;
+}
+
+/** A loading dose to search: reach `target` early, over the new regimen's first window. */
+export interface LoadingSearch {
+  /**
+   * The loading target, evaluated from the patient's current state (history included) over the
+   * first interval after the start (`auc24`, `fauc_mic`: the first 24 h, maintenance doses
+   * within it included), e.g. `auc24=400..600` (vancomycin) or `cmax_mic>=8` (aminoglycosides).
+   */
+  target: Target;
+  /** Largest loading dose (default: the space's `maxDose`). The daily maximum does not apply to it. */
+  maxDose?: number;
 }
 
 export interface RecommendInput {
@@ -35,9 +59,11 @@ export interface RecommendInput {
   point: Float64Array | null;
   /** Draws of the etas (posterior, or the prior for a priori dosing) for the probability of target attainment. */
   draws?: Float64Array[];
-  /** Targets, most important first (priority 1). */
+  /** Targets of the maintenance regimen, with priorities (1 = most important). */
   targets: Target[];
   space: RegimenSpace;
+  /** Search a loading dose for each candidate (the maintenance is then judged at steady state). */
+  loading?: LoadingSearch;
   /** MIC (model concentration unit) and unbound fraction, for MIC-based targets. */
   mic?: number;
   fu?: number;
@@ -48,13 +74,30 @@ export interface RecommendInput {
   maxCandidates?: number;
 }
 
+/** The loading dose chosen for a candidate. */
+export interface LoadingChoice {
+  dose: number;
+  units: { strength: number; count: number }[];
+  /** The continuous loading dose that puts the loading target at its centre (0: none needed). */
+  exactDose: number;
+  /** The loading target's metric with the rounded loading dose, at the point estimate. */
+  metric: number;
+  met: boolean;
+  /** Probability of attaining the loading target over the draws. */
+  pta?: number;
+}
+
 export interface Candidate {
+  /** Time of the first new administration. */
+  start: number;
   dose: number;
   /** How the dose is made of the strengths (strength → count), when strengths are given. */
   units: { strength: number; count: number }[];
   interval: number;
   duration: number;
+  /** First administration's amount when a loading dose is given or searched, else 0. */
   loadingDose: number;
+  loading?: LoadingChoice;
   /** Value of each target's metric at the point estimate (same order as the targets). */
   metrics: number[];
   /** Whether each target is met at the point estimate. */
@@ -63,8 +106,13 @@ export interface Candidate {
   pta?: { each: number[]; all: number };
   /** Exposure over the dosing interval and over 24 h at the point estimate. */
   exposure: { interval: Exposure; day: Exposure };
-  /** Time after `start` when the trough is within 10 % of its steady-state value. */
+  /**
+   * Time after `start` to reach 90 % of the steady-state AUC per interval (continuous, see
+   * {@link steadyStateApproach}), from the patient's current state, loading dose included.
+   */
   timeToSteadyState?: number;
+  /** The same in dosing intervals. */
+  intervalsToSteadyState?: number;
   /** The continuous dose that hits the primary target exactly, before rounding. */
   exactDose: number;
 }
@@ -74,16 +122,21 @@ export interface Recommendation {
   warnings: Issue[];
 }
 
-const SS_WINDOW_DAYS = 1;
+/** Metrics affine in the dose for linear kinetics (integrals and values at fixed times). */
+const AFFINE = new Set(['auc24', 'auctau', 'cavg', 'c_eoi_1h', 'fauc_mic']);
+const EXTREMES = new Set(['cmin', 'trough', 'c0', 'cmax', 'peak', 'cmax_mic']);
 
 /**
- * Search the regimen space for the doses that reach the targets. For each interval and infusion
- * duration, the continuous dose that puts the primary target's metric at its centre is found
- * (exactly by proportionality for linear models at steady state; by a bracketed secant/bisection
- * on log dose otherwise), then rounded to what can be given (sums of strengths, limits), and every
- * rounded candidate is evaluated again: the exposure shown is the one *after* rounding.
- * Candidates are ranked by targets met (by priority), then by closeness to the primary target
- * (or by PTA when optimising for it), then by fewer administrations.
+ * Search the regimen space for the doses that reach the targets. For each start time, interval
+ * and infusion duration, the continuous dose that puts the primary target's metric at its centre
+ * is found (exactly by proportionality for linear models at steady state, by an affine solve for
+ * linear models after a history, by a bracketed secant/bisection on log dose otherwise), then
+ * rounded to what can be given (sums of strengths, limits), and every rounded candidate is
+ * evaluated again: the exposure shown is the one *after* rounding. With a loading search, each
+ * candidate kept gets the loading dose (rounded likewise) that puts the loading target at its
+ * centre. Candidates are ranked by targets met (by priority: all priority-1 targets, then all
+ * priority-2 ones...), then by closeness to the primary target (or by PTA when optimising for it),
+ * then by fewer administrations, then by earlier start.
  */
 export function recommend(input: RecommendInput): Recommendation {
   const { sim, history, targets, space } = input;
@@ -91,7 +144,8 @@ export function recommend(input: RecommendInput): Recommendation {
   if (!targets.length) fail('DT_TARGET', 'targets', 'no target given');
   if (!space.intervals.length || space.intervals.some((t) => !(t > 0)))
     fail('DT_REGIMEN_SPACE', 'intervals', `intervals ${JSON.stringify(space.intervals)} must be > 0`);
-  if (targets.some(needsMic) && !(input.mic! > 0))
+  const loadingTarget = input.loading?.target;
+  if ([...targets, ...(loadingTarget ? [loadingTarget] : [])].some(needsMic) && !(input.mic! > 0))
     fail('DT_TARGET', 'mic', 'a MIC-based target needs the MIC (> 0)');
   const durations = space.durations?.length ? space.durations : [0];
   if (durations.some((d) => !(d >= 0)))
@@ -101,49 +155,90 @@ export function recommend(input: RecommendInput): Recommendation {
   const horizon = input.horizon ?? 'steady-state';
   if (history.n === 0)
     fail('DT_REGIMEN_SPACE', 'history', 'the patient has no record (covariates are read from the last one)');
+  const starts = space.startTimes?.length ? [...new Set(space.startTimes)] : [space.start];
+  if (starts.some((t) => !Number.isFinite(t)))
+    fail('DT_REGIMEN_SPACE', 'startTimes', 'start times must be finite');
+  if (starts.length > 1 && horizon === 'steady-state')
+    fail(
+      'DT_REGIMEN_SPACE',
+      'startTimes',
+      'several start times give the same steady state: choose among them with the first-interval horizon',
+    );
+  if ((loadingTarget || space.loadingDose !== undefined) && horizon === 'first-interval')
+    fail(
+      'DT_REGIMEN_SPACE',
+      'loading',
+      "with a loading dose the first interval is the loading dose's: the maintenance is judged at steady state",
+    );
+  if (space.loadingDose !== undefined && loadingTarget)
+    fail('DT_REGIMEN_SPACE', 'loading', 'give either a fixed loading dose or a loading target, not both');
   const linear = sim.model.structure.kind !== 'ode';
   const primary = [...targets].sort((a, b) => a.priority - b.priority)[0];
   const minDose = space.minDose ?? 0;
   const maxDose = space.maxDose ?? Infinity;
+  const timeUnit = sim.model.ir.units.time;
+  const day = convert(24, 'h', timeUnit, 'time');
+  const oneHour = convert(1, 'h', timeUnit, 'time');
+  const cmt = space.cmt ?? 0;
 
-  // Peak and trough need local refinement; AUC-type targets do not.
-  const refineExtremes = targets.some((t) =>
-    ['cmin', 'trough', 'c0', 'cmax', 'peak', 'cmax_mic'].includes(t.metric),
-  );
-  const needsDay = targets.some((t) => t.metric === 'auc24' || t.metric === 'fauc_mic');
+  /** Exposure over the first interval and the first 24 h from `start`, as the targets `need`. */
+  const exposureOf = (
+    p: PatientData,
+    start: number,
+    tau: number,
+    dur: number,
+    eta: Float64Array | null,
+    need: Target[],
+    full: boolean,
+  ): { interval: Exposure; day: Exposure } => {
+    // Peak and trough need local refinement; AUC-type targets do not.
+    const refineExtremes = need.some((t) => EXTREMES.has(t.metric));
+    const q = {
+      mic: input.mic,
+      fu: input.fu,
+      refineExtremes,
+      gridPoints: refineExtremes || need.some(needsMic) ? 400 : 24,
+    };
+    const at = dur > 0 ? [start + dur + oneHour] : [];
+    const interval = computeExposure(sim, p, eta, { from: start, to: start + tau, at, ...q });
+    // The 24-h window only serves AUC-type metrics (auc24, fAUC/MIC): no extreme to refine.
+    const needsDay = full || need.some((t) => t.metric === 'auc24' || t.metric === 'fauc_mic');
+    const dayExposure =
+      tau === day || !needsDay
+        ? interval
+        : computeExposure(sim, p, eta, {
+            from: start,
+            to: start + day,
+            ...q,
+            refineExtremes: false,
+            gridPoints: 24,
+          });
+    return { interval, day: dayExposure };
+  };
+  /** Maintenance exposure: at steady state, or over the first interval after the history. */
   const evaluate = (
+    start: number,
     dose: number,
     tau: number,
     dur: number,
     eta: Float64Array | null,
     full = false,
   ): { interval: Exposure; day: Exposure } => {
-    const p = futurePatient(history, space, dose, tau, dur, horizon);
-    const from = space.start;
-    const at = dur > 0 ? [from + dur + 1] : [];
-    const q = {
-      mic: input.mic,
-      fu: input.fu,
-      refineExtremes,
-      gridPoints: refineExtremes || targets.some(needsMic) ? 400 : 24,
-    };
-    const interval = computeExposure(sim, p, eta, { from, to: from + tau, at, ...q });
-    // The 24-h window only serves AUC-type metrics (auc24, fAUC/MIC): no extreme to refine.
-    const day =
-      tau === 24 || !(needsDay || full)
-        ? interval
-        : computeExposure(sim, p, eta, {
-            from,
-            to: from + 24 * SS_WINDOW_DAYS,
-            ...q,
-            refineExtremes: false,
-            gridPoints: 24,
-          });
-    return { interval, day };
+    const reg: FutureRegimen = { start, dose, interval: tau, duration: dur, cmt };
+    const count = Math.ceil(day / tau) + 2;
+    const p = regimenPatient(history, reg, { steadyState: horizon === 'steady-state', count });
+    return exposureOf(p, start, tau, dur, eta, targets, full);
   };
-  const metricAt = (dose: number, tau: number, dur: number, t: Target, eta: Float64Array | null): number => {
+  const metricAt = (
+    start: number,
+    dose: number,
+    tau: number,
+    dur: number,
+    t: Target,
+    eta: Float64Array | null,
+  ): number => {
     try {
-      const e = evaluate(dose, tau, dur, eta);
+      const e = evaluate(start, dose, tau, dur, eta);
       return metricValue(t, e.interval, e.day);
     } catch (e) {
       // A dose rate above the maximal elimination rate (non-linear model) has no steady state:
@@ -155,60 +250,64 @@ export function recommend(input: RecommendInput): Recommendation {
   };
 
   const candidates: Candidate[] = [];
-  for (const tau of space.intervals) {
-    for (const dur of durations) {
-      if (dur > tau) continue;
-      const centre = targetCentre(primary);
-      const exact = solveDose((d) => metricAt(d, tau, dur, primary, input.point), centre, {
-        proportional: linear && horizon === 'steady-state' && !needsMic(primary) && !space.loadingDose,
-        lo: Math.max(minDose, 1e-9),
-        hi: Number.isFinite(maxDose) ? maxDose : 1e7,
-      });
-      for (const dose of roundedDoses(exact, space)) {
-        if (space.maxDailyDose !== undefined && (dose * 24) / tau > space.maxDailyDose * (1 + 1e-12))
-          continue;
-        if (metricAt(dose, tau, dur, primary, input.point) === Infinity) {
-          warnings.push({
-            code: 'DT_NO_STEADY_STATE',
-            severity: 'warning',
-            field: 'dose',
-            message: `${round(dose)} every ${tau} has no steady state: the dosing rate exceeds the maximal elimination rate`,
-          });
-          continue;
-        }
-        const e = evaluate(dose, tau, dur, input.point, true);
-        const metrics = targets.map((t) => metricValue(t, e.interval, e.day));
-        const c: Candidate = {
-          dose,
-          units: composition(dose, space.strengths),
-          interval: tau,
-          duration: dur,
-          loadingDose: space.loadingDose ?? 0,
-          metrics,
-          met: targets.map((t, k) => inTarget(t, metrics[k])),
-          exposure: e,
-          exactDose: exact,
-        };
-        if (input.draws?.length) {
-          const hits = targets.map(() => 0);
-          let all = 0;
-          for (const draw of input.draws) {
-            const ed = evaluate(dose, tau, dur, draw);
-            let ok = true;
-            targets.forEach((t, k) => {
-              const v = metricValue(t, ed.interval, ed.day);
-              if (inTarget(t, v)) hits[k]++;
-              else ok = false;
+  for (const start of starts)
+    for (const tau of space.intervals)
+      for (const dur of durations) {
+        if (dur > tau) continue;
+        const exact = solveDose(
+          (d) => metricAt(start, d, tau, dur, primary, input.point),
+          targetCentre(primary),
+          {
+            proportional: linear && horizon === 'steady-state' && !needsMic(primary),
+            affine: linear && AFFINE.has(primary.metric),
+            lo: Math.max(minDose, 1e-9),
+            hi: Number.isFinite(maxDose) ? maxDose : 1e7,
+          },
+        );
+        for (const dose of roundedDoses(exact, space)) {
+          if (space.maxDailyDose !== undefined && (dose * day) / tau > space.maxDailyDose * (1 + 1e-12))
+            continue;
+          if (metricAt(start, dose, tau, dur, primary, input.point) === Infinity) {
+            warnings.push({
+              code: 'DT_NO_STEADY_STATE',
+              severity: 'warning',
+              field: 'dose',
+              message: `${round(dose)} every ${tau} has no steady state: the dosing rate exceeds the maximal elimination rate`,
             });
-            if (ok) all++;
+            continue;
           }
-          const n = input.draws.length;
-          c.pta = { each: hits.map((h) => h / n), all: all / n };
+          const e = evaluate(start, dose, tau, dur, input.point, true);
+          const metrics = targets.map((t) => metricValue(t, e.interval, e.day));
+          const c: Candidate = {
+            start,
+            dose,
+            units: composition(dose, space.strengths),
+            interval: tau,
+            duration: dur,
+            loadingDose: space.loadingDose ?? 0,
+            metrics,
+            met: targets.map((t, k) => inTarget(t, metrics[k])),
+            exposure: e,
+            exactDose: exact,
+          };
+          if (input.draws?.length) {
+            const hits = targets.map(() => 0);
+            let all = 0;
+            for (const draw of input.draws) {
+              const ed = evaluate(start, dose, tau, dur, draw);
+              let ok = true;
+              targets.forEach((t, k) => {
+                if (inTarget(t, metricValue(t, ed.interval, ed.day))) hits[k]++;
+                else ok = false;
+              });
+              if (ok) all++;
+            }
+            const n = input.draws.length;
+            c.pta = { each: hits.map((h) => h / n), all: all / n };
+          }
+          candidates.push(c);
         }
-        candidates.push(c);
       }
-    }
-  }
   if (!candidates.length)
     warnings.push({
       code: 'DT_NO_CANDIDATE',
@@ -225,8 +324,8 @@ export function recommend(input: RecommendInput): Recommendation {
     const closeness = Math.abs(Math.log(c.metrics[k0] / targetCentre(primary)));
     const pta = c.pta ? -c.pta.all : 0;
     return input.optimiseFor === 'pta'
-      ? [pta, ...metByPriority, closeness, -c.interval]
-      : [...metByPriority, closeness, pta, -c.interval];
+      ? [pta, ...metByPriority, closeness, -c.interval, c.start]
+      : [...metByPriority, closeness, pta, -c.interval, c.start];
   };
   const keyed = candidates.map((c) => ({ c, k: rankKey(c) }));
   keyed.sort((a, b) => {
@@ -234,7 +333,36 @@ export function recommend(input: RecommendInput): Recommendation {
     return a.c.dose - b.c.dose;
   });
   const top = keyed.slice(0, input.maxCandidates ?? 10).map((x) => x.c);
-  for (const c of top) c.timeToSteadyState = timeToSteadyState(sim, history, space, c, input.point);
+
+  if (loadingTarget)
+    for (const c of top) {
+      const r = searchLoadingDose(input, c, loadingTarget, (p, eta) =>
+        exposureOf(p, c.start, c.interval, c.duration, eta, [loadingTarget], false),
+      );
+      c.loading = r.choice;
+      c.loadingDose = r.choice.dose;
+      if (r.warning) warnings.push(r.warning);
+    }
+
+  for (const c of top) {
+    const ss = steadyStateApproach(
+      sim,
+      history,
+      {
+        start: c.start,
+        dose: c.dose,
+        interval: c.interval,
+        duration: c.duration,
+        cmt,
+        ...(c.loadingDose > 0 ? { loadingDose: c.loadingDose } : {}),
+      },
+      input.point,
+    );
+    if (ss.time !== null) {
+      c.timeToSteadyState = ss.time;
+      c.intervalsToSteadyState = ss.intervals!;
+    }
+  }
   for (const c of top)
     if (c.exactDose > maxDose || c.exactDose < minDose)
       warnings.push({
@@ -246,67 +374,103 @@ export function recommend(input: RecommendInput): Recommendation {
   return { candidates: top, warnings: dedupe(warnings) };
 }
 
-/** History plus the new regimen: at steady state (SS = 1 at `start`) or continuing from the history. */
-function futurePatient(
-  h: PatientData,
-  space: RegimenSpace,
-  dose: number,
-  tau: number,
-  dur: number,
-  horizon: 'steady-state' | 'first-interval',
-): PatientData {
-  const last = h.n - 1;
-  const cov = Array.from({ length: h.nCov }, (_, k) => h.cov[last * h.nCov + k]);
-  const rate = dur > 0 ? dose / dur : 0;
-  const cmt = space.cmt ?? 0;
-  const addl = Math.ceil((24 * SS_WINDOW_DAYS) / tau) + 1;
-  const rows: RecordInput[] = [];
-  if (horizon === 'first-interval') {
-    for (let i = 0; i < h.n; i++)
-      if (h.time[i] <= space.start)
-        rows.push({
-          time: h.time[i],
-          evid: h.evid[i] === 0 ? 2 : h.evid[i],
-          amt: h.amt[i],
-          rate: h.rate[i],
-          cmt: h.cmt[i],
-          ii: h.ii[i],
-          addl: h.addl[i],
-          ss: h.ss[i],
-          cov: Array.from({ length: h.nCov }, (_, k) => h.cov[i * h.nCov + k]),
-          occ: h.occ[i],
+/**
+ * The loading dose L of one candidate: the first administration is L, maintenance follows from
+ * start + τ; the loading target's metric over the first window (from the patient's current state)
+ * is put at its centre, exactly by an affine solve for linear kinetics and AUC-type metrics,
+ * by bracketing otherwise, between the maintenance dose and the loading maximum. Then the
+ * administrable doses around it (strengths, maximum) are evaluated and the one closest to the
+ * centre (log scale) is kept. L = 0 (none) when starting with the maintenance dose already reaches
+ * the centre, or is closest to it.
+ */
+function searchLoadingDose(
+  input: RecommendInput,
+  c: Candidate,
+  target: Target,
+  exposure: (p: PatientData, eta: Float64Array | null) => { interval: Exposure; day: Exposure },
+): { choice: LoadingChoice; warning?: Issue } {
+  const { sim, history, space } = input;
+  const day = convert(24, 'h', sim.model.ir.units.time, 'time');
+  const maxLoading = input.loading?.maxDose ?? space.maxDose ?? Infinity;
+  const metric = (L: number, eta: Float64Array | null): number => {
+    const reg: FutureRegimen = {
+      start: c.start,
+      dose: c.dose,
+      interval: c.interval,
+      duration: c.duration,
+      cmt: space.cmt ?? 0,
+      loadingDose: L,
+    };
+    const e = exposure(regimenPatient(history, reg, { count: Math.ceil(day / c.interval) + 2 }), eta);
+    return metricValue(target, e.interval, e.day);
+  };
+  const centre = targetCentre(target);
+  const f = (L: number): number => metric(L, input.point);
+  // No loading dose = the first administration is the maintenance dose: the search starts there.
+  const fNone = f(c.dose);
+  const exactDose =
+    fNone >= centre
+      ? 0
+      : solveDose(f, centre, {
+          proportional: false,
+          affine: sim.model.structure.kind !== 'ode' && AFFINE.has(target.metric),
+          lo: c.dose,
+          hi: Math.max(c.dose, Number.isFinite(maxLoading) ? maxLoading : 1e7),
         });
+  const options =
+    exactDose > 0 ? roundedDoses(exactDose, { ...space, minDose: c.dose, maxDose: maxLoading }) : [];
+  let best = { L: c.dose, v: fNone, d: Math.abs(Math.log(fNone / centre)) };
+  for (const L of options) {
+    const v = f(L);
+    const d = Math.abs(Math.log(v / centre));
+    if (d < best.d) best = { L, v, d };
   }
-  const loading = space.loadingDose ?? 0;
-  if (loading > 0)
-    rows.push({ time: space.start, evid: 1, amt: loading, rate: dur > 0 ? loading / dur : 0, cmt, cov });
-  rows.push({
-    time: space.start,
-    evid: 1,
-    amt: dose,
-    rate,
-    cmt,
-    ii: tau,
-    addl,
-    ss: horizon === 'steady-state' && loading === 0 ? 1 : 0,
-    cov,
-  });
-  return patientFromRecords(h.id, rows, h.nCov);
+  if (best.L === c.dose) best.L = 0;
+  const choice: LoadingChoice = {
+    dose: best.L,
+    units: composition(best.L, space.strengths),
+    exactDose,
+    metric: best.v,
+    met: inTarget(target, best.v),
+  };
+  if (input.draws?.length)
+    choice.pta =
+      input.draws.filter((d) => inTarget(target, metric(best.L || c.dose, d))).length / input.draws.length;
+  const warning: Issue | undefined =
+    exactDose > 0 && exactDose >= maxLoading * (1 - 1e-12)
+      ? {
+          code: 'DT_DOSE_LIMIT',
+          severity: 'warning',
+          field: 'loading',
+          message: `reaching ${target.text} early needs a loading dose of ${round(exactDose)} or more; the maximum is ${maxLoading}`,
+        }
+      : undefined;
+  return { choice, ...(warning ? { warning } : {}) };
 }
 
 /**
  * The continuous dose d in [lo, hi] with f(d) = target, for f increasing in d. Proportional
- * models (linear kinetics at steady state): d = target·d₀/f(d₀), exact. Otherwise a secant
+ * models (linear kinetics at steady state): d = target·d₀/f(d₀), exact. Affine ones (linear
+ * kinetics after a history, AUC-type metrics): from two evaluations, checked. Otherwise a secant
  * step on log d safeguarded by bisection, to 1e-10 relative in f.
  */
 export function solveDose(
   f: (d: number) => number,
   target: number,
-  o: { proportional: boolean; lo: number; hi: number },
+  o: { proportional: boolean; affine?: boolean; lo: number; hi: number },
 ): number {
   const d0 = Math.min(Math.max(100, o.lo), o.hi);
   const f0 = f(d0);
   if (o.proportional && f0 > 0) return (target * d0) / f0;
+  if (o.affine) {
+    // Linear kinetics after a history: f(d) = a + b·d, two evaluations; checked, else bracketed.
+    const d1 = d0 === o.hi ? d0 / 2 : Math.min(2 * d0, o.hi);
+    const f1 = f(d1);
+    if (f1 !== f0 && Number.isFinite(f1)) {
+      const d = d0 + ((target - f0) * (d1 - d0)) / (f1 - f0);
+      if (d >= o.lo && d <= o.hi && Math.abs(f(d) - target) <= 1e-9 * Math.abs(target)) return d;
+    }
+  }
   let a = Math.log(o.lo);
   let b = Math.log(o.hi);
   let fa = f(o.lo) - target;
@@ -394,55 +558,6 @@ function gcd(a: number, b: number): number {
   let y = Math.round(b * 1e6);
   while (y) [x, y] = [y, x % y];
   return x / 1e6;
-}
-
-/** Time after start when successive troughs come within 10 % of the steady-state trough (from the history). */
-function timeToSteadyState(
-  sim: Simulator,
-  h: PatientData,
-  space: RegimenSpace,
-  c: Candidate,
-  eta: Float64Array | null,
-): number | undefined {
-  const ssTrough = c.exposure.interval.cmin;
-  if (!(ssTrough > 0)) return undefined;
-  const n = 60;
-  const p = futurePatient(
-    h,
-    { ...space, loadingDose: c.loadingDose },
-    c.dose,
-    c.interval,
-    c.duration,
-    'first-interval',
-  );
-  const rows: RecordInput[] = [];
-  for (let i = 0; i < p.n; i++)
-    rows.push({
-      time: p.time[i],
-      evid: p.evid[i],
-      amt: p.amt[i],
-      rate: p.rate[i],
-      cmt: p.cmt[i],
-      ii: p.ii[i],
-      addl: i === p.n - 1 ? n : p.addl[i],
-      ss: p.ss[i],
-      cov: Array.from({ length: p.nCov }, (_, k) => p.cov[i * p.nCov + k]),
-    });
-  const last = rows[rows.length - 1];
-  // Just before each dose: an added dose at the same time would otherwise come first.
-  for (let k = 1; k <= n; k++)
-    rows.push({ time: space.start + k * c.interval * (1 - 1e-12), evid: 2, cmt: 0, cov: last.cov });
-  rows.sort((a, b) => a.time - b.time);
-  const q = patientFromRecords(h.id, rows, h.nCov);
-  const out = new Float64Array(q.n);
-  sim.run(q, eta, out);
-  let k = 0;
-  for (let i = 0; i < q.n; i++)
-    if (q.evid[i] === 2 && q.time[i] > space.start) {
-      k++;
-      if (Math.abs(out[i] / ssTrough - 1) <= 0.1) return k * c.interval;
-    }
-  return undefined;
 }
 
 function round(x: number): string {

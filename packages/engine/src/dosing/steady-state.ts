@@ -29,7 +29,7 @@ export interface SteadyStateApproach {
 }
 
 /** Intervals simulated at first, and at most (long half-lives relative to the interval). */
-const FIRST_INTERVALS = 60;
+const FIRST_INTERVALS = 16;
 const MAX_INTERVALS = 1200;
 
 /**
