@@ -19,6 +19,7 @@ console.error('MAP fits…');
 sections.push(await benchMap());
 console.error('server…');
 sections.push(await benchServer());
+sections.push(await (await import('./ml.ts')).benchMl()); // issue 8: ml train, 10 000 patients
 const text = `${header}\n${sections.join('\n')}`;
 writeFileSync(new URL('./results.md', import.meta.url), text);
 console.log(text);

@@ -54,10 +54,10 @@ const ENGINE_VERSION = (
 
 /** Default grid and recipe (documented in the README). */
 export const DEFAULT_GRID: GbdtGrid = {
-  maxDepth: [3, 5],
-  learningRate: [0.05],
-  minChildWeight: [10, 40],
-  nTreesMax: 400,
+  maxDepth: [3, 6],
+  learningRate: [0.03],
+  minChildWeight: [10, 50],
+  nTreesMax: 500,
   lambda: 1,
   gamma: 0,
   subsample: 0.8,

@@ -1,0 +1,131 @@
+// dosetwin ml (issue 8): reproducibility of training (acceptance 3) and the predict command.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { predictLnAuc, scoreEstimator, splitIndices, type TrainingRecipe } from '@dosetwin/engine';
+import { trainArtefact } from './ml.ts';
+import { runTasks, simulateTasks, trainingData } from './ml-pipeline.ts';
+import { PRESETS } from './ml-presets.ts';
+import type { VirtualPatient } from '@dosetwin/engine';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
+
+const preset = PRESETS['vancomycin-adult'];
+const recipe: TrainingRecipe = {
+  n: 240,
+  seed: 11,
+  split: { train: 0.7, validation: 0.1, test: 0.2 },
+  folds: 2,
+  grid: {
+    maxDepth: [2, 3],
+    learningRate: [0.1],
+    minChildWeight: [5],
+    nTreesMax: 30,
+    lambda: 1,
+    gamma: 0,
+    subsample: 0.8,
+    colsample: 0.8,
+  },
+  ridgeLambda: 1e-3,
+};
+const options = {
+  preset,
+  models: ['vancomycin/goti2018', 'vancomycin/thomson2009'],
+  design: preset.design,
+  recipe,
+};
+
+test('acceptance 3: retraining with the same seed gives the same artefact bit for bit, on 1 or 2 threads', async () => {
+  const a = await trainArtefact({ ...options, threads: 1 });
+  const b = await trainArtefact({ ...options, threads: 1 });
+  const c = await trainArtefact({ ...options, threads: 2 });
+  const ja = JSON.stringify(a);
+  assert.equal(JSON.stringify(b), ja);
+  assert.equal(JSON.stringify(c), ja);
+  // And the predictions on the held-out patients are identical numbers (not merely close).
+  const sims = (await runTasks(
+    { preset: preset.name, design: preset.design, seed: recipe.seed, models: options.models },
+    simulateTasks('train', 0, recipe.n),
+    1,
+    'simulate',
+  )) as VirtualPatient[][];
+  const data = trainingData(preset, sims.flat());
+  for (const i of splitIndices(recipe).test)
+    assert.equal(predictLnAuc(a, data.rows[i]).ln, predictLnAuc(c, data.rows[i]).ln);
+  // A different seed gives a different estimator.
+  const d = await trainArtefact({ ...options, recipe: { ...recipe, seed: 12 }, threads: 1 });
+  assert.notEqual(JSON.stringify(d.gbdt), JSON.stringify(a.gbdt));
+  // The recorded check reproduces.
+  assert.equal(scoreEstimator(a, a.check.input).auc, a.check.auc);
+});
+
+test('ml predict: units converted at the edge (g vs mg, ug/mL vs mg/L give the same AUC); missing covariate named', async () => {
+  const est = await trainArtefact({
+    ...options,
+    recipe: { ...recipe, grid: { ...recipe.grid, maxDepth: [2] } },
+    threads: 1,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'dosetwin-ml-'));
+  const file = join(dir, 'est.json');
+  writeFileSync(file, JSON.stringify(est));
+  const run = (...args: string[]): { code: number; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [BIN, 'ml', 'predict', '--estimator', file, ...args], {
+      encoding: 'utf8',
+      cwd: REPO,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const a = run(
+    '--conc',
+    '32,14',
+    '--times',
+    '2.05,11.9',
+    '--dose',
+    '1000mg',
+    '--cov',
+    'WT=80',
+    '--cov',
+    'CRCL=70',
+    '--format',
+    'json',
+  );
+  assert.equal(a.code, 0, a.stderr);
+  const b = run(
+    '--conc',
+    '32,14',
+    '--unit',
+    'ug/mL',
+    '--times',
+    '2.05,11.9',
+    '--dose',
+    '1g',
+    '--cov',
+    'WT=80',
+    '--cov',
+    'CRCL=70',
+    '--format',
+    'json',
+  );
+  assert.equal(b.code, 0, b.stderr);
+  const ja = JSON.parse(a.stdout);
+  const jb = JSON.parse(b.stdout);
+  assert.equal(jb.auc, ja.auc);
+  assert.equal(ja.unit, 'mg*h/L');
+  const direct = scoreEstimator(est, {
+    samples: [
+      { timeH: 2.05, conc: 32 },
+      { timeH: 11.9, conc: 14 },
+    ],
+    dose: 1000,
+    covariates: { WT: 80, CRCL: 70 },
+  });
+  assert.equal(ja.auc, direct.auc);
+  const c = run('--conc', '32,14', '--dose', '1000mg', '--cov', 'WT=80');
+  assert.equal(c.code, 2);
+  assert.match(c.stderr, /DT_ML_INPUT \[covariates.CRCL\] CRCL .* is required/);
+});
