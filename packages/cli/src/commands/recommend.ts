@@ -1,23 +1,19 @@
-import { existsSync } from 'node:fs';
 import {
   type CompiledModel,
-  DosetwinError,
   type Issue,
-  MapObjective,
+  type PatientData,
+  type RecommendInput,
   Simulator,
   type Target,
-  cholesky,
-  createRng,
-  estimateMap,
-  loadModel,
+  convert,
+  nextDoseTime,
   parseDataset,
   parseTarget,
   recommend,
-  samplePosterior,
 } from '@dosetwin/engine';
-import { getModel } from '@dosetwin/models';
 import type { Command } from 'commander';
 import { argError, guarded, printIssues, readText } from '../io.ts';
+import { patientState, resolveModel } from './patient-state.ts';
 
 interface Opts {
   model: string;
@@ -27,20 +23,26 @@ interface Opts {
   duration: string;
   strengths?: string;
   start?: string;
+  startWhenBelow?: string;
+  horizon: string;
   maxDose?: string;
   maxDailyDose?: string;
+  loadingDose?: string;
+  loadingTarget?: string;
+  maxLoadingDose?: string;
   mic?: string;
   fu?: string;
   samples: string;
   seed: string;
   optimise: string;
+  maxCandidates: string;
   format: string;
 }
 
-const list = (s: string, field: string): number[] => {
+const list = (s: string, field: string, min = 0): number[] => {
   const v = s.split(',').map((x) => Number(x.trim()));
-  if (!v.length || v.some((x) => !Number.isFinite(x) || x < 0))
-    argError(field, `'${s}' is not a list of numbers ≥ 0`);
+  if (!v.length || v.some((x) => !Number.isFinite(x) || x < min))
+    argError(field, `'${s}' is not a list of numbers ≥ ${min}`);
   return v;
 };
 const num = (s: string | undefined, field: string): number | undefined => {
@@ -49,18 +51,206 @@ const num = (s: string | undefined, field: string): number | undefined => {
   if (!Number.isFinite(v) || v < 0) argError(field, `'${s}' is not a number ≥ 0`);
   return v;
 };
+/** A concentration in the model's unit: `15`, or `15 mg/L` / `15000 ng/mL` (converted). */
+const concentration = (s: string, unit: string, field: string): number => {
+  const m = /^\s*([\d.eE+-]+)\s*(\S+)?\s*$/.exec(s);
+  const v = m ? Number(m[1]) : NaN;
+  if (!(v > 0) || !Number.isFinite(v)) argError(field, `'${s}' is not a concentration > 0`);
+  return m![2] ? convert(v, m![2], unit, field) : v;
+};
 
-/** A model file, or a library id such as `vancomycin/goti2018`. */
-function resolveModel(spec: string): CompiledModel {
-  if (existsSync(spec)) return loadModel(readText(spec, 'model'), spec);
-  return getModel(spec).compiled();
+/** What the command asks, the same for every patient (and every model, under model averaging). */
+interface Settings {
+  targets: string[];
+  space: Omit<RecommendInput['space'], 'start'>;
+  /** Allowed start times; absent = the last record (or the time the level falls below `startWhenBelow`). */
+  starts?: number[];
+  startWhenBelow?: string;
+  horizon: 'steady-state' | 'first-interval';
+  loadingTarget?: string;
+  maxLoadingDose?: number;
+  mic?: number;
+  fu?: number;
+  samples: number;
+  seed: number;
+  optimiseFor: 'target' | 'pta';
+  maxCandidates: number;
+}
+
+function settingsOf(o: Opts): Settings {
+  if (o.optimise !== 'target' && o.optimise !== 'pta')
+    argError('--optimise', `'${o.optimise}' is not target or pta`);
+  if (o.horizon !== 'steady-state' && o.horizon !== 'first-interval')
+    argError('--horizon', `'${o.horizon}' is not steady-state or first-interval`);
+  if (o.start !== undefined && o.startWhenBelow !== undefined)
+    argError('--start-when-below', 'give either --start or --start-when-below');
+  return {
+    targets: o.target,
+    space: {
+      intervals: list(o.interval, '--interval'),
+      durations: list(o.duration, '--duration'),
+      strengths: o.strengths ? list(o.strengths, '--strengths') : undefined,
+      maxDose: num(o.maxDose, '--max-dose'),
+      maxDailyDose: num(o.maxDailyDose, '--max-daily-dose'),
+      loadingDose: num(o.loadingDose, '--loading-dose'),
+    },
+    starts: o.start !== undefined ? list(o.start, '--start', -Infinity) : undefined,
+    startWhenBelow: o.startWhenBelow,
+    horizon: o.horizon,
+    loadingTarget: o.loadingTarget,
+    maxLoadingDose: num(o.maxLoadingDose, '--max-loading-dose'),
+    mic: num(o.mic, '--mic'),
+    fu: num(o.fu, '--fu'),
+    samples: num(o.samples, '--samples')!,
+    seed: num(o.seed, '--seed')!,
+    optimiseFor: o.optimise,
+    maxCandidates: num(o.maxCandidates, '--max-candidates')!,
+  };
+}
+
+/** One patient under one model: its state (MAP or a priori, draws), then the ranked candidates. */
+export function recommendForPatient(
+  model: CompiledModel,
+  p: PatientData,
+  s: Settings,
+): Record<string, unknown> {
+  const ir = model.ir;
+  const targets: Target[] = s.targets.map((t, i) => parseTarget(t, ir.units.conc, ir.units.time, i + 1));
+  const loadingTarget = s.loadingTarget
+    ? parseTarget(s.loadingTarget, ir.units.conc, ir.units.time, 1)
+    : undefined;
+  const state = patientState(model, p, { samples: s.samples, seed: s.seed });
+  const sim = new Simulator(model);
+  const warnings: Issue[] = [...state.warnings];
+  // Default: each interval's regimen starts when its next administration is due.
+  let starts = s.starts ?? [p.time[p.n - 1]];
+  let nextDue = s.starts === undefined;
+  let nextDose: Record<string, unknown> | null = null;
+  if (s.startWhenBelow !== undefined) {
+    // Wait until the predicted level (MAP, or typical a priori) falls to the threshold.
+    const threshold = concentration(s.startWhenBelow, ir.units.conc, '--start-when-below');
+    const nd = nextDoseTime(
+      sim,
+      p,
+      state.point,
+      { threshold, after: p.time[p.n - 1] },
+      state.draws.length ? state.draws : undefined,
+    );
+    starts = [nd.time];
+    nextDue = false;
+    nextDose = { threshold, time: nd.time, probabilityBelow: nd.probabilityBelow ?? null };
+  }
+  const r = recommend({
+    sim,
+    history: p,
+    point: state.point,
+    draws: state.draws.length ? state.draws : undefined,
+    targets,
+    space: { ...s.space, start: starts[0], startTimes: starts, nextDue },
+    ...(loadingTarget
+      ? {
+          loading: {
+            target: loadingTarget,
+            ...(s.maxLoadingDose !== undefined ? { maxDose: s.maxLoadingDose } : {}),
+          },
+        }
+      : {}),
+    horizon: s.horizon,
+    mic: s.mic,
+    fu: s.fu,
+    optimiseFor: s.optimiseFor,
+    maxCandidates: s.maxCandidates,
+  });
+  warnings.push(...r.warnings);
+  return {
+    id: p.id,
+    method: state.method,
+    model: { id: ir.id, version: ir.version, citation: ir.citation?.text ?? null },
+    units: ir.units,
+    targets: targets.map((t) => t.text),
+    ...(loadingTarget ? { loadingTarget: loadingTarget.text } : {}),
+    horizon: s.horizon,
+    ...state.fit,
+    posteriorDraws: state.draws.length,
+    ...(nextDose ? { nextDose } : {}),
+    candidates: r.candidates.map((c, rank) => ({
+      rank: rank + 1,
+      start: c.start,
+      dose: c.dose,
+      interval: c.interval,
+      duration: c.duration,
+      units: c.units,
+      loadingDose: c.loadingDose,
+      ...(c.loading ? { loading: c.loading } : {}),
+      metrics: Object.fromEntries(targets.map((t, k) => [t.metric, c.metrics[k]])),
+      met: c.met,
+      pta: c.pta ?? null,
+      exactDose: c.exactDose,
+      timeToSteadyState: c.timeToSteadyState ?? null,
+      intervalsToSteadyState: c.intervalsToSteadyState ?? null,
+    })),
+    warnings: warnings.map((w) => ({ code: w.code, field: w.field, message: w.message })),
+  };
+}
+
+type Result = ReturnType<typeof recommendForPatient>;
+const r4 = (x: number): number => Number(x.toPrecision(4));
+
+function textLines(res: Result, units: { dose: string; time: string }): string[] {
+  const out = [
+    `${res.id}: ${res.method}, model ${(res.model as { id: string; version: string }).id} ${(res.model as { version: string }).version}`,
+  ];
+  const nd = res.nextDose as { threshold: number; time: number; probabilityBelow: number | null } | undefined;
+  if (nd)
+    out.push(
+      `  next dose when the level falls to ${nd.threshold}: t = ${r4(nd.time)} ${units.time}` +
+        (nd.probabilityBelow !== null
+          ? ` (P(level ≤ ${nd.threshold}) = ${(100 * nd.probabilityBelow).toFixed(0)} %)`
+          : ''),
+    );
+  type C = {
+    rank: number;
+    start: number;
+    dose: number;
+    interval: number;
+    duration: number;
+    loading?: { dose: number; metric: number; met: boolean; pta?: number };
+    metrics: Record<string, number>;
+    met: boolean[];
+    pta: { all: number } | null;
+    timeToSteadyState: number | null;
+  };
+  for (const c of res.candidates as C[]) {
+    const metrics = Object.entries(c.metrics)
+      .map(([m, v], k) => `${m} ${r4(v)}${c.met[k] ? ' ✓' : ' ✗'}`)
+      .join(', ');
+    const loading = c.loading
+      ? c.loading.dose > 0
+        ? `${c.loading.dose} ${units.dose} then `
+        : 'no loading dose, '
+      : '';
+    out.push(
+      `  #${c.rank} ${loading}${c.dose} ${units.dose} every ${c.interval} ${units.time}${c.duration ? ` over ${c.duration} ${units.time}` : ''}` +
+        `${(res.candidates as C[]).some((x) => x.start !== c.start) || nd ? ` from t = ${r4(c.start)}` : ''}: ${metrics}` +
+        (c.pta ? `, PTA ${(100 * c.pta.all).toFixed(0)} %` : '') +
+        (c.loading
+          ? `; loading ${res.loadingTarget as string}: ${r4(c.loading.metric)}${c.loading.met ? ' ✓' : ' ✗'}`
+          : '') +
+        (c.timeToSteadyState !== null
+          ? `; 90 % of steady state after ${r4(c.timeToSteadyState)} ${units.time}`
+          : ''),
+    );
+  }
+  for (const w of res.warnings as { code: string; message: string }[])
+    out.push(`  warning ${w.code}: ${w.message}`);
+  return out;
 }
 
 /**
  * `dosetwin recommend`: per patient, the MAP fit of the levels (a posteriori) or the typical
  * patient (a priori, no level), then the ranked candidate regimens with predicted exposure after
  * rounding and, with --samples, the probability of target attainment over posterior (or prior)
- * draws.
+ * draws; optionally a loading dose and the time of the next dose.
  */
 export function registerRecommend(program: Command): void {
   program
@@ -70,14 +260,32 @@ export function registerRecommend(program: Command): void {
     .requiredOption('--data <file>', 'NONMEM-style CSV: the doses given and the levels measured')
     .requiredOption(
       '--target <spec...>',
-      "targets, most important first: 'auc24=400..600', 'trough=5..10 ug/L', 'ft_mic>=100'",
+      "targets, most important first (each one a priority): 'auc24=400..600', 'trough=5..10 ug/L', 'ft_mic>=100'",
     )
     .option('--interval <h>', 'allowed dosing intervals (model time unit)', '8,12,24')
     .option('--duration <h>', 'allowed infusion durations; 0 = bolus / oral', '0')
     .option('--strengths <mg>', 'available unit strengths (model dose unit), e.g. 250,500')
-    .option('--start <t>', 'time of the next dose (default: the last record)')
+    .option(
+      '--start <t>',
+      'time of the next dose, or allowed times t1,t2,... (default: one interval after the last dose)',
+    )
+    .option(
+      '--start-when-below <c>',
+      "start when the predicted level falls to c (model unit, or e.g. '15 mg/L')",
+    )
+    .option(
+      '--horizon <h>',
+      "judge the maintenance at 'steady-state' or over its 'first-interval'",
+      'steady-state',
+    )
     .option('--max-dose <mg>', 'maximum single dose')
     .option('--max-daily-dose <mg>', 'maximum daily dose')
+    .option('--loading-dose <mg>', 'a fixed loading dose (first administration)')
+    .option(
+      '--loading-target <spec>',
+      "search a loading dose reaching this early, e.g. 'auc24=400..600' (first 24 h)",
+    )
+    .option('--max-loading-dose <mg>', 'maximum loading dose (default: --max-dose)')
     .option('--mic <c>', 'MIC (model concentration unit) for MIC-based targets')
     .option('--fu <f>', 'unbound fraction for %fT>MIC', '1')
     .option(
@@ -87,167 +295,21 @@ export function registerRecommend(program: Command): void {
     )
     .option('--seed <n>', 'seed of the draws', '1')
     .option('--optimise <what>', "'target' (closest to the primary target) or 'pta'", 'target')
+    .option('--max-candidates <n>', 'candidates listed', '10')
     .option('--format <format>', 'json (one object per line per patient) or text', 'json')
     .action(async (o: Opts) => {
       process.exitCode = await guarded(() => {
         if (o.format !== 'json' && o.format !== 'text')
           argError('--format', `'${o.format}' is not json or text`);
-        if (o.optimise !== 'target' && o.optimise !== 'pta')
-          argError('--optimise', `'${o.optimise}' is not target or pta`);
+        const settings = settingsOf(o);
         const model = resolveModel(o.model);
-        const ir = model.ir;
-        const targets: Target[] = o.target.map((t, i) => parseTarget(t, ir.units.conc, ir.units.time, i + 1));
-        const ds = parseDataset(readText(o.data, 'data'), ir, o.data);
+        const ds = parseDataset(readText(o.data, 'data'), model.ir, o.data);
         printIssues(ds.issues);
-        const nSamples = num(o.samples, '--samples')!;
         const out: string[] = [];
         for (const p of ds.patients) {
-          const warnings: Issue[] = [];
-          // Covariates outside the model's validity domain: computable, but an extrapolation.
-          ir.covariates.forEach((c, k) => {
-            if (!c.valid) return;
-            for (let i = 0; i < p.n; i++) {
-              const v = p.cov[i * p.nCov + k];
-              if ((c.valid.lo !== null && v < c.valid.lo) || (c.valid.hi !== null && v > c.valid.hi)) {
-                warnings.push({
-                  code: 'DT_DOMAIN_OUTSIDE',
-                  severity: 'warning',
-                  field: `covariates.${c.name}`,
-                  message: `${c.name} is ${v} ${c.unit}; model validated for ${c.valid.lo ?? ''}..${c.valid.hi ?? ''}`,
-                });
-                break;
-              }
-            }
-          });
-          const hasLevels = Array.from(p.evid).some((e, i) => e === 0 && p.mdv[i] === 0);
-          const sim = new Simulator(model);
-          const nEta = ir.etas.length;
-          let point: Float64Array | null = null;
-          let draws: Float64Array[] = [];
-          let fitInfo: Record<string, unknown> = {};
-          const seed = num(o.seed, '--seed')!;
-          if (hasLevels) {
-            const fit = estimateMap(model, p);
-            point = fit.eta;
-            fitInfo = {
-              eta: Array.from(fit.eta),
-              etaNames: fit.etaNames,
-              obj: fit.obj,
-              converged: fit.converged,
-            };
-            if (!fit.converged)
-              warnings.push({
-                code: 'DT_MAP_NONCONVERGENCE',
-                severity: 'warning',
-                field: 'fit',
-                message: `MAP estimation did not converge: ${fit.message}`,
-              });
-            for (const r of fit.ipred) {
-              if (!Number.isFinite(r.dv) || r.dv <= 0) continue;
-              // A level the model finds implausible: |ln(DV/IPRED)| beyond 3 residual SDs (proportional part).
-              const e = ir.errors[sim.outputIndex(r.cmt)] ?? ir.errors[0];
-              const sd =
-                e.kind === 'add' ? e.addSd / r.ipred : e.propSd + e.addSd / Math.max(r.ipred, 1e-300);
-              if (sd > 0 && Math.abs(r.dv - r.ipred) / (sd * r.ipred) > 3)
-                warnings.push({
-                  code: 'DT_LEVEL_IMPLAUSIBLE',
-                  severity: 'warning',
-                  field: `data[line ${p.line[r.record]}].DV`,
-                  message: `the level ${r.dv} at t = ${r.time} is far from the fitted ${Number(r.ipred.toPrecision(4))} (> 3 residual SDs): check the sample time and dose history`,
-                });
-            }
-            if (nSamples > 0) {
-              const obj = new MapObjective(new Simulator(model), p);
-              const post = samplePosterior(obj, fit.x, fit.cov, { samples: nSamples, seed });
-              const idx = ir.etas.map((e) => post.names.indexOf(e.name));
-              for (let s = 0; s < post.size; s++)
-                draws.push(Float64Array.from(idx, (j) => (j >= 0 ? post.draws[s * post.n + j] : 0)));
-            }
-          } else if (nSamples > 0) {
-            // A priori: draws from the prior N(0, Ω).
-            const L = new Float64Array(nEta * nEta);
-            if (!cholesky(nEta, ir.omega.flat(), L))
-              throw new DosetwinError([
-                {
-                  code: 'DT_OMEGA',
-                  severity: 'error',
-                  field: 'random',
-                  message: 'Ω is not positive definite',
-                },
-              ]);
-            const rng = createRng(seed);
-            draws = Array.from({ length: nSamples }, () => {
-              const z = Float64Array.from({ length: nEta }, () => rng.normal());
-              return Float64Array.from({ length: nEta }, (_, i) => {
-                let v = 0;
-                for (let j = 0; j <= i; j++) v += L[i * nEta + j] * z[j];
-                return v;
-              });
-            });
-          }
-          const last = p.time[p.n - 1];
-          const start = num(o.start, '--start') ?? last;
-          const r = recommend({
-            sim,
-            history: p,
-            point,
-            draws: draws.length ? draws : undefined,
-            targets,
-            space: {
-              start,
-              intervals: list(o.interval, '--interval'),
-              durations: list(o.duration, '--duration'),
-              strengths: o.strengths ? list(o.strengths, '--strengths') : undefined,
-              maxDose: num(o.maxDose, '--max-dose'),
-              maxDailyDose: num(o.maxDailyDose, '--max-daily-dose'),
-            },
-            mic: num(o.mic, '--mic'),
-            fu: num(o.fu, '--fu'),
-            optimiseFor: o.optimise as 'target' | 'pta',
-          });
-          const result = {
-            id: p.id,
-            method: hasLevels ? 'a posteriori (MAP)' : 'a priori (typical patient)',
-            model: { id: ir.id, version: ir.version, citation: ir.citation?.text ?? null },
-            units: ir.units,
-            targets: targets.map((t) => t.text),
-            ...fitInfo,
-            posteriorDraws: draws.length,
-            candidates: r.candidates.map((c, rank) => ({
-              rank: rank + 1,
-              dose: c.dose,
-              interval: c.interval,
-              duration: c.duration,
-              start,
-              units: c.units,
-              metrics: Object.fromEntries(targets.map((t, k) => [t.metric, c.metrics[k]])),
-              met: c.met,
-              pta: c.pta ?? null,
-              exactDose: c.exactDose,
-              timeToSteadyState: c.timeToSteadyState ?? null,
-            })),
-            warnings: [...warnings, ...r.warnings].map((w) => ({
-              code: w.code,
-              field: w.field,
-              message: w.message,
-            })),
-          };
-          if (o.format === 'json') out.push(JSON.stringify(result));
-          else {
-            out.push(`${p.id}: ${result.method}, model ${ir.id} ${ir.version}`);
-            for (const c of result.candidates)
-              out.push(
-                `  #${c.rank} ${c.dose} ${ir.units.dose} every ${c.interval} ${ir.units.time}${c.duration ? ` over ${c.duration} ${ir.units.time}` : ''}: ` +
-                  targets
-                    .map(
-                      (t, k) =>
-                        `${t.metric} ${Number(c.metrics[t.metric].toPrecision(4))}${c.met[k] ? ' ✓' : ' ✗'}`,
-                    )
-                    .join(', ') +
-                  (c.pta ? `, PTA ${(100 * c.pta.all).toFixed(0)} %` : ''),
-              );
-            for (const w of result.warnings) out.push(`  warning ${w.code}: ${w.message}`);
-          }
+          const res = recommendForPatient(model, p, settings);
+          if (o.format === 'json') out.push(JSON.stringify(res));
+          else out.push(...textLines(res, model.ir.units));
         }
         process.stdout.write(out.join('\n') + '\n');
         return 0;

@@ -3,7 +3,7 @@ import type { PatientData } from '../events/records.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 import { convert } from '../units.ts';
 import { type Exposure, computeExposure } from './exposure.ts';
-import { type FutureRegimen, regimenPatient } from './regimen.ts';
+import { type FutureRegimen, nextAdministrationTime, regimenPatient } from './regimen.ts';
 import { steadyStateApproach } from './steady-state.ts';
 import { type Target, inTarget, metricValue, needsMic, targetCentre } from './targets.ts';
 
@@ -17,6 +17,11 @@ export interface RegimenSpace {
    * steady state they all give the same exposure, so several are refused there.
    */
   startTimes?: number[];
+  /**
+   * Start each interval's regimen when its next administration is due: one interval after the
+   * last dose given, not before the last record (`start` and `startTimes` are then ignored).
+   */
+  nextDue?: boolean;
   /** Allowed dosing intervals. */
   intervals: number[];
   /** Allowed infusion durations; 0 = bolus / oral. Default [0]. */
@@ -136,7 +141,7 @@ const EXTREMES = new Set(['cmin', 'trough', 'c0', 'cmax', 'peak', 'cmax_mic']);
  * candidate kept gets the loading dose (rounded likewise) that puts the loading target at its
  * centre. Candidates are ranked by targets met (by priority: all priority-1 targets, then all
  * priority-2 ones...), then by closeness to the primary target (or by PTA when optimising for it),
- * then by fewer administrations, then by earlier start.
+ * then by fewer administrations, then by earlier start and shorter infusion.
  */
 export function recommend(input: RecommendInput): Recommendation {
   const { sim, history, targets, space } = input;
@@ -158,7 +163,7 @@ export function recommend(input: RecommendInput): Recommendation {
   const starts = space.startTimes?.length ? [...new Set(space.startTimes)] : [space.start];
   if (starts.some((t) => !Number.isFinite(t)))
     fail('DT_REGIMEN_SPACE', 'startTimes', 'start times must be finite');
-  if (starts.length > 1 && horizon === 'steady-state')
+  if (starts.length > 1 && horizon === 'steady-state' && !space.nextDue)
     fail(
       'DT_REGIMEN_SPACE',
       'startTimes',
@@ -250,8 +255,8 @@ export function recommend(input: RecommendInput): Recommendation {
   };
 
   const candidates: Candidate[] = [];
-  for (const start of starts)
-    for (const tau of space.intervals)
+  for (const tau of space.intervals)
+    for (const start of space.nextDue ? [nextAdministrationTime(history, tau)] : starts)
       for (const dur of durations) {
         if (dur > tau) continue;
         const exact = solveDose(
@@ -321,11 +326,13 @@ export function recommend(input: RecommendInput): Recommendation {
       .sort((a, b) => a - b)
       .map((pr) => (targets.every((t, k) => t.priority !== pr || c.met[k]) ? 0 : 1));
     const k0 = targets.indexOf(primary);
-    const closeness = Math.abs(Math.log(c.metrics[k0] / targetCentre(primary)));
+    // Rounded to 1e-9 so that regimens equally close (e.g. the same daily dose of a linear drug)
+    // tie on it, and the next keys decide rather than rounding noise.
+    const closeness = Math.round(1e9 * Math.abs(Math.log(c.metrics[k0] / targetCentre(primary)))) / 1e9;
     const pta = c.pta ? -c.pta.all : 0;
     return input.optimiseFor === 'pta'
-      ? [pta, ...metByPriority, closeness, -c.interval, c.start]
-      : [...metByPriority, closeness, pta, -c.interval, c.start];
+      ? [pta, ...metByPriority, closeness, -c.interval, c.start, c.duration]
+      : [...metByPriority, closeness, pta, -c.interval, c.start, c.duration];
   };
   const keyed = candidates.map((c) => ({ c, k: rankKey(c) }));
   keyed.sort((a, b) => {

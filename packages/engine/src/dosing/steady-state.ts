@@ -19,9 +19,10 @@ export interface SteadyStateApproach {
   interval: number | null;
   /**
    * Continuous number of intervals: the relative shortfall s_k = |1 − AUC_k/AUC_ss| is
-   * interpolated log-linearly in k between the bracketing intervals (s_0 = 1 before the first).
-   * Exact when s_k is geometric, as for a one-compartment model: s_k = e^{−k·kel·τ}, so
-   * 90 % is reached after ln(10)/(kel·τ) intervals, i.e. ln(10)/kel = 3.3 half-lives.
+   * interpolated log-linearly in k between the bracketing intervals; 1 when the first interval
+   * is already within. Exact when s_k is geometric, as for a one-compartment model from an empty
+   * state: s_k = e^{−k·kel·τ}, so 90 % is reached after ln(10)/(kel·τ) intervals (≥ 1), i.e.
+   * ln(10)/kel = 3.3 half-lives.
    */
   intervals: number | null;
   /** intervals·τ: time after the start to reach the fraction (model time unit). */
@@ -63,10 +64,14 @@ export function steadyStateApproach(
     const k = aucTau.findIndex((a) => Math.abs(1 - a / aucTauSs) <= tol * (1 + 1e-12));
     if (k >= 0 || n >= MAX_INTERVALS) {
       if (k < 0) return { aucTauSs, aucTau, fraction, interval: null, intervals: null, time: null };
-      const s1 = Math.max(Math.abs(1 - aucTau[k] / aucTauSs), Number.MIN_VALUE);
-      const s0 = k === 0 ? 1 : Math.abs(1 - aucTau[k - 1] / aucTauSs);
-      // ln s is linear in the interval number between k and k + 1 (1-based).
-      const intervals = s0 > s1 && s0 > tol ? k + Math.log(s0 / tol) / Math.log(s0 / s1) : k + 1;
+      // Already within over the first interval (the history, or a loading dose): 1 interval.
+      let intervals = 1;
+      if (k > 0) {
+        const s0 = Math.abs(1 - aucTau[k - 1] / aucTauSs);
+        const s1 = Math.max(Math.abs(1 - aucTau[k] / aucTauSs), Number.MIN_VALUE);
+        // ln s is linear in the interval number between k and k + 1 (1-based).
+        intervals = s0 > s1 ? k + Math.log(s0 / tol) / Math.log(s0 / s1) : k + 1;
+      }
       return { aucTauSs, aucTau, fraction, interval: k + 1, intervals, time: intervals * tau };
     }
     n = Math.min(MAX_INTERVALS, n * 10);
