@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchMap } from './map.ts';
+import { benchRecommend } from './recommend.ts';
 import { benchServer } from './server.ts';
 import { benchSimulation } from './simulation.ts';
 
@@ -17,6 +18,7 @@ const sim = benchSimulation();
 sections.push(sim.markdown);
 console.error('MAP fits…');
 sections.push(await benchMap());
+sections.push(benchRecommend());
 console.error('server…');
 sections.push(await benchServer());
 sections.push(await (await import('./ml.ts')).benchMl()); // issue 8: ml train, 10 000 patients
