@@ -22,6 +22,11 @@ export interface ExposureQuery {
   gridPoints?: number;
   /** Refine Cmax/Cmin on local grids (default true); false = grid values only, faster when only AUC matters. */
   refineExtremes?: boolean;
+  /**
+   * The AUC over the window when the caller already has it (e.g. several windows of one profile
+   * from one integral run, `aucs` in steady-state.ts): the integral run is then skipped.
+   */
+  auc?: number;
 }
 
 export interface Exposure {
@@ -108,8 +113,12 @@ export function computeExposure(
   // Concentrations on the grid (no integral: uniform steps reuse the solver's cached propagators),
   // then the AUC from a run with the two window ends only, integrated exactly between events.
   const first = evaluate([...grid], false);
-  const ends = evaluate([q.from, q.to], true);
-  const auc = ends.auc[ends.auc.length - 1] - ends.auc[0];
+  let auc: number;
+  if (q.auc !== undefined) auc = q.auc;
+  else {
+    const ends = evaluate([q.from, q.to], true);
+    auc = ends.auc[ends.auc.length - 1] - ends.auc[0];
+  }
   const at = (t: number): number => first.c[first.t.indexOf(t)];
 
   // Refine the extremes and the MIC crossings on local grids.

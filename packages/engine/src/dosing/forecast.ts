@@ -6,7 +6,7 @@ import type { Simulator } from '../simulate/simulator.ts';
 import { convert } from '../units.ts';
 import { type Exposure, computeExposure } from './exposure.ts';
 import { type FutureRegimen, checkRegimen, regimenPatient } from './regimen.ts';
-import { type SteadyStateApproach, steadyStateApproach } from './steady-state.ts';
+import { type SteadyStateApproach, aucs, steadyStateApproach } from './steady-state.ts';
 
 /** A window over which exposure is reported. `steadyState`: the regimen already at steady state. */
 export interface ForecastWindowSpec {
@@ -158,8 +158,24 @@ export function forecastRegimen(input: ForecastInput): Forecast {
       count: Math.ceil((horizonEnd - regimen.start) / tau) + 1,
     }),
   };
-  const summarised = windows.map((w): ForecastWindow => {
+  for (const w of windows)
     if (!(w.to > w.from)) fail('DT_FORECAST', `windows.${w.label}`, `window [${w.from}, ${w.to}] is empty`);
+  // One integral run per profile (run / steady state) and eta gives the AUC of every window.
+  const ends = (ss: boolean): number[] =>
+    [...new Set(windows.filter((w) => !!w.steadyState === ss).flatMap((w) => [w.from, w.to]))].sort(
+      (a, b) => a - b,
+    );
+  const endTimes = { run: ends(false), ss: ends(true) };
+  const windowAucs = (eta: ArrayLike<number> | null): { run: number[]; ss: number[] } => ({
+    run: endTimes.run.length ? aucs(sim, patients.run, eta, output, endTimes.run) : [],
+    ss: endTimes.ss.length ? aucs(sim, patients.ss, eta, output, endTimes.ss) : [],
+  });
+  const aucOf = (w: ForecastWindowSpec, a: { run: number[]; ss: number[] }): number => {
+    const key = w.steadyState ? 'ss' : 'run';
+    return a[key][endTimes[key].indexOf(w.to)] - a[key][endTimes[key].indexOf(w.from)];
+  };
+  const aucsAt = { point: windowAucs(point), population: windowAucs(null), draws: draws.map(windowAucs) };
+  const summarised = windows.map((w): ForecastWindow => {
     const p = w.steadyState ? patients.ss : patients.run;
     // End of the infusion + 1 h, when the window starts with an infusion.
     const at = dur > 0 ? [w.from + dur + convert(1, 'h', ir.units.time, 'time')] : [];
@@ -181,9 +197,11 @@ export function forecastRegimen(input: ForecastInput): Forecast {
       }
       return m;
     };
-    const ind = metricsOf(computeExposure(sim, p, point, q));
-    const pop = metricsOf(computeExposure(sim, p, null, q));
-    const perDraw = draws.map((d) => metricsOf(computeExposure(sim, p, d, q)));
+    const ind = metricsOf(computeExposure(sim, p, point, { ...q, auc: aucOf(w, aucsAt.point) }));
+    const pop = metricsOf(computeExposure(sim, p, null, { ...q, auc: aucOf(w, aucsAt.population) }));
+    const perDraw = draws.map((d, s) =>
+      metricsOf(computeExposure(sim, p, d, { ...q, auc: aucOf(w, aucsAt.draws[s]) })),
+    );
     const metrics: Record<string, MetricForecast> = {};
     for (const key of Object.keys(ind)) {
       const m: MetricForecast = { individual: ind[key], population: pop[key] };
