@@ -30,14 +30,16 @@ export interface MlPreset {
   /** Clinical variables used as estimator features, with units. */
   covariates: { name: string; unit: string; label: string }[];
   /** Subgroups of the evaluation report. */
-  strata: { name: string; label: (c: Record<string, number>) => string }[];
+  strata: { name: string; label: (c: Record<string, number>) => string; order?: string[] }[];
 }
 
 const sex = { name: 'sex', label: (c: Record<string, number>): string => (c.SEX === 1 ? 'female' : 'male') };
+const RENAL = ['CrCL < 30 mL/min', 'CrCL 30-60 mL/min', 'CrCL 60-90 mL/min', 'CrCL ≥ 90 mL/min'];
 const renal = {
   name: 'renal function (Cockcroft-Gault CrCL)',
   label: (c: Record<string, number>): string =>
-    c.CRCL < 30 ? '< 30 mL/min' : c.CRCL < 60 ? '30-60 mL/min' : c.CRCL < 90 ? '60-90 mL/min' : '≥ 90 mL/min',
+    RENAL[c.CRCL < 30 ? 0 : c.CRCL < 60 ? 1 : c.CRCL < 90 ? 2 : 3],
+  order: RENAL,
 };
 const crcl = (c: Record<string, number>, scrMgPerDl: number): number =>
   crclCockcroftGault({ ageY: c.AGE, weightKg: c.WT, scrMgPerDl, female: c.SEX === 1 });

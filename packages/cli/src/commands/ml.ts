@@ -237,7 +237,11 @@ export async function evaluateArtefact(est: MlEstimator, o: EvaluateOptions): Pr
       );
     }
     const reference = data.auc;
-    const strata = preset.strata.map((s) => ({ name: s.name, labels: vps.map((v) => s.label(v.clinical)) }));
+    const strata = preset.strata.map((s) => ({
+      name: s.name,
+      labels: vps.map((v) => s.label(v.clinical)),
+      order: s.order,
+    }));
     sections.push({ title, slug, description, reference, methods, strata });
     metrics[slug] = Object.fromEntries(methods.map((m) => [m.name, accuracy(m.estimate, reference)]));
   };

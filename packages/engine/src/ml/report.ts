@@ -13,8 +13,8 @@ export interface ReportSection {
   description: string;
   reference: number[];
   methods: { name: string; estimate: number[] }[];
-  /** Subgroup labels of each patient, per stratification variable. */
-  strata: { name: string; labels: string[] }[];
+  /** Subgroup labels of each patient, per stratification variable; `order`: display order of the labels. */
+  strata: { name: string; labels: string[]; order?: string[] }[];
 }
 
 export interface ReportInput {
@@ -98,6 +98,15 @@ export function scatterSvg(s: ReportSection, unit: string, maxPoints = 800): str
   return out.join('\n');
 }
 
+/** Labels in the stated order, then alphabetically. */
+function byOrder(order: string[] | undefined, a: string, b: string): number {
+  const ia = order?.indexOf(a) ?? -1;
+  const ib = order?.indexOf(b) ?? -1;
+  if (ia >= 0 && ib >= 0) return ia - ib;
+  if (ia >= 0 || ib >= 0) return ia >= 0 ? -1 : 1;
+  return a.localeCompare(b);
+}
+
 function quantile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const h = (sorted.length - 1) * p;
@@ -114,14 +123,14 @@ export function groupErrorSvg(s: ReportSection): string {
       if (!by.has(l)) by.set(l, []);
       by.get(l)!.push(i);
     });
-    for (const [l, idx] of [...by.entries()].sort((x, y) => x[0].localeCompare(y[0])))
-      groups.push({ label: `${st.name}: ${l}`, idx });
+    for (const [l, idx] of [...by.entries()].sort((x, y) => byOrder(st.order, x[0], y[0])))
+      groups.push({ label: l, idx });
   }
   const nm = s.methods.length;
   const rowH = 12 * nm + 10;
-  const L = 170;
-  const W = 560;
-  const H = 40 + rowH * groups.length;
+  const L = 190;
+  const W = 580;
+  const H = 56 + rowH * groups.length;
   const lim = 50;
   const x = (e: number): number => L + ((Math.max(-lim, Math.min(lim, e)) + lim) / (2 * lim)) * (W - L - 20);
   const r = (v: number): string => v.toFixed(1);
@@ -130,8 +139,8 @@ export function groupErrorSvg(s: ReportSection): string {
   ];
   for (const e of [-40, -20, -10, 0, 10, 20, 40]) {
     out.push(
-      `<line x1="${r(x(e))}" y1="20" x2="${r(x(e))}" y2="${H - 20}" stroke="${e === 0 ? '#444' : '#ccc'}"/>`,
-      `<text x="${r(x(e))}" y="${H - 6}" text-anchor="middle">${e}</text>`,
+      `<line x1="${r(x(e))}" y1="20" x2="${r(x(e))}" y2="${H - 36}" stroke="${e === 0 ? '#444' : '#ccc'}"/>`,
+      `<text x="${r(x(e))}" y="${H - 24}" text-anchor="middle">${e}</text>`,
     );
   }
   out.push(`<text x="${L}" y="12">relative error (%), box = quartiles, whiskers = 5–95 %</text>`);
@@ -180,7 +189,7 @@ export function renderReport(input: ReportInput): { markdown: string; files: Rec
         '|---|---|---|---|---|---|---|',
       );
       const per = s.methods.map((m) => stratify(m.estimate, s.reference, (i) => st.labels[i]));
-      const names = per[0].map((g) => g.group).sort((a, b) => a.localeCompare(b));
+      const names = per[0].map((g) => g.group).sort((a, b) => byOrder(st.order, a, b));
       for (const g of names)
         s.methods.forEach((m, k) => {
           const row = per[k].find((x) => x.group === g)!;
