@@ -27,6 +27,28 @@ export default tseslint.config(
     },
   },
   {
+    // The web app: browser globals; its node-side tests and the Vite config also see node's.
+    files: ['packages/web/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        self: 'readonly',
+        navigator: 'readonly',
+        localStorage: 'readonly',
+        sessionStorage: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+        Worker: 'readonly',
+        ResizeObserver: 'readonly',
+        MessageEvent: 'readonly',
+        URL: 'readonly',
+        console: 'readonly',
+        process: 'readonly',
+      },
+    },
+  },
+  {
     files: ['**/*.mjs', 'scripts/**', 'bench/**', 'packages/cli/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -12,6 +12,7 @@ import { installErrorHandlers } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { workflowRoutes } from './routes/workflow.ts';
+import { installWebApp } from './web.ts';
 
 export interface AppOptions {
   /** An open database; else one is opened from `database`. */
@@ -24,6 +25,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** Failed logins allowed per user / IP in 15 min (default 5). */
   loginAttempts?: number;
+  /** Directory of the built web app served at `/` (default packages/web/dist); null = none. */
+  webRoot?: string | null;
 }
 
 export interface Ctx {
@@ -82,6 +85,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   await app.register(accountRoutes(ctx), { prefix: '/api' });
   await app.register(patientRoutes(ctx), { prefix: '/api' });
   await app.register(workflowRoutes(ctx), { prefix: '/api' });
+  installWebApp(app, options.webRoot);
   await app.ready();
   return app as unknown as App;
 }

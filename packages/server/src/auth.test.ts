@@ -54,9 +54,11 @@ describe('authorisation of every route', () => {
     assert.ok(n > 50);
   });
 
-  test('wrong role → 403 on every role-restricted route; public routes are only login and health', async () => {
+  test('wrong role → 403 on every role-restricted route; public routes are only login, health and the web app files', async () => {
     const pub = t.app.routeList.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(pub.filter((x) => !x.startsWith('HEAD')).sort(), [
+      'GET /',
+      'GET /*',
       'GET /api/health',
       'POST /api/auth/login',
     ]);

@@ -10,6 +10,8 @@ export interface ServeOptions {
   databaseUrl?: string;
   demo?: boolean;
   logger?: boolean;
+  /** Directory of the built web app (default packages/web/dist). */
+  webRoot?: string | null;
 }
 
 export interface Served {
@@ -36,7 +38,7 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
       .executeTakeFirstOrThrow();
     demo = await loadDemo(db.db, a.id);
   }
-  const app = await buildApp({ db, logger: o.logger ?? false });
+  const app = await buildApp({ db, logger: o.logger ?? false, webRoot: o.webRoot });
   const url = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8787 });
   const close = async (): Promise<void> => {
     await app.close();

@@ -1,0 +1,135 @@
+import { Anchor, AppShell, Button, Group, SegmentedControl, Text, Title } from '@mantine/core';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { LangContext, type Lang, translate } from './i18n/index.ts';
+import { api, getToken, setToken, type SessionUser } from './lib/api.ts';
+import { AnalysisPage } from './pages/Analysis.tsx';
+import { LoginPage } from './pages/Login.tsx';
+import { PatientPage } from './pages/Patient.tsx';
+import { PatientsPage } from './pages/Patients.tsx';
+import { RequestPage, RequestsPage } from './pages/Requests.tsx';
+
+export type Route =
+  | { page: 'patients' }
+  | { page: 'patient'; id: string }
+  | { page: 'requests' }
+  | { page: 'request'; id: string }
+  | { page: 'analysis'; id: string };
+
+export function parseHash(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  if (parts[0] === 'patients' && parts[1]) return { page: 'patient', id: parts[1] };
+  if (parts[0] === 'requests' && parts[1]) return { page: 'request', id: parts[1] };
+  if (parts[0] === 'requests') return { page: 'requests' };
+  if (parts[0] === 'analyses' && parts[1]) return { page: 'analysis', id: parts[1] };
+  return { page: 'patients' };
+}
+
+export const go = (hash: string): void => {
+  window.location.hash = hash;
+};
+
+export function App() {
+  const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('dosetwin.lang') as Lang) ?? 'en');
+  const setLang = useCallback((l: Lang) => {
+    localStorage.setItem('dosetwin.lang', l);
+    document.documentElement.lang = l;
+    setLangState(l);
+  }, []);
+  const [user, setUser] = useState<SessionUser | null>(null);
+  const [checked, setChecked] = useState(false);
+  const [route, setRoute] = useState<Route>(() => parseHash(window.location.hash));
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    const on = () => setRoute(parseHash(window.location.hash));
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, [lang]);
+  useEffect(() => {
+    if (!getToken()) {
+      setChecked(true);
+      return;
+    }
+    api<SessionUser>('GET', '/auth/me')
+      .then(setUser)
+      .catch(() => setToken(null))
+      .finally(() => setChecked(true));
+  }, []);
+  const t = (k: Parameters<typeof translate>[1]) => translate(lang, k);
+  const ctx = useMemo(() => ({ lang, setLang }), [lang, setLang]);
+  const signOut = async () => {
+    await api('POST', '/auth/logout').catch(() => {});
+    setToken(null);
+    setUser(null);
+    go('#/');
+  };
+  const langSwitch = (
+    <SegmentedControl
+      aria-label={t('language')}
+      size="xs"
+      value={lang}
+      onChange={(v) => setLang(v as Lang)}
+      data={[
+        { value: 'en', label: 'EN' },
+        { value: 'fr', label: 'FR' },
+      ]}
+    />
+  );
+  return (
+    <LangContext.Provider value={ctx}>
+      <AppShell header={{ height: 56 }} padding="md">
+        <AppShell.Header>
+          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+            <Group gap="lg" wrap="nowrap">
+              <Title order={1} size="h3">
+                dosetwin
+              </Title>
+              {user && (
+                <nav aria-label={t('navigation')}>
+                  <Group gap="md">
+                    <Anchor href="#/" fw={route.page.startsWith('patient') ? 700 : 400}>
+                      {t('patients')}
+                    </Anchor>
+                    <Anchor
+                      href="#/requests"
+                      fw={route.page === 'requests' || route.page === 'request' ? 700 : 400}
+                    >
+                      {t('requests')}
+                    </Anchor>
+                  </Group>
+                </nav>
+              )}
+            </Group>
+            <Group gap="sm" wrap="nowrap">
+              {langSwitch}
+              {user && (
+                <>
+                  <Text size="sm" data-testid="whoami">
+                    {user.displayName} · {t(`role_${user.role}`)}
+                  </Text>
+                  <Button size="xs" variant="default" onClick={signOut}>
+                    {t('signOut')}
+                  </Button>
+                </>
+              )}
+            </Group>
+          </Group>
+        </AppShell.Header>
+        <AppShell.Main>
+          {!checked ? null : !user ? (
+            <LoginPage onSignedIn={setUser} />
+          ) : route.page === 'patients' ? (
+            <PatientsPage user={user} />
+          ) : route.page === 'patient' ? (
+            <PatientPage id={route.id} user={user} />
+          ) : route.page === 'requests' ? (
+            <RequestsPage user={user} />
+          ) : route.page === 'request' ? (
+            <RequestPage id={route.id} user={user} />
+          ) : (
+            <AnalysisPage id={route.id} user={user} />
+          )}
+        </AppShell.Main>
+      </AppShell>
+    </LangContext.Provider>
+  );
+}

@@ -1,0 +1,232 @@
+/**
+ * The concentration-time plot: observed levels (BLQ hollow), individual curve with its 90 %
+ * credible band, population curve, target band (concentration targets), LLOQ, start of the new
+ * regimen; log or linear axis; hovering shows each value with its unit. ECharts on a canvas,
+ * animation off so a what-if edit redraws at once; `onRendered` fires when the frame is painted.
+ */
+import { LineChart, ScatterChart } from 'echarts/charts';
+import {
+  GridComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  TooltipComponent,
+} from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { useEffect, useRef } from 'react';
+import { useT } from '../i18n/index.ts';
+import { fmt, unitLabel } from '../lib/units.ts';
+import type { ForecastMsg } from '../lib/worker-protocol.ts';
+
+echarts.use([
+  LineChart,
+  ScatterChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  CanvasRenderer,
+]);
+
+const CONC_METRICS = new Set(['trough', 'c0', 'cmin', 'cmax', 'peak', 'cavg', 'c_eoi_1h']);
+
+export interface ChartProps {
+  forecast: ForecastMsg | null;
+  observed: { ms: number; conc: number; blq: boolean }[];
+  targets: { metric: string; lo: number | null; hi: number | null; text: string }[];
+  lloq: number | null;
+  concUnit: string;
+  log: boolean;
+  onRendered?: () => void;
+}
+
+export function ConcChart(props: ChartProps) {
+  const { t, lang } = useT();
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  useEffect(() => {
+    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
+    chart.current = c;
+    const ro = new ResizeObserver(() => c.resize());
+    ro.observe(el.current!);
+    return () => {
+      ro.disconnect();
+      c.dispose();
+      chart.current = null;
+    };
+  }, []);
+  const onRendered = useRef(props.onRendered);
+  onRendered.current = props.onRendered;
+
+  useEffect(() => {
+    const c = chart.current;
+    const f = props.forecast;
+    if (!c || !f) return;
+    const u = unitLabel(props.concUnit);
+    let max = 0;
+    for (let i = 0; i < f.hi.length; i++) if (f.hi[i] > max) max = f.hi[i];
+    for (const o of props.observed) max = Math.max(max, o.conc);
+    // A log axis cannot show 0: values below the floor are drawn at the floor.
+    const floor = props.log ? Math.max(max * 1e-3, (props.lloq ?? 0) / 10, 1e-9) : 0;
+    const y = (v: number): number => (props.log ? Math.max(v, floor) : v);
+    const line = (ms: Float64Array, v: Float64Array) => Array.from(ms, (x, i) => [x, y(v[i])]);
+    const loData = line(f.bandMs, f.lo);
+    const widthData = Array.from(f.bandMs, (x, i) => [x, y(f.hi[i]) - y(f.lo[i])]);
+    const concTargets = props.targets.filter((tg) => CONC_METRICS.has(tg.metric));
+    const name = {
+      ipred: t('chartIndividual'),
+      pred: t('chartPopulation'),
+      band: t('chartBand'),
+      obs: t('chartObserved'),
+    };
+    c.off('finished');
+    c.on('finished', () => {
+      c.off('finished');
+      onRendered.current?.();
+    });
+    c.setOption(
+      {
+        animation: false,
+        grid: { left: 64, right: 24, top: 40, bottom: 40 },
+        legend: { top: 4, data: [name.obs, name.ipred, name.band, name.pred] },
+        tooltip: {
+          trigger: 'axis',
+          valueFormatter: (v: unknown) => (typeof v === 'number' ? `${fmt(v, lang)} ${u}` : String(v)),
+          formatter: (items: unknown) => {
+            const list = items as {
+              seriesName: string;
+              value: [number, number];
+              marker: string;
+              seriesId: string;
+            }[];
+            if (!list.length) return '';
+            const when = new Date(list[0].value[0]).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', {
+              day: '2-digit',
+              month: 'short',
+              hour: '2-digit',
+              minute: '2-digit',
+            });
+            const rows = list
+              .filter((p) => p.seriesId !== 'band-lo')
+              .map((p) => {
+                if (p.seriesId === 'band-width') {
+                  const i = Math.max(
+                    0,
+                    f.bandMs.findIndex((x) => x >= p.value[0]),
+                  );
+                  return `${p.marker}${name.band}: ${fmt(f.lo[i], lang)}–${fmt(f.hi[i], lang)} ${u}`;
+                }
+                return `${p.marker}${p.seriesName}: ${fmt(p.value[1], lang)} ${u}`;
+              });
+            return [when, ...rows].join('<br/>');
+          },
+        },
+        xAxis: { type: 'time', name: t('time') },
+        yAxis: {
+          type: props.log ? 'log' : 'value',
+          name: `${t('concentration')} (${u})`,
+          nameTextStyle: { align: 'left' },
+          min: props.log ? floor : 0,
+        },
+        series: [
+          {
+            id: 'band-lo',
+            name: name.band,
+            type: 'line',
+            data: loData,
+            stack: 'band',
+            symbol: 'none',
+            lineStyle: { opacity: 0 },
+            silent: true,
+          },
+          {
+            id: 'band-width',
+            name: name.band,
+            type: 'line',
+            data: widthData,
+            stack: 'band',
+            symbol: 'none',
+            lineStyle: { opacity: 0 },
+            areaStyle: { color: 'rgba(66, 99, 235, 0.18)' },
+            color: 'rgba(66, 99, 235, 0.5)',
+          },
+          {
+            id: 'pred',
+            name: name.pred,
+            type: 'line',
+            data: line(f.ms, f.pred),
+            symbol: 'none',
+            color: '#6b6b6b',
+            lineStyle: { type: 'dashed', width: 1.5 },
+          },
+          {
+            id: 'ipred',
+            name: name.ipred,
+            type: 'line',
+            data: line(f.ms, f.ipred),
+            symbol: 'none',
+            color: '#3b5bdb',
+            lineStyle: { width: 2.5 },
+            markArea: {
+              silent: true,
+              itemStyle: { color: 'rgba(47, 158, 68, 0.12)' },
+              data: concTargets.map((tg) => [
+                { yAxis: tg.lo ?? floor, name: `${t('target')} ${tg.text}` },
+                { yAxis: tg.hi ?? max * 1.2 },
+              ]),
+              label: { color: '#2b8a3e', position: 'insideTopRight' },
+            },
+            markLine: {
+              silent: true,
+              symbol: 'none',
+              data: [
+                ...(props.lloq !== null
+                  ? [
+                      {
+                        yAxis: props.lloq,
+                        name: 'LLOQ',
+                        lineStyle: { color: '#c92a2a', type: 'dotted' },
+                        label: { formatter: `LLOQ ${fmt(props.lloq, lang)} ${u}` },
+                      },
+                    ]
+                  : []),
+                {
+                  xAxis: f.startMs,
+                  name: t('newRegimen'),
+                  lineStyle: { color: '#868e96', type: 'dashed' },
+                  label: { formatter: t('newRegimen') },
+                },
+              ],
+            },
+          },
+          {
+            id: 'obs',
+            name: name.obs,
+            type: 'scatter',
+            data: props.observed.map((o) => ({
+              value: [o.ms, y(o.conc)],
+              itemStyle: o.blq
+                ? { color: '#fff', borderColor: '#e8590c', borderWidth: 2 }
+                : { color: '#e8590c' },
+            })),
+            symbolSize: 10,
+            z: 10,
+          },
+        ],
+      },
+      { notMerge: false, lazyUpdate: false },
+    );
+  }, [props.forecast, props.observed, props.targets, props.lloq, props.concUnit, props.log, lang]);
+
+  return (
+    <div
+      ref={el}
+      role="img"
+      aria-label={t('chartAria')}
+      data-testid="conc-chart"
+      style={{ width: '100%', height: 380 }}
+    />
+  );
+}

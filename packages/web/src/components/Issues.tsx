@@ -1,0 +1,25 @@
+import { Alert, List } from '@mantine/core';
+import { ApiError } from '../lib/api.ts';
+import { EngineError } from '../lib/engine-client.ts';
+
+/** Errors as the service or the engine gives them: each names its field. */
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  const issues =
+    error instanceof ApiError || error instanceof EngineError
+      ? error.issues.map((i) => `${i.field}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`)
+      : [String((error as Error).message ?? error)];
+  return (
+    <Alert color="red" role="alert" title={issues.length > 1 ? `${issues.length} ×` : undefined}>
+      {issues.length === 1 ? (
+        issues[0]
+      ) : (
+        <List size="sm">
+          {issues.map((m, k) => (
+            <List.Item key={k}>{m}</List.Item>
+          ))}
+        </List>
+      )}
+    </Alert>
+  );
+}

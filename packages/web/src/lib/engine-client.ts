@@ -1,0 +1,57 @@
+/** The page's side of the engine worker: one request at a time per kind, answers by id. */
+import type { Issue } from '@dosetwin/engine';
+import type { Regimen, TwinInputs } from './twin.ts';
+import type { AverageRow, ForecastMsg, FromWorker, ReadyInfo, ToWorker } from './worker-protocol.ts';
+
+export class EngineError extends Error {
+  constructor(readonly issues: Issue[]) {
+    super(issues.map((i) => `${i.field}: ${i.message}`).join('; '));
+  }
+}
+
+export class EngineClient {
+  private worker: Worker;
+  private next = 1;
+  private pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
+
+  constructor() {
+    this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (ev: MessageEvent<FromWorker>) => {
+      const p = this.pending.get(ev.data.id);
+      if (!p) return;
+      this.pending.delete(ev.data.id);
+      if (ev.data.type === 'error') p.reject(new EngineError(ev.data.issues));
+      else p.resolve(ev.data);
+    };
+  }
+
+  private call(m: Omit<ToWorker, 'id'>): Promise<FromWorker> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...m, id });
+    });
+  }
+
+  async init(inputs: TwinInputs): Promise<ReadyInfo> {
+    const r = await this.call({ type: 'init', inputs } as Omit<ToWorker, 'id'>);
+    return (r as Extract<FromWorker, { type: 'ready' }>).info;
+  }
+  async forecast(regimen: Regimen): Promise<ForecastMsg> {
+    const r = await this.call({ type: 'forecast', regimen } as Omit<ToWorker, 'id'>);
+    return (r as Extract<FromWorker, { type: 'forecast' }>).f;
+  }
+  async attainment(regimens: Regimen[]): Promise<{ each: number[]; all: number; draws: number }[]> {
+    const r = await this.call({ type: 'attainment', regimens } as Omit<ToWorker, 'id'>);
+    return (r as Extract<FromWorker, { type: 'attainment' }>).pta;
+  }
+  async average(regimen: Regimen): Promise<AverageRow[]> {
+    const r = await this.call({ type: 'average', regimen } as Omit<ToWorker, 'id'>);
+    return (r as Extract<FromWorker, { type: 'average' }>).rows;
+  }
+  terminate(): void {
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new Error('engine stopped'));
+    this.pending.clear();
+  }
+}

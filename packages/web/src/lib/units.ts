@@ -1,0 +1,51 @@
+/**
+ * Units offered in the forms (chosen from lists, never typed) and the conversions the UI shows.
+ * Every list entry is a unit the engine's conversion table knows, so a value entered in it reaches
+ * the model converted and reported (`12 ng/mL → 0.012 mg/L`), never guessed.
+ */
+import { convert } from '@dosetwin/engine';
+
+/** Dose amounts. */
+export const MASS_UNITS = ['mg', 'g', 'ug', 'ng'] as const;
+/** Drug concentrations (mass per volume; molar units need the molar mass and are refused by the API). */
+export const CONC_UNITS = ['mg/L', 'ug/mL', 'ug/L', 'ng/mL'] as const;
+/** Durations and intervals. */
+export const TIME_UNITS = ['h', 'min'] as const;
+
+/** Covariate units the service accepts, by covariate name (the first is the usual one). */
+export const COVARIATE_UNITS: Readonly<Record<string, readonly string[]>> = {
+  WT: ['kg', 'g'],
+  HT: ['cm', 'm'],
+  AGE: ['y'],
+  SCR: ['umol/L', 'mg/dL'],
+  HCT: ['%', 'L/L'],
+  CRCL: ['mL/min'],
+  ALB: ['g/L', 'g/dL'],
+  SEX: ['-'],
+  CYP3A5: ['-'],
+  DIAL: ['-'],
+};
+
+/** Units offered for a covariate: the list above, else the model's own unit. */
+export function covariateUnits(name: string, modelUnit: string): string[] {
+  const known = COVARIATE_UNITS[name];
+  if (!known) return [modelUnit];
+  return known.includes(modelUnit) ? [...known] : [modelUnit, ...known];
+}
+
+/** `value` from unit `from` to `to` through the engine's one table; throws a DosetwinError naming `field`. */
+export function convertUnit(value: number, from: string, to: string, field = 'unit'): number {
+  return convert(value, from, to, field);
+}
+
+/** A number for display: 4 significant digits, no trailing zeros, French or English decimal mark. */
+export function fmt(x: number, lang: 'en' | 'fr' = 'en', digits = 4): string {
+  if (!Number.isFinite(x)) return '–';
+  const v = Number(x.toPrecision(digits));
+  return lang === 'fr' ? String(v).replace('.', ',') : String(v);
+}
+
+/** Display form of a unit (µ for the ASCII u the engine stores). */
+export function unitLabel(u: string): string {
+  return u.replace(/^u(?=g|mol|L)/, 'µ').replace(/\/u(?=g|L)/, '/µ');
+}

@@ -1,0 +1,556 @@
+/**
+ * The analysis screen (the main screen): the concentration-time plot, the what-if panel (the next
+ * regimen, forecast by the engine in the browser's worker at each edit), exposures and probability
+ * of target attainment, the ranked candidates, the model card, model averaging, and the
+ * pharmacologist's validation (accept / modify / reject with comment) leading to the signed report.
+ */
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Grid,
+  Group,
+  Modal,
+  NativeSelect,
+  NumberInput,
+  Radio,
+  ScrollArea,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ConcChart } from '../components/ConcChart.tsx';
+import { ErrorBox } from '../components/Issues.tsx';
+import { useT } from '../i18n/index.ts';
+import { api, type Analysis, type SessionUser, type Validation } from '../lib/api.ts';
+import { EngineClient } from '../lib/engine-client.ts';
+import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
+import type { Regimen } from '../lib/twin.ts';
+import { fmt, MASS_UNITS, unitLabel } from '../lib/units.ts';
+import type { AverageRow, ForecastMsg, ReadyInfo } from '../lib/worker-protocol.ts';
+
+declare global {
+  interface Window {
+    /** What-if timings (ms from the edit to the painted chart), read by the end-to-end test. */
+    __whatif?: { edit: number; engine: number; total: number }[];
+  }
+}
+
+const pct = (x: number): string => `${Math.round(x * 100)} %`;
+
+export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
+  const { t, lang } = useT();
+  const [a, setA] = useState<Analysis | null>(null);
+  const [info, setInfo] = useState<ReadyInfo | null>(null);
+  const [f, setF] = useState<ForecastMsg | null>(null);
+  const [regimen, setRegimen] = useState<Regimen | null>(null);
+  const [pta, setPta] = useState<{ each: number[]; all: number; draws: number } | null>(null);
+  const [candPta, setCandPta] = useState<{ all: number }[] | null>(null);
+  const [avg, setAvg] = useState<AverageRow[] | null>(null);
+  const [log, setLog] = useState(false);
+  const [cardOpen, setCardOpen] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [engineError, setEngineError] = useState<unknown>(null);
+  const engine = useRef<EngineClient | null>(null);
+  const editAt = useRef<number | null>(null);
+  const engineMs = useRef(0);
+  const busy = useRef(false);
+  const queued = useRef<Regimen | null>(null);
+
+  useEffect(() => {
+    const e = new EngineClient();
+    engine.current = e;
+    let live = true;
+    api<Analysis>('GET', `/analyses/${id}`)
+      .then(async (an) => {
+        if (!live) return;
+        setA(an);
+        const ready = await e.init(an.inputs);
+        if (!live) return;
+        setInfo(ready);
+        const c = an.candidates[0];
+        const start = an.inputs.start;
+        const r: Regimen = c
+          ? { dose: c.dose, doseUnit: c.doseUnit, intervalH: c.interval, durationH: c.duration, start }
+          : {
+              dose: an.inputs.administrations.at(-1)!.amount,
+              doseUnit: an.inputs.administrations.at(-1)!.unit,
+              intervalH: 12,
+              durationH: 0,
+              start,
+            };
+        setRegimen(r);
+        e.attainment(
+          an.candidates.map((k) => ({
+            dose: k.dose,
+            doseUnit: k.doseUnit,
+            intervalH: k.interval,
+            durationH: k.duration,
+            start,
+          })),
+        ).then(setCandPta, setEngineError);
+      })
+      .catch(setError);
+    return () => {
+      live = false;
+      e.terminate();
+    };
+  }, [id]);
+
+  // Each regimen change: forecast now (latest edit wins while one is running), then attainment.
+  const run = useCallback(async (r: Regimen) => {
+    const e = engine.current;
+    if (!e) return;
+    if (busy.current) {
+      queued.current = r;
+      return;
+    }
+    busy.current = true;
+    try {
+      const fc = await e.forecast(r);
+      engineMs.current = fc.engineMs;
+      setEngineError(null);
+      setF(fc);
+      setPta(null);
+      e.attainment([r]).then((p) => setPta(p[0]), setEngineError);
+    } catch (err) {
+      setEngineError(err);
+      editAt.current = null;
+    } finally {
+      busy.current = false;
+      const next = queued.current;
+      queued.current = null;
+      if (next) void run(next);
+    }
+  }, []);
+  useEffect(() => {
+    if (regimen && info) void run(regimen);
+  }, [regimen, info, run]);
+
+  const edit = (patch: Partial<Regimen>) => {
+    editAt.current = performance.now();
+    setRegimen((r) => (r ? { ...r, ...patch } : r));
+  };
+  const onRendered = useCallback(() => {
+    if (editAt.current === null) return;
+    const total = performance.now() - editAt.current;
+    (window.__whatif ??= []).push({ edit: editAt.current, engine: engineMs.current, total });
+    editAt.current = null;
+  }, []);
+
+  if (!a) return <ErrorBox error={error} />;
+  const u = info?.units;
+  const model = a.modelId;
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between" wrap="wrap">
+        <Group gap="xs">
+          <Title order={2} size="h3">
+            {t('analysis')} v{a.version} · {model}
+          </Title>
+          <Badge variant="light">{a.fit.kind === 'map' ? t('fitMap') : t('fitPrior')}</Badge>
+          {a.validation && (
+            <Badge color={a.validation.decision === 'reject' ? 'red' : 'green'}>
+              {t(`decision_${a.validation.decision}`)}
+            </Badge>
+          )}
+        </Group>
+        <Group gap="xs">
+          <Button variant="default" size="xs" onClick={() => setCardOpen(true)} disabled={!info}>
+            {t('modelCard')}
+          </Button>
+          <Anchor href={`#/requests/${a.requestId}`} size="sm">
+            {t('request')}
+          </Anchor>
+          <Anchor href={`#/patients/${a.patientId}`} size="sm">
+            {t('openPatient')}
+          </Anchor>
+        </Group>
+      </Group>
+      <ErrorBox error={error} />
+      {a.warnings.length > 0 && (
+        <Alert color="yellow" title={t('warnings')} p="xs">
+          <Text size="sm">{a.warnings.map((w) => w.message).join(' · ')}</Text>
+        </Alert>
+      )}
+      <Grid gap="sm">
+        <Grid.Col span={{ base: 12, lg: 8 }}>
+          <Card withBorder padding="sm">
+            <Group justify="space-between" mb={4}>
+              <Title order={3} size="h5">
+                {t('concTime')}
+              </Title>
+              <SegmentedControl
+                size="xs"
+                aria-label={t('axis')}
+                value={log ? 'log' : 'lin'}
+                onChange={(v) => setLog(v === 'log')}
+                data={[
+                  { value: 'lin', label: t('linear') },
+                  { value: 'log', label: t('log') },
+                ]}
+              />
+            </Group>
+            {!info && !engineError && <Text size="sm">{t('fitting')}</Text>}
+            <ConcChart
+              forecast={f}
+              observed={info?.observed ?? []}
+              targets={info?.targets ?? []}
+              lloq={info?.lloq ?? null}
+              concUnit={u?.conc ?? 'mg/L'}
+              log={log}
+              onRendered={onRendered}
+            />
+            {info && (
+              <Text size="xs" c="dimmed">
+                {info.kind === 'map'
+                  ? t('bandNote', { n: f?.draws ?? 0, acc: pct(info.fit?.acceptance ?? 0) })
+                  : t('bandNotePrior', { n: f?.draws ?? 0 })}
+              </Text>
+            )}
+          </Card>
+          {regimen && u && (
+            <Card withBorder padding="sm" mt="sm" component="section" aria-labelledby="whatif-title">
+              <Title order={3} size="h5" id="whatif-title" mb={4}>
+                {t('whatIf')}
+              </Title>
+              <Group grow align="flex-end" wrap="wrap">
+                <NumberInput
+                  label={t('dose')}
+                  min={0}
+                  step={250}
+                  decimalScale={4}
+                  value={regimen.dose}
+                  onChange={(v) => typeof v === 'number' && v > 0 && edit({ dose: v })}
+                  data-testid="whatif-dose"
+                />
+                <NativeSelect
+                  label={t('unit')}
+                  value={regimen.doseUnit}
+                  onChange={(e) => edit({ doseUnit: e.currentTarget.value })}
+                  data={MASS_UNITS.map((x) => ({ value: x, label: unitLabel(x) }))}
+                />
+                <NumberInput
+                  label={t('intervalH')}
+                  min={1}
+                  step={1}
+                  value={regimen.intervalH}
+                  onChange={(v) => typeof v === 'number' && v > 0 && edit({ intervalH: v })}
+                />
+                <NumberInput
+                  label={t('durationH')}
+                  min={0}
+                  step={0.5}
+                  decimalScale={2}
+                  value={regimen.durationH}
+                  onChange={(v) => typeof v === 'number' && v >= 0 && edit({ durationH: v })}
+                />
+                <TextInput
+                  type="datetime-local"
+                  label={t('firstDose')}
+                  value={toDateTimeLocal(regimen.start)}
+                  onChange={(e) => {
+                    const iso = fromDateTimeLocal(e.currentTarget.value);
+                    if (iso) edit({ start: iso });
+                  }}
+                />
+              </Group>
+              <ErrorBox error={engineError} />
+              {f && (
+                <Table mt="xs" aria-label={t('exposure')} data-testid="whatif-exposure">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('target')}</Table.Th>
+                      <Table.Th>{t('predictedSS')}</Table.Th>
+                      <Table.Th>{t('pta')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {f.metrics.map((m, k) => (
+                      <Table.Tr key={k}>
+                        <Table.Td>{m.target}</Table.Td>
+                        <Table.Td>
+                          <Text span fw={700} c={m.met ? 'green.9' : 'red.9'}>
+                            {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td>{pta ? pct(pta.each[k]) : '…'}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                    <Table.Tr>
+                      <Table.Td colSpan={3}>
+                        <Text size="sm">
+                          AUC24 {fmt(f.exposure.auc24, lang)} {unitLabel(u.conc)}·h · Cmin{' '}
+                          {fmt(f.exposure.cmin, lang)} · Cmax {fmt(f.exposure.cmax, lang)} {unitLabel(u.conc)}
+                        </Text>
+                      </Table.Td>
+                    </Table.Tr>
+                  </Table.Tbody>
+                </Table>
+              )}
+            </Card>
+          )}
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 4 }}>
+          <Stack gap="sm">
+            <Card withBorder padding="sm" component="section" aria-labelledby="reco-title">
+              <Title order={3} size="h5" id="reco-title" mb={4}>
+                {t('recommendation')}
+              </Title>
+              <Table aria-labelledby="reco-title" data-testid="candidates">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>#</Table.Th>
+                    <Table.Th>{t('regimen')}</Table.Th>
+                    <Table.Th>{t('predicted')}</Table.Th>
+                    <Table.Th>{t('pta')}</Table.Th>
+                    <Table.Th />
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {a.candidates.map((c, k) => (
+                    <Table.Tr key={c.rank}>
+                      <Table.Td>{c.rank}</Table.Td>
+                      <Table.Td>
+                        {fmt(c.dose, lang)} {unitLabel(c.doseUnit)} / {c.interval} h
+                        {c.duration ? ` (${t('over')} ${c.duration} h)` : ''}
+                      </Table.Td>
+                      <Table.Td>
+                        {c.metrics.map((m) => (
+                          <Text key={m.target} size="sm" c={m.met ? 'green.9' : 'red.9'}>
+                            {m.target.split('=')[0]} {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
+                          </Text>
+                        ))}
+                      </Table.Td>
+                      <Table.Td>{candPta ? pct(candPta[k].all) : '…'}</Table.Td>
+                      <Table.Td>
+                        <Button
+                          size="compact-xs"
+                          variant="light"
+                          aria-label={t('tryCandidate', { n: c.rank })}
+                          onClick={() =>
+                            edit({
+                              dose: c.dose,
+                              doseUnit: c.doseUnit,
+                              intervalH: c.interval,
+                              durationH: c.duration,
+                            })
+                          }
+                        >
+                          {t('try')}
+                        </Button>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              <Group mt="xs" gap="xs">
+                <Button
+                  size="xs"
+                  variant="default"
+                  disabled={!regimen || !info}
+                  onClick={() => engine.current?.average(regimen!).then(setAvg, setEngineError)}
+                >
+                  {t('compareModels')}
+                </Button>
+              </Group>
+              {avg && (
+                <Table mt="xs" aria-label={t('modelAveraging')} data-testid="averaging">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('model')}</Table.Th>
+                      <Table.Th>{t('weight')}</Table.Th>
+                      <Table.Th>{t('predicted')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {avg.map((r) => (
+                      <Table.Tr key={r.modelId}>
+                        <Table.Td>{r.modelId}</Table.Td>
+                        <Table.Td>{r.weight === null ? '—' : pct(r.weight)}</Table.Td>
+                        <Table.Td>
+                          {r.error ? (
+                            <Text size="xs">{r.error}</Text>
+                          ) : (
+                            r.metrics.map((m) => `${m.target.split('=')[0]} ${fmt(m.value, lang)}`).join(', ')
+                          )}
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              )}
+            </Card>
+            <ValidationCard
+              analysis={a}
+              user={user}
+              regimen={regimen}
+              onSigned={(v) => setA({ ...a, validation: v })}
+            />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+      <Modal
+        opened={cardOpen}
+        onClose={() => setCardOpen(false)}
+        title={`${t('modelCard')} · ${model}`}
+        size="xl"
+      >
+        <ScrollArea h={520}>
+          <pre style={{ whiteSpace: 'pre-wrap', fontSize: 13 }}>{info?.card}</pre>
+        </ScrollArea>
+      </Modal>
+    </Stack>
+  );
+}
+
+function ValidationCard({
+  analysis: a,
+  user,
+  regimen,
+  onSigned,
+}: {
+  analysis: Analysis;
+  user: SessionUser;
+  regimen: Regimen | null;
+  onSigned: (v: Validation) => void;
+}) {
+  const { t, lang } = useT();
+  const [decision, setDecision] = useState<'accept' | 'modify' | 'reject'>('accept');
+  const [candidate, setCandidate] = useState('1');
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const modified = useMemo(
+    () =>
+      regimen &&
+      !a.candidates.some(
+        (c) =>
+          c.dose === regimen.dose &&
+          c.doseUnit === regimen.doseUnit &&
+          c.interval === regimen.intervalH &&
+          c.duration === regimen.durationH,
+      ),
+    [regimen, a.candidates],
+  );
+  useEffect(() => {
+    if (modified) setDecision((d) => (d === 'accept' ? 'modify' : d));
+  }, [modified]);
+  const reportUrl = `/api/requests/${a.requestId}/report`;
+  if (a.validation)
+    return (
+      <Card withBorder padding="sm" component="section" aria-labelledby="val-title">
+        <Title order={3} size="h5" id="val-title">
+          {t('validation')}
+        </Title>
+        <Text size="sm" data-testid="signed">
+          {t(`decision_${a.validation.decision}`)} · {showDateTime(a.validation.signedAt, lang)} ·{' '}
+          {t('signature')} <code>{a.validation.signature.slice(0, 12)}…</code>
+        </Text>
+        {a.validation.comment && <Text size="sm">“{a.validation.comment}”</Text>}
+        {a.validation.decision !== 'reject' && (
+          <Group mt="xs">
+            <Anchor href={reportUrl} target="_blank" data-testid="report-link">
+              {t('openReport')}
+            </Anchor>
+            <Anchor href={`${reportUrl}?format=pdf`} target="_blank">
+              PDF
+            </Anchor>
+          </Group>
+        )}
+      </Card>
+    );
+  if (user.role !== 'pharmacologist')
+    return (
+      <Card withBorder padding="sm">
+        <Text size="sm">{t('awaitingValidation')}</Text>
+      </Card>
+    );
+  const sign = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body =
+        decision === 'accept'
+          ? { decision, comment, candidate: Number(candidate) }
+          : decision === 'modify'
+            ? {
+                decision,
+                comment,
+                regimen: {
+                  dose: regimen!.dose,
+                  doseUnit: regimen!.doseUnit,
+                  interval: regimen!.intervalH,
+                  intervalUnit: 'h',
+                  route: a.candidates[0]?.route ?? (regimen!.durationH > 0 ? 'infusion' : 'oral'),
+                  ...(regimen!.durationH > 0 ? { duration: regimen!.durationH } : {}),
+                },
+              }
+            : { decision, comment };
+      onSigned(await api<Validation>('POST', `/analyses/${a.id}/validations`, body));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card withBorder padding="sm" component="section" aria-labelledby="val-title">
+      <form onSubmit={sign} data-testid="validation-form">
+        <Stack gap="xs">
+          <Title order={3} size="h5" id="val-title">
+            {t('validation')}
+          </Title>
+          <Radio.Group
+            value={decision}
+            onChange={(v) => setDecision(v as typeof decision)}
+            label={t('decision')}
+          >
+            <Group gap="md" mt={4}>
+              <Radio value="accept" label={t('decision_accept')} />
+              <Radio value="modify" label={t('decision_modify')} />
+              <Radio value="reject" label={t('decision_reject')} />
+            </Group>
+          </Radio.Group>
+          {decision === 'accept' && (
+            <NativeSelect
+              label={t('candidate')}
+              value={candidate}
+              onChange={(e) => setCandidate(e.currentTarget.value)}
+              data={a.candidates.map((c) => ({
+                value: String(c.rank),
+                label: `#${c.rank}: ${c.dose} ${c.doseUnit} / ${c.interval} h`,
+              }))}
+            />
+          )}
+          {decision === 'modify' && regimen && (
+            <Text size="sm">
+              {t('retained')}: {fmt(regimen.dose, lang)} {unitLabel(regimen.doseUnit)} / {regimen.intervalH} h
+              {regimen.durationH ? ` (${t('over')} ${regimen.durationH} h)` : ''}
+            </Text>
+          )}
+          <Textarea
+            label={t('comment')}
+            required={decision !== 'accept'}
+            value={comment}
+            onChange={(e) => setComment(e.currentTarget.value)}
+            autosize
+            minRows={2}
+          />
+          <ErrorBox error={error} />
+          <Button type="submit" loading={busy} color={decision === 'reject' ? 'red.8' : undefined}>
+            {t('sign')}
+          </Button>
+        </Stack>
+      </form>
+    </Card>
+  );
+}

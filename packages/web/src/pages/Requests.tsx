@@ -1,0 +1,140 @@
+import { Anchor, Badge, Button, Card, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { go } from '../App.tsx';
+import { ErrorBox } from '../components/Issues.tsx';
+import { useT } from '../i18n/index.ts';
+import { api, type Analysis, type RequestDetail, type RequestRow, type SessionUser } from '../lib/api.ts';
+import { showDateTime } from '../lib/time.ts';
+
+const STATUSES = ['', 'submitted', 'analysed', 'validated', 'rejected'] as const;
+
+export function RequestsPage(_: { user: SessionUser }) {
+  const { t, lang } = useT();
+  const [status, setStatus] = useState<(typeof STATUSES)[number]>('');
+  const [rows, setRows] = useState<RequestRow[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    api<RequestRow[]>('GET', `/requests${status ? `?status=${status}` : ''}`).then(setRows, setError);
+  }, [status]);
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t('requests')}</Title>
+        <NativeSelect
+          label={t('status')}
+          value={status}
+          onChange={(e) => setStatus(e.currentTarget.value as (typeof STATUSES)[number])}
+          data={STATUSES.map((s) => ({ value: s, label: s ? t(`status_${s}`) : t('all') }))}
+        />
+      </Group>
+      <ErrorBox error={error} />
+      <Card withBorder>
+        <Table striped highlightOnHover aria-label={t('requests')}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('created')}</Table.Th>
+              <Table.Th>{t('patient')}</Table.Th>
+              <Table.Th>{t('model')}</Table.Th>
+              <Table.Th>{t('status')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((r) => (
+              <Table.Tr key={r.id}>
+                <Table.Td>
+                  <a href={`#/requests/${r.id}`}>{showDateTime(r.created_at, lang)}</a>
+                </Table.Td>
+                <Table.Td>
+                  <a href={`#/patients/${r.patient_id}`}>{r.pseudonym}</a>
+                </Table.Td>
+                <Table.Td>{r.model_id}</Table.Td>
+                <Table.Td>
+                  <Badge variant="light">{t(`status_${r.status}`)}</Badge>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+            {!rows.length && (
+              <Table.Tr>
+                <Table.Td colSpan={4}>{t('noRequests')}</Table.Td>
+              </Table.Tr>
+            )}
+          </Table.Tbody>
+        </Table>
+      </Card>
+    </Stack>
+  );
+}
+
+export function RequestPage({ id, user }: { id: string; user: SessionUser }) {
+  const { t, lang } = useT();
+  const [r, setR] = useState<RequestDetail | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    api<RequestDetail>('GET', `/requests/${id}`).then(setR, setError);
+  }, [id]);
+  const analyse = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const a = await api<Analysis>('POST', `/requests/${id}/analyses`, {});
+      go(`#/analyses/${a.id}`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!r) return <ErrorBox error={error} />;
+  return (
+    <Stack>
+      <Title order={2}>
+        {t('request')} · {r.model_id}
+      </Title>
+      <Card withBorder>
+        <Stack gap="xs">
+          <Text>
+            <a href={`#/patients/${r.patient_id}`}>{t('openPatient')}</a> · {showDateTime(r.created_at, lang)}{' '}
+            · <Badge variant="light">{t(`status_${r.status}`)}</Badge>
+          </Text>
+          <Text>
+            {t('question')}: {r.question || '—'}
+          </Text>
+          <Title order={3} size="h4">
+            {t('analyses')}
+          </Title>
+          <Table aria-label={t('analyses')}>
+            <Table.Tbody>
+              {r.analyses.map((a) => (
+                <Table.Tr key={a.id}>
+                  <Table.Td>
+                    <a href={`#/analyses/${a.id}`}>
+                      {t('analysis')} v{a.version}
+                    </a>
+                  </Table.Td>
+                  <Table.Td>{showDateTime(a.created_at, lang)}</Table.Td>
+                  <Table.Td>
+                    {a.decision ? t(`decision_${a.decision as 'accept'}`) : t('notValidated')}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <ErrorBox error={error} />
+          <Group>
+            {user.role === 'pharmacologist' && r.status !== 'rejected' && (
+              <Button onClick={analyse} loading={busy}>
+                {r.analyses.length ? t('reanalyse') : t('analyse')}
+              </Button>
+            )}
+            {r.status === 'validated' && (
+              <Anchor href={`/api/requests/${r.id}/report`} target="_blank">
+                {t('openReport')}
+              </Anchor>
+            )}
+          </Group>
+        </Stack>
+      </Card>
+    </Stack>
+  );
+}
