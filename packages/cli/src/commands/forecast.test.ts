@@ -87,6 +87,22 @@ test('forecast a posteriori: CSV curve with bands; structured options; a bad reg
     lines.slice(1).map((l) => Number(l.split(',')[1])),
     [36, 42, 48, 54, 60],
   );
+  // The start as a date-time, with the data's time zero: 2026-11-20T08:00 is t = 36 h.
+  const clock = dosetwin(
+    'forecast',
+    '--model',
+    'vancomycin/goti2018',
+    '--data',
+    data,
+    '--regimen',
+    '1000 mg q12h x 1h from 2026-11-20T08:00',
+    '--origin',
+    '2026-11-18T20:00',
+    '--samples',
+    '0',
+  );
+  assert.equal(clock.code, 0, clock.stderr);
+  assert.equal(JSON.parse(clock.stdout).regimen.start, 36);
   const bad = dosetwin(
     'forecast',
     '--model',

@@ -25,6 +25,7 @@ interface Opts {
   start?: string;
   count?: string;
   times?: string;
+  origin?: string;
   window?: string[];
   mic?: string;
   fu: string;
@@ -55,7 +56,7 @@ function regimenOf(
   if (o.regimen) {
     if (o.dose !== undefined || o.interval !== undefined || o.loadingDose !== undefined)
       argError('--regimen', 'give either --regimen or --dose/--interval/--loading-dose, not both');
-    return parseRegimen(o.regimen, units, start);
+    return parseRegimen(o.regimen, units, start, o.origin);
   }
   if (o.dose === undefined || o.interval === undefined)
     argError('--regimen', 'no regimen', "give --regimen '1000 mg q12h over 1 h' or --dose and --interval");
@@ -135,7 +136,11 @@ export function registerForecast(program: Command): void {
     .description('forecast a future regimen: curves with credible bands, exposure, steady state')
     .requiredOption('--model <file|id>', 'model file (.dtm, .mod) or library id (dosetwin models)')
     .requiredOption('--data <file>', 'NONMEM-style CSV: the doses given and the levels measured')
-    .option('--regimen <text>', "e.g. '1000 mg q12h over 1 h from 24 x 6', '2 g then 1 g q8h over 30 min'")
+    .option(
+      '--regimen <text>',
+      "e.g. '1000 mg q12h x 1h from 24 for 6 doses', '2 g then 1 g q8h over 30 min from 2026-11-20T08:00'",
+    )
+    .option('--origin <date-time>', "date-time of the data's time zero, for a start given as a date-time")
     .option('--dose <amount>', 'maintenance dose (model dose unit), instead of --regimen')
     .option(
       '--loading-dose <amount>',

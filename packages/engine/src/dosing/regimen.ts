@@ -139,20 +139,42 @@ export function regimenPatient(
   return patientFromRecords(h.id, rows, h.nCov);
 }
 
+/** ISO 8601 date-time, with or without a time-zone designator. */
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * Milliseconds between two ISO date-times. Both with a time zone, or both without (then read as
+ * the same wall clock, without daylight-saving shifts); mixing the two is ambiguous and refused.
+ */
+function msBetween(origin: string, t: string, field: string): number {
+  const a = ISO.exec(origin);
+  const b = ISO.exec(t);
+  if (!a) fail('DT_REGIMEN', 'origin', `'${origin}' is not an ISO 8601 date-time such as 2026-11-20T08:00`);
+  if (!b) fail('DT_REGIMEN', field, `'${t}' is not an ISO 8601 date-time such as 2026-11-20T08:00`);
+  if (!!a![1] !== !!b![1])
+    fail('DT_REGIMEN', field, `'${t}' and the origin '${origin}' must both have a time zone, or neither`);
+  const ms = (x: string, zoned: boolean): number => Date.parse(zoned ? x : `${x}Z`);
+  return ms(t, !!b![1]) - ms(origin, !!a![1]);
+}
+
 /**
  * Parse a regimen written as a prescription, in the model's units:
- * `1000 mg q12h over 1 h from 24 x 6`, `2 g then 1 g q8h over 30 min`, `4.5 mg q12h`.
+ * `1000 mg q12h x 1h from 2026-11-20T08:00`, `2 g then 1000 mg q8h over 30 min from 24 for 6 doses`,
+ * `4.5 mg every 12 h`.
  * - `<amount> <mass unit>`: the maintenance dose (converted to the model's dose unit);
- * - `then`: the amount before it is a loading dose;
+ * - `<amount> <unit> then`: a loading dose before it (the first administration);
  * - `q<n>h` / `q<n>min` / `q<n>d` or `every <n> <unit>`: the interval;
- * - `over <n> <unit>`: the infusion duration (absent = bolus / oral);
- * - `from <t>`: start, in the model's time unit from the data's time zero (absent: `defaultStart`, a time or a function of the interval);
- * - `x <n>`: number of administrations, the loading dose included.
+ * - `over <n> <unit>` or `x <n><unit>`: the infusion duration (absent = bolus / oral);
+ * - `from <t>`: start, in the model's time unit from the data's time zero, or a date-time
+ *   (`2026-11-20T08:00`) when `origin`, the date-time of the data's time zero, is given;
+ *   absent: `defaultStart` (a time, or a function of the interval);
+ * - `for <n> doses` / `x <n> doses`: number of administrations, the loading dose included.
  */
 export function parseRegimen(
   text: string,
   units: { dose: string; time: string },
   defaultStart: number | ((interval: number) => number),
+  origin?: string,
 ): { regimen: FutureRegimen; conversions: string[] } {
   const bad = (message: string): never => {
     throw new DosetwinError([
@@ -161,7 +183,7 @@ export function parseRegimen(
         severity: 'error',
         field: 'regimen',
         message: `'${text}': ${message}`,
-        hint: "write e.g. '1000 mg q12h over 1 h from 24 x 6' or '2000 mg then 1000 mg q12h over 1 h'",
+        hint: "write e.g. '1000 mg q12h x 1h from 24 for 6 doses' or '2000 mg then 1000 mg q12h over 1 h'",
       },
     ]);
   };
@@ -202,13 +224,23 @@ export function parseRegimen(
     take(new RegExp(`\\bq\\s*${NUM}\\s*(h|min|d)\\b`, 'i')) ??
     take(new RegExp(`\\bevery ${NUM}\\s*([a-z]+)\\b`, 'i'));
   if (!interval) return bad("no interval ('q12h' or 'every 12 h')");
-  const over = take(new RegExp(`\\bover ${NUM}\\s*([a-z]+)\\b`, 'i'));
-  const from = take(new RegExp(`\\bfrom ([-+]?${NUM.slice(1, -1)})\\b`, 'i'));
-  const count = take(/\bx\s*(\d+)\b/i);
+  const count = take(/\b(?:for|x)\s*(\d+)\s*(?:doses?|administrations?)\b/i);
+  const over =
+    take(new RegExp(`\\bover ${NUM}\\s*([a-z]+)\\b`, 'i')) ??
+    take(new RegExp(`\\bx\\s*${NUM}\\s*([a-z]+)\\b`, 'i'));
+  const clock = take(/\bfrom (\d{4}-\d{2}-\d{2}T[\d:.]+(?:Z|[+-]\d{2}:\d{2})?)(?=\s|$)/i);
+  const from = clock ? null : take(new RegExp(`\\bfrom ([-+]?${NUM.slice(1, -1)})(?=\\s|$)`, 'i'));
   if (rest.length) bad(`could not read '${rest}'`);
   const tau = time(interval![1], interval![2]);
+  let start: number;
+  if (clock) {
+    if (!origin)
+      return bad(`a start date-time needs the date-time of the data's time zero (origin) to place it`);
+    start = convert(msBetween(origin, clock[1], 'regimen.start') / 3.6e6, 'h', units.time, 'regimen');
+    conversions.push(`${clock[1]} → t = ${Number(start.toPrecision(12))} ${units.time} after ${origin}`);
+  } else start = from ? Number(from[1]) : typeof defaultStart === 'number' ? defaultStart : defaultStart(tau);
   const regimen: FutureRegimen = {
-    start: from ? Number(from[1]) : typeof defaultStart === 'number' ? defaultStart : defaultStart(tau),
+    start,
     dose: amount(dose![1], dose![2]),
     interval: tau,
     duration: over ? time(over[1], over[2]) : 0,

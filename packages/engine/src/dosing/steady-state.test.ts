@@ -104,7 +104,7 @@ test('next dose, oral: the last downward crossing, not the low level before abso
 
 test('regimen text: loading dose, interval, infusion, start and count, converted to model units', () => {
   const { regimen, conversions } = parseRegimen(
-    '2 g then 1000 mg q12h over 30 min from 24 x 6',
+    '2 g then 1000 mg q12h over 30 min from 24 for 6 doses',
     { dose: 'mg', time: 'h' },
     0,
   );
@@ -128,6 +128,35 @@ test('regimen text: loading dose, interval, infusion, start and count, converted
     /duration 14 must be in 0..12/,
   );
   assert.throws(() => parseRegimen('1000 q12h', { dose: 'mg', time: 'h' }, 0), /no dose/);
+  // The brief's form: 'x 1h' is the infusion duration; a date-time start needs the data's origin.
+  const clock = parseRegimen(
+    '1000 mg q12h x 1h from 2026-11-20T08:00',
+    { dose: 'mg', time: 'h' },
+    0,
+    '2026-11-18T20:00',
+  );
+  assert.deepEqual(clock.regimen, { start: 36, dose: 1000, interval: 12, duration: 1 });
+  assert.deepEqual(clock.conversions, ['2026-11-20T08:00 → t = 36 h after 2026-11-18T20:00']);
+  assert.equal(
+    parseRegimen(
+      '1 g q8h x 30min from 2026-03-29T08:00+02:00',
+      { dose: 'mg', time: 'h' },
+      0,
+      '2026-03-28T08:00+01:00',
+    ).regimen.start,
+    23,
+    'across a daylight-saving change, with zones',
+  );
+  assert.throws(
+    () => parseRegimen('1000 mg q12h from 2026-11-20T08:00', { dose: 'mg', time: 'h' }, 0),
+    /origin/,
+  );
+  assert.throws(
+    () =>
+      parseRegimen('1000 mg q12h from 2026-11-20T08:00Z', { dose: 'mg', time: 'h' }, 0, '2026-11-18T20:00'),
+    /both have a time zone, or neither/,
+  );
+  assert.equal(parseRegimen('1000 mg q12h x 4 doses', { dose: 'mg', time: 'h' }, 0).regimen.count, 4);
   assert.throws(
     () => parseRegimen('1000 mg q12h daily', { dose: 'mg', time: 'h' }, 0),
     /could not read 'daily'/,
