@@ -11,6 +11,7 @@ import {
   MapEstimator,
   mapAuc,
   STREAM,
+  type PopulationSpec,
   type SamplingDesign,
   type TrainingData,
   type TrainingRecipe,
@@ -26,6 +27,8 @@ export interface PipelineInit {
   seed: number;
   models: string[];
   external?: string;
+  /** The population (default: the preset's). */
+  population?: PopulationSpec;
   recipe?: TrainingRecipe;
   data?: TrainingData;
   train?: number[];
@@ -62,7 +65,7 @@ export class PipelineState {
       const ids = which === 'train' ? this.init.models : [this.init.external!];
       pop = new VirtualPopulation({
         models: ids.map((id) => virtualModel(this.preset, id)),
-        population: this.preset.population,
+        population: this.init.population ?? this.preset.population,
         derive: this.preset.derive,
         design: this.init.design,
         seed: this.init.seed,

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { predictLnAuc, scoreEstimator, splitIndices, type TrainingRecipe } from '@dosetwin/engine';
-import { trainArtefact } from './ml.ts';
+import { readCovariateTable, trainArtefact } from './ml.ts';
 import { runTasks, simulateTasks, trainingData } from './ml-pipeline.ts';
 import { PRESETS } from './ml-presets.ts';
 import type { VirtualPatient } from '@dosetwin/engine';
@@ -128,4 +128,22 @@ test('ml predict: units converted at the edge (g vs mg, ug/mL vs mg/L give the s
   const c = run('--conc', '32,14', '--dose', '1000mg', '--cov', 'WT=80');
   assert.equal(c.code, 2);
   assert.match(c.stderr, /DT_ML_INPUT \[covariates.CRCL\] CRCL .* is required/);
+});
+
+test('--covariates table: patients resampled from its rows (every weight is a table weight); missing column named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dosetwin-ml-'));
+  const file = join(dir, 'cov.csv');
+  writeFileSync(file, 'ID,SEX,AGE,HT,WT,SCR\n1,0,45,180,91,0.9\n2,1,70,160,58,1.4\n3,0,30,175,77,0.7\n');
+  const population = readCovariateTable(file, preset);
+  assert.equal(population.kind, 'table');
+  const sims = (await runTasks(
+    { preset: preset.name, design: preset.design, seed: 3, models: options.models, population },
+    simulateTasks('train', 0, 60),
+    1,
+    'simulate',
+  )) as VirtualPatient[][];
+  const wts = new Set(sims.flat().map((v) => v.clinical.WT));
+  assert.deepEqual([...wts].sort(), [58, 77, 91]);
+  writeFileSync(file, 'SEX,AGE,HT,SCR\n0,45,180,0.9\n');
+  assert.throws(() => readCovariateTable(file, preset), /lacks column\(s\) WT \(kg\)/);
 });

@@ -28,6 +28,9 @@ import {
   type TrainingRecipe,
   validateEstimator,
   type VirtualPatient,
+  type PopulationSpec,
+  checkPopulation,
+  splitCsv,
 } from '@dosetwin/engine';
 import { getModel } from '@dosetwin/models';
 import type { Command } from 'commander';
@@ -81,6 +84,8 @@ export interface TrainOptions {
   recipe: TrainingRecipe;
   threads: number;
   id?: string;
+  /** The population (default: the preset's distributions). */
+  population?: PopulationSpec;
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -91,7 +96,9 @@ export async function trainArtefact(o: TrainOptions): Promise<MlEstimator> {
   checkDesign(o.design);
   checkRecipe(o.recipe);
   const { preset, recipe, design } = o;
-  const init: PipelineInit = { preset: preset.name, design, seed: recipe.seed, models: o.models };
+  const population = o.population ?? preset.population;
+  checkPopulation(population);
+  const init: PipelineInit = { preset: preset.name, design, seed: recipe.seed, models: o.models, population };
   const sims = await runTasks(init, simulateTasks('train', 0, recipe.n), o.threads, 'simulate', (t) =>
     t.kind === 'simulate' ? t.to - t.from : 1,
   );
@@ -152,7 +159,7 @@ export async function trainArtefact(o: TrainOptions): Promise<MlEstimator> {
       const m = getModel(id);
       return { id, version: m.ir.version, sha256: sha256(m.source) };
     }),
-    population: preset.population,
+    population,
     recipe,
     engineVersion: ENGINE_VERSION,
     features: treeFeatures(ctx),
@@ -198,6 +205,7 @@ export async function evaluateArtefact(est: MlEstimator, o: EvaluateOptions): Pr
     seed: est.recipe.seed,
     models: ids,
     external: o.external,
+    population: est.population,
   };
   const t0 = Date.now();
   const sections: ReportSection[] = [];
@@ -331,6 +339,45 @@ function parseQuantity(text: string, field: string): { value: number; unit?: str
   return { value: Number(m![1]), unit: m![2] || undefined };
 }
 
+/**
+ * A covariate table to resample patients from: CSV with a header of the preset's clinical
+ * variable names, values in the preset's units (e.g. SEX 1 = female, HCT in %).
+ */
+export function readCovariateTable(path: string, preset: MlPreset): PopulationSpec {
+  const lines = readText(path, 'covariates')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
+  if (lines.length < 2) argError('--covariates', `${path} needs a header and at least one row`);
+  const header = splitCsv(lines[0]).map((h) => h.trim());
+  if (preset.population.kind !== 'distribution') throw new Error('preset population must be a distribution');
+  const vars = preset.population.variables;
+  const missing = vars.filter((v) => !header.includes(v.name)).map((v) => `${v.name} (${v.unit})`);
+  if (missing.length)
+    argError(
+      '--covariates',
+      `${path} lacks column(s) ${missing.join(', ')}`,
+      `the ${preset.name} preset needs ${vars.map((v) => v.name).join(', ')}`,
+    );
+  const cols = vars.map((v) => header.indexOf(v.name));
+  const rows = lines.slice(1).map((l, i) => {
+    const cells = splitCsv(l);
+    return cols.map((c, j) => {
+      const x = Number(cells[c]);
+      if (cells[c] === undefined || cells[c].trim() === '' || !Number.isFinite(x))
+        argError('--covariates', `${path}:${i + 2}: ${vars[j].name} '${cells[c] ?? ''}' is not a number`);
+      return x;
+    });
+  });
+  const spec: PopulationSpec = {
+    kind: 'table',
+    label: `${rows.length} patients resampled from ${path.split('/').pop()}`,
+    columns: vars.map((v) => ({ name: v.name, unit: v.unit })),
+    rows,
+  };
+  checkPopulation(spec);
+  return spec;
+}
+
 const int = (v: string, name: string, min: number): number => {
   const x = Number(v);
   if (!Number.isInteger(x) || x < min) argError(name, `'${v}' must be a whole number ≥ ${min}`);
@@ -360,6 +407,10 @@ export function registerMl(program: Command): void {
       '--preset <name>',
       `population and design preset (${Object.keys(PRESETS).join(', ')}; default: by drug)`,
     )
+    .option(
+      '--covariates <file.csv>',
+      "resample patients' clinical covariates from this table instead of the preset's distributions",
+    )
     .option('--id <name>', 'estimator id (default: drug-models-times)')
     .option('--out <file>', 'artefact file (default: <id>.json)')
     .option('--threads <n>', 'worker threads (default: all cores)')
@@ -371,6 +422,7 @@ export function registerMl(program: Command): void {
         seed: string;
         folds: string;
         preset?: string;
+        covariates?: string;
         id?: string;
         out?: string;
         threads?: string;
@@ -405,6 +457,7 @@ export function registerMl(program: Command): void {
             recipe,
             threads: threadCount(opts.threads ? int(opts.threads, '--threads', 1) : undefined),
             id: opts.id,
+            population: opts.covariates ? readCovariateTable(opts.covariates, preset!) : undefined,
           });
           const out = opts.out ?? `${est.id}.json`;
           writeFileSync(out, JSON.stringify(est) + '\n');
