@@ -336,3 +336,16 @@ test('property: loading doses are sums of strengths within the loading maximum, 
     { seed: 7, numRuns: 25 },
   );
 });
+
+test('c_eoi_1h of a bolus is the level 1 h after the dose: D = 20·V·(1 − e^{−kτ})/e^{−k} at steady state (rel 1e-9)', () => {
+  const k = 4 / 50;
+  const r = recommend({
+    sim: new Simulator(VANCO),
+    history,
+    point: null,
+    targets: [parseTarget('c_eoi_1h=20', 'mg/L', 'h')],
+    space: { start: 12, intervals: [12] },
+  });
+  const D = (20 * 50 * (1 - Math.exp(-12 * k))) / Math.exp(-k);
+  assert.ok(rel(r.candidates[0].exactDose, D) < 1e-9, `${r.candidates[0].exactDose} vs ${D}`);
+});

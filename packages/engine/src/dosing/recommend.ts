@@ -204,7 +204,8 @@ export function recommend(input: RecommendInput): Recommendation {
       refineExtremes,
       gridPoints: refineExtremes || need.some(needsMic) ? 400 : 24,
     };
-    const at = dur > 0 ? [start + dur + oneHour] : [];
+    // End of infusion + 1 h (for a bolus or oral dose: 1 h after it), for c_eoi_1h.
+    const at = [start + dur + oneHour];
     const interval = computeExposure(sim, p, eta, { from: start, to: start + tau, at, ...q });
     // The 24-h window only serves AUC-type metrics (auc24, fAUC/MIC): no extreme to refine.
     const needsDay = full || need.some((t) => t.metric === 'auc24' || t.metric === 'fauc_mic');
