@@ -160,7 +160,7 @@ export function parseQuickEntry(text: string, now: Date = new Date()): QuickEntr
   let to: Date | null = null;
   let fromClock: number | null = null;
   const sm =
-    /\b(?:since|from|depuis(?: le)?|du|à partir du)\s+(.+?)(?=\s+(?:until|to|till|jusqu'au|jusqu’au|au)\b|$)/i.exec(
+    /(?:^|\s)(?:since|from|depuis(?: le)?|du|à partir du)\s+(.+?)(?=\s+(?:until|to|till|jusqu'au|jusqu’au|au)\b|$)/i.exec(
       rest,
     );
   const um = /\b(?:until|to|till|jusqu'au|jusqu’au|au)\s+(.+)$/i.exec(rest);
@@ -189,7 +189,7 @@ export function parseQuickEntry(text: string, now: Date = new Date()): QuickEntr
 
   // Times of day: "at 08:00 and 20:00", "à 8h et 20h"; or "every 12 h" from the start time.
   const times: number[] = [];
-  const tm = /\b(?:at|à|a)\s+((?:\d{1,2}\s*[:h]\s*\d{0,2}\s*(?:,|and|et|&)?\s*)+)/i.exec(rest);
+  const tm = /(?:^|\s)(?:at|à)\s+((?:\d{1,2}\s*[:h]\s*\d{0,2}\s*(?:,|and|et|&)?\s*)+)/i.exec(rest);
   if (tm)
     for (const part of tm[1].split(/\s*(?:,|and|et|&)\s*/i).filter((x) => x.trim())) {
       const c = clock(part);

@@ -1,0 +1,122 @@
+// The browser twin against the server's analysis of the same records (same engine, independent
+// wiring) and against closed-form laws of linear PK.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runAnalysis } from '@dosetwin/server';
+import { likelihoodWeights } from './average.ts';
+import { attainment, buildTwin, forecast, type TwinInputs } from './twin.ts';
+
+const T0 = Date.parse('2026-11-20T08:00:00Z');
+const at = (h: number): string => new Date(T0 + h * 3_600_000).toISOString();
+// ICU vancomycin patient: 1 g over 1 h every 12 h × 4, troughs/peaks at 11.5 h and 37.5 h.
+const vanco: TwinInputs = {
+  patientId: 'icu1',
+  modelId: 'vancomycin/goti2018',
+  administrations: [0, 12, 24, 36].map((h) => ({
+    at: at(h),
+    amount: 1,
+    unit: 'g',
+    route: 'infusion' as const,
+    duration: { value: 60, unit: 'min' },
+    product: 'vial 1 g',
+  })),
+  samples: [
+    { at: at(11.5), value: 9.8, unit: 'mg/L', matrix: 'plasma', assay: 'PETINIA', lloq: 2 },
+    { at: at(37.5), value: 29.5, unit: 'mg/L', matrix: 'plasma', assay: 'PETINIA', lloq: 2 },
+  ],
+  covariates: [
+    ['WT', 82, 'kg'],
+    ['AGE', 58, 'y'],
+    ['SCR', 95, 'umol/L'],
+    ['SEX', 0, '-'],
+    ['DIAL', 0, '-'],
+  ].map(([name, value, unit]) => ({
+    at: at(-2),
+    name: String(name),
+    value: Number(value),
+    unit: String(unit),
+  })),
+  targets: [],
+  start: null,
+};
+
+test('twin = server analysis: MAP etas (1e-9 abs), IPRED at the levels (1e-9 rel), candidate AUC24 (1e-9 rel)', async () => {
+  const server = await runAnalysis(vanco);
+  const tw = buildTwin(vanco, { samples: 50 });
+  assert.equal(tw.kind, 'map');
+  server.fit.eta.forEach((e, k) => assert.ok(Math.abs(tw.point![k] - e) < 1e-9, `eta ${k}`));
+  const c = server.candidates[0];
+  const r = {
+    dose: c.dose,
+    doseUnit: c.doseUnit,
+    intervalH: c.interval,
+    durationH: c.duration,
+    start: server.start,
+  };
+  const f = forecast(tw, r);
+  const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
+  assert.ok(
+    rel(f.metrics[0].value, c.metrics[0].value) < 1e-9,
+    `${f.metrics[0].value} vs ${c.metrics[0].value}`,
+  );
+  assert.equal(f.metrics[0].met, c.metrics[0].met);
+  // Linear PK at steady state: AUC24 = daily dose / CL (CL from the server's individual parameters).
+  const cl = server.fit.parameters.CL;
+  assert.ok(rel(f.exposure.day.auc, (c.dose * 24) / c.interval / cl) < 1e-6);
+  // The twin's individual predictions at the levels = the server's IPRED.
+  const out = new Float64Array(tw.history.n);
+  tw.sim.run(tw.history, tw.point, out);
+  const obs = [...tw.history.evid].map((e, i) => (e === 0 ? i : -1)).filter((i) => i >= 0);
+  assert.equal(obs.length, server.fit.observations.length);
+  obs.forEach((i, k) => assert.ok(rel(out[i], server.fit.observations[k].predicted) < 1e-9, `obs ${k}`));
+});
+
+test('forecast: 90 % band brackets the median region; population ≠ individual; doubling the dose doubles AUC24 (1e-9)', () => {
+  const tw = buildTwin(vanco, { samples: 100 });
+  const r = { dose: 1000, doseUnit: 'mg', intervalH: 12, durationH: 1, start: at(48) };
+  const f = forecast(tw, r);
+  let inside = 0;
+  for (let k = 0; k < f.lo.length; k++) {
+    assert.ok(f.lo[k] <= f.hi[k] + 1e-12, `band ${k}`);
+    const j = f.ms.indexOf(f.bandMs[k]);
+    if (j >= 0 && f.ipred[j] >= f.lo[k] && f.ipred[j] <= f.hi[k]) inside++;
+  }
+  assert.ok(inside / f.lo.length > 0.9, `MAP curve inside the band at ${inside}/${f.lo.length} points`);
+  assert.ok(f.pred.some((p, k) => Math.abs(p - f.ipred[k]) > 0.1));
+  const f2 = forecast(tw, { ...r, dose: 2 });
+  assert.equal(f2.metrics.length, 1);
+  const g = forecast(tw, { ...r, dose: 2000 });
+  assert.ok(Math.abs(g.exposure.day.auc / f.exposure.day.auc - 2) < 1e-9);
+  // Units: 1 g = 1000 mg.
+  const gG = forecast(tw, { ...r, dose: 1, doseUnit: 'g' });
+  assert.ok(Math.abs(gG.exposure.day.auc - f.exposure.day.auc) < 1e-9 * f.exposure.day.auc);
+});
+
+test('PTA is a fraction of the draws; a 10-fold dose moves AUC24 out of 400..600 for every draw', () => {
+  const tw = buildTwin(vanco, { samples: 40 });
+  const r = { dose: 1000, doseUnit: 'mg', intervalH: 12, durationH: 1, start: at(48) };
+  const p = attainment(tw, r, 40);
+  assert.equal(p.draws, 40);
+  assert.ok(Number.isInteger(p.all * 40) && p.all >= 0 && p.all <= 1);
+  assert.equal(attainment(tw, { ...r, dose: 10000 }, 40).all, 0);
+});
+
+test('bad regimen and a priori without levels: issues naming the field; prior draws', () => {
+  const tw = buildTwin({ ...vanco, samples: [] }, { samples: 30 });
+  assert.equal(tw.kind, 'a priori');
+  assert.equal(tw.draws.length, 30);
+  assert.throws(
+    () => forecast(tw, { dose: -1, doseUnit: 'mg', intervalH: 12, durationH: 13, start: at(48) }),
+    (e: Error & { issues?: { field: string }[] }) =>
+      (e.issues ?? []).map((i) => i.field).join() === 'dose,duration',
+  );
+});
+
+test('model-averaging weights: exp(−OBJ/2) normalised, unfitted models no weight', () => {
+  const w = likelihoodWeights([10, 12, null]);
+  const e = Math.exp(-1);
+  assert.ok(Math.abs(w[0]! - 1 / (1 + e)) < 1e-15);
+  assert.ok(Math.abs(w[1]! - e / (1 + e)) < 1e-15);
+  assert.equal(w[2], null);
+  assert.deepEqual(likelihoodWeights([null]), [null]);
+});
