@@ -108,3 +108,21 @@ test('forecast, linear-Gaussian case: the 90 % band and the AUCτ,ss interval eq
   const first = f.windows.find((w) => w.label === 'first interval')!;
   assert.ok(rel(first.metrics.auc.population, 250 * (1 - Math.exp(-0.96))) < 1e-10);
 });
+
+test('forecast: a stated number of administrations holds in the exposure windows (2 boluses, AUC over 0–48 h, rel 1e-10)', () => {
+  const f = forecastRegimen({
+    sim: new Simulator(IV),
+    history: empty,
+    point: null,
+    regimen: { start: 0, dose: 1000, interval: 12, count: 2 },
+    times: [1, 2],
+    windows: [{ label: '0..48', from: 0, to: 48 }],
+  });
+  // Two 1000-mg boluses at 0 and 12 h: AUC0–48 = D/CL·(1 − e^{−48k}) + D/CL·(1 − e^{−36k}).
+  const k = 4 / 50;
+  const auc = 250 * (1 - Math.exp(-48 * k)) + 250 * (1 - Math.exp(-36 * k));
+  assert.ok(
+    rel(f.windows[0].metrics.auc.population, auc) < 1e-10,
+    `${f.windows[0].metrics.auc.population} vs ${auc}`,
+  );
+});

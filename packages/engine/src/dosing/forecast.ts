@@ -150,7 +150,8 @@ export function forecastRegimen(input: ForecastInput): Forecast {
   const windows = input.windows ?? defaultWindows(regimen, ir.units.time);
   const dur = regimen.duration ?? 0;
   const horizonEnd = Math.max(...windows.map((w) => w.to));
-  const longCount = Math.max(count, Math.ceil((horizonEnd - regimen.start) / tau) + 1);
+  // A stated number of administrations holds for the windows too; otherwise they cover every window.
+  const longCount = regimen.count ?? Math.max(count, Math.ceil((horizonEnd - regimen.start) / tau) + 1);
   const patients = {
     run: regimenPatient(history, { ...regimen, count: longCount }),
     ss: regimenPatient(history, regimen, {
