@@ -86,6 +86,8 @@ export interface TrainOptions {
   id?: string;
   /** The population (default: the preset's distributions). */
   population?: PopulationSpec;
+  /** Receives the accuracy on the validation part of the split (not used for any choice). */
+  onValidation?: (m: { ml: ReturnType<typeof accuracy>; baseline: ReturnType<typeof accuracy> }) => void;
 }
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -171,6 +173,20 @@ export async function trainArtefact(o: TrainOptions): Promise<MlEstimator> {
     check: { input: checkInput, auc: 0 },
   };
   est.check.auc = scoreEstimator(est, checkInput).auc;
+  if (o.onValidation && split.validation.length) {
+    const p = split.validation.map((i) => predictLnAuc(est, data.rows[i]));
+    const ref = split.validation.map((i) => data.auc[i]);
+    o.onValidation({
+      ml: accuracy(
+        p.map((x) => Math.exp(x.ln)),
+        ref,
+      ),
+      baseline: accuracy(
+        p.map((x) => Math.exp(x.baseline)),
+        ref,
+      ),
+    });
+  }
   return est;
 }
 
@@ -458,10 +474,13 @@ export function registerMl(program: Command): void {
             threads: threadCount(opts.threads ? int(opts.threads, '--threads', 1) : undefined),
             id: opts.id,
             population: opts.covariates ? readCovariateTable(opts.covariates, preset!) : undefined,
+            onValidation: (m) =>
+              process.stderr.write(
+                `validation part (${m.ml.n} patients, not used in training): ML relative bias ${m.ml.relBiasPct.toFixed(1)} %, RMSE ${m.ml.relRmsePct.toFixed(1)} %; linear baseline ${m.baseline.relBiasPct.toFixed(1)} %, ${m.baseline.relRmsePct.toFixed(1)} %\n`,
+              ),
           });
           const out = opts.out ?? `${est.id}.json`;
           writeFileSync(out, JSON.stringify(est) + '\n');
-          // Validation part of the split: a quick check printed after training.
           process.stderr.write(
             `dosetwin ml train: ${est.id} → ${out} (${est.chosen.nTrees} trees, depth ${est.chosen.maxDepth}) in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`,
           );
