@@ -1,4 +1,8 @@
-/** The page's side of the engine worker: one request at a time per kind, answers by id. */
+/**
+ * The page's side of the engine: two workers holding the same twin (seeded, so the same draws):
+ * one answers the what-if forecasts, the other the slower work (target attainment over the draws,
+ * model averaging), so that a forecast never waits behind it. Answers by id.
+ */
 import type { Issue } from '@dosetwin/engine';
 import type { Regimen, TwinInputs } from './twin.ts';
 import type { AverageRow, ForecastMsg, FromWorker, ReadyInfo, ToWorker } from './worker-protocol.ts';
@@ -10,31 +14,41 @@ export class EngineError extends Error {
 }
 
 export class EngineClient {
-  private worker: Worker;
+  private fast: Worker;
+  private slow: Worker;
   private next = 1;
   private pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
 
   constructor() {
-    this.worker = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (ev: MessageEvent<FromWorker>) => {
-      const p = this.pending.get(ev.data.id);
-      if (!p) return;
-      this.pending.delete(ev.data.id);
-      if (ev.data.type === 'error') p.reject(new EngineError(ev.data.issues));
-      else p.resolve(ev.data);
+    const start = (): Worker => {
+      const w = new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module' });
+      w.onmessage = (ev: MessageEvent<FromWorker>) => {
+        const p = this.pending.get(ev.data.id);
+        if (!p) return;
+        this.pending.delete(ev.data.id);
+        if (ev.data.type === 'error') p.reject(new EngineError(ev.data.issues));
+        else p.resolve(ev.data);
+      };
+      return w;
     };
+    this.fast = start();
+    this.slow = start();
   }
 
-  private call(m: Omit<ToWorker, 'id'>): Promise<FromWorker> {
+  private call(
+    m: Omit<ToWorker, 'id'>,
+    w: Worker = m.type === 'forecast' ? this.fast : this.slow,
+  ): Promise<FromWorker> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...m, id });
+      w.postMessage({ ...m, id });
     });
   }
 
   async init(inputs: TwinInputs): Promise<ReadyInfo> {
-    const r = await this.call({ type: 'init', inputs } as Omit<ToWorker, 'id'>);
+    const m = { type: 'init', inputs } as Omit<ToWorker, 'id'>;
+    const [r] = await Promise.all([this.call(m, this.fast), this.call(m, this.slow)]);
     return (r as Extract<FromWorker, { type: 'ready' }>).info;
   }
   async forecast(regimen: Regimen): Promise<ForecastMsg> {
@@ -50,7 +64,8 @@ export class EngineClient {
     return (r as Extract<FromWorker, { type: 'average' }>).rows;
   }
   terminate(): void {
-    this.worker.terminate();
+    this.fast.terminate();
+    this.slow.terminate();
     for (const p of this.pending.values()) p.reject(new Error('engine stopped'));
     this.pending.clear();
   }

@@ -39,7 +39,7 @@ import type { AverageRow, ForecastMsg, ReadyInfo } from '../lib/worker-protocol.
 declare global {
   interface Window {
     /** What-if timings (ms from the edit to the painted chart), read by the end-to-end test. */
-    __whatif?: { edit: number; engine: number; total: number }[];
+    __whatif?: { edit: number; engine: number; reply: number; total: number }[];
   }
 }
 
@@ -61,6 +61,7 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
   const engine = useRef<EngineClient | null>(null);
   const editAt = useRef<number | null>(null);
   const engineMs = useRef(0);
+  const replyAt = useRef(0);
   const busy = useRef(false);
   const queued = useRef<Regimen | null>(null);
 
@@ -116,6 +117,7 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
     try {
       const fc = await e.forecast(r);
       engineMs.current = fc.engineMs;
+      replyAt.current = performance.now();
       setEngineError(null);
       setF(fc);
       setPta(null);
@@ -130,18 +132,30 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
       if (next) void run(next);
     }
   }, []);
+  const regimenRef = useRef<Regimen | null>(null);
+  regimenRef.current = regimen;
   useEffect(() => {
-    if (regimen && info) void run(regimen);
-  }, [regimen, info, run]);
+    if (info && regimenRef.current) void run(regimenRef.current);
+  }, [info, run]);
 
+  // An edit goes to the engine at once; the page re-renders meanwhile.
   const edit = (patch: Partial<Regimen>) => {
+    if (!regimenRef.current) return;
     editAt.current = performance.now();
-    setRegimen((r) => (r ? { ...r, ...patch } : r));
+    const next = { ...regimenRef.current, ...patch };
+    regimenRef.current = next;
+    void run(next);
+    setRegimen(next);
   };
   const onRendered = useCallback(() => {
     if (editAt.current === null) return;
     const total = performance.now() - editAt.current;
-    (window.__whatif ??= []).push({ edit: editAt.current, engine: engineMs.current, total });
+    (window.__whatif ??= []).push({
+      edit: editAt.current,
+      engine: engineMs.current,
+      reply: replyAt.current - editAt.current,
+      total,
+    });
     editAt.current = null;
   }, []);
 

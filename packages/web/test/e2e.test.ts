@@ -1,0 +1,256 @@
+// Acceptance, in a real browser (Debian's chromium driven by playwright-core): a prescriber signs
+// in, creates an ICU vancomycin patient, enters covariates, 3 doses (quick entry) and 2 levels, and
+// submits a request; a pharmacologist signs in, runs the analysis, changes the dose in the what-if
+// (~20 edits, each timed in the page from the edit to the painted chart), validates ('modify'), and
+// opens the signed report. Screenshots of each step and the what-if timings go to artifacts/e2e/
+// (git-ignored). Without chromium and outside CI the test is skipped with a message; in CI it runs.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { startServer } from '@dosetwin/server';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WEB = fileURLToPath(new URL('..', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/e2e/', import.meta.url));
+const skip =
+  existsSync(CHROMIUM) || process.env.CI === 'true'
+    ? false
+    : `chromium not found at ${CHROMIUM}: browser end-to-end test skipped (apt-get install chromium; .ci/run installs it)`;
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+/** `<input type="datetime-local">` value, local time, `h` hours from now (whole minutes). */
+const localInput = (d: Date): string =>
+  `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+
+test(
+  'browser: prescriber enters a vancomycin patient, pharmacologist analyses, what-if, validates, report',
+  { skip, timeout: 170_000 },
+  async () => {
+    const { chromium } = await import('playwright-core');
+    const { build } = await import('vite');
+    const tmp = mkdtempSync(join(tmpdir(), 'dt-e2e-'));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const webRoot = join(tmp, 'web');
+    await build({ root: WEB, logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true } });
+    const server = await startServer({ port: 0, dataDir: join(tmp, 'data'), webRoot });
+    const ctx = await chromium.launchPersistentContext(join(tmp, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 800 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const problems: string[] = [];
+    try {
+      // Accounts (the admin's API, as an administrator would).
+      const admin = server.admin!;
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(admin),
+      });
+      const adminAuth = `Bearer ${((await login.json()) as { token: string }).token}`;
+      for (const [username, role, service] of [
+        ['dr.prescriber', 'prescriber', 'icu'],
+        ['dr.pharmaco', 'pharmacologist', 'pharmacology'],
+      ]) {
+        const r = await fetch(`${server.url}/api/users`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: adminAuth },
+          body: JSON.stringify({
+            username,
+            displayName: `Dr ${username.slice(3)}`,
+            password: 'a long enough password',
+            role,
+            service,
+          }),
+        });
+        assert.equal(r.status, 201, await r.text());
+      }
+
+      const page = ctx.pages()[0] ?? (await ctx.newPage());
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => {
+        // The browser's own /favicon.ico request on the server-rendered report is not the app's.
+        if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico'))
+          problems.push(`console: ${m.text()} (${m.location().url})`);
+      });
+      let step = 0;
+      const shot = async (name: string): Promise<void> => {
+        step++;
+        await page.screenshot({
+          path: join(ARTIFACTS, `${pad(step)}-${name}.png`),
+          fullPage: name === 'analysis-full',
+        });
+      };
+      const signIn = async (username: string): Promise<void> => {
+        await page.getByLabel('User name').fill(username);
+        await page.getByRole('textbox', { name: 'Password' }).fill('a long enough password');
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByTestId('whoami').waitFor();
+      };
+
+      // Prescriber.
+      await page.goto(server.url);
+      await shot('login');
+      await signIn('dr.prescriber');
+      await page.getByLabel('Family name').fill('Durand');
+      await page.getByLabel('Given name').fill('Paul');
+      await page.getByLabel('Date of birth').fill('1968-04-02');
+      await page.getByLabel('Hospital number').fill('H-000123');
+      await page.getByRole('combobox', { name: 'Sex' }).selectOption('male');
+      await page.getByRole('button', { name: 'Create patient' }).click();
+      await page.getByTestId('timeline').waitFor();
+
+      const now = Date.now();
+      const hoursAgo = (h: number): Date => new Date(now - h * 3_600_000);
+      const cov = page.getByTestId('covariate-form');
+      for (const [name, value, unit] of [
+        ['WT', '82', 'kg'],
+        ['AGE', '58', 'y'],
+        ['SCR', '95', 'umol/L'],
+        ['SEX', '0', '-'],
+        ['DIAL', '0', '-'],
+      ]) {
+        await cov.getByLabel('Date and time').fill(localInput(hoursAgo(32)));
+        await cov.getByRole('combobox', { name: 'Covariate' }).selectOption(name);
+        if (unit === '-') await cov.getByRole('combobox', { name: 'Value' }).selectOption(value);
+        else {
+          await cov.getByRole('textbox', { name: 'Value' }).fill(value);
+          await cov.getByRole('combobox', { name: 'Unit' }).selectOption(unit);
+        }
+        await cov.getByRole('button', { name: 'Add a covariate' }).click();
+        await page.getByTestId('timeline').getByText(`${name} = ${value}`).waitFor();
+      }
+      // Three doses by quick entry: every 12 h since 30 h ago (→ −30, −18, −6 h).
+      const first = hoursAgo(30);
+      const phrase = `vancomycin 1 g over 1 h every 12 h since ${first.getFullYear()}-${pad(first.getMonth() + 1)}-${pad(first.getDate())} ${pad(first.getHours())}:${pad(first.getMinutes())}`;
+      await page.getByLabel('Doses as you would say them').fill(phrase);
+      await page.getByRole('button', { name: 'Record 3 doses' }).click();
+      await page.getByTestId('timeline').getByText('IV infusion over 1 h').nth(2).waitFor();
+      await shot('patient-doses');
+      // Two levels: a trough before the 2nd dose, a level 1.5 h after the end of the 3rd infusion.
+      const smp = page.getByTestId('sample-form');
+      for (const [h, v] of [
+        [18.5, '9.8'],
+        [3.5, '27.4'],
+      ] as const) {
+        await smp.getByLabel('Date and time').fill(localInput(hoursAgo(h)));
+        await smp.getByRole('textbox', { name: 'Concentration' }).fill(v);
+        await smp.getByRole('textbox', { name: 'LLOQ' }).fill('2');
+        await smp.getByRole('button', { name: 'Add a level' }).click();
+        await page.getByTestId('timeline').getByText(`${v} mg/L`).waitFor();
+      }
+      const rows = await page.getByTestId('timeline').locator('tbody tr').count();
+      assert.equal(rows, 5 + 3 + 2);
+      await page.getByRole('combobox', { name: 'Model' }).selectOption('vancomycin/goti2018');
+      await page.getByLabel('Clinical question').fill('MRSA pneumonia, 1 g every 12 h. AUC24 400-600?');
+      await page.getByRole('button', { name: 'Submit the request' }).click();
+      await page.getByRole('link', { name: /vancomycin\/goti2018/ }).waitFor();
+      await shot('patient-request');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+
+      // Pharmacologist.
+      await signIn('dr.pharmaco');
+      await page.getByRole('link', { name: 'Requests' }).click();
+      await page.locator('a[href^="#/requests/"]').first().click();
+      await page.getByRole('button', { name: 'Run the analysis' }).click();
+      await page.getByTestId('whatif-exposure').waitFor({ timeout: 60_000 });
+      await page.waitForFunction(() => !document.body.innerText.includes('…'), null, { timeout: 60_000 });
+      assert.match(
+        await page
+          .getByText(/a posteriori \(MAP\)/)
+          .first()
+          .innerText(),
+        /MAP/,
+      );
+      assert.ok((await page.getByTestId('candidates').locator('tbody tr').count()) >= 1);
+      await shot('analysis');
+
+      // What-if: ~20 dose edits, each awaited until the chart is painted (timed inside the page).
+      const dose = page.getByTestId('whatif-dose');
+      const doses = Array.from({ length: 21 }, (_, k) => 500 + 50 * k);
+      for (const [k, d] of doses.entries()) {
+        await dose.fill(String(d));
+        await page.waitForFunction((n) => (window.__whatif?.length ?? 0) >= n, k + 1, { timeout: 20_000 });
+      }
+      const timings = (await page.evaluate(() => window.__whatif ?? [])) as {
+        engine: number;
+        reply: number;
+        total: number;
+      }[];
+      assert.equal(timings.length, doses.length);
+      const q = (v: number[], p: number): number => {
+        const s = [...v].sort((a, b) => a - b);
+        return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+      };
+      // The first edit also compiles the engine's hot paths (JIT): reported apart.
+      const warm = timings.slice(1);
+      const report = {
+        what: 'what-if edit → forecast (2-compartment vancomycin/goti2018, MAP + 90 % band over 100 posterior draws, 241-point grid) → chart painted, ms',
+        browser: (await ctx.browser()?.version()) ?? 'chromium',
+        edits: warm.length,
+        first: timings[0].total,
+        median: q(
+          warm.map((x) => x.total),
+          0.5,
+        ),
+        p95: q(
+          warm.map((x) => x.total),
+          0.95,
+        ),
+        engineMedian: q(
+          warm.map((x) => x.engine),
+          0.5,
+        ),
+        replyMedian: q(
+          warm.map((x) => x.reply),
+          0.5,
+        ),
+        setOptionMedian: q(((await page.evaluate(() => window.__chart ?? [])) as number[]).slice(-20), 0.5),
+        all: timings.map((x) => Number(x.total.toFixed(2))),
+      };
+      writeFileSync(join(ARTIFACTS, 'whatif-timing.json'), JSON.stringify(report, null, 2));
+      console.log(
+        `what-if render: median ${report.median.toFixed(1)} ms, p95 ${report.p95.toFixed(1)} ms over ${report.edits} edits (engine median ${report.engineMedian.toFixed(1)} ms, worker reply ${report.replyMedian.toFixed(1)} ms, setOption ${report.setOptionMedian.toFixed(1)} ms; first edit ${report.first.toFixed(1)} ms)`,
+      );
+      // The exposure table follows the last edit: 1500 mg every 12 h.
+      await dose.fill('1250');
+      await page.waitForFunction((n) => (window.__whatif?.length ?? 0) >= n, doses.length + 1);
+      await shot('whatif');
+
+      // Validate: the dose was changed, so the decision is 'modify' with the what-if regimen.
+      assert.equal(await page.getByRole('radio', { name: 'Modify' }).isChecked(), true);
+      await page.getByLabel('Comment').fill('AUC24 on target with 1250 mg every 12 h; trough in 2 days.');
+      await page.getByTestId('validation-form').getByRole('button', { name: 'Sign' }).click();
+      await page.getByTestId('signed').waitFor();
+      await shot('validated');
+      const href = await page.getByTestId('report-link').getAttribute('href');
+      await page.goto(`${server.url}${href}`);
+      const html = await page.content();
+      for (const s of ['Goti V', 'Validated by Dr pharmaco', 'MODIFY', '1250', '27.4 mg/L'])
+        assert.ok(html.includes(s), `report lacks '${s}'`);
+      await shot('report');
+      // The French interface: switch language on the app.
+      await page.goto(server.url);
+      await page.getByText('FR', { exact: true }).click();
+      await page.getByRole('link', { name: 'Demandes' }).waitFor();
+      assert.deepEqual(problems, []);
+    } finally {
+      await ctx.close();
+      await server.close();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+);
