@@ -7,5 +7,5 @@ export { openDb, type Db, type DbOptions } from './db/connect.ts';
 export { hashPassword, verifyPassword, ROLES, type SessionUser } from './auth.ts';
 export { statusOf } from './errors.ts';
 export { runAnalysis, type AnalysisInputs, type AnalysisResult } from './analysis.ts';
-export { ensureAdmin, loadDemo } from './setup.ts';
+export { ensureAdmin, ensureDemoUsers, loadDemo, DEMO_USERS } from './setup.ts';
 export { startServer, type ServeOptions, type Served } from './serve.ts';

@@ -1,7 +1,7 @@
 /** Start the service: open the database, create the first admin, optionally load the demo, listen. */
 import { buildApp, type App } from './app.ts';
 import { openDb } from './db/connect.ts';
-import { ensureAdmin, loadDemo } from './setup.ts';
+import { ensureAdmin, ensureDemoUsers, loadDemo } from './setup.ts';
 
 export interface ServeOptions {
   host?: string;
@@ -21,6 +21,8 @@ export interface Served {
   /** Set on the first run only: the admin's one-time password. */
   admin: { username: string; password: string } | null;
   demo: string[];
+  /** With `demo`, the demo's clinical accounts created by this run, with their one-time passwords. */
+  demoUsers: { username: string; password: string; role: string }[];
   /** Stop listening and close the database. */
   close(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
   const db = await openDb({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
   const admin = await ensureAdmin(db.db);
   let demo: string[] = [];
+  let demoUsers: Served['demoUsers'] = [];
   if (o.demo) {
     const a = await db.db
       .selectFrom('users')
@@ -37,6 +40,7 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
       .orderBy('created_at')
       .executeTakeFirstOrThrow();
     demo = await loadDemo(db.db, a.id);
+    demoUsers = await ensureDemoUsers(db.db);
   }
   const app = await buildApp({ db, logger: o.logger ?? false, webRoot: o.webRoot });
   const url = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8787 });
@@ -44,5 +48,5 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
     await app.close();
     await db.close();
   };
-  return { app, url, location: db.location, admin, demo, close };
+  return { app, url, location: db.location, admin, demo, demoUsers, close };
 }

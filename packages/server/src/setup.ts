@@ -207,3 +207,59 @@ export async function loadDemo(db: Kysely<Database>, byUserId: string): Promise<
   });
   return out;
 }
+
+/** The demo's clinical accounts: a prescriber of the ICU and a pharmacologist. */
+export const DEMO_USERS = [
+  { username: 'demo.prescriber', displayName: 'Dr Demo (ICU)', role: 'prescriber', service: 'icu' },
+  {
+    username: 'demo.pharmacologist',
+    displayName: 'Dr Demo (pharmacology)',
+    role: 'pharmacologist',
+    service: 'pharmacology',
+  },
+] as const;
+
+/**
+ * Create the demo's clinical accounts that do not exist yet, each with a one-time password
+ * (printed once by `dosetwin serve --demo`, like the admin's); returns those created.
+ */
+export async function ensureDemoUsers(
+  db: Kysely<Database>,
+  cost: ScryptCost = DEFAULT_SCRYPT,
+): Promise<{ username: string; password: string; role: string }[]> {
+  const out: { username: string; password: string; role: string }[] = [];
+  for (const u of DEMO_USERS) {
+    const existing = await db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', u.username)
+      .executeTakeFirst();
+    if (existing) continue;
+    const password = randomBytes(12).toString('base64url');
+    const id = newId();
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('users')
+        .values({
+          id,
+          username: u.username,
+          display_name: u.displayName,
+          password_hash: await hashPassword(password, cost),
+          role: u.role,
+          service: u.service,
+          active: 1,
+          created_at: nowIso(),
+        })
+        .execute();
+      await audit(trx, {
+        user: null,
+        action: 'create',
+        entity: 'user',
+        entityId: id,
+        after: { username: u.username, role: u.role, service: u.service, demo: true },
+      });
+    });
+    out.push({ username: u.username, password, role: u.role });
+  }
+  return out;
+}

@@ -229,6 +229,22 @@ test(
       await dose.fill('1250');
       await page.waitForFunction((n) => (window.__whatif?.length ?? 0) >= n, doses.length + 1);
       await shot('whatif');
+    // Model card one click away; model averaging over the library's vancomycin models.
+    await page.getByRole('button', { name: 'Model card' }).click();
+    await page.getByRole('dialog').getByText(/Goti V, Chaturvedula A/).waitFor();
+    await shot('model-card');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: /Compare the library/ }).click();
+    const avg = page.getByTestId('averaging');
+    await avg.waitFor({ timeout: 60_000 });
+    const weights = (await avg.locator('tbody tr td:nth-child(2)').allInnerTexts())
+      .filter((x) => x.endsWith('%'))
+      .map((x) => Number(x.replace(/\s*%$/, '')));
+    assert.ok(weights.length >= 2, `weights ${weights.join()}`);
+    const sum = weights.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(sum - 100) <= weights.length, `weights add up to ${sum} % (rounded)`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot('averaging');
 
       // Validate: the dose was changed, so the decision is 'modify' with the what-if regimen.
       assert.equal(await page.getByRole('radio', { name: 'Modify' }).isChecked(), true);

@@ -37,6 +37,9 @@ export function registerServe(program: Command): void {
           `first run: created user '${s.admin.username}' with one-time password ${s.admin.password} — sign in and change it (PATCH /api/users/:id)`,
         );
       if (s.demo.length) console.log(`demo patients loaded: ${s.demo.join(', ')}`);
+      for (const u of s.demoUsers)
+        console.log(`demo account '${u.username}' (${u.role}), one-time password ${u.password}`);
+      console.log(`web app at ${s.url}/`);
       const stop = async (): Promise<void> => {
         await s.close();
         process.exit(0);
