@@ -212,6 +212,7 @@ export function registerForecast(program: Command): void {
             });
           } else if (o.format === 'text') {
             out.push(...text(p.id, state.method, f, ir.units));
+            if (conversions.length) out.push(`  (${conversions.join('; ')})`);
             for (const w of state.warnings) out.push(`  warning ${w.code}: ${w.message}`);
           } else
             out.push(
