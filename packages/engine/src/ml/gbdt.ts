@@ -18,7 +18,7 @@
  */
 import { fail } from '../errors.ts';
 import { createRng } from '../simulate/rng.ts';
-import { streamSeed } from './seeds.ts';
+import { STREAM, streamSeed } from './seeds.ts';
 
 export interface GbdtParams {
   /** Boosting rounds (trees). */
@@ -133,7 +133,7 @@ export function trainGbdt(
   const model: Gbdt = { nFeatures: p, roots: [], feature: [], threshold: [], left: [], right: [], value: [] };
 
   for (let t = 0; t < params.nTrees; t++) {
-    const rng = createRng(streamSeed(params.seed, 0x7ee, t));
+    const rng = createRng(streamSeed(params.seed, STREAM.tree, t));
     for (let i = 0; i < n; i++) {
       g[i] = pred[i] - y[i];
       rowNode[i] = params.subsample < 1 && !(rng.uniform() < params.subsample) ? -1 : 0;
