@@ -2,7 +2,7 @@
 // distribution), the derived variables, how each library model's covariates come from the clinical
 // ones, the sampling design, the estimator's covariate features and the subgroups of the report.
 // Values are stated with their source or as assumptions; they are recorded in each estimator.
-import type { PopulationSpec, SamplingDesign, VirtualModel } from '@dosetwin/engine';
+import { DosetwinError, type PopulationSpec, type SamplingDesign, type VirtualModel } from '@dosetwin/engine';
 import {
   bsaDuBois,
   CREATININE_UMOL_PER_MG_DL,
@@ -229,21 +229,28 @@ export function presetFor(nameOrDrug: string): MlPreset | undefined {
 }
 
 /** A library model with its clinical → model covariate mapping (every model covariate covered). */
+const presetError = (message: string, hint?: string): never => {
+  throw new DosetwinError([
+    { code: 'DT_ML_PRESET', severity: 'error', field: 'model', message, ...(hint ? { hint } : {}) },
+  ]);
+};
+
 export function virtualModel(preset: MlPreset, id: string): VirtualModel & { id: string; source: string } {
   const lib = getModel(id);
   const map = preset.modelCovariates[id];
   if (!map)
-    throw new Error(
-      `preset ${preset.name} has no covariate mapping for ${id}; known: ${Object.keys(preset.modelCovariates).join(', ')}`,
+    presetError(
+      `preset ${preset.name} has no covariate mapping for ${id}`,
+      `models of this preset: ${Object.keys(preset.modelCovariates).join(', ')}`,
     );
   const names = lib.ir.covariates.map((c) => c.name);
   const missing = names.filter((n) => !map[n]);
   if (missing.length)
-    throw new Error(`preset ${preset.name}: ${id} covariates without a mapping: ${missing.join(', ')}`);
+    presetError(`preset ${preset.name}: ${id} covariates without a mapping: ${missing.join(', ')}`);
   const fns = names.map((n) => map[n]);
   const units = lib.ir.units;
   if (units.dose !== preset.units.dose || units.conc !== preset.units.conc)
-    throw new Error(
+    presetError(
       `${id} computes in ${units.dose}, ${units.conc}; preset ${preset.name} in ${preset.units.dose}, ${preset.units.conc}`,
     );
   return { id, source: lib.source, model: lib.compiled(), covariates: (c) => fns.map((f) => f(c)) };

@@ -44,7 +44,7 @@ import {
   threadCount,
   trainingData,
 } from './ml-pipeline.ts';
-import { type MlPreset, PRESETS, presetFor } from './ml-presets.ts';
+import { type MlPreset, PRESETS, presetFor, virtualModel } from './ml-presets.ts';
 
 /** Where the shipped estimators live (one folder each: estimator.json, report.md, plots). */
 export const ESTIMATORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models/estimators');
@@ -100,6 +100,8 @@ export async function trainArtefact(o: TrainOptions): Promise<MlEstimator> {
   const { preset, recipe, design } = o;
   const population = o.population ?? preset.population;
   checkPopulation(population);
+  // Problems with the models (no covariate mapping, units) are reported here, not from a worker.
+  for (const id of o.models) virtualModel(preset, id);
   const init: PipelineInit = { preset: preset.name, design, seed: recipe.seed, models: o.models, population };
   const sims = await runTasks(init, simulateTasks('train', 0, recipe.n), o.threads, 'simulate', (t) =>
     t.kind === 'simulate' ? t.to - t.from : 1,
@@ -212,6 +214,7 @@ export interface Evaluation {
 export async function evaluateArtefact(est: MlEstimator, o: EvaluateOptions): Promise<Evaluation> {
   const preset = presetOf(est.drug);
   const ids = est.models.map((m) => m.id);
+  for (const id of [...ids, ...(o.external ? [o.external] : [])]) virtualModel(preset, id);
   for (const m of est.models)
     if (sha256(getModel(m.id).source) !== m.sha256)
       process.stderr.write(`warning: ${m.id} changed since training (source hash differs)\n`);
