@@ -148,7 +148,7 @@ export function ConcChart(props: ChartProps) {
       {
         animation: false,
         grid: { left: 64, right: 24, top: 40, bottom: 40 },
-        legend: { top: 4, data: [name.obs, name.ipred, name.band, name.pred] },
+        legend: { top: 4, right: 8, data: [name.obs, name.ipred, name.band, name.pred] },
         tooltip: {
           trigger: 'axis',
           valueFormatter: (v: unknown) => (typeof v === 'number' ? `${fmt(v, lang)} ${u}` : String(v)),

@@ -46,6 +46,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>): void => {
           lloq: twin.lloq,
           card: renderModelCard(twin.model),
           drug: twin.ir.drug,
+          oral: twin.ir.compartments.includes('depot'),
           warnings: twin.warnings,
         },
       });

@@ -120,3 +120,56 @@ test('model-averaging weights: exp(−OBJ/2) normalised, unfitted models no weig
   assert.equal(w[2], null);
   assert.deepEqual(likelihoodWeights([null]), [null]);
 });
+
+test('oral tacrolimus (µg model, ng/mL levels): twin = server for the MAP etas and the trough of candidate 1 (1e-9 rel)', async () => {
+  const tac: TwinInputs = {
+    patientId: 'ktx1',
+    modelId: 'tacrolimus/woillard2011-prograf',
+    administrations: [0, 12, 24, 36, 48, 60].map((h) => ({
+      at: at(h),
+      amount: 5,
+      unit: 'mg',
+      route: 'oral' as const,
+      duration: null,
+      product: 'Prograf 5 mg',
+    })),
+    samples: [
+      { at: at(59.75), value: 12.6, unit: 'ng/mL', matrix: 'whole blood', assay: 'LC-MS/MS', lloq: 1 },
+      { at: at(62), value: 24.1, unit: 'ng/mL', matrix: 'whole blood', assay: 'LC-MS/MS', lloq: 1 },
+    ],
+    covariates: [
+      ['HCT', 31, '%'],
+      ['CYP3A5', 0, '-'],
+    ].map(([name, value, unit]) => ({
+      at: at(-2),
+      name: String(name),
+      value: Number(value),
+      unit: String(unit),
+    })),
+    targets: [],
+    start: null,
+  };
+  const server = await runAnalysis(tac);
+  const tw = buildTwin(tac, { samples: 30 });
+  server.fit.eta.forEach((e, k) => assert.ok(Math.abs(tw.point![k] - e) < 1e-9, `eta ${k}`));
+  const c = server.candidates[0];
+  const f = forecast(tw, {
+    dose: c.dose,
+    doseUnit: c.doseUnit,
+    intervalH: c.interval,
+    durationH: c.duration,
+    start: server.start,
+  });
+  c.metrics.forEach((m, k) =>
+    assert.ok(
+      Math.abs(f.metrics[k].value - m.value) / m.value < 1e-9,
+      `${m.target}: ${f.metrics[k].value} vs ${m.value}`,
+    ),
+  );
+  // Levels reach the plot in the model's unit: 12.6 ng/mL = 12.6 µg/L.
+  assert.deepEqual(
+    tw.observed.map((o) => o.conc),
+    [12.6, 24.1],
+  );
+  assert.equal(tw.lloq, 1);
+});

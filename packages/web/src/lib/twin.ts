@@ -341,12 +341,14 @@ function exposureAt(
   ss: ReturnType<typeof steadyStatePatient>,
   eta: Float64Array | null,
   grid: number,
+  /** Compute the 24-h window too (false: only the interval, when no target reads a daily metric). */
+  daily = true,
 ) {
   const refine = twin.targets.some((t) => ['cmin', 'trough', 'c0', 'cmax', 'peak'].includes(t.metric));
   const q = { refineExtremes: refine, gridPoints: refine ? grid : 24 };
   const interval = computeExposure(twin.sim, ss.p, eta, { from: ss.from, to: ss.from + ss.tau, ...q });
   const day =
-    ss.tau === 24
+    ss.tau === 24 || !daily
       ? interval
       : computeExposure(twin.sim, ss.p, eta, { from: ss.from, to: ss.from + 24, ...q });
   return { interval, day };
@@ -443,8 +445,9 @@ export function attainment(
   const hits = twin.targets.map(() => 0);
   let all = 0;
   const D = Math.min(maxDraws, twin.draws.length);
+  const needsDay = twin.targets.some((t) => t.metric === 'auc24' || t.metric === 'fauc_mic');
   for (let s = 0; s < D; s++) {
-    const e = exposureAt(twin, ss, twin.draws[s], 48);
+    const e = exposureAt(twin, ss, twin.draws[s], 48, needsDay);
     let ok = true;
     twin.targets.forEach((t, k) => {
       if (inTarget(t, metricValue(t, e.interval, e.day))) hits[k]++;

@@ -18,6 +18,8 @@ export interface ReadyInfo {
   lloq: number | null;
   card: string;
   drug: string;
+  /** Doses go to a depot (oral): no infusion duration. */
+  oral: boolean;
   warnings: Issue[];
 }
 

@@ -258,14 +258,16 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
                   value={regimen.intervalH}
                   onChange={(v) => typeof v === 'number' && v > 0 && edit({ intervalH: v })}
                 />
-                <NumberInput
-                  label={t('durationH')}
-                  min={0}
-                  step={0.5}
-                  decimalScale={2}
-                  value={regimen.durationH}
-                  onChange={(v) => typeof v === 'number' && v >= 0 && edit({ durationH: v })}
-                />
+                {!info?.oral && (
+                  <NumberInput
+                    label={t('durationH')}
+                    min={0}
+                    step={0.5}
+                    decimalScale={2}
+                    value={regimen.durationH}
+                    onChange={(v) => typeof v === 'number' && v >= 0 && edit({ durationH: v })}
+                  />
+                )}
                 <TextInput
                   type="datetime-local"
                   label={t('firstDose')}
