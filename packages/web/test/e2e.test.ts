@@ -32,7 +32,8 @@ test(
     const { chromium } = await import('playwright-core');
     const { build } = await import('vite');
     const tmp = mkdtempSync(join(tmpdir(), 'dt-e2e-'));
-    mkdirSync(ARTIFACTS, { recursive: true });
+    rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
     const webRoot = join(tmp, 'web');
     await build({ root: WEB, logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true } });
     const server = await startServer({ port: 0, dataDir: join(tmp, 'data'), webRoot });
