@@ -33,7 +33,7 @@ test(
     const { build } = await import('vite');
     const tmp = mkdtempSync(join(tmpdir(), 'dt-e2e-'));
     rmSync(ARTIFACTS, { recursive: true, force: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
+    mkdirSync(ARTIFACTS, { recursive: true });
     const webRoot = join(tmp, 'web');
     await build({ root: WEB, logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true } });
     const server = await startServer({ port: 0, dataDir: join(tmp, 'data'), webRoot });
@@ -230,22 +230,25 @@ test(
       await dose.fill('1250');
       await page.waitForFunction((n) => (window.__whatif?.length ?? 0) >= n, doses.length + 1);
       await shot('whatif');
-    // Model card one click away; model averaging over the library's vancomycin models.
-    await page.getByRole('button', { name: 'Model card' }).click();
-    await page.getByRole('dialog').getByText(/Goti V, Chaturvedula A/).waitFor();
-    await shot('model-card');
-    await page.keyboard.press('Escape');
-    await page.getByRole('button', { name: /Compare the library/ }).click();
-    const avg = page.getByTestId('averaging');
-    await avg.waitFor({ timeout: 60_000 });
-    const weights = (await avg.locator('tbody tr td:nth-child(2)').allInnerTexts())
-      .filter((x) => x.endsWith('%'))
-      .map((x) => Number(x.replace(/\s*%$/, '')));
-    assert.ok(weights.length >= 2, `weights ${weights.join()}`);
-    const sum = weights.reduce((a, b) => a + b, 0);
-    assert.ok(Math.abs(sum - 100) <= weights.length, `weights add up to ${sum} % (rounded)`);
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await shot('averaging');
+      // Model card one click away; model averaging over the library's vancomycin models.
+      await page.getByRole('button', { name: 'Model card' }).click();
+      await page
+        .getByRole('dialog')
+        .getByText(/Goti V, Chaturvedula A/)
+        .waitFor();
+      await shot('model-card');
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: /Compare the library/ }).click();
+      const avg = page.getByTestId('averaging');
+      await avg.waitFor({ timeout: 60_000 });
+      const weights = (await avg.locator('tbody tr td:nth-child(2)').allInnerTexts())
+        .filter((x) => x.endsWith('%'))
+        .map((x) => Number(x.replace(/\s*%$/, '')));
+      assert.ok(weights.length >= 2, `weights ${weights.join()}`);
+      const sum = weights.reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(sum - 100) <= weights.length, `weights add up to ${sum} % (rounded)`);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await shot('averaging');
 
       // Validate: the dose was changed, so the decision is 'modify' with the what-if regimen.
       assert.equal(await page.getByRole('radio', { name: 'Modify' }).isChecked(), true);
