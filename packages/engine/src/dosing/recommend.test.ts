@@ -349,3 +349,28 @@ test('c_eoi_1h of a bolus is the level 1 h after the dose: D = 20·V·(1 − e^{
   const D = (20 * 50 * (1 - Math.exp(-12 * k))) / Math.exp(-k);
   assert.ok(rel(r.candidates[0].exactDose, D) < 1e-9, `${r.candidates[0].exactDose} vs ${D}`);
 });
+
+test('loading dose for an aminoglycoside-style Cmax/MIC ≥ 8 over the first interval: L = 8·MIC·V for a bolus (rel 1e-8)', () => {
+  // Fresh start, bolus L at the start: Cmax of the first interval = L/V, so Cmax/MIC = 8 at
+  // L = 8·2 mg/L·50 L = 800 mg (bracketed solve: Cmax is not affine in general).
+  const r = recommend({
+    sim: new Simulator(VANCO),
+    history: patient([{ time: 0, evid: 2 }]),
+    point: null,
+    targets: [parseTarget('auc24=100..140', 'mg/L', 'h')],
+    loading: { target: parseTarget('cmax_mic>=8', 'mg/L', 'h') },
+    mic: 2,
+    space: { start: 0, intervals: [24] },
+  });
+  const c = r.candidates[0];
+  assert.ok(rel(c.dose, 480) < 1e-9, `maintenance ${c.dose}`);
+  assert.ok(rel(c.loading!.exactDose, 800) < 1e-8, `loading ${c.loading!.exactDose}`);
+  // The dose given is the smallest step (1e-6 relative, no strengths) at or above the bound.
+  assert.ok(
+    c.loading!.met && c.loading!.metric >= 8 && rel(c.loading!.metric, 8) < 2e-6,
+    `${c.loading!.metric}`,
+  );
+  // One candidate per dose: the exact maintenance dose is not repeated by rounding noise.
+  const doses = r.candidates.map((x) => x.dose);
+  assert.equal(new Set(doses.map((d) => d.toPrecision(9))).size, doses.length, `${doses}`);
+});

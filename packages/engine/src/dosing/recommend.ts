@@ -387,8 +387,8 @@ export function recommend(input: RecommendInput): Recommendation {
  * start + τ; the loading target's metric over the first window (from the patient's current state)
  * is put at its centre, exactly by an affine solve for linear kinetics and AUC-type metrics,
  * by bracketing otherwise, between the maintenance dose and the loading maximum. Then the
- * administrable doses around it (strengths, maximum) are evaluated and the one closest to the
- * centre (log scale) is kept. L = 0 (none) when starting with the maintenance dose already reaches
+ * administrable doses around it (strengths, maximum) are evaluated and, of those meeting the
+ * target if any, the one closest to the centre (log scale) is kept. L = 0 (none) when starting with the maintenance dose already reaches
  * the centre, or is closest to it.
  */
 function searchLoadingDose(
@@ -427,10 +427,12 @@ function searchLoadingDose(
         });
   const options =
     exactDose > 0 ? roundedDoses(exactDose, { ...space, minDose: c.dose, maxDose: maxLoading }) : [];
-  let best = { L: c.dose, v: fNone, d: Math.abs(Math.log(fNone / centre)) };
+  // Those meeting the target first (a one-sided target's centre is its bound), then the closest.
+  const score = (v: number): number => (inTarget(target, v) ? 0 : 1e6) + Math.abs(Math.log(v / centre));
+  let best = { L: c.dose, v: fNone, d: score(fNone) };
   for (const L of options) {
     const v = f(L);
-    const d = Math.abs(Math.log(v / centre));
+    const d = score(v);
     if (d < best.d) best = { L, v, d };
   }
   if (best.L === c.dose) best.L = 0;
@@ -514,7 +516,8 @@ export function roundedDoses(exact: number, space: RegimenSpace): number[] {
     const step = space.step ?? exact * 1e-6;
     const k = Math.floor(exact / step);
     grid = [k - 1, k, k + 1, k + 2].filter((x) => x > 0).map((x) => Number((x * step).toPrecision(12)));
-    if (!space.step) grid.push(exact);
+    // Without a step the exact dose itself is a candidate; grid points equal to it but for rounding go.
+    if (!space.step) grid = [...grid.filter((d) => Math.abs(d - exact) > 1e-9 * exact), exact];
   }
   const ok = grid.filter((d) => d >= lo - 1e-12 && d <= hi + 1e-12).sort((a, b) => a - b);
   const below = ok.filter((d) => d <= exact).slice(-2);
