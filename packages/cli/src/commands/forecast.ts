@@ -20,6 +20,7 @@ interface Opts {
   regimen?: string;
   dose?: string;
   loadingDose?: string;
+  loadingDuration?: string;
   interval?: string;
   duration: string;
   start?: string;
@@ -72,6 +73,9 @@ function regimenOf(
       duration: num(o.duration, '--duration')!,
       ...(count !== undefined ? { count } : {}),
       ...(loading !== undefined ? { loadingDose: loading } : {}),
+      ...(o.loadingDuration !== undefined
+        ? { loadingDuration: num(o.loadingDuration, '--loading-duration')! }
+        : {}),
     },
     conversions: [],
   };
@@ -103,7 +107,7 @@ function text(
 ): string[] {
   const g = f.regimen;
   const lines = [
-    `${id}: ${method}; ${g.loadingDose !== undefined ? `${g.loadingDose} ${units.dose} then ` : ''}${g.dose} ${units.dose} every ${g.interval} ${units.time}` +
+    `${id}: ${method}; ${g.loadingDose !== undefined ? `${g.loadingDose} ${units.dose}${g.loadingDuration !== undefined ? ` over ${g.loadingDuration} ${units.time}` : ''} then ` : ''}${g.dose} ${units.dose} every ${g.interval} ${units.time}` +
       `${g.duration ? ` over ${g.duration} ${units.time}` : ''} from t = ${g.start} ${units.time}, ${g.count} administrations` +
       (f.draws ? `; ${f.draws} draws, ${f.probs.map((p) => `${100 * p} %`).join(' / ')}` : ''),
   ];
@@ -146,6 +150,7 @@ export function registerForecast(program: Command): void {
       '--loading-dose <amount>',
       'first administration (model dose unit), replacing the first maintenance dose',
     )
+    .option('--loading-duration <t>', 'infusion duration of the loading dose (default: --duration)')
     .option('--interval <t>', 'dosing interval (model time unit)')
     .option('--duration <t>', 'infusion duration; 0 = bolus / oral', '0')
     .option(

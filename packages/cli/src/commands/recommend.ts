@@ -30,6 +30,7 @@ interface Opts {
   loadingDose?: string;
   loadingTarget?: string;
   maxLoadingDose?: string;
+  loadingDuration?: string;
   mic?: string;
   fu?: string;
   samples: string;
@@ -69,6 +70,7 @@ interface Settings {
   horizon: 'steady-state' | 'first-interval';
   loadingTarget?: string;
   maxLoadingDose?: number;
+  loadingDuration?: number;
   mic?: number;
   fu?: number;
   samples: number;
@@ -99,6 +101,7 @@ function settingsOf(o: Opts): Settings {
     horizon: o.horizon,
     loadingTarget: o.loadingTarget,
     maxLoadingDose: num(o.maxLoadingDose, '--max-loading-dose'),
+    loadingDuration: num(o.loadingDuration, '--loading-duration'),
     mic: num(o.mic, '--mic'),
     fu: num(o.fu, '--fu'),
     samples: num(o.samples, '--samples')!,
@@ -152,6 +155,7 @@ export function recommendForPatient(
           loading: {
             target: loadingTarget,
             ...(s.maxLoadingDose !== undefined ? { maxDose: s.maxLoadingDose } : {}),
+            ...(s.loadingDuration !== undefined ? { duration: s.loadingDuration } : {}),
           },
         }
       : {}),
@@ -176,6 +180,7 @@ export function recommendForPatient(
       starts: s.starts ?? 'next dose due',
       ...(s.startWhenBelow !== undefined ? { startWhenBelow: s.startWhenBelow } : {}),
       ...(s.maxLoadingDose !== undefined ? { maxLoadingDose: s.maxLoadingDose } : {}),
+      ...(s.loadingDuration !== undefined ? { loadingDuration: s.loadingDuration } : {}),
       ...(s.mic !== undefined ? { mic: s.mic, fu: s.fu ?? 1 } : {}),
       samples: s.samples,
       seed: s.seed,
@@ -194,7 +199,7 @@ export function recommendForPatient(
       duration: c.duration,
       units: c.units,
       loadingDose: c.loadingDose,
-      ...(c.loading ? { loading: c.loading } : {}),
+      ...(c.loading ? { loading: { ...c.loading, duration: s.loadingDuration ?? c.duration } } : {}),
       metrics: Object.fromEntries(targets.map((t, k) => [t.metric, c.metrics[k]])),
       met: c.met,
       pta: c.pta ?? null,
@@ -227,7 +232,7 @@ function textLines(res: Result, units: { dose: string; time: string }): string[]
     dose: number;
     interval: number;
     duration: number;
-    loading?: { dose: number; metric: number; met: boolean; pta?: number };
+    loading?: { dose: number; duration: number; metric: number; met: boolean; pta?: number };
     metrics: Record<string, number>;
     met: boolean[];
     pta: { all: number } | null;
@@ -239,7 +244,7 @@ function textLines(res: Result, units: { dose: string; time: string }): string[]
       .join(', ');
     const loading = c.loading
       ? c.loading.dose > 0
-        ? `${c.loading.dose} ${units.dose} then `
+        ? `${c.loading.dose} ${units.dose}${c.loading.duration !== c.duration ? ` over ${c.loading.duration} ${units.time}` : ''} then `
         : 'no loading dose, '
       : '';
     out.push(
@@ -299,6 +304,7 @@ export function registerRecommend(program: Command): void {
       "search a loading dose reaching this early, e.g. 'auc24=400..600' (first 24 h)",
     )
     .option('--max-loading-dose <mg>', 'maximum loading dose (default: --max-dose)')
+    .option('--loading-duration <h>', 'infusion duration of the loading dose (default: the maintenance one)')
     .option('--mic <c>', 'MIC (model concentration unit) for MIC-based targets')
     .option('--fu <f>', 'unbound fraction for %fT>MIC', '1')
     .option(

@@ -178,8 +178,10 @@ export function forecastRegimen(input: ForecastInput): Forecast {
   const aucsAt = { point: windowAucs(point), population: windowAucs(null), draws: draws.map(windowAucs) };
   const summarised = windows.map((w): ForecastWindow => {
     const p = w.steadyState ? patients.ss : patients.run;
-    // End of the infusion + 1 h, when the window starts with an infusion.
-    const at = dur > 0 ? [w.from + dur + convert(1, 'h', ir.units.time, 'time')] : [];
+    // End of the infusion + 1 h, when the window starts with an infusion (the loading one first).
+    const first = !w.steadyState && w.from === regimen.start && regimen.loadingDose !== undefined;
+    const d = first ? (regimen.loadingDuration ?? dur) : dur;
+    const at = d > 0 ? [w.from + d + convert(1, 'h', ir.units.time, 'time')] : [];
     const q = { from: w.from, to: w.to, output, at, mic: input.mic, fu: input.fu };
     const metricsOf = (e: Exposure): Record<string, number> => {
       const m: Record<string, number> = {

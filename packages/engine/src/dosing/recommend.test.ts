@@ -206,6 +206,20 @@ describe('loading dose search (closed forms, 1-cpt, no prior dose)', () => {
       assert.equal(c.loading!.dose, pick, `L ${L}`);
     }
   });
+  test('a 2.5-h loading infusion before 1-h maintenance infusions: L = 250·CL/(1 − e^{−kτ}·(e^{k·2.5} − 1)/(k·2.5)) (rel 1e-9)', () => {
+    // Single infusion of L over d from 0: AUC0–τ = L/CL·(1 − e^{−kτ}·(e^{kd} − 1)/(kd)), τ ≥ d.
+    const r = recommend({
+      sim: new Simulator(VANCO),
+      history: fresh,
+      point: null,
+      targets: [parseTarget('auctau=200..300', 'mg/L', 'h')],
+      loading: { target: parseTarget('auctau=250', 'mg/L', 'h'), duration: 2.5 },
+      space: { start: 0, intervals: [12], durations: [1] },
+    });
+    const c = r.candidates[0];
+    const L = (250 * 4) / (1 - (Math.exp(-12 * k) * (Math.exp(2.5 * k) - 1)) / (2.5 * k));
+    assert.ok(rel(c.loading!.exactDose, L) < 1e-9, `${c.loading!.exactDose} vs ${L}`);
+  });
   test('Michaelis–Menten: the rounded-off loading dose puts the first-interval AUC at the target (solver tolerance)', () => {
     const sim = new Simulator(MM);
     const r = recommend({

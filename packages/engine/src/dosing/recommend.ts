@@ -54,6 +54,8 @@ export interface LoadingSearch {
   target: Target;
   /** Largest loading dose (default: the space's `maxDose`). The daily maximum does not apply to it. */
   maxDose?: number;
+  /** Infusion duration of the loading dose (default: the candidate's), e.g. 2.5 h for 2500 mg of vancomycin. */
+  duration?: number;
 }
 
 export interface RecommendInput {
@@ -363,6 +365,9 @@ export function recommend(input: RecommendInput): Recommendation {
         duration: c.duration,
         cmt,
         ...(c.loadingDose > 0 ? { loadingDose: c.loadingDose } : {}),
+        ...(c.loadingDose > 0 && input.loading?.duration !== undefined
+          ? { loadingDuration: input.loading.duration }
+          : {}),
       },
       input.point,
     );
@@ -408,6 +413,7 @@ function searchLoadingDose(
       duration: c.duration,
       cmt: space.cmt ?? 0,
       loadingDose: L,
+      ...(input.loading?.duration !== undefined ? { loadingDuration: input.loading.duration } : {}),
     };
     const e = exposure(regimenPatient(history, reg, { count: Math.ceil(day / c.interval) + 2 }), eta);
     return metricValue(target, e.interval, e.day);

@@ -19,6 +19,8 @@ export interface FutureRegimen {
   count?: number;
   /** First administration's amount (default: none, the first administration is `dose`). */
   loadingDose?: number;
+  /** The loading dose's infusion duration (default: `duration`), e.g. 2.5 h for 2500 mg of vancomycin. */
+  loadingDuration?: number;
   /** Dose compartment (1-based; 0 = the model's default, its first compartment). */
   cmt?: number;
 }
@@ -42,6 +44,13 @@ export function checkRegimen(r: FutureRegimen, field = 'regimen'): void {
     );
   if (r.count !== undefined && !(Number.isInteger(r.count) && r.count >= 1))
     fail('DT_REGIMEN', `${field}.count`, `number of administrations ${r.count} must be an integer ≥ 1`);
+  const ld = r.loadingDuration;
+  if (ld !== undefined && !(ld >= 0 && ld <= r.interval))
+    fail(
+      'DT_REGIMEN',
+      `${field}.loadingDuration`,
+      `loading infusion duration ${ld} must be in 0..${r.interval} (the interval)`,
+    );
   if (r.loadingDose !== undefined && !(r.loadingDose >= 0 && Number.isFinite(r.loadingDose)))
     fail('DT_REGIMEN', `${field}.loadingDose`, `loading dose ${r.loadingDose} must be a finite number ≥ 0`);
 }
@@ -82,7 +91,7 @@ export function regimenRecords(
       time: r.start,
       evid: 1,
       amt: r.loadingDose,
-      rate: dur > 0 ? r.loadingDose! / dur : 0,
+      rate: (r.loadingDuration ?? dur) > 0 ? r.loadingDose! / (r.loadingDuration ?? dur) : 0,
       cmt,
       cov,
     });
@@ -162,7 +171,8 @@ function msBetween(origin: string, t: string, field: string): number {
  * `1000 mg q12h x 1h from 2026-11-20T08:00`, `2 g then 1000 mg q8h over 30 min from 24 for 6 doses`,
  * `4.5 mg every 12 h`.
  * - `<amount> <mass unit>`: the maintenance dose (converted to the model's dose unit);
- * - `<amount> <unit> then`: a loading dose before it (the first administration);
+ * - `<amount> <unit> [over <n> <unit>] then`: a loading dose before it (the first administration),
+ *   with its own infusion duration if given;
  * - `q<n>h` / `q<n>min` / `q<n>d` or `every <n> <unit>`: the interval;
  * - `over <n> <unit>` or `x <n><unit>`: the infusion duration (absent = bolus / oral);
  * - `from <t>`: start, in the model's time unit from the data's time zero, or a date-time
@@ -216,8 +226,12 @@ export function parseRegimen(
     return m;
   };
   let loadingDose: number | undefined;
-  const load = take(new RegExp(`^${NUM}\\s*([a-zµ]+) then `, 'i'));
-  if (load) loadingDose = amount(load[1], load[2]);
+  let loadingDuration: number | undefined;
+  const load = take(new RegExp(`^${NUM}\\s*([a-zµ]+)(?: (?:over|x) ${NUM}\\s*([a-z]+))? then `, 'i'));
+  if (load) {
+    loadingDose = amount(load[1], load[2]);
+    if (load[3] !== undefined) loadingDuration = time(load[3], load[4]);
+  }
   const dose = take(new RegExp(`^${NUM}\\s*([a-zµ]+)\\b`, 'i'));
   if (!dose) return bad('no dose (an amount with its unit, e.g. 1000 mg)');
   const interval =
@@ -246,6 +260,7 @@ export function parseRegimen(
     duration: over ? time(over[1], over[2]) : 0,
     ...(count ? { count: Number(count[1]) } : {}),
     ...(loadingDose !== undefined ? { loadingDose } : {}),
+    ...(loadingDuration !== undefined ? { loadingDuration } : {}),
   };
   checkRegimen(regimen);
   return { regimen, conversions };

@@ -157,6 +157,17 @@ test('regimen text: loading dose, interval, infusion, start and count, converted
     /both have a time zone, or neither/,
   );
   assert.equal(parseRegimen('1000 mg q12h x 4 doses', { dose: 'mg', time: 'h' }, 0).regimen.count, 4);
+  assert.deepEqual(
+    parseRegimen('2500 mg over 150 min then 1 g q12h over 1 h', { dose: 'mg', time: 'h' }, 0).regimen,
+    {
+      start: 0,
+      dose: 1000,
+      interval: 12,
+      duration: 1,
+      loadingDose: 2500,
+      loadingDuration: 2.5,
+    },
+  );
   assert.throws(
     () => parseRegimen('1000 mg q12h daily', { dose: 'mg', time: 'h' }, 0),
     /could not read 'daily'/,
