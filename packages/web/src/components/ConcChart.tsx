@@ -47,6 +47,8 @@ export interface ChartProps {
   concUnit: string;
   log: boolean;
   onRendered?: () => void;
+  /** Set to a function that draws a forecast at once (the what-if path). */
+  drawRef?: { current: ((f: ForecastMsg) => void) | null };
 }
 
 export function ConcChart(props: ChartProps) {
@@ -68,9 +70,14 @@ export function ConcChart(props: ChartProps) {
   const onRendered = useRef(props.onRendered);
   onRendered.current = props.onRendered;
 
-  useEffect(() => {
+  // Drawing reads the latest props through this ref, so a forecast can be drawn at once from
+  // outside React (`drawRef`), before the page re-renders its tables.
+  const latest = useRef(props);
+  latest.current = props;
+  const drawn = useRef<{ f: ForecastMsg | null; key: string }>({ f: null, key: '' });
+  const draw = (f: ForecastMsg | null): void => {
+    const props = latest.current;
     const c = chart.current;
-    const f = props.forecast;
     if (!c || !f) return;
     const u = unitLabel(props.concUnit);
     let max = 0;
@@ -121,6 +128,8 @@ export function ConcChart(props: ChartProps) {
       props.observed.length,
       concTargets.length,
     ].join('|');
+    if (drawn.current.f === f && drawn.current.key === staticKey) return;
+    drawn.current = { f, key: staticKey };
     if (staticKey === lastKey.current) {
       // A what-if edit: only the curves, the band and the regimen line change.
       c.setOption(
@@ -261,6 +270,10 @@ export function ConcChart(props: ChartProps) {
       { notMerge: true, lazyUpdate: false },
     );
     (window.__chart ??= []).push(performance.now() - t0);
+  };
+  if (props.drawRef) props.drawRef.current = draw;
+  useEffect(() => {
+    draw(props.forecast);
   }, [props.forecast, props.observed, props.targets, props.lloq, props.concUnit, props.log, lang]);
 
   return (

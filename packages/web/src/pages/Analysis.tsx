@@ -25,7 +25,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ConcChart } from '../components/ConcChart.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
@@ -62,6 +62,7 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
   const editAt = useRef<number | null>(null);
   const engineMs = useRef(0);
   const replyAt = useRef(0);
+  const drawRef = useRef<((f: ForecastMsg) => void) | null>(null);
   const busy = useRef(false);
   const queued = useRef<Regimen | null>(null);
 
@@ -118,8 +119,10 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
       const fc = await e.forecast(r);
       engineMs.current = fc.engineMs;
       replyAt.current = performance.now();
+      // Draw at once; the tables follow in a low-priority render.
+      drawRef.current?.(fc);
       setEngineError(null);
-      setF(fc);
+      startTransition(() => setF(fc));
       setPta(null);
       e.attainment([r]).then((p) => setPta(p[0]), setEngineError);
     } catch (err) {
@@ -221,6 +224,7 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
               concUnit={u?.conc ?? 'mg/L'}
               log={log}
               onRendered={onRendered}
+              drawRef={drawRef}
             />
             {info && (
               <Text size="xs" c="dimmed">
