@@ -227,7 +227,7 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
               drawRef={drawRef}
             />
             {info && (
-              <Text size="xs" c="dimmed">
+              <Text size="xs" c="gray.7">
                 {info.kind === 'map'
                   ? t('bandNote', { n: f?.draws ?? 0, acc: pct(info.fit?.acceptance ?? 0) })
                   : t('bandNotePrior', { n: f?.draws ?? 0 })}

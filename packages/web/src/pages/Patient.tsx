@@ -522,7 +522,7 @@ function RequestForm({
               data={models.map((m) => ({ value: m.id, label: `${m.id} (${m.drug})` }))}
             />
             {model && (
-              <Text size="xs" c="dimmed">
+              <Text size="xs" c="gray.7">
                 {t('modelNeeds')}:{' '}
                 <Code>{model.covariates.map((c) => `${c.name} (${c.unit})`).join(', ')}</Code>
               </Text>
