@@ -6,8 +6,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { predictLnAuc, scoreEstimator, splitIndices, type TrainingRecipe } from '@dosetwin/engine';
-import { readCovariateTable, trainArtefact } from './ml.ts';
+import {
+  DosetwinError,
+  estimateMap,
+  parseDataset,
+  predictLnAuc,
+  scoreEstimator,
+  splitIndices,
+  type TrainingRecipe,
+} from '@dosetwin/engine';
+import { getModel } from '@dosetwin/models';
+import { loadEstimator, mapBesideEstimator, readCovariateTable, trainArtefact } from './ml.ts';
 import { runTasks, simulateTasks, trainingData } from './ml-pipeline.ts';
 import { PRESETS } from './ml-presets.ts';
 import type { VirtualPatient } from '@dosetwin/engine';
@@ -146,4 +155,41 @@ test('--covariates table: patients resampled from its rows (every weight is a ta
   assert.deepEqual([...wts].sort(), [58, 77, 91]);
   writeFileSync(file, 'SEX,AGE,HT,SCR\n0,45,180,0.9\n');
   assert.throws(() => readCovariateTable(file, preset), /lacks column\(s\) WT \(kg\)/);
+});
+
+test('ml predict: the MAP estimate beside the ML one is the steady-state AUC Dose/CL at the mode of an independent fit', async () => {
+  // The shipped vancomycin estimator (Goti 2018 + Thomson 2009). With weight and CrCL only, Goti's
+  // covariates (age, creatinine) do not follow, so MAP uses Thomson 2009. Independent route: the
+  // same patient written as a NONMEM dataset (SS infusion, II 12 h, samples 2 h and 12 h after the
+  // next dose), fitted by estimateMap; at steady state AUC0–τ = Dose/CL for a linear model, with
+  // CL = 2.99·(1 + 0.0154·(CrCL − 66))·exp(η_CL) (Thomson 2009, Table 2).
+  const est = loadEstimator('vancomycin-goti2018+thomson2009-2-12h');
+  const r = mapBesideEstimator(est, { WT: 80, CRCL: 70 }, { timesH: [2, 12], conc: [30, 15], dose: 1000 });
+  assert.equal(r.model, 'vancomycin/thomson2009');
+  assert.equal(r.converged, true);
+  const model = getModel('vancomycin/thomson2009').compiled();
+  const csv = [
+    'ID,TIME,AMT,RATE,II,SS,EVID,MDV,DV,WT,CRCL',
+    '1,0,1000,1000,12,1,1,1,.,80,70',
+    '1,12,1000,1000,0,0,1,1,.,80,70',
+    '1,14,.,.,.,.,0,0,30,80,70',
+    '1,24,.,.,.,.,0,0,15,80,70',
+  ].join('\n');
+  const fit = estimateMap(model, parseDataset(csv, model.ir, 'inline').patients[0]);
+  const cl = 2.99 * (1 + 0.0154 * (70 - 66)) * Math.exp(fit.eta[fit.etaNames.indexOf('eta_CL')]);
+  // Both fits converge to the same mode (optimiser tolerance ~1e-8 on η): 1e-6 relative.
+  assert.ok(Math.abs(r.auc / (1000 / cl) - 1) < 1e-6, `${r.auc} vs ${1000 / cl}`);
+  // With age, sex and creatinine given, Goti 2018 (the first training model) is fitted instead.
+  const g = mapBesideEstimator(
+    est,
+    { WT: 80, CRCL: 70, AGE: 70, SEX: 0, SCR: 1.1 },
+    { timesH: [2, 12], conc: [30, 15], dose: 1000 },
+  );
+  assert.equal(g.model, 'vancomycin/goti2018');
+  // A tacrolimus estimator without haematocrit: the error names what the model needs.
+  const tac = loadEstimator('tacrolimus-woillard2011-prograf-0-1-3h');
+  assert.throws(
+    () => mapBesideEstimator(tac, { CYP3A5: 0 }, { timesH: [0, 1, 3], conc: [8, 25, 16], dose: 4000 }),
+    (e: DosetwinError) => e.issues[0].field === '--cov' && /needs HCT/.test(e.issues[0].message),
+  );
 });

@@ -31,6 +31,10 @@ import {
   type PopulationSpec,
   checkPopulation,
   splitCsv,
+  convert,
+  DosetwinError,
+  MapEstimator,
+  mapAuc,
 } from '@dosetwin/engine';
 import { getModel } from '@dosetwin/models';
 import type { Command } from 'commander';
@@ -403,6 +407,75 @@ const int = (v: string, name: string, min: number): number => {
   return x;
 };
 
+/** A clinical variable's unit in a preset (population variable, derived variable or feature). */
+function clinicalUnit(preset: MlPreset, name: string): string | undefined {
+  const vars = preset.population.kind === 'distribution' ? preset.population.variables : [];
+  return (
+    vars.find((v) => v.name === name)?.unit ??
+    preset.derived.find((v) => v.name === name)?.unit ??
+    preset.covariates.find((v) => v.name === name)?.unit
+  );
+}
+
+/**
+ * The MAP Bayesian AUC of the same samples, dose and covariates, side by side with the estimator:
+ * the first of the estimator's training models whose covariates follow from the clinical values
+ * given (derived variables such as CrCL computed when their inputs are given, a given value wins),
+ * with that model's prior, then the exact AUC of the sampled interval at the mode ({@link mapAuc}).
+ */
+export function mapBesideEstimator(
+  est: MlEstimator,
+  given: Record<string, number>,
+  sample: { timesH: number[]; conc: number[]; dose: number },
+): { model: string; auc: number; converged: boolean } {
+  const preset = presetFor(est.drug);
+  if (!preset) argError('--estimator', `no ML preset for ${est.drug}: MAP cannot map the covariates`);
+  const c: Record<string, number> = { ...given };
+  const derived: Record<string, number> = { ...given };
+  try {
+    preset!.derive(derived);
+  } catch {
+    // A derived variable whose inputs are missing stays absent; the model that needs it is skipped.
+  }
+  for (const d of preset!.derived)
+    if (!(d.name in c) && Number.isFinite(derived[d.name])) c[d.name] = derived[d.name];
+  const skipped: string[] = [];
+  for (const m of est.models) {
+    const vm = virtualModel(preset!, m.id);
+    let cov: number[];
+    try {
+      cov = vm.covariates(c);
+    } catch (e) {
+      skipped.push(`${m.id}: ${e instanceof DosetwinError ? e.issues[0].message : String(e)}`);
+      continue;
+    }
+    const missing = vm.model.ir.covariates.filter((_, k) => !Number.isFinite(cov[k])).map((x) => x.name);
+    if (missing.length) {
+      skipped.push(`${m.id} needs ${missing.join(', ')}`);
+      continue;
+    }
+    const vp: VirtualPatient = {
+      index: 0,
+      modelIndex: 0,
+      clinical: c,
+      covariates: cov,
+      dose: sample.dose,
+      timesH: sample.timesH,
+      conc: sample.conc,
+      auc: NaN,
+      eta: [],
+    };
+    const r = mapAuc(new MapEstimator(vm.model), est.design, vp, cov);
+    if (!Number.isFinite(r.auc)) skipped.push(`${m.id}: the MAP objective could not be evaluated`);
+    else return { model: m.id, ...r };
+  }
+  return argError(
+    '--cov',
+    `MAP beside the estimator: no training model can be fitted from these inputs (${skipped.join('; ')})`,
+    `give the clinical variables with --cov (e.g. ${preset!.population.kind === 'distribution' ? preset!.population.variables.map((v) => `${v.name} [${v.unit}]`).join(', ') : 'the preset variables'}), or --no-map`,
+  );
+}
+
 export function registerMl(program: Command): void {
   const ml = program
     .command('ml')
@@ -549,6 +622,7 @@ export function registerMl(program: Command): void {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
+    .option('--no-map', 'skip the MAP Bayesian estimate beside the ML one')
     .option('--format <format>', 'json or text', 'text')
     .action(
       async (opts: {
@@ -558,6 +632,7 @@ export function registerMl(program: Command): void {
         times?: string;
         dose: string;
         cov: string[];
+        map: boolean;
         format: string;
       }) => {
         process.exitCode = await guarded(() => {
@@ -571,18 +646,30 @@ export function registerMl(program: Command): void {
           const dose = parseQuantity(opts.dose, '--dose');
           if (!dose.unit) argError('--dose', `'${opts.dose}' needs a unit (e.g. ${est.units.dose})`);
           const covariates: ScoreInput['covariates'] = {};
+          // Clinical values in the preset's units, for the MAP estimate beside the ML one.
+          const clinical: Record<string, number> = {};
+          const preset = presetFor(est.drug);
           for (const c of opts.cov) {
-            const [name, value] = c.split('=');
+            const [rawName, value] = c.split('=');
+            const name = rawName?.trim();
             if (!name || value === undefined) argError('--cov', `'${c}' is not NAME=VALUE`);
             const q = parseQuantity(value, `--cov ${name}`);
-            const def = est.covariates.find((x) => x.name === name.trim());
-            if (!def)
+            const def = est.covariates.find((x) => x.name === name);
+            const clinicalU = preset ? clinicalUnit(preset, name!) : undefined;
+            if (!def && !clinicalU)
               argError(
                 '--cov',
-                `${name} is not a covariate of ${est.id} (${est.covariates.map((x) => x.name).join(', ')})`,
+                `${name} is neither a covariate of ${est.id} (${est.covariates.map((x) => x.name).join(', ')}) nor a clinical variable of its population`,
               );
-            const unit = q.unit === '%' && def!.unit === '%' ? '%' : q.unit;
-            covariates[name.trim()] = unit && unit !== def!.unit ? { value: q.value, unit } : q.value;
+            if (def) {
+              const unit = q.unit === '%' && def.unit === '%' ? '%' : q.unit;
+              covariates[name!] = unit && unit !== def.unit ? { value: q.value, unit } : q.value;
+            }
+            if (clinicalU)
+              clinical[name!] =
+                q.unit && q.unit !== clinicalU
+                  ? convert(q.value, q.unit, clinicalU, `--cov ${name}`)
+                  : q.value;
           }
           const s = scoreEstimator(est, {
             samples: conc.map((c, j) => ({
@@ -592,13 +679,31 @@ export function registerMl(program: Command): void {
             dose: { value: dose.value, unit: dose.unit! },
             covariates,
           });
+          const map = opts.map
+            ? mapBesideEstimator(est, clinical, {
+                timesH: times,
+                conc: conc.map((c) => (opts.unit ? convert(c, opts.unit, est.units.conc, '--conc') : c)),
+                dose: convert(dose.value, dose.unit!, est.units.dose, '--dose'),
+              })
+            : null;
           if (opts.format === 'json')
-            process.stdout.write(JSON.stringify({ estimator: est.id, target: est.target.name, ...s }) + '\n');
+            process.stdout.write(
+              JSON.stringify({
+                estimator: est.id,
+                target: est.target.name,
+                ...s,
+                map: map && { ...map, unit: s.unit },
+              }) + '\n',
+            );
           else {
             for (const n of s.notes) process.stderr.write(n + '\n');
             process.stdout.write(
               `${est.id}: ${est.target.label} ${s.auc.toPrecision(4)} ${s.unit} (linear baseline ${s.baselineAuc.toPrecision(4)})\n`,
             );
+            if (map)
+              process.stdout.write(
+                `MAP Bayesian, ${map.model}, same samples: ${map.auc.toPrecision(4)} ${s.unit}${map.converged ? '' : ' (MAP did not converge)'}; ML − MAP ${(100 * (s.auc / map.auc - 1)).toFixed(1)} %\n`,
+              );
           }
           return 0;
         });
