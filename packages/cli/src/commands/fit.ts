@@ -13,7 +13,13 @@ import {
   predictionBands,
   samplePosterior,
 } from '@dosetwin/engine';
-import { fitDrug, parseDrugData, type DrugFit, type FitDrugOptions } from '@dosetwin/models';
+import {
+  fitDrug,
+  parseDrugData,
+  type DrugFit,
+  type DrugPatient,
+  type FitDrugOptions,
+} from '@dosetwin/models';
 import type { Command } from 'commander';
 import { argError, guarded, printIssues, readText } from '../io.ts';
 
@@ -429,6 +435,34 @@ export function drugFitText(l: DrugFitLine): string {
   return out.join('\n');
 }
 
+/** The averaging options shared by `fit --drug` and `recommend --drug`, checked (errors name the option). */
+export function drugFitOptions(opts: {
+  formulation?: string;
+  models?: string;
+  scheme: string;
+  criterion: string;
+  outsideDomain: string;
+}): FitDrugOptions {
+  if (opts.scheme !== 'likelihood' && opts.scheme !== 'aic')
+    argError('--scheme', `'${opts.scheme}' is not likelihood or aic`);
+  if (opts.criterion !== 'map' && opts.criterion !== 'laplace')
+    argError('--criterion', `'${opts.criterion}' is not map or laplace`);
+  if (opts.outsideDomain !== 'keep' && opts.outsideDomain !== 'exclude')
+    argError('--outside-domain', `'${opts.outsideDomain}' is not keep or exclude`);
+  return {
+    scheme: opts.scheme,
+    criterion: opts.criterion,
+    outsideDomain: opts.outsideDomain,
+    ...(opts.formulation ? { formulation: opts.formulation } : {}),
+    ...(opts.models ? { models: opts.models.split(',').map((x) => x.trim()) } : {}),
+  };
+}
+
+/** A drug-level dataset (units in the header: `TIME (h)`, `AMT (mg)`, `DV (mg/L)`, `WT (kg)`), one entry per patient. */
+export function readDrugData(file: string): DrugPatient[] {
+  return parseDrugData(readText(file, 'data'), file);
+}
+
 /** `dosetwin fit --drug NAME`: each patient of a drug-level dataset, every candidate model, averaged. */
 function fitDrugCommand(opts: {
   drug: string;
@@ -446,12 +480,7 @@ function fitDrugCommand(opts: {
 }): number {
   if (opts.format !== 'json' && opts.format !== 'text')
     argError('--format', `'${opts.format}' is not json or text`);
-  if (opts.scheme !== 'likelihood' && opts.scheme !== 'aic')
-    argError('--scheme', `'${opts.scheme}' is not likelihood or aic`);
-  if (opts.criterion !== 'map' && opts.criterion !== 'laplace')
-    argError('--criterion', `'${opts.criterion}' is not map or laplace`);
-  if (opts.outsideDomain !== 'keep' && opts.outsideDomain !== 'exclude')
-    argError('--outside-domain', `'${opts.outsideDomain}' is not keep or exclude`);
+  const averaging = drugFitOptions(opts);
   if (opts.samples !== '0') argError('--samples', 'the posterior sampler is not available with --drug');
   if (opts.logDv) argError('--log-dv', 'with --drug, DV is a concentration in the unit its header states');
   const priorWeight = Number(opts.priorWeight);
@@ -460,15 +489,8 @@ function fitDrugCommand(opts: {
   const starts = Number(opts.starts);
   if (!Number.isInteger(starts) || starts < 0)
     argError('--starts', `'${opts.starts}' must be a whole number ≥ 0`);
-  const options: FitDrugOptions = {
-    scheme: opts.scheme as 'likelihood' | 'aic',
-    criterion: opts.criterion as 'map' | 'laplace',
-    outsideDomain: opts.outsideDomain as 'keep' | 'exclude',
-    ...(opts.formulation ? { formulation: opts.formulation } : {}),
-    ...(opts.models ? { models: opts.models.split(',').map((x) => x.trim()) } : {}),
-    map: { priorWeight, starts },
-  };
-  const patients = parseDrugData(readText(opts.data, 'data'), opts.data);
+  const options: FitDrugOptions = { ...averaging, map: { priorWeight, starts } };
+  const patients = readDrugData(opts.data);
   for (const p of patients) {
     const line = drugFitLine(fitDrug(opts.drug, p, options));
     process.stdout.write((opts.format === 'json' ? JSON.stringify(line) : drugFitText(line)) + '\n');

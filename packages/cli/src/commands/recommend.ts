@@ -9,14 +9,23 @@ import {
   nextDoseTime,
   parseDataset,
   parseTarget,
+  type Recommendation,
   recommend,
 } from '@dosetwin/engine';
 import type { Command } from 'commander';
 import { argError, guarded, printIssues, readText } from '../io.ts';
-import { patientState, resolveModel } from './patient-state.ts';
+import { drugFitOptions, readDrugData } from './fit.ts';
+import { type PatientState, patientState, resolveModel } from './patient-state.ts';
+import { drugRecommendationText, recommendDrugForPatient } from './recommend-drug.ts';
 
-interface Opts {
-  model: string;
+export interface Opts {
+  model?: string;
+  drug?: string;
+  formulation?: string;
+  models?: string;
+  scheme: string;
+  criterion: string;
+  outsideDomain: string;
   data: string;
   target: string[];
   interval: string;
@@ -61,7 +70,7 @@ const concentration = (s: string, unit: string, field: string): number => {
 };
 
 /** What the command asks, the same for every patient (and every model, under model averaging). */
-interface Settings {
+export interface Settings {
   targets: string[];
   space: Omit<RecommendInput['space'], 'start'>;
   /** Allowed start times; absent = the last record (or the time the level falls below `startWhenBelow`). */
@@ -79,7 +88,7 @@ interface Settings {
   maxCandidates: number;
 }
 
-function settingsOf(o: Opts): Settings {
+export function settingsOf(o: Opts): Settings {
   if (o.optimise !== 'target' && o.optimise !== 'pta')
     argError('--optimise', `'${o.optimise}' is not target or pta`);
   if (o.horizon !== 'steady-state' && o.horizon !== 'first-interval')
@@ -119,10 +128,26 @@ export function recommendForPatient(
 ): Record<string, unknown> {
   const ir = model.ir;
   const targets: Target[] = s.targets.map((t, i) => parseTarget(t, ir.units.conc, ir.units.time, i + 1));
+  const state = patientState(model, p, { samples: s.samples, seed: s.seed });
+  return recommendFromState(model, p, s, state, targets).out;
+}
+
+/**
+ * The ranked candidates of one patient under one model from its state, for targets already in
+ * the model's units (and every setting in the model's units): what `recommend --drug` runs for
+ * each model, with the state computed once.
+ */
+export function recommendFromState(
+  model: CompiledModel,
+  p: PatientData,
+  s: Settings,
+  state: PatientState,
+  targets: Target[],
+): { out: Record<string, unknown>; engine: Recommendation } {
+  const ir = model.ir;
   const loadingTarget = s.loadingTarget
     ? parseTarget(s.loadingTarget, ir.units.conc, ir.units.time, 1)
     : undefined;
-  const state = patientState(model, p, { samples: s.samples, seed: s.seed });
   const sim = new Simulator(model);
   const warnings: Issue[] = [...state.warnings];
   // Default: each interval's regimen starts when its next administration is due.
@@ -166,7 +191,7 @@ export function recommendForPatient(
     maxCandidates: s.maxCandidates,
   });
   warnings.push(...r.warnings);
-  return {
+  const out = {
     id: p.id,
     method: state.method,
     model: { id: ir.id, version: ir.version, citation: ir.citation?.text ?? null },
@@ -209,9 +234,10 @@ export function recommendForPatient(
     })),
     warnings: warnings.map((w) => ({ code: w.code, field: w.field, message: w.message })),
   };
+  return { out, engine: r };
 }
 
-type Result = ReturnType<typeof recommendForPatient>;
+type Result = Record<string, unknown>;
 const r4 = (x: number): number => Number(x.toPrecision(4));
 
 function textLines(res: Result, units: { dose: string; time: string }): string[] {
@@ -274,8 +300,15 @@ export function registerRecommend(program: Command): void {
   program
     .command('recommend')
     .description('propose regimens reaching exposure targets, ranked, with PTA and warnings')
-    .requiredOption('--model <file|id>', 'model file (.dtm, .mod) or library id (dosetwin models)')
-    .requiredOption('--data <file>', 'NONMEM-style CSV: the doses given and the levels measured')
+    .option('--model <file|id>', 'model file (.dtm, .mod) or library id (dosetwin models)')
+    .option(
+      '--drug <name>',
+      'average over every library model of the drug (weights from each model’s likelihood, Uster 2021); the data then state their units in the header, and every option is in those units',
+    )
+    .requiredOption(
+      '--data <file>',
+      'NONMEM-style CSV: the doses given and the levels measured; with --drug: units in the header, e.g. TIME (h), AMT (mg), DV (mg/L), WT (kg)',
+    )
     .requiredOption(
       '--target <spec...>',
       "targets, most important first (each one a priority): 'auc24=400..600', 'trough=5..10 ug/L', 'ft_mic>=100'",
@@ -315,13 +348,43 @@ export function registerRecommend(program: Command): void {
     .option('--seed <n>', 'seed of the draws', '1')
     .option('--optimise <what>', "'target' (closest to the primary target) or 'pta'", 'target')
     .option('--max-candidates <n>', 'candidates listed', '10')
+    .option(
+      '--formulation <brand>',
+      'with --drug: the formulation taken, when the drug’s models are formulation-specific',
+    )
+    .option('--models <ids>', 'with --drug: only these library models (comma-separated ids)')
+    .option(
+      '--scheme <scheme>',
+      "with --drug: weights by 'likelihood' (exp(−OFV/2)) or 'aic' (exp(−OFV/2 − k))",
+      'likelihood',
+    )
+    .option(
+      '--criterion <objective>',
+      "with --drug: the OFV of the weights: 'map' (MAP objective) or 'laplace' (NONMEM OBJ)",
+      'map',
+    )
+    .option(
+      '--outside-domain <what>',
+      "with --drug: models outside their validity domain: 'keep' (with the warning) or 'exclude'",
+      'keep',
+    )
     .option('--format <format>', 'json (one object per line per patient) or text', 'json')
     .action(async (o: Opts) => {
       process.exitCode = await guarded(() => {
         if (o.format !== 'json' && o.format !== 'text')
           argError('--format', `'${o.format}' is not json or text`);
+        if (o.model !== undefined && o.drug !== undefined)
+          argError('--drug', '--model and --drug are mutually exclusive: give one of them');
+        if (o.model === undefined && o.drug === undefined)
+          argError('--model', 'give either --model FILE|ID or --drug NAME', "e.g. '--drug vancomycin'");
         const settings = settingsOf(o);
-        const model = resolveModel(o.model);
+        if (o.drug !== undefined) return recommendDrugCommand(o as Opts & { drug: string }, settings);
+        for (const [value, name] of [
+          [o.formulation, '--formulation'],
+          [o.models, '--models'],
+        ] as const)
+          if (value !== undefined) argError(name, `${name} applies with --drug only`);
+        const model = resolveModel(o.model!);
         const ds = parseDataset(readText(o.data, 'data'), model.ir, o.data);
         printIssues(ds.issues);
         const out: string[] = [];
@@ -334,4 +397,30 @@ export function registerRecommend(program: Command): void {
         return 0;
       });
     });
+}
+
+/** `recommend --drug NAME`: each patient of a drug-level dataset, averaged over the drug's models. */
+function recommendDrugCommand(o: Opts & { drug: string }, settings: Settings): number {
+  // Searched per model, these would give each model its own start or loading dose: not averaged yet.
+  if (o.loadingTarget !== undefined)
+    argError(
+      '--loading-target',
+      'a loading-dose search is not available with --drug',
+      'give a fixed --loading-dose, or use --model',
+    );
+  if (o.startWhenBelow !== undefined)
+    argError(
+      '--start-when-below',
+      'the time the level falls to a threshold differs between models: not available with --drug',
+      'give --start, or use --model',
+    );
+  const options = drugFitOptions(o);
+  const out: string[] = [];
+  for (const p of readDrugData(o.data)) {
+    const res = recommendDrugForPatient(o.drug, p, settings, options);
+    if (o.format === 'json') out.push(JSON.stringify(res));
+    else out.push(...drugRecommendationText(res));
+  }
+  process.stdout.write(out.join('\n') + '\n');
+  return 0;
 }
