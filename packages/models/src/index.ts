@@ -15,6 +15,13 @@ export {
 } from './registry.ts';
 export { renderModelCard, describeError } from './card.ts';
 export {
+  covariatesOverTime,
+  recordedCovariatesAt,
+  defaultTargetTexts,
+  type RecordedCovariate,
+  type CovariatesOverTime,
+} from './clinical.ts';
+export {
   parseVerified,
   type Verification,
   type VerificationCheck,

@@ -18,7 +18,7 @@ import {
   type Target,
   withPredictionTimes,
 } from '@dosetwin/engine';
-import { getModel, resolveCovariates, shortCitation, type PatientCovariates } from '@dosetwin/models';
+import { covariatesOverTime, defaultTargetTexts, getModel, shortCitation } from '@dosetwin/models';
 
 export const ENGINE_VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@dosetwin/engine')), 'utf8')) as {
@@ -113,19 +113,6 @@ async function mapEstimator(): Promise<MapFn> {
   return mod.estimateMap;
 }
 
-/** Target metric names written in model files that the engine knows under another name. */
-const METRIC_ALIAS: Record<string, string> = { c0: 'trough', cmin: 'cmin', ctrough: 'trough' };
-
-function defaultTargets(ir: engine.ModelIR): string[] {
-  return ir.targets.map((t) => {
-    const metric = METRIC_ALIAS[t.metric] ?? t.metric;
-    const unit = t.unit === '-' ? '' : ` ${t.unit}`;
-    if (t.lo !== null && t.hi !== null) return `${metric}=${t.lo}..${t.hi}${unit}`;
-    if (t.lo !== null) return `${metric}>=${t.lo}${unit}`;
-    return `${metric}<=${t.hi}${unit}`;
-  });
-}
-
 const issue = (code: Issue['code'], field: string, message: string, hint?: string): Issue => ({
   code,
   severity: 'error',
@@ -133,49 +120,6 @@ const issue = (code: Issue['code'], field: string, message: string, hint?: strin
   message,
   ...(hint ? { hint } : {}),
 });
-
-/** Covariates over time: at each observation time, the latest value of every name, resolved by the model. */
-function covariatesOverTime(
-  model: ReturnType<typeof getModel>,
-  obs: AnalysisInputs['covariates'],
-  warnings: Issue[],
-  notes: string[],
-): engine.ClinicalCovariate[] {
-  const sorted = [...obs].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  const times = [...new Set(sorted.map((o) => o.at))];
-  const out: engine.ClinicalCovariate[] = [];
-  const seenWarn = new Set<string>();
-  let firstErrors: Issue[] | null = null;
-  for (const at of times) {
-    const ms = Date.parse(at);
-    const latest = new Map<string, { value: number; unit: string }>();
-    for (const o of sorted) if (Date.parse(o.at) <= ms) latest.set(o.name, { value: o.value, unit: o.unit });
-    const input: Record<string, number | { value: number; unit: string }> = {};
-    for (const [name, v] of latest) input[name] = v.unit === '-' ? v.value : v;
-    const r = resolveCovariates(model, input as PatientCovariates);
-    const errors = r.issues.filter((i) => i.severity === 'error');
-    if (errors.length) {
-      firstErrors ??= errors;
-      continue;
-    }
-    for (const w of r.issues)
-      if (!seenWarn.has(w.message)) {
-        seenWarn.add(w.message);
-        warnings.push(w);
-      }
-    for (const n of r.notes) if (!notes.includes(n)) notes.push(n);
-    model.ir.covariates.forEach((c, k) =>
-      out.push({ at, name: c.name, value: r.byName[c.name] ?? r.values[k], unit: c.unit }),
-    );
-  }
-  if (!out.length) {
-    if (firstErrors) throw new DosetwinError(firstErrors);
-    const r = resolveCovariates(model, {});
-    const errors = r.issues.filter((i) => i.severity === 'error');
-    if (errors.length) throw new DosetwinError(errors);
-  }
-  return out;
-}
 
 export async function runAnalysis(inputs: AnalysisInputs): Promise<AnalysisResult> {
   const model = getModel(inputs.modelId);
@@ -188,7 +132,10 @@ export async function runAnalysis(inputs: AnalysisInputs): Promise<AnalysisResul
       issue('DT_ANALYSIS_NO_DOSE', 'administrations', 'the patient has no recorded dose'),
     ]);
 
-  const covariates = covariatesOverTime(model, inputs.covariates, warnings, notes);
+  const resolved = covariatesOverTime(model, inputs.covariates);
+  warnings.push(...resolved.warnings);
+  notes.push(...resolved.notes);
+  const covariates = resolved.covariates;
   const firstDoseMs = Math.min(...inputs.administrations.map((a) => Date.parse(a.at)));
   const samples = inputs.samples.filter((s, k) => {
     if (Date.parse(s.at) < firstDoseMs) {
@@ -309,7 +256,7 @@ export async function runAnalysis(inputs: AnalysisInputs): Promise<AnalysisResul
       issue('DT_ANALYSIS_START', 'start', 'the first new dose must be after the last record'),
     ]);
 
-  const targetTexts = inputs.targets.length ? inputs.targets : defaultTargets(ir);
+  const targetTexts = inputs.targets.length ? inputs.targets : defaultTargetTexts(ir);
   if (!targetTexts.length)
     throw new DosetwinError([
       issue('DT_TARGET', 'targets', `model ${ir.id} has no default target; give targets`),

@@ -29,7 +29,7 @@ import {
   type ClinicalDose,
   type Exposure,
 } from '@dosetwin/engine';
-import { getModel, type LibraryModel, type PatientCovariates, resolveCovariates } from '@dosetwin/models';
+import { covariatesOverTime, defaultTargetTexts, getModel, type LibraryModel } from '@dosetwin/models';
 
 /** The inputs of an analysis as the server stores them (`analysis.inputs`). */
 export interface TwinInputs {
@@ -92,59 +92,6 @@ export interface TwinOptions {
   seed?: number;
 }
 
-/** Target metric names the model files use that the engine knows under another name (as the server). */
-const METRIC_ALIAS: Record<string, string> = { c0: 'trough', ctrough: 'trough' };
-
-export function defaultTargets(ir: ModelIR): string[] {
-  return ir.targets.map((t) => {
-    const metric = METRIC_ALIAS[t.metric] ?? t.metric;
-    const unit = t.unit === '-' ? '' : ` ${t.unit}`;
-    if (t.lo !== null && t.hi !== null) return `${metric}=${t.lo}..${t.hi}${unit}`;
-    if (t.lo !== null) return `${metric}>=${t.lo}${unit}`;
-    return `${metric}<=${t.hi}${unit}`;
-  });
-}
-
-/** At each covariate time, the latest value of every name, resolved by the model (as the server does). */
-function covariatesOverTime(
-  model: LibraryModel,
-  obs: TwinInputs['covariates'],
-  warnings: Issue[],
-): ClinicalCovariate[] {
-  const sorted = [...obs].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  const times = [...new Set(sorted.map((o) => o.at))];
-  const out: ClinicalCovariate[] = [];
-  const seen = new Set<string>();
-  let firstErrors: Issue[] | null = null;
-  for (const at of times) {
-    const ms = Date.parse(at);
-    const input: Record<string, number | { value: number; unit: string }> = {};
-    for (const o of sorted)
-      if (Date.parse(o.at) <= ms) input[o.name] = o.unit === '-' ? o.value : { value: o.value, unit: o.unit };
-    const r = resolveCovariates(model, input as PatientCovariates);
-    const errors = r.issues.filter((i) => i.severity === 'error');
-    if (errors.length) {
-      firstErrors ??= errors;
-      continue;
-    }
-    for (const w of r.issues)
-      if (!seen.has(w.message)) {
-        seen.add(w.message);
-        warnings.push(w);
-      }
-    model.ir.covariates.forEach((c, k) =>
-      out.push({ at, name: c.name, value: r.byName[c.name] ?? r.values[k], unit: c.unit }),
-    );
-  }
-  if (!out.length) {
-    if (firstErrors) throw new DosetwinError(firstErrors);
-    const r = resolveCovariates(model, {});
-    const errors = r.issues.filter((i) => i.severity === 'error');
-    if (errors.length) throw new DosetwinError(errors);
-  }
-  return out;
-}
-
 /** Build the twin: patient, MAP fit (a priori without levels) and draws. */
 export function buildTwin(inputs: TwinInputs, options: TwinOptions = {}): Twin {
   const model = getModel(inputs.modelId);
@@ -160,7 +107,9 @@ export function buildTwin(inputs: TwinInputs, options: TwinOptions = {}): Twin {
         message: 'the patient has no recorded dose',
       },
     ]);
-  const covariates = covariatesOverTime(model, inputs.covariates, warnings);
+  const resolved = covariatesOverTime(model, inputs.covariates);
+  warnings.push(...resolved.warnings);
+  const covariates = resolved.covariates;
   const firstDoseMs = Math.min(...inputs.administrations.map((a) => Date.parse(a.at)));
   const used = inputs.samples.filter(
     (s) => Date.parse(s.at) >= firstDoseMs && !(s.lloq !== null && s.value < s.lloq),
@@ -221,7 +170,7 @@ export function buildTwin(inputs: TwinInputs, options: TwinOptions = {}): Twin {
     blq: s.lloq !== null && s.value < s.lloq,
   }));
   const lloqs = inputs.samples.filter((s) => s.lloq !== null).map((s) => concOf(s.lloq!, s.unit));
-  const targetTexts = inputs.targets.length ? inputs.targets : defaultTargets(ir);
+  const targetTexts = inputs.targets.length ? inputs.targets : defaultTargetTexts(ir);
   const targets = targetTexts.map((t, k) => parseTarget(t, ir.units.conc, ir.units.time, k + 1));
   return {
     model,
