@@ -420,6 +420,8 @@ export function recommendDrugForPatient(
 }
 
 const r4 = (x: number): string => String(Number(x.toPrecision(4)));
+/** A weight to 3 decimals; a non-zero one below 0.0005 with 2 significant digits, never a bare 0.000. */
+const weight = (w: number): string => (w > 0 && w < 5e-4 ? w.toPrecision(2) : w.toFixed(3));
 const short = (id: string): string => id.slice(id.indexOf('/') + 1);
 
 /** The pharmacist's text report of one patient's model-averaged recommendation. */
@@ -434,18 +436,18 @@ export function drugRecommendationText(r: DrugRecommendation): string[] {
   out.push(`  ${'model'.padEnd(w)}  ${'citation'.padEnd(cw)}  ${'OFV'.padStart(9)}  ${'weight'.padStart(6)}`);
   for (const m of r.weights.models)
     out.push(
-      `  ${m.id.padEnd(w)}  ${m.citation.padEnd(cw)}  ${m.objective.toFixed(3).padStart(9)}  ${m.weight.toFixed(3).padStart(6)}` +
+      `  ${m.id.padEnd(w)}  ${m.citation.padEnd(cw)}  ${m.objective.toFixed(3).padStart(9)}  ${weight(m.weight).padStart(6)}` +
         `${m.id === r.selected ? '  ← selected' : ''}${m.proposes ? '' : '  (too light to propose regimens)'}${m.converged ? '' : '  (not converged)'}`,
     );
   for (const x of r.weights.excluded) out.push(`  left out: ${x.id}: ${x.reason}`);
   out.push(
-    `  ${r.regimensEvaluated} regimen(s) proposed by the models, each evaluated under every model; averaged exposure (each model's), PTA over the mixture:`,
+    `  ${r.regimensEvaluated} regimen(s) proposed by the models, each evaluated under every model; exposure averaged Σ w·x (each model's), PTA of the mixture Σ w·PTA:`,
   );
   for (const c of r.candidates) {
     const metrics = Object.entries(c.metrics)
       .map(
         ([name, v], k) =>
-          `${name} ${r4(v)}${c.met[k] ? ' ✓' : ' ✗'} (${c.models.map((m) => `${short(m.id)} ${r4(m.metrics[name])}`).join(', ')})`,
+          `${name} ${r4(v)}${c.met[k] ? ' ✓' : ' ✗'} (per model: ${c.models.map((m) => `${short(m.id)} ${r4(m.metrics[name])}`).join(', ')})`,
       )
       .join('; ');
     out.push(
