@@ -103,6 +103,58 @@ test('recommend --drug restricted to one model = recommend --model on the same d
   );
 });
 
+test('recommend --drug --loading-target restricted to one model = recommend --model: loading dose equal, its metric (rel 1e-9) and PTA', () => {
+  const [patient] = readDrugData(DRUG_DATA);
+  const loading = { loadingTarget: 'auc24=400..600 mg*h/L', interval: '720,1440', duration: '60' };
+  const s = settingsOf(
+    base({
+      ...loading,
+      strengths: '0.25,0.5,1',
+      maxLoadingDose: '3',
+      loadingDuration: '150',
+      maxCandidates: '4',
+    }),
+  );
+  const avg = recommendDrugForPatient('vancomycin', patient, s, { models: ['vancomycin/goti2018'] });
+  const model = resolveModel('vancomycin/goti2018');
+  const ds = parseDataset(readFileSync(MODEL_DATA, 'utf8'), model.ir, MODEL_DATA);
+  const plain = recommendForPatient(
+    model,
+    ds.patients[0],
+    settingsOf(
+      base({
+        ...loading,
+        interval: '12,24',
+        duration: '1',
+        strengths: '250,500,1000',
+        maxLoadingDose: '3000',
+        loadingDuration: '2.5',
+        maxCandidates: '4',
+      }),
+    ),
+  ) as {
+    candidates: { dose: number; interval: number; loading: { dose: number; metric: number; pta: number } }[];
+  };
+  assert.equal(avg.loadingTarget, 'auc24=400..600 mg*h/L');
+  assert.equal(avg.candidates.length, plain.candidates.length);
+  assert.ok(
+    plain.candidates.some((c) => c.loading.dose > 0),
+    'a loading dose is proposed',
+  );
+  avg.candidates.forEach((c, i) => {
+    const p = plain.candidates[i];
+    const at = `#${i + 1}`;
+    assert.ok(rel(c.dose * PER_G, p.dose) < 1e-12 && rel(c.interval * PER_MIN, p.interval) < 1e-12, at);
+    assert.ok(Math.abs(c.loading!.dose * PER_G - p.loading.dose) < 1e-9, `${at} loading ${c.loading!.dose}`);
+    assert.equal(c.loading!.duration, 150);
+    assert.ok(
+      rel(c.loading!.metric / AUC_DATA_PER_MODEL, p.loading.metric) < 1e-9,
+      `${at} loading auc24 ${c.loading!.metric / AUC_DATA_PER_MODEL} vs ${p.loading.metric}`,
+    );
+    assert.ok(Math.abs(c.loading!.pta! - p.loading.pta) < 1e-9, `${at} loading PTA`);
+  });
+});
+
 test('recommend --drug with two models: metric = Σ w·metric of each pinned evaluation, PTA = Σ w·PTA (1e-12); AUC24 = Σ w·daily dose/CL_m (rel 1e-12)', () => {
   const [patient] = readDrugData(DRUG_DATA);
   const models = ['vancomycin/goti2018', 'vancomycin/thomson2009'];

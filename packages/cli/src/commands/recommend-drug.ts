@@ -19,10 +19,16 @@
  *    the probability of target attainment;
  * 5. the evaluations are combined (`combineCandidates`): each metric is the weighted mean Σ w·m_i,
  *    the PTA the mixture's Σ w·PTA_i, the targets' `met` judged on the averaged metrics;
+ *    With --loading-target, each model's search chooses the loading dose of its own candidates
+ *    (the loading dose is part of the pooled regimen); the loading target's metric over the first
+ *    window, from the patient's current state, is then evaluated for that loading dose under
+ *    every model (MAP and draws) and combined the same way;
  * 6. the regimens are ranked as the engine ranks one model's candidates, on the averaged values:
  *    targets met by priority, then closeness of the averaged primary metric to the target's
  *    centre (log scale; or the mixture PTA first with --optimise pta), then fewer administrations
- *    (longer interval), earlier start, shorter infusion, smaller dose; --max-candidates are listed.
+ *    (longer interval), earlier start, shorter infusion, then (regimens differing only by the
+ *    loading dose different models chose) the averaged loading metric meeting its target and
+ *    closest to its centre, then smaller dose; --max-candidates are listed.
  *
  * Every number the user gives (intervals, durations, strengths, limits, start times, MIC, targets
  * without a unit) is in the data's units, the ones its header states (`TIME (h)`, `AMT (mg)`,
@@ -30,14 +36,19 @@
  */
 import {
   type Candidate,
+  type Exposure,
+  type FutureRegimen,
   type Issue,
   type PatientData,
   Simulator,
   type Target,
+  computeExposure,
   convert,
   inTarget,
+  metricValue,
   parseTarget,
   recommend,
+  regimenPatient,
 } from '@dosetwin/engine';
 import {
   type AveragedCandidate,
@@ -119,7 +130,61 @@ interface Weighted {
   sim: Simulator;
   state: PatientState;
   targets: Target[];
+  loadingTarget?: Target;
   settings: Settings;
+}
+
+/** Metrics read at fixed times or over a window's extremes (need the refined grid), as the engine's search. */
+const EXTREMES = new Set(['cmin', 'trough', 'c0', 'cmax', 'peak', 'cmax_mic']);
+const MIC_METRICS = new Set(['ft_mic', 'fauc_mic', 'cmax_mic']);
+
+/**
+ * The loading target's metric of a regimen under one model (model units) at `eta`: over the first
+ * interval (and the first 24 h for auc24, fAUC/MIC) from the start, the history included, the
+ * first administration being the loading dose (or the maintenance dose when there is none, over
+ * the loading duration when one is given) — the evaluation the engine's loading search makes
+ * (engine `searchLoadingDose`, which has no entry for a given loading dose; the engine's own
+ * value for its chosen dose is checked against this one in the tests).
+ */
+function loadingMetric(m: Weighted, r: Regimen, eta: Float64Array | null): number {
+  const f = m.fit.factors;
+  const t = m.loadingTarget!;
+  const unit = m.fit.model.ir.units.time;
+  const day = convert(24, 'h', unit, 'time');
+  const start = r.start * f.time;
+  const tau = r.interval * f.time;
+  const dur = r.duration * f.time;
+  const reg: FutureRegimen = {
+    start,
+    dose: r.dose * f.dose,
+    interval: tau,
+    duration: dur,
+    cmt: 0,
+    loadingDose: (r.loadingDose || r.dose) * f.dose,
+    ...(m.settings.loadingDuration !== undefined ? { loadingDuration: m.settings.loadingDuration } : {}),
+  };
+  const p = regimenPatient(m.fit.patient, reg, { count: Math.ceil(day / tau) + 2 });
+  const extremes = EXTREMES.has(t.metric);
+  const q = {
+    mic: m.settings.mic,
+    fu: m.settings.fu,
+    refineExtremes: extremes,
+    gridPoints: extremes || MIC_METRICS.has(t.metric) ? 400 : 24,
+  };
+  const at = [start + dur + convert(1, 'h', unit, 'time')];
+  const interval: Exposure = computeExposure(m.sim, p, eta, { from: start, to: start + tau, at, ...q });
+  const needsDay = t.metric === 'auc24' || t.metric === 'fauc_mic';
+  const first24 =
+    tau === day || !needsDay
+      ? interval
+      : computeExposure(m.sim, p, eta, {
+          from: start,
+          to: start + day,
+          ...q,
+          refineExtremes: false,
+          gridPoints: 24,
+        });
+  return metricValue(t, interval, first24);
 }
 
 export interface DrugCandidate {
@@ -135,6 +200,19 @@ export interface DrugCandidate {
   /** Mixture probability of attaining each target and all of them (Σ w·PTA), or null without draws. */
   pta: { each: number[]; all: number } | null;
   proposedBy: string[];
+  /**
+   * With --loading-target: the loading dose (0 = none, the first administration is the
+   * maintenance dose), the loading target's metric averaged over the models (data units), met on
+   * it, the mixture's probability of attaining it, and each model's value.
+   */
+  loading?: {
+    dose: number;
+    duration: number;
+    metric: number;
+    met: boolean;
+    pta: number | null;
+    models: { id: string; metric: number; pta: number | null }[];
+  };
   /** Each model's own values (data units) and whether they meet the targets. */
   models: {
     id: string;
@@ -151,6 +229,7 @@ export interface DrugRecommendation {
   method: string;
   units: Units;
   targets: string[];
+  loadingTarget?: string;
   horizon: Settings['horizon'];
   weights: {
     scheme: string;
@@ -217,6 +296,10 @@ function evaluateUnder(m: Weighted, r: Regimen, warnings: Issue[]): Candidate | 
   return res.candidates[0] ?? null;
 }
 
+/** The value a target aims at: the middle of its range, or its bound (as the engine's `targetCentre`). */
+const centreOf = (t: Target): number =>
+  t.lo !== null && t.hi !== null ? (t.lo + t.hi) / 2 : (t.lo ?? t.hi)!;
+
 /** Rank key of an averaged candidate, as the engine ranks one model's candidates. */
 function rankKey(c: AveragedCandidate & { start: number }, targets: Target[], s: Settings): number[] {
   const metByPriority = [...new Set(targets.map((t) => t.priority))]
@@ -224,9 +307,7 @@ function rankKey(c: AveragedCandidate & { start: number }, targets: Target[], s:
     .map((pr) => (targets.every((t, k) => t.priority !== pr || c.met[k]) ? 0 : 1));
   const primary = [...targets].sort((a, b) => a.priority - b.priority)[0];
   const k0 = targets.indexOf(primary);
-  const centre =
-    primary.lo !== null && primary.hi !== null ? (primary.lo + primary.hi) / 2 : (primary.lo ?? primary.hi)!;
-  const closeness = Math.round(1e9 * Math.abs(Math.log(c.metrics[k0] / centre))) / 1e9;
+  const closeness = Math.round(1e9 * Math.abs(Math.log(c.metrics[k0] / centreOf(primary)))) / 1e9;
   const pta = c.pta ? -c.pta.all : 0;
   return s.optimiseFor === 'pta'
     ? [pta, ...metByPriority, closeness, -c.interval, c.start, c.duration, c.dose]
@@ -246,6 +327,7 @@ export function recommendDrugForPatient(
   const units = patient.units;
   const fit = fitDrug(drug, patient, options);
   const targets = s.targets.map((t, i) => parseTarget(t, units.conc, units.time, i + 1));
+  const loadingTarget = s.loadingTarget ? parseTarget(s.loadingTarget, units.conc, units.time, 1) : undefined;
   const warnings: DrugRecommendation['warnings'] = [];
   const seen = new Set<string>();
   const warn = (model: string, list: readonly Issue[]): void => {
@@ -280,6 +362,7 @@ export function recommendDrugForPatient(
       sim: new Simulator(compiled),
       state,
       targets: targets.map((t) => targetIn(t, units, mu)),
+      ...(loadingTarget ? { loadingTarget: targetIn(loadingTarget, units, mu) } : {}),
       settings: settingsIn(s, m.factors),
     });
   }
@@ -294,6 +377,7 @@ export function recommendDrugForPatient(
       m.settings,
       m.state,
       m.targets,
+      m.loadingTarget,
     );
     warn(m.fit.id, engine.warnings);
     const f = m.fit.factors;
@@ -314,7 +398,7 @@ export function recommendDrugForPatient(
 
   // Steps 4-5: every pooled regimen under every weighted model, combined.
   const evalWarnings = new Map<string, Issue[]>(weighted.map((m) => [m.fit.id, []]));
-  const averaged: (AveragedCandidate & { start: number; proposedBy: string[] })[] = [];
+  const averaged: (AveragedCandidate & { start: number; proposedBy: string[]; regimen: Regimen })[] = [];
   for (const r of pool) {
     const per: ModelCandidates[] = [];
     let missing: string | null = null;
@@ -344,12 +428,52 @@ export function recommendDrugForPatient(
       continue;
     }
     const [c] = combineCandidates(per, units);
-    averaged.push({ ...c, start: r.start, proposedBy: r.proposedBy });
+    averaged.push({ ...c, start: r.start, proposedBy: r.proposedBy, regimen: r });
   }
   for (const [id, list] of evalWarnings) warn(id, list);
 
+  let totalWeight = 0;
+  for (const m of weighted) totalWeight += m.fit.weight;
+  /** The loading target under every model for a listed regimen, combined as the maintenance metrics. */
+  const loadingOf = (r: Regimen): DrugCandidate['loading'] => {
+    const models = weighted.map((m) => {
+      const back = metricFactor(m.loadingTarget!.metric, m.fit.model.ir.units, units);
+      const draws = m.state.draws;
+      return {
+        id: m.fit.id,
+        w: m.fit.weight / totalWeight,
+        metric: loadingMetric(m, r, m.state.point) * back,
+        pta: draws.length
+          ? draws.filter((d) => inTarget(m.loadingTarget!, loadingMetric(m, r, d))).length / draws.length
+          : null,
+      };
+    });
+    let metric = 0;
+    let pta = 0;
+    for (const x of models) {
+      metric += x.w * x.metric;
+      pta += x.w * (x.pta ?? 0);
+    }
+    return {
+      dose: r.loadingDose,
+      duration: s.loadingDuration ?? r.duration,
+      metric,
+      met: inTarget(loadingTarget!, metric),
+      pta: models.every((x) => x.pta !== null) ? pta : null,
+      models: models.map(({ id, metric: v, pta: p }) => ({ id, metric: v, pta: p })),
+    };
+  };
+  const loadings = new Map(averaged.map((c) => [c, loadingTarget ? loadingOf(c.regimen) : undefined]));
+
   // Step 6: rank on the averaged values.
-  const keyed = averaged.map((c) => ({ c, k: rankKey(c, targets, s) }));
+  const keyed = averaged.map((c) => {
+    const k = rankKey(c, targets, s);
+    const l = loadings.get(c);
+    // Regimens that differ only by their loading dose (proposed by different models): the one
+    // meeting the loading target, then the closest to its centre, first.
+    if (l) k.splice(k.length - 1, 0, l.met ? 0 : 1, Math.abs(Math.log(l.metric / centreOf(loadingTarget!))));
+    return { c, k };
+  });
   keyed.sort((a, b) => {
     for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return a.k[i] - b.k[i];
     return 0;
@@ -367,6 +491,7 @@ export function recommendDrugForPatient(
     met: c.met,
     pta: c.pta ?? null,
     proposedBy: c.proposedBy,
+    ...(loadingTarget ? { loading: loadings.get(c)! } : {}),
     models: c.models.map((m) => ({
       id: m.id,
       weight: m.weight,
@@ -384,6 +509,7 @@ export function recommendDrugForPatient(
     method: METHOD,
     units,
     targets: targets.map((t) => t.text),
+    ...(loadingTarget ? { loadingTarget: loadingTarget.text } : {}),
     horizon: s.horizon,
     weights: {
       scheme: fit.scheme,
@@ -406,6 +532,8 @@ export function recommendDrugForPatient(
     inputs: {
       space: s.space,
       starts: s.starts ?? 'next dose due',
+      ...(s.maxLoadingDose !== undefined ? { maxLoadingDose: s.maxLoadingDose } : {}),
+      ...(s.loadingDuration !== undefined ? { loadingDuration: s.loadingDuration } : {}),
       ...(s.mic !== undefined ? { mic: s.mic, fu: s.fu ?? 1 } : {}),
       samples: s.samples,
       seed: s.seed,
@@ -450,10 +578,22 @@ export function drugRecommendationText(r: DrugRecommendation): string[] {
           `${name} ${r4(v)}${c.met[k] ? ' ✓' : ' ✗'} (per model: ${c.models.map((m) => `${short(m.id)} ${r4(m.metrics[name])}`).join(', ')})`,
       )
       .join('; ');
+    const l = c.loading;
+    const first = l
+      ? l.dose > 0
+        ? `${l.dose} ${u.dose}${l.duration !== c.duration ? ` over ${l.duration} ${u.time}` : ''} then `
+        : 'no loading dose, '
+      : c.loadingDose > 0
+        ? `${c.loadingDose} ${u.dose} then `
+        : '';
     out.push(
-      `  #${c.rank} ${c.loadingDose > 0 ? `${c.loadingDose} ${u.dose} then ` : ''}${c.dose} ${u.dose} every ${c.interval} ${u.time}` +
+      `  #${c.rank} ${first}${c.dose} ${u.dose} every ${c.interval} ${u.time}` +
         `${c.duration ? ` over ${c.duration} ${u.time}` : ''} from t = ${r4(c.start)}: ${metrics}` +
-        (c.pta ? `; PTA ${(100 * c.pta.all).toFixed(0)} %` : ''),
+        (c.pta ? `; PTA ${(100 * c.pta.all).toFixed(0)} %` : '') +
+        (l
+          ? `; loading ${r.loadingTarget}: ${r4(l.metric)}${l.met ? ' ✓' : ' ✗'} (per model: ${l.models.map((m) => `${short(m.id)} ${r4(m.metric)}`).join(', ')})` +
+            (l.pta !== null ? `, PTA ${(100 * l.pta).toFixed(0)} %` : '')
+          : ''),
     );
   }
   if (!r.candidates.length) out.push('  no regimen to propose');

@@ -143,11 +143,12 @@ export function recommendFromState(
   s: Settings,
   state: PatientState,
   targets: Target[],
+  loadingTargetInModelUnits?: Target,
 ): { out: Record<string, unknown>; engine: Recommendation } {
   const ir = model.ir;
-  const loadingTarget = s.loadingTarget
-    ? parseTarget(s.loadingTarget, ir.units.conc, ir.units.time, 1)
-    : undefined;
+  const loadingTarget =
+    loadingTargetInModelUnits ??
+    (s.loadingTarget ? parseTarget(s.loadingTarget, ir.units.conc, ir.units.time, 1) : undefined);
   const sim = new Simulator(model);
   const warnings: Issue[] = [...state.warnings];
   // Default: each interval's regimen starts when its next administration is due.
@@ -401,13 +402,7 @@ export function registerRecommend(program: Command): void {
 
 /** `recommend --drug NAME`: each patient of a drug-level dataset, averaged over the drug's models. */
 function recommendDrugCommand(o: Opts & { drug: string }, settings: Settings): number {
-  // Searched per model, these would give each model its own start or loading dose: not averaged yet.
-  if (o.loadingTarget !== undefined)
-    argError(
-      '--loading-target',
-      'a loading-dose search is not available with --drug',
-      'give a fixed --loading-dose, or use --model',
-    );
+  // Searched per model, this would give each model its own start: not averaged yet.
   if (o.startWhenBelow !== undefined)
     argError(
       '--start-when-below',
