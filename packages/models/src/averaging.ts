@@ -589,7 +589,11 @@ export interface AveragedCandidate {
 }
 
 /** Factor from a model's unit of a metric to the output unit. */
-function metricFactor(metric: string, from: ModelCandidates['units'], to: ModelCandidates['units']): number {
+export function metricFactor(
+  metric: string,
+  from: ModelCandidates['units'],
+  to: ModelCandidates['units'],
+): number {
   if (metric === 'auc24' || metric === 'auctau')
     return convert(1, from.conc, to.conc, 'conc') * convert(1, from.time, to.time, 'time');
   if (metric === 'ft_mic' || metric === 'fauc_mic' || metric === 'cmax_mic') return 1;

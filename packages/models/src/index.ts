@@ -45,6 +45,7 @@ export {
   combineCandidates,
   pinnedSpace,
   measuredKey,
+  metricFactor,
   type DrugPatient,
   type DrugRecord,
   type FitDrugOptions,

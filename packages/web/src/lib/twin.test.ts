@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runAnalysis } from '@dosetwin/server';
-import { likelihoodWeights } from './average.ts';
 import { attainment, buildTwin, forecast, type TwinInputs } from './twin.ts';
 
 const T0 = Date.parse('2026-11-20T08:00:00Z');
@@ -110,15 +109,6 @@ test('bad regimen and a priori without levels: issues naming the field; prior dr
     (e: Error & { issues?: { field: string }[] }) =>
       (e.issues ?? []).map((i) => i.field).join() === 'dose,duration',
   );
-});
-
-test('model-averaging weights: exp(−OBJ/2) normalised, unfitted models no weight', () => {
-  const w = likelihoodWeights([10, 12, null]);
-  const e = Math.exp(-1);
-  assert.ok(Math.abs(w[0]! - 1 / (1 + e)) < 1e-15);
-  assert.ok(Math.abs(w[1]! - e / (1 + e)) < 1e-15);
-  assert.equal(w[2], null);
-  assert.deepEqual(likelihoodWeights([null]), [null]);
 });
 
 test('oral tacrolimus (µg model, ng/mL levels): twin = server for the MAP etas and the trough of candidate 1 (1e-9 rel)', async () => {

@@ -71,7 +71,7 @@ export interface Twin {
   /** Posterior draws of the etas (model order; IOV 0), or prior draws a priori. */
   draws: Float64Array[];
   /** Fit summary: objective and convergence (MAP only). */
-  fit: { objective: number; obj: number; nObs: number; converged: boolean; acceptance: number } | null;
+  fit: { objective: number; converged: boolean; acceptance: number } | null;
   targets: Target[];
   history: PatientData;
   originMs: number;
@@ -92,6 +92,14 @@ export interface TwinOptions {
   seed?: number;
 }
 
+/** The levels the fit uses (as the server's analysis): at or after the first dose, not below the LLOQ. */
+export function usedSamples(inputs: TwinInputs): TwinInputs['samples'] {
+  const firstDoseMs = Math.min(...inputs.administrations.map((a) => Date.parse(a.at)));
+  return inputs.samples.filter(
+    (s) => Date.parse(s.at) >= firstDoseMs && !(s.lloq !== null && s.value < s.lloq),
+  );
+}
+
 /** Build the twin: patient, MAP fit (a priori without levels) and draws. */
 export function buildTwin(inputs: TwinInputs, options: TwinOptions = {}): Twin {
   const model = getModel(inputs.modelId);
@@ -110,10 +118,7 @@ export function buildTwin(inputs: TwinInputs, options: TwinOptions = {}): Twin {
   const resolved = covariatesOverTime(model, inputs.covariates);
   warnings.push(...resolved.warnings);
   const covariates = resolved.covariates;
-  const firstDoseMs = Math.min(...inputs.administrations.map((a) => Date.parse(a.at)));
-  const used = inputs.samples.filter(
-    (s) => Date.parse(s.at) >= firstDoseMs && !(s.lloq !== null && s.value < s.lloq),
-  );
+  const used = usedSamples(inputs);
   const doses: ClinicalDose[] = inputs.administrations.map((a) => ({
     at: a.at,
     amount: a.amount,
@@ -146,7 +151,7 @@ export function buildTwin(inputs: TwinInputs, options: TwinOptions = {}): Twin {
         draws.push(Float64Array.from(idx, (j) => (j >= 0 ? post.draws[s * post.n + j] : 0)));
       acceptance = post.acceptance;
     }
-    fit = { objective: f.objective, obj: f.obj, nObs: obj.nObs, converged: f.converged, acceptance };
+    fit = { objective: f.objective, converged: f.converged, acceptance };
   } else {
     const L = new Float64Array(nEta * nEta);
     if (!cholesky(nEta, ir.omega.flat(), L))
@@ -216,8 +221,14 @@ const GRID = 240;
 /** Draws used for the credible band (the what-if must redraw within a frame or two). */
 const BAND_DRAWS = 100;
 
+/**
+ * What a steady-state exposure needs: one model's history (model units, time 0 at `originMs`),
+ * its point estimate and targets — a twin, or one model of a drug-level fit.
+ */
+export type ExposureView = Pick<Twin, 'ir' | 'sim' | 'history' | 'originMs' | 'point' | 'targets'>;
+
 /** The model-time value of a clinical time. */
-function modelTime(twin: Twin, ms: number): number {
+function modelTime(twin: ExposureView, ms: number): number {
   return convert((ms - twin.originMs) / 3_600_000, 'h', twin.ir.units.time);
 }
 
@@ -262,7 +273,7 @@ export function checkRegimen(r: Regimen): Issue[] {
 
 /** Steady-state patient of the regimen (as the recommendation evaluates candidates). */
 function steadyStatePatient(
-  twin: Twin,
+  twin: ExposureView,
   r: Regimen,
 ): { p: PatientData; from: number; tau: number; dur: number } {
   const h = twin.history;
@@ -286,7 +297,7 @@ function steadyStatePatient(
 }
 
 function exposureAt(
-  twin: Twin,
+  twin: ExposureView,
   ss: ReturnType<typeof steadyStatePatient>,
   eta: Float64Array | null,
   grid: number,
@@ -372,7 +383,7 @@ export function forecast(twin: Twin, r: Regimen): Forecast {
 
 /** Steady-state exposure of a regimen at the point estimate, and each target's metric. */
 export function regimenMetrics(
-  twin: Twin,
+  twin: ExposureView,
   r: Regimen,
 ): { exposure: { interval: Exposure; day: Exposure }; metrics: Forecast['metrics'] } {
   const ss = steadyStatePatient(twin, r);
