@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Simulator, parseDataset, parseTarget, recommend } from '@dosetwin/engine';
+import { Simulator, parseDataset, parseTarget, recommend, withPredictionTimes } from '@dosetwin/engine';
 import { fitDrug, pinnedSpace } from '@dosetwin/models';
 import { readDrugData } from './fit.ts';
 import { patientState, resolveModel } from './patient-state.ts';
@@ -153,6 +153,67 @@ test('recommend --drug --loading-target restricted to one model = recommend --mo
     );
     assert.ok(Math.abs(c.loading!.pta! - p.loading.pta) < 1e-9, `${at} loading PTA`);
   });
+});
+
+test('recommend --drug --start-when-below: one model = recommend --model (time rel 1e-9, P equal); two models: Σ w·C_m(t) = threshold at that time (rel 1e-8)', () => {
+  const [patient] = readDrugData(DRUG_DATA);
+  const opts = {
+    target: ['auc24=400..600 mg*h/L', 'trough<=20 mg/L'],
+    startWhenBelow: '15 mg/L',
+    maxCandidates: '3',
+  };
+  const one = recommendDrugForPatient(
+    'vancomycin',
+    patient,
+    settingsOf(base({ ...opts, interval: '720', duration: '60', strengths: '0.25,0.5,1' })),
+    { models: ['vancomycin/goti2018'] },
+  );
+  const model = resolveModel('vancomycin/goti2018');
+  const ds = parseDataset(readFileSync(MODEL_DATA, 'utf8'), model.ir, MODEL_DATA);
+  const plain = recommendForPatient(
+    model,
+    ds.patients[0],
+    settingsOf(base({ ...opts, interval: '12', duration: '1', strengths: '250,500,1000' })),
+  ) as {
+    nextDose: { threshold: number; time: number; probabilityBelow: number };
+    candidates: { start: number; dose: number; metrics: { auc24: number; trough: number } }[];
+  };
+  assert.equal(one.nextDose!.threshold, 15000);
+  assert.ok(
+    rel(one.nextDose!.time * PER_MIN, plain.nextDose.time) < 1e-9,
+    `${one.nextDose!.time} min vs ${plain.nextDose.time} h`,
+  );
+  assert.equal(one.nextDose!.probabilityBelow, plain.nextDose.probabilityBelow);
+  assert.equal(one.candidates.length, plain.candidates.length);
+  one.candidates.forEach((c, i) => {
+    const p = plain.candidates[i];
+    assert.ok(rel(c.start * PER_MIN, p.start) < 1e-9 && rel(c.dose * PER_G, p.dose) < 1e-12, `#${i + 1}`);
+    assert.ok(rel(c.metrics.trough / 1000, p.metrics.trough) < 1e-8, `#${i + 1} trough`);
+  });
+  // Two models: the averaged MAP level at the proposed time is the threshold.
+  const models = ['vancomycin/goti2018', 'vancomycin/thomson2009'];
+  const two = recommendDrugForPatient(
+    'vancomycin',
+    patient,
+    settingsOf(base({ ...opts, interval: '720', duration: '60', strengths: '0.25,0.5,1', samples: '0' })),
+    { models },
+  );
+  const fit = fitDrug('vancomycin', patient, { models });
+  const levelAt = (tMin: number): number => {
+    let c = 0;
+    for (const m of fit.models) {
+      const q = withPredictionTimes(m.patient, [tMin * PER_MIN]);
+      const out = new Float64Array(q.n);
+      new Simulator(m.model.compiled()).run(q, m.fit.eta, out);
+      for (let i = 0; i < q.n; i++) if (q.evid[i] === 2 && q.line[i] === 0) c += m.weight * out[i];
+    }
+    return c; // mg/L
+  };
+  const t = two.nextDose!.time;
+  assert.ok(t > 1440, 'after the last record');
+  assert.ok(rel(levelAt(t), 15) < 1e-8, `averaged level ${levelAt(t)} mg/L at t = ${t} min`);
+  assert.ok(levelAt(t - 1) > 15, 'falling through the threshold');
+  assert.ok(two.candidates.every((c) => c.start === t));
 });
 
 test('recommend --drug with two models: metric = Σ w·metric of each pinned evaluation, PTA = Σ w·PTA (1e-12); AUC24 = Σ w·daily dose/CL_m (rel 1e-12)', () => {

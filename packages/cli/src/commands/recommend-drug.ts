@@ -23,6 +23,10 @@
  *    (the loading dose is part of the pooled regimen); the loading target's metric over the first
  *    window, from the patient's current state, is then evaluated for that loading dose under
  *    every model (MAP and draws) and combined the same way;
+ *    With --start-when-below C, the regimens start when the model-averaged predicted level
+ *    Σ w·C_m(t) (MAP, history only) falls to C — the single-model scan of the engine's
+ *    `nextDoseTime` applied to the mixture's mean — every model then searching and evaluating
+ *    from that common start; P(level ≤ C) then is the mixture's Σ w·P_m over each model's draws;
  * 6. the regimens are ranked as the engine ranks one model's candidates, on the averaged values:
  *    targets met by priority, then closeness of the averaged primary metric to the target's
  *    centre (log scale; or the mixture PTA first with --optimise pta), then fewer administrations
@@ -49,6 +53,7 @@ import {
   parseTarget,
   recommend,
   regimenPatient,
+  withPredictionTimes,
 } from '@dosetwin/engine';
 import {
   type AveragedCandidate,
@@ -60,8 +65,9 @@ import {
   fitDrug,
   pinnedSpace,
 } from '@dosetwin/models';
+import { argError } from '../io.ts';
 import { patientState, type PatientState } from './patient-state.ts';
-import { recommendFromState, type Settings } from './recommend.ts';
+import { concentration, recommendFromState, type Settings } from './recommend.ts';
 
 /** Smallest weight with which a model proposes regimens (every model of weight > 0 evaluates them). */
 export const GENERATING_WEIGHT = 0.01;
@@ -132,6 +138,95 @@ interface Weighted {
   targets: Target[];
   loadingTarget?: Target;
   settings: Settings;
+}
+
+/** Cells of the scanning grid, and the first horizon (h), doubled up to 2^12 times: as the engine's `nextDoseTime`. */
+const SCAN_POINTS = 200;
+const FIRST_HORIZON_H = 24;
+
+/**
+ * When the model-averaged level Σ w·C_m(t) (data units; each model at its MAP etas, history only)
+ * has fallen to `threshold` for good, from `after`: the scan and bisection of the engine's
+ * `nextDoseTime` on the mixture's mean, and the mixture's probability Σ w·P_m(C ≤ threshold) then
+ * over each model's draws.
+ */
+function mixtureNextDose(
+  weighted: Weighted[],
+  threshold: number,
+  after: number,
+  timeUnit: string,
+): {
+  threshold: number;
+  time: number;
+  probabilityBelow: number | null;
+  models: { id: string; concentration: number; probabilityBelow: number | null }[];
+} {
+  let total = 0;
+  for (const m of weighted) total += m.fit.weight;
+  const conc = (m: Weighted, times: number[], eta: ArrayLike<number> | null): number[] => {
+    const f = m.fit.factors;
+    const p = withPredictionTimes(
+      m.fit.patient,
+      times.map((t) => t * f.time),
+      m.sim.model.ir.errors[0]?.cmts[0] ?? 0,
+    );
+    const out = new Float64Array(p.n);
+    m.sim.run(p, eta, out);
+    const v: number[] = [];
+    for (let i = 0; i < p.n; i++) if (p.evid[i] === 2 && p.line[i] === 0) v.push(out[i] / f.conc);
+    return v;
+  };
+  const mean = (times: number[]): number[] => {
+    const acc = new Array<number>(times.length).fill(0);
+    for (const m of weighted) {
+      const c = conc(m, times, m.state.point);
+      for (let i = 0; i < times.length; i++) acc[i] += (m.fit.weight / total) * c[i];
+    }
+    return acc;
+  };
+  const at = (time: number): ReturnType<typeof mixtureNextDose> => {
+    const models = weighted.map((m) => ({
+      id: m.fit.id,
+      concentration: conc(m, [time], m.state.point)[0],
+      probabilityBelow: m.state.draws.length
+        ? m.state.draws.filter((d) => conc(m, [time], d)[0] <= threshold).length / m.state.draws.length
+        : null,
+    }));
+    let pr = 0;
+    models.forEach((x, k) => (pr += (weighted[k].fit.weight / total) * (x.probabilityBelow ?? 0)));
+    return {
+      threshold,
+      time,
+      probabilityBelow: models.every((x) => x.probabilityBelow !== null) ? pr : null,
+      models,
+    };
+  };
+  let horizon = convert(FIRST_HORIZON_H, 'h', timeUnit, 'time');
+  for (let doubling = 0; doubling <= 12; doubling++, horizon *= 2) {
+    const times = Array.from({ length: SCAN_POINTS + 1 }, (_, i) => after + (horizon * i) / SCAN_POINTS);
+    const c = mean(times);
+    const n = c.length - 1;
+    if (!(c[n] <= threshold && c[n] <= c[n - 1])) continue;
+    let last = -1;
+    for (let i = n; i >= 0; i--)
+      if (c[i] > threshold) {
+        last = i;
+        break;
+      }
+    if (last < 0) return at(after);
+    let lo = times[last];
+    let hi = times[last + 1];
+    for (let it = 0; it < 200 && hi - lo > 1e-12 * (times[last + 1] - times[last]); it++) {
+      const mid = 0.5 * (lo + hi);
+      if (mean([mid])[0] > threshold) lo = mid;
+      else hi = mid;
+    }
+    return at(hi);
+  }
+  return argError(
+    '--start-when-below',
+    `the model-averaged level does not fall to ${threshold} within ${horizon / 2} ${timeUnit} after ${after}`,
+  );
 }
 
 /** Metrics read at fixed times or over a window's extremes (need the refined grid), as the engine's search. */
@@ -253,6 +348,13 @@ export interface DrugRecommendation {
   };
   selected: string;
   inputs: Record<string, unknown>;
+  /** With --start-when-below: when the averaged level falls to the threshold, and P(level ≤ threshold) then. */
+  nextDose?: {
+    threshold: number;
+    time: number;
+    probabilityBelow: number | null;
+    models: { id: string; concentration: number; probabilityBelow: number | null }[];
+  };
   /** Regimens pooled from the models' searches and evaluated under every model. */
   regimensEvaluated: number;
   candidates: DrugCandidate[];
@@ -365,6 +467,20 @@ export function recommendDrugForPatient(
       ...(loadingTarget ? { loadingTarget: targetIn(loadingTarget, units, mu) } : {}),
       settings: settingsIn(s, m.factors),
     });
+  }
+
+  // --start-when-below: one start for every model, when the averaged level has fallen.
+  let nextDose: DrugRecommendation['nextDose'];
+  if (s.startWhenBelow !== undefined) {
+    const last = patient.records[patient.records.length - 1].time;
+    nextDose = mixtureNextDose(
+      weighted,
+      concentration(s.startWhenBelow, units.conc, '--start-when-below'),
+      last,
+      units.time,
+    );
+    for (const m of weighted)
+      m.settings = { ...m.settings, startWhenBelow: undefined, starts: [nextDose.time * m.fit.factors.time] };
   }
 
   // Steps 2-3: each model of weight ≥ GENERATING_WEIGHT proposes; the regimens are pooled.
@@ -529,9 +645,11 @@ export function recommendDrugForPatient(
       excluded: fit.excluded,
     },
     selected: fit.models[fit.selected].id,
+    ...(nextDose ? { nextDose } : {}),
     inputs: {
       space: s.space,
       starts: s.starts ?? 'next dose due',
+      ...(s.startWhenBelow !== undefined ? { startWhenBelow: s.startWhenBelow } : {}),
       ...(s.maxLoadingDose !== undefined ? { maxLoadingDose: s.maxLoadingDose } : {}),
       ...(s.loadingDuration !== undefined ? { loadingDuration: s.loadingDuration } : {}),
       ...(s.mic !== undefined ? { mic: s.mic, fu: s.fu ?? 1 } : {}),
@@ -568,6 +686,14 @@ export function drugRecommendationText(r: DrugRecommendation): string[] {
         `${m.id === r.selected ? '  ← selected' : ''}${m.proposes ? '' : '  (too light to propose regimens)'}${m.converged ? '' : '  (not converged)'}`,
     );
   for (const x of r.weights.excluded) out.push(`  left out: ${x.id}: ${x.reason}`);
+  const nd = r.nextDose;
+  if (nd)
+    out.push(
+      `  next dose when the averaged level falls to ${nd.threshold} ${u.conc}: t = ${r4(nd.time)} ${u.time}` +
+        (nd.probabilityBelow !== null
+          ? ` (P(level ≤ ${nd.threshold}) = ${(100 * nd.probabilityBelow).toFixed(0)} % over the models' draws)`
+          : ''),
+    );
   out.push(
     `  ${r.regimensEvaluated} regimen(s) proposed by the models, each evaluated under every model; exposure averaged Σ w·x (each model's), PTA of the mixture Σ w·PTA:`,
   );

@@ -62,7 +62,7 @@ const num = (s: string | undefined, field: string): number | undefined => {
   return v;
 };
 /** A concentration in the model's unit: `15`, or `15 mg/L` / `15000 ng/mL` (converted). */
-const concentration = (s: string, unit: string, field: string): number => {
+export const concentration = (s: string, unit: string, field: string): number => {
   const m = /^\s*([\d.eE+-]+)\s*(\S+)?\s*$/.exec(s);
   const v = m ? Number(m[1]) : NaN;
   if (!(v > 0) || !Number.isFinite(v)) argError(field, `'${s}' is not a concentration > 0`);
@@ -402,13 +402,6 @@ export function registerRecommend(program: Command): void {
 
 /** `recommend --drug NAME`: each patient of a drug-level dataset, averaged over the drug's models. */
 function recommendDrugCommand(o: Opts & { drug: string }, settings: Settings): number {
-  // Searched per model, this would give each model its own start: not averaged yet.
-  if (o.startWhenBelow !== undefined)
-    argError(
-      '--start-when-below',
-      'the time the level falls to a threshold differs between models: not available with --drug',
-      'give --start, or use --model',
-    );
   const options = drugFitOptions(o);
   const out: string[] = [];
   for (const p of readDrugData(o.data)) {
