@@ -342,6 +342,9 @@ export interface DrugRecommendation {
       converged: boolean;
       /** Whether the model proposed regimens (weight ≥ generatingWeight). */
       proposes: boolean;
+      /** `a posteriori (MAP)`, or `a priori (typical patient)` without levels. */
+      method: string | null;
+      /** Posterior draws (prior draws a priori) behind the model's PTA. */
       posteriorDraws: number;
     }[];
     excluded: { id: string; reason: string }[];
@@ -640,6 +643,7 @@ export function recommendDrugForPatient(
         weight: m.weight,
         converged: m.fit.converged,
         proposes: m.weight >= GENERATING_WEIGHT,
+        method: byId.get(m.id)?.state.method ?? null,
         posteriorDraws: byId.get(m.id)?.state.draws.length ?? 0,
       })),
       excluded: fit.excluded,
@@ -686,6 +690,8 @@ export function drugRecommendationText(r: DrugRecommendation): string[] {
         `${m.id === r.selected ? '  ← selected' : ''}${m.proposes ? '' : '  (too light to propose regimens)'}${m.converged ? '' : '  (not converged)'}`,
     );
   for (const x of r.weights.excluded) out.push(`  left out: ${x.id}: ${x.reason}`);
+  if (r.inputs.levels === 0)
+    out.push('  no level measured: each model a priori (its typical patient, prior draws for the PTA)');
   const nd = r.nextDose;
   if (nd)
     out.push(
