@@ -314,16 +314,23 @@ export function registerRecommend(program: Command): void {
       '--target <spec...>',
       "targets, most important first (each one a priority): 'auc24=400..600', 'trough=5..10 ug/L', 'ft_mic>=100'",
     )
-    .option('--interval <h>', 'allowed dosing intervals (model time unit)', '8,12,24')
+    .option(
+      '--interval <h>',
+      'allowed dosing intervals (model time unit; with --drug, the data’s)',
+      '8,12,24',
+    )
     .option('--duration <h>', 'allowed infusion durations; 0 = bolus / oral', '0')
-    .option('--strengths <mg>', 'available unit strengths (model dose unit), e.g. 250,500')
+    .option(
+      '--strengths <mg>',
+      'available unit strengths (model dose unit; with --drug, the data’s), e.g. 250,500',
+    )
     .option(
       '--start <t>',
       'time of the next dose, or allowed times t1,t2,... (default: one interval after the last dose)',
     )
     .option(
       '--start-when-below <c>',
-      "start when the predicted level falls to c (model unit, or e.g. '15 mg/L')",
+      "start when the predicted level falls to c (model unit, or e.g. '15 mg/L'; with --drug: the model-averaged level, data unit)",
     )
     .option(
       '--horizon <h>',
@@ -339,7 +346,7 @@ export function registerRecommend(program: Command): void {
     )
     .option('--max-loading-dose <mg>', 'maximum loading dose (default: --max-dose)')
     .option('--loading-duration <h>', 'infusion duration of the loading dose (default: the maintenance one)')
-    .option('--mic <c>', 'MIC (model concentration unit) for MIC-based targets')
+    .option('--mic <c>', 'MIC (model concentration unit; with --drug, the data’s) for MIC-based targets')
     .option('--fu <f>', 'unbound fraction for %fT>MIC', '1')
     .option(
       '--samples <n>',
