@@ -16,7 +16,8 @@
  * 4. each pooled regimen is evaluated under every model of weight > 0 (`pinnedSpace`: exactly that
  *    regimen, from the same start converted to the model's time unit), at the model's MAP etas
  *    for the metrics and over the model's own posterior draws (the same --samples and --seed) for
- *    the probability of target attainment;
+ *    the probability of target attainment (a model's own search already evaluated the regimens it
+ *    proposed exactly so: those evaluations are reused, the tests check they are the pinned ones);
  * 5. the evaluations are combined (`combineCandidates`): each metric is the weighted mean Σ w·m_i,
  *    the PTA the mixture's Σ w·PTA_i, the targets' `met` judged on the averaged metrics;
  *    With --loading-target, each model's search chooses the loading dose of its own candidates
@@ -119,6 +120,11 @@ interface Regimen {
   loadingDose: number;
   /** Models whose own search proposed it. */
   proposedBy: string[];
+  /**
+   * Those models' own evaluations of it (model units): the search evaluates its candidates as
+   * the pinned evaluation would (same start, dose, point and draws), so they are not redone.
+   */
+  own: Map<string, Candidate>;
 }
 
 const close = (a: number, b: number): boolean =>
@@ -508,10 +514,13 @@ export function recommendDrugForPatient(
         duration: c.duration / f.time,
         loadingDose: c.loadingDose / f.dose,
         proposedBy: [m.fit.id],
+        own: new Map([[m.fit.id, c]]),
       };
       const known = pool.find((x) => sameRegimen(x, r));
-      if (known) known.proposedBy.push(m.fit.id);
-      else pool.push(r);
+      if (known) {
+        known.proposedBy.push(m.fit.id);
+        known.own.set(m.fit.id, c);
+      } else pool.push(r);
     }
   }
 
@@ -522,7 +531,7 @@ export function recommendDrugForPatient(
     const per: ModelCandidates[] = [];
     let missing: string | null = null;
     for (const m of weighted) {
-      const c = evaluateUnder(m, r, evalWarnings.get(m.fit.id)!);
+      const c = r.own.get(m.fit.id) ?? evaluateUnder(m, r, evalWarnings.get(m.fit.id)!);
       if (!c) {
         missing = m.fit.id;
         break;
