@@ -722,13 +722,13 @@ export function drugRecommendationText(r: DrugRecommendation): string[] {
     const l = c.loading;
     const first = l
       ? l.dose > 0
-        ? `${l.dose} ${u.dose}${l.duration !== c.duration ? ` over ${l.duration} ${u.time}` : ''} then `
+        ? `${r4(l.dose)} ${u.dose}${l.duration !== c.duration ? ` over ${l.duration} ${u.time}` : ''} then `
         : 'no loading dose, '
       : c.loadingDose > 0
-        ? `${c.loadingDose} ${u.dose} then `
+        ? `${r4(c.loadingDose)} ${u.dose} then `
         : '';
     out.push(
-      `  #${c.rank} ${first}${c.dose} ${u.dose} every ${c.interval} ${u.time}` +
+      `  #${c.rank} ${first}${r4(c.dose)} ${u.dose} every ${c.interval} ${u.time}` +
         `${c.duration ? ` over ${c.duration} ${u.time}` : ''} from t = ${r4(c.start)}: ${metrics}` +
         (c.pta ? `; PTA ${(100 * c.pta.all).toFixed(0)} %` : '') +
         (l
