@@ -64,6 +64,7 @@ import {
   type ModelCandidates,
   combineCandidates,
   fitDrug,
+  metricFactor,
   pinnedSpace,
 } from '@dosetwin/models';
 import { argError } from '../io.ts';
@@ -74,14 +75,6 @@ import { concentration, recommendFromState, type Settings } from './recommend.ts
 export const GENERATING_WEIGHT = 0.01;
 
 type Units = { dose: string; time: string; conc: string };
-
-/** Factor from a metric's value in `from` units to `to` units. */
-function metricFactor(metric: Target['metric'], from: Units, to: Units): number {
-  if (metric === 'auc24' || metric === 'auctau')
-    return convert(1, from.conc, to.conc, 'units.conc') * convert(1, from.time, to.time, 'units.time');
-  if (metric === 'ft_mic' || metric === 'fauc_mic' || metric === 'cmax_mic') return 1;
-  return convert(1, from.conc, to.conc, 'units.conc');
-}
 
 /** A target (data units) in a model's units. */
 function targetIn(t: Target, from: Units, to: Units): Target {
