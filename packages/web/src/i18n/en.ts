@@ -140,6 +140,30 @@ export const en = {
   chartObserved: 'Observed',
   time: 'Time',
   newRegimen: 'new regimen',
+  mlTitle: 'ML estimate (limited sampling)',
+  mlMethodMl: 'Machine learning ({id})',
+  mlMethodMap: 'MAP Bayesian (this twin), same interval',
+  mlMethodMapPrior: 'Population model (no MAP fit), same interval',
+  mlDifference: 'Difference ML vs MAP',
+  mlLevels: 'Levels at {times} h after the dose of {date} (every {tau} h; dose {n} at this interval).',
+  mlAccuracy:
+    'Validated accuracy of the ML estimate: held-out virtual patients (n = {n}) relative bias {bias} %, RMSE {rmse} %.',
+  mlAccuracyExternal:
+    'External validation on patients simulated from another model ({model}, n = {n}): relative bias {bias} %, RMSE {rmse} %.',
+  mlNote:
+    'Applies only at steady state (the same dose every {tau} h for several days) with levels at {times} h after a dose; it does not use the earlier levels. Otherwise rely on the MAP estimate.',
+  mlNotApplicable: 'ML estimate ({id}) not applicable: {reason}',
+  mlWrongDrug: 'trained for {drug}',
+  mlNoLevel: 'needs levels at {times} h after a dose given every {tau} h; no level after a dose yet',
+  mlWrongFormulation: 'trained for {formulation}; this patient receives {given}',
+  mlWrongRoute: 'trained for the {route} route; the sampled dose is {given}',
+  mlWrongInfusion: 'trained for {infusion}-h infusions; the sampled dose runs over {given} h',
+  mlNoSampleAt:
+    'no level within ±{tol} min of {t} h after the last sampled dose (its levels are at {found} h; design {times} h)',
+  mlFirstDose: 'the sampled dose is the first one: not at steady state',
+  mlWrongInterval: 'needs a dose every {tau} h; the sampled dose’s interval is {given} h',
+  mlMissingCovariate: 'needs {names}, not recorded',
+  mlScoreError: '{message}',
 };
 
 export type Key = keyof typeof en;

@@ -143,4 +143,30 @@ export const fr: Record<Key, string> = {
   chartObserved: 'Observés',
   time: 'Temps',
   newRegimen: 'nouveau schéma',
+  mlTitle: 'Estimation par apprentissage automatique (prélèvements limités)',
+  mlMethodMl: 'Apprentissage automatique ({id})',
+  mlMethodMap: 'Bayésien MAP (ce jumeau), même intervalle',
+  mlMethodMapPrior: 'Modèle de population (sans ajustement MAP), même intervalle',
+  mlDifference: 'Écart ML / MAP',
+  mlLevels:
+    'Dosages à {times} h après la prise du {date} (toutes les {tau} h ; prise n° {n} à cet intervalle).',
+  mlAccuracy:
+    'Exactitude validée de l’estimation ML : patients virtuels réservés (n = {n}) biais relatif {bias} %, RMSE {rmse} %.',
+  mlAccuracyExternal:
+    'Validation externe sur des patients simulés par un autre modèle ({model}, n = {n}) : biais relatif {bias} %, RMSE {rmse} %.',
+  mlNote:
+    'Valable seulement à l’état d’équilibre (même dose toutes les {tau} h depuis plusieurs jours) avec des dosages à {times} h après une prise ; les dosages antérieurs ne sont pas utilisés. Sinon, se fier à l’estimation MAP.',
+  mlNotApplicable: 'Estimation ML ({id}) non applicable : {reason}',
+  mlWrongDrug: 'entraînée pour {drug}',
+  mlNoLevel:
+    'il faut des dosages à {times} h après une prise donnée toutes les {tau} h ; aucun dosage après une prise pour l’instant',
+  mlWrongFormulation: 'entraînée pour {formulation} ; ce patient reçoit {given}',
+  mlWrongRoute: 'entraînée pour la voie {route} ; la prise dosée est {given}',
+  mlWrongInfusion: 'entraînée pour des perfusions de {infusion} h ; la prise dosée dure {given} h',
+  mlNoSampleAt:
+    'aucun dosage à ±{tol} min de {t} h après la dernière prise dosée (ses dosages sont à {found} h ; schéma {times} h)',
+  mlFirstDose: 'la prise dosée est la première : pas d’état d’équilibre',
+  mlWrongInterval: 'il faut une prise toutes les {tau} h ; l’intervalle de la prise dosée est de {given} h',
+  mlMissingCovariate: 'il faut {names}, non renseigné(s)',
+  mlScoreError: '{message}',
 };
