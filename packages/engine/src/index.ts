@@ -35,9 +35,19 @@ export {
 } from './events/regimen.ts';
 export { createRng, type Rng } from './simulate/rng.ts';
 export { computeExposure, type Exposure, type ExposureQuery } from './dosing/exposure.ts';
-export { parseTarget, type Target, type Metric, METRICS, inTarget, metricValue } from './dosing/targets.ts';
+export {
+  parseTarget,
+  type Target,
+  type Metric,
+  METRICS,
+  inTarget,
+  metricValue,
+  targetCentre,
+} from './dosing/targets.ts';
 export {
   recommend,
+  rankKey,
+  compareKeys,
   type RegimenSpace,
   type RecommendInput,
   type Recommendation,

@@ -47,13 +47,16 @@ import {
   type PatientData,
   Simulator,
   type Target,
+  compareKeys,
   computeExposure,
   convert,
   inTarget,
   metricValue,
   parseTarget,
+  rankKey,
   recommend,
   regimenPatient,
+  targetCentre,
   withPredictionTimes,
 } from '@dosetwin/engine';
 import {
@@ -400,24 +403,6 @@ function evaluateUnder(m: Weighted, r: Regimen, warnings: Issue[]): Candidate | 
   return res.candidates[0] ?? null;
 }
 
-/** The value a target aims at: the middle of its range, or its bound (as the engine's `targetCentre`). */
-const centreOf = (t: Target): number =>
-  t.lo !== null && t.hi !== null ? (t.lo + t.hi) / 2 : (t.lo ?? t.hi)!;
-
-/** Rank key of an averaged candidate, as the engine ranks one model's candidates. */
-function rankKey(c: AveragedCandidate & { start: number }, targets: Target[], s: Settings): number[] {
-  const metByPriority = [...new Set(targets.map((t) => t.priority))]
-    .sort((a, b) => a - b)
-    .map((pr) => (targets.every((t, k) => t.priority !== pr || c.met[k]) ? 0 : 1));
-  const primary = [...targets].sort((a, b) => a.priority - b.priority)[0];
-  const k0 = targets.indexOf(primary);
-  const closeness = Math.round(1e9 * Math.abs(Math.log(c.metrics[k0] / centreOf(primary)))) / 1e9;
-  const pta = c.pta ? -c.pta.all : 0;
-  return s.optimiseFor === 'pta'
-    ? [pta, ...metByPriority, closeness, -c.interval, c.start, c.duration, c.dose]
-    : [...metByPriority, closeness, pta, -c.interval, c.start, c.duration, c.dose];
-}
-
 /**
  * The model-averaged recommendation for one patient of a drug-level dataset (see the module
  * documentation for the method). `s` is in the data's units.
@@ -588,17 +573,17 @@ export function recommendDrugForPatient(
 
   // Step 6: rank on the averaged values.
   const keyed = averaged.map((c) => {
-    const k = rankKey(c, targets, s);
     const l = loadings.get(c);
     // Regimens that differ only by their loading dose (proposed by different models): the one
-    // meeting the loading target, then the closest to its centre, first.
-    if (l) k.splice(k.length - 1, 0, l.met ? 0 : 1, Math.abs(Math.log(l.metric / centreOf(loadingTarget!))));
+    // meeting the loading target, then the closest to its centre, first; then the smaller dose.
+    const k = [
+      ...rankKey(c, targets, s.optimiseFor),
+      ...(l ? [l.met ? 0 : 1, Math.abs(Math.log(l.metric / targetCentre(loadingTarget!)))] : []),
+      c.dose,
+    ];
     return { c, k };
   });
-  keyed.sort((a, b) => {
-    for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return a.k[i] - b.k[i];
-    return 0;
-  });
+  keyed.sort((a, b) => compareKeys(a.k, b.k));
   const named = (values: number[]): Record<string, number> =>
     Object.fromEntries(targets.map((t, k) => [t.metric, values[k]]));
   const candidates: DrugCandidate[] = keyed.slice(0, s.maxCandidates).map(({ c }, rank) => ({

@@ -324,24 +324,8 @@ export function recommend(input: RecommendInput): Recommendation {
       message: 'no regimen satisfies the limits (maximum single or daily dose, strengths)',
     });
 
-  const rankKey = (c: Candidate): number[] => {
-    const metByPriority = [...new Set(targets.map((t) => t.priority))]
-      .sort((a, b) => a - b)
-      .map((pr) => (targets.every((t, k) => t.priority !== pr || c.met[k]) ? 0 : 1));
-    const k0 = targets.indexOf(primary);
-    // Rounded to 1e-9 so that regimens equally close (e.g. the same daily dose of a linear drug)
-    // tie on it, and the next keys decide rather than rounding noise.
-    const closeness = Math.round(1e9 * Math.abs(Math.log(c.metrics[k0] / targetCentre(primary)))) / 1e9;
-    const pta = c.pta ? -c.pta.all : 0;
-    return input.optimiseFor === 'pta'
-      ? [pta, ...metByPriority, closeness, -c.interval, c.start, c.duration]
-      : [...metByPriority, closeness, pta, -c.interval, c.start, c.duration];
-  };
-  const keyed = candidates.map((c) => ({ c, k: rankKey(c) }));
-  keyed.sort((a, b) => {
-    for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return a.k[i] - b.k[i];
-    return a.c.dose - b.c.dose;
-  });
+  const keyed = candidates.map((c) => ({ c, k: [...rankKey(c, targets, input.optimiseFor), c.dose] }));
+  keyed.sort((a, b) => compareKeys(a.k, b.k));
   const top = keyed.slice(0, input.maxCandidates ?? 10).map((x) => x.c);
 
   if (loadingTarget)
@@ -584,4 +568,42 @@ function round(x: number): string {
 function dedupe(w: Issue[]): Issue[] {
   const seen = new Set<string>();
   return w.filter((i) => !seen.has(i.message) && (seen.add(i.message), true));
+}
+
+/**
+ * The ranking of candidate regimens, as sort keys (smaller first): targets met by priority, then
+ * closeness of the primary metric to its target's centre (|ln(metric/centre)|), PTA, longer
+ * interval, earlier start, shorter infusion. With `optimiseFor: 'pta'` the PTA comes first. Used for
+ * one model's candidates and for model-averaged ones alike.
+ */
+export function rankKey(
+  c: {
+    metrics: readonly number[];
+    met: readonly boolean[];
+    pta?: { all: number };
+    interval: number;
+    start: number;
+    duration: number;
+  },
+  targets: readonly Target[],
+  optimiseFor: 'target' | 'pta' = 'target',
+): number[] {
+  const primary = [...targets].sort((a, b) => a.priority - b.priority)[0];
+  const metByPriority = [...new Set(targets.map((t) => t.priority))]
+    .sort((a, b) => a - b)
+    .map((pr) => (targets.every((t, k) => t.priority !== pr || c.met[k]) ? 0 : 1));
+  const k0 = targets.indexOf(primary);
+  // Rounded to 1e-9 so that regimens equally close (e.g. the same daily dose of a linear drug)
+  // tie on it, and the next keys decide rather than rounding noise.
+  const closeness = Math.round(1e9 * Math.abs(Math.log(c.metrics[k0] / targetCentre(primary)))) / 1e9;
+  const pta = c.pta ? -c.pta.all : 0;
+  return optimiseFor === 'pta'
+    ? [pta, ...metByPriority, closeness, -c.interval, c.start, c.duration]
+    : [...metByPriority, closeness, pta, -c.interval, c.start, c.duration];
+}
+
+/** Lexicographic comparison of two rank keys. */
+export function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
 }
