@@ -1,6 +1,7 @@
 // Acceptance, in a real browser (Debian's chromium driven by playwright-core): a prescriber signs
 // in, creates an ICU vancomycin patient, enters covariates, 3 doses (quick entry) and 2 levels, and
-// submits a request; a pharmacologist signs in, runs the analysis, changes the dose in the what-if
+// submits a request; a pharmacologist signs in, runs the analysis (with the ML limited-sampling
+// estimate beside the MAP one), changes the dose in the what-if
 // (~20 edits, each timed in the page from the edit to the painted chart), validates ('modify'), and
 // opens the signed report. Screenshots of each step and the what-if timings go to artifacts/e2e/
 // (git-ignored). Without chromium and outside CI the test is skipped with a message; in CI it runs.
@@ -141,11 +142,12 @@ test(
       await page.getByRole('button', { name: 'Record 3 doses' }).click();
       await page.getByTestId('timeline').getByText('IV infusion over 1 h').nth(2).waitFor();
       await shot('patient-doses');
-      // Two levels: a trough before the 2nd dose, a level 1.5 h after the end of the 3rd infusion.
+      // Two levels in the 2nd dosing interval, at the vancomycin ML estimator's design: 2 h after
+      // the start of the 2nd infusion (1 h after its end), and a trough 15 min before the 3rd dose.
       const smp = page.getByTestId('sample-form');
       for (const [h, v] of [
-        [18.5, '9.8'],
-        [3.5, '27.4'],
+        [16, '27.4'],
+        [6.25, '9.8'],
       ] as const) {
         await smp.getByLabel('Date and time').fill(localInput(hoursAgo(h)));
         await smp.getByRole('textbox', { name: 'Concentration' }).fill(v);
@@ -178,6 +180,22 @@ test(
       );
       assert.ok((await page.getByTestId('candidates').locator('tbody tr').count()) >= 1);
       await shot('analysis');
+      // The ML limited-sampling estimate beside the MAP one (the levels match the estimator's design).
+      const ml = page.getByTestId('ml-estimate');
+      await page.getByTestId('ml-auc').waitFor({ timeout: 60_000 });
+      assert.match(await ml.innerText(), /vancomycin-goti2018\+thomson2009-2-12h/);
+      const num = async (id: string): Promise<number> =>
+        Number((await page.getByTestId(id).innerText()).replace('−', '-').split(' ')[0]);
+      const [mlAuc, mapAuc, diff] = [await num('ml-auc'), await num('ml-map-auc'), await num('ml-diff')];
+      assert.ok(mlAuc > 0 && mapAuc > 0, `${mlAuc} ${mapAuc}`);
+      // The difference shown is that of the two numbers shown (4 significant digits each).
+      assert.ok(Math.abs(diff - 100 * (mlAuc / mapAuc - 1)) <= 0.15, `${diff} vs ${mlAuc}/${mapAuc}`);
+      // The sampled dose is the 2nd at 12 h: the card warns that steady state is not reached.
+      assert.match(await page.getByTestId('ml-few-doses').innerText(), /Only 2 doses/);
+      await ml.scrollIntoViewIfNeeded();
+      step++;
+      await ml.screenshot({ path: join(ARTIFACTS, `${pad(step)}-ml-estimate.png`) });
+      await page.evaluate(() => window.scrollTo(0, 0));
 
       // What-if: ~20 dose edits, each awaited until the chart is painted (timed inside the page).
       const dose = page.getByTestId('whatif-dose');

@@ -164,6 +164,8 @@ export const en = {
   mlWrongInterval: 'needs a dose every {tau} h; the sampled dose’s interval is {given} h',
   mlMissingCovariate: 'needs {names}, not recorded',
   mlScoreError: '{message}',
+  mlFewDoses:
+    'Only {n} doses at this interval so far: probably not yet at steady state, which the ML estimate assumes (the MAP estimate does not).',
 };
 
 export type Key = keyof typeof en;

@@ -169,4 +169,6 @@ export const fr: Record<Key, string> = {
   mlWrongInterval: 'il faut une prise toutes les {tau} h ; l’intervalle de la prise dosée est de {given} h',
   mlMissingCovariate: 'il faut {names}, non renseigné(s)',
   mlScoreError: '{message}',
+  mlFewDoses:
+    'Seulement {n} prises à cet intervalle : probablement pas encore à l’état d’équilibre, que l’estimation ML suppose (pas l’estimation MAP).',
 };

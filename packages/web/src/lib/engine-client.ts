@@ -5,7 +5,14 @@
  */
 import type { Issue } from '@dosetwin/engine';
 import type { Regimen, TwinInputs } from './twin.ts';
-import type { AverageRow, ForecastMsg, FromWorker, ReadyInfo, ToWorker } from './worker-protocol.ts';
+import type {
+  AverageRow,
+  ForecastMsg,
+  FromWorker,
+  MlResult,
+  ReadyInfo,
+  ToWorker,
+} from './worker-protocol.ts';
 
 export class EngineError extends Error {
   constructor(readonly issues: Issue[]) {
@@ -62,6 +69,11 @@ export class EngineClient {
   async average(regimen: Regimen): Promise<AverageRow[]> {
     const r = await this.call({ type: 'average', regimen } as Omit<ToWorker, 'id'>);
     return (r as Extract<FromWorker, { type: 'average' }>).rows;
+  }
+  /** The ML limited-sampling estimate beside the MAP one (the slow worker loads the estimators). */
+  async ml(): Promise<MlResult> {
+    const r = await this.call({ type: 'ml' } as Omit<ToWorker, 'id'>);
+    return (r as Extract<FromWorker, { type: 'ml' }>).ml;
   }
   terminate(): void {
     this.fast.terminate();

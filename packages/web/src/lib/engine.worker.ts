@@ -7,6 +7,8 @@ import { DosetwinError, type Issue } from '@dosetwin/engine';
 import { renderModelCard } from '@dosetwin/models';
 import { attainment, buildTwin, forecast, type Twin } from './twin.ts';
 import { averageModels } from './average.ts';
+import { loadEstimators } from './estimators.ts';
+import { mlEstimate } from './ml-estimate.ts';
 import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
 let twin: Twin | null = null;
@@ -86,6 +88,12 @@ self.onmessage = (ev: MessageEvent<ToWorker>): void => {
       post({ type: 'attainment', id: m.id, pta: m.regimens.map((r) => attainment(twin!, r)) });
     } else if (m.type === 'average') {
       post({ type: 'average', id: m.id, rows: averageModels(inputs, twin, m.regimen) });
+    } else if (m.type === 'ml') {
+      // The estimators of the drug are fetched on demand (their own chunks), then scored here.
+      const [tw, inp] = [twin, inputs];
+      loadEstimators(tw.ir.drug)
+        .then((entries) => post({ type: 'ml', id: m.id, ml: mlEstimate(tw, inp, entries) }))
+        .catch((e: unknown) => post({ type: 'error', id: m.id, issues: issuesOf(e) }));
     }
   } catch (e) {
     post({ type: 'error', id: m.id, issues: issuesOf(e) });

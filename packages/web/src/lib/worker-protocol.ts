@@ -1,12 +1,20 @@
 /** Messages between the app and the engine's Web Worker. */
 import type { Issue } from '@dosetwin/engine';
+import type { MlPanel, MlReason } from './ml-estimate.ts';
 import type { Regimen, TwinInputs } from './twin.ts';
 
 export type ToWorker =
   | { type: 'init'; id: number; inputs: TwinInputs; samples?: number }
   | { type: 'forecast'; id: number; regimen: Regimen }
   | { type: 'attainment'; id: number; regimens: Regimen[] }
-  | { type: 'average'; id: number; regimen: Regimen };
+  | { type: 'average'; id: number; regimen: Regimen }
+  | { type: 'ml'; id: number };
+
+/** The ML estimate beside the MAP one: the panel, or why each estimator of the drug does not apply. */
+export interface MlResult {
+  panel: MlPanel | null;
+  reasons: { id: string; reason: MlReason }[];
+}
 
 export interface ReadyInfo {
   kind: 'map' | 'a priori';
@@ -51,4 +59,5 @@ export type FromWorker =
   | { type: 'forecast'; id: number; f: ForecastMsg }
   | { type: 'attainment'; id: number; pta: { each: number[]; all: number; draws: number }[] }
   | { type: 'average'; id: number; rows: AverageRow[] }
+  | { type: 'ml'; id: number; ml: MlResult }
   | { type: 'error'; id: number; issues: Issue[] };

@@ -28,13 +28,14 @@ import {
 import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ConcChart } from '../components/ConcChart.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
+import { MlCard } from '../components/MlCard.tsx';
 import { useT } from '../i18n/index.ts';
 import { api, type Analysis, type SessionUser, type Validation } from '../lib/api.ts';
 import { EngineClient } from '../lib/engine-client.ts';
 import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
 import type { Regimen } from '../lib/twin.ts';
 import { fmt, MASS_UNITS, unitLabel } from '../lib/units.ts';
-import type { AverageRow, ForecastMsg, ReadyInfo } from '../lib/worker-protocol.ts';
+import type { AverageRow, ForecastMsg, MlResult, ReadyInfo } from '../lib/worker-protocol.ts';
 
 declare global {
   interface Window {
@@ -54,6 +55,7 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
   const [pta, setPta] = useState<{ each: number[]; all: number; draws: number } | null>(null);
   const [candPta, setCandPta] = useState<{ all: number }[] | null>(null);
   const [avg, setAvg] = useState<AverageRow[] | null>(null);
+  const [ml, setMl] = useState<MlResult | null>(null);
   const [log, setLog] = useState(false);
   const [cardOpen, setCardOpen] = useState(false);
   const [error, setError] = useState<unknown>(null);
@@ -98,6 +100,7 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
             start,
           })),
         ).then(setCandPta, setEngineError);
+        e.ml().then(setMl, setEngineError);
       })
       .catch(setError);
     return () => {
@@ -317,6 +320,7 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
               )}
             </Card>
           )}
+          {ml && <MlCard ml={ml} />}
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="sm">
