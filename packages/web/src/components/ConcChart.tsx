@@ -14,7 +14,7 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { useT } from '../i18n/index.ts';
 import { fmt, unitLabel } from '../lib/units.ts';
 import type { ForecastMsg } from '../lib/worker-protocol.ts';
@@ -51,7 +51,8 @@ export interface ChartProps {
   drawRef?: { current: ((f: ForecastMsg) => void) | null };
 }
 
-export function ConcChart(props: ChartProps) {
+/** Memoised: a what-if edit re-renders the page, not the chart (drawn through `drawRef`). */
+export const ConcChart = memo(function ConcChart(props: ChartProps) {
   const { t, lang } = useT();
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
@@ -67,6 +68,7 @@ export function ConcChart(props: ChartProps) {
     };
   }, []);
   const lastKey = useRef('');
+  const lastStartMs = useRef(NaN);
   const onRendered = useRef(props.onRendered);
   onRendered.current = props.onRendered;
 
@@ -141,18 +143,19 @@ export function ConcChart(props: ChartProps) {
             {
               id: 'ipred',
               data: line(f.ms, f.ipred),
-              markLine: {
-                data: markLineData,
-              },
+              // The regimen line moves only when the first dose's time does.
+              ...(f.startMs !== lastStartMs.current ? { markLine: { data: markLineData } } : {}),
             },
           ],
         },
         { lazyUpdate: false },
       );
+      lastStartMs.current = f.startMs;
       (window.__chart ??= []).push(performance.now() - t0);
       return;
     }
     lastKey.current = staticKey;
+    lastStartMs.current = f.startMs;
     c.setOption(
       {
         animation: false,
@@ -285,4 +288,4 @@ export function ConcChart(props: ChartProps) {
       style={{ width: '100%', height: 380 }}
     />
   );
-}
+});

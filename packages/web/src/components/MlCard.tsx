@@ -5,6 +5,7 @@
  * applies, else one line per estimator saying why not. Nothing when the drug has no estimator.
  */
 import { Card, Table, Text, Title } from '@mantine/core';
+import { memo } from 'react';
 import { useT } from '../i18n/index.ts';
 import { showDateTime } from '../lib/time.ts';
 import { fmt, unitLabel } from '../lib/units.ts';
@@ -19,7 +20,7 @@ const signed = (x: number, lang: 'en' | 'fr'): string => {
   return lang === 'fr' ? s.replace('.', ',') : s;
 };
 
-export function MlCard({ ml }: { ml: MlResult }) {
+export const MlCard = memo(function MlCard({ ml }: { ml: MlResult }) {
   const { t, lang } = useT();
   const p = ml.panel;
   if (!p && !ml.reasons.length) return null;
@@ -112,4 +113,4 @@ export function MlCard({ ml }: { ml: MlResult }) {
       )}
     </Card>
   );
-}
+});

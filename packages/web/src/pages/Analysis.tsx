@@ -25,7 +25,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, startTransition, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ConcChart } from '../components/ConcChart.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
 import { MlCard } from '../components/MlCard.tsx';
@@ -44,6 +44,7 @@ declare global {
   }
 }
 
+const NONE: never[] = [];
 const pct = (x: number): string => `${Math.round(x * 100)} %`;
 
 export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
@@ -125,8 +126,10 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
       // Draw at once; the tables follow in a low-priority render.
       drawRef.current?.(fc);
       setEngineError(null);
-      startTransition(() => setF(fc));
-      setPta(null);
+      startTransition(() => {
+        setF(fc);
+        setPta(null);
+      });
       e.attainment([r]).then((p) => setPta(p[0]), setEngineError);
     } catch (err) {
       setEngineError(err);
@@ -145,14 +148,23 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
   }, [info, run]);
 
   // An edit goes to the engine at once; the page re-renders meanwhile.
-  const edit = (patch: Partial<Regimen>) => {
-    if (!regimenRef.current) return;
-    editAt.current = performance.now();
-    const next = { ...regimenRef.current, ...patch };
-    regimenRef.current = next;
-    void run(next);
-    setRegimen(next);
-  };
+  // Stable callbacks: the memoised cards (candidates, validation, chart) skip the edit's re-render.
+  const edit = useCallback(
+    (patch: Partial<Regimen>) => {
+      if (!regimenRef.current) return;
+      editAt.current = performance.now();
+      const next = { ...regimenRef.current, ...patch };
+      regimenRef.current = next;
+      void run(next);
+      setRegimen(next);
+    },
+    [run],
+  );
+  const compare = useCallback(() => {
+    const r = regimenRef.current;
+    if (r) engine.current?.average(r).then(setAvg, setEngineError);
+  }, []);
+  const onSigned = useCallback((v: Validation) => setA((x) => x && { ...x, validation: v }), []);
   const onRendered = useCallback(() => {
     if (editAt.current === null) return;
     const total = performance.now() - editAt.current;
@@ -221,8 +233,8 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
             {!info && !engineError && <Text size="sm">{t('fitting')}</Text>}
             <ConcChart
               forecast={f}
-              observed={info?.observed ?? []}
-              targets={info?.targets ?? []}
+              observed={info?.observed ?? NONE}
+              targets={info?.targets ?? NONE}
               lloq={info?.lloq ?? null}
               concUnit={u?.conc ?? 'mg/L'}
               log={log}
@@ -324,100 +336,15 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="sm">
-            <Card withBorder padding="sm" component="section" aria-labelledby="reco-title">
-              <Title order={3} size="h5" id="reco-title" mb={4}>
-                {t('recommendation')}
-              </Title>
-              <Table aria-labelledby="reco-title" data-testid="candidates">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>#</Table.Th>
-                    <Table.Th>{t('regimen')}</Table.Th>
-                    <Table.Th>{t('predicted')}</Table.Th>
-                    <Table.Th>{t('pta')}</Table.Th>
-                    <Table.Th />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {a.candidates.map((c, k) => (
-                    <Table.Tr key={c.rank}>
-                      <Table.Td>{c.rank}</Table.Td>
-                      <Table.Td>
-                        {fmt(c.dose, lang)} {unitLabel(c.doseUnit)} / {c.interval} h
-                        {c.duration ? ` (${t('over')} ${c.duration} h)` : ''}
-                      </Table.Td>
-                      <Table.Td>
-                        {c.metrics.map((m) => (
-                          <Text key={m.target} size="sm" c={m.met ? 'green.9' : 'red.9'}>
-                            {m.target.split('=')[0]} {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
-                          </Text>
-                        ))}
-                      </Table.Td>
-                      <Table.Td>{candPta ? pct(candPta[k].all) : '…'}</Table.Td>
-                      <Table.Td>
-                        <Button
-                          size="compact-xs"
-                          variant="light"
-                          aria-label={t('tryCandidate', { n: c.rank })}
-                          onClick={() =>
-                            edit({
-                              dose: c.dose,
-                              doseUnit: c.doseUnit,
-                              intervalH: c.interval,
-                              durationH: c.duration,
-                            })
-                          }
-                        >
-                          {t('try')}
-                        </Button>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-              <Group mt="xs" gap="xs">
-                <Button
-                  size="xs"
-                  variant="default"
-                  disabled={!regimen || !info}
-                  onClick={() => engine.current?.average(regimen!).then(setAvg, setEngineError)}
-                >
-                  {t('compareModels')}
-                </Button>
-              </Group>
-              {avg && (
-                <Table mt="xs" aria-label={t('modelAveraging')} data-testid="averaging">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>{t('model')}</Table.Th>
-                      <Table.Th>{t('weight')}</Table.Th>
-                      <Table.Th>{t('predicted')}</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {avg.map((r) => (
-                      <Table.Tr key={r.modelId}>
-                        <Table.Td>{r.modelId}</Table.Td>
-                        <Table.Td>{r.weight === null ? '—' : pct(r.weight)}</Table.Td>
-                        <Table.Td>
-                          {r.error ? (
-                            <Text size="xs">{r.error}</Text>
-                          ) : (
-                            r.metrics.map((m) => `${m.target.split('=')[0]} ${fmt(m.value, lang)}`).join(', ')
-                          )}
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              )}
-            </Card>
-            <ValidationCard
-              analysis={a}
-              user={user}
-              regimen={regimen}
-              onSigned={(v) => setA({ ...a, validation: v })}
+            <CandidatesCard
+              a={a}
+              candPta={candPta}
+              avg={avg}
+              canCompare={!!regimen && !!info}
+              onTry={edit}
+              onCompare={compare}
             />
+            <ValidationCard analysis={a} user={user} regimen={regimen} onSigned={onSigned} />
           </Stack>
         </Grid.Col>
       </Grid>
@@ -435,7 +362,112 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
   );
 }
 
-function ValidationCard({
+/** The ranked candidates (each can be tried in the what-if) and model averaging; memoised, so a
+ * what-if edit does not re-render it. */
+const CandidatesCard = memo(function CandidatesCard({
+  a,
+  candPta,
+  avg,
+  canCompare,
+  onTry,
+  onCompare,
+}: {
+  a: Analysis;
+  candPta: { all: number }[] | null;
+  avg: AverageRow[] | null;
+  canCompare: boolean;
+  onTry: (patch: Partial<Regimen>) => void;
+  onCompare: () => void;
+}) {
+  const { t, lang } = useT();
+  return (
+    <Card withBorder padding="sm" component="section" aria-labelledby="reco-title">
+      <Title order={3} size="h5" id="reco-title" mb={4}>
+        {t('recommendation')}
+      </Title>
+      <Table aria-labelledby="reco-title" data-testid="candidates">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>#</Table.Th>
+            <Table.Th>{t('regimen')}</Table.Th>
+            <Table.Th>{t('predicted')}</Table.Th>
+            <Table.Th>{t('pta')}</Table.Th>
+            <Table.Th />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {a.candidates.map((c, k) => (
+            <Table.Tr key={c.rank}>
+              <Table.Td>{c.rank}</Table.Td>
+              <Table.Td>
+                {fmt(c.dose, lang)} {unitLabel(c.doseUnit)} / {c.interval} h
+                {c.duration ? ` (${t('over')} ${c.duration} h)` : ''}
+              </Table.Td>
+              <Table.Td>
+                {c.metrics.map((m) => (
+                  <Text key={m.target} size="sm" c={m.met ? 'green.9' : 'red.9'}>
+                    {m.target.split('=')[0]} {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
+                  </Text>
+                ))}
+              </Table.Td>
+              <Table.Td>{candPta ? pct(candPta[k].all) : '…'}</Table.Td>
+              <Table.Td>
+                <Button
+                  size="compact-xs"
+                  variant="light"
+                  aria-label={t('tryCandidate', { n: c.rank })}
+                  onClick={() =>
+                    onTry({
+                      dose: c.dose,
+                      doseUnit: c.doseUnit,
+                      intervalH: c.interval,
+                      durationH: c.duration,
+                    })
+                  }
+                >
+                  {t('try')}
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Group mt="xs" gap="xs">
+        <Button size="xs" variant="default" disabled={!canCompare} onClick={onCompare}>
+          {t('compareModels')}
+        </Button>
+      </Group>
+      {avg && (
+        <Table mt="xs" aria-label={t('modelAveraging')} data-testid="averaging">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('model')}</Table.Th>
+              <Table.Th>{t('weight')}</Table.Th>
+              <Table.Th>{t('predicted')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {avg.map((r) => (
+              <Table.Tr key={r.modelId}>
+                <Table.Td>{r.modelId}</Table.Td>
+                <Table.Td>{r.weight === null ? '—' : pct(r.weight)}</Table.Td>
+                <Table.Td>
+                  {r.error ? (
+                    <Text size="xs">{r.error}</Text>
+                  ) : (
+                    r.metrics.map((m) => `${m.target.split('=')[0]} ${fmt(m.value, lang)}`).join(', ')
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Card>
+  );
+});
+
+const ValidationCard = memo(function ValidationCard({
   analysis: a,
   user,
   regimen,
@@ -577,4 +609,4 @@ function ValidationCard({
       </form>
     </Card>
   );
-}
+});
