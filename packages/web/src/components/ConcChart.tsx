@@ -159,7 +159,9 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
     c.setOption(
       {
         animation: false,
-        grid: { left: 64, right: 24, top: 40, bottom: 40 },
+        // Fixed margins; no outer-bounds pass measuring the axis labels at each update (≈ 13 % of
+        // a what-if setOption in a profile).
+        grid: { left: 64, right: 24, top: 40, bottom: 52, outerBoundsMode: 'none' },
         legend: { top: 4, right: 8, data: [name.obs, name.ipred, name.band, name.pred] },
         tooltip: {
           trigger: 'axis',
@@ -193,7 +195,7 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
             return [when, ...rows].join('<br/>');
           },
         },
-        xAxis: { type: 'time', name: t('time') },
+        xAxis: { type: 'time', name: t('time'), nameLocation: 'middle', nameGap: 26 },
         yAxis: {
           type: props.log ? 'log' : 'value',
           name: `${t('concentration')} (${u})`,

@@ -156,7 +156,8 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
       const next = { ...regimenRef.current, ...patch };
       regimenRef.current = next;
       void run(next);
-      setRegimen(next);
+      // The page's re-render yields to the worker's reply, so the chart is drawn without waiting for it.
+      startTransition(() => setRegimen(next));
     },
     [run],
   );
