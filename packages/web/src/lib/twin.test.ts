@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runAnalysis } from '@dosetwin/server';
-import { attainment, buildTwin, forecast, type TwinInputs } from './twin.ts';
+import { buildPatient, withPredictionTimes } from '@dosetwin/engine';
+import { attainment, buildTwin, forecast, regimenDoses, type TwinInputs } from './twin.ts';
 
 const T0 = Date.parse('2026-11-20T08:00:00Z');
 const at = (h: number): string => new Date(T0 + h * 3_600_000).toISOString();
@@ -89,6 +90,50 @@ test('forecast: 90 % band brackets the median region; population ≠ individual;
   // Units: 1 g = 1000 mg.
   const gG = forecast(tw, { ...r, dose: 1, doseUnit: 'g' });
   assert.ok(Math.abs(gG.exposure.day.auc - f.exposure.day.auc) < 1e-9 * f.exposure.day.auc);
+});
+
+test('band: the part before the new regimen is kept between edits; every point = type-7 5 %/95 % quantiles of the draws simulated alone (1e-12)', () => {
+  const tw = buildTwin(vanco, { samples: 30 });
+  const r = { dose: 1000, doseUnit: 'mg', intervalH: 12, durationH: 1, start: at(48) };
+  forecast(tw, r); // fills the pre-regimen band
+  const f = forecast(tw, { ...r, dose: 1500 }); // the same grid: the pre-regimen band is reused
+  const fresh = forecast(buildTwin(vanco, { samples: 30 }), { ...r, dose: 1500 });
+  assert.deepEqual([...f.bandMs], [...fresh.bandMs]);
+  assert.deepEqual([...f.lo], [...fresh.lo]);
+  assert.deepEqual([...f.hi], [...fresh.hi]);
+  assert.equal(f.draws, 30);
+  // Independent reference at a point before and two after the start: each draw simulated with
+  // only that prediction time, sorted, type-7 quantile (h = (n − 1)p).
+  const startMs = Date.parse(r.start);
+  const before = f.bandMs.findIndex((ms) => ms > startMs) - 3;
+  for (const k of [before, f.bandMs.length - 40, f.bandMs.length - 1]) {
+    const t = (f.bandMs[k] - tw.originMs) / 3_600_000;
+    const doses = [...tw.doses, ...regimenDoses(tw, { ...r, dose: 1500 }, startMs + 48 * 3_600_000)];
+    const p = withPredictionTimes(
+      buildPatient(tw.ir, {
+        id: 'x',
+        doses,
+        samples: tw.samples,
+        covariates: tw.covariates,
+        origin: new Date(tw.originMs).toISOString(),
+      }).patient,
+      [t],
+    );
+    const row = [...p.evid].indexOf(2);
+    const out = new Float64Array(p.n);
+    const c = tw.draws.slice(0, 30).map((d) => {
+      tw.sim.run(p, d, out);
+      return out[row];
+    });
+    c.sort((a, b) => a - b);
+    const q = (pr: number): number => {
+      const h = (c.length - 1) * pr;
+      const i = Math.floor(h);
+      return c[i] + (h - i) * (c[Math.min(c.length - 1, i + 1)] - c[i]);
+    };
+    assert.ok(Math.abs(f.lo[k] - q(0.05)) <= 1e-12 * q(0.05), `lo at ${k}: ${f.lo[k]} vs ${q(0.05)}`);
+    assert.ok(Math.abs(f.hi[k] - q(0.95)) <= 1e-12 * q(0.95), `hi at ${k}: ${f.hi[k]} vs ${q(0.95)}`);
+  }
 });
 
 test('PTA is a fraction of the draws; a 10-fold dose moves AUC24 out of 400..600 for every draw', () => {

@@ -348,35 +348,33 @@ export function forecast(twin: Twin, r: Regimen): Forecast {
   const pred = new Float64Array(n);
   twin.sim.run(p, null, out);
   recs.forEach((i, k) => (pred[k] = out[i]));
-  // Band: quantiles over the draws (at most BAND_DRAWS) on every other grid point.
+  // Band: quantiles over the draws (at most BAND_DRAWS) on every other grid point. Before the new
+  // regimen starts, the band depends only on the history and the draws: it is kept from the
+  // previous forecast on the same grid, and the draws are simulated at the later points only.
   const bandTimes = times.filter((_, i) => i % 2 === 0);
-  const pb = withPredictionTimes(built.patient, bandTimes);
-  const brecs: number[] = [];
-  for (let i = 0; i < pb.n; i++) if (pb.evid[i] === 2) brecs.push(i);
-  const nb = brecs.length;
-  const bandMs = Float64Array.from(brecs, (i) => toMs(pb.time[i]));
-  const outB = new Float64Array(pb.n);
+  const tStart = modelTime(twin, startMs);
+  const nPre = bandTimes.findIndex((t) => t >= tStart);
+  const pre = nPre < 0 ? bandTimes : bandTimes.slice(0, nPre);
+  const post = nPre < 0 ? [] : bandTimes.slice(nPre);
   const S = Math.min(BAND_DRAWS, twin.draws.length);
-  const values = new Float64Array(nb * S);
-  let good = 0;
-  for (let s = 0; s < S; s++) {
-    try {
-      twin.sim.run(pb, twin.draws[s], outB);
-    } catch {
-      continue;
-    }
-    for (let k = 0; k < nb; k++) values[k * S + good] = outB[brecs[k]];
-    good++;
+  const preKey = `${S}|${pre.join(',')}`;
+  let cached = bandCache.get(twin);
+  if (!cached || cached.key !== preKey) {
+    cached = { key: preKey, ...bandQuantiles(twin, built.patient, pre, S) };
+    bandCache.set(twin, cached);
   }
-  const lo = new Float64Array(nb);
-  const hi = new Float64Array(nb);
-  const col = new Float64Array(good);
-  for (let k = 0; k < nb; k++) {
-    for (let s = 0; s < good; s++) col[s] = values[k * S + s];
-    col.sort();
-    lo[k] = quantile(col, 0.05);
-    hi[k] = quantile(col, 0.95);
-  }
+  const after = bandQuantiles(twin, built.patient, post, S);
+  const nb = cached.ms.length + after.ms.length;
+  const join = (a: Float64Array, b: Float64Array): Float64Array => {
+    const out = new Float64Array(nb);
+    out.set(a);
+    out.set(b, a.length);
+    return out;
+  };
+  const bandMs = join(cached.ms, after.ms);
+  const lo = join(cached.lo, after.lo);
+  const hi = join(cached.hi, after.hi);
+  const good = post.length ? after.draws : cached.draws;
   const { exposure, metrics } = regimenMetrics(twin, r);
   return { ms, ipred, pred, bandMs, lo, hi, exposure, metrics, startMs, draws: good };
 }
@@ -416,6 +414,53 @@ export function attainment(
     if (ok) all++;
   }
   return { each: hits.map((h) => h / D), all: all / D, draws: D };
+}
+
+/** The band before the new regimen, per twin: its grid and quantiles (see {@link forecast}). */
+const bandCache = new WeakMap<
+  Twin,
+  { key: string; ms: Float64Array; lo: Float64Array; hi: Float64Array; draws: number }
+>();
+
+/** 5 % and 95 % quantiles over the first S draws at model times `times` (draws that fail are left out). */
+function bandQuantiles(
+  twin: Twin,
+  patient: PatientData,
+  times: number[],
+  S: number,
+): { ms: Float64Array; lo: Float64Array; hi: Float64Array; draws: number } {
+  if (!times.length) {
+    const none = new Float64Array(0);
+    return { ms: none, lo: none, hi: none, draws: 0 };
+  }
+  const pb = withPredictionTimes(patient, times);
+  const brecs: number[] = [];
+  for (let i = 0; i < pb.n; i++) if (pb.evid[i] === 2) brecs.push(i);
+  const nb = brecs.length;
+  const toMs = (t: number): number => twin.originMs + convert(t, twin.ir.units.time, 'h') * 3_600_000;
+  const ms = Float64Array.from(brecs, (i) => toMs(pb.time[i]));
+  const outB = new Float64Array(pb.n);
+  const values = new Float64Array(nb * S);
+  let good = 0;
+  for (let s = 0; s < S; s++) {
+    try {
+      twin.sim.run(pb, twin.draws[s], outB);
+    } catch {
+      continue;
+    }
+    for (let k = 0; k < nb; k++) values[k * S + good] = outB[brecs[k]];
+    good++;
+  }
+  const lo = new Float64Array(nb);
+  const hi = new Float64Array(nb);
+  const col = new Float64Array(good);
+  for (let k = 0; k < nb; k++) {
+    for (let s = 0; s < good; s++) col[s] = values[k * S + s];
+    col.sort();
+    lo[k] = quantile(col, 0.05);
+    hi[k] = quantile(col, 0.95);
+  }
+  return { ms, lo, hi, draws: good };
 }
 
 /** Type-7 quantile of sorted values. */
