@@ -115,6 +115,8 @@ export class Simulator {
     const m = this.model;
     const s = this.s;
     this.patient = p;
+    // The default ODE absolute tolerance scales with each state's peak: per patient, from zero.
+    this.advancer.ode?.resetScale();
     this.q.clear();
     this.rate.fill(0);
     this.active.fill(0);

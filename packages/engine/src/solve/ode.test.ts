@@ -378,3 +378,79 @@ test('analytic Jacobian gives the same Robertson answer as finite differences, w
   for (let i = 0; i < 3; i++) assert.ok(relErr(a[i], b[i]) <= 1e-6);
   assert.ok(an.stats.rhsEvals < fd.stats.rhsEvals);
 });
+
+// ---------------------------------------------------------------------------------------------
+// Default absolute tolerance scaled by each state's peak, and error control on leading states only.
+// Oral 1-cpt with a 1e4 dose (Bateman, as in 1.), then its forward sensitivity S = ∂A/∂ka carried
+// along: S_gut' = -A_gut - ka·S_gut, S_c' = A_gut + ka·S_gut - ke·S_c, S(0) = 0, whose closed form is
+// the derivative in ka of the Bateman function:
+// ∂A_c/∂ka = D·[−ke/(ka−ke)²·(e^{−ke t} − e^{−ka t}) + ka/(ka−ke)·t·e^{−ka t}].
+test('default atol (1e-4·rtol·peak): oral 1-cpt from a 1e4 dose matches Bateman to 1e-8 relative', () => {
+  const D = 1e4;
+  const ka = 1.3;
+  const ke = 0.07;
+  const rhs: OdeRhs = (_t, y, d) => {
+    d[0] = -ka * y[0];
+    d[1] = ka * y[0] - ke * y[1];
+  };
+  const times = [0.5, 2, 8, 24, 48, 96];
+  for (const method of METHODS) {
+    const { ys } = run(2, rhs, [D, 0], times, { rtol: 1e-10, method });
+    times.forEach((t, k) => {
+      const want = ((-D * ka) / (ka - ke)) * Math.exp(-ke * t) * Math.expm1(-(ka - ke) * t);
+      assert.ok(relErr(ys[k][1], want) < 1e-8, `${method} t=${t}: ${ys[k][1]} vs ${want}`);
+    });
+  }
+});
+
+test('atol given explicitly stays absolute; atolPeakFraction and errorComponents are validated', () => {
+  const rhs: OdeRhs = (_t, y, d) => {
+    d[0] = -y[0];
+  };
+  // Exponential decay from 1 to e^-40 ≈ 4e-18 with atol 1e-30: the relative error stays at rtol's
+  // level only if atol is not raised by the peak (the default would allow 1e-4·1e-8·1 = 1e-12).
+  const { ys } = run(1, rhs, [1], [40], { rtol: 1e-8, atol: 1e-30, method: 'nonstiff' });
+  assert.ok(relErr(ys[0][0], Math.exp(-40)) < 1e-6, `${ys[0][0]} vs ${Math.exp(-40)}`);
+  const code = (f: () => unknown): string | undefined => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof DosetwinError ? e.issues[0].field : 'not a DosetwinError';
+    }
+    return undefined;
+  };
+  assert.equal(
+    code(() => new OdeSolver(1, rhs, { atolPeakFraction: -1 })),
+    'atolPeakFraction',
+  );
+  assert.equal(
+    code(() => new OdeSolver(2, rhs, { errorComponents: 3 })),
+    'errorComponents',
+  );
+  assert.equal(
+    code(() => new OdeSolver(2, rhs, { errorComponents: 0 })),
+    'errorComponents',
+  );
+});
+
+test('errorComponents: sensitivities carried on the states’ steps match the closed form ∂A_c/∂ka to 1e-7', () => {
+  const D = 1e4;
+  const ka = 1.3;
+  const ke = 0.07;
+  const rhs: OdeRhs = (_t, y, d) => {
+    d[0] = -ka * y[0];
+    d[1] = ka * y[0] - ke * y[1];
+    d[2] = -y[0] - ka * y[2];
+    d[3] = y[0] + ka * y[2] - ke * y[3];
+  };
+  const times = [0.5, 2, 8, 24, 48];
+  for (const method of METHODS) {
+    const { ys } = run(4, rhs, [D, 0, 0, 0], times, { rtol: 1e-8, errorComponents: 2, method });
+    times.forEach((t, k) => {
+      const r = ka - ke;
+      const want =
+        D * ((-ke / (r * r)) * (Math.exp(-ke * t) - Math.exp(-ka * t)) + (ka / r) * t * Math.exp(-ka * t));
+      assert.ok(relErr(ys[k][3], want) < 1e-7, `${method} t=${t}: ${ys[k][3]} vs ${want}`);
+    });
+  }
+});
