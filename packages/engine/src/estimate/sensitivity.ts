@@ -1,6 +1,6 @@
 import { DosetwinError } from '../errors.ts';
 import { emptyPatient, type PatientData } from '../events/records.ts';
-import { type CompiledModel, compileExpr, compileModel } from '../model/compile.ts';
+import { type CompiledModel, compileBlock, compileExpr, compileModel } from '../model/compile.ts';
 import { differentiate, substitute } from '../model/derivative.ts';
 import type { ErrorModel, Expr, ModelIR, ParameterDef, Pos, Stmt } from '../model/ir.ts';
 import { Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
@@ -244,7 +244,20 @@ export function buildSensitivityModel(
   const ddtS = Int32Array.from(sensCmts.map((c) => compiled.ddtSlots[compiled.ir.compartments.indexOf(c)]));
   const Jm = new Float64Array(m * m);
   const Pv = new Float64Array(pFns.length);
-  const baseDerivatives = compiled.derivatives;
+  // f alone: the compiled model's `derivatives` would also evaluate the placeholders d/dt(S) = 0.
+  const fNeed = new Set(ir.compartments.map((c) => `@ddt:${c}`));
+  const fStmts: Stmt[] = [];
+  for (let q = dynamic.length - 1; q >= 0; q--) {
+    const st = dynamic[q];
+    const name = st.k === 'ddt' ? `@ddt:${st.cmt}` : st.k === 'assign' ? st.name : null;
+    if (name === null || !fNeed.has(name)) continue;
+    const expr = st.k === 'ddt' || st.k === 'assign' ? st.expr : null;
+    if (!expr) continue;
+    fStmts.push({ k: 'assign', name, expr, pos: st.pos });
+    reads(expr, fNeed);
+  }
+  fStmts.reverse();
+  const baseDerivatives = compileBlock(fStmts, compiled.slotOf);
   const derivatives = (s: Float64Array): void => {
     baseDerivatives(s);
     Jm.fill(0);
