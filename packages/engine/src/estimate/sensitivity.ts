@@ -58,6 +58,35 @@ function reads(e: Expr, out: Set<string>): Set<string> {
   return out;
 }
 
+function size(e: Expr): number {
+  if (e.k === 'neg' || e.k === 'not') return 1 + size(e.a);
+  if (e.k === 'bin') return 1 + size(e.a) + size(e.b);
+  if (e.k === 'call') return e.args.reduce((n, a) => n + size(a), 1);
+  return 1;
+}
+
+/** Structural equality of expressions (positions ignored). */
+function same(a: Expr, b: Expr): boolean {
+  if (a.k !== b.k) return false;
+  switch (a.k) {
+    case 'num':
+      return Object.is(a.v, (b as typeof a).v);
+    case 'ref':
+      return a.name === (b as typeof a).name;
+    case 'neg':
+    case 'not':
+      return same(a.a, (b as typeof a).a);
+    case 'bin': {
+      const c = b as typeof a;
+      return a.op === c.op && same(a.a, c.a) && same(a.b, c.b);
+    }
+    case 'call': {
+      const c = b as typeof a;
+      return a.fn === c.fn && a.args.length === c.args.length && a.args.every((x, i) => same(x, c.args[i]));
+    }
+  }
+}
+
 function stmtReads(st: Stmt, out: Set<string>): Set<string> {
   if (st.k === 'if') {
     st.branches.forEach((b) => {
@@ -229,21 +258,6 @@ export function buildSensitivityModel(
   // tried instead: their rounding noise at 1e-9 makes the step-size controller reject steps at
   // rtol 1e-8, and central ones cost 2n evaluations of f.)
   const slot = (name: string): number => compiled.slotOf.get(name)!;
-  const jacFns = jacExpr.map((e) => (e ? compileExpr(e, compiled.slotOf) : null));
-  const jIdx = Int32Array.from(jacFns.flatMap((f, q) => (f ? [q] : [])));
-  const jFns = jacFns.filter((f) => f !== null);
-  const pFns = partials.map((p) => compileExpr(p.e, compiled.slotOf));
-  const pRow = Int32Array.from(partials.map((p) => p.i));
-  // ∂u/∂η_j slot per partial and eta; −1: u = η_j (derivative 1); −2: another eta (0).
-  const pD = Int32Array.from(
-    partials.flatMap((p) =>
-      etaNames.map((eta) => (allEtas.has(p.u) ? (p.u === eta ? -1 : -2) : slot(d(p.u, eta)))),
-    ),
-  );
-  const sSlot = Int32Array.from(sensCmts.map(slot)); // S[i * nEta + j]
-  const ddtS = Int32Array.from(sensCmts.map((c) => compiled.ddtSlots[compiled.ir.compartments.indexOf(c)]));
-  const Jm = new Float64Array(m * m);
-  const Pv = new Float64Array(pFns.length);
   // f alone: the compiled model's `derivatives` would also evaluate the placeholders d/dt(S) = 0.
   const fNeed = new Set(ir.compartments.map((c) => `@ddt:${c}`));
   const fStmts: Stmt[] = [];
@@ -257,6 +271,38 @@ export function buildSensitivityModel(
     reads(expr, fNeed);
   }
   fStmts.reverse();
+  // The partials were taken of f with the intermediates inlined (`C` → `central / VC`); where such
+  // an inlined intermediate reappears whole, read its slot instead, which `baseDerivatives` (below)
+  // has just computed with the same operations: same value, far fewer operations per call.
+  // Only the variables f needs (their slots hold, after `baseDerivatives`, their last value there).
+  const fEnv = new Map<string, Expr>();
+  for (const st of fStmts) if (st.k === 'assign') fEnv.set(st.name, substitute(st.expr, fEnv));
+  const shared = [...fEnv]
+    .filter(([name, e]) => !name.startsWith('@ddt:') && e.k !== 'ref' && e.k !== 'num')
+    .map(([name, e]) => ({ name, e, size: size(e) }))
+    .sort((a, b) => b.size - a.size);
+  const reuse = (e: Expr): Expr => {
+    for (const x of shared) if (same(e, x.e)) return ref(x.name, e.pos);
+    if (e.k === 'neg' || e.k === 'not') return { ...e, a: reuse(e.a) };
+    if (e.k === 'bin') return { ...e, a: reuse(e.a), b: reuse(e.b) };
+    if (e.k === 'call') return { ...e, args: e.args.map(reuse) };
+    return e;
+  };
+  const jacFns = jacExpr.map((e) => (e ? compileExpr(reuse(e), compiled.slotOf) : null));
+  const jIdx = Int32Array.from(jacFns.flatMap((f, q) => (f ? [q] : [])));
+  const jFns = jacFns.filter((f) => f !== null);
+  const pFns = partials.map((p) => compileExpr(reuse(p.e), compiled.slotOf));
+  const pRow = Int32Array.from(partials.map((p) => p.i));
+  // ∂u/∂η_j slot per partial and eta; −1: u = η_j (derivative 1); −2: another eta (0).
+  const pD = Int32Array.from(
+    partials.flatMap((p) =>
+      etaNames.map((eta) => (allEtas.has(p.u) ? (p.u === eta ? -1 : -2) : slot(d(p.u, eta)))),
+    ),
+  );
+  const sSlot = Int32Array.from(sensCmts.map(slot)); // S[i * nEta + j]
+  const ddtS = Int32Array.from(sensCmts.map((c) => compiled.ddtSlots[compiled.ir.compartments.indexOf(c)]));
+  const Jm = new Float64Array(m * m);
+  const Pv = new Float64Array(pFns.length);
   const baseDerivatives = compileBlock(fStmts, compiled.slotOf);
   const derivatives = (s: Float64Array): void => {
     baseDerivatives(s);
