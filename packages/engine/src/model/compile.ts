@@ -676,6 +676,11 @@ export function compileExpr(e: Expr, slotOf: ReadonlyMap<string, number>): Fn {
       return (s) => s[k];
     }
     case 'neg': {
+      if (e.a.k === 'ref') {
+        const k = slotOf.get(e.a.name);
+        if (k === undefined) throw new Error(`internal: no slot for '${e.a.name}'`);
+        return (s) => -s[k];
+      }
       const a = compileExpr(e.a, slotOf);
       return (s) => -a(s);
     }
@@ -720,6 +725,32 @@ function compileBin(op: string, ea: Expr, eb: Expr, slotOf: ReadonlyMap<string, 
     if (op === '*') return (s) => s[sa] * cb;
     if (op === '/') return (s) => s[sa] / cb;
     if (op === '^') return (s) => Math.pow(s[sa], cb);
+  }
+  const ca = ea.k === 'num' ? ea.v : NaN;
+  if (ea.k === 'num' && sb >= 0) {
+    if (op === '*') return (s) => ca * s[sb];
+    if (op === '/') return (s) => ca / s[sb];
+    if (op === '+') return (s) => ca + s[sb];
+    if (op === '-') return (s) => ca - s[sb];
+  }
+  if (sa >= 0 && eb.k === 'num') {
+    if (op === '+') return (s) => s[sa] + cb;
+    if (op === '-') return (s) => s[sa] - cb;
+  }
+  // One side a slot: one closure call fewer.
+  if (sb >= 0 && (op === '*' || op === '/' || op === '+' || op === '-')) {
+    const a = compileExpr(ea, slotOf);
+    if (op === '*') return (s) => a(s) * s[sb];
+    if (op === '/') return (s) => a(s) / s[sb];
+    if (op === '+') return (s) => a(s) + s[sb];
+    return (s) => a(s) - s[sb];
+  }
+  if (sa >= 0 && (op === '*' || op === '/' || op === '+' || op === '-')) {
+    const b = compileExpr(eb, slotOf);
+    if (op === '*') return (s) => s[sa] * b(s);
+    if (op === '/') return (s) => s[sa] / b(s);
+    if (op === '+') return (s) => s[sa] + b(s);
+    return (s) => s[sa] - b(s);
   }
   const a = compileExpr(ea, slotOf);
   const b = compileExpr(eb, slotOf);
