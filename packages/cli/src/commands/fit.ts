@@ -202,22 +202,9 @@ async function fitParallel(
   void failed;
 }
 
-export function registerFit(program: Command): void {
-  program
-    .command('fit')
-    .description(
-      'MAP (Bayesian) estimation of each patient’s etas, with NONMEM’s OBJ and conditional covariance (ETC); optionally the full posterior',
-    )
-    .option('--model <file>', 'model file (.dtm)')
-    .option(
-      '--drug <name>',
-      'fit every library model of the drug and average them (weights from each model’s likelihood, Uster 2021); the data then state their units in the header',
-    )
-    .requiredOption(
-      '--data <file>',
-      'NONMEM-style CSV dataset (ID, TIME, EVID, AMT, RATE, CMT, II, ADDL, SS, MDV, DV, OCC, BLQ/CENS, LLOQ, covariates); with --drug: units in the header, e.g. TIME (h), AMT (mg), DV (mg/L), WT (kg)',
-    )
-    .option('--format <format>', 'json (one object per line per patient); text with --drug', 'json')
+/** The model-averaging options of `fit --drug` and `recommend --drug`, declared once. */
+export function drugOptions(c: Command): Command {
+  return c
     .option(
       '--formulation <brand>',
       'with --drug: the formulation taken, when the drug’s models are formulation-specific',
@@ -237,7 +224,24 @@ export function registerFit(program: Command): void {
       '--outside-domain <what>',
       "with --drug: models outside their validity domain: 'keep' (with the warning) or 'exclude'",
       'keep',
+    );
+}
+
+export function registerFit(program: Command): void {
+  drugOptions(program.command('fit'))
+    .description(
+      'MAP (Bayesian) estimation of each patient’s etas, with NONMEM’s OBJ and conditional covariance (ETC); optionally the full posterior',
     )
+    .option('--model <file>', 'model file (.dtm)')
+    .option(
+      '--drug <name>',
+      'fit every library model of the drug and average them (weights from each model’s likelihood, Uster 2021); the data then state their units in the header',
+    )
+    .requiredOption(
+      '--data <file>',
+      'NONMEM-style CSV dataset (ID, TIME, EVID, AMT, RATE, CMT, II, ADDL, SS, MDV, DV, OCC, BLQ/CENS, LLOQ, covariates); with --drug: units in the header, e.g. TIME (h), AMT (mg), DV (mg/L), WT (kg)',
+    )
+    .option('--format <format>', 'json (one object per line per patient); text with --drug', 'json')
     .option('--samples <n>', 'posterior draws per patient (adaptive Metropolis from the mode); 0 = none', '0')
     .option('--seed <n>', 'seed of the posterior sampler', '1')
     .option('--prior-weight <w>', 'weight of the prior (1 = the model’s Ω; < 1 flattens it)', '1')

@@ -14,7 +14,7 @@ import {
 } from '@dosetwin/engine';
 import type { Command } from 'commander';
 import { argError, guarded, printIssues, readText } from '../io.ts';
-import { drugFitOptions, readDrugData } from './fit.ts';
+import { drugFitOptions, drugOptions, readDrugData } from './fit.ts';
 import { type PatientState, patientState, resolveModel } from './patient-state.ts';
 import { drugRecommendationText, recommendDrugForPatient } from './recommend-drug.ts';
 
@@ -298,8 +298,7 @@ function textLines(res: Result, units: { dose: string; time: string }): string[]
  * draws; optionally a loading dose and the time of the next dose.
  */
 export function registerRecommend(program: Command): void {
-  program
-    .command('recommend')
+  drugOptions(program.command('recommend'))
     .description('propose regimens reaching exposure targets, ranked, with PTA and warnings')
     .option('--model <file|id>', 'model file (.dtm, .mod) or library id (dosetwin models)')
     .option(
@@ -356,26 +355,6 @@ export function registerRecommend(program: Command): void {
     .option('--seed <n>', 'seed of the draws', '1')
     .option('--optimise <what>', "'target' (closest to the primary target) or 'pta'", 'target')
     .option('--max-candidates <n>', 'candidates listed', '10')
-    .option(
-      '--formulation <brand>',
-      'with --drug: the formulation taken, when the drug’s models are formulation-specific',
-    )
-    .option('--models <ids>', 'with --drug: only these library models (comma-separated ids)')
-    .option(
-      '--scheme <scheme>',
-      "with --drug: weights by 'likelihood' (exp(−OFV/2)) or 'aic' (exp(−OFV/2 − k))",
-      'likelihood',
-    )
-    .option(
-      '--criterion <objective>',
-      "with --drug: the OFV of the weights: 'map' (MAP objective) or 'laplace' (NONMEM OBJ)",
-      'map',
-    )
-    .option(
-      '--outside-domain <what>',
-      "with --drug: models outside their validity domain: 'keep' (with the warning) or 'exclude'",
-      'keep',
-    )
     .option('--format <format>', 'json (one object per line per patient) or text', 'json')
     .action(async (o: Opts) => {
       process.exitCode = await guarded(() => {
