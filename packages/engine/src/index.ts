@@ -18,7 +18,7 @@ export type {
 export { parseModel } from './model/parse.ts';
 export { compileModel, type CompiledModel } from './model/compile.ts';
 export { loadModel } from './model/load.ts';
-export { parseDataset, splitCsv, type Dataset } from './events/dataset.ts';
+export { parseDataset, splitCsv, csvLines, dataIssues, type Dataset } from './events/dataset.ts';
 export { patientFromRecords, type PatientData, type RecordInput } from './events/records.ts';
 export { Simulator, type SimulatorOptions } from './simulate/simulator.ts';
 export { LinearCmt, solvePeriodicSteadyState } from './solve/linear-cmt.ts';

@@ -11,7 +11,7 @@
  * the file did not state. An empty covariate cell means "not measured at this record": the
  * previous value holds (the first one before it).
  */
-import { DosetwinError, type Issue, splitCsv } from '@dosetwin/engine';
+import { DosetwinError, type Issue, csvLines, dataIssues, splitCsv } from '@dosetwin/engine';
 import type { DrugPatient, DrugRecord } from './averaging.ts';
 import { DERIVATIONS } from './covariates.ts';
 import type { LibraryModel } from './registry.ts';
@@ -44,25 +44,8 @@ export function splitHeader(h: string): { name: string; unit: string | null } {
 
 /** Read a drug-level CSV dataset (see the module documentation); every problem names its line and column. */
 export function parseDrugData(text: string, file = 'data.csv'): DrugPatient[] {
-  const issues: Issue[] = [];
-  const bad = (line: number, field: string, message: string, hint?: string): void => {
-    if (issues.length < 50)
-      issues.push({
-        code: 'DT_DATA',
-        severity: 'error',
-        field,
-        message,
-        file,
-        line,
-        ...(hint ? { hint } : {}),
-      });
-  };
-  const lines = text.split(/\r?\n/);
-  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
-  if (!lines.length)
-    throw new DosetwinError([
-      { code: 'DT_DATA', severity: 'error', field: 'header', message: 'the dataset is empty', file, line: 1 },
-    ]);
+  const { issues, bad } = dataIssues(file);
+  const lines = csvLines(text, file);
   const cols = splitCsv(lines[0]).map(splitHeader);
   const col = new Map<string, number>();
   cols.forEach((c, i) => {

@@ -65,26 +65,9 @@ export function parseDataset(
   if (reader) return reader(text, file);
   const lineOf = (li: number): number => options.lineNumbers?.[li] ?? li + 1;
   const standard = options.standardColumns ? new Set(options.standardColumns) : null;
-  const issues: Issue[] = [];
+  const { issues, bad } = dataIssues(file);
   const warnings: Issue[] = [];
-  const bad = (line: number, field: string, message: string, hint?: string): void => {
-    if (issues.length < 50)
-      issues.push({
-        code: 'DT_DATA',
-        severity: 'error',
-        field,
-        message,
-        file,
-        line,
-        ...(hint ? { hint } : {}),
-      });
-  };
-  const lines = text.split(/\r?\n/);
-  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
-  if (!lines.length)
-    throw new DosetwinError([
-      { code: 'DT_DATA', severity: 'error', field: 'header', message: 'the dataset is empty', file, line: 1 },
-    ]);
+  const lines = csvLines(text, file);
   const header = splitCsv(lines[0]).map((h) => h.trim());
   const colOf = new Map<string, number>();
   const anyCol = new Map<string, number>();
@@ -250,6 +233,41 @@ function dedupeWarnings(w: Issue[]): Issue[] {
 }
 
 /** Split one CSV line (quotes allowed around fields). */
+/**
+ * The error collector of a CSV reader: `bad(line, field, message, hint?)` records a `DT_DATA`
+ * error naming the file, line and field (the first 50 are kept, so one bad column does not flood).
+ */
+export function dataIssues(file: string): {
+  issues: Issue[];
+  bad: (line: number, field: string, message: string, hint?: string) => void;
+} {
+  const issues: Issue[] = [];
+  const bad = (line: number, field: string, message: string, hint?: string): void => {
+    if (issues.length < 50)
+      issues.push({
+        code: 'DT_DATA',
+        severity: 'error',
+        field,
+        message,
+        file,
+        line,
+        ...(hint ? { hint } : {}),
+      });
+  };
+  return { issues, bad };
+}
+
+/** The lines of a CSV text without trailing blank lines; an empty dataset is an error. */
+export function csvLines(text: string, file: string): string[] {
+  const lines = text.split(/\r?\n/);
+  while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
+  if (!lines.length)
+    throw new DosetwinError([
+      { code: 'DT_DATA', severity: 'error', field: 'header', message: 'the dataset is empty', file, line: 1 },
+    ]);
+  return lines;
+}
+
 export function splitCsv(line: string): string[] {
   const out: string[] = [];
   let cur = '';
