@@ -20,6 +20,8 @@ export {
   defaultTargetTexts,
   type RecordedCovariate,
   type CovariatesOverTime,
+  type AnalysisInputs,
+  type CandidateOut,
 } from './clinical.ts';
 export {
   parseVerified,

@@ -18,7 +18,14 @@ import {
   type Target,
   withPredictionTimes,
 } from '@dosetwin/engine';
-import { covariatesOverTime, defaultTargetTexts, getModel, shortCitation } from '@dosetwin/models';
+import {
+  type AnalysisInputs,
+  type CandidateOut,
+  covariatesOverTime,
+  defaultTargetTexts,
+  getModel,
+  shortCitation,
+} from '@dosetwin/models';
 
 export const ENGINE_VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.resolve('@dosetwin/engine')), 'utf8')) as {
@@ -26,25 +33,7 @@ export const ENGINE_VERSION: string = (
   }
 ).version;
 
-/** The inputs of an analysis as stored (the snapshot the fit was made from). */
-export interface AnalysisInputs {
-  patientId: string;
-  modelId: string;
-  administrations: {
-    at: string;
-    amount: number;
-    unit: string;
-    route: 'oral' | 'bolus' | 'infusion';
-    duration: { value: number; unit: string } | null;
-    product: string;
-  }[];
-  samples: { at: string; value: number; unit: string; matrix: string; assay: string; lloq: number | null }[];
-  covariates: { at: string; name: string; value: number; unit: string }[];
-  /** Targets as text (`auc24=400..600 mg*h/L`); default: the model's. */
-  targets: string[];
-  /** Time of the first new dose (ISO with zone); default: one interval after the last dose. */
-  start: string | null;
-}
+export type { AnalysisInputs, CandidateOut };
 
 export interface FitResult {
   kind: 'map' | 'a priori';
@@ -61,19 +50,6 @@ export interface FitResult {
 export interface ForecastPoint {
   at: string;
   conc: number;
-}
-
-export interface CandidateOut {
-  rank: number;
-  dose: number;
-  doseUnit: string;
-  units: { strength: number; count: number }[];
-  interval: number;
-  duration: number;
-  timeUnit: string;
-  route: string;
-  metrics: { target: string; value: number; met: boolean }[];
-  exactDose: number;
 }
 
 export interface AnalysisResult {

@@ -1,4 +1,5 @@
 /** The service's HTTP API as the app uses it: bearer token from sign-in, JSON in and out, errors as Issues. */
+import type { CandidateOut } from '@dosetwin/models';
 
 export interface SessionUser {
   id: string;
@@ -84,18 +85,7 @@ export interface ModelInfo {
   covariates: { name: string; unit: string; label: string }[];
   status: string;
 }
-export interface CandidateOut {
-  rank: number;
-  dose: number;
-  doseUnit: string;
-  units: { strength: number; count: number }[];
-  interval: number;
-  duration: number;
-  timeUnit: string;
-  route: string;
-  metrics: { target: string; value: number; met: boolean }[];
-  exactDose: number;
-}
+export type { CandidateOut };
 export interface Validation {
   id: string;
   decision: 'accept' | 'modify' | 'reject';

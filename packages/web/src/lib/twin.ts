@@ -29,25 +29,16 @@ import {
   type ClinicalDose,
   type Exposure,
 } from '@dosetwin/engine';
-import { covariatesOverTime, defaultTargetTexts, getModel, type LibraryModel } from '@dosetwin/models';
+import {
+  type AnalysisInputs,
+  covariatesOverTime,
+  defaultTargetTexts,
+  getModel,
+  type LibraryModel,
+} from '@dosetwin/models';
 
 /** The inputs of an analysis as the server stores them (`analysis.inputs`). */
-export interface TwinInputs {
-  patientId: string;
-  modelId: string;
-  administrations: {
-    at: string;
-    amount: number;
-    unit: string;
-    route: 'oral' | 'bolus' | 'infusion';
-    duration: { value: number; unit: string } | null;
-    product: string;
-  }[];
-  samples: { at: string; value: number; unit: string; matrix: string; assay: string; lloq: number | null }[];
-  covariates: { at: string; name: string; value: number; unit: string }[];
-  targets: string[];
-  start: string | null;
-}
+export type TwinInputs = AnalysisInputs;
 
 /** A next regimen to try. */
 export interface Regimen {
