@@ -24,6 +24,35 @@ import { parseQuickEntry, type QuickDose } from '../lib/quick-entry.ts';
 import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
 import { CONC_UNITS, covariateUnits, MASS_UNITS, TIME_UNITS, unitLabel } from '../lib/units.ts';
 
+/** The shell of an entry form (dose, level, covariate): a titled, labelled section with its fields, errors and submit button. */
+function EntryForm(props: {
+  id: string;
+  testId: string;
+  title: string;
+  cols: number;
+  error: unknown;
+  onSubmit: (e: React.FormEvent) => void;
+  children: React.ReactNode;
+}): React.JSX.Element {
+  const titleId = `${props.id}-title`;
+  return (
+    <Card withBorder component="section" aria-labelledby={titleId}>
+      <form onSubmit={props.onSubmit} aria-labelledby={titleId} data-testid={props.testId}>
+        <Stack gap="xs">
+          <Title order={3} size="h4" id={titleId}>
+            {props.title}
+          </Title>
+          <SimpleGrid cols={{ base: 2, sm: props.cols }}>{props.children}</SimpleGrid>
+          <ErrorBox error={props.error} />
+          <Group>
+            <Button type="submit">{props.title}</Button>
+          </Group>
+        </Stack>
+      </form>
+    </Card>
+  );
+}
+
 const COVARIATE_NAMES = ['WT', 'HT', 'AGE', 'SCR', 'SEX', 'DIAL', 'HCT', 'CYP3A5', 'ALB', 'CRCL'];
 const BINARY = new Set(['SEX', 'DIAL', 'CYP3A5']);
 const MATRICES = ['plasma', 'serum', 'whole blood'];
@@ -225,74 +254,61 @@ function DoseForm({ patientId, onDone }: { patientId: string; onDone: () => void
     }
   };
   return (
-    <Card withBorder component="section" aria-labelledby="dose-title">
-      <form onSubmit={submit} aria-labelledby="dose-title" data-testid="dose-form">
-        <Stack gap="xs">
-          <Title order={3} size="h4" id="dose-title">
-            {t('addDose')}
-          </Title>
-          <SimpleGrid cols={{ base: 2, sm: 3 }}>
-            <TextInput
-              type="datetime-local"
-              label={t('dateTime')}
-              required
-              value={f.at}
-              onChange={(e) => setF({ ...f, at: e.currentTarget.value })}
-            />
-            <NumberInput
-              label={t('amount')}
-              required
-              min={0}
-              decimalScale={4}
-              value={f.amount}
-              onChange={(v) => setF({ ...f, amount: v })}
-            />
-            <NativeSelect
-              label={t('unit')}
-              value={f.unit}
-              onChange={(e) => setF({ ...f, unit: e.currentTarget.value })}
-              data={MASS_UNITS.map((u) => ({ value: u, label: unitLabel(u) }))}
-            />
-            <NativeSelect
-              label={t('route')}
-              value={f.route}
-              onChange={(e) => setF({ ...f, route: e.currentTarget.value })}
-              data={(['infusion', 'oral', 'bolus'] as const).map((r) => ({
-                value: r,
-                label: t(`route_${r}`),
-              }))}
-            />
-            {f.route === 'infusion' && (
-              <>
-                <NumberInput
-                  label={t('duration')}
-                  required
-                  min={0}
-                  decimalScale={2}
-                  value={f.duration}
-                  onChange={(v) => setF({ ...f, duration: v })}
-                />
-                <NativeSelect
-                  label={t('durationUnit')}
-                  value={f.durationUnit}
-                  onChange={(e) => setF({ ...f, durationUnit: e.currentTarget.value })}
-                  data={[...TIME_UNITS]}
-                />
-              </>
-            )}
-            <TextInput
-              label={t('product')}
-              value={f.product}
-              onChange={(e) => setF({ ...f, product: e.currentTarget.value })}
-            />
-          </SimpleGrid>
-          <ErrorBox error={error} />
-          <Group>
-            <Button type="submit">{t('addDose')}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Card>
+    <EntryForm id="dose" testId="dose-form" title={t('addDose')} cols={3} error={error} onSubmit={submit}>
+      <TextInput
+        type="datetime-local"
+        label={t('dateTime')}
+        required
+        value={f.at}
+        onChange={(e) => setF({ ...f, at: e.currentTarget.value })}
+      />
+      <NumberInput
+        label={t('amount')}
+        required
+        min={0}
+        decimalScale={4}
+        value={f.amount}
+        onChange={(v) => setF({ ...f, amount: v })}
+      />
+      <NativeSelect
+        label={t('unit')}
+        value={f.unit}
+        onChange={(e) => setF({ ...f, unit: e.currentTarget.value })}
+        data={MASS_UNITS.map((u) => ({ value: u, label: unitLabel(u) }))}
+      />
+      <NativeSelect
+        label={t('route')}
+        value={f.route}
+        onChange={(e) => setF({ ...f, route: e.currentTarget.value })}
+        data={(['infusion', 'oral', 'bolus'] as const).map((r) => ({
+          value: r,
+          label: t(`route_${r}`),
+        }))}
+      />
+      {f.route === 'infusion' && (
+        <>
+          <NumberInput
+            label={t('duration')}
+            required
+            min={0}
+            decimalScale={2}
+            value={f.duration}
+            onChange={(v) => setF({ ...f, duration: v })}
+          />
+          <NativeSelect
+            label={t('durationUnit')}
+            value={f.durationUnit}
+            onChange={(e) => setF({ ...f, durationUnit: e.currentTarget.value })}
+            data={[...TIME_UNITS]}
+          />
+        </>
+      )}
+      <TextInput
+        label={t('product')}
+        value={f.product}
+        onChange={(e) => setF({ ...f, product: e.currentTarget.value })}
+      />
+    </EntryForm>
   );
 }
 
@@ -325,61 +341,55 @@ function SampleForm({ patientId, onDone }: { patientId: string; onDone: () => vo
     }
   };
   return (
-    <Card withBorder component="section" aria-labelledby="sample-title">
-      <form onSubmit={submit} aria-labelledby="sample-title" data-testid="sample-form">
-        <Stack gap="xs">
-          <Title order={3} size="h4" id="sample-title">
-            {t('addLevel')}
-          </Title>
-          <SimpleGrid cols={{ base: 2, sm: 3 }}>
-            <TextInput
-              type="datetime-local"
-              label={t('dateTime')}
-              required
-              value={f.at}
-              onChange={(e) => setF({ ...f, at: e.currentTarget.value })}
-            />
-            <NumberInput
-              label={t('concentration')}
-              required
-              min={0}
-              decimalScale={4}
-              value={f.value}
-              onChange={(v) => setF({ ...f, value: v })}
-            />
-            <NativeSelect
-              label={t('unit')}
-              value={f.unit}
-              onChange={(e) => setF({ ...f, unit: e.currentTarget.value })}
-              data={CONC_UNITS.map((u) => ({ value: u, label: unitLabel(u) }))}
-            />
-            <NativeSelect
-              label={t('matrix')}
-              value={f.matrix}
-              onChange={(e) => setF({ ...f, matrix: e.currentTarget.value })}
-              data={MATRICES}
-            />
-            <TextInput
-              label={t('assay')}
-              required
-              value={f.assay}
-              onChange={(e) => setF({ ...f, assay: e.currentTarget.value })}
-            />
-            <NumberInput
-              label={t('lloq')}
-              min={0}
-              decimalScale={4}
-              value={f.lloq}
-              onChange={(v) => setF({ ...f, lloq: v })}
-            />
-          </SimpleGrid>
-          <ErrorBox error={error} />
-          <Group>
-            <Button type="submit">{t('addLevel')}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Card>
+    <EntryForm
+      id="sample"
+      testId="sample-form"
+      title={t('addLevel')}
+      cols={3}
+      error={error}
+      onSubmit={submit}
+    >
+      <TextInput
+        type="datetime-local"
+        label={t('dateTime')}
+        required
+        value={f.at}
+        onChange={(e) => setF({ ...f, at: e.currentTarget.value })}
+      />
+      <NumberInput
+        label={t('concentration')}
+        required
+        min={0}
+        decimalScale={4}
+        value={f.value}
+        onChange={(v) => setF({ ...f, value: v })}
+      />
+      <NativeSelect
+        label={t('unit')}
+        value={f.unit}
+        onChange={(e) => setF({ ...f, unit: e.currentTarget.value })}
+        data={CONC_UNITS.map((u) => ({ value: u, label: unitLabel(u) }))}
+      />
+      <NativeSelect
+        label={t('matrix')}
+        value={f.matrix}
+        onChange={(e) => setF({ ...f, matrix: e.currentTarget.value })}
+        data={MATRICES}
+      />
+      <TextInput
+        label={t('assay')}
+        required
+        value={f.assay}
+        onChange={(e) => setF({ ...f, assay: e.currentTarget.value })}
+      />
+      <NumberInput
+        label={t('lloq')}
+        min={0}
+        decimalScale={4}
+        value={f.lloq}
+        onChange={(v) => setF({ ...f, lloq: v })}
+      />
+    </EntryForm>
   );
 }
 
@@ -405,64 +415,58 @@ function CovariateForm({ patientId, onDone }: { patientId: string; onDone: () =>
     }
   };
   return (
-    <Card withBorder component="section" aria-labelledby="cov-title">
-      <form onSubmit={submit} aria-labelledby="cov-title" data-testid="covariate-form">
-        <Stack gap="xs">
-          <Title order={3} size="h4" id="cov-title">
-            {t('addCovariate')}
-          </Title>
-          <SimpleGrid cols={{ base: 2, sm: 4 }}>
-            <TextInput
-              type="datetime-local"
-              label={t('dateTime')}
-              required
-              value={f.at}
-              onChange={(e) => setF({ ...f, at: e.currentTarget.value })}
-            />
-            <NativeSelect
-              label={t('covariate')}
-              value={f.name}
-              onChange={(e) => {
-                const name = e.currentTarget.value;
-                setF({ ...f, name, unit: covariateUnits(name, BINARY.has(name) ? '-' : '')[0], value: '' });
-              }}
-              data={COVARIATE_NAMES.map((n) => ({ value: n, label: t(`cov_${n}` as 'cov_WT') }))}
-            />
-            {BINARY.has(f.name) ? (
-              <NativeSelect
-                label={t('value')}
-                value={String(f.value)}
-                onChange={(e) => setF({ ...f, value: e.currentTarget.value })}
-                data={[
-                  { value: '', label: '—' },
-                  ...[0, 1].map((v) => ({ value: String(v), label: t(`bin_${f.name}_${v}` as 'bin_SEX_0') })),
-                ]}
-                required
-              />
-            ) : (
-              <NumberInput
-                label={t('value')}
-                required
-                min={0}
-                decimalScale={4}
-                value={f.value}
-                onChange={(v) => setF({ ...f, value: v })}
-              />
-            )}
-            <NativeSelect
-              label={t('unit')}
-              value={f.unit}
-              onChange={(e) => setF({ ...f, unit: e.currentTarget.value })}
-              data={units.map((u) => ({ value: u, label: unitLabel(u) }))}
-            />
-          </SimpleGrid>
-          <ErrorBox error={error} />
-          <Group>
-            <Button type="submit">{t('addCovariate')}</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Card>
+    <EntryForm
+      id="cov"
+      testId="covariate-form"
+      title={t('addCovariate')}
+      cols={4}
+      error={error}
+      onSubmit={submit}
+    >
+      <TextInput
+        type="datetime-local"
+        label={t('dateTime')}
+        required
+        value={f.at}
+        onChange={(e) => setF({ ...f, at: e.currentTarget.value })}
+      />
+      <NativeSelect
+        label={t('covariate')}
+        value={f.name}
+        onChange={(e) => {
+          const name = e.currentTarget.value;
+          setF({ ...f, name, unit: covariateUnits(name, BINARY.has(name) ? '-' : '')[0], value: '' });
+        }}
+        data={COVARIATE_NAMES.map((n) => ({ value: n, label: t(`cov_${n}` as 'cov_WT') }))}
+      />
+      {BINARY.has(f.name) ? (
+        <NativeSelect
+          label={t('value')}
+          value={String(f.value)}
+          onChange={(e) => setF({ ...f, value: e.currentTarget.value })}
+          data={[
+            { value: '', label: '—' },
+            ...[0, 1].map((v) => ({ value: String(v), label: t(`bin_${f.name}_${v}` as 'bin_SEX_0') })),
+          ]}
+          required
+        />
+      ) : (
+        <NumberInput
+          label={t('value')}
+          required
+          min={0}
+          decimalScale={4}
+          value={f.value}
+          onChange={(v) => setF({ ...f, value: v })}
+        />
+      )}
+      <NativeSelect
+        label={t('unit')}
+        value={f.unit}
+        onChange={(e) => setF({ ...f, unit: e.currentTarget.value })}
+        data={units.map((u) => ({ value: u, label: unitLabel(u) }))}
+      />
+    </EntryForm>
   );
 }
 
