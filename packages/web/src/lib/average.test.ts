@@ -6,9 +6,10 @@ import { test } from 'node:test';
 import { fitDrug, type DrugPatient } from '@dosetwin/models';
 import { averageModels, drugPatientOf } from './average.ts';
 import { buildTwin, regimenMetrics, type TwinInputs } from './twin.ts';
+import { hoursAfter, vancoCovariates } from './test-patients.ts';
 
 const T0 = Date.parse('2026-11-20T08:00:00Z');
-const at = (h: number): string => new Date(T0 + h * 3_600_000).toISOString();
+const at = hoursAfter(T0);
 const cov = (h: number, name: string, value: number, unit: string) => ({ at: at(h), name, value, unit });
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 
@@ -30,14 +31,7 @@ const vanco: TwinInputs = {
     { at: at(37.5), value: 29.5, unit: 'mg/L', matrix: 'plasma', assay: 'PETINIA', lloq: 2 },
     { at: at(40), value: 1.2, unit: 'mg/L', matrix: 'plasma', assay: 'PETINIA', lloq: 2 },
   ],
-  covariates: [
-    cov(-2, 'WT', 82, 'kg'),
-    cov(-2, 'AGE', 58, 'y'),
-    cov(-2, 'SCR', 95, 'umol/L'),
-    cov(-2, 'SEX', 0, '-'),
-    cov(-2, 'DIAL', 0, '-'),
-    cov(20, 'SCR', 130, 'umol/L'),
-  ],
+  covariates: [...vancoCovariates(at), cov(20, 'SCR', 130, 'umol/L')],
   targets: [],
   start: null,
 };

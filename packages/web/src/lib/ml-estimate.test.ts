@@ -15,6 +15,7 @@ import {
   sampleToleranceH,
 } from './ml-estimate.ts';
 import { buildTwin, type TwinInputs } from './twin.ts';
+import { hoursAfter, vancoCovariates } from './test-patients.ts';
 
 const DIR = new URL('../../../models/estimators/', import.meta.url);
 const entry = (id: string): EstimatorEntry => ({
@@ -26,7 +27,7 @@ const TAC = entry('tacrolimus-woillard2011-prograf-0-1-3h');
 const VAN = entry('vancomycin-goti2018+thomson2009-2-12h');
 
 const T0 = Date.parse('2026-10-01T08:00:00Z');
-const at = (h: number): string => new Date(T0 + h * 3_600_000).toISOString();
+const at = hoursAfter(T0);
 const N = 60;
 const LAST = (N - 1) * 12;
 
@@ -86,18 +87,7 @@ function vancomycin(levels: [number, number][]): TwinInputs {
       assay: 'PETINIA',
       lloq: 2,
     })),
-    covariates: [
-      ['WT', 82, 'kg'],
-      ['AGE', 58, 'y'],
-      ['SCR', 95, 'umol/L'],
-      ['SEX', 0, '-'],
-      ['DIAL', 0, '-'],
-    ].map(([name, value, unit]) => ({
-      at: at(-2),
-      name: String(name),
-      value: Number(value),
-      unit: String(unit),
-    })),
+    covariates: vancoCovariates(at),
     targets: [],
     start: null,
   };

@@ -5,9 +5,10 @@ import { test } from 'node:test';
 import { runAnalysis } from '@dosetwin/server';
 import { buildPatient, withPredictionTimes } from '@dosetwin/engine';
 import { attainment, buildTwin, forecast, regimenDoses, type TwinInputs } from './twin.ts';
+import { hoursAfter, vancoCovariates } from './test-patients.ts';
 
 const T0 = Date.parse('2026-11-20T08:00:00Z');
-const at = (h: number): string => new Date(T0 + h * 3_600_000).toISOString();
+const at = hoursAfter(T0);
 // ICU vancomycin patient: 1 g over 1 h every 12 h × 4, troughs/peaks at 11.5 h and 37.5 h.
 const vanco: TwinInputs = {
   patientId: 'icu1',
@@ -24,18 +25,7 @@ const vanco: TwinInputs = {
     { at: at(11.5), value: 9.8, unit: 'mg/L', matrix: 'plasma', assay: 'PETINIA', lloq: 2 },
     { at: at(37.5), value: 29.5, unit: 'mg/L', matrix: 'plasma', assay: 'PETINIA', lloq: 2 },
   ],
-  covariates: [
-    ['WT', 82, 'kg'],
-    ['AGE', 58, 'y'],
-    ['SCR', 95, 'umol/L'],
-    ['SEX', 0, '-'],
-    ['DIAL', 0, '-'],
-  ].map(([name, value, unit]) => ({
-    at: at(-2),
-    name: String(name),
-    value: Number(value),
-    unit: String(unit),
-  })),
+  covariates: vancoCovariates(at),
   targets: [],
   start: null,
 };
