@@ -84,7 +84,8 @@ describe('every library model', () => {
         for (const t of ir.targets) assert.match(t.note, /(19|20)\d{2}/, `${t.metric}: source`);
       });
       test('products: strengths in a mass unit, and the usual dose consistent with the model and its targets', () => {
-        const r = productSanity(m, checkPatient(m.verification.checks[0]));
+        // A per-kg usual dose of a model without a weight covariate is sized for a 70-kg adult.
+        const r = productSanity(m, { WT: 70, ...checkPatient(m.verification.checks[0]) });
         assert.deepEqual(r.problems, [], JSON.stringify(r));
       });
     });

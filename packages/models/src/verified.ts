@@ -37,7 +37,7 @@ export interface Verification {
 
 const NUM = String.raw`[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?`;
 const CHECK_RE = new RegExp(
-  String.raw`^check\s+([A-Za-z_]\w*)\s*=\s*(${NUM})\s+(\S+)\s*(?:\+-|±)\s*(${NUM})\s+at\s+(.*?)\s*\|\s*(.*?)\s*\|\s*(\d{4}-\d{2}-\d{2})$`,
+  String.raw`^check\s+([A-Za-z_]\w*)\s*=\s*(${NUM})\s+(\S+)\s*(?:\+-|±)\s*(${NUM})(?:\s+at\s+(.*?))?\s*\|\s*(.*?)\s*\|\s*(\d{4}-\d{2}-\d{2})$`,
 );
 const AT_RE = new RegExp(String.raw`^([A-Za-z_]\w*)\s+(${NUM})(?:\s+(\S+))?$`);
 
@@ -53,10 +53,11 @@ export function parseVerified(lines: readonly string[]): Verification {
       else v.problems.push(`status must be verified, partial or unconfirmed: '${line}'`);
     } else if (kw === 'check') {
       const m = CHECK_RE.exec(line);
-      const at = m?.[5].split(',').map((a) => AT_RE.exec(a.trim()));
+      // A model without covariates has one typical patient: its checks carry no 'at' list.
+      const at = m && (m[5] === undefined ? [] : m[5].split(',').map((a) => AT_RE.exec(a.trim())));
       if (!m || !at || at.some((a) => !a)) {
         v.problems.push(
-          `check: 'check NAME = value unit +- tol at COV value unit, ... | source | YYYY-MM-DD': '${line}'`,
+          `check: 'check NAME = value unit +- tol [at COV value unit, ...] | source | YYYY-MM-DD': '${line}'`,
         );
         continue;
       }
