@@ -416,7 +416,16 @@ function searchLoadingDose(
           hi: Math.max(c.dose, Number.isFinite(maxLoading) ? maxLoading : 1e7),
         });
   const options =
-    exactDose > 0 ? roundedDoses(exactDose, { ...space, minDose: c.dose, maxDose: maxLoading }) : [];
+    exactDose > 0
+      ? roundedDoses(exactDose, {
+          ...space,
+          // Without strengths, steps of a millionth around the exact dose, so that a one-sided
+          // target (its bound is the centre) can be met by the step just above it.
+          ...(space.strengths?.length || space.step ? {} : { step: exactDose * 1e-6 }),
+          minDose: c.dose,
+          maxDose: maxLoading,
+        })
+      : [];
   // Those meeting the target first (a one-sided target's centre is its bound), then the closest.
   const score = (v: number): number => (inTarget(target, v) ? 0 : 1e6) + Math.abs(Math.log(v / centre));
   let best = { L: c.dose, v: fNone, d: score(fNone) };
@@ -502,14 +511,19 @@ export function roundedDoses(exact: number, space: RegimenSpace): number[] {
   const hi = space.maxDose ?? Infinity;
   let grid: number[];
   if (space.strengths?.length) grid = achievableDoses(space.strengths, space.maxUnitsPerDose ?? 20);
-  else {
-    const step = space.step ?? exact * 1e-6;
-    const k = Math.floor(exact / step);
-    grid = [k - 1, k, k + 1, k + 2].filter((x) => x > 0).map((x) => Number((x * step).toPrecision(12)));
-    // Without a step the exact dose itself is a candidate; grid points equal to it but for rounding go.
-    if (!space.step) grid = [...grid.filter((d) => Math.abs(d - exact) > 1e-9 * exact), exact];
+  else if (space.step) {
+    const k = Math.floor(exact / space.step);
+    grid = [k - 1, k, k + 1, k + 2]
+      .filter((x) => x > 0)
+      .map((x) => Number((x * space.step!).toPrecision(12)));
   }
-  const ok = grid.filter((d) => d >= lo - 1e-12 && d <= hi + 1e-12).sort((a, b) => a - b);
+  // Neither strengths nor a step: the exact dose is the only candidate (its neighbours a millionth
+  // apart would be listed as separate, indistinguishable regimens).
+  else grid = [exact];
+  // Limits are compared relatively: achievable doses carry 12 significant digits, so a limit equal
+  // to a dose (a pinned regimen: minDose = maxDose = dose) may differ from it in the 13th.
+  const tol = 1e-10;
+  const ok = grid.filter((d) => d >= lo * (1 - tol) && d <= hi * (1 + tol)).sort((a, b) => a - b);
   const below = ok.filter((d) => d <= exact).slice(-2);
   const above = ok.filter((d) => d > exact).slice(0, 2);
   return [...new Set([...below, ...above])];
