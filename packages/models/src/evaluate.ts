@@ -92,7 +92,7 @@ export function targetReferenceConcentration(model: LibraryModel): { conc: numbe
         };
       if (['trough', 'c0', 'cmin', 'css', 'cavg'].includes(metric))
         return { conc: convert(mid, t.unit, ir.units.conc, t.metric), from: t.metric };
-      if (['peak', 'cmax'].includes(metric))
+      if (['peak', 'cmax', 'c_eoi_1h', 'c_eoi_30min'].includes(metric))
         return { conc: convert(mid, t.unit, ir.units.conc, t.metric) / 3, from: t.metric };
     } catch {
       return null;

@@ -49,7 +49,7 @@ export interface MetricForecast {
 }
 
 export interface ForecastWindow extends ForecastWindowSpec {
-  /** auc, cavg, cmax, tmax, cmin, tmin, c_eoi_1h (infusions), and with a MIC ft_mic, fauc_mic, cmax_mic. */
+  /** auc, cavg, cmax, tmax, cmin, tmin, c_eoi_1h and c_eoi_30min (infusions), and with a MIC ft_mic, fauc_mic, cmax_mic. */
   metrics: Record<string, MetricForecast>;
 }
 
@@ -181,7 +181,8 @@ export function forecastRegimen(input: ForecastInput): Forecast {
     // End of the infusion + 1 h, when the window starts with an infusion (the loading one first).
     const first = !w.steadyState && w.from === regimen.start && regimen.loadingDose !== undefined;
     const d = first ? (regimen.loadingDuration ?? dur) : dur;
-    const at = d > 0 ? [w.from + d + convert(1, 'h', ir.units.time, 'time')] : [];
+    const oneHour = convert(1, 'h', ir.units.time, 'time');
+    const at = d > 0 ? [w.from + d + oneHour, w.from + d + oneHour / 2] : [];
     const q = { from: w.from, to: w.to, output, at, mic: input.mic, fu: input.fu };
     const metricsOf = (e: Exposure): Record<string, number> => {
       const m: Record<string, number> = {
@@ -192,7 +193,10 @@ export function forecastRegimen(input: ForecastInput): Forecast {
         cmin: e.cmin,
         tmin: e.tmin,
       };
-      if (at.length) m.c_eoi_1h = e.cAt[0];
+      if (at.length) {
+        m.c_eoi_1h = e.cAt[0];
+        m.c_eoi_30min = e.cAt[1];
+      }
       if (e.mic) {
         m.ft_mic = e.mic.fTAbovePct;
         m.fauc_mic = e.mic.fAucOverMic;

@@ -364,6 +364,21 @@ test('c_eoi_1h of a bolus is the level 1 h after the dose: D = 20·V·(1 − e^{
   assert.ok(rel(r.candidates[0].exactDose, D) < 1e-9, `${r.candidates[0].exactDose} vs ${D}`);
 });
 
+test('c_eoi_30min of a 30-min infusion (aminoglycoside peak) at steady state: D = 20·CL·T·(1 − e^{−kτ})/((1 − e^{−kT})·e^{−k/2}) (rel 1e-9)', () => {
+  // 1-cpt infusion over T = 0.5 h every 24 h: C(end) = (D/T)/CL·(1 − e^{−kT})/(1 − e^{−kτ}), then
+  // 30 min of decay.
+  const k = 4 / 50;
+  const r = recommend({
+    sim: new Simulator(VANCO),
+    history,
+    point: null,
+    targets: [parseTarget('c_eoi_30min=20', 'mg/L', 'h')],
+    space: { start: 12, intervals: [24], durations: [0.5] },
+  });
+  const D = (20 * 4 * 0.5 * (1 - Math.exp(-24 * k))) / ((1 - Math.exp(-0.5 * k)) * Math.exp(-0.5 * k));
+  assert.ok(rel(r.candidates[0].exactDose, D) < 1e-9, `${r.candidates[0].exactDose} vs ${D}`);
+});
+
 test('loading dose for an aminoglycoside-style Cmax/MIC ≥ 8 over the first interval: L = 8·MIC·V for a bolus (rel 1e-8)', () => {
   // Fresh start, bolus L at the start: Cmax of the first interval = L/V, so Cmax/MIC = 8 at
   // L = 8·2 mg/L·50 L = 800 mg (bracketed solve: Cmax is not affine in general).

@@ -130,7 +130,7 @@ export interface Recommendation {
 }
 
 /** Metrics affine in the dose for linear kinetics (integrals and values at fixed times). */
-const AFFINE = new Set(['auc24', 'auctau', 'cavg', 'c_eoi_1h', 'fauc_mic']);
+const AFFINE = new Set(['auc24', 'auctau', 'cavg', 'c_eoi_1h', 'c_eoi_30min', 'fauc_mic']);
 const EXTREMES = new Set(['cmin', 'trough', 'c0', 'cmax', 'peak', 'cmax_mic']);
 
 /**
@@ -206,8 +206,8 @@ export function recommend(input: RecommendInput): Recommendation {
       refineExtremes,
       gridPoints: refineExtremes || need.some(needsMic) ? 400 : 24,
     };
-    // End of infusion + 1 h (for a bolus or oral dose: 1 h after it), for c_eoi_1h.
-    const at = [start + dur + oneHour];
+    // End of infusion + 1 h and + 30 min (for a bolus or oral dose: after it), for c_eoi_1h, c_eoi_30min.
+    const at = [start + dur + oneHour, start + dur + oneHour / 2];
     const interval = computeExposure(sim, p, eta, { from: start, to: start + tau, at, ...q });
     // The 24-h window only serves AUC-type metrics (auc24, fAUC/MIC): no extreme to refine.
     const needsDay = full || need.some((t) => t.metric === 'auc24' || t.metric === 'fauc_mic');

@@ -6,7 +6,8 @@ import type { Exposure } from './exposure.ts';
  * Exposure metrics a target can name:
  * - `auc24` AUC over 24 h; `auctau` AUC over one dosing interval; `cavg` average concentration;
  * - `cmin` / `trough` / `c0` lowest concentration over the interval; `cmax` / `peak` highest;
- * - `c_eoi_1h` concentration 1 h after the end of the infusion (aminoglycoside peaks);
+ * - `c_eoi_1h`, `c_eoi_30min` concentration 1 h or 30 min after the end of the infusion
+ *   (aminoglycoside peaks: 30 min after a 30-min infusion for amikacin and gentamicin);
  * - `ft_mic` % of the interval with unbound concentration above the MIC;
  * - `fauc_mic` fAUC24/MIC; `cmax_mic` Cmax/MIC.
  */
@@ -20,6 +21,7 @@ export const METRICS = [
   'cmax',
   'peak',
   'c_eoi_1h',
+  'c_eoi_30min',
   'ft_mic',
   'fauc_mic',
   'cmax_mic',
@@ -135,6 +137,8 @@ export function metricValue(t: Target, interval: Exposure, day: Exposure): numbe
       return interval.cmax;
     case 'c_eoi_1h':
       return interval.cAt[0];
+    case 'c_eoi_30min':
+      return interval.cAt[1];
     case 'ft_mic':
       return interval.mic!.fTAbovePct;
     case 'fauc_mic':

@@ -30,7 +30,7 @@ echarts.use([
   CanvasRenderer,
 ]);
 
-const CONC_METRICS = new Set(['trough', 'c0', 'cmin', 'cmax', 'peak', 'cavg', 'c_eoi_1h']);
+const CONC_METRICS = new Set(['trough', 'c0', 'cmin', 'cmax', 'peak', 'cavg', 'c_eoi_1h', 'c_eoi_30min']);
 
 declare global {
   interface Window {
