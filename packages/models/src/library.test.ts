@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { LIBRARY_FILE, librarySource } from '../scripts/library-source.ts';
 import { checkPatient, productSanity, runCheck } from './evaluate.ts';
-import { listModels } from './registry.ts';
+import { getModel, listModels, shortCitation } from './registry.ts';
 import { checkUnits } from '@dosetwin/engine';
 
 /**
@@ -90,4 +90,14 @@ describe('every library model', () => {
       });
     });
   }
+});
+
+test('short citations keep the surname particles (van Hest, ter Heine) and the year', () => {
+  const cases: [string, string][] = [
+    ['everolimus/terheine2018', 'ter Heine 2018'],
+    ['mycophenolic-acid/vanhest2005', 'van Hest 2005'],
+    ['vancomycin/goti2018', 'Goti 2018'],
+    ['ciclosporin/woillard2014', 'Woillard 2014'],
+  ];
+  for (const [id, expected] of cases) assert.equal(shortCitation(getModel(id).ir), expected, id);
 });

@@ -81,7 +81,8 @@ export function modelsForDrug(drug: string): LibraryModel[] {
 /** `Goti 2018` from a citation text: first author's surname and the first year. */
 export function shortCitation(ir: ModelIR): string {
   const text = ir.citation?.text ?? '';
-  const author = /^([^\s,]+)/.exec(text)?.[1] ?? '?';
+  // The surname with its lowercase particles (van Hest, ter Heine, de Winter), before the initials.
+  const author = /^((?:(?:van|von|der|den|de|ter|te|la|le|du|da|di)\s+)*[^\s,]+)/.exec(text)?.[1] ?? '?';
   const year = /\b(19|20)\d{2}\b/.exec(text)?.[0] ?? '';
   return `${author}${/\bet al\b/.test(text) ? ' et al.' : ''} ${year}`.trim();
 }
