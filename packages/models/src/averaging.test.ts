@@ -338,3 +338,16 @@ describe('combineCandidates: the same regimens under each model', () => {
     );
   });
 });
+
+test('fitDrug lists individual parameters only: everolimus CL and F, not its plasma or red-cell concentrations', () => {
+  // Kidney transplant recipient, 0.75 mg every 12 h, trough 4.1 ng/mL after the 7th dose.
+  const csv = `ID,TIME (h),EVID,AMT (mg),DV (ng/mL),WT (kg),HT (cm),SEX,HCT (L/L),PRED_DOSE (mg/day)
+k1,0,1,0.75,.,75,178,0,0.38,10
+${[1, 2, 3, 4, 5, 6].map((k) => `k1,${12 * k},1,0.75,.,75,178,0,0.38,10`).join('\n')}
+k1,84,0,0,4.1,75,178,0,0.38,10
+`;
+  const f = fitDrug('everolimus', parseDrugData(csv, 'evr.csv')[0], {});
+  const p = f.models[0].individual;
+  assert.ok(p.CL > 0 && p.F > 0 && p.F < 1, JSON.stringify(p));
+  for (const name of ['CP', 'CRBC', 'CWB', 'central', 'depot']) assert.equal(p[name], undefined, name);
+});

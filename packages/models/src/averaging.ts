@@ -256,9 +256,12 @@ function patientForModel(
   };
 }
 
-/** Parameters, etas and covariates only: amounts and outputs (0 outside the solver) are left out. */
+/**
+ * Parameters, etas and covariates only: amounts, outputs and whatever is computed from them
+ * (0 outside the solver, e.g. everolimus's plasma and red-cell concentrations) are left out.
+ */
 function namedValues(m: LibraryModel, all: Record<string, number>): Record<string, number> {
-  const drop = new Set([...m.ir.compartments, ...m.ir.errors.map((e) => e.output)]);
+  const drop = new Set([...m.compiled().dynamicNames, ...m.ir.errors.map((e) => e.output)]);
   return Object.fromEntries(Object.entries(all).filter(([k]) => !drop.has(k)));
 }
 

@@ -85,3 +85,14 @@ test('statements depending only on parameters run once per record, not in the ri
   m.derivatives(s);
   assert.equal(s[m.ddtSlots[0]], -70);
 });
+
+test('dynamicNames: what is computed from amounts or time, not the individual parameters', () => {
+  const m = compile(
+    `parameters value unit label\n  TVK 0.1 1/h "k"\ncompartments central\nequations\n  K = TVK * 2\n  C = central / 10\n  W = 2 * C + K\n  d/dt(central) = -K * central\n  CP = W\nerror\n  CP ~ add(0.1)\n`,
+  );
+  const names = ['K', 'C', 'W', 'CP', 'central'];
+  assert.deepEqual(
+    names.filter((n) => m.dynamicNames.has(n)),
+    ['C', 'W', 'CP', 'central'],
+  );
+});

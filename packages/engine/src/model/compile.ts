@@ -77,6 +77,11 @@ export interface CompiledModel {
   varianceSlots: Int32Array;
   /** Evaluates the statements that depend only on parameters, etas and covariates. */
   individual: Run;
+  /**
+   * Names computed from the amounts or time (concentrations, ODE terms; and `t`, `CMT`, the
+   * compartments): not set by `individual`, so not individual parameters.
+   */
+  dynamicNames: ReadonlySet<string>;
   /** Evaluates the right-hand side at the state slots into the ddt slots (explicit ODE models). */
   derivatives: Run;
   /** Evaluates the outputs at the current state slots and time. */
@@ -481,6 +486,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
       ir.errors.map((e) => (e.variance ? slotOf.get(hidden(`var:${e.output}`))! : -1)),
     ),
     individual,
+    dynamicNames,
     derivatives,
     outputs,
     structure,
