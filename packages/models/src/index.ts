@@ -29,7 +29,7 @@ export {
   type VerificationCheck,
   type VerificationStatus,
 } from './verified.ts';
-export { parseProducts, type ProductLine } from './products.ts';
+export { parseProducts, productSpace, type ProductLine, type ProductSpace } from './products.ts';
 export {
   individualParameters,
   simulateTypical,

@@ -1,3 +1,6 @@
+import { convert, isKnownUnit } from '@dosetwin/engine';
+import type { LibraryModel } from './registry.ts';
+
 /**
  * The `products` block, read as data:
  *
@@ -63,4 +66,44 @@ export function parseProducts(lines: readonly string[]): { products: ProductLine
     products.push({ form, values, range, unit, note: toks.slice(i).join(' '), everyH, text: line });
   }
   return { products, problems };
+}
+
+/** The regimen space a library model's products allow, in the model's units. */
+export interface ProductSpace {
+  /** Unit strengths (model dose unit), in the order of the products block. */
+  strengths: number[];
+  /** Dosing intervals (model time unit): the `interval` line, else 12 and 24 h. */
+  intervals: number[];
+  /**
+   * Infusion durations (model time unit): [0] for a model dosing into a depot; else the
+   * `infusion` line's shortest and longest (a single value once), else 1 h.
+   */
+  durations: number[];
+}
+
+/**
+ * The regimen space of a library model from its `products` block: every strength of a line in a
+ * known unit (not `interval`, `infusion`, `usual`), converted to the model's dose unit; the
+ * intervals and infusion durations converted to its time unit.
+ */
+export function productSpace(model: Pick<LibraryModel, 'ir' | 'products'>): ProductSpace {
+  const { ir, products } = model;
+  const toTime = (v: number, unit: string): number => convert(v, unit, ir.units.time);
+  const intervalLine = products.find((p) => p.form === 'interval');
+  const intervals = intervalLine
+    ? intervalLine.values.map((v) => toTime(v, intervalLine.unit))
+    : [12, 24].map((v) => toTime(v, 'h'));
+  const infusion = products.find((p) => p.form === 'infusion');
+  const durations = ir.compartments.includes('depot')
+    ? [0]
+    : infusion
+      ? [...new Set([infusion.values[0], infusion.range ? infusion.range[1] : infusion.values[0]])].map((v) =>
+          toTime(v, infusion.unit),
+        )
+      : [toTime(1, 'h')];
+  const strengths: number[] = [];
+  for (const p of products)
+    if (!['interval', 'infusion', 'usual'].includes(p.form) && isKnownUnit(p.unit))
+      for (const v of p.values) strengths.push(convert(v, p.unit, ir.units.dose));
+  return { strengths, intervals, durations };
 }

@@ -24,6 +24,7 @@ import {
   covariatesOverTime,
   defaultTargetTexts,
   getModel,
+  productSpace,
   shortCitation,
 } from '@dosetwin/models';
 
@@ -204,24 +205,8 @@ export async function runAnalysis(inputs: AnalysisInputs): Promise<AnalysisResul
 
   // Regimen space from the model's products.
   const depot = ir.compartments.indexOf('depot') >= 0;
-  const products = model.products;
   const hToModel = (h: number): number => engine.convert(h, 'h', ir.units.time);
-  const intervalLine = products.find((p) => p.form === 'interval');
-  const intervals = (intervalLine?.values ?? [12, 24]).map((v) =>
-    engine.convert(v, intervalLine?.unit ?? 'h', ir.units.time),
-  );
-  const infusion = products.find((p) => p.form === 'infusion');
-  const durations = depot
-    ? [0]
-    : infusion
-      ? [...new Set([infusion.values[0], infusion.range ? infusion.range[1] : infusion.values[0]])].map((v) =>
-          engine.convert(v, infusion.unit, ir.units.time),
-        )
-      : [hToModel(1)];
-  const strengths: number[] = [];
-  for (const p of products)
-    if (!['interval', 'infusion', 'usual'].includes(p.form) && engine.isKnownUnit(p.unit))
-      for (const v of p.values) strengths.push(engine.convert(v, p.unit, ir.units.dose));
+  const { intervals, durations, strengths } = productSpace(model);
   const lastDoseMs = Math.max(...inputs.administrations.map((a) => Date.parse(a.at)));
   const lastEventT = history.time[history.n - 1];
   const startT = inputs.start
