@@ -1,9 +1,11 @@
-// dosetwin recommend end to end: loading dose search, time of the next dose, several targets.
+// dosetwin recommend end to end: loading dose search, time of the next dose, several targets; a
+// library model's default targets and product space when the options leave them out.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { defaultTargetTexts, getModel } from '@dosetwin/models';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
@@ -87,3 +89,149 @@ test('recommend: bad horizon and conflicting start options are argument errors (
   assert.equal(c.code, 2);
   assert.match(c.stderr, /first-interval horizon/);
 });
+
+/** Whether `dose` is a sum of the strengths (any number of each), to 1e-9 of the smallest. */
+function sumOfStrengths(dose: number, strengths: number[]): boolean {
+  const unit = Math.min(...strengths);
+  const steps = Math.round(dose / unit);
+  if (Math.abs(steps * unit - dose) > 1e-9 * unit) return false;
+  const ok = [true]; // ok[k]: k·unit is reachable (every strength here is a multiple of the smallest)
+  const ks = strengths.map((x) => Math.round(x / unit));
+  for (let k = 1; k <= steps; k++) ok[k] = ks.some((j) => j <= k && ok[k - j]);
+  return ok[steps];
+}
+
+// The products and targets read off each .dtm by hand (model units: vancomycin and amikacin mg,
+// h; tacrolimus ug, h and oral, so no infusion).
+const libraryCases = [
+  {
+    id: 'amikacin/delattre2010',
+    data: 'examples/amikacin-first-dose.csv',
+    targets: ['c_eoi_30min=60..80 mg/L', 'trough<=2.5 mg/L'],
+    space: { strengths: [500, 1000], intervals: [24, 36, 48], durations: [0.5, 1] },
+  },
+  {
+    id: 'vancomycin/goti2018',
+    data: 'examples/vancomycin-two-levels.csv',
+    targets: ['auc24=400..600 mg*h/L'],
+    space: { strengths: [500, 1000], intervals: [8, 12, 24], durations: [1, 2] },
+  },
+  {
+    id: 'tacrolimus/woillard2011-prograf',
+    data: 'examples/tacrolimus-lss.csv',
+    targets: ['trough=5..10 ng/mL'],
+    space: { strengths: [500, 1000, 5000], intervals: [12], durations: [0] },
+  },
+];
+
+for (const c of libraryCases)
+  test(`recommend --model ${c.id} without --target/--strengths/--interval/--duration: the model's default targets and products (exact)`, () => {
+    const r = dosetwin('recommend', '--model', c.id, '--data', c.data, '--samples', '0');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n')[0]);
+    assert.deepEqual(c.targets, defaultTargetTexts(getModel(c.id).ir));
+    assert.deepEqual(out.targets, c.targets);
+    assert.equal(out.targetsSource, 'model defaults');
+    assert.deepEqual(out.space, {
+      ...c.space,
+      source: { strengths: 'products', intervals: 'products', durations: 'products' },
+    });
+    assert.ok(out.candidates.length > 0);
+    for (const k of out.candidates) {
+      assert.ok(sumOfStrengths(k.dose, c.space.strengths), `dose ${k.dose}`);
+      assert.ok(c.space.intervals.includes(k.interval), `interval ${k.interval}`);
+      assert.ok(c.space.durations.includes(k.duration), `duration ${k.duration}`);
+      assert.deepEqual(
+        Object.keys(k.metrics),
+        c.targets.map((t) => t.split(/[=<>]/)[0]),
+      );
+    }
+  });
+
+test("recommend --model ID --format text: one line each for the model's targets and products", () => {
+  const r = dosetwin(
+    'recommend',
+    '--model',
+    'amikacin/delattre2010',
+    '--data',
+    'examples/amikacin-first-dose.csv',
+    '--samples',
+    '0',
+    '--max-candidates',
+    '1',
+    '--format',
+    'text',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.split('\n').slice(0, 2), [
+    "targets: the model's defaults (c_eoi_30min=60..80 mg/L, trough<=2.5 mg/L)",
+    "regimen space from the model's products: strengths 500, 1000 mg; every 24, 36, 48 h; over 0.5, 1 h",
+  ]);
+});
+
+test('recommend --model ID: options given override the products and targets; the rest still come from the products', () => {
+  const r = dosetwin(
+    'recommend',
+    '--model',
+    'vancomycin/goti2018',
+    '--data',
+    DATA,
+    '--strengths',
+    '250',
+    '--interval',
+    '12',
+    '--samples',
+    '0',
+    '--format',
+    'text',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout.split('\n')[1],
+    "regimen space: strengths 250 mg (options); every 12 h (options); over 1, 2 h (the model's products)",
+  );
+  const j = dosetwin(
+    'recommend',
+    '--model',
+    'vancomycin/goti2018',
+    '--data',
+    DATA,
+    '--target',
+    'trough=10..15',
+    '--strengths',
+    '250',
+    '--interval',
+    '12',
+    '--duration',
+    '1.5',
+    '--samples',
+    '0',
+  );
+  assert.equal(j.code, 0, j.stderr);
+  const out = JSON.parse(j.stdout.trim());
+  assert.deepEqual(out.targets, ['trough=10..15']);
+  assert.equal(out.targetsSource, 'options');
+  assert.deepEqual(out.space, {
+    strengths: [250],
+    intervals: [12],
+    durations: [1.5],
+    source: { strengths: 'options', intervals: 'options', durations: 'options' },
+  });
+  for (const k of out.candidates) {
+    assert.equal(k.dose % 250, 0, `dose ${k.dose}`);
+    assert.equal(k.interval, 12);
+    assert.equal(k.duration, 1.5);
+  }
+});
+
+// Without --target, only a library model has targets to fall back on.
+const noTarget = [
+  { what: 'a .dtm file', args: ['--model', 'packages/models/vancomycin/goti2018.dtm', '--data', DATA] },
+  { what: '--drug', args: ['--drug', 'vancomycin', '--data', 'examples/vancomycin-drug.csv'] },
+];
+for (const c of noTarget)
+  test(`recommend with ${c.what} and no --target: an argument error naming --target (exit 2)`, () => {
+    const r = dosetwin('recommend', ...c.args, '--samples', '0');
+    assert.equal(r.code, 2, r.stdout);
+    assert.match(r.stderr, /DT_ARG \[--target\] give at least one target/);
+  });

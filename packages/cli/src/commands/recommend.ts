@@ -12,6 +12,14 @@ import {
   type Recommendation,
   recommend,
 } from '@dosetwin/engine';
+import { existsSync } from 'node:fs';
+import {
+  defaultTargetTexts,
+  getModel,
+  type LibraryModel,
+  type ProductSpace,
+  productSpace,
+} from '@dosetwin/models';
 import type { Command } from 'commander';
 import { argError, guarded, printIssues, readText } from '../io.ts';
 import { drugFitOptions, drugOptions, readDrugData } from './fit.ts';
@@ -27,9 +35,12 @@ export interface Opts {
   criterion: string;
   outsideDomain: string;
   data: string;
-  target: string[];
-  interval: string;
-  duration: string;
+  /** Absent: the library model's default targets (an error for a model file or --drug). */
+  target?: string[];
+  /** Absent: the library model's products, else 8,12,24. */
+  interval?: string;
+  /** Absent: the library model's products, else 0. */
+  duration?: string;
   strengths?: string;
   start?: string;
   startWhenBelow?: string;
@@ -69,10 +80,33 @@ export const concentration = (s: string, unit: string, field: string): number =>
   return m![2] ? convert(v, m![2], unit, field) : v;
 };
 
+/** Where a setting came from: the command's options, the library model's file, or the defaults. */
+export type SettingSource = 'options' | 'products' | 'defaults';
+export interface SpaceSources {
+  strengths: SettingSource;
+  intervals: SettingSource;
+  durations: SettingSource;
+}
+
+/** What a library model brings when the options leave it out: its products and default targets. */
+export interface LibraryDefaults {
+  id: string;
+  space: ProductSpace;
+  targets: string[];
+}
+
+/** The defaults of a library model (`recommend --model ID`). */
+export function libraryDefaults(model: Pick<LibraryModel, 'id' | 'ir' | 'products'>): LibraryDefaults {
+  return { id: model.id, space: productSpace(model), targets: defaultTargetTexts(model.ir) };
+}
+
 /** What the command asks, the same for every patient (and every model, under model averaging). */
 export interface Settings {
   targets: string[];
-  space: Omit<RecommendInput['space'], 'start'>;
+  /** 'options' (--target) or 'model defaults' (the library model's targets block). */
+  targetsSource: 'options' | 'model defaults';
+  space: Omit<RecommendInput['space'], 'start'> & { durations: number[] };
+  spaceSources: SpaceSources;
   /** Allowed start times; absent = the last record (or the time the level falls below `startWhenBelow`). */
   starts?: number[];
   startWhenBelow?: string;
@@ -88,19 +122,63 @@ export interface Settings {
   maxCandidates: number;
 }
 
-export function settingsOf(o: Opts): Settings {
+/**
+ * The command's settings. Without --target, --interval, --duration or --strengths, a library model
+ * (`library`) gives its default targets and its products' regimen space; otherwise the intervals
+ * default to 8, 12, 24 and the durations to 0 (bolus / oral), no strengths, and --target is
+ * required.
+ */
+export function settingsOf(o: Opts, library?: LibraryDefaults): Settings {
   if (o.optimise !== 'target' && o.optimise !== 'pta')
     argError('--optimise', `'${o.optimise}' is not target or pta`);
   if (o.horizon !== 'steady-state' && o.horizon !== 'first-interval')
     argError('--horizon', `'${o.horizon}' is not steady-state or first-interval`);
   if (o.start !== undefined && o.startWhenBelow !== undefined)
     argError('--start-when-below', 'give either --start or --start-when-below');
+  let targets = o.target;
+  if (targets === undefined || !targets.length) {
+    if (!library)
+      argError(
+        '--target',
+        'give at least one target (only a library model has default targets)',
+        "e.g. --target 'auc24=400..600' --target 'trough<=20'",
+      );
+    if (!library.targets.length)
+      argError(
+        '--target',
+        `model ${library.id} has no default targets: give at least one`,
+        "e.g. --target 'auc24=400..600'",
+      );
+    targets = library.targets;
+  }
+  const fromProducts = (
+    given: string | undefined,
+    field: string,
+    products: number[] | undefined,
+    fallback: number[],
+  ) =>
+    given !== undefined
+      ? { value: list(given, field), source: 'options' as const }
+      : products !== undefined
+        ? { value: products, source: 'products' as const }
+        : { value: fallback, source: 'defaults' as const };
+  const intervals = fromProducts(o.interval, '--interval', library?.space.intervals, [8, 12, 24]);
+  const durations = fromProducts(o.duration, '--duration', library?.space.durations, [0]);
+  // A library model without a strength in a known unit: continuous doses, as for a model file.
+  const strengths =
+    o.strengths !== undefined
+      ? { value: list(o.strengths, '--strengths'), source: 'options' as const }
+      : library?.space.strengths.length
+        ? { value: library.space.strengths, source: 'products' as const }
+        : { value: undefined, source: 'defaults' as const };
   return {
-    targets: o.target,
+    targets,
+    targetsSource: o.target?.length ? 'options' : 'model defaults',
+    spaceSources: { strengths: strengths.source, intervals: intervals.source, durations: durations.source },
     space: {
-      intervals: list(o.interval, '--interval'),
-      durations: list(o.duration, '--duration'),
-      strengths: o.strengths ? list(o.strengths, '--strengths') : undefined,
+      intervals: intervals.value,
+      durations: durations.value,
+      strengths: strengths.value,
       maxDose: num(o.maxDose, '--max-dose'),
       maxDailyDose: num(o.maxDailyDose, '--max-daily-dose'),
       loadingDose: num(o.loadingDose, '--loading-dose'),
@@ -198,6 +276,14 @@ export function recommendFromState(
     model: { id: ir.id, version: ir.version, citation: ir.citation?.text ?? null },
     units: ir.units,
     targets: targets.map((t) => t.text),
+    targetsSource: s.targetsSource,
+    // The regimen space searched and where each part came from (options, the model's products, defaults).
+    space: {
+      strengths: s.space.strengths ?? null,
+      intervals: s.space.intervals,
+      durations: s.space.durations,
+      source: s.spaceSources,
+    },
     ...(loadingTarget ? { loadingTarget: loadingTarget.text } : {}),
     horizon: s.horizon,
     // What was asked, so that the recommendation carries its inputs.
@@ -239,6 +325,42 @@ export function recommendFromState(
 }
 
 type Result = Record<string, unknown>;
+
+/**
+ * Text output: where the targets and the regimen space came from when the library model gave them
+ * (nothing when every one was given as an option or is a default of a model file).
+ */
+export function sourceLines(s: Settings, units: { dose: string; time: string }): string[] {
+  const out: string[] = [];
+  if (s.targetsSource === 'model defaults')
+    out.push(`targets: the model's defaults (${s.targets.join(', ')})`);
+  const src = s.spaceSources;
+  if (![src.strengths, src.intervals, src.durations].includes('products')) return out;
+  const from = (x: SettingSource): string =>
+    x === 'products' ? "the model's products" : x === 'options' ? 'options' : 'default';
+  const parts: [string, SettingSource][] = [
+    [
+      s.space.strengths
+        ? `strengths ${s.space.strengths.join(', ')} ${units.dose}`
+        : 'no strengths (doses not rounded)',
+      src.strengths,
+    ],
+    [`every ${s.space.intervals.join(', ')} ${units.time}`, src.intervals],
+    [
+      s.space.durations.every((d) => d === 0)
+        ? 'bolus / oral'
+        : `over ${s.space.durations.join(', ')} ${units.time}`,
+      src.durations,
+    ],
+  ];
+  const one = parts.every(([, x]) => x === 'products');
+  out.push(
+    one
+      ? `regimen space from the model's products: ${parts.map(([t]) => t).join('; ')}`
+      : `regimen space: ${parts.map(([t, x]) => `${t} (${from(x)})`).join('; ')}`,
+  );
+  return out;
+}
 const r4 = (x: number): number => Number(x.toPrecision(4));
 
 function textLines(res: Result, units: { dose: string; time: string }): string[] {
@@ -309,19 +431,21 @@ export function registerRecommend(program: Command): void {
       '--data <file>',
       'NONMEM-style CSV: the doses given and the levels measured; with --drug: units in the header, e.g. TIME (h), AMT (mg), DV (mg/L), WT (kg)',
     )
-    .requiredOption(
+    .option(
       '--target <spec...>',
-      "targets, most important first (each one a priority): 'auc24=400..600', 'trough=5..10 ug/L', 'ft_mic>=100'",
+      "targets, most important first (each one a priority): 'auc24=400..600', 'trough=5..10 ug/L', 'ft_mic>=100' (default for a library model: its targets)",
     )
     .option(
       '--interval <h>',
-      'allowed dosing intervals (model time unit; with --drug, the data’s)',
-      '8,12,24',
+      'allowed dosing intervals (model time unit; with --drug, the data’s) (default: a library model’s products, else 8,12,24)',
     )
-    .option('--duration <h>', 'allowed infusion durations; 0 = bolus / oral', '0')
+    .option(
+      '--duration <h>',
+      'allowed infusion durations; 0 = bolus / oral (default: a library model’s products, else 0)',
+    )
     .option(
       '--strengths <mg>',
-      'available unit strengths (model dose unit; with --drug, the data’s), e.g. 250,500',
+      'available unit strengths (model dose unit; with --drug, the data’s), e.g. 250,500 (default: a library model’s products, else none)',
     )
     .option(
       '--start <t>',
@@ -364,17 +488,19 @@ export function registerRecommend(program: Command): void {
           argError('--drug', '--model and --drug are mutually exclusive: give one of them');
         if (o.model === undefined && o.drug === undefined)
           argError('--model', 'give either --model FILE|ID or --drug NAME', "e.g. '--drug vancomycin'");
-        const settings = settingsOf(o);
-        if (o.drug !== undefined) return recommendDrugCommand(o as Opts & { drug: string }, settings);
+        if (o.drug !== undefined) return recommendDrugCommand(o as Opts & { drug: string }, settingsOf(o));
         for (const [value, name] of [
           [o.formulation, '--formulation'],
           [o.models, '--models'],
         ] as const)
           if (value !== undefined) argError(name, `${name} applies with --drug only`);
-        const model = resolveModel(o.model!);
+        // A library id (not a file): its default targets and products fill the options left out.
+        const library = existsSync(o.model!) ? undefined : getModel(o.model!);
+        const settings = settingsOf(o, library ? libraryDefaults(library) : undefined);
+        const model = library ? library.compiled() : resolveModel(o.model!);
         const ds = parseDataset(readText(o.data, 'data'), model.ir, o.data);
         printIssues(ds.issues);
-        const out: string[] = [];
+        const out: string[] = o.format === 'text' ? sourceLines(settings, model.ir.units) : [];
         for (const p of ds.patients) {
           const res = recommendForPatient(model, p, settings);
           if (o.format === 'json') out.push(JSON.stringify(res));
