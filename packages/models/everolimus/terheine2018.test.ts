@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildPatient, parseRegimen } from '@dosetwin/engine';
 import { checkValidity, getModel, individualParameters, simulateTypical } from '../src/index.ts';
-import { relErr } from '../src/test-support.ts';
+import { erlangTwoCmt, relErr, twoCmtUnitResponse } from '../src/test-support.ts';
 
 const model = getModel('everolimus/terheine2018');
 /** The paper's typical individual: a 70-kg, 1.80-m man (FFM 57.2 kg), haematocrit 0.45. */
@@ -40,31 +40,7 @@ const wholeBlood = (p: P, cp: number): number =>
  * gamma P(5, x) = 1 − e^(−x)·Σ_{j=0..4} x^j/j!.
  */
 function cpSingle(p: P, dose: number, t: number): number {
-  if (t <= 0) return 0;
-  const k10 = p.CL / p.VC;
-  const k12 = p.Q / p.VC;
-  const k21 = p.Q / p.VP;
-  const sum = k10 + k12 + k21;
-  const disc = Math.sqrt(sum * sum - 4 * k10 * k21);
-  const a = (sum + disc) / 2;
-  const b = (sum - disc) / 2;
-  const terms: [number, number][] = [
-    [a, (a - k21) / (p.VC * (a - b))],
-    [b, (k21 - b) / (p.VC * (a - b))],
-  ];
-  let c = 0;
-  for (const [lam, A] of terms) {
-    const d = p.KTR - lam;
-    const x = d * t;
-    let partial = 0;
-    let term = 1;
-    for (let j = 0; j <= 4; j++) {
-      partial += term;
-      term *= x / (j + 1);
-    }
-    c += A * Math.exp(-lam * t) * Math.pow(p.KTR / d, 5) * (1 - Math.exp(-x) * partial);
-  }
-  return p.F * dose * c;
+  return erlangTwoCmt(p.CL, p.VC, p.Q, p.VP, p.KTR, 5, p.F * dose, t);
 }
 
 /** Steady state by superposition of the single-dose closed form (2000 past doses). */
@@ -161,12 +137,9 @@ test('not reproduced, recorded in the card: 2.25 mg BID trough 7.06 vs 6.70 (+5 
   // form, steady state by superposition) give the paper's Cmax within 0.3 %.
   const p = params(TYPICAL);
   const firstOrder = (dose: number, tau: number, t: number): number => {
-    const k10 = p.CL / p.VC;
-    const k21 = p.Q / p.VP;
-    const sum = k10 + p.Q / p.VC + k21;
-    const disc = Math.sqrt(sum * sum - 4 * k10 * k21);
+    const { alpha, beta, k21 } = twoCmtUnitResponse(p.CL, p.VC, p.Q, p.VP);
     const ka = 1 / 0.404;
-    const rates = [(sum + disc) / 2, (sum - disc) / 2, ka];
+    const rates = [alpha, beta, ka];
     let c = 0;
     for (const r of rates) {
       let den = 1;

@@ -59,6 +59,65 @@ export function twoCmtInfusion(
 export const relErr = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 
 /**
+ * Exponents α > β of the 2-compartment model, the roots of s² − (k10 + k12 + k21)s + k10·k21
+ * (k10 = CL/V1, k12 = Q/V1, k21 = Q/V2), and its unit response Σ A_i·e^(−λ_i t) to a bolus,
+ * A_α = (α − k21)/(V1(α − β)), A_β = (k21 − β)/(V1(α − β)) (Gibaldi & Perrier).
+ */
+export function twoCmtUnitResponse(
+  cl: number,
+  v1: number,
+  q: number,
+  v2: number,
+): { alpha: number; beta: number; k21: number; terms: [number, number][] } {
+  const k10 = cl / v1;
+  const k21 = q / v2;
+  const sum = k10 + q / v1 + k21;
+  const disc = Math.sqrt(sum * sum - 4 * k10 * k21);
+  const alpha = (sum + disc) / 2;
+  const beta = (sum - disc) / 2;
+  return {
+    alpha,
+    beta,
+    k21,
+    terms: [
+      [alpha, (alpha - k21) / (v1 * (alpha - beta))],
+      [beta, (k21 - beta) / (v1 * (alpha - beta))],
+    ],
+  };
+}
+
+/**
+ * One dose D (bioavailable amount) at t = 0 through n first-order steps at rate k (a depot and
+ * n − 1 transit compartments) into a 2-compartment model: the input is the Erlang(n, k) density
+ * D·kⁿ·s^(n−1)·e^(−ks)/(n−1)!, and its convolution with the unit response gives
+ * C(t) = D·Σ A_i·e^(−λ_i t)·(k/d_i)ⁿ·(1 − e^(−d_i t)·Σ_{j<n} (d_i t)^j/j!), d_i = k − λ_i.
+ */
+export function erlangTwoCmt(
+  cl: number,
+  v1: number,
+  q: number,
+  v2: number,
+  k: number,
+  steps: number,
+  dose: number,
+  t: number,
+): number {
+  if (t <= 0) return 0;
+  let c = 0;
+  for (const [lam, A] of twoCmtUnitResponse(cl, v1, q, v2).terms) {
+    const d = k - lam;
+    let partial = 0;
+    let term = 1;
+    for (let j = 0; j < steps; j++) {
+      partial += term;
+      term *= (d * t) / (j + 1);
+    }
+    c += A * Math.exp(-lam * t) * Math.pow(k / d, steps) * (1 - Math.exp(-d * t) * partial);
+  }
+  return dose * c;
+}
+
+/**
  * 2-compartment first-order absorption, single dose D at time 0 with lag tLag (Gibaldi & Perrier):
  * C(τ) = D·ka/V1 · Σ_{r ∈ {α, β, ka}} (k21 − r)/Π_{s ≠ r}(s − r) · e^(−r·τ), τ = t − tLag ≥ 0.
  */
