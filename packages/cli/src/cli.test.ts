@@ -1,21 +1,13 @@
 // The dosetwin command end to end (issue 2, acceptance 3), run as a user runs it.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { dosetwin, REPO } from './test-support.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
 const BENCH = resolve(REPO, '../shared/reference/map-benchmark');
 const MODELS = join(REPO, 'packages/engine/test-models/map-benchmark');
-
-function dosetwin(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: REPO });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('simulate: JSON lines with NONMEM PRED/IPRED for run001 patient 1 (rel 1e-6)', () => {
   const r = dosetwin(

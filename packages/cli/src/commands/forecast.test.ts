@@ -1,19 +1,10 @@
 // dosetwin forecast end to end (issue 4): run as a user runs it.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
-
-function dosetwin(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: REPO });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { dosetwin, REPO } from '../test-support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dosetwin-forecast-'));
 const prior = join(dir, 'prior.csv');

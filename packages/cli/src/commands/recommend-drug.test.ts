@@ -3,21 +3,18 @@
 // units (time in min, doses in g, levels in ng/mL), so that every conversion is exercised: a
 // 1500 mg dose over 1 h is 1.5 g at 0.025 g/min, 31.5 mg/L is 31 500 ng/mL.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Simulator, parseDataset, parseTarget, recommend, withPredictionTimes } from '@dosetwin/engine';
 import { fitDrug, pinnedSpace } from '@dosetwin/models';
 import { readDrugData } from './fit.ts';
 import { patientState, resolveModel } from './patient-state.ts';
 import { type Opts, recommendForPatient, settingsOf } from './recommend.ts';
 import { recommendDrugForPatient } from './recommend-drug.ts';
+import { dosetwin, REPO } from '../test-support.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
 const MODEL_DATA = join(REPO, 'examples/vancomycin-two-levels.csv');
 const DIR = mkdtempSync(join(tmpdir(), 'dosetwin-recdrug-'));
 const DRUG_DATA = join(DIR, 'icu1-min-g-ngml.csv');
@@ -296,11 +293,6 @@ test('recommend --drug: the weights reported sum to 1 and are exp(−OFV/2) norm
   assert.equal(avg.selected, avg.weights.models[ws.indexOf(Math.max(...ws))].id);
   assert.equal(avg.candidates[0].pta, null, 'no draws, no PTA');
 });
-
-function dosetwin(...args: string[]): { code: number; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: REPO });
-  return { code: r.status ?? -1, stderr: r.stderr };
-}
 
 test('recommend --drug: errors name the option or field (exit 2)', () => {
   const t = ['--target', 'auc24=400..600', '--samples', '0'];

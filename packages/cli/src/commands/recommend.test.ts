@@ -1,20 +1,12 @@
 // dosetwin recommend end to end: loading dose search, time of the next dose, several targets; a
 // library model's default targets and product space when the options leave them out.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { defaultTargetTexts, getModel } from '@dosetwin/models';
+import { dosetwin, REPO } from '../test-support.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
 const DATA = join(REPO, 'examples/vancomycin-two-levels.csv');
-
-function dosetwin(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', cwd: REPO });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 test('recommend --start-when-below: the MAP level at the proposed time is the threshold (forecast, rel 1e-8); loading doses administrable', () => {
   const r = dosetwin(
