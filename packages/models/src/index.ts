@@ -58,3 +58,4 @@ export {
   type ModelCandidates,
   type AveragedCandidate,
 } from './averaging.ts';
+export { toFutureRegimen, type Quantity, type Regimen, type Route } from './regimen.ts';

@@ -88,8 +88,8 @@ export function withVarianceTap(model: CompiledModel): CompiledModel & { varianc
  *   NONMEM's `W = F; IF (W.EQ.0) W = 1`.
  *
  * The vector x holds, in order: the between-subject etas with non-zero variance (model order),
- * then for each occasion present in the patient's OCC column (ascending) its inter-occasion etas
- * (`iov eta_X ~ v`, model order). Ωₓ is block diagonal: Ω of the between-subject etas, and one
+ * then for each occasion ≥ 1 present in the patient's OCC column (ascending) its inter-occasion
+ * etas (`iov eta_X ~ v`, model order); records of occasion 0 have no IOV. Ωₓ is block diagonal: Ω of the between-subject etas, and one
  * copy of the IOV block per occasion. Etas with zero variance are fixed at 0.
  *
  * Every evaluation is one run of the simulator; non-finite objectives (a parameter leaving its
@@ -207,7 +207,9 @@ export class MapObjective {
     const occs: number[] = [];
     if (iov.length) {
       const seen = new Set<number>();
-      for (let i = 0; i < patient.n; i++) seen.add(patient.occ[i]);
+      // Occasion 0 marks records outside every occasion (e.g. a forecast's future doses): no IOV
+      // block is estimated for it, and the simulator gives its records IOV = 0.
+      for (let i = 0; i < patient.n; i++) if (patient.occ[i] >= 1) seen.add(patient.occ[i]);
       occs.push(...[...seen].sort((a, b) => a - b));
     }
     const maxOcc = occs.length ? occs[occs.length - 1] : 0;
