@@ -149,6 +149,10 @@ export function buildSensitivityModel(
   }
   const outputs = new Set(ir.errors.map((e) => e.output));
   for (const o of outputs) if (!dynamicNames.has(o)) return null;
+  // A compartment without d/dt has derivative 0 (the compiler's rule, NONMEM's unset DADT).
+  const hasDdt = new Set(dynamic.flatMap((st) => (st.k === 'ddt' ? [st.cmt] : [])));
+  for (const c of ir.compartments)
+    if (!hasDdt.has(c)) dynamic.push({ k: 'ddt', cmt: c, expr: num(0), pos: P0 });
 
   // ---- inline the dynamic intermediates: f_i(A, u, η, t) and outputs h_k(A, u, η, t) ----
   const env = new Map<string, Expr>();

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { BENCH_MODELS } from '../test-support/bench-data.ts';
-import { compile } from '../test-support/models.ts';
+import { Simulator } from '../simulate/simulator.ts';
+import { compile, observed, patient } from '../test-support/models.ts';
 import { compileModel } from './compile.ts';
 import { parseModel } from './parse.ts';
 
@@ -95,4 +96,34 @@ test('dynamicNames: what is computed from amounts or time, not the individual pa
     names.filter((n) => m.dynamicNames.has(n)),
     ['C', 'W', 'CP', 'central'],
   );
+});
+
+test('a compartment without d/dt keeps its amount (dA/dt = 0, as NONMEM takes an unset DADT), warning DT_MODEL_DDT_MISSING; hand-derived values (rel 1e-9)', () => {
+  // d/dt(central) = −K·central with K = 0.1 /h; 'store' has no equation. 100 mg into central gives
+  // 100·e^(−0.1 t); 50 mg into store stays 50 (ODE solved numerically: 1e-9, the solver's scale).
+  const m = compile(
+    `parameters value unit label\n  K 0.1 1/h "k"\ncompartments central, store\nequations\n  d/dt(central) = -K * central\n  CP = ifelse(CMT == 2, store, central)\nerror\n  CP ~ add(0.1)\n`,
+  );
+  assert.deepEqual(
+    m.warnings.map((w) => [w.code, w.severity, w.field]),
+    [['DT_MODEL_DDT_MISSING', 'warning', 'equations']],
+  );
+  assert.match(
+    m.warnings[0].message,
+    /compartment 'store' has no d\/dt\(store\) equation: its derivative is taken as 0/,
+  );
+  const p = patient(
+    [
+      { time: 0, amt: 100, cmt: 1 },
+      { time: 0, amt: 50, cmt: 2 },
+      { time: 5, evid: 0, cmt: 1 },
+      { time: 8, evid: 0, cmt: 2 },
+    ],
+    [],
+  );
+  const out = new Float64Array(p.n);
+  new Simulator(m).run(p, null, out);
+  const got = observed(p, out);
+  const want = [100 * Math.exp(-0.5), 50];
+  got.forEach((x, i) => assert.ok(Math.abs(x - want[i]) <= 1e-9 * want[i], `${x} vs ${want[i]}`));
 });

@@ -87,6 +87,11 @@ export interface CompiledModel {
   /** Evaluates the outputs at the current state slots and time. */
   outputs: Run;
   structure: Structure;
+  /**
+   * What the compiler accepted but the author should know (e.g. a compartment without d/dt, taken
+   * as 0); for control streams, also the translator's warnings.
+   */
+  warnings: readonly Issue[];
   /** Fresh slot array with thetas set. */
   newSlots(): Float64Array;
 }
@@ -280,10 +285,30 @@ export function compileModel(ir: ModelIR): CompiledModel {
   const defined = new Set<string>();
   checkBlock(stmts, defined, new Map());
 
-  // Explicit ODEs: every compartment needs its d/dt.
+  // Explicit ODEs: a compartment without d/dt keeps its amount (derivative 0), as NONMEM takes an
+  // unset DADT(n); doses into it accumulate. Said as a warning, since it is more often a slip.
+  const warnings: Issue[] = [];
   if (!ir.pk)
     for (const c of ir.compartments)
-      if (!defined.has(hidden(`ddt:${c}`))) err(origin, `compartment '${c}' has no d/dt(${c}) equation`);
+      if (!defined.has(hidden(`ddt:${c}`))) {
+        warnings.push({
+          code: 'DT_MODEL_DDT_MISSING',
+          severity: 'warning',
+          field: 'equations',
+          message: `compartment '${c}' has no d/dt(${c}) equation: its derivative is taken as 0 (its amount only changes by doses)`,
+          hint: `write 'd/dt(${c}) = ...' if the compartment has inflow or outflow`,
+          file: ir.file,
+          line: origin.line,
+          column: origin.column,
+        });
+        stmts.push({
+          k: 'assign',
+          name: hidden(`ddt:${c}`),
+          expr: { k: 'num', v: 0, pos: origin },
+          pos: origin,
+        });
+        defined.add(hidden(`ddt:${c}`));
+      }
 
   // Outputs named in the error block must be computed.
   if (!ir.errors.length)
@@ -490,6 +515,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
     derivatives,
     outputs,
     structure,
+    warnings,
     newSlots() {
       const s = new Float64Array(nSlots);
       ir.parameters.forEach((p, i) => (s[thetaSlots[i]] = p.value));

@@ -17,7 +17,11 @@ export function loadModel(source: string, file = 'model.dtm'): CompiledModel {
   const key = `${file}\u0000${source}`;
   let m = cache.get(key);
   if (!m) {
-    m = compileModel(isControlStream(file) ? parseControlStream(source, file).ir : parseModel(source, file));
+    if (isControlStream(file)) {
+      const cs = parseControlStream(source, file);
+      const compiled = compileModel(cs.ir);
+      m = { ...compiled, warnings: [...cs.warnings, ...compiled.warnings] };
+    } else m = compileModel(parseModel(source, file));
     if (cache.size > 256) cache.clear();
     cache.set(key, m);
   }

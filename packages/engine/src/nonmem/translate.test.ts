@@ -604,6 +604,33 @@ describe('structures: TRANS1–6 and general ADVANs give the same predictions as
   });
 });
 
+test('$DES with DADT(2) unset runs as NONMEM: dA2/dt = 0 (warning DT_NONMEM_DADT_UNSET); hand-derived values (rel 1e-9)', () => {
+  // DADT(1) = -K·A(1), DADT(2) unset: 100 mg into CENTRAL decays as 100·e^(−K t); 50 mg into PERIPH
+  // stays. K = THETA(1)/THETA(2) = 2/20 = 0.1 /h, so A(1)/V at t = 5 is 100/20·e^(−0.5) and
+  // A(2)/V at t = 8 is 50/20 — an ODE solved numerically (ADVAN13), hence 1e-9, the solver's scale.
+  const src = stream({
+    subr: 'ADVAN13 TOL=9',
+    model: 'COMP=(CENTRAL DEFDOSE DEFOBS) COMP=(PERIPH)',
+    pk: 'K = THETA(1)/THETA(2)\nV = THETA(2)',
+    des: 'DADT(1) = -K*A(1)',
+    error: 'IPRED = A(1)/V\nIF (CMT.EQ.2) IPRED = A(2)/V\nY = IPRED + IPRED*EPS(1)',
+    omega: '',
+  });
+  const cs = parseControlStream(src, 'unset.mod');
+  const w = cs.warnings.find((x) => x.code === 'DT_NONMEM_DADT_UNSET');
+  assert.ok(w, 'warning reported');
+  assert.equal(w.severity, 'warning');
+  assert.match(w.message, /DADT\(2\) \(PERIPH\) is not set: taken as 0/);
+  assert.equal(w.line, src.split('\n').indexOf('$DES') + 1);
+  const data = `ID,TIME,AMT,RATE,CMT,EVID,MDV,DV,WT
+1,0,100,0,1,1,1,.,70
+1,0,50,0,2,1,1,.,70
+1,5,0,0,1,0,0,4,70
+1,8,0,0,2,0,0,2,70
+`;
+  closeRel(run(src, data).pred, [5 * Math.exp(-0.5), 2.5], 1e-9);
+});
+
 describe('malformed control streams: one clear error with its line (DT_NONMEM_*)', () => {
   const ok = stream({ pk: 'CL = THETA(1)*EXP(ETA(1))\nV = THETA(2)*EXP(ETA(2))\nS1 = V' });
   const lineOf = (src: string, text: string): number =>
@@ -710,17 +737,6 @@ describe('malformed control streams: one clear error with its line (DT_NONMEM_*)
       at: 'Y = F + ABS',
       message: /not differentiable in EPS\(1\)/,
       code: 'DT_NONMEM_ERROR',
-    },
-    {
-      name: 'missing DADT',
-      src: stream({
-        subr: 'ADVAN13',
-        model: 'COMP=(CENTRAL) COMP=(PERIPH)',
-        pk: 'K = THETA(1)',
-        des: 'DADT(1) = -K*A(1)',
-      }),
-      at: '$DES',
-      message: /DADT\(2\) \(PERIPH\) is not set/,
     },
     {
       name: 'unsupported ADVAN',

@@ -1450,17 +1450,25 @@ export function parseControlStream(
         'rename the variable',
       );
   if (nCmt && !closed) {
+    // NONMEM takes an unset DADT(n) as 0 (the compartment keeps its amount; doses accumulate): so
+    // does dosetwin, with a warning, since it is more often a slip than a choice.
     const have = new Set<string>();
     forEachStmt(desLive, (st) => st.k === 'ddt' && have.add(st.cmt));
     for (const [i, c] of irCmts.entries())
-      if (!have.has(c))
-        error(
-          'DT_NONMEM_DES',
-          GENERAL_LINEAR.has(advan) ? sectionPos.PK : sectionPos.DES,
-          '$DES',
-          `DADT(${i + 1}) (${nmCmts[i]}) is not set`,
-          'write a DADT(n) = … equation for every compartment',
-        );
+      if (!have.has(c)) {
+        const pos = GENERAL_LINEAR.has(advan) ? sectionPos.PK : sectionPos.DES;
+        warnings.push({
+          code: 'DT_NONMEM_DADT_UNSET',
+          severity: 'warning',
+          field: '$DES',
+          message: `DADT(${i + 1}) (${nmCmts[i]}) is not set: taken as 0, as NONMEM does (the amount only changes by doses)`,
+          hint: `write DADT(${i + 1}) = … if the compartment has inflow or outflow`,
+          file,
+          line: pos.line,
+          column: pos.column,
+        });
+        desLive.push({ k: 'ddt', cmt: c, expr: { k: 'num', v: 0, pos }, pos });
+      }
   }
   if (issues.length) fail();
 
