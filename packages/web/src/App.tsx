@@ -2,31 +2,12 @@ import { Anchor, AppShell, Button, Group, SegmentedControl, Text, Title } from '
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LangContext, type Lang, translate } from './i18n/index.ts';
 import { api, getToken, setToken, type SessionUser } from './lib/api.ts';
+import { go, parseHash, type Route } from './lib/routes.ts';
 import { AnalysisPage } from './pages/Analysis.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { PatientPage } from './pages/Patient.tsx';
 import { PatientsPage } from './pages/Patients.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
-
-export type Route =
-  | { page: 'patients' }
-  | { page: 'patient'; id: string }
-  | { page: 'requests' }
-  | { page: 'request'; id: string }
-  | { page: 'analysis'; id: string };
-
-export function parseHash(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
-  if (parts[0] === 'patients' && parts[1]) return { page: 'patient', id: parts[1] };
-  if (parts[0] === 'requests' && parts[1]) return { page: 'request', id: parts[1] };
-  if (parts[0] === 'requests') return { page: 'requests' };
-  if (parts[0] === 'analyses' && parts[1]) return { page: 'analysis', id: parts[1] };
-  return { page: 'patients' };
-}
-
-export const go = (hash: string): void => {
-  window.location.hash = hash;
-};
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('dosetwin.lang') as Lang) ?? 'en');

@@ -72,7 +72,7 @@ import {
 } from '@dosetwin/models';
 import { argError } from '../io.ts';
 import { patientState, type PatientState } from './patient-state.ts';
-import { concentration, recommendFromState, type Settings } from './recommend.ts';
+import { concentration, recommendFromState, type Settings } from './recommend-state.ts';
 
 /** Smallest weight with which a model proposes regimens (every model of weight > 0 evaluates them). */
 export const GENERATING_WEIGHT = 0.01;

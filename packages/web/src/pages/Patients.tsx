@@ -1,9 +1,9 @@
 import { Button, Card, Group, NativeSelect, SimpleGrid, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { go } from '../App.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
 import { api, type PatientRow, type SessionUser } from '../lib/api.ts';
+import { go } from '../lib/routes.ts';
 import { showDateTime } from '../lib/time.ts';
 
 export function PatientsPage({ user }: { user: SessionUser }) {

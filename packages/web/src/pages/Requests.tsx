@@ -1,9 +1,9 @@
 import { Anchor, Badge, Button, Card, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import { go } from '../App.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
 import { api, type Analysis, type RequestDetail, type RequestRow, type SessionUser } from '../lib/api.ts';
+import { go } from '../lib/routes.ts';
 import { showDateTime } from '../lib/time.ts';
 
 const STATUSES = ['', 'submitted', 'analysed', 'validated', 'rejected'] as const;
