@@ -9,6 +9,7 @@ import * as engine from '@dosetwin/engine';
 import {
   buildPatient,
   DosetwinError,
+  estimateMap,
   type Issue,
   type CompiledModel,
   type PatientData,
@@ -65,29 +66,6 @@ export interface AnalysisResult {
   warnings: Issue[];
   conversions: string[];
   start: string;
-}
-
-type MapFn = (
-  m: CompiledModel,
-  p: PatientData,
-  o?: Record<string, unknown>,
-) => {
-  eta: Float64Array;
-  etaNames: string[];
-  objective: number;
-  converged: boolean;
-  ipred: { record: number; ipred: number }[];
-};
-
-/**
- * `estimateMap` from the engine's public entry when it is exported there; until then, from its
- * module (the engine's estimation is being finished by another engineer).
- */
-async function mapEstimator(): Promise<MapFn> {
-  const pub = (engine as unknown as { estimateMap?: MapFn }).estimateMap;
-  if (pub) return pub;
-  const mod = (await import('../../engine/src/estimate/map.ts')) as unknown as { estimateMap: MapFn };
-  return mod.estimateMap;
 }
 
 const issue = (code: Issue['code'], field: string, message: string, hint?: string): Issue => ({
@@ -161,7 +139,6 @@ export async function runAnalysis(inputs: AnalysisInputs): Promise<AnalysisResul
   for (let i = 0; i < history.n; i++) if (history.evid[i] === 0 && history.mdv[i] === 0) obsIdx.push(i);
   const etaNames = ir.etas.map((e) => e.name);
   if (obsIdx.length) {
-    const estimateMap = await mapEstimator();
     const f = estimateMap(compiled, history, {});
     point = f.eta;
     if (!f.converged)
