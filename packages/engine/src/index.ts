@@ -114,5 +114,42 @@ export {
   type WeightScheme,
 } from './estimate/index.ts';
 export { cholesky } from './estimate/linalg.ts';
-// Machine-learning exposure estimators (issue 8)
+// Machine-learning exposure estimators
 export * from './ml/index.ts';
+export {
+  METRIC_DEFS,
+  METRIC_NAMES,
+  AFTER_INFUSION_H,
+  findMetric,
+  metricDef,
+  metricUnitFactor,
+  type MetricDef,
+  type MetricDimension,
+  type MetricUnits,
+  type ExposurePair,
+} from './dosing/metrics.ts';
+export {
+  exposureOver,
+  maintenanceExposure,
+  loadingMetric,
+  evaluateRegimen,
+  attainment,
+  type Evaluation,
+  type EvaluateInput,
+  type Horizon,
+  type WindowQuery,
+} from './dosing/evaluate.ts';
+export { levelFallsTo, predictedLevels } from './dosing/next-dose.ts';
+export { FUTURE_OCCASION, hasIov } from './dosing/regimen.ts';
+export {
+  createTwin,
+  priorDraws,
+  individualValues,
+  type Twin,
+  type TwinOptions,
+  type TwinMethod,
+  type TwinForecastInput,
+  type TwinRecommendInput,
+  type EvaluateOptions,
+} from './twin/twin.ts';
+export { domainIssue, formatRange, twinChecks, IMPLAUSIBLE_SDS } from './twin/checks.ts';

@@ -42,8 +42,18 @@ export interface Exposure {
   tmin: number;
   /** Concentrations at `query.at`. */
   cAt: number[];
-  /** With a MIC: time with fu·C > MIC (model time units), its % of the window, fu·AUC/MIC, Cmax/MIC. */
-  mic?: { tAbove: number; fTAbovePct: number; fAucOverMic: number; cmaxOverMic: number };
+  /**
+   * With a MIC: the MIC and unbound fraction used, time with fu·C > MIC (model time units), its %
+   * of the window, fu·AUC/MIC, Cmax/MIC.
+   */
+  mic?: {
+    mic: number;
+    fu: number;
+    tAbove: number;
+    fTAbovePct: number;
+    fAucOverMic: number;
+    cmaxOverMic: number;
+  };
 }
 
 /**
@@ -186,6 +196,8 @@ export function computeExposure(
       }
     }
     result.mic = {
+      mic,
+      fu,
       tAbove,
       fTAbovePct: (100 * tAbove) / (q.to - q.from),
       fAucOverMic: (fu * auc) / mic,

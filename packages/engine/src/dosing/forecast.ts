@@ -5,7 +5,8 @@ import { predictionBands, quantileSorted, summarise } from '../estimate/index.ts
 import type { Simulator } from '../simulate/simulator.ts';
 import { convert } from '../units.ts';
 import { type Exposure, computeExposure } from './exposure.ts';
-import { type FutureRegimen, checkRegimen, regimenPatient } from './regimen.ts';
+import { AFTER_INFUSION_H, METRIC_DEFS } from './metrics.ts';
+import { type FutureRegimen, checkRegimen, hasIov, regimenPatient } from './regimen.ts';
 import { type SteadyStateApproach, aucs, steadyStateApproach } from './steady-state.ts';
 
 /** A window over which exposure is reported. `steadyState`: the regimen already at steady state. */
@@ -49,7 +50,11 @@ export interface MetricForecast {
 }
 
 export interface ForecastWindow extends ForecastWindowSpec {
-  /** auc, cavg, cmax, tmax, cmin, tmin, c_eoi_1h and c_eoi_30min (infusions), and with a MIC ft_mic, fauc_mic, cmax_mic. */
+  /**
+   * auc, cavg, cmax, tmax, cmin, tmin, and the registry's forecast metrics: concentrations after
+   * the end of the infusion (c_eoi_1h, c_eoi_30min) when the window starts with one, and with a
+   * MIC the MIC metrics (ft_mic, fauc_mic over the window, cmax_mic).
+   */
   metrics: Record<string, MetricForecast>;
 }
 
@@ -112,7 +117,7 @@ export function forecastRegimen(input: ForecastInput): Forecast {
   // The curve: history + regimen, covering every asked time (enough administrations).
   const last = Math.max(times[times.length - 1], regimen.start);
   const count = regimen.count ?? Math.max(1, Math.ceil((last - regimen.start) / tau) + 1);
-  const future = regimenPatient(history, { ...regimen, count });
+  const future = regimenPatient(history, { ...regimen, count }, { closeOccasion: hasIov(sim) });
   const grid = withPredictionTimes(future, times, cmt);
   const gridIdx: number[] = [];
   for (let i = 0; i < grid.n; i++) if (grid.evid[i] === 2 && grid.line[i] === 0) gridIdx.push(i);
@@ -153,7 +158,7 @@ export function forecastRegimen(input: ForecastInput): Forecast {
   // A stated number of administrations holds for the windows too; otherwise they cover every window.
   const longCount = regimen.count ?? Math.max(count, Math.ceil((horizonEnd - regimen.start) / tau) + 1);
   const patients = {
-    run: regimenPatient(history, { ...regimen, count: longCount }),
+    run: regimenPatient(history, { ...regimen, count: longCount }, { closeOccasion: hasIov(sim) }),
     ss: regimenPatient(history, regimen, {
       steadyState: true,
       count: Math.ceil((horizonEnd - regimen.start) / tau) + 1,
@@ -182,7 +187,7 @@ export function forecastRegimen(input: ForecastInput): Forecast {
     const first = !w.steadyState && w.from === regimen.start && regimen.loadingDose !== undefined;
     const d = first ? (regimen.loadingDuration ?? dur) : dur;
     const oneHour = convert(1, 'h', ir.units.time, 'time');
-    const at = d > 0 ? [w.from + d + oneHour, w.from + d + oneHour / 2] : [];
+    const at = d > 0 ? AFTER_INFUSION_H.map((h) => w.from + d + h * oneHour) : [];
     const q = { from: w.from, to: w.to, output, at, mic: input.mic, fu: input.fu };
     const metricsOf = (e: Exposure): Record<string, number> => {
       const m: Record<string, number> = {
@@ -193,14 +198,13 @@ export function forecastRegimen(input: ForecastInput): Forecast {
         cmin: e.cmin,
         tmin: e.tmin,
       };
-      if (at.length) {
-        m.c_eoi_1h = e.cAt[0];
-        m.c_eoi_30min = e.cAt[1];
-      }
-      if (e.mic) {
-        m.ft_mic = e.mic.fTAbovePct;
-        m.fauc_mic = e.mic.fAucOverMic;
-        m.cmax_mic = e.mic.cmaxOverMic;
+      // The registry's metrics a window reports: those read after the end of an infusion (when the
+      // window starts with one) and the MIC metrics (with a MIC), read over the window itself.
+      for (const def of METRIC_DEFS) {
+        if (!def.forecast) continue;
+        if (def.afterInfusionH !== undefined && !at.length) continue;
+        if (def.mic && !e.mic) continue;
+        m[def.name] = def.read({ interval: e, day: e });
       }
       return m;
     };

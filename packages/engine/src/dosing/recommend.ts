@@ -2,9 +2,11 @@ import { DosetwinError, type Issue, fail } from '../errors.ts';
 import type { PatientData } from '../events/records.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 import { convert } from '../units.ts';
-import { type Exposure, computeExposure } from './exposure.ts';
-import { type FutureRegimen, nextAdministrationTime, regimenPatient } from './regimen.ts';
+import type { Exposure } from './exposure.ts';
+import { nextAdministrationTime } from './regimen.ts';
 import { steadyStateApproach } from './steady-state.ts';
+import { attainment, loadingMetric, maintenanceExposure } from './evaluate.ts';
+import { type ExposurePair, metricDef } from './metrics.ts';
 import { type Target, inTarget, metricValue, needsMic, targetCentre } from './targets.ts';
 
 /** The regimens a recommendation may choose from. Amounts in the model's dose unit, times in its time unit. */
@@ -129,10 +131,6 @@ export interface Recommendation {
   warnings: Issue[];
 }
 
-/** Metrics affine in the dose for linear kinetics (integrals and values at fixed times). */
-const AFFINE = new Set(['auc24', 'auctau', 'cavg', 'c_eoi_1h', 'c_eoi_30min', 'fauc_mic']);
-const EXTREMES = new Set(['cmin', 'trough', 'c0', 'cmax', 'peak', 'cmax_mic']);
-
 /**
  * Search the regimen space for the doses that reach the targets. For each start time, interval
  * and infusion duration, the continuous dose that puts the primary target's metric at its centre
@@ -185,44 +183,9 @@ export function recommend(input: RecommendInput): Recommendation {
   const maxDose = space.maxDose ?? Infinity;
   const timeUnit = sim.model.ir.units.time;
   const day = convert(24, 'h', timeUnit, 'time');
-  const oneHour = convert(1, 'h', timeUnit, 'time');
   const cmt = space.cmt ?? 0;
 
-  /** Exposure over the first interval and the first 24 h from `start`, as the targets `need`. */
-  const exposureOf = (
-    p: PatientData,
-    start: number,
-    tau: number,
-    dur: number,
-    eta: Float64Array | null,
-    need: Target[],
-    full: boolean,
-  ): { interval: Exposure; day: Exposure } => {
-    // Peak and trough need local refinement; AUC-type targets do not.
-    const refineExtremes = need.some((t) => EXTREMES.has(t.metric));
-    const q = {
-      mic: input.mic,
-      fu: input.fu,
-      refineExtremes,
-      gridPoints: refineExtremes || need.some(needsMic) ? 400 : 24,
-    };
-    // End of infusion + 1 h and + 30 min (for a bolus or oral dose: after it), for c_eoi_1h, c_eoi_30min.
-    const at = [start + dur + oneHour, start + dur + oneHour / 2];
-    const interval = computeExposure(sim, p, eta, { from: start, to: start + tau, at, ...q });
-    // The 24-h window only serves AUC-type metrics (auc24, fAUC/MIC): no extreme to refine.
-    const needsDay = full || need.some((t) => t.metric === 'auc24' || t.metric === 'fauc_mic');
-    const dayExposure =
-      tau === day || !needsDay
-        ? interval
-        : computeExposure(sim, p, eta, {
-            from: start,
-            to: start + day,
-            ...q,
-            refineExtremes: false,
-            gridPoints: 24,
-          });
-    return { interval, day: dayExposure };
-  };
+  const q = { targets, horizon, mic: input.mic, fu: input.fu };
   /** Maintenance exposure: at steady state, or over the first interval after the history. */
   const evaluate = (
     start: number,
@@ -231,12 +194,11 @@ export function recommend(input: RecommendInput): Recommendation {
     dur: number,
     eta: Float64Array | null,
     full = false,
-  ): { interval: Exposure; day: Exposure } => {
-    const reg: FutureRegimen = { start, dose, interval: tau, duration: dur, cmt };
-    const count = Math.ceil(day / tau) + 2;
-    const p = regimenPatient(history, reg, { steadyState: horizon === 'steady-state', count });
-    return exposureOf(p, start, tau, dur, eta, targets, full);
-  };
+  ): ExposurePair =>
+    maintenanceExposure(sim, history, { start, dose, interval: tau, duration: dur, cmt }, eta, {
+      ...q,
+      full,
+    });
   const metricAt = (
     start: number,
     dose: number,
@@ -267,7 +229,7 @@ export function recommend(input: RecommendInput): Recommendation {
           targetCentre(primary),
           {
             proportional: linear && horizon === 'steady-state' && !needsMic(primary),
-            affine: linear && AFFINE.has(primary.metric),
+            affine: linear && metricDef(primary.metric).affine,
             lo: Math.max(minDose, 1e-9),
             hi: Number.isFinite(maxDose) ? maxDose : 1e7,
           },
@@ -298,21 +260,14 @@ export function recommend(input: RecommendInput): Recommendation {
             exposure: e,
             exactDose: exact,
           };
-          if (input.draws?.length) {
-            const hits = targets.map(() => 0);
-            let all = 0;
-            for (const draw of input.draws) {
-              const ed = evaluate(start, dose, tau, dur, draw);
-              let ok = true;
-              targets.forEach((t, k) => {
-                if (inTarget(t, metricValue(t, ed.interval, ed.day))) hits[k]++;
-                else ok = false;
-              });
-              if (ok) all++;
-            }
-            const n = input.draws.length;
-            c.pta = { each: hits.map((h) => h / n), all: all / n };
-          }
+          if (input.draws?.length)
+            c.pta = attainment(
+              sim,
+              history,
+              { start, dose, interval: tau, duration: dur, cmt },
+              input.draws,
+              q,
+            );
           candidates.push(c);
         }
       }
@@ -330,9 +285,7 @@ export function recommend(input: RecommendInput): Recommendation {
 
   if (loadingTarget)
     for (const c of top) {
-      const r = searchLoadingDose(input, c, loadingTarget, (p, eta) =>
-        exposureOf(p, c.start, c.interval, c.duration, eta, [loadingTarget], false),
-      );
+      const r = searchLoadingDose(input, c, loadingTarget);
       c.loading = r.choice;
       c.loadingDose = r.choice.dose;
       if (r.warning) warnings.push(r.warning);
@@ -384,24 +337,26 @@ function searchLoadingDose(
   input: RecommendInput,
   c: Candidate,
   target: Target,
-  exposure: (p: PatientData, eta: Float64Array | null) => { interval: Exposure; day: Exposure },
 ): { choice: LoadingChoice; warning?: Issue } {
   const { sim, history, space } = input;
-  const day = convert(24, 'h', sim.model.ir.units.time, 'time');
   const maxLoading = input.loading?.maxDose ?? space.maxDose ?? Infinity;
-  const metric = (L: number, eta: Float64Array | null): number => {
-    const reg: FutureRegimen = {
-      start: c.start,
-      dose: c.dose,
-      interval: c.interval,
-      duration: c.duration,
-      cmt: space.cmt ?? 0,
-      loadingDose: L,
-      ...(input.loading?.duration !== undefined ? { loadingDuration: input.loading.duration } : {}),
-    };
-    const e = exposure(regimenPatient(history, reg, { count: Math.ceil(day / c.interval) + 2 }), eta);
-    return metricValue(target, e.interval, e.day);
-  };
+  const metric = (L: number, eta: Float64Array | null): number =>
+    loadingMetric(
+      sim,
+      history,
+      {
+        start: c.start,
+        dose: c.dose,
+        interval: c.interval,
+        duration: c.duration,
+        cmt: space.cmt ?? 0,
+        loadingDose: L,
+        ...(input.loading?.duration !== undefined ? { loadingDuration: input.loading.duration } : {}),
+      },
+      target,
+      eta,
+      input,
+    );
   const centre = targetCentre(target);
   const f = (L: number): number => metric(L, input.point);
   // No loading dose = the first administration is the maintenance dose: the search starts there.
@@ -411,7 +366,7 @@ function searchLoadingDose(
       ? 0
       : solveDose(f, centre, {
           proportional: false,
-          affine: sim.model.structure.kind !== 'ode' && AFFINE.has(target.metric),
+          affine: sim.model.structure.kind !== 'ode' && metricDef(target.metric).affine,
           lo: c.dose,
           hi: Math.max(c.dose, Number.isFinite(maxLoading) ? maxLoading : 1e7),
         });

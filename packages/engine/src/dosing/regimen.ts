@@ -25,6 +25,17 @@ export interface FutureRegimen {
   cmt?: number;
 }
 
+/**
+ * The occasion of future administrations: none (0), so that inter-occasion variability is 0 for
+ * them whatever the history's occasions (a new occasion's IOV is unknown; its mean is 0).
+ */
+export const FUTURE_OCCASION = 0;
+
+/** Whether a model has inter-occasion variability (its forecasts then close the history's last occasion). */
+export function hasIov(sim: { model: { ir: { etas: readonly { iov?: boolean }[] } } }): boolean {
+  return sim.model.ir.etas.some((e) => e.iov);
+}
+
 /** Administrations given when none is stated. */
 const DEFAULT_COUNT = 10;
 
@@ -94,6 +105,7 @@ export function regimenRecords(
       rate: (r.loadingDuration ?? dur) > 0 ? r.loadingDose! / (r.loadingDuration ?? dur) : 0,
       cmt,
       cov,
+      occ: FUTURE_OCCASION,
     });
   const n = count - (loading ? 1 : 0);
   if (n >= 1 && r.dose > 0)
@@ -107,6 +119,7 @@ export function regimenRecords(
       addl: n - 1,
       ss: o.steadyState ? 1 : 0,
       cov,
+      occ: FUTURE_OCCASION,
     });
   return rows;
 }
@@ -120,7 +133,7 @@ export function regimenRecords(
 export function regimenPatient(
   h: PatientData,
   r: FutureRegimen,
-  o: { steadyState?: boolean; count?: number } = {},
+  o: { steadyState?: boolean; count?: number; closeOccasion?: boolean } = {},
 ): PatientData {
   if (h.n === 0)
     fail('DT_REGIMEN', 'history', 'the patient has no record (covariates are read from the last one)');
@@ -143,8 +156,15 @@ export function regimenPatient(
         occ: h.occ[i],
       });
     }
+  // With inter-occasion variability (`closeOccasion`), the history's last occasion lasts until the
+  // new regimen starts: parameters over an interval are those of the record that ends it
+  // (NONMEM's rule), so without this record the time from the last record to the first new dose
+  // would take the future's occasion (no IOV).
+  const lastOcc = h.occ[h.n - 1];
+  if (o.closeOccasion && !o.steadyState && lastOcc !== FUTURE_OCCASION && r.start > h.time[h.n - 1])
+    rows.push({ time: r.start, evid: 2, cov, occ: lastOcc });
   rows.push(...regimenRecords(r, cov, o));
-  if (!rows.length) rows.push({ time: r.start, evid: 2, cov });
+  if (!rows.length) rows.push({ time: r.start, evid: 2, cov, occ: FUTURE_OCCASION });
   return patientFromRecords(h.id, rows, h.nCov);
 }
 

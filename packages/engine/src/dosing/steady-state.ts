@@ -2,7 +2,7 @@ import { fail } from '../errors.ts';
 import { withPredictionTimes } from '../events/grid.ts';
 import type { PatientData } from '../events/records.ts';
 import type { Simulator } from '../simulate/simulator.ts';
-import { type FutureRegimen, regimenPatient } from './regimen.ts';
+import { type FutureRegimen, hasIov, regimenPatient } from './regimen.ts';
 
 /** How fast a regimen approaches its steady state, from the patient's current state. */
 export interface SteadyStateApproach {
@@ -58,7 +58,13 @@ export function steadyStateApproach(
   let n = FIRST_INTERVALS;
   for (;;) {
     const times = Array.from({ length: n + 1 }, (_, k) => regimen.start + k * tau);
-    const cum = aucs(sim, regimenPatient(history, regimen, { count: n }), eta, output, times);
+    const cum = aucs(
+      sim,
+      regimenPatient(history, regimen, { count: n, closeOccasion: hasIov(sim) }),
+      eta,
+      output,
+      times,
+    );
     const aucTau = Array.from({ length: n }, (_, k) => cum[k + 1] - cum[k]);
     const tol = 1 - fraction;
     const k = aucTau.findIndex((a) => Math.abs(1 - a / aucTauSs) <= tol * (1 + 1e-12));

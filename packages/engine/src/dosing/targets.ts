@@ -1,40 +1,12 @@
 import { DosetwinError } from '../errors.ts';
 import { convert, isKnownUnit } from '../units.ts';
 import type { Exposure } from './exposure.ts';
+import { findMetric, METRIC_DEFS, METRIC_NAMES, metricDef } from './metrics.ts';
 
-/**
- * Exposure metrics a target can name:
- * - `auc24` AUC over 24 h; `auctau` AUC over one dosing interval; `cavg` average concentration;
- * - `cmin` / `trough` / `c0` lowest concentration over the interval; `cmax` / `peak` highest;
- * - `c_eoi_1h`, `c_eoi_30min` concentration 1 h or 30 min after the end of the infusion
- *   (aminoglycoside peaks: 30 min after a 30-min infusion for amikacin and gentamicin);
- * - `ft_mic` % of the interval with unbound concentration above the MIC;
- * - `fauc_mic` fAUC24/MIC; `cmax_mic` Cmax/MIC.
- */
-export const METRICS = [
-  'auc24',
-  'auctau',
-  'cavg',
-  'cmin',
-  'trough',
-  'c0',
-  'cmax',
-  'peak',
-  'c_eoi_1h',
-  'c_eoi_30min',
-  'ft_mic',
-  'fauc_mic',
-  'cmax_mic',
-] as const;
-export type Metric = (typeof METRICS)[number];
-
-/** The kind of quantity a metric is, to convert its unit. */
-function dimension(m: Metric): 'exposure' | 'conc' | 'ratio' | 'percent' {
-  if (m === 'auc24' || m === 'auctau') return 'exposure';
-  if (m === 'ft_mic') return 'percent';
-  if (m === 'fauc_mic' || m === 'cmax_mic') return 'ratio';
-  return 'conc';
-}
+/** Every metric name a target may use (the registry's names and aliases, see metrics.ts). */
+export const METRICS: readonly string[] = METRIC_NAMES;
+/** A metric name or alias of the registry. */
+export type Metric = string;
 
 export interface Target {
   metric: Metric;
@@ -69,9 +41,13 @@ export function parseTarget(text: string, concUnit: string, timeUnit: string, pr
   );
   if (!m) bad('not a target', "write e.g. 'auc24=400..600', 'trough=5..10 ug/L', 'ft_mic>=100'");
   const [, name, op, a, b, unit] = m!;
-  if (!(METRICS as readonly string[]).includes(name))
-    bad(`unknown metric '${name}'`, `metrics: ${METRICS.join(', ')}`);
-  const metric = name as Metric;
+  const def = findMetric(name);
+  if (!def)
+    bad(
+      `unknown metric '${name}'`,
+      `metrics: ${METRIC_DEFS.map((d) => [d.name, ...d.aliases].join(' | ')).join(', ')}`,
+    );
+  const metric = name;
   const num = (s: string | undefined): number | null => {
     if (s === undefined || s === '') return null;
     const v = Number(s);
@@ -99,7 +75,7 @@ export function parseTarget(text: string, concUnit: string, timeUnit: string, pr
   }
   if (lo === null && hi === null) bad('no bound given');
   if (lo !== null && hi !== null && lo > hi) bad(`lower bound ${lo} is above upper bound ${hi}`);
-  const dim = dimension(metric);
+  const dim = def!.dimension;
   if (unit) {
     let factor: number;
     if (dim === 'exposure') {
@@ -121,31 +97,7 @@ export function parseTarget(text: string, concUnit: string, timeUnit: string, pr
 
 /** The value of a target's metric from an exposure (window = the dosing interval or 24 h as the metric says). */
 export function metricValue(t: Target, interval: Exposure, day: Exposure): number {
-  switch (t.metric) {
-    case 'auc24':
-      return day.auc;
-    case 'auctau':
-      return interval.auc;
-    case 'cavg':
-      return interval.cavg;
-    case 'cmin':
-    case 'trough':
-    case 'c0':
-      return interval.cmin;
-    case 'cmax':
-    case 'peak':
-      return interval.cmax;
-    case 'c_eoi_1h':
-      return interval.cAt[0];
-    case 'c_eoi_30min':
-      return interval.cAt[1];
-    case 'ft_mic':
-      return interval.mic!.fTAbovePct;
-    case 'fauc_mic':
-      return day.mic!.fAucOverMic;
-    case 'cmax_mic':
-      return interval.mic!.cmaxOverMic;
-  }
+  return metricDef(t.metric).read({ interval, day });
 }
 
 export function inTarget(t: Target, v: number): boolean {
@@ -159,5 +111,5 @@ export function targetCentre(t: Target): number {
 }
 
 export function needsMic(t: Target): boolean {
-  return t.metric === 'ft_mic' || t.metric === 'fauc_mic' || t.metric === 'cmax_mic';
+  return metricDef(t.metric).mic;
 }
