@@ -1553,7 +1553,8 @@ export function parseControlStream(
       name: `THETA${i + 1}`,
       value: t.value,
       unit,
-      label: label.replace(/"/g, "'"),
+      // A label is one string in the model file, whose reader collapses runs of spaces.
+      label: label.replace(/"/g, "'").replace(/\s+/g, ' '),
       source: `$THETA ${t.text}${t.symbol ? ` (${t.symbol})` : ''}`,
       pos: t.pos,
     };
@@ -1565,7 +1566,7 @@ export function parseControlStream(
       unit: '?',
       label:
         s.k === s.l
-          ? `variance of EPS(${s.k})${sigma.comments[s.k - 1] ? ': ' + sigma.comments[s.k - 1] : ''}`
+          ? `variance of EPS(${s.k})${sigma.comments[s.k - 1] ? ': ' + sigma.comments[s.k - 1]!.replace(/\s+/g, ' ') : ''}`
           : `covariance of EPS(${s.k}) and EPS(${s.l})`,
       source: `$SIGMA${sigma.fixed[s.k - 1] ? ' FIX' : ''}`,
       pos: sigma.blockPos[sigma.block[s.k - 1]] ?? origin,

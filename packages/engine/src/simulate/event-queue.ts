@@ -2,6 +2,12 @@
 export const BOLUS = 1;
 export const INFUSION_START = 2;
 export const INFUSION_STOP = 3;
+/**
+ * An administration that enters after its record's time (a lag, an ADDL dose): its amount, rate
+ * and duration are computed when it enters, from the parameters then in effect. `value` = AMT,
+ * `duration` = index of the dose record.
+ */
+export const DOSE = 4;
 
 /**
  * Min-heap of pending events (implied ADDL doses, lagged doses, infusion ends), ordered by time

@@ -182,6 +182,48 @@ describe('event semantics against hand-derived values (rel 1e-12)', () => {
     const c4 = 5 * Math.exp((-4 / 20) * 4);
     assertClose(observed(p, out), [c4, c4 * Math.exp((-1 / 20) * 6)], 1e-12, 'next-record covariates');
   });
+  // A dose entering after its record's time takes F (and a modelled rate or duration) from the
+  // first record at or after its entry, as PREDPP does (NONMEM's run921 in the shared MAP
+  // benchmark shows it for F; see the README there). Model: 1-cpt IV, CL 2 L/h, V 20 L, k 0.1 /h,
+  // a covariate X (no effect on CL or V) sets F = X or the modelled duration = 2·X.
+  const TV = (modifier: string): string =>
+    `covariates unit valid label handling\n  X - 0..10 "x" required\nparameters value unit label\n  CL 2 L/h "cl"\n  V 20 L "v"\nequations\n  ${modifier}\n  pk one_cmt(cl = CL, v = V)\n  CP = central / V\n${ERR}`;
+  const runTv = (modifier: string, rows: RecordInput[]): number[] => {
+    const p = patient(rows, [], 0, 1);
+    const out = new Float64Array(p.n);
+    new Simulator(compile(TV(modifier))).run(p, null, out);
+    return observed(p, out);
+  };
+  test('a lagged dose takes F from the first record at or after it enters, not from its own record', () => {
+    // 100 mg at 0 (X 1), lag 1 h: it enters at 1 h; the first record then is at 2 h (X 0.25), so
+    // F = 0.25: C(0.5) = 0, C(2) = 0.25·100/20·e^{−0.1}.
+    const got = runTv('bioav(central) = X\n  lag(central) = 1', [
+      { time: 0, amt: 100, cov: [1] },
+      { time: 0.5, evid: 0, cov: [0.5] },
+      { time: 2, evid: 0, cov: [0.25] },
+    ]);
+    assertClose(got, [0, 1.25 * Math.exp(-k)], 1e-12, 'lagged F');
+  });
+  test('an ADDL dose takes F from the first record at or after it enters', () => {
+    // 100 mg at 0 (X 1) and again at 12 h (ADDL 1): the 12 h dose takes F = 0.5 from the 13 h record.
+    const got = runTv('bioav(central) = X', [
+      { time: 0, amt: 100, ii: 12, addl: 1, cov: [1] },
+      { time: 6, evid: 0, cov: [1] },
+      { time: 13, evid: 0, cov: [0.5] },
+    ]);
+    assertClose(got, [5 * Math.exp(-0.6), 5 * Math.exp(-1.3) + 2.5 * Math.exp(-k)], 1e-12, 'ADDL F');
+  });
+  test('a lagged infusion (RATE = −2) takes its modelled duration from the record at or after it enters', () => {
+    // 100 mg at 0 (X 1: duration 2 h), lag 1 h; the record at 1.5 h has X 0.5: duration 1 h, so
+    // 100 mg/h from 1 to 2 h: A(1.5) = 100/k·(1 − e^{−0.05}), A(2) = 100/k·(1 − e^{−0.1}), A(3) = A(2)·e^{−0.1}.
+    const got = runTv('duration(central) = 2 * X\n  lag(central) = 1', [
+      { time: 0, amt: 100, rate: -2, cov: [1] },
+      { time: 1.5, evid: 0, cov: [0.5] },
+      { time: 3, evid: 0, cov: [0.5] },
+    ]);
+    const a2 = (100 / k) * -Math.expm1(-0.1);
+    assertClose(got, [((100 / k) * -Math.expm1(-0.05)) / 20, (a2 * Math.exp(-0.1)) / 20], 1e-12, 'lagged D');
+  });
 });
 
 describe('steady state', () => {

@@ -4,7 +4,7 @@ import type { CompiledModel } from '../model/compile.ts';
 import { solvePeriodicSteadyState } from '../solve/linear-cmt.ts';
 import type { OdeOptions } from '../solve/ode.ts';
 import { type Advancer, makeAdvancer } from './advancer.ts';
-import { BOLUS, EventQueue, INFUSION_START, INFUSION_STOP } from './event-queue.ts';
+import { BOLUS, DOSE, EventQueue, INFUSION_START, INFUSION_STOP } from './event-queue.ts';
 
 /** 10-point Gauss–Legendre nodes (ascending) and weights on [−1, 1] (Abramowitz & Stegun, Table 25.4). */
 const GL_X = [
@@ -37,6 +37,11 @@ export interface SimulatorOptions {
  *   (t_prev, t] ("next record" rule), so time-varying covariates are exact;
  * - doses: bolus, infusion (RATE > 0, −1 modelled rate, −2 modelled duration), bioavailability
  *   (F scales the amount; a fixed RATE then lasts F·AMT/RATE), lag time, ADDL/II, SS = 1/2;
+ * - a dose that enters after its record's time (a lag, an ADDL dose) takes F, and a modelled rate
+ *   or duration, from the parameters in effect when it enters, i.e. those of the first record at
+ *   or after that time (the same next-record rule: PREDPP calls PK only at records, and the values
+ *   of the record that ends an interval hold over it). NONMEM's run921 of the MAP benchmark shows
+ *   it for F (shared/reference/map-benchmark/README.md); the lag itself is the dose record's;
  * - EVID 3 resets, EVID 4 resets and doses;
  * - pending events at a record's time (an ADDL dose, an infusion end) happen before the record.
  *
@@ -246,7 +251,8 @@ export class Simulator {
   }
 
   private apply(kind: number, c: number, value: number, duration: number): void {
-    if (kind === BOLUS) this.a[c] += value;
+    if (kind === DOSE) this.enter(duration);
+    else if (kind === BOLUS) this.a[c] += value;
     else if (kind === INFUSION_START) {
       this.rate[c] += value;
       this.active[c]++;
@@ -268,29 +274,19 @@ export class Simulator {
     else this.q.push(te, BOLUS, c, amount, 0);
   }
 
-  private doseParameters(
-    p: PatientData,
-    i: number,
-  ): { c: number; amount: number; R: number; D: number; lag: number } {
+  private doseParameters(p: PatientData, i: number): { c: number; amount: number; R: number; D: number } {
     const s = this.s;
     const props = this.model.cmtProps;
     const n = this.model.nStates;
     const c = p.cmt[i] > 0 ? p.cmt[i] - 1 : 0;
     const where = `data[line ${p.line[i]}]`;
     const F = props.bioav[c] >= 0 ? s[props.bioav[c]] : 1;
-    const lag = props.lag[c] >= 0 ? s[props.lag[c]] : 0;
     const cname = this.model.ir.compartments[c] ?? String(c + 1);
     if (!(F >= 0) || !Number.isFinite(F))
       fail(
         'DT_PARAM_DOMAIN',
         `${where}.F`,
         `ID ${p.id}: bioavailability bioav(${cname}) is ${F}; it must be finite and ≥ 0`,
-      );
-    if (!(lag >= 0) || !Number.isFinite(lag))
-      fail(
-        'DT_PARAM_DOMAIN',
-        `${where}.ALAG`,
-        `ID ${p.id}: lag(${cname}) is ${lag}; it must be finite and ≥ 0`,
       );
     const amount = F * p.amt[i];
     const rr = p.rate[i];
@@ -331,18 +327,48 @@ export class Simulator {
       R = amount / D;
     }
     if (c >= n) fail('DT_DATA', `${where}.CMT`, `CMT ${c + 1} does not exist`);
-    return { c, amount, R, D, lag };
+    return { c, amount, R, D };
+  }
+
+  /** Lag time of dose record i, from the parameters in the slots (those of the dose record). */
+  private lagOf(p: PatientData, i: number): number {
+    const props = this.model.cmtProps;
+    const c = p.cmt[i] > 0 ? p.cmt[i] - 1 : 0;
+    if (c >= this.model.nStates)
+      fail('DT_DATA', `data[line ${p.line[i]}].CMT`, `CMT ${c + 1} does not exist`);
+    const lag = props.lag[c] >= 0 ? this.s[props.lag[c]] : 0;
+    if (!(lag >= 0) || !Number.isFinite(lag))
+      fail(
+        'DT_PARAM_DOMAIN',
+        `data[line ${p.line[i]}].ALAG`,
+        `ID ${p.id}: lag(${this.model.ir.compartments[c]}) is ${lag}; it must be finite and ≥ 0`,
+      );
+    return lag;
   }
 
   private dose(p: PatientData, i: number): void {
-    const { c, amount, R, D, lag } = this.doseParameters(p, i);
     const ti = p.time[i];
-    if (p.ss[i] > 0) this.steadyState(p, i, c, amount, R, D, lag);
-    if (p.amt[i] > 0) {
-      this.schedule(ti + lag, c, amount, R, D);
-      const ii = p.ii[i];
-      for (let j = 1; j <= p.addl[i]; j++) this.schedule(ti + j * ii + lag, c, amount, R, D);
+    const lag = this.lagOf(p, i);
+    const c = p.cmt[i] > 0 ? p.cmt[i] - 1 : 0;
+    if (p.ss[i] > 0 || lag === 0) {
+      const { amount, R, D } = this.doseParameters(p, i);
+      if (p.ss[i] > 0) this.steadyState(p, i, c, amount, R, D, lag);
+      if (p.amt[i] > 0 && lag === 0) this.schedule(ti, c, amount, R, D);
     }
+    if (p.amt[i] > 0) {
+      if (lag > 0) this.q.push(ti + lag, DOSE, c, p.amt[i], i);
+      const ii = p.ii[i];
+      for (let j = 1; j <= p.addl[i]; j++) this.q.push(ti + j * ii + lag, DOSE, c, p.amt[i], i);
+    }
+  }
+
+  /**
+   * The administration of dose record i entering now (after its record's time): amount, rate and
+   * duration from the parameters now in the slots, those of the record the simulation has reached.
+   */
+  private enter(i: number): void {
+    const { c, amount, R, D } = this.doseParameters(this.patient!, i);
+    this.schedule(this.tcur, c, amount, R, D);
   }
 
   /**

@@ -21,6 +21,7 @@ export const BENCH_RUNS = [
   'run301',
   'run401',
   'run901',
+  'run921',
 ] as const;
 
 export interface BenchRun {
