@@ -7,7 +7,7 @@ import {
 } from '@dosetwin/engine';
 import { existsSync } from 'node:fs';
 import {
-  defaultTargetTexts,
+  defaultTargets,
   getModel,
   type LibraryModel,
   type ProductSpace,
@@ -76,7 +76,7 @@ export interface LibraryDefaults {
 
 /** The defaults of a library model (`recommend --model ID`). */
 export function libraryDefaults(model: Pick<LibraryModel, 'id' | 'ir' | 'products'>): LibraryDefaults {
-  return { id: model.id, space: productSpace(model), targets: defaultTargetTexts(model.ir) };
+  return { id: model.id, space: productSpace(model), targets: defaultTargets(model) };
 }
 
 /**
