@@ -29,12 +29,11 @@ import {
   type MapFit,
   MapEstimator,
   type MapOptions,
+  metricUnitFactor,
   mixtureProbability,
   modelWeights,
   averagePredictions,
   type PatientData,
-  patientFromRecords,
-  type RecordInput,
   type RegimenSpace,
   Simulator,
   type Target,
@@ -45,38 +44,15 @@ import { checkCovariateUnits } from './drug-data.ts';
 import { candidateModels } from './drug-models.ts';
 import { individualParameters } from './evaluate.ts';
 import { shortCitation, type LibraryModel } from './registry.ts';
-import { resolveCovariates, type PatientCovariates } from './resolve.ts';
+import {
+  checkDrugPatient,
+  covariatesPerRecord,
+  type DrugPatient,
+  type DrugRecord,
+  modelPatient,
+} from './patient.ts';
 
-/** One record of a patient's history, in the units of {@link DrugPatient.units}. */
-export interface DrugRecord {
-  time: number;
-  evid?: number;
-  amt?: number;
-  /** Infusion rate in dose unit per time unit (> 0), or 0 (bolus / oral). Modelled rates (−1, −2) are model-specific and refused. */
-  rate?: number;
-  ii?: number;
-  addl?: number;
-  ss?: number;
-  mdv?: number;
-  dv?: number | null;
-  occ?: number;
-  cens?: number;
-  lloq?: number;
-  /** Source line, for messages. */
-  line?: number;
-  /** Covariates measured at this record; each applies from here on until its next value (and before its first one). */
-  covariates?: PatientCovariates;
-}
-
-/** A patient's doses, levels and covariates, model-independent: every number has a stated unit. */
-export interface DrugPatient {
-  id: string;
-  /** Units of TIME (and II), AMT (RATE is AMT per TIME), DV (and LLOQ). */
-  units: { dose: string; time: string; conc: string };
-  records: DrugRecord[];
-  /** Covariates constant over the stay (a record's own values take precedence). */
-  covariates?: PatientCovariates;
-}
+export type { DrugPatient, DrugRecord };
 
 export interface FitDrugOptions {
   /** Formulation (brand) the patient takes, for drugs whose models are formulation-specific. */
@@ -107,6 +83,11 @@ export interface DrugModelFit {
   /** The patient as this model reads it (its units, its covariates per record). */
   patient: PatientData;
   fit: MapFit;
+  /**
+   * The MAP etas in the simulator's layout: model order, then the fitted inter-occasion etas of
+   * each occasion of the history (a past window is predicted with its occasion's; new doses none).
+   */
+  point: Float64Array;
   /** −2 ln density of the data in the data's units (criterion `map` or `laplace`), the basis of the weight. */
   objective: number;
   /** Estimated etas (k of the AIC scheme). */
@@ -165,97 +146,6 @@ export function measuredKey(measured: string): string {
   return `${analyte} | ${fraction} | ${matrix}`;
 }
 
-/** Covariates in force at each record: constant ones, then each record's own carried forward (backward before the first). */
-function covariatesPerRecord(p: DrugPatient): PatientCovariates[] {
-  const names = new Set<string>();
-  for (const r of p.records) for (const k of Object.keys(r.covariates ?? {})) names.add(k);
-  const out: Record<string, PatientCovariates[string]>[] = p.records.map(() => ({ ...(p.covariates ?? {}) }));
-  for (const name of names) {
-    let first: PatientCovariates[string] = undefined;
-    for (const r of p.records) {
-      const v = r.covariates?.[name];
-      if (v !== undefined && v !== null) {
-        first = v;
-        break;
-      }
-    }
-    let cur = first;
-    p.records.forEach((r, i) => {
-      const v = r.covariates?.[name];
-      if (v !== undefined && v !== null) cur = v;
-      if (cur !== undefined) out[i][name] = cur;
-    });
-  }
-  return out;
-}
-
-/** The patient's records in one model's units with its covariates resolved; errors as issues. */
-function patientForModel(
-  m: LibraryModel,
-  p: DrugPatient,
-  covs: PatientCovariates[],
-): {
-  patient: PatientData | null;
-  errors: Issue[];
-  warnings: Issue[];
-  notes: string[];
-  factors: DrugModelFit['factors'];
-} {
-  const u = m.ir.units;
-  const factors = {
-    conc: convert(1, p.units.conc, u.conc, 'units.conc'),
-    time: convert(1, p.units.time, u.time, 'units.time'),
-    dose: convert(1, p.units.dose, u.dose, 'units.dose'),
-  };
-  const errors: Issue[] = [];
-  const warnings: Issue[] = [];
-  const notes: string[] = [];
-  const cache = new Map<string, number[] | null>();
-  const seen = new Set<string>();
-  const rows: RecordInput[] = [];
-  p.records.forEach((r, i) => {
-    const key = JSON.stringify(covs[i]);
-    let values = cache.get(key);
-    if (values === undefined) {
-      const res = resolveCovariates(m, covs[i]);
-      for (const is of res.issues) {
-        const k = `${is.code}|${is.message}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        (is.severity === 'error' ? errors : warnings).push(is);
-      }
-      for (const n of res.notes) if (!notes.includes(n)) notes.push(n);
-      values = res.issues.some((x) => x.severity === 'error') ? null : res.values;
-      cache.set(key, values);
-    }
-    rows.push({
-      time: r.time * factors.time,
-      evid: r.evid,
-      amt: r.amt === undefined ? undefined : r.amt * factors.dose,
-      rate: r.rate === undefined ? undefined : (r.rate * factors.dose) / factors.time,
-      cmt: 0,
-      ii: r.ii === undefined ? undefined : r.ii * factors.time,
-      addl: r.addl,
-      ss: r.ss,
-      mdv: r.mdv,
-      dv: r.dv === undefined || r.dv === null ? r.dv : r.dv * factors.conc,
-      occ: r.occ,
-      cens: r.cens,
-      lloq: r.lloq === undefined ? undefined : r.lloq * factors.conc,
-      line: r.line ?? i + 1,
-      cov: values ?? [],
-    });
-  });
-  if (errors.length) return { patient: null, errors, warnings, notes, factors };
-  return {
-    patient: patientFromRecords(p.id, rows, m.ir.covariates.length),
-    errors,
-    warnings,
-    notes,
-    factors,
-  };
-}
-
 /**
  * Parameters, etas and covariates only: amounts, outputs and whatever is computed from them
  * (0 outside the solver, e.g. everolimus's plasma and red-cell concentrations) are left out.
@@ -265,59 +155,6 @@ function namedValues(m: LibraryModel, all: Record<string, number>): Record<strin
   return Object.fromEntries(Object.entries(all).filter(([k]) => !drop.has(k)));
 }
 
-function checkPatient(p: DrugPatient): void {
-  const issues: Issue[] = [];
-  for (const [k, dim] of [
-    ['dose', 'a mass (mg, ug, g)'],
-    ['time', 'a time (h, min, d)'],
-    ['conc', 'a concentration (mg/L, ug/L, ng/mL)'],
-  ] as const) {
-    const unit = p.units?.[k];
-    try {
-      convert(1, unit, k === 'dose' ? 'mg' : k === 'time' ? 'h' : 'mg/L', `units.${k}`);
-    } catch {
-      issues.push(err('DT_DATA_UNIT', `units.${k}`, `the ${k} unit '${unit}' is not ${dim}`));
-    }
-  }
-  if (!p.records?.length) issues.push(err('DT_DATA', 'records', `patient ${p.id} has no record`));
-  p.records?.forEach((r, i) => {
-    const where = `records[${r.line ?? i}]`;
-    if ((r as { cmt?: number }).cmt)
-      issues.push(
-        err(
-          'DT_DATA',
-          `${where}.CMT`,
-          'CMT is model-specific (depot, transit, central): leave it empty when fitting a drug',
-          'doses then go to each model’s first compartment and levels to its first output',
-        ),
-      );
-    if (r.rate !== undefined && r.rate < 0)
-      issues.push(
-        err('DT_DATA', `${where}.RATE`, `RATE ${r.rate}: a modelled rate or duration is model-specific`),
-      );
-    if (!Number.isFinite(r.time) || r.time < 0)
-      issues.push(err('DT_DATA', `${where}.TIME`, `TIME ${r.time} must be a number ≥ 0`));
-    const evid = r.evid ?? ((r.amt ?? 0) > 0 ? 1 : 0);
-    if (![0, 1, 2, 3, 4].includes(evid))
-      issues.push(err('DT_DATA', `${where}.EVID`, `EVID ${r.evid} is not one of 0, 1, 2, 3, 4`));
-    if (r.amt !== undefined && !(r.amt >= 0))
-      issues.push(err('DT_DATA', `${where}.AMT`, `AMT ${r.amt} must be a number ≥ 0`));
-    if ((evid === 1 || evid === 4) && !((r.amt ?? 0) > 0) && !(r.ss && (r.rate ?? 0) > 0))
-      issues.push(err('DT_DATA', `${where}.AMT`, 'dose record (EVID 1/4) with AMT 0'));
-    if ((r.addl ?? 0) > 0 && !((r.ii ?? 0) > 0))
-      issues.push(err('DT_DATA', `${where}.II`, `ADDL ${r.addl} needs II > 0`));
-    if (i > 0 && r.time < p.records[i - 1].time && evid !== 3 && evid !== 4)
-      issues.push(
-        err(
-          'DT_DATA',
-          `${where}.TIME`,
-          `TIME ${r.time} is before the previous record's ${p.records[i - 1].time}`,
-        ),
-      );
-  });
-  if (issues.length) throw new DosetwinError(issues);
-}
-
 /**
  * Fit every candidate model of `drug` to the patient and weigh them (see the module
  * documentation). Throws a DosetwinError when no model can be fitted (every reason listed), when
@@ -325,7 +162,7 @@ function checkPatient(p: DrugPatient): void {
  * observation.
  */
 export function fitDrug(drug: string, patient: DrugPatient, options: FitDrugOptions = {}): DrugFit {
-  checkPatient(patient);
+  checkDrugPatient(patient);
   const cand = candidateModels(drug, { formulation: options.formulation, models: options.models });
   checkCovariateUnits([patient], cand.models);
   const criterion = options.criterion ?? 'map';
@@ -370,7 +207,7 @@ export function fitDrug(drug: string, patient: DrugPatient, options: FitDrugOpti
   };
   const fits: Omit<DrugModelFit, 'weight'>[] = [];
   for (const m of cand.models) {
-    const built = patientForModel(m, patient, covs);
+    const built = modelPatient(m, patient, covs);
     if (!built.patient) {
       leaveOut(m.id, built.errors.map((e) => e.message).join('; '));
       continue;
@@ -431,9 +268,10 @@ export function fitDrug(drug: string, patient: DrugPatient, options: FitDrugOpti
       model: m,
       patient: built.patient,
       fit,
+      point: Float64Array.from(obj.simulatorEta(fit.x)),
       objective: dataScaleObjective(raw, obj, built.factors.conc),
       parameters: fit.x.length,
-      individual: namedValues(m, individualParameters(m, covs[last], fit.eta)),
+      individual: namedValues(m, individualParameters(m, covs.values[last], fit.eta)),
       factors: built.factors,
       warnings: mw,
       notes: built.notes,
@@ -489,21 +327,16 @@ export function predictDrug(f: DrugFit, times: readonly number[]): DrugPredictio
       sorted.map((t) => t * m.factors.time),
     );
     const out = new Float64Array(q.n);
-    new Simulator(m.model.compiled()).run(q, m.fit.eta, out);
+    new Simulator(m.model.compiled()).run(q, m.point, out);
     const res = new Float64Array(sorted.length);
     let k = 0;
     for (let i = 0; i < q.n; i++) if (q.evid[i] === 2 && q.line[i] === 0) res[k++] = out[i] / m.factors.conc;
     return res;
   });
-  const weights = f.models.map((m) => m.weight);
   return {
     times: sorted,
     models: per,
-    averaged: averagePredictions(
-      weights,
-      per,
-      f.models.map((m) => m.id),
-    ),
+    averaged: Float64Array.from(modelAverage(f.models, (i) => per[i]).averaged),
     selected: per[f.selected],
   };
 }
@@ -523,23 +356,20 @@ export interface DrugExposure {
  */
 export function exposureDrug(f: DrugFit, window: { from: number; to: number }): DrugExposure {
   const per = f.models.map((m) => {
-    const e = computeExposure(new Simulator(m.model.compiled()), m.patient, m.fit.eta, {
+    const e = computeExposure(new Simulator(m.model.compiled()), m.patient, m.point, {
       from: window.from * m.factors.time,
       to: window.to * m.factors.time,
     });
     const c = m.factors.conc;
     return { auc: e.auc / c / m.factors.time, cavg: e.cavg / c, cmin: e.cmin / c, cmax: e.cmax / c };
   });
-  const weights = f.models.map((m) => m.weight);
-  const labels = f.models.map((m) => m.id);
-  const avg = (k: 'auc' | 'cavg' | 'cmin' | 'cmax'): number =>
-    averagePredictions(weights, [...per.map((p) => [p[k]])], labels)[0];
-  return {
-    from: window.from,
-    to: window.to,
-    models: per,
-    averaged: { auc: avg('auc'), cavg: avg('cavg'), cmin: avg('cmin'), cmax: avg('cmax') },
-  };
+  const [auc, cavg, cmin, cmax] = modelAverage(f.models, (i) => [
+    per[i].auc,
+    per[i].cavg,
+    per[i].cmin,
+    per[i].cmax,
+  ]).averaged;
+  return { from: window.from, to: window.to, models: per, averaged: { auc, cavg, cmin, cmax } };
 }
 
 // ---------------------------------------------------------------- recommendations
@@ -591,16 +421,48 @@ export interface AveragedCandidate {
   models: { id: string; weight: number; metrics: number[]; pta?: { each: number[]; all: number } }[];
 }
 
-/** Factor from a model's unit of a metric to the output unit. */
+/** Factor from a model's unit of a metric to the output unit (the engine's metric registry says its dimension). */
 export function metricFactor(
   metric: string,
   from: ModelCandidates['units'],
   to: ModelCandidates['units'],
 ): number {
-  if (metric === 'auc24' || metric === 'auctau')
-    return convert(1, from.conc, to.conc, 'conc') * convert(1, from.time, to.time, 'time');
-  if (metric === 'ft_mic' || metric === 'fauc_mic' || metric === 'cmax_mic') return 1;
-  return convert(1, from.conc, to.conc, 'conc');
+  return metricUnitFactor(metric, from, to);
+}
+
+/**
+ * Model averaging as one combinator over any per-model output (as mapbayr's
+ * `model_averaging(…, output_function)`): each model's output (a list of numbers: predictions,
+ * metrics, probabilities) and their weighted mean Σ w_m·y_m, weights normalised over the models
+ * given. Probabilities average to the mixture's probability (Σ w_m·P_m, checked in [0, 1]).
+ */
+export function modelAverage(
+  models: readonly { id: string; weight: number }[],
+  output: (index: number) => ArrayLike<number>,
+  kind: 'mean' | 'probability' = 'mean',
+): { models: number[][]; averaged: number[] } {
+  let total = 0;
+  for (const m of models) total += m.weight;
+  if (!(total > 0))
+    throw new DosetwinError([err('DT_AVERAGE_EMPTY', 'models', 'no model with a weight > 0 to average')]);
+  const w = models.map((m) => m.weight / total);
+  const per = models.map((_, i) => Array.from(output(i)));
+  const averaged =
+    kind === 'probability'
+      ? per[0].map((_, k) =>
+          mixtureProbability(
+            w,
+            per.map((p) => p[k]),
+          ),
+        )
+      : Array.from(
+          averagePredictions(
+            w,
+            per,
+            models.map((m) => m.id),
+          ),
+        );
+  return { models: per, averaged };
 }
 
 /**
@@ -642,10 +504,6 @@ export function combineCandidates(
     a.every(
       (x, i) => Math.abs(x - b[i]) <= 1e-9 * Math.max(Math.abs(x), Math.abs(b[i]), 1e-12) || x === b[i],
     );
-  const weights = used.map((m) => m.weight);
-  let total = 0;
-  for (const w of weights) total += w;
-  const norm = weights.map((w) => w / total);
   const refTargets = ref.targets.map((t) => {
     const f = metricFactor(t.metric, ref.units, units);
     return { ...t, lo: t.lo === null ? null : t.lo * f, hi: t.hi === null ? null : t.hi * f };
@@ -669,14 +527,7 @@ export function combineCandidates(
         pta: c.pta,
       };
     });
-    const metrics = ref.targets.map(
-      (_, k) =>
-        averagePredictions(
-          norm,
-          rows.map((r) => [r.metrics[k]]),
-          rows.map((r) => r.id),
-        )[0],
-    );
+    const metrics = modelAverage(used, (i) => rows[i].metrics).averaged;
     const out: AveragedCandidate = {
       dose: k0[0],
       interval: k0[1],
@@ -690,19 +541,10 @@ export function combineCandidates(
       ),
       models: rows,
     };
-    if (rows.every((r) => r.pta))
-      out.pta = {
-        each: ref.targets.map((_, k) =>
-          mixtureProbability(
-            norm,
-            rows.map((r) => r.pta!.each[k]),
-          ),
-        ),
-        all: mixtureProbability(
-          norm,
-          rows.map((r) => r.pta!.all),
-        ),
-      };
+    if (rows.every((r) => r.pta)) {
+      const p = modelAverage(used, (i) => [...rows[i].pta!.each, rows[i].pta!.all], 'probability').averaged;
+      out.pta = { each: p.slice(0, -1), all: p[p.length - 1] };
+    }
     return out;
   });
 }

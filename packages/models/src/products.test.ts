@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseModel } from '@dosetwin/engine';
-import { productSpace } from './policy.ts';
-import { parseProducts } from './products.ts';
+import { parseProducts, productSpace } from './products.ts';
 import { getModel } from './registry.ts';
 
 // Expected spaces read off each model's `products` block by hand (exact: unit conversions by

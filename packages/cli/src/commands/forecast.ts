@@ -1,9 +1,8 @@
 import {
+  createTwin,
   type Forecast,
   type FutureRegimen,
-  Simulator,
   defaultWindows,
-  forecastRegimen,
   nextAdministrationTime,
   type PatientData,
   parseDataset,
@@ -11,7 +10,8 @@ import {
 } from '@dosetwin/engine';
 import type { Command } from 'commander';
 import { argError, guarded, printIssues, readText } from '../io.ts';
-import { patientState, resolveModel } from './patient-state.ts';
+import { resolveModel } from './patient-state.ts';
+import { fitSummary } from './recommend-state.ts';
 import { parseTimes } from './simulate.ts';
 
 interface Opts {
@@ -186,13 +186,8 @@ export function registerForecast(program: Command): void {
           const times = o.times
             ? parseTimes(o.times)
             : Array.from({ length: 97 }, (_, i) => regimen.start + (i * 4 * regimen.interval) / 96);
-          const state = patientState(model, p, { samples, seed });
-          const sim = new Simulator(model);
-          const f = forecastRegimen({
-            sim,
-            history: p,
-            point: state.point,
-            draws: state.draws,
+          const state = createTwin(model, p, { samples, seed });
+          const f = state.forecast({
             regimen,
             times,
             mic: num(o.mic, '--mic'),
@@ -228,7 +223,7 @@ export function registerForecast(program: Command): void {
                 units: ir.units,
                 regimen: f.regimen,
                 conversions,
-                ...state.fit,
+                ...fitSummary(state),
                 posteriorDraws: f.draws,
                 probs: f.probs,
                 curve: f.times.map((t, i) => ({

@@ -7,10 +7,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Simulator, parseDataset, parseTarget, recommend, withPredictionTimes } from '@dosetwin/engine';
+import {
+  Simulator,
+  createTwin,
+  parseDataset,
+  parseTarget,
+  recommend,
+  withPredictionTimes,
+} from '@dosetwin/engine';
 import { fitDrug, pinnedSpace } from '@dosetwin/models';
 import { readDrugData } from './fit.ts';
-import { patientState, resolveModel } from './patient-state.ts';
+import { resolveModel } from './patient-state.ts';
 import { type Opts, recommendForPatient, settingsOf } from './recommend.ts';
 import { recommendDrugForPatient } from './recommend-drug.ts';
 import { dosetwin, REPO } from '../test-support.ts';
@@ -228,7 +235,7 @@ test('recommend --drug with two models: metric = Σ w·metric of each pinned eva
     return {
       m,
       sim: new Simulator(compiled),
-      state: patientState(compiled, m.patient, { samples: 20, seed: 3 }),
+      state: createTwin(compiled, m.patient, { samples: 20, seed: 3 }),
       target: parseTarget('auc24=400..600', 'mg/L', 'h', 1),
     };
   });

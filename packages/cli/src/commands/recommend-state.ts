@@ -3,21 +3,10 @@
  * units and the ranked candidates of one patient under one model from its state (the drug-level
  * recommendation runs it for each model of the drug).
  */
-import {
-  type CompiledModel,
-  type Issue,
-  type PatientData,
-  type RecommendInput,
-  Simulator,
-  type Target,
-  convert,
-  nextDoseTime,
-  parseTarget,
-  type Recommendation,
-  recommend,
-} from '@dosetwin/engine';
+import { type Issue, type Twin, convert, parseTarget } from '@dosetwin/engine';
+import { dedupeIssues } from '@dosetwin/models';
+import { type RecommendSettings, recommendWithTwin } from '@dosetwin/models';
 import { argError } from '../io.ts';
-import type { PatientState } from './patient-state.ts';
 
 /** A concentration in the model's unit: `15`, or `15 mg/L` / `15000 ng/mL` (converted). */
 export const concentration = (s: string, unit: string, field: string): number => {
@@ -35,91 +24,60 @@ export interface SpaceSources {
   durations: SettingSource;
 }
 
-/** What the command asks, the same for every patient (and every model, under model averaging). */
-export interface Settings {
-  targets: string[];
-  /** 'options' (--target) or 'model defaults' (the library model's targets block). */
+/**
+ * What the command asks, the same for every patient (and every model, under model averaging):
+ * the library's recommendation settings, where the targets and the space came from, and the
+ * start-when-below threshold as written (`15` in the unit of the model or data, or `15 mg/L`).
+ */
+export interface Settings extends Omit<RecommendSettings, 'startWhenBelow'> {
+  /** 'options' (--target) or 'model defaults' (the library model's targets). */
   targetsSource: 'options' | 'model defaults';
-  space: Omit<RecommendInput['space'], 'start'> & { durations: number[] };
   spaceSources: SpaceSources;
-  /** Allowed start times; absent = the last record (or the time the level falls below `startWhenBelow`). */
-  starts?: number[];
   startWhenBelow?: string;
-  horizon: 'steady-state' | 'first-interval';
-  loadingTarget?: string;
-  maxLoadingDose?: number;
-  loadingDuration?: number;
-  mic?: number;
-  fu?: number;
-  samples: number;
-  seed: number;
-  optimiseFor: 'target' | 'pta';
-  maxCandidates: number;
+}
+
+/** The settings in one model's units, the start-when-below threshold read in its concentration unit. */
+export function modelSettings(s: Settings, concUnit: string): RecommendSettings {
+  return {
+    ...s,
+    startWhenBelow:
+      s.startWhenBelow === undefined
+        ? undefined
+        : concentration(s.startWhenBelow, concUnit, '--start-when-below'),
+  };
+}
+
+/** The fit summary of a twin for the output (etas in model order, OBJ, convergence); empty a priori. */
+export function fitSummary(twin: Twin): Record<string, unknown> {
+  const f = twin.fit;
+  return f ? { eta: Array.from(f.eta), etaNames: f.etaNames, obj: f.obj, converged: f.converged } : {};
 }
 
 /**
- * The ranked candidates of one patient under one model from its state, for targets already in
- * the model's units (and every setting in the model's units): what `recommend --drug` runs for
- * each model, with the state computed once.
+ * `recommend --model`'s output for one patient: its twin (MAP or a priori, with draws), the
+ * recommendation of the models library from it, and what was asked.
  */
-export function recommendFromState(
-  model: CompiledModel,
-  p: PatientData,
+export function recommendationOut(
+  twin: Twin,
   s: Settings,
-  state: PatientState,
-  targets: Target[],
-  loadingTargetInModelUnits?: Target,
-): { out: Record<string, unknown>; engine: Recommendation } {
-  const ir = model.ir;
-  const loadingTarget =
-    loadingTargetInModelUnits ??
-    (s.loadingTarget ? parseTarget(s.loadingTarget, ir.units.conc, ir.units.time, 1) : undefined);
-  const sim = new Simulator(model);
-  const warnings: Issue[] = [...state.warnings];
-  // Default: each interval's regimen starts when its next administration is due.
-  let starts = s.starts ?? [p.time[p.n - 1]];
-  let nextDue = s.starts === undefined;
-  let nextDose: Record<string, unknown> | null = null;
-  if (s.startWhenBelow !== undefined) {
-    // Wait until the predicted level (MAP, or typical a priori) falls to the threshold.
-    const threshold = concentration(s.startWhenBelow, ir.units.conc, '--start-when-below');
-    const nd = nextDoseTime(
-      sim,
-      p,
-      state.point,
-      { threshold, after: p.time[p.n - 1] },
-      state.draws.length ? state.draws : undefined,
-    );
-    starts = [nd.time];
-    nextDue = false;
-    nextDose = { threshold, time: nd.time, probabilityBelow: nd.probabilityBelow ?? null };
-  }
-  const r = recommend({
-    sim,
-    history: p,
-    point: state.point,
-    draws: state.draws.length ? state.draws : undefined,
+  dataWarnings: readonly Issue[] = [],
+): Record<string, unknown> {
+  const ir = twin.model.ir;
+  const p = twin.history;
+  const targets = s.targets.map((t, i) => parseTarget(t, ir.units.conc, ir.units.time, i + 1));
+  const loadingTarget = s.loadingTarget
+    ? parseTarget(s.loadingTarget, ir.units.conc, ir.units.time, 1)
+    : undefined;
+  const { engine: r, nextDose } = recommendWithTwin(
+    twin,
+    modelSettings(s, ir.units.conc),
     targets,
-    space: { ...s.space, start: starts[0], startTimes: starts, nextDue },
-    ...(loadingTarget
-      ? {
-          loading: {
-            target: loadingTarget,
-            ...(s.maxLoadingDose !== undefined ? { maxDose: s.maxLoadingDose } : {}),
-            ...(s.loadingDuration !== undefined ? { duration: s.loadingDuration } : {}),
-          },
-        }
-      : {}),
-    horizon: s.horizon,
-    mic: s.mic,
-    fu: s.fu,
-    optimiseFor: s.optimiseFor,
-    maxCandidates: s.maxCandidates,
-  });
-  warnings.push(...r.warnings);
-  const out = {
+    loadingTarget,
+  );
+  const warnings = dedupeIssues([...dataWarnings, ...twin.warnings, ...r.warnings]);
+  return {
     id: p.id,
-    method: state.method,
+    method: twin.method,
     model: { id: ir.id, version: ir.version, citation: ir.citation?.text ?? null },
     units: ir.units,
     targets: targets.map((t) => t.text),
@@ -147,8 +105,8 @@ export function recommendFromState(
       records: p.n,
       levels: Array.from(p.evid).filter((e, i) => e === 0 && p.mdv[i] === 0).length,
     },
-    ...state.fit,
-    posteriorDraws: state.draws.length,
+    ...fitSummary(twin),
+    posteriorDraws: twin.draws.length,
     ...(nextDose ? { nextDose } : {}),
     candidates: r.candidates.map((c, rank) => ({
       rank: rank + 1,
@@ -168,5 +126,4 @@ export function recommendFromState(
     })),
     warnings: warnings.map((w) => ({ code: w.code, field: w.field, message: w.message })),
   };
-  return { out, engine: r };
 }

@@ -1,24 +1,19 @@
-import {
-  type CompiledModel,
-  type PatientData,
-  type Target,
-  parseDataset,
-  parseTarget,
-} from '@dosetwin/engine';
+import { type CompiledModel, createTwin, type Issue, type PatientData } from '@dosetwin/engine';
 import { existsSync } from 'node:fs';
 import {
-  defaultTargets,
+  defaultTargetTexts,
   getModel,
   type LibraryModel,
   type ProductSpace,
   productSpace,
 } from '@dosetwin/models';
 import type { Command } from 'commander';
-import { argError, guarded, printIssues, readText } from '../io.ts';
+import { argError, guarded } from '../io.ts';
+import { readPatients } from '../data.ts';
 import { drugFitOptions, drugOptions, readDrugData } from './fit.ts';
-import { patientState, resolveModel } from './patient-state.ts';
+import { resolveModel } from './patient-state.ts';
 import { drugRecommendationText, recommendDrugForPatient } from './recommend-drug.ts';
-import { recommendFromState, type SettingSource, type Settings } from './recommend-state.ts';
+import { recommendationOut, type SettingSource, type Settings } from './recommend-state.ts';
 
 export interface Opts {
   model?: string;
@@ -76,7 +71,7 @@ export interface LibraryDefaults {
 
 /** The defaults of a library model (`recommend --model ID`). */
 export function libraryDefaults(model: Pick<LibraryModel, 'id' | 'ir' | 'products'>): LibraryDefaults {
-  return { id: model.id, space: productSpace(model), targets: defaultTargets(model) };
+  return { id: model.id, space: productSpace(model), targets: defaultTargetTexts(model.ir) };
 }
 
 /**
@@ -155,16 +150,14 @@ export function settingsOf(o: Opts, library?: LibraryDefaults): Settings {
   };
 }
 
-/** One patient under one model: its state (MAP or a priori, draws), then the ranked candidates. */
+/** One patient under one model: its twin (MAP or a priori, draws), then the ranked candidates. */
 export function recommendForPatient(
   model: CompiledModel,
   p: PatientData,
   s: Settings,
+  dataWarnings: readonly Issue[] = [],
 ): Record<string, unknown> {
-  const ir = model.ir;
-  const targets: Target[] = s.targets.map((t, i) => parseTarget(t, ir.units.conc, ir.units.time, i + 1));
-  const state = patientState(model, p, { samples: s.samples, seed: s.seed });
-  return recommendFromState(model, p, s, state, targets).out;
+  return recommendationOut(createTwin(model, p, { samples: s.samples, seed: s.seed }), s, dataWarnings);
 }
 
 type Result = Record<string, unknown>;
@@ -341,11 +334,10 @@ export function registerRecommend(program: Command): void {
         const library = existsSync(o.model!) ? undefined : getModel(o.model!);
         const settings = settingsOf(o, library ? libraryDefaults(library) : undefined);
         const model = library ? library.compiled() : resolveModel(o.model!);
-        const ds = parseDataset(readText(o.data, 'data'), model.ir, o.data);
-        printIssues(ds.issues);
+        const patients = readPatients(library ?? { id: model.ir.id, ir: model.ir }, o.data);
         const out: string[] = o.format === 'text' ? sourceLines(settings, model.ir.units) : [];
-        for (const p of ds.patients) {
-          const res = recommendForPatient(model, p, settings);
+        for (const { patient: p, warnings } of patients) {
+          const res = recommendForPatient(model, p, settings, warnings);
           if (o.format === 'json') out.push(JSON.stringify(res));
           else out.push(...textLines(res, model.ir.units));
         }

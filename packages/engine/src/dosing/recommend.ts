@@ -67,7 +67,7 @@ export interface RecommendInput {
   /** Point estimate of the etas (MAP), or null for the typical patient (a priori). */
   point: Float64Array | null;
   /** Draws of the etas (posterior, or the prior for a priori dosing) for the probability of target attainment. */
-  draws?: Float64Array[];
+  draws?: readonly Float64Array[];
   /** Targets of the maintenance regimen, with priorities (1 = most important). */
   targets: Target[];
   space: RegimenSpace;

@@ -1,0 +1,451 @@
+/**
+ * The patient as every front end gives it, model-independent, and as one model reads it.
+ *
+ * - {@link DrugPatient}: doses, levels and covariates with their units stated once (a NONMEM-style
+ *   CSV whose header states them, or the clinical record of the service and the web app);
+ * - {@link clinicalPatient}: the clinical record (ISO date-times, each value with its unit) as a
+ *   drug-level patient, with the clinical policy applied: which levels are used, covariates over
+ *   time, routes;
+ * - {@link modelPatient}: a drug-level patient in one model's units with its covariates resolved
+ *   (derivations, conversions, defaults, validity domain).
+ *
+ * The clinical policy, stated once (each rule has a test):
+ * - a level sampled before the first recorded dose is not used (warning DT_SAMPLE_BEFORE_DOSE);
+ * - a level below its LLOQ is used as censored (Beal's M3: the likelihood that the concentration
+ *   is below the LLOQ), never dropped (note DT_SAMPLE_BLQ);
+ * - a covariate holds from its recording until its next value; before its first recording it
+ *   holds back to the first dose (a weight measured the day after admission is the admission
+ *   weight), unless the model gives it a default, which then applies until the first recording
+ *   (e.g. a co-medication's dose before it was started); either way the output says so
+ *   (DT_COVARIATE_CARRIED_BACK, DT_COVARIATE_DEFAULT_BEFORE);
+ * - a covariate recorded after the last dose or level still applies to the future (a record
+ *   without dose or level carries it);
+ * - oral doses go to the model's depot, bolus and infusion doses to its central compartment;
+ * - the whole history is one occasion (inter-occasion variability estimated from the levels and
+ *   applied to the past), unless the data give occasions (OCC); new doses have none.
+ */
+import {
+  convert,
+  DosetwinError,
+  type Issue,
+  type PatientData,
+  patientFromRecords,
+  type RecordInput,
+} from '@dosetwin/engine';
+import type { ModelIR } from '@dosetwin/engine';
+import { resolveCovariates, type PatientCovariates } from './resolve.ts';
+import type { Route } from './regimen.ts';
+
+/** One record of a patient's history, in the units of {@link DrugPatient.units}. */
+export interface DrugRecord {
+  time: number;
+  evid?: number;
+  amt?: number;
+  /** Infusion rate in dose unit per time unit (> 0), or 0 (bolus / oral). Modelled rates (−1, −2) are model-specific and refused. */
+  rate?: number;
+  /** How a dose is given: `oral` → the model's depot, `bolus`/`infusion` → its central compartment; absent → its first compartment. */
+  route?: Route;
+  ii?: number;
+  addl?: number;
+  ss?: number;
+  mdv?: number;
+  dv?: number | null;
+  occ?: number;
+  cens?: number;
+  lloq?: number;
+  /** Source line, for messages. */
+  line?: number;
+  /** Where the record came from in the caller's terms (`samples[2]`), for messages. */
+  source?: string;
+  /** Covariates measured at this record; each applies from here on until its next value (and before its first one). */
+  covariates?: PatientCovariates;
+}
+
+/** A patient's doses, levels and covariates, model-independent: every number has a stated unit. */
+export interface DrugPatient {
+  id: string;
+  /** Units of TIME (and II), AMT (RATE is AMT per TIME), DV (and LLOQ). */
+  units: { dose: string; time: string; conc: string };
+  records: DrugRecord[];
+  /** Covariates constant over the stay (a record's own values take precedence). */
+  covariates?: PatientCovariates;
+}
+
+const err = (code: Issue['code'], field: string, message: string, hint?: string): Issue => ({
+  code,
+  severity: 'error',
+  field,
+  message,
+  ...(hint ? { hint } : {}),
+});
+
+/** Checks of a drug-level patient that do not depend on a model; throws every problem found. */
+export function checkDrugPatient(p: DrugPatient): void {
+  const issues: Issue[] = [];
+  for (const [k, dim] of [
+    ['dose', 'a mass (mg, ug, g)'],
+    ['time', 'a time (h, min, d)'],
+    ['conc', 'a concentration (mg/L, ug/L, ng/mL)'],
+  ] as const) {
+    const unit = p.units?.[k];
+    try {
+      convert(1, unit, k === 'dose' ? 'mg' : k === 'time' ? 'h' : 'mg/L', `units.${k}`);
+    } catch {
+      issues.push(err('DT_DATA_UNIT', `units.${k}`, `the ${k} unit '${unit}' is not ${dim}`));
+    }
+  }
+  if (!p.records?.length) issues.push(err('DT_DATA', 'records', `patient ${p.id} has no record`));
+  p.records?.forEach((r, i) => {
+    const where = r.source ?? `records[${r.line ?? i}]`;
+    if ((r as { cmt?: number }).cmt)
+      issues.push(
+        err(
+          'DT_DATA',
+          `${where}.CMT`,
+          'CMT is model-specific (depot, transit, central): leave it empty when fitting a drug',
+          'doses then go to each model’s first compartment and levels to its first output',
+        ),
+      );
+    if (r.rate !== undefined && r.rate < 0)
+      issues.push(
+        err('DT_DATA', `${where}.RATE`, `RATE ${r.rate}: a modelled rate or duration is model-specific`),
+      );
+    if (!Number.isFinite(r.time) || r.time < 0)
+      issues.push(err('DT_DATA', `${where}.TIME`, `TIME ${r.time} must be a number ≥ 0`));
+    const evid = r.evid ?? ((r.amt ?? 0) > 0 ? 1 : 0);
+    if (![0, 1, 2, 3, 4].includes(evid))
+      issues.push(err('DT_DATA', `${where}.EVID`, `EVID ${r.evid} is not one of 0, 1, 2, 3, 4`));
+    if (r.amt !== undefined && !(r.amt >= 0))
+      issues.push(err('DT_DATA', `${where}.AMT`, `AMT ${r.amt} must be a number ≥ 0`));
+    if ((evid === 1 || evid === 4) && !((r.amt ?? 0) > 0) && !(r.ss && (r.rate ?? 0) > 0))
+      issues.push(err('DT_DATA', `${where}.AMT`, 'dose record (EVID 1/4) with AMT 0'));
+    if ((r.addl ?? 0) > 0 && !((r.ii ?? 0) > 0))
+      issues.push(err('DT_DATA', `${where}.II`, `ADDL ${r.addl} needs II > 0`));
+    if (i > 0 && r.time < p.records[i - 1].time && evid !== 3 && evid !== 4)
+      issues.push(
+        err(
+          'DT_DATA',
+          `${where}.TIME`,
+          `TIME ${r.time} is before the previous record's ${p.records[i - 1].time}`,
+        ),
+      );
+  });
+  if (issues.length) throw new DosetwinError(issues);
+}
+
+/** The covariates in force at each record, and for each name the index of the record where it was first given. */
+export interface CovariatesPerRecord {
+  values: PatientCovariates[];
+  firstIndex: Map<string, number>;
+}
+
+/** Covariates in force at each record: constant ones, then each record's own carried forward (backward before the first). */
+export function covariatesPerRecord(p: DrugPatient): CovariatesPerRecord {
+  const names = new Set<string>();
+  for (const r of p.records) for (const k of Object.keys(r.covariates ?? {})) names.add(k);
+  const out: Record<string, PatientCovariates[string]>[] = p.records.map(() => ({ ...(p.covariates ?? {}) }));
+  const firstIndex = new Map<string, number>();
+  for (const name of names) {
+    let first: PatientCovariates[string] = undefined;
+    for (let i = 0; i < p.records.length; i++) {
+      const v = p.records[i].covariates?.[name];
+      if (v !== undefined && v !== null) {
+        first = v;
+        firstIndex.set(name, i);
+        break;
+      }
+    }
+    let cur = first;
+    p.records.forEach((r, i) => {
+      const v = r.covariates?.[name];
+      if (v !== undefined && v !== null) cur = v;
+      if (cur !== undefined) out[i][name] = cur;
+    });
+  }
+  return { values: out, firstIndex };
+}
+
+/** A model as a patient is read for it: a library model, or a model file. */
+export interface ModelRef {
+  id: string;
+  ir: ModelIR;
+}
+
+/** A drug-level patient in one model's units, with what was done and what went wrong. */
+export interface ModelPatient {
+  /** The records for the model (null when a covariate cannot be resolved: see `errors`). */
+  patient: PatientData | null;
+  errors: Issue[];
+  /** Validity domain, defaults used, covariates carried back to the first dose. */
+  warnings: Issue[];
+  /** Unit conversions and derivations done. */
+  notes: string[];
+  /** Data value × factor = model value: concentration, time and dose. */
+  factors: { conc: number; time: number; dose: number };
+}
+
+/**
+ * The patient's records in one model's units, its covariates resolved at each record (cached by
+ * value set), doses in the compartment their route says. Problems are returned, not thrown, so
+ * that a caller weighing several models can leave one out with its reason.
+ */
+export function modelPatient(
+  m: ModelRef,
+  p: DrugPatient,
+  covs: CovariatesPerRecord = covariatesPerRecord(p),
+): ModelPatient {
+  const u = m.ir.units;
+  const factors = {
+    conc: convert(1, p.units.conc, u.conc, 'units.conc'),
+    time: convert(1, p.units.time, u.time, 'units.time'),
+    dose: convert(1, p.units.dose, u.dose, 'units.dose'),
+  };
+  const errors: Issue[] = [];
+  const warnings: Issue[] = [];
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  const note = (is: Issue): void => {
+    const k = `${is.code}|${is.field}|${is.message}`;
+    if (seen.has(k)) return;
+    seen.add(k);
+    (is.severity === 'error' ? errors : warnings).push(is);
+  };
+  // Before a covariate's first recording: carried back, or the model's default when it has one.
+  const firstDose = p.records.findIndex((r) => (r.evid ?? ((r.amt ?? 0) > 0 ? 1 : 0)) === 1);
+  const defaults = new Map(
+    m.ir.covariates.flatMap((c) =>
+      c.handling.kind === 'default' ? [[c.name, c.handling.value] as const] : [],
+    ),
+  );
+  const values = covs.values.map((v, i) => {
+    let out: Record<string, PatientCovariates[string]> | null = null;
+    for (const [name, first] of covs.firstIndex) {
+      if (i >= first) continue;
+      if (defaults.has(name)) {
+        out ??= { ...v };
+        delete out[name];
+      }
+    }
+    return out ?? v;
+  });
+  for (const [name, first] of covs.firstIndex) {
+    const reads = m.ir.covariates.some((c) => c.name === name) || usesInput(m, name);
+    if (firstDose < 0 || first <= firstDose || !reads) continue;
+    const r = p.records[first];
+    const when = r.source ? `at ${r.source}` : `at t = ${r.time} ${p.units.time}`;
+    note(
+      defaults.has(name)
+        ? {
+            code: 'DT_COVARIATE_DEFAULT_BEFORE',
+            severity: 'warning',
+            field: `covariates.${name}`,
+            message: `${name} is first recorded ${when}, after the first dose: before it the model's default ${defaults.get(name)} applies`,
+          }
+        : {
+            code: 'DT_COVARIATE_CARRIED_BACK',
+            severity: 'warning',
+            field: `covariates.${name}`,
+            message: `${name} is first recorded ${when}, after the first dose: its first value is used from the first dose`,
+          },
+    );
+  }
+  const depot = m.ir.compartments.indexOf('depot');
+  const central = m.ir.compartments.indexOf('central');
+  const cache = new Map<string, number[] | null>();
+  const rows: RecordInput[] = [];
+  p.records.forEach((r, i) => {
+    const key = JSON.stringify(values[i]);
+    let resolved = cache.get(key);
+    if (resolved === undefined) {
+      const res = resolveCovariates(m, values[i]);
+      res.issues.forEach(note);
+      for (const n of res.notes) if (!notes.includes(n)) notes.push(n);
+      resolved = res.issues.some((x) => x.severity === 'error') ? null : res.values;
+      cache.set(key, resolved);
+    }
+    let cmt = 0;
+    if (r.route === 'oral') {
+      if (depot < 0)
+        note(
+          err(
+            'DT_ROUTE',
+            `${r.source ?? `records[${i}]`}.route`,
+            `an oral dose, but ${m.id} has no depot compartment: it describes intravenous doses only`,
+          ),
+        );
+      cmt = depot + 1;
+    } else if (r.route === 'bolus' || r.route === 'infusion') {
+      if (central < 0)
+        note(
+          err(
+            'DT_ROUTE',
+            `${r.source ?? `records[${i}]`}.route`,
+            `${m.id} has no compartment named central for a ${r.route} dose`,
+          ),
+        );
+      cmt = central + 1;
+    }
+    rows.push({
+      time: r.time * factors.time,
+      evid: r.evid,
+      amt: r.amt === undefined ? undefined : r.amt * factors.dose,
+      rate: r.rate === undefined ? undefined : (r.rate * factors.dose) / factors.time,
+      cmt: r.route && (r.evid ?? 1) !== 0 && (r.evid ?? 1) !== 2 ? cmt : 0,
+      ii: r.ii === undefined ? undefined : r.ii * factors.time,
+      addl: r.addl,
+      ss: r.ss,
+      mdv: r.mdv,
+      dv: r.dv === undefined || r.dv === null ? r.dv : r.dv * factors.conc,
+      occ: r.occ,
+      cens: r.cens,
+      lloq: r.lloq === undefined ? undefined : r.lloq * factors.conc,
+      line: r.line ?? i + 1,
+      cov: resolved ?? [],
+    });
+  });
+  if (errors.length) return { patient: null, errors, warnings, notes, factors };
+  return {
+    patient: patientFromRecords(p.id, rows, m.ir.covariates.length),
+    errors,
+    warnings,
+    notes,
+    factors,
+  };
+}
+
+/** Whether a model reads `name` as an input of one of its derivations (SCR for a derived CRCL). */
+function usesInput(m: ModelRef, name: string): boolean {
+  return m.ir.covariates.some((c) => c.derive?.args.some((a) => a.name === name));
+}
+
+// ---------------------------------------------------------------- the clinical record
+
+/** A patient's clinical record: what the service stores and the web app enters (ISO date-times with a zone). */
+export interface ClinicalRecord {
+  patientId: string;
+  administrations: {
+    at: string;
+    amount: number;
+    unit: string;
+    route: Route;
+    duration: { value: number; unit: string } | null;
+    product: string;
+  }[];
+  samples: { at: string; value: number; unit: string; matrix: string; assay: string; lloq: number | null }[];
+  covariates: { at: string; name: string; value: number; unit: string }[];
+}
+
+/** The clinical record as a drug-level patient (see the module's policy), with its time origin. */
+export interface ClinicalPatient {
+  patient: DrugPatient;
+  /** Time 0 of the records (epoch ms): the first dose. */
+  originMs: number;
+  /** Policy warnings (levels not used, censored levels). */
+  warnings: Issue[];
+  /** Index into the record's samples of each level used, record order. */
+  usedSamples: number[];
+}
+
+const H = 3_600_000;
+
+/**
+ * The clinical record as a drug-level patient: times in hours from the first dose, amounts in the
+ * first dose's unit, levels in the first level's unit (mg/L without levels), infusion rates from
+ * their durations, routes kept; each record carries the covariates recorded at or before it (the
+ * latest value of each name), and a covariate recorded after the last dose and level gets a
+ * record of its own (it applies to the future).
+ */
+export function clinicalPatient(record: ClinicalRecord): ClinicalPatient {
+  if (!record.administrations.length)
+    throw new DosetwinError([
+      err('DT_ANALYSIS_NO_DOSE', 'administrations', 'the patient has no recorded dose'),
+    ]);
+  const warnings: Issue[] = [];
+  const originMs = Math.min(...record.administrations.map((a) => Date.parse(a.at)));
+  const hours = (ms: number): number => (ms - originMs) / H;
+  const levels = record.samples.map((s, k) => ({ s, k, ms: Date.parse(s.at) }));
+  const used = levels.filter(({ s, k, ms }) => {
+    if (ms >= originMs) return true;
+    warnings.push({
+      code: 'DT_SAMPLE_BEFORE_DOSE',
+      severity: 'warning',
+      field: `samples[${k}].at`,
+      message: `the level at ${s.at} is before the first recorded dose; not used`,
+    });
+    return false;
+  });
+  const units = {
+    dose: record.administrations[0].unit,
+    time: 'h',
+    conc: used[0]?.s.unit ?? 'mg/L',
+  };
+  // The latest recorded value of every covariate at a time: a bare number for codes (unit '-').
+  const covs = [...record.covariates].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const recordedAt = (ms: number, after: number): PatientCovariates => {
+    const o: Record<string, number | { value: number; unit: string }> = {};
+    for (const c of covs) {
+      const t = Date.parse(c.at);
+      if (t <= ms && t > after) o[c.name] = c.unit === '-' ? c.value : { value: c.value, unit: c.unit };
+    }
+    return o;
+  };
+  const rows: { ms: number; order: number; record: DrugRecord }[] = [];
+  record.administrations.forEach((a, k) => {
+    const ms = Date.parse(a.at);
+    const amt = convert(a.amount, a.unit, units.dose, `administrations[${k}].unit`);
+    const rate =
+      a.route === 'infusion' && a.duration
+        ? amt / convert(a.duration.value, a.duration.unit, 'h', `administrations[${k}].duration`)
+        : 0;
+    rows.push({
+      ms,
+      order: 0,
+      record: { time: hours(ms), evid: 1, amt, rate, route: a.route, source: `administrations[${k}]` },
+    });
+  });
+  for (const { s, k, ms } of used) {
+    const dv = convert(s.value, s.unit, units.conc, `samples[${k}].unit`);
+    const lloq = s.lloq === null ? null : convert(s.lloq, s.unit, units.conc, `samples[${k}].lloq`);
+    const censored = lloq !== null && dv < lloq;
+    if (censored)
+      warnings.push({
+        code: 'DT_SAMPLE_BLQ',
+        severity: 'warning',
+        field: `samples[${k}].value`,
+        message: `the level at ${s.at} (${s.value} ${s.unit}) is below the LLOQ ${s.lloq} ${s.unit}: fitted as censored (Beal's M3), not as a value`,
+      });
+    rows.push({
+      ms,
+      order: 1,
+      record: {
+        time: hours(ms),
+        evid: 0,
+        dv,
+        ...(lloq !== null ? { lloq } : {}),
+        ...(censored ? { cens: 1 } : {}),
+        source: `samples[${k}]`,
+      },
+    });
+  }
+  // Covariates recorded after every dose and level: a record of their own.
+  const lastMs = Math.max(...rows.map((r) => r.ms));
+  const late = [...new Set(covs.map((c) => Date.parse(c.at)).filter((t) => t > lastMs))].sort(
+    (a, b) => a - b,
+  );
+  for (const ms of late)
+    rows.push({ ms, order: 2, record: { time: hours(ms), evid: 2, source: 'covariates' } });
+  // By time, doses before levels at the same instant.
+  rows.sort((a, b) => a.ms - b.ms || a.order - b.order);
+  let prev = -Infinity;
+  const records = rows.map((r, i) => {
+    const covariates = recordedAt(r.ms, i === 0 ? -Infinity : prev);
+    prev = r.ms;
+    return { ...r.record, line: i + 1, ...(Object.keys(covariates).length ? { covariates } : {}) };
+  });
+  return {
+    patient: { id: record.patientId, units, records },
+    originMs,
+    warnings,
+    usedSamples: used.map((u) => u.k),
+  };
+}
