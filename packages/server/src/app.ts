@@ -8,10 +8,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type Access, DEFAULT_SCRYPT, installAuth, LoginLimiter, type ScryptCost } from './auth.ts';
 import { type Db, type DbOptions, openDb } from './db/connect.ts';
+import type { Ctx } from './context.ts';
+import { SharedErrorBody } from './contract/index.ts';
 import { installErrorHandlers } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { analysisRoutes } from './routes/analyses.ts';
+import { modelRoutes } from './routes/models.ts';
 import { patientRoutes } from './routes/patients.ts';
-import { workflowRoutes } from './routes/workflow.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { requestRoutes } from './routes/requests.ts';
 import { installWebApp } from './web.ts';
 
 export interface AppOptions {
@@ -27,12 +32,6 @@ export interface AppOptions {
   loginAttempts?: number;
   /** Directory of the built web app served at `/` (default packages/web/dist); null = none. */
   webRoot?: string | null;
-}
-
-export interface Ctx {
-  db: Db;
-  scrypt: ScryptCost;
-  limiter: LoginLimiter;
 }
 
 export interface RouteInfo {
@@ -58,6 +57,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   const routeList: RouteInfo[] = [];
   app.decorate('dt', ctx);
   app.decorate('routeList', routeList);
+  app.addSchema(SharedErrorBody);
   installErrorHandlers(app);
   installAuth(app, db.db);
   // After installAuth's hook, so the list shows each route's final access.
@@ -70,6 +70,8 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   });
 
   await app.register(swagger, {
+    // Shared schemas appear in the document's components under their own $id (ErrorBody).
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
     openapi: {
       info: {
         title: 'dosetwin clinical service',
@@ -82,9 +84,13 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The API's table of contents: one plugin per resource, each route delegating to services/.
   await app.register(accountRoutes(ctx), { prefix: '/api' });
+  await app.register(modelRoutes, { prefix: '/api' });
   await app.register(patientRoutes(ctx), { prefix: '/api' });
-  await app.register(workflowRoutes(ctx), { prefix: '/api' });
+  await app.register(requestRoutes(ctx), { prefix: '/api' });
+  await app.register(analysisRoutes(ctx), { prefix: '/api' });
+  await app.register(reportRoutes(ctx), { prefix: '/api' });
   installWebApp(app, options.webRoot);
   await app.ready();
   return app as unknown as App;

@@ -142,11 +142,18 @@ describe('bad inputs', () => {
     );
     await expect4xx(
       422,
-      /regimen.doseUnit/,
+      /^regimen\.dose\.unit$/,
       send('POST', `/api/analyses/${aid}/validations`, {
         decision: 'modify',
         comment: 'x',
-        regimen: { dose: 1, doseUnit: 'L', interval: 12, intervalUnit: 'h', route: 'bolus' },
+        regimen: {
+          dose: { value: 1, unit: 'L' },
+          interval: { value: 12, unit: 'h' },
+          route: 'bolus',
+          duration: null,
+          start: null,
+          loading: null,
+        },
       }),
     );
   });

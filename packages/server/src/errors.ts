@@ -4,7 +4,8 @@
  * HTTP status (STYLE §5).
  */
 import { DosetwinError, type Issue } from '@dosetwin/engine';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, RouteOptions } from 'fastify';
+import { type ErrorBody, type ErrorStatus, errorResponses } from './contract/index.ts';
 
 /** Code → HTTP status. Codes not listed: 422 (the request is well-formed but its content cannot be used). */
 const STATUS: Record<string, number> = {
@@ -36,9 +37,7 @@ export function reject(code: Issue['code'], field: string, message: string, hint
   throw new DosetwinError([{ code, severity: 'error', field, message, ...(hint ? { hint } : {}) }]);
 }
 
-export interface ErrorBody {
-  error: { status: number; issues: Issue[] };
-}
+export type { ErrorBody };
 
 /** Fastify's own error codes (bad JSON, body too large, wrong content type…) as issues. */
 function fromFastify(e: FastifyError): Issue[] {
@@ -81,8 +80,35 @@ function fromFastify(e: FastifyError): Issue[] {
   return [];
 }
 
-/** The error handler and the 404 handler of the app. Unknown errors are logged (without bodies) and give 500. */
+/**
+ * The error statuses an API route answers before or beside its handler, added to the responses it
+ * declares (its success and its own errors), so that the OpenAPI document lists every status each
+ * route returns: 401 from the sign-in check (all but public routes), 403 from the role check (routes
+ * restricted to roles), 400 from the schemas (params, query, body: a field missing, unknown or of
+ * the wrong type), 413 and 415 from the body parser, 500 for anything unforeseen.
+ */
+export function documentErrors(route: RouteOptions): void {
+  if (!route.url.startsWith('/api/')) return;
+  const access = route.config?.access;
+  const statuses: ErrorStatus[] = [];
+  if (access !== 'public') statuses.push(401);
+  if (Array.isArray(access)) statuses.push(403);
+  const withBody = [route.method].flat().some((m) => m === 'POST' || m === 'PATCH' || m === 'PUT');
+  if (withBody || route.schema?.params || route.schema?.querystring) statuses.push(400);
+  if (withBody) statuses.push(413, 415);
+  statuses.push(500);
+  route.schema = {
+    ...route.schema,
+    response: { ...errorResponses(...statuses), ...(route.schema?.response as object | undefined) },
+  };
+}
+
+/**
+ * The error handler and the 404 handler of the app, and the documentation of the errors every
+ * route may give. Unknown errors are logged (without bodies) and give 500.
+ */
 export function installErrorHandlers(app: FastifyInstance): void {
+  app.addHook('onRoute', documentErrors);
   app.setErrorHandler((err: FastifyError, req, reply) => {
     let issues: Issue[];
     let status: number;

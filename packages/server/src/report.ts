@@ -3,76 +3,29 @@
  * standard Helvetica, no headless browser). Both show the model and its citation, the inputs, the
  * estimate, the recommendation, the decision, the validator and the time of signature.
  */
-import type { CandidateOut, FitResult, ForecastPoint } from './analysis.ts';
+import type { Analysis, Candidate, Regimen, Validation } from './contract/index.ts';
 
 export interface ReportData {
   request: { id: string; question: string; createdAt: string; requester: string };
   patient: { pseudonym: string; sex: string; service: string };
   identity: { name: string; birthDate: string; hospitalNumber: string } | null;
-  analysis: {
-    id: string;
-    version: number;
-    supersedes: string | null;
-    modelId: string;
-    modelVersion: string;
-    engineVersion: string;
-    hash: string;
-    createdAt: string;
-    inputs: {
-      administrations: {
-        at: string;
-        amount: number;
-        unit: string;
-        route: string;
-        duration: { value: number; unit: string } | null;
-        product: string;
-      }[];
-      samples: {
-        at: string;
-        value: number;
-        unit: string;
-        matrix: string;
-        assay: string;
-        lloq: number | null;
-      }[];
-      covariates: { at: string; name: string; value: number; unit: string }[];
-      conversions: string[];
-      start: string;
-    };
-    fit: FitResult & { model: { citation: string; units: { dose: string; time: string; conc: string } } };
-    forecast: { concUnit: string; points: ForecastPoint[] };
-    candidates: CandidateOut[];
-    warnings: { field: string; message: string }[];
-  };
-  validation: {
-    decision: string;
-    comment: string;
-    regimen: unknown;
-    signedAt: string;
-    signer: string;
-    signature: string;
-    analysisHash: string;
-  };
+  analysis: Analysis;
+  validation: Validation & { signer: string };
 }
 
 const g = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x));
 
-function regimenText(r: unknown): string {
-  if (!r || typeof r !== 'object') return '—';
-  const o = r as Record<string, unknown>;
-  if ('doseUnit' in o && 'timeUnit' in o) {
-    const c = o as unknown as CandidateOut;
-    return `${g(c.dose)} ${c.doseUnit} ${c.route} every ${g(c.interval)} ${c.timeUnit}${c.duration ? ` over ${g(c.duration)} ${c.timeUnit}` : ''}`;
-  }
-  const m = o as {
-    dose: number;
-    doseUnit: string;
-    interval: number;
-    intervalUnit: string;
-    route: string;
-    duration?: number;
-  };
-  return `${g(m.dose)} ${m.doseUnit} ${m.route} every ${g(m.interval)} ${m.intervalUnit}${m.duration ? ` over ${g(m.duration)} ${m.intervalUnit}` : ''}`;
+function candidateText(c: Candidate): string {
+  return `${g(c.dose)} ${c.doseUnit} ${c.route} every ${g(c.interval)} ${c.timeUnit}${c.duration ? ` over ${g(c.duration)} ${c.timeUnit}` : ''}`;
+}
+
+function regimenText(r: Regimen | null): string {
+  if (!r) return '—';
+  const q = (x: { value: number; unit: string }): string => `${g(x.value)} ${x.unit}`;
+  const loading = r.loading
+    ? `loading ${q(r.loading.dose)}${r.loading.duration ? ` over ${q(r.loading.duration)}` : ''}, then `
+    : '';
+  return `${loading}${q(r.dose)} ${r.route} every ${q(r.interval)}${r.duration ? ` over ${q(r.duration)}` : ''}${r.start ? ` from ${r.start}` : ''}`;
 }
 
 /** The report as sections of plain lines, shared by the HTML and the PDF renderers. */
@@ -134,7 +87,7 @@ export function reportSections(d: ReportData): { title: string; lines: string[] 
         `First new dose at ${a.inputs.start}`,
         ...a.candidates.map(
           (c) =>
-            `${c.rank}. ${regimenText(c)}: ${c.metrics.map((m) => `${m.target} → ${g(m.value)} ${m.met ? '(met)' : '(NOT met)'}`).join('; ')}`,
+            `${c.rank}. ${candidateText(c)}: ${c.metrics.map((m) => `${m.target} → ${g(m.value)} ${m.met ? '(met)' : '(NOT met)'}`).join('; ')}`,
         ),
         ...a.warnings.map((w) => `Warning [${w.field}]: ${w.message}`),
       ],

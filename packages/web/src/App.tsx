@@ -1,7 +1,8 @@
 import { Anchor, AppShell, Button, Group, SegmentedControl, Text, Title } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LangContext, type Lang, translate } from './i18n/index.ts';
-import { api, getToken, setToken, type SessionUser } from './lib/api.ts';
+import type { SessionUser } from '@dosetwin/server/contract';
+import { api, getToken, setToken } from './lib/api.ts';
 import { go, parseHash, type Route } from './lib/routes.ts';
 import { AnalysisPage } from './pages/Analysis.tsx';
 import { LoginPage } from './pages/Login.tsx';

@@ -30,7 +30,14 @@ import { ConcChart } from '../components/ConcChart.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
 import { MlCard } from '../components/MlCard.tsx';
 import { useT } from '../i18n/index.ts';
-import { api, type Analysis, type SessionUser, type Validation } from '../lib/api.ts';
+import type {
+  Analysis,
+  NewValidation,
+  Regimen as RetainedRegimen,
+  SessionUser,
+  Validation,
+} from '@dosetwin/server/contract';
+import { api } from '../lib/api.ts';
 import { EngineClient } from '../lib/engine-client.ts';
 import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
 import type { Regimen } from '../lib/twin.ts';
@@ -468,6 +475,23 @@ const CandidatesCard = memo(function CandidatesCard({
   );
 });
 
+/**
+ * The what-if regimen as the regimen a 'modify' validation retains (the service's one regimen
+ * shape): hours, from the what-if's first dose; the route of the drug's candidates or last dose,
+ * an infusion over no time being a bolus.
+ */
+function retained(r: Regimen, a: Analysis): RetainedRegimen {
+  const given = a.candidates[0]?.route ?? a.inputs.administrations.at(-1)?.route;
+  return {
+    dose: { value: r.dose, unit: r.doseUnit },
+    interval: { value: r.intervalH, unit: 'h' },
+    route: r.durationH > 0 ? 'infusion' : given === 'oral' ? 'oral' : 'bolus',
+    duration: r.durationH > 0 ? { value: r.durationH, unit: 'h' } : null,
+    start: r.start,
+    loading: null,
+  };
+}
+
 const ValidationCard = memo(function ValidationCard({
   analysis: a,
   user,
@@ -535,22 +559,11 @@ const ValidationCard = memo(function ValidationCard({
     setBusy(true);
     setError(null);
     try {
-      const body =
+      const body: NewValidation =
         decision === 'accept'
           ? { decision, comment, candidate: Number(candidate) }
           : decision === 'modify'
-            ? {
-                decision,
-                comment,
-                regimen: {
-                  dose: regimen!.dose,
-                  doseUnit: regimen!.doseUnit,
-                  interval: regimen!.intervalH,
-                  intervalUnit: 'h',
-                  route: a.candidates[0]?.route ?? (regimen!.durationH > 0 ? 'infusion' : 'oral'),
-                  ...(regimen!.durationH > 0 ? { duration: regimen!.durationH } : {}),
-                },
-              }
+            ? { decision, comment, regimen: retained(regimen!, a) }
             : { decision, comment };
       onSigned(await api<Validation>('POST', `/analyses/${a.id}/validations`, body));
     } catch (err) {

@@ -1,7 +1,8 @@
 import { Alert, Button, Card, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useT } from '../i18n/index.ts';
-import { api, ApiError, setToken, type SessionUser } from '../lib/api.ts';
+import type { Login, Session, SessionUser } from '@dosetwin/server/contract';
+import { api, ApiError, setToken } from '../lib/api.ts';
 
 export function LoginPage({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) {
   const { t } = useT();
@@ -14,10 +15,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (u: SessionUser) => void
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ token: string; user: SessionUser }>('POST', '/auth/login', {
-        username,
-        password,
-      });
+      const r = await api<Session>('POST', '/auth/login', { username, password } satisfies Login);
       setToken(r.token);
       onSignedIn(r.user);
     } catch (err) {

@@ -19,7 +19,8 @@ import {
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
-import { api, type ModelInfo, type PatientRecord, type SessionUser } from '../lib/api.ts';
+import type { ModelInfo, PatientRecord, SessionUser } from '@dosetwin/server/contract';
+import { api } from '../lib/api.ts';
 import { parseQuickEntry, type QuickDose } from '../lib/quick-entry.ts';
 import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
 import { CONC_UNITS, covariateUnits, MASS_UNITS, TIME_UNITS, unitLabel } from '../lib/units.ts';
@@ -80,7 +81,7 @@ export function PatientPage({ id }: { id: string; user: SessionUser }) {
       ...rec.administrations.map((a) => ({
         kind: 'dose' as const,
         at: a.at,
-        text: `${a.product}: ${a.amount} ${unitLabel(a.unit)} ${t(`route_${a.route}`)}${a.duration_value ? ` ${t('over')} ${a.duration_value} ${a.duration_unit}` : ''}`,
+        text: `${a.product}: ${a.amount} ${unitLabel(a.unit)} ${t(`route_${a.route}`)}${a.duration ? ` ${t('over')} ${a.duration.value} ${a.duration.unit}` : ''}`,
       })),
       ...rec.samples.map((s) => ({
         kind: 'sample' as const,
@@ -508,7 +509,7 @@ function RequestForm({
             {rec.requests.map((r) => (
               <List.Item key={r.id}>
                 <a href={`#/requests/${r.id}`}>
-                  {showDateTime(r.created_at, lang)} · {r.model_id}
+                  {showDateTime(r.createdAt, lang)} · {r.modelId}
                 </a>{' '}
                 <Badge size="sm" variant="light">
                   {t(`status_${r.status}`)}

@@ -2,13 +2,14 @@ import { Button, Card, Group, NativeSelect, SimpleGrid, Stack, Table, TextInput,
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
-import { api, type PatientRow, type SessionUser } from '../lib/api.ts';
+import type { PatientCreated, PatientSummary, SessionUser } from '@dosetwin/server/contract';
+import { api } from '../lib/api.ts';
 import { go } from '../lib/routes.ts';
 import { showDateTime } from '../lib/time.ts';
 
 export function PatientsPage({ user }: { user: SessionUser }) {
   const { t, lang } = useT();
-  const [rows, setRows] = useState<PatientRow[] | null>(null);
+  const [rows, setRows] = useState<PatientSummary[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [form, setForm] = useState({
     familyName: '',
@@ -19,7 +20,7 @@ export function PatientsPage({ user }: { user: SessionUser }) {
   });
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    api<PatientRow[]>('GET', '/patients').then(setRows, setError);
+    api<PatientSummary[]>('GET', '/patients').then(setRows, setError);
   }, []);
   const set = (k: keyof typeof form) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
   const create = async (e: React.FormEvent) => {
@@ -28,7 +29,7 @@ export function PatientsPage({ user }: { user: SessionUser }) {
     setError(null);
     try {
       const { sex, ...identity } = form;
-      const r = await api<{ id: string }>('POST', '/patients', { identity, sex });
+      const r = await api<PatientCreated>('POST', '/patients', { identity, sex });
       go(`#/patients/${r.id}`);
     } catch (err) {
       setError(err);
@@ -58,7 +59,7 @@ export function PatientsPage({ user }: { user: SessionUser }) {
                 </Table.Td>
                 <Table.Td>{p.service}</Table.Td>
                 <Table.Td>{t(p.sex === 'female' ? 'female' : 'male')}</Table.Td>
-                <Table.Td>{showDateTime(p.created_at, lang)}</Table.Td>
+                <Table.Td>{showDateTime(p.createdAt, lang)}</Table.Td>
               </Table.Tr>
             ))}
             {rows && !rows.length && (

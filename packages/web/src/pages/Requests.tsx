@@ -2,7 +2,8 @@ import { Anchor, Badge, Button, Card, Group, NativeSelect, Stack, Table, Text, T
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
-import { api, type Analysis, type RequestDetail, type RequestRow, type SessionUser } from '../lib/api.ts';
+import type { Analysis, RequestDetail, RequestListItem, SessionUser } from '@dosetwin/server/contract';
+import { api } from '../lib/api.ts';
 import { go } from '../lib/routes.ts';
 import { showDateTime } from '../lib/time.ts';
 
@@ -11,10 +12,10 @@ const STATUSES = ['', 'submitted', 'analysed', 'validated', 'rejected'] as const
 export function RequestsPage(_: { user: SessionUser }) {
   const { t, lang } = useT();
   const [status, setStatus] = useState<(typeof STATUSES)[number]>('');
-  const [rows, setRows] = useState<RequestRow[]>([]);
+  const [rows, setRows] = useState<RequestListItem[]>([]);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
-    api<RequestRow[]>('GET', `/requests${status ? `?status=${status}` : ''}`).then(setRows, setError);
+    api<RequestListItem[]>('GET', `/requests${status ? `?status=${status}` : ''}`).then(setRows, setError);
   }, [status]);
   return (
     <Stack>
@@ -42,12 +43,12 @@ export function RequestsPage(_: { user: SessionUser }) {
             {rows.map((r) => (
               <Table.Tr key={r.id}>
                 <Table.Td>
-                  <a href={`#/requests/${r.id}`}>{showDateTime(r.created_at, lang)}</a>
+                  <a href={`#/requests/${r.id}`}>{showDateTime(r.createdAt, lang)}</a>
                 </Table.Td>
                 <Table.Td>
-                  <a href={`#/patients/${r.patient_id}`}>{r.pseudonym}</a>
+                  <a href={`#/patients/${r.patientId}`}>{r.pseudonym}</a>
                 </Table.Td>
-                <Table.Td>{r.model_id}</Table.Td>
+                <Table.Td>{r.modelId}</Table.Td>
                 <Table.Td>
                   <Badge variant="light">{t(`status_${r.status}`)}</Badge>
                 </Table.Td>
@@ -89,13 +90,13 @@ export function RequestPage({ id, user }: { id: string; user: SessionUser }) {
   return (
     <Stack>
       <Title order={2}>
-        {t('request')} · {r.model_id}
+        {t('request')} · {r.modelId}
       </Title>
       <Card withBorder>
         <Stack gap="xs">
           <Text>
-            <a href={`#/patients/${r.patient_id}`}>{t('openPatient')}</a> · {showDateTime(r.created_at, lang)}{' '}
-            · <Badge variant="light">{t(`status_${r.status}`)}</Badge>
+            <a href={`#/patients/${r.patientId}`}>{t('openPatient')}</a> · {showDateTime(r.createdAt, lang)} ·{' '}
+            <Badge variant="light">{t(`status_${r.status}`)}</Badge>
           </Text>
           <Text>
             {t('question')}: {r.question || '—'}
@@ -112,10 +113,8 @@ export function RequestPage({ id, user }: { id: string; user: SessionUser }) {
                       {t('analysis')} v{a.version}
                     </a>
                   </Table.Td>
-                  <Table.Td>{showDateTime(a.created_at, lang)}</Table.Td>
-                  <Table.Td>
-                    {a.decision ? t(`decision_${a.decision as 'accept'}`) : t('notValidated')}
-                  </Table.Td>
+                  <Table.Td>{showDateTime(a.createdAt, lang)}</Table.Td>
+                  <Table.Td>{a.decision ? t(`decision_${a.decision}`) : t('notValidated')}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -1,0 +1,16 @@
+/**
+ * The service's wire contract: TypeBox schemas of every route's body, query and responses, each
+ * with its static type under the same name. The routes validate and serialise with them; the web
+ * app imports the types (`import type … from '@dosetwin/server/contract'`), so both sides read the
+ * same shapes. Fields are camelCase; the database's columns stay behind the service modules.
+ */
+export * from './accounts.ts';
+export * from './analyses.ts';
+export * from './common.ts';
+export * from './errors.ts';
+export * from './models.ts';
+export * from './patients.ts';
+export * from './regimen.ts';
+export * from './reports.ts';
+export * from './requests.ts';
+export * from './validations.ts';

@@ -1,0 +1,173 @@
+/**
+ * Patients (identity kept apart from clinical data) and their clinical records: covariates,
+ * administrations and samples, each with the time it was given or taken, as entered (with zone).
+ */
+import { type Static, Type } from 'typebox';
+import { Created, DateTime, Nullable, Quantity, strict, Timestamp } from './common.ts';
+import { RouteName } from './regimen.ts';
+import { RequestSummary } from './requests.ts';
+
+const Text = (max = 200) => Type.String({ minLength: 1, maxLength: max });
+const Unit = Type.String({ minLength: 1, maxLength: 20 });
+export const Sex = Type.Union([Type.Literal('male'), Type.Literal('female')]);
+
+export const Identity = Type.Object(
+  {
+    familyName: Text(),
+    givenName: Text(),
+    birthDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' }),
+    hospitalNumber: Type.String({ pattern: '^[A-Za-z0-9-]{1,40}$' }),
+  },
+  strict,
+);
+export type Identity = Static<typeof Identity>;
+
+export const NewPatient = Type.Object(
+  {
+    identity: Identity,
+    sex: Sex,
+    service: Type.Optional(Text(100)),
+  },
+  strict,
+);
+export type NewPatient = Static<typeof NewPatient>;
+
+export const PatientCreated = Type.Object(
+  { id: Type.String(), pseudonym: Type.String(), service: Type.String() },
+  { description: 'the patient is created; the pseudonym names it in exports and logs' },
+);
+export type PatientCreated = Static<typeof PatientCreated>;
+
+export const PatientSummary = Type.Object({
+  id: Type.String(),
+  pseudonym: Type.String(),
+  service: Type.String(),
+  sex: Type.String(),
+  createdAt: Timestamp,
+});
+export type PatientSummary = Static<typeof PatientSummary>;
+export const PatientList = Type.Array(PatientSummary, {
+  description: "the patients the user may see (a prescriber: their service's)",
+});
+
+export const Patient = Type.Object({ ...PatientSummary.properties, createdBy: Type.String() });
+export type Patient = Static<typeof Patient>;
+
+export const RecordQuery = Type.Object(
+  {
+    identity: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+        description: 'true: include the identity (audited as such)',
+      }),
+    ),
+  },
+  strict,
+);
+export type RecordQuery = Static<typeof RecordQuery>;
+
+// Clinical records as entered (the POST bodies) …
+export const NewCovariate = Type.Object(
+  {
+    at: DateTime,
+    name: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,30}$', description: "'WT', 'SCR', 'SEX'…" }),
+    value: Type.Number(),
+    unit: Type.String({
+      minLength: 1,
+      maxLength: 20,
+      description: "'-' for codes (SEX: 0 = male, 1 = female)",
+    }),
+  },
+  strict,
+);
+export type NewCovariate = Static<typeof NewCovariate>;
+
+export const NewAdministration = Type.Object(
+  {
+    at: DateTime,
+    amount: Type.Number(),
+    unit: Unit,
+    route: RouteName,
+    duration: Type.Optional(Quantity),
+    product: Text(),
+  },
+  strict,
+);
+export type NewAdministration = Static<typeof NewAdministration>;
+
+export const NewSample = Type.Object(
+  {
+    at: DateTime,
+    value: Type.Number(),
+    unit: Unit,
+    matrix: Text(60),
+    assay: Text(100),
+    lloq: Type.Optional(Type.Number({ description: "lower limit of quantification, in the sample's unit" })),
+  },
+  strict,
+);
+export type NewSample = Static<typeof NewSample>;
+
+// … and as stored (without the patient, whose record holds them).
+const entered = { createdAt: Timestamp, createdBy: Type.String() };
+
+export const Covariate = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  name: Type.String(),
+  value: Type.Number(),
+  unit: Type.String(),
+  ...entered,
+});
+export type Covariate = Static<typeof Covariate>;
+
+export const Administration = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  amount: Type.Number(),
+  unit: Type.String(),
+  route: RouteName,
+  duration: Nullable(Quantity),
+  product: Type.String(),
+  ...entered,
+});
+export type Administration = Static<typeof Administration>;
+
+export const Sample = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  value: Type.Number(),
+  unit: Type.String(),
+  matrix: Type.String(),
+  assay: Type.String(),
+  lloq: Nullable(Type.Number()),
+  ...entered,
+});
+export type Sample = Static<typeof Sample>;
+
+export const PatientRecord = Type.Object(
+  {
+    patient: Patient,
+    identity: Nullable(Identity),
+    covariates: Type.Array(Covariate),
+    administrations: Type.Array(Administration),
+    samples: Type.Array(Sample),
+    requests: Type.Array(RequestSummary),
+  },
+  { description: "the patient's record, each list in time order; identity only when asked for" },
+);
+export type PatientRecord = Static<typeof PatientRecord>;
+
+export const RecordCreated = { ...Created, description: 'the record is stored' };
+
+/** An export carries no identity and no user or record ids: the pseudonym and the clinical data. */
+export const PatientExport = Type.Object(
+  {
+    pseudonym: Type.String(),
+    sex: Type.String(),
+    covariates: Type.Array(Type.Omit(Covariate, ['id', 'createdBy'])),
+    administrations: Type.Array(Type.Omit(Administration, ['id', 'createdBy'])),
+    samples: Type.Array(Type.Omit(Sample, ['id', 'createdBy'])),
+  },
+  { description: 'the pseudonymised record' },
+);
+export type PatientExport = Static<typeof PatientExport>;

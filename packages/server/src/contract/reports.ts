@@ -1,0 +1,27 @@
+/** The printable report of a validated request: HTML, or PDF. */
+import { type Static, Type } from 'typebox';
+import { strict } from './common.ts';
+
+export const ReportQuery = Type.Object(
+  {
+    format: Type.Optional(
+      Type.Union([Type.Literal('html'), Type.Literal('pdf')], { description: 'default html' }),
+    ),
+    identity: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+        description: "true: the patient's name, birth date and hospital number on the report (audited)",
+      }),
+    ),
+  },
+  strict,
+);
+export type ReportQuery = Static<typeof ReportQuery>;
+
+/** The report's body: its media type says which. */
+export const Report = {
+  description: 'the report of the latest signed analysis',
+  content: {
+    'text/html': { schema: Type.String() },
+    'application/pdf': { schema: Type.Unsafe<Uint8Array>({ type: 'string', format: 'binary' }) },
+  },
+} as const;

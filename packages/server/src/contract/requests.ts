@@ -1,0 +1,74 @@
+/** Dose-adjustment requests: a prescriber asks a question about a patient under a library model. */
+import { type Static, Type } from 'typebox';
+import { Id, Nullable, strict, Timestamp } from './common.ts';
+import { Decision } from './validations.ts';
+
+export const RequestStatus = Type.Union([
+  Type.Literal('submitted'),
+  Type.Literal('analysed'),
+  Type.Literal('validated'),
+  Type.Literal('rejected'),
+]);
+export type RequestStatus = Static<typeof RequestStatus>;
+
+export const NewRequest = Type.Object(
+  {
+    patientId: Id,
+    modelId: Type.String({ maxLength: 100, description: 'a library model (GET /api/models)' }),
+    question: Type.String({ maxLength: 2000 }),
+  },
+  strict,
+);
+export type NewRequest = Static<typeof NewRequest>;
+
+export const RequestCreated = Type.Object(
+  { id: Type.String(), status: RequestStatus },
+  { description: 'the request is submitted' },
+);
+export type RequestCreated = Static<typeof RequestCreated>;
+
+/** A request as its patient's record lists it. */
+export const RequestSummary = Type.Object({
+  id: Type.String(),
+  patientId: Type.String(),
+  modelId: Type.String(),
+  question: Type.String(),
+  status: RequestStatus,
+  createdAt: Timestamp,
+  createdBy: Type.String(),
+});
+export type RequestSummary = Static<typeof RequestSummary>;
+
+export const RequestQuery = Type.Object({ status: Type.Optional(RequestStatus) }, strict);
+export type RequestQuery = Static<typeof RequestQuery>;
+
+/** A request in the work list, with its patient's pseudonym. */
+export const RequestListItem = Type.Object({
+  id: Type.String(),
+  patientId: Type.String(),
+  pseudonym: Type.String(),
+  modelId: Type.String(),
+  status: RequestStatus,
+  createdAt: Timestamp,
+});
+export type RequestListItem = Static<typeof RequestListItem>;
+export const RequestList = Type.Array(RequestListItem, {
+  description: "the requests the user may see, oldest first (a prescriber: their service's)",
+});
+
+export const RequestDetail = Type.Object(
+  {
+    ...RequestSummary.properties,
+    analyses: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        version: Type.Integer(),
+        supersedes: Nullable(Type.String()),
+        createdAt: Timestamp,
+        decision: Nullable({ ...Decision, description: 'the signed decision; null while not validated' }),
+      }),
+    ),
+  },
+  { description: 'the request and its analyses, by version' },
+);
+export type RequestDetail = Static<typeof RequestDetail>;

@@ -1,0 +1,45 @@
+/**
+ * The pharmacologist's signed decision on an analysis: accept a ranked candidate, modify (the
+ * regimen retained instead, in the one regimen shape) or reject, with a comment; signed by user,
+ * time and the analysis's hash.
+ */
+import { type Static, Type } from 'typebox';
+import { Nullable, strict, Timestamp } from './common.ts';
+import { Regimen } from './regimen.ts';
+
+export const Decision = Type.Union([Type.Literal('accept'), Type.Literal('modify'), Type.Literal('reject')]);
+export type Decision = Static<typeof Decision>;
+
+export const NewValidation = Type.Object(
+  {
+    decision: Decision,
+    comment: Type.String({ maxLength: 4000, description: "required for 'modify' and 'reject'" }),
+    candidate: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 20,
+        description: "'accept': the rank of the chosen candidate (default 1)",
+      }),
+    ),
+    regimen: Type.Optional({ ...Regimen, description: "'modify': the regimen retained instead" }),
+  },
+  strict,
+);
+export type NewValidation = Static<typeof NewValidation>;
+
+export const Validation = Type.Object(
+  {
+    id: Type.String(),
+    decision: Decision,
+    comment: Type.String(),
+    regimen: Nullable(Regimen),
+    analysisHash: Type.String({ description: 'SHA-256 of the analysis signed' }),
+    signedBy: Type.String(),
+    signedAt: Timestamp,
+    signature: Type.String({
+      description: 'SHA-256 of analysis hash | signer | time | decision | regimen (JSON) | comment',
+    }),
+  },
+  { description: 'the signed validation; the regimen retained (null for reject)' },
+);
+export type Validation = Static<typeof Validation>;

@@ -1,0 +1,96 @@
+/**
+ * The report of a request's latest signed analysis: the request, the patient (identity only when
+ * asked for, and audited as such), the analysis and the validation with its signer, as printable
+ * HTML or PDF.
+ */
+import type { Kysely } from 'kysely';
+import type { SessionUser } from '../auth.ts';
+import type { ReportQuery } from '../contract/index.ts';
+import type { Database } from '../db/schema.ts';
+import { reject } from '../errors.ts';
+import { renderReportHtml, renderReportPdf, type ReportData } from '../report.ts';
+import { audit } from '../store.ts';
+import { analysisOut } from './analyses.ts';
+import { requestFor } from './requests.ts';
+import { validationOut } from './validations.ts';
+
+export interface RenderedReport {
+  contentType: 'text/html; charset=utf-8' | 'application/pdf';
+  /** The file name offered for a PDF. */
+  filename: string | null;
+  body: string | Buffer;
+}
+
+export async function report(
+  db: Kysely<Database>,
+  user: SessionUser,
+  requestId: string,
+  q: ReportQuery,
+): Promise<RenderedReport> {
+  const r = await requestFor(db, user, requestId);
+  const row = await db
+    .selectFrom('validations')
+    .innerJoin('users', 'users.id', 'validations.signed_by')
+    .selectAll('validations')
+    .select('users.display_name as signer')
+    .where('validations.request_id', '=', r.id)
+    .orderBy('validations.signed_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) reject('DT_CONFLICT', 'id', 'the request has no validated analysis yet');
+  const a = await db
+    .selectFrom('analyses')
+    .selectAll()
+    .where('id', '=', row.analysis_id)
+    .executeTakeFirstOrThrow();
+  const p = await db
+    .selectFrom('patients')
+    .selectAll()
+    .where('id', '=', r.patient_id)
+    .executeTakeFirstOrThrow();
+  const identity =
+    q.identity === 'true'
+      ? ((await db
+          .selectFrom('patient_identity')
+          .selectAll()
+          .where('patient_id', '=', p.id)
+          .executeTakeFirst()) ?? null)
+      : null;
+  const requester = await db
+    .selectFrom('users')
+    .select('display_name')
+    .where('id', '=', r.created_by)
+    .executeTakeFirst();
+  const data: ReportData = {
+    request: {
+      id: r.id,
+      question: r.question,
+      createdAt: r.created_at,
+      requester: requester?.display_name ?? r.created_by,
+    },
+    patient: { pseudonym: p.pseudonym, sex: p.sex, service: p.service },
+    identity: identity
+      ? {
+          name: `${identity.family_name}, ${identity.given_name}`,
+          birthDate: identity.birth_date,
+          hospitalNumber: identity.hospital_number,
+        }
+      : null,
+    analysis: analysisOut(a, undefined),
+    validation: { ...validationOut(row), signer: row.signer },
+  };
+  await audit(db, {
+    user,
+    action: 'read',
+    entity: identity ? 'report+identity' : 'report',
+    entityId: r.id,
+    patientId: r.patient_id,
+  });
+  if (q.format === 'pdf')
+    return {
+      contentType: 'application/pdf',
+      filename: `dosetwin-${p.pseudonym}-${r.id.slice(0, 8)}.pdf`,
+      body: renderReportPdf(data),
+    };
+  return { contentType: 'text/html; charset=utf-8', filename: null, body: renderReportHtml(data) };
+}

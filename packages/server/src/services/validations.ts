@@ -1,0 +1,169 @@
+/**
+ * The pharmacologist's signed decision on the latest analysis of a request: accept a ranked
+ * candidate, modify (the regimen retained instead) or reject, with a comment. The regimen retained
+ * is stored in the one regimen shape; the signature covers the analysis's hash, the signer, the
+ * time, the decision, the regimen and the comment.
+ */
+import type { SessionUser } from '../auth.ts';
+import { sha256 } from '../auth.ts';
+import type { Ctx } from '../context.ts';
+import type { Candidate, NewValidation, Regimen, StoredInputs, Validation } from '../contract/index.ts';
+import type { Database } from '../db/schema.ts';
+import { reject } from '../errors.ts';
+import { audit, newId, nowIso, parseJson, patientFor } from '../store.ts';
+import { Checks } from '../validate.ts';
+
+/** A candidate of the analysis as the regimen retained: model units, from the analysis's start. */
+export function regimenOfCandidate(c: Candidate, start: string): Regimen {
+  if (c.route !== 'oral' && c.route !== 'bolus' && c.route !== 'infusion')
+    reject('DT_REQUEST', 'candidate', `candidate ${c.rank} has an unknown route '${c.route}'`);
+  // An infusion over no time (a model whose products state none) is given as a bolus.
+  const route = c.route === 'infusion' && !(c.duration > 0) ? 'bolus' : c.route;
+  return {
+    dose: { value: c.dose, unit: c.doseUnit },
+    interval: { value: c.interval, unit: c.timeUnit },
+    route,
+    duration: c.duration > 0 ? { value: c.duration, unit: c.timeUnit } : null,
+    start,
+    loading: null,
+  };
+}
+
+/**
+ * A stored regimen in the one shape. Validations signed before the regimen had one shape stored
+ * the chosen candidate (`doseUnit`, `timeUnit`) or a flat regimen (`doseUnit`, `intervalUnit`):
+ * they are read into it, the stored text (and so the signature) staying as signed.
+ */
+export function storedRegimen(json: string | null): Regimen | null {
+  const r = parseJson<Record<string, unknown>>(json);
+  if (r === null || typeof r.dose === 'object') return r as Regimen | null;
+  const n = (k: string) => r[k] as number;
+  const timeUnit = String(r.timeUnit ?? r.intervalUnit);
+  const duration = typeof r.duration === 'number' && r.duration > 0 ? r.duration : null;
+  return {
+    dose: { value: n('dose'), unit: String(r.doseUnit) },
+    interval: { value: n('interval'), unit: timeUnit },
+    route: r.route as Regimen['route'],
+    duration: duration === null ? null : { value: duration, unit: timeUnit },
+    start: null,
+    loading: null,
+  };
+}
+
+export function validationOut(v: Database['validations']): Validation {
+  return {
+    id: v.id,
+    decision: v.decision,
+    comment: v.comment,
+    regimen: storedRegimen(v.regimen),
+    analysisHash: v.analysis_hash,
+    signedBy: v.signed_by,
+    signedAt: v.signed_at,
+    signature: v.signature,
+  };
+}
+
+/** A 'modify' regimen's checks beyond its schema: units by dimension, route and duration, times. */
+function checkRegimen(r: Regimen): void {
+  const c = new Checks();
+  c.unit(r.dose.unit, 'mass', 'regimen.dose.unit');
+  c.unit(r.interval.unit, 'time', 'regimen.interval.unit');
+  if (r.route === 'infusion' && !r.duration)
+    c.add('DT_REQUEST_VALUE', 'regimen.duration', 'an infusion needs its duration (value and unit)');
+  if (r.route !== 'infusion' && r.duration)
+    c.add('DT_REQUEST_VALUE', 'regimen.duration', `a ${r.route} regimen has no duration (null)`);
+  if (r.duration) c.unit(r.duration.unit, 'time', 'regimen.duration.unit');
+  if (r.start !== null && !Number.isFinite(Date.parse(r.start)))
+    c.add('DT_REQUEST_TIME', 'regimen.start', `'${r.start}' is not a date-time`);
+  if (r.loading) {
+    c.unit(r.loading.dose.unit, 'mass', 'regimen.loading.dose.unit');
+    if (r.loading.duration && r.route !== 'infusion')
+      c.add(
+        'DT_REQUEST_VALUE',
+        'regimen.loading.duration',
+        `a ${r.route} loading dose has no duration (null)`,
+      );
+    if (r.loading.duration) c.unit(r.loading.duration.unit, 'time', 'regimen.loading.duration.unit');
+  }
+  c.throwIfAny();
+}
+
+export async function validate(
+  ctx: Ctx,
+  user: SessionUser,
+  analysisId: string,
+  b: NewValidation,
+): Promise<Validation> {
+  const { db } = ctx.db;
+  const out = await db.transaction().execute(async (trx) => {
+    if (ctx.db.dialect === 'postgres')
+      await trx.selectFrom('analyses').select('id').where('id', '=', analysisId).forUpdate().execute();
+    const a = await trx.selectFrom('analyses').selectAll().where('id', '=', analysisId).executeTakeFirst();
+    if (!a) reject('DT_NOT_FOUND', 'id', `no analysis '${analysisId}'`);
+    await patientFor(trx, user, a.patient_id, 'id');
+    const existing = await trx
+      .selectFrom('validations')
+      .select('id')
+      .where('analysis_id', '=', a.id)
+      .executeTakeFirst();
+    if (existing)
+      reject('DT_IMMUTABLE', 'id', 'this analysis is already signed; re-analyse to create a new version');
+    const newer = await trx
+      .selectFrom('analyses')
+      .select('id')
+      .where('request_id', '=', a.request_id)
+      .where('version', '>', a.version)
+      .executeTakeFirst();
+    if (newer) reject('DT_CONFLICT', 'id', 'a newer version of this analysis exists; validate that one');
+    let regimen: Regimen | null = null;
+    if (b.decision === 'accept') {
+      if (b.regimen)
+        reject('DT_REQUEST', 'regimen', "'accept' takes a candidate rank, not a regimen; use 'modify'");
+      const cands = parseJson<Candidate[]>(a.candidates) ?? [];
+      const chosen = cands.find((c) => c.rank === (b.candidate ?? 1));
+      if (!chosen)
+        reject(
+          'DT_REQUEST',
+          'candidate',
+          `no candidate of rank ${b.candidate ?? 1} (there are ${cands.length})`,
+        );
+      regimen = regimenOfCandidate(chosen, parseJson<StoredInputs>(a.inputs)!.start);
+    } else if (b.decision === 'modify') {
+      if (!b.regimen) reject('DT_REQUEST', 'regimen', "'modify' needs the regimen retained");
+      checkRegimen(b.regimen);
+      regimen = b.regimen;
+    } else if (b.candidate !== undefined || b.regimen) {
+      reject('DT_REQUEST', 'decision', "'reject' takes neither candidate nor regimen");
+    }
+    if (b.decision !== 'accept' && !b.comment.trim())
+      reject('DT_REQUEST', 'comment', `a '${b.decision}' decision needs a comment saying why`);
+    const signedAt = nowIso();
+    const regimenJson = regimen === null ? null : JSON.stringify(regimen);
+    const v: Database['validations'] = {
+      id: newId(),
+      analysis_id: a.id,
+      request_id: a.request_id,
+      decision: b.decision,
+      comment: b.comment,
+      regimen: regimenJson,
+      analysis_hash: a.hash,
+      signed_by: user.id,
+      signed_at: signedAt,
+      signature: sha256([a.hash, user.id, signedAt, b.decision, regimenJson ?? '', b.comment].join('|')),
+    };
+    await trx.insertInto('validations').values(v).execute();
+    const status = b.decision === 'reject' ? 'rejected' : 'validated';
+    await trx.updateTable('requests').set({ status }).where('id', '=', a.request_id).execute();
+    await audit(trx, {
+      user,
+      action: 'validate',
+      entity: 'validation',
+      entityId: v.id,
+      patientId: a.patient_id,
+      before: { requestStatus: 'analysed' },
+      after: { ...validationOut(v), requestStatus: status },
+    });
+    return v;
+  });
+  return validationOut(out);
+}
