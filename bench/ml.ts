@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { TrainingRecipe } from '@dosetwin/engine';
 import { DEFAULT_GRID, trainArtefact } from '../packages/cli/src/commands/ml.ts';
-import { PRESETS } from '../packages/cli/src/commands/ml-presets.ts';
+import { ML_PRESETS as PRESETS } from '@dosetwin/models';
 
 export async function benchMl(n = 10000): Promise<string> {
   const preset = PRESETS['tacrolimus-ktx'];

@@ -1,5 +1,7 @@
 import type { ModelIR } from '@dosetwin/engine';
 import { DERIVATIONS } from './covariates.ts';
+import { modelUse } from './drugs.ts';
+import { modelPolicy, type PolicySource } from './policy.ts';
 import type { LibraryModel } from './registry.ts';
 import { formatRange } from './resolve.ts';
 
@@ -28,7 +30,13 @@ export function describeError(e: ModelIR['errors'][number]): string {
   }
 }
 
-/** A plain-text model card: everything a pharmacist checks before trusting a model. */
+/** Why the drug file maps the model to its formulations ('' for a model no drug file lists). */
+const drugModelWhy = (id: string): string => modelUse(id)?.use.why ?? '';
+
+/**
+ * A plain-text model card: everything a pharmacist checks before trusting a model, and the targets
+ * and products it is used with, each with where it comes from (the drug file or the model's override).
+ */
 export function renderModelCard(m: LibraryModel): string {
   const ir = m.ir;
   const v = m.verification;
@@ -83,14 +91,39 @@ export function renderModelCard(m: LibraryModel): string {
   h('Residual error');
   for (const e of ir.errors) out.push(`  ${e.output} (${ir.units.conc}): ${describeError(e)}`);
 
-  h('Targets');
-  for (const t of ir.targets)
-    out.push(`  ${t.metric.padEnd(10)} ${t.lo ?? ''}..${t.hi ?? ''} ${t.unit}  ${t.note}`);
-  if (!ir.targets.length) out.push('  (none)');
+  const policy = modelPolicy(m);
+  const from = (source: PolicySource): string =>
+    source === 'drug' ? `drug file (${policy.drug})` : 'model file (override)';
+  h('Targets it is used with (priority order)');
+  policy.targets.forEach((t, k) =>
+    out.push(
+      `  ${k + 1}. ${t.text}  — ${from(t.source)}: ${t.citation}; for ${t.population}${t.note ? `; ${t.note}` : ''}`,
+    ),
+  );
+  if (!policy.targets.length) out.push('  (none)');
 
-  h('Products');
-  for (const p of m.products) out.push(`  ${p.text}`);
-  if (!m.products.length) out.push('  (none)');
+  h('Products it is used with');
+  for (const f of policy.formulations) {
+    const inf = f.infusion;
+    out.push(
+      `  formulation ${f.id}: ${f.brand ?? 'any brand'}, ${f.description}; ${f.routes.join(', ')}; ` +
+        `${f.strengths.values.join(', ')} ${f.strengths.unit}; every ${f.intervals.values.join(', ')} ${f.intervals.unit}` +
+        (inf
+          ? `; infusion ${inf.duration.lo}..${inf.duration.hi} ${inf.duration.unit}` +
+            (inf.maxRate ? `, at most ${inf.maxRate.value} ${inf.maxRate.unit}` : '')
+          : '') +
+        ` — ${f.source}`,
+    );
+  }
+  if (policy.formulations.length)
+    out.push(
+      `  ${policy.formulationSpecific ? 'specific to these formulations' : 'any formulation of the drug'}: ${drugModelWhy(m.id)}`,
+    );
+  for (const p of policy.products)
+    out.push(
+      `  ${p.line.text}   [${from(p.source)}${p.formulations.length ? `: ${p.formulations.join(', ')}` : ''}]`,
+    );
+  if (!policy.products.length) out.push('  (none)');
 
   h('Verification');
   for (const c of v.checks)

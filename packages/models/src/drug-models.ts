@@ -1,20 +1,17 @@
 import { DosetwinError, type Issue } from '@dosetwin/engine';
+import { modelUse } from './drugs.ts';
 import { modelsForDrug, type LibraryModel } from './registry.ts';
 
 /**
- * The formulations (brands) a model is specific to: the brand names its `products` block names,
- * read as the first word of a product line's note when it is a capitalised name (`Prograf hard
- * capsules`, `Advagraf prolonged-release hard capsules`). Generic notes (`powder for solution for
- * infusion`, `gentamicin injection`) name none, and such a model applies to any formulation.
+ * The brands a model is specific to, from its drug file: the brands of the formulations the model
+ * applies to when the model describes those formulations only (Prograf, not Advagraf); [] when it
+ * applies to the drug whatever the product (vancomycin vials, everolimus whose paper found no
+ * formulation effect), and for a model no drug file lists.
  */
-export function formulationsOf(model: LibraryModel): string[] {
-  const out = new Set<string>();
-  for (const p of model.products) {
-    if (p.form === 'interval' || p.form === 'infusion' || p.form === 'usual') continue;
-    const w = /^([A-Z][a-z][\w-]*)/.exec(p.note)?.[1];
-    if (w) out.add(w);
-  }
-  return [...out];
+export function formulationsOf(model: Pick<LibraryModel, 'id'>): string[] {
+  const u = modelUse(model.id);
+  if (!u?.use.formulationSpecific) return [];
+  return [...new Set(u.formulations.map((f) => f.brand).filter((b): b is string => b !== null))];
 }
 
 export interface CandidateModels {

@@ -6,6 +6,7 @@ import {
   type RecordInput,
 } from '@dosetwin/engine';
 import { convertCovariate } from './covariates.ts';
+import { modelPolicy } from './policy.ts';
 import type { LibraryModel } from './registry.ts';
 import { covariateValues, type PatientCovariates } from './resolve.ts';
 import type { VerificationCheck } from './verified.ts';
@@ -77,10 +78,13 @@ export function simulateTypical(
   return res;
 }
 
-/** Concentration a target implies for the average over a dosing interval, in the model's conc unit. */
+/**
+ * Concentration the model's first usable target (of those it is used with, see `modelPolicy`)
+ * implies for the average over a dosing interval, in the model's conc unit.
+ */
 export function targetReferenceConcentration(model: LibraryModel): { conc: number; from: string } | null {
   const ir = model.ir;
-  for (const t of ir.targets) {
+  for (const t of modelPolicy(model).targets) {
     const mid = t.lo !== null && t.hi !== null ? (t.lo + t.hi) / 2 : (t.lo ?? t.hi);
     if (mid === null) continue;
     const metric = t.metric.toLowerCase();
@@ -102,7 +106,8 @@ export function targetReferenceConcentration(model: LibraryModel): { conc: numbe
 }
 
 /**
- * Sanity of the products against the model and its targets, for a reference patient:
+ * Sanity of the products a model is used with (its drug file's formulations with the model's
+ * overrides, see `modelPolicy`) against the model and its targets, for a reference patient:
  * strengths are masses convertible to the dose unit; the usual dose is administrable with them;
  * and the usual dose, simulated to steady state, gives an average concentration within a factor
  * 10 of the concentration the targets imply (catches mg vs µg, ng/mL vs mg/L, 100–800 mg
@@ -116,13 +121,14 @@ export function productSanity(
   const ir = model.ir;
   const problems: string[] = [];
   const massUnits = ['mg', 'g', 'ug', 'µg', 'mcg', 'kg'];
-  const strengths = model.products.filter(
+  const products = modelPolicy(model).products.map((p) => p.line);
+  const strengths = products.filter(
     (p) => !['usual', 'interval', 'infusion'].includes(p.form) && massUnits.includes(p.unit),
   );
   if (!strengths.length) problems.push('no product strengths in a mass unit');
   const toDose = (v: number, u: string): number => convert(v, u, ir.units.dose, 'products');
   const all = strengths.flatMap((p) => p.values.map((v) => toDose(v, p.unit)));
-  const usual = model.products.find((p) => p.form === 'usual');
+  const usual = products.find((p) => p.form === 'usual');
   if (!usual)
     return { problems: [...problems, "no 'usual' dose line"], doseMg: NaN, cavg: NaN, reference: null };
   let dose: number;
@@ -146,7 +152,7 @@ export function productSanity(
       problems.push(`usual dose ${dose} ${ir.units.dose} is under 1/100 of the smallest strength ${lo}`);
   }
   const tau = usual.everyH!;
-  const infusion = model.products.find((p) => p.form === 'infusion');
+  const infusion = products.find((p) => p.form === 'infusion');
   const hasDepot = ir.compartments[0] === 'depot';
   const durH = !hasDepot && infusion ? infusion.values[0] : 0;
   const n = 48;

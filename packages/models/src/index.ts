@@ -29,7 +29,7 @@ export {
   type VerificationCheck,
   type VerificationStatus,
 } from './verified.ts';
-export { parseProducts, productSpace, type ProductLine, type ProductSpace } from './products.ts';
+export { parseProducts, spaceOfProducts, type ProductLine, type ProductSpace } from './products.ts';
 export {
   individualParameters,
   simulateTypical,
@@ -59,6 +59,29 @@ export {
   type AveragedCandidate,
 } from './averaging.ts';
 export { toFutureRegimen, type Quantity, type Regimen, type Route } from './regimen.ts';
+export {
+  modelPolicy,
+  productSpace,
+  defaultTargets,
+  readTargetText,
+  type ModelPolicy,
+  type PolicyModel,
+  type PolicyProduct,
+  type PolicySource,
+  type PolicyTarget,
+} from './policy.ts';
+export type {
+  DrugFile,
+  DrugTarget,
+  Formulation,
+  InfusionConstraint,
+  ModelUse,
+  MlPreset,
+  PresetVariable,
+  EstimatorEntry,
+} from './drug.ts';
+export { DRUG_FILES, drugFile, modelUse } from './drugs.ts';
+export { ML_PRESETS, presetFor, virtualModel } from './ml-presets.ts';
 export { dedupeIssues } from './issues.ts';
 export {
   checkDrugPatient,

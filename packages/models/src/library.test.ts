@@ -1,12 +1,14 @@
 // The library sweep (issue 5, acceptance 3): every model parses and compiles, carries a citation
 // with DOI, units, population, matrix, a verification record whose checks it reproduces, targets
-// with their source, and products that make sense for its typical dose; the embedded string table
-// matches the model files.
+// with their source, and products that make sense for its typical dose (targets and products as
+// the model is used with them: its drug file's, with the model's overrides); the embedded string
+// table matches the model files.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { LIBRARY_FILE, librarySource } from '../scripts/library-source.ts';
 import { checkPatient, productSanity, runCheck } from './evaluate.ts';
+import { modelPolicy } from './policy.ts';
 import { getModel, listModels, shortCitation } from './registry.ts';
 import { checkUnits } from '@dosetwin/engine';
 
@@ -79,9 +81,10 @@ describe('every library model', () => {
           assert.ok(r.ok, `${c.text}\n  → computed ${c.variable} = ${r.actual}`);
         }
       });
-      test('targets: at least one, each with its guideline source (a note with a year)', () => {
-        assert.ok(ir.targets.length >= 1);
-        for (const t of ir.targets) assert.match(t.note, /(19|20)\d{2}/, `${t.metric}: source`);
+      test('targets it is used with (drug file, model overrides): at least one, each with its source (a citation with a year)', () => {
+        const targets = modelPolicy(m).targets;
+        assert.ok(targets.length >= 1);
+        for (const t of targets) assert.match(t.citation, /(19|20)\d{2}/, `${t.metric}: source`);
       });
       test('products: strengths in a mass unit, and the usual dose consistent with the model and its targets', () => {
         // A per-kg usual dose of a model without a weight covariate is sized for a 70-kg adult.

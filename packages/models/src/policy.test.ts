@@ -4,7 +4,7 @@
 // read off each `targets` block (c0 written as trough), so the move changes no number.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultTargetTexts, formulationsOf, getModel, modelIds, productSpace } from './index.ts';
+import { defaultTargets, formulationsOf, getModel, modelIds, productSpace } from './index.ts';
 
 interface Today {
   id: string;
@@ -130,6 +130,6 @@ for (const c of TODAY)
   test(`${c.id}: regimen space, default targets and brands as the model files gave them (exact)`, () => {
     const m = getModel(c.id);
     assert.deepEqual(productSpace(m), c.space);
-    assert.deepEqual(defaultTargetTexts(m.ir), c.targets);
+    assert.deepEqual(defaultTargets(m), c.targets);
     assert.deepEqual(formulationsOf(m), c.brands);
   });

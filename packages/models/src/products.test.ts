@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseModel } from '@dosetwin/engine';
-import { parseProducts, productSpace } from './products.ts';
+import { productSpace } from './policy.ts';
+import { parseProducts } from './products.ts';
 import { getModel } from './registry.ts';
 
 // Expected spaces read off each model's `products` block by hand (exact: unit conversions by

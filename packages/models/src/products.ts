@@ -1,5 +1,4 @@
-import { convert, isKnownUnit } from '@dosetwin/engine';
-import type { LibraryModel } from './registry.ts';
+import { convert, isKnownUnit, type ModelIR } from '@dosetwin/engine';
 
 /**
  * The `products` block, read as data:
@@ -82,12 +81,12 @@ export interface ProductSpace {
 }
 
 /**
- * The regimen space of a library model from its `products` block: every strength of a line in a
- * known unit (not `interval`, `infusion`, `usual`), converted to the model's dose unit; the
- * intervals and infusion durations converted to its time unit.
+ * The regimen space of product lines (a model's `products` block, or the lines a model is used
+ * with, see `modelPolicy`): every strength of a line in a known unit (not `interval`, `infusion`,
+ * `usual`), converted to the model's dose unit; the intervals and infusion durations converted to
+ * its time unit.
  */
-export function productSpace(model: Pick<LibraryModel, 'ir' | 'products'>): ProductSpace {
-  const { ir, products } = model;
+export function spaceOfProducts(ir: ModelIR, products: readonly ProductLine[]): ProductSpace {
   const toTime = (v: number, unit: string): number => convert(v, unit, ir.units.time);
   const intervalLine = products.find((p) => p.form === 'interval');
   const intervals = intervalLine

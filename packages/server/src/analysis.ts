@@ -23,7 +23,7 @@ import {
   type AnalysisInputs,
   type CandidateOut,
   covariatesOverTime,
-  defaultTargetTexts,
+  defaultTargets,
   getModel,
   productSpace,
   shortCitation,
@@ -194,7 +194,7 @@ export async function runAnalysis(inputs: AnalysisInputs): Promise<AnalysisResul
       issue('DT_ANALYSIS_START', 'start', 'the first new dose must be after the last record'),
     ]);
 
-  const targetTexts = inputs.targets.length ? inputs.targets : defaultTargetTexts(ir);
+  const targetTexts = inputs.targets.length ? inputs.targets : defaultTargets(model);
   if (!targetTexts.length)
     throw new DosetwinError([
       issue('DT_TARGET', 'targets', `model ${ir.id} has no default target; give targets`),

@@ -18,7 +18,7 @@ import {
   type VirtualPatient,
   VirtualPopulation,
 } from '@dosetwin/engine';
-import { presetFor, type MlPreset, virtualModel } from './ml-presets.ts';
+import { presetFor, type MlPreset, virtualModel } from '@dosetwin/models';
 
 /** Everything a thread needs to rebuild the pipeline (plain data). */
 export interface PipelineInit {

@@ -18,7 +18,7 @@ import {
 import { getModel } from '@dosetwin/models';
 import { loadEstimator, mapBesideEstimator, readCovariateTable, trainArtefact } from './ml.ts';
 import { runTasks, simulateTasks, trainingData } from './ml-pipeline.ts';
-import { PRESETS } from './ml-presets.ts';
+import { ML_PRESETS as PRESETS } from '@dosetwin/models';
 import type { VirtualPatient } from '@dosetwin/engine';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');

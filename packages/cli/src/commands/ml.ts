@@ -48,7 +48,7 @@ import {
   threadCount,
   trainingData,
 } from './ml-pipeline.ts';
-import { type MlPreset, PRESETS, presetFor, virtualModel } from './ml-presets.ts';
+import { type MlPreset, ML_PRESETS as PRESETS, presetFor, virtualModel } from '@dosetwin/models';
 
 /** Where the shipped estimators live (one folder each: estimator.json, report.md, plots). */
 export const ESTIMATORS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models/estimators');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { defaultTargetTexts, getModel } from '@dosetwin/models';
+import { defaultTargets, getModel } from '@dosetwin/models';
 import { dosetwin, REPO } from '../test-support.ts';
 
 const DATA = join(REPO, 'examples/vancomycin-two-levels.csv');
@@ -121,7 +121,7 @@ for (const c of libraryCases)
     const r = dosetwin('recommend', '--model', c.id, '--data', c.data, '--samples', '0');
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout.trim().split('\n')[0]);
-    assert.deepEqual(c.targets, defaultTargetTexts(getModel(c.id).ir));
+    assert.deepEqual(c.targets, defaultTargets(getModel(c.id)));
     assert.deepEqual(out.targets, c.targets);
     assert.equal(out.targetsSource, 'model defaults');
     assert.deepEqual(out.space, {

@@ -1,7 +1,7 @@
 import { type CompiledModel, createTwin, type Issue, type PatientData } from '@dosetwin/engine';
 import { existsSync } from 'node:fs';
 import {
-  defaultTargetTexts,
+  defaultTargets,
   getModel,
   type LibraryModel,
   type ProductSpace,
@@ -71,7 +71,7 @@ export interface LibraryDefaults {
 
 /** The defaults of a library model (`recommend --model ID`). */
 export function libraryDefaults(model: Pick<LibraryModel, 'id' | 'ir' | 'products'>): LibraryDefaults {
-  return { id: model.id, space: productSpace(model), targets: defaultTargetTexts(model.ir) };
+  return { id: model.id, space: productSpace(model), targets: defaultTargets(model) };
 }
 
 /**

@@ -32,7 +32,7 @@ import {
 import {
   type AnalysisInputs,
   covariatesOverTime,
-  defaultTargetTexts,
+  defaultTargets,
   getModel,
   type LibraryModel,
 } from '@dosetwin/models';
@@ -166,7 +166,7 @@ export function buildTwin(inputs: TwinInputs, options: TwinOptions = {}): Twin {
     blq: s.lloq !== null && s.value < s.lloq,
   }));
   const lloqs = inputs.samples.filter((s) => s.lloq !== null).map((s) => concOf(s.lloq!, s.unit));
-  const targetTexts = inputs.targets.length ? inputs.targets : defaultTargetTexts(ir);
+  const targetTexts = inputs.targets.length ? inputs.targets : defaultTargets(model);
   const targets = targetTexts.map((t, k) => parseTarget(t, ir.units.conc, ir.units.time, k + 1));
   return {
     model,

@@ -1,0 +1,54 @@
+// Amikacin: the French aminoglycoside targets (peak 30 min after the end of the infusion, trough),
+// the vials, once-daily and extended intervals (moved from delattre2010.dtm, the library's one
+// amikacin model; its card's notes say where each target figure was read).
+import type { DrugFile } from '../src/drug.ts';
+
+export const amikacin: DrugFile = {
+  drug: 'amikacin',
+  targets: [
+    {
+      text: 'c_eoi_30min=60..80 mg/L',
+      citation:
+        'Afssaps 2011 aminoglycoside recommendations; Cmax/MIC 8-10 (Moore RD et al. J Infect Dis 1987;155:93-99)',
+      population: 'infections with the EUCAST 2024 breakpoint MIC 8 mg/L (Enterobacterales, Pseudomonas)',
+      note: 'Cmax 60-80 mg/L drawn 30 min after the end of a 30-min infusion, the French guideline figure as quoted by Allou N et al. Ann Intensive Care 2016 (doi:10.1186/s13613-016-0211-z)',
+    },
+    {
+      text: 'trough<=2.5 mg/L',
+      citation: 'Afssaps 2011 aminoglycoside recommendations',
+      population: 'patients on amikacin (toxicity)',
+      note: 'trough below 2.5 mg/L before the next dose; the Afssaps line not re-read (other ICU studies use below 5 mg/L, e.g. Duszynska W et al. Crit Care 2013;17:R165)',
+    },
+  ],
+  formulations: [
+    {
+      id: 'vial',
+      brand: null,
+      form: 'vial',
+      description: 'amikacin solution for injection 250 mg/mL, 2 mL and 4 mL vials',
+      routes: ['infusion'],
+      strengths: { values: [500, 1000], unit: 'mg' },
+      intervals: { values: [24, 36, 48], unit: 'h' },
+      infusion: {
+        duration: { lo: 0.5, hi: 1, unit: 'h' },
+        maxRate: null,
+        note: 'intravenous infusion over 30 min (30-60 min, EU SmPC; Afssaps 2011)',
+      },
+      usual: {
+        dose: { value: 25, unit: 'mg/kg' },
+        every: { value: 24, unit: 'h' },
+        note: '25 mg/kg total body weight once daily in severe sepsis and septic shock (Taccone 2010; Afssaps 2011: 25-30 mg/kg)',
+      },
+      source: 'EU SmPC; intervals: once daily, longer intervals when the trough is above target',
+    },
+  ],
+  models: {
+    'amikacin/delattre2010': {
+      formulations: ['vial'],
+      formulationSpecific: false,
+      why: 'intravenous amikacin: the model describes the drug in the body, whatever the vial',
+    },
+  },
+  mlPresets: [],
+  estimators: [],
+};

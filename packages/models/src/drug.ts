@@ -1,0 +1,142 @@
+/**
+ * The shape of a drug file (`packages/models/<drug>/drug.ts`): what dosetwin knows about a drug
+ * apart from any one published model — the guideline targets, the products as formulations, which
+ * formulations each library model of the drug applies to, the presets that train its ML estimators
+ * and the estimators shipped. A model file keeps what its paper says; the drug file is the policy
+ * the models are used with (PKPDsim separates the two the same way; Tucuxi's drug files list
+ * formulations with their real doses and intervals).
+ *
+ * A drug file is plain data (the ML presets also carry the small functions that derive clinical
+ * variables). Every number has a unit; every target and product has its source, copied from the
+ * model files it replaces; uncertainty is said in `note`.
+ */
+import type { PopulationSpec, SamplingDesign } from '@dosetwin/engine';
+import type { Quantity, Route } from './regimen.ts';
+
+/** A guideline or consensus target for the drug. */
+export interface DrugTarget {
+  /** In the engine's target syntax, with its unit: `auc24=400..600 mg*h/L`, `trough<=2.5 mg/L`. */
+  text: string;
+  /** The guideline, consensus or study it comes from (with its year). */
+  citation: string;
+  /** The patients it applies to. */
+  population: string;
+  /** What else the source says, and what is uncertain (MIC assumed, report not read...). */
+  note?: string;
+}
+
+/** An infusion constraint of a product, as its label states it. */
+export interface InfusionConstraint {
+  /** Shortest and longest infusion duration offered. */
+  duration: { lo: number; hi: number; unit: string };
+  /** Maximum infusion rate where the label states one (vancomycin: 10 mg/min), else null. */
+  maxRate: Quantity | null;
+  /** Where the constraint comes from. */
+  note: string;
+}
+
+/** A product the drug is given as: a formulation with its real strengths and intervals. */
+export interface Formulation {
+  /** Stable id within the drug, used by the model mapping: `prograf-capsule`, `vial`. */
+  id: string;
+  /** The brand when the product is one brand (Prograf); null when any product of this kind is meant. */
+  brand: string | null;
+  /** The dosage-form word a model's products block uses: capsule, tablet, granules, vial, ampoule. */
+  form: string;
+  /** The product as its label describes it. */
+  description: string;
+  /** Routes it is given by. */
+  routes: Route[];
+  /** Content of one unit (capsule, vial, ampoule). */
+  strengths: { values: number[]; unit: string };
+  /** Dosing intervals the product is given at. */
+  intervals: { values: number[]; unit: string };
+  /** Infusion constraints for products given by infusion, else null. */
+  infusion: InfusionConstraint | null;
+  /**
+   * The usual dose (per administration, in mg or mg/kg) and its interval, the library's sanity
+   * check of products against each model; null when no source in the library states one.
+   */
+  usual: { dose: Quantity; every: Quantity; note: string } | null;
+  /** Where the strengths and intervals come from (label, formulary). */
+  source: string;
+}
+
+/** How a library model of the drug is used: which formulations it applies to. */
+export interface ModelUse {
+  /** Formulation ids, in the order their strengths are offered. */
+  formulations: string[];
+  /**
+   * True when the model describes these formulations only (its absorption or bioavailability is
+   * that product's): the patient's formulation then selects the model. False when the model applies
+   * to the drug whatever the product (an intravenous drug, or a paper that found no formulation effect).
+   */
+  formulationSpecific: boolean;
+  /** Why, from the paper or the model file. */
+  why: string;
+}
+
+/** A variable of a preset's clinical population that becomes an estimator feature or a report label. */
+export interface PresetVariable {
+  name: string;
+  unit: string;
+  label: string;
+}
+
+/**
+ * A training preset of `dosetwin ml`: the clinical population (a joint covariate distribution), the
+ * derived variables, how each library model's covariates come from the clinical ones, the sampling
+ * design, the estimator's covariate features and the subgroups of the report. Values are stated
+ * with their source or as assumptions; they are recorded in each estimator.
+ */
+export interface MlPreset {
+  name: string;
+  drug: string;
+  description: string;
+  population: PopulationSpec;
+  /** Derived clinical variables, in place (same units as named in `derived`). */
+  derive: (c: Record<string, number>) => void;
+  derived: PresetVariable[];
+  /** Model covariate (by name) from the clinical variables, per library model id. */
+  modelCovariates: Record<string, Record<string, (c: Record<string, number>) => number>>;
+  /** Default training models (pooled when several) and external-validation model. */
+  models: string[];
+  external: string;
+  design: SamplingDesign;
+  units: { dose: string; conc: string; target: string };
+  target: { name: string; label: string };
+  /** Clinical variables used as estimator features, with units. */
+  covariates: PresetVariable[];
+  /** Subgroups of the evaluation report. */
+  strata: { name: string; label: (c: Record<string, number>) => string; order?: string[] }[];
+}
+
+/** A shipped ML estimator (`packages/models/estimators/<id>/`), as the drug file lists it. */
+export interface EstimatorEntry {
+  /** Folder name under packages/models/estimators/ and the estimator's id. */
+  id: string;
+  /** The preset it was trained with. */
+  preset: string;
+  /** Training models (pooled) and the external-validation model of its report. */
+  models: string[];
+  external: string;
+  /** Formulation ids of the drug file it applies to. */
+  formulations: string[];
+  /** Its sampling design: nominal times after the dose and the dosing interval (h), route, infusion (h). */
+  design: Pick<SamplingDesign, 'timesH' | 'tauH' | 'route' | 'infusionH'>;
+  /** The exposure it estimates (`auc0-12`) and what it is. */
+  target: { name: string; unit: string };
+  description: string;
+}
+
+/** Everything dosetwin knows about one drug apart from its models' papers. */
+export interface DrugFile {
+  /** As the models' `drug` line and folder name: `vancomycin`, `mycophenolic-acid` folder for `mycophenolic acid`. */
+  drug: string;
+  targets: DrugTarget[];
+  formulations: Formulation[];
+  /** Every library model of the drug, by id. */
+  models: Record<string, ModelUse>;
+  mlPresets: MlPreset[];
+  estimators: EstimatorEntry[];
+}

@@ -1,0 +1,203 @@
+// Tacrolimus: the consensus trough target, the three oral products (twice-daily Prograf capsules,
+// once-daily Advagraf capsules, Modigraf granules), which product each model describes, the ML
+// preset for adult kidney transplantation and the shipped Prograf estimator. Moved from the four
+// model files; andrews2017 and andrews2019 keep their studies' early-phase troughs and andrews2017
+// its study's starting dose as overrides (see those files).
+import type { DrugFile, MlPreset } from '../src/drug.ts';
+import { bsaDuBois, CREATININE_UMOL_PER_MG_DL, lbwJanmahasatian } from '../src/covariates.ts';
+import { crclOf, renalStratum, sexStratum } from '../src/ml-strata.ts';
+
+/**
+ * Adult kidney-transplant recipients in the first months (the Woillard 2011 and Andrews 2019
+ * cohorts): sex ratio, age, body size, creatinine, haematocrit, albumin, CYP3A5 expresser and
+ * CYP3A4*22 carrier frequencies in Europeans. Assumed distributions, centred on the cohorts' Table 1
+ * medians where the model files quote them (Andrews: age 15-79 y, haematocrit 0.15-0.80 L/L,
+ * albumin 12-57 g/L); CYP3A5 expressers ≈ 15 %, CYP3A4*22 ≈ 8 % (European genotype frequencies).
+ */
+const TACROLIMUS_KTX: MlPreset = {
+  name: 'tacrolimus-ktx',
+  drug: 'tacrolimus',
+  description:
+    'tacrolimus twice daily (Prograf), adult kidney transplant, steady state; AUC0-12 from samples at 0 (pre-dose), 1 and 3 h',
+  population: {
+    kind: 'distribution',
+    label: 'adult kidney-transplant recipients, first months (assumed distributions)',
+    variables: [
+      { name: 'SEX', unit: '-', dist: 'bernoulli', a: 0.37, label: '1 = female' },
+      { name: 'AGE', unit: 'y', dist: 'normal', a: [52, 50], b: [13, 13], given: 'SEX', lo: 18, hi: 78 },
+      { name: 'HT', unit: 'cm', dist: 'normal', a: [176, 163], b: [7, 6.5], given: 'SEX', lo: 145, hi: 205 },
+      {
+        name: 'WT',
+        unit: 'kg',
+        dist: 'lognormal',
+        a: [80, 67],
+        b: [0.17, 0.19],
+        given: 'SEX',
+        scale: { by: 'HT', ref: [176, 163], power: 2 },
+        lo: 40,
+        hi: 140,
+      },
+      {
+        name: 'SCR',
+        unit: 'umol/L',
+        dist: 'lognormal',
+        a: [140, 115],
+        b: [0.4, 0.4],
+        given: 'SEX',
+        lo: 45,
+        hi: 800,
+      },
+      { name: 'HCT', unit: '%', dist: 'normal', a: [33, 31], b: [4.5, 4.5], given: 'SEX', lo: 20, hi: 50 },
+      { name: 'ALB', unit: 'g/L', dist: 'normal', a: 40, b: 5, lo: 25, hi: 52 },
+      {
+        name: 'CYP3A5',
+        unit: '-',
+        dist: 'bernoulli',
+        a: 0.15,
+        label: '1 = expresser (at least one *1 allele)',
+      },
+      { name: 'CYP3A4_22', unit: '-', dist: 'bernoulli', a: 0.08, label: '1 = CYP3A4*22 carrier' },
+    ],
+  },
+  derive(c) {
+    c.CRCL = crclOf(c, c.SCR / CREATININE_UMOL_PER_MG_DL);
+    c.BSA = bsaDuBois({ weightKg: c.WT, heightCm: c.HT });
+    c.LBW = lbwJanmahasatian({ weightKg: c.WT, heightCm: c.HT, female: c.SEX === 1 });
+  },
+  derived: [
+    { name: 'CRCL', unit: 'mL/min', label: 'Cockcroft-Gault, total body weight' },
+    { name: 'BSA', unit: 'm2', label: 'Du Bois' },
+    { name: 'LBW', unit: 'kg', label: 'Janmahasatian' },
+  ],
+  modelCovariates: {
+    'tacrolimus/woillard2011-prograf': { HCT: (c) => c.HCT, CYP3A5: (c) => c.CYP3A5 },
+    'tacrolimus/andrews2019': {
+      CYP3A5: (c) => c.CYP3A5,
+      CYP3A4_22: (c) => c.CYP3A4_22,
+      AGE: (c) => c.AGE,
+      ALB: (c) => c.ALB,
+      BSA: (c) => c.BSA,
+      SCR: (c) => c.SCR,
+      HCT: (c) => c.HCT / 100,
+      LBW: (c) => c.LBW,
+      ASSAY: () => 0,
+    },
+  },
+  models: ['tacrolimus/woillard2011-prograf'],
+  external: 'tacrolimus/andrews2019',
+  design: {
+    timesH: [0, 1, 3],
+    tauH: 12,
+    route: 'oral',
+    doses: Array.from({ length: 19 }, (_, i) => 1000 + 500 * i),
+    jitter: { sdH: 0.05, fraction: 0.05 },
+    lloq: 0.5,
+  },
+  units: { dose: 'ug', conc: 'ug/L', target: 'ug*h/L' },
+  target: { name: 'auc0-12', label: 'AUC0–12 at steady state' },
+  covariates: [
+    { name: 'HCT', unit: '%', label: 'haematocrit' },
+    { name: 'CYP3A5', unit: '-', label: 'CYP3A5 expresser (1) or not (0)' },
+  ],
+  strata: [
+    sexStratum,
+    { name: 'CYP3A5', label: (c) => (c.CYP3A5 === 1 ? 'expresser' : 'non-expresser') },
+    renalStratum,
+  ],
+};
+
+export const tacrolimus: DrugFile = {
+  drug: 'tacrolimus',
+  targets: [
+    {
+      text: 'trough=5..10 ng/mL',
+      citation: 'IATDMCT second consensus (Brunet M et al. Ther Drug Monit 2019;41:261-307)',
+      population:
+        'kidney transplant recipients after the first post-transplant months, with MPA and steroids',
+      note: 'whole-blood trough; the range as the consensus report is commonly cited (report text not read, as the Woillard 2011 model files record)',
+    },
+  ],
+  formulations: [
+    {
+      id: 'prograf-capsule',
+      brand: 'Prograf',
+      form: 'capsule',
+      description: 'Prograf hard capsules (Astellas), immediate release',
+      routes: ['oral'],
+      strengths: { values: [0.5, 1, 5], unit: 'mg' },
+      intervals: { values: [12], unit: 'h' },
+      infusion: null,
+      usual: {
+        dose: { value: 0.1, unit: 'mg/kg' },
+        every: { value: 12, unit: 'h' },
+        note: '0.2-0.3 mg/kg/day in two doses after kidney transplantation (Prograf EU SmPC)',
+      },
+      source: 'Prograf EU SmPC',
+    },
+    {
+      id: 'advagraf-capsule',
+      brand: 'Advagraf',
+      form: 'capsule',
+      description: 'Advagraf prolonged-release hard capsules (Astellas)',
+      routes: ['oral'],
+      strengths: { values: [0.5, 1, 3, 5], unit: 'mg' },
+      intervals: { values: [24], unit: 'h' },
+      infusion: null,
+      usual: {
+        dose: { value: 0.2, unit: 'mg/kg' },
+        every: { value: 24, unit: 'h' },
+        note: '0.20-0.30 mg/kg/day once daily after kidney transplantation (Advagraf EU SmPC)',
+      },
+      source: 'Advagraf EU SmPC',
+    },
+    {
+      id: 'modigraf-granules',
+      brand: 'Modigraf',
+      form: 'granules',
+      description: 'Modigraf granules for oral suspension',
+      routes: ['oral'],
+      strengths: { values: [0.2, 1], unit: 'mg' },
+      intervals: { values: [12], unit: 'h' },
+      infusion: null,
+      usual: null,
+      source:
+        'Modigraf EU SmPC (strengths); every 12 h as the Andrews 2017 model file offered it; no usual dose of its own in the library (Andrews 2017 states its study starting dose)',
+    },
+  ],
+  models: {
+    'tacrolimus/andrews2017': {
+      formulations: ['prograf-capsule', 'modigraf-granules'],
+      formulationSpecific: true,
+      why: 'children on immediate-release tacrolimus twice daily (TWIST protocol); not for once-daily formulations',
+    },
+    'tacrolimus/andrews2019': {
+      formulations: ['prograf-capsule'],
+      formulationSpecific: true,
+      why: 'adults on immediate-release tacrolimus twice daily; not for once-daily formulations',
+    },
+    'tacrolimus/woillard2011-advagraf': {
+      formulations: ['advagraf-capsule'],
+      formulationSpecific: true,
+      why: 'the Advagraf arm of the two-formulation model (formulation factors on Ktr and V1/F, Table 4)',
+    },
+    'tacrolimus/woillard2011-prograf': {
+      formulations: ['prograf-capsule'],
+      formulationSpecific: true,
+      why: 'the Prograf arm of the two-formulation model (formulation factors on Ktr and V1/F, Table 4)',
+    },
+  },
+  mlPresets: [TACROLIMUS_KTX],
+  estimators: [
+    {
+      id: 'tacrolimus-woillard2011-prograf-0-1-3h',
+      preset: 'tacrolimus-ktx',
+      models: ['tacrolimus/woillard2011-prograf'],
+      external: 'tacrolimus/andrews2019',
+      formulations: ['prograf-capsule'],
+      design: { timesH: [0, 1, 3], tauH: 12, route: 'oral' },
+      target: { name: 'auc0-12', unit: 'ug*h/L' },
+      description:
+        'tacrolimus twice daily (Prograf), adult kidney transplant, steady state; AUC0-12 from samples at 0 (pre-dose), 1 and 3 h',
+    },
+  ],
+};

@@ -1,0 +1,145 @@
+// Vancomycin: the AUC-guided target, the vial and its infusion limits, the models' use of it, the
+// ML preset for adults and the shipped two-sample estimator. Targets and products moved from the
+// four model files, which repeated them (thomson2009 keeps the trough target its paper designed
+// its guidelines for; colin2019 keeps the 6-hourly interval of its paediatric range).
+import type { DrugFile, MlPreset } from '../src/drug.ts';
+import { crclOf, renalStratum, sexStratum } from '../src/ml-strata.ts';
+
+const RYBAK_2020 =
+  'ASHP/IDSA/PIDS/SIDP consensus 2020 (Rybak MJ et al. Am J Health Syst Pharm 2020;77:835-864)';
+
+/**
+ * Adult hospital patients on intermittent vancomycin (no dialysis): assumed distributions of
+ * sex, age, body size and serum creatinine (mg/dL, enzymatic), covering the pooled models'
+ * domains (Goti 2018: CrCL 4-150 mL/min, weight 33-255 kg; Thomson 2009: weight ≥ 40 kg).
+ */
+const VANCOMYCIN_ADULT: MlPreset = {
+  name: 'vancomycin-adult',
+  drug: 'vancomycin',
+  description:
+    'vancomycin every 12 h, 1-h infusion, adults, steady state; AUC0-12 (×2 = AUC24) from a peak 1 h after the end of infusion (2 h) and a pre-dose trough (12 h)',
+  population: {
+    kind: 'distribution',
+    label: 'adult inpatients, no dialysis (assumed distributions)',
+    variables: [
+      { name: 'SEX', unit: '-', dist: 'bernoulli', a: 0.42, label: '1 = female' },
+      { name: 'AGE', unit: 'y', dist: 'normal', a: [60, 62], b: [16, 17], given: 'SEX', lo: 18, hi: 92 },
+      { name: 'HT', unit: 'cm', dist: 'normal', a: [175, 162], b: [7, 6.5], given: 'SEX', lo: 145, hi: 205 },
+      {
+        name: 'WT',
+        unit: 'kg',
+        dist: 'lognormal',
+        a: [82, 70],
+        b: [0.2, 0.22],
+        given: 'SEX',
+        scale: { by: 'HT', ref: [175, 162], power: 2 },
+        lo: 40,
+        hi: 160,
+      },
+      {
+        name: 'SCR',
+        unit: 'mg/dL',
+        dist: 'lognormal',
+        a: [1.0, 0.8],
+        b: [0.45, 0.45],
+        given: 'SEX',
+        lo: 0.3,
+        hi: 5,
+      },
+    ],
+  },
+  derive(c) {
+    c.CRCL = crclOf(c, c.SCR);
+  },
+  derived: [{ name: 'CRCL', unit: 'mL/min', label: 'Cockcroft-Gault, total body weight, uncapped' }],
+  modelCovariates: {
+    // Goti 2018's derive rule: SCr < 1 mg/dL set to 1 above 65 y, CrCL capped at 150 mL/min; no dialysis.
+    'vancomycin/goti2018': {
+      WT: (c) => c.WT,
+      CRCL: (c) => Math.min(150, crclOf(c, c.AGE > 65 ? Math.max(c.SCR, 1) : c.SCR)),
+      DIAL: () => 0,
+    },
+    'vancomycin/thomson2009': { WT: (c) => c.WT, CRCL: (c) => c.CRCL },
+    // Buelga 2005: CrCL in L/h (1 mL/min = 0.06 L/h).
+    'vancomycin/buelga2005': { WT: (c) => c.WT, CRCL: (c) => c.CRCL * 0.06 },
+  },
+  models: ['vancomycin/goti2018', 'vancomycin/thomson2009'],
+  external: 'vancomycin/buelga2005',
+  design: {
+    timesH: [2, 12],
+    tauH: 12,
+    route: 'infusion',
+    infusionH: 1,
+    doses: Array.from({ length: 7 }, (_, i) => 500 + 250 * i),
+    jitter: { sdH: 0.05, fraction: 0.02 },
+    lloq: 1,
+  },
+  units: { dose: 'mg', conc: 'mg/L', target: 'mg*h/L' },
+  target: { name: 'auc0-12', label: 'AUC0–12 at steady state (AUC24 = 2 × AUC0–12)' },
+  covariates: [
+    { name: 'WT', unit: 'kg', label: 'total body weight' },
+    {
+      name: 'CRCL',
+      unit: 'mL/min',
+      label: 'Cockcroft-Gault creatinine clearance, total body weight, uncapped',
+    },
+  ],
+  strata: [sexStratum, renalStratum],
+};
+
+const INTRAVENOUS = 'intravenous vancomycin: the model describes the drug in the body, whatever the vial';
+
+export const vancomycin: DrugFile = {
+  drug: 'vancomycin',
+  targets: [
+    {
+      text: 'auc24=400..600 mg*h/L',
+      citation: RYBAK_2020,
+      population: 'adults and children',
+      note: 'AUC24/MIC 400-600 with MIC 1 mg/L',
+    },
+  ],
+  formulations: [
+    {
+      id: 'vial',
+      brand: null,
+      form: 'vial',
+      description: 'powder for solution for infusion',
+      routes: ['infusion'],
+      strengths: { values: [500, 1000], unit: 'mg' },
+      intervals: { values: [8, 12, 24], unit: 'h' },
+      infusion: {
+        duration: { lo: 1, hi: 2, unit: 'h' },
+        maxRate: { value: 10, unit: 'mg/min' },
+        note: 'at most 10 mg/min (EU SmPC)',
+      },
+      usual: {
+        dose: { value: 15, unit: 'mg/kg' },
+        every: { value: 12, unit: 'h' },
+        note: '15-20 mg/kg every 8-12 h in normal renal function (Rybak 2020)',
+      },
+      source:
+        'EU SmPC (strengths, infusion rate); the intervals 8, 12, 24 h are those the adult model files offered, with no source stated there',
+    },
+  ],
+  models: {
+    'vancomycin/buelga2005': { formulations: ['vial'], formulationSpecific: false, why: INTRAVENOUS },
+    'vancomycin/colin2019': { formulations: ['vial'], formulationSpecific: false, why: INTRAVENOUS },
+    'vancomycin/goti2018': { formulations: ['vial'], formulationSpecific: false, why: INTRAVENOUS },
+    'vancomycin/thomson2009': { formulations: ['vial'], formulationSpecific: false, why: INTRAVENOUS },
+  },
+  mlPresets: [VANCOMYCIN_ADULT],
+  estimators: [
+    {
+      id: 'vancomycin-goti2018+thomson2009-2-12h',
+      preset: 'vancomycin-adult',
+      models: ['vancomycin/goti2018', 'vancomycin/thomson2009'],
+      external: 'vancomycin/buelga2005',
+      formulations: ['vial'],
+      design: { timesH: [2, 12], tauH: 12, route: 'infusion', infusionH: 1 },
+      target: { name: 'auc0-12', unit: 'mg*h/L' },
+      description:
+        'vancomycin every 12 h, 1-h infusion, adults, steady state; AUC0-12 (×2 = AUC24) from a peak 1 h after the end of infusion (2 h) and a pre-dose trough (12 h)',
+    },
+  ],
+};
