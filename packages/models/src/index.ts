@@ -106,3 +106,23 @@ export {
   type DrugRecommendation,
 } from './recommendation.ts';
 export { modelAverage } from './averaging.ts';
+export {
+  analyse,
+  clinicalTwin,
+  evaluateRetained,
+  forecastClinical,
+  attainmentClinical,
+  futureRegimen,
+  checkRegimen as checkClinicalRegimen,
+  ANALYSIS_DEFAULTS,
+  BAND_DRAWS,
+  type AnalysisCandidate,
+  type AnalysisSettings,
+  type AnalysisTarget,
+  type Attainment,
+  type ClinicalAnalysis,
+  type ClinicalTwin,
+  type MetricValue,
+  type RegimenForecast,
+  type RetainedRegimen,
+} from './analysis.ts';
