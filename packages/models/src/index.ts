@@ -126,3 +126,14 @@ export {
   type RegimenForecast,
   type RetainedRegimen,
 } from './analysis.ts';
+export {
+  COVARIATE_REGISTER,
+  covariateEntry,
+  patientInputs,
+  plausibilityIssue,
+  type Bilingual,
+  type CovariateCode,
+  type CovariateEntry,
+  type CovariateType,
+  type PatientInput,
+} from './covariate-register.ts';
