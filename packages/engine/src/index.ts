@@ -153,3 +153,5 @@ export {
   type EvaluateOptions,
 } from './twin/twin.ts';
 export { domainIssue, formatRange, twinChecks, IMPLAUSIBLE_SDS } from './twin/checks.ts';
+// MAP at given etas (NONMEM MAXEVAL=0 with $ETAS) and the other modes a fit reports
+export { CLOSE_MODES, type FixedEtaEvaluation, type OtherMode } from './estimate/index.ts';

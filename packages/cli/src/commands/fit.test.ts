@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import type { DrugFitLine, FitLine } from './fit.ts';
+import type { atLine, DrugFitLine, FitLine } from './fit.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BENCH = resolve(REPO, '../shared/reference/map-benchmark');
@@ -185,4 +185,36 @@ test('fit --drug: errors name the argument or the column (exit 2)', async () => 
   const tac = await fit('--drug', 'tacrolimus', '--data', drugData(DRUG_CSV));
   assert.equal(tac.code, 2);
   assert.match(tac.stderr, /DT_FORMULATION_NEEDED/);
+});
+
+test('fit --at nonmem_eta.csv (NONMEM MAXEVAL=0 with $ETAS): OBJ (1e-6) and ETC (1e-3) of NONMEM at its etas, no fitting', async () => {
+  const { data } = fixture(10);
+  const r = await fit('--model', MODEL, '--data', data, '--at', join(BENCH, 'run001/nonmem_eta.csv'));
+  assert.equal(r.code, 0, r.stderr);
+  const rows = readFileSync(join(BENCH, 'run001/nonmem_eta.csv'), 'utf8').trim().split(/\r?\n/);
+  const head = rows[0].split(',');
+  const ref = new Map(rows.slice(1).map((l) => [l.split(',')[0], l.split(',').map(Number)]));
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ReturnType<typeof atLine>);
+  assert.equal(lines.length, 10);
+  for (const l of lines) {
+    const c = ref.get(l.id)!;
+    const get = (h: string): number => c[head.indexOf(h)];
+    assert.deepEqual(l.eta, [get('ETA1'), get('ETA2'), get('ETA3')]);
+    assert.ok(Math.abs(l.obj! - get('OBJ')) <= 1e-6 * Math.abs(get('OBJ')), `ID ${l.id} OBJ ${l.obj}`);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j <= i; j++) {
+        const scale = Math.sqrt(get(`ETC${i + 1}_${i + 1}`) * get(`ETC${j + 1}_${j + 1}`));
+        assert.ok(
+          Math.abs(l.cov[i][j]! - get(`ETC${i + 1}_${j + 1}`)) <= 1e-3 * scale,
+          `ID ${l.id} ETC${i + 1}_${j + 1}`,
+        );
+      }
+    assert.ok(
+      l.decrement! < 1e-4,
+      `NONMEM's etas are a mode of dosetwin's objective (decrement ${l.decrement})`,
+    );
+  }
 });

@@ -5,10 +5,12 @@ import { Worker } from 'node:worker_threads';
 import {
   averagePredictions,
   type CompiledModel,
+  type FixedEtaEvaluation,
   loadModel,
   MapEstimator,
   type MapOptions,
   parseDataset,
+  parseEtaTable,
   type PatientData,
   predictionBands,
   samplePosterior,
@@ -120,6 +122,34 @@ export function fitLine(est: MapEstimator, model: CompiledModel, p: PatientData,
     };
   }
   return line;
+}
+
+/** One line of `dosetwin fit --at ETAS.csv`: the objective, OBJ and ETC at the given etas. */
+export function atLine(e: FixedEtaEvaluation): {
+  id: string;
+  eta: number[];
+  etaNames: string[];
+  objective: number | null;
+  obj: number | null;
+  cov: (number | null)[][];
+  decrement: number | null;
+  kinks: string[];
+  ipred: { time: number; cmt: number; dv: number | null; ipred: number | null }[];
+  warnings: { code: string; field: string; message: string }[];
+} {
+  const m = e.etaNames.length;
+  return {
+    id: e.id,
+    eta: Array.from(e.eta),
+    etaNames: e.etaNames,
+    objective: num(e.objective),
+    obj: num(e.obj),
+    cov: Array.from({ length: m }, (_, a) => Array.from({ length: m }, (_, b) => num(e.etaCov[a * m + b]))),
+    decrement: num(e.decrement),
+    kinks: e.kinks,
+    ipred: e.ipred.map((r) => ({ time: r.time, cmt: r.cmt, dv: num(r.dv), ipred: num(r.ipred) })),
+    warnings: e.warnings.map((w) => ({ code: w.code, field: w.field, message: w.message })),
+  };
 }
 
 export function estimatorOptions(s: FitSettings): MapOptions {
@@ -248,6 +278,10 @@ export function registerFit(program: Command): void {
     .option('--log-dv', 'DV is already ln(concentration) for outputs with a log-transformed (exp) error')
     .option('--starts <n>', 'extra starting points per patient (multimodal posteriors)', '0')
     .option('--threads <n>', 'worker threads (default: all cores)')
+    .option(
+      '--at <file>',
+      'evaluate at given etas instead of fitting (NONMEM MAXEVAL=0 with $ETAS): CSV with ID and ETA1..ETAn or the eta names, e.g. NONMEM’s eta table',
+    )
     .action(
       async (opts: {
         model?: string;
@@ -265,6 +299,7 @@ export function registerFit(program: Command): void {
         logDv?: boolean;
         starts: string;
         threads?: string;
+        at?: string;
       }) => {
         process.exitCode = await guarded(async () => {
           if ((opts.model === undefined) === (opts.drug === undefined))
@@ -291,9 +326,19 @@ export function registerFit(program: Command): void {
           const model = loadModel(modelText, modelFile);
           const ds = parseDataset(dataText, model.ir, opts.data);
           printIssues(ds.issues);
+          printIssues(model.warnings);
           const est = new MapEstimator(model, estimatorOptions(settings));
           // Validate every patient's observations (CMT read by an output, DV present) up front.
           ds.patients.forEach((p) => est.objective(p));
+          if (opts.at !== undefined) {
+            const etas = parseEtaTable(readText(opts.at, 'etas'), model.ir, opts.at);
+            for (const p of ds.patients) {
+              const eta = etas.get(p.id);
+              if (!eta) argError('--at', `ID ${p.id} of the dataset has no row in '${opts.at}'`);
+              process.stdout.write(JSON.stringify(atLine(est.evaluateAt(p, eta))) + '\n');
+            }
+            return 0;
+          }
           const N = ds.patients.length;
           const cores = opts.threads ? int(opts.threads, '--threads', 1) : availableParallelism();
           const threads = Math.max(1, Math.min(cores, Math.ceil(N / 8)));

@@ -38,6 +38,12 @@ export interface MinimizeOptions {
   method?: 'bfgs' | 'structured';
   /** Components held at their starting value (1 = fixed): the minimisation is over the others. */
   fixed?: Uint8Array | null;
+  /**
+   * Called with each accepted iterate and f there; returning true stops the minimisation (not
+   * converged, reason `stopped by the caller`), e.g. once the iterate has entered the basin of a
+   * minimum already known.
+   */
+  stop?: (x: Float64Array, f: number) => boolean;
 }
 
 export interface MinimizeResult {
@@ -216,6 +222,7 @@ export function minimize(
     resetDone = false;
     if (smax <= 1e-10 && Math.abs(fOld - f) <= 1e-12 * (1 + Math.abs(f)) && decrement <= 1e-6)
       return result(true, 'step and change of objective below rounding', it + 1, decrement);
+    if (options.stop && options.stop(x, f)) return result(false, 'stopped by the caller', it + 1, decrement);
   }
   return result(false, 'iteration limit reached', maxIt, decrement);
 }

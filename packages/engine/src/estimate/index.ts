@@ -1,6 +1,15 @@
 /** Bayesian estimation of one patient's random effects: MAP, conditional covariance, posterior. */
 export { MapObjective, type ObjectiveOptions } from './objective.ts';
-export { MapEstimator, estimateMap, type MapFit, type MapOptions, type MapEvaluation } from './map.ts';
+export {
+  MapEstimator,
+  estimateMap,
+  CLOSE_MODES,
+  type MapFit,
+  type MapOptions,
+  type MapEvaluation,
+  type FixedEtaEvaluation,
+  type OtherMode,
+} from './map.ts';
 export { conditionalCovariance, type ConditionalCovariance } from './covariance.ts';
 export { minimize, type Minimizable, type MinimizeOptions, type MinimizeResult } from './bfgs.ts';
 export { FiniteDifferences, type JacobianMethod } from './jacobian.ts';

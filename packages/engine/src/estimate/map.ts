@@ -1,3 +1,4 @@
+import { DosetwinError, type Issue } from '../errors.ts';
 import type { PatientData } from '../events/records.ts';
 import type { CompiledModel } from '../model/compile.ts';
 import { Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
@@ -25,6 +26,17 @@ export interface MapOptions extends ObjectiveOptions {
    * runs per fit.
    */
   method?: 'structured' | 'bfgs';
+  /**
+   * Largest quasi-Newton step per iteration, in prior SDs (default 2). With 3, the first step from
+   * the prior mode of run921's patient 407 left the basin of NONMEM's mode for one 27 objective
+   * units worse; 2 needs no more simulator runs on the benchmark.
+   */
+  maxStep?: number;
+  /**
+   * Global search (rule 7 of {@link MapEstimator.fit}): quasi-random points over the prior whose
+   * objective is evaluated after the local search, to find other modes (default 2n + 2; 0 = off).
+   */
+  screen?: number;
   /**
    * ∂F/∂η: `auto` (default) = forward sensitivity equations for non-linear ODE models where they
    * apply (`sensitivity.ts`), finite differences otherwise; `finite-differences` = always.
@@ -64,11 +76,80 @@ export interface MapFit {
   decrement: number;
   /** Record index, time, CMT, DV (NaN if none) and IPRED (at the mode, fitted IOV) of each EVID 0 record. */
   ipred: { record: number; time: number; cmt: number; dv: number; ipred: number }[];
+  /**
+   * Other modes of the posterior found by the search whose MAP objective is within
+   * {@link CLOSE_MODES} of this fit's (a density at least e⁻³ ≈ 5 % of the mode's), best first:
+   * the twin is then genuinely uncertain between them. Empty when none was found.
+   */
+  otherModes: OtherMode[];
+  /** Warnings about the fit (`DT_MAP_MULTIMODAL` when `otherModes` is not empty). */
+  warnings: Issue[];
 }
+
+/** A second mode of a patient's posterior (see {@link MapFit.otherModes}). */
+export interface OtherMode {
+  /** Etas in model order (inter-occasion etas 0, as in {@link MapFit.eta}). */
+  eta: Float64Array;
+  /** The estimated vector at this mode (order of {@link MapFit.xNames}). */
+  x: Float64Array;
+  /** MAP objective at this mode. */
+  objective: number;
+  /** NONMEM's OBJ at this mode (objective + ln|Ω/w| − ln|ETC| with this mode's ETC). */
+  obj: number;
+  /**
+   * Share of the posterior mass in this mode, by the Laplace approximation of each reported mode
+   * (weights ∝ exp(−OBJ/2), summing to 1 with the fit's own mode).
+   */
+  weight: number;
+}
+
+/**
+ * Modes whose MAP objective is within this of the best are reported (density ratio ≥ e⁻³ ≈ 5 %,
+ * as the likelihood-ratio scale reads it).
+ */
+export const CLOSE_MODES = 6;
 
 /** Result of evaluating the MAP objective at given etas (e.g. NONMEM's). */
 export interface MapEvaluation extends ConditionalCovariance {
   x: Float64Array;
+}
+
+/**
+ * One patient at given etas, not optimised (NONMEM's `MAXEVAL=0` with `$ETAS`, mapbayr's
+ * fixed-eta evaluation): what {@link MapEstimator.evaluateAt} returns.
+ */
+export interface FixedEtaEvaluation {
+  id: string;
+  /** The etas evaluated at, model order. */
+  eta: Float64Array;
+  etaNames: string[];
+  /** The estimated vector at those etas (between-subject etas with Ω > 0, then IOV per occasion). */
+  x: Float64Array;
+  xNames: string[];
+  /** MAP objective Σ_j [ln var_j + (y_j − G_j)²/var_j] + w·ηᵀΩ⁻¹η; +Infinity if the simulation fails. */
+  objective: number;
+  /** NONMEM's OBJ: objective + ln|Ω/w| − ln|ETC|. */
+  obj: number;
+  /** ETC of x (n×n row-major): the inverse expected information, FOCE-I. */
+  cov: Float64Array;
+  /** ETC in model eta order (nEta×nEta; rows and columns of etas not estimated are 0). */
+  etaCov: Float64Array;
+  /** Gradient of the MAP objective at x. */
+  gradient: Float64Array;
+  /**
+   * Newton decrement gᵀ(2I)⁻¹g at x, in objective units (≈ how far f can still fall): ≈ 0 at a
+   * mode of dosetwin's objective.
+   */
+  decrement: number;
+  /**
+   * Components of x where the objective is not differentiable (a lag time or a modelled duration
+   * equal to an observation time): ETC is one-sided there.
+   */
+  kinks: string[];
+  /** Record index, time, CMT, DV (NaN if none) and IPRED at the etas of each EVID 0 record. */
+  ipred: { record: number; time: number; cmt: number; dv: number; ipred: number }[];
+  /** `DT_AT_IOV` when the model has inter-occasion etas: they are evaluated at 0. */
+  warnings: Issue[];
 }
 
 /**
@@ -138,6 +219,88 @@ export class MapEstimator {
   }
 
   /**
+   * The MAP objective, NONMEM's OBJ and ETC of one patient at given etas (model order), without
+   * optimising: NONMEM's `$ESTIMATION MAXEVAL=0` with `$ETAS`, mapbayr's fixed-eta evaluation.
+   * Derivatives by central differences (2n + 1 runs; sensitivities for non-linear ODE models), as
+   * for {@link evaluate}. Inter-occasion etas, which a table of model-order etas cannot hold per
+   * occasion, are taken as 0 (the forecast convention), with a warning.
+   */
+  evaluateAt(patient: PatientData, eta: ArrayLike<number>): FixedEtaEvaluation {
+    const ir = this.model.ir;
+    const nEta = ir.etas.length;
+    if (eta.length !== nEta)
+      throw new DosetwinError([
+        {
+          code: 'DT_DATA',
+          severity: 'error',
+          field: 'eta',
+          message: `ID ${patient.id}: ${eta.length} eta value(s) given, the model has ${nEta} (${ir.etas.map((e) => e.name).join(', ')})`,
+        },
+      ]);
+    const obj = this.objective(patient);
+    const n = obj.n;
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) if (obj.occasion[i] === 0) x[i] = eta[obj.etaIndex[i]];
+    const warnings: Issue[] = obj.occasion.some((o) => o > 0)
+      ? [
+          {
+            code: 'DT_AT_IOV',
+            severity: 'warning',
+            field: 'eta',
+            message: `ID ${patient.id}: the inter-occasion etas (${ir.etas
+              .filter((e) => e.iov)
+              .map((e) => e.name)
+              .join(', ')}) are evaluated at 0`,
+          },
+        ]
+      : [];
+    const c = conditionalCovariance(obj, x, this.central);
+    const cov = c ? c.cov : new Float64Array(n * n).fill(Infinity);
+    const etaCov = new Float64Array(nEta * nEta);
+    for (let a = 0; a < n; a++)
+      for (let b = 0; b < n; b++)
+        if (obj.occasion[a] === 0 && obj.occasion[b] === 0)
+          etaCov[obj.etaIndex[a] * nEta + obj.etaIndex[b]] = cov[a * n + b];
+    let decrement = Infinity;
+    if (c && Number.isFinite(c.objective)) {
+      const L = new Float64Array(n * n);
+      if (cholesky(n, c.information, L)) {
+        const y = forwardSolve(n, L, c.gradient, new Float64Array(n));
+        decrement = 0;
+        for (let a = 0; a < n; a++) decrement += 0.5 * y[a] * y[a];
+      }
+    }
+    const rec = new Float64Array(patient.n);
+    const okPred = c !== null && Number.isFinite(c.objective) && obj.predictRecords(x, rec);
+    const ipred: FixedEtaEvaluation['ipred'] = [];
+    for (let i = 0; i < patient.n; i++)
+      if (patient.evid[i] === 0)
+        ipred.push({
+          record: i,
+          time: patient.time[i],
+          cmt: patient.cmt[i],
+          dv: patient.mdv[i] === 0 ? patient.dv[i] : NaN,
+          ipred: okPred ? rec[i] : NaN,
+        });
+    return {
+      id: patient.id,
+      eta: Float64Array.from(eta),
+      etaNames: ir.etas.map((e) => e.name),
+      x,
+      xNames: obj.names,
+      objective: c ? c.objective : Infinity,
+      obj: c ? c.obj : Infinity,
+      cov,
+      etaCov,
+      gradient: c ? c.gradient : new Float64Array(n).fill(NaN),
+      decrement,
+      kinks: c && Number.isFinite(c.objective) ? this.kinks(patient, x) : [],
+      ipred,
+      warnings,
+    };
+  }
+
+  /**
    * Components of x along which the objective is not differentiable at x (one-sided slopes jump,
    * see rule 5 of {@link MapEstimator.fit}), e.g. a lag time equal to an observation time. There
    * the conditional covariance depends on the side of the derivative and is not defined.
@@ -177,7 +340,16 @@ export class MapEstimator {
    * 6. for etas that move dose timing (lag, modelled rate or duration), whose kinks separate local
    *    optima: f is scanned along each such eta from the mode (offsets ±0.005·1.5^k prior SD up
    *    to 3 SD, the other components fixed) and a start is made from the two lowest scan points
-   *    that are local minima away from the mode's basin, if within 8 objective units of the mode.
+   *    that are local minima away from the mode's basin, if within 8 objective units of the mode;
+   * 7. global search (`options.screen` = m, default 2n + 2; 0 = off): f is evaluated at m
+   *    quasi-random points around the best mode so far (Halton draws from the prior, centred
+   *    there), and the best two are polished by a local search that stops as soon as it comes
+   *    within 3 posterior SDs of a mode already found ((x − x*)ᵀI(x − x*) ≤ 9 and f ≤ f* + 9) —
+   *    in a unimodal posterior after a few steps. Posterior modes of PK models that are not the
+   *    one reached from η = 0 (flip-flop absorption, a first step into a remote basin) lie at about
+   *    a prior SD from it; on the benchmark this costs about a quarter more simulator runs.
+   *    Modes found within {@link CLOSE_MODES} of the best are reported (`otherModes`, and the
+   *    warning `DT_MAP_MULTIMODAL`).
    *
    * Never returns NaN: when no start gives a finite objective the fit is the prior mode with
    * objective +Infinity and `converged` false.
@@ -194,7 +366,9 @@ export class MapEstimator {
       maxIterations: this.options.maxIterations ?? 100,
       scale: obj.priorSd,
       method: this.options.method ?? 'bfgs',
+      maxStep: this.options.maxStep ?? 2,
     } as const;
+    const found: Candidate[] = [];
     const keep = (c: Candidate): void => {
       if (
         best === null ||
@@ -210,6 +384,7 @@ export class MapEstimator {
       iterations += r.iterations;
       let c = this.check(obj, r, null, problem);
       keep(c);
+      found.push(c);
       if (!c.ok && Number.isFinite(r.f)) {
         // Kinks (rule 5): hold the components at a non-differentiable minimum, optimise the rest.
         const fixed = findKinks(obj, r.x, r.f, r.B, this.kinkCandidates(obj));
@@ -222,6 +397,7 @@ export class MapEstimator {
           const which = obj.names.filter((_, i) => fixed[i]).join(', ');
           c2.message = `${c2.message}; optimum at a non-differentiable point in ${which} (held there)`;
           keep(c2);
+          found.push(c2);
           if (c2.ok || c2.f < c.f) c = c2;
         }
       }
@@ -244,6 +420,32 @@ export class MapEstimator {
         if (c.ok && c.f <= best!.f) break;
       }
     for (let k = 0; k < extra && h < halton.length; k++) tryStart(halton[h++]);
+    // Rule 7: global search.
+    const nScreen = this.options.screen ?? 2 * n + 2;
+    if (nScreen > 0 && Number.isFinite(best!.f)) {
+      const centre = best!.x;
+      const pts = haltonStarts(obj, nScreen).map((x) => Float64Array.from(x, (v, i) => v + centre[i]));
+      const fs = pts.map((x) => problem.value(x));
+      const order = fs.map((_, k) => k).sort((a, b) => fs[a] - fs[b]);
+      // A polish stops once it is within 3 posterior SDs of a mode already found (the quadratic
+      // model there, f ≈ f* + (x − x*)ᵀI(x − x*), then holds and it would only converge to it).
+      const known = (x: Float64Array, f: number): boolean =>
+        found.some(
+          (c) => c.ok && c.cc !== null && f - c.f <= MERGE_RADIUS2 && mahalanobis2(c, x) <= MERGE_RADIUS2,
+        );
+      for (let r = 0; r < SCREEN_POLISH && r < order.length; r++) {
+        const k = order[r];
+        if (!Number.isFinite(fs[k])) break;
+        if (known(pts[k], fs[k])) continue;
+        starts++;
+        const rr = minimize(problem, pts[k], { ...options, stop: known });
+        iterations += rr.iterations;
+        if (rr.reason === 'stopped by the caller') continue;
+        const c = this.check(obj, rr, null, problem);
+        keep(c);
+        found.push(c);
+      }
+    }
     const b: Candidate = best!;
     const eta = new Float64Array(this.model.ir.etas.length);
     for (let i = 0; i < n; i++) if (obj.occasion[i] === 0) eta[obj.etaIndex[i]] = b.x[i];
@@ -260,6 +462,7 @@ export class MapEstimator {
           ipred: okPred ? rec[i] : NaN,
         });
     const cc = b.cc;
+    const { otherModes, warnings } = this.modes(obj, patient.id, b, found);
     return {
       id: patient.id,
       eta,
@@ -276,7 +479,71 @@ export class MapEstimator {
       runs: obj.runs - runs0,
       decrement: b.decrement,
       ipred,
+      otherModes,
+      warnings,
     };
+  }
+
+  /**
+   * The distinct converged modes among the starts' results within {@link CLOSE_MODES} of the best
+   * (two results are the same mode when no component differs by more than 1e-3 prior SD), with
+   * their Laplace weights, and the warning that says so.
+   */
+  private modes(
+    obj: MapObjective,
+    id: string,
+    b: Candidate,
+    found: Candidate[],
+  ): { otherModes: OtherMode[]; warnings: Issue[] } {
+    const n = obj.n;
+    const distinct: Candidate[] = [];
+    const sameAs = (c: Candidate, d: Candidate): boolean => {
+      for (let i = 0; i < n; i++) if (Math.abs(c.x[i] - d.x[i]) > 1e-3 * obj.priorSd[i]) return false;
+      return true;
+    };
+    for (const c of [...found].sort((u, v) => u.f - v.f))
+      if (
+        c !== b &&
+        c.ok &&
+        c.cc &&
+        c.f <= b.f + CLOSE_MODES &&
+        !sameAs(c, b) &&
+        !distinct.some((d) => sameAs(c, d))
+      )
+        distinct.push(c);
+    if (!distinct.length || !b.ok || !b.cc) return { otherModes: [], warnings: [] };
+    const obj0 = b.cc.obj;
+    let total = 1;
+    for (const c of distinct) total += Math.exp(-0.5 * (c.cc!.obj - obj0));
+    const etaOf = (x: Float64Array): Float64Array => {
+      const eta = new Float64Array(this.model.ir.etas.length);
+      for (let i = 0; i < n; i++) if (obj.occasion[i] === 0) eta[obj.etaIndex[i]] = x[i];
+      return eta;
+    };
+    const otherModes = distinct.map((c) => ({
+      eta: etaOf(c.x),
+      x: Float64Array.from(c.x),
+      objective: c.f,
+      obj: c.cc!.obj,
+      weight: Math.exp(-0.5 * (c.cc!.obj - obj0)) / total,
+    }));
+    const m = otherModes[0];
+    const names = this.model.ir.etas.map((e) => e.name);
+    const show = (eta: Float64Array): string => names.map((nm, k) => `${nm} ${eta[k].toFixed(3)}`).join(', ');
+    const warnings: Issue[] = [
+      {
+        code: 'DT_MAP_MULTIMODAL',
+        severity: 'warning',
+        field: 'eta',
+        message:
+          `ID ${id}: the posterior has ${otherModes.length === 1 ? 'another mode' : `${otherModes.length} other modes`} ` +
+          `within ${CLOSE_MODES} objective units of the fit: the nearest at +${(m.objective - b.f).toFixed(3)} ` +
+          `(${show(m.eta)}; posterior share ≈ ${(100 * m.weight).toFixed(0)} % by the Laplace approximation) ` +
+          `against ${show(etaOf(b.x))}: the individual parameters are uncertain between them`,
+        hint: 'compare the forecasts at both modes, or add a level that separates them',
+      },
+    ];
+    return { otherModes, warnings };
   }
 
   /**
@@ -520,6 +787,24 @@ function profileStarts(obj: MapObjective, x: Float64Array, f: number, i: number)
     x0[i] = x[i] + offsets[g] * sd;
     return x0;
   });
+}
+
+/** Rule 7: the best screened points polished by a local search. */
+const SCREEN_POLISH = 2;
+/** Rule 7: squared posterior distance (and objective margin) within which a polish joins a known mode. */
+const MERGE_RADIUS2 = 9;
+
+/** (x − x*)ᵀ I (x − x*) at the candidate's mode x* with its information I. */
+function mahalanobis2(c: Candidate, x: Float64Array): number {
+  const n = x.length;
+  const I = c.cc!.information;
+  let d2 = 0;
+  for (let i = 0; i < n; i++) {
+    let r = 0;
+    for (let j = 0; j < n; j++) r += I[i * n + j] * (x[j] - c.x[j]);
+    d2 += (x[i] - c.x[i]) * r;
+  }
+  return d2;
 }
 
 const PRIMES = [
