@@ -14,6 +14,7 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import { findMetric } from '@dosetwin/engine';
 import { memo, useEffect, useRef } from 'react';
 import { useT } from '../i18n/index.ts';
 import { fmt, unitLabel } from '../lib/units.ts';
@@ -30,7 +31,8 @@ echarts.use([
   CanvasRenderer,
 ]);
 
-const CONC_METRICS = new Set(['trough', 'c0', 'cmin', 'cmax', 'peak', 'cavg', 'c_eoi_1h', 'c_eoi_30min']);
+/** Targets drawn as a band: those the metric registry says are concentrations. */
+const isConcentration = (metric: string): boolean => findMetric(metric)?.dimension === 'conc';
 
 declare global {
   interface Window {
@@ -91,7 +93,7 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
     const line = (ms: Float64Array, v: Float64Array) => Array.from(ms, (x, i) => [x, y(v[i])]);
     const loData = line(f.bandMs, f.lo);
     const widthData = Array.from(f.bandMs, (x, i) => [x, y(f.hi[i]) - y(f.lo[i])]);
-    const concTargets = props.targets.filter((tg) => CONC_METRICS.has(tg.metric));
+    const concTargets = props.targets.filter((tg) => isConcentration(tg.metric));
     const name = {
       ipred: t('chartIndividual'),
       pred: t('chartPopulation'),
