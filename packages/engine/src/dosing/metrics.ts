@@ -178,6 +178,23 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     forecast: true,
     read: (e) => micOf(e.interval).cmaxOverMic,
   },
+  {
+    // The beta-lactam target of critically ill patients: a free trough above the MIC (fCmin/MIC ≥ 1),
+    // or above 4×MIC for maximal killing (Abdul-Aziz MH et al. Intensive Care Med 2020;46:1127-1153).
+    name: 'fcmin_mic',
+    aliases: [],
+    label: 'unbound trough over the interval divided by the MIC',
+    dimension: 'ratio',
+    window: 'interval',
+    extremes: true,
+    mic: true,
+    affine: false,
+    forecast: true,
+    read: (e) => {
+      const m = micOf(e.interval);
+      return (m.fu * e.interval.cmin) / m.mic;
+    },
+  },
 ];
 
 /**
