@@ -10,6 +10,10 @@ export interface LibraryModel {
   source: string;
   ir: ModelIR;
   verification: Verification;
+  /**
+   * The model file's own products block: overrides of its drug file only. What the model is used
+   * with (drug file and overrides) is `modelPolicy(model)`.
+   */
   products: ProductLine[];
   /** Problems reading the verified and products blocks (the library sweep requires none). */
   problems: string[];
