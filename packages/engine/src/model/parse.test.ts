@@ -205,12 +205,6 @@ const BAD: { name: string; src: string; line: number; column?: number; message: 
     message: /'two_cmt' needs q, v2/,
   },
   {
-    name: 'compartment without d/dt',
-    src: `${BASE}compartments depot, central\nequations\n  d/dt(central) = -TVCL / TVV * central\n  CP = central / TVV\nerror\n  CP ~ prop(0.1)\n`,
-    line: 1,
-    message: /compartment 'depot' has no d\/dt\(depot\)/,
-  },
-  {
     name: 'unknown block',
     src: `${BASE}equatons\n  CP = 1\n`,
     line: 8,
