@@ -1,0 +1,472 @@
+// The wire contract: the OpenAPI document gives every API route a response schema for each status
+// it returns (success and errors, each status provoked here through the API and checked against the
+// document), camelCase fields, the analysis as stored (nothing dropped by its schema), the one
+// regimen shape retained by a validation (also read from validations stored in the older shapes),
+// and computed numbers that could not be computed sent as null.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Value } from 'typebox/value';
+import { Analysis, ErrorBody, PatientRecord, Regimen, RequestDetail, Validation } from './contract/index.ts';
+import type { Database } from './db/schema.ts';
+import { analysisOut } from './services/analyses.ts';
+import { testApp, userWithToken, type TestApp } from './test-support.ts';
+
+interface OpenApiOperation {
+  responses: Record<
+    string,
+    { description: string; content?: Record<string, { schema?: { $ref?: string } }> }
+  >;
+}
+
+describe('wire contract and OpenAPI', () => {
+  let t: TestApp;
+  let auth: Record<'admin' | 'presc' | 'pharm' | 'other', string>;
+  /** Statuses seen per route (`METHOD /api/pattern/:id`), and the 2xx JSON bodies. */
+  const seen = new Map<string, Set<number>>();
+  const bodies: { route: string; body: unknown }[] = [];
+  let patient: string;
+  let request: string;
+  let analysis: string;
+  let pharmId: string;
+
+  before(async () => {
+    t = await testApp('sqlite', { loginAttempts: 3 });
+    auth = {
+      admin: (await userWithToken(t.app, 'admin', 'pharmacology', 'c-admin')).auth,
+      presc: (await userWithToken(t.app, 'prescriber', 'icu', 'c-presc')).auth,
+      pharm: '',
+      other: (await userWithToken(t.app, 'prescriber', 'cardiology', 'c-other')).auth,
+    };
+    const pharm = await userWithToken(t.app, 'pharmacologist', 'pharmacology', 'c-pharm');
+    auth.pharm = pharm.auth;
+    pharmId = pharm.id;
+  });
+  after(async () => t?.close());
+
+  /** One call to the route `route` ('POST /api/patients/:id/samples') at `url`, recorded. */
+  const hit = async (
+    route: string,
+    url: string,
+    o: { as?: keyof typeof auth | null; body?: unknown; raw?: string; type?: string } = {},
+  ) => {
+    const method = route.split(' ')[0] as 'GET' | 'POST' | 'PATCH';
+    const headers: Record<string, string> = {};
+    if (o.as !== null) headers.authorization = auth[o.as ?? 'pharm'];
+    if (o.type) headers['content-type'] = o.type;
+    const res = await t.app.inject({
+      method,
+      url,
+      headers,
+      ...(o.raw !== undefined
+        ? { payload: o.raw }
+        : o.body !== undefined
+          ? { payload: o.body as object }
+          : {}),
+    });
+    if (!seen.has(route)) seen.set(route, new Set());
+    seen.get(route)!.add(res.statusCode);
+    const json = res.headers['content-type']?.toString().startsWith('application/json');
+    if (json && res.statusCode < 300) bodies.push({ route, body: res.json() });
+    if (res.statusCode >= 400) assert.ok(Value.Check(ErrorBody, res.json()), `${route}: ${res.body}`);
+    return res;
+  };
+  // Fixed clinical times, so that a record sent twice is the same record (409).
+  const now = Date.now();
+  const at = (h: number) => new Date(now - h * 3_600_000).toISOString();
+
+  test('every status each route returns is in the OpenAPI document, with a schema', async () => {
+    // Service and accounts.
+    await hit('GET /api/health', '/api/health', { as: null });
+    const login = 'POST /api/auth/login';
+    assert.equal(
+      (await hit(login, '/api/auth/login', { as: null, body: { username: 'c-admin' } })).statusCode,
+      400,
+    );
+    await hit(login, '/api/auth/login', {
+      as: null,
+      raw: 'username=x',
+      type: 'application/x-www-form-urlencoded',
+    });
+    await hit(login, '/api/auth/login', {
+      as: null,
+      raw: JSON.stringify({ username: 'x'.repeat(2 << 20) }),
+      type: 'application/json',
+    });
+    for (let k = 0; k < 4; k++)
+      await hit(login, '/api/auth/login', {
+        as: null,
+        body: { username: 'c-other', password: 'wrong password' },
+      });
+    const session = await hit(login, '/api/auth/login', {
+      as: null,
+      body: { username: 'c-presc', password: 'correct horse battery' },
+    });
+    assert.equal(session.statusCode, 200, session.body);
+    const logout = 'POST /api/auth/logout';
+    await hit(logout, '/api/auth/logout', { as: null });
+    await hit(logout, '/api/auth/logout', { raw: '{', type: 'application/json' });
+    await hit(logout, '/api/auth/logout', { raw: 'x', type: 'text/csv' });
+    const extra = await userWithToken(t.app, 'pharmacologist', 'pharmacology', 'c-leaving');
+    assert.equal(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/auth/logout',
+          headers: { authorization: extra.auth },
+        })
+      ).statusCode,
+      200,
+    );
+    seen.get(logout)!.add(200);
+    await hit('GET /api/auth/me', '/api/auth/me');
+    await hit('GET /api/auth/me', '/api/auth/me', { as: null });
+    await hit('GET /api/users', '/api/users', { as: 'admin' });
+    await hit('GET /api/users', '/api/users', { as: 'presc' });
+    const newUser = {
+      username: 'c-new',
+      displayName: 'Dr New',
+      password: 'a long enough password',
+      role: 'prescriber',
+      service: 'icu',
+    };
+    const created = await hit('POST /api/users', '/api/users', { as: 'admin', body: newUser });
+    await hit('POST /api/users', '/api/users', { as: 'admin', body: newUser });
+    await hit('POST /api/users', '/api/users', { as: 'admin', body: { ...newUser, username: 'X' } });
+    const uid = created.json().id as string;
+    await hit('PATCH /api/users/:id', `/api/users/${uid}`, { as: 'admin', body: { service: 'nephrology' } });
+    await hit('PATCH /api/users/:id', '/api/users/nobody', { as: 'admin', body: { active: false } });
+    await hit('PATCH /api/users/:id', `/api/users/${uid}`, { as: 'admin', body: {} });
+    await hit('GET /api/audit', '/api/audit?limit=5', { as: 'admin' });
+    await hit('GET /api/audit', '/api/audit?limit=many', { as: 'admin' });
+    await hit('GET /api/audit', '/api/audit', { as: 'pharm' });
+    await hit('GET /api/models', '/api/models');
+
+    // Patients and records.
+    const identity = {
+      familyName: 'Durand',
+      givenName: 'Paul',
+      birthDate: '1968-04-02',
+      hospitalNumber: 'C-1',
+    };
+    const p = await hit('POST /api/patients', '/api/patients', {
+      as: 'presc',
+      body: { identity, sex: 'male' },
+    });
+    assert.equal(p.statusCode, 201, p.body);
+    patient = p.json().id;
+    await hit('POST /api/patients', '/api/patients', { as: 'presc', body: { identity, sex: 'male' } });
+    await hit('POST /api/patients', '/api/patients', {
+      as: 'presc',
+      body: { identity: { ...identity, hospitalNumber: 'C-2', birthDate: '2999-01-01' }, sex: 'male' },
+    });
+    await hit('POST /api/patients', '/api/patients', { as: 'admin', body: { identity, sex: 'male' } });
+    await hit('GET /api/patients', '/api/patients', { as: 'presc' });
+    await hit('GET /api/patients', '/api/patients', { as: 'admin' });
+    const cov = `/api/patients/${patient}/covariates`;
+    for (const [name, value, unit] of [
+      ['WT', 82, 'kg'],
+      ['AGE', 58, 'y'],
+      ['SCR', 95, 'µmol/L'],
+      ['SEX', 0, '-'],
+      ['DIAL', 0, '-'],
+    ] as const)
+      assert.equal(
+        (await hit('POST /api/patients/:id/covariates', cov, { body: { at: at(40), name, value, unit } }))
+          .statusCode,
+        201,
+      );
+    await hit('POST /api/patients/:id/covariates', cov, {
+      body: { at: at(40), name: 'WT', value: 82, unit: 'kg' },
+    });
+    await hit('POST /api/patients/:id/covariates', cov, {
+      body: { at: at(39), name: 'WT', value: 82, unit: 'mL' },
+    });
+    await hit('POST /api/patients/:id/covariates', '/api/patients/nobody/covariates', {
+      body: { at: at(39), name: 'WT', value: 82, unit: 'kg' },
+    });
+    await hit('POST /api/patients/:id/covariates', cov, { body: { at: at(39), name: 'WT' } });
+    const adm = `/api/patients/${patient}/administrations`;
+    const dose = (h: number) => ({
+      at: at(h),
+      amount: 1,
+      unit: 'g',
+      route: 'infusion',
+      duration: { value: 60, unit: 'min' },
+      product: 'vial 1 g',
+    });
+    for (const h of [36, 24, 12])
+      assert.equal(
+        (await hit('POST /api/patients/:id/administrations', adm, { body: dose(h) })).statusCode,
+        201,
+      );
+    await hit('POST /api/patients/:id/administrations', adm, { body: dose(12) });
+    await hit('POST /api/patients/:id/administrations', adm, { body: { ...dose(11), unit: 'mg/L' } });
+    await hit('POST /api/patients/:id/administrations', '/api/patients/nobody/administrations', {
+      body: dose(11),
+    });
+    await hit('POST /api/patients/:id/administrations', adm, { body: { ...dose(11), route: 'iv' } });
+    const smp = `/api/patients/${patient}/samples`;
+    const sample = { at: at(13), value: 18.5, unit: 'mg/L', matrix: 'plasma', assay: 'IA', lloq: 2 };
+    assert.equal((await hit('POST /api/patients/:id/samples', smp, { body: sample })).statusCode, 201);
+    await hit('POST /api/patients/:id/samples', smp, { body: sample });
+    await hit('POST /api/patients/:id/samples', smp, { body: { ...sample, at: at(14), value: -1 } });
+    await hit('POST /api/patients/:id/samples', '/api/patients/nobody/samples', { body: sample });
+    await hit('POST /api/patients/:id/samples', smp, { body: { ...sample, lloq: 'two' } });
+    const rec = await hit('GET /api/patients/:id', `/api/patients/${patient}?identity=true`, { as: 'presc' });
+    assert.deepEqual(rec.json().identity, identity);
+    assert.equal(rec.json().administrations[0].duration.unit, 'min');
+    assert.ok(Value.Check(PatientRecord, rec.json()));
+    await hit('GET /api/patients/:id', `/api/patients/${patient}`, { as: 'other' });
+    await hit('GET /api/patients/:id', '/api/patients/nobody', { as: 'presc' });
+    await hit('GET /api/patients/:id', `/api/patients/${patient}?identity=maybe`, { as: 'presc' });
+    const ex = await hit('GET /api/patients/:id/export', `/api/patients/${patient}/export`);
+    assert.ok(!JSON.stringify(ex.json()).includes('Durand'));
+    assert.deepEqual(Object.keys(ex.json().administrations[0]).sort(), [
+      'amount',
+      'at',
+      'createdAt',
+      'duration',
+      'product',
+      'route',
+      'unit',
+    ]);
+    await hit('GET /api/patients/:id/export', '/api/patients/nobody/export');
+    await hit('GET /api/patients/:id/export', `/api/patients/${patient}/export`, { as: 'presc' });
+
+    // Requests, analyses, validations, reports.
+    const newRequest = { patientId: patient, modelId: 'vancomycin/goti2018', question: 'AUC24 400-600?' };
+    const rq = await hit('POST /api/requests', '/api/requests', { as: 'presc', body: newRequest });
+    request = rq.json().id;
+    await hit('POST /api/requests', '/api/requests', {
+      as: 'presc',
+      body: { ...newRequest, patientId: 'nobody' },
+    });
+    await hit('POST /api/requests', '/api/requests', {
+      as: 'presc',
+      body: { ...newRequest, modelId: 'x/y' },
+    });
+    await hit('POST /api/requests', '/api/requests', { as: 'presc', body: { patientId: patient } });
+    await hit('GET /api/requests', '/api/requests?status=submitted', { as: 'presc' });
+    await hit('GET /api/requests', '/api/requests?status=done', { as: 'presc' });
+    await hit('GET /api/requests/:id', `/api/requests/${request}`, { as: 'presc' });
+    await hit('GET /api/requests/:id', '/api/requests/nobody', { as: 'presc' });
+    const analyses = `/api/requests/${request}/analyses`;
+    await hit('GET /api/requests/:id/report', `/api/requests/${request}/report`);
+    const an = await hit('POST /api/requests/:id/analyses', analyses, { body: {} });
+    assert.equal(an.statusCode, 201, an.body);
+    analysis = an.json().id;
+    await hit('POST /api/requests/:id/analyses', analyses, { body: { targets: ['auc24=600..400'] } });
+    await hit('POST /api/requests/:id/analyses', analyses, { as: 'presc', body: {} });
+    await hit('POST /api/requests/:id/analyses', '/api/requests/nobody/analyses', { body: {} });
+    await hit('POST /api/requests/:id/analyses', analyses, { body: { targets: 'auc24' } });
+    await hit('GET /api/analyses/:id', `/api/analyses/${analysis}`, { as: 'presc' });
+    await hit('GET /api/analyses/:id', '/api/analyses/nobody');
+    const validations = `/api/analyses/${analysis}/validations`;
+    const regimen: Regimen = {
+      dose: { value: 1250, unit: 'mg' },
+      interval: { value: 12, unit: 'h' },
+      route: 'infusion',
+      duration: { value: 90, unit: 'min' },
+      start: null,
+      loading: { dose: { value: 2.5, unit: 'g' }, duration: { value: 2, unit: 'h' } },
+    };
+    const bad = await hit('POST /api/analyses/:id/validations', validations, {
+      body: {
+        decision: 'modify',
+        comment: 'x',
+        regimen: { ...regimen, interval: { value: 12, unit: 'mg' } },
+      },
+    });
+    assert.equal(bad.json().error.issues[0].field, 'regimen.interval.unit');
+    await hit('POST /api/analyses/:id/validations', validations, {
+      body: { decision: 'maybe', comment: '' },
+    });
+    await hit('POST /api/analyses/:id/validations', '/api/analyses/nobody/validations', {
+      body: { decision: 'reject', comment: 'x' },
+    });
+    const v = await hit('POST /api/analyses/:id/validations', validations, {
+      body: { decision: 'modify', comment: 'AUC24 on target', regimen },
+    });
+    assert.equal(v.statusCode, 201, v.body);
+    assert.deepEqual(v.json().regimen, regimen);
+    await hit('POST /api/analyses/:id/validations', validations, {
+      body: { decision: 'reject', comment: 'late' },
+    });
+    const report = 'GET /api/requests/:id/report';
+    const html = await hit(report, `/api/requests/${request}/report`, { as: 'presc' });
+    assert.match(html.body, /MODIFY — loading 2.5 g over 2 h, then 1250 mg infusion every 12 h over 90 min/);
+    const pdf = await hit(report, `/api/requests/${request}/report?format=pdf&identity=true`, {
+      as: 'presc',
+    });
+    assert.equal(pdf.headers['content-type'], 'application/pdf');
+    await hit(report, '/api/requests/nobody/report');
+    await hit(report, `/api/requests/${request}/report?format=docx`);
+    // A rejected request cannot be analysed again.
+    const rq2 = await hit('POST /api/requests', '/api/requests', { as: 'presc', body: newRequest });
+    const an2 = await hit('POST /api/requests/:id/analyses', `/api/requests/${rq2.json().id}/analyses`, {
+      body: {},
+    });
+    await hit('POST /api/analyses/:id/validations', `/api/analyses/${an2.json().id}/validations`, {
+      body: { decision: 'reject', comment: 'not now' },
+    });
+    await hit('POST /api/requests/:id/analyses', `/api/requests/${rq2.json().id}/analyses`, { body: {} });
+
+    // The document: every API route, each status seen listed with its schema, the success first.
+    const doc = t.app.swagger() as unknown as { paths: Record<string, Record<string, OpenApiOperation>> };
+    const apiRoutes = t.app.routeList.filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD');
+    for (const r of apiRoutes) {
+      const key = `${r.method} ${r.url}`;
+      const op = doc.paths[r.url.replace(/:(\w+)/g, '{$1}')]?.[r.method.toLowerCase()];
+      assert.ok(op, `${key} is not in the OpenAPI document`);
+      const documented = Object.keys(op.responses).map(Number);
+      const statuses = seen.get(key);
+      assert.ok(statuses, `${key} was not called`);
+      for (const s of statuses)
+        assert.ok(documented.includes(s), `${key} returned ${s}; documented: ${documented.join(', ')}`);
+      const success = documented.filter((s) => s < 300);
+      assert.equal(success.length, 1, `${key}: one success status`);
+      assert.ok(statuses.has(success[0]), `${key} never answered its success ${success[0]}`);
+      for (const [s, res] of Object.entries(op.responses)) {
+        assert.notEqual(res.description, 'Default Response', `${key} ${s} has no description`);
+        const content = Object.values(res.content ?? {});
+        assert.ok(content.length && content.every((c) => c.schema), `${key} ${s} has no schema`);
+        if (Number(s) >= 400)
+          assert.equal(content[0].schema!.$ref, '#/components/schemas/ErrorBody', `${key} ${s}`);
+      }
+    }
+    assert.ok(apiRoutes.length >= 23, `${apiRoutes.length} routes`);
+  });
+
+  test('camelCase on the wire: no database column name in any response', () => {
+    assert.ok(bodies.length > 20);
+    const walk = (x: unknown, path: string): void => {
+      if (Array.isArray(x)) return x.forEach((y, k) => walk(y, `${path}[${k}]`));
+      if (!x || typeof x !== 'object') return;
+      for (const [k, v] of Object.entries(x)) {
+        // Free-form maps: model variable names, and the audit trail's stored before/after states.
+        if (path.endsWith('.parameters') || k === 'before' || k === 'after') continue;
+        assert.match(k, /^[a-z][a-zA-Z0-9]*$/, `${path}.${k}`);
+        walk(v, `${path}.${k}`);
+      }
+    };
+    for (const b of bodies) walk(b.body, b.route);
+  });
+
+  test('the analysis response is the stored analysis, whole: its schema drops nothing', async () => {
+    const res = await hit('GET /api/analyses/:id', `/api/analyses/${analysis}`);
+    const db = t.app.dt.db.db;
+    const a = await db
+      .selectFrom('analyses')
+      .selectAll()
+      .where('id', '=', analysis)
+      .executeTakeFirstOrThrow();
+    const v = await db
+      .selectFrom('validations')
+      .selectAll()
+      .where('analysis_id', '=', analysis)
+      .executeTakeFirst();
+    assert.deepEqual(res.json(), JSON.parse(JSON.stringify(analysisOut(a, v))));
+    assert.ok(Value.Check(Analysis, res.json()));
+    assert.equal(res.json().fit.kind, 'map');
+    assert.ok(res.json().candidates.length > 0);
+    const detail = await hit('GET /api/requests/:id', `/api/requests/${request}`, { as: 'presc' });
+    assert.ok(Value.Check(RequestDetail, detail.json()));
+    assert.equal(detail.json().analyses[0].decision, 'modify');
+  });
+
+  test('accept retains the candidate as a regimen from the analysis start; older stored regimens read in the one shape', async () => {
+    const db = t.app.dt.db.db;
+    const rq = await hit('POST /api/requests', '/api/requests', {
+      as: 'presc',
+      body: { patientId: patient, modelId: 'vancomycin/goti2018', question: '' },
+    });
+    const an = (
+      await hit('POST /api/requests/:id/analyses', `/api/requests/${rq.json().id}/analyses`, { body: {} })
+    ).json();
+    const v = await hit('POST /api/analyses/:id/validations', `/api/analyses/${an.id}/validations`, {
+      body: { decision: 'accept', comment: '', candidate: 1 },
+    });
+    const c = an.candidates[0];
+    assert.ok(Value.Check(Validation, v.json()));
+    assert.deepEqual(v.json().regimen, {
+      dose: { value: c.dose, unit: c.doseUnit },
+      interval: { value: c.interval, unit: c.timeUnit },
+      route: 'infusion',
+      duration: { value: c.duration, unit: c.timeUnit },
+      start: an.inputs.start,
+      loading: null,
+    });
+
+    // Validations signed before the one regimen shape: the chosen candidate, or a flat regimen.
+    const legacy = async (regimenJson: string): Promise<Regimen> => {
+      const rq2 = await hit('POST /api/requests', '/api/requests', {
+        as: 'presc',
+        body: { patientId: patient, modelId: 'vancomycin/goti2018', question: '' },
+      });
+      const a2 = (
+        await hit('POST /api/requests/:id/analyses', `/api/requests/${rq2.json().id}/analyses`, { body: {} })
+      ).json();
+      const row: Database['validations'] = {
+        id: `legacy-${a2.id}`,
+        analysis_id: a2.id,
+        request_id: rq2.json().id,
+        decision: 'modify',
+        comment: 'signed with an older version',
+        regimen: regimenJson,
+        analysis_hash: a2.hash,
+        signed_by: pharmId,
+        signed_at: new Date().toISOString(),
+        signature: 'x'.repeat(64),
+      };
+      await db.insertInto('validations').values(row).execute();
+      const res = await hit('GET /api/analyses/:id', `/api/analyses/${a2.id}`);
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json().validation.regimen;
+    };
+    assert.deepEqual(await legacy(JSON.stringify(c)), {
+      dose: { value: c.dose, unit: c.doseUnit },
+      interval: { value: c.interval, unit: c.timeUnit },
+      route: 'infusion',
+      duration: { value: c.duration, unit: c.timeUnit },
+      start: null,
+      loading: null,
+    });
+    assert.deepEqual(
+      await legacy(
+        JSON.stringify({ dose: 5, doseUnit: 'mg', interval: 12, intervalUnit: 'h', route: 'oral' }),
+      ),
+      {
+        dose: { value: 5, unit: 'mg' },
+        interval: { value: 12, unit: 'h' },
+        route: 'oral',
+        duration: null,
+        start: null,
+        loading: null,
+      },
+    );
+  });
+
+  test('a number the engine could not compute (stored as null) is sent as null, not 0', async () => {
+    const db = t.app.dt.db.db;
+    const a = await db
+      .selectFrom('analyses')
+      .selectAll()
+      .where('id', '=', analysis)
+      .executeTakeFirstOrThrow();
+    const candidates = JSON.parse(a.candidates);
+    candidates[0].metrics[0].value = null;
+    const fit = JSON.parse(a.fit);
+    fit.observations[0].predicted = null;
+    const copy = {
+      ...a,
+      id: `${a.id}-nan`,
+      version: a.version + 100,
+      candidates: JSON.stringify(candidates),
+      fit: JSON.stringify(fit),
+    };
+    await db.insertInto('analyses').values(copy).execute();
+    const res = await hit('GET /api/analyses/:id', `/api/analyses/${copy.id}`);
+    assert.equal(res.json().candidates[0].metrics[0].value, null);
+    assert.equal(res.json().fit.observations[0].predicted, null);
+  });
+});
