@@ -137,3 +137,14 @@ export {
   type CovariateType,
   type PatientInput,
 } from './covariate-register.ts';
+export {
+  analyseDrug,
+  drugTwins,
+  evaluateDrugRegimen,
+  formulationOfRecord,
+  type DrugAnalysis,
+  type DrugAnalysisCandidate,
+  type DrugAnalysisInputs,
+  type DrugAnalysisModel,
+  type DrugTwins,
+} from './drug-analysis.ts';

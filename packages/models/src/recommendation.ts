@@ -281,7 +281,7 @@ export interface DrugRecommendation {
   regimensEvaluated: number;
   candidates: DrugCandidate[];
   /** Every model's warnings, labelled with the model. */
-  warnings: { model: string; code: string; field: string; message: string }[];
+  warnings: { model: string; code: Issue['code']; field: string; message: string }[];
   /** Levels of the patient (0: every model a priori). */
   levels: number;
 }
