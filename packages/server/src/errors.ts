@@ -37,8 +37,6 @@ export function reject(code: Issue['code'], field: string, message: string, hint
   throw new DosetwinError([{ code, severity: 'error', field, message, ...(hint ? { hint } : {}) }]);
 }
 
-export type { ErrorBody };
-
 /** Fastify's own error codes (bad JSON, body too large, wrong content type…) as issues. */
 function fromFastify(e: FastifyError): Issue[] {
   if (e.validation) {

@@ -5,10 +5,8 @@
  */
 import { convert, DosetwinError, isKnownUnit, type Issue } from '@dosetwin/engine';
 import { convertCovariate, quantityOf } from '@dosetwin/models';
+import { ISO_WITH_ZONE } from './contract/common.ts';
 
-/** ISO 8601 date-time with a zone designator (the engine's clinical-time form). */
-export const ISO_WITH_ZONE =
-  '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
 const ISO_RE = new RegExp(ISO_WITH_ZONE);
 
 /** Clock-skew allowance for "not in the future". */
