@@ -66,6 +66,9 @@ export { nextDoseTime, type NextDoseQuery, type NextDoseTime } from './dosing/ne
 export {
   defaultWindows,
   forecastRegimen,
+  forecastHistory,
+  type HistoryForecast,
+  type HistoryForecastInput,
   type Forecast,
   type ForecastInput,
   type ForecastWindow,
@@ -142,6 +145,12 @@ export {
 export { levelFallsTo, predictedLevels } from './dosing/next-dose.ts';
 export { FUTURE_OCCASION, hasIov } from './dosing/regimen.ts';
 export {
+  sampledIntervals,
+  sampledExposure,
+  type SampledInterval,
+  type SampledExposure,
+} from './dosing/sampled-intervals.ts';
+export {
   createTwin,
   priorDraws,
   individualValues,
@@ -149,6 +158,7 @@ export {
   type TwinOptions,
   type TwinMethod,
   type TwinForecastInput,
+  type TwinHistoryForecastInput,
   type TwinRecommendInput,
   type EvaluateOptions,
 } from './twin/twin.ts';

@@ -22,10 +22,18 @@ import type { CompiledModel } from '../model/compile.ts';
 import { createRng } from '../simulate/rng.ts';
 import { Simulator } from '../simulate/simulator.ts';
 import { attainment, evaluateRegimen, type Evaluation, type Horizon } from '../dosing/evaluate.ts';
-import { type Forecast, type ForecastInput, forecastRegimen } from '../dosing/forecast.ts';
+import {
+  type Forecast,
+  type ForecastInput,
+  forecastHistory,
+  forecastRegimen,
+  type HistoryForecast,
+  type HistoryForecastInput,
+} from '../dosing/forecast.ts';
 import { type NextDoseTime, nextDoseTime } from '../dosing/next-dose.ts';
 import { type RecommendInput, type Recommendation, recommend } from '../dosing/recommend.ts';
 import type { FutureRegimen } from '../dosing/regimen.ts';
+import { type SampledExposure, sampledExposure } from '../dosing/sampled-intervals.ts';
 import type { Target } from '../dosing/targets.ts';
 import { twinChecks } from './checks.ts';
 
@@ -72,8 +80,15 @@ export interface Twin {
   readonly warnings: readonly Issue[];
   /** The model's named individual values (parameters, derived quantities) at the last record, at the point estimate. */
   parameters(): Record<string, number>;
-  /** Curves, credible bands and exposure windows of a future regimen (or of the history alone, see `forecastRegimen`). */
+  /** Curves, credible bands and exposure windows of a future regimen (the history alone: `forecastHistory`). */
   forecast(q: TwinForecastInput): Forecast;
+  /**
+   * Curves, credible bands and exposure windows of the doses already given, with no new regimen
+   * (e.g. the AUC of a past, sampled interval with its occasion's inter-occasion etas).
+   */
+  forecastHistory(q: TwinHistoryForecastInput): HistoryForecast;
+  /** AUC, Cmin and Cmax of each dosing interval of the history that holds a level, at the point estimate. */
+  sampledExposure(output?: number): SampledExposure[];
   /** One regimen against targets: metrics at the point estimate, PTA over the draws, loading target, steady state. */
   evaluate(regimen: FutureRegimen, targets: readonly Target[], o?: EvaluateOptions): Evaluation;
   /** The probability over the draws of attaining each target and all of them with a regimen. */
@@ -89,6 +104,7 @@ export interface Twin {
 }
 
 export type TwinForecastInput = Omit<ForecastInput, 'sim' | 'history' | 'point' | 'draws'>;
+export type TwinHistoryForecastInput = Omit<HistoryForecastInput, 'sim' | 'history' | 'point' | 'draws'>;
 export type TwinRecommendInput = Omit<RecommendInput, 'sim' | 'history' | 'point' | 'draws'>;
 
 const hasLevels = (p: PatientData): boolean => {
@@ -176,6 +192,8 @@ export function createTwin(model: CompiledModel, history: PatientData, options: 
     warnings,
     parameters: () => individualValues(model, history, point),
     forecast: (q) => forecastRegimen({ ...q, sim, history, point, draws }),
+    forecastHistory: (q) => forecastHistory({ ...q, sim, history, point, draws }),
+    sampledExposure: (output = 0) => sampledExposure(sim, history, point, output),
     evaluate: (regimen, targets, o = {}) => evaluateRegimen(evalInput(regimen, targets, o)),
     attainment: (regimen, targets, o = {}) => ({
       ...(draws.length

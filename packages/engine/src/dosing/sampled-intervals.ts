@@ -1,0 +1,128 @@
+/**
+ * The dosing intervals of a history that hold a level, and their exposure at one eta vector: what
+ * a fit reports beside the etas (the AUC, Cmin and Cmax of each sampled interval at the MAP, with
+ * the interval's own inter-occasion etas when the eta vector is in the simulator's layout).
+ */
+import { emptyPatient, type PatientData } from '../events/records.ts';
+import type { Simulator } from '../simulate/simulator.ts';
+import { computeExposure } from './exposure.ts';
+import { aucs } from './steady-state.ts';
+
+/** A dosing interval holding at least one level (model time unit). */
+export interface SampledInterval {
+  /** Time of the dose that opens the interval. */
+  from: number;
+  /**
+   * The next dose; for the last dose, one dosing interval (II) after it, or without II its last
+   * level (the interval is then open and read up to that level).
+   */
+  to: number;
+  /** Levels (observations with MDV 0, censored ones included) in (from, to]. */
+  levels: number;
+}
+
+/** A sampled interval's exposure at one eta vector. */
+export interface SampledExposure extends SampledInterval {
+  auc: number;
+  cavg: number;
+  cmin: number;
+  tmin: number;
+  cmax: number;
+  tmax: number;
+}
+
+/** Same time up to rounding (ADDL repetitions computed as t + k·II). */
+const EPS = 1e-9;
+
+/**
+ * The dosing intervals of a history that hold a level. Dose times are those of the dose records
+ * (EVID 1 or 4 with AMT > 0) and of their ADDL repetitions; doses at the same time open one
+ * interval. A level belongs to the interval (from, to]: a level taken at a dose's time is the
+ * previous interval's trough, and a level before the first dose belongs to none.
+ */
+export function sampledIntervals(h: PatientData): SampledInterval[] {
+  const doses: { t: number; ii: number }[] = [];
+  for (let i = 0; i < h.n; i++) {
+    if (!(h.evid[i] === 1 || h.evid[i] === 4) || !(h.amt[i] > 0)) continue;
+    const ii = h.ii[i] > 0 ? h.ii[i] : 0;
+    for (let k = 0; k <= (ii > 0 ? h.addl[i] : 0); k++) doses.push({ t: h.time[i] + k * ii, ii });
+  }
+  doses.sort((a, b) => a.t - b.t || b.ii - a.ii);
+  const starts = doses.filter((d, j) => j === 0 || d.t - doses[j - 1].t > EPS);
+  const levels: number[] = [];
+  for (let i = 0; i < h.n; i++) if (h.evid[i] === 0 && h.mdv[i] === 0) levels.push(h.time[i]);
+  const out: SampledInterval[] = [];
+  starts.forEach((d, j) => {
+    const next = starts[j + 1];
+    const inside = (to: number): number[] => levels.filter((t) => t > d.t + EPS && t <= to + EPS);
+    const to = next ? next.t : d.ii > 0 ? d.t + d.ii : Math.max(...inside(Infinity));
+    if (!(to > d.t)) return;
+    const n = inside(to).length;
+    if (n) out.push({ from: d.t, to, levels: n });
+  });
+  return out;
+}
+
+/**
+ * The AUC (exact integral), Cavg, Cmin and Cmax (refined extremes) of output `output` over each
+ * sampled dosing interval of the history, at `eta` (model order, or the simulator's layout with
+ * the IOV blocks of the history's occasions; null = the typical patient).
+ */
+export function sampledExposure(
+  sim: Simulator,
+  h: PatientData,
+  eta: ArrayLike<number> | null,
+  output = 0,
+): SampledExposure[] {
+  const intervals = sampledIntervals(h);
+  if (!intervals.length) return [];
+  const ends = [...new Set(intervals.flatMap((w) => [w.from, w.to]))].sort((a, b) => a - b);
+  const cum = aucs(sim, h, eta, output, ends);
+  return intervals.map((w) => {
+    const e = computeExposure(sim, withoutDosesFrom(h, w.to), eta, {
+      from: w.from,
+      to: w.to,
+      output,
+      auc: cum[ends.indexOf(w.to)] - cum[ends.indexOf(w.from)],
+    });
+    return { ...w, auc: e.auc, cavg: e.cavg, cmin: e.cmin, tmin: e.tmin, cmax: e.cmax, tmax: e.tmax };
+  });
+}
+
+/**
+ * The history with no administration at or after `t`: dose records from `t` on become
+ * prediction-only records (same time, covariates and occasion, so the parameters over every
+ * interval are unchanged) and ADDL repetitions are cut before `t`. A window ending at a dose time
+ * then reads the level just before that dose (its trough), not the bolus given at its end.
+ */
+export function withoutDosesFrom(h: PatientData, t: number): PatientData {
+  const q = emptyPatient(h.id, h.n, h.nCov);
+  q.cov.set(h.cov);
+  q.time.set(h.time);
+  q.occ.set(h.occ);
+  q.line.set(h.line);
+  q.cmt.set(h.cmt);
+  q.mdv.set(h.mdv);
+  q.dv.set(h.dv);
+  if (h.cens) q.cens = Int8Array.from(h.cens);
+  if (h.lloq) q.lloq = Float64Array.from(h.lloq);
+  for (let i = 0; i < h.n; i++) {
+    const dose = h.evid[i] === 1 || h.evid[i] === 4;
+    if (dose && h.time[i] >= t - EPS) {
+      q.evid[i] = 2;
+      q.mdv[i] = 1;
+      continue;
+    }
+    q.evid[i] = h.evid[i];
+    q.amt[i] = h.amt[i];
+    q.rate[i] = h.rate[i];
+    q.ii[i] = h.ii[i];
+    q.ss[i] = h.ss[i];
+    q.addl[i] =
+      dose && h.ii[i] > 0
+        ? Math.min(h.addl[i], Math.max(0, Math.ceil((t - EPS - h.time[i]) / h.ii[i]) - 1))
+        : h.addl[i];
+  }
+  q.timeVarying = h.timeVarying;
+  return q;
+}
