@@ -137,6 +137,7 @@ export {
   type CovariateType,
   type PatientInput,
 } from './covariate-register.ts';
+export { CHECKED_CODES, checkCodedColumns, codingNote } from './data-codes.ts';
 export {
   analyseDrug,
   drugTwins,
