@@ -1,19 +1,18 @@
-// Worker thread of `dosetwin fit`: parses the model and data once, then fits the patients whose
-// indices the main thread sends, replying with each patient's JSON line. The engine stays pure;
-// threads live here, in the CLI.
+// Worker thread of `dosetwin fit`: compiles the model once (file or library id) and receives the
+// patients as the main thread read them, then fits those whose indices the main thread sends,
+// replying with each patient's JSON line. The engine stays pure; threads live here, in the CLI.
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadModel, MapEstimator, parseDataset } from '@dosetwin/engine';
+import { MapEstimator, type PatientData } from '@dosetwin/engine';
 import { estimatorOptions, type FitSettings, fitLine } from './fit.ts';
+import { resolveModel } from './model-arg.ts';
 
 const data = workerData as {
   model: string;
-  modelFile: string;
-  data: string;
-  dataFile: string;
+  patients: PatientData[];
   settings: FitSettings;
 };
-const model = loadModel(data.model, data.modelFile);
-const patients = parseDataset(data.data, model.ir, data.dataFile).patients;
+const model = resolveModel(data.model);
+const patients = data.patients;
 const est = new MapEstimator(model, estimatorOptions(data.settings));
 
 parentPort!.on('message', (index: number) => {

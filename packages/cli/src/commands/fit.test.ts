@@ -218,3 +218,57 @@ test('fit --at nonmem_eta.csv (NONMEM MAXEVAL=0 with $ETAS): OBJ (1e-6) and ETC 
     );
   }
 });
+
+test('fit: individual parameters at the last record and the exposure of each sampled interval at the MAP = the 1-cpt oral closed form (rel 1e-9)', async () => {
+  const { data } = fixture(2);
+  const r = await fit('--model', MODEL, '--data', data);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as FitLine);
+  assert.deepEqual(lines[0].units, { dose: 'mg', time: 'h', conc: 'mg/L' });
+  for (const l of lines) {
+    const [cl, v, ka] = [4 * Math.exp(l.eta[0]), 70 * Math.exp(l.eta[1]), Math.exp(l.eta[2])];
+    assert.deepEqual(Object.keys(l.parameters).sort(), ['CL', 'KA', 'VC']);
+    assert.ok(Math.abs(l.parameters.CL / cl - 1) < 1e-12 && Math.abs(l.parameters.VC / v - 1) < 1e-12);
+    // 10 g at 0, the next dose at 72 h: the levels (1.5..24.6 h, or 25.9 h) lie in [0, 72].
+    const k = cl / v;
+    const c = (t: number): number => ((10000 * ka) / (v * (ka - k))) * (Math.exp(-k * t) - Math.exp(-ka * t));
+    const auc = (10000 / cl) * (1 - (ka * Math.exp(-k * 72) - k * Math.exp(-ka * 72)) / (ka - k));
+    const tmax = Math.log(ka / k) / (ka - k);
+    assert.equal(l.exposure.length, 1);
+    const e = l.exposure[0];
+    assert.deepEqual([e.from, e.to, e.levels], [0, 72, l.id === '1' ? 4 : 1]);
+    assert.ok(Math.abs(e.auc! / auc - 1) < 1e-9, `AUC ${e.auc} vs ${auc}`);
+    assert.ok(Math.abs(e.cmax! / c(tmax) - 1) < 1e-9, `Cmax ${e.cmax} vs ${c(tmax)}`);
+    assert.ok(Math.abs(e.cmin!) < 1e-12, 'Cmin: the empty central compartment at the first dose');
+  }
+});
+
+test('fit --model ID with units in the header: the library model, the data converted (mg → ug, ng/mL → ug/L), SEX coding noted', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dosetwin-fit-'));
+  const data = join(dir, 'tac.csv');
+  // examples/tacrolimus-lss.csv with its units stated: 4 mg = 4000 ug, ng/mL = ug/L.
+  writeFileSync(
+    data,
+    'ID,TIME (h),EVID,AMT (mg),II (h),ADDL,SS,DV (ng/mL),HCT (%),CYP3A5,SEX\n' +
+      'ktx1,0,1,4,12,1,1,.,32,0,1\nktx1,1,0,.,.,.,.,14.8,32,0,1\nktx1,3,0,.,.,.,.,16.9,32,0,1\nktx1,12,0,.,.,.,.,6.1,32,0,1\n',
+  );
+  const a = await fit('--model', 'tacrolimus/woillard2011-prograf', '--data', data);
+  const b = await fit(
+    '--model',
+    'tacrolimus/woillard2011-prograf',
+    '--data',
+    join(REPO, 'examples/tacrolimus-lss.csv'),
+  );
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(a.stderr, /^note: SEX: 0 = male, 1 = female$/m);
+  const [la, lb] = [a, b].map((x) => JSON.parse(x.stdout.trim()) as FitLine);
+  assert.deepEqual(la.units, { dose: 'ug', time: 'h', conc: 'ug/L' });
+  assert.deepEqual(la.eta, lb.eta, 'the same patient in other units: the same fit');
+  assert.deepEqual(la.exposure, lb.exposure);
+  assert.deepEqual([la.exposure[0].from, la.exposure[0].to, la.exposure[0].levels], [0, 12, 3]);
+  assert.equal(la.parameters.HCT, 32);
+});

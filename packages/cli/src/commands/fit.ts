@@ -6,16 +6,17 @@ import {
   averagePredictions,
   type CompiledModel,
   type FixedEtaEvaluation,
-  loadModel,
+  individualValues,
   MapEstimator,
   type MapOptions,
-  parseDataset,
   parseEtaTable,
   type PatientData,
   predictionBands,
+  sampledExposure,
   samplePosterior,
 } from '@dosetwin/engine';
 import {
+  checkCodedColumns,
   fitDrug,
   parseDrugData,
   type DrugFit,
@@ -23,7 +24,9 @@ import {
   type FitDrugOptions,
 } from '@dosetwin/models';
 import type { Command } from 'commander';
+import { DATA_HELP, printDataNotes, readPatients } from '../data.ts';
 import { argError, guarded, printIssues, readText } from '../io.ts';
+import { MODEL_HELP, resolveModelArg } from './model-arg.ts';
 
 /** Options of `dosetwin fit` that reach the estimator (also sent to the workers). */
 export interface FitSettings {
@@ -51,6 +54,22 @@ export interface FitLine {
   ipred: { time: number; cmt: number; dv: number | null; ipred: number | null }[];
   /** Fitted inter-occasion etas per occasion, model order of the IOV etas (models with IOV). */
   iov?: { occ: number; eta: number[] }[];
+  /** Units of the parameters' model, the times and the exposure below. */
+  units: { dose: string; time: string; conc: string };
+  /** The model's individual values at the last record at the MAP etas (model order, IOV 0); {} when the fit failed. */
+  parameters: Record<string, number>;
+  /**
+   * Each dosing interval holding a level (from its dose to the next, or one II after the last;
+   * without II, to its last level): AUC, Cmin, Cmax at the MAP etas with the occasion's IOV.
+   */
+  exposure: {
+    from: number;
+    to: number;
+    levels: number;
+    auc: number | null;
+    cmin: number | null;
+    cmax: number | null;
+  }[];
   /** With --samples N: the posterior by adaptive Metropolis from the mode. */
   posterior?: {
     samples: number;
@@ -82,6 +101,7 @@ export function fitLine(est: MapEstimator, model: CompiledModel, p: PatientData,
     for (let b = 0; b < n; b++)
       if (obj.occasion[a] === 0 && obj.occasion[b] === 0)
         cov[obj.etaIndex[a]][obj.etaIndex[b]] = num(fit.cov[a * n + b]);
+  const ok = Number.isFinite(fit.objective);
   const line: FitLine = {
     id: p.id,
     eta: Array.from(fit.eta),
@@ -92,6 +112,19 @@ export function fitLine(est: MapEstimator, model: CompiledModel, p: PatientData,
     converged: fit.converged,
     message: fit.message,
     ipred: fit.ipred.map((r) => ({ time: r.time, cmt: r.cmt, dv: num(r.dv), ipred: num(r.ipred) })),
+    units: model.ir.units,
+    // The individual's values and the sampled intervals' exposure at the mode (the occasions' IOV in).
+    parameters: ok ? individualValues(model, p, fit.eta) : {},
+    exposure: ok
+      ? sampledExposure(est.sim, p, Float64Array.from(obj.simulatorEta(fit.x))).map((w) => ({
+          from: w.from,
+          to: w.to,
+          levels: w.levels,
+          auc: num(w.auc),
+          cmin: num(w.cmin),
+          cmax: num(w.cmax),
+        }))
+      : [],
   };
   const occs = [...new Set(Array.from(obj.occasion).filter((o) => o > 0))];
   if (occs.length)
@@ -191,7 +224,7 @@ function startWorker(data: unknown): Worker {
 
 /** Fit all patients on `threads` worker threads; lines are printed in dataset order. */
 async function fitParallel(
-  texts: { model: string; modelFile: string; data: string; dataFile: string },
+  input: { model: string; patients: readonly PatientData[] },
   nPatients: number,
   s: FitSettings,
   threads: number,
@@ -201,7 +234,7 @@ async function fitParallel(
   let failed = 0;
   await Promise.all(
     Array.from({ length: threads }, async () => {
-      const w = startWorker({ ...texts, settings: s });
+      const w = startWorker({ ...input, settings: s });
       try {
         await new Promise<void>((resolve, reject) => {
           const send = (): void => {
@@ -262,15 +295,12 @@ export function registerFit(program: Command): void {
     .description(
       'MAP (Bayesian) estimation of each patient’s etas, with NONMEM’s OBJ and conditional covariance (ETC); optionally the full posterior',
     )
-    .option('--model <file>', 'model file (.dtm)')
+    .option('--model <file|id>', MODEL_HELP)
     .option(
       '--drug <name>',
       'fit every library model of the drug and average them (weights from each model’s likelihood, Uster 2021); the data then state their units in the header',
     )
-    .requiredOption(
-      '--data <file>',
-      'NONMEM-style CSV dataset (ID, TIME, EVID, AMT, RATE, CMT, II, ADDL, SS, MDV, DV, OCC, BLQ/CENS, LLOQ, covariates); with --drug: units in the header, e.g. TIME (h), AMT (mg), DV (mg/L), WT (kg)',
-    )
+    .requiredOption('--data <file>', `${DATA_HELP}; with --drug: units in the header`)
     .option('--format <format>', 'json (one object per line per patient); text with --drug', 'json')
     .option('--samples <n>', 'posterior draws per patient (adaptive Metropolis from the mode); 0 = none', '0')
     .option('--seed <n>', 'seed of the posterior sampler', '1')
@@ -320,12 +350,10 @@ export function registerFit(program: Command): void {
           };
           if (!(settings.priorWeight > 0) || !Number.isFinite(settings.priorWeight))
             argError('--prior-weight', `'${opts.priorWeight}' must be a number > 0`);
-          const modelFile = opts.model!;
-          const modelText = readText(modelFile, 'model');
-          const dataText = readText(opts.data, 'data');
-          const model = loadModel(modelText, modelFile);
-          const ds = parseDataset(dataText, model.ir, opts.data);
-          printIssues(ds.issues);
+          const { model, ref } = resolveModelArg(opts.model!);
+          const data = readPatients(ref, opts.data);
+          printDataNotes(data, process.stderr);
+          const ds = { patients: data.map((d) => d.patient) };
           printIssues(model.warnings);
           const est = new MapEstimator(model, estimatorOptions(settings));
           // Validate every patient's observations (CMT read by an output, DV present) up front.
@@ -362,14 +390,7 @@ export function registerFit(program: Command): void {
               const line = fitLine(est, model, p, settings);
               emit(i, JSON.stringify(line), line.converged);
             });
-          else
-            await fitParallel(
-              { model: modelText, modelFile, data: dataText, dataFile: opts.data },
-              N,
-              settings,
-              threads,
-              emit,
-            );
+          else await fitParallel({ model: opts.model!, patients: ds.patients }, N, settings, threads, emit);
           bar.end();
           if (failed)
             process.stderr.write(
@@ -507,9 +528,15 @@ export function drugFitOptions(opts: {
   };
 }
 
-/** A drug-level dataset (units in the header: `TIME (h)`, `AMT (mg)`, `DV (mg/L)`, `WT (kg)`), one entry per patient. */
+/**
+ * A drug-level dataset (units in the header: `TIME (h)`, `AMT (mg)`, `DV (mg/L)`, `WT (kg)`), one
+ * entry per patient; a SEX column is checked against its coding (0 = male, 1 = female), stated on
+ * stderr.
+ */
 export function readDrugData(file: string): DrugPatient[] {
-  return parseDrugData(readText(file, 'data'), file);
+  const text = readText(file, 'data');
+  for (const n of checkCodedColumns(text, file).notes) process.stderr.write(`note: ${n}\n`);
+  return parseDrugData(text, file);
 }
 
 /** `dosetwin fit --drug NAME`: each patient of a drug-level dataset, every candidate model, averaged. */

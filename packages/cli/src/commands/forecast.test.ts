@@ -106,3 +106,105 @@ test('forecast a posteriori: CSV curve with bands; structured options; a bad reg
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /DT_REGIMEN \[regimen\.duration\] infusion duration 13 must be in 0\.\.12/);
 });
+
+/** A one-compartment IV bolus model: C(t) = D/V·e^{−CL/V·t}. */
+const IV_MODEL = join(dir, 'iv.dtm');
+writeFileSync(
+  IV_MODEL,
+  'model test/iv version 0.0.1\nunits dose mg | time h | conc mg/L\n' +
+    'parameters value unit label\n  TVCL 4 L/h "cl"\n  TVV 50 L "v"\nrandom\n  eta_CL ~ 0.1  eta_V ~ 0.05\n' +
+    'equations\n  CL = TVCL * exp(eta_CL)\n  V = TVV * exp(eta_V)\n  pk one_cmt(cl = CL, v = V)\n  CP = central / V\n' +
+    'error\n  CP ~ prop(0.1)\n',
+);
+
+test('forecast --window without a regimen: the exposure of the doses given = the closed form at the MAP (rel 1e-9), with credible intervals; no regimen, no steady state', () => {
+  const data = join(dir, 'iv.csv');
+  writeFileSync(
+    data,
+    'ID,TIME,EVID,AMT,DV\np1,0,1,1000,.\np1,2,0,0,17\np1,10,0,0,9\np1,24,1,1000,.\np1,30,0,0,12\n',
+  );
+  const r = dosetwin(
+    'forecast',
+    '--model',
+    IV_MODEL,
+    '--data',
+    data,
+    '--window',
+    '24..36',
+    '--window',
+    '0..24',
+    '--samples',
+    '50',
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const f = JSON.parse(r.stdout.trim());
+  assert.equal(f.method, 'a posteriori (MAP)');
+  assert.equal(f.regimen, null);
+  assert.equal(f.steadyState, null);
+  assert.deepEqual(
+    f.windows.map((w: { label: string }) => w.label),
+    ['24..36', '0..24'],
+  );
+  const [cl, v] = [4 * Math.exp(f.eta[0]), 50 * Math.exp(f.eta[1])];
+  const k = cl / v;
+  // 24..36: both doses; 0..24: the first dose only (the bolus at 24 is after its end).
+  const auc2 = (1000 / cl) * (Math.exp(-k * 24) - Math.exp(-k * 36) + 1 - Math.exp(-k * 12));
+  const auc1 = (1000 / cl) * (1 - Math.exp(-k * 24));
+  const [w2, w1] = f.windows;
+  assert.ok(Math.abs(w2.metrics.auc.individual / auc2 - 1) < 1e-9, `${w2.metrics.auc.individual} vs ${auc2}`);
+  assert.ok(Math.abs(w1.metrics.auc.individual / auc1 - 1) < 1e-9);
+  assert.ok(
+    Math.abs(w1.metrics.cmin.individual / ((1000 / v) * Math.exp(-k * 24)) - 1) < 1e-9,
+    'trough before the 24-h dose',
+  );
+  assert.ok(Math.abs(w2.metrics.cmax.individual / ((1000 / v) * (1 + Math.exp(-k * 24))) - 1) < 1e-9);
+  const q = w2.metrics.auc.q;
+  assert.ok(q[0] < q[1] && q[1] < q[2]);
+  assert.equal(f.posteriorDraws, 50);
+  // The default curve spans the windows (0..36 h, 97 points).
+  assert.deepEqual([f.curve[0].time, f.curve[96].time, f.curve.length], [0, 36, 97]);
+  const t = dosetwin(
+    'forecast',
+    '--model',
+    IV_MODEL,
+    '--data',
+    data,
+    '--window',
+    '24..36',
+    '--format',
+    'text',
+    '--samples',
+    '0',
+  );
+  assert.equal(t.code, 0, t.stderr);
+  assert.match(
+    t.stdout,
+    /^p1: a posteriori \(MAP\); the doses given, no new regimen\n {2}24\.\.36 \(24\.\.36 h\): auc /,
+  );
+});
+
+test('forecast --window of a sampled tacrolimus interval, no regimen: the occasion’s IOV in, the AUC that fit reports for the same interval (rel 1e-9)', () => {
+  const data = join(REPO, 'examples/tacrolimus-lss.csv');
+  const model = 'tacrolimus/woillard2011-prograf';
+  const r = dosetwin('forecast', '--model', model, '--data', data, '--window', '0..12', '--samples', '20');
+  const fit = dosetwin('fit', '--model', model, '--data', data);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(fit.code, 0, fit.stderr);
+  const auc = JSON.parse(r.stdout).windows[0].metrics.auc.individual;
+  const e = JSON.parse(fit.stdout).exposure[0];
+  assert.deepEqual([e.from, e.to], [0, 12]);
+  assert.ok(Math.abs(auc / e.auc - 1) < 1e-9, `forecast ${auc} vs fit ${e.auc}`);
+});
+
+test('forecast with neither a regimen nor a window: an error naming --regimen and --window (exit 2)', () => {
+  const r = dosetwin(
+    'forecast',
+    '--model',
+    'vancomycin/goti2018',
+    '--data',
+    join(REPO, 'examples/vancomycin-two-levels.csv'),
+  );
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /error DT_ARG \[--regimen\] no regimen and no window — hint: .*--window FROM\.\.TO/);
+  assert.equal(r.stdout, '');
+});

@@ -1,16 +1,19 @@
 import {
   createTwin,
   type Forecast,
+  type ForecastWindow,
   type FutureRegimen,
   defaultWindows,
+  type HistoryForecast,
   nextAdministrationTime,
   type PatientData,
-  parseDataset,
   parseRegimen,
 } from '@dosetwin/engine';
+import { dedupeIssues } from '@dosetwin/models';
 import type { Command } from 'commander';
-import { argError, guarded, printIssues, readText } from '../io.ts';
-import { resolveModel } from './patient-state.ts';
+import { DATA_HELP, readPatients } from '../data.ts';
+import { argError, guarded, printIssues } from '../io.ts';
+import { MODEL_HELP, resolveModelArg } from './model-arg.ts';
 import { fitSummary } from './recommend-state.ts';
 import { parseTimes } from './simulate.ts';
 
@@ -99,6 +102,29 @@ function windowsOf(specs: string[] | undefined): { label: string; from: number; 
 
 const r4 = (x: number): number => Number(x.toPrecision(4));
 
+/** One line per exposure window: each metric at the point estimate and its credible interval. */
+function windowLines(windows: readonly ForecastWindow[], timeUnit: string): string[] {
+  return windows.map((w) => {
+    const cells = Object.entries(w.metrics)
+      .filter(([k]) => k !== 'tmax' && k !== 'tmin')
+      .map(
+        ([k, m]) => `${k} ${r4(m.individual)}${m.q ? ` [${r4(m.q[0])}, ${r4(m.q[m.q.length - 1])}]` : ''}`,
+      );
+    return `  ${w.label} (${w.from}..${w.to} ${timeUnit}): ${cells.join(', ')}`;
+  });
+}
+
+const drawsText = (f: HistoryForecast): string =>
+  f.draws ? `; ${f.draws} draws, ${f.probs.map((p) => `${100 * p} %`).join(' / ')}` : '';
+
+/** The text report of the history alone (no new regimen). */
+function historyText(id: string, method: string, f: HistoryForecast, timeUnit: string): string[] {
+  return [
+    `${id}: ${method}; the doses given, no new regimen${drawsText(f)}`,
+    ...windowLines(f.windows, timeUnit),
+  ];
+}
+
 function text(
   id: string,
   method: string,
@@ -109,16 +135,9 @@ function text(
   const lines = [
     `${id}: ${method}; ${g.loadingDose !== undefined ? `${g.loadingDose} ${units.dose}${g.loadingDuration !== undefined ? ` over ${g.loadingDuration} ${units.time}` : ''} then ` : ''}${g.dose} ${units.dose} every ${g.interval} ${units.time}` +
       `${g.duration ? ` over ${g.duration} ${units.time}` : ''} from t = ${g.start} ${units.time}, ${g.count} administrations` +
-      (f.draws ? `; ${f.draws} draws, ${f.probs.map((p) => `${100 * p} %`).join(' / ')}` : ''),
+      drawsText(f),
+    ...windowLines(f.windows, units.time),
   ];
-  for (const w of f.windows) {
-    const cells = Object.entries(w.metrics)
-      .filter(([k]) => k !== 'tmax' && k !== 'tmin')
-      .map(
-        ([k, m]) => `${k} ${r4(m.individual)}${m.q ? ` [${r4(m.q[0])}, ${r4(m.q[m.q.length - 1])}]` : ''}`,
-      );
-    lines.push(`  ${w.label} (${w.from}..${w.to} ${units.time}): ${cells.join(', ')}`);
-  }
   const s = f.steadyState;
   lines.push(
     s.intervals === null
@@ -128,21 +147,35 @@ function text(
   return lines;
 }
 
+/** Whether the options give a future regimen (--regimen, or --dose/--interval/--loading-dose). */
+const hasRegimen = (o: Opts): boolean =>
+  o.regimen !== undefined || o.dose !== undefined || o.interval !== undefined || o.loadingDose !== undefined;
+
+/** The default curve of the history alone: 97 points over the windows. */
+function historyTimes(windows: readonly { from: number; to: number }[]): number[] {
+  const from = Math.min(...windows.map((w) => w.from));
+  const to = Math.max(...windows.map((w) => w.to));
+  return Array.from({ length: 97 }, (_, i) => from + (i * (to - from)) / 96);
+}
+
 /**
  * `dosetwin forecast`: per patient, the MAP fit (or the typical patient a priori), then the
  * forecast of a future regimen: individual and population curves, 5/50/95 % posterior predictive
  * bands over `--samples` draws, exposure per window with its credible interval, and the time to
- * steady state.
+ * steady state. Without a regimen, the same for the doses already given over `--window` (e.g. the
+ * AUC of a past, sampled interval, with that occasion's inter-occasion etas).
  */
 export function registerForecast(program: Command): void {
   program
     .command('forecast')
-    .description('forecast a future regimen: curves with credible bands, exposure, steady state')
-    .requiredOption('--model <file|id>', 'model file (.dtm, .mod) or library id (dosetwin models)')
-    .requiredOption('--data <file>', 'NONMEM-style CSV: the doses given and the levels measured')
+    .description(
+      'forecast a future regimen (curves with credible bands, exposure, steady state), or without one the exposure of the doses given over --window',
+    )
+    .requiredOption('--model <file|id>', MODEL_HELP)
+    .requiredOption('--data <file>', DATA_HELP)
     .option(
       '--regimen <text>',
-      "e.g. '1000 mg q12h x 1h from 24 for 6 doses', '2 g then 1 g q8h over 30 min from 2026-11-20T08:00'",
+      "e.g. '1000 mg q12h x 1h from 24 for 6 doses', '2 g then 1 g q8h over 30 min from 2026-11-20T08:00'; without a regimen: the history alone over --window",
     )
     .option('--origin <date-time>', "date-time of the data's time zero, for a start given as a date-time")
     .option('--dose <amount>', 'maintenance dose (model dose unit), instead of --regimen')
@@ -160,9 +193,12 @@ export function registerForecast(program: Command): void {
     .option('--count <n>', 'administrations, the loading dose included (default: to the end of --times)')
     .option(
       '--times <grid>',
-      "curve times: 'from:step:to' or 't1,t2,...' (default: 4 intervals from the start, 97 points)",
+      "curve times: 'from:step:to' or 't1,t2,...' (default: 4 intervals from the start, or the windows' span without a regimen; 97 points)",
     )
-    .option('--window <from..to...>', 'extra exposure windows (AUC over any window), model time unit')
+    .option(
+      '--window <from..to...>',
+      "exposure windows (AUC over any window), model time unit; without a regimen, e.g. '216..228': the exposure of the doses given",
+    )
     .option('--mic <c>', 'MIC (model concentration unit): adds %fT>MIC, fAUC/MIC, Cmax/MIC')
     .option('--fu <f>', 'unbound fraction for the MIC metrics', '1')
     .option('--samples <n>', 'posterior (or prior) draws for the bands; 0 = none', '200')
@@ -172,28 +208,43 @@ export function registerForecast(program: Command): void {
       process.exitCode = await guarded(() => {
         if (!['json', 'csv', 'text'].includes(o.format))
           argError('--format', `'${o.format}' is not json, csv or text`);
-        const model = resolveModel(o.model);
+        const extra = windowsOf(o.window);
+        const future = hasRegimen(o);
+        if (!future && !extra)
+          argError(
+            '--regimen',
+            'no regimen and no window',
+            "give --regimen '1000 mg q12h over 1 h' (or --dose and --interval), or --window FROM..TO for the exposure of the doses given",
+          );
+        const { model, ref } = resolveModelArg(o.model);
         const ir = model.ir;
-        const ds = parseDataset(readText(o.data, 'data'), ir, o.data);
-        printIssues(ds.issues);
+        const data = readPatients(ref, o.data);
         const samples = num(o.samples, '--samples')!;
         const seed = num(o.seed, '--seed')!;
-        const extra = windowsOf(o.window);
+        const mic = num(o.mic, '--mic');
+        const fu = num(o.fu, '--fu');
         const out: string[] = [];
         if (o.format === 'csv') out.push('id,time,individual,population,q05,q50,q95,cumulative_auc');
-        for (const p of ds.patients) {
-          const { regimen, conversions } = regimenOf(o, ir.units, p);
+        for (const { patient: p, warnings: dataWarnings, notes } of data) {
+          const planned = future ? regimenOf(o, ir.units, p) : null;
+          const regimen = planned?.regimen ?? null;
           const times = o.times
             ? parseTimes(o.times)
-            : Array.from({ length: 97 }, (_, i) => regimen.start + (i * 4 * regimen.interval) / 96);
+            : regimen
+              ? Array.from({ length: 97 }, (_, i) => regimen.start + (i * 4 * regimen.interval) / 96)
+              : historyTimes(extra!);
           const state = createTwin(model, p, { samples, seed });
-          const f = state.forecast({
-            regimen,
-            times,
-            mic: num(o.mic, '--mic'),
-            fu: num(o.fu, '--fu'),
-            windows: [...defaultWindows(regimen, ir.units.time), ...(extra ?? [])],
-          });
+          const full: Forecast | null = regimen
+            ? state.forecast({
+                regimen,
+                times,
+                mic,
+                fu,
+                windows: [...defaultWindows(regimen, ir.units.time), ...(extra ?? [])],
+              })
+            : null;
+          const f: HistoryForecast = full ?? state.forecastHistory({ times, mic, fu, windows: extra! });
+          const warnings = dedupeIssues([...dataWarnings, ...state.warnings]);
           if (o.format === 'csv') {
             f.times.forEach((t, i) => {
               const b = f.bands?.[i];
@@ -210,10 +261,17 @@ export function registerForecast(program: Command): void {
                 ].join(','),
               );
             });
+            for (const n of notes) process.stderr.write(`note: ${n}\n`);
+            printIssues(warnings);
           } else if (o.format === 'text') {
-            out.push(...text(p.id, state.method, f, ir.units));
-            if (conversions.length) out.push(`  (${conversions.join('; ')})`);
-            for (const w of state.warnings) out.push(`  warning ${w.code}: ${w.message}`);
+            out.push(
+              ...(full
+                ? text(p.id, state.method, full, ir.units)
+                : historyText(p.id, state.method, f, ir.units.time)),
+            );
+            if (planned?.conversions.length) out.push(`  (${planned.conversions.join('; ')})`);
+            for (const n of notes) out.push(`  note: ${n}`);
+            for (const w of warnings) out.push(`  warning ${w.code}: ${w.message}`);
           } else
             out.push(
               JSON.stringify({
@@ -221,8 +279,9 @@ export function registerForecast(program: Command): void {
                 method: state.method,
                 model: { id: ir.id, version: ir.version, citation: ir.citation?.text ?? null },
                 units: ir.units,
-                regimen: f.regimen,
-                conversions,
+                // null: the doses given alone (no new regimen).
+                regimen: full?.regimen ?? null,
+                conversions: planned?.conversions ?? [],
                 ...fitSummary(state),
                 posteriorDraws: f.draws,
                 probs: f.probs,
@@ -234,17 +293,19 @@ export function registerForecast(program: Command): void {
                   cumulativeAuc: f.cumulativeAuc[i],
                 })),
                 windows: f.windows,
-                steadyState: {
-                  fraction: f.steadyState.fraction,
-                  intervals: f.steadyState.intervals,
-                  interval: f.steadyState.interval,
-                  time: f.steadyState.time,
-                  aucTauSs: f.steadyState.aucTauSs,
-                },
-                warnings: state.warnings.map((w) => ({ code: w.code, field: w.field, message: w.message })),
+                steadyState: full
+                  ? {
+                      fraction: full.steadyState.fraction,
+                      intervals: full.steadyState.intervals,
+                      interval: full.steadyState.interval,
+                      time: full.steadyState.time,
+                      aucTauSs: full.steadyState.aucTauSs,
+                    }
+                  : null,
+                warnings: warnings.map((w) => ({ code: w.code, field: w.field, message: w.message })),
+                notes,
               }),
             );
-          if (o.format === 'csv') printIssues(state.warnings);
         }
         process.stdout.write(out.join('\n') + '\n');
         return 0;

@@ -17,7 +17,7 @@ import {
 } from '@dosetwin/engine';
 import { fitDrug, pinnedSpace } from '@dosetwin/models';
 import { readDrugData } from './fit.ts';
-import { resolveModel } from './patient-state.ts';
+import { resolveModel } from './model-arg.ts';
 import { type Opts, recommendForPatient, settingsOf } from './recommend.ts';
 import { recommendDrugForPatient } from './recommend-drug.ts';
 import { dosetwin, REPO } from '../test-support.ts';

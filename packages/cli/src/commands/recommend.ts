@@ -1,17 +1,10 @@
 import { type CompiledModel, createTwin, type Issue, type PatientData } from '@dosetwin/engine';
-import { existsSync } from 'node:fs';
-import {
-  defaultTargets,
-  getModel,
-  type LibraryModel,
-  type ProductSpace,
-  productSpace,
-} from '@dosetwin/models';
+import { defaultTargets, type LibraryModel, type ProductSpace, productSpace } from '@dosetwin/models';
 import type { Command } from 'commander';
 import { argError, guarded } from '../io.ts';
-import { readPatients } from '../data.ts';
+import { DATA_HELP, readPatients } from '../data.ts';
 import { drugFitOptions, drugOptions, readDrugData } from './fit.ts';
-import { resolveModel } from './patient-state.ts';
+import { MODEL_HELP, resolveModelArg } from './model-arg.ts';
 import { drugRecommendationText, recommendDrugForPatient } from './recommend-drug.ts';
 import { recommendationOut, type SettingSource, type Settings } from './recommend-state.ts';
 
@@ -258,15 +251,12 @@ function textLines(res: Result, units: { dose: string; time: string }): string[]
 export function registerRecommend(program: Command): void {
   drugOptions(program.command('recommend'))
     .description('propose regimens reaching exposure targets, ranked, with PTA and warnings')
-    .option('--model <file|id>', 'model file (.dtm, .mod) or library id (dosetwin models)')
+    .option('--model <file|id>', MODEL_HELP)
     .option(
       '--drug <name>',
       'average over every library model of the drug (weights from each model’s likelihood, Uster 2021); the data then state their units in the header, and every option is in those units',
     )
-    .requiredOption(
-      '--data <file>',
-      'NONMEM-style CSV: the doses given and the levels measured; with --drug: units in the header, e.g. TIME (h), AMT (mg), DV (mg/L), WT (kg)',
-    )
+    .requiredOption('--data <file>', `${DATA_HELP}; with --drug: units in the header`)
     .option(
       '--target <spec...>',
       "targets, most important first (each one a priority): 'auc24=400..600', 'trough=5..10 ug/L', 'ft_mic>=100' (default for a library model: its targets)",
@@ -331,15 +321,18 @@ export function registerRecommend(program: Command): void {
         ] as const)
           if (value !== undefined) argError(name, `${name} applies with --drug only`);
         // A library id (not a file): its default targets and products fill the options left out.
-        const library = existsSync(o.model!) ? undefined : getModel(o.model!);
+        const { model, library, ref } = resolveModelArg(o.model!);
         const settings = settingsOf(o, library ? libraryDefaults(library) : undefined);
-        const model = library ? library.compiled() : resolveModel(o.model!);
-        const patients = readPatients(library ?? { id: model.ir.id, ir: model.ir }, o.data);
+        const patients = readPatients(ref, o.data);
         const out: string[] = o.format === 'text' ? sourceLines(settings, model.ir.units) : [];
-        for (const { patient: p, warnings } of patients) {
-          const res = recommendForPatient(model, p, settings, warnings);
+        for (const { patient: p, warnings, notes } of patients) {
+          // What reading the data stated (the SEX coding, unit conversions, derivations).
+          const res = {
+            ...recommendForPatient(model, p, settings, warnings),
+            ...(notes.length ? { notes } : {}),
+          };
           if (o.format === 'json') out.push(JSON.stringify(res));
-          else out.push(...textLines(res, model.ir.units));
+          else out.push(...textLines(res, model.ir.units), ...notes.map((n) => `  note: ${n}`));
         }
         process.stdout.write(out.join('\n') + '\n');
         return 0;

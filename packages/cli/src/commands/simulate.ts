@@ -1,14 +1,15 @@
 import {
   type CompiledModel,
   DosetwinError,
-  loadModel,
-  parseDataset,
   parseEtaTable,
+  type PatientData,
   Simulator,
   withPredictionTimes,
 } from '@dosetwin/engine';
 import type { Command } from 'commander';
-import { argError, guarded, printIssues, readText } from '../io.ts';
+import { DATA_HELP, printDataNotes, readPatients } from '../data.ts';
+import { argError, guarded, readText } from '../io.ts';
+import { MODEL_HELP, resolveModelArg } from './model-arg.ts';
 
 /** `0:0.5:48` (from:step:to), or a comma list `0,1,2.5`. */
 export function parseTimes(spec: string): number[] {
@@ -54,15 +55,13 @@ export interface SimulateRow {
 /** Simulate PRED (η = 0) and, with etas, IPRED at each observation record or on a time grid. */
 export function simulateRows(
   model: CompiledModel,
-  dataText: string,
-  dataFile: string,
+  patients: readonly PatientData[],
   etas: Map<string, Float64Array> | null,
   times: number[] | null,
-): { rows: SimulateRow[]; warnings: DosetwinError['issues'] } {
-  const ds = parseDataset(dataText, model.ir, dataFile);
+): SimulateRow[] {
   const sim = new Simulator(model);
   const rows: SimulateRow[] = [];
-  for (const p0 of ds.patients) {
+  for (const p0 of patients) {
     const eta = etas ? etas.get(p0.id) : null;
     if (etas && !eta)
       throw new DosetwinError([
@@ -93,18 +92,15 @@ export function simulateRows(
       }
     }
   }
-  return { rows, warnings: ds.issues };
+  return rows;
 }
 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
     .description('predict concentrations (PRED at eta = 0, IPRED at given etas) for a NONMEM-style dataset')
-    .requiredOption('--model <file>', 'model file (.dtm)')
-    .requiredOption(
-      '--data <file>',
-      'NONMEM-style CSV dataset (ID, TIME, EVID, AMT, RATE, CMT, II, ADDL, SS, MDV, DV, covariates)',
-    )
+    .requiredOption('--model <file|id>', MODEL_HELP)
+    .requiredOption('--data <file>', DATA_HELP)
     .option('--etas <file>', 'CSV of individual etas: ID, ETA1..ETAn (model order) or eta names')
     .option(
       '--times <grid>',
@@ -115,11 +111,18 @@ export function registerSimulate(program: Command): void {
       process.exitCode = await guarded(() => {
         if (opts.format !== 'json' && opts.format !== 'csv')
           argError('--format', `'${opts.format}' is not json or csv`);
-        const model = loadModel(readText(opts.model, 'model'), opts.model);
+        const { model, ref } = resolveModelArg(opts.model);
         const etas = opts.etas ? parseEtaTable(readText(opts.etas, 'etas'), model.ir, opts.etas) : null;
         const times = opts.times ? parseTimes(opts.times) : null;
-        const { rows, warnings } = simulateRows(model, readText(opts.data, 'data'), opts.data, etas, times);
-        printIssues(warnings);
+        const patients = readPatients(ref, opts.data);
+        // Rows are JSON or CSV records: what reading the data brought up goes to stderr.
+        printDataNotes(patients, process.stderr);
+        const rows = simulateRows(
+          model,
+          patients.map((d) => d.patient),
+          etas,
+          times,
+        );
         const out: string[] = [];
         if (opts.format === 'csv') out.push(etas ? 'id,time,cmt,pred,ipred' : 'id,time,cmt,pred');
         for (const r of rows)
