@@ -77,6 +77,10 @@ export interface ClinicalTwin {
   notes: string[];
   /** Indices of the record's samples the fit uses. */
   usedSamples: number[];
+  /** Every level of the record for the plot (model concentration unit): below the LLOQ, used by the fit. */
+  observed: { ms: number; conc: number; blq: boolean; used: boolean }[];
+  /** The largest LLOQ of the levels (model concentration unit), or null. */
+  lloq: number | null;
   /** Model time of an epoch time, and back. */
   toTime(ms: number): number;
   toMs(t: number): number;
@@ -132,6 +136,9 @@ export function clinicalTwin(
   const depot = ir.compartments.indexOf('depot');
   const central = ir.compartments.indexOf('central');
   const originMs = cp.originMs;
+  const conc = (v: number, unit: string, k: number): number =>
+    convert(v, unit, ir.units.conc, `samples[${k}].unit`);
+  const lloqs = inputs.samples.flatMap((x, k) => (x.lloq === null ? [] : [conc(x.lloq, x.unit, k)]));
   return {
     model,
     twin,
@@ -139,12 +146,38 @@ export function clinicalTwin(
     originMs,
     targets,
     warnings: dedupeIssues([...cp.warnings, ...mp.warnings, ...twinWarnings]),
-    notes: mp.notes,
+    notes: [...unitNotes(inputs, ir.units), ...mp.notes],
     usedSamples: cp.usedSamples,
+    observed: inputs.samples.map((x, k) => ({
+      ms: Date.parse(x.at),
+      conc: conc(x.value, x.unit, k),
+      blq: x.lloq !== null && x.value < x.lloq,
+      used: cp.usedSamples.includes(k),
+    })),
+    lloq: lloqs.length ? Math.max(...lloqs) : null,
     toTime: (ms) => convert((ms - originMs) / H, 'h', ir.units.time),
     toMs: (t) => originMs + convert(t, ir.units.time, 'h') * H,
     doseCmt: (route) => (route === 'oral' ? depot + 1 : central + 1),
   };
+}
+
+/** The record's amounts and levels in the model's units, each distinct value once: `5 mg → 5000 ug`. */
+function unitNotes(record: ClinicalRecord, u: { dose: string; conc: string }): string[] {
+  const out = new Set<string>();
+  const fmt = (x: number): string => String(Number(x.toPrecision(6)));
+  record.administrations.forEach((a, k) => {
+    if (a.unit !== u.dose)
+      out.add(
+        `${fmt(a.amount)} ${a.unit} → ${fmt(convert(a.amount, a.unit, u.dose, `administrations[${k}].unit`))} ${u.dose}`,
+      );
+  });
+  record.samples.forEach((x, k) => {
+    if (x.unit !== u.conc)
+      out.add(
+        `${fmt(x.value)} ${x.unit} → ${fmt(convert(x.value, x.unit, u.conc, `samples[${k}].unit`))} ${u.conc}`,
+      );
+  });
+  return [...out];
 }
 
 /** A target of an analysis: its text, metric and bounds in the model's units. */
@@ -171,18 +204,22 @@ export interface Attainment {
   draws: number;
 }
 
-/** One ranked candidate regimen. */
+/** One ranked candidate regimen (of one model, or averaged over the drug's models). */
 export interface AnalysisCandidate {
   rank: number;
   regimen: Regimen;
-  /** How each dose is made of the strengths. */
+  /** How each dose is made of the strengths ([] when not known). */
   composition: { strength: number; count: number }[];
+  /** Each target's metric at the point estimate (averaged over the models for a drug). */
   metrics: MetricValue[];
+  /** Probability of attaining the targets over the draws (the mixture's for a drug). */
   pta: Attainment | null;
-  /** The continuous dose that puts the primary target at its centre, before rounding. */
-  exactDose: Quantity;
-  /** Time from the start to 90 % of the steady-state AUC per interval, at the point estimate. */
+  /** The continuous dose that puts the primary target at its centre, before rounding (one model only). */
+  exactDose: Quantity | null;
+  /** Time from the start to 90 % of the steady-state AUC per interval, at the point estimate (one model only). */
   timeToSteadyState: Quantity | null;
+  /** For a drug: each model's weight, metrics and PTA under this regimen; null for one model. */
+  models: { id: string; weight: number; metrics: MetricValue[]; pta: Attainment | null }[] | null;
 }
 
 /** The curves of the history followed by a regimen, and the regimen's steady-state exposure. */
@@ -523,6 +560,7 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
     exactDose: { value: c.exactDose, unit: u.dose },
     timeToSteadyState:
       c.timeToSteadyState !== undefined ? { value: c.timeToSteadyState, unit: u.time } : null,
+    models: null,
   }));
   const fit = twin.fit;
   const cp = ct.patient;

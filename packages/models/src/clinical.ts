@@ -96,25 +96,7 @@ export function defaultTargetTexts(ir: ModelIR): string[] {
 // The stored shapes of an analysis, shared by the server (which writes them) and the browser twin
 // (which rebuilds the same patient from them).
 
-/** The inputs of an analysis as stored (the snapshot the fit was made from). */
-export interface AnalysisInputs {
-  patientId: string;
-  modelId: string;
-  administrations: {
-    at: string;
-    amount: number;
-    unit: string;
-    route: 'oral' | 'bolus' | 'infusion';
-    duration: { value: number; unit: string } | null;
-    product: string;
-  }[];
-  samples: { at: string; value: number; unit: string; matrix: string; assay: string; lloq: number | null }[];
-  covariates: { at: string; name: string; value: number; unit: string }[];
-  /** Targets as text (`auc24=400..600 mg*h/L`); default: the model's. */
-  targets: string[];
-  /** Time of the first new dose (ISO with zone); default: one interval after the last dose. */
-  start: string | null;
-}
+export type { AnalysisInputs } from './analysis.ts';
 
 /** One ranked candidate regimen of a stored analysis (model units). */
 export interface CandidateOut {

@@ -49,7 +49,7 @@ test('vancomycin by drug: weights sum to 1; each candidate’s averaged AUC24 = 
   for (const c of a.candidates) {
     let sum = 0;
     let closed = 0;
-    for (const m of c.models) {
+    for (const m of c.models!) {
       sum += m.weight * m.metrics[0].value;
       const cl = dt.models.find((x) => x.id === m.id)!.twin.parameters().CL;
       closed += (m.weight * (c.regimen.dose.value * 24)) / c.regimen.interval.value / cl;

@@ -15,7 +15,7 @@ import {
   type Target,
   type Twin,
 } from '@dosetwin/engine';
-import type { Attainment, MetricValue } from './analysis.ts';
+import type { AnalysisCandidate, Attainment, MetricValue } from './analysis.ts';
 import { type DrugFit, fitDrug, metricFactor, modelAverage } from './averaging.ts';
 import { candidateModels, formulationsOf } from './drug-models.ts';
 import { drugFile } from './drugs.ts';
@@ -47,17 +47,8 @@ export interface DrugAnalysisModel {
   proposes: boolean;
 }
 
-export interface DrugAnalysisCandidate {
-  rank: number;
-  regimen: Regimen;
-  /** The averaged metrics (Σ w·metric), in the data's units. */
-  metrics: MetricValue[];
-  /** The mixture's probability of attaining the targets (Σ w·PTA). */
-  pta: Attainment | null;
-  /** Each model's values and probability. */
-  models: { id: string; weight: number; metrics: MetricValue[]; pta: Attainment | null }[];
-  proposedBy: string[];
-}
+/** A candidate averaged over the drug's models: the analysis candidate with every model's values. */
+export type DrugAnalysisCandidate = AnalysisCandidate;
 
 export interface DrugAnalysis {
   drug: string;
@@ -174,7 +165,7 @@ export function analyseDrug(
     })),
     excluded: r.weights.excluded,
     selected: r.selected,
-    candidates: r.candidates.map((c) => ({
+    candidates: r.candidates.map((c): DrugAnalysisCandidate => ({
       rank: c.rank,
       regimen: {
         dose: q(c.dose, u.dose),
@@ -184,15 +175,17 @@ export function analyseDrug(
         start: iso(cp.originMs + c.start * H),
         loading: c.loadingDose > 0 ? { dose: q(c.loadingDose, u.dose), duration: null } : null,
       },
+      composition: [],
       metrics: values(c.metrics, c.met),
       pta: c.pta ? { ...c.pta, draws: perModel } : null,
+      exactDose: null,
+      timeToSteadyState: null,
       models: c.models.map((m) => ({
         id: m.id,
         weight: m.weight,
         metrics: values(m.metrics, m.met),
         pta: m.pta ? { ...m.pta, draws: draws(m) } : null,
       })),
-      proposedBy: c.proposedBy,
     })),
     warnings: [
       ...cp.warnings,

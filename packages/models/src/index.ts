@@ -149,3 +149,21 @@ export {
   type DrugAnalysisModel,
   type DrugTwins,
 } from './drug-analysis.ts';
+export {
+  mlEstimate,
+  matchEstimator,
+  estimatorCovariates,
+  estimatorFormulations,
+  externalModelOf,
+  sampleToleranceH,
+  twinAuc,
+  aucIn,
+  INTERVAL_TOLERANCE_H,
+  INFUSION_TOLERANCE_H,
+  MIN_SAMPLE_TOLERANCE_H,
+  type LoadedEstimator,
+  type MlMatch,
+  type MlPanel,
+  type MlReason,
+  type MlReasonCode,
+} from './ml-estimate.ts';

@@ -449,7 +449,8 @@ export function recommendDrug(
   }
 
   // Steps 4-5: every pooled regimen under every weighted model, combined.
-  const averaged: (AveragedCandidate & { start: number; proposedBy: string[]; regimen: PooledRegimen })[] = [];
+  const averaged: (AveragedCandidate & { start: number; proposedBy: string[]; regimen: PooledRegimen })[] =
+    [];
   for (const r of pool) {
     const per: ModelCandidates[] = [];
     let missing: string | null = null;
@@ -503,7 +504,9 @@ export function recommendDrug(
       return {
         id: m.fit.id,
         metric: value(m.twin.point) * back,
-        pta: draws.length ? draws.filter((d) => inTarget(m.loadingTarget!, value(d))).length / draws.length : null,
+        pta: draws.length
+          ? draws.filter((d) => inTarget(m.loadingTarget!, value(d))).length / draws.length
+          : null,
       };
     });
     const metric = modelAverage(weights, (i) => [models[i].metric]).averaged[0];

@@ -41,7 +41,9 @@ export function toFutureRegimen(
 ): FutureRegimen {
   const dose = convert(r.dose.value, r.dose.unit, units.dose, 'regimen.dose');
   const interval = convert(r.interval.value, r.interval.unit, units.time, 'regimen.interval');
-  const duration = r.duration ? convert(r.duration.value, r.duration.unit, units.time, 'regimen.duration') : 0;
+  const duration = r.duration
+    ? convert(r.duration.value, r.duration.unit, units.time, 'regimen.duration')
+    : 0;
   return {
     start,
     dose,

@@ -386,16 +386,20 @@ describe('wire contract and OpenAPI', () => {
     const v = await hit('POST /api/analyses/:id/validations', `/api/analyses/${an.id}/validations`, {
       body: { decision: 'accept', comment: '', candidate: 1 },
     });
-    const c = an.candidates[0];
+    const r = an.candidates[0].regimen;
     assert.ok(Value.Check(Validation, v.json()));
-    assert.deepEqual(v.json().regimen, {
-      dose: { value: c.dose, unit: c.doseUnit },
-      interval: { value: c.interval, unit: c.timeUnit },
+    assert.deepEqual(v.json().regimen, r);
+    assert.equal(r.start, an.inputs.start, 'candidate 1 starts when the analysis says');
+    // A candidate as stored before candidates carried the one regimen shape.
+    const c = {
+      rank: 1,
+      dose: r.dose.value,
+      doseUnit: r.dose.unit,
+      interval: r.interval.value,
+      timeUnit: r.interval.unit,
+      duration: r.duration.value,
       route: 'infusion',
-      duration: { value: c.duration, unit: c.timeUnit },
-      start: an.inputs.start,
-      loading: null,
-    });
+    };
 
     // Validations signed before the one regimen shape: the chosen candidate, or a flat regimen.
     const legacy = async (regimenJson: string): Promise<Regimen> => {
@@ -413,6 +417,7 @@ describe('wire contract and OpenAPI', () => {
         decision: 'modify',
         comment: 'signed with an older version',
         regimen: regimenJson,
+        evaluation: null,
         analysis_hash: a2.hash,
         signed_by: pharmId,
         signed_at: new Date().toISOString(),

@@ -1,9 +1,18 @@
 /**
  * The report of a validated request: printable HTML, and PDF from a small PDF writer (text only,
- * standard Helvetica, no headless browser). Both show the model and its citation, the inputs, the
- * estimate, the recommendation, the decision, the validator and the time of signature.
+ * standard Helvetica, no headless browser). Both show the model and its citation (for a drug, the
+ * models' weights), the inputs, the estimate, the recommendation with each candidate's probability
+ * of target attainment, the regimen retained with its predicted exposure, PTA and 90 % credible
+ * band (as evaluated when it was signed), the decision, the validator and the time of signature.
  */
-import type { Analysis, Candidate, Regimen, Validation } from './contract/index.ts';
+import type {
+  Analysis,
+  Attainment,
+  Candidate,
+  Regimen,
+  RetainedEvaluation,
+  Validation,
+} from './contract/index.ts';
 
 export interface ReportData {
   request: { id: string; question: string; createdAt: string; requester: string };
@@ -15,8 +24,42 @@ export interface ReportData {
 
 const g = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x));
 
+const pct = (x: number): string => `${Math.round(100 * x)} %`;
+
+/** A PTA as the report prints it: all targets, then each. */
+function ptaText(p: Attainment | null, targets: { target: string }[]): string {
+  if (!p) return 'PTA: not computed (no draws)';
+  const each =
+    p.each.length > 1 ? ` (${p.each.map((x, k) => `${targets[k]?.target ?? k}: ${pct(x)}`).join(', ')})` : '';
+  return `PTA ${pct(p.all)} over ${p.draws} draws${each}`;
+}
+
 function candidateText(c: Candidate): string {
-  return `${g(c.dose)} ${c.doseUnit} ${c.route} every ${g(c.interval)} ${c.timeUnit}${c.duration ? ` over ${g(c.duration)} ${c.timeUnit}` : ''}`;
+  const metrics = c.metrics
+    .map((m) => `${m.target} → ${g(m.value)} ${m.met ? '(met)' : '(NOT met)'}`)
+    .join('; ');
+  const models = c.models
+    ? `; per model: ${c.models.map((m) => `${m.id} (weight ${g(m.weight)}) ${m.metrics.map((x) => g(x.value)).join('/')}`).join(', ')}`
+    : '';
+  return `${c.rank}. ${regimenText(c.regimen)}: ${metrics}; ${ptaText(c.pta, c.metrics)}${models}`;
+}
+
+/** The retained regimen's forecast: predicted metrics, PTA, and the 90 % band at eight times after its start. */
+function evaluationLines(e: RetainedEvaluation, concUnit: string): string[] {
+  const f = e.forecast;
+  const after = f.band.times.map((t, k) => ({ t, k })).filter((x) => x.t >= f.startMs);
+  const step = Math.max(1, Math.floor(after.length / 8));
+  const points = after.filter((_, i) => i % step === 0).slice(0, 8);
+  return [
+    `Predicted at steady state: ${e.metrics.map((m) => `${m.target} → ${g(m.value)} ${m.met ? '(met)' : '(NOT met)'}`).join('; ')}`,
+    ptaText(e.pta, e.metrics),
+    `90 % credible band of the concentration (${concUnit}, over ${f.band.draws} posterior draws): ${points
+      .map(({ t, k }) => {
+        const i = f.times.indexOf(t);
+        return `${new Date(t).toISOString().slice(0, 16)}Z ${i >= 0 ? g(f.ipred[i]) : '–'} [${g(f.band.lo[k])}, ${g(f.band.hi[k])}]`;
+      })
+      .join('; ')}`,
+  ];
 }
 
 function regimenText(r: Regimen | null): string {
@@ -49,6 +92,12 @@ export function reportSections(d: ReportData): { title: string; lines: string[] 
     {
       title: 'Model',
       lines: [
+        ...(a.averaging
+          ? [
+              `Drug ${a.averaging.drug}${a.averaging.formulation ? ` (${a.averaging.formulation})` : ''}: averaged over ${a.averaging.models.length} models, weights ${a.averaging.models.map((m) => `${m.id} ${g(m.weight)}`).join(', ')}; chart and estimate: the selected model`,
+              ...a.averaging.excluded.map((x) => `Left out: ${x.id}: ${x.reason}`),
+            ]
+          : []),
         `${a.modelId} version ${a.modelVersion}; dosetwin engine ${a.engineVersion}`,
         `Citation: ${a.fit.model.citation}`,
         `Analysis ${a.id} version ${a.version}${a.supersedes ? ` (supersedes ${a.supersedes})` : ''}, computed ${a.createdAt}`,
@@ -84,11 +133,9 @@ export function reportSections(d: ReportData): { title: string; lines: string[] 
     {
       title: 'Recommendation',
       lines: [
-        `First new dose at ${a.inputs.start}`,
-        ...a.candidates.map(
-          (c) =>
-            `${c.rank}. ${candidateText(c)}: ${c.metrics.map((m) => `${m.target} → ${g(m.value)} ${m.met ? '(met)' : '(NOT met)'}`).join('; ')}`,
-        ),
+        `First new dose at ${a.inputs.start ?? '—'}`,
+        `Targets: ${a.targets.map((t) => t.text).join('; ')}`,
+        ...a.candidates.map(candidateText),
         ...a.warnings.map((w) => `Warning [${w.field}]: ${w.message}`),
       ],
     },
@@ -96,6 +143,7 @@ export function reportSections(d: ReportData): { title: string; lines: string[] 
       title: 'Validation',
       lines: [
         `Decision: ${d.validation.decision.toUpperCase()}${d.validation.decision === 'reject' ? '' : ` — ${regimenText(d.validation.regimen)}`}`,
+        ...(d.validation.evaluation ? evaluationLines(d.validation.evaluation, u.conc) : []),
         `Comment: ${d.validation.comment || '—'}`,
         `Validated by ${d.validation.signer} at ${d.validation.signedAt}`,
         `Signature ${d.validation.signature} over analysis hash ${d.validation.analysisHash}`,

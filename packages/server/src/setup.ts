@@ -188,6 +188,7 @@ export async function loadDemo(db: Kysely<Database>, byUserId: string): Promise<
         .values({
           id: rid,
           patient_id: id,
+          kind: 'model',
           model_id: p.model,
           question: p.question,
           status: 'submitted',

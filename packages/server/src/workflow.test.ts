@@ -128,7 +128,7 @@ for (const b of backends()) {
       assert.equal(a.fit.observations.length, 2);
       assert.ok(a.candidates.length >= 1);
       assert.ok(a.candidates[0].metrics[0].met, JSON.stringify(a.candidates[0]));
-      assert.ok(a.forecast.points.length > 50);
+      assert.ok(a.forecast.times.length > 50);
       assert.ok(a.inputs.conversions.some((c: string) => /5 mg → 5000 ug/.test(c)));
 
       // Report before validation: refused.

@@ -1,31 +1,39 @@
 /**
  * An analysis of a request, as stored and signed: the inputs it was computed from (a snapshot of
- * the record), the fit, the forecast, the ranked candidates and the warnings, with the model's id
- * and version, the engine's version and the hash a validation signs.
+ * the record), the fit, the targets, the forecast of candidate 1 with its 90 % credible band, the
+ * ranked candidates with their probability of target attainment, the warnings, and for a drug the
+ * models' weights; with the model's id and version, the engine's version and the hash a
+ * validation signs. Every shape is the models library's (compile-time proofs below).
  */
-import type { AnalysisInputs as ModelAnalysisInputs, CandidateOut } from '@dosetwin/models';
+import type {
+  AnalysisCandidate,
+  AnalysisInputs as ModelAnalysisInputs,
+  AnalysisTarget,
+  ClinicalAnalysis,
+} from '@dosetwin/models';
 import { type Static, Type } from 'typebox';
 import { type Assert, DateTime, Nullable, Quantity, type Same, strict, Timestamp } from './common.ts';
 import { Issue } from './errors.ts';
 import { Units } from './models.ts';
-import { RouteName } from './regimen.ts';
+import { Attainment, Computed, Forecast, MetricValue } from './forecast.ts';
+import { Regimen, RouteName } from './regimen.ts';
 import { Validation } from './validations.ts';
-
-/**
- * A computed number. A value the engine could not compute (NaN) is stored, like any JSON, as
- * null, and is sent as null rather than as a made-up 0.
- */
-const Computed = Type.Unsafe<number>({ type: ['number', 'null'], description: 'null: not computable' });
 
 export const AnalysisOptions = Type.Object(
   {
     targets: Type.Optional(
       Type.Array(Type.String({ maxLength: 100 }), {
         maxItems: 5,
-        description: "target text, e.g. 'auc24=400..600 mg*h/L'; default: the model's",
+        description: "target text, e.g. 'auc24=400..600 mg*h/L'; default: the model's (its drug's)",
       }),
     ),
     start: Type.Optional({ ...DateTime, description: 'first new dose; default: when the next dose is due' }),
+    modelId: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: 'a drug-level request: analyse with this one model of the drug instead (keep one model)',
+      }),
+    ),
   },
   strict,
 );
@@ -64,56 +72,109 @@ export const AnalysisInputs = Type.Object({
 export type AnalysisInputs = Static<typeof AnalysisInputs>;
 export type _InputsAreTheLibrarys = Assert<Same<AnalysisInputs, ModelAnalysisInputs>>;
 
-/** The stored inputs: the snapshot, the unit conversions done, and the time of the first new dose. */
+/**
+ * The stored inputs: the snapshot (for a drug: `modelId` the selected model, with the drug and
+ * the formulation), the unit conversions done, and the first new dose of candidate 1.
+ */
 export const StoredInputs = Type.Object({
   ...AnalysisInputs.properties,
+  drug: Type.Optional(Nullable(Type.String())),
+  formulation: Type.Optional(Nullable(Type.String())),
   conversions: Type.Array(Type.String(), { description: "'5 mg → 5000 ug', 'CRCL = …'" }),
-  start: Timestamp,
+  start: Nullable(Timestamp),
 });
 export type StoredInputs = Static<typeof StoredInputs>;
+
+const ModelRef = Type.Object({
+  id: Type.String(),
+  version: Type.String(),
+  citation: Type.String(),
+  units: Units,
+});
 
 export const Fit = Type.Object({
   kind: Type.Union([Type.Literal('map'), Type.Literal('a priori')]),
   converged: Type.Boolean(),
   objective: Nullable(Computed),
+  obj: Nullable(Computed),
   etaNames: Type.Array(Type.String()),
   eta: Type.Array(Computed),
   parameters: Type.Record(Type.String(), Computed, {
-    description: "individual parameters at the estimate (the model's named variables)",
+    description: "the model's individual values at the last record (model units)",
   }),
   observations: Type.Array(
-    Type.Object({ at: Timestamp, observed: Computed, predicted: Computed }, { description: 'model units' }),
+    Type.Object(
+      { at: Timestamp, observed: Computed, predicted: Computed, censored: Type.Boolean() },
+      { description: 'each level used, model concentration unit; censored: below its LLOQ (M3)' },
+    ),
   ),
-  model: Type.Object({
-    id: Type.String(),
-    version: Type.String(),
-    citation: Type.String(),
-    units: Units,
-  }),
+  draws: Type.Integer({ description: 'posterior (prior) draws behind the PTA and the band' }),
+  acceptance: Nullable(Computed),
+  seed: Type.Integer(),
+  model: ModelRef,
 });
 export type Fit = Static<typeof Fit>;
+export type _FitIsTheLibrarys = Assert<Same<Omit<Fit, 'model'>, ClinicalAnalysis['fit']>>;
 
-export const Forecast = Type.Object({
-  concUnit: Type.String(),
-  points: Type.Array(Type.Object({ at: Timestamp, conc: Computed })),
-});
-export type Forecast = Static<typeof Forecast>;
+export const Target = Type.Object(
+  {
+    text: Type.String(),
+    metric: Type.String(),
+    lo: Nullable(Computed),
+    hi: Nullable(Computed),
+    priority: Type.Integer(),
+  },
+  { description: "a target: its text, metric and bounds in the model's units" },
+);
+export type Target = Static<typeof Target>;
+export type _TargetIsTheLibrarys = Assert<Same<Target, AnalysisTarget>>;
 
-/** A ranked candidate regimen (model units): the library's `CandidateOut`. */
+/** A ranked candidate regimen (the library's `AnalysisCandidate`). */
 export const Candidate = Type.Object({
   rank: Type.Integer(),
-  dose: Computed,
-  doseUnit: Type.String(),
-  units: Type.Array(Type.Object({ strength: Computed, count: Computed })),
-  interval: Computed,
-  duration: Computed,
-  timeUnit: Type.String(),
-  route: Type.String(),
-  metrics: Type.Array(Type.Object({ target: Type.String(), value: Computed, met: Type.Boolean() })),
-  exactDose: Computed,
+  regimen: Regimen,
+  composition: Type.Array(Type.Object({ strength: Computed, count: Computed })),
+  metrics: Type.Array(MetricValue),
+  pta: Nullable(Attainment),
+  exactDose: Nullable(Quantity),
+  timeToSteadyState: Nullable(Quantity),
+  models: Nullable(
+    Type.Array(
+      Type.Object({
+        id: Type.String(),
+        weight: Computed,
+        metrics: Type.Array(MetricValue),
+        pta: Nullable(Attainment),
+      }),
+      { description: "a drug's models: each one's weight, metrics and PTA under this regimen" },
+    ),
+  ),
 });
 export type Candidate = Static<typeof Candidate>;
-export type _CandidateIsTheLibrarys = Assert<Same<Candidate, CandidateOut>>;
+export type _CandidateIsTheLibrarys = Assert<Same<Candidate, AnalysisCandidate>>;
+
+export const Averaging = Type.Object(
+  {
+    drug: Type.String(),
+    formulation: Nullable(Type.String()),
+    units: Units,
+    models: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        version: Type.String(),
+        citation: Type.String(),
+        objective: Computed,
+        weight: Computed,
+        converged: Type.Boolean(),
+      }),
+    ),
+    excluded: Type.Array(Type.Object({ id: Type.String(), reason: Type.String() })),
+    selected: Type.String(),
+    method: Type.String(),
+  },
+  { description: "a drug-level analysis: the models' weights (likelihood), those left out and why" },
+);
+export type Averaging = Static<typeof Averaging>;
 
 export const Analysis = Type.Object(
   {
@@ -122,14 +183,17 @@ export const Analysis = Type.Object(
     patientId: Type.String(),
     version: Type.Integer(),
     supersedes: Nullable(Type.String()),
+    kind: Type.Union([Type.Literal('model'), Type.Literal('drug')]),
     modelId: Type.String(),
     modelVersion: Type.String(),
     engineVersion: Type.String(),
     inputs: StoredInputs,
     fit: Fit,
-    forecast: Forecast,
+    targets: Type.Array(Target),
+    forecast: Nullable(Forecast),
     candidates: Type.Array(Candidate),
     warnings: Type.Array(Issue),
+    averaging: Nullable(Averaging),
     hash: Type.String({
       description: 'SHA-256 of the canonical JSON of the analysis: what a validation signs',
     }),

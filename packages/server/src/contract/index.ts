@@ -8,6 +8,7 @@ export * from './accounts.ts';
 export * from './analyses.ts';
 export * from './common.ts';
 export * from './errors.ts';
+export * from './forecast.ts';
 export * from './models.ts';
 export * from './patients.ts';
 export * from './regimen.ts';

@@ -1,4 +1,7 @@
-/** Dose-adjustment requests: a prescriber asks a question about a patient under a library model. */
+/**
+ * Dose-adjustment requests: a prescriber asks a question about a patient, under a library model or
+ * for a drug (every model of the drug, averaged).
+ */
 import { type Static, Type } from 'typebox';
 import { Id, Nullable, strict, Timestamp } from './common.ts';
 import { Decision } from './validations.ts';
@@ -14,7 +17,13 @@ export type RequestStatus = Static<typeof RequestStatus>;
 export const NewRequest = Type.Object(
   {
     patientId: Id,
-    modelId: Type.String({ maxLength: 100, description: 'a library model (GET /api/models)' }),
+    modelId: Type.Optional(Type.String({ maxLength: 100, description: 'a library model (GET /api/models)' })),
+    drug: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: "a drug ('vancomycin'): every library model of it, averaged; give modelId or drug",
+      }),
+    ),
     question: Type.String({ maxLength: 2000 }),
   },
   strict,
@@ -27,11 +36,18 @@ export const RequestCreated = Type.Object(
 );
 export type RequestCreated = Static<typeof RequestCreated>;
 
+/** What a request is about: a model (its drug beside it), or a drug's models averaged (modelId null). */
+const Subject = {
+  kind: Type.Union([Type.Literal('model'), Type.Literal('drug')]),
+  modelId: Nullable(Type.String()),
+  drug: Type.String(),
+};
+
 /** A request as its patient's record lists it. */
 export const RequestSummary = Type.Object({
   id: Type.String(),
   patientId: Type.String(),
-  modelId: Type.String(),
+  ...Subject,
   question: Type.String(),
   status: RequestStatus,
   createdAt: Timestamp,
@@ -47,7 +63,7 @@ export const RequestListItem = Type.Object({
   id: Type.String(),
   patientId: Type.String(),
   pseudonym: Type.String(),
-  modelId: Type.String(),
+  ...Subject,
   status: RequestStatus,
   createdAt: Timestamp,
 });

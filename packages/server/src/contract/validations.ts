@@ -5,6 +5,7 @@
  */
 import { type Static, Type } from 'typebox';
 import { Nullable, strict, Timestamp } from './common.ts';
+import { RetainedEvaluation } from './forecast.ts';
 import { Regimen } from './regimen.ts';
 
 export const Decision = Type.Union([Type.Literal('accept'), Type.Literal('modify'), Type.Literal('reject')]);
@@ -33,11 +34,13 @@ export const Validation = Type.Object(
     decision: Decision,
     comment: Type.String(),
     regimen: Nullable(Regimen),
+    evaluation: Nullable(RetainedEvaluation),
     analysisHash: Type.String({ description: 'SHA-256 of the analysis signed' }),
     signedBy: Type.String(),
     signedAt: Timestamp,
     signature: Type.String({
-      description: 'SHA-256 of analysis hash | signer | time | decision | regimen (JSON) | comment',
+      description:
+        'SHA-256 of analysis hash | signer | time | decision | regimen (JSON) | comment | evaluation (canonical JSON)',
     }),
   },
   { description: 'the signed validation; the regimen retained (null for reject)' },

@@ -182,10 +182,32 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Drug-level requests and analyses (a prescriber asks for a drug, the service averages its
+ * models), the targets an analysis used, and the evaluation of the regimen a decision retains
+ * (its forecast with the credible band, its PTA), signed with it. Columns are added, rows never
+ * changed: the append-only tables stay so.
+ */
+const drugLevelAndRetained: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('requests')
+      .addColumn('kind', 'text', (c) => c.notNull().defaultTo('model'))
+      .execute();
+    await db.schema
+      .alterTable('analyses')
+      .addColumn('kind', 'text', (c) => c.notNull().defaultTo('model'))
+      .execute();
+    await db.schema.alterTable('analyses').addColumn('targets', 'text').execute();
+    await db.schema.alterTable('analyses').addColumn('averaging', 'text').execute();
+    await db.schema.alterTable('validations').addColumn('evaluation', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001_initial': initial(dialect) };
+      return { '0001_initial': initial(dialect), '0002_drug_level_and_retained': drugLevelAndRetained };
     },
   };
 }

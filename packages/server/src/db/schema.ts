@@ -93,6 +93,8 @@ export type RequestStatus = 'submitted' | 'analysed' | 'validated' | 'rejected';
 export interface RequestsTable {
   id: string;
   patient_id: string;
+  /** `model`: a library model, `model_id` its id; `drug`: every model of a drug, `model_id` the drug. */
+  kind: 'model' | 'drug';
   model_id: string;
   question: string;
   status: RequestStatus;
@@ -107,6 +109,8 @@ export interface AnalysesTable {
   version: number;
   /** The analysis this one corrects (a validated analysis is never changed). */
   supersedes: string | null;
+  /** `model`: one model's analysis; `drug`: averaged over the drug's models (`averaging`), `model_id` the selected one. */
+  kind: 'model' | 'drug';
   model_id: string;
   model_version: string;
   engine_version: string;
@@ -115,6 +119,10 @@ export interface AnalysesTable {
   forecast: string;
   candidates: string;
   warnings: string;
+  /** The targets used (JSON); null for analyses stored before they were recorded. */
+  targets: string | null;
+  /** A drug-level analysis's weights and models (JSON); null for one model. */
+  averaging: string | null;
   /** SHA-256 of the canonical JSON of everything above: what a validation signs. */
   hash: string;
   created_at: string;
@@ -129,6 +137,8 @@ export interface ValidationsTable {
   comment: string;
   /** The regimen retained (the chosen candidate, or the modified one), JSON; null for reject. */
   regimen: string | null;
+  /** The retained regimen's evaluation as shown (forecast with its credible band, PTA), JSON; null for reject. */
+  evaluation: string | null;
   analysis_hash: string;
   signed_by: string;
   signed_at: string;

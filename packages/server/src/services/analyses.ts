@@ -1,23 +1,27 @@
 /**
- * Analyses: a pharmacologist runs the engine on a snapshot of the patient's record
- * (`runAnalysis`), and the result is stored with the model's id and version, the engine's
- * version and the hash a validation signs. A validated analysis is immutable: analysing again
- * creates a new version that supersedes it.
+ * Analyses: a pharmacologist runs the models library on a snapshot of the patient's record
+ * (`runAnalysis`: one model, or every model of a drug averaged), and the result is stored with the
+ * model's id and version, the engine's version and the hash a validation signs. A validated
+ * analysis is immutable: analysing again creates a new version that supersedes it.
  */
+import { modelsForDrug } from '@dosetwin/models';
 import type { Kysely } from 'kysely';
-import { type AnalysisInputs, type AnalysisResult, runAnalysis } from '../analysis.ts';
+import { type AnalysisResult, type AnalysisSubject, runAnalysis } from '../analysis.ts';
 import { sha256, type SessionUser } from '../auth.ts';
+import { canonical } from '../canonical.ts';
 import type { Ctx } from '../context.ts';
 import type {
   Analysis,
   AnalysisOptions,
   Assert,
+  Averaging,
   Candidate,
   Fit,
   Forecast,
   Issue,
   Same,
   StoredInputs,
+  Target,
 } from '../contract/index.ts';
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
@@ -32,35 +36,25 @@ import { validationOut } from './validations.ts';
 export type _ResultIsStored = Assert<
   Same<
     keyof AnalysisResult,
-    | 'modelId'
-    | 'modelVersion'
+    | 'kind'
+    | 'model'
     | 'engineVersion'
-    | 'citation'
-    | 'units'
     | 'fit'
+    | 'targets'
     | 'forecast'
     | 'candidates'
     | 'warnings'
     | 'conversions'
     | 'start'
+    | 'averaging'
   >
 >;
 export type _FitIsTheContracts = Assert<Same<Omit<Fit, 'model'>, AnalysisResult['fit']>>;
-export type _ForecastIsTheContracts = Assert<Same<Forecast, AnalysisResult['forecast']>>;
+export type _TargetsAreTheContracts = Assert<Same<Target[], AnalysisResult['targets']>>;
+export type _ForecastIsTheContracts = Assert<Same<Forecast | null, AnalysisResult['forecast']>>;
 export type _CandidatesAreTheContracts = Assert<Same<Candidate[], AnalysisResult['candidates']>>;
 export type _WarningsAreIssues = Assert<Same<Issue[], AnalysisResult['warnings']>>;
-
-/** Canonical JSON (sorted keys, undefined left out): what the hash of an analysis is taken over. */
-export function canonical(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
-  if (x && typeof x === 'object')
-    return `{${Object.keys(x)
-      .sort()
-      .filter((k) => (x as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((x as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(x);
-}
+export type _AveragingIsTheContracts = Assert<Same<Averaging | null, AnalysisResult['averaging']>>;
 
 /** A stored analysis in the wire's shape, with its validation once signed. */
 export function analysisOut(a: Database['analyses'], v: Database['validations'] | undefined): Analysis {
@@ -70,19 +64,56 @@ export function analysisOut(a: Database['analyses'], v: Database['validations'] 
     patientId: a.patient_id,
     version: a.version,
     supersedes: a.supersedes,
+    kind: a.kind,
     modelId: a.model_id,
     modelVersion: a.model_version,
     engineVersion: a.engine_version,
     inputs: parseJson<StoredInputs>(a.inputs)!,
     fit: parseJson<Fit>(a.fit)!,
-    forecast: parseJson<Forecast>(a.forecast)!,
+    targets: parseJson<Target[]>(a.targets) ?? [],
+    forecast: parseJson<Forecast>(a.forecast),
     candidates: parseJson<Candidate[]>(a.candidates)!,
     warnings: parseJson<Issue[]>(a.warnings)!,
+    averaging: parseJson<Averaging>(a.averaging),
     hash: a.hash,
     createdAt: a.created_at,
     createdBy: a.created_by,
     validation: v ? validationOut(v) : null,
   };
+}
+
+/**
+ * What a request asks to analyse: its model, its drug's models averaged, or (a drug-level request
+ * with `modelId`) one model of the drug kept instead.
+ */
+function subjectOfRequest(
+  r: Database['requests'],
+  modelId: string | undefined,
+  record: Omit<AnalysisSubject['inputs'], 'modelId' | 'drug' | 'formulation'>,
+): AnalysisSubject {
+  if (r.kind === 'model') {
+    if (modelId !== undefined && modelId !== r.model_id)
+      reject(
+        'DT_REQUEST',
+        'modelId',
+        `this request is about ${r.model_id}; modelId applies to a drug-level request`,
+      );
+    return { kind: 'model', inputs: { ...record, modelId: r.model_id } };
+  }
+  if (modelId !== undefined) {
+    const ok = modelsForDrug(r.model_id).some((m) => m.id === modelId);
+    if (!ok)
+      reject(
+        'DT_MODEL_UNKNOWN',
+        'modelId',
+        `'${modelId}' is not a library model of ${r.model_id}`,
+        `${r.model_id} models: ${modelsForDrug(r.model_id)
+          .map((m) => m.id)
+          .join(', ')}`,
+      );
+    return { kind: 'model', inputs: { ...record, modelId } };
+  }
+  return { kind: 'drug', inputs: { ...record, drug: r.model_id, formulation: null } };
 }
 
 /** Analyse a request now: a new version of its analysis, superseding the previous one. */
@@ -96,9 +127,8 @@ export async function analyse(
   const r = await requestFor(db, user, requestId);
   if (r.status === 'rejected') reject('DT_CONFLICT', 'id', 'the request was rejected; submit a new one');
   const records = await recordsOf(db, r.patient_id);
-  const inputs: AnalysisInputs = {
+  const record = {
     patientId: r.patient_id,
-    modelId: r.model_id,
     administrations: records.administrations.map((a) => ({
       at: a.at,
       amount: a.amount,
@@ -119,20 +149,26 @@ export async function analyse(
     targets: options?.targets ?? [],
     start: options?.start ?? null,
   };
-  const result = await runAnalysis(inputs);
-  const model = {
-    id: result.modelId,
-    version: result.modelVersion,
-    citation: result.citation,
-    units: result.units,
-  };
+  const subject = subjectOfRequest(r, options?.modelId, record);
+  const result = await runAnalysis(subject);
   const content = {
-    inputs: { ...inputs, conversions: result.conversions, start: result.start } satisfies StoredInputs,
+    kind: result.kind,
+    inputs: {
+      ...record,
+      modelId: result.model.id,
+      ...(subject.kind === 'drug'
+        ? { drug: subject.inputs.drug, formulation: subject.inputs.formulation }
+        : {}),
+      conversions: result.conversions,
+      start: result.start,
+    } satisfies StoredInputs,
     fit: result.fit,
+    targets: result.targets,
     forecast: result.forecast,
     candidates: result.candidates,
     warnings: result.warnings,
-    model,
+    averaging: result.averaging,
+    model: result.model,
     engineVersion: result.engineVersion,
   };
   const hash = sha256(canonical(content));
@@ -154,14 +190,17 @@ export async function analyse(
       patient_id: r.patient_id,
       version: (prev?.version ?? 0) + 1,
       supersedes: prev?.id ?? null,
-      model_id: result.modelId,
-      model_version: result.modelVersion,
+      kind: result.kind,
+      model_id: result.model.id,
+      model_version: result.model.version,
       engine_version: result.engineVersion,
       inputs: JSON.stringify(content.inputs),
-      fit: JSON.stringify({ ...result.fit, model } satisfies Fit),
+      fit: JSON.stringify({ ...result.fit, model: result.model } satisfies Fit),
       forecast: JSON.stringify(result.forecast),
       candidates: JSON.stringify(result.candidates),
       warnings: JSON.stringify(result.warnings),
+      targets: JSON.stringify(result.targets),
+      averaging: result.averaging === null ? null : JSON.stringify(result.averaging),
       hash,
       created_at: nowIso(),
       created_by: user.id,

@@ -2,7 +2,7 @@
  * Dose-adjustment requests: a prescriber asks a question about a patient under a library model;
  * the work list; one request with its analyses. A request is visible to whoever may see its patient.
  */
-import { getModel } from '@dosetwin/models';
+import { drugFile, getModel, modelsForDrug } from '@dosetwin/models';
 import type { Kysely } from 'kysely';
 import type { SessionUser } from '../auth.ts';
 import type {
@@ -17,10 +17,26 @@ import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, newId, nowIso, patientFor, type Tx } from '../store.ts';
 
+/** A request's subject on the wire: the model and its drug, or the drug alone. */
+export function subjectOf(r: Pick<Database['requests'], 'kind' | 'model_id'>): {
+  kind: 'model' | 'drug';
+  modelId: string | null;
+  drug: string;
+} {
+  if (r.kind === 'drug') return { kind: 'drug', modelId: null, drug: r.model_id };
+  let drug = r.model_id.split('/')[0];
+  try {
+    drug = getModel(r.model_id).ir.drug;
+  } catch {
+    // A model no longer in the library: its folder names the drug.
+  }
+  return { kind: 'model', modelId: r.model_id, drug };
+}
+
 export const requestSummaryOut = (r: Database['requests']): RequestSummary => ({
   id: r.id,
   patientId: r.patient_id,
-  modelId: r.model_id,
+  ...subjectOf(r),
   question: r.question,
   status: r.status,
   createdAt: r.created_at,
@@ -41,15 +57,31 @@ export async function createRequest(
   b: NewRequest,
 ): Promise<RequestCreated> {
   const p = await patientFor(db, user, b.patientId);
-  try {
-    getModel(b.modelId);
-  } catch {
-    reject('DT_MODEL_UNKNOWN', 'modelId', `no library model '${b.modelId}'`, 'GET /api/models lists them');
-  }
+  if ((b.modelId === undefined) === (b.drug === undefined))
+    reject(
+      'DT_REQUEST',
+      'modelId',
+      'give either modelId (one library model) or drug (every model of the drug)',
+    );
+  if (b.modelId !== undefined)
+    try {
+      getModel(b.modelId);
+    } catch {
+      reject('DT_MODEL_UNKNOWN', 'modelId', `no library model '${b.modelId}'`, 'GET /api/models lists them');
+    }
+  const drug = b.drug === undefined ? undefined : (drugFile(b.drug)?.drug ?? b.drug);
+  if (drug !== undefined && !modelsForDrug(drug).length)
+    reject(
+      'DT_DRUG_UNKNOWN',
+      'drug',
+      `the library has no model of '${b.drug}'`,
+      'GET /api/models lists the drugs',
+    );
   const row: Database['requests'] = {
     id: newId(),
     patient_id: p.id,
-    model_id: b.modelId,
+    kind: drug !== undefined ? 'drug' : 'model',
+    model_id: drug ?? b.modelId!,
     question: b.question,
     status: 'submitted',
     created_at: nowIso(),
@@ -82,6 +114,7 @@ export async function listRequests(
       'requests.id',
       'requests.patient_id',
       'patients.pseudonym',
+      'requests.kind',
       'requests.model_id',
       'requests.status',
       'requests.created_at',
@@ -93,7 +126,7 @@ export async function listRequests(
     id: r.id,
     patientId: r.patient_id,
     pseudonym: r.pseudonym,
-    modelId: r.model_id,
+    ...subjectOf(r),
     status: r.status,
     createdAt: r.created_at,
   }));

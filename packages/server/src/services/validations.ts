@@ -6,27 +6,25 @@
  */
 import type { SessionUser } from '../auth.ts';
 import { sha256 } from '../auth.ts';
+import { canonical } from '../canonical.ts';
 import type { Ctx } from '../context.ts';
-import type { Candidate, NewValidation, Regimen, StoredInputs, Validation } from '../contract/index.ts';
+import { evaluateRetainedRegimen } from '../analysis.ts';
+import type {
+  Candidate,
+  NewValidation,
+  Regimen,
+  RetainedEvaluation,
+  StoredInputs,
+  Validation,
+} from '../contract/index.ts';
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, newId, nowIso, parseJson, patientFor } from '../store.ts';
 import { Checks } from '../validate.ts';
 
-/** A candidate of the analysis as the regimen retained: model units, from the analysis's start. */
-export function regimenOfCandidate(c: Candidate, start: string): Regimen {
-  if (c.route !== 'oral' && c.route !== 'bolus' && c.route !== 'infusion')
-    reject('DT_REQUEST', 'candidate', `candidate ${c.rank} has an unknown route '${c.route}'`);
-  // An infusion over no time (a model whose products state none) is given as a bolus.
-  const route = c.route === 'infusion' && !(c.duration > 0) ? 'bolus' : c.route;
-  return {
-    dose: { value: c.dose, unit: c.doseUnit },
-    interval: { value: c.interval, unit: c.timeUnit },
-    route,
-    duration: c.duration > 0 ? { value: c.duration, unit: c.timeUnit } : null,
-    start,
-    loading: null,
-  };
+/** A candidate of the analysis as the regimen retained: its regimen, from its own start (else the analysis's). */
+export function regimenOfCandidate(c: Candidate, start: string | null): Regimen {
+  return { ...c.regimen, start: c.regimen.start ?? start };
 }
 
 /**
@@ -56,6 +54,7 @@ export function validationOut(v: Database['validations']): Validation {
     decision: v.decision,
     comment: v.comment,
     regimen: storedRegimen(v.regimen),
+    evaluation: parseJson<RetainedEvaluation>(v.evaluation),
     analysisHash: v.analysis_hash,
     signedBy: v.signed_by,
     signedAt: v.signed_at,
@@ -95,12 +94,44 @@ export async function validate(
   b: NewValidation,
 ): Promise<Validation> {
   const { db } = ctx.db;
+  // The decision and the retained regimen's evaluation (seconds of computation) before the
+  // transaction; the transaction then checks that nothing changed meanwhile.
+  const a0 = await db.selectFrom('analyses').selectAll().where('id', '=', analysisId).executeTakeFirst();
+  if (!a0) reject('DT_NOT_FOUND', 'id', `no analysis '${analysisId}'`);
+  await patientFor(db, user, a0.patient_id, 'id');
+  const inputs = parseJson<StoredInputs>(a0.inputs)!;
+  let regimen: Regimen | null = null;
+  if (b.decision === 'accept') {
+    if (b.regimen)
+      reject('DT_REQUEST', 'regimen', "'accept' takes a candidate rank, not a regimen; use 'modify'");
+    const cands = parseJson<Candidate[]>(a0.candidates) ?? [];
+    const chosen = cands.find((c) => c.rank === (b.candidate ?? 1));
+    if (!chosen)
+      reject(
+        'DT_REQUEST',
+        'candidate',
+        `no candidate of rank ${b.candidate ?? 1} (there are ${cands.length})`,
+      );
+    regimen = regimenOfCandidate(chosen, inputs.start);
+  } else if (b.decision === 'modify') {
+    if (!b.regimen) reject('DT_REQUEST', 'regimen', "'modify' needs the regimen retained");
+    checkRegimen(b.regimen);
+    regimen = b.regimen;
+  } else if (b.candidate !== undefined || b.regimen) {
+    reject('DT_REQUEST', 'decision', "'reject' takes neither candidate nor regimen");
+  }
+  if (b.decision !== 'accept' && !b.comment.trim())
+    reject('DT_REQUEST', 'comment', `a '${b.decision}' decision needs a comment saying why`);
+  // A regimen without a start begins when the analysis's first new dose is due.
+  const evaluation =
+    regimen === null
+      ? null
+      : retainedEvaluation(a0.kind, inputs, a0.model_id, { ...regimen, start: regimen.start ?? inputs.start });
   const out = await db.transaction().execute(async (trx) => {
     if (ctx.db.dialect === 'postgres')
       await trx.selectFrom('analyses').select('id').where('id', '=', analysisId).forUpdate().execute();
     const a = await trx.selectFrom('analyses').selectAll().where('id', '=', analysisId).executeTakeFirst();
-    if (!a) reject('DT_NOT_FOUND', 'id', `no analysis '${analysisId}'`);
-    await patientFor(trx, user, a.patient_id, 'id');
+    if (!a || a.hash !== a0.hash) reject('DT_NOT_FOUND', 'id', `no analysis '${analysisId}'`);
     const existing = await trx
       .selectFrom('validations')
       .select('id')
@@ -115,30 +146,9 @@ export async function validate(
       .where('version', '>', a.version)
       .executeTakeFirst();
     if (newer) reject('DT_CONFLICT', 'id', 'a newer version of this analysis exists; validate that one');
-    let regimen: Regimen | null = null;
-    if (b.decision === 'accept') {
-      if (b.regimen)
-        reject('DT_REQUEST', 'regimen', "'accept' takes a candidate rank, not a regimen; use 'modify'");
-      const cands = parseJson<Candidate[]>(a.candidates) ?? [];
-      const chosen = cands.find((c) => c.rank === (b.candidate ?? 1));
-      if (!chosen)
-        reject(
-          'DT_REQUEST',
-          'candidate',
-          `no candidate of rank ${b.candidate ?? 1} (there are ${cands.length})`,
-        );
-      regimen = regimenOfCandidate(chosen, parseJson<StoredInputs>(a.inputs)!.start);
-    } else if (b.decision === 'modify') {
-      if (!b.regimen) reject('DT_REQUEST', 'regimen', "'modify' needs the regimen retained");
-      checkRegimen(b.regimen);
-      regimen = b.regimen;
-    } else if (b.candidate !== undefined || b.regimen) {
-      reject('DT_REQUEST', 'decision', "'reject' takes neither candidate nor regimen");
-    }
-    if (b.decision !== 'accept' && !b.comment.trim())
-      reject('DT_REQUEST', 'comment', `a '${b.decision}' decision needs a comment saying why`);
     const signedAt = nowIso();
     const regimenJson = regimen === null ? null : JSON.stringify(regimen);
+    const evaluationJson = evaluation === null ? null : JSON.stringify(evaluation);
     const v: Database['validations'] = {
       id: newId(),
       analysis_id: a.id,
@@ -146,10 +156,21 @@ export async function validate(
       decision: b.decision,
       comment: b.comment,
       regimen: regimenJson,
+      evaluation: evaluationJson,
       analysis_hash: a.hash,
       signed_by: user.id,
       signed_at: signedAt,
-      signature: sha256([a.hash, user.id, signedAt, b.decision, regimenJson ?? '', b.comment].join('|')),
+      signature: sha256(
+        [
+          a.hash,
+          user.id,
+          signedAt,
+          b.decision,
+          regimenJson ?? '',
+          b.comment,
+          evaluation === null ? '' : canonical(evaluation),
+        ].join('|'),
+      ),
     };
     await trx.insertInto('validations').values(v).execute();
     const status = b.decision === 'reject' ? 'rejected' : 'validated';
@@ -161,9 +182,33 @@ export async function validate(
       entityId: v.id,
       patientId: a.patient_id,
       before: { requestStatus: 'analysed' },
-      after: { ...validationOut(v), requestStatus: status },
+      after: { ...validationOut(v), evaluation: undefined, requestStatus: status },
     });
     return v;
   });
   return validationOut(out);
+}
+
+/** The retained regimen evaluated on the analysis's stored inputs, as the what-if showed it. */
+export function retainedEvaluation(
+  kind: 'model' | 'drug',
+  inputs: StoredInputs,
+  modelId: string,
+  regimen: Regimen,
+): RetainedEvaluation {
+  const record = {
+    patientId: inputs.patientId,
+    administrations: inputs.administrations,
+    samples: inputs.samples,
+    covariates: inputs.covariates,
+    targets: inputs.targets,
+    start: inputs.start,
+  };
+  return evaluateRetainedRegimen(
+    kind === 'drug'
+      ? { kind: 'drug', inputs: { ...record, drug: inputs.drug!, formulation: inputs.formulation ?? null } }
+      : { kind: 'model', inputs: { ...record, modelId } },
+    modelId,
+    regimen,
+  );
 }

@@ -4,7 +4,7 @@
  * model averaging), so that a forecast never waits behind it. Answers by id.
  */
 import type { Issue } from '@dosetwin/engine';
-import type { Regimen, TwinInputs } from './twin.ts';
+import type { Attainment, Regimen } from '@dosetwin/models';
 import type {
   AverageRow,
   ForecastMsg,
@@ -12,6 +12,7 @@ import type {
   MlResult,
   ReadyInfo,
   ToWorker,
+  TwinSource,
 } from './worker-protocol.ts';
 
 export class EngineError extends Error {
@@ -53,8 +54,8 @@ export class EngineClient {
     });
   }
 
-  async init(inputs: TwinInputs): Promise<ReadyInfo> {
-    const m = { type: 'init', inputs } as Omit<ToWorker, 'id'>;
+  async init(source: TwinSource): Promise<ReadyInfo> {
+    const m = { type: 'init', source } as Omit<ToWorker, 'id'>;
     const [r] = await Promise.all([this.call(m, this.fast), this.call(m, this.slow)]);
     return (r as Extract<FromWorker, { type: 'ready' }>).info;
   }
@@ -62,13 +63,16 @@ export class EngineClient {
     const r = await this.call({ type: 'forecast', regimen } as Omit<ToWorker, 'id'>);
     return (r as Extract<FromWorker, { type: 'forecast' }>).f;
   }
-  async attainment(regimens: Regimen[]): Promise<{ each: number[]; all: number; draws: number }[]> {
+  async attainment(regimens: Regimen[]): Promise<(Attainment | null)[]> {
     const r = await this.call({ type: 'attainment', regimens } as Omit<ToWorker, 'id'>);
     return (r as Extract<FromWorker, { type: 'attainment' }>).pta;
   }
-  async average(regimen: Regimen): Promise<AverageRow[]> {
-    const r = await this.call({ type: 'average', regimen } as Omit<ToWorker, 'id'>);
-    return (r as Extract<FromWorker, { type: 'average' }>).rows;
+  async average(regimen: Regimen): Promise<Omit<Extract<FromWorker, { type: 'average' }>, 'type' | 'id'>> {
+    const r = (await this.call({ type: 'average', regimen } as Omit<ToWorker, 'id'>)) as Extract<
+      FromWorker,
+      { type: 'average' }
+    >;
+    return { rows: r.rows, averaged: r.averaged };
   }
   /** The ML limited-sampling estimate beside the MAP one (the slow worker loads the estimators). */
   async ml(): Promise<MlResult> {

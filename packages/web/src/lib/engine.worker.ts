@@ -1,18 +1,29 @@
 /// <reference lib="webworker" />
 /**
- * The engine in a Web Worker: builds the twin once per analysis (MAP fit + posterior draws), then
- * answers what-if forecasts, target attainment and model averaging without blocking the page.
+ * The engine in a Web Worker: the library's clinical twin of the analysis being viewed (MAP fit
+ * and posterior draws, the same seed as the service), then what-if forecasts, target attainment,
+ * the drug's models side by side and the ML estimate, without blocking the page. Every answer is
+ * the library's; this file only routes messages.
  */
 import { DosetwinError, type Issue } from '@dosetwin/engine';
-import { renderModelCard } from '@dosetwin/models';
-import { attainment, buildTwin, forecast, type Twin } from './twin.ts';
-import { averageModels } from './average.ts';
+import {
+  attainmentClinical,
+  type ClinicalTwin,
+  clinicalTwin,
+  drugTwins,
+  type DrugTwins,
+  evaluateDrugRegimen,
+  forecastClinical,
+  mlEstimate,
+  modelsForDrug,
+  renderModelCard,
+} from '@dosetwin/models';
 import { loadEstimators } from './estimators.ts';
-import { mlEstimate } from './ml-estimate.ts';
-import type { FromWorker, ToWorker } from './worker-protocol.ts';
+import type { AverageRow, FromWorker, ToWorker, TwinSource } from './worker-protocol.ts';
 
-let twin: Twin | null = null;
-let inputs: Extract<ToWorker, { type: 'init' }>['inputs'] | null = null;
+let source: TwinSource | null = null;
+let twin: ClinicalTwin | null = null;
+let drug: DrugTwins | null = null;
 
 const post = (m: FromWorker, transfer: Transferable[] = []): void =>
   (self as unknown as DedicatedWorkerGlobalScope).postMessage(m, transfer);
@@ -29,70 +40,119 @@ function issuesOf(e: unknown): Issue[] {
   ];
 }
 
+let samples = 200;
+
+/** The drug's models weighed on the same record (built once, on first use). */
+function drugOf(s: TwinSource, ct: ClinicalTwin): DrugTwins {
+  drug ??= drugTwins(
+    s.kind === 'drug'
+      ? s.inputs
+      : { ...s.inputs, drug: ct.model.ir.drug, formulation: null, targets: ct.targets.map((t) => t.text) },
+    { samples },
+  );
+  return drug;
+}
+
 self.onmessage = (ev: MessageEvent<ToWorker>): void => {
   const m = ev.data;
   try {
     if (m.type === 'init') {
-      inputs = m.inputs;
-      twin = buildTwin(m.inputs, { samples: m.samples ?? 200 });
+      source = m.source;
+      samples = m.samples ?? 200;
+      drug = null;
+      if (m.source.kind === 'model') twin = clinicalTwin(m.source.inputs, { samples });
+      else {
+        // A drug-level analysis forecasts with its selected model (the largest weight).
+        drug = drugTwins(m.source.inputs, { samples });
+        const modelId = drug.fit.models[drug.fit.selected].id;
+        twin = clinicalTwin({ ...m.source.inputs, modelId }, { samples });
+      }
+      const ir = twin.model.ir;
       post({
         type: 'ready',
         id: m.id,
         info: {
-          kind: twin.kind,
-          fit: twin.fit,
-          draws: twin.draws.length,
-          units: twin.ir.units,
+          kind: twin.twin.fit ? 'map' : 'a priori',
+          fit: twin.twin.fit
+            ? {
+                objective: twin.twin.fit.objective,
+                converged: twin.twin.fit.converged,
+                acceptance: twin.twin.acceptance,
+              }
+            : null,
+          draws: twin.twin.draws.length,
+          units: ir.units,
           targets: twin.targets.map((t) => ({ text: t.text, metric: t.metric, lo: t.lo, hi: t.hi })),
           observed: twin.observed,
           lloq: twin.lloq,
           card: renderModelCard(twin.model),
-          drug: twin.ir.drug,
-          oral: twin.ir.compartments.includes('depot'),
+          drug: ir.drug,
+          oral: ir.compartments.includes('depot'),
           warnings: twin.warnings,
         },
       });
       return;
     }
-    if (!twin || !inputs) throw new Error('the twin is not built yet');
+    if (!twin || !source) throw new Error('the twin is not built yet');
     if (m.type === 'forecast') {
       const t0 = performance.now();
-      const f = forecast(twin, m.regimen);
+      const f = forecastClinical(twin, m.regimen);
       const engineMs = performance.now() - t0;
-      post(
-        {
-          type: 'forecast',
-          id: m.id,
-          f: {
-            ms: f.ms,
-            ipred: f.ipred,
-            pred: f.pred,
-            bandMs: f.bandMs,
-            lo: f.lo,
-            hi: f.hi,
-            metrics: f.metrics,
-            exposure: {
-              aucInterval: f.exposure.interval.auc,
-              auc24: f.exposure.day.auc,
-              cmin: f.exposure.interval.cmin,
-              cmax: f.exposure.interval.cmax,
-            },
-            startMs: f.startMs,
-            draws: f.draws,
-            engineMs,
-          },
-        },
-        [f.ms.buffer, f.ipred.buffer, f.pred.buffer, f.bandMs.buffer, f.lo.buffer, f.hi.buffer],
-      );
+      const msg = {
+        ms: Float64Array.from(f.times),
+        ipred: Float64Array.from(f.ipred),
+        pred: Float64Array.from(f.pred),
+        bandMs: Float64Array.from(f.band.times),
+        lo: Float64Array.from(f.band.lo),
+        hi: Float64Array.from(f.band.hi),
+        metrics: f.metrics,
+        exposure: f.exposure,
+        startMs: f.startMs,
+        draws: f.band.draws,
+        engineMs,
+      };
+      post({ type: 'forecast', id: m.id, f: msg }, [
+        msg.ms.buffer,
+        msg.ipred.buffer,
+        msg.pred.buffer,
+        msg.bandMs.buffer,
+        msg.lo.buffer,
+        msg.hi.buffer,
+      ]);
     } else if (m.type === 'attainment') {
-      post({ type: 'attainment', id: m.id, pta: m.regimens.map((r) => attainment(twin!, r)) });
+      post({ type: 'attainment', id: m.id, pta: m.regimens.map((r) => attainmentClinical(twin!, r)) });
     } else if (m.type === 'average') {
-      post({ type: 'average', id: m.id, rows: averageModels(inputs, twin, m.regimen) });
+      const dt = drugOf(source, twin);
+      const e = evaluateDrugRegimen(dt, m.regimen);
+      const left = new Map(dt.fit.excluded.map((x) => [x.id, x.reason]));
+      const rows = modelsForDrug(dt.drug).map((lib): AverageRow => {
+        const fit = dt.fit.models.find((x) => x.id === lib.id);
+        const row = e.models.find((x) => x.id === lib.id);
+        if (!fit || !row)
+          return {
+            modelId: lib.id,
+            objective: fit?.objective ?? null,
+            weight: fit?.weight ?? null,
+            metrics: [],
+            pta: null,
+            error: left.get(lib.id) ?? 'not a candidate for this patient',
+          };
+        return {
+          modelId: lib.id,
+          objective: fit.objective,
+          weight: fit.weight,
+          metrics: row.metrics,
+          pta: row.pta,
+        };
+      });
+      post({ type: 'average', id: m.id, rows, averaged: { metrics: e.metrics, pta: e.pta } });
     } else if (m.type === 'ml') {
       // The estimators of the drug are fetched on demand (their own chunks), then scored here.
-      const [tw, inp] = [twin, inputs];
-      loadEstimators(tw.ir.drug)
-        .then((entries) => post({ type: 'ml', id: m.id, ml: mlEstimate(tw, inp, entries) }))
+      const [ct, s] = [twin, source];
+      loadEstimators(ct.model.ir.drug)
+        .then((entries) =>
+          post({ type: 'ml', id: m.id, ml: mlEstimate(ct, { ...s.inputs, modelId: ct.model.id }, entries) }),
+        )
         .catch((e: unknown) => post({ type: 'error', id: m.id, issues: issuesOf(e) }));
     }
   } catch (e) {

@@ -4,13 +4,13 @@
  * for the analysed drug (folders are named `<drug>-…`, the CLI's default id), never in the main bundle.
  */
 import { validateEstimator } from '@dosetwin/engine';
-import { type EstimatorEntry, externalModelOf } from './ml-estimate.ts';
+import { externalModelOf, type LoadedEstimator } from '@dosetwin/models';
 
 const ROOT = '../../../models/estimators/';
 const estimators = import.meta.glob<unknown>('../../../models/estimators/*/estimator.json', {
   import: 'default',
 });
-const metrics = import.meta.glob<EstimatorEntry['metrics']>('../../../models/estimators/*/metrics.json', {
+const metrics = import.meta.glob<LoadedEstimator['metrics']>('../../../models/estimators/*/metrics.json', {
   import: 'default',
 });
 const reports = import.meta.glob<string>('../../../models/estimators/*/report.md', {
@@ -19,13 +19,13 @@ const reports = import.meta.glob<string>('../../../models/estimators/*/report.md
 });
 
 /** The estimators of `drug`, validated, with their evaluation. */
-export async function loadEstimators(drug: string): Promise<EstimatorEntry[]> {
+export async function loadEstimators(drug: string): Promise<LoadedEstimator[]> {
   const dirs = Object.keys(estimators)
     .map((p) => p.slice(ROOT.length, -'/estimator.json'.length))
     .filter((d) => d.startsWith(`${drug}-`))
     .sort();
   const out = await Promise.all(
-    dirs.map(async (d): Promise<EstimatorEntry> => {
+    dirs.map(async (d): Promise<LoadedEstimator> => {
       const est = validateEstimator(await estimators[`${ROOT}${d}/estimator.json`]());
       const m = metrics[`${ROOT}${d}/metrics.json`];
       const r = reports[`${ROOT}${d}/report.md`];

@@ -1,10 +1,25 @@
-/** Messages between the app and the engine's Web Worker. */
+/**
+ * Messages between the app and the engine's Web Worker. The worker holds the twin of the analysis
+ * being viewed (the library's clinical twin, the same one the service analysed) and answers with
+ * the library's functions; regimens cross in the one Regimen shape.
+ */
 import type { Issue } from '@dosetwin/engine';
-import type { MlPanel, MlReason } from './ml-estimate.ts';
-import type { Regimen, TwinInputs } from './twin.ts';
+import type {
+  AnalysisInputs,
+  Attainment,
+  DrugAnalysisInputs,
+  MetricValue,
+  MlPanel,
+  MlReason,
+  Regimen,
+} from '@dosetwin/models';
+
+/** What the worker builds the twin from: one model's analysis, or a drug-level one. */
+export type TwinSource =
+  { kind: 'model'; inputs: AnalysisInputs } | { kind: 'drug'; inputs: DrugAnalysisInputs };
 
 export type ToWorker =
-  | { type: 'init'; id: number; inputs: TwinInputs; samples?: number }
+  | { type: 'init'; id: number; source: TwinSource; samples?: number }
   | { type: 'forecast'; id: number; regimen: Regimen }
   | { type: 'attainment'; id: number; regimens: Regimen[] }
   | { type: 'average'; id: number; regimen: Regimen }
@@ -18,7 +33,7 @@ export interface MlResult {
 
 export interface ReadyInfo {
   kind: 'map' | 'a priori';
-  fit: { objective: number; converged: boolean; acceptance: number } | null;
+  fit: { objective: number; converged: boolean; acceptance: number | null } | null;
   draws: number;
   units: { dose: string; time: string; conc: string };
   targets: { text: string; metric: string; lo: number | null; hi: number | null }[];
@@ -38,7 +53,7 @@ export interface ForecastMsg {
   bandMs: Float64Array;
   lo: Float64Array;
   hi: Float64Array;
-  metrics: { target: string; metric: string; value: number; met: boolean }[];
+  metrics: MetricValue[];
   exposure: { aucInterval: number; auc24: number; cmin: number; cmax: number };
   startMs: number;
   draws: number;
@@ -46,18 +61,25 @@ export interface ForecastMsg {
   engineMs: number;
 }
 
+/** One model of the drug under the regimen tried: its weight and metrics, or why it is left out. */
 export interface AverageRow {
   modelId: string;
   objective: number | null;
   weight: number | null;
-  metrics: { target: string; value: number; met: boolean }[];
+  metrics: MetricValue[];
+  pta: Attainment | null;
   error?: string;
 }
 
 export type FromWorker =
   | { type: 'ready'; id: number; info: ReadyInfo }
   | { type: 'forecast'; id: number; f: ForecastMsg }
-  | { type: 'attainment'; id: number; pta: { each: number[]; all: number; draws: number }[] }
-  | { type: 'average'; id: number; rows: AverageRow[] }
+  | { type: 'attainment'; id: number; pta: (Attainment | null)[] }
+  | {
+      type: 'average';
+      id: number;
+      rows: AverageRow[];
+      averaged: { metrics: MetricValue[]; pta: Attainment | null };
+    }
   | { type: 'ml'; id: number; ml: MlResult }
   | { type: 'error'; id: number; issues: Issue[] };

@@ -39,10 +39,11 @@ import type {
 } from '@dosetwin/server/contract';
 import { api } from '../lib/api.ts';
 import { EngineClient } from '../lib/engine-client.ts';
+import { go } from '../lib/routes.ts';
 import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
-import type { Regimen } from '../lib/twin.ts';
-import { fmt, MASS_UNITS, unitLabel } from '../lib/units.ts';
-import type { AverageRow, ForecastMsg, MlResult, ReadyInfo } from '../lib/worker-protocol.ts';
+import type { Attainment, Regimen } from '@dosetwin/models';
+import { convertUnit, fmt, MASS_UNITS, unitLabel } from '../lib/units.ts';
+import type { ForecastMsg, MlResult, ReadyInfo } from '../lib/worker-protocol.ts';
 
 declare global {
   interface Window {
@@ -60,9 +61,8 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
   const [info, setInfo] = useState<ReadyInfo | null>(null);
   const [f, setF] = useState<ForecastMsg | null>(null);
   const [regimen, setRegimen] = useState<Regimen | null>(null);
-  const [pta, setPta] = useState<{ each: number[]; all: number; draws: number } | null>(null);
-  const [candPta, setCandPta] = useState<{ all: number }[] | null>(null);
-  const [avg, setAvg] = useState<AverageRow[] | null>(null);
+  const [pta, setPta] = useState<Attainment | null>(null);
+  const [avg, setAvg] = useState<Awaited<ReturnType<EngineClient['average']>> | null>(null);
   const [ml, setMl] = useState<MlResult | null>(null);
   const [log, setLog] = useState(false);
   const [cardOpen, setCardOpen] = useState(false);
@@ -84,30 +84,28 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
       .then(async (an) => {
         if (!live) return;
         setA(an);
-        const ready = await e.init(an.inputs);
+        const ready = await e.init(
+          an.kind === 'drug'
+            ? {
+                kind: 'drug',
+                inputs: { ...an.inputs, drug: an.inputs.drug!, formulation: an.inputs.formulation ?? null },
+              }
+            : { kind: 'model', inputs: an.inputs },
+        );
         if (!live) return;
         setInfo(ready);
-        const c = an.candidates[0];
-        const start = an.inputs.start;
-        const r: Regimen = c
-          ? { dose: c.dose, doseUnit: c.doseUnit, intervalH: c.interval, durationH: c.duration, start }
-          : {
-              dose: an.inputs.administrations.at(-1)!.amount,
-              doseUnit: an.inputs.administrations.at(-1)!.unit,
-              intervalH: 12,
-              durationH: 0,
-              start,
-            };
-        setRegimen(r);
-        e.attainment(
-          an.candidates.map((k) => ({
-            dose: k.dose,
-            doseUnit: k.doseUnit,
-            intervalH: k.interval,
-            durationH: k.duration,
-            start,
-          })),
-        ).then(setCandPta, setEngineError);
+        // The what-if opens on the retained regimen once signed, else on candidate 1.
+        const last = an.inputs.administrations.at(-1)!;
+        const r: Regimen = an.validation?.regimen ??
+          an.candidates[0]?.regimen ?? {
+            dose: { value: last.amount, unit: last.unit },
+            interval: { value: 12, unit: 'h' },
+            route: last.route,
+            duration: last.duration,
+            start: an.inputs.start ?? new Date().toISOString(),
+            loading: null,
+          };
+        setRegimen(r.start ? r : { ...r, start: an.inputs.start });
         e.ml().then(setMl, setEngineError);
       })
       .catch(setError);
@@ -172,6 +170,9 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
     const r = regimenRef.current;
     if (r) engine.current?.average(r).then(setAvg, setEngineError);
   }, []);
+  /** The regimen edited in hours (the form's unit), kept in the one regimen shape. */
+  const hours = (q: { value: number; unit: string } | null): number =>
+    q ? convertUnit(q.value, q.unit, 'h') : 0;
   const onSigned = useCallback((v: Validation) => setA((x) => x && { ...x, validation: v }), []);
   const onRendered = useCallback(() => {
     if (editAt.current === null) return;
@@ -268,22 +269,26 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
                   min={0}
                   step={250}
                   decimalScale={4}
-                  value={regimen.dose}
-                  onChange={(v) => typeof v === 'number' && v > 0 && edit({ dose: v })}
+                  value={regimen.dose.value}
+                  onChange={(v) =>
+                    typeof v === 'number' && v > 0 && edit({ dose: { value: v, unit: regimen.dose.unit } })
+                  }
                   data-testid="whatif-dose"
                 />
                 <NativeSelect
                   label={t('unit')}
-                  value={regimen.doseUnit}
-                  onChange={(e) => edit({ doseUnit: e.currentTarget.value })}
+                  value={regimen.dose.unit}
+                  onChange={(e) => edit({ dose: { value: regimen.dose.value, unit: e.currentTarget.value } })}
                   data={MASS_UNITS.map((x) => ({ value: x, label: unitLabel(x) }))}
                 />
                 <NumberInput
                   label={t('intervalH')}
                   min={1}
                   step={1}
-                  value={regimen.intervalH}
-                  onChange={(v) => typeof v === 'number' && v > 0 && edit({ intervalH: v })}
+                  value={hours(regimen.interval)}
+                  onChange={(v) =>
+                    typeof v === 'number' && v > 0 && edit({ interval: { value: v, unit: 'h' } })
+                  }
                 />
                 {!info?.oral && (
                   <NumberInput
@@ -291,14 +296,22 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
                     min={0}
                     step={0.5}
                     decimalScale={2}
-                    value={regimen.durationH}
-                    onChange={(v) => typeof v === 'number' && v >= 0 && edit({ durationH: v })}
+                    value={hours(regimen.duration)}
+                    onChange={(v) =>
+                      typeof v === 'number' &&
+                      v >= 0 &&
+                      edit(
+                        v > 0
+                          ? { route: 'infusion', duration: { value: v, unit: 'h' } }
+                          : { route: 'bolus', duration: null },
+                      )
+                    }
                   />
                 )}
                 <TextInput
                   type="datetime-local"
                   label={t('firstDose')}
-                  value={toDateTimeLocal(regimen.start)}
+                  value={toDateTimeLocal(regimen.start ?? '')}
                   onChange={(e) => {
                     const iso = fromDateTimeLocal(e.currentTarget.value);
                     if (iso) edit({ start: iso });
@@ -346,7 +359,6 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
           <Stack gap="sm">
             <CandidatesCard
               a={a}
-              candPta={candPta}
               avg={avg}
               canCompare={!!regimen && !!info}
               onTry={edit}
@@ -370,24 +382,60 @@ export function AnalysisPage({ id, user }: { id: string; user: SessionUser }) {
   );
 }
 
-/** The ranked candidates (each can be tried in the what-if) and model averaging; memoised, so a
- * what-if edit does not re-render it. */
+/** The same regimen (dose, interval, route, infusion, start; units converted). */
+function sameRegimen(x: Regimen, y: Regimen): boolean {
+  const q = (
+    a: { value: number; unit: string } | null,
+    b: { value: number; unit: string } | null,
+    to: string,
+  ) =>
+    a === null || b === null
+      ? a === b
+      : Math.abs(convertUnit(a.value, a.unit, to) - convertUnit(b.value, b.unit, to)) <=
+        1e-9 * Math.abs(b.value);
+  return (
+    q(x.dose, y.dose, 'mg') &&
+    q(x.interval, y.interval, 'h') &&
+    q(x.duration, y.duration, 'h') &&
+    x.route === y.route &&
+    (x.start === null || y.start === null || Date.parse(x.start) === Date.parse(y.start))
+  );
+}
+
+/** A regimen as one line: `1000 mg / 12 h (over 1 h)`, hours for the interval and infusion. */
+function regimenLine(r: Regimen, lang: 'en' | 'fr', over: string): string {
+  const h = (q: { value: number; unit: string }): string => fmt(convertUnit(q.value, q.unit, 'h'), lang);
+  return `${fmt(r.dose.value, lang)} ${unitLabel(r.dose.unit)} / ${h(r.interval)} h${r.duration ? ` (${over} ${h(r.duration)} h)` : ''}`;
+}
+
+/**
+ * The ranked candidates with their stored PTA (each can be tried in the what-if), and for a drug
+ * the models' weights with a way to keep one model; memoised, so a what-if edit does not re-render it.
+ */
 const CandidatesCard = memo(function CandidatesCard({
   a,
-  candPta,
   avg,
   canCompare,
   onTry,
   onCompare,
 }: {
   a: Analysis;
-  candPta: { all: number }[] | null;
-  avg: AverageRow[] | null;
+  avg: Awaited<ReturnType<EngineClient['average']>> | null;
   canCompare: boolean;
   onTry: (patch: Partial<Regimen>) => void;
   onCompare: () => void;
 }) {
   const { t, lang } = useT();
+  const [error, setError] = useState<unknown>(null);
+  const keep = async (modelId: string) => {
+    setError(null);
+    try {
+      const next = await api<Analysis>('POST', `/requests/${a.requestId}/analyses`, { modelId });
+      go(`#/analyses/${next.id}`);
+    } catch (e) {
+      setError(e);
+    }
+  };
   return (
     <Card withBorder padding="sm" component="section" aria-labelledby="reco-title">
       <Title order={3} size="h5" id="reco-title" mb={4}>
@@ -404,34 +452,24 @@ const CandidatesCard = memo(function CandidatesCard({
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {a.candidates.map((c, k) => (
+          {a.candidates.map((c) => (
             <Table.Tr key={c.rank}>
               <Table.Td>{c.rank}</Table.Td>
-              <Table.Td>
-                {fmt(c.dose, lang)} {unitLabel(c.doseUnit)} / {c.interval} h
-                {c.duration ? ` (${t('over')} ${c.duration} h)` : ''}
-              </Table.Td>
+              <Table.Td>{regimenLine(c.regimen, lang, t('over'))}</Table.Td>
               <Table.Td>
                 {c.metrics.map((m) => (
                   <Text key={m.target} size="sm" c={m.met ? 'green.9' : 'red.9'}>
-                    {m.target.split('=')[0]} {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
+                    {m.target.split(/[=<>]/)[0]} {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
                   </Text>
                 ))}
               </Table.Td>
-              <Table.Td>{candPta ? pct(candPta[k].all) : '…'}</Table.Td>
+              <Table.Td>{c.pta ? pct(c.pta.all) : '—'}</Table.Td>
               <Table.Td>
                 <Button
                   size="compact-xs"
                   variant="light"
                   aria-label={t('tryCandidate', { n: c.rank })}
-                  onClick={() =>
-                    onTry({
-                      dose: c.dose,
-                      doseUnit: c.doseUnit,
-                      intervalH: c.interval,
-                      durationH: c.duration,
-                    })
-                  }
+                  onClick={() => onTry(c.regimen)}
                 >
                   {t('try')}
                 </Button>
@@ -440,6 +478,47 @@ const CandidatesCard = memo(function CandidatesCard({
           ))}
         </Table.Tbody>
       </Table>
+      {a.averaging && (
+        <Table mt="xs" aria-label={t('modelAveraging')} data-testid="drug-models">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('model')}</Table.Th>
+              <Table.Th>{t('weight')}</Table.Th>
+              <Table.Th>{t('predicted')} #1</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {a.averaging.models.map((m) => {
+              const own = a.candidates[0]?.models?.find((x) => x.id === m.id);
+              return (
+                <Table.Tr key={m.id}>
+                  <Table.Td>
+                    {m.id}
+                    {m.id === a.averaging!.selected ? ' ★' : ''}
+                  </Table.Td>
+                  <Table.Td>{pct(m.weight)}</Table.Td>
+                  <Table.Td>{own ? own.metrics.map((x) => fmt(x.value, lang)).join(', ') : '—'}</Table.Td>
+                  <Table.Td>
+                    <Button size="compact-xs" variant="default" onClick={() => keep(m.id)}>
+                      {t('keepModel')}
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+            {a.averaging.excluded.map((x) => (
+              <Table.Tr key={x.id}>
+                <Table.Td>{x.id}</Table.Td>
+                <Table.Td colSpan={3}>
+                  <Text size="xs">{x.reason}</Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <ErrorBox error={error} />
       <Group mt="xs" gap="xs">
         <Button size="xs" variant="default" disabled={!canCompare} onClick={onCompare}>
           {t('compareModels')}
@@ -455,7 +534,7 @@ const CandidatesCard = memo(function CandidatesCard({
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {avg.map((r) => (
+            {avg.rows.map((r) => (
               <Table.Tr key={r.modelId}>
                 <Table.Td>{r.modelId}</Table.Td>
                 <Table.Td>{r.weight === null ? '—' : pct(r.weight)}</Table.Td>
@@ -463,34 +542,27 @@ const CandidatesCard = memo(function CandidatesCard({
                   {r.error ? (
                     <Text size="xs">{r.error}</Text>
                   ) : (
-                    r.metrics.map((m) => `${m.target.split('=')[0]} ${fmt(m.value, lang)}`).join(', ')
+                    r.metrics.map((m) => `${m.target.split(/[=<>]/)[0]} ${fmt(m.value, lang)}`).join(', ')
                   )}
                 </Table.Td>
               </Table.Tr>
             ))}
+            <Table.Tr>
+              <Table.Td fw={700}>{t('averaged')}</Table.Td>
+              <Table.Td>Σ</Table.Td>
+              <Table.Td fw={700}>
+                {avg.averaged.metrics
+                  .map((m) => `${m.target.split(/[=<>]/)[0]} ${fmt(m.value, lang)}`)
+                  .join(', ')}
+                {avg.averaged.pta ? ` · ${t('pta')} ${pct(avg.averaged.pta.all)}` : ''}
+              </Table.Td>
+            </Table.Tr>
           </Table.Tbody>
         </Table>
       )}
     </Card>
   );
 });
-
-/**
- * The what-if regimen as the regimen a 'modify' validation retains (the service's one regimen
- * shape): hours, from the what-if's first dose; the route of the drug's candidates or last dose,
- * an infusion over no time being a bolus.
- */
-function retained(r: Regimen, a: Analysis): RetainedRegimen {
-  const given = a.candidates[0]?.route ?? a.inputs.administrations.at(-1)?.route;
-  return {
-    dose: { value: r.dose, unit: r.doseUnit },
-    interval: { value: r.intervalH, unit: 'h' },
-    route: r.durationH > 0 ? 'infusion' : given === 'oral' ? 'oral' : 'bolus',
-    duration: r.durationH > 0 ? { value: r.durationH, unit: 'h' } : null,
-    start: r.start,
-    loading: null,
-  };
-}
 
 const ValidationCard = memo(function ValidationCard({
   analysis: a,
@@ -510,15 +582,7 @@ const ValidationCard = memo(function ValidationCard({
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const modified = useMemo(
-    () =>
-      regimen &&
-      !a.candidates.some(
-        (c) =>
-          c.dose === regimen.dose &&
-          c.doseUnit === regimen.doseUnit &&
-          c.interval === regimen.intervalH &&
-          c.duration === regimen.durationH,
-      ),
+    () => regimen && !a.candidates.some((c) => sameRegimen(c.regimen, regimen)),
     [regimen, a.candidates],
   );
   useEffect(() => {
@@ -563,7 +627,7 @@ const ValidationCard = memo(function ValidationCard({
         decision === 'accept'
           ? { decision, comment, candidate: Number(candidate) }
           : decision === 'modify'
-            ? { decision, comment, regimen: retained(regimen!, a) }
+            ? { decision, comment, regimen: regimen! }
             : { decision, comment };
       onSigned(await api<Validation>('POST', `/analyses/${a.id}/validations`, body));
     } catch (err) {
@@ -597,14 +661,13 @@ const ValidationCard = memo(function ValidationCard({
               onChange={(e) => setCandidate(e.currentTarget.value)}
               data={a.candidates.map((c) => ({
                 value: String(c.rank),
-                label: `#${c.rank}: ${c.dose} ${c.doseUnit} / ${c.interval} h`,
+                label: `#${c.rank}: ${regimenLine(c.regimen, lang, t('over'))}`,
               }))}
             />
           )}
           {decision === 'modify' && regimen && (
             <Text size="sm">
-              {t('retained')}: {fmt(regimen.dose, lang)} {unitLabel(regimen.doseUnit)} / {regimen.intervalH} h
-              {regimen.durationH ? ` (${t('over')} ${regimen.durationH} h)` : ''}
+              {t('retained')}: {regimenLine(regimen, lang, t('over'))}
             </Text>
           )}
           <Textarea

@@ -483,15 +483,23 @@ function RequestForm({
   onDone: () => void;
 }) {
   const { t, lang } = useT();
-  const [modelId, setModelId] = useState('');
+  // A subject is a drug ('drug:vancomycin': every model of it, averaged) or one library model.
+  const [subject, setSubject] = useState('');
   const [question, setQuestion] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const model = models.find((m) => m.id === (modelId || models[0]?.id));
+  const drugs = [...new Set(models.map((m) => m.drug))].sort();
+  const chosen = subject || (drugs[0] ? `drug:${drugs[0]}` : '');
+  const drug = chosen.startsWith('drug:') ? chosen.slice(5) : null;
+  const model = drug === null ? models.find((m) => m.id === chosen) : undefined;
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setError(null);
     try {
-      await api('POST', '/requests', { patientId, modelId: model!.id, question });
+      await api('POST', '/requests', {
+        patientId,
+        ...(drug !== null ? { drug } : { modelId: model!.id }),
+        question,
+      });
       setQuestion('');
       onDone();
     } catch (err) {
@@ -509,7 +517,7 @@ function RequestForm({
             {rec.requests.map((r) => (
               <List.Item key={r.id}>
                 <a href={`#/requests/${r.id}`}>
-                  {showDateTime(r.createdAt, lang)} · {r.modelId}
+                  {showDateTime(r.createdAt, lang)} · {r.modelId ?? `${r.drug} (${t('allModels')})`}
                 </a>{' '}
                 <Badge size="sm" variant="light">
                   {t(`status_${r.status}`)}
@@ -522,9 +530,13 @@ function RequestForm({
           <Stack gap="xs">
             <NativeSelect
               label={t('model')}
-              value={model?.id ?? ''}
-              onChange={(e) => setModelId(e.currentTarget.value)}
-              data={models.map((m) => ({ value: m.id, label: `${m.id} (${m.drug})` }))}
+              value={chosen}
+              onChange={(e) => setSubject(e.currentTarget.value)}
+              data={[
+                ...drugs.map((d) => ({ value: `drug:${d}`, label: `${d} — ${t('allModels')}` })),
+                ...models.map((m) => ({ value: m.id, label: `${m.id} (${m.drug})` })),
+              ]}
+              data-testid="request-subject"
             />
             {model && (
               <Text size="xs" c="gray.7">
@@ -541,7 +553,7 @@ function RequestForm({
             />
             <ErrorBox error={error} />
             <Group>
-              <Button type="submit" disabled={!model}>
+              <Button type="submit" disabled={!model && drug === null}>
                 {t('submitRequest')}
               </Button>
             </Group>

@@ -48,7 +48,7 @@ export function RequestsPage(_: { user: SessionUser }) {
                 <Table.Td>
                   <a href={`#/patients/${r.patientId}`}>{r.pseudonym}</a>
                 </Table.Td>
-                <Table.Td>{r.modelId}</Table.Td>
+                <Table.Td>{r.modelId ?? r.drug}</Table.Td>
                 <Table.Td>
                   <Badge variant="light">{t(`status_${r.status}`)}</Badge>
                 </Table.Td>
@@ -90,7 +90,7 @@ export function RequestPage({ id, user }: { id: string; user: SessionUser }) {
   return (
     <Stack>
       <Title order={2}>
-        {t('request')} · {r.modelId}
+        {t('request')} · {r.modelId ?? r.drug}
       </Title>
       <Card withBorder>
         <Stack gap="xs">

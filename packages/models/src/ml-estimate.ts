@@ -1,11 +1,13 @@
 /**
- * The machine-learning exposure estimate beside the twin's MAP one (issue 8): when a shipped
+ * The machine-learning exposure estimate beside the twin's MAP one: when a shipped
  * limited-sampling estimator applies to the patient (same drug and formulation, doses every τ h by
  * the estimator's route, and levels of the last sampled dosing interval at the design's times), its
  * AUC over that interval from those levels, dose and covariates, and the twin's MAP AUC of the same
  * interval (the exact integral of the individual curve over the real dose history).
- * Pure (no DOM, no Vite API): the worker calls it after loading the estimator lazily; node tests
- * call it on the artefacts read from disk.
+ * Pure: the browser's worker calls it after loading the estimator lazily; node tests call it on
+ * the artefacts read from disk. The levels and covariates are read by the clinical policy (levels
+ * before the first dose or below the LLOQ are not values; a covariate recorded after the dose
+ * holds back to it).
  */
 import {
   computeExposure,
@@ -16,19 +18,36 @@ import {
   type ScoreInput,
   scoreEstimator,
 } from '@dosetwin/engine';
-import {
-  convertCovariate,
-  DERIVATIONS,
-  formulationsOf,
-  getModel,
-  modelsForDrug,
-  quantityOf,
-} from '@dosetwin/models';
-import type { Key } from '../i18n/en.ts';
-import { type Twin, type TwinInputs, usedSamples } from './twin.ts';
+import type { AnalysisInputs, ClinicalTwin } from './analysis.ts';
+import { convertCovariate, DERIVATIONS, quantityOf } from './covariates.ts';
+import { formulationsOf } from './drug-models.ts';
+import { getModel, modelsForDrug } from './registry.ts';
+
+type TwinInputs = AnalysisInputs;
+
+/** Why an estimator does not apply (the web app's dictionary has a message for each). */
+export type MlReasonCode =
+  | 'mlWrongDrug'
+  | 'mlNoLevel'
+  | 'mlWrongFormulation'
+  | 'mlWrongRoute'
+  | 'mlWrongInfusion'
+  | 'mlNoSampleAt'
+  | 'mlFirstDose'
+  | 'mlWrongInterval'
+  | 'mlMissingCovariate'
+  | 'mlScoreError';
+
+/** The levels that are values: at or after the first dose, not below their LLOQ. */
+function usedSamples(inputs: TwinInputs): TwinInputs['samples'] {
+  const firstDoseMs = Math.min(...inputs.administrations.map((a) => Date.parse(a.at)));
+  return inputs.samples.filter(
+    (s) => Date.parse(s.at) >= firstDoseMs && !(s.lloq !== null && s.value < s.lloq),
+  );
+}
 
 /** A shipped estimator with its evaluation (metrics.json) and its external-validation model. */
-export interface EstimatorEntry {
+export interface LoadedEstimator {
   est: MlEstimator;
   metrics: Record<string, Record<string, Metrics>>;
   /** Library model the external-validation patients were simulated from (report.md), or null. */
@@ -37,7 +56,7 @@ export interface EstimatorEntry {
 
 /** Why an estimator does not apply: a dictionary key and its placeholders. */
 export interface MlReason {
-  key: Key;
+  key: MlReasonCode;
   vars: Record<string, string | number>;
 }
 
@@ -86,7 +105,7 @@ const durationH = (a: Admin): number =>
 
 /**
  * The estimator's covariates from the patient's record at `ms`: the latest recorded value of the
- * same name (its unit converted by the scorer), else for CRCL the Cockcroft-Gault clearance from the
+ * same name (its unit converted by the scorer; the first one when it was recorded only later), else for CRCL the Cockcroft-Gault clearance from the
  * recorded SCr, age, weight and sex (total body weight, no cap: the estimators' definition).
  */
 export function estimatorCovariates(
@@ -94,9 +113,11 @@ export function estimatorCovariates(
   recorded: TwinInputs['covariates'],
   ms: number,
 ): { covariates: ScoreInput['covariates']; missing: string[] } {
+  const sorted = [...recorded].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const latest = new Map<string, { value: number; unit: string }>();
-  for (const c of [...recorded].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)))
-    if (Date.parse(c.at) <= ms) latest.set(c.name, { value: c.value, unit: c.unit });
+  for (const c of sorted) if (Date.parse(c.at) <= ms) latest.set(c.name, { value: c.value, unit: c.unit });
+  // A covariate first recorded after `ms` holds back to it (the clinical policy).
+  for (const c of sorted) if (!latest.has(c.name)) latest.set(c.name, { value: c.value, unit: c.unit });
   const canonical = (name: string, unit: string): number | null => {
     const v = latest.get(name);
     if (!v) return null;
@@ -138,7 +159,10 @@ export function matchEstimator(
   inputs: TwinInputs,
   modelDrug: string,
 ): { ok: true; match: MlMatch } | { ok: false; reason: MlReason } {
-  const no = (key: Key, vars: MlReason['vars'] = {}) => ({ ok: false as const, reason: { key, vars } });
+  const no = (key: MlReasonCode, vars: MlReason['vars'] = {}) => ({
+    ok: false as const,
+    reason: { key, vars },
+  });
   const d = est.design;
   const design = {
     times: d.timesH.join(', '),
@@ -260,15 +284,10 @@ export interface MlPanel {
 }
 
 /** The twin's AUC between two clinical times (exact integral of the point-estimate curve), model units. */
-export function twinAuc(
-  twin: Pick<Twin, 'sim' | 'history' | 'point' | 'originMs' | 'ir'>,
-  fromMs: number,
-  toMs: number,
-): number {
-  const t = (ms: number): number => convert(hours(ms - twin.originMs), 'h', twin.ir.units.time, 'time');
-  return computeExposure(twin.sim, twin.history, twin.point, {
-    from: t(fromMs),
-    to: t(toMs),
+export function twinAuc(ct: ClinicalTwin, fromMs: number, toMs: number): number {
+  return computeExposure(ct.twin.sim, ct.twin.history, ct.twin.point, {
+    from: ct.toTime(fromMs),
+    to: ct.toTime(toMs),
     gridPoints: 24,
     refineExtremes: false,
   }).auc;
@@ -293,15 +312,16 @@ const mlOf = (
  * one does not (null when the library has no estimator for the drug).
  */
 export function mlEstimate(
-  twin: Pick<Twin, 'sim' | 'history' | 'point' | 'originMs' | 'ir' | 'kind'>,
+  ct: ClinicalTwin,
   inputs: TwinInputs,
-  entries: readonly EstimatorEntry[],
+  entries: readonly LoadedEstimator[],
 ): { panel: MlPanel | null; reasons: { id: string; reason: MlReason }[] } {
   const reasons: { id: string; reason: MlReason }[] = [];
   for (const e of entries) {
     const est = e.est;
-    if (est.drug !== twin.ir.drug) continue;
-    const m = matchEstimator(est, inputs, twin.ir.drug);
+    const ir = ct.model.ir;
+    if (est.drug !== ir.drug) continue;
+    const m = matchEstimator(est, inputs, ir.drug);
     if (!m.ok) {
       reasons.push({ id: est.id, reason: m.reason });
       continue;
@@ -314,8 +334,8 @@ export function mlEstimate(
       reasons.push({ id: est.id, reason: { key: 'mlScoreError', vars: { id: est.id, message: msg } } });
       continue;
     }
-    const mapModel = twinAuc(twin, m.match.doseMs, m.match.doseMs + est.design.tauH * 3_600_000);
-    const mapAuc = aucIn(mapModel, twin.ir.units, score.unit);
+    const mapModel = twinAuc(ct, m.match.doseMs, m.match.doseMs + est.design.tauH * 3_600_000);
+    const mapAuc = aucIn(mapModel, ir.units, score.unit);
     return {
       panel: {
         estimatorId: est.id,
@@ -329,7 +349,7 @@ export function mlEstimate(
         mlAuc: score.auc,
         mapAuc,
         diffPct: 100 * (score.auc / mapAuc - 1),
-        map: twin.kind === 'map',
+        map: ct.twin.fit !== null,
         heldOut: mlOf(e.metrics.internal),
         external: e.metrics.external ? { ...mlOf(e.metrics.external)!, model: e.externalModel } : null,
         notes: score.notes,

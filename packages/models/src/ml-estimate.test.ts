@@ -5,22 +5,24 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { crclCockcroftGault, getModel, individualParameters } from '@dosetwin/models';
 import { scoreEstimator, validateEstimator } from '@dosetwin/engine';
+import { type AnalysisInputs as TwinInputs, clinicalTwin } from './analysis.ts';
+import { crclCockcroftGault } from './covariates.ts';
+import { individualParameters } from './evaluate.ts';
+import { getModel } from './registry.ts';
 import {
-  type EstimatorEntry,
+  type LoadedEstimator,
   externalModelOf,
   matchEstimator,
   mlEstimate,
   sampleToleranceH,
 } from './ml-estimate.ts';
-import { buildTwin, type TwinInputs } from './twin.ts';
-import { hoursAfter, vancoCovariates } from './test-patients.ts';
+import { hoursAfter, vancoCovariates } from './test-support.ts';
 
-const DIR = new URL('../../../models/estimators/', import.meta.url);
-const entry = (id: string): EstimatorEntry => ({
+const DIR = new URL('../estimators/', import.meta.url);
+const entry = (id: string): LoadedEstimator => ({
   est: validateEstimator(JSON.parse(readFileSync(new URL(`${id}/estimator.json`, DIR), 'utf8'))),
-  metrics: JSON.parse(readFileSync(new URL(`${id}/metrics.json`, DIR), 'utf8')) as EstimatorEntry['metrics'],
+  metrics: JSON.parse(readFileSync(new URL(`${id}/metrics.json`, DIR), 'utf8')) as LoadedEstimator['metrics'],
   externalModel: externalModelOf(readFileSync(new URL(`${id}/report.md`, DIR), 'utf8')),
 });
 const TAC = entry('tacrolimus-woillard2011-prograf-0-1-3h');
@@ -104,7 +106,7 @@ test('sampling-time tolerance: ±15 min, or ±2 SD of the training jitter when w
 
 const noHCT = tacrolimus();
 noHCT.covariates = noHCT.covariates.filter((c) => c.name !== 'HCT');
-const cases: { name: string; est: EstimatorEntry; inputs: TwinInputs; key: string | null; vars?: object }[] =
+const cases: { name: string; est: LoadedEstimator; inputs: TwinInputs; key: string | null; vars?: object }[] =
   [
     {
       name: 'tacrolimus: Prograf q12h, levels at −5 min, 1 h 04, 2 h 50',
@@ -249,10 +251,10 @@ test('vancomycin match: actual times after dose 2, dose in g, CRCL = Cockcroft-G
   assert.equal(r.match.input.covariates.WT, 82);
 });
 
-test('tacrolimus panel: ML = scoreEstimator on the same inputs (exact); MAP = Dose/CL at the MAP etas (1e-6)', () => {
+test('tacrolimus panel: ML = scoreEstimator on the same inputs (exact); MAP = Dose/CL at the MAP etas of the sampled occasion (1e-6)', () => {
   const inputs = tacrolimus();
-  const twin = buildTwin(inputs, { samples: 0 });
-  assert.equal(twin.kind, 'map');
+  const twin = clinicalTwin(inputs, { samples: 0 });
+  assert.equal(twin.twin.method, 'a posteriori (MAP)');
   const { panel, reasons } = mlEstimate(twin, inputs, [VAN, TAC]);
   assert.deepEqual(reasons, []);
   assert.ok(panel);
@@ -271,10 +273,16 @@ test('tacrolimus panel: ML = scoreEstimator on the same inputs (exact); MAP = Do
   assert.equal(panel.doseMs, Date.parse(at(LAST)));
   assert.equal(panel.dosesAtTau, N);
   // 30 days of the same dose: steady state; AUC0-12 = F·Dose/CL (apparent CL/F, dose in ug).
+  // The sampled interval's etas: the model-order ones plus the occasion's inter-occasion ones
+  // (the point's block after the model order, one value per IOV eta).
+  const etas = twin.model.ir.etas;
+  const point = twin.twin.point!;
+  let block = etas.length;
+  const occasion = etas.map((e, k) => point[k] + (e.iov ? point[block++] : 0));
   const p = individualParameters(
     twin.model.compiled(),
     { HCT: { value: 35, unit: '%' }, CYP3A5: 0 },
-    twin.point,
+    occasion,
   );
   const expected = 5000 / p.CL;
   assert.ok(Math.abs(panel.mapAuc / expected - 1) < 1e-6, `${panel.mapAuc} vs ${expected}`);
@@ -292,6 +300,6 @@ test('tacrolimus panel: ML = scoreEstimator on the same inputs (exact); MAP = Do
 
 test('no estimator of the drug: no panel and no reason (the panel is not shown)', () => {
   const inputs = tacrolimus();
-  const twin = buildTwin(inputs, { samples: 0 });
+  const twin = clinicalTwin(inputs, { samples: 0 });
   assert.deepEqual(mlEstimate(twin, inputs, [VAN]), { panel: null, reasons: [] });
 });
