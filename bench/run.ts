@@ -22,6 +22,8 @@ sections.push(benchRecommend());
 console.error('server…');
 sections.push(await benchServer());
 sections.push(await (await import('./ml.ts')).benchMl()); // issue 8: ml train, 10 000 patients
+console.error('ml predict, 2000 patients…');
+sections.push((await import('./ml-predict.ts')).benchMlPredict()); // one process per patient vs --data
 // Issue 7: the browser what-if timing is measured by the e2e run in Chromium (a page, not Node);
 // its last figures are carried here when that run left them.
 const whatIf = new URL('../artifacts/e2e/whatif-timing.json', import.meta.url);

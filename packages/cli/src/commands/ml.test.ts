@@ -193,3 +193,104 @@ test('ml predict: the MAP estimate beside the ML one is the steady-state AUC Dos
     (e: DosetwinError) => e.issues[0].field === '--cov' && /needs HCT/.test(e.issues[0].message),
   );
 });
+
+test('ml predict --data: every row scored in one process, each line = the one-patient command’s output with its id (identical numbers); header units converted, empty times nominal', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dosetwin-ml-'));
+  const est = 'vancomycin-goti2018+thomson2009-2-12h';
+  const run = (...args: string[]): { code: number; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [BIN, 'ml', 'predict', '--estimator', est, ...args], {
+      encoding: 'utf8',
+      cwd: REPO,
+    });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const data = join(dir, 'patients.csv');
+  writeFileSync(
+    data,
+    'ID,DOSE (g),C1 (mg/L),C2 (mg/L),T1 (h),T2 (h),WT (kg),CRCL (mL/min)\n' +
+      'a,1,32,14,2.05,11.9,80,70\n' +
+      'b,1.5,41,19,,,95,55\n' +
+      'c,0.75,25,8,2.1,,62,100\n',
+  );
+  const many = run('--data', data, '--format', 'json');
+  assert.equal(many.code, 0, many.stderr);
+  const lines = many.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    lines.map((l) => l.id),
+    ['a', 'b', 'c'],
+  );
+  const one = [
+    ['--conc', '32,14', '--times', '2.05,11.9', '--dose', '1000mg', '--cov', 'WT=80', '--cov', 'CRCL=70'],
+    ['--conc', '41,19', '--dose', '1500mg', '--cov', 'WT=95', '--cov', 'CRCL=55'],
+    ['--conc', '25,8', '--times', '2.1,12', '--dose', '750mg', '--cov', 'WT=62', '--cov', 'CRCL=100'],
+  ].map((args) => run(...args, '--format', 'json'));
+  one.forEach((r, i) => {
+    assert.equal(r.code, 0, r.stderr);
+    const { id: _id, notes: batchNotes, ...batch } = lines[i];
+    const { notes, ...single } = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.deepEqual(batch, single, `patient ${lines[i].id}: same estimate and MAP`);
+    // The same numbers; the batch states the dose conversion from its header (g → mg).
+    assert.deepEqual(notes, []);
+    assert.deepEqual(batchNotes, [`dose: ${[1, 1.5, 0.75][i]} g → ${[1000, 1500, 750][i]} mg`]);
+  });
+  const text = run('--data', data, '--no-map');
+  assert.equal(text.code, 0, text.stderr);
+  assert.deepEqual(
+    text.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(':')[0]),
+    ['a', 'b', 'c'],
+  );
+  assert.match(text.stdout, /^a: vancomycin-goti2018\+thomson2009-2-12h: .* mg\*h\/L \(linear baseline /);
+});
+
+test('ml predict --data: a bad cell, a missing unit, SEX not 0/1 or a missing covariate name the column and the line; --conc with --data is refused (exit 2, nothing on stdout)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dosetwin-ml-'));
+  const est = 'vancomycin-goti2018+thomson2009-2-12h';
+  const run = (text: string, ...args: string[]): { code: number; stdout: string; stderr: string } => {
+    const data = join(dir, 'p.csv');
+    writeFileSync(data, text);
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'ml', 'predict', '--estimator', est, '--data', data, '--no-map', ...args],
+      { encoding: 'utf8', cwd: REPO },
+    );
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+  const head = 'ID,DOSE (mg),C1,C2,WT (kg),CRCL (mL/min)\n';
+  const cases: [string, RegExp][] = [
+    [
+      head + 'a,1000,32,14,80,70\nb,1000,30,abc,80,70\n',
+      /p\.csv:3 error DT_DATA \[C2\] C2 'abc' is not a number/,
+    ],
+    [
+      'ID,DOSE,C1,C2,WT (kg),CRCL (mL/min)\na,1000,32,14,80,70\n',
+      /p\.csv:1 error DT_DATA \[DOSE\] column DOSE has no unit/,
+    ],
+    [
+      'ID,DOSE (mg),C1,WT (kg),CRCL (mL/min)\na,1000,32,80,70\n',
+      /p\.csv:1 error DT_DATA \[C2\] missing column C2/,
+    ],
+    [
+      head.replace('\n', ',SEX\n') + 'a,1000,32,14,80,70,0\nb,1000,32,14,80,70,2\n',
+      /p\.csv:3 error DT_DATA \[SEX\] column SEX, line 3: '2' is not one of 0, 1/,
+    ],
+    [
+      'ID,DOSE (mg),C1,C2,WT (kg)\na,1000,32,14,80\n',
+      /p\.csv:2 error DT_ML_INPUT \[covariates\.CRCL\] patient a: CRCL .* is required/,
+    ],
+  ];
+  for (const [text, re] of cases) {
+    const r = run(text);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, re);
+    assert.equal(r.stdout, '');
+  }
+  const both = run(head + 'a,1000,32,14,80,70\n', '--conc', '1,2');
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /DT_ARG \[--conc\] --conc is read from --data's columns/);
+});

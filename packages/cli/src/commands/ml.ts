@@ -16,6 +16,7 @@ import {
   type MlEstimator,
   predictLnAuc,
   renderReport,
+  type Score,
   type ReportSection,
   type SamplingDesign,
   type ScoreInput,
@@ -31,12 +32,14 @@ import {
   type PopulationSpec,
   checkPopulation,
   splitCsv,
+  csvLines,
+  dataIssues,
   convert,
   DosetwinError,
   MapEstimator,
   mapAuc,
 } from '@dosetwin/engine';
-import { getModel } from '@dosetwin/models';
+import { checkCodedColumns, codingNote, getModel, splitHeader } from '@dosetwin/models';
 import type { Command } from 'commander';
 import { argError, guarded, readText } from '../io.ts';
 import {
@@ -476,6 +479,191 @@ export function mapBesideEstimator(
   );
 }
 
+/** One patient's inputs to `ml predict`, as given (options, or one row of `--data`). */
+export interface PredictInput {
+  /** Concentrations in the design's order. */
+  conc: number[];
+  /** Unit of the concentrations (default: the estimator's). */
+  unit?: string;
+  /** Actual sampling times after the dose, h. */
+  times: number[];
+  dose: { value: number; unit: string };
+  /** Covariates and clinical variables, with their unit when given. */
+  cov: { name: string; value: number; unit?: string }[];
+}
+
+/** The ML estimate of one patient and, unless skipped, the MAP AUC of the same samples. */
+export interface Prediction {
+  score: Score;
+  map: { model: string; auc: number; converged: boolean } | null;
+}
+
+/**
+ * Score one patient: its covariates split into the estimator's features and the clinical values
+ * of its population (for the MAP beside it), the estimator's score, and the MAP Bayesian AUC.
+ */
+export function predictPatient(est: MlEstimator, input: PredictInput, map: boolean): Prediction {
+  const covariates: ScoreInput['covariates'] = {};
+  // Clinical values in the preset's units, for the MAP estimate beside the ML one.
+  const clinical: Record<string, number> = {};
+  const preset = presetFor(est.drug);
+  for (const q of input.cov) {
+    const name = q.name;
+    const def = est.covariates.find((x) => x.name === name);
+    const clinicalU = preset ? clinicalUnit(preset, name) : undefined;
+    if (!def && !clinicalU)
+      argError(
+        '--cov',
+        `${name} is neither a covariate of ${est.id} (${est.covariates.map((x) => x.name).join(', ')}) nor a clinical variable of its population`,
+      );
+    if (def) {
+      const unit = q.unit === '%' && def.unit === '%' ? '%' : q.unit;
+      covariates[name] = unit && unit !== def.unit ? { value: q.value, unit } : q.value;
+    }
+    if (clinicalU)
+      clinical[name] =
+        q.unit && q.unit !== clinicalU ? convert(q.value, q.unit, clinicalU, `--cov ${name}`) : q.value;
+  }
+  const { conc, times, unit, dose } = input;
+  const score = scoreEstimator(est, {
+    samples: conc.map((c, j) => ({ timeH: times[j], conc: unit ? { value: c, unit } : c })),
+    dose: { value: dose.value, unit: dose.unit },
+    covariates,
+  });
+  return {
+    score,
+    map: map
+      ? mapBesideEstimator(est, clinical, {
+          timesH: times,
+          conc: conc.map((c) => (unit ? convert(c, unit, est.units.conc, '--conc') : c)),
+          dose: convert(dose.value, dose.unit, est.units.dose, '--dose'),
+        })
+      : null,
+  };
+}
+
+/** `ml predict --format json`: one object per patient. */
+function predictJson(est: MlEstimator, r: Prediction): Record<string, unknown> {
+  return {
+    estimator: est.id,
+    target: est.target.name,
+    ...r.score,
+    map: r.map && { ...r.map, unit: r.score.unit },
+  };
+}
+
+/** `ml predict --format text`: the estimate, then the MAP beside it. */
+function predictText(est: MlEstimator, r: Prediction): string[] {
+  const s = r.score;
+  const out = [
+    `${est.id}: ${est.target.label} ${s.auc.toPrecision(4)} ${s.unit} (linear baseline ${s.baselineAuc.toPrecision(4)})`,
+  ];
+  if (r.map)
+    out.push(
+      `MAP Bayesian, ${r.map.model}, same samples: ${r.map.auc.toPrecision(4)} ${s.unit}${r.map.converged ? '' : ' (MAP did not converge)'}; ML − MAP ${(100 * (s.auc / r.map.auc - 1)).toFixed(1)} %`,
+    );
+  return out;
+}
+
+/** One row of `ml predict --data`: the patient's id, its line and its inputs. */
+export interface PredictRow {
+  id: string;
+  line: number;
+  input: PredictInput;
+}
+
+/**
+ * The patients of `ml predict --data`, one row each: `ID`, `DOSE (unit)`, `C1..Cn` (the design's
+ * order, optional unit in the header, else the estimator's), optional `T1..Tn` (h; an empty cell is
+ * the nominal time), and every other column a covariate or clinical variable by name, its unit in
+ * the header (an empty cell: not given). SEX coded 0 = male, 1 = female. Every problem names its
+ * column and line (DT_DATA).
+ */
+export function readPredictData(file: string, est: MlEstimator): PredictRow[] {
+  const text = readText(file, 'data');
+  checkCodedColumns(text, file);
+  const lines = csvLines(text, file);
+  const cols = splitCsv(lines[0]).map(splitHeader);
+  const { issues, bad } = dataIssues(file);
+  const n = est.design.timesH.length;
+  const find = (name: string): number => cols.findIndex((c) => c.name.toUpperCase() === name);
+  const [idCol, doseCol] = [find('ID'), find('DOSE')];
+  const concCols = Array.from({ length: n }, (_, j) => find(`C${j + 1}`));
+  const timeCols = Array.from({ length: n }, (_, j) => find(`T${j + 1}`));
+  const design = `${est.id} samples at ${est.design.timesH.join(', ')} h`;
+  if (idCol < 0) bad(1, 'ID', 'missing column ID');
+  if (doseCol < 0) bad(1, 'DOSE', 'missing column DOSE', `e.g. 'DOSE (${est.units.dose})'`);
+  else if (!cols[doseCol].unit)
+    bad(1, 'DOSE', 'column DOSE has no unit', `write it in the header, e.g. 'DOSE (${est.units.dose})'`);
+  concCols.forEach((c, j) => {
+    if (c < 0) bad(1, `C${j + 1}`, `missing column C${j + 1}`, `${design}: columns C1..C${n}`);
+  });
+  const extra = cols.findIndex((c) => c.name.toUpperCase() === `C${n + 1}`);
+  if (extra >= 0) bad(1, `C${n + 1}`, `column C${n + 1}: ${design}, ${n} concentrations`);
+  timeCols.forEach((c, j) => {
+    if (c >= 0 && cols[c].unit !== null && cols[c].unit !== 'h')
+      bad(1, `T${j + 1}`, `T${j + 1} is in ${cols[c].unit}; sampling times are in h after the dose`);
+  });
+  const concUnits = new Set(concCols.filter((c) => c >= 0).map((c) => cols[c].unit));
+  if (concUnits.size > 1) bad(1, 'C1', 'C1..Cn must share one unit');
+  if (issues.length) throw new DosetwinError(issues);
+  const used = new Set([idCol, doseCol, ...concCols, ...timeCols]);
+  const covCols = cols.map((c, i) => ({ ...c, i })).filter((c) => !used.has(c.i));
+  const rows: PredictRow[] = [];
+  for (let li = 1; li < lines.length; li++) {
+    if (lines[li].trim() === '') continue;
+    const line = li + 1;
+    const cells = splitCsv(lines[li]).map((c) => c.trim());
+    if (cells.length !== cols.length) {
+      bad(line, 'record', `has ${cells.length} fields, the header has ${cols.length}`);
+      continue;
+    }
+    const value = (c: number, name: string, blank: number | null): number => {
+      const raw = cells[c];
+      if ((raw === '' || raw === '.') && blank !== null) return blank;
+      const v = Number(raw);
+      if (raw === '' || raw === '.' || !Number.isFinite(v))
+        bad(line, name, `${name} '${raw}' is not a number`);
+      return v;
+    };
+    const id = cells[idCol];
+    if (!id) bad(line, 'ID', 'ID is missing');
+    const cov: PredictInput['cov'] = [];
+    for (const c of covCols) {
+      if (cells[c.i] === '' || cells[c.i] === '.') continue;
+      cov.push({ name: c.name, value: value(c.i, c.name, null), ...(c.unit ? { unit: c.unit } : {}) });
+    }
+    rows.push({
+      id,
+      line,
+      input: {
+        conc: concCols.map((c, j) => value(c, `C${j + 1}`, null)),
+        ...(cols[concCols[0]].unit ? { unit: cols[concCols[0]].unit! } : {}),
+        times: timeCols.map((c, j) =>
+          c < 0 ? est.design.timesH[j] : value(c, `T${j + 1}`, est.design.timesH[j]),
+        ),
+        dose: { value: value(doseCol, 'DOSE', null), unit: cols[doseCol].unit! },
+        cov,
+      },
+    });
+  }
+  if (issues.length) throw new DosetwinError(issues);
+  return rows;
+}
+
+/** Run one row's work; its input errors are reported at its line (file:line, patient id). */
+function withLine<T>(file: string, row: PredictRow, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (e instanceof DosetwinError)
+      throw new DosetwinError(
+        e.issues.map((i) => ({ ...i, file, line: row.line, message: `patient ${row.id}: ${i.message}` })),
+      );
+    throw e;
+  }
+}
+
 export function registerMl(program: Command): void {
   const ml = program
     .command('ml')
@@ -607,31 +795,35 @@ export function registerMl(program: Command): void {
     );
 
   ml.command('predict')
-    .description('estimate the AUC of one patient from its limited samples, dose and covariates')
-    .requiredOption('--estimator <file|id>', 'estimator JSON or the id of a shipped estimator')
-    .requiredOption(
-      '--conc <values>',
-      "concentrations at the design's times, comma-separated, e.g. '8.1,25,14'",
+    .description(
+      'estimate the AUC from limited samples, dose and covariates: one patient from the options, or every patient of --data (the estimator loaded once)',
     )
+    .requiredOption('--estimator <file|id>', 'estimator JSON or the id of a shipped estimator')
+    .option('--conc <values>', "concentrations at the design's times, comma-separated, e.g. '8.1,25,14'")
     .option('--unit <unit>', "unit of --conc (default: the estimator's)")
     .option('--times <hours>', 'actual sampling times after the dose, h (default: the nominal times)')
-    .requiredOption('--dose <amount>', "dose of the sampled interval with its unit, e.g. '4mg'")
+    .option('--dose <amount>', "dose of the sampled interval with its unit, e.g. '4mg'")
     .option(
       '--cov <NAME=VALUE>',
       'covariate with optional unit, e.g. HCT=35% (repeat)',
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
+    .option(
+      '--data <file>',
+      `many patients, one row each, instead of --conc/--times/--dose/--cov: ID, DOSE (mg), C1 (ng/mL)..Cn (the design's order; no unit: the estimator's), optional T1 (h)..Tn (actual times after the dose; empty: nominal), and covariates by name with their unit, e.g. HCT (%), CYP3A5, WT (kg); ${codingNote('SEX')}`,
+    )
     .option('--no-map', 'skip the MAP Bayesian estimate beside the ML one')
     .option('--format <format>', 'json or text', 'text')
     .action(
       async (opts: {
         estimator: string;
-        conc: string;
+        conc?: string;
         unit?: string;
         times?: string;
-        dose: string;
+        dose?: string;
         cov: string[];
+        data?: string;
         map: boolean;
         format: string;
       }) => {
@@ -639,71 +831,54 @@ export function registerMl(program: Command): void {
           if (opts.format !== 'json' && opts.format !== 'text')
             argError('--format', `'${opts.format}': use json or text`);
           const est = loadEstimator(opts.estimator);
+          if (opts.data !== undefined) {
+            for (const [v, name] of [
+              [opts.conc, '--conc'],
+              [opts.times, '--times'],
+              [opts.dose, '--dose'],
+              [opts.unit, '--unit'],
+              [opts.cov.length ? opts.cov : undefined, '--cov'],
+            ] as const)
+              if (v !== undefined)
+                argError(name, `${name} is read from --data's columns: give one or the other`);
+            const rows = readPredictData(opts.data, est);
+            // Scored in order; output written at the end, so that a bad row leaves stdout empty.
+            const out: string[] = [];
+            for (const row of rows) {
+              const r = withLine(opts.data, row, () => predictPatient(est, row.input, opts.map));
+              if (opts.format === 'json') out.push(JSON.stringify({ id: row.id, ...predictJson(est, r) }));
+              else {
+                for (const n of r.score.notes) process.stderr.write(`${row.id}: ${n}\n`);
+                out.push(...predictText(est, r).map((l) => `${row.id}: ${l}`));
+              }
+            }
+            process.stdout.write(out.length ? out.join('\n') + '\n' : '');
+            return 0;
+          }
+          if (opts.conc === undefined)
+            argError('--conc', 'give --conc (with --dose), or --data for many patients');
+          if (opts.dose === undefined) argError('--dose', "give the dose with its unit, e.g. '4mg'");
           const conc = opts.conc.split(',').map((s) => Number(s.trim()));
           const times = opts.times ? opts.times.split(',').map((s) => Number(s.trim())) : est.design.timesH;
           if (times.length !== conc.length)
             argError('--times', `${times.length} times for ${conc.length} concentrations`);
           const dose = parseQuantity(opts.dose, '--dose');
           if (!dose.unit) argError('--dose', `'${opts.dose}' needs a unit (e.g. ${est.units.dose})`);
-          const covariates: ScoreInput['covariates'] = {};
-          // Clinical values in the preset's units, for the MAP estimate beside the ML one.
-          const clinical: Record<string, number> = {};
-          const preset = presetFor(est.drug);
-          for (const c of opts.cov) {
+          const cov = opts.cov.map((c) => {
             const [rawName, value] = c.split('=');
             const name = rawName?.trim();
             if (!name || value === undefined) argError('--cov', `'${c}' is not NAME=VALUE`);
-            const q = parseQuantity(value, `--cov ${name}`);
-            const def = est.covariates.find((x) => x.name === name);
-            const clinicalU = preset ? clinicalUnit(preset, name!) : undefined;
-            if (!def && !clinicalU)
-              argError(
-                '--cov',
-                `${name} is neither a covariate of ${est.id} (${est.covariates.map((x) => x.name).join(', ')}) nor a clinical variable of its population`,
-              );
-            if (def) {
-              const unit = q.unit === '%' && def.unit === '%' ? '%' : q.unit;
-              covariates[name!] = unit && unit !== def.unit ? { value: q.value, unit } : q.value;
-            }
-            if (clinicalU)
-              clinical[name!] =
-                q.unit && q.unit !== clinicalU
-                  ? convert(q.value, q.unit, clinicalU, `--cov ${name}`)
-                  : q.value;
-          }
-          const s = scoreEstimator(est, {
-            samples: conc.map((c, j) => ({
-              timeH: times[j],
-              conc: opts.unit ? { value: c, unit: opts.unit } : c,
-            })),
-            dose: { value: dose.value, unit: dose.unit! },
-            covariates,
+            return { name: name!, ...parseQuantity(value, `--cov ${name}`) };
           });
-          const map = opts.map
-            ? mapBesideEstimator(est, clinical, {
-                timesH: times,
-                conc: conc.map((c) => (opts.unit ? convert(c, opts.unit, est.units.conc, '--conc') : c)),
-                dose: convert(dose.value, dose.unit!, est.units.dose, '--dose'),
-              })
-            : null;
-          if (opts.format === 'json')
-            process.stdout.write(
-              JSON.stringify({
-                estimator: est.id,
-                target: est.target.name,
-                ...s,
-                map: map && { ...map, unit: s.unit },
-              }) + '\n',
-            );
+          const r = predictPatient(
+            est,
+            { conc, unit: opts.unit, times, dose: { value: dose.value, unit: dose.unit! }, cov },
+            opts.map,
+          );
+          if (opts.format === 'json') process.stdout.write(JSON.stringify(predictJson(est, r)) + '\n');
           else {
-            for (const n of s.notes) process.stderr.write(n + '\n');
-            process.stdout.write(
-              `${est.id}: ${est.target.label} ${s.auc.toPrecision(4)} ${s.unit} (linear baseline ${s.baselineAuc.toPrecision(4)})\n`,
-            );
-            if (map)
-              process.stdout.write(
-                `MAP Bayesian, ${map.model}, same samples: ${map.auc.toPrecision(4)} ${s.unit}${map.converged ? '' : ' (MAP did not converge)'}; ML − MAP ${(100 * (s.auc / map.auc - 1)).toFixed(1)} %\n`,
-              );
+            for (const n of r.score.notes) process.stderr.write(n + '\n');
+            process.stdout.write(predictText(est, r).join('\n') + '\n');
           }
           return 0;
         });
