@@ -1,10 +1,27 @@
 // `npm run bench`: runs every benchmark and writes bench/results.md. Timings live here, never in tests.
+// `npm run bench -- map [simulation …] [--runs run201,voriconazole]`: only those sections (and, for
+// `map`, only those runs); their sections of results.md are replaced, the others kept as they are.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchMap } from './map.ts';
 import { benchRecommend } from './recommend.ts';
 import { benchServer } from './server.ts';
 import { benchSimulation } from './simulation.ts';
+
+const SECTIONS = ['simulation', 'map', 'recommend', 'server', 'ml', 'whatif'] as const;
+type Section = (typeof SECTIONS)[number];
+const args = process.argv.slice(2);
+const asked: string[] = [];
+let runs: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--runs') runs = (args[++i] ?? '').split(',').filter(Boolean);
+  else if (SECTIONS.includes(args[i] as Section)) asked.push(args[i]);
+  else {
+    console.error(`bench: unknown argument '${args[i]}' (sections: ${SECTIONS.join(', ')}; --runs a,b)`);
+    process.exit(2);
+  }
+}
+const want = (s: Section): boolean => asked.length === 0 || asked.includes(s);
 
 const sections: string[] = [];
 const header = [
@@ -13,21 +30,28 @@ const header = [
   `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${new Date().toISOString().slice(0, 10)}. Single thread.`,
   '',
 ].join('\n');
-console.error('simulation throughput…');
-const sim = benchSimulation();
-sections.push(sim.markdown);
-console.error('MAP fits…');
-sections.push(await benchMap());
-sections.push(benchRecommend());
-console.error('server…');
-sections.push(await benchServer());
-sections.push(await (await import('./ml.ts')).benchMl()); // issue 8: ml train, 10 000 patients
-console.error('ml predict, 2000 patients…');
-sections.push((await import('./ml-predict.ts')).benchMlPredict()); // one process per patient vs --data
+if (want('simulation')) {
+  console.error('simulation throughput…');
+  sections.push(benchSimulation().markdown);
+}
+if (want('map')) {
+  console.error('MAP fits…');
+  sections.push(await benchMap(runs));
+}
+if (want('recommend')) sections.push(benchRecommend());
+if (want('server')) {
+  console.error('server…');
+  sections.push(await benchServer());
+}
+if (want('ml')) sections.push(await (await import('./ml.ts')).benchMl()); // issue 8: ml train, 10 000 patients
+if (want('ml')) {
+  console.error('ml predict, 2000 patients…');
+  sections.push((await import('./ml-predict.ts')).benchMlPredict()); // one process per patient vs --data
+}
 // Issue 7: the browser what-if timing is measured by the e2e run in Chromium (a page, not Node);
 // its last figures are carried here when that run left them.
 const whatIf = new URL('../artifacts/e2e/whatif-timing.json', import.meta.url);
-if (existsSync(whatIf)) {
+if (want('whatif') && existsSync(whatIf)) {
   const t = JSON.parse(readFileSync(whatIf, 'utf8')) as Record<string, number | string>;
   const ms = (k: string): string => `${Number(t[k]).toFixed(1)} ms`;
   sections.push(
@@ -43,6 +67,22 @@ if (existsSync(whatIf)) {
     ].join('\n'),
   );
 }
-const text = `${header}\n${sections.join('\n')}`;
-writeFileSync(new URL('./results.md', import.meta.url), text);
-console.log(text);
+const file = new URL('./results.md', import.meta.url);
+let text: string;
+if (asked.length === 0 || !existsSync(file)) text = `${header}\n${sections.join('\n')}`;
+else {
+  // Replace the sections that were run (by their "## " title), keep the others in place.
+  const old = readFileSync(file, 'utf8');
+  const parts = old.split(/\n(?=## )/);
+  const title = (s: string): string => s.split('\n')[0];
+  const fresh = new Map(sections.map((s) => [title(s), s]));
+  const kept = parts.slice(1).map((p) => {
+    const f = fresh.get(title(p));
+    if (f === undefined) return p.endsWith('\n') ? p : `${p}\n`;
+    fresh.delete(title(p));
+    return f;
+  });
+  text = `${header}\n${[...kept, ...fresh.values()].join('\n')}`;
+}
+writeFileSync(file, text);
+console.log(sections.join('\n'));

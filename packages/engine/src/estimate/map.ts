@@ -190,7 +190,7 @@ export class MapEstimator {
         ? buildSensitivityModel(model, estimated)
         : null;
     if (sens) {
-      this.forward = new SensitivityJacobian(sens, options.simulator);
+      this.forward = new SensitivityJacobian(sens, options.simulator, new FiniteDifferences('central', 1e-3));
       this.central = this.forward;
     } else {
       this.forward = adaptive

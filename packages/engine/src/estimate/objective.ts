@@ -347,7 +347,7 @@ export class MapObjective {
 
   /** The simulator's eta vector for x (model order + per-occasion IOV blocks). */
   simulatorEta(x: ArrayLike<number>, out: Float64Array = this.simEta): Float64Array {
-    out.fill(0);
+    for (let i = 0; i < out.length; i++) out[i] = 0;
     for (let i = 0; i < this.n; i++) out[this.simPos[i]] = x[i];
     return out;
   }

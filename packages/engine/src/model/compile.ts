@@ -1,4 +1,5 @@
 import { DosetwinError, type Issue } from '../errors.ts';
+import { generateRhs, generateRun, generateVector, type RhsKernel } from './codegen.ts';
 import { dependsOn, differentiate, substitute } from './derivative.ts';
 import type { CmtProperty, Expr, ModelIR, Pos, Stmt } from './ir.ts';
 
@@ -53,7 +54,29 @@ export type Structure =
       kind: 'ode';
       /** ∂f/∂A (row-major), symbolic where possible; null = use finite differences. */
       jacobian: ((s: Float64Array, J: Float64Array) => void) | null;
+      /** Compartments solved exactly rather than integrated (absorption depots), or null. */
+      exact: ExactCompartments | null;
     };
+
+/**
+ * Compartments whose amount A obeys dA/dt = −k·A + input with k free of the amounts and of time,
+ * and into which no other amount flows (first-order absorption depots): between events
+ * A(t0 + τ) = A0·e^{−kτ} + r·(1 − e^{−kτ})/k, so the integrator leaves them out and the
+ * right-hand side of the others reads them from that formula. Besides saving work, this removes
+ * the depot from the error control, whose tail (and, for fast absorption, whose stability limit
+ * h·k ≲ 3.3) otherwise set the step size long after the dose was absorbed. For a forward
+ * sensitivity S = ∂A/∂η of such a compartment (`parent` ≥ 0),
+ * dS/dt = −k·S − (∂k/∂η)·A(t) + input, whose solution is
+ * S(τ) = S0·e^{−kτ} + r_S·(1 − e^{−kτ})/k − (∂k/∂η)·(A0·τ·e^{−kτ} + r_A·(1 − e^{−kτ} − kτ·e^{−kτ})/k²).
+ */
+export interface ExactCompartments {
+  /** State indices of the compartments solved exactly. */
+  index: Int32Array;
+  /** For each: −1, or the position in `index` of the compartment it is the sensitivity of. */
+  parent: Int32Array;
+  /** Writes, for each, k (its decay rate) or, for a sensitivity, ∂k/∂η, from the slots. */
+  rates: (s: Float64Array, out: Float64Array) => void;
+}
 
 export interface CompiledModel {
   ir: ModelIR;
@@ -84,6 +107,12 @@ export interface CompiledModel {
   dynamicNames: ReadonlySet<string>;
   /** Evaluates the right-hand side at the state slots into the ddt slots (explicit ODE models). */
   derivatives: Run;
+  /**
+   * The same right-hand side as generated code reading the states from y and writing
+   * dydt = f + input (`codegen.ts`), for the numerical integrator; null when the model has none
+   * or code cannot be generated here (then `derivatives` is used).
+   */
+  rhs: RhsKernel | null;
   /** Evaluates the outputs at the current state slots and time. */
   outputs: Run;
   structure: Structure;
@@ -450,7 +479,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
     for (const c of ir.compartments)
       propDefaults.push([slotOf.get(hidden(`${p}:${c}`))!, CMT_PROP_DEFAULT[p]]);
 
-  const runIndividual = compileBlock(individualStmts, slotOf);
+  const runIndividual = compileBlockFast(individualStmts, slotOf);
   const individual: Run = (s) => {
     for (let i = 0; i < propDefaults.length; i++) s[propDefaults[i][0]] = propDefaults[i][1];
     runIndividual(s);
@@ -458,8 +487,8 @@ export function compileModel(ir: ModelIR): CompiledModel {
   // A transit chain makes the built-in structure an ODE system (linear: solved exactly).
   const asOde = !ir.pk || ir.pk.transit > 0;
   const ddtNames = asOde ? ir.compartments.map((c) => hidden(`ddt:${c}`)) : [];
-  const derivatives = compileBlock(slice(new Set(ddtNames)), slotOf);
-  const outputs = compileBlock(
+  const derivatives = compileBlockFast(slice(new Set(ddtNames)), slotOf);
+  const outputs = compileBlockFast(
     slice(
       new Set([
         ...ir.errors.map((e) => e.output),
@@ -492,6 +521,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
   } else {
     structure = analyseOde(ir.compartments, ddtNames, slice(new Set(ddtNames)), slotOf);
   }
+  const rhs = asOde ? generateRhs(slice(new Set(ddtNames)), ir.compartments, ddtNames, slotOf) : null;
 
   return {
     ir,
@@ -513,6 +543,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
     individual,
     dynamicNames,
     derivatives,
+    rhs,
     outputs,
     structure,
     warnings,
@@ -593,37 +624,166 @@ function analyseOde(
     }
     env.set(st.name, substitute(st.expr, env));
   }
-  if (!straight) return { kind: 'ode', jacobian: null };
+  if (!straight) return { kind: 'ode', jacobian: null, exact: null };
   const rhs = ddtNames.map((d) => env.get(d)!);
   const jac: (Expr | null)[] = [];
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) jac.push(differentiate(rhs[i], cmts[j]));
-  const jacFns = jac.map((e) => (e ? compileExpr(e, slotOf) : null));
-  const jacobian = jacFns.every((f) => f !== null)
-    ? (() => {
-        const fns = jacFns as Fn[];
+  const complete = jac.every((e) => e !== null);
+  // Generated: the entries share the right-hand side's intermediates (written once, as in `dyn`)
+  // rather than each repeating its inlined expression.
+  const over = complete ? jacobianOver(dyn, cmts, ddtNames) : null;
+  const jacobian = complete
+    ? (generateVector(over ? over.prelude : [], over ? over.entries : jac, slotOf) ??
+      (() => {
+        const fns = jac.map((e) => compileExpr(e!, slotOf));
         return (s: Float64Array, J: Float64Array): void => {
           for (let k = 0; k < fns.length; k++) J[k] = fns[k](s);
         };
-      })()
+      })())
     : null;
+  const jacFns = complete ? jac.map((e) => compileExpr(e!, slotOf)) : [];
   const linear =
     jac.every((e) => e !== null && !cmts.some((c) => dependsOn(e, c)) && !dependsOn(e, 't')) &&
     !rhs.some((e) => dependsOn(e, 't'));
-  if (!linear) return { kind: 'ode', jacobian };
+  if (!linear) return { kind: 'ode', jacobian, exact: exactCompartments(cmts, rhs, jac, slotOf) };
   const zero = new Map<string, Expr>(
     cmts.map((c) => [c, { k: 'num', v: 0, pos: { line: 0, column: 0 } } as Expr]),
   );
-  const constFns = rhs.map((e) => compileExpr(substitute(e, zero), slotOf));
-  const kFns = jacFns as Fn[];
+  const constExprs = rhs.map((e) => substitute(e, zero));
+  const constFns = constExprs.map((e) => compileExpr(e, slotOf));
+  const kFns = jacFns;
   return {
     kind: 'linear-ode',
-    matrix: (s, K) => {
-      for (let k = 0; k < kFns.length; k++) K[k] = kFns[k](s);
-    },
-    constant: (s, r0) => {
-      for (let i = 0; i < n; i++) r0[i] = constFns[i](s);
-    },
+    matrix:
+      generateVector([], jac, slotOf) ??
+      ((s, K) => {
+        for (let k = 0; k < kFns.length; k++) K[k] = kFns[k](s);
+      }),
+    constant:
+      generateVector([], constExprs, slotOf) ??
+      ((s, r0) => {
+        for (let i = 0; i < n; i++) r0[i] = constFns[i](s);
+      }),
   };
+}
+
+/**
+ * The first-order decay compartments of a non-linear system (see {@link ExactCompartments}): f_i
+ * with ∂f_i/∂A_j = 0 for j ≠ i, ∂f_i/∂A_i free of the amounts and of time, f_i = 0 at A_i = 0, and
+ * f_i free of time. Null if there is none.
+ */
+function exactCompartments(
+  cmts: string[],
+  rhs: Expr[],
+  jac: (Expr | null)[],
+  slotOf: ReadonlyMap<string, number>,
+): ExactCompartments | null {
+  const n = cmts.length;
+  const index: number[] = [];
+  const rates: Expr[] = [];
+  for (let i = 0; i < n; i++) {
+    const dii = jac[i * n + i];
+    if (!dii || dependsOn(rhs[i], 't') || dependsOn(dii, 't') || cmts.some((c) => dependsOn(dii, c)))
+      continue;
+    let ok = true;
+    for (let j = 0; j < n && ok; j++) if (j !== i && !isZeroExpr(jac[i * n + j])) ok = false;
+    if (!ok) continue;
+    const atZero = substitute(
+      rhs[i],
+      new Map([[cmts[i], { k: 'num', v: 0, pos: { line: 0, column: 0 } } as Expr]]),
+    );
+    if (!isZeroExpr(atZero)) continue;
+    index.push(i);
+    rates.push({ k: 'neg', a: dii, pos: dii.pos });
+  }
+  if (!index.length) return null;
+  const fns = rates.map((e) => compileExpr(e, slotOf));
+  return {
+    index: Int32Array.from(index),
+    parent: new Int32Array(index.length).fill(-1),
+    rates:
+      generateVector([], rates, slotOf) ??
+      ((s, out) => {
+        for (let k = 0; k < fns.length; k++) out[k] = fns[k](s);
+      }),
+  };
+}
+
+/** True when the expression is 0 for any values (0, 0·x, 0/x, −0, 0 ± 0). Conservative. */
+export function isZeroExpr(e: Expr | null): boolean {
+  if (!e) return false;
+  switch (e.k) {
+    case 'num':
+      return e.v === 0;
+    case 'neg':
+      return isZeroExpr(e.a);
+    case 'bin':
+      if (e.op === '*') return isZeroExpr(e.a) || isZeroExpr(e.b);
+      if (e.op === '/') return isZeroExpr(e.a);
+      if (e.op === '+' || e.op === '-') return isZeroExpr(e.a) && isZeroExpr(e.b);
+      return false;
+    default:
+      return false;
+  }
+}
+
+/**
+ * ∂f/∂A written over the right-hand side's own statements: each statement `v = e` gets
+ * `∂v/∂A_j = Σ_u ∂e/∂u·∂u/∂A_j` (forward mode), so the Jacobian reads the intermediates instead of
+ * repeating them inlined. Returns those statements after `dyn`'s and the n×n entries as
+ * references to the derivative variables; null if some statement is not differentiable
+ * symbolically (the inlined Jacobian is used then).
+ */
+function jacobianOver(
+  dyn: Stmt[],
+  cmts: string[],
+  ddtNames: string[],
+): { prelude: Stmt[]; entries: Expr[] } | null {
+  const P0: Pos = { line: 0, column: 0 };
+  const dname = (v: string, c: string): string => `@d:${v}/${c}`;
+  const have = new Set<string>(); // names with derivative variables
+  const extra: Stmt[] = [];
+  for (const st of dyn) {
+    if (st.k !== 'assign') return null;
+    for (const c of cmts) {
+      let sum: Expr | null = null;
+      const vars = new Set<string>();
+      collectRefs(st.expr, vars);
+      for (const u of vars) {
+        const du =
+          u === c
+            ? ({ k: 'num', v: 1, pos: P0 } as Expr)
+            : have.has(u)
+              ? ({ k: 'ref', name: dname(u, c), pos: P0 } as Expr)
+              : null;
+        if (!du) continue;
+        const de = differentiate(st.expr, u);
+        if (!de) return null;
+        if (de.k === 'num' && de.v === 0) continue;
+        const term: Expr = du.k === 'num' ? de : { k: 'bin', op: '*', a: de, b: du, pos: P0 };
+        sum = sum ? { k: 'bin', op: '+', a: sum, b: term, pos: P0 } : term;
+      }
+      extra.push({ k: 'assign', name: dname(st.name, c), expr: sum ?? { k: 'num', v: 0, pos: P0 }, pos: P0 });
+    }
+    have.add(st.name);
+  }
+  const entries: Expr[] = [];
+  for (const d of ddtNames) for (const c of cmts) entries.push({ k: 'ref', name: dname(d, c), pos: P0 });
+  return { prelude: [...dyn, ...extra], entries };
+}
+
+function collectRefs(e: Expr, into: Set<string>): void {
+  if (e.k === 'ref') into.add(e.name);
+  else if (e.k === 'neg' || e.k === 'not') collectRefs(e.a, into);
+  else if (e.k === 'bin') {
+    collectRefs(e.a, into);
+    collectRefs(e.b, into);
+  } else if (e.k === 'call') e.args.forEach((a) => collectRefs(a, into));
+}
+
+/** {@link compileBlock} as generated code where possible (same operations, same results). */
+export function compileBlockFast(list: Stmt[], slotOf: ReadonlyMap<string, number>): Run {
+  return generateRun(list, slotOf) ?? compileBlock(list, slotOf);
 }
 
 /**

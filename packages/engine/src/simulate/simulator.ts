@@ -123,8 +123,11 @@ export class Simulator {
     // The default ODE absolute tolerance scales with each state's peak: per patient, from zero.
     this.advancer.ode?.resetScale();
     this.q.clear();
-    this.rate.fill(0);
-    this.active.fill(0);
+    // Plain loops: TypedArray fill/set cost more than the work for a few compartments.
+    for (let j = 0; j < this.rate.length; j++) {
+      this.rate[j] = 0;
+      this.active[j] = 0;
+    }
     this.tcur = p.n ? p.time[0] : 0;
     for (let i = 0; i < p.n; i++) {
       this.record = i;

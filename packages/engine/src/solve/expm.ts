@@ -366,7 +366,7 @@ export class LinearOde {
       if (hasInput) for (let j = 0; j < n; j++) x += prop[nn + row + j] * r[j];
       tmp[i] = x;
     }
-    a.set(tmp);
+    for (let i = 0; i < n; i++) a[i] = tmp[i];
   }
 
   /** Cached [e^{K dt} | ∫_0^dt e^{K s} ds] for this dt, computing it on a miss (round-robin eviction). */
