@@ -137,6 +137,15 @@ export {
   type CovariateType,
   type PatientInput,
 } from './covariate-register.ts';
+export {
+  drugInputStatus,
+  inputStatus,
+  type DrugInputStatus,
+  type InputNeed,
+  type InputState,
+  type InputStatus,
+} from './input-status.ts';
+export { openingRegimen, sameRegimen } from './what-if.ts';
 export { CHECKED_CODES, checkCodedColumns, codingNote } from './data-codes.ts';
 export {
   analyseDrug,
@@ -160,6 +169,7 @@ export {
   aucIn,
   INTERVAL_TOLERANCE_H,
   INFUSION_TOLERANCE_H,
+  ML_STEADY_STATE_DOSES,
   MIN_SAMPLE_TOLERANCE_H,
   type LoadedEstimator,
   type MlMatch,

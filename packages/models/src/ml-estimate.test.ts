@@ -14,6 +14,7 @@ import {
   type LoadedEstimator,
   externalModelOf,
   matchEstimator,
+  ML_STEADY_STATE_DOSES,
   mlEstimate,
   sampleToleranceH,
 } from './ml-estimate.ts';
@@ -272,6 +273,7 @@ test('tacrolimus panel: ML = scoreEstimator on the same inputs (exact); MAP = Do
   assert.equal(panel.unit, 'ug*h/L');
   assert.equal(panel.doseMs, Date.parse(at(LAST)));
   assert.equal(panel.dosesAtTau, N);
+  assert.equal(panel.fewDoses, false, `${N} doses ≥ ${ML_STEADY_STATE_DOSES}: steady state`);
   // 30 days of the same dose: steady state; AUC0-12 = F·Dose/CL (apparent CL/F, dose in ug).
   // The sampled interval's etas: the model-order ones plus the occasion's inter-occasion ones
   // (the point's block after the model order, one value per IOV eta).

@@ -260,6 +260,9 @@ export function matchEstimator(
   };
 }
 
+/** Doses at the estimator's interval below which steady state (what the ML estimate assumes) is doubtful. */
+export const ML_STEADY_STATE_DOSES = 4;
+
 /** The panel's content: ML and MAP AUC of the sampled interval, and the estimator's validated accuracy. */
 export interface MlPanel {
   estimatorId: string;
@@ -269,6 +272,8 @@ export interface MlPanel {
   timesH: number[];
   doseMs: number;
   dosesAtTau: number;
+  /** Fewer than {@link ML_STEADY_STATE_DOSES} doses at τ: probably not at steady state, which the ML estimate assumes. */
+  fewDoses: boolean;
   /** Actual sampling times after the dose (h). */
   sampleTimesH: number[];
   mlAuc: number;
@@ -345,6 +350,7 @@ export function mlEstimate(
         timesH: est.design.timesH,
         doseMs: m.match.doseMs,
         dosesAtTau: m.match.dosesAtTau,
+        fewDoses: m.match.dosesAtTau < ML_STEADY_STATE_DOSES,
         sampleTimesH: m.match.samples.map((s) => s.timeH),
         mlAuc: score.auc,
         mapAuc,

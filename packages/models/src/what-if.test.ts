@@ -1,0 +1,88 @@
+// The what-if's regimen: equality across units, and where the page opens (retained, candidate 1,
+// the last dose continued at its own interval).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Regimen } from './regimen.ts';
+import { openingRegimen, sameRegimen } from './what-if.ts';
+
+const r = (patch: Partial<Regimen> = {}): Regimen => ({
+  dose: { value: 1000, unit: 'mg' },
+  interval: { value: 12, unit: 'h' },
+  route: 'infusion',
+  duration: { value: 1, unit: 'h' },
+  start: '2026-11-21T08:00:00.000Z',
+  loading: null,
+  ...patch,
+});
+
+test('sameRegimen: 1 g / 720 min over 60 min is 1000 mg / 12 h over 1 h; any other change is not', () => {
+  assert.ok(
+    sameRegimen(
+      r(),
+      r({
+        dose: { value: 1, unit: 'g' },
+        interval: { value: 720, unit: 'min' },
+        duration: { value: 60, unit: 'min' },
+      }),
+    ),
+  );
+  assert.ok(sameRegimen(r(), r({ start: '2026-11-21T09:00+01:00' })), 'the same instant in another zone');
+  assert.ok(sameRegimen(r(), r({ start: null })), 'a start left null matches any');
+  assert.ok(!sameRegimen(r(), r({ dose: { value: 1001, unit: 'mg' } })));
+  assert.ok(!sameRegimen(r(), r({ interval: { value: 8, unit: 'h' } })));
+  assert.ok(!sameRegimen(r(), r({ duration: { value: 2, unit: 'h' } })));
+  assert.ok(!sameRegimen(r(), r({ route: 'bolus', duration: null })));
+  assert.ok(!sameRegimen(r(), r({ start: '2026-11-21T10:00:00.000Z' })));
+  assert.ok(!sameRegimen(r(), r({ loading: { dose: { value: 2000, unit: 'mg' }, duration: null } })));
+  assert.ok(
+    sameRegimen(
+      r({ loading: { dose: { value: 2, unit: 'g' }, duration: { value: 2, unit: 'h' } } }),
+      r({ loading: { dose: { value: 2000, unit: 'mg' }, duration: { value: 120, unit: 'min' } } }),
+    ),
+  );
+});
+
+const dose = (at: string, amount = 1, unit = 'g') => ({
+  at,
+  amount,
+  unit,
+  route: 'infusion' as const,
+  duration: { value: 1, unit: 'h' },
+  product: 'vial',
+});
+const record = {
+  administrations: [dose('2026-11-20T08:00:00Z'), dose('2026-11-20T20:00:00Z'), dose('2026-11-21T08:00:00Z')],
+  start: null,
+};
+
+test('openingRegimen: the retained regimen first, then candidate 1, a missing start filled', () => {
+  const retained = r({ dose: { value: 750, unit: 'mg' } });
+  assert.deepEqual(openingRegimen(record, [{ regimen: r() }], retained), retained);
+  assert.deepEqual(openingRegimen(record, [{ regimen: r() }], null), r());
+  // Candidate without a start: one interval (12 h) after the last dose.
+  assert.equal(
+    openingRegimen(record, [{ regimen: r({ start: null }) }], null)!.start,
+    '2026-11-21T20:00:00.000Z',
+  );
+  // … or the analysis's first new dose when it has one.
+  assert.equal(
+    openingRegimen({ ...record, start: '2026-11-21T22:00+01:00' }, [{ regimen: r({ start: null }) }], null)!
+      .start,
+    '2026-11-21T22:00+01:00',
+  );
+});
+
+test('openingRegimen without a candidate: the last dose again at the interval since the one before', () => {
+  assert.deepEqual(openingRegimen(record, [], null), {
+    dose: { value: 1, unit: 'g' },
+    interval: { value: 12, unit: 'h' },
+    route: 'infusion',
+    duration: { value: 1, unit: 'h' },
+    start: '2026-11-21T20:00:00.000Z',
+    loading: null,
+  });
+  assert.equal(
+    openingRegimen({ administrations: record.administrations.slice(0, 1), start: null }, [], null),
+    null,
+  );
+});

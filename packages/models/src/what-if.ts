@@ -1,0 +1,72 @@
+/**
+ * The what-if's regimen, as the analysis page uses it: where it opens (the regimen a signed
+ * decision retained, else candidate 1, else the last dose continued at its own interval) and
+ * whether the regimen being tried is one of the ranked candidates (a 'modify' decision otherwise).
+ */
+import { convert } from '@dosetwin/engine';
+import type { ClinicalRecord } from './patient.ts';
+import type { Quantity, Regimen } from './regimen.ts';
+
+const H = 3_600_000;
+
+/** Relative tolerance of {@link sameRegimen} on doses and times (units converted). */
+const REL = 1e-9;
+
+/**
+ * The same regimen: dose, interval and infusion duration equal after unit conversion (relative
+ * 1e-9), the same route, and the same start when both have one (a start left null matches any).
+ * The loading dose is compared the same way.
+ */
+export function sameRegimen(x: Regimen, y: Regimen): boolean {
+  const q = (a: Quantity | null, b: Quantity | null, to: string): boolean =>
+    a === null || b === null
+      ? a === b
+      : Math.abs(convert(a.value, a.unit, to) - convert(b.value, b.unit, to)) <=
+        REL * Math.abs(convert(b.value, b.unit, to));
+  const loading =
+    x.loading === null || y.loading === null
+      ? x.loading === y.loading
+      : q(x.loading.dose, y.loading.dose, 'mg') && q(x.loading.duration, y.loading.duration, 'h');
+  return (
+    q(x.dose, y.dose, 'mg') &&
+    q(x.interval, y.interval, 'h') &&
+    q(x.duration, y.duration, 'h') &&
+    x.route === y.route &&
+    loading &&
+    (x.start === null || y.start === null || Date.parse(x.start) === Date.parse(y.start))
+  );
+}
+
+/**
+ * The regimen the what-if opens on: the one a signed decision retained, else candidate 1, else the
+ * last dose given again at the interval since the dose before it (null with a single dose and no
+ * candidate: there is no interval to continue). A regimen without a start starts at the analysis's
+ * first new dose when it has one, else one interval after the last dose.
+ */
+export function openingRegimen(
+  inputs: Pick<ClinicalRecord, 'administrations'> & { start: string | null },
+  candidates: readonly { regimen: Regimen }[],
+  retained: Regimen | null,
+): Regimen | null {
+  const doses = [...inputs.administrations].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const last = doses.at(-1);
+  const dueAfter = (r: Regimen): string | null =>
+    last
+      ? new Date(Date.parse(last.at) + convert(r.interval.value, r.interval.unit, 'h') * H).toISOString()
+      : null;
+  const withStart = (r: Regimen): Regimen => (r.start ? r : { ...r, start: inputs.start ?? dueAfter(r) });
+  const chosen = retained ?? candidates[0]?.regimen ?? null;
+  if (chosen) return withStart(chosen);
+  const before = doses.at(-2);
+  if (!last || !before) return null;
+  const gapH = (Date.parse(last.at) - Date.parse(before.at)) / H;
+  if (!(gapH > 0)) return null;
+  return withStart({
+    dose: { value: last.amount, unit: last.unit },
+    interval: { value: gapH, unit: 'h' },
+    route: last.route,
+    duration: last.duration,
+    start: null,
+    loading: null,
+  });
+}
