@@ -831,19 +831,34 @@ function haltonStarts(obj: MapObjective, count = 64): Float64Array[] {
   const n = obj.n;
   const L = new Float64Array(n * n);
   cholesky(n, obj.priorCov, L);
+  const z = haltonNormals(n, count);
   const out: Float64Array[] = [];
-  for (let k = 1; k <= count; k++) {
-    const z = new Float64Array(n);
-    for (let i = 0; i < n; i++) z[i] = normalQuantile(radicalInverse(k, PRIMES[i % PRIMES.length]));
+  for (let k = 0; k < count; k++) {
     const x = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let v = 0;
-      for (let j = 0; j <= i; j++) v += L[i * n + j] * z[j];
+      for (let j = 0; j <= i; j++) v += L[i * n + j] * z[k * n + j];
       x[i] = v;
     }
     out.push(x);
   }
   return out;
+}
+
+/** Φ⁻¹ of the Halton points 1…count in n dimensions (row k − 1), computed once per n and count. */
+const haltonCache = new Map<string, Float64Array>();
+function haltonNormals(n: number, count: number): Float64Array {
+  const key = `${n}:${count}`;
+  let z = haltonCache.get(key);
+  if (!z) {
+    z = new Float64Array(n * count);
+    for (let k = 1; k <= count; k++)
+      for (let i = 0; i < n; i++)
+        z[(k - 1) * n + i] = normalQuantile(radicalInverse(k, PRIMES[i % PRIMES.length]));
+    if (haltonCache.size > 64) haltonCache.clear();
+    haltonCache.set(key, z);
+  }
+  return z;
 }
 
 /** MAP fit of one patient (convenience: builds a {@link MapEstimator}; reuse one for many patients). */

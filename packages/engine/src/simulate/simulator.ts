@@ -4,7 +4,15 @@ import type { CompiledModel } from '../model/compile.ts';
 import { solvePeriodicSteadyState } from '../solve/linear-cmt.ts';
 import type { OdeOptions } from '../solve/ode.ts';
 import { type Advancer, makeAdvancer } from './advancer.ts';
-import { BOLUS, DOSE, EventQueue, INFUSION_START, INFUSION_STOP } from './event-queue.ts';
+import * as events from './event-queue.ts';
+import { EventQueue } from './event-queue.ts';
+
+// Event kinds as local constants: read in the hot loop, and an imported binding can cost a getter
+// call per read where modules are transpiled to CommonJS (as the TypeScript loader does).
+const BOLUS = events.BOLUS;
+const DOSE = events.DOSE;
+const INFUSION_START = events.INFUSION_START;
+const INFUSION_STOP = events.INFUSION_STOP;
 
 /** 10-point Gauss–Legendre nodes (ascending) and weights on [−1, 1] (Abramowitz & Stegun, Table 25.4). */
 const GL_X = [
@@ -277,19 +285,28 @@ export class Simulator {
     else this.q.push(te, BOLUS, c, amount, 0);
   }
 
-  private doseParameters(p: PatientData, i: number): { c: number; amount: number; R: number; D: number } {
+  /** Results of {@link doseParameters} (fields, so that a dose allocates nothing). */
+  private dAmount = 0;
+  private dR = 0;
+  private dD = 0;
+
+  /**
+   * Amount (F·AMT), rate and duration of dose record i's administration, from the parameters in
+   * the slots, into dAmount, dR, dD (R = D = 0: a bolus). Throws naming the record when a dose
+   * modifier is out of its domain.
+   */
+  private doseParameters(p: PatientData, i: number): void {
     const s = this.s;
     const props = this.model.cmtProps;
-    const n = this.model.nStates;
     const c = p.cmt[i] > 0 ? p.cmt[i] - 1 : 0;
-    const where = `data[line ${p.line[i]}]`;
+    // Messages are built only on failure (where, cname): this runs for every dose of every simulation.
+    if (c >= this.model.nStates) fail('DT_DATA', `${this.where(p, i)}.CMT`, `CMT ${c + 1} does not exist`);
     const F = props.bioav[c] >= 0 ? s[props.bioav[c]] : 1;
-    const cname = this.model.ir.compartments[c] ?? String(c + 1);
     if (!(F >= 0) || !Number.isFinite(F))
       fail(
         'DT_PARAM_DOMAIN',
-        `${where}.F`,
-        `ID ${p.id}: bioavailability bioav(${cname}) is ${F}; it must be finite and ≥ 0`,
+        `${this.where(p, i)}.F`,
+        `ID ${p.id}: bioavailability bioav(${this.cname(c)}) is ${F}; it must be finite and ≥ 0`,
       );
     const amount = F * p.amt[i];
     const rr = p.rate[i];
@@ -299,38 +316,47 @@ export class Simulator {
       R = rr;
       D = amount / R;
     } else if (rr === -1) {
-      R = props.rate[c] >= 0 ? s[props.rate[c]] : NaN;
       if (props.rate[c] < 0)
         fail(
           'DT_DATA',
-          `${where}.RATE`,
-          `ID ${p.id}: RATE = −1 asks for a modelled rate but the model has no rate(${cname})`,
+          `${this.where(p, i)}.RATE`,
+          `ID ${p.id}: RATE = −1 asks for a modelled rate but the model has no rate(${this.cname(c)})`,
         );
+      R = s[props.rate[c]];
       if (!(R > 0) || !Number.isFinite(R))
         fail(
           'DT_PARAM_DOMAIN',
-          `${where}.RATE`,
-          `ID ${p.id}: modelled rate(${cname}) is ${R}; it must be > 0`,
+          `${this.where(p, i)}.RATE`,
+          `ID ${p.id}: modelled rate(${this.cname(c)}) is ${R}; it must be > 0`,
         );
       D = amount / R;
     } else if (rr === -2) {
       if (props.duration[c] < 0)
         fail(
           'DT_DATA',
-          `${where}.RATE`,
-          `ID ${p.id}: RATE = −2 asks for a modelled duration but the model has no duration(${cname})`,
+          `${this.where(p, i)}.RATE`,
+          `ID ${p.id}: RATE = −2 asks for a modelled duration but the model has no duration(${this.cname(c)})`,
         );
       D = s[props.duration[c]];
       if (!(D > 0) || !Number.isFinite(D))
         fail(
           'DT_PARAM_DOMAIN',
-          `${where}.RATE`,
-          `ID ${p.id}: modelled duration(${cname}) is ${D}; it must be > 0`,
+          `${this.where(p, i)}.RATE`,
+          `ID ${p.id}: modelled duration(${this.cname(c)}) is ${D}; it must be > 0`,
         );
       R = amount / D;
     }
-    if (c >= n) fail('DT_DATA', `${where}.CMT`, `CMT ${c + 1} does not exist`);
-    return { c, amount, R, D };
+    this.dAmount = amount;
+    this.dR = R;
+    this.dD = D;
+  }
+
+  private where(p: PatientData, i: number): string {
+    return `data[line ${p.line[i]}]`;
+  }
+
+  private cname(c: number): string {
+    return this.model.ir.compartments[c] ?? String(c + 1);
   }
 
   /** Lag time of dose record i, from the parameters in the slots (those of the dose record). */
@@ -354,7 +380,8 @@ export class Simulator {
     const lag = this.lagOf(p, i);
     const c = p.cmt[i] > 0 ? p.cmt[i] - 1 : 0;
     if (p.ss[i] > 0 || lag === 0) {
-      const { amount, R, D } = this.doseParameters(p, i);
+      this.doseParameters(p, i);
+      const { dAmount: amount, dR: R, dD: D } = this;
       if (p.ss[i] > 0) this.steadyState(p, i, c, amount, R, D, lag);
       if (p.amt[i] > 0 && lag === 0) this.schedule(ti, c, amount, R, D);
     }
@@ -370,8 +397,9 @@ export class Simulator {
    * duration from the parameters now in the slots, those of the record the simulation has reached.
    */
   private enter(i: number): void {
-    const { c, amount, R, D } = this.doseParameters(this.patient!, i);
-    this.schedule(this.tcur, c, amount, R, D);
+    const p = this.patient!;
+    this.doseParameters(p, i);
+    this.schedule(this.tcur, p.cmt[i] > 0 ? p.cmt[i] - 1 : 0, this.dAmount, this.dR, this.dD);
   }
 
   /**

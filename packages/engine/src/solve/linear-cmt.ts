@@ -88,6 +88,7 @@ export class LinearCmt {
   private readonly fR: Float64Array; // f[0, −λ0..−λj]
   private readonly fA: Float64Array; // ka·f[−ka, −λ0..−λj]
   private readonly fB: Float64Array; // ka·f[0, −ka, −λ0..−λj]
+  private fBdt = NaN; // dt of fB
   private eKa = 1; // e^{−ka t}
   private gKa = 0; // (1 − e^{−ka t})/ka
 
@@ -241,6 +242,7 @@ export class LinearCmt {
     const c = this.depot ? 1 : 0;
     const ad = this.depot ? a[0] : 0;
     const rd = this.depot ? rate[0] : 0;
+    if (rd !== 0 && this.fBdt !== dt) this.depotInputCoefficients(dt);
     const { fE, fR, fA, fB, w, xNew } = this;
     if (m === 1) {
       // One disposition compartment: the sum below has a single term; skip the matrix machinery.
@@ -297,14 +299,26 @@ export class LinearCmt {
       if (this.depot) {
         this.fillWithKa(j, t, kat, false);
         this.fA[j] = this.ka * tj * t * this.dd(j + 2);
-        this.fillWithKa(j, t, kat, true);
-        this.fB[j] = this.ka * tj * t * t * this.dd(j + 3);
       }
     }
+    this.fBdt = NaN;
     if (this.depot) {
       this.gKa = this.ka > 0 ? -Math.expm1(-kat) / this.ka : t;
     }
     this.cachedDt = t;
+  }
+
+  /**
+   * The coefficients of a zero-order input into the depot (an infusion into it, rare), computed
+   * for dt only when one runs: f[0, −ka, −λ_0..−λ_j]·ka·t^{j+2}.
+   */
+  private depotInputCoefficients(t: number): void {
+    const kat = this.ka * t;
+    for (let j = 0; j < this.nDisp; j++) {
+      this.fillWithKa(j, t, kat, true);
+      this.fB[j] = this.ka * t ** j * t * t * this.dd(j + 3);
+    }
+    this.fBdt = t;
   }
 
   /** z ← sorted {−λ_0 t, …, −λ_j t, −ka t} (and 0 if `withZero`). */
@@ -349,6 +363,15 @@ export class LinearCmt {
 
   private ddRange(lo: number, hi: number): number {
     if (lo === hi) return this.ez[lo];
+    if (hi === lo + 1) {
+      // Two points: exp[z0, z1] = e^{z0}·expm1(d)/d, d = z1 − z0 ≥ 0 — no cancellation at any d
+      // (→ e^{z0} as d → 0), without the series or the memo; past d = 700, e^{z0} may underflow
+      // and the plain difference is exact enough (e^{z0} ≪ e^{z1}).
+      const d = this.z[hi] - this.z[lo];
+      if (d === 0) return this.ez[lo];
+      if (d > 700) return (this.ez[hi] - this.ez[lo]) / d;
+      return (this.ez[lo] * Math.expm1(d)) / d;
+    }
     const key = lo * 5 + hi;
     if (this.memoStamp[key] === this.stamp) return this.memo[key];
     const z = this.z;
