@@ -338,7 +338,7 @@ export class MapEstimator {
    *    differentiable — is held fixed and the others are optimised; the fit is converged when that
    *    reduced problem is (the message names the held components);
    * 6. for etas that move dose timing (lag, modelled rate or duration), whose kinks separate local
-   *    optima: f is scanned along each such eta from the mode (offsets ±0.005·1.5^k prior SD up
+   *    optima: f is scanned along each such eta from the mode (offsets ±0.005·2^k prior SD up
    *    to 3 SD, the other components fixed) and a start is made from the two lowest scan points
    *    that are local minima away from the mode's basin, if within 8 objective units of the mode;
    * 7. global search (`options.screen` = m, default 2n + 2; 0 = off): f is evaluated at m
@@ -744,7 +744,7 @@ function plausible(obj: MapObjective, c: Candidate): boolean {
 }
 
 /**
- * Rule 6: starting points from a scan of f along component i: offsets ±0.005·1.5^k prior SD up to
+ * Rule 6: starting points from a scan of f along component i: offsets ±0.005·2^k prior SD up to
  * 3 SD (fine near the mode, where the basin across a nearby kink can be narrow), the other
  * components fixed; the two lowest scan points that are local minima outside the mode's basin and
  * within PROFILE_MARGIN of f at the mode.
@@ -757,7 +757,9 @@ const PROFILE_MARGIN = 8;
 
 function profileStarts(obj: MapObjective, x: Float64Array, f: number, i: number): Float64Array[] {
   const offsets: number[] = [0];
-  for (let o = 0.005; o <= 3; o *= 1.5) offsets.push(o, -o);
+  // Doubling offsets: 1.5 as a ratio found the same optimum for all 1000 patients of run003 and
+  // run004 (objective within 5e-11) with 12 more runs per fit.
+  for (let o = 0.005; o <= 3; o *= 2) offsets.push(o, -o);
   offsets.sort((a, b) => a - b);
   const sd = obj.priorSd[i];
   const xs = Float64Array.from(x);

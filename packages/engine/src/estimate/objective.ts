@@ -1,7 +1,7 @@
 import { DosetwinError, type Issue } from '../errors.ts';
 import type { PatientData } from '../events/records.ts';
 import type { CompiledModel } from '../model/compile.ts';
-import type { ErrorModel } from '../model/ir.ts';
+import type { ErrorModel, ModelIR } from '../model/ir.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 import { cholesky, cholInverse, logDetChol } from './linalg.ts';
 import { logNormalCdf, millsRatio } from './normal.ts';
@@ -185,78 +185,26 @@ export class MapObjective {
         },
       ]);
 
-    // ---- layout of x ----
-    const nEta = ir.etas.length;
-    const omega = ir.omega;
-    const iovAll: number[] = [];
-    ir.etas.forEach((e, k) => e.iov && iovAll.push(k));
-    const bsv = ir.etas.map((_, k) => k).filter((k) => !ir.etas[k].iov && omega[k][k] > 0);
-    const iov = iovAll.filter((k) => omega[k][k] > 0);
-    for (const i of bsv)
-      for (const j of iov)
-        if (omega[i][j] !== 0)
-          throw new DosetwinError([
-            {
-              code: 'DT_MODEL_OMEGA',
-              severity: 'error',
-              field: 'random',
-              message: `cov(${ir.etas[i].name}, ${ir.etas[j].name}) = ${omega[i][j]}: a between-subject eta cannot covary with an inter-occasion eta`,
-              file: ir.file,
-            },
-          ]);
+    // ---- layout of x and prior: the same for every patient with the same occasions ----
     const occs: number[] = [];
-    if (iov.length) {
+    if (ir.etas.some((e, k) => e.iov && ir.omega[k][k] > 0)) {
       const seen = new Set<number>();
       // Occasion 0 marks records outside every occasion (e.g. a forecast's future doses): no IOV
       // block is estimated for it, and the simulator gives its records IOV = 0.
       for (let i = 0; i < patient.n; i++) if (patient.occ[i] >= 1) seen.add(patient.occ[i]);
       occs.push(...[...seen].sort((a, b) => a - b));
     }
-    const maxOcc = occs.length ? occs[occs.length - 1] : 0;
-    const etaIndex: number[] = [...bsv];
-    const occasion: number[] = bsv.map(() => 0);
-    const names = bsv.map((k) => ir.etas[k].name);
-    for (const o of occs)
-      for (const k of iov) {
-        etaIndex.push(k);
-        occasion.push(o);
-        names.push(`${ir.etas[k].name}[occ=${o}]`);
-      }
-    const n = etaIndex.length;
-    this.n = n;
-    this.names = names;
-    this.etaIndex = Int32Array.from(etaIndex);
-    this.occasion = Int32Array.from(occasion);
-    // Position in the simulator's eta vector: model order, then one block of all IOV etas per
-    // occasion 1..maxOcc (see Simulator.run).
-    this.simEta = new Float64Array(iovAll.length ? nEta + iovAll.length * maxOcc : nEta);
-    this.simPos = Int32Array.from(
-      etaIndex.map((k, i) =>
-        occasion[i] === 0 ? k : nEta + (occasion[i] - 1) * iovAll.length + iovAll.indexOf(k),
-      ),
-    );
-
-    // ---- prior ----
-    const P = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++)
-        if (occasion[i] === occasion[j]) P[i * n + j] = omega[etaIndex[i]][etaIndex[j]] / w;
-    this.priorCov = P;
-    this.priorSd = Float64Array.from({ length: n }, (_, i) => Math.sqrt(P[i * n + i]));
-    const L = new Float64Array(n * n);
-    if (!cholesky(n, P, L))
-      throw new DosetwinError([
-        {
-          code: 'DT_MODEL_OMEGA',
-          severity: 'error',
-          field: 'random',
-          message: 'the variance-covariance matrix of the etas (Ω) is not positive definite',
-          hint: 'check the covariances: |cov(a, b)| must be < √(var a · var b)',
-          file: ir.file,
-        },
-      ]);
-    this.logDetPrior = logDetChol(n, L);
-    this.priorPrecision = cholInverse(n, L, new Float64Array(n * n));
+    const lay = layoutOf(ir, w, occs);
+    this.n = lay.n;
+    this.names = [...lay.names];
+    this.etaIndex = lay.etaIndex;
+    this.occasion = lay.occasion;
+    this.simEta = new Float64Array(lay.simEtaLength);
+    this.simPos = lay.simPos;
+    this.priorCov = lay.priorCov;
+    this.priorSd = lay.priorSd;
+    this.logDetPrior = lay.logDetPrior;
+    this.priorPrecision = lay.priorPrecision;
 
     // ---- observations ----
     const errs = ir.errors;
@@ -620,4 +568,105 @@ export class MapObjective {
     this.tWdd = 0;
     this.tWgd = 0;
   }
+}
+
+/** What {@link MapObjective} needs of the model that does not depend on the patient's records. */
+interface Layout {
+  n: number;
+  names: readonly string[];
+  etaIndex: Int32Array;
+  occasion: Int32Array;
+  simEtaLength: number;
+  simPos: Int32Array;
+  priorCov: Float64Array;
+  priorSd: Float64Array;
+  logDetPrior: number;
+  priorPrecision: Float64Array;
+}
+
+/** Layouts per model, prior weight and occasion set (built once: a fit constructs an objective). */
+const layouts = new WeakMap<ModelIR, Map<string, Layout>>();
+
+/**
+ * The layout of x (between-subject etas with Ω > 0, then the IOV etas of each occasion) and the
+ * prior in it, for the occasions `occs` (ascending): cached, shared (read-only) by the objectives.
+ */
+function layoutOf(ir: ModelIR, w: number, occs: readonly number[]): Layout {
+  let byKey = layouts.get(ir);
+  if (!byKey) {
+    byKey = new Map();
+    layouts.set(ir, byKey);
+  }
+  const key = `${w}|${occs.join(',')}`;
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const nEta = ir.etas.length;
+  const omega = ir.omega;
+  const iovAll: number[] = [];
+  ir.etas.forEach((e, k) => e.iov && iovAll.push(k));
+  const bsv = ir.etas.map((_, k) => k).filter((k) => !ir.etas[k].iov && omega[k][k] > 0);
+  const iov = iovAll.filter((k) => omega[k][k] > 0);
+  for (const i of bsv)
+    for (const j of iov)
+      if (omega[i][j] !== 0)
+        throw new DosetwinError([
+          {
+            code: 'DT_MODEL_OMEGA',
+            severity: 'error',
+            field: 'random',
+            message: `cov(${ir.etas[i].name}, ${ir.etas[j].name}) = ${omega[i][j]}: a between-subject eta cannot covary with an inter-occasion eta`,
+            file: ir.file,
+          },
+        ]);
+  const maxOcc = occs.length ? occs[occs.length - 1] : 0;
+  const etaIndex: number[] = [...bsv];
+  const occasion: number[] = bsv.map(() => 0);
+  const names = bsv.map((k) => ir.etas[k].name);
+  if (iov.length)
+    for (const o of occs)
+      for (const k of iov) {
+        etaIndex.push(k);
+        occasion.push(o);
+        names.push(`${ir.etas[k].name}[occ=${o}]`);
+      }
+  const n = etaIndex.length;
+  // Position in the simulator's eta vector: model order, then one block of all IOV etas per
+  // occasion 1..maxOcc (see Simulator.run).
+  const simEtaLength = iovAll.length ? nEta + iovAll.length * maxOcc : nEta;
+  const simPos = Int32Array.from(
+    etaIndex.map((k, i) =>
+      occasion[i] === 0 ? k : nEta + (occasion[i] - 1) * iovAll.length + iovAll.indexOf(k),
+    ),
+  );
+  const P = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++)
+      if (occasion[i] === occasion[j]) P[i * n + j] = omega[etaIndex[i]][etaIndex[j]] / w;
+  const L = new Float64Array(n * n);
+  if (!cholesky(n, P, L))
+    throw new DosetwinError([
+      {
+        code: 'DT_MODEL_OMEGA',
+        severity: 'error',
+        field: 'random',
+        message: 'the variance-covariance matrix of the etas (Ω) is not positive definite',
+        hint: 'check the covariances: |cov(a, b)| must be < √(var a · var b)',
+        file: ir.file,
+      },
+    ]);
+  const layout: Layout = {
+    n,
+    names,
+    etaIndex: Int32Array.from(etaIndex),
+    occasion: Int32Array.from(occasion),
+    simEtaLength,
+    simPos,
+    priorCov: P,
+    priorSd: Float64Array.from({ length: n }, (_, i) => Math.sqrt(P[i * n + i])),
+    logDetPrior: logDetChol(n, L),
+    priorPrecision: cholInverse(n, L, new Float64Array(n * n)),
+  };
+  if (byKey.size > 64) byKey.clear();
+  byKey.set(key, layout);
+  return layout;
 }
