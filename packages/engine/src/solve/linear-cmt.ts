@@ -285,6 +285,23 @@ export class LinearCmt {
     // Each distinct point's exponential is computed once per dt and shared by all divided differences.
     for (let i = 0; i < m; i++) expLam[i] = Math.exp(-lam[i] * t);
     this.eKa = Math.exp(-kat);
+    if (m === 1) {
+      // One disposition compartment: the divided differences have one or two points, each in
+      // closed form (see ddRange): e^{−λt}, (1 − e^{−λt})/λ and ka·t·exp[−ka t, −λt].
+      const lt = lam[0] * t;
+      this.fE[0] = expLam[0];
+      this.fR[0] = lt > 0 ? -Math.expm1(-lt) / lam[0] : t;
+      if (this.depot) {
+        const d = Math.abs(lt - kat);
+        const eLo = -lt <= -kat ? expLam[0] : this.eKa;
+        const eHi = -lt <= -kat ? this.eKa : expLam[0];
+        this.fA[0] = this.ka * t * (d === 0 ? eHi : d > 700 ? (eHi - eLo) / d : (eLo * Math.expm1(d)) / d);
+        this.gKa = this.ka > 0 ? -Math.expm1(-kat) / this.ka : t;
+      }
+      this.fBdt = NaN;
+      this.cachedDt = t;
+      return;
+    }
     for (let j = 0; j < m; j++) {
       const tj = t ** j;
       // Points −λ_0 t ≤ … ≤ −λ_j t are already ascending (λ sorted descending).
