@@ -15,6 +15,7 @@ import {
   type ModelRef,
   modelPatient,
   parseDrugData,
+  samplePolicy,
   splitHeader,
 } from '@dosetwin/models';
 import { printIssues, readText } from './io.ts';
@@ -40,11 +41,12 @@ export function hasUnits(text: string): boolean {
 
 /** A drug-level patient for one model; the model's reading errors thrown. */
 export function forModel(model: ModelRef, p: DrugPatient): DataPatient {
-  checkDrugPatient(p);
-  const r = modelPatient(model, p);
+  const policy = samplePolicy(p);
+  checkDrugPatient(policy.patient);
+  const r = modelPatient(model, policy.patient);
   if (!r.patient)
     throw new DosetwinError(r.errors.map((e) => ({ ...e, message: `patient ${p.id}: ${e.message}` })));
-  return { patient: r.patient, warnings: r.warnings, notes: r.notes };
+  return { patient: r.patient, warnings: [...policy.warnings, ...r.warnings], notes: r.notes };
 }
 
 /** Every patient of the file, for the model; the coding of a SEX column checked and noted first. */

@@ -45,6 +45,17 @@ export interface AnalysisInputs extends ClinicalRecord {
   targets: string[];
   /** Time of the first new dose (ISO with zone); null: each interval's regimen when its next dose is due. */
   start: string | null;
+  /** A loading target for the first administration of each candidate (`auc24=400..600 mg*h/L`), or none. */
+  loadingTarget?: string | null;
+  /** Start when the predicted level has fallen to this concentration (after a high level), or not. */
+  startWhenBelow?: Quantity | null;
+}
+
+/** When the next dose is given after a high level: the threshold, the time, P(level ≤ threshold) then. */
+export interface AnalysisNextDose {
+  threshold: Quantity;
+  at: string;
+  probabilityBelow: number | null;
 }
 
 /** How the twin of an analysis is built and searched (the same everywhere, for the same answer). */
@@ -261,6 +272,19 @@ export interface ClinicalAnalysis {
     parameters: Record<string, number>;
     /** Each level used: observed vs individual prediction (model concentration unit). */
     observations: { at: string; observed: number; predicted: number; censored: boolean }[];
+    /**
+     * Each past dosing interval holding a level, and its exposure at the point estimate with the
+     * interval's own inter-occasion etas (model units: conc·time, conc).
+     */
+    intervals: {
+      from: string;
+      to: string;
+      levels: number;
+      auc: number;
+      cavg: number;
+      cmin: number;
+      cmax: number;
+    }[];
     /** Draws behind the PTA and the band, and the sampler's acceptance rate. */
     draws: number;
     acceptance: number | null;
@@ -270,6 +294,8 @@ export interface ClinicalAnalysis {
   candidates: AnalysisCandidate[];
   /** The forecast of candidate 1 (what the page opens on), with its band. */
   forecast: RegimenForecast | null;
+  /** With a start-when-below threshold: when the predicted level has fallen to it. */
+  nextDose: AnalysisNextDose | null;
   warnings: Issue[];
   /** Unit conversions and derivations. */
   conversions: string[];
@@ -517,6 +543,15 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
   const warnings = [...ct.warnings];
   let starts: number[] | undefined;
   if (inputs.start !== null) {
+    if (inputs.startWhenBelow)
+      throw new DosetwinError([
+        {
+          code: 'DT_ANALYSIS_START',
+          severity: 'error',
+          field: 'startWhenBelow',
+          message: 'give either the start of the new regimen or the level it waits for, not both',
+        },
+      ]);
     const t = ct.toTime(Date.parse(inputs.start));
     if (!(t >= h.time[h.n - 1]))
       throw new DosetwinError([
@@ -529,8 +564,20 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
       ]);
     starts = [t];
   }
+  const threshold = inputs.startWhenBelow
+    ? convert(inputs.startWhenBelow.value, inputs.startWhenBelow.unit, ir.units.conc, 'startWhenBelow.unit')
+    : undefined;
+  let loadingTarget: Target | undefined;
+  if (inputs.loadingTarget)
+    try {
+      loadingTarget = parseTarget(inputs.loadingTarget, ir.units.conc, ir.units.time, 1);
+    } catch (e) {
+      if (e instanceof DosetwinError)
+        throw new DosetwinError(e.issues.map((i) => ({ ...i, field: 'loadingTarget' })));
+      throw e;
+    }
   const route = ir.compartments.includes('depot') ? 'oral' : 'infusion';
-  const { engine } = recommendWithTwin(
+  const { engine, nextDose } = recommendWithTwin(
     twin,
     {
       targets: ct.targets.map((t) => t.text),
@@ -541,6 +588,7 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
         cmt: ct.doseCmt(route),
       },
       ...(starts ? { starts } : {}),
+      ...(threshold !== undefined ? { startWhenBelow: threshold } : {}),
       horizon: 'steady-state',
       samples,
       seed,
@@ -548,6 +596,7 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
       maxCandidates: settings.maxCandidates ?? ANALYSIS_DEFAULTS.maxCandidates,
     },
     ct.targets,
+    loadingTarget,
   );
   warnings.push(...engine.warnings);
   const u = ir.units;
@@ -588,6 +637,15 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
             censored: cp.records[h.line[o.record] - 1]?.cens === 1,
           }))
         : [],
+      intervals: twin.sampledExposure().map((x) => ({
+        from: iso(ct.toMs(x.from)),
+        to: iso(ct.toMs(x.to)),
+        levels: x.levels,
+        auc: x.auc,
+        cavg: x.cavg,
+        cmin: x.cmin,
+        cmax: x.cmax,
+      })),
       draws: twin.draws.length,
       acceptance: twin.acceptance,
       seed,
@@ -601,6 +659,13 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
     })),
     candidates,
     forecast: candidates.length ? forecastClinical(ct, candidates[0].regimen) : null,
+    nextDose: nextDose
+      ? {
+          threshold: { value: nextDose.threshold, unit: ir.units.conc },
+          at: iso(ct.toMs(nextDose.time)),
+          probabilityBelow: nextDose.probabilityBelow,
+        }
+      : null,
     warnings: dedupeIssues(warnings),
     conversions: ct.notes,
   };

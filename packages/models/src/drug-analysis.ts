@@ -15,7 +15,7 @@ import {
   type Target,
   type Twin,
 } from '@dosetwin/engine';
-import type { AnalysisCandidate, Attainment, MetricValue } from './analysis.ts';
+import type { AnalysisCandidate, AnalysisNextDose, Attainment, MetricValue } from './analysis.ts';
 import { type DrugFit, fitDrug, metricFactor, modelAverage } from './averaging.ts';
 import { candidateModels, formulationsOf } from './drug-models.ts';
 import { drugFile } from './drugs.ts';
@@ -33,6 +33,10 @@ export interface DrugAnalysisInputs extends ClinicalRecord {
   targets: string[];
   /** Time of the first new dose (ISO with zone); null: when each interval's next dose is due. */
   start: string | null;
+  /** A loading target for the first administration of each candidate, or none. */
+  loadingTarget?: string | null;
+  /** Start when the model-averaged predicted level has fallen to this concentration, or not. */
+  startWhenBelow?: Quantity | null;
 }
 
 export interface DrugAnalysisModel {
@@ -61,6 +65,8 @@ export interface DrugAnalysis {
   /** The model of largest weight. */
   selected: string;
   candidates: DrugAnalysisCandidate[];
+  /** With a start-when-below threshold: when the averaged level has fallen to it. */
+  nextDose: AnalysisNextDose | null;
   /** Every model's warnings, the model in the field (`models.<id>.…`). */
   warnings: Issue[];
   method: string;
@@ -132,6 +138,17 @@ export function analyseDrug(
         ...(space.strengths.length ? { strengths: space.strengths.map(dose) } : {}),
       },
       ...(starts ? { starts } : {}),
+      ...(inputs.startWhenBelow
+        ? {
+            startWhenBelow: convert(
+              inputs.startWhenBelow.value,
+              inputs.startWhenBelow.unit,
+              u.conc,
+              'startWhenBelow.unit',
+            ),
+          }
+        : {}),
+      ...(inputs.loadingTarget ? { loadingTarget: inputs.loadingTarget } : {}),
       horizon: 'steady-state',
       samples: settings.samples ?? 200,
       seed: settings.seed ?? 1,
@@ -165,6 +182,13 @@ export function analyseDrug(
     })),
     excluded: r.weights.excluded,
     selected: r.selected,
+    nextDose: r.nextDose
+      ? {
+          threshold: q(r.nextDose.threshold, u.conc),
+          at: iso(cp.originMs + r.nextDose.time * H),
+          probabilityBelow: r.nextDose.probabilityBelow,
+        }
+      : null,
     candidates: r.candidates.map((c): DrugAnalysisCandidate => ({
       rank: c.rank,
       regimen: {
@@ -173,7 +197,10 @@ export function analyseDrug(
         route: oral ? 'oral' : c.duration > 0 ? 'infusion' : 'bolus',
         duration: c.duration > 0 ? q(c.duration, u.time) : null,
         start: iso(cp.originMs + c.start * H),
-        loading: c.loadingDose > 0 ? { dose: q(c.loadingDose, u.dose), duration: null } : null,
+        loading:
+          c.loadingDose > 0
+            ? { dose: q(c.loadingDose, u.dose), duration: c.duration > 0 ? q(c.duration, u.time) : null }
+            : null,
       },
       composition: [],
       metrics: values(c.metrics, c.met),
@@ -189,12 +216,16 @@ export function analyseDrug(
     })),
     warnings: [
       ...cp.warnings,
-      ...r.warnings.map((w): Issue => ({
-        code: w.code,
-        severity: 'warning',
-        field: w.field.startsWith('models.') ? w.field : `models.${w.model}.${w.field}`,
-        message: `${w.model}: ${w.message}`,
-      })),
+      ...r.warnings.map((w): Issue =>
+        w.model === ''
+          ? { code: w.code, severity: 'warning', field: w.field, message: w.message }
+          : {
+              code: w.code,
+              severity: 'warning',
+              field: w.field.startsWith('models.') ? w.field : `models.${w.model}.${w.field}`,
+              message: `${w.model}: ${w.message}`,
+            },
+      ),
     ],
     method: r.method,
   };

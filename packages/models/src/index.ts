@@ -88,6 +88,7 @@ export {
   clinicalPatient,
   covariatesPerRecord,
   modelPatient,
+  samplePolicy,
   type ClinicalPatient,
   type ClinicalRecord,
   type CovariatesPerRecord,

@@ -57,6 +57,8 @@ export interface DrugRecord {
   line?: number;
   /** Where the record came from in the caller's terms (`samples[2]`), for messages. */
   source?: string;
+  /** Its clinical date-time, when it has one (for messages). */
+  at?: string;
   /** Covariates measured at this record; each applies from here on until its next value (and before its first one). */
   covariates?: PatientCovariates;
 }
@@ -318,6 +320,55 @@ function usesInput(m: ModelRef, name: string): boolean {
   return m.ir.covariates.some((c) => c.derive?.args.some((a) => a.name === name));
 }
 
+/**
+ * The clinical policy for levels, on a drug-level patient (the clinical record's and a CSV's
+ * alike): a level before the first dose is not used (DT_SAMPLE_BEFORE_DOSE); a level below its
+ * LLOQ is censored (Beal's M3, DT_SAMPLE_BLQ), never dropped. Warnings name the record's source
+ * (`samples[2]`) or its data line.
+ */
+export function samplePolicy(p: DrugPatient): { patient: DrugPatient; warnings: Issue[] } {
+  const warnings: Issue[] = [];
+  const evid = (r: DrugRecord): number => r.evid ?? ((r.amt ?? 0) > 0 ? 1 : 0);
+  const isLevel = (r: DrugRecord): boolean =>
+    evid(r) === 0 && (r.mdv ?? (r.dv === null || r.dv === undefined ? 1 : 0)) === 0;
+  const firstDose = p.records.find((r) => evid(r) === 1 || evid(r) === 4)?.time ?? -Infinity;
+  const where = (r: DrugRecord, i: number): string => r.source ?? `data[line ${r.line ?? i + 1}]`;
+  const records: DrugRecord[] = [];
+  p.records.forEach((r, i) => {
+    if (!isLevel(r)) {
+      records.push(r);
+      return;
+    }
+    const at = r.source ? (r.at ?? `t = ${r.time} ${p.units.time}`) : `t = ${r.time} ${p.units.time}`;
+    if (r.time < firstDose) {
+      warnings.push({
+        code: 'DT_SAMPLE_BEFORE_DOSE',
+        severity: 'warning',
+        field: `${where(r, i)}.${r.source ? 'at' : 'TIME'}`,
+        message: `the level at ${at} is before the first recorded dose; not used`,
+      });
+      // Kept as a record without a level: its covariates still apply from there.
+      const { dv: _dv, lloq: _lloq, cens: _cens, ...rest } = r;
+      if (rest.covariates && Object.keys(rest.covariates).length)
+        records.push({ ...rest, evid: 2, mdv: 1, time: Math.max(r.time, firstDose) });
+      return;
+    }
+    const dv = r.dv as number;
+    if (r.lloq !== undefined && r.cens !== 1 && dv < r.lloq) {
+      warnings.push({
+        code: 'DT_SAMPLE_BLQ',
+        severity: 'warning',
+        field: `${where(r, i)}.${r.source ? 'value' : 'DV'}`,
+        message: `the level at ${at} (${dv} ${p.units.conc}) is below the LLOQ ${r.lloq} ${p.units.conc}: fitted as censored (Beal's M3), not as a value`,
+      });
+      records.push({ ...r, cens: 1 });
+      return;
+    }
+    records.push(r);
+  });
+  return { patient: { ...p, records: records.sort((a, b) => a.time - b.time) }, warnings };
+}
+
 // ---------------------------------------------------------------- the clinical record
 
 /** A patient's clinical record: what the service stores and the web app enters (ISO date-times with a zone). */
@@ -360,24 +411,13 @@ export function clinicalPatient(record: ClinicalRecord): ClinicalPatient {
     throw new DosetwinError([
       err('DT_ANALYSIS_NO_DOSE', 'administrations', 'the patient has no recorded dose'),
     ]);
-  const warnings: Issue[] = [];
   const originMs = Math.min(...record.administrations.map((a) => Date.parse(a.at)));
   const hours = (ms: number): number => (ms - originMs) / H;
   const levels = record.samples.map((s, k) => ({ s, k, ms: Date.parse(s.at) }));
-  const used = levels.filter(({ s, k, ms }) => {
-    if (ms >= originMs) return true;
-    warnings.push({
-      code: 'DT_SAMPLE_BEFORE_DOSE',
-      severity: 'warning',
-      field: `samples[${k}].at`,
-      message: `the level at ${s.at} is before the first recorded dose; not used`,
-    });
-    return false;
-  });
   const units = {
     dose: record.administrations[0].unit,
     time: 'h',
-    conc: used[0]?.s.unit ?? 'mg/L',
+    conc: (levels.find((l) => l.ms >= originMs) ?? levels[0])?.s.unit ?? 'mg/L',
   };
   // The latest recorded value of every covariate at a time: a bare number for codes (unit '-').
   const covs = [...record.covariates].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -400,33 +440,30 @@ export function clinicalPatient(record: ClinicalRecord): ClinicalPatient {
     rows.push({
       ms,
       order: 0,
-      record: { time: hours(ms), evid: 1, amt, rate, route: a.route, source: `administrations[${k}]` },
+      record: {
+        time: hours(ms),
+        evid: 1,
+        amt,
+        rate,
+        route: a.route,
+        source: `administrations[${k}]`,
+        at: a.at,
+      },
     });
   });
-  for (const { s, k, ms } of used) {
-    const dv = convert(s.value, s.unit, units.conc, `samples[${k}].unit`);
-    const lloq = s.lloq === null ? null : convert(s.lloq, s.unit, units.conc, `samples[${k}].lloq`);
-    const censored = lloq !== null && dv < lloq;
-    if (censored)
-      warnings.push({
-        code: 'DT_SAMPLE_BLQ',
-        severity: 'warning',
-        field: `samples[${k}].value`,
-        message: `the level at ${s.at} (${s.value} ${s.unit}) is below the LLOQ ${s.lloq} ${s.unit}: fitted as censored (Beal's M3), not as a value`,
-      });
+  for (const { s, k, ms } of levels)
     rows.push({
       ms,
       order: 1,
       record: {
         time: hours(ms),
         evid: 0,
-        dv,
-        ...(lloq !== null ? { lloq } : {}),
-        ...(censored ? { cens: 1 } : {}),
+        dv: convert(s.value, s.unit, units.conc, `samples[${k}].unit`),
+        ...(s.lloq !== null ? { lloq: convert(s.lloq, s.unit, units.conc, `samples[${k}].lloq`) } : {}),
         source: `samples[${k}]`,
+        at: s.at,
       },
     });
-  }
   // Covariates recorded after every dose and level: a record of their own.
   const lastMs = Math.max(...rows.map((r) => r.ms));
   const late = [...new Set(covs.map((c) => Date.parse(c.at)).filter((t) => t > lastMs))].sort(
@@ -437,15 +474,21 @@ export function clinicalPatient(record: ClinicalRecord): ClinicalPatient {
   // By time, doses before levels at the same instant.
   rows.sort((a, b) => a.ms - b.ms || a.order - b.order);
   let prev = -Infinity;
-  const records = rows.map((r, i) => {
+  const all = rows.map((r, i) => {
     const covariates = recordedAt(r.ms, i === 0 ? -Infinity : prev);
     prev = r.ms;
-    return { ...r.record, line: i + 1, ...(Object.keys(covariates).length ? { covariates } : {}) };
+    return { ...r.record, ...(Object.keys(covariates).length ? { covariates } : {}) };
   });
+  const policy = samplePolicy({ id: record.patientId, units, records: all });
+  const records = policy.patient.records.map((r, i) => ({ ...r, line: i + 1 }));
+  const warnings = policy.warnings;
+  const used = records.flatMap((r) =>
+    r.evid === 0 && r.source?.startsWith('samples[') ? [Number(r.source.slice(8, -1))] : [],
+  );
   return {
     patient: { id: record.patientId, units, records },
     originMs,
     warnings,
-    usedSamples: used.map((u) => u.k),
+    usedSamples: used,
   };
 }

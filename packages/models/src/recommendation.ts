@@ -58,7 +58,7 @@ import {
   modelAverage,
   type ModelCandidates,
 } from './averaging.ts';
-import type { DrugPatient } from './patient.ts';
+import { type DrugPatient, samplePolicy } from './patient.ts';
 
 /** What a recommendation asks, in one system of units (a model's, or the data's for a drug). */
 export interface RecommendSettings {
@@ -367,10 +367,13 @@ function evaluateUnder(m: Weighted, r: PooledRegimen): Candidate | null {
  */
 export function recommendDrug(
   drug: string,
-  patient: DrugPatient,
+  input: DrugPatient,
   s: RecommendSettings,
   options: FitDrugOptions = {},
 ): DrugRecommendation {
+  // The clinical policy for levels (a no-op on a patient it was already applied to).
+  const policy = samplePolicy(input);
+  const patient = policy.patient;
   const units = patient.units;
   const fit = fitDrug(drug, patient, options);
   const targets = s.targets.map((t, i) => parseTarget(t, units.conc, units.time, i + 1));
@@ -386,6 +389,8 @@ export function recommendDrug(
       warnings.push({ model, code: w.code, field: w.field, message });
     }
   };
+  // The patient's own warnings (levels not used or censored) name no model.
+  warn('', policy.warnings);
   for (const x of fit.excluded)
     warn(x.id, [
       { code: 'DT_AVERAGE_EXCLUDED', severity: 'warning', field: `models.${x.id}`, message: x.reason },

@@ -70,6 +70,8 @@ export interface AnalysisResult {
   conversions: string[];
   /** The first new dose of candidate 1, or the start asked for. */
   start: string | null;
+  /** With a start-when-below threshold: when the predicted level falls to it. */
+  nextDose: ClinicalAnalysis['nextDose'];
   averaging: Averaging | null;
 }
 
@@ -87,6 +89,7 @@ export async function runAnalysis(subject: AnalysisSubject): Promise<AnalysisRes
       warnings: a.warnings,
       conversions: a.conversions,
       start: a.candidates[0]?.regimen.start ?? subject.inputs.start,
+      nextDose: a.nextDose,
       averaging: null,
     };
   }
@@ -106,6 +109,7 @@ export async function runAnalysis(subject: AnalysisSubject): Promise<AnalysisRes
     warnings: d.warnings,
     conversions: one.conversions,
     start: first?.regimen.start ?? subject.inputs.start,
+    nextDose: d.nextDose,
     averaging: {
       drug: d.drug,
       formulation: d.formulation,

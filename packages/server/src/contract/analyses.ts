@@ -16,7 +16,7 @@ import { type Assert, DateTime, Nullable, Quantity, type Same, strict, Timestamp
 import { Issue } from './errors.ts';
 import { Units } from './models.ts';
 import { Attainment, Computed, Forecast, MetricValue } from './forecast.ts';
-import { Regimen, RouteName } from './regimen.ts';
+import { PositiveQuantity, Regimen, RouteName } from './regimen.ts';
 import { Validation } from './validations.ts';
 
 export const AnalysisOptions = Type.Object(
@@ -34,6 +34,16 @@ export const AnalysisOptions = Type.Object(
         description: 'a drug-level request: analyse with this one model of the drug instead (keep one model)',
       }),
     ),
+    loadingTarget: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: "a loading dose reaching this early, e.g. 'auc24=400..600 mg*h/L'",
+      }),
+    ),
+    startWhenBelow: Type.Optional({
+      ...PositiveQuantity,
+      description: 'start the new regimen when the predicted level has fallen to this concentration',
+    }),
   },
   strict,
 );
@@ -68,6 +78,8 @@ export const AnalysisInputs = Type.Object({
   ),
   targets: Type.Array(Type.String()),
   start: Nullable(Timestamp),
+  loadingTarget: Type.Optional(Nullable(Type.String())),
+  startWhenBelow: Type.Optional(Nullable(Quantity)),
 });
 export type AnalysisInputs = Static<typeof AnalysisInputs>;
 export type _InputsAreTheLibrarys = Assert<Same<AnalysisInputs, ModelAnalysisInputs>>;
@@ -107,6 +119,18 @@ export const Fit = Type.Object({
       { at: Timestamp, observed: Computed, predicted: Computed, censored: Type.Boolean() },
       { description: 'each level used, model concentration unit; censored: below its LLOQ (M3)' },
     ),
+  ),
+  intervals: Type.Array(
+    Type.Object({
+      from: Timestamp,
+      to: Timestamp,
+      levels: Type.Integer(),
+      auc: Computed,
+      cavg: Computed,
+      cmin: Computed,
+      cmax: Computed,
+    }),
+    { description: "each past dosing interval holding a level: its exposure with the interval's own IOV" },
   ),
   draws: Type.Integer({ description: 'posterior (prior) draws behind the PTA and the band' }),
   acceptance: Nullable(Computed),
@@ -191,6 +215,12 @@ export const Analysis = Type.Object(
     fit: Fit,
     targets: Type.Array(Target),
     forecast: Nullable(Forecast),
+    nextDose: Nullable(
+      Type.Object(
+        { threshold: Quantity, at: Timestamp, probabilityBelow: Nullable(Computed) },
+        { description: 'with a start-when-below threshold: when the predicted level has fallen to it' },
+      ),
+    ),
     candidates: Type.Array(Candidate),
     warnings: Type.Array(Issue),
     averaging: Nullable(Averaging),

@@ -184,7 +184,7 @@ function initial(dialect: Dialect): Migration {
 
 /**
  * Drug-level requests and analyses (a prescriber asks for a drug, the service averages its
- * models), the targets an analysis used, and the evaluation of the regimen a decision retains
+ * models), the targets an analysis used, its next dose after a high level, and the evaluation of the regimen a decision retains
  * (its forecast with the credible band, its PTA), signed with it. Columns are added, rows never
  * changed: the append-only tables stay so.
  */
@@ -200,6 +200,7 @@ const drugLevelAndRetained: Migration = {
       .execute();
     await db.schema.alterTable('analyses').addColumn('targets', 'text').execute();
     await db.schema.alterTable('analyses').addColumn('averaging', 'text').execute();
+    await db.schema.alterTable('analyses').addColumn('next_dose', 'text').execute();
     await db.schema.alterTable('validations').addColumn('evaluation', 'text').execute();
   },
 };

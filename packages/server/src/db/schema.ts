@@ -123,6 +123,8 @@ export interface AnalysesTable {
   targets: string | null;
   /** A drug-level analysis's weights and models (JSON); null for one model. */
   averaging: string | null;
+  /** With a start-when-below threshold: when the predicted level falls to it (JSON); else null. */
+  next_dose: string | null;
   /** SHA-256 of the canonical JSON of everything above: what a validation signs. */
   hash: string;
   created_at: string;

@@ -46,6 +46,7 @@ export type _ResultIsStored = Assert<
     | 'warnings'
     | 'conversions'
     | 'start'
+    | 'nextDose'
     | 'averaging'
   >
 >;
@@ -75,6 +76,7 @@ export function analysisOut(a: Database['analyses'], v: Database['validations'] 
     candidates: parseJson<Candidate[]>(a.candidates)!,
     warnings: parseJson<Issue[]>(a.warnings)!,
     averaging: parseJson<Averaging>(a.averaging),
+    nextDose: parseJson<Analysis['nextDose']>(a.next_dose),
     hash: a.hash,
     createdAt: a.created_at,
     createdBy: a.created_by,
@@ -148,6 +150,8 @@ export async function analyse(
     covariates: records.covariates.map((c) => ({ at: c.at, name: c.name, value: c.value, unit: c.unit })),
     targets: options?.targets ?? [],
     start: options?.start ?? null,
+    ...(options?.loadingTarget ? { loadingTarget: options.loadingTarget } : {}),
+    ...(options?.startWhenBelow ? { startWhenBelow: options.startWhenBelow } : {}),
   };
   const subject = subjectOfRequest(r, options?.modelId, record);
   const result = await runAnalysis(subject);
@@ -168,6 +172,7 @@ export async function analyse(
     candidates: result.candidates,
     warnings: result.warnings,
     averaging: result.averaging,
+    nextDose: result.nextDose,
     model: result.model,
     engineVersion: result.engineVersion,
   };
@@ -201,6 +206,7 @@ export async function analyse(
       warnings: JSON.stringify(result.warnings),
       targets: JSON.stringify(result.targets),
       averaging: result.averaging === null ? null : JSON.stringify(result.averaging),
+      next_dose: result.nextDose === null ? null : JSON.stringify(result.nextDose),
       hash,
       created_at: nowIso(),
       created_by: user.id,
