@@ -44,6 +44,8 @@ export interface ReadyInfo {
   /** Doses go to a depot (oral): no infusion duration. */
   oral: boolean;
   warnings: Issue[];
+  /** Each past dosing interval holding a level: its exposure (model units) with the interval's own IOV. */
+  intervals: { fromMs: number; toMs: number; levels: number; auc: number; cmin: number; cmax: number }[];
 }
 
 export interface ForecastMsg {

@@ -78,6 +78,14 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
       drug: ir.drug,
       oral: ir.compartments.includes('depot'),
       warnings: ct.warnings,
+      intervals: ct.twin.sampledExposure().map((x) => ({
+        fromMs: ct.toMs(x.from),
+        toMs: ct.toMs(x.to),
+        levels: x.levels,
+        auc: x.auc,
+        cmin: x.cmin,
+        cmax: x.cmax,
+      })),
     };
   };
 
