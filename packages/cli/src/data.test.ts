@@ -123,3 +123,10 @@ test('a missing model file is named as a file, an unknown id as a library model 
     /DT_MODEL_UNKNOWN \[model\] no library model 'vancomycin\/nobody2020' — hint: vancomycin models: /,
   );
 });
+
+test('check --model ID: a library model is summarised like a file', () => {
+  const r = dosetwin('check', '--model', 'amikacin/delattre2010');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^amikacin\/delattre2010 1\.0\.0 {2}amikacin\n/);
+  assert.match(r.stdout, /^ {2}solver: closed form \(two_cmt\)$/m);
+});

@@ -1,16 +1,17 @@
-import { checkUnits, loadModel } from '@dosetwin/engine';
+import { checkUnits } from '@dosetwin/engine';
 import type { Command } from 'commander';
-import { guarded, printIssues, readText } from '../io.ts';
+import { guarded, printIssues } from '../io.ts';
+import { MODEL_HELP, resolveModelArg } from './model-arg.ts';
 
-/** `dosetwin check --model FILE`: parse, compile and summarise a model (structure, parameters, etas). */
+/** `dosetwin check --model FILE|ID`: parse, compile and summarise a model (structure, parameters, etas). */
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('parse and compile a model file; report errors with line and column, or a summary')
-    .requiredOption('--model <file>', 'model file (.dtm)')
+    .description('parse and compile a model; report errors with line and column, or a summary')
+    .requiredOption('--model <file|id>', MODEL_HELP)
     .action(async (opts: { model: string }) => {
       process.exitCode = await guarded(() => {
-        const m = loadModel(readText(opts.model, 'model'), opts.model);
+        const m = resolveModelArg(opts.model).model;
         const ir = m.ir;
         const solver =
           m.structure.kind === 'closed'

@@ -196,7 +196,7 @@ test('forecast --window of a sampled tacrolimus interval, no regimen: the occasi
   assert.ok(Math.abs(auc / e.auc - 1) < 1e-9, `forecast ${auc} vs fit ${e.auc}`);
 });
 
-test('forecast with neither a regimen nor a window: an error naming --regimen and --window (exit 2)', () => {
+test('forecast with neither a regimen nor a window, or a regimen option without a regimen: an error naming the option (exit 2)', () => {
   const r = dosetwin(
     'forecast',
     '--model',
@@ -207,4 +207,17 @@ test('forecast with neither a regimen nor a window: an error naming --regimen an
   assert.equal(r.code, 2);
   assert.match(r.stderr, /error DT_ARG \[--regimen\] no regimen and no window — hint: .*--window FROM\.\.TO/);
   assert.equal(r.stdout, '');
+  const start = dosetwin(
+    'forecast',
+    '--model',
+    'vancomycin/goti2018',
+    '--data',
+    join(REPO, 'examples/vancomycin-two-levels.csv'),
+    '--window',
+    '0..12',
+    '--start',
+    '36',
+  );
+  assert.equal(start.code, 2);
+  assert.match(start.stderr, /error DT_ARG \[--start\] --start applies to a new regimen/);
 });

@@ -216,6 +216,15 @@ export function registerForecast(program: Command): void {
             'no regimen and no window',
             "give --regimen '1000 mg q12h over 1 h' (or --dose and --interval), or --window FROM..TO for the exposure of the doses given",
           );
+        if (!future)
+          for (const [v, name] of [
+            [o.start, '--start'],
+            [o.count, '--count'],
+            [o.origin, '--origin'],
+            [o.loadingDuration, '--loading-duration'],
+          ] as const)
+            if (v !== undefined)
+              argError(name, `${name} applies to a new regimen`, 'give --regimen or --dose and --interval');
         const { model, ref } = resolveModelArg(o.model);
         const ir = model.ir;
         const data = readPatients(ref, o.data);
