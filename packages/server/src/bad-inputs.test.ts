@@ -181,6 +181,49 @@ describe('bad inputs', () => {
     await expect4xx(422, /^at$/, send('POST', `/api/patients/${empty}/samples`, sample({})));
     await expect4xx(422, /^at$/, send('POST', `/api/patients/${pid}/samples`, sample({ at: hoursAgo(30) })));
   });
+  test('covariates by the register: unknown name, unit not accepted, outside the hard limits, not a code → 422 naming the field', async () => {
+    const cov = (name: string, value: number, unit: string, h = 3) =>
+      send('POST', `/api/patients/${pid}/covariates`, { at: hoursAgo(h), name, value, unit });
+    const issue = async (p: ReturnType<typeof cov>, field: string, code: string): Promise<string> => {
+      const r = await p;
+      assert.equal(r.status, 422, JSON.stringify(r.body));
+      const i = r.body.error.issues.find((x) => x.field === field);
+      assert.ok(i, `field ${field} in ${JSON.stringify(r.body.error.issues)}`);
+      assert.equal(i.code, code);
+      return i.message;
+    };
+    assert.match(await issue(cov('WEIGHT', 70, 'kg'), 'name', 'DT_COVARIATE_UNKNOWN'), /WEIGHT/);
+    assert.match(await issue(cov('SCR', 1, 'mmol/L'), 'unit', 'DT_UNIT_INCOMPATIBLE'), /SCR.*mmol\/L/);
+    // 7000 kg: a weight in g entered as kg; 95 umol/L entered as mg/dL (8398 umol/L).
+    assert.match(
+      await issue(cov('WT', 7000, 'kg'), 'value', 'DT_COVARIATE_IMPLAUSIBLE'),
+      /WT is 7000 kg.*0\.2\.\.650 kg/,
+    );
+    assert.match(
+      await issue(cov('SCR', 95, 'mg/dL'), 'value', 'DT_COVARIATE_IMPLAUSIBLE'),
+      /SCR is 95 mg\/dL/,
+    );
+    assert.match(
+      await issue(cov('SEX', 2, '-'), 'value', 'DT_COVARIATE_IMPLAUSIBLE'),
+      /0 \(male\) or 1 \(female\)/,
+    );
+    assert.match(await issue(cov('ECMO', 0.5, '-'), 'value', 'DT_COVARIATE_IMPLAUSIBLE'), /ECMO is 0\.5/);
+    // Every register entry's codes and units are accepted: the covariates the old lists lacked.
+    for (const [k, [name, value, unit]] of (
+      [
+        ['ECMO', 1, '-'],
+        ['LIVING', 0, '-'],
+        ['PRED_DOSE', 10, 'mg/day'],
+        ['CSA_DOSE', 300, 'mg/d'],
+        ['PNA', 5, 'd'],
+        ['GA', 32, 'wk'],
+        ['CYSC', 1.4, 'mg/L'],
+        ['HCT', 0.32, 'L/L'],
+        ['AGE', 0, 'y'],
+      ] as const
+    ).entries())
+      assert.equal((await cov(name, value, unit, 2 + k / 10)).status, 201, `${name} ${value} ${unit}`);
+  });
   test('duplicated records → 409', async () => {
     const d = dose({ at: hoursAgo(5) });
     assert.equal((await send('POST', `/api/patients/${pid}/administrations`, d)).status, 201);

@@ -1,10 +1,10 @@
 /**
  * Checks at the API boundary that JSON Schema cannot express: units (through the engine's one
- * conversion table, and the model library's covariate units), times (with a zone, not in the
- * future). Each failure names its field and why.
+ * conversion table), covariates (the model library's covariate register: names, units, codes and
+ * plausibility limits), times (with a zone, not in the future). Each failure names its field and why.
  */
-import { convert, DosetwinError, isKnownUnit, type Issue } from '@dosetwin/engine';
-import { convertCovariate, quantityOf } from '@dosetwin/models';
+import { convert, DosetwinError, type Issue } from '@dosetwin/engine';
+import { COVARIATE_REGISTER, covariateEntry, plausibilityIssue } from '@dosetwin/models';
 import { ISO_WITH_ZONE } from './contract/common.ts';
 
 const ISO_RE = new RegExp(ISO_WITH_ZONE);
@@ -61,74 +61,35 @@ export class Checks {
   }
 }
 
-/** Canonical units of common covariates, to check that a given unit is convertible to them. */
-const COVARIATE_CANONICAL: Record<string, string> = {
-  WT: 'kg',
-  HT: 'cm',
-  AGE: 'y',
-  SCR: 'mg/dL',
-  HCT: '%',
-  CRCL: 'mL/min',
-  ALB: 'g/L',
-  SEX: '-',
-  CYP3A5: '-',
-  DIAL: '-',
-};
-const COVARIATE_UNITS = new Set([
-  '-',
-  '%',
-  'kg',
-  'g',
-  'lb',
-  'cm',
-  'm',
-  'mm',
-  'in',
-  'y',
-  'mo',
-  'wk',
-  'd',
-  'L/L',
-  'mL/min',
-  'L/h',
-  'g/L',
-  'g/dL',
-  'mg/L',
-  'mg/dL',
-  'umol/L',
-  'µmol/L',
-  'm2',
-  'mg/day',
-  'mg/d',
-  'mL/min/1.73m2',
-]);
-
+/**
+ * A recorded covariate, by the covariate register: a registered name, one of its entry's units, a
+ * value within its hard plausibility limits (a wrong unit or a typo, not a patient outside a
+ * model's validity domain) or one of its codes. Each issue names the body field.
+ */
 export function checkCovariate(c: Checks, name: string, value: number, unit: string): void {
-  if (!Number.isFinite(value)) c.add('DT_REQUEST_VALUE', 'value', `${name} ${value} is not a number`);
-  const canon = COVARIATE_CANONICAL[name];
-  if (canon !== undefined) {
-    const ok = canon === '-' ? unit === '-' : convertCovariate(1, unit, canon, quantityOf(name)) !== null;
-    if (!ok)
-      c.add(
-        'DT_UNIT_INCOMPATIBLE',
-        'unit',
-        `${name} cannot be given in '${unit}'`,
-        `give it in ${canon} or a convertible unit`,
-      );
-  } else if (!COVARIATE_UNITS.has(unit) && !isKnownUnit(unit))
+  const e = covariateEntry(name);
+  if (!e) {
     c.add(
-      'DT_UNIT_UNKNOWN',
+      'DT_COVARIATE_UNKNOWN',
+      'name',
+      `${name} is not a covariate of the register`,
+      `covariates: ${Object.keys(COVARIATE_REGISTER).join(', ')}`,
+    );
+    return;
+  }
+  if (!e.units.includes(unit)) {
+    c.add(
+      'DT_UNIT_INCOMPATIBLE',
       'unit',
-      `unknown unit '${unit}' for ${name}`,
-      `units: ${[...COVARIATE_UNITS].join(', ')}`,
+      `${name} cannot be given in '${unit}'`,
+      `give it in ${e.units.join(', ')}`,
     );
-  if (canon === '-' && !(value === 0 || value === 1))
-    c.add(
-      'DT_REQUEST_VALUE',
-      'value',
-      `${name} is coded 0 or 1; got ${value}`,
-      name === 'SEX' ? 'SEX: 0 = male, 1 = female' : undefined,
-    );
-  if (canon !== undefined && canon !== '-' && !(value > 0))
-    c.add('DT_REQUEST_VALUE', 'value', `${name} ${value} ${unit} must be > 0`);
+    return;
+  }
+  if (!Number.isFinite(value)) {
+    c.add('DT_REQUEST_VALUE', 'value', `${name} ${value} is not a number`);
+    return;
+  }
+  const issue = plausibilityIssue(name, value, unit);
+  if (issue) c.issues.push({ ...issue, field: 'value' });
 }

@@ -1,5 +1,5 @@
-/** The model library as the service offers it. */
-import { listModels } from '@dosetwin/models';
+/** The model library as the service offers it: what each model needs entered and is used with. */
+import { listModels, modelPolicy, patientInputs } from '@dosetwin/models';
 import type { ModelInfo } from '../contract/index.ts';
 
 export function modelList(): ModelInfo[] {
@@ -10,7 +10,8 @@ export function modelList(): ModelInfo[] {
     citation: m.ir.citation?.text ?? null,
     units: m.ir.units,
     covariates: m.ir.covariates.map((c) => ({ name: c.name, unit: c.unit, label: c.label })),
-    targets: m.ir.targets,
+    inputs: patientInputs(m).map(({ name, unit, required, usedFor }) => ({ name, unit, required, usedFor })),
+    targets: modelPolicy(m).targets,
     status: m.verification.status,
   }));
 }
