@@ -3,12 +3,9 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LangContext, type Lang, translate } from './i18n/index.ts';
 import type { SessionUser } from '@dosetwin/server/contract';
 import { api, getToken, setToken } from './lib/api.ts';
-import { go, parseHash, type Route } from './lib/routes.ts';
-import { AnalysisPage } from './pages/Analysis.tsx';
+import { go } from './lib/nav.ts';
 import { LoginPage } from './pages/Login.tsx';
-import { PatientPage } from './pages/Patient.tsx';
-import { PatientsPage } from './pages/Patients.tsx';
-import { RequestPage, RequestsPage } from './pages/Requests.tsx';
+import { resolveRoute, SECTIONS } from './routes.tsx';
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('dosetwin.lang') as Lang) ?? 'en');
@@ -19,10 +16,10 @@ export function App() {
   }, []);
   const [user, setUser] = useState<SessionUser | null>(null);
   const [checked, setChecked] = useState(false);
-  const [route, setRoute] = useState<Route>(() => parseHash(window.location.hash));
+  const [hash, setHash] = useState(() => window.location.hash);
   useEffect(() => {
     document.documentElement.lang = lang;
-    const on = () => setRoute(parseHash(window.location.hash));
+    const on = () => setHash(window.location.hash);
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, [lang]);
@@ -37,6 +34,8 @@ export function App() {
       .finally(() => setChecked(true));
   }, []);
   const t = (k: Parameters<typeof translate>[1]) => translate(lang, k);
+  const { route, id } = resolveRoute(hash);
+  const Page = route.page;
   const ctx = useMemo(() => ({ lang, setLang }), [lang, setLang]);
   const signOut = async () => {
     await api('POST', '/auth/logout').catch(() => {});
@@ -68,15 +67,11 @@ export function App() {
               {user && (
                 <nav aria-label={t('navigation')}>
                   <Group gap="md">
-                    <Anchor href="#/" fw={route.page.startsWith('patient') ? 700 : 400}>
-                      {t('patients')}
-                    </Anchor>
-                    <Anchor
-                      href="#/requests"
-                      fw={route.page === 'requests' || route.page === 'request' ? 700 : 400}
-                    >
-                      {t('requests')}
-                    </Anchor>
+                    {SECTIONS.map((s) => (
+                      <Anchor key={s.section} href={s.href} fw={route.section === s.section ? 700 : 400}>
+                        {t(s.label)}
+                      </Anchor>
+                    ))}
                   </Group>
                 </nav>
               )}
@@ -99,16 +94,8 @@ export function App() {
         <AppShell.Main>
           {!checked ? null : !user ? (
             <LoginPage onSignedIn={setUser} />
-          ) : route.page === 'patients' ? (
-            <PatientsPage user={user} />
-          ) : route.page === 'patient' ? (
-            <PatientPage id={route.id} user={user} />
-          ) : route.page === 'requests' ? (
-            <RequestsPage user={user} />
-          ) : route.page === 'request' ? (
-            <RequestPage id={route.id} user={user} />
           ) : (
-            <AnalysisPage id={route.id} user={user} />
+            <Page key={`${route.path}|${id}`} id={id} user={user} />
           )}
         </AppShell.Main>
       </AppShell>

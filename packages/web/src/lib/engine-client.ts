@@ -6,7 +6,6 @@
 import type { Issue } from '@dosetwin/engine';
 import type { Attainment, Regimen } from '@dosetwin/models';
 import type {
-  AverageRow,
   ForecastMsg,
   FromWorker,
   MlResult,

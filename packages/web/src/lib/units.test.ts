@@ -1,7 +1,7 @@
 // Unit lists offered in the forms: each converts through the engine's table; known factors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CONC_UNITS, convertUnit, covariateUnits, fmt, MASS_UNITS, TIME_UNITS, unitLabel } from './units.ts';
+import { CONC_UNITS, convertUnit, fmt, MASS_UNITS, TIME_UNITS, unitLabel } from './units.ts';
 
 test('every listed dose, concentration and time unit converts to the base unit (exact factors)', () => {
   assert.deepEqual(
@@ -21,10 +21,7 @@ test('every listed dose, concentration and time unit converts to the base unit (
   assert.throws(() => convertUnit(1, 'mg', 'mg/L', 'dose.unit'), /dose.unit|cannot convert/);
 });
 
-test('covariate units: the usual list, the model unit first when it is not in it; display forms', () => {
-  assert.deepEqual(covariateUnits('SCR', 'umol/L'), ['umol/L', 'mg/dL']);
-  assert.deepEqual(covariateUnits('HCT', 'L/L'), ['%', 'L/L']);
-  assert.deepEqual(covariateUnits('CYSC', 'mg/L'), ['mg/L']);
+test('display forms of units and numbers', () => {
   assert.equal(unitLabel('ug/L'), 'µg/L');
   assert.equal(unitLabel('ug'), 'µg');
   assert.equal(unitLabel('umol/L'), 'µmol/L');

@@ -1,7 +1,8 @@
 /**
- * Units offered in the forms (chosen from lists, never typed) and the conversions the UI shows.
- * Every list entry is a unit the engine's conversion table knows, so a value entered in it reaches
- * the model converted and reported (`12 ng/mL → 0.012 mg/L`), never guessed.
+ * Units offered in the dose, level and what-if forms (chosen from lists, never typed) and the
+ * conversions the UI shows. Every list entry is a unit the engine's conversion table knows, so a
+ * value entered in it reaches the model converted and reported (`12 ng/mL → 0.012 mg/L`), never
+ * guessed. Covariate units are the covariate register's (lib/covariate-labels.ts).
  */
 import { convert } from '@dosetwin/engine';
 
@@ -11,27 +12,6 @@ export const MASS_UNITS = ['mg', 'g', 'ug', 'ng'] as const;
 export const CONC_UNITS = ['mg/L', 'ug/mL', 'ug/L', 'ng/mL'] as const;
 /** Durations and intervals. */
 export const TIME_UNITS = ['h', 'min'] as const;
-
-/** Covariate units the service accepts, by covariate name (the first is the usual one). */
-export const COVARIATE_UNITS: Readonly<Record<string, readonly string[]>> = {
-  WT: ['kg', 'g'],
-  HT: ['cm', 'm'],
-  AGE: ['y'],
-  SCR: ['umol/L', 'mg/dL'],
-  HCT: ['%', 'L/L'],
-  CRCL: ['mL/min'],
-  ALB: ['g/L', 'g/dL'],
-  SEX: ['-'],
-  CYP3A5: ['-'],
-  DIAL: ['-'],
-};
-
-/** Units offered for a covariate: the list above, else the model's own unit. */
-export function covariateUnits(name: string, modelUnit: string): string[] {
-  const known = COVARIATE_UNITS[name];
-  if (!known) return [modelUnit];
-  return known.includes(modelUnit) ? [...known] : [modelUnit, ...known];
-}
 
 /** `value` from unit `from` to `to` through the engine's one table; throws a DosetwinError naming `field`. */
 export function convertUnit(value: number, from: string, to: string, field = 'unit'): number {

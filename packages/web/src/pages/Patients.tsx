@@ -2,12 +2,12 @@ import { Button, Card, Group, NativeSelect, SimpleGrid, Stack, Table, TextInput,
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
-import type { PatientCreated, PatientSummary, SessionUser } from '@dosetwin/server/contract';
+import type { PatientCreated, PatientSummary } from '@dosetwin/server/contract';
 import { api } from '../lib/api.ts';
-import { go } from '../lib/routes.ts';
+import { go, type PageProps } from '../lib/nav.ts';
 import { showDateTime } from '../lib/time.ts';
 
-export function PatientsPage({ user }: { user: SessionUser }) {
+export function PatientsPage({ user }: PageProps) {
   const { t, lang } = useT();
   const [rows, setRows] = useState<PatientSummary[] | null>(null);
   const [error, setError] = useState<unknown>(null);

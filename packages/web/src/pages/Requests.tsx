@@ -1,15 +1,33 @@
-import { Anchor, Badge, Button, Card, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  NativeSelect,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
-import type { Analysis, RequestDetail, RequestListItem, SessionUser } from '@dosetwin/server/contract';
+import type {
+  Analysis,
+  AnalysisOptions,
+  ModelInfo,
+  RequestDetail,
+  RequestListItem,
+} from '@dosetwin/server/contract';
 import { api } from '../lib/api.ts';
-import { go } from '../lib/routes.ts';
+import { go, type PageProps } from '../lib/nav.ts';
 import { showDateTime } from '../lib/time.ts';
 
 const STATUSES = ['', 'submitted', 'analysed', 'validated', 'rejected'] as const;
 
-export function RequestsPage(_: { user: SessionUser }) {
+export function RequestsPage(_: PageProps) {
   const { t, lang } = useT();
   const [status, setStatus] = useState<(typeof STATUSES)[number]>('');
   const [rows, setRows] = useState<RequestListItem[]>([]);
@@ -66,19 +84,38 @@ export function RequestsPage(_: { user: SessionUser }) {
   );
 }
 
-export function RequestPage({ id, user }: { id: string; user: SessionUser }) {
+export function RequestPage({ id, user }: PageProps) {
   const { t, lang } = useT();
   const [r, setR] = useState<RequestDetail | null>(null);
+  const [models, setModels] = useState<ModelInfo[]>([]);
+  const [targets, setTargets] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     api<RequestDetail>('GET', `/requests/${id}`).then(setR, setError);
+    api<ModelInfo[]>('GET', '/models').then(setModels, setError);
   }, [id]);
+  // The targets the analysis uses unless others are given: the model's, or those of the drug's models.
+  const defaults = r
+    ? [
+        ...new Map(
+          models
+            .filter((m) => (r.modelId ? m.id === r.modelId : m.drug === r.drug))
+            .flatMap((m) => m.targets)
+            .map((x) => [x.text, x]),
+        ).values(),
+      ]
+    : [];
   const analyse = async () => {
     setBusy(true);
     setError(null);
     try {
-      const a = await api<Analysis>('POST', `/requests/${id}/analyses`, {});
+      const given = targets
+        .split('\n')
+        .map((x) => x.trim())
+        .filter(Boolean);
+      const options: AnalysisOptions = given.length ? { targets: given } : {};
+      const a = await api<Analysis>('POST', `/requests/${id}/analyses`, options);
       go(`#/analyses/${a.id}`);
     } catch (e) {
       setError(e);
@@ -119,6 +156,22 @@ export function RequestPage({ id, user }: { id: string; user: SessionUser }) {
               ))}
             </Table.Tbody>
           </Table>
+          {user.role === 'pharmacologist' && r.status !== 'rejected' && (
+            <Textarea
+              label={t('analysisTargets')}
+              description={
+                defaults.length
+                  ? `${t('defaultTargets')}: ${defaults.map((x) => `${x.text} — ${x.note || x.citation}`).join('; ')}`
+                  : undefined
+              }
+              placeholder={defaults.map((x) => x.text).join('\n')}
+              value={targets}
+              onChange={(e) => setTargets(e.currentTarget.value)}
+              autosize
+              minRows={1}
+              data-testid="analysis-targets"
+            />
+          )}
           <ErrorBox error={error} />
           <Group>
             {user.role === 'pharmacologist' && r.status !== 'rejected' && (

@@ -11,9 +11,6 @@ import { showDateTime } from '../lib/time.ts';
 import { fmt, unitLabel } from '../lib/units.ts';
 import type { MlResult } from '../lib/worker-protocol.ts';
 
-/** Fewer doses than this at the estimator's interval: probably not at steady state yet (a warning). */
-const FEW_DOSES = 4;
-
 /** A percentage with one decimal and its sign. */
 const signed = (x: number, lang: 'en' | 'fr'): string => {
   const s = `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x).toFixed(1)}`;
@@ -82,7 +79,7 @@ export const MlCard = memo(function MlCard({ ml }: { ml: MlResult }) {
               n: p.dosesAtTau,
             })}
           </Text>
-          {p.dosesAtTau < FEW_DOSES && (
+          {p.fewDoses && (
             <Text size="sm" c="orange.9" data-testid="ml-few-doses">
               {t('mlFewDoses', { n: p.dosesAtTau })}
             </Text>

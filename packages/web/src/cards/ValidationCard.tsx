@@ -1,0 +1,149 @@
+/**
+ * The pharmacologist's validation: accept a candidate, modify (the what-if regimen is the one
+ * retained) or reject, with a comment; once signed, the decision, its signature and the report.
+ * Memoised: it re-renders only when the what-if regimen changes.
+ */
+import {
+  Anchor,
+  Button,
+  Card,
+  Group,
+  NativeSelect,
+  Radio,
+  Stack,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { type Regimen, sameRegimen } from '@dosetwin/models';
+import type { Analysis, NewValidation, SessionUser, Validation } from '@dosetwin/server/contract';
+import { memo, useEffect, useMemo, useState } from 'react';
+import { ErrorBox } from '../components/Issues.tsx';
+import { useT } from '../i18n/index.ts';
+import { api } from '../lib/api.ts';
+import { showDateTime } from '../lib/time.ts';
+import { regimenLine } from './format.ts';
+
+export const ValidationCard = memo(function ValidationCard({
+  analysis: a,
+  user,
+  regimen,
+  onSigned,
+}: {
+  analysis: Analysis;
+  user: SessionUser;
+  regimen: Regimen | null;
+  onSigned: (v: Validation) => void;
+}) {
+  const { t, lang } = useT();
+  const [decision, setDecision] = useState<'accept' | 'modify' | 'reject'>('accept');
+  const [candidate, setCandidate] = useState('1');
+  const [comment, setComment] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const modified = useMemo(
+    () => regimen && !a.candidates.some((c) => sameRegimen(c.regimen, regimen)),
+    [regimen, a.candidates],
+  );
+  useEffect(() => {
+    if (modified) setDecision((d) => (d === 'accept' ? 'modify' : d));
+  }, [modified]);
+  const reportUrl = `/api/requests/${a.requestId}/report`;
+  if (a.validation)
+    return (
+      <Card withBorder padding="sm" component="section" aria-labelledby="val-title">
+        <Title order={3} size="h5" id="val-title">
+          {t('validation')}
+        </Title>
+        <Text size="sm" data-testid="signed">
+          {t(`decision_${a.validation.decision}`)} · {showDateTime(a.validation.signedAt, lang)} ·{' '}
+          {t('signature')} <code>{a.validation.signature.slice(0, 12)}…</code>
+        </Text>
+        {a.validation.comment && <Text size="sm">“{a.validation.comment}”</Text>}
+        {a.validation.decision !== 'reject' && (
+          <Group mt="xs">
+            <Anchor href={reportUrl} target="_blank" data-testid="report-link">
+              {t('openReport')}
+            </Anchor>
+            <Anchor href={`${reportUrl}?format=pdf`} target="_blank">
+              PDF
+            </Anchor>
+          </Group>
+        )}
+      </Card>
+    );
+  if (user.role !== 'pharmacologist')
+    return (
+      <Card withBorder padding="sm">
+        <Text size="sm">{t('awaitingValidation')}</Text>
+      </Card>
+    );
+  const sign = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body: NewValidation =
+        decision === 'accept'
+          ? { decision, comment, candidate: Number(candidate) }
+          : decision === 'modify'
+            ? { decision, comment, regimen: regimen! }
+            : { decision, comment };
+      onSigned(await api<Validation>('POST', `/analyses/${a.id}/validations`, body));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card withBorder padding="sm" component="section" aria-labelledby="val-title">
+      <form onSubmit={sign} data-testid="validation-form">
+        <Stack gap="xs">
+          <Title order={3} size="h5" id="val-title">
+            {t('validation')}
+          </Title>
+          <Radio.Group
+            value={decision}
+            onChange={(v) => setDecision(v as typeof decision)}
+            label={t('decision')}
+          >
+            <Group gap="md" mt={4}>
+              <Radio value="accept" label={t('decision_accept')} disabled={!a.candidates.length} />
+              <Radio value="modify" label={t('decision_modify')} disabled={!regimen} />
+              <Radio value="reject" label={t('decision_reject')} />
+            </Group>
+          </Radio.Group>
+          {decision === 'accept' && (
+            <NativeSelect
+              label={t('candidate')}
+              value={candidate}
+              onChange={(e) => setCandidate(e.currentTarget.value)}
+              data={a.candidates.map((c) => ({
+                value: String(c.rank),
+                label: `#${c.rank}: ${regimenLine(c.regimen, lang, t)}`,
+              }))}
+            />
+          )}
+          {decision === 'modify' && regimen && (
+            <Text size="sm">
+              {t('retained')}: {regimenLine(regimen, lang, t)}
+            </Text>
+          )}
+          <Textarea
+            label={t('comment')}
+            required={decision !== 'accept'}
+            value={comment}
+            onChange={(e) => setComment(e.currentTarget.value)}
+            autosize
+            minRows={2}
+          />
+          <ErrorBox error={error} />
+          <Button type="submit" loading={busy} color={decision === 'reject' ? 'red.8' : undefined}>
+            {t('sign')}
+          </Button>
+        </Stack>
+      </form>
+    </Card>
+  );
+});

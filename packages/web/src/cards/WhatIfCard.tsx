@@ -1,0 +1,127 @@
+/**
+ * The what-if card: the next regimen (dose, unit, interval, infusion, first dose), each edit sent
+ * to the twin at once; the steady-state exposure per target and its probability of attainment.
+ */
+import { Card, Group, NativeSelect, NumberInput, Table, Text, TextInput, Title } from '@mantine/core';
+import type { Attainment, Regimen } from '@dosetwin/models';
+import { ErrorBox } from '../components/Issues.tsx';
+import { useT } from '../i18n/index.ts';
+import { fromDateTimeLocal, toDateTimeLocal } from '../lib/time.ts';
+import { fmt, MASS_UNITS, unitLabel } from '../lib/units.ts';
+import type { ForecastMsg, ReadyInfo } from '../lib/worker-protocol.ts';
+import { hours, pct } from './format.ts';
+
+export function WhatIfCard({
+  info,
+  regimen,
+  forecast: f,
+  pta,
+  error,
+  edit,
+}: {
+  info: ReadyInfo | null;
+  regimen: Regimen | null;
+  forecast: ForecastMsg | null;
+  pta: Attainment | null;
+  error: unknown;
+  edit: (patch: Partial<Regimen>) => void;
+}) {
+  const { t, lang } = useT();
+  const conc = unitLabel(info?.units.conc ?? 'mg/L');
+  return (
+    <Card withBorder padding="sm" mt="sm" component="section" aria-labelledby="whatif-title">
+      <Title order={3} size="h5" id="whatif-title" mb={4}>
+        {t('whatIf')}
+      </Title>
+      {info && !regimen && <Text size="sm">{t('noRegimen')}</Text>}
+      {regimen && info && (
+        <Group grow align="flex-end" wrap="wrap">
+          <NumberInput
+            label={t('dose')}
+            min={0}
+            step={250}
+            decimalScale={4}
+            value={regimen.dose.value}
+            onChange={(v) =>
+              typeof v === 'number' && v > 0 && edit({ dose: { value: v, unit: regimen.dose.unit } })
+            }
+            data-testid="whatif-dose"
+          />
+          <NativeSelect
+            label={t('unit')}
+            value={regimen.dose.unit}
+            onChange={(e) => edit({ dose: { value: regimen.dose.value, unit: e.currentTarget.value } })}
+            data={MASS_UNITS.map((x) => ({ value: x, label: unitLabel(x) }))}
+          />
+          <NumberInput
+            label={t('intervalH')}
+            min={1}
+            step={1}
+            value={hours(regimen.interval)}
+            onChange={(v) => typeof v === 'number' && v > 0 && edit({ interval: { value: v, unit: 'h' } })}
+          />
+          {!info.oral && (
+            <NumberInput
+              label={t('durationH')}
+              min={0}
+              step={0.5}
+              decimalScale={2}
+              value={hours(regimen.duration)}
+              onChange={(v) =>
+                typeof v === 'number' &&
+                v >= 0 &&
+                edit(
+                  v > 0
+                    ? { route: 'infusion', duration: { value: v, unit: 'h' } }
+                    : { route: 'bolus', duration: null },
+                )
+              }
+            />
+          )}
+          <TextInput
+            type="datetime-local"
+            label={t('firstDose')}
+            value={toDateTimeLocal(regimen.start ?? '')}
+            onChange={(e) => {
+              const iso = fromDateTimeLocal(e.currentTarget.value);
+              if (iso) edit({ start: iso });
+            }}
+          />
+        </Group>
+      )}
+      <ErrorBox error={error} />
+      {f && (
+        <Table mt="xs" aria-label={t('exposure')} data-testid="whatif-exposure">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('target')}</Table.Th>
+              <Table.Th>{t('predictedSS')}</Table.Th>
+              <Table.Th>{t('pta')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {f.metrics.map((m, k) => (
+              <Table.Tr key={k}>
+                <Table.Td>{m.target}</Table.Td>
+                <Table.Td>
+                  <Text span fw={700} c={m.met ? 'green.9' : 'red.9'}>
+                    {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{pta ? pct(pta.each[k]) : '…'}</Table.Td>
+              </Table.Tr>
+            ))}
+            <Table.Tr>
+              <Table.Td colSpan={3}>
+                <Text size="sm">
+                  AUC24 {fmt(f.exposure.auc24, lang)} {conc}·h · Cmin {fmt(f.exposure.cmin, lang)} · Cmax{' '}
+                  {fmt(f.exposure.cmax, lang)} {conc}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          </Table.Tbody>
+        </Table>
+      )}
+    </Card>
+  );
+}
