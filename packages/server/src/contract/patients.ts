@@ -4,6 +4,7 @@
  */
 import { type Static, Type } from 'typebox';
 import { Created, DateTime, Nullable, Quantity, strict, Timestamp } from './common.ts';
+import { Issue } from './errors.ts';
 import { RouteName } from './regimen.ts';
 import { RequestSummary } from './requests.ts';
 
@@ -158,6 +159,13 @@ export const PatientRecord = Type.Object(
 export type PatientRecord = Static<typeof PatientRecord>;
 
 export const RecordCreated = { ...Created, description: 'the record is stored' };
+
+/** A level is stored, with what the analyses will make of it (e.g. a level before the first dose is not used). */
+export const SampleCreated = Type.Object(
+  { id: Type.String(), warnings: Type.Array(Issue) },
+  { description: 'the level is stored; warnings say how analyses will read it' },
+);
+export type SampleCreated = Static<typeof SampleCreated>;
 
 /** An export carries no identity and no user or record ids: the pseudonym and the clinical data. */
 export const PatientExport = Type.Object(

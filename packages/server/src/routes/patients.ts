@@ -17,6 +17,7 @@ import {
   PatientList,
   PatientRecord,
   RecordCreated,
+  SampleCreated,
   RecordQuery,
 } from '../contract/index.ts';
 import { createPatient, exportPatient, listPatients, patientRecord } from '../services/patients.ts';
@@ -107,7 +108,7 @@ export const patientRoutes =
           tags: ['clinical data'],
           params: IdParams,
           body: NewSample,
-          response: { 201: RecordCreated, ...errorResponses(404, 409, 422) },
+          response: { 201: SampleCreated, ...errorResponses(404, 409, 422) },
         },
       },
       async (req, reply) => {

@@ -3,6 +3,7 @@
  * beyond its schema (units by the engine's table, times with a zone and not in the future),
  * stored with its audit row, and read back in time order in the wire's shape.
  */
+import type { Issue } from '@dosetwin/engine';
 import type { Kysely } from 'kysely';
 import type { SessionUser } from '../auth.ts';
 import type {
@@ -175,7 +176,7 @@ export async function addSample(
   user: SessionUser,
   patientId: string,
   b: NewSample,
-): Promise<{ id: string }> {
+): Promise<{ id: string; warnings: Issue[] }> {
   const p = await patientFor(db, user, patientId, 'id');
   const c = new Checks();
   const atUtc = c.time(b.at, 'at');
@@ -185,6 +186,8 @@ export async function addSample(
     c.add('DT_REQUEST_VALUE', 'lloq', `LLOQ ${b.lloq} must be > 0 (in the sample's unit)`);
   c.unit(b.unit, 'conc', 'unit');
   c.throwIfAny();
+  // A level before every recorded dose (a residual from an earlier course, or doses not yet
+  // entered) is stored, and said: analyses do not use it.
   const dose = await db
     .selectFrom('administrations')
     .select('id')
@@ -192,13 +195,17 @@ export async function addSample(
     .where('at_utc', '<=', atUtc)
     .limit(1)
     .executeTakeFirst();
-  if (!dose)
-    reject(
-      'DT_SAMPLE_BEFORE_DOSE',
-      'at',
-      `no dose is recorded at or before ${b.at}`,
-      'record the doses first (POST …/administrations)',
-    );
+  const warnings: Issue[] = dose
+    ? []
+    : [
+        {
+          code: 'DT_SAMPLE_BEFORE_DOSE',
+          severity: 'warning',
+          field: 'at',
+          message: `no dose is recorded at or before ${b.at}: analyses will not use this level unless an earlier dose is recorded`,
+          hint: 'record the doses given before it (POST …/administrations)',
+        },
+      ];
   const row: Database['samples'] = {
     id: newId(),
     patient_id: p.id,
@@ -212,11 +219,12 @@ export async function addSample(
     created_at: nowIso(),
     created_by: user.id,
   };
-  return insertRecord(
+  const { id } = await insertRecord(
     db,
     'samples',
     row,
     user,
     `a ${b.matrix} sample by ${b.assay} is already recorded at ${b.at}`,
   );
+  return { id, warnings };
 }
