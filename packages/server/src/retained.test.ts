@@ -1,0 +1,151 @@
+// What is signed is what was shown: the stored analysis carries each candidate's PTA and the
+// forecast's credible band; a decision stores the retained regimen's forecast, band, metrics and
+// PTA, and the report (HTML and PDF) prints them. Everything is recomputed here from the stored
+// inputs by the models library, and must be equal.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { analyse, evaluateRetained, type Regimen } from '@dosetwin/models';
+import type { Analysis, StoredInputs, Validation } from './contract/index.ts';
+import { hoursAgo, testApp, userWithToken, type TestApp } from './test-support.ts';
+
+/** The text a PDF shows: its text operators' strings, unescaped, wrapped lines joined by a space. */
+const pdfTextOf = (pdf: string): string =>
+  [...pdf.matchAll(/\(((?:\\.|[^\\)])*)\) Tj/g)].map((m) => m[1].replace(/\\(.)/g, '$1')).join(' ');
+
+/** The stored inputs as the library's analysis inputs (what it was computed from). */
+const inputsOf = (i: StoredInputs) => ({
+  patientId: i.patientId,
+  modelId: i.modelId,
+  administrations: i.administrations,
+  samples: i.samples,
+  covariates: i.covariates,
+  targets: i.targets,
+  start: null,
+});
+
+describe('signed = shown: PTA, credible band and the retained regimen, recomputed from the stored inputs', () => {
+  let t: TestApp;
+  let presc: string;
+  let pharm: string;
+  before(async () => {
+    t = await testApp('sqlite');
+    presc = (await userWithToken(t.app, 'prescriber', 'icu')).auth;
+    pharm = (await userWithToken(t.app, 'pharmacologist', 'pharmacology')).auth;
+  });
+  after(async () => t?.close());
+  const call = async (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
+    const r = await t.app.inject({
+      method,
+      url,
+      headers: { authorization: auth },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+    assert.ok(r.statusCode < 300, `${url}: ${r.statusCode} ${r.body}`);
+    return r;
+  };
+
+  test('vancomycin, modify → 1250 mg every 12 h: stored analysis and decision = the library on the stored inputs; the report prints them', async () => {
+    const p = (
+      await call(presc, 'POST', '/api/patients', {
+        identity: {
+          familyName: 'Signed',
+          givenName: 'Shown',
+          birthDate: '1960-05-06',
+          hospitalNumber: 'SIGN-1',
+        },
+        sex: 'male',
+      })
+    ).json();
+    for (const [name, value, unit] of [
+      ['WT', 82, 'kg'],
+      ['AGE', 58, 'y'],
+      ['SCR', 95, 'umol/L'],
+      ['SEX', 0, '-'],
+      ['DIAL', 0, '-'],
+    ] as const)
+      await call(presc, 'POST', `/api/patients/${p.id}/covariates`, { at: hoursAgo(50), name, value, unit });
+    for (const h of [48, 36, 24, 12])
+      await call(presc, 'POST', `/api/patients/${p.id}/administrations`, {
+        at: hoursAgo(h),
+        amount: 1,
+        unit: 'g',
+        route: 'infusion',
+        duration: { value: 1, unit: 'h' },
+        product: 'vial 1 g',
+      });
+    for (const [h, v] of [
+      [36.5, 9.8],
+      [10.5, 29.5],
+    ])
+      await call(presc, 'POST', `/api/patients/${p.id}/samples`, {
+        at: hoursAgo(h),
+        value: v,
+        unit: 'mg/L',
+        matrix: 'serum',
+        assay: 'PETINIA',
+        lloq: 2,
+      });
+    const rq = (
+      await call(presc, 'POST', '/api/requests', {
+        patientId: p.id,
+        modelId: 'vancomycin/goti2018',
+        question: '',
+      })
+    ).json();
+    const a: Analysis = (await call(pharm, 'POST', `/api/requests/${rq.id}/analyses`, {})).json();
+
+    // The stored analysis = the library's analysis of the stored inputs (candidates, PTA, band).
+    const again = analyse(inputsOf(a.inputs));
+    assert.deepEqual(a.candidates, again.candidates);
+    assert.ok(a.candidates.every((c) => c.pta !== null && c.pta.draws === 200));
+    assert.deepEqual(a.forecast, again.forecast);
+    assert.ok(a.forecast!.band.lo.length > 50 && a.forecast!.band.draws === 100);
+
+    // Modify: the regimen retained is evaluated and signed with the decision.
+    const retained: Regimen = {
+      dose: { value: 1250, unit: 'mg' },
+      interval: { value: 12, unit: 'h' },
+      route: 'infusion',
+      duration: { value: 90, unit: 'min' },
+      start: a.candidates[0].regimen.start,
+      loading: null,
+    };
+    const v: Validation = (
+      await call(pharm, 'POST', `/api/analyses/${a.id}/validations`, {
+        decision: 'modify',
+        comment: 'AUC24 on target with 1250 mg every 12 h',
+        regimen: retained,
+      })
+    ).json();
+    assert.deepEqual(v.regimen, retained);
+    const shown = evaluateRetained(inputsOf(a.inputs), retained);
+    assert.deepEqual(v.evaluation!.forecast, shown.forecast);
+    assert.deepEqual(v.evaluation!.pta, shown.pta);
+    assert.deepEqual(v.evaluation!.metrics, shown.forecast.metrics);
+    // Reading it back gives the same.
+    const back: Analysis = (await call(pharm, 'GET', `/api/analyses/${a.id}`)).json();
+    assert.deepEqual(back.validation, v);
+
+    // The report prints the candidates' PTA, the retained regimen, its PTA and its band.
+    const pct = (x: number): string => `${Math.round(100 * x)} %`;
+    const g = (x: number): string => String(Number(x.toPrecision(4)));
+    const html = (await call(presc, 'GET', `/api/requests/${rq.id}/report`)).body;
+    const pdf = pdfTextOf(
+      (await call(presc, 'GET', `/api/requests/${rq.id}/report?format=pdf`)).rawPayload.toString('latin1'),
+    );
+    const f = shown.forecast;
+    const k = f.band.times.findIndex((x) => x >= f.startMs);
+    for (const s of [
+      `PTA ${pct(a.candidates[0].pta!.all)} over 200 draws`,
+      '1250 mg infusion every 12 h over 90 min',
+      `PTA ${pct(shown.pta!.all)} over 200 draws`,
+      `auc24=400..600 mg*h/L`,
+      g(shown.forecast.metrics[0].value),
+      `90 % credible band of the concentration (mg/L, over 100 posterior draws)`,
+      `[${g(f.band.lo[k])}, ${g(f.band.hi[k])}]`,
+    ]) {
+      assert.ok(html.includes(s), `HTML report lacks '${s}'`);
+      assert.ok(pdf.includes(s.replace(/→/g, '->')), `PDF report lacks '${s}'`);
+    }
+  });
+});
