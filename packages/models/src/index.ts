@@ -14,15 +14,7 @@ export {
   type LibraryModel,
 } from './registry.ts';
 export { renderModelCard, describeError } from './card.ts';
-export {
-  covariatesOverTime,
-  recordedCovariatesAt,
-  defaultTargetTexts,
-  type RecordedCovariate,
-  type CovariatesOverTime,
-  type AnalysisInputs,
-  type CandidateOut,
-} from './clinical.ts';
+export type { AnalysisInputs } from './analysis.ts';
 export {
   parseVerified,
   type Verification,
@@ -63,6 +55,7 @@ export {
   modelPolicy,
   productSpace,
   defaultTargets,
+  modelTargetTexts,
   readTargetText,
   type ModelPolicy,
   type PolicyModel,

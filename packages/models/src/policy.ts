@@ -5,8 +5,7 @@
  * file says why. Every consumer (recommendation, analysis, twin, card, sanity checks) reads this
  * one accessor, so a target or a product is stated once.
  */
-import { convert, DosetwinError } from '@dosetwin/engine';
-import { defaultTargetTexts } from './clinical.ts';
+import { convert, DosetwinError, findMetric, type ModelIR } from '@dosetwin/engine';
 import type { DrugTarget, Formulation } from './drug.ts';
 import { modelUse } from './drugs.ts';
 import { type ProductLine, type ProductSpace, spaceOfProducts } from './products.ts';
@@ -177,9 +176,23 @@ function formulationLines(fs: readonly Formulation[]): Record<Kind, PolicyProduc
   return out;
 }
 
-/** A model's own targets as policy targets (its `targets` block; c0 written as trough). */
+/**
+ * A model file's own `targets` block as target text (`auc24=400..600 mg*h/L`, `trough<=15 mg/L`),
+ * each metric under the engine registry's name (`c0` is written `trough`).
+ */
+export function modelTargetTexts(ir: ModelIR): string[] {
+  return ir.targets.map((t) => {
+    const metric = findMetric(t.metric)?.name ?? t.metric;
+    const unit = t.unit === '-' ? '' : ` ${t.unit}`;
+    if (t.lo !== null && t.hi !== null) return `${metric}=${t.lo}..${t.hi}${unit}`;
+    if (t.lo !== null) return `${metric}>=${t.lo}${unit}`;
+    return `${metric}<=${t.hi}${unit}`;
+  });
+}
+
+/** A model's own targets as policy targets (its `targets` block). */
 function ownTargets(model: PolicyModel): PolicyTarget[] {
-  const texts = defaultTargetTexts(model.ir);
+  const texts = modelTargetTexts(model.ir);
   return model.ir.targets.map((t, k) => ({
     text: texts[k],
     ...readTargetText(texts[k]),

@@ -186,7 +186,10 @@ describe('bad inputs', () => {
     ]) {
       assert.equal(r.status, 201, JSON.stringify(r.body));
       assert.deepEqual(
-        r.body.warnings.map((w: { code: string; field: string }) => [w.code, w.field]),
+        (r.body as unknown as { warnings: { code: string; field: string }[] }).warnings.map((w) => [
+          w.code,
+          w.field,
+        ]),
         [['DT_SAMPLE_BEFORE_DOSE', 'at']],
       );
     }
