@@ -75,7 +75,7 @@ const CASES: Case[] = [
   },
   {
     run: 'voriconazole',
-    label: 'voriconazole/friberg2012-adult (MM + linear CL, 3 ODEs, 6 etas; simulated patients, see below)',
+    label: 'voriconazole/friberg2012-adult (MM + linear CL, 3 ODEs, 6 etas; simulated patients)',
     mapbayrMs: 2114,
     patients: 50,
     load: voriconazole,
@@ -137,23 +137,33 @@ export async function benchMap(only?: readonly string[]): Promise<string> {
     }
     patients = patients.slice(0, c.patients);
     const est = new MapEstimator(model, c.options ?? {});
-    // Warm-up (JIT) on the first 20 patients, then the timed run over all.
-    for (const p of patients.slice(0, 20)) est.fit(p);
+    // Warm-up (JIT: the optimising compiler's threads count in the process's CPU time) on up to
+    // 100 patients, then timed passes over all (the fastest of up to 3, as long as they take
+    // less than 30 s in all): the machine may be shared, and interference only slows a pass.
+    for (const p of patients.slice(0, 100)) est.fit(p);
     let runs = 0;
     let iterations = 0;
     let notConverged = 0;
     let multimodal = 0;
     const runsPerFit: number[] = [];
-    const t0 = cpuMs();
-    for (const p of patients) {
-      const f = est.fit(p);
-      runs += f.runs;
-      runsPerFit.push(f.runs);
-      iterations += f.iterations;
-      if (!f.converged) notConverged++;
-      if (f.otherModes.length) multimodal++;
+    let ms = Infinity;
+    let spent = 0;
+    for (let pass = 0; pass < 3 && spent < 30000; pass++) {
+      runs = iterations = notConverged = multimodal = 0;
+      runsPerFit.length = 0;
+      const t0 = cpuMs();
+      for (const p of patients) {
+        const f = est.fit(p);
+        runs += f.runs;
+        runsPerFit.push(f.runs);
+        iterations += f.iterations;
+        if (!f.converged) notConverged++;
+        if (f.otherModes.length) multimodal++;
+      }
+      const dt = cpuMs() - t0;
+      spent += dt;
+      ms = Math.min(ms, dt / patients.length);
     }
-    const ms = (cpuMs() - t0) / patients.length;
     runsPerFit.sort((a, b) => a - b);
     const median = runsPerFit[runsPerFit.length >> 1];
     rows.push(
@@ -167,12 +177,18 @@ export async function benchMap(only?: readonly string[]): Promise<string> {
     '## MAP estimation (one core)',
     '',
     'Patients of each model of the NONMEM benchmark (first 100 for the numerical-ODE model), and 50',
-    'simulated voriconazole patients, after a warm-up on 20. A fit = MAP etas with the restart rules',
+    'simulated voriconazole patients; warm-up on 100, then the fastest of up to 3 timed passes (30 s',
+    'in all) in the CPU time of the process. A fit = MAP etas with the restart rules',
     'and the global search (rule 7), then the conditional covariance (ETC) and NONMEM OBJ at the mode.',
     '"runs" = simulations of the patient (a sensitivity solve counts as one), mean and median per fit;',
-    '"2nd mode" = fits reporting another mode within 6 objective units. CPU time of the process.',
+    '"2nd mode" = fits reporting another mode within 6 objective units.',
     'mapbayr: ms per patient quoted in issue 9 by model family, and in issue 17 for voriconazole',
     '(single thread). Goals (issue 17): ≥ 1000× closed forms, ≥ 300× linear ODEs, ≥ 30× non-linear.',
+    'Voriconazole: the library model and 100 virtual adults (seed 17; 400 mg twice then 200 mg every',
+    '12 h orally to day 7; levels at 23.5, 26, 95.5 and 155.5 h); mapbayr’s time is on the study’s',
+    'own voriconazole patients, which are not shared: a comparable design, not the same data.',
+    'run201 at rtol = atol = 1e-6: faster, but OBJ and ETC then differ from NONMEM’s by up to',
+    '1.7e-4 and 4e-3 (the default tolerances: 8e-9 and 1.7e-7).',
     '',
     '| run | model | patients | fits/s | ms/fit | runs/fit | median runs | iterations/fit | not converged | 2nd mode | mapbayr ms | speed-up |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
