@@ -26,13 +26,6 @@ export { LinearOde, expm } from './solve/expm.ts';
 export { OdeSolver, type OdeOptions } from './solve/ode.ts';
 export { withPredictionTimes } from './events/grid.ts';
 export { parseEtaTable } from './events/etas.ts';
-export {
-  buildPatient,
-  type ClinicalRegimen,
-  type ClinicalDose,
-  type ClinicalSample,
-  type ClinicalCovariate,
-} from './events/regimen.ts';
 export { createRng, type Rng } from './simulate/rng.ts';
 export { computeExposure, type Exposure, type ExposureQuery } from './dosing/exposure.ts';
 export {

@@ -5,7 +5,8 @@
 // µg dose unit through the regimen parser, and the validity domain.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildPatient, parseRegimen } from '@dosetwin/engine';
+import { parseRegimen } from '@dosetwin/engine';
+import { clinicalPatient, modelPatient } from '../src/patient.ts';
 import { checkValidity, getModel, individualParameters, simulateTypical } from '../src/index.ts';
 import { erlangTwoCmt, relErr, twoCmtUnitResponse } from '../src/test-support.ts';
 
@@ -210,17 +211,24 @@ test('dose unit: 0.75 mg reads as 750 ug through the regimen parser and the clin
   assert.equal(regimen.dose, 750);
   assert.equal(regimen.interval, 12);
   assert.deepEqual(conversions, ['0.75 mg → 750 ug']);
-  const built = buildPatient(model.ir, {
-    id: 'tx1',
-    doses: [{ at: '2026-11-20T08:00Z', amount: 0.75, unit: 'mg', route: 'oral' }],
-    samples: [{ at: '2026-11-20T20:00Z', value: 2.4, unit: 'ng/mL' }],
-    covariates: [
-      { at: '2026-11-20T08:00Z', name: 'FFM', value: 57.2, unit: 'kg' },
-      { at: '2026-11-20T08:00Z', name: 'HCT', value: 0.45, unit: 'L/L' },
-      { at: '2026-11-20T08:00Z', name: 'PRED_DOSE', value: 0, unit: 'mg/day' },
-    ],
-  });
-  const pt = built.patient;
+  const built = modelPatient(
+    model,
+    clinicalPatient({
+      patientId: 'tx1',
+      administrations: [
+        { at: '2026-11-20T08:00Z', amount: 0.75, unit: 'mg', route: 'oral', duration: null, product: 'x' },
+      ],
+      samples: [
+        { at: '2026-11-20T20:00Z', value: 2.4, unit: 'ng/mL', matrix: 'whole blood', assay: 'x', lloq: null },
+      ],
+      covariates: [
+        { at: '2026-11-20T08:00Z', name: 'FFM', value: 57.2, unit: 'kg' },
+        { at: '2026-11-20T08:00Z', name: 'HCT', value: 0.45, unit: 'L/L' },
+        { at: '2026-11-20T08:00Z', name: 'PRED_DOSE', value: 0, unit: 'mg/day' },
+      ],
+    }).patient,
+  );
+  const pt = built.patient!;
   assert.equal(pt.amt[0], 750);
   assert.equal(pt.cmt[0], 1, 'oral dose into the depot');
   assert.equal(pt.dv[1], 2.4);

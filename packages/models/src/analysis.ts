@@ -157,7 +157,7 @@ export function clinicalTwin(
     originMs,
     targets,
     warnings: dedupeIssues([...cp.warnings, ...mp.warnings, ...twinWarnings]),
-    notes: [...unitNotes(inputs, ir.units), ...mp.notes],
+    notes: mp.notes,
     usedSamples: cp.usedSamples,
     observed: inputs.samples.map((x, k) => ({
       ms: Date.parse(x.at),
@@ -170,25 +170,6 @@ export function clinicalTwin(
     toMs: (t) => originMs + convert(t, ir.units.time, 'h') * H,
     doseCmt: (route) => (route === 'oral' ? depot + 1 : central + 1),
   };
-}
-
-/** The record's amounts and levels in the model's units, each distinct value once: `5 mg → 5000 ug`. */
-function unitNotes(record: ClinicalRecord, u: { dose: string; conc: string }): string[] {
-  const out = new Set<string>();
-  const fmt = (x: number): string => String(Number(x.toPrecision(6)));
-  record.administrations.forEach((a, k) => {
-    if (a.unit !== u.dose)
-      out.add(
-        `${fmt(a.amount)} ${a.unit} → ${fmt(convert(a.amount, a.unit, u.dose, `administrations[${k}].unit`))} ${u.dose}`,
-      );
-  });
-  record.samples.forEach((x, k) => {
-    if (x.unit !== u.conc)
-      out.add(
-        `${fmt(x.value)} ${x.unit} → ${fmt(convert(x.value, x.unit, u.conc, `samples[${k}].unit`))} ${u.conc}`,
-      );
-  });
-  return [...out];
 }
 
 /** A target of an analysis: its text, metric and bounds in the model's units. */

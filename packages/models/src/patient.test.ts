@@ -7,6 +7,7 @@ import type { AnalysisInputs } from './analysis.ts';
 import { fitDrug } from './averaging.ts';
 import { drugTwins, evaluateDrugRegimen } from './drug-analysis.ts';
 import { clinicalPatient, type DrugPatient, modelPatient } from './patient.ts';
+import { compileModel, DosetwinError, parseModel, Simulator } from '@dosetwin/engine';
 import { getModel } from './registry.ts';
 import { hoursAfter, vancoCovariates } from './test-support.ts';
 
@@ -168,4 +169,125 @@ test('routes: an infusion on a model with a depot goes to its central compartmen
   const bad = modelPatient(getModel('vancomycin/goti2018'), oral);
   assert.equal(bad.patient, null);
   assert.equal(bad.errors[0].field, 'administrations[0].route');
+});
+
+// A record read for a model with a weight covariate (CL scaled by WT/70), as the engine's tests write models.
+const wtModel = {
+  id: 't/vanco',
+  ir: compileModel(
+    parseModel(
+      `model t/vanco version 1\nunits dose mg | time h | conc mg/L\ncovariates unit valid label handling\n  WT kg 30..200 "weight" required\nparameters value unit label\n  CL70 4 L/h "cl"\n  V 50 L "v"\nequations\n  CL = CL70 * WT / 70\n  pk one_cmt(cl = CL, v = V)\n  CP = central / V\nerror\n  CP ~ prop(0.1)\n`,
+      'vanco.dtm',
+    ),
+  ).ir,
+};
+const forModel = (record: Parameters<typeof clinicalPatient>[0]) => {
+  const r = modelPatient(wtModel, clinicalPatient(record).patient);
+  assert.ok(r.patient, r.errors.map((e) => e.message).join());
+  return { patient: r.patient, notes: r.notes };
+};
+
+test('clock times across a time-zone change become hours since the first dose (exact); units converted and reported', () => {
+  const { patient, notes } = forModel({
+    patientId: 'p1',
+    administrations: [
+      {
+        at: '2026-10-24T20:00+02:00',
+        amount: 1,
+        unit: 'g',
+        route: 'infusion',
+        duration: { value: 60, unit: 'min' },
+        product: 'vial 1 g',
+      },
+      // Daylight saving ends on 25 Oct 2026 in Europe: 08:00+01:00 is 13 h after 20:00+02:00.
+      {
+        at: '2026-10-25T08:00+01:00',
+        amount: 1000,
+        unit: 'mg',
+        route: 'infusion',
+        duration: { value: 1, unit: 'h' },
+        product: 'vial 1 g',
+      },
+    ],
+    samples: [
+      { at: '2026-10-25T07:30+01:00', value: 12000, unit: 'ng/mL', matrix: 'serum', assay: 'x', lloq: null },
+    ],
+    covariates: [
+      { at: '2026-10-24T08:00Z', name: 'WT', value: 70, unit: 'kg' },
+      { at: '2026-10-25T00:00Z', name: 'WT', value: 70000, unit: 'g' },
+    ],
+  });
+  assert.deepEqual(Array.from(patient.time), [0, 12.5, 13]);
+  assert.deepEqual(Array.from(patient.evid), [1, 0, 1]);
+  assert.deepEqual(Array.from(patient.amt), [1000, 0, 1000]);
+  assert.deepEqual(Array.from(patient.rate), [1000, 0, 1000]);
+  assert.equal(patient.dv[1], 12);
+  assert.deepEqual(Array.from(patient.cov), [70, 70, 70]);
+  assert.ok(notes.includes('12000 ng/mL → 12 mg/L'), notes.join('; '));
+  assert.ok(notes.includes('1 g → 1000 mg'), notes.join('; '));
+});
+
+test('the simulated level from clock times equals the closed form (rel 1e-12)', () => {
+  const { patient } = forModel({
+    patientId: 'p1',
+    administrations: [
+      { at: '2026-11-12T08:00+01:00', amount: 500, unit: 'mg', route: 'bolus', duration: null, product: 'x' },
+    ],
+    samples: [
+      { at: '2026-11-12T20:00+01:00', value: 3, unit: 'mg/L', matrix: 'serum', assay: 'x', lloq: null },
+    ],
+    covariates: [{ at: '2026-11-12T08:00+01:00', name: 'WT', value: 70, unit: 'kg' }],
+  });
+  const out = new Float64Array(patient.n);
+  new Simulator(compileModel(wtModel.ir)).run(patient, null, out);
+  const expected = (500 / 50) * Math.exp((-4 / 50) * 12);
+  assert.ok(Math.abs(out[1] - expected) <= 1e-12 * expected);
+});
+
+test('bad input names each field: the record’s at once, then the model’s covariates', () => {
+  const bad = {
+    patientId: 'p1',
+    administrations: [
+      {
+        at: '2026-11-12 08:00',
+        amount: 500,
+        unit: 'mg',
+        route: 'bolus' as const,
+        duration: null,
+        product: 'x',
+      },
+      {
+        at: '2026-11-12T08:00Z',
+        amount: -5,
+        unit: 'mL',
+        route: 'bolus' as const,
+        duration: null,
+        product: 'x',
+      },
+    ],
+    samples: [{ at: '2026-11-12T20:00Z', value: 3, unit: 'mmol/L', matrix: 'serum', assay: 'x', lloq: null }],
+    covariates: [],
+  };
+  assert.throws(
+    () => clinicalPatient(bad),
+    (e: unknown) =>
+      e instanceof DosetwinError &&
+      JSON.stringify(e.issues.map((i) => i.field).sort()) ===
+        JSON.stringify([
+          'administrations[0].at',
+          'administrations[1].amount',
+          'administrations[1].unit',
+          'samples[0].unit',
+        ]),
+  );
+  const ok = {
+    ...bad,
+    administrations: [{ ...bad.administrations[1], amount: 500, unit: 'mg' }],
+    samples: [{ ...bad.samples[0], unit: 'mg/L' }],
+  };
+  const r = modelPatient(wtModel, clinicalPatient(ok).patient);
+  assert.deepEqual(
+    r.errors.map((i) => i.field),
+    ['covariates.WT'],
+  );
 });

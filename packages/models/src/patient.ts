@@ -306,6 +306,20 @@ export function modelPatient(
     });
   });
   if (errors.length) return { patient: null, errors, warnings, notes, factors };
+  // The amounts and levels in the model's units, each distinct value once: `5 mg → 5000 ug`.
+  const fmt = (x: number): string => String(Number(x.toPrecision(6)));
+  const seenValue = new Set<string>();
+  const valueNote = (v: number | null | undefined, f: number, from: string, to: string): void => {
+    if (v === undefined || v === null || from === to) return;
+    const n = `${fmt(v)} ${from} → ${fmt(v * f)} ${to}`;
+    if (seenValue.has(n)) return;
+    seenValue.add(n);
+    notes.unshift(n);
+  };
+  for (const r of [...p.records].reverse()) {
+    valueNote(r.amt, factors.dose, p.units.dose, u.dose);
+    valueNote(r.dv, factors.conc, p.units.conc, u.conc);
+  }
   return {
     patient: patientFromRecords(p.id, rows, m.ir.covariates.length),
     errors,
@@ -398,6 +412,8 @@ export interface ClinicalPatient {
 }
 
 const H = 3_600_000;
+/** A clinical date-time: ISO 8601 with a time-zone designator (`2026-11-12T08:00+01:00`). */
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * The clinical record as a drug-level patient: times in hours from the first dose, amounts in the
@@ -411,9 +427,44 @@ export function clinicalPatient(record: ClinicalRecord): ClinicalPatient {
     throw new DosetwinError([
       err('DT_ANALYSIS_NO_DOSE', 'administrations', 'the patient has no recorded dose'),
     ]);
-  const originMs = Math.min(...record.administrations.map((a) => Date.parse(a.at)));
+  // Every problem of the record at once, each naming its field.
+  const issues: Issue[] = [];
+  const time = (at: string, field: string): number => {
+    const ms = Date.parse(at);
+    if (typeof at !== 'string' || !ISO_WITH_ZONE.test(at) || !Number.isFinite(ms)) {
+      issues.push(
+        err(
+          'DT_REGIMEN',
+          field,
+          `'${at}' is not an ISO 8601 date-time with a time zone`,
+          "write e.g. '2026-11-12T08:00+01:00'",
+        ),
+      );
+      return NaN;
+    }
+    return ms;
+  };
+  const conv = (v: number, from: string, to: string, field: string): number => {
+    try {
+      return convert(v, from, to, field);
+    } catch (e) {
+      if (e instanceof DosetwinError) issues.push(...e.issues);
+      else throw e;
+      return NaN;
+    }
+  };
+  const doseMs = record.administrations.map((a, k) => time(a.at, `administrations[${k}].at`));
+  record.administrations.forEach((a, k) => {
+    if (!(a.amount > 0) || !Number.isFinite(a.amount))
+      issues.push(
+        err('DT_REGIMEN', `administrations[${k}].amount`, `amount ${a.amount} must be a positive number`),
+      );
+  });
+  const sampleMs = record.samples.map((s, k) => time(s.at, `samples[${k}].at`));
+  record.covariates.forEach((c, k) => time(c.at, `covariates[${k}].at`));
+  const originMs = Math.min(...doseMs.filter(Number.isFinite));
   const hours = (ms: number): number => (ms - originMs) / H;
-  const levels = record.samples.map((s, k) => ({ s, k, ms: Date.parse(s.at) }));
+  const levels = record.samples.map((s, k) => ({ s, k, ms: sampleMs[k] }));
   const units = {
     dose: record.administrations[0].unit,
     time: 'h',
@@ -431,12 +482,14 @@ export function clinicalPatient(record: ClinicalRecord): ClinicalPatient {
   };
   const rows: { ms: number; order: number; record: DrugRecord }[] = [];
   record.administrations.forEach((a, k) => {
-    const ms = Date.parse(a.at);
-    const amt = convert(a.amount, a.unit, units.dose, `administrations[${k}].unit`);
+    const ms = doseMs[k];
+    const amt = conv(a.amount, a.unit, units.dose, `administrations[${k}].unit`);
     const rate =
       a.route === 'infusion' && a.duration
-        ? amt / convert(a.duration.value, a.duration.unit, 'h', `administrations[${k}].duration`)
+        ? amt / conv(a.duration.value, a.duration.unit, 'h', `administrations[${k}].duration.unit`)
         : 0;
+    if (a.route === 'infusion' && !a.duration)
+      issues.push(err('DT_REGIMEN', `administrations[${k}].duration`, 'an infusion needs its duration'));
     rows.push({
       ms,
       order: 0,
@@ -458,12 +511,13 @@ export function clinicalPatient(record: ClinicalRecord): ClinicalPatient {
       record: {
         time: hours(ms),
         evid: 0,
-        dv: convert(s.value, s.unit, units.conc, `samples[${k}].unit`),
-        ...(s.lloq !== null ? { lloq: convert(s.lloq, s.unit, units.conc, `samples[${k}].lloq`) } : {}),
+        dv: conv(s.value, s.unit, units.conc, `samples[${k}].unit`),
+        ...(s.lloq !== null ? { lloq: conv(s.lloq, s.unit, units.conc, `samples[${k}].lloq`) } : {}),
         source: `samples[${k}]`,
         at: s.at,
       },
     });
+  if (issues.length) throw new DosetwinError(issues);
   // Covariates recorded after every dose and level: a record of their own.
   const lastMs = Math.max(...rows.map((r) => r.ms));
   const late = [...new Set(covs.map((c) => Date.parse(c.at)).filter((t) => t > lastMs))].sort(
