@@ -54,6 +54,9 @@ export interface FitLine {
   ipred: { time: number; cmt: number; dv: number | null; ipred: number | null }[];
   /** Fitted inter-occasion etas per occasion, model order of the IOV etas (models with IOV). */
   iov?: { occ: number; eta: number[] }[];
+  /** Other modes of the posterior within 6 objective units (with DT_MAP_MULTIMODAL in `warnings`). */
+  otherModes?: { eta: number[]; objective: number; obj: number; weight: number }[];
+  warnings?: { code: string; field: string; message: string }[];
   /** Units of the parameters' model, the times and the exposure below. */
   units: { dose: string; time: string; conc: string };
   /** The model's individual values at the last record at the MAP etas (model order, IOV 0); {} when the fit failed. */
@@ -126,6 +129,15 @@ export function fitLine(est: MapEstimator, model: CompiledModel, p: PatientData,
         }))
       : [],
   };
+  if (fit.otherModes.length) {
+    line.otherModes = fit.otherModes.map((m) => ({
+      eta: Array.from(m.eta),
+      objective: m.objective,
+      obj: m.obj,
+      weight: m.weight,
+    }));
+    line.warnings = fit.warnings.map((w) => ({ code: w.code, field: w.field, message: w.message }));
+  }
   const occs = [...new Set(Array.from(obj.occasion).filter((o) => o > 0))];
   if (occs.length)
     line.iov = occs.map((o) => ({
