@@ -426,7 +426,8 @@ export function forecastClinical(ct: ClinicalTwin, r: Regimen): RegimenForecast 
     bandCache.set(ct.twin, before);
   }
   const after = bandQuantiles(ct, patient, post, S);
-  const e = ct.twin.evaluate(fr, ct.targets, { skipSteadyState: true });
+  // The PTA is asked for apart (attainmentClinical): the curve is drawn without waiting for it.
+  const e = ct.twin.evaluate(fr, ct.targets, { skipSteadyState: true, skipAttainment: true });
   return {
     regimen: r,
     concUnit: ct.model.ir.units.conc,

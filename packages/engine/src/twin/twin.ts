@@ -57,6 +57,8 @@ export interface EvaluateOptions {
   loadingTarget?: Target;
   /** Leave the approach to steady state out (it costs a few simulations). */
   skipSteadyState?: boolean;
+  /** Leave the probability of target attainment out (the caller asks for it apart, e.g. after drawing). */
+  skipAttainment?: boolean;
 }
 
 export interface Twin {
@@ -171,15 +173,10 @@ export function createTwin(model: CompiledModel, history: PatientData, options: 
   } else if (samples > 0) draws = priorDraws(model, samples, seed);
   const method: TwinMethod = fit ? 'a posteriori (MAP)' : 'a priori (typical patient)';
   const warnings = twinChecks(model, sim, history, fit);
-  const evalInput = (regimen: FutureRegimen, targets: readonly Target[], o: EvaluateOptions) => ({
-    sim,
-    history,
-    point,
-    draws,
-    targets,
-    regimen,
-    ...o,
-  });
+  const evalInput = (regimen: FutureRegimen, targets: readonly Target[], o: EvaluateOptions) => {
+    const { skipAttainment, ...rest } = o;
+    return { sim, history, point, draws: skipAttainment ? undefined : draws, targets, regimen, ...rest };
+  };
   return {
     model,
     sim,
