@@ -1,8 +1,9 @@
 /**
  * The drug's models. For a drug-level analysis: the stored averaging — each model's weight and its
  * value under a candidate beside the averaged one (Σ w·x) and the mixture's PTA, the models left
- * out and why, and "keep this model" (a new analysis with that model alone). For any analysis:
- * the library's models of the drug under the what-if regimen, on demand (the twin's averaging).
+ * out and why, and "keep this model" (a new analysis with that model alone), then the models
+ * under the what-if regimen (at each edit). For one model's analysis: the library's models of its
+ * drug under the what-if regimen, on demand.
  */
 import { Button, Card, Group, NativeSelect, Table, Text, Title } from '@mantine/core';
 import type { Analysis } from '@dosetwin/server/contract';
@@ -16,6 +17,9 @@ import { fmt } from '../lib/units.ts';
 import { pct, regimenLine } from './format.ts';
 
 type Metrics = { metric: string; value: number; met?: boolean }[];
+
+/** `vancomycin/goti2018` → `goti2018` (the card's title names the drug). */
+const short = (id: string): string => id.slice(id.indexOf('/') + 1);
 
 export const DrugModelsCard = memo(function DrugModelsCard({
   analysis: a,
@@ -69,7 +73,7 @@ export const DrugModelsCard = memo(function DrugModelsCard({
               }))}
             />
           )}
-          <Table mt="xs" aria-labelledby="models-title" data-testid="drug-models">
+          <Table mt="xs" horizontalSpacing={6} aria-labelledby="models-title" data-testid="drug-models">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t('model')}</Table.Th>
@@ -85,8 +89,8 @@ export const DrugModelsCard = memo(function DrugModelsCard({
                 const own = cand?.models?.find((x) => x.id === m.id);
                 return (
                   <Table.Tr key={m.id} data-testid="drug-model-row">
-                    <Table.Td>
-                      {m.id}
+                    <Table.Td title={m.citation}>
+                      {short(m.id)}
                       {m.id === avg.selected ? ' ★' : ''}
                     </Table.Td>
                     <Table.Td data-testid="model-weight">{pct(m.weight)}</Table.Td>
@@ -117,7 +121,7 @@ export const DrugModelsCard = memo(function DrugModelsCard({
               )}
               {avg.excluded.map((x) => (
                 <Table.Tr key={x.id}>
-                  <Table.Td>{x.id}</Table.Td>
+                  <Table.Td>{short(x.id)}</Table.Td>
                   <Table.Td colSpan={3}>
                     <Text size="xs">
                       {t('leftOut')}: {x.reason}
@@ -130,13 +134,20 @@ export const DrugModelsCard = memo(function DrugModelsCard({
         </>
       )}
       <ErrorBox error={error} />
-      <Group mt="xs" gap="xs">
-        <Button size="xs" variant="default" disabled={!canCompare} onClick={onCompare}>
-          {t('compareModels')}
-        </Button>
-      </Group>
+      {avg ? (
+        <Text size="sm" fw={600} mt="xs">
+          {t('underWhatIf')}
+        </Text>
+      ) : (
+        <Group mt="xs" gap="xs">
+          <Button size="xs" variant="default" disabled={!canCompare} onClick={onCompare}>
+            {t('compareModels')}
+          </Button>
+        </Group>
+      )}
+      {avg && !average && <Text size="sm">…</Text>}
       {average && (
-        <Table mt="xs" aria-label={t('modelAveraging')} data-testid="averaging">
+        <Table mt="xs" horizontalSpacing={6} aria-label={t('modelAveraging')} data-testid="averaging">
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('model')}</Table.Th>
@@ -147,7 +158,7 @@ export const DrugModelsCard = memo(function DrugModelsCard({
           <Table.Tbody>
             {average.rows.map((r) => (
               <Table.Tr key={r.modelId}>
-                <Table.Td>{r.modelId}</Table.Td>
+                <Table.Td>{avg ? short(r.modelId) : r.modelId}</Table.Td>
                 <Table.Td>{r.weight === null ? '—' : pct(r.weight)}</Table.Td>
                 <Table.Td>{r.error ? <Text size="xs">{r.error}</Text> : values(r.metrics)}</Table.Td>
               </Table.Tr>

@@ -1,6 +1,7 @@
 /**
  * The what-if card: the next regimen (dose, unit, interval, infusion, first dose), each edit sent
- * to the twin at once; the steady-state exposure per target and its probability of attainment.
+ * to the twin at once; the steady-state exposure per target and its probability of attainment —
+ * for a drug-level analysis the twin's model's beside the average over the drug's models.
  */
 import { Card, Group, NativeSelect, NumberInput, Table, Text, TextInput, Title } from '@mantine/core';
 import type { Attainment, Regimen } from '@dosetwin/models';
@@ -8,6 +9,7 @@ import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
 import { fromDateTimeLocal, toDateTimeLocal } from '../lib/time.ts';
 import { fmt, MASS_UNITS, unitLabel } from '../lib/units.ts';
+import type { AverageResult } from '../hooks/useTwin.ts';
 import type { ForecastMsg, ReadyInfo } from '../lib/worker-protocol.ts';
 import { hours, pct } from './format.ts';
 
@@ -18,6 +20,8 @@ export function WhatIfCard({
   pta,
   error,
   edit,
+  drugModel,
+  average,
 }: {
   info: ReadyInfo | null;
   regimen: Regimen | null;
@@ -25,6 +29,10 @@ export function WhatIfCard({
   pta: Attainment | null;
   error: unknown;
   edit: (patch: Partial<Regimen>) => void;
+  /** A drug-level analysis: the model the twin is (the largest weight); null for one model. */
+  drugModel: string | null;
+  /** The regimen under every model of the drug (drug-level analyses). */
+  average: AverageResult | null;
 }) {
   const { t, lang } = useT();
   const conc = unitLabel(info?.units.conc ?? 'mg/L');
@@ -95,24 +103,54 @@ export function WhatIfCard({
           <Table.Thead>
             <Table.Tr>
               <Table.Th>{t('target')}</Table.Th>
-              <Table.Th>{t('predictedSS')}</Table.Th>
+              <Table.Th>
+                {drugModel ? t('predictedSSModel', { model: drugModel }) : t('predictedSS')}
+              </Table.Th>
               <Table.Th>{t('pta')}</Table.Th>
+              {drugModel && <Table.Th>{t('averagedSS')}</Table.Th>}
+              {drugModel && <Table.Th>{t('ptaMixture')}</Table.Th>}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
-            {f.metrics.map((m, k) => (
-              <Table.Tr key={k}>
-                <Table.Td>{m.target}</Table.Td>
-                <Table.Td>
-                  <Text span fw={700} c={m.met ? 'green.9' : 'red.9'}>
-                    {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
-                  </Text>
-                </Table.Td>
-                <Table.Td>{pta ? pct(pta.each[k]) : '…'}</Table.Td>
-              </Table.Tr>
-            ))}
+            {f.metrics.map((m, k) => {
+              // The same target averaged over the drug's models (matched by its text).
+              const am = average?.averaged.metrics.find((x) => x.target === m.target);
+              return (
+                <Table.Tr key={k}>
+                  <Table.Td>{m.target}</Table.Td>
+                  <Table.Td>
+                    <Text span fw={700} c={m.met ? 'green.9' : 'red.9'}>
+                      {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>{pta ? pct(pta.each[k]) : '…'}</Table.Td>
+                  {drugModel && (
+                    <Table.Td data-testid="whatif-averaged">
+                      {am ? (
+                        <Text span fw={700} c={am.met ? 'green.9' : 'red.9'}>
+                          {fmt(am.value, lang)} {am.met ? '✓' : '✗'}
+                        </Text>
+                      ) : average ? (
+                        '—'
+                      ) : (
+                        '…'
+                      )}
+                    </Table.Td>
+                  )}
+                  {drugModel && (
+                    <Table.Td>
+                      {am && average?.averaged.pta
+                        ? pct(average.averaged.pta.each[average.averaged.metrics.indexOf(am)])
+                        : average
+                          ? '—'
+                          : '…'}
+                    </Table.Td>
+                  )}
+                </Table.Tr>
+              );
+            })}
             <Table.Tr>
-              <Table.Td colSpan={3}>
+              <Table.Td colSpan={drugModel ? 5 : 3}>
                 <Text size="sm">
                   AUC24 {fmt(f.exposure.auc24, lang)} {conc}·h · Cmin {fmt(f.exposure.cmin, lang)} · Cmax{' '}
                   {fmt(f.exposure.cmax, lang)} {conc}

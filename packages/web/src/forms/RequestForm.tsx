@@ -77,7 +77,15 @@ export function RequestForm({
       missing.flatMap((s) => (s.models ?? []).filter((m) => m.state === 'missing').map((m) => short(m.id))),
     ),
   ];
-  const targets = [...new Map(ofSubject.flatMap((m) => m.targets).map((x) => [x.text, x])).values()];
+  // A model's targets; for a drug, its drug file's (a model's own overrides apply to that model alone).
+  const targets = [
+    ...new Map(
+      ofSubject
+        .flatMap((m) => m.targets)
+        .filter((x) => model || x.source === 'drug')
+        .map((x) => [x.text, x]),
+    ).values(),
+  ];
   const stateText = (s: (typeof status)[number]): string => {
     if (s.state === 'recorded') {
       const c = latest(s.name)!;
@@ -164,7 +172,7 @@ export function RequestForm({
                       {s.models && (
                         <Table.Td>
                           <Text size="xs">
-                            {s.models.length === ofSubject.length
+                            {s.models.length === ofSubject.length && ofSubject.length > 1
                               ? t('allNModels', { n: s.models.length })
                               : s.models.map((m) => short(m.id)).join(', ')}
                           </Text>

@@ -2,8 +2,8 @@
  * The patient's twin of an analysis, in the browser: owns the engine's workers (EngineClient) for
  * the analysis shown, builds the twin (the library's, the same the service analysed), opens the
  * what-if on the retained regimen or candidate 1, and runs each what-if edit — the forecast at
- * once (the latest edit wins while one runs), then the target attainment — plus the drug's models
- * under the regimen tried and the ML estimate. Every number is the worker's; this hook only
+ * once (the latest edit wins while one runs), then the target attainment and, for a drug-level
+ * analysis, the drug's models under the regimen tried (on demand otherwise) — and the ML estimate. Every number is the worker's; this hook only
  * sequences the calls and times each edit for the end-to-end test (`window.__whatif`).
  */
 import type { Analysis } from '@dosetwin/server/contract';
@@ -29,7 +29,7 @@ export interface TwinState {
   /** Its forecast (curves, band, steady-state metrics) and its probability of target attainment. */
   forecast: ForecastMsg | null;
   pta: Attainment | null;
-  /** The drug's models under the regimen tried, once asked for (`compare`). */
+  /** The drug's models under the regimen tried: at each edit for a drug-level analysis, else once asked for (`compare`). */
   average: AverageResult | null;
   ml: MlResult | null;
   /** The engine's last failure (issues naming their field), cleared by the next forecast. */
@@ -65,6 +65,8 @@ export function useTwin(analysis: Analysis | null): TwinState {
   const engine = useRef<EngineClient | null>(null);
   const regimenRef = useRef<Regimen | null>(null);
   const busy = useRef(false);
+  /** A drug-level analysis: each edit is also evaluated under every model of the drug (averaged). */
+  const drugLevel = useRef(false);
   const queued = useRef<Regimen | null>(null);
   const drawRef = useRef<((f: ForecastMsg) => void) | null>(null);
   // The edit being timed: when it was made, the engine's time and when the worker replied.
@@ -91,8 +93,10 @@ export function useTwin(analysis: Analysis | null): TwinState {
       startTransition(() => {
         setForecast(fc);
         setPta(null);
+        if (drugLevel.current) setAverage(null);
       });
       e.attainment([r]).then((p) => setPta(p[0]), setError);
+      if (drugLevel.current) e.average(r).then(setAverage, setError);
     } catch (err) {
       setError(err);
       editAt.current = null;
@@ -113,6 +117,7 @@ export function useTwin(analysis: Analysis | null): TwinState {
     if (!a) return;
     const e = new EngineClient();
     engine.current = e;
+    drugLevel.current = a.kind === 'drug';
     let live = true;
     e.init(sourceOf(a))
       .then((ready) => {

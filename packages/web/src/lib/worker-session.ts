@@ -96,10 +96,15 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
       drug = null;
       if (m.source.kind === 'model') twin = clinicalTwin(m.source.inputs, { samples });
       else {
-        // A drug-level analysis forecasts with its selected model (the largest weight).
+        // A drug-level analysis forecasts with its selected model (the largest weight), on the
+        // drug's targets (as the service's analysis does), not that model's own.
         drug = drugTwins(m.source.inputs, { samples });
         twin = clinicalTwin(
-          { ...m.source.inputs, modelId: drug.fit.models[drug.fit.selected].id },
+          {
+            ...m.source.inputs,
+            modelId: drug.fit.models[drug.fit.selected].id,
+            targets: drug.targets.map((t) => t.text),
+          },
           { samples },
         );
       }

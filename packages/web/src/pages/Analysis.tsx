@@ -86,6 +86,8 @@ export function AnalysisPage({ id, user }: PageProps) {
             pta={twin.pta}
             error={twin.error}
             edit={twin.edit}
+            drugModel={a.kind === 'drug' ? a.modelId : null}
+            average={a.kind === 'drug' ? twin.average : null}
           />
           {twin.ml && <MlCard ml={twin.ml} />}
         </Grid.Col>

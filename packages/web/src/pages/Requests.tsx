@@ -95,13 +95,14 @@ export function RequestPage({ id, user }: PageProps) {
     api<RequestDetail>('GET', `/requests/${id}`).then(setR, setError);
     api<ModelInfo[]>('GET', '/models').then(setModels, setError);
   }, [id]);
-  // The targets the analysis uses unless others are given: the model's, or those of the drug's models.
+  // The targets the analysis uses unless others are given: the model's, or the drug file's.
   const defaults = r
     ? [
         ...new Map(
           models
             .filter((m) => (r.modelId ? m.id === r.modelId : m.drug === r.drug))
             .flatMap((m) => m.targets)
+            .filter((x) => r.modelId || x.source === 'drug')
             .map((x) => [x.text, x]),
         ).values(),
       ]
