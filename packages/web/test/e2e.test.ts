@@ -4,107 +4,24 @@
 // estimate beside the MAP one), changes the dose in the what-if
 // (~20 edits, each timed in the page from the edit to the painted chart), validates ('modify'), and
 // opens the signed report. Screenshots of each step and the what-if timings go to artifacts/e2e/
-// (git-ignored). Without chromium and outside CI the test is skipped with a message; in CI it runs.
+// (git-ignored). The bench (build, service, browser, accounts) is ./browser.ts.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { startServer } from '@dosetwin/server';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const WEB = fileURLToPath(new URL('..', import.meta.url));
-const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/e2e/', import.meta.url));
-const skip =
-  existsSync(CHROMIUM) || process.env.CI === 'true'
-    ? false
-    : `chromium not found at ${CHROMIUM}: browser end-to-end test skipped (apt-get install chromium; .ci/run installs it)`;
-
-const pad = (n: number): string => String(n).padStart(2, '0');
-/** `<input type="datetime-local">` value, local time, `h` hours from now (whole minutes). */
-const localInput = (d: Date): string =>
-  `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+import { ARTIFACTS, localInput, localPhrase, openBench, skip } from './browser.ts';
 
 test(
   'browser: prescriber enters a vancomycin patient, pharmacologist analyses, what-if, validates, report',
   { skip, timeout: 170_000 },
   async () => {
-    const { chromium } = await import('playwright-core');
-    const { build } = await import('vite');
-    const tmp = mkdtempSync(join(tmpdir(), 'dt-e2e-'));
-    rmSync(ARTIFACTS, { recursive: true, force: true });
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const webRoot = join(tmp, 'web');
-    await build({ root: WEB, logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true } });
-    const server = await startServer({ port: 0, dataDir: join(tmp, 'data'), webRoot });
-    const ctx = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    const problems: string[] = [];
+    const bench = await openBench(ARTIFACTS);
+    const { page, problems, signIn, ctx } = bench;
     try {
-      // Accounts (the admin's API, as an administrator would).
-      const admin = server.admin!;
-      const login = await fetch(`${server.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(admin),
-      });
-      const adminAuth = `Bearer ${((await login.json()) as { token: string }).token}`;
-      for (const [username, role, service] of [
-        ['dr.prescriber', 'prescriber', 'icu'],
-        ['dr.pharmaco', 'pharmacologist', 'pharmacology'],
-      ]) {
-        const r = await fetch(`${server.url}/api/users`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: adminAuth },
-          body: JSON.stringify({
-            username,
-            displayName: `Dr ${username.slice(3)}`,
-            password: 'a long enough password',
-            role,
-            service,
-          }),
-        });
-        assert.equal(r.status, 201, await r.text());
-      }
-
-      const page = ctx.pages()[0] ?? (await ctx.newPage());
-      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      page.on('console', (m) => {
-        // The browser's own /favicon.ico request on the server-rendered report is not the app's.
-        if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico'))
-          problems.push(`console: ${m.text()} (${m.location().url})`);
-      });
-      let step = 0;
-      const shot = async (name: string): Promise<void> => {
-        step++;
-        await page.screenshot({
-          path: join(ARTIFACTS, `${pad(step)}-${name}.png`),
-          fullPage: name === 'analysis-full',
-        });
-      };
-      const signIn = async (username: string): Promise<void> => {
-        await page.getByLabel('User name').fill(username);
-        await page.getByRole('textbox', { name: 'Password' }).fill('a long enough password');
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await page.getByTestId('whoami').waitFor();
-      };
+      const shot = (name: string): Promise<void> => bench.shot(name, name === 'analysis-full');
 
       // Prescriber.
-      await page.goto(server.url);
+      await page.goto(bench.url);
       await shot('login');
       await signIn('dr.prescriber');
       await page.getByLabel('Family name').fill('Durand');
@@ -137,7 +54,7 @@ test(
       }
       // Three doses by quick entry: every 12 h since 30 h ago (→ −30, −18, −6 h).
       const first = hoursAgo(30);
-      const phrase = `vancomycin 1 g over 1 h every 12 h since ${first.getFullYear()}-${pad(first.getMonth() + 1)}-${pad(first.getDate())} ${pad(first.getHours())}:${pad(first.getMinutes())}`;
+      const phrase = `vancomycin 1 g over 1 h every 12 h since ${localPhrase(first)}`;
       await page.getByLabel('Doses as you would say them').fill(phrase);
       await page.getByRole('button', { name: 'Record 3 doses' }).click();
       await page.getByTestId('timeline').getByText('IV infusion over 1 h').nth(2).waitFor();
@@ -193,8 +110,7 @@ test(
       // The sampled dose is the 2nd at 12 h: the card warns that steady state is not reached.
       assert.match(await page.getByTestId('ml-few-doses').innerText(), /Only 2 doses/);
       await ml.scrollIntoViewIfNeeded();
-      step++;
-      await ml.screenshot({ path: join(ARTIFACTS, `${pad(step)}-ml-estimate.png`) });
+      await ml.screenshot({ path: bench.nextShot('ml-estimate') });
       await page.evaluate(() => window.scrollTo(0, 0));
 
       // What-if: ~20 dose edits, each awaited until the chart is painted (timed inside the page).
@@ -275,20 +191,18 @@ test(
       await page.getByTestId('signed').waitFor();
       await shot('validated');
       const href = await page.getByTestId('report-link').getAttribute('href');
-      await page.goto(`${server.url}${href}`);
+      await page.goto(`${bench.url}${href}`);
       const html = await page.content();
       for (const s of ['Goti V', 'Validated by Dr pharmaco', 'MODIFY', '1250', '27.4 mg/L'])
         assert.ok(html.includes(s), `report lacks '${s}'`);
       await shot('report');
       // The French interface: switch language on the app.
-      await page.goto(server.url);
+      await page.goto(bench.url);
       await page.getByText('FR', { exact: true }).click();
       await page.getByRole('link', { name: 'Demandes' }).waitFor();
       assert.deepEqual(problems, []);
     } finally {
-      await ctx.close();
-      await server.close();
-      rmSync(tmp, { recursive: true, force: true });
+      await bench.close();
     }
   },
 );
