@@ -15,7 +15,7 @@ import { SampleForm } from '../forms/SampleForm.tsx';
 import { useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import type { PageProps } from '../lib/nav.ts';
-import { covariateValue } from '../lib/covariate-labels.ts';
+import { COVARIATES, covariateValue } from '../lib/covariate-labels.ts';
 import { showDateTime } from '../lib/time.ts';
 import { unitLabel } from '../lib/units.ts';
 
@@ -29,7 +29,7 @@ export function PatientPage({ id }: PageProps) {
   const [rec, setRec] = useState<PatientRecord | null>(null);
   const [models, setModels] = useState<ModelInfo[]>([]);
   const [error, setError] = useState<unknown>(null);
-  const [pick, setPick] = useState<CovariatePick>({ name: 'WT', unit: null, seq: 0 });
+  const [pick, setPick] = useState<CovariatePick>({ name: COVARIATES[0].name, unit: null, seq: 0 });
   const load = useCallback(() => api<PatientRecord>('GET', `/patients/${id}`).then(setRec, setError), [id]);
   useEffect(() => {
     load();
