@@ -171,3 +171,13 @@ export {
   type MlReason,
   type MlReasonCode,
 } from './ml-estimate.ts';
+export {
+  ISSUE_AREAS,
+  ISSUE_CATALOGUE,
+  ISSUE_PACKAGES,
+  issueInfo,
+  type IssueArea,
+  type IssueEntry,
+  type IssuePackage,
+  type IssueSeverity,
+} from './issue-catalogue.ts';

@@ -1,0 +1,1924 @@
+/**
+ * The issue catalogue: one entry per issue code dosetwin raises (`Issue.code`, `DT_*`) in any
+ * package — the engine, the model library, the service, the CLI, the web app — with the severity
+ * it is raised with, its area, the packages that raise it, and a title, its meaning and the action
+ * to take, in English and French. An issue's own message says what happened here (the value, the
+ * field, the line); its catalogue entry says what the code means and what to do about it.
+ *
+ * How to use this catalogue
+ * - Look a code up with {@link issueInfo} (`issueInfo('DT_SAMPLE_BLQ')`, null for an unknown code):
+ *   show `title` and `action` in the user's language beside the issue's message. The service
+ *   serves the whole catalogue at GET /api/issues, for the web app and integrators.
+ * - Codes are stable: never rename a code or reuse it for another meaning. A new code is added here
+ *   in the same change that raises it; a code no longer raised is removed. The catalogue test
+ *   (`issue-catalogue.test.ts`) scans the sources of every package (their string literals; tests
+ *   excluded) and fails naming a code raised or compared against but not catalogued, a catalogued
+ *   code that nothing raises any more, an entry whose `raisedIn` differs from the packages that
+ *   raise it, and an empty text.
+ * - `severity` is the severity the code is raised with: `error` (the computation cannot go on),
+ *   `warning` (still computed: outside a validity domain, a level left out…), or `both` when the
+ *   same code is raised either way depending on the caller.
+ * - `raisedIn` lists the packages whose sources raise the code. An issue raised by the engine or
+ *   the library reaches the CLI (stderr; exit code 2 for an error), the service (in
+ *   `{ error: { status, issues } }` or in a result's `warnings`; the HTTP status from the service's
+ *   `statusOf`, 422 unless listed there) and the web app unchanged.
+ * - Families: a code built from a template (`` `DT_NONMEM_${kind}` ``) would be catalogued as one
+ *   family entry whose code ends in `_*` (`DT_NONMEM_*`), covering every code with that prefix; the
+ *   test requires a family entry for every template prefix it finds in the sources, and a template
+ *   for every family entry. No code is built from a template today: every code, the NONMEM
+ *   translation's included, is written out in full where it is raised, and has its own entry.
+ * - Texts: `title` is a few words; `meaning` says in a sentence what happened; `action` what the
+ *   user does about it. They are written for whoever sees the issue (prescriber, pharmacologist,
+ *   pharmacometrician writing a model, integrator), in the vocabulary of the clinic, and must stay
+ *   true to the code that raises the issue: read it before editing an entry.
+ */
+import type { Bilingual } from './covariate-register.ts';
+
+/** What an issue is about. */
+export const ISSUE_AREAS = [
+  'model file',
+  'model library',
+  'NONMEM translation',
+  'data',
+  'units',
+  'covariates',
+  'clinical policy',
+  'simulation',
+  'estimation',
+  'dosing',
+  'averaging',
+  'ML',
+  'service/HTTP',
+  'storage',
+  'CLI',
+  'web app',
+] as const;
+export type IssueArea = (typeof ISSUE_AREAS)[number];
+
+/** The packages of the monorepo, by folder name. */
+export const ISSUE_PACKAGES = ['engine', 'models', 'server', 'cli', 'web'] as const;
+export type IssuePackage = (typeof ISSUE_PACKAGES)[number];
+
+/** The severity a code is raised with; `both` when it is raised as an error and as a warning. */
+export type IssueSeverity = 'error' | 'warning' | 'both';
+
+/** One code of the catalogue. */
+export interface IssueEntry {
+  /** The code, or a family (`DT_PREFIX_*`) covering codes built from a template. */
+  code: `DT_${string}`;
+  severity: IssueSeverity;
+  area: IssueArea;
+  /** The packages whose sources raise it. */
+  raisedIn: IssuePackage[];
+  /** A few words. */
+  title: Bilingual;
+  /** What happened, in a sentence. */
+  meaning: Bilingual;
+  /** What the user does about it. */
+  action: Bilingual;
+}
+
+const CATALOGUE: IssueEntry[] = [
+  // ------------------------------------------------------------------ model files (.dtm)
+  {
+    code: 'DT_MODEL_SYNTAX',
+    severity: 'error',
+    area: 'model file',
+    raisedIn: ['engine'],
+    title: { en: 'Model file syntax error', fr: 'Erreur de syntaxe du fichier de modèle' },
+    meaning: {
+      en: 'The model file cannot be read at the place shown: an unexpected character or word, an unterminated string or a malformed section.',
+      fr: 'Le fichier de modèle ne peut pas être lu à l’endroit indiqué : caractère ou mot inattendu, chaîne non terminée ou section mal formée.',
+    },
+    action: {
+      en: "Correct the file at the line and column given (the hint often says what was expected), then run 'dosetwin check --model FILE'.",
+      fr: 'Corriger le fichier à la ligne et à la colonne indiquées (l’indication précise souvent ce qui était attendu), puis lancer « dosetwin check --model FICHIER ».',
+    },
+  },
+  {
+    code: 'DT_MODEL_SEMANTIC',
+    severity: 'error',
+    area: 'model file',
+    raisedIn: ['engine'],
+    title: { en: 'Model file inconsistent', fr: 'Fichier de modèle incohérent' },
+    meaning: {
+      en: 'The model file reads correctly but does not make sense: a name used but never defined, an unknown function, a reserved name assigned, or equations that conflict with the declared structure.',
+      fr: 'Le fichier de modèle se lit correctement mais il est incohérent : nom utilisé sans être défini, fonction inconnue, affectation d’un nom réservé, ou équations en conflit avec la structure déclarée.',
+    },
+    action: {
+      en: 'Correct the statement at the line given; the hint suggests the closest known name or lists what is allowed.',
+      fr: 'Corriger l’instruction à la ligne indiquée ; l’indication propose le nom connu le plus proche ou la liste de ce qui est permis.',
+    },
+  },
+  {
+    code: 'DT_MODEL_UNIT',
+    severity: 'warning',
+    area: 'model file',
+    raisedIn: ['engine'],
+    title: { en: 'Inconsistent units in the model', fr: 'Unités incohérentes dans le modèle' },
+    meaning: {
+      en: 'An equation of the model file gives a quantity in a unit other than the one expected (for example a concentration in mg·kg/L instead of mg/L); the model is still compiled.',
+      fr: 'Une équation du fichier de modèle donne une grandeur dans une autre unité que celle attendue (par exemple une concentration en mg·kg/L au lieu de mg/L) ; le modèle est tout de même compilé.',
+    },
+    action: {
+      en: 'Check the declared units of the parameters (L or L/kg, L/h or mL/min) against the publication and correct the declaration or the equation: until then predictions may be off by a constant factor.',
+      fr: 'Vérifier les unités déclarées des paramètres (L ou L/kg, L/h ou mL/min) par rapport à la publication, puis corriger la déclaration ou l’équation : d’ici là, les prédictions peuvent être fausses d’un facteur constant.',
+    },
+  },
+  {
+    code: 'DT_MODEL_DDT_MISSING',
+    severity: 'warning',
+    area: 'model file',
+    raisedIn: ['engine'],
+    title: {
+      en: 'Compartment without a differential equation',
+      fr: 'Compartiment sans équation différentielle',
+    },
+    meaning: {
+      en: 'A compartment has no d/dt equation: its derivative is taken as 0, so its amount changes only by doses.',
+      fr: 'Un compartiment n’a pas d’équation d/dt : sa dérivée est prise égale à 0, sa quantité ne varie donc qu’avec les doses.',
+    },
+    action: {
+      en: "Write 'd/dt(compartment) = …' if the compartment has inflow or outflow; otherwise nothing to do.",
+      fr: 'Écrire « d/dt(compartiment) = … » si le compartiment a des entrées ou des sorties ; sinon, rien à faire.',
+    },
+  },
+  {
+    code: 'DT_MODEL_OMEGA',
+    severity: 'error',
+    area: 'model file',
+    raisedIn: ['engine'],
+    title: {
+      en: 'Invalid random-effects matrix (Ω)',
+      fr: 'Matrice des effets aléatoires (Ω) invalide',
+    },
+    meaning: {
+      en: "The model's variance-covariance matrix of the random effects (Ω) is not positive definite, or gives a between-subject effect a covariance with an inter-occasion effect: no Bayesian estimation is possible.",
+      fr: 'La matrice de variance-covariance des effets aléatoires du modèle (Ω) n’est pas définie positive, ou corrèle un effet interindividuel à un effet inter-occasion : aucune estimation bayésienne n’est possible.',
+    },
+    action: {
+      en: "Correct the model's random-effects block: variances > 0, correlations between −1 and 1, no covariance between between-subject and inter-occasion effects.",
+      fr: 'Corriger le bloc des effets aléatoires du modèle : variances > 0, corrélations entre −1 et 1, aucune covariance entre effets interindividuels et inter-occasion.',
+    },
+  },
+  {
+    code: 'DT_OMEGA',
+    severity: 'error',
+    area: 'model file',
+    raisedIn: ['engine'],
+    title: {
+      en: 'Ω not positive definite (parameter draws)',
+      fr: 'Ω non définie positive (tirages de paramètres)',
+    },
+    meaning: {
+      en: "The twin cannot draw the patient's possible parameters from the population distribution because the model's random-effects matrix (Ω) is not positive definite.",
+      fr: 'Le jumeau ne peut pas tirer les paramètres possibles du patient dans la distribution de population, car la matrice des effets aléatoires du modèle (Ω) n’est pas définie positive.',
+    },
+    action: {
+      en: "Correct the model's random-effects block (variances > 0, correlations between −1 and 1), or choose another model.",
+      fr: 'Corriger le bloc des effets aléatoires du modèle (variances > 0, corrélations entre −1 et 1), ou choisir un autre modèle.',
+    },
+  },
+  {
+    code: 'DT_MODEL_DERIVE',
+    severity: 'error',
+    area: 'model file',
+    raisedIn: ['models'],
+    title: {
+      en: 'Invalid covariate derivation in the model',
+      fr: 'Dérivation de covariable invalide dans le modèle',
+    },
+    meaning: {
+      en: 'A covariate the model file derives (for example a creatinine clearance by Cockcroft–Gault) names an unknown derivation, the wrong number of inputs, an unknown option, or a unit the derivation cannot read.',
+      fr: 'Une covariable que le fichier de modèle calcule (par exemple une clairance de la créatinine par Cockcroft–Gault) désigne une formule inconnue, un mauvais nombre d’entrées, une option inconnue ou une unité que la formule ne sait pas lire.',
+    },
+    action: {
+      en: "Correct the model's 'derive' line (function, inputs, options and their units) as the message says.",
+      fr: 'Corriger la ligne « derive » du modèle (formule, entrées, options et leurs unités) comme l’indique le message.',
+    },
+  },
+  // ------------------------------------------------------------------ the model library
+  {
+    code: 'DT_MODEL_UNKNOWN',
+    severity: 'error',
+    area: 'model library',
+    raisedIn: ['models', 'server'],
+    title: { en: 'Unknown model', fr: 'Modèle inconnu' },
+    meaning: {
+      en: "The model asked for is not in the library, or is not a model of the request's drug.",
+      fr: 'Le modèle demandé n’est pas dans la bibliothèque, ou n’est pas un modèle du médicament de la demande.',
+    },
+    action: {
+      en: "Choose a model from the library ('dosetwin models', GET /api/models); the hint lists the drug's models.",
+      fr: 'Choisir un modèle de la bibliothèque (« dosetwin models », GET /api/models) ; l’indication liste les modèles du médicament.',
+    },
+  },
+  {
+    code: 'DT_DRUG_UNKNOWN',
+    severity: 'error',
+    area: 'model library',
+    raisedIn: ['models', 'server'],
+    title: { en: 'Drug not in the library', fr: 'Médicament absent de la bibliothèque' },
+    meaning: {
+      en: 'The library has no model of the drug named.',
+      fr: 'La bibliothèque ne contient aucun modèle du médicament indiqué.',
+    },
+    action: {
+      en: "Check the drug's name as the library writes it (e.g. 'vancomycin', 'mycophenolic acid'); 'dosetwin models' and GET /api/models list the drugs.",
+      fr: 'Vérifier le nom du médicament tel que l’écrit la bibliothèque (par exemple « vancomycin », « mycophenolic acid ») ; « dosetwin models » et GET /api/models listent les médicaments.',
+    },
+  },
+  {
+    code: 'DT_FORMULATION_NEEDED',
+    severity: 'error',
+    area: 'model library',
+    raisedIn: ['models'],
+    title: { en: 'Formulation to be given', fr: 'Forme galénique à préciser' },
+    meaning: {
+      en: "The drug's models are each specific to a formulation (for example tacrolimus Prograf or Advagraf), and the request does not say which one the patient takes.",
+      fr: 'Les modèles de ce médicament sont chacun propres à une forme galénique (par exemple tacrolimus Prograf ou Advagraf), et la demande ne précise pas celle que reçoit le patient.',
+    },
+    action: {
+      en: 'Give the formulation the patient takes (the hint lists those the models are for).',
+      fr: 'Indiquer la forme galénique reçue par le patient (l’indication liste celles que couvrent les modèles).',
+    },
+  },
+  {
+    code: 'DT_FORMULATION_UNKNOWN',
+    severity: 'error',
+    area: 'model library',
+    raisedIn: ['models'],
+    title: { en: 'Unknown formulation', fr: 'Forme galénique inconnue' },
+    meaning: {
+      en: 'No model of the drug is for the formulation given.',
+      fr: 'Aucun modèle du médicament ne correspond à la forme galénique indiquée.',
+    },
+    action: {
+      en: 'Give one of the formulations listed in the hint, or choose a model yourself.',
+      fr: 'Indiquer l’une des formes galéniques listées dans l’indication, ou choisir soi-même un modèle.',
+    },
+  },
+  {
+    code: 'DT_DRUG_FILE',
+    severity: 'error',
+    area: 'model library',
+    raisedIn: ['models'],
+    title: {
+      en: 'Drug file inconsistent with a model',
+      fr: 'Fiche médicament incohérente avec un modèle',
+    },
+    meaning: {
+      en: 'A library model names a formulation that its drug file does not list: the library itself is inconsistent.',
+      fr: 'Un modèle de la bibliothèque cite une forme galénique absente de la fiche de son médicament : la bibliothèque elle-même est incohérente.',
+    },
+    action: {
+      en: "Library maintainers: add the formulation to the drug file (packages/models/<drug>/drug.ts) or correct the model's entry. Users: report it.",
+      fr: 'Mainteneurs de la bibliothèque : ajouter la forme galénique à la fiche du médicament (packages/models/<médicament>/drug.ts) ou corriger l’entrée du modèle. Utilisateurs : le signaler.',
+    },
+  },
+  {
+    code: 'DT_COVARIATE_UNREGISTERED',
+    severity: 'error',
+    area: 'model library',
+    raisedIn: ['models'],
+    title: { en: 'Covariate not in the register', fr: 'Covariable absente du registre' },
+    meaning: {
+      en: 'A model uses a covariate the covariate register does not know, so no form can ask for it.',
+      fr: 'Un modèle utilise une covariable inconnue du registre des covariables : aucun formulaire ne peut donc la demander.',
+    },
+    action: {
+      en: 'Library maintainers: add the covariate to the register (packages/models/src/covariate-register.ts) with its units, codes and plausibility limits. Users: report it.',
+      fr: 'Mainteneurs de la bibliothèque : ajouter la covariable au registre (packages/models/src/covariate-register.ts) avec ses unités, ses codes et ses limites de plausibilité. Utilisateurs : le signaler.',
+    },
+  },
+  // ------------------------------------------------------------------ NONMEM translation
+  {
+    code: 'DT_NONMEM_SYNTAX',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'NONMEM control stream syntax', fr: 'Syntaxe du fichier de contrôle NONMEM' },
+    meaning: {
+      en: 'The NONMEM control stream cannot be read at the place shown: text before the first record, a record given twice, a malformed statement, DADT or A_0 set outside their record, or a variable named like a parameter.',
+      fr: 'Le fichier de contrôle NONMEM ne peut pas être lu à l’endroit indiqué : texte avant le premier enregistrement, enregistrement répété, instruction mal formée, DADT ou A_0 définis hors de leur enregistrement, ou variable portant le nom d’un paramètre.',
+    },
+    action: {
+      en: 'Correct the control stream at the line and column given.',
+      fr: 'Corriger le fichier de contrôle à la ligne et à la colonne indiquées.',
+    },
+  },
+  {
+    code: 'DT_NONMEM_RECORD',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Unknown NONMEM record', fr: 'Enregistrement NONMEM inconnu' },
+    meaning: {
+      en: 'A record name ($…) is not a NONMEM record, or abbreviates several.',
+      fr: 'Un nom d’enregistrement ($…) n’est pas un enregistrement NONMEM, ou en abrège plusieurs.',
+    },
+    action: {
+      en: 'Spell the record out ($PROBLEM, $INPUT, $DATA, $SUBROUTINES, $PK, $ERROR, $THETA, $OMEGA, $SIGMA…).',
+      fr: 'Écrire le nom complet de l’enregistrement ($PROBLEM, $INPUT, $DATA, $SUBROUTINES, $PK, $ERROR, $THETA, $OMEGA, $SIGMA…).',
+    },
+  },
+  {
+    code: 'DT_NONMEM_IGNORED',
+    severity: 'warning',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'NONMEM statement ignored', fr: 'Instruction NONMEM ignorée' },
+    meaning: {
+      en: 'Part of the control stream does not define the model and is ignored (estimation or table records, a second problem, PRIOR, user code, output statements, a missing $DATA read with the default IGNORE=#).',
+      fr: 'Une partie du fichier de contrôle ne définit pas le modèle et est ignorée (enregistrements d’estimation ou de tables, second problème, PRIOR, code utilisateur, instructions d’écriture, $DATA absent lu avec IGNORE=# par défaut).',
+    },
+    action: {
+      en: 'Nothing to do if that part does not change the model; otherwise write it in a form dosetwin reads.',
+      fr: 'Rien à faire si cette partie ne modifie pas le modèle ; sinon, l’écrire sous une forme que dosetwin sait lire.',
+    },
+  },
+  {
+    code: 'DT_NONMEM_UNSUPPORTED',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'NONMEM feature not supported', fr: 'Fonction NONMEM non prise en charge' },
+    meaning: {
+      en: 'The control stream uses a NONMEM feature dosetwin does not translate ($PRED, calendar dates, equilibrium compartments, model event times, loops, arrays, a value kept from an earlier record…).',
+      fr: 'Le fichier de contrôle utilise une fonction de NONMEM que dosetwin ne traduit pas ($PRED, dates calendaires, compartiments d’équilibre, temps d’événements du modèle, boucles, tableaux, valeur conservée d’un enregistrement précédent…).',
+    },
+    action: {
+      en: 'Rewrite that part as the hint suggests (e.g. ADVAN with $PK and $ERROR, TIME in hours), or write the model as a .dtm file.',
+      fr: 'Réécrire cette partie comme le suggère l’indication (par exemple ADVAN avec $PK et $ERROR, TIME en heures), ou écrire le modèle en fichier .dtm.',
+    },
+  },
+  {
+    code: 'DT_NONMEM_INPUT',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid $INPUT', fr: '$INPUT invalide' },
+    meaning: {
+      en: 'The $INPUT record is missing, malformed, lists an item twice, or lacks an item the dataset needs (ID, TIME, DV…).',
+      fr: 'L’enregistrement $INPUT est absent ou mal formé, cite deux fois une colonne, ou omet une colonne indispensable (ID, TIME, DV…).',
+    },
+    action: {
+      en: 'List the data items in the order of the dataset columns, e.g. $INPUT ID TIME AMT DV MDV EVID CMT.',
+      fr: 'Lister les colonnes dans l’ordre du jeu de données, par exemple $INPUT ID TIME AMT DV MDV EVID CMT.',
+    },
+  },
+  {
+    code: 'DT_NONMEM_DATA',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'NONMEM dataset unreadable', fr: 'Jeu de données NONMEM illisible' },
+    meaning: {
+      en: 'The dataset named by $DATA cannot be read as $INPUT and $DATA describe it (a bad value at the line shown, or an IGNORE/ACCEPT condition on an item $INPUT does not have).',
+      fr: 'Le jeu de données désigné par $DATA ne peut pas être lu comme le décrivent $INPUT et $DATA (valeur invalide à la ligne indiquée, ou condition IGNORE/ACCEPT sur une colonne absente de $INPUT).',
+    },
+    action: {
+      en: 'Correct the dataset at the line given, or the $DATA options.',
+      fr: 'Corriger le jeu de données à la ligne indiquée, ou les options de $DATA.',
+    },
+  },
+  {
+    code: 'DT_NONMEM_SUBROUTINES',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid $SUBROUTINES', fr: '$SUBROUTINES invalide' },
+    meaning: {
+      en: '$SUBROUTINES is missing, names no ADVAN, or names an ADVAN/TRANS pair that does not exist.',
+      fr: '$SUBROUTINES est absent, ne cite aucun ADVAN, ou cite une combinaison ADVAN/TRANS qui n’existe pas.',
+    },
+    action: {
+      en: 'Name the structural model, e.g. $SUBROUTINES ADVAN2 TRANS2 (the hint lists the TRANS an ADVAN takes).',
+      fr: 'Nommer le modèle structurel, par exemple $SUBROUTINES ADVAN2 TRANS2 (l’indication liste les TRANS acceptés par l’ADVAN).',
+    },
+  },
+  {
+    code: 'DT_NONMEM_MODEL',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid $MODEL', fr: '$MODEL invalide' },
+    meaning: {
+      en: 'A general ADVAN needs a $MODEL record declaring its compartments, and it is missing or malformed.',
+      fr: 'Un ADVAN général exige un enregistrement $MODEL déclarant ses compartiments, et celui-ci est absent ou mal formé.',
+    },
+    action: {
+      en: 'Declare the compartments, e.g. $MODEL COMP=(DEPOT DEFDOSE) COMP=(CENTRAL DEFOBS).',
+      fr: 'Déclarer les compartiments, par exemple $MODEL COMP=(DEPOT DEFDOSE) COMP=(CENTRAL DEFOBS).',
+    },
+  },
+  {
+    code: 'DT_NONMEM_PK',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Incomplete $PK', fr: '$PK incomplet' },
+    meaning: {
+      en: 'The $PK record is missing, or does not assign the parameters the chosen ADVAN/TRANS needs (e.g. CL and V, or the rate constants Kij).',
+      fr: 'L’enregistrement $PK est absent, ou n’affecte pas les paramètres qu’exige l’ADVAN/TRANS choisi (par exemple CL et V, ou les constantes Kij).',
+    },
+    action: {
+      en: 'Assign in $PK every parameter the message lists.',
+      fr: 'Affecter dans $PK chacun des paramètres que cite le message.',
+    },
+  },
+  {
+    code: 'DT_NONMEM_DES',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: '$DES missing or misplaced', fr: '$DES absent ou mal placé' },
+    meaning: {
+      en: 'A differential-equation ADVAN (6, 13…) has no $DES record, or a $DES record is given with an ADVAN that does not use it.',
+      fr: 'Un ADVAN à équations différentielles (6, 13…) n’a pas d’enregistrement $DES, ou un $DES accompagne un ADVAN qui ne l’utilise pas.',
+    },
+    action: {
+      en: 'Write $DES with DADT(1) … DADT(n), or use ADVAN13 (or 6) for differential equations.',
+      fr: 'Écrire $DES avec DADT(1) … DADT(n), ou utiliser ADVAN13 (ou 6) pour des équations différentielles.',
+    },
+  },
+  {
+    code: 'DT_NONMEM_DADT_UNSET',
+    severity: 'warning',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'DADT not set', fr: 'DADT non défini' },
+    meaning: {
+      en: 'A compartment has no DADT(n) equation: it is taken as 0, as NONMEM does, so its amount changes only by doses.',
+      fr: 'Un compartiment n’a pas d’équation DADT(n) : elle est prise égale à 0, comme le fait NONMEM, sa quantité ne varie donc qu’avec les doses.',
+    },
+    action: {
+      en: 'Write DADT(n) = … if the compartment has inflow or outflow; otherwise nothing to do.',
+      fr: 'Écrire DADT(n) = … si le compartiment a des entrées ou des sorties ; sinon, rien à faire.',
+    },
+  },
+  {
+    code: 'DT_NONMEM_ERROR',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid $ERROR', fr: '$ERROR invalide' },
+    meaning: {
+      en: '$ERROR is missing, does not set Y, or uses EPS in a way that is not differentiable at 0 (inside ABS, MIN, MAX, a comparison…), so the residual variance is not defined.',
+      fr: '$ERROR est absent, ne définit pas Y, ou utilise EPS de façon non dérivable en 0 (dans ABS, MIN, MAX, une comparaison…) : la variance résiduelle n’est alors pas définie.',
+    },
+    action: {
+      en: 'Write the observation model, e.g. IPRED = F and Y = IPRED + IPRED*EPS(1) + EPS(2).',
+      fr: 'Écrire le modèle d’observation, par exemple IPRED = F et Y = IPRED + IPRED*EPS(1) + EPS(2).',
+    },
+  },
+  {
+    code: 'DT_NONMEM_THETA',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid $THETA', fr: '$THETA invalide' },
+    meaning: {
+      en: 'A $THETA entry cannot be read: a missing initial estimate, an infinite estimate, or a malformed (low, init, up) triple.',
+      fr: 'Une valeur de $THETA ne peut pas être lue : estimation initiale absente ou infinie, ou triplet (bas, initiale, haut) mal formé.',
+    },
+    action: {
+      en: 'Give every THETA its final estimate (dosetwin uses the values, as estimated).',
+      fr: 'Donner à chaque THETA son estimation finale (dosetwin utilise les valeurs telles qu’estimées).',
+    },
+  },
+  {
+    code: 'DT_NONMEM_OMEGA',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid $OMEGA', fr: '$OMEGA invalide' },
+    meaning: {
+      en: 'An $OMEGA record cannot be read: a malformed BLOCK, SAME without a previous block, a negative variance, or a block that is not a valid covariance matrix.',
+      fr: 'Un enregistrement $OMEGA ne peut pas être lu : BLOCK mal formé, SAME sans bloc précédent, variance négative, ou bloc qui n’est pas une matrice de covariance valide.',
+    },
+    action: {
+      en: 'Correct the $OMEGA record at the line given (e.g. $OMEGA BLOCK(2) 0.1 0.01 0.1).',
+      fr: 'Corriger l’enregistrement $OMEGA à la ligne indiquée (par exemple $OMEGA BLOCK(2) 0.1 0.01 0.1).',
+    },
+  },
+  {
+    code: 'DT_NONMEM_SIGMA',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid $SIGMA', fr: '$SIGMA invalide' },
+    meaning: {
+      en: 'A $SIGMA record cannot be read: a malformed BLOCK, SAME without a previous block, a negative variance, or a block that is not a valid covariance matrix.',
+      fr: 'Un enregistrement $SIGMA ne peut pas être lu : BLOCK mal formé, SAME sans bloc précédent, variance négative, ou bloc qui n’est pas une matrice de covariance valide.',
+    },
+    action: {
+      en: 'Correct the $SIGMA record at the line given.',
+      fr: 'Corriger l’enregistrement $SIGMA à la ligne indiquée.',
+    },
+  },
+  {
+    code: 'DT_NONMEM_UNDEFINED',
+    severity: 'error',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Undefined NONMEM name', fr: 'Nom NONMEM non défini' },
+    meaning: {
+      en: 'The code refers to something that does not exist: THETA(n), ETA(n) or EPS(n) beyond those defined, a data item dropped in $INPUT, or T outside $DES.',
+      fr: 'Le code fait référence à un élément inexistant : THETA(n), ETA(n) ou EPS(n) au-delà de ceux définis, colonne supprimée (DROP) dans $INPUT, ou T hors de $DES.',
+    },
+    action: {
+      en: 'Define the parameter, keep the data item (remove =DROP), or correct the reference.',
+      fr: 'Définir le paramètre, conserver la colonne (retirer =DROP) ou corriger la référence.',
+    },
+  },
+  // ------------------------------------------------------------------ data: datasets, records, files
+  {
+    code: 'DT_DATA',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['cli', 'engine', 'models'],
+    title: { en: 'Invalid data', fr: 'Données invalides' },
+    meaning: {
+      en: 'A dataset, eta table or patient record cannot be used as it is: a missing column or value, a value that is not a number, times out of order, a dose without amount, a compartment that does not exist, a coded column with an unknown code (SEX must be 0 = male, 1 = female)…',
+      fr: 'Un jeu de données, une table d’etas ou un dossier patient ne peut pas être utilisé tel quel : colonne ou valeur manquante, valeur non numérique, temps dans le désordre, dose sans quantité, compartiment inexistant, colonne codée avec un code inconnu (SEX vaut 0 = homme, 1 = femme)…',
+    },
+    action: {
+      en: 'Correct the value at the line and column named in the message, then run again.',
+      fr: 'Corriger la valeur à la ligne et à la colonne indiquées dans le message, puis relancer.',
+    },
+  },
+  {
+    code: 'DT_DATA_UNIT',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Unit missing or wrong in the data', fr: 'Unité manquante ou erronée dans les données' },
+    meaning: {
+      en: 'A value of the data has no unit though a model reads it in one, or the unit given for doses, times or concentrations is not of the right kind.',
+      fr: 'Une valeur des données n’a pas d’unité alors qu’un modèle la lit dans une unité donnée, ou l’unité des doses, des temps ou des concentrations n’est pas du bon type.',
+    },
+    action: {
+      en: "Write the unit in the column header, e.g. 'SCR (umol/L)', 'AMT (mg)', 'DV (mg/L)'.",
+      fr: 'Écrire l’unité dans l’en-tête de la colonne, par exemple « SCR (umol/L) », « AMT (mg) », « DV (mg/L) ».',
+    },
+  },
+  {
+    code: 'DT_REGIMEN',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine', 'models'],
+    title: { en: 'Invalid regimen or administration', fr: 'Schéma posologique ou administration invalide' },
+    meaning: {
+      en: "A regimen, or the doses and times of a patient's record, cannot be used: a dose, interval or infusion duration out of range, a date-time (of a dose, level or covariate) without a time zone, an infusion without its duration, an event before the origin, a regimen text that cannot be read, or no record to start from.",
+      fr: 'Un schéma posologique, ou les doses et les heures du dossier du patient, ne peuvent pas être utilisés : dose, intervalle ou durée de perfusion hors limites, date-heure (d’une dose, d’un prélèvement ou d’une covariable) sans fuseau horaire, perfusion sans durée, événement antérieur à l’origine, schéma écrit illisible, ou aucun enregistrement d’où partir.',
+    },
+    action: {
+      en: "Correct the field named (dates as '2026-11-12T08:00+01:00'; an infusion's duration; a dose > 0; an infusion no longer than the interval).",
+      fr: 'Corriger le champ indiqué (dates au format « 2026-11-12T08:00+01:00 » ; durée de la perfusion ; dose > 0 ; perfusion pas plus longue que l’intervalle).',
+    },
+  },
+  {
+    code: 'DT_ROUTE',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Route not described by the model', fr: 'Voie non décrite par le modèle' },
+    meaning: {
+      en: 'A dose was given by a route the model does not describe: an oral dose with a model of intravenous doses only, or an intravenous dose with a model without a central compartment.',
+      fr: 'Une dose a été administrée par une voie que le modèle ne décrit pas : dose orale avec un modèle d’administration intraveineuse seule, ou dose intraveineuse avec un modèle sans compartiment central.',
+    },
+    action: {
+      en: "Check the administration's route, or choose a model developed for that route.",
+      fr: 'Vérifier la voie de l’administration, ou choisir un modèle développé pour cette voie.',
+    },
+  },
+  {
+    code: 'DT_ANALYSIS_NO_DOSE',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'No recorded dose', fr: 'Aucune dose enregistrée' },
+    meaning: {
+      en: 'The patient has no recorded administration, so no analysis can start.',
+      fr: 'Le patient n’a aucune administration enregistrée : aucune analyse ne peut commencer.',
+    },
+    action: {
+      en: 'Record the doses given (time, amount, route, infusion duration), then ask again.',
+      fr: 'Enregistrer les doses administrées (heure, quantité, voie, durée de perfusion), puis relancer la demande.',
+    },
+  },
+  {
+    code: 'DT_TWIN_EMPTY',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['engine'],
+    title: { en: 'Empty patient history', fr: 'Historique du patient vide' },
+    meaning: {
+      en: "The patient's twin cannot be built: the history has no record.",
+      fr: 'Le jumeau du patient ne peut pas être construit : l’historique ne contient aucun enregistrement.',
+    },
+    action: {
+      en: 'Record at least the administrations (and the covariates) before building the twin.',
+      fr: 'Enregistrer au moins les administrations (et les covariables) avant de construire le jumeau.',
+    },
+  },
+  {
+    code: 'DT_FILE',
+    severity: 'error',
+    area: 'CLI',
+    raisedIn: ['cli'],
+    title: { en: 'File not readable or already there', fr: 'Fichier illisible ou déjà présent' },
+    meaning: {
+      en: 'A file named on the command line does not exist or cannot be read, or the output file exists already.',
+      fr: 'Un fichier nommé sur la ligne de commande n’existe pas ou ne peut pas être lu, ou le fichier de sortie existe déjà.',
+    },
+    action: {
+      en: 'Check the path; to overwrite an output, add --force or write elsewhere with -o.',
+      fr: 'Vérifier le chemin ; pour écraser une sortie, ajouter --force ou écrire ailleurs avec -o.',
+    },
+  },
+  {
+    code: 'DT_ARG',
+    severity: 'error',
+    area: 'CLI',
+    raisedIn: ['cli', 'engine'],
+    title: { en: 'Invalid option', fr: 'Option invalide' },
+    meaning: {
+      en: 'A command-line option, or an option given to the engine (such as the prior weight), is missing, malformed or out of range, or conflicts with another.',
+      fr: 'Une option de la ligne de commande, ou une option passée au moteur (comme le poids de l’a priori), est absente, mal formée, hors limites, ou incompatible avec une autre.',
+    },
+    action: {
+      en: "Correct the option named; 'dosetwin <command> --help' gives each option's form.",
+      fr: 'Corriger l’option indiquée ; « dosetwin <commande> --help » donne la forme de chaque option.',
+    },
+  },
+  // ------------------------------------------------------------------ units
+  {
+    code: 'DT_UNIT_UNKNOWN',
+    severity: 'error',
+    area: 'units',
+    raisedIn: ['engine'],
+    title: { en: 'Unknown unit', fr: 'Unité inconnue' },
+    meaning: {
+      en: "A unit is not in dosetwin's unit table.",
+      fr: 'Une unité ne figure pas dans la table des unités de dosetwin.',
+    },
+    action: {
+      en: 'Write the unit as the table does (the hint lists them: mg, ug, g, mg/L, ug/L, ng/mL, h, min, d…).',
+      fr: 'Écrire l’unité comme dans la table (l’indication les liste : mg, ug, g, mg/L, ug/L, ng/mL, h, min, d…).',
+    },
+  },
+  {
+    code: 'DT_UNIT_INCOMPATIBLE',
+    severity: 'error',
+    area: 'units',
+    raisedIn: ['engine', 'server'],
+    title: { en: 'Incompatible unit', fr: 'Unité incompatible' },
+    meaning: {
+      en: 'A value is given in a unit that cannot be converted to the one needed (a mass where a concentration is expected, or a unit a covariate is not entered in).',
+      fr: 'Une valeur est donnée dans une unité qui ne peut pas être convertie dans celle attendue (une masse au lieu d’une concentration, ou une unité dans laquelle la covariable ne se saisit pas).',
+    },
+    action: {
+      en: 'Give the value in one of the units listed in the hint.',
+      fr: 'Donner la valeur dans l’une des unités listées dans l’indication.',
+    },
+  },
+  {
+    code: 'DT_UNIT_MOLAR',
+    severity: 'error',
+    area: 'units',
+    raisedIn: ['server'],
+    title: { en: 'Molar concentration', fr: 'Concentration molaire' },
+    meaning: {
+      en: 'A drug concentration is given in mol/L (µmol/L, nmol/L…); dosetwin takes drug concentrations as mass per volume.',
+      fr: 'Une concentration de médicament est donnée en mol/L (µmol/L, nmol/L…) ; dosetwin attend des concentrations massiques (masse par volume).',
+    },
+    action: {
+      en: 'Convert with the molar mass on the laboratory report and enter the level in µg/L, ng/mL or mg/L.',
+      fr: 'Convertir avec la masse molaire indiquée sur le compte rendu du laboratoire et saisir la concentration en µg/L, ng/mL ou mg/L.',
+    },
+  },
+  // ------------------------------------------------------------------ covariates
+  {
+    code: 'DT_COVARIATE_MISSING',
+    severity: 'error',
+    area: 'covariates',
+    raisedIn: ['models'],
+    title: { en: 'Covariate missing', fr: 'Covariable manquante' },
+    meaning: {
+      en: 'The model needs a covariate that is neither given nor derivable from those given (for example a creatinine clearance without the serum creatinine).',
+      fr: 'Le modèle a besoin d’une covariable qui n’est ni fournie ni calculable à partir de celles fournies (par exemple une clairance de la créatinine sans la créatininémie).',
+    },
+    action: {
+      en: 'Enter the covariate, or the inputs the message names (weight, serum creatinine, age, sex…).',
+      fr: 'Saisir la covariable, ou les données que cite le message (poids, créatininémie, âge, sexe…).',
+    },
+  },
+  {
+    code: 'DT_COVARIATE_DEFAULT',
+    severity: 'warning',
+    area: 'covariates',
+    raisedIn: ['engine', 'models'],
+    title: {
+      en: "Covariate missing: model's default used",
+      fr: 'Covariable manquante : valeur par défaut du modèle',
+    },
+    meaning: {
+      en: "A covariate is missing and the model's default value is used in its place (for example an unknown genotype taken as the most frequent one, or the median albumin of the study).",
+      fr: 'Une covariable manque et la valeur par défaut du modèle la remplace (par exemple un génotype inconnu pris comme le plus fréquent, ou l’albuminémie médiane de l’étude).',
+    },
+    action: {
+      en: "Enter the patient's value if it is known: the default describes a typical patient, not this one.",
+      fr: 'Saisir la valeur du patient si elle est connue : la valeur par défaut décrit un patient typique, pas celui-ci.',
+    },
+  },
+  {
+    code: 'DT_COVARIATE_UNIT',
+    severity: 'error',
+    area: 'covariates',
+    raisedIn: ['models'],
+    title: { en: 'Covariate unit not convertible', fr: 'Unité de covariable non convertible' },
+    meaning: {
+      en: "A covariate is given in a unit that cannot be converted to the model's unit.",
+      fr: 'Une covariable est donnée dans une unité qui ne peut pas être convertie dans celle du modèle.',
+    },
+    action: {
+      en: 'Give the covariate in the unit the hint names.',
+      fr: 'Donner la covariable dans l’unité indiquée.',
+    },
+  },
+  {
+    code: 'DT_COVARIATE_UNKNOWN',
+    severity: 'error',
+    area: 'covariates',
+    raisedIn: ['server'],
+    title: { en: 'Unknown covariate', fr: 'Covariable inconnue' },
+    meaning: {
+      en: 'A covariate sent to the service is not in the covariate register.',
+      fr: 'Une covariable envoyée au service ne figure pas dans le registre des covariables.',
+    },
+    action: {
+      en: 'Use a name of the register (the hint lists them: WT, HT, AGE, SEX, SCR…).',
+      fr: 'Utiliser un nom du registre (l’indication les liste : WT, HT, AGE, SEX, SCR…).',
+    },
+  },
+  {
+    code: 'DT_COVARIATE_IMPLAUSIBLE',
+    severity: 'error',
+    area: 'covariates',
+    raisedIn: ['models'],
+    title: { en: 'Implausible covariate value', fr: 'Valeur de covariable invraisemblable' },
+    meaning: {
+      en: 'A covariate value is outside the physiological limits of the covariate register, is not one of its codes (SEX is 0 = male, 1 = female), or is in a unit it is not entered in (or the name is not in the register): an entry error rather than an unusual patient.',
+      fr: 'Une valeur de covariable sort des limites physiologiques du registre des covariables, n’est pas l’un de ses codes (SEX vaut 0 = homme, 1 = femme), ou est dans une unité non admise (ou le nom est absent du registre) : erreur de saisie plutôt que patient atypique.',
+    },
+    action: {
+      en: 'Check the value and its unit (is the serum creatinine in µmol/L or mg/dL? the weight in kg?) and enter it again.',
+      fr: 'Vérifier la valeur et son unité (créatininémie en µmol/L ou en mg/dL ? poids en kg ?) puis la saisir de nouveau.',
+    },
+  },
+  {
+    code: 'DT_DOMAIN_OUTSIDE',
+    severity: 'warning',
+    area: 'covariates',
+    raisedIn: ['engine', 'models'],
+    title: { en: "Outside the model's validity domain", fr: 'Hors du domaine de validité du modèle' },
+    meaning: {
+      en: 'A covariate of the patient lies outside the range of the population the model was developed in: predictions are an extrapolation.',
+      fr: 'Une covariable du patient sort de l’intervalle de la population dans laquelle le modèle a été développé : les prédictions sont une extrapolation.',
+    },
+    action: {
+      en: 'Prefer a model developed for this patient (model averaging can leave such models out); otherwise interpret the result with caution.',
+      fr: 'Préférer un modèle développé pour ce patient (la moyenne de modèles peut écarter ces modèles) ; sinon, interpréter le résultat avec prudence.',
+    },
+  },
+  // ------------------------------------------------------------------ the clinical policy for records
+  {
+    code: 'DT_SAMPLE_BEFORE_DOSE',
+    severity: 'warning',
+    area: 'clinical policy',
+    raisedIn: ['models', 'server'],
+    title: { en: 'Level before the first dose', fr: 'Concentration antérieure à la première dose' },
+    meaning: {
+      en: 'A level was sampled before the first recorded dose (a residual from an earlier course, or doses not yet entered): it is kept but not used by the analysis.',
+      fr: 'Un prélèvement est antérieur à la première dose enregistrée (taux résiduel d’un traitement antérieur, ou doses pas encore saisies) : il est conservé mais l’analyse ne l’utilise pas.',
+    },
+    action: {
+      en: 'Record the doses given before it if there were any; the level is then used.',
+      fr: 'Enregistrer les doses administrées avant ce prélèvement s’il y en a eu ; la concentration est alors utilisée.',
+    },
+  },
+  {
+    code: 'DT_SAMPLE_BLQ',
+    severity: 'warning',
+    area: 'clinical policy',
+    raisedIn: ['models'],
+    title: { en: 'Level below the LLOQ', fr: 'Concentration inférieure à la LIQ' },
+    meaning: {
+      en: "A level is below the lower limit of quantification: it is used as censored (the probability of being below the LLOQ, Beal's M3 method), not as a value.",
+      fr: 'Une concentration est inférieure à la limite inférieure de quantification : elle est prise en compte comme censurée (probabilité d’être sous la LIQ, méthode M3 de Beal), et non comme une valeur.',
+    },
+    action: {
+      en: 'Nothing to do; a level above the LLOQ, if one is drawn, informs the fit more.',
+      fr: 'Rien à faire ; un prélèvement au-dessus de la LIQ, s’il est réalisé, informera davantage l’estimation.',
+    },
+  },
+  {
+    code: 'DT_COVARIATE_CARRIED_BACK',
+    severity: 'warning',
+    area: 'clinical policy',
+    raisedIn: ['models'],
+    title: { en: 'Covariate carried back to the first dose', fr: 'Covariable reportée à la première dose' },
+    meaning: {
+      en: 'A covariate was first recorded after the first dose (for example a serum creatinine measured the next morning): its first value is used from the first dose.',
+      fr: 'Une covariable a été enregistrée pour la première fois après la première dose (par exemple une créatininémie mesurée le lendemain matin) : sa première valeur est utilisée dès la première dose.',
+    },
+    action: {
+      en: 'Record an earlier value if one exists and the covariate changed meanwhile.',
+      fr: 'Enregistrer une valeur plus ancienne si elle existe et que la covariable a changé entre-temps.',
+    },
+  },
+  {
+    code: 'DT_COVARIATE_DEFAULT_BEFORE',
+    severity: 'warning',
+    area: 'clinical policy',
+    raisedIn: ['models'],
+    title: {
+      en: "Model's default before the first recording",
+      fr: 'Valeur par défaut du modèle avant le premier enregistrement',
+    },
+    meaning: {
+      en: 'A covariate was first recorded after the first dose and the model has a default for it: the default applies before that time, the recorded value after.',
+      fr: 'Une covariable a été enregistrée pour la première fois après la première dose et le modèle prévoit une valeur par défaut : celle-ci s’applique avant cette date, la valeur enregistrée ensuite.',
+    },
+    action: {
+      en: 'Record the value at the start of treatment if it is known.',
+      fr: 'Enregistrer la valeur en début de traitement si elle est connue.',
+    },
+  },
+  // ------------------------------------------------------------------ simulation
+  {
+    code: 'DT_PARAM_DOMAIN',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Parameter out of its domain', fr: 'Paramètre hors de son domaine' },
+    meaning: {
+      en: 'An individual parameter takes a value the simulation cannot use: a volume ≤ 0, a negative clearance or rate constant, a negative or infinite bioavailability, lag time or infusion rate.',
+      fr: 'Un paramètre individuel prend une valeur inutilisable par la simulation : volume ≤ 0, clairance ou constante de vitesse négative, biodisponibilité, temps de latence ou débit de perfusion négatif ou infini.',
+    },
+    action: {
+      en: "Check the covariates (an extreme value can drive a parameter negative) and the model's equations for that parameter.",
+      fr: 'Vérifier les covariables (une valeur extrême peut rendre un paramètre négatif) et les équations du modèle pour ce paramètre.',
+    },
+  },
+  {
+    code: 'DT_PRED_NONFINITE',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Prediction not a number', fr: 'Prédiction non numérique' },
+    meaning: {
+      en: 'The model predicts an infinite or undefined concentration at an observation (a division by zero, the logarithm of 0…).',
+      fr: 'Le modèle prédit une concentration infinie ou indéfinie pour une observation (division par zéro, logarithme de 0…).',
+    },
+    action: {
+      en: "Check the parameters (a zero volume?) and the model's equations at the time given.",
+      fr: 'Vérifier les paramètres (un volume nul ?) et les équations du modèle au temps indiqué.',
+    },
+  },
+  {
+    code: 'DT_ODE_NONFINITE',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Differential equations diverge', fr: 'Divergence des équations différentielles' },
+    meaning: {
+      en: "The model's differential equations give an infinite or undefined value (division by zero, logarithm of a negative number, overflow).",
+      fr: 'Les équations différentielles du modèle donnent une valeur infinie ou indéfinie (division par zéro, logarithme d’un nombre négatif, dépassement de capacité).',
+    },
+    action: {
+      en: "Check the model's equations and the patient's parameters near the time given.",
+      fr: 'Vérifier les équations du modèle et les paramètres du patient autour du temps indiqué.',
+    },
+  },
+  {
+    code: 'DT_ODE_STEPS',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Differential equations not solved', fr: 'Équations différentielles non résolues' },
+    meaning: {
+      en: 'The solver needed too many steps, or steps too small, to integrate the model (a stiff or singular system, or tolerances too tight).',
+      fr: 'Le solveur a eu besoin de trop de pas, ou de pas trop petits, pour intégrer le modèle (système raide ou singulier, ou tolérances trop strictes).',
+    },
+    action: {
+      en: "Loosen the tolerances, raise the step limit, or use the stiff solver; check the model's equations.",
+      fr: 'Relâcher les tolérances, augmenter le nombre de pas permis, ou utiliser le solveur pour systèmes raides ; vérifier les équations du modèle.',
+    },
+  },
+  {
+    code: 'DT_ODE_ARGS',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid solver settings', fr: 'Réglages du solveur invalides' },
+    meaning: {
+      en: 'The differential-equation solver was called with invalid settings (tolerances, step limits, state size, time span).',
+      fr: 'Le solveur d’équations différentielles a été appelé avec des réglages invalides (tolérances, limites de pas, taille de l’état, intervalle de temps).',
+    },
+    action: {
+      en: 'Correct the setting named; from the CLI or the service this is a fault of dosetwin: report it.',
+      fr: 'Corriger le réglage indiqué ; depuis la ligne de commande ou le service, c’est un défaut de dosetwin : le signaler.',
+    },
+  },
+  {
+    code: 'DT_SS_NONCONVERGENCE',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Steady state not reached', fr: 'État d’équilibre non atteint' },
+    meaning: {
+      en: 'A steady-state dose record (SS) did not reach steady state within the maximum number of dosing intervals, as happens when a non-linear model is dosed faster than it can eliminate.',
+      fr: 'Un enregistrement de dose à l’équilibre (SS) n’a pas atteint l’état d’équilibre dans le nombre maximal d’intervalles, comme lorsqu’un modèle non linéaire reçoit plus que sa capacité d’élimination.',
+    },
+    action: {
+      en: 'Check the dose and interval of that record; with a saturable elimination, a lower dose rate may have a steady state.',
+      fr: 'Vérifier la dose et l’intervalle de cet enregistrement ; avec une élimination saturable, un débit de dose plus faible peut avoir un état d’équilibre.',
+    },
+  },
+  {
+    code: 'DT_SS_SINGULAR',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'No periodic steady state', fr: 'Pas d’état d’équilibre périodique' },
+    meaning: {
+      en: 'The model has no periodic steady state for this regimen, typically because a compartment has no elimination.',
+      fr: 'Le modèle n’a pas d’état d’équilibre périodique pour ce schéma, en général parce qu’un compartiment n’a pas d’élimination.',
+    },
+    action: {
+      en: "Check the model's elimination (clearance > 0) and the patient's parameters.",
+      fr: 'Vérifier l’élimination du modèle (clairance > 0) et les paramètres du patient.',
+    },
+  },
+  // ------------------------------------------------------------------ estimation (MAP, the twin)
+  {
+    code: 'DT_FIT_A_PRIORI',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: {
+      en: 'A priori dosing (no usable level)',
+      fr: 'Posologie a priori (aucune concentration utilisable)',
+    },
+    meaning: {
+      en: "No usable level: the proposals come from the covariates alone (the typical patient of the model), not from this patient's own pharmacokinetics.",
+      fr: 'Aucune concentration utilisable : les propositions reposent sur les seules covariables (le patient typique du modèle), et non sur la pharmacocinétique propre du patient.',
+    },
+    action: {
+      en: 'Measure a level (for example a trough concentration) and analyse again to individualise the dose.',
+      fr: 'Réaliser un dosage (par exemple un taux résiduel) et relancer l’analyse pour individualiser la posologie.',
+    },
+  },
+  {
+    code: 'DT_MAP_NONCONVERGENCE',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine', 'models'],
+    title: { en: 'Bayesian fit did not converge', fr: 'L’estimation bayésienne n’a pas convergé' },
+    meaning: {
+      en: "The maximum a posteriori (MAP) estimation of the patient's parameters did not converge: the individual parameters, and the doses proposed from them, are uncertain.",
+      fr: 'L’estimation bayésienne (maximum a posteriori, MAP) des paramètres du patient n’a pas convergé : les paramètres individuels, et les posologies qui en découlent, sont incertains.',
+    },
+    action: {
+      en: 'Check the dose history and the sampling times (a wrong time is the usual cause); compare with another model of the drug.',
+      fr: 'Vérifier l’historique des doses et les heures de prélèvement (une heure erronée en est la cause habituelle) ; comparer avec un autre modèle du médicament.',
+    },
+  },
+  {
+    code: 'DT_MAP_MULTIMODAL',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'Two plausible sets of parameters', fr: 'Deux jeux de paramètres plausibles' },
+    meaning: {
+      en: 'The posterior has another mode almost as likely as the fit: the data do not decide between two sets of individual parameters.',
+      fr: 'La distribution a posteriori a un autre mode presque aussi vraisemblable que l’estimation : les données ne tranchent pas entre deux jeux de paramètres individuels.',
+    },
+    action: {
+      en: 'Compare the forecasts under both; a level at a time that separates them (for example a peak and a trough) resolves it.',
+      fr: 'Comparer les prévisions sous les deux ; un prélèvement à un temps qui les distingue (par exemple un pic et un taux résiduel) lève l’ambiguïté.',
+    },
+  },
+  {
+    code: 'DT_LEVEL_IMPLAUSIBLE',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'Level far from the fit', fr: 'Concentration éloignée de l’ajustement' },
+    meaning: {
+      en: "A measured level is more than 3 residual standard deviations from the patient's fitted curve.",
+      fr: 'Une concentration mesurée s’écarte de plus de 3 écarts-types résiduels de la courbe ajustée du patient.',
+    },
+    action: {
+      en: 'Check the sampling time, the dose times and amounts, and the sample (drawn from the infusion line? during the infusion?).',
+      fr: 'Vérifier l’heure du prélèvement, les heures et les quantités des doses, et le prélèvement lui-même (fait sur la voie de perfusion ? pendant la perfusion ?).',
+    },
+  },
+  {
+    code: 'DT_AT_IOV',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'Inter-occasion effects taken as 0', fr: 'Effets inter-occasion pris égaux à 0' },
+    meaning: {
+      en: 'The objective was evaluated at given etas (a table of one value per eta): the inter-occasion etas cannot be given per occasion that way and are taken as 0.',
+      fr: 'La fonction objectif a été évaluée en des etas fournis (une valeur par eta) : les etas inter-occasion ne peuvent pas y être donnés occasion par occasion et sont pris égaux à 0.',
+    },
+    action: {
+      en: "Nothing to do when comparing with a tool that does the same (NONMEM's MAXEVAL=0 with $ETAS); fit the patient ('dosetwin fit') for the etas of each occasion.",
+      fr: 'Rien à faire pour une comparaison avec un outil qui procède de même (NONMEM, MAXEVAL=0 avec $ETAS) ; ajuster le patient (« dosetwin fit ») pour obtenir les etas de chaque occasion.',
+    },
+  },
+  // ------------------------------------------------------------------ dosing: targets, regimens, forecasts
+  {
+    code: 'DT_TARGET',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine', 'models'],
+    title: { en: 'Invalid or missing target', fr: 'Cible invalide ou absente' },
+    meaning: {
+      en: 'A target cannot be read, none is given and the model has no default, or a MIC-based target is given without the MIC.',
+      fr: 'Une cible ne peut pas être lue, aucune n’est donnée alors que le modèle n’en a pas par défaut, ou une cible fondée sur la CMI est donnée sans la CMI.',
+    },
+    action: {
+      en: "Write the target as e.g. 'auc24=400..600 mg*h/L', 'trough<=2.5 mg/L' or 'ft_mic>=100 %', and give the MIC for a MIC-based target.",
+      fr: 'Écrire la cible par exemple « auc24=400..600 mg*h/L », « trough<=2.5 mg/L » ou « ft_mic>=100 % », et donner la CMI pour une cible fondée sur la CMI.',
+    },
+  },
+  {
+    code: 'DT_REGIMEN_SPACE',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid set of regimens to search', fr: 'Ensemble de schémas à explorer invalide' },
+    meaning: {
+      en: 'The regimens to choose from cannot be searched: an interval, infusion duration or strength ≤ 0, a start time not finite, several start times judged at steady state, or a fixed loading dose together with a loading target.',
+      fr: 'Les schémas parmi lesquels choisir ne peuvent pas être explorés : intervalle, durée de perfusion ou dosage unitaire ≤ 0, heure de début non finie, plusieurs heures de début jugées à l’équilibre, ou dose de charge fixe donnée avec une cible de charge.',
+    },
+    action: {
+      en: 'Correct the option named in the message (intervals, durations, strengths, start times, loading).',
+      fr: 'Corriger l’option indiquée dans le message (intervalles, durées, dosages unitaires, heures de début, dose de charge).',
+    },
+  },
+  {
+    code: 'DT_ANALYSIS_START',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['models'],
+    title: { en: 'Invalid start of the new regimen', fr: 'Début du nouveau schéma invalide' },
+    meaning: {
+      en: 'The start of the new regimen is before the last record, or both a start time and a level to wait for were given.',
+      fr: 'Le début du nouveau schéma est antérieur au dernier enregistrement, ou une heure de début et un seuil de concentration à attendre ont été donnés ensemble.',
+    },
+    action: {
+      en: 'Give a start after the last recorded dose or level, or the level to wait for, not both.',
+      fr: 'Donner un début postérieur à la dernière dose ou au dernier prélèvement enregistré, ou bien le seuil à attendre, mais pas les deux.',
+    },
+  },
+  {
+    code: 'DT_NO_CANDIDATE',
+    severity: 'warning',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'No regimen within the limits', fr: 'Aucun schéma dans les limites' },
+    meaning: {
+      en: 'No regimen satisfies the limits set (maximum single or daily dose, available strengths).',
+      fr: 'Aucun schéma ne respecte les limites fixées (dose maximale par prise ou par jour, dosages disponibles).',
+    },
+    action: {
+      en: 'Widen the intervals, strengths or dose limits, or review the target.',
+      fr: 'Élargir les intervalles, les dosages ou les limites de dose, ou revoir la cible.',
+    },
+  },
+  {
+    code: 'DT_DOSE_LIMIT',
+    severity: 'warning',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Target needs a dose beyond the limits', fr: 'La cible exige une dose hors limites' },
+    meaning: {
+      en: 'Reaching the target needs a dose (maintenance or loading) outside the allowed minimum and maximum; the regimens proposed stay within the limits and may miss the target.',
+      fr: 'Atteindre la cible exige une dose (d’entretien ou de charge) en dehors du minimum et du maximum autorisés ; les schémas proposés restent dans ces limites et peuvent manquer la cible.',
+    },
+    action: {
+      en: 'Accept a regimen that misses the target, or review the dose limits or the target with the prescriber.',
+      fr: 'Accepter un schéma qui manque la cible, ou revoir les limites de dose ou la cible avec le prescripteur.',
+    },
+  },
+  {
+    code: 'DT_NO_STEADY_STATE',
+    severity: 'both',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Regimen without a steady state', fr: 'Schéma sans état d’équilibre' },
+    meaning: {
+      en: "The regimen's dosing rate exceeds the maximal elimination rate of a non-linear model: the exposure grows without bound. Among candidates it is a warning and the regimen is left out; for a regimen asked for, an error.",
+      fr: 'Le débit de dose du schéma dépasse la vitesse maximale d’élimination d’un modèle non linéaire : l’exposition croît sans limite. Parmi les propositions, c’est un avertissement et le schéma est écarté ; pour un schéma demandé, une erreur.',
+    },
+    action: {
+      en: 'Lower the dose or lengthen the interval.',
+      fr: 'Diminuer la dose ou allonger l’intervalle.',
+    },
+  },
+  {
+    code: 'DT_STEADY_STATE',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid steady-state fraction', fr: 'Fraction d’équilibre invalide' },
+    meaning: {
+      en: 'The fraction of steady state used to time its approach (90 % by default) is not between 0 and 1.',
+      fr: 'La fraction de l’état d’équilibre utilisée pour en dater l’approche (90 % par défaut) n’est pas comprise entre 0 et 1.',
+    },
+    action: {
+      en: 'Give a fraction strictly between 0 and 1.',
+      fr: 'Donner une fraction strictement comprise entre 0 et 1.',
+    },
+  },
+  {
+    code: 'DT_NEXT_DOSE',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Level does not fall to the threshold', fr: 'La concentration ne descend pas au seuil' },
+    meaning: {
+      en: 'The time of the next dose after a high level cannot be found: the predicted concentration does not fall to the threshold within the horizon searched, or the threshold is not a concentration > 0.',
+      fr: 'L’heure de la prochaine dose après une concentration élevée ne peut pas être trouvée : la concentration prédite ne redescend pas au seuil dans l’horizon exploré, ou le seuil n’est pas une concentration > 0.',
+    },
+    action: {
+      en: 'Check the threshold and its unit; measure a new level later.',
+      fr: 'Vérifier le seuil et son unité ; réaliser un nouveau dosage plus tard.',
+    },
+  },
+  {
+    code: 'DT_FORECAST',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid forecast request', fr: 'Demande de prévision invalide' },
+    meaning: {
+      en: 'A forecast cannot be computed as asked: times not increasing, quantiles outside 0–1, an empty window, a steady-state window without a regimen, no window for the history alone, or an output the model does not have.',
+      fr: 'Une prévision ne peut pas être calculée comme demandé : temps non croissants, quantiles hors de 0–1, fenêtre vide, fenêtre à l’équilibre sans schéma, aucune fenêtre pour l’historique seul, ou sortie absente du modèle.',
+    },
+    action: {
+      en: 'Correct the option named (times, windows, quantiles, regimen).',
+      fr: 'Corriger l’option indiquée (temps, fenêtres, quantiles, schéma).',
+    },
+  },
+  {
+    code: 'DT_EXPOSURE_WINDOW',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid exposure window', fr: 'Fenêtre d’exposition invalide' },
+    meaning: {
+      en: 'An exposure (AUC, Cmin, Cmax…) was asked over a window whose end is not after its start.',
+      fr: 'Une exposition (ASC, Cmin, Cmax…) a été demandée sur une fenêtre dont la fin n’est pas postérieure au début.',
+    },
+    action: {
+      en: 'Give a window with an end after its start.',
+      fr: 'Donner une fenêtre dont la fin suit le début.',
+    },
+  },
+  {
+    code: 'DT_EXPOSURE_MIC',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid MIC', fr: 'CMI invalide' },
+    meaning: {
+      en: 'The minimum inhibitory concentration given for a MIC-based exposure is not > 0.',
+      fr: 'La concentration minimale inhibitrice donnée pour une exposition rapportée à la CMI n’est pas > 0.',
+    },
+    action: {
+      en: "Give the MIC of the patient's isolate (> 0, in the concentration unit).",
+      fr: 'Donner la CMI de la souche isolée chez le patient (> 0, dans l’unité de concentration).',
+    },
+  },
+  {
+    code: 'DT_EXPOSURE_FU',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid unbound fraction', fr: 'Fraction libre invalide' },
+    meaning: {
+      en: 'The unbound fraction used for a free-drug exposure is not in (0, 1].',
+      fr: 'La fraction libre utilisée pour une exposition en médicament libre n’est pas comprise dans ]0, 1].',
+    },
+    action: {
+      en: 'Give an unbound fraction greater than 0 and at most 1.',
+      fr: 'Donner une fraction libre supérieure à 0 et au plus égale à 1.',
+    },
+  },
+  {
+    code: 'DT_EXPOSURE_OUTPUT',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Unknown model output', fr: 'Sortie du modèle inconnue' },
+    meaning: {
+      en: 'An exposure was asked for an output (measured concentration) the model does not have.',
+      fr: 'Une exposition a été demandée pour une sortie (concentration mesurée) que le modèle n’a pas.',
+    },
+    action: {
+      en: "Ask for one of the model's outputs (the first by default).",
+      fr: 'Demander l’une des sorties du modèle (la première par défaut).',
+    },
+  },
+  // ------------------------------------------------------------------ model averaging
+  {
+    code: 'DT_AVERAGE_EXCLUDED',
+    severity: 'warning',
+    area: 'averaging',
+    raisedIn: ['models'],
+    title: { en: 'Model left out of the average', fr: 'Modèle écarté de la moyenne' },
+    meaning: {
+      en: 'A model of the drug is left out of the model average: a covariate it needs is missing, the patient is outside its validity domain (when so asked), its fit failed, it is for another formulation, or it was not among the models asked for.',
+      fr: 'Un modèle du médicament est écarté de la moyenne de modèles : covariable nécessaire manquante, patient hors de son domaine de validité (si demandé), échec de l’ajustement, autre forme galénique, ou modèle non retenu dans la demande.',
+    },
+    action: {
+      en: 'Read the reason; enter the missing covariate if the model should take part.',
+      fr: 'Lire la raison ; saisir la covariable manquante si le modèle doit participer.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_NO_MODEL',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['models'],
+    title: { en: 'No model can be averaged', fr: 'Aucun modèle utilisable pour la moyenne' },
+    meaning: {
+      en: 'Every model of the drug was left out, so there is nothing to average; each is named with its reason.',
+      fr: 'Tous les modèles du médicament ont été écartés : il n’y a rien à moyenner ; chacun est cité avec sa raison.',
+    },
+    action: {
+      en: 'Enter the missing covariates, or choose a model yourself.',
+      fr: 'Saisir les covariables manquantes, ou choisir soi-même un modèle.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_INCOMPARABLE',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['models'],
+    title: { en: 'Models not comparable', fr: 'Modèles non comparables' },
+    meaning: {
+      en: "The models' likelihoods cannot be compared: they measure different things (e.g. whole blood and plasma) or do not read the same observations.",
+      fr: 'Les vraisemblances des modèles ne peuvent pas être comparées : ils mesurent des choses différentes (par exemple sang total et plasma) ou ne lisent pas les mêmes observations.',
+    },
+    action: {
+      en: 'Restrict the average to models that measure what the levels are.',
+      fr: 'Restreindre la moyenne aux modèles qui mesurent ce que sont les concentrations dosées.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_REGIMEN',
+    severity: 'both',
+    area: 'averaging',
+    raisedIn: ['models'],
+    title: { en: 'Regimen not evaluated under every model', fr: 'Schéma non évalué sous tous les modèles' },
+    meaning: {
+      en: 'A regimen cannot be evaluated under one of the models (no steady state: the regimen is left out, a warning), or the per-model evaluations to combine do not cover the same regimens (an error).',
+      fr: 'Un schéma ne peut pas être évalué sous l’un des modèles (pas d’état d’équilibre : le schéma est écarté, avertissement), ou les évaluations par modèle à combiner ne portent pas sur les mêmes schémas (erreur).',
+    },
+    action: {
+      en: 'For the warning, nothing to do (the regimen is not proposed); for the error, evaluate the same regimens under every model.',
+      fr: 'Pour l’avertissement, rien à faire (le schéma n’est pas proposé) ; pour l’erreur, évaluer les mêmes schémas sous tous les modèles.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_TARGETS',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['models'],
+    title: { en: 'Different targets across models', fr: 'Cibles différentes selon les modèles' },
+    meaning: {
+      en: 'The per-model evaluations to combine were made against different targets.',
+      fr: 'Les évaluations par modèle à combiner ont été faites avec des cibles différentes.',
+    },
+    action: {
+      en: 'Evaluate the same targets under every model.',
+      fr: 'Évaluer les mêmes cibles sous tous les modèles.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_TIMES',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['models'],
+    title: { en: 'Invalid prediction times', fr: 'Temps de prédiction invalides' },
+    meaning: {
+      en: 'The times asked for the averaged prediction are not all finite numbers.',
+      fr: 'Les temps demandés pour la prédiction moyennée ne sont pas tous des nombres finis.',
+    },
+    action: {
+      en: 'Give finite times, in the time unit of the data.',
+      fr: 'Donner des temps finis, dans l’unité de temps des données.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_CRITERION',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['models'],
+    title: { en: 'Unknown weighting criterion', fr: 'Critère de pondération inconnu' },
+    meaning: {
+      en: "The criterion weighting the models is neither 'map' (the MAP objective) nor 'laplace'.",
+      fr: 'Le critère de pondération des modèles n’est ni « map » (l’objectif MAP) ni « laplace ».',
+    },
+    action: {
+      en: "Use 'map' or 'laplace'.",
+      fr: 'Utiliser « map » ou « laplace ».',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_SCHEME',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['engine'],
+    title: { en: 'Unknown weighting scheme', fr: 'Schéma de pondération inconnu' },
+    meaning: {
+      en: "The weighting scheme of the model average is neither 'likelihood' nor 'aic'.",
+      fr: 'Le schéma de pondération de la moyenne de modèles n’est ni « likelihood » ni « aic ».',
+    },
+    action: {
+      en: "Use 'likelihood' or 'aic'.",
+      fr: 'Utiliser « likelihood » ou « aic ».',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_EMPTY',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['engine', 'models'],
+    title: { en: 'Nothing to average', fr: 'Rien à moyenner' },
+    meaning: {
+      en: 'The model average has no model, or no model with a weight above 0.',
+      fr: 'La moyenne de modèles ne contient aucun modèle, ou aucun modèle de poids supérieur à 0.',
+    },
+    action: {
+      en: 'Include at least one model whose fit succeeded.',
+      fr: 'Inclure au moins un modèle dont l’ajustement a réussi.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_OBJECTIVE',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['engine'],
+    title: { en: 'Model fit failed: no weight', fr: 'Échec de l’ajustement : pas de poids' },
+    meaning: {
+      en: "A model's objective is not a finite number (its fit failed), so it cannot be weighted.",
+      fr: 'L’objectif d’un modèle n’est pas un nombre fini (son ajustement a échoué) : il ne peut pas être pondéré.',
+    },
+    action: {
+      en: 'Leave the model out of the average, or check its fit (data, covariates).',
+      fr: 'Écarter le modèle de la moyenne, ou vérifier son ajustement (données, covariables).',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_PARAMETERS',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['engine'],
+    title: { en: 'Number of parameters missing (AIC)', fr: 'Nombre de paramètres manquant (AIC)' },
+    meaning: {
+      en: 'The AIC weighting needs the number of estimated parameters of each model, and one is missing or not a whole number.',
+      fr: 'La pondération par AIC exige le nombre de paramètres estimés de chaque modèle, et l’un est absent ou n’est pas un entier.',
+    },
+    action: {
+      en: "Give each model's number of estimated parameters, or use the likelihood weighting.",
+      fr: 'Donner le nombre de paramètres estimés de chaque modèle, ou utiliser la pondération par la vraisemblance.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_SCALE',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['engine'],
+    title: { en: 'Objectives on different scales', fr: 'Objectifs sur des échelles différentes' },
+    meaning: {
+      en: "A model's objective cannot be put on the data's scale: the unit conversion factor is not a finite number > 0, or the model fits the levels on the log scale.",
+      fr: 'L’objectif d’un modèle ne peut pas être ramené à l’échelle des données : le facteur de conversion d’unités n’est pas un nombre fini > 0, ou le modèle ajuste les concentrations en échelle logarithmique.',
+    },
+    action: {
+      en: 'Leave that model out of the average.',
+      fr: 'Écarter ce modèle de la moyenne.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_SHAPE',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['engine'],
+    title: { en: 'Predictions do not line up', fr: 'Prédictions non alignées' },
+    meaning: {
+      en: 'The models give different numbers of predictions, or the weights do not match the models: they cannot be averaged point by point.',
+      fr: 'Les modèles donnent des nombres de prédictions différents, ou les poids ne correspondent pas aux modèles : ils ne peuvent pas être moyennés point par point.',
+    },
+    action: {
+      en: 'Average predictions made at the same times, with one weight per model.',
+      fr: 'Moyenner des prédictions faites aux mêmes temps, avec un poids par modèle.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_WEIGHT',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid model weights', fr: 'Poids des modèles invalides' },
+    meaning: {
+      en: 'A model weight is outside [0, 1], or the weights do not sum to 1.',
+      fr: 'Un poids de modèle sort de [0, 1], ou la somme des poids ne vaut pas 1.',
+    },
+    action: {
+      en: 'Give weights between 0 and 1 that sum to 1.',
+      fr: 'Donner des poids compris entre 0 et 1 dont la somme vaut 1.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_PREDICTION',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['engine'],
+    title: { en: 'Prediction not a number', fr: 'Prédiction non numérique' },
+    meaning: {
+      en: 'A model predicts an infinite or undefined value at one of the points, so it cannot enter the average.',
+      fr: 'Un modèle prédit une valeur infinie ou indéfinie en l’un des points : il ne peut pas entrer dans la moyenne.',
+    },
+    action: {
+      en: "Check that model's fit and parameters, or leave it out.",
+      fr: 'Vérifier l’ajustement et les paramètres de ce modèle, ou l’écarter.',
+    },
+  },
+  {
+    code: 'DT_AVERAGE_PROBABILITY',
+    severity: 'error',
+    area: 'averaging',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid probability', fr: 'Probabilité invalide' },
+    meaning: {
+      en: 'A probability to average (for example a probability of target attainment) is outside [0, 1].',
+      fr: 'Une probabilité à moyenner (par exemple une probabilité d’atteinte de la cible) sort de [0, 1].',
+    },
+    action: {
+      en: 'This is a fault of the caller or of dosetwin: report it.',
+      fr: 'Il s’agit d’un défaut de l’appelant ou de dosetwin : le signaler.',
+    },
+  },
+  // ------------------------------------------------------------------ machine-learning estimators
+  {
+    code: 'DT_ML_INPUT',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid input to the ML estimator', fr: 'Entrée invalide pour l’estimateur ML' },
+    meaning: {
+      en: 'The data given to the limited-sampling estimator do not fit its design: the wrong number of samples, a time or concentration that is not a number, a dose ≤ 0, a covariate missing or in a unit it cannot read.',
+      fr: 'Les données fournies à l’estimateur à prélèvements limités ne correspondent pas à son plan : mauvais nombre de prélèvements, temps ou concentration non numérique, dose ≤ 0, covariable manquante ou dans une unité illisible.',
+    },
+    action: {
+      en: 'Give one level at each design time, with the dose and the covariates the estimator lists, in its units.',
+      fr: 'Donner une concentration à chaque temps du plan, avec la dose et les covariables que liste l’estimateur, dans ses unités.',
+    },
+  },
+  {
+    code: 'DT_ML_ARTEFACT',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid estimator file', fr: 'Fichier d’estimateur invalide' },
+    meaning: {
+      en: 'An estimator file (JSON) is not a dosetwin estimator of the expected format and version, or a field is missing or malformed.',
+      fr: 'Un fichier d’estimateur (JSON) n’est pas un estimateur dosetwin au format et à la version attendus, ou un champ est absent ou mal formé.',
+    },
+    action: {
+      en: "Train the estimator again with 'dosetwin ml train', or use the file shipped with the library.",
+      fr: 'Entraîner de nouveau l’estimateur avec « dosetwin ml train », ou utiliser le fichier fourni avec la bibliothèque.',
+    },
+  },
+  {
+    code: 'DT_ML_RECIPE',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid training recipe', fr: 'Recette d’entraînement invalide' },
+    meaning: {
+      en: 'The training recipe of an estimator is invalid (number of virtual patients, seed, data split…).',
+      fr: 'La recette d’entraînement d’un estimateur est invalide (nombre de patients virtuels, graine, partage des données…).',
+    },
+    action: {
+      en: 'Correct the field of the recipe named in the message.',
+      fr: 'Corriger le champ de la recette indiqué dans le message.',
+    },
+  },
+  {
+    code: 'DT_ML_PARAMS',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid learning settings', fr: 'Réglages d’apprentissage invalides' },
+    meaning: {
+      en: 'A hyper-parameter of the learner (number of trees, depth, learning rate, ridge penalty…) is out of range.',
+      fr: 'Un hyperparamètre de l’algorithme d’apprentissage (nombre d’arbres, profondeur, taux d’apprentissage, pénalité ridge…) est hors limites.',
+    },
+    action: {
+      en: 'Correct the setting named in the message.',
+      fr: 'Corriger le réglage indiqué dans le message.',
+    },
+  },
+  {
+    code: 'DT_ML_DATA',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid training data', fr: 'Données d’entraînement invalides' },
+    meaning: {
+      en: 'The training table has the wrong shape, too few rows, or a value that is not finite.',
+      fr: 'La table d’entraînement n’a pas la bonne forme, a trop peu de lignes, ou contient une valeur non finie.',
+    },
+    action: {
+      en: 'Check the virtual patients simulated for training (design, population, models).',
+      fr: 'Vérifier les patients virtuels simulés pour l’entraînement (plan, population, modèles).',
+    },
+  },
+  {
+    code: 'DT_ML_SINGULAR',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['engine'],
+    title: { en: 'Collinear features', fr: 'Variables colinéaires' },
+    meaning: {
+      en: 'The features of the regression are collinear, so it has no unique solution.',
+      fr: 'Les variables explicatives de la régression sont colinéaires : elle n’a pas de solution unique.',
+    },
+    action: {
+      en: 'Use a ridge penalty above 0, or drop a redundant feature.',
+      fr: 'Utiliser une pénalité ridge supérieure à 0, ou retirer une variable redondante.',
+    },
+  },
+  {
+    code: 'DT_ML_DESIGN',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid sampling design', fr: 'Plan de prélèvement invalide' },
+    meaning: {
+      en: 'The sampling design or the models used to simulate training patients are invalid: an interval ≤ 0, no sampling time, no model, a model with several outputs, or a model whose Ω is not positive definite.',
+      fr: 'Le plan de prélèvement ou les modèles servant à simuler les patients d’entraînement sont invalides : intervalle ≤ 0, aucun temps de prélèvement, aucun modèle, modèle à plusieurs sorties, ou modèle dont Ω n’est pas définie positive.',
+    },
+    action: {
+      en: 'Correct the design or the model named in the message.',
+      fr: 'Corriger le plan ou le modèle indiqué dans le message.',
+    },
+  },
+  {
+    code: 'DT_ML_POPULATION',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid virtual population', fr: 'Population virtuelle invalide' },
+    meaning: {
+      en: 'The covariate distribution of the virtual population is invalid: an empty or ragged table, a value that is not finite, a parameter out of range, a variable used before it is drawn, or truncation limits that cannot be met.',
+      fr: 'La distribution des covariables de la population virtuelle est invalide : table vide ou irrégulière, valeur non finie, paramètre hors limites, variable utilisée avant d’être tirée, ou bornes de troncature impossibles à respecter.',
+    },
+    action: {
+      en: 'Correct the population variable named in the message.',
+      fr: 'Corriger la variable de population indiquée dans le message.',
+    },
+  },
+  {
+    code: 'DT_ML_SIMULATION',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['engine'],
+    title: { en: 'Virtual patient not simulated', fr: 'Patient virtuel non simulé' },
+    meaning: {
+      en: 'A virtual patient has a non-positive AUC or a concentration that is not finite: the simulation for training failed.',
+      fr: 'Un patient virtuel a une ASC non positive ou une concentration non finie : la simulation d’entraînement a échoué.',
+    },
+    action: {
+      en: 'Check the covariate population and the model (extreme covariates can make parameters invalid).',
+      fr: 'Vérifier la population de covariables et le modèle (des covariables extrêmes peuvent rendre des paramètres invalides).',
+    },
+  },
+  {
+    code: 'DT_ML_PRESET',
+    severity: 'error',
+    area: 'ML',
+    raisedIn: ['models'],
+    title: { en: 'Model not usable with the preset', fr: 'Modèle incompatible avec le préréglage' },
+    meaning: {
+      en: "A library model cannot be used with the ML preset: a covariate of the model has no mapping from the preset's clinical covariates, or the units differ.",
+      fr: 'Un modèle de la bibliothèque ne peut pas être utilisé avec le préréglage ML : une covariable du modèle n’a pas de correspondance avec les covariables cliniques du préréglage, ou les unités diffèrent.',
+    },
+    action: {
+      en: 'Add the mapping to the preset, or train with another model.',
+      fr: 'Ajouter la correspondance au préréglage, ou entraîner avec un autre modèle.',
+    },
+  },
+  // ------------------------------------------------------------------ the service (HTTP)
+  {
+    code: 'DT_REQUEST',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Invalid request', fr: 'Requête invalide' },
+    meaning: {
+      en: 'The request does not match the API contract (a field missing, unknown or of the wrong type) or combines fields that do not go together (HTTP 400).',
+      fr: 'La requête ne respecte pas le contrat de l’API (champ manquant, inconnu ou de mauvais type) ou associe des champs incompatibles (HTTP 400).',
+    },
+    action: {
+      en: 'Correct the field named; /docs documents every route.',
+      fr: 'Corriger le champ indiqué ; /docs documente chaque route.',
+    },
+  },
+  {
+    code: 'DT_REQUEST_BODY',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Body not valid JSON', fr: 'Corps de requête non JSON' },
+    meaning: {
+      en: 'The request body is empty, is not valid JSON, or does not match its Content-Length (HTTP 400).',
+      fr: 'Le corps de la requête est vide, n’est pas du JSON valide, ou ne correspond pas à son Content-Length (HTTP 400).',
+    },
+    action: {
+      en: 'Send a JSON object as the body.',
+      fr: 'Envoyer un objet JSON comme corps de requête.',
+    },
+  },
+  {
+    code: 'DT_REQUEST_VALUE',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Value not acceptable', fr: 'Valeur non acceptable' },
+    meaning: {
+      en: 'A value sent to the service is well formed but cannot be accepted: an amount or concentration out of range, an infusion without its duration, a duration for a bolus or oral dose, a birth date in the future (HTTP 422).',
+      fr: 'Une valeur envoyée au service est bien formée mais ne peut pas être acceptée : quantité ou concentration hors limites, perfusion sans durée, durée pour un bolus ou une prise orale, date de naissance future (HTTP 422).',
+    },
+    action: {
+      en: 'Correct the field named in the issue.',
+      fr: 'Corriger le champ indiqué.',
+    },
+  },
+  {
+    code: 'DT_REQUEST_TIME',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Invalid date-time', fr: 'Date-heure invalide' },
+    meaning: {
+      en: 'A clinical time is not an ISO 8601 date-time with a time zone, is in the future, or is before 1900 (HTTP 422).',
+      fr: 'Une heure clinique n’est pas une date-heure ISO 8601 avec fuseau horaire, est dans le futur, ou est antérieure à 1900 (HTTP 422).',
+    },
+    action: {
+      en: "Write it as '2026-11-12T08:00+01:00', as it was at the bedside.",
+      fr: 'L’écrire sous la forme « 2026-11-12T08:00+01:00 », telle qu’au lit du patient.',
+    },
+  },
+  {
+    code: 'DT_AUTH_REQUIRED',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Sign-in required', fr: 'Connexion requise' },
+    meaning: {
+      en: 'The request carries no valid session: the user is not signed in, or the session has expired (HTTP 401).',
+      fr: 'La requête ne porte aucune session valide : l’utilisateur n’est pas connecté, ou sa session a expiré (HTTP 401).',
+    },
+    action: {
+      en: 'Sign in again (POST /api/auth/login) and send the token.',
+      fr: 'Se reconnecter (POST /api/auth/login) et envoyer le jeton.',
+    },
+  },
+  {
+    code: 'DT_AUTH_FAILED',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Sign-in failed', fr: 'Échec de la connexion' },
+    meaning: {
+      en: 'Unknown user, wrong password, or deactivated account (HTTP 401).',
+      fr: 'Utilisateur inconnu, mot de passe erroné ou compte désactivé (HTTP 401).',
+    },
+    action: {
+      en: 'Check the user name and password; ask an administrator if the account is deactivated.',
+      fr: 'Vérifier l’identifiant et le mot de passe ; s’adresser à un administrateur si le compte est désactivé.',
+    },
+  },
+  {
+    code: 'DT_AUTH_FORBIDDEN',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Not allowed', fr: 'Action non autorisée' },
+    meaning: {
+      en: "The user's role or service does not allow this: a prescriber acting on a patient of another service, an administrator reading clinical records, or a route reserved to other roles (HTTP 403).",
+      fr: 'Le rôle ou le service de l’utilisateur ne le permet pas : prescripteur agissant sur un patient d’un autre service, administrateur consultant un dossier clinique, ou route réservée à d’autres rôles (HTTP 403).',
+    },
+    action: {
+      en: 'Ask a user with the right role or service (e.g. the pharmacologist for an analysis).',
+      fr: 'S’adresser à un utilisateur ayant le rôle ou le service requis (par exemple le pharmacologue pour une analyse).',
+    },
+  },
+  {
+    code: 'DT_RATE_LIMIT',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Too many failed sign-ins', fr: 'Trop d’échecs de connexion' },
+    meaning: {
+      en: 'Too many failed sign-ins for this user or from this address: sign-in is blocked for 15 minutes (HTTP 429).',
+      fr: 'Trop d’échecs de connexion pour cet utilisateur ou depuis cette adresse : la connexion est bloquée pendant 15 minutes (HTTP 429).',
+    },
+    action: {
+      en: 'Wait 15 minutes, or ask an administrator to reset the password.',
+      fr: 'Attendre 15 minutes, ou demander à un administrateur de réinitialiser le mot de passe.',
+    },
+  },
+  {
+    code: 'DT_NOT_FOUND',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Not found', fr: 'Introuvable' },
+    meaning: {
+      en: 'The patient, request, analysis, user or route asked for does not exist (HTTP 404).',
+      fr: 'Le patient, la demande, l’analyse, l’utilisateur ou la route demandé n’existe pas (HTTP 404).',
+    },
+    action: {
+      en: 'Check the identifier or the address.',
+      fr: 'Vérifier l’identifiant ou l’adresse.',
+    },
+  },
+  {
+    code: 'DT_CONFLICT',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Conflicts with the current state', fr: 'En conflit avec l’état actuel' },
+    meaning: {
+      en: 'The action does not fit the current state: the request was rejected, a newer version of the analysis exists, or the request has no validated analysis yet (HTTP 409).',
+      fr: 'L’action ne correspond pas à l’état actuel : la demande a été refusée, une version plus récente de l’analyse existe, ou la demande n’a pas encore d’analyse validée (HTTP 409).',
+    },
+    action: {
+      en: 'Reload, then act on the latest version (or submit a new request).',
+      fr: 'Recharger, puis agir sur la dernière version (ou soumettre une nouvelle demande).',
+    },
+  },
+  {
+    code: 'DT_DUPLICATE',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Already recorded', fr: 'Déjà enregistré' },
+    meaning: {
+      en: 'The same thing is recorded already: a user name, a hospital number, or an administration, level or covariate at the same time (HTTP 409).',
+      fr: 'Le même élément est déjà enregistré : identifiant d’utilisateur, numéro hospitalier, ou administration, concentration ou covariable à la même heure (HTTP 409).',
+    },
+    action: {
+      en: 'Check the existing record instead of entering it again.',
+      fr: 'Consulter l’enregistrement existant au lieu de le saisir de nouveau.',
+    },
+  },
+  {
+    code: 'DT_IMMUTABLE',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Already signed', fr: 'Déjà signée' },
+    meaning: {
+      en: 'The analysis is already signed and cannot be validated again (HTTP 409).',
+      fr: 'L’analyse est déjà signée et ne peut pas être validée de nouveau (HTTP 409).',
+    },
+    action: {
+      en: 'Re-analyse the request to create a new version, and validate that one.',
+      fr: 'Relancer l’analyse de la demande pour créer une nouvelle version, puis valider celle-ci.',
+    },
+  },
+  {
+    code: 'DT_BODY_TOO_LARGE',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Request too large', fr: 'Requête trop volumineuse' },
+    meaning: {
+      en: "The request body is larger than the service's limit (HTTP 413).",
+      fr: 'Le corps de la requête dépasse la limite du service (HTTP 413).',
+    },
+    action: {
+      en: 'Send less at once (for example the records in several requests).',
+      fr: 'Envoyer moins de données à la fois (par exemple les enregistrements en plusieurs requêtes).',
+    },
+  },
+  {
+    code: 'DT_MEDIA_TYPE',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Body must be JSON', fr: 'Le corps doit être en JSON' },
+    meaning: {
+      en: 'The request body is not declared as application/json (HTTP 415).',
+      fr: 'Le corps de la requête n’est pas déclaré en application/json (HTTP 415).',
+    },
+    action: {
+      en: 'Send the header Content-Type: application/json.',
+      fr: 'Envoyer l’en-tête Content-Type: application/json.',
+    },
+  },
+  {
+    code: 'DT_WEB_NOT_BUILT',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Web app not built', fr: 'Application web non construite' },
+    meaning: {
+      en: 'The service runs without the web app (it is not built): only the API (/api) and its documentation (/docs) answer.',
+      fr: 'Le service fonctionne sans l’application web (elle n’est pas construite) : seules l’API (/api) et sa documentation (/docs) répondent.',
+    },
+    action: {
+      en: "Build it ('npm run build -w @dosetwin/web'; 'npm start' builds it and starts the service).",
+      fr: 'La construire (« npm run build -w @dosetwin/web » ; « npm start » la construit et démarre le service).',
+    },
+  },
+  {
+    code: 'DT_INTERNAL',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server', 'web'],
+    title: { en: 'Internal error', fr: 'Erreur interne' },
+    meaning: {
+      en: 'An unforeseen failure in the service (HTTP 500, logged) or in the computation in the browser: a fault of dosetwin, not of the data.',
+      fr: 'Défaillance imprévue du service (HTTP 500, journalisée) ou du calcul dans le navigateur : un défaut de dosetwin, pas des données.',
+    },
+    action: {
+      en: 'Try again; if it persists, report it with the time and what was being done.',
+      fr: 'Réessayer ; si le problème persiste, le signaler avec l’heure et l’action en cours.',
+    },
+  },
+  {
+    code: 'DT_APPEND_ONLY',
+    severity: 'error',
+    area: 'storage',
+    raisedIn: ['server'],
+    title: { en: 'Record cannot be changed', fr: 'Enregistrement non modifiable' },
+    meaning: {
+      en: 'The database refused to change or delete a row of an append-only table (audit trail, analyses, validations); the service answers it as an internal error.',
+      fr: 'La base de données a refusé de modifier ou de supprimer une ligne d’une table en ajout seul (journal d’audit, analyses, validations) ; le service la renvoie comme une erreur interne.',
+    },
+    action: {
+      en: 'Nothing in these tables is ever changed: create a new version instead (a new analysis, a new validation). If the service raised it, report it.',
+      fr: 'Rien n’est jamais modifié dans ces tables : créer plutôt une nouvelle version (nouvelle analyse, nouvelle validation). Si le service l’a déclenché, le signaler.',
+    },
+  },
+  // ------------------------------------------------------------------ the web app
+  {
+    code: 'DT_HTTP',
+    severity: 'error',
+    area: 'web app',
+    raisedIn: ['web'],
+    title: {
+      en: 'Service unreachable or unexpected answer',
+      fr: 'Service injoignable ou réponse inattendue',
+    },
+    meaning: {
+      en: "The web app received an HTTP error without dosetwin's error body (a proxy, the network, or the service being down).",
+      fr: 'L’application web a reçu une erreur HTTP sans le corps d’erreur de dosetwin (un proxy, le réseau, ou le service arrêté).',
+    },
+    action: {
+      en: 'Check the connection and that the service is running, then try again.',
+      fr: 'Vérifier la connexion et que le service fonctionne, puis réessayer.',
+    },
+  },
+];
+
+/** Every code dosetwin raises, with its meaning and what to do, in English and French. */
+export const ISSUE_CATALOGUE: readonly IssueEntry[] = CATALOGUE;
+
+const BY_CODE = new Map(CATALOGUE.map((e) => [e.code as string, e]));
+
+/**
+ * The entry of a code, else of the family (`DT_PREFIX_*`) it belongs to, else null (a code not
+ * catalogued). `catalogue` is for tests.
+ */
+export function issueInfo(code: string, catalogue: readonly IssueEntry[] = CATALOGUE): IssueEntry | null {
+  const exact = catalogue === CATALOGUE ? BY_CODE.get(code) : catalogue.find((e) => e.code === code);
+  return (
+    exact ?? catalogue.find((e) => e.code.endsWith('_*') && code.startsWith(e.code.slice(0, -1))) ?? null
+  );
+}
