@@ -13,6 +13,7 @@ import { SharedErrorBody } from './contract/index.ts';
 import { installErrorHandlers } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { analysisRoutes } from './routes/analyses.ts';
+import { issueRoutes } from './routes/issues.ts';
 import { modelRoutes } from './routes/models.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -87,6 +88,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   // The API's table of contents: one plugin per resource, each route delegating to services/.
   await app.register(accountRoutes(ctx), { prefix: '/api' });
   await app.register(modelRoutes, { prefix: '/api' });
+  await app.register(issueRoutes, { prefix: '/api' });
   await app.register(patientRoutes(ctx), { prefix: '/api' });
   await app.register(requestRoutes(ctx), { prefix: '/api' });
   await app.register(analysisRoutes(ctx), { prefix: '/api' });

@@ -140,6 +140,7 @@ describe('wire contract and OpenAPI', () => {
     await hit('GET /api/audit', '/api/audit?limit=many', { as: 'admin' });
     await hit('GET /api/audit', '/api/audit', { as: 'pharm' });
     await hit('GET /api/models', '/api/models');
+    await hit('GET /api/issues', '/api/issues');
 
     // Patients and records.
     const identity = {

@@ -15,3 +15,4 @@ export * from './regimen.ts';
 export * from './reports.ts';
 export * from './requests.ts';
 export * from './validations.ts';
+export * from './issues.ts';
