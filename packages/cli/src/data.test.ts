@@ -53,7 +53,9 @@ test('forecast and recommend --model ID read the units of the header: the same t
   assert.equal(fa.code, 0, fa.stderr);
   const [ja, jb] = [JSON.parse(fa.stdout), JSON.parse(fb.stdout)];
   assert.ok(Math.abs(ja.windows[0].metrics.auc.individual / jb.windows[0].metrics.auc.individual - 1) < 1e-9);
-  assert.deepEqual(ja.notes, ['SEX: 0 = male, 1 = female']);
+  // The SEX coding, then each amount's and level's conversion to the model's units.
+  assert.equal(ja.notes[0], 'SEX: 0 = male, 1 = female');
+  assert.ok(ja.notes.includes('1.5 g → 1500 mg'), ja.notes.join('; '));
   assert.deepEqual(jb.notes, []);
   const rec = ['--target', 'auc24=400..600', '--interval', '12', '--duration', '1', '--samples', '0'];
   const ra = dosetwin('recommend', '--model', ID, '--data', CONVERTED, ...rec, '--format', 'text');
