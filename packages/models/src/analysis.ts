@@ -12,6 +12,7 @@
 import {
   convert,
   createTwin,
+  findMetric,
   DosetwinError,
   type Exposure,
   type FutureRegimen,
@@ -49,6 +50,10 @@ export interface AnalysisInputs extends ClinicalRecord {
   loadingTarget?: string | null;
   /** Start when the predicted level has fallen to this concentration (after a high level), or not. */
   startWhenBelow?: Quantity | null;
+  /** The MIC of the pathogen, for MIC-based targets (fT>MIC, fAUC/MIC, Cmax/MIC), or none. */
+  mic?: Quantity | null;
+  /** The unbound fraction the MIC targets apply to (default 1: total concentrations). */
+  fu?: number | null;
 }
 
 /** When the next dose is given after a high level: the threshold, the time, P(level ≤ threshold) then. */
@@ -82,6 +87,9 @@ export interface ClinicalTwin {
   originMs: number;
   /** The targets (model units), in priority order, and their text. */
   targets: Target[];
+  /** The MIC (model concentration unit) and unbound fraction MIC-based targets are read with. */
+  mic: number | undefined;
+  fu: number | undefined;
   /** Policy, covariate and twin warnings, each once. */
   warnings: Issue[];
   /** Unit conversions and derivations done. */
@@ -104,7 +112,7 @@ export interface ClinicalTwin {
  * covariates resolved for the model (errors name the covariate), the MAP fit and draws.
  */
 export function clinicalTwin(
-  inputs: Pick<AnalysisInputs, 'modelId' | 'targets'> & ClinicalRecord,
+  inputs: Pick<AnalysisInputs, 'modelId' | 'targets' | 'mic' | 'fu'> & ClinicalRecord,
   options: TwinOptions = {},
 ): ClinicalTwin {
   const model = getModel(inputs.modelId);
@@ -137,6 +145,28 @@ export function clinicalTwin(
       throw e;
     }
   });
+  const mic = inputs.mic ? convert(inputs.mic.value, inputs.mic.unit, ir.units.conc, 'mic.unit') : undefined;
+  const fu = inputs.fu ?? undefined;
+  if (fu !== undefined && !(fu > 0 && fu <= 1))
+    throw new DosetwinError([
+      {
+        code: 'DT_EXPOSURE_FU',
+        severity: 'error',
+        field: 'fu',
+        message: `unbound fraction ${fu} must be in (0, 1]`,
+      },
+    ]);
+  const micTargets = targets.filter((t) => findMetric(t.metric)?.mic);
+  if (micTargets.length && mic === undefined)
+    throw new DosetwinError([
+      {
+        code: 'DT_TARGET',
+        severity: 'error',
+        field: 'mic',
+        message: `${micTargets.map((t) => t.text).join(', ')} needs the MIC of the pathogen`,
+        hint: 'give the MIC with the analysis (e.g. 16 mg/L, the EUCAST Pseudomonas breakpoint for piperacillin), and the unbound fraction if not 1',
+      },
+    ]);
   // A twin's warning about a level names its data line: the record's sample instead.
   const sourceOf = (line: number): string | undefined => cp.patient.records[line - 1]?.source;
   const twinWarnings = twin.warnings.map((w) => {
@@ -156,6 +186,8 @@ export function clinicalTwin(
     patient: cp.patient,
     originMs,
     targets,
+    mic,
+    fu,
     warnings: dedupeIssues([...cp.warnings, ...mp.warnings, ...twinWarnings]),
     notes: mp.notes,
     usedSamples: cp.usedSamples,
@@ -427,7 +459,12 @@ export function forecastClinical(ct: ClinicalTwin, r: Regimen): RegimenForecast 
   }
   const after = bandQuantiles(ct, patient, post, S);
   // The PTA is asked for apart (attainmentClinical): the curve is drawn without waiting for it.
-  const e = ct.twin.evaluate(fr, ct.targets, { skipSteadyState: true, skipAttainment: true });
+  const e = ct.twin.evaluate(fr, ct.targets, {
+    skipSteadyState: true,
+    skipAttainment: true,
+    mic: ct.mic,
+    fu: ct.fu,
+  });
   return {
     regimen: r,
     concUnit: ct.model.ir.units.conc,
@@ -506,7 +543,7 @@ function quantile(v: Float64Array, p: number): number {
 /** The probability over all the twin's draws of attaining each target and all of them with a regimen, at steady state. */
 export function attainmentClinical(ct: ClinicalTwin, r: Regimen): Attainment | null {
   if (!ct.twin.draws.length) return null;
-  return ct.twin.attainment(futureRegimen(ct, r), ct.targets);
+  return ct.twin.attainment(futureRegimen(ct, r), ct.targets, { mic: ct.mic, fu: ct.fu });
 }
 
 /**
@@ -571,6 +608,7 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
       },
       ...(starts ? { starts } : {}),
       ...(threshold !== undefined ? { startWhenBelow: threshold } : {}),
+      ...(ct.mic !== undefined ? { mic: ct.mic, fu: ct.fu } : {}),
       horizon: 'steady-state',
       samples,
       seed,

@@ -37,6 +37,10 @@ export interface DrugAnalysisInputs extends ClinicalRecord {
   loadingTarget?: string | null;
   /** Start when the model-averaged predicted level has fallen to this concentration, or not. */
   startWhenBelow?: Quantity | null;
+  /** The MIC of the pathogen, for MIC-based targets, or none. */
+  mic?: Quantity | null;
+  /** The unbound fraction the MIC targets apply to (default 1). */
+  fu?: number | null;
 }
 
 export interface DrugAnalysisModel {
@@ -149,6 +153,9 @@ export function analyseDrug(
           }
         : {}),
       ...(inputs.loadingTarget ? { loadingTarget: inputs.loadingTarget } : {}),
+      ...(inputs.mic
+        ? { mic: convert(inputs.mic.value, inputs.mic.unit, u.conc, 'mic.unit'), fu: inputs.fu ?? undefined }
+        : {}),
       horizon: 'steady-state',
       samples: settings.samples ?? 200,
       seed: settings.seed ?? 1,
@@ -234,6 +241,9 @@ export function analyseDrug(
 /** The drug's weighted models, each with its twin, for evaluating regimens (the what-if). */
 export interface DrugTwins {
   drug: string;
+  /** The MIC (data concentration unit) and unbound fraction MIC-based targets are read with. */
+  mic: number | undefined;
+  fu: number | undefined;
   fit: DrugFit;
   patient: DrugPatient;
   originMs: number;
@@ -261,6 +271,8 @@ export function drugTwins(
   const targets = texts.map((t, k) => parseTarget(t, u.conc, u.time, k + 1));
   return {
     drug: inputs.drug,
+    mic: inputs.mic ? convert(inputs.mic.value, inputs.mic.unit, u.conc, 'mic.unit') : undefined,
+    fu: inputs.fu ?? undefined,
     fit,
     patient: cp.patient,
     originMs: cp.originMs,
@@ -306,7 +318,10 @@ export function evaluateDrugRegimen(
     const cmt =
       r.route === 'oral' ? ir.compartments.indexOf('depot') + 1 : ir.compartments.indexOf('central') + 1;
     const fr = toFutureRegimen(r, mu, convert(startH, 'h', mu.time, 'time'), cmt);
-    const e = m.twin.evaluate(fr, m.targets, { skipSteadyState: true });
+    const e = m.twin.evaluate(fr, m.targets, {
+      skipSteadyState: true,
+      ...(dt.mic !== undefined ? { mic: dt.mic * m.factors.conc, fu: dt.fu } : {}),
+    });
     return {
       id: m.id,
       weight: m.weight,

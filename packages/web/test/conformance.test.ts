@@ -56,6 +56,9 @@ interface Case {
   covariates: Cov[];
   loadingTarget?: string;
   startWhenBelow?: { value: number; unit: string };
+  /** The pathogen's MIC and the unbound fraction, for MIC-based targets. */
+  mic?: { value: number; unit: string };
+  fu?: number;
   /** Compare the exposure of each past sampled interval (CLI `fit`). */
   intervals?: boolean;
 }
@@ -144,6 +147,31 @@ const CASES: Case[] = [
     levels: [level(11.5, 21), level(37.5, 44)],
     covariates: vancoCovs(),
     startWhenBelow: { value: 15, unit: 'mg/L' },
+  },
+  {
+    name: 'a MIC-based target: piperacillin 100 % fT>MIC at the EUCAST breakpoint 16 mg/L, unbound fraction 0.91',
+    subject: { modelId: 'piperacillin/kim2022' },
+    doses: [0, 8, 16, 24].map((h) => ({
+      h,
+      amount: 4,
+      unit: 'g',
+      route: 'infusion' as const,
+      durationH: 3,
+      product: 'piperacillin/tazobactam 4 g/0.5 g',
+    })),
+    levels: [
+      { h: 30.5, value: 62, unit: 'mg/L', lloq: 1 },
+      { h: 31.9, value: 38, unit: 'mg/L', lloq: 1 },
+    ],
+    covariates: [
+      { h: -2, name: 'WT', value: 75, unit: 'kg' },
+      { h: -2, name: 'CYSC', value: 1.4, unit: 'mg/L' },
+      { h: -2, name: 'AGE', value: 62, unit: 'y' },
+      { h: -2, name: 'SEX', value: 0, unit: '-' },
+      { h: -2, name: 'ECMO', value: 0, unit: '-' },
+    ],
+    mic: { value: 16, unit: 'mg/L' },
+    fu: 0.91,
   },
   {
     name: 'by drug: averaged over every vancomycin model',
@@ -286,6 +314,7 @@ describe('one twin: the CLI, the service and the browser agree', () => {
       const api: Analysis = await call(pharm, `/api/requests/${rq.id}/analyses`, {
         ...(c.loadingTarget ? { loadingTarget: c.loadingTarget } : {}),
         ...(c.startWhenBelow ? { startWhenBelow: c.startWhenBelow } : {}),
+        ...(c.mic ? { mic: c.mic, fu: c.fu } : {}),
       });
       assert.ok(api.candidates.length > 0, `${c.name}: no candidate`);
 
@@ -304,6 +333,7 @@ describe('one twin: the CLI, the service and the browser agree', () => {
         ...(c.startWhenBelow
           ? ['--start-when-below', `${c.startWhenBelow.value} ${c.startWhenBelow.unit}`]
           : []),
+        ...(c.mic ? ['--mic', String(c.mic.value), '--fu', String(c.fu)] : []),
       ];
       if ('drug' in c.subject) {
         // The drug level takes its space from the drug's products, as the service does.

@@ -44,6 +44,17 @@ export const AnalysisOptions = Type.Object(
       ...PositiveQuantity,
       description: 'start the new regimen when the predicted level has fallen to this concentration',
     }),
+    mic: Type.Optional({
+      ...PositiveQuantity,
+      description: 'the MIC of the pathogen, for MIC-based targets (fT>MIC, fAUC/MIC, Cmax/MIC, fCmin/MIC)',
+    }),
+    fu: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description: 'the unbound fraction MIC-based targets apply to (default 1: total concentrations)',
+      }),
+    ),
   },
   strict,
 );
@@ -80,6 +91,8 @@ export const AnalysisInputs = Type.Object({
   start: Nullable(Timestamp),
   loadingTarget: Type.Optional(Nullable(Type.String())),
   startWhenBelow: Type.Optional(Nullable(Quantity)),
+  mic: Type.Optional(Nullable(Quantity)),
+  fu: Type.Optional(Nullable(Type.Number())),
 });
 export type AnalysisInputs = Static<typeof AnalysisInputs>;
 export type _InputsAreTheLibrarys = Assert<Same<AnalysisInputs, ModelAnalysisInputs>>;

@@ -152,6 +152,8 @@ export async function analyse(
     start: options?.start ?? null,
     ...(options?.loadingTarget ? { loadingTarget: options.loadingTarget } : {}),
     ...(options?.startWhenBelow ? { startWhenBelow: options.startWhenBelow } : {}),
+    ...(options?.mic ? { mic: options.mic } : {}),
+    ...(options?.fu !== undefined ? { fu: options.fu } : {}),
   };
   const subject = subjectOfRequest(r, options?.modelId, record);
   const result = await runAnalysis(subject);

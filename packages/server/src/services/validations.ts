@@ -126,7 +126,10 @@ export async function validate(
   const evaluation =
     regimen === null
       ? null
-      : retainedEvaluation(a0.kind, inputs, a0.model_id, { ...regimen, start: regimen.start ?? inputs.start });
+      : retainedEvaluation(a0.kind, inputs, a0.model_id, {
+          ...regimen,
+          start: regimen.start ?? inputs.start,
+        });
   const out = await db.transaction().execute(async (trx) => {
     if (ctx.db.dialect === 'postgres')
       await trx.selectFrom('analyses').select('id').where('id', '=', analysisId).forUpdate().execute();
@@ -203,6 +206,9 @@ export function retainedEvaluation(
     covariates: inputs.covariates,
     targets: inputs.targets,
     start: inputs.start,
+    // The MIC the analysis was made with reads its MIC-based targets.
+    mic: inputs.mic ?? null,
+    fu: inputs.fu ?? null,
   };
   return evaluateRetainedRegimen(
     kind === 'drug'

@@ -5,12 +5,14 @@ import {
   Card,
   Group,
   NativeSelect,
+  NumberInput,
   Stack,
   Table,
   Text,
   Textarea,
   Title,
 } from '@mantine/core';
+import { findMetric } from '@dosetwin/engine';
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
@@ -24,6 +26,7 @@ import type {
 import { api } from '../lib/api.ts';
 import { go, type PageProps } from '../lib/nav.ts';
 import { showDateTime } from '../lib/time.ts';
+import { CONC_UNITS, unitLabel } from '../lib/units.ts';
 
 const STATUSES = ['', 'submitted', 'analysed', 'validated', 'rejected'] as const;
 
@@ -89,6 +92,9 @@ export function RequestPage({ id, user }: PageProps) {
   const [r, setR] = useState<RequestDetail | null>(null);
   const [models, setModels] = useState<ModelInfo[]>([]);
   const [targets, setTargets] = useState('');
+  const [mic, setMic] = useState<number | string>('');
+  const [micUnit, setMicUnit] = useState('mg/L');
+  const [fu, setFu] = useState<number | string>('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -107,6 +113,12 @@ export function RequestPage({ id, user }: PageProps) {
         ).values(),
       ]
     : [];
+  // MIC-based targets (the metric registry says which) need the pathogen's MIC.
+  const written = targets
+    .split('\n')
+    .map((x) => x.trim().match(/^[a-z0-9_]+/i)?.[0] ?? '')
+    .filter(Boolean);
+  const needsMic = [...defaults.map((x) => x.metric), ...written].some((m) => findMetric(m)?.mic);
   const analyse = async () => {
     setBusy(true);
     setError(null);
@@ -115,7 +127,11 @@ export function RequestPage({ id, user }: PageProps) {
         .split('\n')
         .map((x) => x.trim())
         .filter(Boolean);
-      const options: AnalysisOptions = given.length ? { targets: given } : {};
+      const options: AnalysisOptions = {
+        ...(given.length ? { targets: given } : {}),
+        ...(mic !== '' ? { mic: { value: Number(mic), unit: micUnit } } : {}),
+        ...(fu !== '' ? { fu: Number(fu) } : {}),
+      };
       const a = await api<Analysis>('POST', `/requests/${id}/analyses`, options);
       go(`#/analyses/${a.id}`);
     } catch (e) {
@@ -172,6 +188,34 @@ export function RequestPage({ id, user }: PageProps) {
               minRows={1}
               data-testid="analysis-targets"
             />
+          )}
+          {user.role === 'pharmacologist' && r.status !== 'rejected' && needsMic && (
+            <Group grow align="flex-end" data-testid="analysis-mic">
+              <NumberInput
+                label={t('mic')}
+                description={t('micHint')}
+                min={0}
+                decimalScale={4}
+                value={mic}
+                onChange={setMic}
+              />
+              <NativeSelect
+                label={t('unit')}
+                value={micUnit}
+                onChange={(e) => setMicUnit(e.currentTarget.value)}
+                data={CONC_UNITS.map((u) => ({ value: u, label: unitLabel(u) }))}
+              />
+              <NumberInput
+                label={t('unboundFraction')}
+                description={t('unboundFractionHint')}
+                min={0}
+                max={1}
+                step={0.01}
+                decimalScale={3}
+                value={fu}
+                onChange={setFu}
+              />
+            </Group>
           )}
           <ErrorBox error={error} />
           <Group>
