@@ -1212,7 +1212,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_EXPOSURE_FU',
     severity: 'error',
     area: 'dosing',
-    raisedIn: ['engine'],
+    raisedIn: ['engine', 'models'],
     title: { en: 'Invalid unbound fraction', fr: 'Fraction libre invalide' },
     meaning: {
       en: 'The unbound fraction used for a free-drug exposure is not in (0, 1].',

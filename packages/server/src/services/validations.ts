@@ -134,7 +134,9 @@ export async function validate(
     if (ctx.db.dialect === 'postgres')
       await trx.selectFrom('analyses').select('id').where('id', '=', analysisId).forUpdate().execute();
     const a = await trx.selectFrom('analyses').selectAll().where('id', '=', analysisId).executeTakeFirst();
-    if (!a || a.hash !== a0.hash) reject('DT_NOT_FOUND', 'id', `no analysis '${analysisId}'`);
+    if (!a) reject('DT_NOT_FOUND', 'id', `no analysis '${analysisId}'`);
+    if (a.hash !== a0.hash)
+      reject('DT_CONFLICT', 'id', 'the analysis changed while the decision was being signed; open it again');
     const existing = await trx
       .selectFrom('validations')
       .select('id')
