@@ -78,7 +78,7 @@ export {
   type ControlStreamOptions,
   type NonmemDataSpec,
 } from './nonmem/index.ts';
-export { checkUnits, parseUnit } from './model/units-check.ts';
+export { checkUnits, parseUnit, variableUnits } from './model/units-check.ts';
 export {
   MapObjective,
   MapEstimator,

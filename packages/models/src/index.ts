@@ -139,7 +139,13 @@ export {
   type InputState,
   type InputStatus,
 } from './input-status.ts';
-export { openingRegimen, sameRegimen } from './what-if.ts';
+export { currentRegimen, openingRegimen, sameRegimen } from './what-if.ts';
+export {
+  dispositionRates,
+  individualSummary,
+  type IndividualParameter,
+  type IndividualSummary,
+} from './individual.ts';
 export { CHECKED_CODES, checkCodedColumns, codingNote } from './data-codes.ts';
 export {
   analyseDrug,

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Regimen } from './regimen.ts';
-import { openingRegimen, sameRegimen } from './what-if.ts';
+import { currentRegimen, openingRegimen, sameRegimen } from './what-if.ts';
 
 const r = (patch: Partial<Regimen> = {}): Regimen => ({
   dose: { value: 1000, unit: 'mg' },
@@ -84,5 +84,37 @@ test('openingRegimen without a candidate: the last dose again at the interval si
   assert.equal(
     openingRegimen({ administrations: record.administrations.slice(0, 1), start: null }, [], null),
     null,
+  );
+});
+
+test('currentRegimen: 1 g at 20:00 and 08:00 (Paris) continues at 1 g / 12 h from the next due time, 20:00; one dose has none', () => {
+  const dose = (at: string) => ({
+    at,
+    amount: 1,
+    unit: 'g',
+    route: 'infusion' as const,
+    duration: { value: 1, unit: 'h' },
+    product: 'vancomycin',
+  });
+  const c = currentRegimen({
+    administrations: [dose('2026-11-21T08:00+01:00'), dose('2026-11-20T20:00+01:00')],
+    start: null,
+  });
+  assert.deepEqual(c, {
+    dose: { value: 1, unit: 'g' },
+    interval: { value: 12, unit: 'h' },
+    route: 'infusion',
+    duration: { value: 1, unit: 'h' },
+    start: '2026-11-21T19:00:00.000Z',
+    loading: null,
+  });
+  assert.equal(currentRegimen({ administrations: [dose('2026-11-21T08:00+01:00')], start: null }), null);
+  // The analysis's first new dose, when it has one, is where it continues.
+  assert.equal(
+    currentRegimen({
+      administrations: [dose('2026-11-21T08:00+01:00'), dose('2026-11-20T20:00+01:00')],
+      start: '2026-11-21T22:00+01:00',
+    })?.start,
+    '2026-11-21T22:00+01:00',
   );
 });

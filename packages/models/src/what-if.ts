@@ -39,34 +39,49 @@ export function sameRegimen(x: Regimen, y: Regimen): boolean {
 
 /**
  * The regimen the what-if opens on: the one a signed decision retained, else candidate 1, else the
- * last dose given again at the interval since the dose before it (null with a single dose and no
- * candidate: there is no interval to continue). A regimen without a start starts at the analysis's
- * first new dose when it has one, else one interval after the last dose.
+ * current regimen ({@link currentRegimen}; null with a single dose and no candidate: there is no
+ * interval to continue). A regimen without a start starts at the analysis's first new dose when it
+ * has one, else one interval after the last dose.
  */
 export function openingRegimen(
   inputs: Pick<ClinicalRecord, 'administrations'> & { start: string | null },
   candidates: readonly { regimen: Regimen }[],
   retained: Regimen | null,
 ): Regimen | null {
+  const chosen = retained ?? candidates[0]?.regimen ?? null;
+  if (!chosen) return currentRegimen(inputs);
+  if (chosen.start) return chosen;
+  return { ...chosen, start: inputs.start ?? nextDueAfterLast(inputs, chosen) };
+}
+
+/** When the regimen's next dose is due after the record's last dose (its interval later); null without a dose. */
+function nextDueAfterLast(inputs: Pick<ClinicalRecord, 'administrations'>, r: Regimen): string | null {
+  const last = Math.max(...inputs.administrations.map((a) => Date.parse(a.at)));
+  if (!Number.isFinite(last)) return null;
+  return new Date(last + convert(r.interval.value, r.interval.unit, 'h') * H).toISOString();
+}
+
+/**
+ * The current regimen: the last dose given again at the interval since the dose before it, from
+ * when its next dose is due (or the analysis's first new dose when it has one) — what the patient
+ * gets if nothing changes. Null with fewer than two doses (no interval to continue).
+ */
+export function currentRegimen(
+  inputs: Pick<ClinicalRecord, 'administrations'> & { start: string | null },
+): Regimen | null {
   const doses = [...inputs.administrations].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const last = doses.at(-1);
-  const dueAfter = (r: Regimen): string | null =>
-    last
-      ? new Date(Date.parse(last.at) + convert(r.interval.value, r.interval.unit, 'h') * H).toISOString()
-      : null;
-  const withStart = (r: Regimen): Regimen => (r.start ? r : { ...r, start: inputs.start ?? dueAfter(r) });
-  const chosen = retained ?? candidates[0]?.regimen ?? null;
-  if (chosen) return withStart(chosen);
   const before = doses.at(-2);
   if (!last || !before) return null;
   const gapH = (Date.parse(last.at) - Date.parse(before.at)) / H;
   if (!(gapH > 0)) return null;
-  return withStart({
+  const r: Regimen = {
     dose: { value: last.amount, unit: last.unit },
     interval: { value: gapH, unit: 'h' },
     route: last.route,
     duration: last.duration,
     start: null,
     loading: null,
-  });
+  };
+  return { ...r, start: inputs.start ?? nextDueAfterLast(inputs, r) };
 }

@@ -13,7 +13,34 @@ import type { Expr, ModelIR, Pos, Stmt } from './ir.ts';
  * (dimensionless), `2*CL` is a plain factor; etas and `-` are dimensionless; `%` is 0.01.
  */
 export function checkUnits(ir: ModelIR): Issue[] {
+  return analyseUnits(ir).issues;
+}
+
+/**
+ * The unit of each variable the equations assign (`CL` → `L/h`, `V1` → `L`, `KA` → `1/h`), as
+ * the unit checker infers it from the parameters', covariates' and model's units; `-` for a
+ * dimensionless one. A variable whose unit cannot be inferred, or has no readable name, is left
+ * out rather than guessed. The report prints individual parameters with these.
+ */
+export function variableUnits(ir: ModelIR): Record<string, string> {
+  const { env, assigned } = analyseUnits(ir);
+  const out: Record<string, string> = {};
+  for (const name of assigned) {
+    const u = env.get(name);
+    if (!u) continue;
+    if (isDimensionless(u)) {
+      if (u.scale === 1) out[name] = '-';
+      continue;
+    }
+    const text = show(u);
+    if (parseUnit(text) && sameUnit(parseUnit(text)!, u)) out[name] = text;
+  }
+  return out;
+}
+
+function analyseUnits(ir: ModelIR): { issues: Issue[]; env: Map<string, Unit>; assigned: Set<string> } {
   const issues: Issue[] = [];
+  const assigned = new Set<string>();
   const warn = (pos: Pos, message: string, hint?: string): void => {
     if (issues.some((i) => i.line === pos.line && i.message === message)) return;
     issues.push({
@@ -46,7 +73,7 @@ export function checkUnits(ir: ModelIR): Issue[] {
       origin,
       `the model's units (${ir.units.dose}, ${ir.units.time}, ${ir.units.conc}) are not all known to the unit checker`,
     );
-    return issues;
+    return { issues, env, assigned };
   }
   for (const c of ir.compartments) env.set(c, dose);
   env.set('t', time);
@@ -193,6 +220,7 @@ export function checkUnits(ir: ModelIR): Issue[] {
           if (prev && !sameUnit(prev, r.u) && !ir.parameters.some((p) => p.name === st.name))
             warn(st.pos, `${st.name} is assigned ${show(r.u)} here and ${show(prev)} elsewhere`);
           env.set(st.name, r.u);
+          assigned.add(st.name);
         }
       } else if (st.k === 'if') {
         st.branches.forEach((b) => {
@@ -236,7 +264,7 @@ export function checkUnits(ir: ModelIR): Issue[] {
         'declare the units the equations compute in',
       );
   }
-  return issues;
+  return { issues, env, assigned };
 }
 
 // ---- units as dimension vectors with a scale to SI-like bases (g, L, h, mol, m) ----
