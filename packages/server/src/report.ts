@@ -20,6 +20,27 @@ export interface ReportData {
   identity: { name: string; birthDate: string; hospitalNumber: string } | null;
   analysis: Analysis;
   validation: Validation & { signer: string };
+  /** Later versions of the analysis: one awaiting signature (this report stays in force until it is signed), rejected ones (they left it in force). */
+  supersession: {
+    pendingVersion: { version: number; createdAt: string } | null;
+    rejectedAfter: { version: number; signedAt: string }[];
+  };
+}
+
+/** The notice that a later version exists: the decision reported stays in force until that one is signed. */
+export function supersessionLines(d: ReportData): string[] {
+  const s = d.supersession;
+  return [
+    ...(s.pendingVersion
+      ? [
+          `Superseded by unsigned version ${s.pendingVersion.version} (computed ${s.pendingVersion.createdAt}): this signed decision (version ${d.analysis.version}) stays in force until version ${s.pendingVersion.version} is signed.`,
+        ]
+      : []),
+    ...s.rejectedAfter.map(
+      (r) =>
+        `Version ${r.version} was rejected at ${r.signedAt}: this decision (version ${d.analysis.version}) stays in force.`,
+    ),
+  ];
 }
 
 const g = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x));
@@ -75,7 +96,9 @@ function regimenText(r: Regimen | null): string {
 export function reportSections(d: ReportData): { title: string; lines: string[] }[] {
   const a = d.analysis;
   const u = a.fit.model.units;
+  const notice = supersessionLines(d);
   return [
+    ...(notice.length ? [{ title: 'Later versions', lines: notice }] : []),
     {
       title: 'Request',
       lines: [

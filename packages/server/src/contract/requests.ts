@@ -4,6 +4,7 @@
  */
 import { type Static, Type } from 'typebox';
 import { Id, Nullable, strict, Timestamp } from './common.ts';
+import { Regimen } from './regimen.ts';
 import { Decision } from './validations.ts';
 
 export const RequestStatus = Type.Union([
@@ -82,6 +83,28 @@ export const RequestDetail = Type.Object(
         supersedes: Nullable(Type.String()),
         createdAt: Timestamp,
         decision: Nullable({ ...Decision, description: 'the signed decision; null while not validated' }),
+      }),
+    ),
+    inForce: Nullable(
+      Type.Object(
+        {
+          analysisId: Type.String(),
+          version: Type.Integer(),
+          decision: Decision,
+          regimen: Nullable(Regimen),
+          signedAt: Timestamp,
+          signedBy: Type.String({ description: "the signer's name" }),
+        },
+        {
+          description:
+            'the signed decision in force: the latest accepted or modified version, else the latest rejected one (a later rejected version leaves an accepted regimen in force)',
+        },
+      ),
+    ),
+    pendingVersion: Nullable(
+      Type.Integer({
+        description:
+          'a newer unsigned version than the decision in force: it supersedes that decision once signed',
       }),
     ),
   },

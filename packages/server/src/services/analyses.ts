@@ -27,6 +27,7 @@ import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, newId, nowIso, parseJson, patientFor } from '../store.ts';
 import { recordsOf } from './records.ts';
+import { requestStatusOf, versionStates } from './decision-in-force.ts';
 import { requestFor } from './requests.ts';
 import { validationOut } from './validations.ts';
 
@@ -214,7 +215,10 @@ export async function analyse(
       created_by: user.id,
     };
     await trx.insertInto('analyses').values(a).execute();
-    await trx.updateTable('requests').set({ status: 'analysed' }).where('id', '=', r.id).execute();
+    // A new version changes the request's status only if nothing is signed yet: a validated
+    // request stays validated (its decision in force) until the new version is itself signed.
+    const status = requestStatusOf(await versionStates(trx, r.id));
+    await trx.updateTable('requests').set({ status }).where('id', '=', r.id).execute();
     await audit(trx, {
       user,
       action: 'analyse',
@@ -222,7 +226,7 @@ export async function analyse(
       entityId: a.id,
       patientId: r.patient_id,
       before: { requestStatus: r.status, supersedes: a.supersedes },
-      after: { version: a.version, hash, requestStatus: 'analysed' },
+      after: { version: a.version, hash, requestStatus: status },
     });
     return a;
   });

@@ -1,5 +1,5 @@
 /**
- * The report of a request's latest signed analysis: the request, the patient (identity only when
+ * The report of a request's signed decision in force (marked when a newer version awaits signature): the request, the patient (identity only when
  * asked for, and audited as such), the analysis and the validation with its signer, as printable
  * HTML or PDF.
  */
@@ -11,6 +11,7 @@ import { reject } from '../errors.ts';
 import { renderReportHtml, renderReportPdf, type ReportData } from '../report.ts';
 import { audit } from '../store.ts';
 import { analysisOut } from './analyses.ts';
+import { decisionInForce, pendingVersion, rejectedAfter, versionStates } from './decision-in-force.ts';
 import { requestFor } from './requests.ts';
 import { validationOut } from './validations.ts';
 
@@ -28,16 +29,21 @@ export async function report(
   q: ReportQuery,
 ): Promise<RenderedReport> {
   const r = await requestFor(db, user, requestId);
-  const row = await db
-    .selectFrom('validations')
-    .innerJoin('users', 'users.id', 'validations.signed_by')
-    .selectAll('validations')
-    .select('users.display_name as signer')
-    .where('validations.request_id', '=', r.id)
-    .orderBy('validations.signed_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  // The report is the decision in force's: a later version changes it only once signed (and a
+  // later rejected version leaves an accepted regimen in force); the report says so.
+  const versions = await versionStates(db, r.id);
+  const inForce = decisionInForce(versions);
+  const row = inForce
+    ? await db
+        .selectFrom('validations')
+        .innerJoin('users', 'users.id', 'validations.signed_by')
+        .selectAll('validations')
+        .select('users.display_name as signer')
+        .where('validations.analysis_id', '=', inForce.id)
+        .executeTakeFirst()
+    : undefined;
   if (!row) reject('DT_CONFLICT', 'id', 'the request has no validated analysis yet');
+  const pending = pendingVersion(versions);
   const a = await db
     .selectFrom('analyses')
     .selectAll()
@@ -78,6 +84,10 @@ export async function report(
       : null,
     analysis: analysisOut(a, undefined),
     validation: { ...validationOut(row), signer: row.signer },
+    supersession: {
+      pendingVersion: pending ? { version: pending.version, createdAt: pending.createdAt } : null,
+      rejectedAfter: rejectedAfter(versions).map((v) => ({ version: v.version, signedAt: v.signedAt! })),
+    },
   };
   await audit(db, {
     user,

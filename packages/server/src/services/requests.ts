@@ -16,6 +16,8 @@ import type {
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, newId, nowIso, patientFor, type Tx } from '../store.ts';
+import { decisionInForce, pendingVersion, versionStates } from './decision-in-force.ts';
+import { storedRegimen } from './validations.ts';
 
 /** A request's subject on the wire: the model and its drug, or the drug alone. */
 export function subjectOf(r: Pick<Database['requests'], 'kind' | 'model_id'>): {
@@ -138,28 +140,29 @@ export async function requestDetail(
   id: string,
 ): Promise<RequestDetail> {
   const r = await requestFor(db, user, id);
-  const analyses = await db
-    .selectFrom('analyses')
-    .leftJoin('validations', 'validations.analysis_id', 'analyses.id')
-    .select([
-      'analyses.id',
-      'analyses.version',
-      'analyses.supersedes',
-      'analyses.created_at',
-      'validations.decision',
-    ])
-    .where('analyses.request_id', '=', r.id)
-    .orderBy('analyses.version')
-    .execute();
+  const versions = await versionStates(db, r.id);
+  const inForce = decisionInForce(versions);
   await audit(db, { user, action: 'read', entity: 'request', entityId: r.id, patientId: r.patient_id });
   return {
     ...requestSummaryOut(r),
-    analyses: analyses.map((a) => ({
+    analyses: versions.map((a) => ({
       id: a.id,
       version: a.version,
       supersedes: a.supersedes,
-      createdAt: a.created_at,
-      decision: a.decision ?? null,
+      createdAt: a.createdAt,
+      decision: a.decision,
     })),
+    inForce:
+      inForce && inForce.decision
+        ? {
+            analysisId: inForce.id,
+            version: inForce.version,
+            decision: inForce.decision,
+            regimen: storedRegimen(inForce.regimen),
+            signedAt: inForce.signedAt!,
+            signedBy: inForce.signedBy ?? '',
+          }
+        : null,
+    pendingVersion: pendingVersion(versions)?.version ?? null,
   };
 }

@@ -21,6 +21,7 @@ import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, newId, nowIso, parseJson, patientFor } from '../store.ts';
 import { Checks } from '../validate.ts';
+import { requestStatusOf, versionStates } from './decision-in-force.ts';
 
 /** A candidate of the analysis as the regimen retained: its regimen, from its own start (else the analysis's). */
 export function regimenOfCandidate(c: Candidate, start: string | null): Regimen {
@@ -178,7 +179,14 @@ export async function validate(
       ),
     };
     await trx.insertInto('validations').values(v).execute();
-    const status = b.decision === 'reject' ? 'rejected' : 'validated';
+    // The status follows the decision in force: rejecting a later version leaves an earlier
+    // accepted or modified regimen in force (and the request validated).
+    const before = await trx
+      .selectFrom('requests')
+      .select('status')
+      .where('id', '=', a.request_id)
+      .executeTakeFirstOrThrow();
+    const status = requestStatusOf(await versionStates(trx, a.request_id));
     await trx.updateTable('requests').set({ status }).where('id', '=', a.request_id).execute();
     await audit(trx, {
       user,
@@ -186,7 +194,7 @@ export async function validate(
       entity: 'validation',
       entityId: v.id,
       patientId: a.patient_id,
-      before: { requestStatus: 'analysed' },
+      before: { requestStatus: before.status },
       after: { ...validationOut(v), evaluation: undefined, requestStatus: status },
     });
     return v;
