@@ -7,6 +7,7 @@ import type { JSX } from 'react';
 import type { Key } from './i18n/index.ts';
 import { matchPath, type PageProps } from './lib/nav.ts';
 import { AnalysisPage } from './pages/Analysis.tsx';
+import { ComparePage } from './pages/Compare.tsx';
 import { PatientPage } from './pages/Patient.tsx';
 import { PatientsPage } from './pages/Patients.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
@@ -24,6 +25,7 @@ export const ROUTES: readonly RouteDef[] = [
   { path: 'patients/:id', page: PatientPage, section: 'patients' },
   { path: 'requests', page: RequestsPage, section: 'requests' },
   { path: 'requests/:id', page: RequestPage, section: 'requests' },
+  { path: 'requests/:id/compare', page: ComparePage, section: 'requests' },
   { path: 'analyses/:id', page: AnalysisPage, section: 'requests' },
 ];
 

@@ -188,6 +188,10 @@ test(
       assert.equal(await page.getByRole('radio', { name: 'Modify' }).isChecked(), true);
       await page.getByLabel('Comment').fill('AUC24 on target with 1250 mg every 12 h; trough in 2 days.');
       await page.getByTestId('validation-form').getByRole('button', { name: 'Sign' }).click();
+      // Signing asks for confirmation, restating the decision and the regimen signed.
+      const confirm = page.getByTestId('confirm-sign');
+      assert.match(await confirm.innerText(), /Modify — 1,?250 mg \/ 12 h/);
+      await confirm.getByRole('button', { name: 'Sign the decision' }).click();
       await page.getByTestId('signed').waitFor();
       await shot('validated');
       const href = await page.getByTestId('report-link').getAttribute('href');

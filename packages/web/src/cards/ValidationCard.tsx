@@ -1,6 +1,7 @@
 /**
  * The pharmacologist's validation: accept a candidate, modify (the what-if regimen is the one
- * retained) or reject, with a comment; once signed, the decision, its signature and the report.
+ * retained) or reject, with a comment, signed after a confirmation that restates what is signed;
+ * once signed, the decision, the regimen retained, its signature and the report.
  * Memoised: it re-renders only when the what-if regimen changes.
  */
 import {
@@ -8,6 +9,7 @@ import {
   Button,
   Card,
   Group,
+  Modal,
   NativeSelect,
   Radio,
   Stack,
@@ -41,6 +43,7 @@ export const ValidationCard = memo(function ValidationCard({
   const [comment, setComment] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const modified = useMemo(
     () => regimen && !a.candidates.some((c) => sameRegimen(c.regimen, regimen)),
     [regimen, a.candidates],
@@ -59,6 +62,11 @@ export const ValidationCard = memo(function ValidationCard({
           {t(`decision_${a.validation.decision}`)} · {showDateTime(a.validation.signedAt, lang)} ·{' '}
           {t('signature')} <code>{a.validation.signature.slice(0, 12)}…</code>
         </Text>
+        {a.validation.regimen && (
+          <Text size="sm">
+            {t('retainedRegimen')}: {regimenLine(a.validation.regimen, lang, t)}
+          </Text>
+        )}
         {a.validation.comment && <Text size="sm">“{a.validation.comment}”</Text>}
         {a.validation.decision !== 'reject' && (
           <Group mt="xs">
@@ -78,8 +86,18 @@ export const ValidationCard = memo(function ValidationCard({
         <Text size="sm">{t('awaitingValidation')}</Text>
       </Card>
     );
-  const sign = async (e: React.FormEvent) => {
-    e.preventDefault();
+  const chosen = a.candidates.find((c) => String(c.rank) === candidate);
+  // What the signature covers, restated in the confirmation.
+  const summary =
+    decision === 'accept'
+      ? chosen
+        ? `#${chosen.rank}: ${regimenLine(chosen.regimen, lang, t)}`
+        : ''
+      : decision === 'modify' && regimen
+        ? regimenLine(regimen, lang, t)
+        : '';
+  const sign = async () => {
+    setConfirming(false);
     setBusy(true);
     setError(null);
     try {
@@ -98,7 +116,13 @@ export const ValidationCard = memo(function ValidationCard({
   };
   return (
     <Card withBorder padding="sm" component="section" aria-labelledby="val-title">
-      <form onSubmit={sign} data-testid="validation-form">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          setConfirming(true);
+        }}
+        data-testid="validation-form"
+      >
         <Stack gap="xs">
           <Title order={3} size="h5" id="val-title">
             {t('validation')}
@@ -144,6 +168,24 @@ export const ValidationCard = memo(function ValidationCard({
           </Button>
         </Stack>
       </form>
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title={t('confirmSignTitle')} centered>
+        <Stack gap="xs" data-testid="confirm-sign">
+          <Text fw={600}>
+            {t(`decision_${decision}`)}
+            {summary ? ` — ${summary}` : ''}
+          </Text>
+          {comment && <Text size="sm">“{comment}”</Text>}
+          <Text size="sm">{t('confirmSignBody', { v: a.version })}</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirming(false)}>
+              {t('cancel')}
+            </Button>
+            <Button onClick={sign} color={decision === 'reject' ? 'red.8' : undefined}>
+              {t('confirmSign')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Card>
   );
 });

@@ -5,10 +5,11 @@
  * one click away.
  */
 import { Alert, Anchor, Badge, Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
-import type { Analysis, Validation } from '@dosetwin/server/contract';
+import type { Analysis, RequestDetail, Validation } from '@dosetwin/server/contract';
 import { useCallback, useEffect, useState } from 'react';
 import { CandidatesCard } from '../cards/CandidatesCard.tsx';
 import { ChartCard } from '../cards/ChartCard.tsx';
+import { DecisionCard } from '../cards/DecisionCard.tsx';
 import { DrugModelsCard } from '../cards/DrugModelsCard.tsx';
 import { MlCard } from '../cards/MlCard.tsx';
 import { ModelCardModal } from '../cards/ModelCardModal.tsx';
@@ -25,11 +26,26 @@ export function AnalysisPage({ id, user }: PageProps) {
   const [a, setA] = useState<Analysis | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [cardOpen, setCardOpen] = useState(false);
+  // The request's versions say which decision is in force (this version's or another's).
+  const [request, setRequest] = useState<RequestDetail | null>(null);
+  const requestId = a?.requestId;
+  const loadRequest = useCallback(() => {
+    if (requestId) api<RequestDetail>('GET', `/requests/${requestId}`).then(setRequest, setError);
+  }, [requestId]);
   useEffect(() => {
+    setA(null);
+    setRequest(null);
     api<Analysis>('GET', `/analyses/${id}`).then(setA, setError);
   }, [id]);
+  useEffect(loadRequest, [loadRequest]);
   const twin = useTwin(a);
-  const onSigned = useCallback((v: Validation) => setA((x) => x && { ...x, validation: v }), []);
+  const onSigned = useCallback(
+    (v: Validation) => {
+      setA((x) => x && { ...x, validation: v });
+      loadRequest();
+    },
+    [loadRequest],
+  );
 
   if (!a) return <ErrorBox error={error} />;
   return (
@@ -65,6 +81,7 @@ export function AnalysisPage({ id, user }: PageProps) {
           {t('drugLevelNote', { model: a.modelId })}
         </Text>
       )}
+      <DecisionCard analysis={a} request={request} onShow={twin.edit} />
       {a.warnings.length > 0 && (
         <Alert color="yellow" title={t('warnings')} p="xs">
           <Text size="sm">{a.warnings.map((w) => w.message).join(' · ')}</Text>

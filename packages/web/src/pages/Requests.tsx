@@ -27,6 +27,7 @@ import { api } from '../lib/api.ts';
 import { go, type PageProps } from '../lib/nav.ts';
 import { showDateTime } from '../lib/time.ts';
 import { CONC_UNITS, unitLabel } from '../lib/units.ts';
+import { regimenLine } from '../cards/format.ts';
 
 const STATUSES = ['', 'submitted', 'analysed', 'validated', 'rejected'] as const;
 
@@ -173,6 +174,24 @@ export function RequestPage({ id, user }: PageProps) {
               ))}
             </Table.Tbody>
           </Table>
+          {r.inForce && (
+            <Text size="sm" data-testid="request-in-force">
+              {t('decisionInForce')}: {t('versionN', { v: r.inForce.version })} ·{' '}
+              {t(`decision_${r.inForce.decision}`)}
+              {r.inForce.regimen ? ` — ${regimenLine(r.inForce.regimen, lang, t)}` : ''} ·{' '}
+              {t('signedOnBy', { when: showDateTime(r.inForce.signedAt, lang), who: r.inForce.signedBy })}
+            </Text>
+          )}
+          {r.pendingVersion && (
+            <Text size="sm" fw={600} c="orange.9">
+              {t('supersededByUnsigned', { n: r.pendingVersion })}
+            </Text>
+          )}
+          {r.analyses.length > 1 && (
+            <Anchor href={`#/requests/${r.id}/compare`} size="sm">
+              {t('compareVersions')}
+            </Anchor>
+          )}
           {user.role === 'pharmacologist' && r.status !== 'rejected' && (
             <Textarea
               label={t('analysisTargets')}
