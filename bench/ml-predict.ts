@@ -102,7 +102,7 @@ export function benchMlPredict(n = 2000, perProcess = 100): string {
     '',
     '| mode | patients | processes | wall time | per patient | speed-up |',
     '|---|---:|---:|---:|---:|---:|',
-    `| one patient per process (\`--conc … --dose … --cov …\`) | ${n} | ${n} | ${min(total)}${m < n ? ` (${m} run, × ${n / m})` : ''} | ${(perPatient * 1000).toFixed(0)} ms | 1× |`,
+    `| one patient per process (\`--conc … --dose … --cov …\`) | ${n} | ${n} | ${min(total)}${m < n ? ` (${m} run, × ${Number((n / m).toFixed(2))})` : ''} | ${(perPatient * 1000).toFixed(0)} ms | 1× |`,
     `| every patient in one process (\`--data patients.csv\`) | ${n} | 1 | ${min(batch.s)} | ${((batch.s / n) * 1000).toFixed(1)} ms | ${(total / batch.s).toFixed(0)}× |`,
     '',
   ].join('\n');
