@@ -65,7 +65,11 @@ const refName = (e: Expr | undefined): string | null => (e && e.k === 'ref' ? e.
 /** The individual parameters of `modelId` (`values`: the twin's, model units), with units and half-lives. */
 export function individualSummary(modelId: string, values: Record<string, number>): IndividualSummary {
   const ir = getModel(modelId).ir;
-  const units = variableUnits(ir);
+  // Covariates carried in the values keep their declared unit; equation variables the inferred one.
+  const units: Record<string, string> = {
+    ...Object.fromEntries(ir.covariates.map((c) => [c.name, c.unit])),
+    ...variableUnits(ir),
+  };
   const args = ir.pk?.args ?? {};
   const structural = new Set(
     Object.values(args)

@@ -12,6 +12,7 @@ import {
   requestStatusOf,
 } from './services/decision-in-force.ts';
 import { backends, hoursAgo, testApp, userWithToken, type TestApp } from './test-support.ts';
+import { pdfText } from './pdf-text.ts';
 
 test('decision in force: the latest accepted or modified version, else the latest rejected', () => {
   const v = (version: number, decision: 'accept' | 'modify' | 'reject' | null) => ({
@@ -112,6 +113,23 @@ for (const b of backends()) {
       (await ok(presc, 'GET', `/api/requests/${rid}`)).json();
     const reportOf = async (rid: string): Promise<string> =>
       (await ok(presc, 'GET', `/api/requests/${rid}/report`)).body;
+    /** A time as the report writes it: local to Paris (the report's default zone), day first. */
+    const paris = (iso: string): string => {
+      const p = Object.fromEntries(
+        new Intl.DateTimeFormat('en-GB', {
+          timeZone: 'Europe/Paris',
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+        })
+          .formatToParts(new Date(iso))
+          .map((x) => [x.type, x.value]),
+      );
+      return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+    };
     /** The report without its later-versions notice (the section the notice adds). */
     const withoutNotice = (html: string): string =>
       html.replace(/<section><h2>Later versions<\/h2>.*?<\/section>\n/s, '');
@@ -139,7 +157,8 @@ for (const b of backends()) {
       assert.deepEqual(d1.inForce?.regimen, retained);
       assert.equal(d1.pendingVersion, null);
       const signed = await reportOf(rid);
-      assert.ok(signed.includes('MODIFY — 1250 mg infusion every 12 h over 90 min'), signed);
+      assert.ok(signed.includes('Decision: modified'), signed);
+      assert.ok(signed.includes('Regimen retained: 1250 mg IV infusion over 90 min every 12 h'), signed);
       assert.ok(!signed.includes('Superseded'));
 
       // Re-analysis: version 2, unsigned. Nothing signed changes.
@@ -153,16 +172,16 @@ for (const b of backends()) {
       assert.ok(
         marked.includes(
           'Superseded by unsigned version 2 (computed ' +
-            a2.createdAt +
+            paris(a2.createdAt) +
             '): this signed decision (version 1) stays in force until version 2 is signed.',
         ),
         marked,
       );
       assert.equal(withoutNotice(marked), signed, 'the signed report, word for word, under the notice');
       // The PDF carries the notice too.
-      const pdf = (await ok(presc, 'GET', `/api/requests/${rid}/report?format=pdf`)).rawPayload.toString(
-        'latin1',
-      );
+      const pdf = (
+        await pdfText((await ok(presc, 'GET', `/api/requests/${rid}/report?format=pdf`)).rawPayload)
+      ).pages.join(' ');
       assert.ok(pdf.includes('Superseded by unsigned version 2'));
       // The signed version reads as signed, with its retained regimen.
       const back: Analysis = (await ok(presc, 'GET', `/api/analyses/${a1.id}`)).json();
@@ -185,7 +204,7 @@ for (const b of backends()) {
       const afterReject = await reportOf(rid);
       assert.ok(
         afterReject.includes(
-          `Version 2 was rejected at ${rej.json().signedAt}: this decision (version 1) stays in force.`,
+          `Version 2 was rejected at ${paris(rej.json().signedAt)}: this decision (version 1) stays in force.`,
         ),
       );
       assert.equal(withoutNotice(afterReject), signed);
@@ -222,8 +241,8 @@ for (const b of backends()) {
       assert.equal(d4.inForce?.version, 3);
       assert.equal(d4.inForce?.decision, 'accept');
       const v3 = await reportOf(rid);
-      assert.ok(v3.includes(`Analysis ${a3.id} version 3`));
-      assert.ok(v3.includes('Decision: ACCEPT'));
+      assert.ok(v3.includes(`Analysis version 3, computed ${paris(a3.createdAt)}`));
+      assert.ok(v3.includes('Decision: accepted'));
       assert.ok(!v3.includes('Later versions'));
     });
 

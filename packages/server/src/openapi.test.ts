@@ -295,7 +295,10 @@ describe('wire contract and OpenAPI', () => {
     });
     const report = 'GET /api/requests/:id/report';
     const html = await hit(report, `/api/requests/${request}/report`, { as: 'presc' });
-    assert.match(html.body, /MODIFY — loading 2.5 g over 2 h, then 1250 mg infusion every 12 h over 90 min/);
+    assert.match(
+      html.body,
+      /Regimen retained: loading dose 2.5 g over 2 h, then 1250 mg IV infusion over 90 min every 12 h/,
+    );
     const pdf = await hit(report, `/api/requests/${request}/report?format=pdf&identity=true`, {
       as: 'presc',
     });

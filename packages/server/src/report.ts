@@ -1,23 +1,52 @@
 /**
- * The report of a validated request: printable HTML, and PDF from a small PDF writer (text only,
- * standard Helvetica, no headless browser). Both show the model and its citation (for a drug, the
- * models' weights), the inputs, the estimate, the recommendation with each candidate's probability
- * of target attainment, the regimen retained with its predicted exposure, PTA and 90 % credible
- * band (as evaluated when it was signed), the decision, the validator and the time of signature.
+ * The report of a validated request, for the medical record: printable HTML and an A4 PDF
+ * (report-pdf.ts), in the user's language (English or French), every time local to one zone with
+ * its offset. Both show the patient's identity (when asked for), the prescriber and service, the
+ * decision in words that match it ("Validated by" / "Rejected by") with the regimen retained, the
+ * concentration–time chart drawn from the stored forecast numbers (levels, individual curve with
+ * its 90 % band, the current regimen continued, targets, doses), the predicted exposure of the
+ * current and the retained regimens with their PTA and what a PTA means, the individual
+ * parameters with units and half-lives, the proposed regimens, the record used, the warnings, the
+ * model and its citation, and what the signature means.
+ *
+ * The sections are plain data (`reportSections`): a title, lines, an optional table, the chart;
+ * each renderer lays them out. Blocks other parts of the service add (a later version's notice,
+ * acknowledged warnings, the ranking rule, the signature check) are sections like the others.
  */
-import type {
-  Analysis,
-  Attainment,
-  Candidate,
-  Regimen,
-  RetainedEvaluation,
-  Validation,
-} from './contract/index.ts';
+import type { IndividualSummary } from '@dosetwin/models';
+import type { Analysis, Attainment, Forecast, MetricValue, Regimen, Validation } from './contract/index.ts';
+import { chartGeometry, type ChartInput, chartSvg } from './report-chart.ts';
+import {
+  conversionText,
+  dateText,
+  issueText,
+  labelled,
+  metricName,
+  num,
+  pct,
+  qty,
+  type ReportLang,
+  regimenText,
+  targetText,
+  timeText,
+  tr,
+  unitText,
+  zoneText,
+} from './report-text.ts';
 
 export interface ReportData {
+  lang: ReportLang;
+  /** The IANA zone every time is written in. */
+  timeZone: string;
   request: { id: string; question: string; createdAt: string; requester: string };
   patient: { pseudonym: string; sex: string; service: string };
-  identity: { name: string; birthDate: string; hospitalNumber: string } | null;
+  identity: {
+    familyName: string;
+    givenName: string;
+    birthName: string | null;
+    birthDate: string;
+    hospitalNumber: string;
+  } | null;
   analysis: Analysis;
   validation: Validation & { signer: string };
   /** Later versions of the analysis: one awaiting signature (this report stays in force until it is signed), rejected ones (they left it in force). */
@@ -25,258 +54,372 @@ export interface ReportData {
     pendingVersion: { version: number; createdAt: string } | null;
     rejectedAfter: { version: number; signedAt: string }[];
   };
+  /** The current regimen (the last dose continued) evaluated on the analysis's inputs, or null. */
+  current: { regimen: Regimen; forecast: Forecast; metrics: MetricValue[]; pta: Attainment | null } | null;
+  /** The individual parameters with units and half-lives. */
+  individual: IndividualSummary;
+}
+
+/** One section of the report: lines, and optionally a table (first row the header) or the chart. */
+export interface ReportSection {
+  title: string;
+  lines: string[];
+  table?: string[][];
+  /** The table has no header row (a label–value list). */
+  plain?: boolean;
+  chart?: ChartInput;
+  /** The chart's legend entries, in order. */
+  legend?: string[];
 }
 
 /** The notice that a later version exists: the decision reported stays in force until that one is signed. */
 export function supersessionLines(d: ReportData): string[] {
   const s = d.supersession;
+  const t = (iso: string): string => timeText(iso, d.lang, d.timeZone);
+  const fr = d.lang === 'fr';
   return [
     ...(s.pendingVersion
       ? [
-          `Superseded by unsigned version ${s.pendingVersion.version} (computed ${s.pendingVersion.createdAt}): this signed decision (version ${d.analysis.version}) stays in force until version ${s.pendingVersion.version} is signed.`,
+          fr
+            ? `Remplacée par la version ${s.pendingVersion.version} non signée (calculée le ${t(s.pendingVersion.createdAt)}) : cette décision signée (version ${d.analysis.version}) reste en vigueur jusqu'à la signature de la version ${s.pendingVersion.version}.`
+            : `Superseded by unsigned version ${s.pendingVersion.version} (computed ${t(s.pendingVersion.createdAt)}): this signed decision (version ${d.analysis.version}) stays in force until version ${s.pendingVersion.version} is signed.`,
         ]
       : []),
-    ...s.rejectedAfter.map(
-      (r) =>
-        `Version ${r.version} was rejected at ${r.signedAt}: this decision (version ${d.analysis.version}) stays in force.`,
+    ...s.rejectedAfter.map((r) =>
+      fr
+        ? `La version ${r.version} a été refusée le ${t(r.signedAt)} : cette décision (version ${d.analysis.version}) reste en vigueur.`
+        : `Version ${r.version} was rejected at ${t(r.signedAt)}: this decision (version ${d.analysis.version}) stays in force.`,
     ),
   ];
 }
 
-const g = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x));
+const H = 3_600_000;
 
-const pct = (x: number): string => `${Math.round(100 * x)} %`;
-
-/** A PTA as the report prints it: all targets, then each. */
-function ptaText(p: Attainment | null, targets: { target: string }[]): string {
-  if (!p) return 'PTA: not computed (no draws)';
+/** A PTA as the report prints it: all targets, then each when there are several. */
+function ptaText(
+  p: Attainment | null,
+  targets: { target: string; metric: string }[],
+  lang: ReportLang,
+): string {
+  if (!p) return tr(lang, 'notComputed');
   const each =
-    p.each.length > 1 ? ` (${p.each.map((x, k) => `${targets[k]?.target ?? k}: ${pct(x)}`).join(', ')})` : '';
-  return `PTA ${pct(p.all)} over ${p.draws} draws${each}`;
+    p.each.length > 1
+      ? ` (${p.each.map((x, k) => `${targets[k] ? metricName(targets[k].metric, lang) : k}: ${pct(x, lang)}`).join(', ')})`
+      : '';
+  return `${pct(p.all, lang)}${each}`;
 }
 
-function candidateText(c: Candidate): string {
-  const metrics = c.metrics
-    .map((m) => `${m.target} → ${g(m.value)} ${m.met ? '(met)' : '(NOT met)'}`)
-    .join('; ');
-  const models = c.models
-    ? `; per model: ${c.models.map((m) => `${m.id} (weight ${g(m.weight)}) ${m.metrics.map((x) => g(x.value)).join('/')}`).join(', ')}`
-    : '';
-  return `${c.rank}. ${regimenText(c.regimen)}: ${metrics}; ${ptaText(c.pta, c.metrics)}${models}`;
+/** The times of the doses of a regimen from its start until `untilMs`. */
+function regimenDoseTimes(r: Regimen | null, untilMs: number): number[] {
+  if (!r?.start) return [];
+  const start = Date.parse(r.start);
+  const unitH: Record<string, number> = { h: 1, min: 1 / 60, d: 24 };
+  const tau = r.interval.value * (unitH[r.interval.unit] ?? NaN) * H;
+  if (!(tau > 0)) return [start];
+  const out: number[] = [];
+  for (let t = start, k = 0; t <= untilMs && k < 200; k++, t = start + k * tau) out.push(t);
+  return out;
 }
 
-/** The retained regimen's forecast: predicted metrics, PTA, and the 90 % band at eight times after its start. */
-function evaluationLines(e: RetainedEvaluation, concUnit: string): string[] {
-  const f = e.forecast;
-  const after = f.band.times.map((t, k) => ({ t, k })).filter((x) => x.t >= f.startMs);
-  const step = Math.max(1, Math.floor(after.length / 8));
-  const points = after.filter((_, i) => i % step === 0).slice(0, 8);
-  return [
-    `Predicted at steady state: ${e.metrics.map((m) => `${m.target} → ${g(m.value)} ${m.met ? '(met)' : '(NOT met)'}`).join('; ')}`,
-    ptaText(e.pta, e.metrics),
-    `90 % credible band of the concentration (${concUnit}, over ${f.band.draws} posterior draws): ${points
-      .map(({ t, k }) => {
-        const i = f.times.indexOf(t);
-        return `${new Date(t).toISOString().slice(0, 16)}Z ${i >= 0 ? g(f.ipred[i]) : '–'} [${g(f.band.lo[k])}, ${g(f.band.hi[k])}]`;
-      })
-      .join('; ')}`,
-  ];
-}
-
-function regimenText(r: Regimen | null): string {
-  if (!r) return '—';
-  const q = (x: { value: number; unit: string }): string => `${g(x.value)} ${x.unit}`;
-  const loading = r.loading
-    ? `loading ${q(r.loading.dose)}${r.loading.duration ? ` over ${q(r.loading.duration)}` : ''}, then `
-    : '';
-  return `${loading}${q(r.dose)} ${r.route} every ${q(r.interval)}${r.duration ? ` over ${q(r.duration)}` : ''}${r.start ? ` from ${r.start}` : ''}`;
-}
-
-/** The report as sections of plain lines, shared by the HTML and the PDF renderers. */
-export function reportSections(d: ReportData): { title: string; lines: string[] }[] {
+/** The report as sections, shared by the HTML and the PDF renderers. */
+export function reportSections(d: ReportData): ReportSection[] {
+  const { lang, timeZone: tz } = d;
   const a = d.analysis;
+  const v = d.validation;
   const u = a.fit.model.units;
+  const T = (iso: string | number, offset = false): string => timeText(iso, lang, tz, offset);
+  const n = (x: number): string => num(x, lang);
   const notice = supersessionLines(d);
+  const shown = v.evaluation?.forecast ?? a.forecast;
+  const metricsOf = (list: { target: string; metric: string; value: number; met: boolean }[]): string =>
+    list
+      .map(
+        (m) =>
+          `${metricName(m.metric, lang)} ${n(m.value)} (${m.met ? tr(lang, 'met') : tr(lang, 'notMet')})`,
+      )
+      .join(', ');
+
+  // Exposure: one row per target, the current regimen beside the retained one.
+  const retainedMetrics = v.evaluation?.metrics ?? null;
+  const targetCol = a.targets.map((t) => targetText(t.text, t.metric, lang));
+  const cell = (m: { value: number; met: boolean } | undefined): string =>
+    m ? `${n(m.value)} (${m.met ? tr(lang, 'met') : tr(lang, 'notMet')})` : '—';
+  const exposureTable: string[][] = [
+    [
+      tr(lang, 'target'),
+      ...(d.current ? [tr(lang, 'current')] : []),
+      ...(retainedMetrics ? [tr(lang, 'retained')] : []),
+    ],
+    ...a.targets.map((t, k) => [
+      targetCol[k],
+      ...(d.current ? [cell(d.current.metrics[k])] : []),
+      ...(retainedMetrics ? [cell(retainedMetrics[k])] : []),
+    ]),
+    [
+      tr(lang, 'ptaRow'),
+      ...(d.current ? [ptaText(d.current.pta, d.current.metrics, lang)] : []),
+      ...(retainedMetrics ? [ptaText(v.evaluation!.pta, retainedMetrics, lang)] : []),
+    ],
+  ];
+
+  const ind = d.individual;
+  const paramTable: string[][] = [
+    [tr(lang, 'parameter'), tr(lang, 'value'), tr(lang, 'unit')],
+    ...ind.parameters.map((p) => [
+      p.name,
+      n(p.value),
+      p.unit === null ? '' : p.unit === '-' ? '' : unitText(p.unit),
+    ]),
+    ...(ind.halfLife ? [[tr(lang, 'halfLife'), n(ind.halfLife.value), unitText(ind.halfLife.unit)]] : []),
+    ...ind.distributionHalfLives.map((h) => [tr(lang, 'distributionHalfLife'), n(h.value), unitText(h.unit)]),
+  ];
+
+  const decisionWord = tr(lang, `decision_${v.decision}`);
+  const signedLine = tr(lang, v.decision === 'reject' ? 'rejectedBy' : 'validatedBy', {
+    who: v.signer,
+    t: T(v.signedAt, true),
+  });
+  const band = shown?.band;
+  const bandLine = (() => {
+    if (!shown || !band) return null;
+    const after = band.times.map((t, k) => ({ t, k })).filter((x) => x.t >= shown.startMs);
+    const step = Math.max(1, Math.floor(after.length / 6));
+    const points = after.filter((_, i) => i % step === 0).slice(0, 6);
+    const head =
+      lang === 'fr'
+        ? `Bande de crédibilité à 90 % (${unitText(u.conc)}, ${band.draws} tirages) après la première nouvelle dose`
+        : `90 % credible band (${unitText(u.conc)}, ${band.draws} draws) after the first new dose`;
+    return `${head}${lang === 'fr' ? ' :' : ':'} ${points
+      .map(({ t, k }) => {
+        const i = shown.times.indexOf(t);
+        return `${T(t)} ${i >= 0 ? n(shown.ipred[i]) : '–'} [${n(band.lo[k])}; ${n(band.hi[k])}]`;
+      })
+      .join(' · ')}`;
+  })();
+
+  const end = shown ? shown.times[shown.times.length - 1] : 0;
+  const chart: ChartInput | undefined = shown
+    ? {
+        times: shown.times,
+        ipred: shown.ipred,
+        band: shown.band,
+        startMs: shown.startMs,
+        current: d.current ? { times: d.current.forecast.times, ipred: d.current.forecast.ipred } : null,
+        observed: a.fit.observations.map((o) => ({
+          ms: Date.parse(o.at),
+          conc: o.observed,
+          censored: o.censored,
+        })),
+        targets: a.targets,
+        doses: a.inputs.administrations.map((x) => Date.parse(x.at)),
+        newDoses: regimenDoseTimes(v.regimen ?? shown.regimen, end),
+        concUnit: u.conc,
+      }
+    : undefined;
+
+  const identityRows: string[][] = d.identity
+    ? [
+        [tr(lang, 'name'), `${d.identity.familyName.toUpperCase()} ${d.identity.givenName}`],
+        ...(d.identity.birthName ? [[tr(lang, 'birthName'), d.identity.birthName.toUpperCase()]] : []),
+        [tr(lang, 'birthDate'), dateText(d.identity.birthDate)],
+        [tr(lang, 'hospitalNumber'), d.identity.hospitalNumber],
+      ]
+    : [[tr(lang, 'name'), tr(lang, 'identityNotAsked')]];
+
   return [
-    ...(notice.length ? [{ title: 'Later versions', lines: notice }] : []),
+    ...(notice.length
+      ? [{ title: lang === 'fr' ? 'Versions ultérieures' : 'Later versions', lines: notice }]
+      : []),
     {
-      title: 'Request',
-      lines: [
-        `Patient ${d.patient.pseudonym} (${d.patient.sex}), service ${d.patient.service}`,
-        ...(d.identity
-          ? [
-              `Identity: ${d.identity.name}, born ${d.identity.birthDate}, hospital number ${d.identity.hospitalNumber}`,
-            ]
-          : []),
-        `Requested by ${d.request.requester} at ${d.request.createdAt}`,
-        `Question: ${d.request.question || '—'}`,
+      title: tr(lang, 'patient'),
+      lines: [],
+      plain: true,
+      table: [
+        ...identityRows,
+        [tr(lang, 'sex'), tr(lang, d.patient.sex === 'female' ? 'female' : 'male')],
+        [tr(lang, 'pseudonym'), d.patient.pseudonym],
+        [tr(lang, 'service'), d.patient.service],
+        [tr(lang, 'prescriber'), d.request.requester],
+        [tr(lang, 'requestedAt'), T(d.request.createdAt, true)],
+        [tr(lang, 'question'), d.request.question || '—'],
       ],
     },
     {
-      title: 'Model',
+      title: tr(lang, 'decisionTitle'),
+      lines: [
+        tr(lang, 'decisionLine', { d: decisionWord }),
+        labelled(
+          tr(lang, 'retained'),
+          v.decision === 'reject' ? tr(lang, 'noRegimen') : regimenText(v.regimen, lang, tz),
+          lang,
+        ),
+        ...(v.decision !== 'reject' && v.regimen?.start
+          ? [tr(lang, 'firstNewDose', { t: T(v.regimen.start, true) })]
+          : []),
+        labelled(tr(lang, 'comment'), v.comment || '—', lang),
+        signedLine,
+      ],
+    },
+    ...(chart
+      ? [
+          {
+            title: tr(lang, 'chartTitle'),
+            lines: [tr(lang, 'chartCaption', { n: band?.draws ?? 0 }), ...(bandLine ? [bandLine] : [])],
+            chart,
+            legend: [
+              tr(lang, 'legendObserved'),
+              tr(lang, 'legendIndividual'),
+              tr(lang, 'legendBand'),
+              ...(d.current ? [tr(lang, 'legendCurrent')] : []),
+              tr(lang, 'legendTarget'),
+              tr(lang, 'legendNew'),
+            ],
+          },
+        ]
+      : []),
+    {
+      title: tr(lang, 'exposureTitle'),
+      lines: [
+        ...(d.current
+          ? [labelled(tr(lang, 'current'), regimenText(d.current.regimen, lang, tz), lang)]
+          : [tr(lang, 'noCurrent')]),
+        ...(v.regimen ? [labelled(tr(lang, 'retained'), regimenText(v.regimen, lang, tz), lang)] : []),
+        tr(lang, 'ptaExplained', { n: a.fit.draws }),
+      ],
+      table: exposureTable,
+    },
+    {
+      title: tr(lang, 'parametersTitle'),
+      lines: [
+        a.fit.kind === 'map'
+          ? tr(lang, 'fitMap', { c: tr(lang, a.fit.converged ? 'yes' : 'no') })
+          : tr(lang, 'fitPrior'),
+        ...(ind.halfLife ? [] : [tr(lang, 'halfLifeNone')]),
+        ...a.fit.observations.map((o) =>
+          tr(lang, 'observedVsPredicted', {
+            t: T(o.at),
+            o: n(o.observed),
+            p: n(o.predicted),
+            u: unitText(u.conc),
+            c: o.censored ? tr(lang, 'censored') : '',
+          }),
+        ),
+      ],
+      table: paramTable,
+    },
+    {
+      title: tr(lang, 'candidatesTitle'),
+      lines: [
+        tr(lang, 'targetsLine', { t: targetCol.join('; ') }),
+        ...a.candidates.map((c) =>
+          tr(lang, 'candidateLine', {
+            rank: c.rank,
+            regimen: regimenText(c.regimen, lang, tz),
+            metrics: metricsOf(c.metrics),
+            pta: ptaText(c.pta, c.metrics, lang),
+          }),
+        ),
+      ],
+    },
+    ...(a.warnings.length
+      ? [{ title: tr(lang, 'warningsTitle'), lines: a.warnings.map((w) => issueText(w, lang)) }]
+      : []),
+    {
+      title: tr(lang, 'recordTitle'),
+      lines: [
+        ...a.inputs.administrations.map((x) =>
+          tr(lang, 'doseLine', {
+            t: T(x.at),
+            what: `${qty({ value: x.amount, unit: x.unit }, lang)} ${tr(lang, `route_${x.route}`)}${x.duration ? ` ${tr(lang, 'over')} ${qty(x.duration, lang)}` : ''} (${x.product})`,
+          }),
+        ),
+        ...a.inputs.samples.map((s) =>
+          tr(lang, 'levelLine', {
+            t: T(s.at),
+            v: n(s.value),
+            u: unitText(s.unit),
+            matrix: s.matrix,
+            assay: s.assay,
+            lloq: s.lloq !== null ? tr(lang, 'lloq', { v: `${n(s.lloq)} ${unitText(s.unit)}` }) : '',
+          }),
+        ),
+        ...a.inputs.covariates.map((c) =>
+          tr(lang, 'covariateLine', {
+            t: T(c.at),
+            name: c.name,
+            v: n(c.value),
+            u: c.unit === '-' ? '' : unitText(c.unit),
+          }).trimEnd(),
+        ),
+        ...a.inputs.conversions
+          .slice(0, 20)
+          .map((c) => tr(lang, 'conversionLine', { c: conversionText(c, lang) })),
+      ],
+    },
+    {
+      title: tr(lang, 'modelTitle'),
       lines: [
         ...(a.averaging
           ? [
-              `Drug ${a.averaging.drug}${a.averaging.formulation ? ` (${a.averaging.formulation})` : ''}: averaged over ${a.averaging.models.length} models, weights ${a.averaging.models.map((m) => `${m.id} ${g(m.weight)}`).join(', ')}; chart and estimate: the selected model`,
-              ...a.averaging.excluded.map((x) => `Left out: ${x.id}: ${x.reason}`),
+              tr(lang, 'averagingLine', {
+                drug: `${a.averaging.drug}${a.averaging.formulation ? ` (${a.averaging.formulation})` : ''}`,
+                n: a.averaging.models.length,
+                w: a.averaging.models.map((m) => `${m.id} ${pct(m.weight, lang)}`).join(', '),
+              }),
+              ...a.averaging.excluded.map((x) => tr(lang, 'leftOut', { id: x.id, reason: x.reason })),
             ]
           : []),
-        `${a.modelId} version ${a.modelVersion}; dosetwin engine ${a.engineVersion}`,
-        `Citation: ${a.fit.model.citation}`,
-        `Analysis ${a.id} version ${a.version}${a.supersedes ? ` (supersedes ${a.supersedes})` : ''}, computed ${a.createdAt}`,
+        tr(lang, 'modelLine', { id: a.modelId, v: a.modelVersion, e: a.engineVersion }),
+        labelled(tr(lang, 'citation'), a.fit.model.citation, lang),
+        tr(lang, 'analysisLine', { v: a.version, t: T(a.createdAt), h: a.hash.slice(0, 16) }),
       ],
     },
     {
-      title: 'Inputs',
+      title: tr(lang, 'signatureTitle'),
       lines: [
-        ...a.inputs.administrations.map(
-          (x) =>
-            `Dose ${x.at}: ${g(x.amount)} ${x.unit} ${x.route}${x.duration ? ` over ${g(x.duration.value)} ${x.duration.unit}` : ''} (${x.product})`,
-        ),
-        ...a.inputs.samples.map(
-          (s) =>
-            `Sample ${s.at}: ${g(s.value)} ${s.unit} ${s.matrix}, ${s.assay}${s.lloq !== null ? `, LLOQ ${g(s.lloq)} ${s.unit}` : ''}`,
-        ),
-        ...a.inputs.covariates.map((c) => `Covariate ${c.at}: ${c.name} = ${g(c.value)} ${c.unit}`),
-        ...a.inputs.conversions.slice(0, 20).map((c) => `Conversion: ${c}`),
-      ],
-    },
-    {
-      title: 'Estimate',
-      lines: [
-        `${a.fit.kind === 'map' ? 'Bayesian (MAP) estimate' : 'A priori (typical patient for the covariates)'}${a.fit.kind === 'map' ? `, converged: ${a.fit.converged ? 'yes' : 'NO'}` : ''}`,
-        `Individual parameters: ${Object.entries(a.fit.parameters)
-          .map(([k, v]) => `${k} ${g(v)}`)
-          .join(', ')}`,
-        ...a.fit.observations.map(
-          (o) => `Observed ${g(o.observed)} vs predicted ${g(o.predicted)} ${u.conc} at ${o.at}`,
-        ),
-      ],
-    },
-    {
-      title: 'Recommendation',
-      lines: [
-        `First new dose at ${a.inputs.start ?? '—'}`,
-        `Targets: ${a.targets.map((t) => t.text).join('; ')}`,
-        ...a.candidates.map(candidateText),
-        ...a.warnings.map((w) => `Warning [${w.field}]: ${w.message}`),
-      ],
-    },
-    {
-      title: 'Validation',
-      lines: [
-        `Decision: ${d.validation.decision.toUpperCase()}${d.validation.decision === 'reject' ? '' : ` — ${regimenText(d.validation.regimen)}`}`,
-        ...(d.validation.evaluation ? evaluationLines(d.validation.evaluation, u.conc) : []),
-        `Comment: ${d.validation.comment || '—'}`,
-        `Validated by ${d.validation.signer} at ${d.validation.signedAt}`,
-        `Signature ${d.validation.signature} over analysis hash ${d.validation.analysisHash}`,
-        'The prescriber takes the final decision.',
+        signedLine,
+        tr(lang, 'signatureMeaning', { what: tr(lang, `meaning_${v.decision}`) }),
+        tr(lang, 'signatureLine', { s: v.signature, h: v.analysisHash }),
       ],
     },
   ];
+}
+
+/** The report's heading: its title, and the zone of its times. */
+export function reportHeading(d: ReportData): { title: string; drug: string; zone: string } {
+  const a = d.analysis;
+  return {
+    title: tr(d.lang, 'title'),
+    drug: a.kind === 'drug' ? (a.averaging?.drug ?? a.inputs.drug ?? a.modelId) : a.modelId,
+    zone: tr(d.lang, 'timesNote', { zone: zoneText(d.timeZone, Date.parse(d.validation.signedAt)) }),
+  };
 }
 
 const esc = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function renderReportHtml(d: ReportData): string {
+  const h = reportHeading(d);
   const sections = reportSections(d)
-    .map(
-      (s) =>
-        `<section><h2>${esc(s.title)}</h2><ul>${s.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul></section>`,
-    )
+    .map((s) => {
+      const table = s.table
+        ? `<table>${s.plain ? '' : `<thead><tr>${s.table[0].map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`}<tbody>${s.table
+            .slice(s.plain ? 0 : 1)
+            .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+            .join('')}</tbody></table>`
+        : '';
+      const chart = s.chart
+        ? `<figure>${chartSvg(chartGeometry(s.chart, 510, 230, d.lang, d.timeZone), s.legend ?? [])}</figure>`
+        : '';
+      const lines = s.lines.length ? `<ul>${s.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : '';
+      return `<section><h2>${esc(s.title)}</h2>${chart}${table}${lines}</section>`;
+    })
     .join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>dosetwin report ${esc(d.patient.pseudonym)}</title>
-<style>body{font:11pt/1.4 system-ui,sans-serif;max-width:48em;margin:2em auto;color:#111}h1{font-size:16pt}h2{font-size:12pt;border-bottom:1px solid #999;margin-top:1.4em}ul{padding-left:1.2em}@media print{body{margin:0}}</style>
-</head><body><h1>Dose adjustment report — ${esc(d.analysis.modelId)}</h1>
+<html lang="${d.lang}"><head><meta charset="utf-8"><title>${esc(h.title)} ${esc(d.patient.pseudonym)}</title>
+<style>@page{size:A4;margin:15mm}body{font:10.5pt/1.4 system-ui,sans-serif;max-width:50em;margin:2em auto;color:#111}h1{font-size:15pt;margin-bottom:0}h2{font-size:12pt;border-bottom:1px solid #999;margin-top:1.2em}ul{padding-left:1.2em}table{border-collapse:collapse;margin:.4em 0}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}figure{margin:0}@media print{body{margin:0}}</style>
+</head><body><h1>${esc(h.title)} — ${esc(h.drug)}</h1><p>${esc(h.zone)}</p>
 ${sections}
 </body></html>
 `;
-}
-
-/** Latin-1 text for the PDF's standard font (WinAnsi); other characters become '?'. */
-function pdfText(s: string): string {
-  const map: Record<string, string> = {
-    '→': '->',
-    '—': '-',
-    '–': '-',
-    '≥': '>=',
-    '≤': '<=',
-    µ: 'u',
-    '·': '*',
-  };
-  return s
-    .replace(/[→—–≥≤µ·]/g, (c) => map[c])
-    .replace(/[^\x20-\x7e\xa0-\xff]/g, '?')
-    .replace(/([\\()])/g, '\\$1');
-}
-
-function wrap(line: string, width: number): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (const w of line.split(' ')) {
-    if ((cur + ' ' + w).trim().length > width) {
-      if (cur) out.push(cur);
-      cur = w;
-      while (cur.length > width) {
-        out.push(cur.slice(0, width));
-        cur = cur.slice(width);
-      }
-    } else cur = (cur + ' ' + w).trim();
-  }
-  if (cur) out.push(cur);
-  return out;
-}
-
-/** A4 PDF, text only: one content stream per page, Helvetica / Helvetica-Bold. */
-export function renderReportPdf(d: ReportData): Buffer {
-  const lines: { text: string; bold: boolean; size: number }[] = [
-    { text: `Dose adjustment report - ${d.analysis.modelId}`, bold: true, size: 14 },
-  ];
-  for (const s of reportSections(d)) {
-    lines.push({ text: '', bold: false, size: 9 }, { text: s.title, bold: true, size: 11 });
-    for (const l of s.lines) for (const w of wrap(l, 100)) lines.push({ text: w, bold: false, size: 9 });
-  }
-  const pages: string[] = [];
-  let y = 800;
-  let ops: string[] = [];
-  for (const l of lines) {
-    const h = l.size + 3;
-    if (y - h < 40) {
-      pages.push(ops.join('\n'));
-      ops = [];
-      y = 800;
-    }
-    y -= h;
-    if (l.text) ops.push(`BT /${l.bold ? 'F2' : 'F1'} ${l.size} Tf 40 ${y} Td (${pdfText(l.text)}) Tj ET`);
-  }
-  pages.push(ops.join('\n'));
-  const objs: string[] = [];
-  const add = (s: string): number => objs.push(s);
-  add('<< /Type /Catalog /Pages 2 0 R >>');
-  add(''); // pages, filled below
-  add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>');
-  add('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>');
-  const kids: number[] = [];
-  for (const content of pages) {
-    const stream = Buffer.from(content, 'latin1');
-    const c = add(`<< /Length ${stream.length} >>\nstream\n${content}\nendstream`);
-    kids.push(
-      add(
-        `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents ${c} 0 R >>`,
-      ),
-    );
-  }
-  objs[1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
-  let body = '%PDF-1.4\n%\xe2\xe3\xcf\xd3\n';
-  const offsets: number[] = [];
-  objs.forEach((o, i) => {
-    offsets.push(Buffer.byteLength(body, 'latin1'));
-    body += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = Buffer.byteLength(body, 'latin1');
-  body += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
-  body += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
 }

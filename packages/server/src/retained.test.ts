@@ -6,11 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { analyse, evaluateRetained, type Regimen } from '@dosetwin/models';
 import type { Analysis, StoredInputs, Validation } from './contract/index.ts';
+import { pdfText } from './pdf-text.ts';
 import { hoursAgo, testApp, userWithToken, type TestApp } from './test-support.ts';
-
-/** The text a PDF shows: its text operators' strings, unescaped, wrapped lines joined by a space. */
-const pdfTextOf = (pdf: string): string =>
-  [...pdf.matchAll(/\(((?:\\.|[^\\)])*)\) Tj/g)].map((m) => m[1].replace(/\\(.)/g, '$1')).join(' ');
 
 /** The stored inputs as the library's analysis inputs (what it was computed from). */
 const inputsOf = (i: StoredInputs) => ({
@@ -130,22 +127,30 @@ describe('signed = shown: PTA, credible band and the retained regimen, recompute
     const pct = (x: number): string => `${Math.round(100 * x)} %`;
     const g = (x: number): string => String(Number(x.toPrecision(4)));
     const html = (await call(presc, 'GET', `/api/requests/${rq.id}/report`)).body;
-    const pdf = pdfTextOf(
-      (await call(presc, 'GET', `/api/requests/${rq.id}/report?format=pdf`)).rawPayload.toString('latin1'),
-    );
+    const pdf = (
+      await pdfText((await call(presc, 'GET', `/api/requests/${rq.id}/report?format=pdf`)).rawPayload)
+    ).pages
+      .join(' ')
+      .replace(/\s+/g, ' ');
     const f = shown.forecast;
     const k = f.band.times.findIndex((x) => x >= f.startMs);
     for (const s of [
-      `PTA ${pct(a.candidates[0].pta!.all)} over 200 draws`,
-      '1250 mg infusion every 12 h over 90 min',
-      `PTA ${pct(shown.pta!.all)} over 200 draws`,
-      `auc24=400..600 mg*h/L`,
-      g(shown.forecast.metrics[0].value),
-      `90 % credible band of the concentration (mg/L, over 100 posterior draws)`,
-      `[${g(f.band.lo[k])}, ${g(f.band.hi[k])}]`,
+      `; PTA ${pct(a.candidates[0].pta!.all)}`,
+      '1250 mg IV infusion over 90 min every 12 h',
+      `PTA (all targets)`,
+      pct(shown.pta!.all),
+      `AUC24 400–600 mg·h/L`,
+      `${g(shown.forecast.metrics[0].value)} (`,
+      `90 % credible band (mg/L, 100 draws) after the first new dose`,
+      `[${g(f.band.lo[k])}; ${g(f.band.hi[k])}]`,
     ]) {
       assert.ok(html.includes(s), `HTML report lacks '${s}'`);
-      assert.ok(pdf.includes(s.replace(/→/g, '->')), `PDF report lacks '${s}'`);
+      assert.ok(pdf.includes(s), `PDF report lacks '${s}'`);
     }
+    // The retained regimen's PTA is in its column of the exposure table, beside the PTA row's label.
+    assert.match(
+      html,
+      new RegExp(`<td>PTA \\(all targets\\)</td>(<td>[^<]*</td>)?<td>${pct(shown.pta!.all)}</td></tr>`),
+    );
   });
 });

@@ -197,7 +197,7 @@ test(
       const href = await page.getByTestId('report-link').getAttribute('href');
       await page.goto(`${bench.url}${href}`);
       const html = await page.content();
-      for (const s of ['Goti V', 'Validated by Dr pharmaco', 'MODIFY', '1250', '27.4 mg/L'])
+      for (const s of ['Goti V', 'Validated by Dr pharmaco', 'Decision: modified', '1250', '27.4 mg/L'])
         assert.ok(html.includes(s), `report lacks '${s}'`);
       await shot('report');
       // The French interface: switch language on the app.

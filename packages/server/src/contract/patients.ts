@@ -16,6 +16,13 @@ export const Identity = Type.Object(
   {
     familyName: Text(),
     givenName: Text(),
+    birthName: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'the birth name when it differs from the family name',
+      }),
+    ),
     birthDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' }),
     hospitalNumber: Type.String({ pattern: '^[A-Za-z0-9-]{1,40}$' }),
   },

@@ -9,7 +9,21 @@ export const ReportQuery = Type.Object(
     ),
     identity: Type.Optional(
       Type.Union([Type.Literal('true'), Type.Literal('false')], {
-        description: "true: the patient's name, birth date and hospital number on the report (audited)",
+        description:
+          "true: the patient's name, birth name, birth date and hospital number on the report (audited)",
+      }),
+    ),
+    lang: Type.Optional(
+      Type.Union([Type.Literal('en'), Type.Literal('fr')], {
+        description: "the report's language; default: the Accept-Language header's first of fr/en, else en",
+      }),
+    ),
+    tz: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        pattern: '^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$',
+        description:
+          "the IANA time zone every time is printed in (e.g. 'Europe/Paris'); default: the service's DOSETWIN_TIME_ZONE, else Europe/Paris",
       }),
     ),
   },

@@ -205,10 +205,29 @@ const drugLevelAndRetained: Migration = {
   },
 };
 
+/**
+ * The worklist and the record's identity: a request's urgency (`routine` or `urgent`, the
+ * pharmacologist's queue sorts by it), and the patient's birth name beside the family name (the
+ * name a hospital file is often indexed by). Columns are added, rows never changed.
+ */
+const worklist: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('requests')
+      .addColumn('urgency', 'text', (c) => c.notNull().defaultTo('routine'))
+      .execute();
+    await db.schema.alterTable('patient_identity').addColumn('birth_name', 'text').execute();
+  },
+};
+
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001_initial': initial(dialect), '0002_drug_level_and_retained': drugLevelAndRetained };
+      return {
+        '0001_initial': initial(dialect),
+        '0002_drug_level_and_retained': drugLevelAndRetained,
+        '0007_worklist': worklist,
+      };
     },
   };
 }

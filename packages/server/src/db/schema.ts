@@ -35,6 +35,8 @@ export interface PatientIdentityTable {
   given_name: string;
   birth_date: string;
   hospital_number: string;
+  /** The birth name (nom de naissance) when it differs from the family name; null otherwise. */
+  birth_name?: string | null;
 }
 
 export interface PatientsTable {
@@ -89,6 +91,7 @@ export interface SamplesTable {
 }
 
 export type RequestStatus = 'submitted' | 'analysed' | 'validated' | 'rejected';
+export type RequestUrgency = 'routine' | 'urgent';
 
 export interface RequestsTable {
   id: string;
@@ -97,6 +100,8 @@ export interface RequestsTable {
   kind: 'model' | 'drug';
   model_id: string;
   question: string;
+  /** `urgent` requests come first in the pharmacologist's queue (the column defaults to `routine`). */
+  urgency?: RequestUrgency;
   status: RequestStatus;
   created_at: string;
   created_by: string;

@@ -19,7 +19,13 @@ export const reportRoutes =
         },
       },
       async (req, reply) => {
-        const r = await report(ctx.db.db, req.user!, req.params.id, req.query);
+        const r = await report(
+          ctx.db.db,
+          req.user!,
+          req.params.id,
+          req.query,
+          req.headers['accept-language'],
+        );
         reply.header('content-type', r.contentType);
         if (r.filename) reply.header('content-disposition', `inline; filename="${r.filename}"`);
         return reply.send(r.body);

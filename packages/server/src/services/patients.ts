@@ -57,6 +57,7 @@ export async function createPatient(
           given_name: b.identity.givenName,
           birth_date: b.identity.birthDate,
           hospital_number: b.identity.hospitalNumber,
+          birth_name: b.identity.birthName ?? null,
         })
         .execute();
       await audit(trx, {
@@ -138,6 +139,7 @@ export async function patientRecord(
       ? {
           familyName: identity.family_name,
           givenName: identity.given_name,
+          ...(identity.birth_name ? { birthName: identity.birth_name } : {}),
           birthDate: identity.birth_date,
           hospitalNumber: identity.hospital_number,
         }

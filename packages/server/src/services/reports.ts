@@ -8,12 +8,15 @@ import type { SessionUser } from '../auth.ts';
 import type { ReportQuery } from '../contract/index.ts';
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
-import { renderReportHtml, renderReportPdf, type ReportData } from '../report.ts';
+import { currentRegimen, individualSummary } from '@dosetwin/models';
+import { renderReportHtml, type ReportData } from '../report.ts';
+import { renderReportPdf } from '../report-pdf.ts';
+import { DEFAULT_REPORT_TIME_ZONE, isTimeZone, langOfHeader } from '../report-text.ts';
 import { audit } from '../store.ts';
 import { analysisOut } from './analyses.ts';
 import { decisionInForce, pendingVersion, rejectedAfter, versionStates } from './decision-in-force.ts';
 import { requestFor } from './requests.ts';
-import { validationOut } from './validations.ts';
+import { retainedEvaluation, validationOut } from './validations.ts';
 
 export interface RenderedReport {
   contentType: 'text/html; charset=utf-8' | 'application/pdf';
@@ -27,7 +30,17 @@ export async function report(
   user: SessionUser,
   requestId: string,
   q: ReportQuery,
+  acceptLanguage?: string,
 ): Promise<RenderedReport> {
+  // The zone of every time printed: asked for, else the service's (DOSETWIN_TIME_ZONE), else Paris.
+  const timeZone = q.tz ?? process.env.DOSETWIN_TIME_ZONE ?? DEFAULT_REPORT_TIME_ZONE;
+  if (!isTimeZone(timeZone))
+    reject(
+      'DT_REQUEST_VALUE',
+      q.tz ? 'tz' : 'DOSETWIN_TIME_ZONE',
+      `'${timeZone}' is not a known time zone`,
+      "an IANA zone, e.g. 'Europe/Paris'",
+    );
   const r = await requestFor(db, user, requestId);
   // The report is the decision in force's: a later version changes it only once signed (and a
   // later rejected version leaves an accepted regimen in force); the report says so.
@@ -67,7 +80,17 @@ export async function report(
     .select('display_name')
     .where('id', '=', r.created_by)
     .executeTakeFirst();
+  const analysis = analysisOut(a, undefined);
+  // What the patient gets if nothing changes, evaluated as the retained regimen is (the same
+  // inputs and twin; for a drug, averaged over its models), beside it.
+  const current = currentRegimen(analysis.inputs);
   const data: ReportData = {
+    lang: q.lang ?? langOfHeader(acceptLanguage) ?? 'en',
+    timeZone,
+    current: current
+      ? { regimen: current, ...retainedEvaluation(a.kind, analysis.inputs, a.model_id, current) }
+      : null,
+    individual: individualSummary(analysis.modelId, analysis.fit.parameters),
     request: {
       id: r.id,
       question: r.question,
@@ -77,12 +100,14 @@ export async function report(
     patient: { pseudonym: p.pseudonym, sex: p.sex, service: p.service },
     identity: identity
       ? {
-          name: `${identity.family_name}, ${identity.given_name}`,
+          familyName: identity.family_name,
+          givenName: identity.given_name,
+          birthName: identity.birth_name ?? null,
           birthDate: identity.birth_date,
           hospitalNumber: identity.hospital_number,
         }
       : null,
-    analysis: analysisOut(a, undefined),
+    analysis,
     validation: { ...validationOut(row), signer: row.signer },
     supersession: {
       pendingVersion: pending ? { version: pending.version, createdAt: pending.createdAt } : null,
@@ -100,7 +125,7 @@ export async function report(
     return {
       contentType: 'application/pdf',
       filename: `dosetwin-${p.pseudonym}-${r.id.slice(0, 8)}.pdf`,
-      body: renderReportPdf(data),
+      body: await renderReportPdf(data),
     };
   return { contentType: 'text/html; charset=utf-8', filename: null, body: renderReportHtml(data) };
 }
