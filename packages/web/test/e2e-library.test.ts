@@ -263,7 +263,7 @@ describe(
       assert.match(await page.getByTestId('request-inputs').innerText(), /CSA_DOSE — Dose de ciclosporine/);
       await b.shot('mpa-fr-inputs');
       // CellCept 1 g toutes les 12 h (6 prises, la dernière il y a 1 h); C0, C1 et C3 autour de la 5e prise.
-      await quickEntry(fr, `CellCept 1000 mg toutes les 12 h depuis le ${localPhrase(ago(61))}`, 6);
+      await quickEntry(fr, `CellCept 1000 mg per os toutes les 12 h depuis le ${localPhrase(ago(61))}`, 6);
       await addLevel(fr, 13.1, '2.1', '0.2', 'HPLC');
       await addLevel(fr, 12, '11.5', '0.2', 'HPLC');
       await addLevel(fr, 10, '4.2', '0.2', 'HPLC');

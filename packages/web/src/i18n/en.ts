@@ -38,7 +38,7 @@ export const en = {
   quickEntry: 'Quick entry',
   quickEntryLabel: 'Doses as you would say them',
   quickEntryHint:
-    "e.g. 'Prograf 5 mg at 08:00 and 20:00 since 12 Nov' or 'vancomycin 1 g over 1 h every 12 h since 21 Nov 08:00'",
+    "e.g. 'Prograf 5 mg PO at 08:00 and 20:00 since 12 Nov', 'vancomycin 15 mg/kg IV over 1 h every 12 h since yesterday at 08:00', 'vancomycin 2 g/24 h continuous since 4/12 at 08:00'",
   quickPreview: '{n} administrations',
   recordDoses: 'Record {n} doses',
   addDose: 'Add a dose',
@@ -233,6 +233,37 @@ export const en = {
   mlScoreError: '{message}',
   mlFewDoses:
     'Only {n} doses at this interval so far: probably not yet at steady state, which the ML estimate assumes (the MAP estimate does not).',
+  // Quick entry: what the parser says (lib/quick-entry.ts), the preview and its confirmations.
+  qe_empty: 'Type the doses, e.g. the example below.',
+  qe_noAmount: "No amount with a unit (e.g. '5 mg') in '{text}'.",
+  qe_amountPositive: "The amount '{text}' must be above 0.",
+  qe_noWeight: '{text}: no weight is recorded for this patient; record the weight first.',
+  qe_perKg: '{dose} × {weight} (the recorded weight) = {amount}.',
+  qe_routeUnsupported: 'The {route} route is not one the models describe (per os, IV bolus, IV infusion).',
+  qe_routeConflict: 'The route words contradict each other (e.g. per os with an infusion time).',
+  qe_ivDuration:
+    "An IV dose needs its infusion time ('IV over 1 h'), or say 'IV bolus' for a direct injection.",
+  qe_noRoute: "Say the route: 'per os' (PO), 'IV over 1 h', 'IV bolus' or 'continuous'.",
+  qe_continuousPeriod: "A continuous infusion needs its period: '2 g/24 h continuous'.",
+  qe_continuous: 'Continuous infusion: {amount} over {hours} h, every {hours} h.',
+  qe_intervalPositive: "The interval '{text}' h must be above 0.",
+  qe_impossibleDate: "'{text}' is not a calendar date.",
+  qe_futureDate: '{date} is in the future: a record is what was given.',
+  qe_confirmLastYear: 'The date has no year and is ahead of today: I read it as {date}.',
+  qe_confirmLong: '{n} doses: more than usual for one entry.',
+  qe_noDate: "No date in '{text}' (e.g. '12 Nov', '12/11', '2026-11-12', 'yesterday').",
+  qe_noStart: "Say from when: 'since 12 Nov', 'since yesterday at 8:00' (or 'on 12 Nov').",
+  qe_badTime: "'{text}' is not a time of day.",
+  qe_noTimes: "Say when: 'at 08:00 and 20:00' or 'every 12 h'.",
+  qe_timesAndEvery: "Give either the times of day or 'every N h', not both.",
+  qe_everyNeedsStart: "With 'every N h', give the first time: 'since 21 Nov at 08:00'.",
+  qe_noneYet: 'No administration time falls between the start and now.',
+  qe_confirm: 'I confirm',
+  qe_toConfirm: 'To confirm before recording',
+  quickEntryExample: 'Prograf 5 mg per os at 08:00 and 20:00 since 12 Nov',
+  birthNameShort: 'born {name}',
+  bornOn: 'born on {date} ({age} y)',
+  birthName: 'Birth name',
 };
 
 export type Key = keyof typeof en;

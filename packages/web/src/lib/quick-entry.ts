@@ -1,16 +1,22 @@
 /**
  * Quick entry of administrations as a clinician says them, in English or French:
  *
- *   "Prograf 5 mg at 08:00 and 20:00 since 12 Nov"
- *   "vancomycin 1 g over 1 h at 08:00, 20:00 from 21 Nov to 22 Nov"
- *   "Prograf 5 mg à 8h et 20h depuis le 12 nov"
- *   "vancomycine 1000 mg en 60 min toutes les 12 h depuis le 21/11 08:00"
+ *   "Prograf 5 mg per os at 08:00 and 20:00 since 12 Nov"
+ *   "vancomycin 1 g IV over 1 h at 08:00, 20:00 from 21 Nov to 22 Nov"
+ *   "Prograf 5 mg PO à 8h et 20h depuis le 12 nov"
+ *   "vancomycine 15 mg/kg IV en 60 min toutes les 12 h depuis le 4/12 à 8h"
+ *   "vancomycine 2 g/24 h en continu depuis hier à 8h"
  *
  * gives one dose record per administration time (local clinical time, ISO with the zone's offset),
  * each with its amount, mass unit, route and (infusions) duration. Only times up to `now` are
- * produced: a record is what was given. Every problem is reported with the part of the text it
- * concerns, never guessed around.
+ * produced: a record is what was given. Nothing is guessed: a missing route, an IV dose without
+ * its duration, an impossible calendar date, a dose per kg without a recorded weight are errors;
+ * a date without a year that lies ahead of today (read as last year's) and a series of more than
+ * {@link MAX_UNCONFIRMED} doses need the user's confirmation; what was computed (mg/kg × weight, a
+ * continuous infusion) is returned as notes to show. Messages are i18n keys with their values, so
+ * the form shows them in the UI's language.
  */
+import type { Key } from '../i18n/en.ts';
 import { toLocalIso } from './time.ts';
 
 export interface QuickDose {
@@ -22,10 +28,33 @@ export interface QuickDose {
   product: string;
 }
 
+/** A message for the UI: an i18n key and its values. */
+export interface QuickMessage {
+  key: Key;
+  vars?: Record<string, string | number>;
+}
+
 export interface QuickEntryResult {
   doses: QuickDose[];
-  errors: string[];
+  /** Why nothing can be recorded. */
+  errors: QuickMessage[];
+  /** What the user must confirm before the doses are recorded. */
+  confirm: QuickMessage[];
+  /** What was computed from the text, to show beside the preview. */
+  notes: QuickMessage[];
 }
+
+export interface QuickContext {
+  /** The latest time a dose may have (default: the current time). */
+  now?: Date;
+  /** The patient's recorded weight in kg (the latest), for doses per kg; null when none is recorded. */
+  weightKg?: number | null;
+}
+
+/** Longer series than this are recorded only once confirmed (a year of doses by mistake is 730). */
+export const MAX_UNCONFIRMED = 60;
+/** The most doses one entry produces. */
+const MAX_DOSES = 1000;
 
 const MONTHS: Record<string, number> = {
   jan: 0,
@@ -80,27 +109,42 @@ const MONTHS: Record<string, number> = {
 };
 
 const MASS: Record<string, string> = { mg: 'mg', g: 'g', µg: 'ug', ug: 'ug', mcg: 'ug', ng: 'ng' };
+const TO_MG: Record<string, number> = { g: 1000, mg: 1, ug: 1e-3, ng: 1e-6 };
 
 const num = (s: string): number => Number(s.replace(',', '.'));
+const pad = (n: number): string => String(n).padStart(2, '0');
+const dayText = (d: Date): string => `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}`;
 
 /** A clock time `08:00`, `8h`, `8h30`, `20 h`, `8:00`; minutes since midnight or null. */
 function clock(s: string): number | null {
-  const m = /^(\d{1,2})(?:\s*[:h]\s*(\d{2})?)?$/.exec(s.trim());
+  const m = /^(\d{1,2})\s*[:h]\s*(\d{2})?$/.exec(s.trim());
   if (!m) return null;
   const h = Number(m[1]);
   const min = m[2] ? Number(m[2]) : 0;
   if (h > 23 || min > 59) return null;
-  if (!/[:h]/.test(s)) return null;
   return h * 60 + min;
 }
 
 const DATE_RE =
-  /(\d{4})-(\d{2})-(\d{2})|(\d{1,2})\/(\d{1,2})(?:\/(\d{2,4}))?|(\d{1,2})(?:er)?\s+([a-zéèûô]+)\.?(?:\s+(\d{4}))?/i;
+  /(\d{4})-(\d{2})-(\d{2})|(\d{1,2})\/(\d{1,2})(?:\/(\d{2,4}))?|(\d{1,2})(?:er)?\s+([a-zéèûô]+)\.?(?:\s+(\d{4}))?|\b(avant-hier|hier|aujourd'hui|aujourd’hui|yesterday|today)\b/i;
 
-/** A calendar date in the text (`12 Nov`, `12 novembre 2026`, `12/11`, `2026-11-12`), as a local midnight. */
-function parseDate(s: string, now: Date): { date: Date; rest: string } | null {
+type DateRead =
+  { ok: true; date: Date; explicitYear: boolean; rest: string } | { ok: false; error: QuickMessage } | null;
+
+/** A calendar date in the text (`12 Nov`, `12 novembre 2026`, `12/11`, `2026-11-12`, `hier`), as a local midnight. */
+function readDate(s: string, now: Date): DateRead {
   const m = DATE_RE.exec(s);
   if (!m) return null;
+  const rest = s.slice(0, m.index) + s.slice(m.index + m[0].length);
+  if (m[10]) {
+    const back = /avant/i.test(m[10]) ? 2 : /hier|yesterday/i.test(m[10]) ? 1 : 0;
+    return {
+      ok: true,
+      date: new Date(now.getFullYear(), now.getMonth(), now.getDate() - back),
+      explicitYear: true,
+      rest,
+    };
+  }
   let y: number;
   let mo: number;
   let d: number;
@@ -119,124 +163,213 @@ function parseDate(s: string, now: Date): { date: Date; rest: string } | null {
     explicitYear = m[9] !== undefined;
     y = m[9] ? +m[9] : now.getFullYear();
   }
-  let date = new Date(y, mo, d);
-  if (date.getMonth() !== mo || date.getDate() !== d) return null;
-  // Without a year, the most recent such date (12 Dec entered on 3 Jan is last year's).
-  if (!explicitYear && date.getTime() > now.getTime()) date = new Date(y - 1, mo, d);
-  return { date, rest: s.slice(0, m.index) + s.slice(m.index + m[0].length) };
+  const date = new Date(y, mo, d);
+  // 30 February is not 2 March: an impossible date is refused, never rolled over.
+  if (mo > 11 || date.getMonth() !== mo || date.getDate() !== d)
+    return { ok: false, error: { key: 'qe_impossibleDate', vars: { text: m[0] } } };
+  return { ok: true, date, explicitYear, rest };
 }
 
-/**
- * Parse one quick-entry line. `now` bounds the doses produced (default: the current time).
- */
-export function parseQuickEntry(text: string, now: Date = new Date()): QuickEntryResult {
-  const errors: string[] = [];
+/** Parse one quick-entry line. */
+export function parseQuickEntry(text: string, ctx: QuickContext = {}): QuickEntryResult {
+  const now = ctx.now ?? new Date();
+  const errors: QuickMessage[] = [];
+  const confirm: QuickMessage[] = [];
+  const notes: QuickMessage[] = [];
+  const fail = (e: QuickMessage[]): QuickEntryResult => ({ doses: [], errors: e, confirm: [], notes: [] });
   const src = text.trim().replace(/\s+/g, ' ');
-  if (!src) return { doses: [], errors: ['empty entry'] };
+  if (!src) return fail([{ key: 'qe_empty' }]);
 
-  // Amount and unit: the first "<number> <mass unit>".
-  const am = /(\d+(?:[.,]\d+)?)\s*(mg|g|µg|ug|mcg|ng)\b/i.exec(src);
-  if (!am) return { doses: [], errors: [`no amount with a unit (e.g. '5 mg') in '${src}'`] };
-  const amount = num(am[1]);
-  const unit = MASS[am[2].toLowerCase()];
-  if (!(amount > 0)) errors.push(`amount '${am[1]}' must be > 0`);
-  const product = src.slice(0, am.index).trim() + (src.slice(0, am.index).trim() ? ` ${am[0]}` : am[0]);
-  let rest = src.slice(am.index + am[0].length);
+  // Amount and unit: the first "<number> <mass unit>", per kg or per period when it says so.
+  const am =
+    /(\d+(?:[.,]\d+)?)\s*(mg|g|µg|ug|mcg|ng)(\s*\/\s*kg)?(?:\s*\/\s*(\d+(?:[.,]\d+)?)\s*h)?(?![a-zµ])/i.exec(
+      src,
+    );
+  if (!am) return fail([{ key: 'qe_noAmount', vars: { text: src } }]);
+  let amount = num(am[1]);
+  let unit = MASS[am[2].toLowerCase()];
+  if (!(amount > 0)) errors.push({ key: 'qe_amountPositive', vars: { text: am[1] } });
+  if (am[3]) {
+    const w = ctx.weightKg;
+    if (!(w !== null && w !== undefined && w > 0))
+      errors.push({ key: 'qe_noWeight', vars: { text: am[0].trim() } });
+    else {
+      // mg/kg × kg: the dose in mg, to 0.1 mg (the unit kept when it is mg or g).
+      const mg = Math.round(amount * TO_MG[unit] * w * 10) / 10;
+      notes.push({
+        key: 'qe_perKg',
+        vars: { dose: `${am[1]} ${am[2]}/kg`, weight: `${w} kg`, amount: `${mg} mg` },
+      });
+      amount = mg;
+      unit = 'mg';
+    }
+  }
+  const perPeriodH = am[4] !== undefined ? num(am[4]) : null;
+  const product = src.slice(0, am.index).trim();
+  let rest = ` ${src.slice(am.index + am[0].length)} `;
+  const said = (re: RegExp): boolean => re.test(rest);
 
-  // Route: infusion when a duration is given ("over 1 h", "en 60 min", "sur 2 h"); "bolus"/"IV direct" → bolus.
-  let route: QuickDose['route'] = 'oral';
+  // Route: from the words (IV, per os, bolus…), an infusion's duration, or a continuous infusion.
+  let route: QuickDose['route'] | null = null;
   let duration: QuickDose['duration'];
-  const dm = /\b(?:over|en|sur)\s+(\d+(?:[.,]\d+)?)\s*(h|min)\b/i.exec(rest);
-  if (dm) {
-    route = 'infusion';
+  const continuous = perPeriodH !== null || said(/\s(?:en continu|continuous|continuously|IVSE|IVC)\s/i);
+  const dm = /\s(?:over|en|sur)\s+(\d+(?:[.,]\d+)?)\s*(h|min)\b/i.exec(rest);
+  if (dm && !continuous) {
     duration = { value: num(dm[1]), unit: dm[2].toLowerCase() };
-    rest = rest.slice(0, dm.index) + rest.slice(dm.index + dm[0].length);
-  } else if (/\b(?:bolus|iv direct|ivd)\b/i.test(src)) route = 'bolus';
-  else if (/\b(?:infusion|perfusion)\b/i.test(src))
-    errors.push("an infusion needs its duration (e.g. 'over 1 h' / 'en 1 h')");
+    rest = rest.slice(0, dm.index) + ' ' + rest.slice(dm.index + dm[0].length);
+  }
+  const words = {
+    oral: said(/\s(?:per os|po|p\.o\.|os|oral|orale|orally|par voie orale|by mouth|cp|gélule|comprimé)\s/i),
+    bolus: said(/\s(?:bolus|ivd|iv direct|iv directe|iv push)\s/i),
+    iv: said(/\s(?:iv|ivl|intraveineuse?|intravenous|perfusion|infusion)\s/i),
+    sc: said(/\s(?:sc|s\/c|sous-cutanée?|subcutaneous)\s/i),
+    im: said(/\s(?:im|intramusculaire|intramuscular)\s/i),
+  };
+  if (words.sc || words.im)
+    errors.push({ key: 'qe_routeUnsupported', vars: { route: words.sc ? 'SC' : 'IM' } });
+  else if (continuous) {
+    if (words.oral || words.bolus) errors.push({ key: 'qe_routeConflict' });
+    route = 'infusion';
+  } else if (words.bolus) {
+    if (duration) errors.push({ key: 'qe_routeConflict' });
+    route = 'bolus';
+  } else if (duration) {
+    if (words.oral) errors.push({ key: 'qe_routeConflict' });
+    route = 'infusion';
+  } else if (words.iv) errors.push({ key: 'qe_ivDuration' });
+  else if (words.oral) route = 'oral';
+  else errors.push({ key: 'qe_noRoute' });
 
-  // Period: since/from/depuis/du DATE [until/to/jusqu'au/au DATE]; on/le DATE = that day only.
+  // Interval: "every 12 h", "toutes les 12 h", "q12h", or the continuous infusion's period.
+  const em = /\s(?:every|toutes les|tous les|q)\s*(\d+(?:[.,]\d+)?)\s*h\b/i.exec(rest);
+  let everyH = em ? num(em[1]) : null;
+  if (em) rest = rest.slice(0, em.index) + ' ' + rest.slice(em.index + em[0].length);
+  if (continuous) {
+    const period = perPeriodH ?? everyH;
+    const over = /\s(?:over|sur)\s+(\d+(?:[.,]\d+)?)\s*h\b/i.exec(rest);
+    const p = period ?? (over ? num(over[1]) : null);
+    if (p === null) errors.push({ key: 'qe_continuousPeriod' });
+    else {
+      everyH = p;
+      duration = { value: p, unit: 'h' };
+      notes.push({ key: 'qe_continuous', vars: { amount: `${amount} ${unit}`, hours: p } });
+    }
+  }
+  if (everyH !== null && !(everyH > 0))
+    errors.push({ key: 'qe_intervalPositive', vars: { text: em?.[1] ?? '' } });
+
+  // Period: since/from/depuis DATE [à HH] [until/jusqu'au DATE]; on/le DATE (or a bare date) = that day.
   let from: Date | null = null;
   let to: Date | null = null;
   let fromClock: number | null = null;
+  const takeDate = (s: string): Date | null => {
+    const r = readDate(s, now);
+    if (r === null) return null;
+    if (!r.ok) {
+      errors.push(r.error);
+      return null;
+    }
+    if (r.date.getTime() > now.getTime()) {
+      if (r.explicitYear) {
+        errors.push({ key: 'qe_futureDate', vars: { date: dayText(r.date) } });
+        return null;
+      }
+      // "20 Dec" on 6 Dec: last year's, but only once the user says so.
+      const last = new Date(r.date.getFullYear() - 1, r.date.getMonth(), r.date.getDate());
+      confirm.push({ key: 'qe_confirmLastYear', vars: { date: dayText(last) } });
+      return last;
+    }
+    return r.date;
+  };
   const sm =
-    /(?:^|\s)(?:since|from|depuis(?: le)?|du|à partir du)\s+(.+?)(?=\s+(?:until|to|till|jusqu'au|jusqu’au|au)\b|$)/i.exec(
+    /\s(?:since|from|depuis(?: le)?|du|à partir du|starting)\s+(.+?)(?=\s(?:until|to|till|jusqu'au|jusqu’au|au)\s|$)/i.exec(
       rest,
     );
-  const um = /\b(?:until|to|till|jusqu'au|jusqu’au|au)\s+(.+)$/i.exec(rest);
-  const om = /\b(?:on|le)\s+(.+?)(?=\s+(?:at|à)\b|$)/i.exec(rest);
+  const um = /\s(?:until|to|till|jusqu'au|jusqu’au|au)\s+(.+)$/i.exec(rest);
   if (sm) {
-    const p = parseDate(sm[1], now);
-    if (!p) errors.push(`no date in '${sm[1]}' (e.g. '12 Nov', '12/11', '2026-11-12')`);
-    else {
-      from = p.date;
-      const c = /(\d{1,2}\s*[:h]\s*\d{0,2})/.exec(p.rest);
-      if (c) fromClock = clock(c[1]);
+    const errs = errors.length;
+    from = takeDate(sm[1]);
+    if (!from && errors.length === errs) errors.push({ key: 'qe_noDate', vars: { text: sm[1].trim() } });
+    const read = readDate(sm[1], now);
+    const after = read?.ok ? read.rest : '';
+    const c = /(?:^|\s)(?:at|à)?\s*(\d{1,2}\s*[:h]\s*\d{0,2})(?=\s|$)/i.exec(after);
+    if (c) fromClock = clock(c[1]);
+    if (um) {
+      const e2 = errors.length;
+      to = takeDate(um[1]);
+      if (!to && errors.length === e2) errors.push({ key: 'qe_noDate', vars: { text: um[1].trim() } });
     }
-  } else if (om) {
-    const p = parseDate(om[1], now);
-    if (p) {
-      from = p.date;
-      to = p.date;
+  } else {
+    const om = /\s(?:on|le)\s+(.+?)(?=\s(?:at|à)\s|$)/i.exec(rest);
+    const bare = om ? om[1] : rest;
+    const r = readDate(bare, now);
+    if (r) {
+      from = takeDate(bare);
+      to = from;
     }
   }
-  if (um && sm) {
-    const p = parseDate(um[1], now);
-    if (!p) errors.push(`no date in '${um[1]}'`);
-    else to = p.date;
-  }
-  if (!from) errors.push("say from when: 'since 12 Nov' / 'depuis le 12 nov' (or 'on 12 Nov')");
+  if (
+    !from &&
+    !errors.some((e) => e.key === 'qe_noDate' || e.key === 'qe_impossibleDate' || e.key === 'qe_futureDate')
+  )
+    errors.push({ key: 'qe_noStart' });
 
-  // Times of day: "at 08:00 and 20:00", "à 8h et 20h"; or "every 12 h" from the start time.
-  const times: number[] = [];
-  const tm = /(?:^|\s)(?:at|à)\s+((?:\d{1,2}\s*[:h]\s*\d{0,2}\s*(?:,|and|et|&)?\s*)+)/i.exec(rest);
+  // Times of day: "at 08:00 and 20:00", "à 8h et 20h".
+  let times: number[] = [];
+  const tm = /\s(?:at|à)\s+((?:\d{1,2}\s*[:h]\s*\d{0,2}\s*(?:,|and|et|&)?\s*)+)/i.exec(rest);
   if (tm)
-    for (const part of tm[1].split(/\s*(?:,|and|et|&)\s*/i).filter((x) => x.trim())) {
+    for (const part of tm[1].split(/\s*(?:,|\band\b|\bet\b|&)\s*/i).filter((x) => x.trim())) {
       const c = clock(part);
-      if (c === null) errors.push(`'${part}' is not a time of day`);
+      if (c === null) errors.push({ key: 'qe_badTime', vars: { text: part.trim() } });
       else times.push(c);
     }
-  const em = /\b(?:every|toutes les|tous les|q)\s*(\d+(?:[.,]\d+)?)\s*h\b/i.exec(rest);
-  const everyH = em ? num(em[1]) : null;
-  if (everyH !== null && !(everyH > 0)) errors.push(`interval '${em![1]}' h must be > 0`);
-  if (!times.length && everyH === null)
-    errors.push("say when: 'at 08:00 and 20:00' / 'à 8h et 20h' or 'every 12 h'");
-  if (times.length && everyH !== null) errors.push("give either the times of day or 'every N h', not both");
-  if (everyH !== null && fromClock === null && !times.length)
-    errors.push("with 'every N h', give the first time: 'since 21 Nov 08:00'");
-  if (errors.length || !from) return { doses: [], errors };
+  // "depuis le 4/12 à 8h toutes les 12 h": the time said with the start is where the series begins.
+  if (everyH !== null && times.length === 1) {
+    fromClock ??= times[0];
+    if (fromClock === times[0]) times = [];
+  }
+  if (!times.length && everyH === null) errors.push({ key: 'qe_noTimes' });
+  if (times.length && everyH !== null) errors.push({ key: 'qe_timesAndEvery' });
+  if (everyH !== null && fromClock === null && !times.length) errors.push({ key: 'qe_everyNeedsStart' });
+  if (errors.length || !from) return { doses: [], errors, confirm: [], notes: [] };
 
   const end = to ? new Date(to.getFullYear(), to.getMonth(), to.getDate(), 23, 59, 59) : now;
   const limit = Math.min(end.getTime(), now.getTime());
   const stamps: Date[] = [];
   if (everyH !== null) {
     const t0 = new Date(from.getFullYear(), from.getMonth(), from.getDate(), 0, fromClock!);
-    for (let t = t0.getTime(), k = 0; t <= limit && k < 1000; k++, t = t0.getTime() + k * everyH * 3_600_000)
+    for (
+      let k = 0, t = t0.getTime();
+      t <= limit && k < MAX_DOSES;
+      k++, t = t0.getTime() + k * everyH * 3_600_000
+    )
       stamps.push(new Date(t));
   } else {
     const sorted = [...new Set(times)].sort((a, b) => a - b);
     const first = fromClock ?? -1;
-    for (let day = new Date(from), k = 0; k < 400; k++) {
-      day = new Date(from.getFullYear(), from.getMonth(), from.getDate() + k);
+    for (let k = 0; k < MAX_DOSES; k++) {
+      const day = new Date(from.getFullYear(), from.getMonth(), from.getDate() + k);
       if (day.getTime() > limit) break;
       for (const c of sorted) {
         if (k === 0 && c < first) continue;
         const t = new Date(day.getFullYear(), day.getMonth(), day.getDate(), 0, c);
-        if (t.getTime() <= limit) stamps.push(t);
+        if (t.getTime() <= limit && stamps.length < MAX_DOSES) stamps.push(t);
       }
     }
   }
-  if (!stamps.length)
-    return { doses: [], errors: ['no administration time falls between the start and now'] };
+  if (!stamps.length) return fail([{ key: 'qe_noneYet' }]);
+  if (stamps.length > MAX_UNCONFIRMED) confirm.push({ key: 'qe_confirmLong', vars: { n: stamps.length } });
   return {
     doses: stamps.map((t) => ({
       at: toLocalIso(t),
       amount,
       unit,
-      route,
+      route: route!,
       ...(duration ? { duration } : {}),
-      product,
+      product: product || `${amount} ${unit}`,
     })),
     errors: [],
+    confirm,
+    notes,
   };
 }

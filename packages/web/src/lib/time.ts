@@ -37,3 +37,14 @@ export function showDateTime(iso: string | number, lang: 'en' | 'fr'): string {
     minute: '2-digit',
   });
 }
+
+/** Local display with the year: `12/11/2026 08:00` (fr) or `12 Nov 2026 08:00` (en). */
+export function showDateTimeYear(iso: string | number, lang: 'en' | 'fr'): string {
+  return new Date(iso).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', {
+    day: '2-digit',
+    month: lang === 'fr' ? '2-digit' : 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}

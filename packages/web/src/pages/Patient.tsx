@@ -17,12 +17,37 @@ import { api } from '../lib/api.ts';
 import type { PageProps } from '../lib/nav.ts';
 import { COVARIATES, covariateValue } from '../lib/covariate-labels.ts';
 import { showDateTime } from '../lib/time.ts';
-import { unitLabel } from '../lib/units.ts';
+import { convertUnit, unitLabel } from '../lib/units.ts';
 
 type Entry =
   | { kind: 'dose'; at: string; text: string }
   | { kind: 'sample'; at: string; text: string }
   | { kind: 'covariate'; at: string; text: string };
+
+/** Whole years from a birth date (YYYY-MM-DD) to today. */
+function ageYears(birth: string): number {
+  const [y, m, d] = birth.split('-').map(Number);
+  const now = new Date();
+  return (
+    now.getFullYear() -
+    y -
+    (now.getMonth() + 1 < m || (now.getMonth() + 1 === m && now.getDate() < d) ? 1 : 0)
+  );
+}
+
+/** The latest recorded weight in kg (the engine's conversion from the unit entered), or null. */
+function latestWeightKg(rec: PatientRecord): number | null {
+  const w = rec.covariates
+    .filter((c) => c.name === 'WT')
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    .at(-1);
+  if (!w) return null;
+  try {
+    return convertUnit(w.value, w.unit, 'kg', 'WT');
+  } catch {
+    return null;
+  }
+}
 
 export function PatientPage({ id }: PageProps) {
   const { t, lang } = useT();
@@ -30,7 +55,11 @@ export function PatientPage({ id }: PageProps) {
   const [models, setModels] = useState<ModelInfo[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [pick, setPick] = useState<CovariatePick>({ name: COVARIATES[0].name, unit: null, seq: 0 });
-  const load = useCallback(() => api<PatientRecord>('GET', `/patients/${id}`).then(setRec, setError), [id]);
+  // The record with the identity: the header shows who this is (the read is audited as such).
+  const load = useCallback(
+    () => api<PatientRecord>('GET', `/patients/${id}?identity=true`).then(setRec, setError),
+    [id],
+  );
   useEffect(() => {
     load();
     api<ModelInfo[]>('GET', '/models').then(setModels, setError);
@@ -63,14 +92,30 @@ export function PatientPage({ id }: PageProps) {
   }, [rec, t, lang]);
 
   if (!rec) return <ErrorBox error={error} />;
+  const who = rec.identity;
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>
-          {t('patient')} {rec.patient.pseudonym}
-        </Title>
-        <Text>
-          {t(rec.patient.sex === 'female' ? 'female' : 'male')} · {t('service')} {rec.patient.service}
+      <Group justify="space-between" align="flex-start" data-testid="patient-header">
+        <Stack gap={0}>
+          <Title order={2}>
+            {who
+              ? `${who.familyName.toUpperCase()} ${who.givenName}`
+              : `${t('patient')} ${rec.patient.pseudonym}`}
+          </Title>
+          {who && (
+            <Text size="sm">
+              {who.birthName ? `${t('birthNameShort', { name: who.birthName.toUpperCase() })} · ` : ''}
+              {t('bornOn', {
+                date: who.birthDate.split('-').reverse().join('/'),
+                age: ageYears(who.birthDate),
+              })}{' '}
+              · {t('hospitalNumber')} {who.hospitalNumber}
+            </Text>
+          )}
+        </Stack>
+        <Text size="sm">
+          {t(rec.patient.sex === 'female' ? 'female' : 'male')} · {t('service')} {rec.patient.service} ·{' '}
+          {t('pseudonym')} {rec.patient.pseudonym}
         </Text>
       </Group>
       <ErrorBox error={error} />
@@ -115,10 +160,11 @@ export function PatientPage({ id }: PageProps) {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Stack>
-            <QuickEntry patientId={id} onDone={load} />
-            <DoseForm patientId={id} onDone={load} />
-            <SampleForm patientId={id} onDone={load} />
-            <CovariateForm patientId={id} onDone={load} pick={pick} />
+            {/* Keyed by patient: nothing typed for one patient is ever shown on another's record. */}
+            <QuickEntry key={`q-${id}`} patientId={id} weightKg={latestWeightKg(rec)} onDone={load} />
+            <DoseForm key={`d-${id}`} patientId={id} onDone={load} />
+            <SampleForm key={`s-${id}`} patientId={id} onDone={load} />
+            <CovariateForm key={`c-${id}`} patientId={id} onDone={load} pick={pick} />
           </Stack>
         </Grid.Col>
       </Grid>
