@@ -234,6 +234,80 @@ describe('wire contract and OpenAPI', () => {
     await hit('GET /api/patients/:id/export', '/api/patients/nobody/export');
     await hit('GET /api/patients/:id/export', `/api/patients/${patient}/export`, { as: 'presc' });
 
+    // Corrections: amended, entered in error, refused (unknown record, bad values, a second mark, bad body).
+    const records = rec.json() as PatientRecord;
+    const corr = (kind: string, id: string) => `/api/patients/${patient}/${kind}/${id}/corrections`;
+    const admRoute = 'POST /api/patients/:id/administrations/:recordId/corrections';
+    const firstDose = records.administrations[0];
+    assert.equal(
+      (
+        await hit(admRoute, corr('administrations', firstDose.id), {
+          as: 'presc',
+          body: {
+            action: 'amend',
+            reason: 'product name',
+            value: { ...dose(36), product: 'vial 1 g (generic)' },
+          },
+        })
+      ).statusCode,
+      201,
+    );
+    await hit(admRoute, corr('administrations', firstDose.id), {
+      body: { action: 'amend', reason: 'time', value: dose(24) },
+    });
+    await hit(admRoute, corr('administrations', 'nobody'), {
+      body: { action: 'entered-in-error', reason: 'x' },
+    });
+    await hit(admRoute, corr('administrations', firstDose.id), {
+      body: { action: 'amend', reason: 'unit', value: { ...dose(36), unit: 'mg/L' } },
+    });
+    await hit(admRoute, corr('administrations', firstDose.id), { body: { action: 'remove', reason: 'x' } });
+    const smpRoute = 'POST /api/patients/:id/samples/:recordId/corrections';
+    const extraLevel = (
+      await hit('POST /api/patients/:id/samples', smp, { body: { ...sample, at: at(30) } })
+    ).json();
+    for (let k = 0; k < 2; k++)
+      await hit(smpRoute, corr('samples', extraLevel.id), {
+        body: { action: 'entered-in-error', reason: 'drawn from the infusion line' },
+      });
+    await hit(smpRoute, corr('samples', records.samples[0].id), {
+      body: { action: 'amend', reason: 'x', value: { ...sample, value: -1 } },
+    });
+    await hit(smpRoute, corr('samples', 'nobody'), { body: { action: 'entered-in-error', reason: 'x' } });
+    await hit(smpRoute, corr('samples', records.samples[0].id), { body: { action: 'amend' } });
+    const covRoute = 'POST /api/patients/:id/covariates/:recordId/corrections';
+    const extraCov = (
+      await hit('POST /api/patients/:id/covariates', cov, {
+        body: { at: at(39), name: 'AGE', value: 58, unit: 'y' },
+      })
+    ).json();
+    await hit(covRoute, corr('covariates', extraCov.id), {
+      body: { action: 'entered-in-error', reason: 'twice' },
+    });
+    await hit(covRoute, corr('covariates', extraCov.id), {
+      body: { action: 'amend', reason: 'x', value: { at: at(39), name: 'AGE', value: 58, unit: 'mL' } },
+    });
+    await hit(covRoute, corr('covariates', 'nobody'), { body: { action: 'entered-in-error', reason: 'x' } });
+    await hit(covRoute, corr('covariates', extraCov.id), { body: { reason: 'x' } });
+    const idRoute = 'POST /api/patients/:id/identity/corrections';
+    const idUrl = `/api/patients/${patient}/identity/corrections`;
+    for (const hospitalNumber of ['C-9', 'C-1'])
+      assert.equal(
+        (
+          await hit(idRoute, idUrl, {
+            as: 'presc',
+            body: { action: 'amend', reason: 'checked', value: { ...identity, hospitalNumber } },
+          })
+        ).statusCode,
+        201,
+      );
+    await hit(idRoute, idUrl, { body: { action: 'amend', reason: 'same', value: identity } });
+    await hit(idRoute, '/api/patients/nobody/identity/corrections', {
+      body: { action: 'amend', reason: 'x', value: identity },
+    });
+    await hit(idRoute, idUrl, { body: { action: 'entered-in-error', reason: 'x' } });
+    await hit(idRoute, idUrl, { as: 'admin', body: { action: 'amend', reason: 'x', value: identity } });
+
     // Requests, analyses, validations, reports.
     const newRequest = { patientId: patient, modelId: 'vancomycin/goti2018', question: 'AUC24 400-600?' };
     const rq = await hit('POST /api/requests', '/api/requests', { as: 'presc', body: newRequest });

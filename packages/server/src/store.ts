@@ -12,7 +12,7 @@ export const nowIso = (): string => new Date().toISOString();
 
 export interface AuditEntry {
   user: SessionUser | null;
-  action: 'read' | 'create' | 'update' | 'login' | 'logout' | 'export' | 'analyse' | 'validate';
+  action: 'read' | 'create' | 'update' | 'correct' | 'login' | 'logout' | 'export' | 'analyse' | 'validate';
   entity: string;
   entityId: string | null;
   patientId?: string | null;

@@ -16,7 +16,8 @@ import { type Assert, DateTime, Nullable, Quantity, type Same, strict, Timestamp
 import { Issue } from './errors.ts';
 import { Units } from './models.ts';
 import { Attainment, Computed, Forecast, MetricValue } from './forecast.ts';
-import { PositiveQuantity, Regimen, RouteName } from './regimen.ts';
+import { PositiveQuantity, Regimen } from './regimen.ts';
+import { CovariateValues, DoseValues, LevelValues, RecordCorrection } from './record-values.ts';
 import { Validation } from './validations.ts';
 
 export const AnalysisOptions = Type.Object(
@@ -64,29 +65,9 @@ export type AnalysisOptions = Static<typeof AnalysisOptions>;
 export const AnalysisInputs = Type.Object({
   patientId: Type.String(),
   modelId: Type.String(),
-  administrations: Type.Array(
-    Type.Object({
-      at: Timestamp,
-      amount: Type.Number(),
-      unit: Type.String(),
-      route: RouteName,
-      duration: Nullable(Quantity),
-      product: Type.String(),
-    }),
-  ),
-  samples: Type.Array(
-    Type.Object({
-      at: Timestamp,
-      value: Type.Number(),
-      unit: Type.String(),
-      matrix: Type.String(),
-      assay: Type.String(),
-      lloq: Nullable(Type.Number()),
-    }),
-  ),
-  covariates: Type.Array(
-    Type.Object({ at: Timestamp, name: Type.String(), value: Type.Number(), unit: Type.String() }),
-  ),
+  administrations: Type.Array(DoseValues),
+  samples: Type.Array(LevelValues),
+  covariates: Type.Array(CovariateValues),
   targets: Type.Array(Type.String()),
   start: Nullable(Timestamp),
   loadingTarget: Type.Optional(Nullable(Type.String())),
@@ -96,6 +77,14 @@ export const AnalysisInputs = Type.Object({
 });
 export type AnalysisInputs = Static<typeof AnalysisInputs>;
 export type _InputsAreTheLibrarys = Assert<Same<AnalysisInputs, ModelAnalysisInputs>>;
+
+/** A correction of the record an analysis was computed from: which record, and the correction. */
+export const InputCorrection = Type.Union([
+  Type.Object({ record: Type.Literal('administration'), ...RecordCorrection(DoseValues).properties }),
+  Type.Object({ record: Type.Literal('sample'), ...RecordCorrection(LevelValues).properties }),
+  Type.Object({ record: Type.Literal('covariate'), ...RecordCorrection(CovariateValues).properties }),
+]);
+export type InputCorrection = Static<typeof InputCorrection>;
 
 /**
  * The stored inputs: the snapshot (for a drug: `modelId` the selected model, with the drug and
@@ -107,6 +96,12 @@ export const StoredInputs = Type.Object({
   formulation: Type.Optional(Nullable(Type.String())),
   conversions: Type.Array(Type.String(), { description: "'5 mg → 5000 ug', 'CRCL = …'" }),
   start: Nullable(Timestamp),
+  corrections: Type.Optional(
+    Type.Array(InputCorrection, {
+      description:
+        "the record's corrections the snapshot reflects (amended values used, entered-in-error records left out)",
+    }),
+  ),
 });
 export type StoredInputs = Static<typeof StoredInputs>;
 

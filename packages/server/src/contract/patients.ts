@@ -2,9 +2,10 @@
  * Patients (identity kept apart from clinical data) and their clinical records: covariates,
  * administrations and samples, each with the time it was given or taken, as entered (with zone).
  */
-import { type Static, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { Created, DateTime, Nullable, Quantity, strict, Timestamp } from './common.ts';
 import { Issue } from './errors.ts';
+import { CovariateValues, DoseValues, LevelValues, RecordCorrection, RecordStatus } from './record-values.ts';
 import { RouteName } from './regimen.ts';
 import { RequestSummary } from './requests.ts';
 
@@ -115,8 +116,13 @@ export const NewSample = Type.Object(
 );
 export type NewSample = Static<typeof NewSample>;
 
-// … and as stored (without the patient, whose record holds them).
+// … and as stored (without the patient, whose record holds them): the values in force (the
+// latest amendment's), whether the record is used, and its corrections with the values before.
 const entered = { createdAt: Timestamp, createdBy: Type.String() };
+const corrected = <V extends TSchema>(values: V) => ({
+  status: RecordStatus,
+  corrections: Type.Array(RecordCorrection(values)),
+});
 
 export const Covariate = Type.Object({
   id: Type.String(),
@@ -125,6 +131,7 @@ export const Covariate = Type.Object({
   value: Type.Number(),
   unit: Type.String(),
   ...entered,
+  ...corrected(CovariateValues),
 });
 export type Covariate = Static<typeof Covariate>;
 
@@ -137,6 +144,7 @@ export const Administration = Type.Object({
   duration: Nullable(Quantity),
   product: Type.String(),
   ...entered,
+  ...corrected(DoseValues),
 });
 export type Administration = Static<typeof Administration>;
 
@@ -149,6 +157,7 @@ export const Sample = Type.Object({
   assay: Type.String(),
   lloq: Nullable(Type.Number()),
   ...entered,
+  ...corrected(LevelValues),
 });
 export type Sample = Static<typeof Sample>;
 
@@ -156,6 +165,9 @@ export const PatientRecord = Type.Object(
   {
     patient: Patient,
     identity: Nullable(Identity),
+    identityCorrections: Type.Array(RecordCorrection(Identity), {
+      description: "the identity's amendments (with the identity only)",
+    }),
     covariates: Type.Array(Covariate),
     administrations: Type.Array(Administration),
     samples: Type.Array(Sample),
@@ -174,14 +186,17 @@ export const SampleCreated = Type.Object(
 );
 export type SampleCreated = Static<typeof SampleCreated>;
 
+/** An export holds the records in force (corrected, none entered in error), without their history. */
+const NOT_EXPORTED = ['status', 'corrections'] as const;
+
 /** An export carries no identity and no user or record ids: the pseudonym and the clinical data. */
 export const PatientExport = Type.Object(
   {
     pseudonym: Type.String(),
     sex: Type.String(),
-    covariates: Type.Array(Type.Omit(Covariate, ['id', 'createdBy'])),
-    administrations: Type.Array(Type.Omit(Administration, ['id', 'createdBy'])),
-    samples: Type.Array(Type.Omit(Sample, ['id', 'createdBy'])),
+    covariates: Type.Array(Type.Omit(Covariate, ['id', 'createdBy', ...NOT_EXPORTED])),
+    administrations: Type.Array(Type.Omit(Administration, ['id', 'createdBy', ...NOT_EXPORTED])),
+    samples: Type.Array(Type.Omit(Sample, ['id', 'createdBy', ...NOT_EXPORTED])),
   },
   { description: 'the pseudonymised record' },
 );

@@ -206,6 +206,70 @@ const drugLevelAndRetained: Migration = {
 };
 
 /**
+ * Corrections of the record: an amendment (the record's values after it) or an "entered in error"
+ * mark of a dose, a level, a covariate or the identity, each with its reason, author and time,
+ * numbered per record. The corrected rows are never changed: a correction is a new row, itself
+ * append-only. The hospital number is unique among the current identities, checked by the service
+ * (an amended number frees the wrong one), so its column loses its unique constraint (SQLite
+ * cannot drop one: the table is rebuilt).
+ */
+function corrections(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('corrections')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('value', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addUniqueConstraint('corrections_seq', ['entity', 'record_id', 'seq'])
+        .execute();
+      await db.schema
+        .createIndex('corrections_patient_id_idx')
+        .on('corrections')
+        .column('patient_id')
+        .execute();
+      if (dialect === 'postgres') {
+        await sql`CREATE TRIGGER corrections_append_only BEFORE UPDATE OR DELETE ON corrections
+          FOR EACH ROW EXECUTE FUNCTION dt_append_only()`.execute(db);
+        await sql`ALTER TABLE patient_identity DROP CONSTRAINT patient_identity_hospital_number_key`.execute(
+          db,
+        );
+      } else {
+        for (const op of ['UPDATE', 'DELETE'])
+          await sql`CREATE TRIGGER ${sql.raw(`corrections_no_${op.toLowerCase()}`)} BEFORE ${sql.raw(op)} ON corrections
+            BEGIN SELECT RAISE(ABORT, 'DT_APPEND_ONLY: corrections is append-only'); END`.execute(db);
+        await db.schema
+          .createTable('patient_identity_0003')
+          .addColumn('patient_id', 'text', (c) => c.primaryKey().references('patients.id'))
+          .addColumn('family_name', 'text', (c) => c.notNull())
+          .addColumn('given_name', 'text', (c) => c.notNull())
+          .addColumn('birth_date', 'text', (c) => c.notNull())
+          .addColumn('hospital_number', 'text', (c) => c.notNull())
+          .execute();
+        await sql`INSERT INTO patient_identity_0003 (patient_id, family_name, given_name, birth_date, hospital_number)
+          SELECT patient_id, family_name, given_name, birth_date, hospital_number FROM patient_identity`.execute(
+          db,
+        );
+        await db.schema.dropTable('patient_identity').execute();
+        await sql`ALTER TABLE patient_identity_0003 RENAME TO patient_identity`.execute(db);
+      }
+      await db.schema
+        .createIndex('patient_identity_hospital_number_idx')
+        .on('patient_identity')
+        .column('hospital_number')
+        .execute();
+    },
+  };
+}
+
+/**
  * The worklist and the record's identity: a request's urgency (`routine` or `urgent`, the
  * pharmacologist's queue sorts by it), and the patient's birth name beside the family name (the
  * name a hospital file is often indexed by). Columns are added, rows never changed.
@@ -226,6 +290,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
       return {
         '0001_initial': initial(dialect),
         '0002_drug_level_and_retained': drugLevelAndRetained,
+        '0003_corrections': corrections(dialect),
         '0007_worklist': worklist,
       };
     },

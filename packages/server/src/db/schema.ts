@@ -165,6 +165,25 @@ export interface AuditTable {
   after: string | null;
 }
 
+/**
+ * A correction of a dose, a level, a covariate or the identity (the corrected row is never
+ * changed): `amend` with the record's values after it (JSON, the record's own shape), or
+ * `entered-in-error`; numbered per record (`seq` 1, 2, …), the latest one in force.
+ */
+export interface CorrectionsTable {
+  id: string;
+  patient_id: string;
+  entity: 'administrations' | 'samples' | 'covariates' | 'identity';
+  /** The corrected row's id (the patient's id for the identity). */
+  record_id: string;
+  seq: number;
+  action: 'amend' | 'entered-in-error';
+  value: string | null;
+  reason: string;
+  created_at: string;
+  created_by: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -173,6 +192,7 @@ export interface Database {
   covariates: CovariatesTable;
   administrations: AdministrationsTable;
   samples: SamplesTable;
+  corrections: CorrectionsTable;
   requests: RequestsTable;
   analyses: AnalysesTable;
   validations: ValidationsTable;

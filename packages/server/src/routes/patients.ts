@@ -6,10 +6,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Ctx } from '../context.ts';
 import {
+  CorrectionCreated,
+  CorrectionParams,
   errorResponses,
   IdParams,
   NewAdministration,
   NewCovariate,
+  NewCovariateCorrection,
+  NewDoseCorrection,
+  NewIdentityCorrection,
+  NewLevelCorrection,
   NewPatient,
   NewSample,
   PatientCreated,
@@ -20,6 +26,7 @@ import {
   SampleCreated,
   RecordQuery,
 } from '../contract/index.ts';
+import { correctIdentity, correctRecord } from '../services/corrections.ts';
 import { createPatient, exportPatient, listPatients, patientRecord } from '../services/patients.ts';
 import { addAdministration, addCovariate, addSample } from '../services/records.ts';
 
@@ -114,6 +121,46 @@ export const patientRoutes =
       async (req, reply) => {
         reply.status(201);
         return addSample(db, req.user!, req.params.id, req.body);
+      },
+    );
+
+    // Corrections: a dose, a level or a covariate amended or marked entered in error; the identity amended.
+    for (const [kind, body] of [
+      ['administrations', NewDoseCorrection],
+      ['samples', NewLevelCorrection],
+      ['covariates', NewCovariateCorrection],
+    ] as const)
+      app.post(
+        `/patients/:id/${kind}/:recordId/corrections`,
+        {
+          config: { access: CLINICAL },
+          schema: {
+            tags: ['clinical data'],
+            params: CorrectionParams,
+            body,
+            response: { 201: CorrectionCreated, ...errorResponses(404, 409, 422) },
+          },
+        },
+        async (req, reply) => {
+          reply.status(201);
+          return correctRecord(db, req.user!, req.params.id, kind, req.params.recordId, req.body);
+        },
+      );
+
+    app.post(
+      '/patients/:id/identity/corrections',
+      {
+        config: { access: CLINICAL },
+        schema: {
+          tags: ['patients'],
+          params: IdParams,
+          body: NewIdentityCorrection,
+          response: { 201: CorrectionCreated, ...errorResponses(404, 409, 422) },
+        },
+      },
+      async (req, reply) => {
+        reply.status(201);
+        return correctIdentity(db, req.user!, req.params.id, req.body);
       },
     );
 

@@ -18,6 +18,7 @@ import type {
   Candidate,
   Fit,
   Forecast,
+  InputCorrection,
   Issue,
   Same,
   StoredInputs,
@@ -129,7 +130,21 @@ export async function analyse(
   const { db } = ctx.db;
   const r = await requestFor(db, user, requestId);
   if (r.status === 'rejected') reject('DT_CONFLICT', 'id', 'the request was rejected; submit a new one');
-  const records = await recordsOf(db, r.patient_id);
+  // The record in force: amended values, records entered in error left out (and said, below).
+  const all = await recordsOf(db, r.patient_id, { withErrors: true });
+  const inForce = <T extends { status: string }>(xs: T[]): T[] => xs.filter((x) => x.status === 'active');
+  const records = {
+    administrations: inForce(all.administrations),
+    samples: inForce(all.samples),
+    covariates: inForce(all.covariates),
+  };
+  const corrections: InputCorrection[] = [
+    ...all.administrations.flatMap((x) =>
+      x.corrections.map((c) => ({ record: 'administration' as const, ...c })),
+    ),
+    ...all.samples.flatMap((x) => x.corrections.map((c) => ({ record: 'sample' as const, ...c }))),
+    ...all.covariates.flatMap((x) => x.corrections.map((c) => ({ record: 'covariate' as const, ...c }))),
+  ].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const record = {
     patientId: r.patient_id,
     administrations: records.administrations.map((a) => ({
@@ -168,6 +183,7 @@ export async function analyse(
         : {}),
       conversions: result.conversions,
       start: result.start,
+      ...(corrections.length ? { corrections } : {}),
     } satisfies StoredInputs,
     fit: result.fit,
     targets: result.targets,

@@ -17,6 +17,7 @@ import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, isUniqueViolation, newId, nowIso, patientFor } from '../store.ts';
 import { Checks } from '../validate.ts';
+import { hospitalNumberHolder, identitiesOf } from './corrections.ts';
 import { recordsOf } from './records.ts';
 import { requestSummaryOut } from './requests.ts';
 
@@ -48,6 +49,13 @@ export async function createPatient(
   };
   try {
     await db.transaction().execute(async (trx) => {
+      // Unique among the identities in force (an amended hospital number frees the wrong one).
+      if (await hospitalNumberHolder(trx, b.identity.hospitalNumber))
+        reject(
+          'DT_DUPLICATE',
+          'identity.hospitalNumber',
+          `a patient with hospital number ${b.identity.hospitalNumber} exists`,
+        );
       await trx.insertInto('patients').values(row).execute();
       await trx
         .insertInto('patient_identity')
@@ -113,11 +121,10 @@ export async function patientRecord(
 ): Promise<PatientRecord> {
   const p = await patientFor(db, user, patientId, 'id');
   const [records, requests, identity] = await Promise.all([
-    recordsOf(db, p.id),
+    recordsOf(db, p.id, { withErrors: true }),
     db.selectFrom('requests').selectAll().where('patient_id', '=', p.id).orderBy('created_at').execute(),
-    withIdentity
-      ? db.selectFrom('patient_identity').selectAll().where('patient_id', '=', p.id).executeTakeFirst()
-      : Promise.resolve(undefined),
+    // The identity in force, with its amendments.
+    withIdentity ? identitiesOf(db, [p.id]).then((m) => m.get(p.id)) : Promise.resolve(undefined),
   ]);
   await audit(db, {
     user,
@@ -135,15 +142,8 @@ export async function patientRecord(
       createdAt: p.created_at,
       createdBy: p.created_by,
     },
-    identity: identity
-      ? {
-          familyName: identity.family_name,
-          givenName: identity.given_name,
-          ...(identity.birth_name ? { birthName: identity.birth_name } : {}),
-          birthDate: identity.birth_date,
-          hospitalNumber: identity.hospital_number,
-        }
-      : null,
+    identity: identity?.values ?? null,
+    identityCorrections: identity?.corrections ?? [],
     ...records,
     requests: requests.map(requestSummaryOut),
   };
@@ -158,7 +158,14 @@ export async function exportPatient(
   const p = await patientFor(db, user, patientId, 'id');
   const { covariates, administrations, samples } = await recordsOf(db, p.id);
   await audit(db, { user, action: 'export', entity: 'patient', entityId: p.id, patientId: p.id });
-  const strip = <T extends { id: string; createdBy: string }>({ id: _i, createdBy: _c, ...rest }: T) => rest;
+  // The records in force, corrected, without their history.
+  const strip = <T extends { id: string; createdBy: string; status: string; corrections: unknown[] }>({
+    id: _i,
+    createdBy: _c,
+    status: _s,
+    corrections: _k,
+    ...rest
+  }: T) => rest;
   return {
     pseudonym: p.pseudonym,
     sex: p.sex,

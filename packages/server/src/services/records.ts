@@ -1,7 +1,8 @@
 /**
  * A patient's clinical records: covariates, administrations and samples. Each entry is checked
- * beyond its schema (units by the engine's table, times with a zone and not in the future),
- * stored with its audit row, and read back in time order in the wire's shape.
+ * beyond its schema (units by the engine's table, times with a zone and not in the future; the
+ * same checks for an amendment), stored with its audit row, and read back in time order in the
+ * wire's shape with its corrections applied (services/corrections.ts stores them).
  */
 import type { Issue } from '@dosetwin/engine';
 import type { Kysely } from 'kysely';
@@ -9,6 +10,9 @@ import type { SessionUser } from '../auth.ts';
 import type {
   Administration,
   Covariate,
+  CovariateValues,
+  DoseValues,
+  LevelValues,
   NewAdministration,
   NewCovariate,
   NewSample,
@@ -18,21 +22,19 @@ import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, isUniqueViolation, newId, nowIso, patientFor, type Tx } from '../store.ts';
 import { Checks, checkCovariate } from '../validate.ts';
+import { applyCorrections, type CorrectionRow, correctionsOf } from './correction-history.ts';
 
 type Route = Administration['route'];
 
-export const covariateOut = (r: Database['covariates']): Covariate => ({
-  id: r.id,
+/** The values entered of each kind of record (what a correction replaces). */
+export const covariateValues = (r: Database['covariates']): CovariateValues => ({
   at: r.at,
   name: r.name,
   value: r.value,
   unit: r.unit,
-  createdAt: r.created_at,
-  createdBy: r.created_by,
 });
 
-export const administrationOut = (r: Database['administrations']): Administration => ({
-  id: r.id,
+export const administrationValues = (r: Database['administrations']): DoseValues => ({
   at: r.at,
   amount: r.amount,
   unit: r.unit,
@@ -40,41 +42,61 @@ export const administrationOut = (r: Database['administrations']): Administratio
   route: r.route as Route,
   duration: r.duration_value === null ? null : { value: r.duration_value, unit: r.duration_unit! },
   product: r.product,
-  createdAt: r.created_at,
-  createdBy: r.created_by,
 });
 
-export const sampleOut = (r: Database['samples']): Sample => ({
-  id: r.id,
+export const sampleValues = (r: Database['samples']): LevelValues => ({
   at: r.at,
   value: r.value,
   unit: r.unit,
   matrix: r.matrix,
   assay: r.assay,
   lloq: r.lloq,
-  createdAt: r.created_at,
-  createdBy: r.created_by,
 });
 
-/** The patient's covariates, administrations and samples, each in time order. */
+/** A record on the wire: its values in force, who entered it and when, its status and corrections. */
+function recordOut<V>(
+  r: { id: string; created_at: string; created_by: string },
+  entered: V,
+  corrections: readonly CorrectionRow[] | undefined,
+) {
+  const c = applyCorrections(entered, corrections ?? []);
+  return {
+    id: r.id,
+    ...c.values,
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    status: c.status,
+    corrections: c.corrections,
+  };
+}
+
+const byTime = <T extends { at: string }>(xs: T[]): T[] =>
+  xs.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+
+/**
+ * The patient's covariates, administrations and samples, each in time order, with their
+ * corrections applied: the records in force (what analyses use), or with `withErrors` the records
+ * entered in error too (the record's timeline shows them struck through).
+ */
 export async function recordsOf(
   db: Tx,
   patientId: string,
+  options: { withErrors?: boolean } = {},
 ): Promise<{ covariates: Covariate[]; administrations: Administration[]; samples: Sample[] }> {
-  const [covariates, administrations, samples] = await Promise.all([
-    db.selectFrom('covariates').selectAll().where('patient_id', '=', patientId).orderBy('at_utc').execute(),
-    db
-      .selectFrom('administrations')
-      .selectAll()
-      .where('patient_id', '=', patientId)
-      .orderBy('at_utc')
-      .execute(),
-    db.selectFrom('samples').selectAll().where('patient_id', '=', patientId).orderBy('at_utc').execute(),
+  const [covariates, administrations, samples, cc, ac, sc] = await Promise.all([
+    db.selectFrom('covariates').selectAll().where('patient_id', '=', patientId).execute(),
+    db.selectFrom('administrations').selectAll().where('patient_id', '=', patientId).execute(),
+    db.selectFrom('samples').selectAll().where('patient_id', '=', patientId).execute(),
+    correctionsOf(db, patientId, 'covariates'),
+    correctionsOf(db, patientId, 'administrations'),
+    correctionsOf(db, patientId, 'samples'),
   ]);
+  const keep = <T extends { status: string; at: string }>(xs: T[]): T[] =>
+    byTime(options.withErrors ? xs : xs.filter((x) => x.status === 'active'));
   return {
-    covariates: covariates.map(covariateOut),
-    administrations: administrations.map(administrationOut),
-    samples: samples.map(sampleOut),
+    covariates: keep(covariates.map((r) => recordOut(r, covariateValues(r), cc.get(r.id)))),
+    administrations: keep(administrations.map((r) => recordOut(r, administrationValues(r), ac.get(r.id)))),
+    samples: keep(samples.map((r) => recordOut(r, sampleValues(r), sc.get(r.id)))),
   };
 }
 
@@ -104,10 +126,64 @@ async function insertRecord<T extends RecordTable>(
       });
     });
   } catch (e) {
-    if (isUniqueViolation(e)) reject('DT_DUPLICATE', 'at', duplicateMessage);
+    if (isUniqueViolation(e))
+      reject(
+        'DT_DUPLICATE',
+        'at',
+        duplicateMessage,
+        'to change a record (even one entered in error), correct it: amend it with the right values',
+      );
     throw e;
   }
   return { id: row.id };
+}
+
+/** Checks of a new entry's body beyond its schema, with each field named under `prefix` ('' or 'value.'); its UTC time. */
+function prefixed(c: Checks, prefix: string, check: (c: Checks) => string): string {
+  const inner = new Checks();
+  const atUtc = check(inner);
+  c.issues.push(...inner.issues.map((i) => ({ ...i, field: `${prefix}${i.field}` })));
+  return atUtc;
+}
+
+/** A covariate as entered (a new one or an amendment): time, and the register's name, unit and limits. */
+export function checkNewCovariate(c: Checks, b: NewCovariate, prefix = ''): string {
+  return prefixed(c, prefix, (c) => {
+    const atUtc = c.time(b.at, 'at');
+    checkCovariate(c, b.name, b.value, b.unit);
+    return atUtc;
+  });
+}
+
+/** A dose as entered (a new one or an amendment): time, amount and unit, route and duration. */
+export function checkNewAdministration(c: Checks, b: NewAdministration, prefix = ''): string {
+  return prefixed(c, prefix, (c) => {
+    const atUtc = c.time(b.at, 'at');
+    c.positive(b.amount, 'amount', 'amount');
+    c.unit(b.unit, 'mass', 'unit');
+    if (b.route === 'infusion') {
+      if (!b.duration)
+        c.add('DT_REQUEST_VALUE', 'duration', 'an infusion needs its duration (value and unit)');
+      else {
+        c.positive(b.duration.value, 'duration.value', 'duration');
+        c.unit(b.duration.unit, 'time', 'duration.unit');
+      }
+    } else if (b.duration) c.add('DT_REQUEST_VALUE', 'duration', `a ${b.route} dose has no duration`);
+    return atUtc;
+  });
+}
+
+/** A level as entered (a new one or an amendment): time, value, LLOQ and unit. */
+export function checkNewSample(c: Checks, b: NewSample, prefix = ''): string {
+  return prefixed(c, prefix, (c) => {
+    const atUtc = c.time(b.at, 'at');
+    if (!(Number.isFinite(b.value) && b.value >= 0))
+      c.add('DT_REQUEST_VALUE', 'value', `concentration ${b.value} must be ≥ 0`);
+    if (b.lloq !== undefined && !(b.lloq > 0))
+      c.add('DT_REQUEST_VALUE', 'lloq', `LLOQ ${b.lloq} must be > 0 (in the sample's unit)`);
+    c.unit(b.unit, 'conc', 'unit');
+    return atUtc;
+  });
 }
 
 export async function addCovariate(
@@ -118,8 +194,7 @@ export async function addCovariate(
 ): Promise<{ id: string }> {
   const p = await patientFor(db, user, patientId, 'id');
   const c = new Checks();
-  const atUtc = c.time(b.at, 'at');
-  checkCovariate(c, b.name, b.value, b.unit);
+  const atUtc = checkNewCovariate(c, b);
   c.throwIfAny();
   const row: Database['covariates'] = {
     id: newId(),
@@ -143,16 +218,7 @@ export async function addAdministration(
 ): Promise<{ id: string }> {
   const p = await patientFor(db, user, patientId, 'id');
   const c = new Checks();
-  const atUtc = c.time(b.at, 'at');
-  c.positive(b.amount, 'amount', 'amount');
-  c.unit(b.unit, 'mass', 'unit');
-  if (b.route === 'infusion') {
-    if (!b.duration) c.add('DT_REQUEST_VALUE', 'duration', 'an infusion needs its duration (value and unit)');
-    else {
-      c.positive(b.duration.value, 'duration.value', 'duration');
-      c.unit(b.duration.unit, 'time', 'duration.unit');
-    }
-  } else if (b.duration) c.add('DT_REQUEST_VALUE', 'duration', `a ${b.route} dose has no duration`);
+  const atUtc = checkNewAdministration(c, b);
   c.throwIfAny();
   const row: Database['administrations'] = {
     id: newId(),
@@ -179,22 +245,12 @@ export async function addSample(
 ): Promise<{ id: string; warnings: Issue[] }> {
   const p = await patientFor(db, user, patientId, 'id');
   const c = new Checks();
-  const atUtc = c.time(b.at, 'at');
-  if (!(Number.isFinite(b.value) && b.value >= 0))
-    c.add('DT_REQUEST_VALUE', 'value', `concentration ${b.value} must be ≥ 0`);
-  if (b.lloq !== undefined && !(b.lloq > 0))
-    c.add('DT_REQUEST_VALUE', 'lloq', `LLOQ ${b.lloq} must be > 0 (in the sample's unit)`);
-  c.unit(b.unit, 'conc', 'unit');
+  const atUtc = checkNewSample(c, b);
   c.throwIfAny();
   // A level before every recorded dose (a residual from an earlier course, or doses not yet
-  // entered) is stored, and said: analyses do not use it.
-  const dose = await db
-    .selectFrom('administrations')
-    .select('id')
-    .where('patient_id', '=', p.id)
-    .where('at_utc', '<=', atUtc)
-    .limit(1)
-    .executeTakeFirst();
+  // entered) is stored, and said: analyses do not use it. Doses entered in error do not count.
+  const { administrations } = await recordsOf(db, p.id);
+  const dose = administrations.some((a) => Date.parse(a.at) <= Date.parse(atUtc));
   const warnings: Issue[] = dose
     ? []
     : [
