@@ -9,7 +9,9 @@
 import { DosetwinError, type Issue, type PatientData, parseDataset, splitCsv } from '@dosetwin/engine';
 import {
   checkCodedColumns,
+  checkDrugData,
   checkDrugPatient,
+  checkModelData,
   codingNote,
   type DrugPatient,
   type ModelRef,
@@ -46,7 +48,13 @@ export function forModel(model: ModelRef, p: DrugPatient): DataPatient {
   const r = modelPatient(model, policy.patient);
   if (!r.patient)
     throw new DosetwinError(r.errors.map((e) => ({ ...e, message: `patient ${p.id}: ${e.message}` })));
-  return { patient: r.patient, warnings: [...policy.warnings, ...r.warnings], notes: r.notes };
+  // The doses and levels against the drug's plausibility bounds (doses in mg read as µg…).
+  const plausibility = model.ir.drug ? checkDrugData(model.ir.drug, policy.patient) : [];
+  return {
+    patient: r.patient,
+    warnings: [...policy.warnings, ...plausibility, ...r.warnings],
+    notes: r.notes,
+  };
 }
 
 /** Every patient of the file, for the model; the coding of a SEX column checked and noted first. */
@@ -60,7 +68,11 @@ export function readPatients(model: ModelRef, file: string): DataPatient[] {
     });
   const ds = parseDataset(text, model.ir, file);
   printIssues(ds.issues);
-  return ds.patients.map((patient) => ({ patient, warnings: [], notes: [...coding] }));
+  return ds.patients.map((patient) => ({
+    patient,
+    warnings: checkModelData(model.ir, patient),
+    notes: [...coding],
+  }));
 }
 
 /**

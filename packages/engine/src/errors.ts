@@ -16,6 +16,8 @@ export interface Issue {
   message: string;
   /** What to do about it. */
   hint?: string;
+  /** The message and hint in French, where the raiser wrote them (entry plausibility, misfit). */
+  fr?: { message: string; hint?: string };
   file?: string;
   /** 1-based line (model files) or record number (datasets: 1 = first data row after the header). */
   line?: number;

@@ -40,6 +40,9 @@ export {
 export {
   recommend,
   rankKey,
+  rankingCriteria,
+  PTA_THRESHOLD,
+  type RankCriterion,
   compareKeys,
   type RegimenSpace,
   type RecommendInput,
@@ -48,6 +51,16 @@ export {
   type LoadingSearch,
   type LoadingChoice,
 } from './dosing/recommend.ts';
+export {
+  type AdministrationLimits,
+  type CappedBy,
+  type LimitBreach,
+  doseCeiling,
+  infusionFor,
+  limitBreaches,
+  loadingCeiling,
+  shortestInfusion,
+} from './dosing/limits.ts';
 export {
   nextAdministrationTime,
   parseRegimen,
@@ -155,6 +168,15 @@ export {
   type TwinRecommendInput,
   type EvaluateOptions,
 } from './twin/twin.ts';
-export { domainIssue, formatRange, twinChecks, IMPLAUSIBLE_SDS } from './twin/checks.ts';
+export {
+  domainIssue,
+  formatRange,
+  twinChecks,
+  misfitChecks,
+  IMPLAUSIBLE_SDS,
+  IMPLAUSIBLE_RATIO,
+  EXTREME_ETA_SDS,
+  UNIT_SLIP_RATIO,
+} from './twin/checks.ts';
 // MAP at given etas (NONMEM MAXEVAL=0 with $ETAS) and the other modes a fit reports
 export { CLOSE_MODES, type FixedEtaEvaluation, type OtherMode } from './estimate/index.ts';

@@ -31,8 +31,17 @@ export const amikacin: DrugFile = {
       intervals: { values: [24, 36, 48], unit: 'h' },
       infusion: {
         duration: { lo: 0.5, hi: 1, unit: 'h' },
+        maxDuration: { value: 1, unit: 'h' },
         maxRate: null,
+        step: null,
         note: 'intravenous infusion over 30 min (30-60 min, EU SmPC; Afssaps 2011)',
+      },
+      limits: {
+        maxDose: [{ value: 30, unit: 'mg/kg' }],
+        maxDailyDose: [{ value: 30, unit: 'mg/kg' }],
+        maxLoadingDose: [],
+        source:
+          'Afssaps 2011: 25-30 mg/kg once daily in severe sepsis and septic shock, which the library follows (its usual dose, its targets); the EU SmPC 4.2 says 15 mg/kg/day, at most 1.5 g/day, which French intensive care exceeds',
       },
       usual: {
         dose: { value: 25, unit: 'mg/kg' },
@@ -51,4 +60,36 @@ export const amikacin: DrugFile = {
   },
   mlPresets: [],
   estimators: [],
+  plausibility: {
+    dose: {
+      unit: 'mg',
+      hard: { lo: 1, hi: 6000 },
+      soft: { lo: 100, hi: 3600 },
+      why: 'adults 500-3000 mg per administration; without a recorded weight a neonatal dose asks for one',
+    },
+    dosePerKg: {
+      unit: 'mg/kg',
+      hard: { lo: 2, hi: 60 },
+      soft: { lo: 5, hi: 35 },
+      why: '15-20 mg/kg, 25-30 mg/kg in intensive care',
+    },
+    dailyDose: {
+      unit: 'mg',
+      hard: { lo: 0, hi: 8000 },
+      soft: { lo: 0, hi: 3600 },
+      why: '30 mg/kg of a 120 kg patient is 3600 mg',
+    },
+    level: {
+      unit: 'mg/L',
+      hard: { lo: 0, hi: 400 },
+      soft: { lo: 0.1, hi: 120 },
+      why: 'peaks 60-80 mg/L, troughs below 2.5 mg/L',
+    },
+    interval: {
+      unit: 'h',
+      hard: { lo: 1, hi: 168 },
+      soft: { lo: 8, hi: 72 },
+      why: 'once daily, every 36-48 h when the trough is high',
+    },
+  },
 };

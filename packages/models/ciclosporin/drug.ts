@@ -16,6 +16,13 @@ export const ciclosporin: DrugFile = {
       strengths: { values: [10, 25, 50, 100], unit: 'mg' },
       intervals: { values: [12], unit: 'h' },
       infusion: null,
+      limits: {
+        maxDose: [],
+        maxDailyDose: [{ value: 15, unit: 'mg/kg' }],
+        maxLoadingDose: [],
+        source:
+          'Neoral SmPC 4.2, solid organ transplantation: 10-15 mg/kg/day in two doses around surgery, then 2-6 mg/kg/day adjusted to blood levels: 15 mg/kg/day is the most it gives',
+      },
       usual: null,
       source:
         'Neoral EU SmPC (strengths); every 12 h as both ciclosporin model files offered it; no usual dose of its own in the library (each model states its study starting dose)',
@@ -35,4 +42,36 @@ export const ciclosporin: DrugFile = {
   },
   mlPresets: [],
   estimators: [],
+  plausibility: {
+    dose: {
+      unit: 'mg',
+      hard: { lo: 1, hi: 2000 },
+      soft: { lo: 10, hi: 600 },
+      why: '25-400 mg per administration',
+    },
+    dosePerKg: {
+      unit: 'mg/kg',
+      hard: { lo: 0.1, hi: 30 },
+      soft: { lo: 0.5, hi: 8 },
+      why: '1-5 mg/kg twice daily',
+    },
+    dailyDose: {
+      unit: 'mg',
+      hard: { lo: 0, hi: 3000 },
+      soft: { lo: 0, hi: 1200 },
+      why: '10 mg/kg/day of a 120 kg patient',
+    },
+    level: {
+      unit: 'ug/L',
+      hard: { lo: 0, hi: 10000 },
+      soft: { lo: 10, hi: 3000 },
+      why: 'troughs 50-400 µg/L, levels 2 h after the dose 600-1700 µg/L',
+    },
+    interval: {
+      unit: 'h',
+      hard: { lo: 4, hi: 168 },
+      soft: { lo: 8, hi: 24 },
+      why: 'every 12 h',
+    },
+  },
 };

@@ -23,6 +23,13 @@ export const everolimus: DrugFile = {
       strengths: { values: [0.25, 0.5, 0.75, 1], unit: 'mg' },
       intervals: { values: [12], unit: 'h' },
       infusion: null,
+      limits: {
+        maxDose: [],
+        maxDailyDose: [],
+        maxLoadingDose: [],
+        source:
+          'Certican EU SmPC 4.2: 0.75 mg twice daily (kidney, heart) or 1 mg twice daily (liver) to start, then adjusted to the whole-blood trough: no maximum stated',
+      },
       usual: {
         dose: { value: 0.75, unit: 'mg' },
         every: { value: 12, unit: 'h' },
@@ -39,6 +46,12 @@ export const everolimus: DrugFile = {
       strengths: { values: [2.5, 5, 10], unit: 'mg' },
       intervals: { values: [24], unit: 'h' },
       infusion: null,
+      limits: {
+        maxDose: [{ value: 10, unit: 'mg' }],
+        maxDailyDose: [{ value: 10, unit: 'mg' }],
+        maxLoadingDose: [],
+        source: 'Afinitor EU SmPC 4.2: 10 mg once daily, reduced to 5 mg for adverse reactions',
+      },
       usual: {
         dose: { value: 10, unit: 'mg' },
         every: { value: 24, unit: 'h' },
@@ -56,4 +69,36 @@ export const everolimus: DrugFile = {
   },
   mlPresets: [],
   estimators: [],
+  plausibility: {
+    dose: {
+      unit: 'mg',
+      hard: { lo: 0.05, hi: 100 },
+      soft: { lo: 0.25, hi: 20 },
+      why: '0.25-10 mg per administration',
+    },
+    dosePerKg: {
+      unit: 'mg/kg',
+      hard: { lo: 0.0005, hi: 2 },
+      soft: { lo: 0.002, hi: 0.3 },
+      why: '0.01-0.15 mg/kg per administration',
+    },
+    dailyDose: {
+      unit: 'mg',
+      hard: { lo: 0, hi: 200 },
+      soft: { lo: 0, hi: 20 },
+      why: '10 mg/day at most on the oncology label',
+    },
+    level: {
+      unit: 'ug/L',
+      hard: { lo: 0, hi: 1000 },
+      soft: { lo: 0.5, hi: 100 },
+      why: 'troughs 3-15 µg/L, peaks up to 60-70 µg/L after 10 mg',
+    },
+    interval: {
+      unit: 'h',
+      hard: { lo: 4, hi: 168 },
+      soft: { lo: 12, hi: 24 },
+      why: 'every 12 h or every 24 h',
+    },
+  },
 };

@@ -31,8 +31,17 @@ export const gentamicin: DrugFile = {
       intervals: { values: [24, 36, 48], unit: 'h' },
       infusion: {
         duration: { lo: 0.05, hi: 0.5, unit: 'h' },
+        maxDuration: null,
         maxRate: null,
+        step: null,
         note: 'slow intravenous injection over 3-5 min or infusion over 30 min (BNFc)',
+      },
+      limits: {
+        maxDose: [{ value: 7, unit: 'mg/kg' }],
+        maxDailyDose: [{ value: 7, unit: 'mg/kg' }],
+        maxLoadingDose: [],
+        source:
+          'gentamicin 40 mg/mL SmPC (Panpharma) 4.2: newborns 4-7 mg/kg/day as a single dose; NICE NG195 starts at 5 mg/kg every 36 h',
       },
       usual: {
         dose: { value: 5, unit: 'mg/kg' },
@@ -51,4 +60,36 @@ export const gentamicin: DrugFile = {
   },
   mlPresets: [],
   estimators: [],
+  plausibility: {
+    dose: {
+      unit: 'mg',
+      hard: { lo: 0.5, hi: 1500 },
+      soft: { lo: 20, hi: 800 },
+      why: 'adults 80-700 mg per administration; without a recorded weight a neonatal dose asks for one',
+    },
+    dosePerKg: {
+      unit: 'mg/kg',
+      hard: { lo: 0.3, hi: 15 },
+      soft: { lo: 1, hi: 8 },
+      why: '1-1.7 mg/kg conventional, 4-7 mg/kg extended interval',
+    },
+    dailyDose: {
+      unit: 'mg',
+      hard: { lo: 0, hi: 2000 },
+      soft: { lo: 0, hi: 900 },
+      why: '7 mg/kg of a 120 kg patient is 840 mg',
+    },
+    level: {
+      unit: 'mg/L',
+      hard: { lo: 0, hi: 100 },
+      soft: { lo: 0.05, hi: 40 },
+      why: 'peaks 15-30 mg/L, troughs below 0.5-1 mg/L (assays quantify from about 0.1-0.3 mg/L)',
+    },
+    interval: {
+      unit: 'h',
+      hard: { lo: 1, hi: 168 },
+      soft: { lo: 6, hi: 72 },
+      why: 'every 8 h (conventional) to every 36-48 h (neonates, renal failure)',
+    },
+  },
 };

@@ -23,8 +23,16 @@ export const meropenem: DrugFile = {
       intervals: { values: [8], unit: 'h' },
       infusion: {
         duration: { lo: 0.5, hi: 3, unit: 'h' },
+        maxDuration: { value: 3, unit: 'h' },
         maxRate: null,
-        note: '15-30 min per label; 3 h prolonged infusion studied by Li 2006',
+        step: null,
+        note: '15-30 min per label; 3 h prolonged infusion studied by Li 2006 (a solution in 0.9 % sodium chloride is used within 3 h at room temperature, EU SmPC 6.3)',
+      },
+      limits: {
+        maxDose: [{ value: 2000, unit: 'mg' }],
+        maxDailyDose: [{ value: 6000, unit: 'mg' }],
+        maxLoadingDose: [],
+        source: 'EU SmPC 4.2: 0.5-2 g every 8 h by indication, up to 2 g three times daily',
       },
       usual: {
         dose: { value: 1000, unit: 'mg' },
@@ -43,4 +51,36 @@ export const meropenem: DrugFile = {
   },
   mlPresets: [],
   estimators: [],
+  plausibility: {
+    dose: {
+      unit: 'mg',
+      hard: { lo: 10, hi: 8000 },
+      soft: { lo: 250, hi: 6000 },
+      why: '500-2000 mg per administration; 6 g over 24 h by continuous infusion',
+    },
+    dosePerKg: {
+      unit: 'mg/kg',
+      hard: { lo: 1, hi: 200 },
+      soft: { lo: 5, hi: 90 },
+      why: '10-40 mg/kg per administration (children 20-40 mg/kg)',
+    },
+    dailyDose: {
+      unit: 'mg',
+      hard: { lo: 0, hi: 12000 },
+      soft: { lo: 0, hi: 6000 },
+      why: 'the label’s maximum is 6 g/day',
+    },
+    level: {
+      unit: 'mg/L',
+      hard: { lo: 0, hi: 500 },
+      soft: { lo: 0.1, hi: 150 },
+      why: 'peaks up to about 100 mg/L after 2 g, troughs from below 1 mg/L',
+    },
+    interval: {
+      unit: 'h',
+      hard: { lo: 1, hi: 168 },
+      soft: { lo: 4, hi: 24 },
+      why: 'every 8 h, every 12-24 h in renal failure',
+    },
+  },
 };

@@ -23,6 +23,13 @@ export const mycophenolicAcid: DrugFile = {
       strengths: { values: [250], unit: 'mg' },
       intervals: { values: [12], unit: 'h' },
       infusion: null,
+      limits: {
+        maxDose: [{ value: 1500, unit: 'mg' }],
+        maxDailyDose: [{ value: 3000, unit: 'mg' }],
+        maxLoadingDose: [],
+        source:
+          'CellCept EU SmPC 4.2: 1 g twice daily after renal transplantation, 1.5 g twice daily (3 g a day) after cardiac and hepatic transplantation, the most it gives',
+      },
       usual: {
         dose: { value: 1000, unit: 'mg' },
         every: { value: 12, unit: 'h' },
@@ -39,6 +46,13 @@ export const mycophenolicAcid: DrugFile = {
       strengths: { values: [500], unit: 'mg' },
       intervals: { values: [12], unit: 'h' },
       infusion: null,
+      limits: {
+        maxDose: [{ value: 1500, unit: 'mg' }],
+        maxDailyDose: [{ value: 3000, unit: 'mg' }],
+        maxLoadingDose: [],
+        source:
+          'CellCept EU SmPC 4.2: 1 g twice daily after renal transplantation, 1.5 g twice daily (3 g a day) after cardiac and hepatic transplantation, the most it gives',
+      },
       usual: {
         dose: { value: 1000, unit: 'mg' },
         every: { value: 12, unit: 'h' },
@@ -56,4 +70,36 @@ export const mycophenolicAcid: DrugFile = {
   },
   mlPresets: [],
   estimators: [],
+  plausibility: {
+    dose: {
+      unit: 'mg',
+      hard: { lo: 10, hi: 10000 },
+      soft: { lo: 100, hi: 2000 },
+      why: '500-1500 mg per administration',
+    },
+    dosePerKg: {
+      unit: 'mg/kg',
+      hard: { lo: 1, hi: 150 },
+      soft: { lo: 5, hi: 40 },
+      why: '10-25 mg/kg per administration',
+    },
+    dailyDose: {
+      unit: 'mg',
+      hard: { lo: 0, hi: 15000 },
+      soft: { lo: 0, hi: 4000 },
+      why: '3 g/day at most on the label',
+    },
+    level: {
+      unit: 'mg/L',
+      hard: { lo: 0, hi: 500 },
+      soft: { lo: 0.1, hi: 80 },
+      why: 'troughs 1-3.5 mg/L, peaks up to 30-40 mg/L',
+    },
+    interval: {
+      unit: 'h',
+      hard: { lo: 4, hi: 168 },
+      soft: { lo: 8, hi: 24 },
+      why: 'every 12 h',
+    },
+  },
 };

@@ -23,8 +23,17 @@ export const piperacillin: DrugFile = {
       intervals: { values: [6, 8], unit: 'h' },
       infusion: {
         duration: { lo: 0.5, hi: 4, unit: 'h' },
+        maxDuration: null,
         maxRate: null,
-        note: '30 min per label; extended infusions used in ICU practice',
+        step: null,
+        note: '30 min per label; extended infusions (3-4 h) and continuous infusion used in ICU practice (Abdul-Aziz 2020)',
+      },
+      limits: {
+        maxDose: [{ value: 4000, unit: 'mg' }],
+        maxDailyDose: [{ value: 16000, unit: 'mg' }],
+        maxLoadingDose: [],
+        source:
+          'EU SmPC 4.2: 4 g/0.5 g every 8 h, every 6 h in nosocomial pneumonia and neutropenia: 4 g piperacillin a dose and 16 g a day at most (the US label too: 4.5 g every 6 h = 16 g piperacillin); the 24 g/day of piperacillin alone is not a piperacillin/tazobactam dose',
       },
       usual: {
         dose: { value: 4000, unit: 'mg' },
@@ -43,4 +52,39 @@ export const piperacillin: DrugFile = {
   },
   mlPresets: [],
   estimators: [],
+  // Plausibility bounds for entries, not dosing guidance: soft bounds wider than the usual doses
+  // (4 g every 6-8 h, children 100 mg/kg; continuous infusion 16-24 g/day), hard bounds beyond any
+  // reported dose or level.
+  plausibility: {
+    dose: {
+      unit: 'mg',
+      hard: { lo: 50, hi: 25000 },
+      soft: { lo: 500, hi: 6000 },
+      why: '2000-4000 mg per administration; a 24-h continuous infusion carries the whole day',
+    },
+    dosePerKg: {
+      unit: 'mg/kg',
+      hard: { lo: 5, hi: 400 },
+      soft: { lo: 20, hi: 120 },
+      why: 'adults 50-60 mg/kg, children 80-100 mg/kg per administration',
+    },
+    dailyDose: {
+      unit: 'mg',
+      hard: { lo: 0, hi: 30000 },
+      soft: { lo: 0, hi: 24000 },
+      why: '16 g/day usually, 24 g/day at most',
+    },
+    level: {
+      unit: 'mg/L',
+      hard: { lo: 0, hi: 2000 },
+      soft: { lo: 0.5, hi: 400 },
+      why: 'peaks up to about 300 mg/L after 4 g, continuous-infusion levels 20-100 mg/L',
+    },
+    interval: {
+      unit: 'h',
+      hard: { lo: 1, hi: 168 },
+      soft: { lo: 4, hi: 24 },
+      why: 'every 6-8 h, 24 h for a continuous infusion',
+    },
+  },
 };

@@ -34,7 +34,9 @@ import {
   type DrugPatient,
   modelPatient,
 } from './patient.ts';
-import { defaultTargets, productSpace } from './policy.ts';
+import { checkClinicalRecord, modelRoutes } from './plausibility.ts';
+import { recordedWeightKg } from './limits.ts';
+import { defaultTargets, modelPolicy, productSpace } from './policy.ts';
 import { type Quantity, type Regimen, toFutureRegimen } from './regimen.ts';
 import { recommendWithTwin } from './recommendation.ts';
 import { getModel, type LibraryModel, shortCitation } from './registry.ts';
@@ -119,6 +121,11 @@ export function clinicalTwin(
   const ir = model.ir;
   const cp = clinicalPatient(inputs);
   checkDrugPatient(cp.patient);
+  // The record against the drug's plausibility bounds: what is refused at entry stops the
+  // analysis, what needs an acknowledgement at entry is a warning the signature acknowledges.
+  const plausibility = checkClinicalRecord(ir.drug || null, inputs, modelRoutes(ir));
+  const refused = plausibility.filter((i) => i.severity === 'error');
+  if (refused.length) throw new DosetwinError(refused);
   const mp = modelPatient(model, cp.patient);
   if (!mp.patient) throw new DosetwinError(mp.errors);
   const twin = createTwin(model.compiled(), mp.patient, {
@@ -188,7 +195,7 @@ export function clinicalTwin(
     targets,
     mic,
     fu,
-    warnings: dedupeIssues([...cp.warnings, ...mp.warnings, ...twinWarnings]),
+    warnings: dedupeIssues([...cp.warnings, ...plausibility, ...mp.warnings, ...twinWarnings]),
     notes: mp.notes,
     usedSamples: cp.usedSamples,
     observed: inputs.samples.map((x, k) => ({
@@ -319,8 +326,14 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 /** The regimen of an engine candidate (model units) in the clinical shape. */
 function candidateRegimen(
   ct: ClinicalTwin,
-  c: { start: number; dose: number; interval: number; duration: number; loadingDose: number },
-  loadingDuration?: number,
+  c: {
+    start: number;
+    dose: number;
+    interval: number;
+    duration: number;
+    loadingDose: number;
+    loadingDuration: number;
+  },
 ): Regimen {
   const u = ct.model.ir.units;
   const oral = ct.model.ir.compartments.includes('depot');
@@ -335,7 +348,7 @@ function candidateRegimen(
       c.loadingDose > 0
         ? {
             dose: q(c.loadingDose, u.dose),
-            duration: (loadingDuration ?? c.duration) > 0 ? q(loadingDuration ?? c.duration, u.time) : null,
+            duration: c.loadingDuration > 0 ? q(c.loadingDuration, u.time) : null,
           }
         : null,
   };
@@ -596,6 +609,7 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
       throw e;
     }
   const route = ir.compartments.includes('depot') ? 'oral' : 'infusion';
+  const weightKg = recordedWeightKg(ct.patient);
   const { engine, nextDose } = recommendWithTwin(
     twin,
     {
@@ -609,6 +623,9 @@ export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {})
       ...(starts ? { starts } : {}),
       ...(threshold !== undefined ? { startWhenBelow: threshold } : {}),
       ...(ct.mic !== undefined ? { mic: ct.mic, fu: ct.fu } : {}),
+      // The products' limits of administration, per-kg ones with the recorded weight.
+      limits: modelPolicy(model).limits,
+      ...(weightKg !== null ? { weightKg } : {}),
       horizon: 'steady-state',
       samples,
       seed,

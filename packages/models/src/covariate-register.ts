@@ -58,6 +58,11 @@ export interface CovariateEntry {
   derivedBy: string[];
   /** Hard plausibility bounds in the canonical unit, and why; null for binary and coded covariates. */
   limits: { lo: number; hi: number; why: string } | null;
+  /**
+   * Soft bounds in the canonical unit, inside `limits`: a value outside them is possible but
+   * unusual enough (or typical of a unit slip) that entering it needs an acknowledgement.
+   */
+  usual?: { lo: number; hi: number; why: string };
 }
 
 const MASS = ['kg', 'g', 'lb'];
@@ -81,6 +86,11 @@ const entries: CovariateEntry[] = [
       hi: 650,
       why: 'the smallest surviving preterm neonates weigh about 0.25 kg and the heaviest recorded adults about 600 kg; the library models span 0.4 kg (germovsek2016) to 255 kg (goti2018)',
     },
+    usual: {
+      lo: 0.35,
+      hi: 250,
+      why: 'below the smallest neonates of the library’s cohorts (0.4 kg), above all but the heaviest adults; a weight in g or lb read as kg falls outside',
+    },
   },
   {
     name: 'HT',
@@ -100,6 +110,11 @@ const entries: CovariateEntry[] = [
       hi: 275,
       why: 'extremely preterm neonates measure about 25-30 cm; the tallest recorded adult measured 272 cm',
     },
+    usual: {
+      lo: 30,
+      hi: 220,
+      why: 'from extremely preterm neonates to the tallest adults seen in practice; a height in m or in read as cm falls outside',
+    },
   },
   {
     name: 'AGE',
@@ -112,6 +127,11 @@ const entries: CovariateEntry[] = [
     codes: null,
     derivedBy: [],
     limits: { lo: 0, hi: 125, why: 'from birth to beyond the longest documented human life (122 years)' },
+    usual: {
+      lo: 0,
+      hi: 105,
+      why: 'older than 105 years is rare enough to check (a birth year typed as an age?)',
+    },
   },
   {
     name: 'SEX',
@@ -291,6 +311,11 @@ const entries: CovariateEntry[] = [
       hi: 3000,
       why: 'below the lowest values of the library’s cohorts (neonates from 10 µmol/L) and above end-stage kidney failure (andrews2019’s cohort reaches 1885 µmol/L); a value in mg/dL entered as µmol/L falls below 5',
     },
+    usual: {
+      lo: 15,
+      hi: 1500,
+      why: 'below 15 µmol/L only in neonates and a value in mg/dL entered as µmol/L (0.9 mg/dL = 80 µmol/L); above 1500 µmol/L rare, or a value in µmol/L entered as mg/dL',
+    },
   },
   {
     name: 'CYSC',
@@ -306,6 +331,11 @@ const entries: CovariateEntry[] = [
       lo: 0.2,
       hi: 10,
       why: 'a wide margin around normal kidney function (about 1 mg/L) and kidney failure (a few mg/L)',
+    },
+    usual: {
+      lo: 0.4,
+      hi: 7,
+      why: 'cystatin C lies within 0.5-7 mg/L from normal to end-stage kidney failure',
     },
   },
   {
@@ -325,6 +355,11 @@ const entries: CovariateEntry[] = [
       lo: 0,
       hi: 500,
       why: '0 in anuria; augmented renal clearance in septic patients reaches about 400 mL/min (delattre2010’s cohort: up to 408 mL/min)',
+    },
+    usual: {
+      lo: 2,
+      hi: 250,
+      why: 'above 250 mL/min a creatinine in mg/dL entered as µmol/L is likely (augmented renal clearance reaches 150-200 mL/min)',
     },
   },
   {
@@ -380,6 +415,7 @@ const entries: CovariateEntry[] = [
       hi: 0.85,
       why: 'life-compatible haematocrits lie well within 0.05-0.85 L/L (severe anaemia near 0.10, neonatal polycythaemia near 0.70); the library’s cohorts span 0.15-0.80 L/L; a percentage entered as L/L is above 0.85',
     },
+    usual: { lo: 0.12, hi: 0.7, why: 'a haematocrit in % entered as L/L falls far above 0.7' },
   },
   {
     name: 'ALB',
@@ -395,6 +431,11 @@ const entries: CovariateEntry[] = [
       lo: 5,
       hi: 70,
       why: 'normal 35-50 g/L; the library’s cohorts span 12-57 g/L; a value in g/dL entered as g/L is below 7',
+    },
+    usual: {
+      lo: 12,
+      hi: 60,
+      why: 'serum albumin lies within 15-55 g/L; a value in g/dL entered as g/L falls below 12',
     },
   },
   // ------------------------------------------------------------------ genotypes
@@ -615,30 +656,63 @@ export function patientInputs(model: ModelIR | { ir: ModelIR }): PatientInput[] 
  */
 export function plausibilityIssue(name: string, value: number, unit: string): Issue | null {
   const e = covariateEntry(name);
-  const issue = (message: string, hint?: string): Issue => ({
+  const issue = (message: Bilingual, hint?: Bilingual): Issue => ({
     code: 'DT_COVARIATE_IMPLAUSIBLE',
     severity: 'error',
     field: `covariates.${name}`,
-    message,
-    ...(hint ? { hint } : {}),
+    message: message.en,
+    ...(hint ? { hint: hint.en } : {}),
+    fr: { message: message.fr, ...(hint ? { hint: hint.fr } : {}) },
   });
   if (!e)
-    return issue(`${name} is not a known covariate`, 'covariates are named as in the covariate register');
+    return issue(
+      { en: `${name} is not a known covariate`, fr: `${name} n’est pas une covariable connue` },
+      {
+        en: 'covariates are named as in the covariate register',
+        fr: 'les covariables sont nommées comme dans le registre des covariables',
+      },
+    );
   if (e.codes) {
     if (e.codes.some((c) => c.value === value)) return null;
     return issue(
-      `${name} is ${value}; it takes ${e.codes.map((c) => `${c.value} (${c.en})`).join(' or ')}`,
-      name === 'SEX' ? 'SEX is 0 = male, 1 = female' : undefined,
+      {
+        en: `${name} is ${value}; it takes ${e.codes.map((c) => `${c.value} (${c.en})`).join(' or ')}`,
+        fr: `${name} vaut ${value} ; valeurs admises : ${e.codes.map((c) => `${c.value} (${c.fr})`).join(' ou ')}`,
+      },
+      name === 'SEX' ? { en: 'SEX is 0 = male, 1 = female', fr: 'SEX vaut 0 = homme, 1 = femme' } : undefined,
     );
   }
   const v = e.units.includes(unit) ? convertCovariate(value, unit, e.unit, e.quantity) : null;
-  if (v === null) return issue(`${name} is given in ${unit}; it is entered in ${e.units.join(', ')}`);
-  if (!Number.isFinite(v)) return issue(`${name} is not a number`);
+  if (v === null)
+    return issue({
+      en: `${name} is given in ${unit}; it is entered in ${e.units.join(', ')}`,
+      fr: `${name} est donnée en ${unit} ; elle se saisit en ${e.units.join(', ')}`,
+    });
+  if (!Number.isFinite(v)) return issue({ en: `${name} is not a number`, fr: `${name} n’est pas un nombre` });
   if (!e.limits || (v >= e.limits.lo && v <= e.limits.hi)) return null;
-  const shown =
-    unit === e.unit ? `${value} ${unit}` : `${value} ${unit} (${Number(v.toPrecision(4))} ${e.unit})`;
+  const fr = (x: number | string): string =>
+    String(x)
+      .replace(/\./g, ',')
+      .replace(/\bu(mol|g)\b/g, 'µ$1');
+  const shown = (f: (x: number) => string): string =>
+    unit === e.unit
+      ? `${f(value)} ${unit}`
+      : `${f(value)} ${unit} (${f(Number(v.toPrecision(4)))} ${e.unit})`;
+  // The unit the number was probably meant in: one where it would be usual (SCR 0.9 in mg/dL).
+  const within = e.usual ?? e.limits;
+  const meant = e.units.filter((u) => {
+    const x = u === unit ? null : convertCovariate(value, u, e.unit, e.quantity);
+    return x !== null && x >= within.lo && x <= within.hi;
+  });
+  const slip = meant.length ? meant.map((u) => `${value} ${u}`).join(' / ') : null;
   return issue(
-    `${name} is ${shown}; a ${e.label.en.toLowerCase()} lies within ${e.limits.lo}..${e.limits.hi} ${e.unit}`,
-    `is the unit right? ${e.limits.why}`,
+    {
+      en: `${name} is ${shown(String)}; a ${e.label.en.toLowerCase()} lies within ${e.limits.lo}..${e.limits.hi} ${e.unit}`,
+      fr: `${name} vaut ${fr(shown(String))} ; ${e.label.fr.toLowerCase()} : entre ${fr(e.limits.lo)} et ${fr(e.limits.hi)} ${fr(e.unit)}`,
+    },
+    {
+      en: `${slip ? `was it ${slip}? ` : ''}is the unit right? ${e.limits.why}`,
+      fr: `${slip ? `s’agissait-il de ${slip.replace(/\./g, ',')} ? ` : ''}l’unité est-elle la bonne ?`,
+    },
   );
 }

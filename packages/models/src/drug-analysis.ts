@@ -20,6 +20,7 @@ import { type DrugFit, fitDrug, metricFactor, modelAverage } from './averaging.t
 import { candidateModels, formulationsOf } from './drug-models.ts';
 import { drugFile } from './drugs.ts';
 import { type ClinicalRecord, clinicalPatient, type DrugPatient } from './patient.ts';
+import { checkClinicalRecord } from './plausibility.ts';
 import { defaultTargets, productSpace } from './policy.ts';
 import { type Quantity, type Regimen, toFutureRegimen } from './regimen.ts';
 import { recommendDrug } from './recommendation.ts';
@@ -119,6 +120,10 @@ export function analyseDrug(
       },
     ]);
   const cp = clinicalPatient(inputs);
+  // The record against the drug's plausibility bounds (as a one-model analysis does).
+  const plausibility = checkClinicalRecord(inputs.drug, inputs);
+  const refused = plausibility.filter((i) => i.severity === 'error');
+  if (refused.length) throw new DosetwinError(refused);
   const formulation = formulationOfRecord(inputs.drug, inputs, inputs.formulation);
   const targets = inputs.targets.length ? inputs.targets : drugTargets(inputs.drug, formulation);
   const cand = candidateModels(inputs.drug, formulation ? { formulation } : {});
@@ -206,7 +211,10 @@ export function analyseDrug(
         start: iso(cp.originMs + c.start * H),
         loading:
           c.loadingDose > 0
-            ? { dose: q(c.loadingDose, u.dose), duration: c.duration > 0 ? q(c.duration, u.time) : null }
+            ? {
+                dose: q(c.loadingDose, u.dose),
+                duration: c.loadingDuration > 0 ? q(c.loadingDuration, u.time) : null,
+              }
             : null,
       },
       composition: [],
@@ -223,14 +231,22 @@ export function analyseDrug(
     })),
     warnings: [
       ...cp.warnings,
+      ...plausibility,
       ...r.warnings.map((w): Issue =>
         w.model === ''
-          ? { code: w.code, severity: 'warning', field: w.field, message: w.message }
+          ? {
+              code: w.code,
+              severity: 'warning',
+              field: w.field,
+              message: w.message,
+              ...(w.fr ? { fr: w.fr } : {}),
+            }
           : {
               code: w.code,
               severity: 'warning',
               field: w.field.startsWith('models.') ? w.field : `models.${w.model}.${w.field}`,
               message: `${w.model}: ${w.message}`,
+              ...(w.fr ? { fr: { ...w.fr, message: `${w.model} : ${w.fr.message}` } } : {}),
             },
       ),
     ],

@@ -27,12 +27,41 @@ export interface DrugTarget {
 
 /** An infusion constraint of a product, as its label states it. */
 export interface InfusionConstraint {
-  /** Shortest and longest infusion duration offered. */
+  /**
+   * The infusion durations the regimen search offers: `lo` is also the shortest infusion allowed
+   * (a hard limit), `hi` the longest offered (a dose may run longer when the rate asks for it, up
+   * to `maxDuration`).
+   */
   duration: { lo: number; hi: number; unit: string };
-  /** Maximum infusion rate where the label states one (vancomycin: 10 mg/min), else null. */
+  /** Longest infusion allowed (solution stability, label), or null: up to the dosing interval. */
+  maxDuration: Quantity | null;
+  /**
+   * Maximum infusion rate where the label states one (vancomycin: 10 mg/min), in a mass per time
+   * unit (`mg/min`, `mg/h`) or per kg of body weight (`mg/kg/h`), else null.
+   */
   maxRate: Quantity | null;
+  /** Durations the rate asks for are rounded up to a multiple of this (what a pump is set to), or null. */
+  step: Quantity | null;
   /** Where the constraint comes from. */
   note: string;
+}
+
+/**
+ * The most a product's label (or, where stated, the guideline the library follows instead) allows
+ * per administration and per day. Each maximum is a list of masses (`mg`) or masses per kg of body
+ * weight (`mg/kg`, resolved with the patient's weight) that all apply (`30 mg/kg` and `3000 mg`:
+ * the smaller); [] when the source states none. The regimen search never proposes a regimen
+ * beyond them.
+ */
+export interface DoseLimits {
+  /** Largest single maintenance dose. */
+  maxDose: Quantity[];
+  /** Largest amount in 24 h. */
+  maxDailyDose: Quantity[];
+  /** Largest loading dose (the first administration); []: `maxDose` applies to it too. */
+  maxLoadingDose: Quantity[];
+  /** Where each maximum comes from, or why there is none. */
+  source: string;
 }
 
 /** A product the drug is given as: a formulation with its real strengths and intervals. */
@@ -53,6 +82,8 @@ export interface Formulation {
   intervals: { values: number[]; unit: string };
   /** Infusion constraints for products given by infusion, else null. */
   infusion: InfusionConstraint | null;
+  /** The largest single, daily and loading doses allowed. */
+  limits: DoseLimits;
   /**
    * The usual dose (per administration, in mg or mg/kg) and its interval, the library's sanity
    * check of products against each model; null when no source in the library states one.
@@ -129,6 +160,35 @@ export interface EstimatorEntry {
   description: string;
 }
 
+/**
+ * How far an entered quantity may plausibly lie, in `unit`: outside `hard` it is an entry error
+ * (a wrong unit, a slipped digit) and is refused; outside `soft` it is possible but unusual enough
+ * that whoever enters it must say so (an acknowledgement, recorded in the audit). These are
+ * plausibility bounds for catching mistakes, not dosing guidance: `soft` is wider than any usual
+ * dose or level, `hard` wider than any documented one.
+ */
+export interface PlausibleRange {
+  unit: string;
+  hard: { lo: number; hi: number };
+  soft: { lo: number; hi: number };
+  /** What the bounds rest on. */
+  why: string;
+}
+
+/** The drug's plausibility bounds for entries (doses, levels, regimens); see {@link PlausibleRange}. */
+export interface DrugPlausibility {
+  /** One administration (any route, loading doses included). */
+  dose: PlausibleRange;
+  /** One administration per kg of body weight, checked when a weight is recorded (unit mg/kg). */
+  dosePerKg: PlausibleRange;
+  /** The most given in any 24 h (unit mg; lower bounds unused). */
+  dailyDose: PlausibleRange;
+  /** A measured level, as the drug's models read it (plasma or whole blood). */
+  level: PlausibleRange;
+  /** A regimen's dosing interval. */
+  interval: PlausibleRange;
+}
+
 /** Everything dosetwin knows about one drug apart from its models' papers. */
 export interface DrugFile {
   /** As the models' `drug` line and folder name: `vancomycin`, `mycophenolic-acid` folder for `mycophenolic acid`. */
@@ -139,4 +199,6 @@ export interface DrugFile {
   models: Record<string, ModelUse>;
   mlPresets: MlPreset[];
   estimators: EstimatorEntry[];
+  /** Plausibility bounds of what is entered for the drug (doses, levels, intervals). */
+  plausibility: DrugPlausibility;
 }

@@ -88,10 +88,17 @@ for (const [folder, f] of Object.entries(DRUG_FILES))
           const d = x.infusion.duration;
           assert.ok(d.lo > 0 && d.lo <= d.hi && convert(d.hi, d.unit, 'h') > 0, `${x.id}: duration range`);
           if (x.infusion.maxRate) {
-            const [mass, time] = x.infusion.maxRate.unit.split('/');
+            const parts = x.infusion.maxRate.unit.split('/');
+            const [mass, time] = parts.length === 3 && parts[1] === 'kg' ? [parts[0], parts[2]] : parts;
             assert.ok(convert(1, mass, 'mg') > 0 && convert(1, time, 'h') > 0, `${x.id}: max rate unit`);
           }
+          for (const q of [x.infusion.maxDuration, x.infusion.step])
+            if (q) assert.ok(convert(q.value, q.unit, 'h') > 0, `${x.id}: infusion durations in a time unit`);
         }
+        const l = x.limits;
+        for (const q of [...l.maxDose, ...l.maxDailyDose, ...l.maxLoadingDose])
+          assert.ok(q.value > 0 && /^(mg|g|ug)(\/kg)?$/.test(q.unit), `${x.id}: limit ${q.value} ${q.unit}`);
+        assert.ok(l.source.length > 10, `${x.id}: where the limits come from, or that none is stated`);
         if (x.usual) {
           assert.match(x.usual.dose.unit, /^(mg|g|ug)(\/kg)?$/, `${x.id}: usual dose unit`);
           assert.ok(convert(x.usual.every.value, x.usual.every.unit, 'h') > 0, `${x.id}: usual interval`);

@@ -63,15 +63,27 @@ export {
   type PolicySource,
   type PolicyTarget,
 } from './policy.ts';
+export {
+  productLimits,
+  recordedWeightKg,
+  modelWeightKg,
+  resolveLimits,
+  tightened,
+  type ProductLimits,
+} from './limits.ts';
+export { MET_MEANING, PTA_MEANING, RANK_CRITERIA, ptaBelowThreshold, rankingRule } from './ranking.ts';
 export type {
   DrugFile,
   DrugTarget,
   Formulation,
   InfusionConstraint,
+  DoseLimits,
   ModelUse,
   MlPreset,
   PresetVariable,
   EstimatorEntry,
+  DrugPlausibility,
+  PlausibleRange,
 } from './drug.ts';
 export { DRUG_FILES, drugFile, modelUse } from './drugs.ts';
 export { ML_PRESETS, presetFor, virtualModel } from './ml-presets.ts';
@@ -187,3 +199,28 @@ export {
   type IssuePackage,
   type IssueSeverity,
 } from './issue-catalogue.ts';
+export {
+  ACKNOWLEDGED_CODES,
+  ANY_DRUG,
+  checkClinicalRecord,
+  checkCovariateValue,
+  checkDailyDose,
+  checkDose,
+  checkDrugData,
+  checkModelData,
+  checkLevel,
+  checkRegimen,
+  drugBounds,
+  formatNumber,
+  isCalendarDateTime,
+  maxDailyDose,
+  modelRoutes,
+  needingAcknowledgement,
+  weightAt,
+  type CovariateValue,
+  type DoseEntry,
+  type EntryCheck,
+  type EntryContext,
+  type LevelEntry,
+  type TimedDose,
+} from './plausibility.ts';

@@ -268,8 +268,8 @@ const CATALOGUE: IssueEntry[] = [
       fr: 'Fiche médicament incohérente avec un modèle',
     },
     meaning: {
-      en: 'A library model names a formulation that its drug file does not list: the library itself is inconsistent.',
-      fr: 'Un modèle de la bibliothèque cite une forme galénique absente de la fiche de son médicament : la bibliothèque elle-même est incohérente.',
+      en: "A library model names a formulation that its drug file does not list, or a product's limit has a unit that cannot be read: the library itself is inconsistent.",
+      fr: 'Un modèle de la bibliothèque cite une forme galénique absente de la fiche de son médicament, ou une limite d’un produit a une unité illisible : la bibliothèque elle-même est incohérente.',
     },
     action: {
       en: "Library maintainers: add the formulation to the drug file (packages/models/<drug>/drug.ts) or correct the model's entry. Users: report it.",
@@ -597,7 +597,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_ANALYSIS_NO_DOSE',
     severity: 'error',
     area: 'data',
-    raisedIn: ['models'],
+    raisedIn: ['models', 'server'],
     title: { en: 'No recorded dose', fr: 'Aucune dose enregistrée' },
     meaning: {
       en: 'The patient has no recorded administration, so no analysis can start.',
@@ -704,7 +704,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_COVARIATE_MISSING',
     severity: 'error',
     area: 'covariates',
-    raisedIn: ['models'],
+    raisedIn: ['models', 'server'],
     title: { en: 'Covariate missing', fr: 'Covariable manquante' },
     meaning: {
       en: 'The model needs a covariate that is neither given nor derivable from those given (for example a creatinine clearance without the serum creatinine).',
@@ -1016,11 +1016,11 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_LEVEL_IMPLAUSIBLE',
     severity: 'warning',
     area: 'estimation',
-    raisedIn: ['engine'],
+    raisedIn: ['engine', 'models'],
     title: { en: 'Level far from the fit', fr: 'Concentration éloignée de l’ajustement' },
     meaning: {
-      en: "A measured level is more than 3 residual standard deviations from the patient's fitted curve.",
-      fr: 'Une concentration mesurée s’écarte de plus de 3 écarts-types résiduels de la courbe ajustée du patient.',
+      en: "A measured level is more than 3-fold above or below the patient's fitted curve, or more than 3 residual standard deviations from it: the fit does not explain it. A signature must acknowledge it.",
+      fr: 'Une concentration mesurée est plus de 3 fois au-dessus ou au-dessous de la courbe ajustée du patient, ou s’en écarte de plus de 3 écarts-types résiduels : l’ajustement ne l’explique pas. La signature doit en prendre acte.',
     },
     action: {
       en: 'Check the sampling time, the dose times and amounts, and the sample (drawn from the infusion line? during the infusion?).',
@@ -1095,8 +1095,8 @@ const CATALOGUE: IssueEntry[] = [
     raisedIn: ['engine'],
     title: { en: 'No regimen within the limits', fr: 'Aucun schéma dans les limites' },
     meaning: {
-      en: 'No regimen satisfies the limits set (maximum single or daily dose, available strengths).',
-      fr: 'Aucun schéma ne respecte les limites fixées (dose maximale par prise ou par jour, dosages disponibles).',
+      en: 'No regimen satisfies the limits set (maximum single or daily dose, infusion rate and duration, available strengths).',
+      fr: 'Aucun schéma ne respecte les limites fixées (dose maximale par prise ou par jour, débit et durée de perfusion, dosages disponibles).',
     },
     action: {
       en: 'Widen the intervals, strengths or dose limits, or review the target.',
@@ -1110,12 +1110,42 @@ const CATALOGUE: IssueEntry[] = [
     raisedIn: ['engine'],
     title: { en: 'Target needs a dose beyond the limits', fr: 'La cible exige une dose hors limites' },
     meaning: {
-      en: 'Reaching the target needs a dose (maintenance or loading) outside the allowed minimum and maximum; the regimens proposed stay within the limits and may miss the target.',
-      fr: 'Atteindre la cible exige une dose (d’entretien ou de charge) en dehors du minimum et du maximum autorisés ; les schémas proposés restent dans ces limites et peuvent manquer la cible.',
+      en: 'Reaching the target needs a dose (maintenance or loading) outside the allowed minimum and maximum (the single or daily maximum, or what the maximum infusion rate allows within the interval); the regimens proposed stay within the limits and may miss the target.',
+      fr: 'Atteindre la cible exige une dose (d’entretien ou de charge) en dehors du minimum et du maximum autorisés (maximum par prise ou par jour, ou ce que le débit maximal de perfusion permet dans l’intervalle) ; les schémas proposés restent dans ces limites et peuvent manquer la cible.',
     },
     action: {
       en: 'Accept a regimen that misses the target, or review the dose limits or the target with the prescriber.',
       fr: 'Accepter un schéma qui manque la cible, ou revoir les limites de dose ou la cible avec le prescripteur.',
+    },
+  },
+  {
+    code: 'DT_TARGET_BEYOND_LIMITS',
+    severity: 'warning',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: { en: 'Target out of reach within the limits', fr: 'Cible hors d’atteinte dans les limites' },
+    meaning: {
+      en: "No regimen within the products' limits of administration (maximum single, daily or loading dose, infusion rate and duration) meets the most important targets at the individual prediction; the regimens proposed are the closest within the limits.",
+      fr: 'Aucun schéma respectant les limites d’administration des produits (dose maximale par prise, par jour ou de charge, débit et durée de perfusion) n’atteint les cibles prioritaires selon la prédiction individuelle ; les schémas proposés sont les plus proches dans ces limites.',
+    },
+    action: {
+      en: 'Choose among the regimens proposed knowing they miss the target, or review the target, the interval or another treatment with the prescriber.',
+      fr: 'Choisir parmi les schémas proposés en sachant qu’ils manquent la cible, ou revoir la cible, l’intervalle ou un autre traitement avec le prescripteur.',
+    },
+  },
+  {
+    code: 'DT_LIMIT_WEIGHT',
+    severity: 'warning',
+    area: 'dosing',
+    raisedIn: ['models'],
+    title: { en: 'Per-kg limit without a weight', fr: 'Limite par kg sans poids' },
+    meaning: {
+      en: "A product's maximum is per kg of body weight and no weight is recorded: that maximum could not be applied to the regimens proposed.",
+      fr: 'Une dose maximale du produit est exprimée par kg de poids et aucun poids n’est enregistré : ce maximum n’a pas pu être appliqué aux schémas proposés.',
+    },
+    action: {
+      en: "Record the patient's weight and analyse again.",
+      fr: 'Enregistrer le poids du patient et relancer l’analyse.',
     },
   },
   {
@@ -1886,6 +1916,82 @@ const CATALOGUE: IssueEntry[] = [
       fr: 'Rien n’est jamais modifié dans ces tables : créer plutôt une nouvelle version (nouvelle analyse, nouvelle validation). Si le service l’a déclenché, le signaler.',
     },
   },
+  // ------------------------------------------------------------------ analyses in the worker pool, the audit trail
+  {
+    code: 'DT_ANALYSIS_TIMEOUT',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Analysis stopped: too long', fr: 'Analyse arrêtée : trop longue' },
+    meaning: {
+      en: 'The analysis ran longer than the time limit (60 s by default) and was stopped; the service went on answering meanwhile. An implausible record is the usual cause (a dose of 1e308 mg, a level in the wrong unit).',
+      fr: 'L’analyse a duré plus que la limite (60 s par défaut) et a été arrêtée ; le service a continué de répondre entre-temps. Un dossier invraisemblable en est la cause habituelle (une dose de 1e308 mg, une concentration dans la mauvaise unité).',
+    },
+    action: {
+      en: 'Check the doses, levels and times of the record, correct the wrong entry, and analyse again. An administrator may raise the limit (DOSETWIN_ANALYSIS_TIMEOUT_S).',
+      fr: 'Vérifier les doses, concentrations et horaires du dossier, corriger la saisie erronée, puis relancer l’analyse. Un administrateur peut relever la limite (DOSETWIN_ANALYSIS_TIMEOUT_S).',
+    },
+  },
+  {
+    code: 'DT_ANALYSIS_MEMORY',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Analysis stopped: too much memory', fr: 'Analyse arrêtée : trop de mémoire' },
+    meaning: {
+      en: 'The analysis needed more memory than its worker is allowed (1024 MB by default) and was stopped; the service itself was not affected.',
+      fr: 'L’analyse a demandé plus de mémoire que son processus léger n’en a le droit (1024 Mo par défaut) et a été arrêtée ; le service lui-même n’a pas été touché.',
+    },
+    action: {
+      en: 'Check the record for an implausible number of doses or levels; an administrator may raise the limit (DOSETWIN_ANALYSIS_MEMORY_MB).',
+      fr: 'Vérifier que le dossier ne contient pas un nombre invraisemblable de doses ou de concentrations ; un administrateur peut relever la limite (DOSETWIN_ANALYSIS_MEMORY_MB).',
+    },
+  },
+  {
+    code: 'DT_ANALYSIS_BUSY',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Too many analyses at once', fr: 'Trop d’analyses à la fois' },
+    meaning: {
+      en: 'You already have as many analyses running or waiting as one user may (2 by default) (HTTP 429).',
+      fr: 'Vous avez déjà autant d’analyses en cours ou en attente qu’un utilisateur peut en avoir (2 par défaut) (HTTP 429).',
+    },
+    action: {
+      en: 'Wait for one of them to finish, then try again.',
+      fr: 'Attendre qu’une d’elles se termine, puis réessayer.',
+    },
+  },
+  {
+    code: 'DT_SERVICE_BUSY',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Service busy', fr: 'Service occupé' },
+    meaning: {
+      en: 'Every analysis thread is busy and the queue of waiting analyses is full (HTTP 503).',
+      fr: 'Tous les processus d’analyse sont occupés et la file des analyses en attente est pleine (HTTP 503).',
+    },
+    action: {
+      en: 'Try again in a minute; if it lasts, tell the administrator (DOSETWIN_ANALYSIS_THREADS, DOSETWIN_ANALYSIS_QUEUE).',
+      fr: 'Réessayer dans une minute ; si cela dure, prévenir l’administrateur (DOSETWIN_ANALYSIS_THREADS, DOSETWIN_ANALYSIS_QUEUE).',
+    },
+  },
+  {
+    code: 'DT_AUDIT_BROKEN',
+    severity: 'error',
+    area: 'storage',
+    raisedIn: ['server'],
+    title: { en: 'Record integrity broken', fr: 'Intégrité du dossier rompue' },
+    meaning: {
+      en: 'At start-up, an append-only trigger was missing, disabled or altered, or the audit trail’s hash chain did not verify (a row changed, removed, inserted or written without the service key): the service does not start.',
+      fr: 'Au démarrage, un déclencheur d’ajout seul manquait, était désactivé ou modifié, ou la chaîne d’empreintes du journal d’audit ne se vérifiait pas (ligne modifiée, supprimée, insérée ou écrite sans la clé du service) : le service ne démarre pas.',
+    },
+    action: {
+      en: "Someone changed the database outside the service: run 'dosetwin audit verify' to see where, keep the database for the investigation, and restore the last good backup ('dosetwin restore FILE').",
+      fr: 'Quelqu’un a modifié la base en dehors du service : lancer « dosetwin audit verify » pour voir où, conserver la base pour l’enquête, et restaurer la dernière sauvegarde saine (« dosetwin restore FICHIER »).',
+    },
+  },
   // ------------------------------------------------------------------ the web app
   {
     code: 'DT_HTTP',
@@ -1903,6 +2009,268 @@ const CATALOGUE: IssueEntry[] = [
     action: {
       en: 'Check the connection and that the service is running, then try again.',
       fr: 'Vérifier la connexion et que le service fonctionne, puis réessayer.',
+    },
+  },
+  // ------------------------------------------------------------------ entry plausibility and misfit
+  {
+    code: 'DT_DOSE_IMPLAUSIBLE',
+    severity: 'both',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Implausible dose', fr: 'Dose invraisemblable' },
+    meaning: {
+      en: "A dose (one administration, per kg of body weight, or over 24 h) lies outside the drug's hard plausibility bounds, or is not a finite number: an entry error (a wrong unit, a slipped digit), not an unusual patient. Entries and decisions are refused; a dataset given to the CLI is fitted with a warning.",
+      fr: 'Une dose (une administration, par kg de poids ou sur 24 h) sort des bornes de vraisemblance strictes du médicament, ou n’est pas un nombre fini : erreur de saisie (mauvaise unité, chiffre en trop), pas un patient atypique. Saisies et décisions sont refusées ; un jeu de données donné à la CLI est ajusté avec un avertissement.',
+    },
+    action: {
+      en: 'Check the amount and its unit against the prescription (g or mg? mg or µg?) and enter it again.',
+      fr: 'Vérifier la quantité et son unité sur la prescription (g ou mg ? mg ou µg ?) puis la saisir de nouveau.',
+    },
+  },
+  {
+    code: 'DT_DOSE_UNUSUAL',
+    severity: 'warning',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Unusual dose: to confirm', fr: 'Dose inhabituelle : à confirmer' },
+    meaning: {
+      en: "A dose lies outside the drug's usual range (per administration, per kg, or over 24 h) while remaining possible. It is recorded only when the request acknowledges this code; the acknowledgement is stored and audited, and an analysis using it asks again before signing.",
+      fr: 'Une dose sort de l’intervalle habituel du médicament (par administration, par kg ou sur 24 h) tout en restant possible. Elle n’est enregistrée que si la demande prend acte de ce code ; la prise d’acte est conservée et tracée, et une analyse qui l’utilise la redemande avant la signature.',
+    },
+    action: {
+      en: 'Check the dose; if it is right, confirm it (acknowledge DT_DOSE_UNUSUAL).',
+      fr: 'Vérifier la dose ; si elle est juste, la confirmer (prendre acte de DT_DOSE_UNUSUAL).',
+    },
+  },
+  {
+    code: 'DT_SAMPLE_IMPLAUSIBLE',
+    severity: 'both',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Implausible level', fr: 'Concentration invraisemblable' },
+    meaning: {
+      en: "A measured level, in the drug's unit, lies outside the drug's hard plausibility bounds or is not a finite number: most often a unit slip (mg/L entered as µg/L).",
+      fr: 'Une concentration mesurée, dans l’unité du médicament, sort des bornes de vraisemblance strictes du médicament ou n’est pas un nombre fini : le plus souvent une erreur d’unité (mg/L saisis comme µg/L).',
+    },
+    action: {
+      en: 'Check the value and its unit on the laboratory report and enter it again.',
+      fr: 'Vérifier la valeur et son unité sur le compte rendu du laboratoire puis la saisir de nouveau.',
+    },
+  },
+  {
+    code: 'DT_SAMPLE_UNUSUAL',
+    severity: 'warning',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Unusual level: to confirm', fr: 'Concentration inhabituelle : à confirmer' },
+    meaning: {
+      en: "A measured level lies outside the drug's usual range (a level in ng/mL read as mg/L is a thousand times too small) while remaining possible. It is recorded only when the request acknowledges this code.",
+      fr: 'Une concentration mesurée sort de l’intervalle habituel du médicament (une concentration en ng/mL lue comme mg/L est mille fois trop petite) tout en restant possible. Elle n’est enregistrée que si la demande prend acte de ce code.',
+    },
+    action: {
+      en: 'Check the unit on the laboratory report (ng/mL or mg/L?); if the value is right, confirm it.',
+      fr: 'Vérifier l’unité sur le compte rendu du laboratoire (ng/mL ou mg/L ?) ; si la valeur est juste, la confirmer.',
+    },
+  },
+  {
+    code: 'DT_COVARIATE_UNUSUAL',
+    severity: 'warning',
+    area: 'covariates',
+    raisedIn: ['models'],
+    title: { en: 'Unusual covariate: to confirm', fr: 'Covariable inhabituelle : à confirmer' },
+    meaning: {
+      en: 'A covariate lies outside its usual range in the covariate register (a serum creatinine in mg/dL entered as µmol/L, a weight in g or lb), or weight and height give a body-mass index below 8 or above 80 kg/m2. It is recorded only when the request acknowledges this code.',
+      fr: 'Une covariable sort de son intervalle habituel du registre des covariables (créatininémie en mg/dL saisie en µmol/L, poids en g ou en livres), ou le poids et la taille donnent un indice de masse corporelle inférieur à 8 ou supérieur à 80 kg/m2. Elle n’est enregistrée que si la demande prend acte de ce code.',
+    },
+    action: {
+      en: 'Check the value and its unit; the hint suggests the unit it was probably meant in. If it is right, confirm it.',
+      fr: 'Vérifier la valeur et son unité ; l’indication propose l’unité probablement voulue. Si elle est juste, la confirmer.',
+    },
+  },
+  {
+    code: 'DT_REGIMEN_IMPLAUSIBLE',
+    severity: 'both',
+    area: 'dosing',
+    raisedIn: ['models'],
+    title: { en: 'Impossible regimen', fr: 'Schéma impossible' },
+    meaning: {
+      en: "A dosing interval or infusion duration lies outside the drug's hard bounds (every 1e-300 h, an infusion over 30 days), or an infusion is longer than its interval and would overlap the next one.",
+      fr: 'Un intervalle entre les doses ou une durée de perfusion sort des bornes strictes du médicament (toutes les 1e-300 h, une perfusion de 30 jours), ou une perfusion est plus longue que son intervalle et chevaucherait la suivante.',
+    },
+    action: {
+      en: 'Correct the interval or the infusion duration (a continuous infusion lasts exactly its interval).',
+      fr: 'Corriger l’intervalle ou la durée de perfusion (une perfusion continue dure exactement son intervalle).',
+    },
+  },
+  {
+    code: 'DT_REGIMEN_UNUSUAL',
+    severity: 'warning',
+    area: 'dosing',
+    raisedIn: ['models'],
+    title: {
+      en: 'Unusual interval or infusion: to confirm',
+      fr: 'Intervalle ou perfusion inhabituels : à confirmer',
+    },
+    meaning: {
+      en: "A dosing interval or infusion duration lies outside the drug's usual range or its products' infusion durations, or an infusion runs faster than the label's maximum rate (vancomycin: 10 mg/min). It is recorded only when the request acknowledges this code.",
+      fr: 'Un intervalle entre les doses ou une durée de perfusion sort de l’intervalle habituel du médicament ou des durées de perfusion de ses produits, ou une perfusion est plus rapide que le débit maximal du résumé des caractéristiques (vancomycine : 10 mg/min). Elle n’est enregistrée que si la demande prend acte de ce code.',
+    },
+    action: {
+      en: 'Check the interval and the infusion duration; if they are right, confirm them.',
+      fr: 'Vérifier l’intervalle et la durée de perfusion ; s’ils sont justes, les confirmer.',
+    },
+  },
+  {
+    code: 'DT_ROUTE_UNUSUAL',
+    severity: 'warning',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Unusual route: to confirm', fr: 'Voie inhabituelle : à confirmer' },
+    meaning: {
+      en: "The route is one the drug's models can represent but none of its library products is given by (a vancomycin bolus). It is recorded only when the request acknowledges this code.",
+      fr: 'La voie est représentable par les modèles du médicament mais aucun de ses produits de la bibliothèque n’est donné ainsi (un bolus de vancomycine). Elle n’est enregistrée que si la demande prend acte de ce code.',
+    },
+    action: {
+      en: 'Check the route on the prescription; if it is right, confirm it.',
+      fr: 'Vérifier la voie sur la prescription ; si elle est juste, la confirmer.',
+    },
+  },
+  {
+    code: 'DT_LEVEL_UNIT_SLIP',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine', 'models'],
+    title: { en: 'Level in another unit?', fr: 'Concentration dans une autre unité ?' },
+    meaning: {
+      en: "A measured level is 100 times or more above (or below) the typical patient's or the fitted prediction: the mark of a unit slip (ng/mL read as mg/L, doses in mg read as µg). A signature must acknowledge it.",
+      fr: 'Une concentration mesurée est au moins 100 fois au-dessus (ou au-dessous) de la prédiction du patient typique ou de la prédiction ajustée : signe d’une erreur d’unité (ng/mL lus comme mg/L, doses en mg lues comme µg). La signature doit en prendre acte.',
+    },
+    action: {
+      en: 'Compare the units of the levels and doses with the laboratory report and the prescription; correct the entry, or acknowledge the warning if the level is right.',
+      fr: 'Comparer l’unité des concentrations et des doses avec le compte rendu du laboratoire et la prescription ; corriger la saisie, ou prendre acte de l’avertissement si la concentration est juste.',
+    },
+  },
+  {
+    code: 'DT_ETA_EXTREME',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine', 'models'],
+    title: {
+      en: 'Individual parameter far from the population',
+      fr: 'Paramètre individuel loin de la population',
+    },
+    meaning: {
+      en: 'A fitted random effect (eta) is more than 3 of its prior standard deviations (√ω²) from 0: the fit bends the patient to absorb something — often a dose or level in the wrong unit or at the wrong time (tacrolimus doses in mg read as µg give η_CL ≈ −3.5 with ω = 0.27). A signature must acknowledge it.',
+      fr: 'Un effet aléatoire ajusté (eta) est à plus de 3 de ses écarts-types a priori (√ω²) de 0 : l’ajustement tord le patient pour absorber quelque chose — souvent une dose ou une concentration dans une mauvaise unité ou à une mauvaise heure (des doses de tacrolimus en mg lues comme µg donnent η_CL ≈ −3,5 pour ω = 0,27). La signature doit en prendre acte.',
+    },
+    action: {
+      en: 'Check the units and times of doses and levels; if the record is right, consider a model developed for such patients, or acknowledge the warning.',
+      fr: 'Vérifier les unités et les heures des doses et des concentrations ; si le dossier est juste, envisager un modèle développé pour de tels patients, ou prendre acte de l’avertissement.',
+    },
+  },
+  {
+    code: 'DT_ACK_REQUIRED',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Confirmation needed', fr: 'Confirmation nécessaire' },
+    meaning: {
+      en: 'The entry or the signature is possible but raises warnings that must be acknowledged (listed after this issue, each with its code and field); nothing was stored.',
+      fr: 'La saisie ou la signature est possible mais soulève des avertissements dont il faut prendre acte (listés après ce message, chacun avec son code et son champ) ; rien n’a été enregistré.',
+    },
+    action: {
+      en: "Read each warning; if the values are right, send the request again with their codes in 'acknowledge' (the web app asks with a checkbox). The acknowledgement is stored with the entry or the signature and audited.",
+      fr: 'Lire chaque avertissement ; si les valeurs sont justes, renvoyer la demande avec leurs codes dans « acknowledge » (l’application web le demande par une case à cocher). La prise d’acte est conservée avec la saisie ou la signature et tracée.',
+    },
+  },
+  {
+    code: 'DT_AUTH_PENDING',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'First sign-in not finished', fr: 'Première connexion inachevée' },
+    meaning: {
+      en: 'The session is open but the account must first change its one-time password or enrol its second factor (HTTP 403); nothing else is allowed until then.',
+      fr: 'La session est ouverte mais le compte doit d’abord changer son mot de passe à usage unique ou enrôler son second facteur (HTTP 403) ; rien d’autre n’est permis avant.',
+    },
+    action: {
+      en: 'Choose your own password (POST /api/auth/password), then, for a pharmacologist or an administrator, enrol an authenticator app (POST /api/auth/totp, then /api/auth/totp/confirm).',
+      fr: 'Choisir son propre mot de passe (POST /api/auth/password), puis, pour un pharmacologue ou un administrateur, enrôler une application d’authentification (POST /api/auth/totp, puis /api/auth/totp/confirm).',
+    },
+  },
+  {
+    code: 'DT_AUTH_CODE',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Authenticator code needed or wrong', fr: 'Code d’authentification requis ou faux' },
+    meaning: {
+      en: 'The password was right but the account signs in with a second factor: its 6-digit TOTP code is missing, wrong, or was already used (HTTP 401).',
+      fr: 'Le mot de passe était juste mais le compte se connecte avec un second facteur : son code TOTP à 6 chiffres manque, est faux ou a déjà servi (HTTP 401).',
+    },
+    action: {
+      en: 'Enter the code your authenticator app shows now; a code is accepted once.',
+      fr: 'Saisir le code que l’application d’authentification affiche maintenant ; un code n’est accepté qu’une fois.',
+    },
+  },
+  {
+    code: 'DT_REAUTH',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Re-authentication failed', fr: 'Réauthentification refusée' },
+    meaning: {
+      en: 'Signing a decision, changing one’s password or second factor asks the user to prove again who they are; the password or code given is wrong, already used, or missing (HTTP 403).',
+      fr: 'Signer une décision, changer son mot de passe ou son second facteur demande à l’utilisateur de prouver à nouveau son identité ; le mot de passe ou le code donné est faux, déjà utilisé ou absent (HTTP 403).',
+    },
+    action: {
+      en: 'Give your own current password, or the next code of your authenticator app when you have one.',
+      fr: 'Donner son mot de passe actuel, ou le prochain code de son application d’authentification si l’on en a une.',
+    },
+  },
+  {
+    code: 'DT_SIGN_SEPARATION',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Analyst cannot sign', fr: 'L’analyste ne peut pas signer' },
+    meaning: {
+      en: 'The pharmacologist who ran the analysis may not sign it: a second person checks and signs (four-eyes principle).',
+      fr: 'Le pharmacologue qui a lancé l’analyse ne peut pas la signer : une seconde personne la vérifie et la signe (principe des quatre yeux).',
+    },
+    action: {
+      en: 'Ask another pharmacologist to review and sign the analysis.',
+      fr: 'Demander à un autre pharmacologue de relire et de signer l’analyse.',
+    },
+  },
+  {
+    code: 'DT_LAST_ADMIN',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Last administrator', fr: 'Dernier administrateur' },
+    meaning: {
+      en: 'The change would leave the service without an active administrator (deactivating or changing the role of the last one), and no one could then manage accounts.',
+      fr: 'La modification laisserait le service sans administrateur actif (désactivation ou changement de rôle du dernier), et plus personne ne pourrait gérer les comptes.',
+    },
+    action: {
+      en: 'Make another account an administrator first, then change this one.',
+      fr: 'Nommer d’abord un autre compte administrateur, puis modifier celui-ci.',
+    },
+  },
+  {
+    code: 'DT_PASSWORD_POLICY',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Password refused', fr: 'Mot de passe refusé' },
+    meaning: {
+      en: 'The new password breaks the policy: fewer than 12 characters, the user name inside it, one of the 10 000 most common passwords, or the same as the current one.',
+      fr: 'Le nouveau mot de passe enfreint la règle : moins de 12 caractères, le nom d’utilisateur dedans, l’un des 10 000 mots de passe les plus courants, ou identique à l’actuel.',
+    },
+    action: {
+      en: 'Choose a longer passphrase of your own (several unrelated words), not reused from another account.',
+      fr: 'Choisir une phrase de passe plus longue et personnelle (plusieurs mots sans rapport), non réutilisée d’un autre compte.',
     },
   },
 ];

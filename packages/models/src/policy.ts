@@ -8,6 +8,7 @@
 import { convert, DosetwinError, findMetric, type ModelIR } from '@dosetwin/engine';
 import type { DrugTarget, Formulation } from './drug.ts';
 import { modelUse } from './drugs.ts';
+import { productLimits, type ProductLimits } from './limits.ts';
 import { type ProductLine, type ProductSpace, spaceOfProducts } from './products.ts';
 import type { LibraryModel } from './registry.ts';
 
@@ -52,6 +53,14 @@ export interface ModelPolicy {
   products: PolicyProduct[];
   /** The regimen space of `products`, in the model's units. */
   space: ProductSpace;
+  /** The route the regimen search proposes: oral for a model dosing into a depot, else infusion. */
+  route: 'oral' | 'infusion';
+  /**
+   * The limits of administration of the formulations given by that route (maximum single, daily
+   * and loading dose, infusion rate and durations), from the drug file; [] for a model no drug file
+   * lists. The search never proposes a regimen beyond them.
+   */
+  limits: ProductLimits[];
 }
 
 /** What the policy needs of a model: its IR (id, units, compartments, targets) and its products block. */
@@ -251,6 +260,13 @@ export function modelPolicy(model: PolicyModel): ModelPolicy {
   const products = (['strength', 'interval', 'infusion', 'usual'] as const).flatMap((k) =>
     own[k].length ? own[k] : drugLines[k],
   );
+  // The formulations the search proposes regimens of: those given by the model's route (a vial's
+  // limits do not apply to tablets); all of them if none is (a drug file to correct).
+  const route = model.ir.compartments.includes('depot') ? 'oral' : 'infusion';
+  const all = use?.formulations ?? [];
+  const byRoute = all.filter((f) =>
+    f.routes.some((r) => (route === 'oral' ? r === 'oral' : r === 'infusion' || r === 'bolus')),
+  );
   const policy: ModelPolicy = {
     drug: use?.drug.drug ?? null,
     targets: mergeTargets(use?.drug.targets ?? [], ownTargets(model)),
@@ -261,6 +277,8 @@ export function modelPolicy(model: PolicyModel): ModelPolicy {
       model.ir,
       products.map((p) => p.line),
     ),
+    route,
+    limits: (byRoute.length ? byRoute : all).map(productLimits),
   };
   cache.set(model, policy);
   return policy;

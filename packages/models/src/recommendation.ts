@@ -21,14 +21,18 @@
  *    model and combined the same way; with a start-when-below threshold, the regimens start when
  *    the model-averaged predicted level Σ w·C_m(t) falls to it (the engine's scan on the
  *    mixture's mean), P(level ≤ C) then being the mixture's Σ w·P_m;
- * 6. the regimens are ranked as the engine ranks one model's candidates, on the averaged values:
- *    targets met by priority, closeness of the averaged primary metric to its target's centre (or
- *    the mixture PTA first), fewer administrations, earlier start, shorter infusion, then the
- *    averaged loading metric meeting its target and closest to its centre, then smaller dose.
+ * 6. the regimens are ranked as the engine ranks one model's candidates (`rankingCriteria`), on the
+ *    averaged values and the mixture's PTA, then by the averaged loading metric meeting its target
+ *    and closest to its centre.
+ *
+ * Every model searches within the limits of administration of the drug's products (maximum single,
+ * daily and loading dose, infusion rate and durations; `limits.ts`), so every regimen pooled
+ * respects them.
  *
  * Every number of the drug-level settings is in the data's units, and so is every number returned.
  */
 import {
+  type AdministrationLimits,
   type Candidate,
   compareKeys,
   createTwin,
@@ -58,7 +62,9 @@ import {
   modelAverage,
   type ModelCandidates,
 } from './averaging.ts';
+import { modelWeightKg, type ProductLimits, recordedWeightKg, resolveLimits, tightened } from './limits.ts';
 import { type DrugPatient, samplePolicy } from './patient.ts';
+import { modelPolicy } from './policy.ts';
 
 /** What a recommendation asks, in one system of units (a model's, or the data's for a drug). */
 export interface RecommendSettings {
@@ -75,6 +81,14 @@ export interface RecommendSettings {
   loadingDuration?: number;
   mic?: number;
   fu?: number;
+  /**
+   * The limits of administration of the products (a library model's policy; absent: none, for a
+   * model file from elsewhere, or the drug's models' own under model averaging). They tighten the
+   * space's own maxima; per-kg ones are read with `weightKg`.
+   */
+  limits?: readonly ProductLimits[];
+  /** The patient's body weight (kg) for per-kg limits; absent: the model's WT covariate at the last record. */
+  weightKg?: number;
   /** Posterior (or prior) draws for the PTA, and their seed. */
   samples: number;
   seed: number;
@@ -92,6 +106,8 @@ export interface NextDose {
 export interface TwinRecommendation {
   engine: Recommendation;
   nextDose: NextDose | null;
+  /** The limits the search applied, in the model's units (the space's own and the products'). */
+  limits: AdministrationLimits;
 }
 
 /**
@@ -115,9 +131,16 @@ export function recommendWithTwin(
     nextDue = false;
     nextDose = { threshold: s.startWhenBelow, time: nd.time, probabilityBelow: nd.probabilityBelow ?? null };
   }
+  // The products' limits for this patient (per-kg ones with the weight), tightening the space's own.
+  const label = resolveLimits(
+    s.limits ?? [],
+    twin.model.ir.units,
+    s.weightKg ?? modelWeightKg(twin.model.ir, h),
+  );
+  const limits = tightened(s.space, label.limits);
   const engine = twin.recommend({
     targets: [...targets],
-    space: { ...s.space, start: starts[0], startTimes: starts, nextDue },
+    space: { ...s.space, ...limits, start: starts[0], startTimes: starts, nextDue },
     ...(loadingTarget
       ? {
           loading: {
@@ -133,7 +156,8 @@ export function recommendWithTwin(
     optimiseFor: s.optimiseFor,
     maxCandidates: s.maxCandidates,
   });
-  return { engine, nextDose };
+  engine.warnings.push(...label.warnings);
+  return { engine, nextDose, limits };
 }
 
 // ---------------------------------------------------------------- drug level
@@ -145,7 +169,8 @@ export const DRUG_RECOMMENDATION_METHOD =
   `model averaging (Uster 2021): every model of the drug fitted (MAP) and weighed; regimens proposed by each ` +
   `model of weight ≥ ${GENERATING_WEIGHT}, pooled; each evaluated under every model of weight > 0 ` +
   `(same start, the model's MAP etas, its own posterior draws); metrics Σ w·metric, PTA Σ w·PTA; ` +
-  `ranked by targets met, closeness of the averaged primary metric to its centre (or PTA), fewer administrations`;
+  `ranked by targets met, PTA ≥ 50 %, closeness of the averaged primary metric to its centre (or PTA first), ` +
+  `higher PTA, smaller daily dose, fewer administrations; within the products' limits of administration`;
 
 type Units = { dose: string; time: string; conc: string };
 
@@ -168,6 +193,11 @@ function settingsIn(s: RecommendSettings, factors: DrugModelFit['factors']): Rec
       strengths: s.space.strengths?.map((x) => x * factors.dose),
       maxDose: d(s.space.maxDose),
       maxDailyDose: d(s.space.maxDailyDose),
+      maxLoadingDose: d(s.space.maxLoadingDose),
+      maxRate: s.space.maxRate === undefined ? undefined : (s.space.maxRate * factors.dose) / factors.time,
+      minDuration: t(s.space.minDuration),
+      maxDuration: t(s.space.maxDuration),
+      durationStep: t(s.space.durationStep),
       loadingDose: d(s.space.loadingDose),
     },
     starts: s.starts?.map((x) => x * factors.time),
@@ -185,6 +215,7 @@ interface PooledRegimen {
   interval: number;
   duration: number;
   loadingDose: number;
+  loadingDuration: number;
   proposedBy: string[];
   own: Map<string, Candidate>;
 }
@@ -196,7 +227,8 @@ const sameRegimen = (a: PooledRegimen, b: PooledRegimen): boolean =>
   close(a.dose, b.dose) &&
   close(a.interval, b.interval) &&
   close(a.duration, b.duration) &&
-  close(a.loadingDose, b.loadingDose);
+  close(a.loadingDose, b.loadingDose) &&
+  close(a.loadingDuration, b.loadingDuration);
 
 /** One model of weight > 0, ready to evaluate regimens. */
 interface Weighted {
@@ -214,6 +246,8 @@ export interface DrugCandidate {
   interval: number;
   duration: number;
   loadingDose: number;
+  /** The loading dose's infusion duration (0 without a loading dose). */
+  loadingDuration: number;
   /** Model-averaged metric of each target (Σ w·metric), data units, keyed by the target's metric. */
   metrics: Record<string, number>;
   met: boolean[];
@@ -281,7 +315,7 @@ export interface DrugRecommendation {
   regimensEvaluated: number;
   candidates: DrugCandidate[];
   /** Every model's warnings, labelled with the model. */
-  warnings: { model: string; code: Issue['code']; field: string; message: string }[];
+  warnings: { model: string; code: Issue['code']; field: string; message: string; fr?: Issue['fr'] }[];
   /** Levels of the patient (0: every model a priori). */
   levels: number;
 }
@@ -332,7 +366,9 @@ function evaluateUnder(m: Weighted, r: PooledRegimen): Candidate | null {
     interval: r.interval * f.time,
     duration: r.duration * f.time,
     cmt: 0,
-    ...(r.loadingDose > 0 ? { loadingDose: r.loadingDose * f.dose } : {}),
+    ...(r.loadingDose > 0
+      ? { loadingDose: r.loadingDose * f.dose, loadingDuration: r.loadingDuration * f.time }
+      : {}),
   };
   try {
     const e = m.twin.evaluate(reg, m.targets, {
@@ -348,11 +384,13 @@ function evaluateUnder(m: Weighted, r: PooledRegimen): Candidate | null {
       interval: reg.interval,
       duration: reg.duration ?? 0,
       loadingDose: reg.loadingDose ?? 0,
+      loadingDuration: reg.loadingDuration ?? 0,
       metrics: e.metrics,
       met: e.met,
       ...(e.pta ? { pta: e.pta } : {}),
       exposure: e.exposure,
       exactDose: reg.dose,
+      ceiling: { dose: Infinity, by: null },
     };
   } catch (e) {
     // No steady state under this model (a non-linear model's maximal elimination rate exceeded).
@@ -386,7 +424,7 @@ export function recommendDrug(
       const key = `${model}|${w.code}|${message}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      warnings.push({ model, code: w.code, field: w.field, message });
+      warnings.push({ model, code: w.code, field: w.field, message, ...(w.fr ? { fr: w.fr } : {}) });
     }
   };
   // The patient's own warnings (levels not used or censored) name no model.
@@ -395,6 +433,8 @@ export function recommendDrug(
     warn(x.id, [
       { code: 'DT_AVERAGE_EXCLUDED', severity: 'warning', field: `models.${x.id}`, message: x.reason },
     ]);
+  // The patient's recorded weight, for the products' per-kg limits (each model's own WT otherwise).
+  const weightKg = s.weightKg ?? recordedWeightKg(patient) ?? undefined;
   const weighted: Weighted[] = [];
   for (const m of fit.models) {
     warn(m.id, m.warnings);
@@ -415,7 +455,11 @@ export function recommendDrug(
       twin,
       targets: targets.map((t) => targetIn(t, units, mu)),
       ...(loadingTarget ? { loadingTarget: targetIn(loadingTarget, units, mu) } : {}),
-      settings: settingsIn(s, m.factors),
+      settings: {
+        ...settingsIn(s, m.factors),
+        limits: s.limits ?? modelPolicy(m.model).limits,
+        ...(weightKg !== undefined ? { weightKg } : {}),
+      },
     });
   }
 
@@ -442,6 +486,7 @@ export function recommendDrug(
         interval: c.interval / f.time,
         duration: c.duration / f.time,
         loadingDose: c.loadingDose / f.dose,
+        loadingDuration: c.loadingDuration / f.time,
         proposedBy: [m.fit.id],
         own: new Map([[m.fit.id, c]]),
       };
@@ -500,7 +545,7 @@ export function recommendDrug(
         duration: r.duration * f.time,
         cmt: 0,
         loadingDose: (r.loadingDose || r.dose) * f.dose,
-        ...(m.settings.loadingDuration !== undefined ? { loadingDuration: m.settings.loadingDuration } : {}),
+        loadingDuration: (r.loadingDose > 0 ? r.loadingDuration : r.duration) * f.time,
       };
       const value = (eta: ArrayLike<number> | null): number =>
         loadingMetric(m.twin.sim, m.fit.patient, reg, m.loadingTarget!, eta, m.settings);
@@ -520,7 +565,7 @@ export function recommendDrug(
       : null;
     return {
       dose: r.loadingDose,
-      duration: s.loadingDuration ?? r.duration,
+      duration: r.loadingDose > 0 ? r.loadingDuration : 0,
       metric,
       met: inTarget(loadingTarget!, metric),
       pta,
@@ -551,6 +596,7 @@ export function recommendDrug(
     interval: c.interval,
     duration: c.duration,
     loadingDose: c.loadingDose,
+    loadingDuration: c.regimen.loadingDuration,
     metrics: named(c.metrics),
     met: c.met,
     pta: c.pta ?? null,

@@ -127,6 +127,13 @@ export const tacrolimus: DrugFile = {
       strengths: { values: [0.5, 1, 5], unit: 'mg' },
       intervals: { values: [12], unit: 'h' },
       infusion: null,
+      limits: {
+        maxDose: [],
+        maxDailyDose: [],
+        maxLoadingDose: [],
+        source:
+          'Prograf EU SmPC 4.2 gives starting doses (kidney 0.2-0.3 mg/kg/day) and adjusts the dose to the whole-blood trough: no maximum stated',
+      },
       usual: {
         dose: { value: 0.1, unit: 'mg/kg' },
         every: { value: 12, unit: 'h' },
@@ -143,6 +150,13 @@ export const tacrolimus: DrugFile = {
       strengths: { values: [0.5, 1, 3, 5], unit: 'mg' },
       intervals: { values: [24], unit: 'h' },
       infusion: null,
+      limits: {
+        maxDose: [],
+        maxDailyDose: [],
+        maxLoadingDose: [],
+        source:
+          'Advagraf EU SmPC 4.2 gives starting doses (kidney 0.20-0.30 mg/kg/day) and adjusts the dose to the whole-blood trough: no maximum stated',
+      },
       usual: {
         dose: { value: 0.2, unit: 'mg/kg' },
         every: { value: 24, unit: 'h' },
@@ -159,6 +173,13 @@ export const tacrolimus: DrugFile = {
       strengths: { values: [0.2, 1], unit: 'mg' },
       intervals: { values: [12], unit: 'h' },
       infusion: null,
+      limits: {
+        maxDose: [],
+        maxDailyDose: [],
+        maxLoadingDose: [],
+        source:
+          'Modigraf EU SmPC 4.2 gives starting doses and adjusts the dose to the whole-blood trough: no maximum stated',
+      },
       usual: null,
       source:
         'Modigraf EU SmPC (strengths); every 12 h as the Andrews 2017 model file offered it; no usual dose of its own in the library (Andrews 2017 states its study starting dose)',
@@ -200,4 +221,36 @@ export const tacrolimus: DrugFile = {
         'tacrolimus twice daily (Prograf), adult kidney transplant, steady state; AUC0-12 from samples at 0 (pre-dose), 1 and 3 h',
     },
   ],
+  plausibility: {
+    dose: {
+      unit: 'mg',
+      hard: { lo: 0.01, hi: 100 },
+      soft: { lo: 0.2, hi: 25 },
+      why: '0.5-20 mg per administration',
+    },
+    dosePerKg: {
+      unit: 'mg/kg',
+      hard: { lo: 0.001, hi: 2 },
+      soft: { lo: 0.005, hi: 0.3 },
+      why: '0.05-0.15 mg/kg twice daily, 0.2-0.3 mg/kg once daily',
+    },
+    dailyDose: {
+      unit: 'mg',
+      hard: { lo: 0, hi: 200 },
+      soft: { lo: 0, hi: 50 },
+      why: 'CYP3A5 expressers may need 30-40 mg/day',
+    },
+    level: {
+      unit: 'ug/L',
+      hard: { lo: 0, hi: 1000 },
+      soft: { lo: 0.5, hi: 80 },
+      why: 'whole-blood troughs 3-20 µg/L, peaks up to 50-60 µg/L; a level in mg/L read as µg/L falls below 0.5',
+    },
+    interval: {
+      unit: 'h',
+      hard: { lo: 4, hi: 168 },
+      soft: { lo: 12, hi: 24 },
+      why: 'every 12 h (Prograf, Envarsus is 24 h) or every 24 h (Advagraf)',
+    },
+  },
 };

@@ -110,8 +110,20 @@ export const vancomycin: DrugFile = {
       intervals: { values: [8, 12, 24], unit: 'h' },
       infusion: {
         duration: { lo: 1, hi: 2, unit: 'h' },
+        maxDuration: null,
         maxRate: { value: 10, unit: 'mg/min' },
-        note: 'at most 10 mg/min (EU SmPC)',
+        step: { value: 10, unit: 'min' },
+        note: 'over at least 60 min and at most 10 mg/min, whichever is longer: 1000 mg over at least 100 min, 2000 mg over at least 200 min (EU SmPC 4.2, harmonised 2017); no longest infusion stated (continuous infusion is allowed)',
+      },
+      limits: {
+        maxDose: [{ value: 2000, unit: 'mg' }],
+        maxDailyDose: [],
+        maxLoadingDose: [
+          { value: 30, unit: 'mg/kg' },
+          { value: 3000, unit: 'mg' },
+        ],
+        source:
+          'EU SmPC 4.2 (harmonised 2017): 15-20 mg/kg every 8-12 h, not to exceed 2 g per dose; a loading dose of 25-30 mg/kg in the seriously ill; loading doses capped at 3000 mg by the consensus (Rybak 2020); no daily maximum stated',
       },
       usual: {
         dose: { value: 15, unit: 'mg/kg' },
@@ -142,4 +154,40 @@ export const vancomycin: DrugFile = {
         'vancomycin every 12 h, 1-h infusion, adults, steady state; AUC0-12 (×2 = AUC24) from a peak 1 h after the end of infusion (2 h) and a pre-dose trough (12 h)',
     },
   ],
+  // Plausibility bounds for entries, not dosing guidance (the targets and products above are that):
+  // soft bounds wider than the consensus doses (Rybak 2020: 15-20 mg/kg every 8-12 h, loading
+  // 20-35 mg/kg up to 3 g, neonates from 10 mg/kg; continuous infusion up to 60 mg/kg/day), hard
+  // bounds beyond any reported dose or level.
+  plausibility: {
+    dose: {
+      unit: 'mg',
+      hard: { lo: 1, hi: 6000 },
+      soft: { lo: 250, hi: 3000 },
+      why: 'adults 500-3000 mg per administration (loading doses capped at 3 g); without a recorded weight a neonatal dose asks for one',
+    },
+    dosePerKg: {
+      unit: 'mg/kg',
+      hard: { lo: 2, hi: 60 },
+      soft: { lo: 5, hi: 35 },
+      why: '10-20 mg/kg maintenance, 20-35 mg/kg loading, 60 mg/kg/day at most by continuous infusion',
+    },
+    dailyDose: {
+      unit: 'mg',
+      hard: { lo: 0, hi: 12000 },
+      soft: { lo: 0, hi: 6000 },
+      why: 'daily doses above 4.5 g are rare; 6 g only in the heaviest patients',
+    },
+    level: {
+      unit: 'mg/L',
+      hard: { lo: 0, hi: 300 },
+      soft: { lo: 0.5, hi: 100 },
+      why: 'troughs 5-20 mg/L, peaks up to 60-80 mg/L after a loading dose; assays quantify from about 2 mg/L; a level in ng/mL read as mg/L falls below 0.5',
+    },
+    interval: {
+      unit: 'h',
+      hard: { lo: 1, hi: 168 },
+      soft: { lo: 6, hi: 72 },
+      why: 'every 6 h (children) to every 48-72 h (renal failure); 24 h for a continuous infusion',
+    },
+  },
 };

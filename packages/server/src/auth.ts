@@ -1,25 +1,34 @@
 /**
- * Accounts and sessions: scrypt password hashes (node:crypto, parameters stored in the hash),
- * constant-time comparison, login rate limit, bearer-token or cookie sessions (only the token's
- * SHA-256 is stored), and the authorisation hook every route goes through.
+ * Accounts and sessions: scrypt password hashes (node:crypto, OWASP's parameters, stored in the
+ * hash so that an older hash is still read and replaced at the next sign-in), sessions (only the
+ * token's SHA-256 is stored; an HttpOnly `__Host-` cookie, or `Authorization: Bearer` for API
+ * clients; an idle timeout and an absolute end), what a user must do before using the service (a
+ * one-time password to change, a second factor to enrol) and the authorisation hook every route
+ * goes through.
  */
-import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createHash, randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { reject } from './errors.ts';
-import type { Database, Role } from './db/schema.ts';
+import type { Database, Role, UserRow } from './db/schema.ts';
 
-export const ROLES: readonly Role[] = ['prescriber', 'pharmacologist', 'admin'];
+export const ROLES: readonly Role[] = ['prescriber', 'pharmacologist', 'admin', 'auditor'];
 
 /** Who may call a route: roles, `any` authenticated user, or `public` (login, health). */
 export type Access = readonly Role[] | 'any' | 'public';
 
+/** What a signed-in user must do before anything else: change a one-time password, enrol TOTP. */
+export type Pending = 'password' | 'totp';
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** The route serves a user with a pending step (sign-out, own account, password, TOTP). */
+    pending?: true;
   }
   interface FastifyRequest {
     user: SessionUser | null;
+    session: SessionInfo | null;
   }
 }
 
@@ -31,12 +40,22 @@ export interface SessionUser {
   displayName: string;
 }
 
+export interface SessionInfo {
+  id: string;
+  /** The second factor was given at sign-in (or enrolled in this session). */
+  mfa: boolean;
+  pending: Pending | null;
+  /** Sent as a cookie (a browser), not as a bearer header. */
+  viaCookie: boolean;
+}
+
 export interface ScryptCost {
   N: number;
   r: number;
   p: number;
 }
-export const DEFAULT_SCRYPT: ScryptCost = { N: 16384, r: 8, p: 1 };
+/** OWASP Password Storage Cheat Sheet (2023–): scrypt N = 2^17, r = 8, p = 1 (128 MiB). */
+export const DEFAULT_SCRYPT: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
 const KEYLEN = 32;
 
 function scrypt(password: string, salt: Buffer, c: ScryptCost): Promise<Buffer> {
@@ -67,73 +86,71 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
+/** Whether a stored hash was made with other parameters than `cost` (then rehashed at sign-in). */
+export function needsRehash(stored: string, cost: ScryptCost): boolean {
+  const [, N, r, p] = stored.split('$').map(Number);
+  return N !== cost.N || r !== cost.r || p !== cost.p;
+}
+
 /** A hash to compare against when the user does not exist, so the response time does not reveal it. */
-let dummyHash: Promise<string> | null = null;
+const dummyHashes = new Map<string, Promise<string>>();
+export function dummyHash(cost: ScryptCost): Promise<string> {
+  const k = `${cost.N}/${cost.r}/${cost.p}`;
+  if (!dummyHashes.has(k)) dummyHashes.set(k, hashPassword(randomBytes(16).toString('hex'), cost));
+  return dummyHashes.get(k)!;
+}
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-/** Failed-login limiter: at most `max` failures per key within `windowMs`. In memory (one process). */
-export class LoginLimiter {
-  private failures = new Map<string, number[]>();
-  constructor(
-    readonly max = 5,
-    private readonly windowMs = 15 * 60_000,
-  ) {}
-  /** Per user: `max`; per client address: ten times as many (several users behind one proxy). */
-  blocked(key: string, max = this.max, now = Date.now()): boolean {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    this.failures.set(key, list);
-    return list.length >= max;
-  }
-  fail(key: string, now = Date.now()): void {
-    const list = this.failures.get(key) ?? [];
-    list.push(now);
-    this.failures.set(key, list);
-  }
-  clear(key: string): void {
-    this.failures.delete(key);
-  }
+/** How sessions and sign-in behave (AppOptions, `dosetwin serve` options). */
+export interface AuthConfig {
+  /** `__Host-dt_session` with `Secure` (behind TLS); false: `dt_session` without it, plain HTTP on localhost only. */
+  secureCookie: boolean;
+  /** Minutes without a request after which a session ends (default 30). */
+  idleMinutes: number;
+  /** Hours after which a session ends whatever its activity (default 12). */
+  sessionHours: number;
+  /** Attempts per (user, address) before each one waits (default 5). */
+  loginAttempts: number;
+  /** Roles that must sign in with a second factor (default admin and pharmacologist: those who sign). */
+  totpRoles: readonly Role[];
+  /** The signer of an analysis must be another user than the one who ran it. */
+  distinctSigner: boolean;
 }
 
-export const SESSION_COOKIE = 'dt_session';
-const SESSION_HOURS = 12;
+export const DEFAULT_AUTH: AuthConfig = {
+  secureCookie: true,
+  idleMinutes: 30,
+  sessionHours: 12,
+  loginAttempts: 5,
+  totpRoles: ['admin', 'pharmacologist'],
+  distinctSigner: false,
+};
 
-export async function login(
-  db: Kysely<Database>,
-  limiter: LoginLimiter,
-  username: string,
-  password: string,
-  ip: string,
-): Promise<{ token: string; user: SessionUser; expiresAt: string }> {
-  const keys = [`u:${username.toLowerCase()}`, `ip:${ip}`];
-  if (limiter.blocked(keys[0]) || limiter.blocked(`ip:${ip}`, limiter.max * 10))
-    reject('DT_RATE_LIMIT', 'username', 'too many failed logins; try again in 15 minutes');
-  const row = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-  dummyHash ??= hashPassword('no such user', { N: 16384, r: 8, p: 1 });
-  const ok = row
-    ? await verifyPassword(password, row.password_hash)
-    : (await verifyPassword(password, await dummyHash)) && false;
-  if (!row || !ok || row.active !== 1) {
-    keys.forEach((k) => limiter.fail(k));
-    reject('DT_AUTH_FAILED', 'password', 'unknown user or wrong password');
-  }
-  limiter.clear(keys[0]);
-  const token = randomBytes(32).toString('base64url');
-  const now = new Date();
-  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString();
-  await db
-    .insertInto('sessions')
-    .values({
-      token_hash: sha256(token),
-      user_id: row.id,
-      created_at: now.toISOString(),
-      expires_at: expiresAt,
-    })
-    .execute();
-  return { token, user: toSessionUser(row), expiresAt };
+export const cookieName = (cfg: Pick<AuthConfig, 'secureCookie'>): string =>
+  cfg.secureCookie ? '__Host-dt_session' : 'dt_session';
+
+/** The `Set-Cookie` value of a session (HttpOnly, SameSite=Strict, Path=/; Secure unless plain HTTP). */
+export function sessionCookie(cfg: AuthConfig, token: string | null, expiresAt?: string): string {
+  const attrs = [
+    `${cookieName(cfg)}=${token ?? ''}`,
+    'HttpOnly',
+    'SameSite=Strict',
+    'Path=/',
+    ...(cfg.secureCookie ? ['Secure'] : []),
+    token && expiresAt ? `Expires=${new Date(expiresAt).toUTCString()}` : 'Max-Age=0',
+  ];
+  return attrs.join('; ');
 }
 
-export function toSessionUser(row: Database['users']): SessionUser {
+/** What a user must still do: change a one-time password, then enrol TOTP if the role needs it. */
+export function pendingOf(row: UserRow, cfg: Pick<AuthConfig, 'totpRoles'>): Pending | null {
+  if (row.must_change_password === 1) return 'password';
+  if (cfg.totpRoles.includes(row.role) && !row.totp_secret) return 'totp';
+  return null;
+}
+
+export function toSessionUser(row: UserRow): SessionUser {
   return {
     id: row.id,
     username: row.username,
@@ -143,42 +160,118 @@ export function toSessionUser(row: Database['users']): SessionUser {
   };
 }
 
-function tokenOf(req: FastifyRequest): string | null {
+/** Open a session; returns its token (given to the client once, never stored). */
+export async function createSession(
+  db: Kysely<Database>,
+  cfg: AuthConfig,
+  userId: string,
+  client: { address: string; agent: string; mfa: boolean },
+): Promise<{ id: string; token: string; expiresAt: string }> {
+  const token = randomBytes(32).toString('base64url');
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + cfg.sessionHours * 3_600_000).toISOString();
+  const id = randomUUID();
+  await db
+    .insertInto('sessions')
+    .values({
+      id,
+      token_hash: sha256(token),
+      user_id: userId,
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: expiresAt,
+      address: client.address,
+      agent: client.agent.slice(0, 200),
+      mfa: client.mfa ? 1 : 0,
+    })
+    .execute();
+  return { id, token, expiresAt };
+}
+
+/** Activity is written at most once a minute: a busy session does not write on every request. */
+const TOUCH_MS = 60_000;
+
+/**
+ * The user and session of a token, or null when there is none, its user is inactive, or it has
+ * expired or been idle too long (then it is deleted).
+ */
+export async function sessionOfToken(
+  db: Kysely<Database>,
+  cfg: AuthConfig,
+  token: string,
+  now = new Date(),
+): Promise<{ user: SessionUser; row: UserRow; session: Omit<SessionInfo, 'viaCookie'> } | null> {
+  const s = await db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('token_hash', '=', sha256(token))
+    .executeTakeFirst();
+  if (!s) return null;
+  const row = await db.selectFrom('users').selectAll().where('id', '=', s.user_id).executeTakeFirst();
+  const idle = now.getTime() - Date.parse(s.last_seen_at);
+  if (!row || row.active !== 1 || s.expires_at <= now.toISOString() || idle >= cfg.idleMinutes * 60_000) {
+    await db.deleteFrom('sessions').where('id', '=', s.id).execute();
+    return null;
+  }
+  if (idle >= TOUCH_MS)
+    await db
+      .updateTable('sessions')
+      .set({ last_seen_at: now.toISOString() })
+      .where('id', '=', s.id)
+      .execute();
+  return {
+    user: toSessionUser(row),
+    row,
+    session: { id: s.id, mfa: s.mfa === 1, pending: pendingOf(row, cfg) },
+  };
+}
+
+/** Delete sessions past their end or idle too long. */
+export async function purgeSessions(
+  db: Kysely<Database>,
+  cfg: AuthConfig,
+  now = new Date(),
+): Promise<number> {
+  const r = await db
+    .deleteFrom('sessions')
+    .where((eb) =>
+      eb.or([
+        eb('expires_at', '<=', now.toISOString()),
+        eb('last_seen_at', '<=', new Date(now.getTime() - cfg.idleMinutes * 60_000).toISOString()),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export function tokenOf(req: FastifyRequest, cfg: AuthConfig): { token: string; viaCookie: boolean } | null {
   const h = req.headers.authorization;
-  if (typeof h === 'string' && h.startsWith('Bearer ')) return h.slice(7).trim() || null;
+  if (typeof h === 'string' && h.startsWith('Bearer ')) {
+    const token = h.slice(7).trim();
+    return token ? { token, viaCookie: false } : null;
+  }
   const cookie = req.headers.cookie;
+  const name = cookieName(cfg);
   if (typeof cookie === 'string')
     for (const part of cookie.split(';')) {
       const [k, ...v] = part.trim().split('=');
-      if (k === SESSION_COOKIE) return v.join('=') || null;
+      if (k === name) return v.join('=') ? { token: v.join('='), viaCookie: true } : null;
     }
   return null;
 }
 
-export async function userOfToken(db: Kysely<Database>, token: string): Promise<SessionUser | null> {
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .selectAll('users')
-    .select('sessions.expires_at')
-    .where('sessions.token_hash', '=', sha256(token))
-    .executeTakeFirst();
-  if (!row || row.active !== 1 || row.expires_at < new Date().toISOString()) return null;
-  return toSessionUser(row);
-}
-
-export async function logout(db: Kysely<Database>, req: FastifyRequest): Promise<void> {
-  const t = tokenOf(req);
-  if (t) await db.deleteFrom('sessions').where('token_hash', '=', sha256(t)).execute();
-}
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Every route must declare `config.access`; a route without it is refused at registration, so no
- * route can be added unguarded. Each request is authenticated, then its role checked, before any
- * body is parsed.
+ * route can be added unguarded. Each request is authenticated, then its role checked, then any
+ * pending step (a one-time password, TOTP enrolment) enforced, before any body is parsed. A
+ * cookie-borne request that changes something must come from the service's own origin (with
+ * SameSite=Strict, a second guard against cross-site requests).
  */
-export function installAuth(app: FastifyInstance, db: Kysely<Database>): void {
+export function installAuth(app: FastifyInstance, db: Kysely<Database>, cfg: AuthConfig): void {
   app.decorateRequest('user', null);
+  app.decorateRequest('session', null);
   app.addHook('onRoute', (route) => {
     const url = route.url ?? route.path;
     if (route.config?.access === undefined) {
@@ -187,18 +280,40 @@ export function installAuth(app: FastifyInstance, db: Kysely<Database>): void {
       else throw new Error(`route ${String(route.method)} ${url} declares no config.access`);
     }
   });
-  app.addHook('onRequest', async (req: FastifyRequest, _reply: FastifyReply) => {
+  app.addHook('onRequest', async (req: FastifyRequest) => {
     const access = req.routeOptions.config?.access;
     if (access === 'public') return;
     if (access === undefined) return; // 404 handler
-    const t = tokenOf(req);
-    req.user = t ? await userOfToken(db, t) : null;
-    if (!req.user) reject('DT_AUTH_REQUIRED', 'authorization', 'sign in first (POST /api/auth/login)');
+    const t = tokenOf(req, cfg);
+    const found = t ? await sessionOfToken(db, cfg, t.token) : null;
+    if (!found) reject('DT_AUTH_REQUIRED', 'authorization', 'sign in first (POST /api/auth/login)');
+    req.user = found.user;
+    req.session = { ...found.session, viaCookie: t!.viaCookie };
     if (access !== 'any' && !access.includes(req.user.role))
       reject(
         'DT_AUTH_FORBIDDEN',
         'role',
         `this needs the role ${access.join(' or ')}; you are ${req.user.role}`,
       );
+    const pending = req.session.pending;
+    if (pending && !req.routeOptions.config?.pending)
+      reject(
+        'DT_AUTH_PENDING',
+        pending,
+        pending === 'password'
+          ? 'change your one-time password first (POST /api/auth/password)'
+          : 'enrol your second factor first (POST /api/auth/totp, then /api/auth/totp/confirm)',
+      );
+    const origin = req.headers.origin;
+    if (t!.viaCookie && !SAFE_METHODS.has(req.method) && typeof origin === 'string') {
+      let host: string | null = null;
+      try {
+        host = new URL(origin).host;
+      } catch {
+        host = null;
+      }
+      if (host !== req.host)
+        reject('DT_AUTH_FORBIDDEN', 'origin', `a request from ${origin} may not act on this service`);
+    }
   });
 }

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { hoursAgo, testApp, userWithToken, type TestApp } from './test-support.ts';
+import { hoursAgo, testApp, userWithToken, type TestApp, REAUTH } from './test-support.ts';
 
 interface Err {
   error: { status: number; issues: { code: string; field: string; message: string }[] };
@@ -93,7 +93,9 @@ describe('bad inputs', () => {
     at: hoursAgo(20),
     amount: 500,
     unit: 'mg',
-    route: 'bolus',
+    // Vancomycin (the patient's request) is infused: a bolus would need an acknowledgement.
+    route: 'infusion',
+    duration: { value: 1, unit: 'h' },
     product: 'vial',
     ...over,
   });
@@ -144,6 +146,7 @@ describe('bad inputs', () => {
       422,
       /^regimen\.dose\.unit$/,
       send('POST', `/api/analyses/${aid}/validations`, {
+        ...REAUTH,
         decision: 'modify',
         comment: 'x',
         regimen: {

@@ -1,9 +1,17 @@
-/** What the routes and the service modules share: the database, the password cost, the login limiter. */
-import type { LoginLimiter, ScryptCost } from './auth.ts';
+/** What the routes and the service modules share: the database, the password cost, the service key, sign-in and session settings. */
+import type { AuthConfig, ScryptCost } from './auth.ts';
+import type { AnalysisPool } from './analysis-pool.ts';
 import type { Db } from './db/connect.ts';
+import type { ServiceKeys } from './keys.ts';
 
 export interface Ctx {
   db: Db;
   scrypt: ScryptCost;
-  limiter: LoginLimiter;
+  /** The analyses' worker pool (analysis-pool.ts). */
+  analyses: AnalysisPool;
+  /** Signs validations, seals TOTP secrets (keys.ts). */
+  keys: ServiceKeys;
+  auth: AuthConfig;
+  /** The file holding the first administrator's one-time password, removed once it is changed. */
+  initialPasswordFile: string | null;
 }

@@ -1,4 +1,5 @@
-// Child process of crash.test.ts: a server on a SQLite file, with one pharmacologist, printing its port.
+// Child process of crash.test.ts: a server on a SQLite file, with one prescriber (password already
+// changed, no second factor needed), printing its port.
 import { buildApp } from './app.ts';
 import { hashPassword } from './auth.ts';
 import { openDb } from './db/connect.ts';
@@ -13,10 +14,11 @@ await db.db
     username: 'crash',
     display_name: 'crash',
     password_hash: await hashPassword(PASSWORD, FAST_SCRYPT),
-    role: 'pharmacologist',
+    role: 'prescriber',
     service: 'icu',
     active: 1,
     created_at: nowIso(),
+    must_change_password: 0,
   })
   .execute();
 const app = await buildApp({ db, scrypt: FAST_SCRYPT });

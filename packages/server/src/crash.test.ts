@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openDb } from './db/connect.ts';
-import { PASSWORD } from './test-support.ts';
+import { bearerOfFetch, PASSWORD } from './test-support.ts';
 
 test('SIGKILL during 8 concurrent write streams: every acknowledged write is in the database after restart', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dosetwin-crash-'));
@@ -33,12 +33,7 @@ test('SIGKILL during 8 concurrent write streams: every acknowledged write is in 
         headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
         body: JSON.stringify(body),
       });
-    const token = (
-      (await (await api('/api/auth/login', { username: 'crash', password: PASSWORD })).json()) as {
-        token: string;
-      }
-    ).token;
-    const auth = `Bearer ${token}`;
+    const auth = bearerOfFetch(await api('/api/auth/login', { username: 'crash', password: PASSWORD }));
     const p = (await (
       await api(
         '/api/patients',

@@ -11,7 +11,7 @@ import {
   rejectedAfter,
   requestStatusOf,
 } from './services/decision-in-force.ts';
-import { backends, hoursAgo, testApp, userWithToken, type TestApp } from './test-support.ts';
+import { backends, hoursAgo, REAUTH, testApp, userWithToken, type TestApp } from './test-support.ts';
 import { pdfText } from './pdf-text.ts';
 
 test('decision in force: the latest accepted or modified version, else the latest rejected', () => {
@@ -142,11 +142,12 @@ for (const b of backends()) {
         dose: { value: 1250, unit: 'mg' },
         interval: { value: 12, unit: 'h' },
         route: 'infusion',
-        duration: { value: 90, unit: 'min' },
+        duration: { value: 150, unit: 'min' },
         start: a1.candidates[0].regimen.start,
         loading: null,
       };
       await ok(pharm, 'POST', `/api/analyses/${a1.id}/validations`, {
+        ...REAUTH,
         decision: 'modify',
         comment: 'AUC24 on target with 1250 mg every 12 h',
         regimen: retained,
@@ -158,7 +159,7 @@ for (const b of backends()) {
       assert.equal(d1.pendingVersion, null);
       const signed = await reportOf(rid);
       assert.ok(signed.includes('Decision: modified'), signed);
-      assert.ok(signed.includes('Regimen retained: 1250 mg IV infusion over 90 min every 12 h'), signed);
+      assert.ok(signed.includes('Regimen retained: 1250 mg IV infusion over 150 min every 12 h'), signed);
       assert.ok(!signed.includes('Superseded'));
 
       // Re-analysis: version 2, unsigned. Nothing signed changes.
@@ -189,6 +190,7 @@ for (const b of backends()) {
 
       // Rejecting version 2 leaves version 1's regimen in force: the request stays validated.
       const rej = await ok(pharm, 'POST', `/api/analyses/${a2.id}/validations`, {
+        ...REAUTH,
         decision: 'reject',
         comment: 'the new level is haemolysed; keep 1250 mg every 12 h',
       });
@@ -232,6 +234,7 @@ for (const b of backends()) {
       const a3 = await analyse(rid);
       assert.equal((await detail(rid)).pendingVersion, 3);
       await ok(pharm, 'POST', `/api/analyses/${a3.id}/validations`, {
+        ...REAUTH,
         decision: 'accept',
         comment: '',
         candidate: 1,
@@ -253,6 +256,7 @@ for (const b of backends()) {
       assert.equal((await detail(rid)).status, 'analysed');
       assert.equal((await detail(rid)).inForce, null);
       const old = await call(pharm, 'POST', `/api/analyses/${a1.id}/validations`, {
+        ...REAUTH,
         decision: 'accept',
         comment: '',
       });
@@ -261,6 +265,7 @@ for (const b of backends()) {
       // No signed decision yet: no report.
       assert.equal((await call(presc, 'GET', `/api/requests/${rid}/report`)).statusCode, 409);
       await ok(pharm, 'POST', `/api/analyses/${a2.id}/validations`, {
+        ...REAUTH,
         decision: 'reject',
         comment: 'levels drawn during the infusion',
       });

@@ -1,11 +1,12 @@
-// `serve --demo`: the demo's clinical accounts sign in with their one-time passwords, once; the
-// ICU prescriber sees the ICU demo patient only, the pharmacologist both.
+// `serve --demo`: the demo's clinical accounts sign in with their one-time passwords, once (then
+// choose their own; the pharmacologist enrols a second factor); the ICU prescriber sees the ICU demo
+// patient only, the pharmacologist both.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildApp } from './app.ts';
 import { openDb } from './db/connect.ts';
 import { ensureAdmin, ensureDemoUsers, loadDemo } from './setup.ts';
-import { FAST_SCRYPT } from './test-support.ts';
+import { FAST_SCRYPT, firstSignIn } from './test-support.ts';
 
 test('demo accounts: created once with one-time passwords; services restrict what they see', async () => {
   const db = await openDb({ dataDir: ':memory:' });
@@ -26,16 +27,12 @@ test('demo accounts: created once with one-time passwords; services restrict wha
     assert.deepEqual(await ensureDemoUsers(db.db, FAST_SCRYPT), []);
     const seen: Record<string, string[]> = {};
     for (const u of users) {
-      const r = await app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: u.username, password: u.password },
-      });
-      assert.equal(r.statusCode, 200, r.body);
+      const { auth, totp } = await firstSignIn(app, u.username, u.password);
+      assert.equal(totp !== null, u.role === 'pharmacologist', `${u.username}: second factor enrolled`);
       const list = await app.inject({
         method: 'GET',
         url: '/api/patients',
-        headers: { authorization: `Bearer ${r.json().token}` },
+        headers: { authorization: auth },
       });
       seen[u.role] = (list.json() as { pseudonym: string }[]).map((p) => p.pseudonym).sort();
     }

@@ -21,13 +21,21 @@ const STATUS: Record<string, number> = {
   DT_BODY_TOO_LARGE: 413,
   DT_MEDIA_TYPE: 415,
   DT_RATE_LIMIT: 429,
+  DT_ANALYSIS_BUSY: 429,
+  DT_SERVICE_BUSY: 503,
+  // Credentials and signatures.
+  DT_AUTH_CODE: 401,
+  DT_AUTH_PENDING: 403,
+  DT_REAUTH: 403,
+  DT_SIGN_SEPARATION: 403,
+  DT_LAST_ADMIN: 409,
 };
 
 /** The HTTP status of a set of issues: the most specific (highest-precedence) error's code. */
 export function statusOf(issues: readonly Pick<Issue, 'code' | 'severity'>[]): number {
   const errors = issues.filter((i) => i.severity === 'error');
   if (!errors.length) return 422;
-  const order = [401, 403, 404, 413, 415, 429, 409, 400, 422];
+  const order = [401, 403, 404, 413, 415, 429, 503, 409, 400, 422];
   const statuses = errors.map((i) => STATUS[i.code] ?? 422);
   return order.find((s) => statuses.includes(s)) ?? 422;
 }
@@ -81,8 +89,8 @@ function fromFastify(e: FastifyError): Issue[] {
 /**
  * The error statuses an API route answers before or beside its handler, added to the responses it
  * declares (its success and its own errors), so that the OpenAPI document lists every status each
- * route returns: 401 from the sign-in check (all but public routes), 403 from the role check (routes
- * restricted to roles), 400 from the schemas (params, query, body: a field missing, unknown or of
+ * route returns: 401 from the sign-in check (all but public routes), 403 from the role, pending-step
+ * and origin checks, 400 from the schemas (params, query, body: a field missing, unknown or of
  * the wrong type), 413 and 415 from the body parser, 500 for anything unforeseen.
  */
 export function documentErrors(route: RouteOptions): void {
@@ -90,7 +98,9 @@ export function documentErrors(route: RouteOptions): void {
   const access = route.config?.access;
   const statuses: ErrorStatus[] = [];
   if (access !== 'public') statuses.push(401);
-  if (Array.isArray(access)) statuses.push(403);
+  // 403: a role the route does not serve, a pending step (one-time password, TOTP enrolment), or a
+  // cookie-borne change from another origin.
+  if (access !== 'public') statuses.push(403);
   const withBody = [route.method].flat().some((m) => m === 'POST' || m === 'PATCH' || m === 'PUT');
   if (withBody || route.schema?.params || route.schema?.querystring) statuses.push(400);
   if (withBody) statuses.push(413, 415);

@@ -9,3 +9,5 @@ export { statusOf } from './errors.ts';
 export { runAnalysis, type AnalysisInputs, type AnalysisResult } from './analysis.ts';
 export { ensureAdmin, ensureDemoUsers, loadDemo, DEMO_USERS } from './setup.ts';
 export { startServer, type ServeOptions, type Served } from './serve.ts';
+/** The authenticator's code of a TOTP secret (browser tests sign in as a user with a second factor). */
+export { totpCode, TOTP_PERIOD_S } from './totp.ts';

@@ -6,10 +6,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Value } from 'typebox/value';
-import { Analysis, ErrorBody, PatientRecord, Regimen, RequestDetail, Validation } from './contract/index.ts';
+import {
+  Analysis,
+  ErrorBody,
+  PatientRecord,
+  Regimen,
+  RequestDetail,
+  type User,
+  Validation,
+} from './contract/index.ts';
 import type { Database } from './db/schema.ts';
 import { analysisOut } from './services/analyses.ts';
-import { testApp, userWithToken, type TestApp } from './test-support.ts';
+import { testApp, userWithToken, type TestApp, REAUTH } from './test-support.ts';
+import { totpCode } from './totp.ts';
 
 interface OpenApiOperation {
   responses: Record<
@@ -20,7 +29,7 @@ interface OpenApiOperation {
 
 describe('wire contract and OpenAPI', () => {
   let t: TestApp;
-  let auth: Record<'admin' | 'presc' | 'pharm' | 'other', string>;
+  let auth: Record<'admin' | 'presc' | 'pharm' | 'other' | 'self', string>;
   /** Statuses seen per route (`METHOD /api/pattern/:id`), and the 2xx JSON bodies. */
   const seen = new Map<string, Set<number>>();
   const bodies: { route: string; body: unknown }[] = [];
@@ -36,6 +45,7 @@ describe('wire contract and OpenAPI', () => {
       presc: (await userWithToken(t.app, 'prescriber', 'icu', 'c-presc')).auth,
       pharm: '',
       other: (await userWithToken(t.app, 'prescriber', 'cardiology', 'c-other')).auth,
+      self: '',
     };
     const pharm = await userWithToken(t.app, 'pharmacologist', 'pharmacology', 'c-pharm');
     auth.pharm = pharm.auth;
@@ -136,9 +146,63 @@ describe('wire contract and OpenAPI', () => {
     await hit('PATCH /api/users/:id', `/api/users/${uid}`, { as: 'admin', body: { service: 'nephrology' } });
     await hit('PATCH /api/users/:id', '/api/users/nobody', { as: 'admin', body: { active: false } });
     await hit('PATCH /api/users/:id', `/api/users/${uid}`, { as: 'admin', body: {} });
-    await hit('GET /api/audit', '/api/audit?limit=5', { as: 'admin' });
-    await hit('GET /api/audit', '/api/audit?limit=many', { as: 'admin' });
-    await hit('GET /api/audit', '/api/audit', { as: 'pharm' });
+    // One's own account: password, second factor, sessions (a user of its own: others keep theirs).
+    const self = await userWithToken(t.app, 'prescriber', 'icu', 'c-self');
+    auth.self = self.auth;
+    const pw = 'POST /api/auth/password';
+    const newPassword = 'another long passphrase';
+    await hit(pw, '/api/auth/password', {
+      as: 'self',
+      body: { current: 'wrong password!', password: newPassword },
+    });
+    await hit(pw, '/api/auth/password', { as: 'self', body: { current: self.password, password: 'short' } });
+    await hit(pw, '/api/auth/password', {
+      as: 'self',
+      body: { current: self.password, password: 'password123456' },
+    });
+    const changed = await hit(pw, '/api/auth/password', {
+      as: 'self',
+      body: { current: self.password, password: newPassword },
+    });
+    assert.equal(changed.statusCode, 200, changed.body);
+    const enrol = await hit('POST /api/auth/totp', '/api/auth/totp', { as: 'self', body: {} });
+    const secret = enrol.json().secret as string;
+    const code = await totpCode(secret);
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    await hit('POST /api/auth/totp/confirm', '/api/auth/totp/confirm', { as: 'self', body: { code: wrong } });
+    await hit('POST /api/auth/totp/confirm', '/api/auth/totp/confirm', { as: 'self', body: { code } });
+    await hit('POST /api/auth/totp/confirm', '/api/auth/totp/confirm', { as: 'self', body: { code } });
+    await hit('POST /api/auth/totp', '/api/auth/totp', { as: 'self', body: {} });
+    await hit('DELETE /api/auth/sessions/:id', '/api/auth/sessions/nobody', { as: 'self' });
+    const sessions = await hit('GET /api/auth/sessions', '/api/auth/sessions', { as: 'self' });
+    const current = (sessions.json() as { id: string; current: boolean }[]).find((x) => x.current)!;
+    await hit('DELETE /api/auth/sessions/:id', `/api/auth/sessions/${current.id}`, { as: 'self' });
+    const reset = 'POST /api/users/:id/password-reset';
+    assert.equal((await hit(reset, `/api/users/${uid}/password-reset`, { as: 'admin' })).statusCode, 200);
+    await hit(reset, '/api/users/nobody/password-reset', { as: 'admin' });
+    const admins = (await hit('GET /api/users', '/api/users', { as: 'admin' })).json() as User[];
+    const onlyAdmin = admins.find((u) => u.username === 'c-admin')!;
+    await hit('PATCH /api/users/:id', `/api/users/${onlyAdmin.id}`, { as: 'admin', body: { active: false } });
+    await hit('POST /api/users', '/api/users', {
+      as: 'admin',
+      body: { ...newUser, username: 'c-weak', password: 'qwerty123456' },
+    });
+    // The audit trail is the auditor's.
+    const auditor = (await userWithToken(t.app, 'auditor', 'quality', 'c-auditor')).auth;
+    for (const [route, url, who, status] of [
+      ['GET /api/audit', '/api/audit?limit=5', auditor, 200],
+      ['GET /api/audit', '/api/audit?limit=many', auditor, 400],
+      ['GET /api/audit', '/api/audit?limit=501', auditor, 422],
+      ['GET /api/audit', '/api/audit', auth.admin, 403],
+      ['GET /api/audit/integrity', '/api/audit/integrity', auditor, 200],
+      ['GET /api/audit/integrity', '/api/audit/integrity', auth.pharm, 403],
+    ] as const) {
+      const res = await t.app.inject({ method: 'GET', url, headers: { authorization: who } });
+      assert.equal(res.statusCode, status, `${url}: ${res.body}`);
+      if (!seen.has(route)) seen.set(route, new Set());
+      seen.get(route)!.add(res.statusCode);
+      if (status === 200) bodies.push({ route, body: res.json() });
+    }
     await hit('GET /api/models', '/api/models');
     await hit('GET /api/issues', '/api/issues');
 
@@ -163,6 +227,9 @@ describe('wire contract and OpenAPI', () => {
     await hit('POST /api/patients', '/api/patients', { as: 'admin', body: { identity, sex: 'male' } });
     await hit('GET /api/patients', '/api/patients', { as: 'presc' });
     await hit('GET /api/patients', '/api/patients', { as: 'admin' });
+    await hit('GET /api/patients/search', '/api/patients/search?q=C-1', { as: 'presc' });
+    await hit('GET /api/patients/search', '/api/patients/search?q=a', { as: 'presc' });
+    await hit('GET /api/patients/search', '/api/patients/search?q=C-1', { as: 'admin' });
     const cov = `/api/patients/${patient}/covariates`;
     for (const [name, value, unit] of [
       ['WT', 82, 'kg'],
@@ -323,6 +390,8 @@ describe('wire contract and OpenAPI', () => {
     await hit('POST /api/requests', '/api/requests', { as: 'presc', body: { patientId: patient } });
     await hit('GET /api/requests', '/api/requests?status=submitted', { as: 'presc' });
     await hit('GET /api/requests', '/api/requests?status=done', { as: 'presc' });
+    await hit('GET /api/requests/counts', '/api/requests/counts', { as: 'presc' });
+    await hit('GET /api/requests/counts', '/api/requests/counts', { as: 'admin' });
     await hit('GET /api/requests/:id', `/api/requests/${request}`, { as: 'presc' });
     await hit('GET /api/requests/:id', '/api/requests/nobody', { as: 'presc' });
     const analyses = `/api/requests/${request}/analyses`;
@@ -341,12 +410,13 @@ describe('wire contract and OpenAPI', () => {
       dose: { value: 1250, unit: 'mg' },
       interval: { value: 12, unit: 'h' },
       route: 'infusion',
-      duration: { value: 90, unit: 'min' },
+      duration: { value: 150, unit: 'min' },
       start: null,
-      loading: { dose: { value: 2.5, unit: 'g' }, duration: { value: 2, unit: 'h' } },
+      loading: { dose: { value: 2.5, unit: 'g' }, duration: { value: 4.5, unit: 'h' } },
     };
     const bad = await hit('POST /api/analyses/:id/validations', validations, {
       body: {
+        ...REAUTH,
         decision: 'modify',
         comment: 'x',
         regimen: { ...regimen, interval: { value: 12, unit: 'mg' } },
@@ -354,24 +424,24 @@ describe('wire contract and OpenAPI', () => {
     });
     assert.equal(bad.json().error.issues[0].field, 'regimen.interval.unit');
     await hit('POST /api/analyses/:id/validations', validations, {
-      body: { decision: 'maybe', comment: '' },
+      body: { ...REAUTH, decision: 'maybe', comment: '' },
     });
     await hit('POST /api/analyses/:id/validations', '/api/analyses/nobody/validations', {
       body: { decision: 'reject', comment: 'x' },
     });
     const v = await hit('POST /api/analyses/:id/validations', validations, {
-      body: { decision: 'modify', comment: 'AUC24 on target', regimen },
+      body: { ...REAUTH, decision: 'modify', comment: 'AUC24 on target', regimen },
     });
     assert.equal(v.statusCode, 201, v.body);
     assert.deepEqual(v.json().regimen, regimen);
     await hit('POST /api/analyses/:id/validations', validations, {
-      body: { decision: 'reject', comment: 'late' },
+      body: { ...REAUTH, decision: 'reject', comment: 'late' },
     });
     const report = 'GET /api/requests/:id/report';
     const html = await hit(report, `/api/requests/${request}/report`, { as: 'presc' });
     assert.match(
       html.body,
-      /Regimen retained: loading dose 2.5 g over 2 h, then 1250 mg IV infusion over 90 min every 12 h/,
+      /Regimen retained: loading dose 2.5 g over 4.5 h, then 1250 mg IV infusion over 150 min every 12 h/,
     );
     const pdf = await hit(report, `/api/requests/${request}/report?format=pdf&identity=true`, {
       as: 'presc',
@@ -385,7 +455,7 @@ describe('wire contract and OpenAPI', () => {
       body: {},
     });
     await hit('POST /api/analyses/:id/validations', `/api/analyses/${an2.json().id}/validations`, {
-      body: { decision: 'reject', comment: 'not now' },
+      body: { ...REAUTH, decision: 'reject', comment: 'not now' },
     });
     await hit('POST /api/requests/:id/analyses', `/api/requests/${rq2.json().id}/analyses`, { body: {} });
 
@@ -462,7 +532,7 @@ describe('wire contract and OpenAPI', () => {
       await hit('POST /api/requests/:id/analyses', `/api/requests/${rq.json().id}/analyses`, { body: {} })
     ).json();
     const v = await hit('POST /api/analyses/:id/validations', `/api/analyses/${an.id}/validations`, {
-      body: { decision: 'accept', comment: '', candidate: 1 },
+      body: { ...REAUTH, decision: 'accept', comment: '', candidate: 1 },
     });
     const r = an.candidates[0].regimen;
     assert.ok(Value.Check(Validation, v.json()));

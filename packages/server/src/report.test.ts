@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Analysis } from './contract/index.ts';
 import { pdfText } from './pdf-text.ts';
-import { backends, testApp, type TestApp, userWithToken } from './test-support.ts';
+import { backends, REAUTH, testApp, type TestApp, userWithToken } from './test-support.ts';
 
 for (const { name: backend, skip } of backends())
   describe(`the report for the medical record (${backend})`, { skip }, () => {
@@ -96,13 +96,14 @@ for (const { name: backend, skip } of backends())
       const { rid, a } = await analysed(`H-${backend}-1`);
       const start = a.candidates[0].regimen.start!;
       await call(pharm, 'POST', `/api/analyses/${a.id}/validations`, {
+        ...REAUTH,
         decision: 'modify',
         comment: 'ASC24 dans la cible avec 1250 mg toutes les 12 h ; résiduelle dans 2 jours.',
         regimen: {
           dose: { value: 1250, unit: 'mg' },
           interval: { value: 12, unit: 'h' },
           route: 'infusion',
-          duration: { value: 90, unit: 'min' },
+          duration: { value: 150, unit: 'min' },
           start,
           loading: null,
         },
@@ -159,7 +160,7 @@ for (const { name: backend, skip } of backends())
       has('Décision : modifié');
       has(/Validé par Dr pharm-\w+ le \d{2}\/\d{2}\/\d{4} \d{2}:\d{2} \(UTC\+01:00\)/);
       assert.ok(!text.includes('Rejeté par'));
-      has('1250 mg en perfusion IV sur 90 min toutes les 12 h');
+      has('1250 mg en perfusion IV sur 150 min toutes les 12 h');
       // Decimal comma; units as clinicians write them.
       has('27,4');
       has('mesuré 27,4');
@@ -199,6 +200,7 @@ for (const { name: backend, skip } of backends())
     test('a rejection reads "Rejected by" in English and "Rejeté par" in French (the language from Accept-Language), never "Validated by"', async () => {
       const { rid, a } = await analysed(`H-${backend}-2`);
       await call(pharm, 'POST', `/api/analyses/${a.id}/validations`, {
+        ...REAUTH,
         decision: 'reject',
         comment: 'level drawn during the infusion',
       });

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { analyse, evaluateRetained, type Regimen } from '@dosetwin/models';
 import type { Analysis, StoredInputs, Validation } from './contract/index.ts';
 import { pdfText } from './pdf-text.ts';
-import { hoursAgo, testApp, userWithToken, type TestApp } from './test-support.ts';
+import { hoursAgo, testApp, userWithToken, type TestApp, REAUTH } from './test-support.ts';
 
 /** The stored inputs as the library's analysis inputs (what it was computed from). */
 const inputsOf = (i: StoredInputs) => ({
@@ -109,11 +109,18 @@ describe('signed = shown: PTA, credible band and the retained regimen, recompute
     };
     const v: Validation = (
       await call(pharm, 'POST', `/api/analyses/${a.id}/validations`, {
+        ...REAUTH,
         decision: 'modify',
         comment: 'AUC24 on target with 1250 mg every 12 h',
         regimen: retained,
+        // 1250 mg over 90 min is 13.9 mg/min, above the label's 10 mg/min: confirmed, and stored.
+        acknowledge: ['DT_REGIMEN_UNUSUAL'],
       })
     ).json();
+    assert.deepEqual(
+      v.acknowledged.map((i) => [i.code, i.field]),
+      [['DT_REGIMEN_UNUSUAL', 'regimen.duration']],
+    );
     assert.deepEqual(v.regimen, retained);
     const shown = evaluateRetained(inputsOf(a.inputs), retained);
     assert.deepEqual(v.evaluation!.forecast, shown.forecast);

@@ -1,7 +1,15 @@
-/** Start the service: open the database, create the first admin, optionally load the demo, listen. */
+/**
+ * Start the service: open the database, load the service key, create the first admin, optionally
+ * load the demo, listen. Cookies are `__Host-` and `Secure` (the service is reached over TLS, at
+ * a reverse proxy named by `trustProxy`) unless `plainHttp`, which only a loopback address may use.
+ */
+import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.ts';
+import type { AuthConfig } from './auth.ts';
+import { refuseBrokenRecord } from './audit/integrity.ts';
 import { openDb } from './db/connect.ts';
-import { ensureAdmin, ensureDemoUsers, loadDemo } from './setup.ts';
+import { loadServiceKeys } from './keys.ts';
+import { ensureAdmin, ensureDemoUsers, loadDemo, pendingInitialPassword } from './setup.ts';
 
 export interface ServeOptions {
   host?: string;
@@ -12,14 +20,24 @@ export interface ServeOptions {
   logger?: boolean;
   /** Directory of the built web app (default packages/web/dist). */
   webRoot?: string | null;
+  /** Cookies without `Secure` for plain HTTP: only on a loopback address (development, tests). */
+  plainHttp?: boolean;
+  /** Fastify's trustProxy: the proxies whose X-Forwarded-For gives the client's address. */
+  trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Session and sign-in settings (idle minutes, attempts, signer ≠ analyst…). */
+  auth?: Partial<Omit<AuthConfig, 'secureCookie'>>;
 }
 
 export interface Served {
   app: App;
   url: string;
   location: string;
-  /** Set on the first run only: the admin's one-time password. */
-  admin: { username: string; password: string } | null;
+  /** Set on the first run only: the admin's one-time password, and the 0600 file that keeps it. */
+  admin: { username: string; password: string; file: string | null } | null;
+  /** On a later run, while the first admin's one-time password is still unchanged: its file. */
+  adminPasswordFile: string | null;
+  /** Where the service key comes from (the key file, or DOSETWIN_SECRET_KEY). */
+  keySource: string;
   demo: string[];
   /** With `demo`, the demo's clinical accounts created by this run, with their one-time passwords. */
   demoUsers: { username: string; password: string; role: string }[];
@@ -27,26 +45,51 @@ export interface Served {
   close(): Promise<void>;
 }
 
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
 export async function startServer(o: ServeOptions = {}): Promise<Served> {
+  const host = o.host ?? '127.0.0.1';
+  if (o.plainHttp && !LOOPBACK.test(host))
+    throw new Error(
+      `plain HTTP (cookies without Secure) is for a loopback address only, not ${host}: serve over TLS instead`,
+    );
+  const dataDir = o.dataDir ?? process.env.DOSETWIN_DATA_DIR ?? './.data';
+  const { keys, source: keySource } = loadServiceKeys(dataDir);
   const db = await openDb({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
-  const admin = await ensureAdmin(db.db);
-  let demo: string[] = [];
-  let demoUsers: Served['demoUsers'] = [];
-  if (o.demo) {
-    const a = await db.db
-      .selectFrom('users')
-      .select('id')
-      .where('role', '=', 'admin')
-      .orderBy('created_at')
-      .executeTakeFirstOrThrow();
-    demo = await loadDemo(db.db, a.id);
-    demoUsers = await ensureDemoUsers(db.db);
-  }
-  const app = await buildApp({ db, logger: o.logger ?? false, webRoot: o.webRoot });
-  const url = await app.listen({ host: o.host ?? '127.0.0.1', port: o.port ?? 8787 });
-  const close = async (): Promise<void> => {
-    await app.close();
+  // Append-only triggers in place and the audit chain intact, or no service (audit/integrity.ts).
+  await refuseBrokenRecord(db);
+  try {
+    const admin = await ensureAdmin(db.db, undefined, dataDir);
+    const adminPasswordFile = admin ? null : await pendingInitialPassword(db.db, dataDir);
+    let demo: string[] = [];
+    let demoUsers: Served['demoUsers'] = [];
+    if (o.demo) {
+      const a = await db.db
+        .selectFrom('users')
+        .select('id')
+        .where('role', '=', 'admin')
+        .orderBy('created_at')
+        .executeTakeFirstOrThrow();
+      demo = await loadDemo(db.db, a.id);
+      demoUsers = await ensureDemoUsers(db.db);
+    }
+    const app = await buildApp({
+      db,
+      keys,
+      logger: o.logger ?? false,
+      webRoot: o.webRoot,
+      trustProxy: o.trustProxy,
+      auth: { ...o.auth, secureCookie: !o.plainHttp },
+      initialPasswordFile: admin?.file ?? adminPasswordFile,
+    });
+    const url = await app.listen({ host, port: o.port ?? 8787 });
+    const close = async (): Promise<void> => {
+      await app.close();
+      await db.close();
+    };
+    return { app, url, location: db.location, admin, adminPasswordFile, keySource, demo, demoUsers, close };
+  } catch (e) {
     await db.close();
-  };
-  return { app, url, location: db.location, admin, demo, demoUsers, close };
+    throw e;
+  }
 }

@@ -1,18 +1,43 @@
-/** First-run set-up (an admin account with a one-time password) and the demo data set. */
-import { randomBytes } from 'node:crypto';
+/**
+ * First-run set-up (an admin account with a one-time password, kept in a 0600 file of the data
+ * directory until it is changed) and the demo data set.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptCost } from './auth.ts';
 import type { Database } from './db/schema.ts';
+import { oneTimePassword } from './services/credentials.ts';
 import { audit, newId, nowIso } from './store.ts';
 
-/** Create `admin` when there is no admin yet; returns its one-time password, or null when one exists. */
+/** The file of the first administrator's one-time password, in the data directory. */
+export const INITIAL_PASSWORD_FILE = 'initial-admin-password.txt';
+
+/**
+ * Create `admin` when there is no admin yet, with a one-time password that must be changed at the
+ * first sign-in. The password is written to `<dataDir>/initial-admin-password.txt` (0600) before
+ * the account is stored, so a first start that fails afterwards does not lose it; the file goes
+ * once the password is changed. Returns the password and the file, or null when an admin exists.
+ */
 export async function ensureAdmin(
   db: Kysely<Database>,
   cost: ScryptCost = DEFAULT_SCRYPT,
-): Promise<{ username: string; password: string } | null> {
+  dataDir: string | null = null,
+): Promise<{ username: string; password: string; file: string | null } | null> {
   const existing = await db.selectFrom('users').select('id').where('role', '=', 'admin').executeTakeFirst();
   if (existing) return null;
-  const password = randomBytes(12).toString('base64url');
+  const password = oneTimePassword();
+  let file: string | null = null;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    file = join(dataDir, INITIAL_PASSWORD_FILE);
+    rmSync(file, { force: true });
+    writeFileSync(
+      file,
+      `user: admin\npassword: ${password}\n\nA one-time password: sign in with it and choose your own; this file is then removed.\n`,
+      { mode: 0o600, flag: 'wx' },
+    );
+  }
   const id = newId();
   await db.transaction().execute(async (trx) => {
     await trx
@@ -26,6 +51,7 @@ export async function ensureAdmin(
         service: 'pharmacology',
         active: 1,
         created_at: nowIso(),
+        must_change_password: 1,
       })
       .execute();
     await audit(trx, {
@@ -36,7 +62,27 @@ export async function ensureAdmin(
       after: { username: 'admin', role: 'admin' },
     });
   });
-  return { username: 'admin', password };
+  return { username: 'admin', password, file };
+}
+
+/**
+ * At a later start: the one-time password file while its password is still to be changed (the
+ * first start may have failed before anyone read it), else null (a stale file is removed).
+ */
+export async function pendingInitialPassword(db: Kysely<Database>, dataDir: string): Promise<string | null> {
+  const file = join(dataDir, INITIAL_PASSWORD_FILE);
+  if (!existsSync(file)) return null;
+  const user = /^user: (.+)$/m.exec(readFileSync(file, 'utf8'))?.[1];
+  const row = user
+    ? await db
+        .selectFrom('users')
+        .select('must_change_password')
+        .where('username', '=', user)
+        .executeTakeFirst()
+    : undefined;
+  if (row?.must_change_password === 1) return file;
+  rmSync(file, { force: true });
+  return null;
 }
 
 const hoursAgo = (now: number, h: number): string => new Date(now - h * 3_600_000).toISOString();
@@ -222,7 +268,8 @@ export const DEMO_USERS = [
 
 /**
  * Create the demo's clinical accounts that do not exist yet, each with a one-time password
- * (printed once by `dosetwin serve --demo`, like the admin's); returns those created.
+ * (printed once by `dosetwin serve --demo`; changed at the first sign-in, and the pharmacologist
+ * then enrols a second factor); returns those created.
  */
 export async function ensureDemoUsers(
   db: Kysely<Database>,
@@ -236,7 +283,7 @@ export async function ensureDemoUsers(
       .where('username', '=', u.username)
       .executeTakeFirst();
     if (existing) continue;
-    const password = randomBytes(12).toString('base64url');
+    const password = oneTimePassword();
     const id = newId();
     await db.transaction().execute(async (trx) => {
       await trx
@@ -250,6 +297,7 @@ export async function ensureDemoUsers(
           service: u.service,
           active: 1,
           created_at: nowIso(),
+          must_change_password: 1,
         })
         .execute();
       await audit(trx, {

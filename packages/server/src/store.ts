@@ -1,6 +1,7 @@
 /** Storage helpers shared by the routes: clock, ids, the audit trail, access to a patient's record. */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
+import { audit, type AuditEntry } from './audit/record.ts';
 import type { SessionUser } from './auth.ts';
 import type { Database } from './db/schema.ts';
 import { reject } from './errors.ts';
@@ -10,45 +11,28 @@ export type Tx = Kysely<Database> | Transaction<Database>;
 export const newId = (): string => randomUUID();
 export const nowIso = (): string => new Date().toISOString();
 
-export interface AuditEntry {
-  user: SessionUser | null;
-  action: 'read' | 'create' | 'update' | 'correct' | 'login' | 'logout' | 'export' | 'analyse' | 'validate';
-  entity: string;
-  entityId: string | null;
-  patientId?: string | null;
-  before?: unknown;
-  after?: unknown;
-}
+// The audit trail (a keyed hash chain, no identity or clinical values): audit/record.ts.
+export { audit, type AuditEntry };
 
-/** Append one audit row (in the caller's transaction when given one). */
-export async function audit(db: Tx, e: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit')
-    .values({
-      at: nowIso(),
-      user_id: e.user?.id ?? null,
-      action: e.action,
-      entity: e.entity,
-      entity_id: e.entityId,
-      patient_id: e.patientId ?? null,
-      before: e.before === undefined ? null : JSON.stringify(e.before),
-      after: e.after === undefined ? null : JSON.stringify(e.after),
-    })
-    .execute();
-}
-
-/** The patient row, if the user may see it: pharmacologists see all; prescribers their own service. */
+/** The patient row, if the user may see it: pharmacologists see all; prescribers their own service's. */
 export async function patientFor(db: Tx, user: SessionUser, patientId: string, field = 'patientId') {
   const p = await db.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
-  if (!p) reject('DT_NOT_FOUND', field, `no patient '${patientId}'`);
-  if (user.role === 'prescriber' && p.service !== user.service)
-    reject(
-      'DT_AUTH_FORBIDDEN',
-      field,
-      `patient ${p.pseudonym} belongs to service ${p.service}, not yours (${user.service})`,
-    );
-  if (user.role === 'admin')
-    reject('DT_AUTH_FORBIDDEN', field, 'administrators do not read clinical records');
+  if (user.role !== 'prescriber' && user.role !== 'pharmacologist')
+    reject('DT_AUTH_FORBIDDEN', field, `the role ${user.role} does not read clinical records`);
+  // Another service's patient is answered as a missing one: the answer tells nothing of the patient
+  // (not even that it exists); the audit trail records the refusal.
+  if (!p || (user.role === 'prescriber' && p.service !== user.service)) {
+    if (p)
+      await audit(db, {
+        user,
+        action: 'deny',
+        entity: 'patient',
+        entityId: p.id,
+        patientId: p.id,
+        after: { reason: 'other-service' },
+      });
+    reject('DT_NOT_FOUND', field, `no patient '${patientId}'`);
+  }
   return p;
 }
 

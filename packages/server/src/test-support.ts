@@ -2,10 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { buildApp, type App } from './app.ts';
-import { hashPassword, type ScryptCost } from './auth.ts';
+import { type AuthConfig, hashPassword, type ScryptCost } from './auth.ts';
+import { ephemeralMac } from './audit/detail.ts';
 import { openDb } from './db/connect.ts';
 import type { Role } from './db/schema.ts';
 import { newId, nowIso } from './store.ts';
+import { newTotpSecret, TOTP_PERIOD_S, totpCode } from './totp.ts';
 
 export const FAST_SCRYPT: ScryptCost = { N: 1024, r: 8, p: 1 };
 export const PASSWORD = 'correct horse battery';
@@ -34,12 +36,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(backend: Backend, extra: { loginAttempts?: number } = {}): Promise<TestApp> {
+export async function testApp(
+  backend: Backend,
+  extra: { loginAttempts?: number; auth?: Partial<AuthConfig> } = {},
+): Promise<TestApp> {
   if (backend === 'postgres') {
     const url = process.env.DATABASE_URL;
     if (!url) throw new Error('CI=true but DATABASE_URL is not set: .ci/run must start PostgreSQL');
     const schema = `t_${randomBytes(6).toString('hex')}`;
-    const db = await openDb({ databaseUrl: url, pgSchema: schema, poolSize: 5 });
+    // The audit chain's key lives as long as the test (no service key file in the working directory).
+    const db = await openDb({ databaseUrl: url, pgSchema: schema, poolSize: 5, auditMac: ephemeralMac() });
     const app = await buildApp({ db, scrypt: FAST_SCRYPT, ...extra });
     return {
       app,
@@ -64,15 +70,47 @@ export async function testApp(backend: Backend, extra: { loginAttempts?: number 
   };
 }
 
-/** Insert a user directly and sign in; returns the bearer header. */
+/** The session token of a sign-in response (its cookie: the token is never in the body). */
+export function tokenOfResponse(r: { headers: Record<string, unknown> }): string {
+  const set = [r.headers['set-cookie']].flat().map(String);
+  const m = set.map((c) => /^(?:__Host-)?dt_session=([^;]+)/.exec(c)).find(Boolean);
+  if (!m) throw new Error(`no session cookie in ${JSON.stringify(set)}`);
+  return m[1];
+}
+
+/** `Bearer <token>` from a sign-in answered over HTTP (fetch). */
+export const bearerOfFetch = (r: Response): string =>
+  `Bearer ${tokenOfResponse({ headers: { 'set-cookie': r.headers.getSetCookie() } })}`;
+
+/** A TOTP code of `secret` for a step later than any used so far (the next step's code). */
+export const nextTotp = (secret: string): Promise<string> =>
+  totpCode(secret, Date.now() / 1000 + TOTP_PERIOD_S);
+
+export interface TestUser {
+  id: string;
+  username: string;
+  /** `Bearer <token>`, for the `authorization` header. */
+  auth: string;
+  /** `<cookie name>=<token>`, for the `cookie` header. */
+  cookie: string;
+  password: string;
+  /** The TOTP secret (base32) of a role that signs in with one (admin, pharmacologist), else null. */
+  totp: string | null;
+}
+
+/**
+ * Insert a user ready to work (password already changed; the second factor enrolled when the role
+ * needs one) and sign in as a browser would (password, then the TOTP code); returns the session.
+ */
 export async function userWithToken(
   app: App,
   role: Role,
   service = 'nephrology',
   username?: string,
-): Promise<{ id: string; auth: string }> {
+): Promise<TestUser> {
   const id = newId();
   const name = username ?? `${role}-${randomBytes(3).toString('hex')}`;
+  const totp = app.dt.auth.totpRoles.includes(role) ? newTotpSecret() : null;
   await app.dt.db.db
     .insertInto('users')
     .values({
@@ -84,15 +122,63 @@ export async function userWithToken(
       service,
       active: 1,
       created_at: nowIso(),
+      must_change_password: 0,
+      totp_secret: totp === null ? null : app.dt.keys.seal(totp),
+      totp_enabled_at: totp === null ? null : nowIso(),
     })
     .execute();
   const r = await app.inject({
     method: 'POST',
     url: '/api/auth/login',
-    payload: { username: name, password: PASSWORD },
+    payload: { username: name, password: PASSWORD, ...(totp ? { code: await totpCode(totp) } : {}) },
   });
   if (r.statusCode !== 200) throw new Error(`login failed: ${r.body}`);
-  return { id, auth: `Bearer ${(r.json() as { token: string }).token}` };
+  const token = tokenOfResponse(r);
+  const cookieName = app.dt.auth.secureCookie ? '__Host-dt_session' : 'dt_session';
+  return {
+    id,
+    username: name,
+    auth: `Bearer ${token}`,
+    cookie: `${cookieName}=${token}`,
+    password: PASSWORD,
+    totp,
+  };
 }
+
+/**
+ * A first sign-in as a new user goes through it: the one-time password, then the password of their
+ * choice (`PASSWORD`), then, when the service asks for it, the second factor enrolled and confirmed.
+ */
+export async function firstSignIn(app: App, username: string, oneTime: string): Promise<TestUser> {
+  const post = async (url: string, payload: object, auth?: string) => {
+    const r = await app.inject({
+      method: 'POST',
+      url,
+      payload,
+      ...(auth ? { headers: { authorization: auth } } : {}),
+    });
+    if (r.statusCode !== 200) throw new Error(`${url}: ${r.statusCode} ${r.body}`);
+    return r;
+  };
+  const login = await post('/api/auth/login', { username, password: oneTime });
+  const auth = `Bearer ${tokenOfResponse(login)}`;
+  const me = login.json() as { user: { id: string; pending: string | null } };
+  if (me.user.pending !== 'password') throw new Error(`${username}: no password change asked`);
+  await post('/api/auth/password', { current: oneTime, password: PASSWORD }, auth);
+  let totp: string | null = null;
+  const after = (
+    await app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: auth } })
+  ).json();
+  if (after.pending === 'totp') {
+    totp = (await post('/api/auth/totp', {}, auth)).json().secret as string;
+    await post('/api/auth/totp/confirm', { code: await totpCode(totp) }, auth);
+  }
+  const token = auth.slice(7);
+  const cookieName = app.dt.auth.secureCookie ? '__Host-dt_session' : 'dt_session';
+  return { id: me.user.id, username, auth, cookie: `${cookieName}=${token}`, password: PASSWORD, totp };
+}
+
+/** What a signature needs beside the decision: the signer's password, typed again. */
+export const REAUTH = { reauth: { password: PASSWORD } } as const;
 
 export const hoursAgo = (h: number): string => new Date(Date.now() - h * 3_600_000).toISOString();

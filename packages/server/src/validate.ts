@@ -4,18 +4,29 @@
  * plausibility limits), times (with a zone, not in the future). Each failure names its field and why.
  */
 import { convert, DosetwinError, type Issue } from '@dosetwin/engine';
-import { COVARIATE_REGISTER, covariateEntry, plausibilityIssue } from '@dosetwin/models';
+import { COVARIATE_REGISTER, covariateEntry, isCalendarDateTime, plausibilityIssue } from '@dosetwin/models';
 import { ISO_WITH_ZONE } from './contract/common.ts';
 
 const ISO_RE = new RegExp(ISO_WITH_ZONE);
+
+/** The kinds of unit, and the words of `positive`, in French. */
+const UNIT_KIND_FR = { mass: 'une masse', conc: 'une concentration', time: 'une durée' } as const;
+const WHAT_FR: Record<string, string> = { amount: 'Quantité', duration: 'Durée' };
 
 /** Clock-skew allowance for "not in the future". */
 const FUTURE_SLACK_MS = 5 * 60_000;
 
 export class Checks {
   readonly issues: Issue[] = [];
-  add(code: Issue['code'], field: string, message: string, hint?: string): void {
-    this.issues.push({ code, severity: 'error', field, message, ...(hint ? { hint } : {}) });
+  add(code: Issue['code'], field: string, message: string, hint?: string, fr?: Issue['fr']): void {
+    this.issues.push({
+      code,
+      severity: 'error',
+      field,
+      message,
+      ...(hint ? { hint } : {}),
+      ...(fr ? { fr } : {}),
+    });
   }
   throwIfAny(): void {
     if (this.issues.length) throw new DosetwinError(this.issues);
@@ -29,11 +40,34 @@ export class Checks {
         field,
         `'${at}' is not an ISO 8601 date-time with a time zone`,
         "e.g. '2026-11-12T08:00+01:00'",
+        {
+          message: `${field} : « ${at} » n’est pas une date-heure ISO 8601 avec fuseau horaire`,
+          hint: 'par ex. « 2026-11-12T08:00+01:00 »',
+        },
       );
       return '';
     }
-    if (ms > now + FUTURE_SLACK_MS) this.add('DT_REQUEST_TIME', field, `${at} is in the future`);
-    if (ms < Date.parse('1900-01-01T00:00Z')) this.add('DT_REQUEST_TIME', field, `${at} is before 1900`);
+    // Date.parse rolls 30 February over to 2 March: such a date is a typing error, not a time.
+    if (!isCalendarDateTime(at)) {
+      this.add(
+        'DT_REQUEST_TIME',
+        field,
+        `${field}: ${at} is not a date of the calendar (or not a time of day)`,
+        undefined,
+        {
+          message: `${field} : ${at} n’est pas une date du calendrier (ou pas une heure du jour)`,
+        },
+      );
+      return '';
+    }
+    if (ms > now + FUTURE_SLACK_MS)
+      this.add('DT_REQUEST_TIME', field, `${field}: ${at} is in the future`, undefined, {
+        message: `${field} : ${at} est dans le futur`,
+      });
+    if (ms < Date.parse('1900-01-01T00:00Z'))
+      this.add('DT_REQUEST_TIME', field, `${field}: ${at} is before 1900`, undefined, {
+        message: `${field} : ${at} est antérieur à 1900`,
+      });
     return new Date(ms).toISOString();
   }
   /** A value in a unit of the given dimension, by the engine's table (mass, conc, time). */
@@ -51,13 +85,21 @@ export class Checks {
     try {
       convert(1, unit, probe, field);
     } catch (e) {
-      if (e instanceof DosetwinError) this.issues.push(...e.issues);
+      if (e instanceof DosetwinError)
+        this.issues.push(
+          ...e.issues.map((i) => ({
+            ...i,
+            fr: { message: `${field} : l’unité « ${unit} » n’est pas ${UNIT_KIND_FR[dim]}` },
+          })),
+        );
       else throw e;
     }
   }
   positive(v: number, field: string, what: string): void {
     if (!(Number.isFinite(v) && v > 0))
-      this.add('DT_REQUEST_VALUE', field, `${what} ${v} must be a number > 0`);
+      this.add('DT_REQUEST_VALUE', field, `${what} ${v} must be a number > 0`, undefined, {
+        message: `${WHAT_FR[what] ?? what} ${v} : un nombre > 0 est attendu`,
+      });
   }
 }
 
@@ -74,6 +116,7 @@ export function checkCovariate(c: Checks, name: string, value: number, unit: str
       'name',
       `${name} is not a covariate of the register`,
       `covariates: ${Object.keys(COVARIATE_REGISTER).join(', ')}`,
+      { message: `${name} n’est pas une covariable du registre` },
     );
     return;
   }
@@ -83,11 +126,17 @@ export function checkCovariate(c: Checks, name: string, value: number, unit: str
       'unit',
       `${name} cannot be given in '${unit}'`,
       `give it in ${e.units.join(', ')}`,
+      {
+        message: `${name} ne peut pas être donnée en « ${unit} »`,
+        hint: `la donner en ${e.units.join(', ')}`,
+      },
     );
     return;
   }
   if (!Number.isFinite(value)) {
-    c.add('DT_REQUEST_VALUE', 'value', `${name} ${value} is not a number`);
+    c.add('DT_REQUEST_VALUE', 'value', `${name} ${value} is not a number`, undefined, {
+      message: `${name} ${value} n’est pas un nombre`,
+    });
     return;
   }
   const issue = plausibilityIssue(name, value, unit);

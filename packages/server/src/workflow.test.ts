@@ -2,7 +2,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pdfText } from './pdf-text.ts';
-import { backends, hoursAgo, testApp, userWithToken, type TestApp } from './test-support.ts';
+import {
+  backends,
+  hoursAgo,
+  testApp,
+  userWithToken,
+  type TestApp,
+  REAUTH,
+  firstSignIn,
+} from './test-support.ts';
 
 for (const b of backends()) {
   describe(`workflow on ${b.name}`, { skip: b.skip }, () => {
@@ -42,16 +50,9 @@ for (const b of backends()) {
         });
         assert.equal(r.status, 201, JSON.stringify(r.body));
       }
-      const signIn = async (username: string) => {
-        const r = await app.inject({
-          method: 'POST',
-          url: '/api/auth/login',
-          payload: { username, password: 'a long enough password' },
-        });
-        assert.equal(r.statusCode, 200, r.body);
-        assert.match(String(r.headers['set-cookie']), /dt_session=.*HttpOnly/);
-        return `Bearer ${r.json().token}`;
-      };
+      // First sign-in: the one-time password, then one of their own (and the pharmacologist's second factor).
+      const signIn = async (username: string) =>
+        (await firstSignIn(app, username, 'a long enough password')).auth;
       const presc = await signIn('dr.prescriber');
       const pharm = await signIn('dr.pharmaco');
 
@@ -136,17 +137,20 @@ for (const b of backends()) {
       assert.equal((await call(presc, 'GET', `/api/requests/${rid}/report`)).status, 409);
       // Validate (accept candidate 1), signed.
       const v = await call(pharm, 'POST', `/api/analyses/${a.id}/validations`, {
+        ...REAUTH,
         decision: 'accept',
         comment: 'agree',
         candidate: 1,
       });
       assert.equal(v.status, 201, JSON.stringify(v.body));
       assert.equal(v.body.analysisHash, a.hash);
-      assert.match(v.body.signature, /^[0-9a-f]{64}$/);
+      assert.equal(v.body.signatureAlgorithm, 'ed25519');
+      assert.match(v.body.signature, /^[A-Za-z0-9_-]{86}$/);
       // Immutable: a second validation is refused; re-analysis creates version 2 superseding version 1.
       assert.equal(
         (
           await call(pharm, 'POST', `/api/analyses/${a.id}/validations`, {
+            ...REAUTH,
             decision: 'reject',
             comment: 'changed my mind',
           })
@@ -167,6 +171,7 @@ for (const b of backends()) {
       await assert.rejects(app.dt.db.db.deleteFrom('audit').execute());
       // Validate version 2 too (so the report shows the latest signed analysis).
       const v2 = await call(pharm, 'POST', `/api/analyses/${a2.body.id}/validations`, {
+        ...REAUTH,
         decision: 'accept',
         comment: 'v2',
         candidate: 1,
@@ -201,14 +206,18 @@ for (const b of backends()) {
 
       // Prescriber of another service cannot read the patient.
       const other = await userWithToken(app, 'prescriber', 'cardiology');
-      assert.equal((await call(other.auth, 'GET', `/api/patients/${pid}`)).status, 403);
+      // Another service's patient is answered as a missing one (nothing said of it).
+      assert.equal((await call(other.auth, 'GET', `/api/patients/${pid}`)).status, 404);
       // Reading the record is audited; identity is not in the clinical view.
       const rec = await call(presc, 'GET', `/api/patients/${pid}`);
       assert.equal(rec.status, 200);
       assert.equal(rec.body.identity, null);
       assert.equal(rec.body.administrations.length, 6);
-      const trail = await call(admin.auth, 'GET', `/api/audit?patientId=${pid}`);
-      const actions = trail.body.map((x: { action: string; entity: string }) => `${x.action}:${x.entity}`);
+      const auditor = await userWithToken(app, 'auditor', 'quality');
+      const trail = await call(auditor.auth, 'GET', `/api/audit?patientId=${pid}&limit=500`);
+      const actions = trail.body.entries.map(
+        (x: { action: string; entity: string }) => `${x.action}:${x.entity}`,
+      );
       for (const x of [
         'create:patient',
         'create:administrations',

@@ -2,10 +2,11 @@ import { Anchor, AppShell, Button, Group, SegmentedControl, Text, Title } from '
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LangContext, type Lang, translate } from './i18n/index.ts';
 import type { SessionUser } from '@dosetwin/server/contract';
-import { api, getToken, setToken } from './lib/api.ts';
+import { api } from './lib/api.ts';
 import { go } from './lib/nav.ts';
+import { PendingPage } from './pages/Account.tsx';
 import { LoginPage } from './pages/Login.tsx';
-import { resolveRoute, SECTIONS } from './routes.tsx';
+import { resolveRoute, sectionsFor } from './routes.tsx';
 
 export function App() {
   const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('dosetwin.lang') as Lang) ?? 'en');
@@ -23,23 +24,20 @@ export function App() {
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, [lang]);
-  useEffect(() => {
-    if (!getToken()) {
-      setChecked(true);
-      return;
-    }
+  // The session is the service's HttpOnly cookie: ask who is signed in (401: nobody).
+  const refreshUser = useCallback(() => {
     api<SessionUser>('GET', '/auth/me')
       .then(setUser)
-      .catch(() => setToken(null))
+      .catch(() => setUser(null))
       .finally(() => setChecked(true));
   }, []);
+  useEffect(refreshUser, [refreshUser]);
   const t = (k: Parameters<typeof translate>[1]) => translate(lang, k);
-  const { route, id } = resolveRoute(hash);
+  const { route, id } = resolveRoute(hash, user?.role);
   const Page = route.page;
   const ctx = useMemo(() => ({ lang, setLang }), [lang, setLang]);
   const signOut = async () => {
     await api('POST', '/auth/logout').catch(() => {});
-    setToken(null);
     setUser(null);
     go('#/');
   };
@@ -64,10 +62,10 @@ export function App() {
               <Title order={1} size="h3">
                 dosetwin
               </Title>
-              {user && (
+              {user && !user.pending && (
                 <nav aria-label={t('navigation')}>
                   <Group gap="md">
-                    {SECTIONS.map((s) => (
+                    {sectionsFor(user.role).map((s) => (
                       <Anchor key={s.section} href={s.href} fw={route.section === s.section ? 700 : 400}>
                         {t(s.label)}
                       </Anchor>
@@ -94,6 +92,8 @@ export function App() {
         <AppShell.Main>
           {!checked ? null : !user ? (
             <LoginPage onSignedIn={setUser} />
+          ) : user.pending ? (
+            <PendingPage user={user} onDone={refreshUser} />
           ) : (
             <Page key={`${route.path}|${id}`} id={id} user={user} />
           )}

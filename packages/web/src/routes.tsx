@@ -3,21 +3,29 @@
  * the section of the header's navigation it belongs to. The shell (App) renders the first route
  * whose path matches; pages register nowhere else, and navigate with lib/nav.ts.
  */
+import type { Role } from '@dosetwin/server/contract';
 import type { JSX } from 'react';
 import type { Key } from './i18n/index.ts';
 import { matchPath, type PageProps } from './lib/nav.ts';
+import { AccountPage } from './pages/Account.tsx';
 import { AnalysisPage } from './pages/Analysis.tsx';
 import { ComparePage } from './pages/Compare.tsx';
 import { PatientPage } from './pages/Patient.tsx';
 import { PatientsPage } from './pages/Patients.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
+import { UsersPage } from './pages/Users.tsx';
 
-export type Section = 'patients' | 'requests';
+export type Section = 'patients' | 'requests' | 'users' | 'account';
+
+/** The clinical pages: an administrator reads no clinical record (the service refuses it). */
+const CLINICAL: readonly Role[] = ['prescriber', 'pharmacologist'];
 
 export interface RouteDef {
   path: string;
   page: (props: PageProps) => JSX.Element;
   section: Section;
+  /** Who may open it (default: the clinical roles). */
+  roles?: readonly Role[];
 }
 
 export const ROUTES: readonly RouteDef[] = [
@@ -27,19 +35,42 @@ export const ROUTES: readonly RouteDef[] = [
   { path: 'requests/:id', page: RequestPage, section: 'requests' },
   { path: 'requests/:id/compare', page: ComparePage, section: 'requests' },
   { path: 'analyses/:id', page: AnalysisPage, section: 'requests' },
+  { path: 'admin/users', page: UsersPage, section: 'users', roles: ['admin'] },
+  {
+    path: 'account',
+    page: AccountPage,
+    section: 'account',
+    roles: ['prescriber', 'pharmacologist', 'admin'],
+  },
 ];
+
+const allows = (r: { roles?: readonly Role[] }, role: Role | undefined): boolean =>
+  role === undefined || (r.roles ?? CLINICAL).includes(role);
 
 /** The header's navigation: one link per section. */
-export const SECTIONS: readonly { section: Section; href: string; label: Key }[] = [
+export const SECTIONS: readonly { section: Section; href: string; label: Key; roles?: readonly Role[] }[] = [
   { section: 'patients', href: '#/', label: 'patients' },
   { section: 'requests', href: '#/requests', label: 'requests' },
+  { section: 'users', href: '#/admin/users', label: 'users', roles: ['admin'] },
+  {
+    section: 'account',
+    href: '#/account',
+    label: 'account',
+    roles: ['prescriber', 'pharmacologist', 'admin'],
+  },
 ];
 
-/** The route of a hash and its `:id`; an unknown hash is the patients list. */
-export function resolveRoute(hash: string): { route: RouteDef; id: string } {
+/** The sections a role sees in the header. */
+export const sectionsFor = (role: Role) => SECTIONS.filter((s) => allows(s, role));
+
+/**
+ * The route of a hash and its `:id`; an unknown hash, or one the role may not open, is the role's
+ * first page (the patients list; the users for an administrator).
+ */
+export function resolveRoute(hash: string, role?: Role): { route: RouteDef; id: string } {
   for (const route of ROUTES) {
     const params = matchPath(route.path, hash);
-    if (params) return { route, id: params.id ?? '' };
+    if (params && allows(route, role)) return { route, id: params.id ?? '' };
   }
-  return { route: ROUTES[0], id: '' };
+  return { route: ROUTES.find((r) => allows(r, role)) ?? ROUTES[0], id: '' };
 }

@@ -141,7 +141,9 @@ describe(
       await form.getByRole('textbox', { name: L.assay }).fill(assay);
       await form.getByRole('textbox', { name: L.lloq }).fill(lloq);
       await form.getByRole('button', { name: L.addLevel }).click();
-      await page.getByTestId('timeline').getByText(`${value} mg/L`).waitFor();
+      // The timeline writes numbers as the UI's language does (a decimal comma in French).
+      const shown = L === fr ? value.replace('.', ',') : value;
+      await page.getByTestId('timeline').getByText(`${shown} mg/L`).waitFor();
     };
 
     /** Submit the request (subject already chosen); its id. */

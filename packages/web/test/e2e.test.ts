@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ARTIFACTS, localInput, localPhrase, openBench, skip } from './browser.ts';
+import { ARTIFACTS, localInput, localPhrase, openBench, PASSWORD, skip } from './browser.ts';
 
 test(
   'browser: prescriber enters a vancomycin patient, pharmacologist analyses, what-if, validates, report',
@@ -160,9 +160,16 @@ test(
       console.log(
         `what-if render: median ${report.median.toFixed(1)} ms, p95 ${report.p95.toFixed(1)} ms over ${report.edits} edits (engine median ${report.engineMedian.toFixed(1)} ms, worker reply ${report.replyMedian.toFixed(1)} ms, setOption ${report.setOptionMedian.toFixed(1)} ms; first edit ${report.first.toFixed(1)} ms)`,
       );
-      // The exposure table follows the last edit: 1500 mg every 12 h.
+      // The what-if opens on candidate 1, whatever its interval: the regimen tried is 1250 mg every 12 h.
+      let edits = doses.length;
+      const interval = page.getByRole('textbox', { name: 'Interval (h)' });
+      if ((await interval.inputValue()) !== '12') {
+        await interval.fill('12');
+        edits += 1;
+        await page.waitForFunction((n) => (window.__whatif?.length ?? 0) >= n, edits);
+      }
       await dose.fill('1250');
-      await page.waitForFunction((n) => (window.__whatif?.length ?? 0) >= n, doses.length + 1);
+      await page.waitForFunction((n) => (window.__whatif?.length ?? 0) >= n, edits + 1);
       await shot('whatif');
       // Model card one click away; model averaging over the library's vancomycin models.
       await page.getByRole('button', { name: 'Model card' }).click();
@@ -191,6 +198,8 @@ test(
       // Signing asks for confirmation, restating the decision and the regimen signed.
       const confirm = page.getByTestId('confirm-sign');
       assert.match(await confirm.innerText(), /Modify — 1,?250 mg \/ 12 h/);
+      // The signer proves again who they are: the password typed again (or the authenticator's code).
+      await confirm.getByLabel('Your password or authenticator code').fill(PASSWORD);
       await confirm.getByRole('button', { name: 'Sign the decision' }).click();
       await page.getByTestId('signed').waitFor();
       await shot('validated');

@@ -8,6 +8,7 @@ import {
   type FixedEtaEvaluation,
   individualValues,
   MapEstimator,
+  misfitChecks,
   type MapOptions,
   parseEtaTable,
   type PatientData,
@@ -129,15 +130,18 @@ export function fitLine(est: MapEstimator, model: CompiledModel, p: PatientData,
         }))
       : [],
   };
-  if (fit.otherModes.length) {
+  if (fit.otherModes.length)
     line.otherModes = fit.otherModes.map((m) => ({
       eta: Array.from(m.eta),
       objective: m.objective,
       obj: m.obj,
       weight: m.weight,
     }));
-    line.warnings = fit.warnings.map((w) => ({ code: w.code, field: w.field, message: w.message }));
-  }
+  // What says the fit should not be trusted unchecked (non-convergence, levels far from the fit or
+  // from the typical patient, extreme etas), beside the estimator's own warnings.
+  const warnings = [...fit.warnings, ...(ok ? misfitChecks(model, est.sim, p, fit) : [])];
+  if (warnings.length)
+    line.warnings = warnings.map((w) => ({ code: w.code, field: w.field, message: w.message }));
   const occs = [...new Set(Array.from(obj.occasion).filter((o) => o > 0))];
   if (occs.length)
     line.iov = occs.map((o) => ({
@@ -390,6 +394,10 @@ export function registerFit(program: Command): void {
           const emit = (i: number, line: string, converged: boolean): void => {
             done++;
             if (!converged) failed++;
+            // The misfit warnings are said on stderr too: a fit is not to be used without a word.
+            const l = JSON.parse(line) as FitLine;
+            for (const w of l.warnings ?? [])
+              process.stderr.write(`ID ${l.id}: warning ${w.code} [${w.field}] ${w.message}\n`);
             pending.set(i, line);
             while (pending.has(printed)) {
               process.stdout.write(pending.get(printed)! + '\n');

@@ -15,10 +15,10 @@ import {
   recommend,
   withPredictionTimes,
 } from '@dosetwin/engine';
-import { fitDrug, pinnedSpace } from '@dosetwin/models';
+import { fitDrug, getModel, pinnedSpace } from '@dosetwin/models';
 import { readDrugData } from './fit.ts';
 import { resolveModel } from './model-arg.ts';
-import { type Opts, recommendForPatient, settingsOf } from './recommend.ts';
+import { libraryDefaults, type Opts, recommendForPatient, settingsOf } from './recommend.ts';
 import { recommendDrugForPatient } from './recommend-drug.ts';
 import { dosetwin, REPO } from '../test-support.ts';
 
@@ -62,7 +62,10 @@ const base = (o: Partial<Opts>): Opts => ({
 const drugSettings = settingsOf(
   base({ interval: '480,720,1440', duration: '60,120', strengths: '0.25,0.5,1', maxDailyDose: '4' }),
 );
-const modelSettings = settingsOf(base({ strengths: '250,500,1000', maxDailyDose: '4000' }));
+// `recommend --model vancomycin/goti2018`: the library model's limits of administration apply, as
+// they apply to each model under --drug.
+const GOTI = libraryDefaults(getModel('vancomycin/goti2018'));
+const modelSettings = settingsOf(base({ strengths: '250,500,1000', maxDailyDose: '4000' }), GOTI);
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
 test('recommend --drug restricted to one model = recommend --model on the same data (regimens equal, metrics and PTA rel 1e-9)', () => {
@@ -100,10 +103,11 @@ test('recommend --drug restricted to one model = recommend --model on the same d
     );
     assert.ok(Math.abs(c.pta!.all - p.pta.all) < 1e-9, `${at} PTA ${c.pta!.all} vs ${p.pta.all}`);
   });
-  // The top regimen of the example: 1500 mg every 24 h over 1 h (goti2018, two levels).
+  // The top regimen of the example: 1500 mg every 24 h over 150 min, the shortest at 10 mg/min
+  // (goti2018, two levels).
   assert.deepEqual(
     [avg.candidates[0].dose, avg.candidates[0].interval, avg.candidates[0].duration],
-    [1.5, 1440, 60],
+    [1.5, 1440, 150],
   );
 });
 
@@ -135,6 +139,7 @@ test('recommend --drug --loading-target restricted to one model = recommend --mo
         loadingDuration: '2.5',
         maxCandidates: '4',
       }),
+      GOTI,
     ),
   ) as {
     candidates: { dose: number; interval: number; loading: { dose: number; metric: number; pta: number } }[];
@@ -150,7 +155,14 @@ test('recommend --drug --loading-target restricted to one model = recommend --mo
     const at = `#${i + 1}`;
     assert.ok(rel(c.dose * PER_G, p.dose) < 1e-12 && rel(c.interval * PER_MIN, p.interval) < 1e-12, at);
     assert.ok(Math.abs(c.loading!.dose * PER_G - p.loading.dose) < 1e-9, `${at} loading ${c.loading!.dose}`);
-    assert.equal(c.loading!.duration, 150);
+    // 150 min as asked, longer when the loading dose needs more at 10 mg/min (by 10 min); none
+    // without a loading dose.
+    const atRate = Math.ceil((c.loading!.dose * PER_G) / 10 / 10 - 1e-9) * 10;
+    const expected = c.loading!.dose > 0 ? Math.max(150, atRate) : 0;
+    assert.ok(
+      Math.abs(c.loading!.duration - expected) < 1e-9,
+      `${at} loading over ${c.loading!.duration} min`,
+    );
     assert.ok(
       rel(c.loading!.metric / AUC_DATA_PER_MODEL, p.loading.metric) < 1e-9,
       `${at} loading auc24 ${c.loading!.metric / AUC_DATA_PER_MODEL} vs ${p.loading.metric}`,
@@ -177,7 +189,7 @@ test('recommend --drug --start-when-below: one model = recommend --model (time r
   const plain = recommendForPatient(
     model,
     ds.patients[0],
-    settingsOf(base({ ...opts, interval: '12', duration: '1', strengths: '250,500,1000' })),
+    settingsOf(base({ ...opts, interval: '12', duration: '1', strengths: '250,500,1000' }), GOTI),
   ) as {
     nextDose: { threshold: number; time: number; probabilityBelow: number };
     candidates: { start: number; dose: number; metrics: { auc24: number; trough: number } }[];

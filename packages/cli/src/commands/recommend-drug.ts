@@ -4,7 +4,7 @@
  * than a model, and its text report. Every number given and printed is in the data's units.
  */
 import type { DrugPatient, DrugRecommendation, FitDrugOptions } from '@dosetwin/models';
-import { recommendDrug } from '@dosetwin/models';
+import { MET_MEANING, PTA_MEANING, ptaBelowThreshold, rankingRule, recommendDrug } from '@dosetwin/models';
 import { concentration, type Settings } from './recommend-state.ts';
 
 /** `recommend --drug`'s output for one patient: the library's averaged recommendation and what was asked. */
@@ -91,15 +91,15 @@ export function drugRecommendationText(r: DrugRecommendationOut): string[] {
     const l = c.loading;
     const first = l
       ? l.dose > 0
-        ? `${r4(l.dose)} ${u.dose}${l.duration !== c.duration ? ` over ${l.duration} ${u.time}` : ''} then `
+        ? `${r4(l.dose)} ${u.dose}${l.duration !== c.duration ? ` over ${r4(l.duration)} ${u.time}` : ''} then `
         : 'no loading dose, '
       : c.loadingDose > 0
-        ? `${r4(c.loadingDose)} ${u.dose} then `
+        ? `${r4(c.loadingDose)} ${u.dose}${c.loadingDuration !== c.duration ? ` over ${r4(c.loadingDuration)} ${u.time}` : ''} then `
         : '';
     out.push(
       `  #${c.rank} ${first}${r4(c.dose)} ${u.dose} every ${c.interval} ${u.time}` +
-        `${c.duration ? ` over ${c.duration} ${u.time}` : ''} from t = ${r4(c.start)}: ${metrics}` +
-        (c.pta ? `; PTA ${(100 * c.pta.all).toFixed(0)} %` : '') +
+        `${c.duration ? ` over ${r4(c.duration)} ${u.time}` : ''} from t = ${r4(c.start)}: ${metrics}` +
+        (c.pta ? `; PTA ${(100 * c.pta.all).toFixed(0)} %${ptaBelowThreshold(c.pta) ? ' ⚠' : ''}` : '') +
         (l
           ? `; loading ${r.loadingTarget}: ${r4(l.metric)}${l.met ? ' ✓' : ' ✗'} (per model: ${l.models.map((m) => `${short(m.id)} ${r4(m.metric)}`).join(', ')})` +
             (l.pta !== null ? `, PTA ${(100 * l.pta).toFixed(0)} %` : '')
@@ -107,6 +107,7 @@ export function drugRecommendationText(r: DrugRecommendationOut): string[] {
     );
   }
   if (!r.candidates.length) out.push('  no regimen to propose');
+  else out.push(`  ${MET_MEANING.en}`, `  ${PTA_MEANING.en}`, `  ${rankingRule('en')}`);
   for (const x of r.warnings)
     if (x.code !== 'DT_AVERAGE_EXCLUDED') out.push(`  warning [${x.model}] ${x.code}: ${x.message}`);
   return out;

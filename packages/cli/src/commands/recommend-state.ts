@@ -68,12 +68,11 @@ export function recommendationOut(
   const loadingTarget = s.loadingTarget
     ? parseTarget(s.loadingTarget, ir.units.conc, ir.units.time, 1)
     : undefined;
-  const { engine: r, nextDose } = recommendWithTwin(
-    twin,
-    modelSettings(s, ir.units.conc),
-    targets,
-    loadingTarget,
-  );
+  const {
+    engine: r,
+    nextDose,
+    limits,
+  } = recommendWithTwin(twin, modelSettings(s, ir.units.conc), targets, loadingTarget);
   const warnings = dedupeIssues([...dataWarnings, ...twin.warnings, ...r.warnings]);
   return {
     id: p.id,
@@ -89,6 +88,8 @@ export function recommendationOut(
       durations: s.space.durations,
       source: s.spaceSources,
     },
+    // The limits of administration the search applied (the products' and the options'), model units.
+    limits,
     ...(loadingTarget ? { loadingTarget: loadingTarget.text } : {}),
     horizon: s.horizon,
     // What was asked, so that the recommendation carries its inputs.
@@ -116,7 +117,8 @@ export function recommendationOut(
       duration: c.duration,
       units: c.units,
       loadingDose: c.loadingDose,
-      ...(c.loading ? { loading: { ...c.loading, duration: s.loadingDuration ?? c.duration } } : {}),
+      loadingDuration: c.loadingDuration,
+      ...(c.loading ? { loading: c.loading } : {}),
       metrics: Object.fromEntries(targets.map((t, k) => [t.metric, c.metrics[k]])),
       met: c.met,
       pta: c.pta ?? null,

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { shortestInfusion } from '@dosetwin/engine';
 import { defaultTargets, getModel } from '@dosetwin/models';
 import { dosetwin, REPO } from '../test-support.ts';
 
@@ -132,7 +133,13 @@ for (const c of libraryCases)
     for (const k of out.candidates) {
       assert.ok(sumOfStrengths(k.dose, c.space.strengths), `dose ${k.dose}`);
       assert.ok(c.space.intervals.includes(k.interval), `interval ${k.interval}`);
-      assert.ok(c.space.durations.includes(k.duration), `duration ${k.duration}`);
+      // A listed infusion, or the shortest the label's rate allows for the dose (vancomycin 10 mg/min).
+      assert.ok(
+        c.space.durations.includes(k.duration) ||
+          Math.abs(k.duration - shortestInfusion(k.dose, out.limits)) < 1e-12,
+        `duration ${k.duration}`,
+      );
+      assert.ok(k.dose <= (out.limits.maxDose ?? Infinity), `dose ${k.dose}`);
       assert.deepEqual(
         Object.keys(k.metrics),
         c.targets.map((t) => t.split(/[=<>]/)[0]),
@@ -209,10 +216,14 @@ test('recommend --model ID: options given override the products and targets; the
     durations: [1.5],
     source: { strengths: 'options', intervals: 'options', durations: 'options' },
   });
+  // The label's limits still apply: at most 2000 mg, at most 10 mg/min (600 mg/h), over 1.5 h or
+  // more when the rate asks for it.
+  assert.deepEqual([out.limits.maxDose, out.limits.maxRate, out.limits.minDuration], [2000, 600, 1]);
   for (const k of out.candidates) {
     assert.equal(k.dose % 250, 0, `dose ${k.dose}`);
+    assert.ok(k.dose <= 2000, `dose ${k.dose}`);
     assert.equal(k.interval, 12);
-    assert.equal(k.duration, 1.5);
+    assert.equal(k.duration, Math.max(1.5, shortestInfusion(k.dose, out.limits)));
   }
 });
 

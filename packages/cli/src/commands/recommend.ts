@@ -1,5 +1,16 @@
 import { type CompiledModel, createTwin, type Issue, type PatientData } from '@dosetwin/engine';
-import { defaultTargets, type LibraryModel, type ProductSpace, productSpace } from '@dosetwin/models';
+import {
+  defaultTargets,
+  type LibraryModel,
+  MET_MEANING,
+  modelPolicy,
+  PTA_MEANING,
+  ptaBelowThreshold,
+  rankingRule,
+  type ProductLimits,
+  type ProductSpace,
+  productSpace,
+} from '@dosetwin/models';
 import type { Command } from 'commander';
 import { argError, guarded } from '../io.ts';
 import { DATA_HELP, readPatients } from '../data.ts';
@@ -55,16 +66,25 @@ const num = (s: string | undefined, field: string): number | undefined => {
   return v;
 };
 
-/** What a library model brings when the options leave it out: its products and default targets. */
+/**
+ * What a library model brings: its products and default targets when the options leave them out,
+ * and always its products' limits of administration (options can only tighten them).
+ */
 export interface LibraryDefaults {
   id: string;
   space: ProductSpace;
   targets: string[];
+  limits: ProductLimits[];
 }
 
 /** The defaults of a library model (`recommend --model ID`). */
 export function libraryDefaults(model: Pick<LibraryModel, 'id' | 'ir' | 'products'>): LibraryDefaults {
-  return { id: model.id, space: productSpace(model), targets: defaultTargets(model) };
+  return {
+    id: model.id,
+    space: productSpace(model),
+    targets: defaultTargets(model),
+    limits: modelPolicy(model).limits,
+  };
 }
 
 /**
@@ -128,6 +148,7 @@ export function settingsOf(o: Opts, library?: LibraryDefaults): Settings {
       maxDailyDose: num(o.maxDailyDose, '--max-daily-dose'),
       loadingDose: num(o.loadingDose, '--loading-dose'),
     },
+    ...(library ? { limits: library.limits } : {}),
     starts: o.start !== undefined ? list(o.start, '--start', -Infinity) : undefined,
     startWhenBelow: o.startWhenBelow,
     horizon: o.horizon,
@@ -210,6 +231,8 @@ function textLines(res: Result, units: { dose: string; time: string }): string[]
     dose: number;
     interval: number;
     duration: number;
+    loadingDose: number;
+    loadingDuration: number;
     loading?: { dose: number; duration: number; metric: number; met: boolean; pta?: number };
     metrics: Record<string, number>;
     met: boolean[];
@@ -222,13 +245,15 @@ function textLines(res: Result, units: { dose: string; time: string }): string[]
       .join(', ');
     const loading = c.loading
       ? c.loading.dose > 0
-        ? `${c.loading.dose} ${units.dose}${c.loading.duration !== c.duration ? ` over ${c.loading.duration} ${units.time}` : ''} then `
+        ? `${c.loading.dose} ${units.dose}${c.loading.duration !== c.duration ? ` over ${r4(c.loading.duration)} ${units.time}` : ''} then `
         : 'no loading dose, '
-      : '';
+      : c.loadingDose > 0
+        ? `${c.loadingDose} ${units.dose}${c.loadingDuration !== c.duration ? ` over ${r4(c.loadingDuration)} ${units.time}` : ''} then `
+        : '';
     out.push(
-      `  #${c.rank} ${loading}${c.dose} ${units.dose} every ${c.interval} ${units.time}${c.duration ? ` over ${c.duration} ${units.time}` : ''}` +
+      `  #${c.rank} ${loading}${c.dose} ${units.dose} every ${c.interval} ${units.time}${c.duration ? ` over ${r4(c.duration)} ${units.time}` : ''}` +
         `${(res.candidates as C[]).some((x) => x.start !== c.start) || nd ? ` from t = ${r4(c.start)}` : ''}: ${metrics}` +
-        (c.pta ? `, PTA ${(100 * c.pta.all).toFixed(0)} %` : '') +
+        (c.pta ? `, PTA ${(100 * c.pta.all).toFixed(0)} %${ptaBelowThreshold(c.pta) ? ' ⚠' : ''}` : '') +
         (c.loading
           ? `; loading ${res.loadingTarget as string}: ${r4(c.loading.metric)}${c.loading.met ? ' ✓' : ' ✗'}`
           : '') +
@@ -236,6 +261,10 @@ function textLines(res: Result, units: { dose: string; time: string }): string[]
           ? `; 90 % of steady state after ${r4(c.timeToSteadyState)} ${units.time}`
           : ''),
     );
+  }
+  if ((res.candidates as C[]).length) {
+    const optimise = (res.inputs as { optimiseFor: 'target' | 'pta' }).optimiseFor;
+    out.push(`  ${MET_MEANING.en}`, `  ${PTA_MEANING.en}`, `  ${rankingRule('en', optimise)}`);
   }
   for (const w of res.warnings as { code: string; message: string }[])
     out.push(`  warning ${w.code}: ${w.message}`);

@@ -1,16 +1,27 @@
 import { DosetwinError, type Issue, fail } from '../errors.ts';
 import type { PatientData } from '../events/records.ts';
 import type { Simulator } from '../simulate/simulator.ts';
-import { convert } from '../units.ts';
 import type { Exposure } from './exposure.ts';
 import { nextAdministrationTime } from './regimen.ts';
+import {
+  type AdministrationLimits,
+  type CappedBy,
+  doseCeiling,
+  infusionFor,
+  loadingCeiling,
+} from './limits.ts';
 import { steadyStateApproach } from './steady-state.ts';
 import { attainment, loadingMetric, maintenanceExposure } from './evaluate.ts';
 import { type ExposurePair, metricDef } from './metrics.ts';
 import { type Target, inTarget, metricValue, needsMic, targetCentre } from './targets.ts';
 
-/** The regimens a recommendation may choose from. Amounts in the model's dose unit, times in its time unit. */
-export interface RegimenSpace {
+/**
+ * The regimens a recommendation may choose from. Amounts in the model's dose unit, times in its
+ * time unit. The limits of administration (maximum single, daily and loading dose, infusion rate,
+ * shortest and longest infusion) shape the space: a dose is capped at what the interval allows and
+ * its infusion lengthened to respect the rate, so no candidate breaks them.
+ */
+export interface RegimenSpace extends AdministrationLimits {
   /** Time of the first new dose. */
   start: number;
   /**
@@ -26,7 +37,10 @@ export interface RegimenSpace {
   nextDue?: boolean;
   /** Allowed dosing intervals. */
   intervals: number[];
-  /** Allowed infusion durations; 0 = bolus / oral. Default [0]. */
+  /**
+   * Infusion durations offered; 0 = bolus / oral. Default [0]. A dose whose infusion must be longer
+   * (the rate limit, the shortest infusion) is given over its shortest allowed one instead.
+   */
   durations?: number[];
   /** Dose compartment (1-based; default 0 = the model's first). */
   cmt?: number;
@@ -37,8 +51,6 @@ export interface RegimenSpace {
   /** Most units in one dose (default 20). */
   maxUnitsPerDose?: number;
   minDose?: number;
-  maxDose?: number;
-  maxDailyDose?: number;
   /**
    * A fixed loading dose: the first administration of the new regimen (it replaces the first
    * maintenance dose; maintenance follows one interval later). See also {@link RecommendInput.loading}.
@@ -54,9 +66,12 @@ export interface LoadingSearch {
    * within it included), e.g. `auc24=400..600` (vancomycin) or `cmax_mic>=8` (aminoglycosides).
    */
   target: Target;
-  /** Largest loading dose (default: the space's `maxDose`). The daily maximum does not apply to it. */
+  /** Largest loading dose (default: the space's `maxLoadingDose`, else `maxDose`). The daily maximum does not apply to it. */
   maxDose?: number;
-  /** Infusion duration of the loading dose (default: the candidate's), e.g. 2.5 h for 2500 mg of vancomycin. */
+  /**
+   * Infusion duration of the loading dose (default: the candidate's), e.g. 2.5 h for 2500 mg of
+   * vancomycin; lengthened when the rate limit asks for more.
+   */
   duration?: number;
 }
 
@@ -86,6 +101,8 @@ export interface RecommendInput {
 /** The loading dose chosen for a candidate. */
 export interface LoadingChoice {
   dose: number;
+  /** Its infusion duration (the candidate's, or longer for the rate limit; 0 without a loading dose). */
+  duration: number;
   units: { strength: number; count: number }[];
   /** The continuous loading dose that puts the loading target at its centre (0: none needed). */
   exactDose: number;
@@ -106,6 +123,8 @@ export interface Candidate {
   duration: number;
   /** First administration's amount when a loading dose is given or searched, else 0. */
   loadingDose: number;
+  /** The loading dose's infusion duration (0 without a loading dose). */
+  loadingDuration: number;
   loading?: LoadingChoice;
   /** Value of each target's metric at the point estimate (same order as the targets). */
   metrics: number[];
@@ -124,6 +143,8 @@ export interface Candidate {
   intervalsToSteadyState?: number;
   /** The continuous dose that hits the primary target exactly, before rounding. */
   exactDose: number;
+  /** The largest dose the limits allow at this interval, and the limit that sets it (null: none). */
+  ceiling: { dose: number; by: CappedBy | null };
 }
 
 export interface Recommendation {
@@ -139,9 +160,10 @@ export interface Recommendation {
  * rounded to what can be given (sums of strengths, limits), and every rounded candidate is
  * evaluated again: the exposure shown is the one *after* rounding. With a loading search, each
  * candidate kept gets the loading dose (rounded likewise) that puts the loading target at its
- * centre. Candidates are ranked by targets met (by priority: all priority-1 targets, then all
- * priority-2 ones...), then by closeness to the primary target (or by PTA when optimising for it),
- * then by fewer administrations, then by earlier start and shorter infusion.
+ * centre. The limits of administration shape the space (see {@link RegimenSpace}): each interval's
+ * doses are capped at what it allows, each dose infused over at least what the rate limit asks.
+ * Candidates are ranked by {@link rankingCriteria}; of regimens differing only by their infusion,
+ * the better-ranked one is kept.
  */
 export function recommend(input: RecommendInput): Recommendation {
   const { sim, history, targets, space } = input;
@@ -180,9 +202,8 @@ export function recommend(input: RecommendInput): Recommendation {
   const linear = sim.model.structure.kind !== 'ode';
   const primary = [...targets].sort((a, b) => a.priority - b.priority)[0];
   const minDose = space.minDose ?? 0;
-  const maxDose = space.maxDose ?? Infinity;
-  const timeUnit = sim.model.ir.units.time;
-  const day = convert(24, 'h', timeUnit, 'time');
+  const u = sim.model.ir.units;
+  const timeUnit = u.time;
   const cmt = space.cmt ?? 0;
 
   const q = { targets, horizon, mic: input.mic, fu: input.fu };
@@ -220,23 +241,33 @@ export function recommend(input: RecommendInput): Recommendation {
   };
 
   const candidates: Candidate[] = [];
-  for (const tau of space.intervals)
+  const seen = new Set<string>();
+  for (const tau of space.intervals) {
+    // The limits enter the space here: the largest dose this interval allows (single, daily,
+    // infusion rate over the longest infusion), and each dose's infusion below.
+    const ceiling = doseCeiling(tau, space, timeUnit);
     for (const start of space.nextDue ? [nextAdministrationTime(history, tau)] : starts)
-      for (const dur of durations) {
-        if (dur > tau) continue;
+      for (const listed of durations) {
+        if (listed > tau) continue;
+        // The dose the target needs, looked for up to ten times what the limits allow (the
+        // warnings then say it needs at least that): beyond, the search would only spend its time
+        // on doses nobody can give, where a non-linear model may have no steady state.
         const exact = solveDose(
-          (d) => metricAt(start, d, tau, dur, primary, input.point),
+          (d) => metricAt(start, d, tau, listed, primary, input.point),
           targetCentre(primary),
           {
             proportional: linear && horizon === 'steady-state' && !needsMic(primary),
             affine: linear && metricDef(primary.metric).affine,
             lo: Math.max(minDose, 1e-9),
-            hi: Number.isFinite(maxDose) ? maxDose : 1e7,
+            hi: Number.isFinite(ceiling.dose) ? Math.min(1e7, 10 * ceiling.dose) : 1e7,
           },
         );
-        for (const dose of roundedDoses(exact, space)) {
-          if (space.maxDailyDose !== undefined && (dose * day) / tau > space.maxDailyDose * (1 + 1e-12))
-            continue;
+        for (const dose of roundedDoses(exact, { ...space, maxDose: ceiling.dose })) {
+          const dur = infusionFor(dose, listed, tau, space);
+          if (dur === null) continue;
+          const key = `${start}|${dose}|${tau}|${dur}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
           if (metricAt(start, dose, tau, dur, primary, input.point) === Infinity) {
             warnings.push({
               code: 'DT_NO_STEADY_STATE',
@@ -248,6 +279,8 @@ export function recommend(input: RecommendInput): Recommendation {
           }
           const e = evaluate(start, dose, tau, dur, input.point, true);
           const metrics = targets.map((t) => metricValue(t, e.interval, e.day));
+          const loadingDuration =
+            space.loadingDose !== undefined ? fixedLoadingDuration(space, dose, dur, tau) : 0;
           const c: Candidate = {
             start,
             dose,
@@ -255,10 +288,12 @@ export function recommend(input: RecommendInput): Recommendation {
             interval: tau,
             duration: dur,
             loadingDose: space.loadingDose ?? 0,
+            loadingDuration,
             metrics,
             met: targets.map((t, k) => inTarget(t, metrics[k])),
             exposure: e,
             exactDose: exact,
+            ceiling,
           };
           if (input.draws?.length)
             c.pta = attainment(
@@ -271,23 +306,35 @@ export function recommend(input: RecommendInput): Recommendation {
           candidates.push(c);
         }
       }
+  }
   if (!candidates.length)
     warnings.push({
       code: 'DT_NO_CANDIDATE',
       severity: 'warning',
       field: 'space',
-      message: 'no regimen satisfies the limits (maximum single or daily dose, strengths)',
+      message:
+        'no regimen satisfies the limits (maximum single or daily dose, infusion rate and duration, strengths)',
     });
 
-  const keyed = candidates.map((c) => ({ c, k: [...rankKey(c, targets, input.optimiseFor), c.dose] }));
+  const keyed = candidates.map((c) => ({ c, k: rankKey(c, targets, input.optimiseFor) }));
   keyed.sort((a, b) => compareKeys(a.k, b.k));
-  const top = keyed.slice(0, input.maxCandidates ?? 10).map((x) => x.c);
+  // Regimens differing only by their infusion duration read alike and, but for the duration,
+  // give the same choice: the better-ranked one is kept (the what-if can still change it).
+  const kept = new Set<string>();
+  const top = keyed
+    .filter(({ c }) => {
+      const key = `${c.start}|${c.dose}|${c.interval}`;
+      return !kept.has(key) && (kept.add(key), true);
+    })
+    .slice(0, input.maxCandidates ?? 10)
+    .map((x) => x.c);
 
   if (loadingTarget)
     for (const c of top) {
       const r = searchLoadingDose(input, c, loadingTarget);
       c.loading = r.choice;
       c.loadingDose = r.choice.dose;
+      c.loadingDuration = r.choice.duration;
       if (r.warning) warnings.push(r.warning);
     }
 
@@ -301,10 +348,7 @@ export function recommend(input: RecommendInput): Recommendation {
         interval: c.interval,
         duration: c.duration,
         cmt,
-        ...(c.loadingDose > 0 ? { loadingDose: c.loadingDose } : {}),
-        ...(c.loadingDose > 0 && input.loading?.duration !== undefined
-          ? { loadingDuration: input.loading.duration }
-          : {}),
+        ...(c.loadingDose > 0 ? { loadingDose: c.loadingDose, loadingDuration: c.loadingDuration } : {}),
       },
       input.point,
     );
@@ -313,15 +357,66 @@ export function recommend(input: RecommendInput): Recommendation {
       c.intervalsToSteadyState = ss.intervals!;
     }
   }
+  // The dose each interval would need beyond what its limits allow (the least over its
+  // infusions), once per interval.
+  const need = new Map<number, Candidate>();
   for (const c of top)
-    if (c.exactDose > maxDose || c.exactDose < minDose)
+    if (c.exactDose > c.ceiling.dose * (1 + 1e-9)) {
+      const known = need.get(c.interval);
+      if (!known || c.exactDose < known.exactDose) need.set(c.interval, c);
+    } else if (c.exactDose < minDose)
       warnings.push({
         code: 'DT_DOSE_LIMIT',
         severity: 'warning',
         field: 'dose',
-        message: `reaching ${primary.text} every ${c.interval} needs ${round(c.exactDose)}, outside the allowed ${minDose}..${maxDose}`,
+        message: `reaching ${primary.text} every ${round(c.interval)} ${u.time} needs ${round(c.exactDose)} ${u.dose}, below the minimum ${round(minDose)} ${u.dose}`,
       });
+  for (const c of need.values())
+    warnings.push({
+      code: 'DT_DOSE_LIMIT',
+      severity: 'warning',
+      field: 'dose',
+      message: `reaching ${primary.text} every ${round(c.interval)} ${u.time} needs at least ${round(c.exactDose)} ${u.dose}, above the ${round(c.ceiling.dose)} ${u.dose} allowed (${LIMIT_WORDS[c.ceiling.by!]})`,
+    });
+  const beyond = need.size > 0;
+  // No regimen within the limits meets the most important targets: say so; the candidates are
+  // the best within the limits.
+  const primaries = targets.map((t, k) => (t.priority === primary.priority ? k : -1)).filter((k) => k >= 0);
+  if (beyond && top.length && !top.some((c) => primaries.every((k) => c.met[k])))
+    warnings.push({
+      code: 'DT_TARGET_BEYOND_LIMITS',
+      severity: 'warning',
+      field: 'targets',
+      message: `no regimen within the limits of administration meets ${primaries.map((k) => targets[k].text).join(' and ')} at the individual prediction: the candidates are the closest within them`,
+    });
   return { candidates: top, warnings: dedupe(warnings) };
+}
+
+/** The limit that caps a dose, in words (the warnings name it). */
+const LIMIT_WORDS: Record<CappedBy, string> = {
+  maxDose: 'maximum single dose',
+  maxDailyDose: 'maximum daily dose',
+  maxRate: 'maximum infusion rate over the longest infusion the interval allows',
+};
+
+/** The infusion of a fixed loading dose: the maintenance one, lengthened for the rate limit; refused beyond the limits. */
+function fixedLoadingDuration(space: RegimenSpace, dose: number, duration: number, tau: number): number {
+  const L = space.loadingDose!;
+  const max = space.maxLoadingDose ?? space.maxDose;
+  if (max !== undefined && L > max * (1 + 1e-9))
+    fail(
+      'DT_REGIMEN_SPACE',
+      'loadingDose',
+      `the loading dose ${round(L)} is above its maximum ${round(max)}`,
+    );
+  const d = infusionFor(L, duration, tau, space);
+  if (d === null)
+    fail(
+      'DT_REGIMEN_SPACE',
+      'loadingDose',
+      `the loading dose ${round(L)} cannot be infused within the interval ${round(tau)} at the maximum rate`,
+    );
+  return L > 0 && dose >= 0 ? d! : 0;
 }
 
 /**
@@ -339,7 +434,16 @@ function searchLoadingDose(
   target: Target,
 ): { choice: LoadingChoice; warning?: Issue } {
   const { sim, history, space } = input;
-  const maxLoading = input.loading?.maxDose ?? space.maxDose ?? Infinity;
+  // The loading dose's own maximum, and no more than its infusion at the rate limit allows
+  // within the interval before the first maintenance dose.
+  const maxLoading = loadingCeiling(c.interval, space, input.loading?.maxDose);
+  // Its infusion: the one asked (else the maintenance one), lengthened for the rate limit. No
+  // loading dose (L = the maintenance dose): the maintenance dose over its own infusion.
+  const base = input.loading?.duration ?? c.duration;
+  const durationOf = (L: number): number =>
+    L === c.dose
+      ? c.duration
+      : (infusionFor(L, base, c.interval, space) ?? Math.min(c.interval, space.maxDuration ?? Infinity));
   const metric = (L: number, eta: Float64Array | null): number =>
     loadingMetric(
       sim,
@@ -351,7 +455,7 @@ function searchLoadingDose(
         duration: c.duration,
         cmt: space.cmt ?? 0,
         loadingDose: L,
-        ...(input.loading?.duration !== undefined ? { loadingDuration: input.loading.duration } : {}),
+        loadingDuration: durationOf(L),
       },
       target,
       eta,
@@ -385,6 +489,7 @@ function searchLoadingDose(
   const score = (v: number): number => (inTarget(target, v) ? 0 : 1e6) + Math.abs(Math.log(v / centre));
   let best = { L: c.dose, v: fNone, d: score(fNone) };
   for (const L of options) {
+    if (infusionFor(L, base, c.interval, space) === null) continue;
     const v = f(L);
     const d = score(v);
     if (d < best.d) best = { L, v, d };
@@ -392,6 +497,7 @@ function searchLoadingDose(
   if (best.L === c.dose) best.L = 0;
   const choice: LoadingChoice = {
     dose: best.L,
+    duration: best.L > 0 ? durationOf(best.L) : 0,
     units: composition(best.L, space.strengths),
     exactDose,
     metric: best.v,
@@ -406,14 +512,15 @@ function searchLoadingDose(
           code: 'DT_DOSE_LIMIT',
           severity: 'warning',
           field: 'loading',
-          message: `reaching ${target.text} early needs a loading dose of ${round(exactDose)} or more; the maximum is ${maxLoading}`,
+          message: `reaching ${target.text} early needs a loading dose of ${round(exactDose)} ${sim.model.ir.units.dose} or more; the maximum is ${round(maxLoading)} ${sim.model.ir.units.dose}`,
         }
       : undefined;
   return { choice, ...(warning ? { warning } : {}) };
 }
 
 /**
- * The continuous dose d in [lo, hi] with f(d) = target, for f increasing in d. Proportional
+ * The continuous dose d in [lo, hi] with f(d) = target, for f increasing in d (the smallest such
+ * dose when f stays at the target over a range, as a saturating fT>MIC does). Proportional
  * models (linear kinetics at steady state): d = target·d₀/f(d₀), exact. Affine ones (linear
  * kinetics after a history, AUC-type metrics): from two evaluations, checked. Otherwise a secant
  * step on log d safeguarded by bisection, to 1e-10 relative in f.
@@ -440,13 +547,19 @@ export function solveDose(
   let fa = f(o.lo) - target;
   let fb = f(o.hi) - target;
   if (fa >= 0) return o.lo;
-  if (fb <= 0) return o.hi;
+  // fb = 0: the largest dose is on a plateau at the target; the search narrows to its start.
+  if (fb < 0) return o.hi;
   for (let it = 0; it < 200; it++) {
     // Secant (regula falsi, Illinois variant) in log dose, falling back to bisection.
     let c = Number.isFinite(fb) ? b - (fb * (b - a)) / (fb - fa) : NaN;
     if (!(c > a && c < b)) c = 0.5 * (a + b);
     const fc = f(Math.exp(c)) - target;
-    if (Math.abs(fc) <= 1e-10 * Math.abs(target) || b - a < 1e-14) return Math.exp(c);
+    // A metric that saturates at its target (fT>MIC = 100 %) equals it on a whole plateau of
+    // doses: the answer is the plateau's start, the smallest dose reaching it, so an exact hit
+    // narrows the bracket from above instead of ending the search.
+    if (fc === 0) {
+      if (b - a < 1e-10) return Math.exp(c);
+    } else if (Math.abs(fc) <= 1e-10 * Math.abs(target) || b - a < 1e-14) return Math.exp(c);
     if (fc < 0) {
       a = c;
       fa = fc;
@@ -540,16 +653,69 @@ function dedupe(w: Issue[]): Issue[] {
 }
 
 /**
- * The ranking of candidate regimens, as sort keys (smaller first): targets met by priority, then
- * closeness of the primary metric to its target's centre (|ln(metric/centre)|), PTA, longer
- * interval, earlier start, shorter infusion. With `optimiseFor: 'pta'` the PTA comes first. Used for
- * one model's candidates and for model-averaged ones alike.
+ * The share of draws (posterior, or prior a priori) attaining every target below which a regimen
+ * is more likely to miss its targets than to meet them, even when the individual prediction (MAP)
+ * meets them: such a regimen ranks after those at or above it, and the front ends mark it.
+ */
+export const PTA_THRESHOLD = 0.5;
+
+/**
+ * One criterion of the ranking, in the order they are applied:
+ * - `targetsMet`: every target of priority 1 met at the individual prediction (MAP; the typical
+ *   patient a priori), then every target of priority 2…;
+ * - `ptaThreshold`: the probability of attaining every target over the draws at least
+ *   {@link PTA_THRESHOLD};
+ * - `closeness`: the primary target's metric closest to the target's centre, |ln(metric/centre)|
+ *   (the bound of a one-sided target);
+ * - `pta`: the higher probability of attaining every target;
+ * - `dailyDose`: the smaller amount per day;
+ * - `interval`: the longer interval (fewer administrations);
+ * - `start`: the earlier start;
+ * - `infusion`: the shorter infusion;
+ * - `dose`: the smaller dose.
+ */
+export type RankCriterion =
+  | 'targetsMet'
+  | 'ptaThreshold'
+  | 'closeness'
+  | 'pta'
+  | 'dailyDose'
+  | 'interval'
+  | 'start'
+  | 'infusion'
+  | 'dose';
+
+/**
+ * The ranking rule, stated once: the criteria in the order they decide (a later one only breaks
+ * ties of the earlier ones). Optimising for the PTA puts the PTA first. Every front end explains
+ * the ranking from this list (the library's texts of each criterion are keyed by it).
+ */
+export function rankingCriteria(optimiseFor: 'target' | 'pta' = 'target'): RankCriterion[] {
+  return optimiseFor === 'pta'
+    ? ['pta', 'targetsMet', 'closeness', 'dailyDose', 'interval', 'start', 'infusion', 'dose']
+    : [
+        'targetsMet',
+        'ptaThreshold',
+        'closeness',
+        'pta',
+        'dailyDose',
+        'interval',
+        'start',
+        'infusion',
+        'dose',
+      ];
+}
+
+/**
+ * The ranking of candidate regimens as sort keys (smaller first), criterion by criterion in the
+ * order of {@link rankingCriteria}. Used for one model's candidates and for model-averaged ones alike.
  */
 export function rankKey(
   c: {
     metrics: readonly number[];
     met: readonly boolean[];
     pta?: { all: number };
+    dose: number;
     interval: number;
     start: number;
     duration: number;
@@ -558,17 +724,34 @@ export function rankKey(
   optimiseFor: 'target' | 'pta' = 'target',
 ): number[] {
   const primary = [...targets].sort((a, b) => a.priority - b.priority)[0];
-  const metByPriority = [...new Set(targets.map((t) => t.priority))]
-    .sort((a, b) => a - b)
-    .map((pr) => (targets.every((t, k) => t.priority !== pr || c.met[k]) ? 0 : 1));
   const k0 = targets.indexOf(primary);
-  // Rounded to 1e-9 so that regimens equally close (e.g. the same daily dose of a linear drug)
-  // tie on it, and the next keys decide rather than rounding noise.
-  const closeness = Math.round(1e9 * Math.abs(Math.log(c.metrics[k0] / targetCentre(primary)))) / 1e9;
-  const pta = c.pta ? -c.pta.all : 0;
-  return optimiseFor === 'pta'
-    ? [pta, ...metByPriority, closeness, -c.interval, c.start, c.duration]
-    : [...metByPriority, closeness, pta, -c.interval, c.start, c.duration];
+  const key = (x: RankCriterion): number[] => {
+    switch (x) {
+      case 'targetsMet':
+        return [...new Set(targets.map((t) => t.priority))]
+          .sort((a, b) => a - b)
+          .map((pr) => (targets.every((t, k) => t.priority !== pr || c.met[k]) ? 0 : 1));
+      case 'ptaThreshold':
+        return [c.pta && c.pta.all < PTA_THRESHOLD ? 1 : 0];
+      case 'closeness':
+        // Rounded to 1e-9 so that regimens equally close (e.g. the same daily dose of a linear
+        // drug) tie on it, and the next keys decide rather than rounding noise.
+        return [Math.round(1e9 * Math.abs(Math.log(c.metrics[k0] / targetCentre(primary)))) / 1e9];
+      case 'pta':
+        return [c.pta ? -c.pta.all : 0];
+      case 'dailyDose':
+        return [Number((c.dose / c.interval).toPrecision(10))];
+      case 'interval':
+        return [-c.interval];
+      case 'start':
+        return [c.start];
+      case 'infusion':
+        return [c.duration];
+      case 'dose':
+        return [c.dose];
+    }
+  };
+  return rankingCriteria(optimiseFor).flatMap(key);
 }
 
 /** Lexicographic comparison of two rank keys. */

@@ -12,6 +12,12 @@ export const Issue = Type.Object({
   field: Type.String({ description: "where: 'unit', 'body.at', 'regimen.dose.unit', 'targets[0]'" }),
   message: Type.String(),
   hint: Type.Optional(Type.String({ description: 'what to do about it' })),
+  fr: Type.Optional(
+    Type.Object(
+      { message: Type.String(), hint: Type.Optional(Type.String()) },
+      { description: 'the message and hint in French, where given' },
+    ),
+  ),
   file: Type.Optional(Type.String()),
   line: Type.Optional(Type.Integer()),
   column: Type.Optional(Type.Integer()),
@@ -28,13 +34,14 @@ export type ErrorBody = Static<typeof ErrorBody>;
 export const ERROR_STATUSES = {
   400: 'malformed request: a field missing, unknown or of the wrong type, or a body that is not JSON',
   401: 'not signed in, or the session has ended (POST /api/auth/login)',
-  403: "signed in, but the role or the service may not do this (a prescriber sees their service's patients)",
+  403: "signed in, but the role or the service may not do this (a prescriber sees their service's patients), a one-time password or a second factor comes first, or a re-authentication failed",
   404: 'no such record (or a path that is not an API route)',
   409: 'conflicts with the stored state: a duplicate, a signed (immutable) analysis, a newer version',
   413: 'the body is larger than the limit',
   415: 'the body is not application/json',
   422: 'well-formed, but its content cannot be used: a unit, a time, a value, the model; each issue names its field',
-  429: 'too many failed sign-ins; try again later',
+  429: 'too many attempts: failed sign-ins, or analyses running at once for one user; try again later',
+  503: 'the service is busy (the analyses queue is full); try again shortly',
   500: 'internal error (logged, without the request body)',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;

@@ -5,6 +5,7 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import { Created, DateTime, Nullable, Quantity, strict, Timestamp } from './common.ts';
 import { Issue } from './errors.ts';
+import { Acknowledge, Acknowledged, Conversion } from './plausibility.ts';
 import { CovariateValues, DoseValues, LevelValues, RecordCorrection, RecordStatus } from './record-values.ts';
 import { RouteName } from './regimen.ts';
 import { RequestSummary } from './requests.ts';
@@ -85,6 +86,7 @@ export const NewCovariate = Type.Object(
       maxLength: 20,
       description: "'-' for codes (SEX: 0 = male, 1 = female)",
     }),
+    acknowledge: Type.Optional(Acknowledge),
   },
   strict,
 );
@@ -98,6 +100,13 @@ export const NewAdministration = Type.Object(
     route: RouteName,
     duration: Type.Optional(Quantity),
     product: Text(),
+    drug: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: "the drug, for its plausibility bounds (default: the drug of the patient's requests)",
+      }),
+    ),
+    acknowledge: Type.Optional(Acknowledge),
   },
   strict,
 );
@@ -111,6 +120,13 @@ export const NewSample = Type.Object(
     matrix: Text(60),
     assay: Text(100),
     lloq: Type.Optional(Type.Number({ description: "lower limit of quantification, in the sample's unit" })),
+    drug: Type.Optional(
+      Type.String({
+        maxLength: 100,
+        description: "the drug, for its plausibility bounds (default: the drug of the patient's requests)",
+      }),
+    ),
+    acknowledge: Type.Optional(Acknowledge),
   },
   strict,
 );
@@ -181,7 +197,12 @@ export const RecordCreated = { ...Created, description: 'the record is stored' }
 
 /** A level is stored, with what the analyses will make of it (e.g. a level before the first dose is not used). */
 export const SampleCreated = Type.Object(
-  { id: Type.String(), warnings: Type.Array(Issue) },
+  {
+    id: Type.String(),
+    warnings: Type.Array(Issue),
+    acknowledged: Acknowledged,
+    conversions: Type.Array(Conversion),
+  },
   { description: 'the level is stored; warnings say how analyses will read it' },
 );
 export type SampleCreated = Static<typeof SampleCreated>;

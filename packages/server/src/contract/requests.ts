@@ -15,6 +15,11 @@ export const RequestStatus = Type.Union([
 ]);
 export type RequestStatus = Static<typeof RequestStatus>;
 
+export const RequestUrgency = Type.Union([Type.Literal('routine'), Type.Literal('urgent')], {
+  description: 'urgent requests come first in the queue; default routine',
+});
+export type RequestUrgency = Static<typeof RequestUrgency>;
+
 export const NewRequest = Type.Object(
   {
     patientId: Id,
@@ -26,6 +31,7 @@ export const NewRequest = Type.Object(
       }),
     ),
     question: Type.String({ maxLength: 2000 }),
+    urgency: Type.Optional(RequestUrgency),
   },
   strict,
 );
@@ -66,11 +72,13 @@ export const RequestListItem = Type.Object({
   pseudonym: Type.String(),
   ...Subject,
   status: RequestStatus,
+  urgency: RequestUrgency,
   createdAt: Timestamp,
 });
 export type RequestListItem = Static<typeof RequestListItem>;
 export const RequestList = Type.Array(RequestListItem, {
-  description: "the requests the user may see, oldest first (a prescriber: their service's)",
+  description:
+    "the requests the user may see, urgent first, then oldest first (a prescriber: their service's)",
 });
 
 export const RequestDetail = Type.Object(

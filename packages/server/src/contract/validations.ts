@@ -6,6 +6,7 @@
 import { type Static, Type } from 'typebox';
 import { Nullable, strict, Timestamp } from './common.ts';
 import { RetainedEvaluation } from './forecast.ts';
+import { Acknowledge, Acknowledged } from './plausibility.ts';
 import { Regimen } from './regimen.ts';
 
 export const Decision = Type.Union([Type.Literal('accept'), Type.Literal('modify'), Type.Literal('reject')]);
@@ -23,6 +24,17 @@ export const NewValidation = Type.Object(
       }),
     ),
     regimen: Type.Optional({ ...Regimen, description: "'modify': the regimen retained instead" }),
+    acknowledge: Type.Optional(Acknowledge),
+    reauth: Type.Object(
+      {
+        password: Type.Optional(Type.String({ maxLength: 200 })),
+        code: Type.Optional(Type.String({ maxLength: 10, description: 'a TOTP code' })),
+      },
+      {
+        ...strict,
+        description: 'the signer re-authenticates: the password or a code of the second factor',
+      },
+    ),
   },
   strict,
 );
@@ -40,8 +52,19 @@ export const Validation = Type.Object(
     signedAt: Timestamp,
     signature: Type.String({
       description:
-        'SHA-256 of analysis hash | signer | time | decision | regimen (JSON) | comment | evaluation (canonical JSON)',
+        "with signatureAlgorithm 'ed25519': the service key's signature (base64url) of the signed record's canonical JSON (analysis and its hash, decision, comment, regimen, evaluation, signer, time, meaning, re-authentication); without: the SHA-256 of a validation signed before keyed signatures",
     }),
+    acknowledged: Acknowledged,
+    signatureAlgorithm: Nullable(Type.String()),
+    signatureKey: Nullable(Type.String({ description: "the id of the service key's public key" })),
+    meaning: Nullable(
+      Type.String({ description: 'what the signature means (approval or rejection), as signed' }),
+    ),
+    reauth: Nullable(
+      Type.Union([Type.Literal('password'), Type.Literal('totp')], {
+        description: 'how the signer re-authenticated at signing',
+      }),
+    ),
   },
   { description: 'the signed validation; the regimen retained (null for reject)' },
 );

@@ -1,12 +1,19 @@
 /**
  * Open the database: SQLite (default; a file under the data directory, WAL, synchronous FULL so an
  * acknowledged write survives a crash) or PostgreSQL (`postgres://` URL). Migrations run on open.
+ * The SQLite data directory is private to the service's account (0700), its database, WAL and
+ * shared-memory files too (0600). The audit trail's chain key (from the service key, outside the
+ * database) is attached to the database before migrating.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { Mac } from '../audit/chain.ts';
+import { ephemeralMac } from '../audit/detail.ts';
+import { registerAuditChain } from '../audit/record.ts';
+import { loadServiceKeys } from '../keys.ts';
 import { type Dialect, migrationProvider } from './migrations.ts';
 import type { Database } from './schema.ts';
 
@@ -19,6 +26,11 @@ export interface DbOptions {
   pgSchema?: string;
   /** PostgreSQL pool size (default 10). */
   poolSize?: number;
+  /**
+   * The audit chain's keyed hash. Default: from the service key of the data directory (keys.ts),
+   * for PostgreSQL too; a key of the process's own for an in-memory database (`dataDir: ':memory:'`).
+   */
+  auditMac?: Mac;
 }
 
 export interface Db {
@@ -30,6 +42,23 @@ export interface Db {
 }
 
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Make the data directory private (0700), creating it if needed. */
+export function privateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+/**
+ * Create the database file readable by the service's account only, and tighten the WAL and
+ * shared-memory files left by an earlier run; SQLite gives the files it creates later (WAL,
+ * journal) the database file's mode.
+ */
+export function privateFiles(file: string): void {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`])
+    if (existsSync(f)) chmodSync(f, 0o600);
+}
 
 export async function openDb(options: DbOptions = {}): Promise<Db> {
   let db: Kysely<Database>;
@@ -60,8 +89,9 @@ export async function openDb(options: DbOptions = {}): Promise<Db> {
     const dir = options.dataDir ?? process.env.DOSETWIN_DATA_DIR ?? './.data';
     let file = ':memory:';
     if (dir !== ':memory:') {
-      mkdirSync(dir, { recursive: true });
+      privateDir(dir);
       file = resolve(join(dir, 'dosetwin.sqlite'));
+      privateFiles(file);
     }
     const sqlite = new SQLite(file);
     sqlite.pragma('journal_mode = WAL');
@@ -71,7 +101,25 @@ export async function openDb(options: DbOptions = {}): Promise<Db> {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     location = file;
   }
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const keyDir = options.dataDir ?? process.env.DOSETWIN_DATA_DIR ?? './.data';
+  let auditMac = options.auditMac;
+  try {
+    auditMac ??= keyDir === ':memory:' ? ephemeralMac() : loadServiceKeys(keyDir).keys.auditMac;
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  registerAuditChain(db, { dialect, mac: auditMac });
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect, auditMac),
+    // Kysely looks for its migration tables in every schema unless told which: another schema's
+    // (a test running beside) would be taken for this one's.
+    ...(dialect === 'postgres' && options.pgSchema ? { migrationTableSchema: options.pgSchema } : {}),
+    // Migrations are numbered as they were planned, not as they were merged: a database that has a
+    // later one still takes an earlier one written after it (each stands on its own).
+    allowUnorderedMigrations: true,
+  });
   const { error } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();

@@ -3,6 +3,8 @@
  * the append-only triggers). Never edit a shipped migration: add the next one.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import type { Mac } from '../audit/chain.ts';
+import { auditChainMigration } from './audit-chain-migration.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -206,6 +208,67 @@ const drugLevelAndRetained: Migration = {
 };
 
 /**
+ * Credentials and sessions: a one-time password must be changed (an administrator's reset says who
+ * and when), the TOTP second factor (its secret sealed with the service key; the last time step
+ * used, so that a code is accepted once), sessions with a public id, last activity (idle timeout),
+ * address, agent and whether the second factor was given (the sessions before it are ended:
+ * everyone signs in again), the sign-in limiter's state (it survives a restart), and a
+ * validation's keyed signature (algorithm, key id, the meaning signed, how the signer
+ * re-authenticated). Validations stay append-only: columns are added, rows never changed.
+ */
+const credentials: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('users')
+      .addColumn('must_change_password', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    for (const col of ['password_changed_at', 'password_reset_by', 'password_reset_at'])
+      await db.schema.alterTable('users').addColumn(col, 'text').execute();
+    for (const col of ['totp_secret', 'totp_pending', 'totp_enabled_at'])
+      await db.schema.alterTable('users').addColumn(col, 'text').execute();
+    await db.schema.alterTable('users').addColumn('totp_last_step', 'integer').execute();
+    await db.schema.dropTable('sessions').execute();
+    await db.schema
+      .createTable('sessions')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('address', 'text', (c) => c.notNull())
+      .addColumn('agent', 'text', (c) => c.notNull())
+      .addColumn('mfa', 'integer', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('sessions_user_id_idx').on('sessions').column('user_id').execute();
+    await db.schema
+      .createTable('login_throttle')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('next_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    for (const col of ['signature_alg', 'signature_key', 'meaning', 'reauth'])
+      await db.schema.alterTable('validations').addColumn(col, 'text').execute();
+  },
+};
+
+/**
+ * The worklist and the record's identity: a request's urgency (`routine` or `urgent`, the
+ * pharmacologist's queue sorts by it), and the patient's birth name beside the family name (the
+ * name a hospital file is often indexed by). Columns are added, rows never changed.
+ */
+const worklist: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('requests')
+      .addColumn('urgency', 'text', (c) => c.notNull().defaultTo('routine'))
+      .execute();
+    await db.schema.alterTable('patient_identity').addColumn('birth_name', 'text').execute();
+  },
+};
+
+/**
  * Corrections of the record: an amendment (the record's values after it) or an "entered in error"
  * mark of a dose, a level, a covariate or the identity, each with its reason, author and time,
  * numbered per record. The corrected rows are never changed: a correction is a new row, itself
@@ -270,27 +333,28 @@ function corrections(dialect: Dialect): Migration {
 }
 
 /**
- * The worklist and the record's identity: a request's urgency (`routine` or `urgent`, the
- * pharmacologist's queue sorts by it), and the patient's birth name beside the family name (the
- * name a hospital file is often indexed by). Columns are added, rows never changed.
+ * The warnings a clinician confirmed (an unusual dose, a level far from the fit…), as JSON Issues,
+ * stored with the entry or the signature that confirmed them; null when none. Columns are added,
+ * rows never changed.
  */
-const worklist: Migration = {
+const acknowledgements: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema
-      .alterTable('requests')
-      .addColumn('urgency', 'text', (c) => c.notNull().defaultTo('routine'))
-      .execute();
-    await db.schema.alterTable('patient_identity').addColumn('birth_name', 'text').execute();
+    for (const t of ['covariates', 'administrations', 'samples', 'validations'])
+      await db.schema.alterTable(t).addColumn('acknowledged', 'text').execute();
   },
 };
 
-export function migrationProvider(dialect: Dialect): MigrationProvider {
+/** The migrations; `auditMac` is the audit chain's keyed hash (the chain migration uses it). */
+export function migrationProvider(dialect: Dialect, auditMac: Mac): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '0001_initial': initial(dialect),
         '0002_drug_level_and_retained': drugLevelAndRetained,
         '0003_corrections': corrections(dialect),
+        '0004_acknowledgements': acknowledgements,
+        '0005_credentials': credentials,
+        '0006_audit_chain': auditChainMigration(dialect, auditMac),
         '0007_worklist': worklist,
       };
     },

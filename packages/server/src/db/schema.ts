@@ -4,9 +4,10 @@
  * numbers are double precision, structured data (inputs snapshot, fit, forecast, candidates,
  * audit before/after) is JSON text.
  */
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
-export type Role = 'prescriber' | 'pharmacologist' | 'admin';
+/** `auditor`: reads the (pseudonymised) audit trail, nothing clinical. */
+export type Role = 'prescriber' | 'pharmacologist' | 'admin' | 'auditor';
 
 export interface UsersTable {
   id: string;
@@ -18,14 +19,46 @@ export interface UsersTable {
   service: string;
   active: number;
   created_at: string;
+  /** 1: the password is a one-time password (set by an administrator): the user must change it first. */
+  must_change_password: Generated<number>;
+  password_changed_at: string | null;
+  /** The administrator who last reset the password, and when: told to the user at the next sign-in. */
+  password_reset_by: string | null;
+  password_reset_at: string | null;
+  /** The TOTP secret, sealed with the service key (keys.ts); null: no second factor. */
+  totp_secret: string | null;
+  /** A secret being enrolled (sealed), until the user confirms a code from it. */
+  totp_pending: string | null;
+  totp_enabled_at: string | null;
+  /** The last TOTP time step accepted: a code is accepted once. */
+  totp_last_step: number | null;
 }
 
+/** A users row as read. */
+export type UserRow = Selectable<UsersTable>;
+
 export interface SessionsTable {
-  /** SHA-256 of the bearer token; the token itself is never stored. */
+  /** Public id (the session list, revoke); the token is never stored, only its SHA-256. */
+  id: string;
   token_hash: string;
   user_id: string;
   created_at: string;
+  /** Last request: a session idle for longer than the idle timeout is ended. */
+  last_seen_at: string;
+  /** Absolute end, whatever the activity. */
   expires_at: string;
+  address: string;
+  agent: string;
+  /** 1 when the second factor was given at sign-in (or enrolled in this session). */
+  mfa: number;
+}
+
+/** The sign-in limiter: failures and the earliest next attempt per (user, address) key (SHA-256). */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  next_at: string;
+  updated_at: string;
 }
 
 /** Identity, kept apart from clinical data; read only when a named view or report is asked for. */
@@ -59,6 +92,8 @@ export interface CovariatesTable {
   unit: string;
   created_at: string;
   created_by: string;
+  /** Warnings confirmed at entry (JSON Issues; null: none); migration 0004. */
+  acknowledged?: string | null;
 }
 
 export interface AdministrationsTable {
@@ -74,6 +109,8 @@ export interface AdministrationsTable {
   product: string;
   created_at: string;
   created_by: string;
+  /** Warnings confirmed at entry (JSON Issues; null: none); migration 0004. */
+  acknowledged?: string | null;
 }
 
 export interface SamplesTable {
@@ -88,6 +125,8 @@ export interface SamplesTable {
   lloq: number | null;
   created_at: string;
   created_by: string;
+  /** Warnings confirmed at entry (JSON Issues; null: none); migration 0004. */
+  acknowledged?: string | null;
 }
 
 export type RequestStatus = 'submitted' | 'analysed' | 'validated' | 'rejected';
@@ -149,8 +188,22 @@ export interface ValidationsTable {
   analysis_hash: string;
   signed_by: string;
   signed_at: string;
-  /** SHA-256 of analysis_hash | signed_by | signed_at | decision | regimen | comment. */
+  /**
+   * With `signature_alg` `ed25519`: the service key's signature (base64url) over the canonical
+   * signed record (signature.ts). Without: a signature from before keyed signatures, the SHA-256 of
+   * analysis_hash | signed_by | signed_at | decision | regimen | comment | evaluation (no key).
+   */
   signature: string;
+  /** This column and the next three are optional: rows signed before them lack them. */
+  signature_alg?: string | null;
+  /** The id (fingerprint) of the public key that verifies the signature. */
+  signature_key?: string | null;
+  /** What the signature means (approval of the retained regimen, or rejection), as signed. */
+  meaning?: string | null;
+  /** How the signer re-authenticated at signing: `password` or `totp`. */
+  reauth?: string | null;
+  /** The warnings the signature confirmed (JSON Issues; null: none); migration 0004. */
+  acknowledged?: string | null;
 }
 
 export interface AuditTable {
@@ -161,8 +214,13 @@ export interface AuditTable {
   entity: string;
   entity_id: string | null;
   patient_id: string | null;
+  /** What the event changed: a keyed digest and the ids, statuses and roles in it (audit/detail.ts); never identity or clinical values. */
   before: string | null;
   after: string | null;
+  /** Place in the hash chain (audit/chain.ts); null only in a row written around the service. */
+  seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 /**
@@ -187,6 +245,7 @@ export interface CorrectionsTable {
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
+  login_throttle: LoginThrottleTable;
   patient_identity: PatientIdentityTable;
   patients: PatientsTable;
   covariates: CovariatesTable;

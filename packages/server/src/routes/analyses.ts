@@ -28,7 +28,7 @@ export const analysisRoutes =
           tags: ['workflow'],
           params: IdParams,
           body: Type.Optional(AnalysisOptions),
-          response: { 201: Analysis, ...errorResponses(404, 409, 422) },
+          response: { 201: Analysis, ...errorResponses(404, 409, 422, 429, 503) },
         },
       },
       async (req, reply) => {

@@ -22,7 +22,7 @@ import {
   PatientExport,
   PatientList,
   PatientRecord,
-  RecordCreated,
+  EntryCreated,
   SampleCreated,
   RecordQuery,
 } from '../contract/index.ts';
@@ -81,7 +81,7 @@ export const patientRoutes =
           tags: ['clinical data'],
           params: IdParams,
           body: NewCovariate,
-          response: { 201: RecordCreated, ...errorResponses(404, 409, 422) },
+          response: { 201: EntryCreated, ...errorResponses(404, 409, 422) },
         },
       },
       async (req, reply) => {
@@ -98,7 +98,7 @@ export const patientRoutes =
           tags: ['clinical data'],
           params: IdParams,
           body: NewAdministration,
-          response: { 201: RecordCreated, ...errorResponses(404, 409, 422) },
+          response: { 201: EntryCreated, ...errorResponses(404, 409, 422) },
         },
       },
       async (req, reply) => {

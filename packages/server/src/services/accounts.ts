@@ -1,43 +1,19 @@
 /**
- * Accounts: sign-in (audited), user administration (an admin creates, changes, deactivates;
- * deactivation and a new password end the user's sessions) and the audit trail.
+ * Accounts: user administration (an admin creates, changes, deactivates; deactivation ends the
+ * user's sessions; the last active administrator stays one). A new account's
+ * password is a one-time password, changed at the first sign-in.
  */
-import type { FastifyRequest } from 'fastify';
-import { hashPassword, login, logout, type SessionUser } from '../auth.ts';
+import type { SessionUser } from '../auth.ts';
+import { hashPassword } from '../auth.ts';
 import type { Ctx } from '../context.ts';
-import type {
-  AuditEntry,
-  AuditQuery,
-  Login,
-  NewUser,
-  Session,
-  User,
-  UserChange,
-  UserChanged,
-  UserCreated,
-} from '../contract/index.ts';
-import type { Database } from '../db/schema.ts';
+import type { NewUser, User, UserChange, UserChanged, UserCreated } from '../contract/index.ts';
+import type { UserRow } from '../db/schema.ts';
 import { reject } from '../errors.ts';
-import { audit, isUniqueViolation, newId, nowIso, parseJson } from '../store.ts';
-
-export async function signIn(ctx: Ctx, b: Login, ip: string): Promise<Session> {
-  const s = await login(ctx.db.db, ctx.limiter, b.username, b.password, ip);
-  await audit(ctx.db.db, { user: s.user, action: 'login', entity: 'session', entityId: null });
-  return s;
-}
-
-export async function signOut(ctx: Ctx, req: FastifyRequest): Promise<{ ok: true }> {
-  await logout(ctx.db.db, req);
-  await audit(ctx.db.db, { user: req.user, action: 'logout', entity: 'session', entityId: null });
-  return { ok: true };
-}
+import { audit, isUniqueViolation, newId, nowIso } from '../store.ts';
+import { checkPassword, oneTimePassword } from './credentials.ts';
 
 export async function listUsers(ctx: Ctx): Promise<User[]> {
-  const rows = await ctx.db.db
-    .selectFrom('users')
-    .select(['id', 'username', 'display_name', 'role', 'service', 'active', 'created_at'])
-    .orderBy('username')
-    .execute();
+  const rows = await ctx.db.db.selectFrom('users').selectAll().orderBy('username').execute();
   return rows.map((u) => ({
     id: u.id,
     username: u.username,
@@ -46,19 +22,24 @@ export async function listUsers(ctx: Ctx): Promise<User[]> {
     service: u.service,
     active: u.active === 1,
     createdAt: u.created_at,
+    mustChangePassword: u.must_change_password === 1,
+    totpEnabled: u.totp_secret !== null,
   }));
 }
 
 export async function createUser(ctx: Ctx, by: SessionUser | null, b: NewUser): Promise<UserCreated> {
-  const row: Database['users'] = {
+  if (b.password !== undefined) checkPassword(b.password, b.username);
+  const password = b.password ?? oneTimePassword();
+  const row = {
     id: newId(),
     username: b.username,
     display_name: b.displayName,
-    password_hash: await hashPassword(b.password, ctx.scrypt),
+    password_hash: await hashPassword(password, ctx.scrypt),
     role: b.role,
     service: b.service,
     active: 1,
     created_at: nowIso(),
+    must_change_password: 1,
   };
   try {
     await ctx.db.db.transaction().execute(async (trx) => {
@@ -70,7 +51,13 @@ export async function createUser(ctx: Ctx, by: SessionUser | null, b: NewUser): 
     if (isUniqueViolation(e)) reject('DT_DUPLICATE', 'username', `user '${b.username}' exists`);
     throw e;
   }
-  return { id: row.id, username: row.username, role: row.role, service: row.service };
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    service: row.service,
+    oneTimePassword: b.password === undefined ? password : null,
+  };
 }
 
 export async function changeUser(
@@ -80,42 +67,32 @@ export async function changeUser(
   b: UserChange,
 ): Promise<UserChanged> {
   return ctx.db.db.transaction().execute(async (trx) => {
+    // The administrators' rows are read (locked on PostgreSQL) first: two administrators cannot
+    // each remove the other and leave none.
+    let admins = trx.selectFrom('users').select(['id']).where('role', '=', 'admin').where('active', '=', 1);
+    if (ctx.db.dialect === 'postgres') admins = admins.forUpdate();
+    const activeAdmins = (await admins.execute()).map((a) => a.id);
     const before = await trx
       .selectFrom('users')
       .select(['id', 'username', 'role', 'service', 'active'])
       .where('id', '=', id)
       .executeTakeFirst();
     if (!before) reject('DT_NOT_FOUND', 'id', `no user '${id}'`);
-    const set: Partial<Pick<Database['users'], 'active' | 'role' | 'service' | 'password_hash'>> = {};
+    const leavesAdmins = b.active === false || (b.role !== undefined && b.role !== 'admin');
+    if (leavesAdmins && activeAdmins.length === 1 && activeAdmins[0] === before.id)
+      reject(
+        'DT_LAST_ADMIN',
+        b.active === false ? 'active' : 'role',
+        `${before.username} is the last active administrator: make another administrator first`,
+      );
+    const set: Partial<Pick<UserRow, 'active' | 'role' | 'service'>> = {};
     if (b.active !== undefined) set.active = b.active ? 1 : 0;
     if (b.role !== undefined) set.role = b.role;
     if (b.service !== undefined) set.service = b.service;
-    if (b.password !== undefined) set.password_hash = await hashPassword(b.password, ctx.scrypt);
     await trx.updateTable('users').set(set).where('id', '=', before.id).execute();
-    if (b.active === false || b.password !== undefined)
-      await trx.deleteFrom('sessions').where('user_id', '=', before.id).execute();
-    const after = { ...before, ...set, password_hash: undefined, passwordChanged: b.password !== undefined };
+    if (b.active === false) await trx.deleteFrom('sessions').where('user_id', '=', before.id).execute();
+    const after = { ...before, ...set };
     await audit(trx, { user: by, action: 'update', entity: 'user', entityId: before.id, before, after });
     return { id: before.id, ok: true as const };
   });
-}
-
-export async function auditTrail(ctx: Ctx, q: AuditQuery): Promise<AuditEntry[]> {
-  let sel = ctx.db.db
-    .selectFrom('audit')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(Number(q.limit ?? 200));
-  if (q.patientId) sel = sel.where('patient_id', '=', q.patientId);
-  return (await sel.execute()).map((a) => ({
-    id: a.id,
-    at: a.at,
-    userId: a.user_id,
-    action: a.action,
-    entity: a.entity,
-    entityId: a.entity_id,
-    patientId: a.patient_id,
-    before: parseJson(a.before),
-    after: parseJson(a.after),
-  }));
 }

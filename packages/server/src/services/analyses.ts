@@ -1,12 +1,13 @@
 /**
  * Analyses: a pharmacologist runs the models library on a snapshot of the patient's record
- * (`runAnalysis`: one model, or every model of a drug averaged), and the result is stored with the
- * model's id and version, the engine's version and the hash a validation signs. A validated
- * analysis is immutable: analysing again creates a new version that supersedes it.
+ * (`runAnalysis` on the analysis pool's worker threads: one model, or every model of a drug
+ * averaged), and the result is stored with the model's id and version, the engine's version and
+ * the hash a validation signs. A validated analysis is immutable: analysing again creates a new
+ * version that supersedes it.
  */
 import { modelsForDrug } from '@dosetwin/models';
 import type { Kysely } from 'kysely';
-import { type AnalysisResult, type AnalysisSubject, runAnalysis } from '../analysis.ts';
+import type { AnalysisResult, AnalysisSubject } from '../analysis.ts';
 import { sha256, type SessionUser } from '../auth.ts';
 import { canonical } from '../canonical.ts';
 import type { Ctx } from '../context.ts';
@@ -172,7 +173,8 @@ export async function analyse(
     ...(options?.fu !== undefined ? { fu: options.fu } : {}),
   };
   const subject = subjectOfRequest(r, options?.modelId, record);
-  const result = await runAnalysis(subject);
+  // On a worker thread, within the pool's time, memory and per-user limits (analysis-pool.ts).
+  const result = await ctx.analyses.analyse(user.id, subject);
   const content = {
     kind: result.kind,
     inputs: {

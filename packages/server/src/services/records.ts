@@ -12,16 +12,28 @@ import type {
   Covariate,
   CovariateValues,
   DoseValues,
+  EntryCreated,
   LevelValues,
   NewAdministration,
   NewCovariate,
   NewSample,
   Sample,
+  SampleCreated,
 } from '../contract/index.ts';
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, isUniqueViolation, newId, nowIso, patientFor, type Tx } from '../store.ts';
 import { Checks, checkCovariate } from '../validate.ts';
+import {
+  checkAdministrationEntry,
+  checkCovariateEntry,
+  checkSampleEntry,
+  requireAcknowledgement,
+} from './plausibility.ts';
+
+/** Acknowledged warnings as a record's column holds them (null: none). */
+const stored = (acknowledged: readonly Issue[]): string | null =>
+  acknowledged.length ? JSON.stringify(acknowledged) : null;
 import { applyCorrections, type CorrectionRow, correctionsOf } from './correction-history.ts';
 
 type Route = Administration['route'];
@@ -191,11 +203,12 @@ export async function addCovariate(
   user: SessionUser,
   patientId: string,
   b: NewCovariate,
-): Promise<{ id: string }> {
+): Promise<EntryCreated> {
   const p = await patientFor(db, user, patientId, 'id');
   const c = new Checks();
   const atUtc = checkNewCovariate(c, b);
   c.throwIfAny();
+  const ok = requireAcknowledgement(checkCovariateEntry(b, await recordsOf(db, p.id)), b.acknowledge);
   const row: Database['covariates'] = {
     id: newId(),
     patient_id: p.id,
@@ -206,8 +219,10 @@ export async function addCovariate(
     unit: b.unit,
     created_at: nowIso(),
     created_by: user.id,
+    acknowledged: stored(ok.acknowledged),
   };
-  return insertRecord(db, 'covariates', row, user, `${b.name} is already recorded at ${b.at}`);
+  const { id } = await insertRecord(db, 'covariates', row, user, `${b.name} is already recorded at ${b.at}`);
+  return { id, ...ok };
 }
 
 export async function addAdministration(
@@ -215,11 +230,15 @@ export async function addAdministration(
   user: SessionUser,
   patientId: string,
   b: NewAdministration,
-): Promise<{ id: string }> {
+): Promise<EntryCreated> {
   const p = await patientFor(db, user, patientId, 'id');
   const c = new Checks();
   const atUtc = checkNewAdministration(c, b);
   c.throwIfAny();
+  const ok = requireAcknowledgement(
+    await checkAdministrationEntry(db, p.id, b, await recordsOf(db, p.id)),
+    b.acknowledge,
+  );
   const row: Database['administrations'] = {
     id: newId(),
     patient_id: p.id,
@@ -233,8 +252,16 @@ export async function addAdministration(
     product: b.product,
     created_at: nowIso(),
     created_by: user.id,
+    acknowledged: stored(ok.acknowledged),
   };
-  return insertRecord(db, 'administrations', row, user, `a dose is already recorded at ${b.at}`);
+  const { id } = await insertRecord(
+    db,
+    'administrations',
+    row,
+    user,
+    `a dose is already recorded at ${b.at}`,
+  );
+  return { id, ...ok };
 }
 
 export async function addSample(
@@ -242,11 +269,12 @@ export async function addSample(
   user: SessionUser,
   patientId: string,
   b: NewSample,
-): Promise<{ id: string; warnings: Issue[] }> {
+): Promise<SampleCreated> {
   const p = await patientFor(db, user, patientId, 'id');
   const c = new Checks();
   const atUtc = checkNewSample(c, b);
   c.throwIfAny();
+  const ok = requireAcknowledgement(await checkSampleEntry(db, p.id, b), b.acknowledge);
   // A level before every recorded dose (a residual from an earlier course, or doses not yet
   // entered) is stored, and said: analyses do not use it. Doses entered in error do not count.
   const { administrations } = await recordsOf(db, p.id);
@@ -274,6 +302,7 @@ export async function addSample(
     lloq: b.lloq ?? null,
     created_at: nowIso(),
     created_by: user.id,
+    acknowledged: stored(ok.acknowledged),
   };
   const { id } = await insertRecord(
     db,
@@ -282,5 +311,5 @@ export async function addSample(
     user,
     `a ${b.matrix} sample by ${b.assay} is already recorded at ${b.at}`,
   );
-  return { id, warnings };
+  return { id, warnings, ...ok };
 }

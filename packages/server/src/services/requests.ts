@@ -2,8 +2,16 @@
  * Dose-adjustment requests: a prescriber asks a question about a patient under a library model;
  * the work list; one request with its analyses. A request is visible to whoever may see its patient.
  */
-import { drugFile, getModel, modelsForDrug } from '@dosetwin/models';
-import type { Kysely } from 'kysely';
+import {
+  drugFile,
+  drugInputStatus,
+  getModel,
+  inputStatus,
+  modelsForDrug,
+  patientInputs,
+  type LibraryModel,
+} from '@dosetwin/models';
+import { type Kysely, sql } from 'kysely';
 import type { SessionUser } from '../auth.ts';
 import type {
   NewRequest,
@@ -16,6 +24,8 @@ import type {
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, newId, nowIso, patientFor, type Tx } from '../store.ts';
+import { Checks } from '../validate.ts';
+import { recordsOf } from './records.ts';
 import { decisionInForce, pendingVersion, versionStates } from './decision-in-force.ts';
 import { storedRegimen } from './validations.ts';
 
@@ -79,12 +89,14 @@ export async function createRequest(
       `the library has no model of '${b.drug}'`,
       'GET /api/models lists the drugs',
     );
+  await checkComplete(db, p.id, drug !== undefined ? modelsForDrug(drug) : [getModel(b.modelId!)], drug);
   const row: Database['requests'] = {
     id: newId(),
     patient_id: p.id,
     kind: drug !== undefined ? 'drug' : 'model',
     model_id: drug ?? b.modelId!,
     question: b.question,
+    urgency: b.urgency ?? 'routine',
     status: 'submitted',
     created_at: nowIso(),
     created_by: user.id,
@@ -103,6 +115,51 @@ export async function createRequest(
   return { id: row.id, status: row.status };
 }
 
+/**
+ * A request is complete when the analysis it asks for can run: a dose recorded, and every input
+ * the model needs (for a drug, at least one of its models) recorded or covered. Otherwise it is
+ * refused at submission, each missing input named (field `covariates.NAME`), rather than failing
+ * when the pharmacologist runs it.
+ */
+async function checkComplete(
+  db: Tx,
+  patientId: string,
+  models: readonly LibraryModel[],
+  drug: string | undefined,
+): Promise<void> {
+  const { covariates, administrations } = await recordsOf(db, patientId);
+  const c = new Checks();
+  if (!administrations.length)
+    c.add(
+      'DT_ANALYSIS_NO_DOSE',
+      'administrations',
+      'the patient has no recorded dose: record the doses given before asking for an analysis',
+    );
+  const needs = models.map((m) => ({ id: m.id, inputs: patientInputs(m) }));
+  const missingOf = (m: (typeof needs)[number]) =>
+    inputStatus(m.inputs, covariates)
+      .filter((s) => s.state === 'missing')
+      .map((s) => s.name);
+  // A drug's models whose inputs are missing are left out of its averaging; one complete is enough.
+  if (!needs.some((m) => missingOf(m).length === 0)) {
+    const rows =
+      drug !== undefined
+        ? drugInputStatus(needs, covariates).filter((s) => s.state === 'missing')
+        : missingOf(needs[0]).map((name) => ({ name, models: [{ id: needs[0].id, state: 'missing' }] }));
+    for (const s of rows)
+      c.add(
+        'DT_COVARIATE_MISSING',
+        `covariates.${s.name}`,
+        `${s.name} is needed by ${s.models
+          .filter((m) => m.state === 'missing')
+          .map((m) => m.id)
+          .join(', ')} and is not recorded`,
+        'record it in the covariate form, then submit the request',
+      );
+  }
+  c.throwIfAny();
+}
+
 /** The work list: the requests the user may see, oldest first, optionally of one status. */
 export async function listRequests(
   db: Kysely<Database>,
@@ -119,8 +176,10 @@ export async function listRequests(
       'requests.kind',
       'requests.model_id',
       'requests.status',
+      'requests.urgency',
       'requests.created_at',
     ])
+    .orderBy(sql`case when requests.urgency = 'urgent' then 0 else 1 end`)
     .orderBy('requests.created_at');
   if (user.role === 'prescriber') q = q.where('patients.service', '=', user.service);
   if (status) q = q.where('requests.status', '=', status);
@@ -130,6 +189,7 @@ export async function listRequests(
     pseudonym: r.pseudonym,
     ...subjectOf(r),
     status: r.status,
+    urgency: r.urgency ?? 'routine',
     createdAt: r.created_at,
   }));
 }

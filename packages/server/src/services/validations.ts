@@ -1,16 +1,17 @@
 /**
  * The pharmacologist's signed decision on the latest analysis of a request: accept a ranked
  * candidate, modify (the regimen retained instead) or reject, with a comment. The regimen retained
- * is stored in the one regimen shape; the signature covers the analysis's hash, the signer, the
- * time, the decision, the regimen and the comment.
+ * is stored in the one regimen shape. The signer re-authenticates (password or TOTP code), may be
+ * required to be another user than the analyst, and the service key signs the record
+ * (signature.ts): the analysis's hash, the decision, the regimen, the comment, the signer, the
+ * time, the meaning.
  */
 import type { SessionUser } from '../auth.ts';
-import { sha256 } from '../auth.ts';
-import { canonical } from '../canonical.ts';
 import type { Ctx } from '../context.ts';
 import { evaluateRetainedRegimen } from '../analysis.ts';
 import type {
   Candidate,
+  Issue,
   NewValidation,
   Regimen,
   RetainedEvaluation,
@@ -21,7 +22,10 @@ import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, newId, nowIso, parseJson, patientFor } from '../store.ts';
 import { Checks } from '../validate.ts';
+import { meaningOf, SIGNATURE_ALG, signedRecord, signRecord } from '../signature.ts';
+import { reauthenticateToSign } from './credentials.ts';
 import { requestStatusOf, versionStates } from './decision-in-force.ts';
+import { checkRetainedRegimen, signatureGate } from './plausibility.ts';
 
 /** A candidate of the analysis as the regimen retained: its regimen, from its own start (else the analysis's). */
 export function regimenOfCandidate(c: Candidate, start: string | null): Regimen {
@@ -60,6 +64,11 @@ export function validationOut(v: Database['validations']): Validation {
     signedBy: v.signed_by,
     signedAt: v.signed_at,
     signature: v.signature,
+    signatureAlgorithm: v.signature_alg ?? null,
+    signatureKey: v.signature_key ?? null,
+    meaning: v.meaning ?? null,
+    reauth: (v.reauth ?? null) as Validation['reauth'],
+    acknowledged: parseJson<Issue[]>(v.acknowledged ?? null) ?? [],
   };
 }
 
@@ -100,6 +109,9 @@ export async function validate(
   const a0 = await db.selectFrom('analyses').selectAll().where('id', '=', analysisId).executeTakeFirst();
   if (!a0) reject('DT_NOT_FOUND', 'id', `no analysis '${analysisId}'`);
   await patientFor(db, user, a0.patient_id, 'id');
+  if (ctx.auth.distinctSigner && a0.created_by === user.id)
+    reject('DT_SIGN_SEPARATION', 'id', 'you ran this analysis: another pharmacologist must sign it');
+  const reauth = await reauthenticateToSign(ctx, user, b.reauth);
   const inputs = parseJson<StoredInputs>(a0.inputs)!;
   let regimen: Regimen | null = null;
   if (b.decision === 'accept') {
@@ -123,6 +135,14 @@ export async function validate(
   }
   if (b.decision !== 'accept' && !b.comment.trim())
     reject('DT_REQUEST', 'comment', `a '${b.decision}' decision needs a comment saying why`);
+  // Nothing is signed unacknowledged: the analysis's blocking warnings and the modified regimen's
+  // unusual values must be acknowledged; its implausible ones are refused.
+  const { acknowledged } = signatureGate(
+    b.decision,
+    parseJson<Issue[]>(a0.warnings) ?? [],
+    b.decision === 'modify' && regimen ? checkRetainedRegimen(a0.kind, inputs, a0.model_id, regimen) : null,
+    b.acknowledge,
+  );
   // A regimen without a start begins when the analysis's first new dose is due.
   const evaluation =
     regimen === null
@@ -155,7 +175,7 @@ export async function validate(
     const signedAt = nowIso();
     const regimenJson = regimen === null ? null : JSON.stringify(regimen);
     const evaluationJson = evaluation === null ? null : JSON.stringify(evaluation);
-    const v: Database['validations'] = {
+    const unsigned: Database['validations'] = {
       id: newId(),
       analysis_id: a.id,
       request_id: a.request_id,
@@ -166,18 +186,14 @@ export async function validate(
       analysis_hash: a.hash,
       signed_by: user.id,
       signed_at: signedAt,
-      signature: sha256(
-        [
-          a.hash,
-          user.id,
-          signedAt,
-          b.decision,
-          regimenJson ?? '',
-          b.comment,
-          evaluation === null ? '' : canonical(evaluation),
-        ].join('|'),
-      ),
+      signature: '',
+      signature_alg: SIGNATURE_ALG,
+      signature_key: ctx.keys.keyId,
+      meaning: meaningOf(b.decision),
+      reauth,
+      acknowledged: acknowledged.length ? JSON.stringify(acknowledged) : null,
     };
+    const v = { ...unsigned, signature: signRecord(ctx.keys, signedRecord(unsigned, user.username)) };
     await trx.insertInto('validations').values(v).execute();
     // The status follows the decision in force: rejecting a later version leaves an earlier
     // accepted or modified regimen in force (and the request validated).

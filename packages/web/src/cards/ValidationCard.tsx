@@ -10,6 +10,7 @@ import {
   Card,
   Group,
   Modal,
+  PasswordInput,
   NativeSelect,
   Radio,
   Stack,
@@ -44,6 +45,7 @@ export const ValidationCard = memo(function ValidationCard({
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [reauth, setReauth] = useState('');
   const modified = useMemo(
     () => regimen && !a.candidates.some((c) => sameRegimen(c.regimen, regimen)),
     [regimen, a.candidates],
@@ -100,13 +102,17 @@ export const ValidationCard = memo(function ValidationCard({
     setConfirming(false);
     setBusy(true);
     setError(null);
+    // The signer re-authenticates: six digits are the authenticator's code, anything else the password.
+    const proof = reauth.trim();
+    const again: NewValidation['reauth'] = /^\d{6}$/.test(proof) ? { code: proof } : { password: reauth };
+    setReauth('');
     try {
       const body: NewValidation =
         decision === 'accept'
-          ? { decision, comment, candidate: Number(candidate) }
+          ? { decision, comment, candidate: Number(candidate), reauth: again }
           : decision === 'modify'
-            ? { decision, comment, regimen: regimen! }
-            : { decision, comment };
+            ? { decision, comment, regimen: regimen!, reauth: again }
+            : { decision, comment, reauth: again };
       onSigned(await api<Validation>('POST', `/analyses/${a.id}/validations`, body));
     } catch (err) {
       setError(err);
@@ -176,11 +182,22 @@ export const ValidationCard = memo(function ValidationCard({
           </Text>
           {comment && <Text size="sm">“{comment}”</Text>}
           <Text size="sm">{t('confirmSignBody', { v: a.version })}</Text>
+          <Text size="sm" data-testid="signature-meaning">
+            {t(`signatureMeaning_${decision}`)}
+          </Text>
+          <PasswordInput
+            label={t('reauthLabel')}
+            description={t('reauthHint')}
+            value={reauth}
+            onChange={(e) => setReauth(e.currentTarget.value)}
+            autoComplete="current-password"
+            data-autofocus
+          />
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirming(false)}>
               {t('cancel')}
             </Button>
-            <Button onClick={sign} color={decision === 'reject' ? 'red.8' : undefined}>
+            <Button onClick={sign} disabled={!reauth} color={decision === 'reject' ? 'red.8' : undefined}>
               {t('confirmSign')}
             </Button>
           </Group>

@@ -1,7 +1,7 @@
 /**
- * The service's HTTP API as the app uses it: bearer token from sign-in, JSON in and out, errors as
- * Issues. The shapes are the service's contract, imported as types only (nothing of the server
- * enters the bundle).
+ * The service's HTTP API as the app uses it: the session cookie the sign-in set (HttpOnly: never
+ * read or kept by the app), JSON in and out, errors as Issues. The shapes are the service's
+ * contract, imported as types only (nothing of the server enters the bundle).
  */
 import type { ErrorBody, Issue } from '@dosetwin/server/contract';
 
@@ -17,24 +17,18 @@ export class ApiError extends Error {
   }
 }
 
-const TOKEN_KEY = 'dosetwin.token';
-
-export function getToken(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
-}
-export function setToken(t: string | null): void {
-  if (t) sessionStorage.setItem(TOKEN_KEY, t);
-  else sessionStorage.removeItem(TOKEN_KEY);
-}
-
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH', url: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = {};
-  const t = getToken();
-  if (t) headers.authorization = `Bearer ${t}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const r = await fetch(`/api${url}`, {
     method,
     headers,
+    // The session is the service's HttpOnly cookie: no token is ever in reach of the page's scripts.
+    credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();

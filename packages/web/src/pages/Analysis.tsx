@@ -9,6 +9,7 @@ import type { Analysis, RequestDetail, Validation } from '@dosetwin/server/contr
 import { useCallback, useEffect, useState } from 'react';
 import { CandidatesCard } from '../cards/CandidatesCard.tsx';
 import { ChartCard } from '../cards/ChartCard.tsx';
+import { CorrectionsNote } from '../cards/CorrectionsNote.tsx';
 import { DecisionCard } from '../cards/DecisionCard.tsx';
 import { DrugModelsCard } from '../cards/DrugModelsCard.tsx';
 import { MlCard } from '../cards/MlCard.tsx';
@@ -82,6 +83,7 @@ export function AnalysisPage({ id, user }: PageProps) {
         </Text>
       )}
       <DecisionCard analysis={a} request={request} onShow={twin.edit} />
+      <CorrectionsNote analysis={a} />
       {a.warnings.length > 0 && (
         <Alert color="yellow" title={t('warnings')} p="xs">
           <Text size="sm">{a.warnings.map((w) => w.message).join(' · ')}</Text>

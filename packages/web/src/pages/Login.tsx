@@ -2,12 +2,18 @@ import { Alert, Button, Card, PasswordInput, Stack, TextInput, Title } from '@ma
 import { useState } from 'react';
 import { useT } from '../i18n/index.ts';
 import type { Login, Session, SessionUser } from '@dosetwin/server/contract';
-import { api, ApiError, setToken } from '../lib/api.ts';
+import { api, ApiError } from '../lib/api.ts';
 
+/**
+ * Sign-in: user name and password, then, for a user with a second factor (the service answers
+ * DT_AUTH_CODE), the authenticator's code. The session is the HttpOnly cookie the service sets.
+ */
 export function LoginPage({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) {
   const { t } = useT();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [askCode, setAskCode] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: React.FormEvent) => {
@@ -15,13 +21,20 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (u: SessionUser) => void
     setBusy(true);
     setError(null);
     try {
-      const r = await api<Session>('POST', '/auth/login', { username, password } satisfies Login);
-      setToken(r.token);
+      const body: Login = { username, password, ...(askCode ? { code: code.trim() } : {}) };
+      const r = await api<Session>('POST', '/auth/login', body);
       onSignedIn(r.user);
     } catch (err) {
-      setError(
-        err instanceof ApiError && err.status === 401 ? t('loginFailed') : String((err as Error).message),
-      );
+      const issue = err instanceof ApiError ? err.issues[0] : undefined;
+      if (issue?.code === 'DT_AUTH_CODE') {
+        // The password was right: the code is asked (or was wrong).
+        if (askCode) setError(issue.message);
+        setAskCode(true);
+        setCode('');
+      } else
+        setError(
+          err instanceof ApiError && err.status === 401 ? t('loginFailed') : String((err as Error).message),
+        );
     } finally {
       setBusy(false);
     }
@@ -47,6 +60,19 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (u: SessionUser) => void
             required
             autoComplete="current-password"
           />
+          {askCode && (
+            <TextInput
+              label={t('totpCode')}
+              description={t('totpCodeHint')}
+              value={code}
+              onChange={(e) => setCode(e.currentTarget.value)}
+              required
+              autoFocus
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              maxLength={6}
+            />
+          )}
           {error && (
             <Alert color="red" role="alert">
               {error}

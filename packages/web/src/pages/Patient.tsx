@@ -1,28 +1,26 @@
 /**
- * A patient's record: the timeline of doses, levels and covariates, the entry forms (quick entry,
+ * A patient's record: its identity (correctable, the identity before kept), the timeline of doses,
+ * levels and covariates (each correctable, components/Timeline.tsx), the entry forms (quick entry,
  * dose, level, covariate — the covariate form generated from the register) and the requests, with
  * what the chosen model or drug still needs.
  */
-import { Badge, Card, Grid, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import type { ModelInfo, PatientRecord } from '@dosetwin/server/contract';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
+import { Timeline } from '../components/Timeline.tsx';
 import { CovariateForm, type CovariatePick } from '../forms/CovariateForm.tsx';
 import { DoseForm } from '../forms/DoseForm.tsx';
+import { IdentityCorrectionForm } from '../forms/IdentityCorrectionForm.tsx';
 import { QuickEntry } from '../forms/QuickEntry.tsx';
 import { RequestForm } from '../forms/RequestForm.tsx';
 import { SampleForm } from '../forms/SampleForm.tsx';
 import { useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import type { PageProps } from '../lib/nav.ts';
-import { COVARIATES, covariateValue } from '../lib/covariate-labels.ts';
+import { COVARIATES } from '../lib/covariate-labels.ts';
 import { showDateTime } from '../lib/time.ts';
-import { convertUnit, unitLabel } from '../lib/units.ts';
-
-type Entry =
-  | { kind: 'dose'; at: string; text: string }
-  | { kind: 'sample'; at: string; text: string }
-  | { kind: 'covariate'; at: string; text: string };
+import { convertUnit } from '../lib/units.ts';
 
 /** Whole years from a birth date (YYYY-MM-DD) to today. */
 function ageYears(birth: string): number {
@@ -55,6 +53,7 @@ export function PatientPage({ id }: PageProps) {
   const [models, setModels] = useState<ModelInfo[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [pick, setPick] = useState<CovariatePick>({ name: COVARIATES[0].name, unit: null, seq: 0 });
+  const [correcting, setCorrecting] = useState(false);
   // The record with the identity: the header shows who this is (the read is audited as such).
   const load = useCallback(
     () => api<PatientRecord>('GET', `/patients/${id}?identity=true`).then(setRec, setError),
@@ -68,28 +67,6 @@ export function PatientPage({ id }: PageProps) {
     (name: string, unit: string | null) => setPick((p) => ({ name, unit, seq: p.seq + 1 })),
     [],
   );
-
-  const timeline: Entry[] = useMemo(() => {
-    if (!rec) return [];
-    const e: Entry[] = [
-      ...rec.administrations.map((a) => ({
-        kind: 'dose' as const,
-        at: a.at,
-        text: `${a.product}: ${a.amount} ${unitLabel(a.unit)} ${t(`route_${a.route}`)}${a.duration ? ` ${t('over')} ${a.duration.value} ${a.duration.unit}` : ''}`,
-      })),
-      ...rec.samples.map((s) => ({
-        kind: 'sample' as const,
-        at: s.at,
-        text: `${s.value} ${unitLabel(s.unit)} (${s.matrix}, ${s.assay}${s.lloq !== null ? `, LLOQ ${s.lloq}` : ''})`,
-      })),
-      ...rec.covariates.map((c) => ({
-        kind: 'covariate' as const,
-        at: c.at,
-        text: `${c.name} = ${covariateValue(c, lang)}`,
-      })),
-    ];
-    return e.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  }, [rec, t, lang]);
 
   if (!rec) return <ErrorBox error={error} />;
   const who = rec.identity;
@@ -113,49 +90,42 @@ export function PatientPage({ id }: PageProps) {
             </Text>
           )}
         </Stack>
-        <Text size="sm">
-          {t(rec.patient.sex === 'female' ? 'female' : 'male')} · {t('service')} {rec.patient.service} ·{' '}
-          {t('pseudonym')} {rec.patient.pseudonym}
-        </Text>
+        <Stack gap={2} align="flex-end">
+          <Text size="sm">
+            {t(rec.patient.sex === 'female' ? 'female' : 'male')} · {t('service')} {rec.patient.service} ·{' '}
+            {t('pseudonym')} {rec.patient.pseudonym}
+          </Text>
+          {who && (
+            <Button size="compact-xs" variant="subtle" onClick={() => setCorrecting(true)}>
+              {t('correctIdentity')}
+            </Button>
+          )}
+        </Stack>
       </Group>
+      {rec.identityCorrections.map((c) => (
+        <Text key={c.id} size="xs" c="gray.7" data-testid="identity-correction-note">
+          <s>
+            {c.before.familyName.toUpperCase()} {c.before.givenName} · {c.before.birthDate} ·{' '}
+            {c.before.hospitalNumber}
+          </s>{' '}
+          {t('amendedNote', { when: showDateTime(c.createdAt, lang), who: c.author, reason: c.reason })}
+        </Text>
+      ))}
+      {correcting && who && (
+        <IdentityCorrectionForm
+          patientId={id}
+          identity={who}
+          onClose={() => setCorrecting(false)}
+          onDone={() => {
+            setCorrecting(false);
+            load();
+          }}
+        />
+      )}
       <ErrorBox error={error} />
       <Grid>
         <Grid.Col span={{ base: 12, md: 6 }}>
-          <Card withBorder component="section" aria-labelledby="timeline-title">
-            <Title order={3} size="h4" id="timeline-title" mb="xs">
-              {t('timeline')}
-            </Title>
-            <Table striped aria-labelledby="timeline-title" data-testid="timeline">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('when')}</Table.Th>
-                  <Table.Th>{t('what')}</Table.Th>
-                  <Table.Th>{t('details')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {timeline.map((e, k) => (
-                  <Table.Tr key={k}>
-                    <Table.Td>{showDateTime(e.at, lang)}</Table.Td>
-                    <Table.Td>
-                      <Badge
-                        color={e.kind === 'dose' ? 'indigo' : e.kind === 'sample' ? 'teal' : 'gray'}
-                        variant="light"
-                      >
-                        {t(e.kind === 'dose' ? 'dose' : e.kind === 'sample' ? 'level' : 'covariate')}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>{e.text}</Table.Td>
-                  </Table.Tr>
-                ))}
-                {!timeline.length && (
-                  <Table.Tr>
-                    <Table.Td colSpan={3}>{t('nothingYet')}</Table.Td>
-                  </Table.Tr>
-                )}
-              </Table.Tbody>
-            </Table>
-          </Card>
+          <Timeline rec={rec} onDone={load} />
           <RequestForm patientId={id} models={models} rec={rec} onDone={load} onEnter={enter} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 6 }}>

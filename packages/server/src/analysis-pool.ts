@@ -1,0 +1,175 @@
+/**
+ * Analyses run in a pool of worker threads (piscina), never on the event loop: an analysis takes
+ * from a fraction of a second to minutes (a dose of 1e308 mg keeps the fit searching for a minute
+ * and more), and the service must go on answering meanwhile. Each task is stopped after
+ * `timeoutMs` of running (the worker is terminated), each worker's heap is capped, a user has at
+ * most `perUser` analyses running or waiting, and at most `queue` tasks wait for a thread.
+ *
+ * Tasks go to piscina only when a thread is free, so the time limit counts running time, not time
+ * spent waiting behind other users' analyses.
+ */
+import { availableParallelism } from 'node:os';
+import { DosetwinError } from '@dosetwin/engine';
+import type { Regimen } from '@dosetwin/models';
+import { Piscina } from 'piscina';
+import type { AnalysisResult, AnalysisSubject, RetainedEvaluation } from './analysis.ts';
+import type { AnalysisTask, TaskOutcome } from './analysis-task.ts';
+import { reject } from './errors.ts';
+
+export interface AnalysisLimits {
+  /** Worker threads (default: the machine's cores). */
+  threads: number;
+  /** Longest running time of one analysis, ms (default 60 s). */
+  timeoutMs: number;
+  /** Heap of one worker, MB (V8's old generation; default 1024). */
+  memoryMb: number;
+  /** Analyses one user may have running or waiting at once (default 2). */
+  perUser: number;
+  /** Tasks that may wait for a thread, all users together (default 64). */
+  queue: number;
+}
+
+export const DEFAULT_ANALYSIS_LIMITS: AnalysisLimits = {
+  threads: Math.max(1, availableParallelism()),
+  timeoutMs: 60_000,
+  memoryMb: 1024,
+  perUser: 2,
+  queue: 64,
+};
+
+/**
+ * Limits from the environment (`DOSETWIN_ANALYSIS_THREADS`, `…_TIMEOUT_S`, `…_MEMORY_MB`,
+ * `…_PER_USER`, `…_QUEUE`); a value that is not a positive number is refused by name.
+ */
+export function analysisLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<AnalysisLimits> {
+  const out: Partial<AnalysisLimits> = {};
+  const read = (name: string, key: keyof AnalysisLimits, scale = 1): void => {
+    const v = env[name];
+    if (v === undefined || v === '') return;
+    const x = Number(v);
+    if (!(Number.isFinite(x) && x > 0)) throw new Error(`${name}=${v}: a positive number is expected`);
+    out[key] = key === 'timeoutMs' ? x * scale : Math.floor(x);
+  };
+  read('DOSETWIN_ANALYSIS_THREADS', 'threads');
+  read('DOSETWIN_ANALYSIS_TIMEOUT_S', 'timeoutMs', 1000);
+  read('DOSETWIN_ANALYSIS_MEMORY_MB', 'memoryMb');
+  read('DOSETWIN_ANALYSIS_PER_USER', 'perUser');
+  read('DOSETWIN_ANALYSIS_QUEUE', 'queue');
+  return out;
+}
+
+interface Waiting {
+  start(): void;
+}
+
+export class AnalysisPool {
+  readonly limits: AnalysisLimits;
+  private readonly pool: Piscina;
+  private running = 0;
+  private readonly waiting: Waiting[] = [];
+  private readonly perUser = new Map<string, number>();
+
+  constructor(limits: Partial<AnalysisLimits> = {}) {
+    this.limits = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
+    this.pool = new Piscina({
+      filename: new URL('./analysis-worker.mjs', import.meta.url).href,
+      minThreads: this.limits.threads,
+      maxThreads: this.limits.threads,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      // Workers load TypeScript themselves (analysis-worker.mjs), never by inheriting the flags of
+      // whatever started this process: the same path under tests, `dosetwin serve` and `npm start`.
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb },
+    });
+  }
+
+  /** The library's analysis of a request (runAnalysis), on a worker thread. */
+  async analyse(userId: string, subject: AnalysisSubject): Promise<AnalysisResult> {
+    return (await this.run(userId, { op: 'analyse', subject })) as AnalysisResult;
+  }
+
+  /** The evaluation of the regimen a decision retains (evaluateRetainedRegimen), on a worker thread. */
+  async retained(
+    userId: string,
+    subject: AnalysisSubject,
+    modelId: string,
+    regimen: Regimen,
+  ): Promise<RetainedEvaluation> {
+    return (await this.run(userId, { op: 'retained', subject, modelId, regimen })) as RetainedEvaluation;
+  }
+
+  /** Analyses running and waiting now. */
+  load(): { running: number; waiting: number } {
+    return { running: this.running, waiting: this.waiting.length };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  private async run(userId: string, task: AnalysisTask): Promise<AnalysisResult | RetainedEvaluation> {
+    const mine = this.perUser.get(userId) ?? 0;
+    if (mine >= this.limits.perUser)
+      reject(
+        'DT_ANALYSIS_BUSY',
+        'user',
+        `you have ${mine} analyses running or waiting; at most ${this.limits.perUser} at once`,
+        'wait for one to finish, then try again',
+      );
+    if (this.running >= this.limits.threads && this.waiting.length >= this.limits.queue)
+      reject(
+        'DT_SERVICE_BUSY',
+        'server',
+        `${this.running} analyses are running and ${this.waiting.length} waiting: the queue is full`,
+        'try again in a minute',
+      );
+    this.perUser.set(userId, mine + 1);
+    try {
+      if (this.running >= this.limits.threads)
+        await new Promise<void>((start) => this.waiting.push({ start }));
+      else this.running++;
+      try {
+        return await this.runNow(task);
+      } finally {
+        const next = this.waiting.shift();
+        // The thread passes to the next waiting task (running stays counted) or is freed.
+        if (next) next.start();
+        else this.running--;
+      }
+    } finally {
+      const n = (this.perUser.get(userId) ?? 1) - 1;
+      if (n > 0) this.perUser.set(userId, n);
+      else this.perUser.delete(userId);
+    }
+  }
+
+  private async runNow(task: AnalysisTask): Promise<AnalysisResult | RetainedEvaluation> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.limits.timeoutMs);
+    let out: TaskOutcome;
+    try {
+      out = (await this.pool.run(task, { signal: abort.signal })) as TaskOutcome;
+    } catch (e) {
+      if (abort.signal.aborted)
+        reject(
+          'DT_ANALYSIS_TIMEOUT',
+          'analysis',
+          `the analysis did not finish within ${this.limits.timeoutMs / 1000} s and was stopped`,
+          'check the record for an implausible amount, level or time (a dose of 1e308 mg, a level in the wrong unit); the limit is DOSETWIN_ANALYSIS_TIMEOUT_S',
+        );
+      if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY')
+        reject(
+          'DT_ANALYSIS_MEMORY',
+          'analysis',
+          `the analysis needed more than ${this.limits.memoryMb} MB and was stopped`,
+          'check the record for an implausible number of doses or levels; the limit is DOSETWIN_ANALYSIS_MEMORY_MB',
+        );
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (out.ok) return out.value;
+    if ('issues' in out) throw new DosetwinError(out.issues);
+    throw new Error(`analysis worker: ${out.error}`);
+  }
+}

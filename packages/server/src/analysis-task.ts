@@ -1,0 +1,34 @@
+/**
+ * What one worker thread of the analysis pool does with one task: the models library's analysis
+ * of a request, or the evaluation of a retained regimen (analysis.ts). The result crosses back by
+ * structured clone, which keeps an Error's message but not its issues: refusals come back as data
+ * and the pool throws them again in the main thread.
+ */
+import { DosetwinError, type Issue } from '@dosetwin/engine';
+import type { Regimen } from '@dosetwin/models';
+import {
+  type AnalysisResult,
+  type AnalysisSubject,
+  evaluateRetainedRegimen,
+  type RetainedEvaluation,
+  runAnalysis,
+} from './analysis.ts';
+
+export type AnalysisTask =
+  | { op: 'analyse'; subject: AnalysisSubject }
+  | { op: 'retained'; subject: AnalysisSubject; modelId: string; regimen: Regimen };
+
+export type TaskOutcome =
+  | { ok: true; value: AnalysisResult | RetainedEvaluation }
+  | { ok: false; issues: Issue[] }
+  | { ok: false; error: string };
+
+export default async function runTask(task: AnalysisTask): Promise<TaskOutcome> {
+  try {
+    if (task.op === 'analyse') return { ok: true, value: await runAnalysis(task.subject) };
+    return { ok: true, value: evaluateRetainedRegimen(task.subject, task.modelId, task.regimen) };
+  } catch (e) {
+    if (e instanceof DosetwinError) return { ok: false, issues: [...e.issues] };
+    return { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+}
