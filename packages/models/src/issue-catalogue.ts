@@ -2273,6 +2273,21 @@ const CATALOGUE: IssueEntry[] = [
       fr: 'Choisir une phrase de passe plus longue et personnelle (plusieurs mots sans rapport), non réutilisée d’un autre compte.',
     },
   },
+  {
+    code: 'DT_SIGNATURE_INVALID',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Signature does not verify', fr: 'Signature invalide' },
+    meaning: {
+      en: 'The stored decision is not what the service key signed: a field of the signature row or of the analysis it signs was changed, the signature was recomputed without the key, or another key signed it. No report is produced from it (HTTP 409) and the refusal is audited.',
+      fr: 'La décision conservée n’est pas celle que la clé du service a signée : un champ de la signature ou de l’analyse signée a été modifié, la signature a été recalculée sans la clé, ou une autre clé l’a signée. Aucun compte rendu n’en est produit (HTTP 409) et le refus est tracé.',
+    },
+    action: {
+      en: 'Treat the record as altered: tell the administrator, who checks the audit trail and the database; the analysis must be signed again by its pharmacologist.',
+      fr: 'Considérer le dossier comme altéré : prévenir l’administrateur, qui vérifie la piste d’audit et la base ; l’analyse doit être signée à nouveau par son pharmacologue.',
+    },
+  },
 ];
 
 /** Every code dosetwin raises, with its meaning and what to do, in English and French. */

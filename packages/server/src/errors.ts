@@ -4,6 +4,7 @@
  * HTTP status (STYLE §5).
  */
 import { DosetwinError, type Issue } from '@dosetwin/engine';
+import { issueInfo } from '@dosetwin/models';
 import type { FastifyError, FastifyInstance, RouteOptions } from 'fastify';
 import { type ErrorBody, type ErrorStatus, errorResponses } from './contract/index.ts';
 
@@ -29,6 +30,7 @@ const STATUS: Record<string, number> = {
   DT_REAUTH: 403,
   DT_SIGN_SEPARATION: 403,
   DT_LAST_ADMIN: 409,
+  DT_SIGNATURE_INVALID: 409,
 };
 
 /** The HTTP status of a set of issues: the most specific (highest-precedence) error's code. */
@@ -40,9 +42,63 @@ export function statusOf(issues: readonly Pick<Issue, 'code' | 'severity'>[]): n
   return order.find((s) => statuses.includes(s)) ?? 422;
 }
 
-/** Throw one issue. */
-export function reject(code: Issue['code'], field: string, message: string, hint?: string): never {
-  throw new DosetwinError([{ code, severity: 'error', field, message, ...(hint ? { hint } : {}) }]);
+/** Throw one issue (with its French text, where given). */
+export function reject(
+  code: Issue['code'],
+  field: string,
+  message: string,
+  hint?: string,
+  fr?: Issue['fr'],
+): never {
+  throw new DosetwinError([
+    { code, severity: 'error', field, message, ...(hint ? { hint } : {}), ...(fr ? { fr } : {}) },
+  ]);
+}
+
+/** The schema's complaint about a field, in French, by the JSON Schema keyword that failed. */
+function schemaFr(keyword: string, field: string, params: Record<string, unknown>): string {
+  switch (keyword) {
+    case 'required':
+      return `${field} : champ obligatoire manquant`;
+    case 'additionalProperties':
+      return `champ inconnu « ${String(params.additionalProperty)} »`;
+    case 'type':
+      return `${field} : type attendu ${String(params.type)}`;
+    case 'pattern':
+    case 'format':
+      return field.endsWith('at') || /date|time|start/i.test(field)
+        ? `${field} : pas une date-heure ISO 8601 avec fuseau horaire (par ex. « 2026-11-12T08:00+01:00 »)`
+        : `${field} : format non reconnu`;
+    case 'enum':
+    case 'const':
+    case 'anyOf':
+      return `${field} : valeur non permise`;
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return `${field} : valeur trop petite (${String(params.comparison ?? '≥')} ${String(params.limit)})`;
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return `${field} : valeur trop grande (${String(params.comparison ?? '≤')} ${String(params.limit)})`;
+    case 'minLength':
+    case 'minItems':
+      return `${field} : trop court`;
+    case 'maxLength':
+    case 'maxItems':
+      return `${field} : trop long`;
+    default:
+      return `${field} : valeur invalide`;
+  }
+}
+
+/**
+ * An issue with a French text: its own where its raiser gave one, else the catalogue's title and
+ * action for its code, with the field named, so that a French user never reads only English.
+ */
+export function withFrench(i: Issue): Issue {
+  if (i.fr) return i;
+  const info = issueInfo(i.code);
+  if (!info) return i;
+  return { ...i, fr: { message: `${i.field} : ${info.title.fr}`, hint: info.action.fr } };
 }
 
 /** Fastify's own error codes (bad JSON, body too large, wrong content type…) as issues. */
@@ -63,7 +119,13 @@ function fromFastify(e: FastifyError): Issue[] {
         typeof params.additionalProperty === 'string'
           ? `unknown field '${params.additionalProperty}'`
           : `${field} ${v.message ?? 'is invalid'}`;
-      return { code: 'DT_REQUEST', severity: 'error', field, message } as Issue;
+      return {
+        code: 'DT_REQUEST',
+        severity: 'error',
+        field,
+        message,
+        fr: { message: schemaFr(v.keyword, field, params) },
+      } as Issue;
     });
   }
   const map: Record<string, [Issue['code'], string, string]> = {
@@ -135,7 +197,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
         issues = [{ code: 'DT_INTERNAL', severity: 'error', field: 'server', message: 'internal error' }];
       }
     }
-    const body: ErrorBody = { error: { status, issues } };
+    const body: ErrorBody = { error: { status, issues: issues.map(withFrench) } };
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {

@@ -86,7 +86,10 @@ export function analysisContentHash(a: Database['analyses']): string | null {
   );
 }
 
-/** Verify a stored validation against the service key and the analysis it signs. */
+/**
+ * Verify a stored validation against the service key and the analysis it signs. Only 'valid' is
+ * accepted where a decision is relied on (the report); every other status is refused.
+ */
 export function checkSignature(
   keys: ServiceKeys,
   v: ValidationRow,
@@ -97,8 +100,10 @@ export function checkSignature(
     return {
       status: 'unkeyed',
       keyId: null,
+      // A keyless hash proves nothing: whoever can write a row can recompute it, so a row that
+      // claims one (or no algorithm) is refused like a forged one rather than trusted as older.
       reason:
-        'signed before keyed signatures: its SHA-256 shows no accidental change but anyone with the database could recompute it',
+        'it is not signed with the service key (a keyless hash anyone with the database could recompute)',
     };
   if (v.signature_key !== keys.keyId)
     return {

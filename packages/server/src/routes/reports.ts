@@ -21,6 +21,7 @@ export const reportRoutes =
       async (req, reply) => {
         const r = await report(
           ctx.db.db,
+          ctx.keys,
           req.user!,
           req.params.id,
           req.query,

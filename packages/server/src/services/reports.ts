@@ -1,7 +1,9 @@
 /**
  * The report of a request's signed decision in force (marked when a newer version awaits signature): the request, the patient (identity only when
  * asked for, and audited as such), the analysis and the validation with its signer, as printable
- * HTML or PDF.
+ * HTML or PDF. The signature is verified first (signature.ts): a decision whose stored row is not
+ * what the service key signed (an edited field, a forged or keyless signature, another key, an
+ * analysis changed since) gives no report but DT_SIGNATURE_INVALID, and the refusal is audited.
  */
 import type { Kysely } from 'kysely';
 import type { SessionUser } from '../auth.ts';
@@ -12,6 +14,8 @@ import { currentRegimen, individualSummary } from '@dosetwin/models';
 import { renderReportHtml, type ReportData } from '../report.ts';
 import { renderReportPdf } from '../report-pdf.ts';
 import { DEFAULT_REPORT_TIME_ZONE, isTimeZone, langOfHeader } from '../report-text.ts';
+import type { ServiceKeys } from '../keys.ts';
+import { checkSignature } from '../signature.ts';
 import { audit } from '../store.ts';
 import { analysisOut } from './analyses.ts';
 import { decisionInForce, pendingVersion, rejectedAfter, versionStates } from './decision-in-force.ts';
@@ -27,6 +31,7 @@ export interface RenderedReport {
 
 export async function report(
   db: Kysely<Database>,
+  keys: ServiceKeys,
   user: SessionUser,
   requestId: string,
   q: ReportQuery,
@@ -51,7 +56,7 @@ export async function report(
         .selectFrom('validations')
         .innerJoin('users', 'users.id', 'validations.signed_by')
         .selectAll('validations')
-        .select('users.display_name as signer')
+        .select(['users.display_name as signer', 'users.username as signerUsername'])
         .where('validations.analysis_id', '=', inForce.id)
         .executeTakeFirst()
     : undefined;
@@ -62,6 +67,24 @@ export async function report(
     .selectAll()
     .where('id', '=', row.analysis_id)
     .executeTakeFirstOrThrow();
+  const { signer: _s, signerUsername, ...validation } = row;
+  const check = checkSignature(keys, validation, signerUsername, a);
+  if (check.status !== 'valid') {
+    await audit(db, {
+      user,
+      action: 'signature-invalid',
+      entity: 'validation',
+      entityId: row.id,
+      patientId: r.patient_id,
+      after: { status: check.status, reason: check.reason },
+    });
+    reject(
+      'DT_SIGNATURE_INVALID',
+      'signature',
+      `the signature of this decision does not verify: ${check.reason}`,
+      'no report is produced from it; tell the administrator (the record may have been altered)',
+    );
+  }
   const p = await db
     .selectFrom('patients')
     .selectAll()
@@ -108,7 +131,7 @@ export async function report(
         }
       : null,
     analysis,
-    validation: { ...validationOut(row), signer: row.signer },
+    validation: { ...validationOut(validation), signer: row.signer },
     supersession: {
       pendingVersion: pending ? { version: pending.version, createdAt: pending.createdAt } : null,
       rejectedAfter: rejectedAfter(versions).map((v) => ({ version: v.version, signedAt: v.signedAt! })),
