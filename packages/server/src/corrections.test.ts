@@ -9,7 +9,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { analyse as libraryAnalyse } from '@dosetwin/models';
 import type { Analysis, PatientRecord } from './contract/index.ts';
-import { backends, hoursAgo, testApp, userWithToken, type TestApp } from './test-support.ts';
+import {
+  backends,
+  caller,
+  hoursAgo,
+  testApp,
+  userWithToken,
+  vancomycinRequest,
+  type TestApp,
+} from './test-support.ts';
 
 for (const b of backends()) {
   describe(`corrections on ${b.name}`, { skip: b.skip }, () => {
@@ -25,66 +33,23 @@ for (const b of backends()) {
     });
     after(async () => t?.close());
     const call = (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
-      t.app.inject({
-        method,
-        url,
-        headers: { authorization: auth },
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
-    const ok = async (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-      const r = await call(auth, method, url, payload);
-      assert.ok(r.statusCode < 300, `${method} ${url}: ${r.statusCode} ${r.body}`);
-      return r.json();
-    };
+      caller(t.app).call(auth, method, url, payload);
+    const ok = async (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+      (await caller(t.app).ok(auth, method, url, payload)).json();
     const issue = (r: { json(): unknown }) =>
       (r.json() as { error: { issues: { code: string; field: string }[] } }).error.issues[0];
 
     /** A vancomycin patient: covariates, doses every 12 h (amounts in mg), 2 levels, and a goti2018 request. */
     const patient = async (hn: string, amounts: number[], oral?: number) => {
-      const p = await ok(presc, 'POST', '/api/patients', {
+      const r = await vancomycinRequest(t.app, presc, {
         identity: { familyName: 'Correct', givenName: 'Me', birthDate: '1961-02-03', hospitalNumber: hn },
-        sex: 'male',
+        doses: amounts.map((amount, k) => ({
+          at: hoursAgo(48 - 12 * k),
+          amount,
+          ...(k === oral ? { route: 'oral' as const } : {}),
+        })),
       });
-      for (const [name, value, unit] of [
-        ['WT', 82, 'kg'],
-        ['AGE', 58, 'y'],
-        ['SCR', 95, 'umol/L'],
-        ['SEX', 0, '-'],
-        ['DIAL', 0, '-'],
-      ] as const)
-        await ok(presc, 'POST', `/api/patients/${p.id}/covariates`, { at: hoursAgo(50), name, value, unit });
-      const doses: string[] = [];
-      for (const [k, amount] of amounts.entries())
-        doses.push(
-          (
-            await ok(presc, 'POST', `/api/patients/${p.id}/administrations`, {
-              at: hoursAgo(48 - 12 * k),
-              amount,
-              unit: 'mg',
-              ...(k === oral
-                ? { route: 'oral', product: 'capsule 250 mg' }
-                : { route: 'infusion', duration: { value: 1, unit: 'h' }, product: 'vial 1 g' }),
-            })
-          ).id,
-        );
-      for (const [h, v] of [
-        [36.5, 9.8],
-        [10.5, 29.5],
-      ])
-        await ok(presc, 'POST', `/api/patients/${p.id}/samples`, {
-          at: hoursAgo(h),
-          value: v,
-          unit: 'mg/L',
-          matrix: 'serum',
-          assay: 'PETINIA',
-          lloq: 2,
-        });
-      const rq = await ok(presc, 'POST', '/api/requests', {
-        patientId: p.id,
-        modelId: 'vancomycin/goti2018',
-        question: '',
-      });
-      return { id: p.id as string, doses, request: rq.id as string };
+      return { id: r.patientId, doses: r.doseIds, request: r.requestId };
     };
     /** The library's analysis of the record an analysis stored (as it was computed). */
     const library = (a: Analysis) =>

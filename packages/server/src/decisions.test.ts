@@ -11,7 +11,15 @@ import {
   rejectedAfter,
   requestStatusOf,
 } from './services/decision-in-force.ts';
-import { backends, hoursAgo, REAUTH, testApp, userWithToken, type TestApp } from './test-support.ts';
+import {
+  backends,
+  caller,
+  REAUTH,
+  testApp,
+  userWithToken,
+  vancomycinRequest,
+  type TestApp,
+} from './test-support.ts';
 import { pdfText } from './pdf-text.ts';
 
 test('decision in force: the latest accepted or modified version, else the latest rejected', () => {
@@ -48,65 +56,17 @@ for (const b of backends()) {
       pharm = (await userWithToken(t.app, 'pharmacologist', 'pharmacology')).auth;
     });
     after(async () => t?.close());
-    const call = async (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-      const r = await t.app.inject({
-        method,
-        url,
-        headers: { authorization: auth },
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
-      return r;
-    };
-    const ok = async (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-      const r = await call(auth, method, url, payload);
-      assert.ok(r.statusCode < 300, `${method} ${url}: ${r.statusCode} ${r.body}`);
-      return r;
-    };
+    const call = (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+      caller(t.app).call(auth, method, url, payload);
+    const ok = (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+      caller(t.app).ok(auth, method, url, payload);
     /** A vancomycin patient (4 doses of 1 g, 2 levels) and a request under goti2018. */
-    const newRequest = async (hn: string): Promise<string> => {
-      const p = (
-        await ok(presc, 'POST', '/api/patients', {
+    const newRequest = async (hn: string): Promise<string> =>
+      (
+        await vancomycinRequest(t.app, presc, {
           identity: { familyName: 'Stay', givenName: 'Put', birthDate: '1960-05-06', hospitalNumber: hn },
-          sex: 'male',
         })
-      ).json();
-      for (const [name, value, unit] of [
-        ['WT', 82, 'kg'],
-        ['AGE', 58, 'y'],
-        ['SCR', 95, 'umol/L'],
-        ['SEX', 0, '-'],
-        ['DIAL', 0, '-'],
-      ] as const)
-        await ok(presc, 'POST', `/api/patients/${p.id}/covariates`, { at: hoursAgo(50), name, value, unit });
-      for (const h of [48, 36, 24, 12])
-        await ok(presc, 'POST', `/api/patients/${p.id}/administrations`, {
-          at: hoursAgo(h),
-          amount: 1,
-          unit: 'g',
-          route: 'infusion',
-          duration: { value: 1, unit: 'h' },
-          product: 'vial 1 g',
-        });
-      for (const [h, v] of [
-        [36.5, 9.8],
-        [10.5, 29.5],
-      ])
-        await ok(presc, 'POST', `/api/patients/${p.id}/samples`, {
-          at: hoursAgo(h),
-          value: v,
-          unit: 'mg/L',
-          matrix: 'serum',
-          assay: 'PETINIA',
-          lloq: 2,
-        });
-      return (
-        await ok(presc, 'POST', '/api/requests', {
-          patientId: p.id,
-          modelId: 'vancomycin/goti2018',
-          question: '',
-        })
-      ).json().id;
-    };
+      ).requestId;
     const analyse = async (rid: string): Promise<Analysis> =>
       (await ok(pharm, 'POST', `/api/requests/${rid}/analyses`, {})).json();
     const detail = async (rid: string): Promise<RequestDetail> =>

@@ -9,7 +9,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Analysis } from './contract/index.ts';
 import { pdfText } from './pdf-text.ts';
-import { backends, REAUTH, testApp, type TestApp, userWithToken } from './test-support.ts';
+import {
+  backends,
+  caller,
+  REAUTH,
+  testApp,
+  type TestApp,
+  userWithToken,
+  vancomycinRequest,
+} from './test-support.ts';
 
 for (const { name: backend, skip } of backends())
   describe(`the report for the medical record (${backend})`, { skip }, () => {
@@ -22,72 +30,33 @@ for (const { name: backend, skip } of backends())
       pharm = (await userWithToken(t.app, 'pharmacologist', 'pharmacology', `pharm-${backend}`)).auth;
     });
     after(async () => t?.close());
-    const call = async (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-      const r = await t.app.inject({
-        method,
-        url,
-        headers: { authorization: auth },
-        ...(payload === undefined ? {} : { payload: payload as object }),
-      });
-      assert.ok(r.statusCode < 300, `${url}: ${r.statusCode} ${r.body}`);
-      return r;
-    };
+    const call = (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+      caller(t.app).ok(auth, method, url, payload);
 
     /** A vancomycin patient: 3 doses of 1 g over 1 h at 08:00, 20:00, 08:00 Paris time, 2 levels; a request analysed. */
     const analysed = async (hospitalNumber: string): Promise<{ rid: string; a: Analysis }> => {
-      const p = (
-        await call(presc, 'POST', '/api/patients', {
-          identity: {
-            familyName: 'Durand',
-            givenName: 'Paul',
-            birthName: 'Martin',
-            birthDate: '1968-04-02',
-            hospitalNumber,
-          },
-          sex: 'male',
-        })
-      ).json();
-      for (const [name, value, unit] of [
-        ['WT', 82, 'kg'],
-        ['AGE', 58, 'y'],
-        ['SCR', 95, 'umol/L'],
-        ['SEX', 0, '-'],
-        ['DIAL', 0, '-'],
-      ] as const)
-        await call(presc, 'POST', `/api/patients/${p.id}/covariates`, {
-          at: '2026-11-20T06:00:00Z',
-          name,
-          value,
-          unit,
-        });
-      for (const at of ['2026-11-20T07:00:00Z', '2026-11-20T19:00:00Z', '2026-11-21T07:00:00Z'])
-        await call(presc, 'POST', `/api/patients/${p.id}/administrations`, {
+      const { requestId } = await vancomycinRequest(t.app, presc, {
+        identity: {
+          familyName: 'Durand',
+          givenName: 'Paul',
+          birthName: 'Martin',
+          birthDate: '1968-04-02',
+          hospitalNumber,
+        },
+        covariatesAt: '2026-11-20T06:00:00Z',
+        doses: ['2026-11-20T07:00:00Z', '2026-11-20T19:00:00Z', '2026-11-21T07:00:00Z'].map((at) => ({
           at,
           amount: 1,
           unit: 'g',
-          route: 'infusion',
-          duration: { value: 1, unit: 'h' },
           product: 'vancomycine 1 g',
-        });
-      for (const [at, value] of [
-        ['2026-11-20T21:00:00Z', 27.4],
-        ['2026-11-21T06:45:00Z', 9.8],
-      ] as const)
-        await call(presc, 'POST', `/api/patients/${p.id}/samples`, {
-          at,
-          value,
-          unit: 'mg/L',
-          matrix: 'serum',
-          assay: 'immunoassay',
-          lloq: 2,
-        });
-      const rq = (
-        await call(presc, 'POST', '/api/requests', {
-          patientId: p.id,
-          modelId: 'vancomycin/goti2018',
-          question: 'ASC24 400-600 ?',
-        })
-      ).json();
+        })),
+        samples: [
+          { at: '2026-11-20T21:00:00Z', value: 27.4, assay: 'immunoassay' },
+          { at: '2026-11-21T06:45:00Z', value: 9.8, assay: 'immunoassay' },
+        ],
+        question: 'ASC24 400-600 ?',
+      });
+      const rq = { id: requestId };
       const a: Analysis = (await call(pharm, 'POST', `/api/requests/${rq.id}/analyses`, {})).json();
       return { rid: rq.id, a };
     };

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { analyse, evaluateRetained, type Regimen } from '@dosetwin/models';
 import type { Analysis, StoredInputs, Validation } from './contract/index.ts';
 import { pdfText } from './pdf-text.ts';
-import { hoursAgo, testApp, userWithToken, type TestApp, REAUTH } from './test-support.ts';
+import { caller, REAUTH, testApp, userWithToken, vancomycinRequest, type TestApp } from './test-support.ts';
 
 /** The stored inputs as the library's analysis inputs (what it was computed from). */
 const inputsOf = (i: StoredInputs) => ({
@@ -30,65 +30,19 @@ describe('signed = shown: PTA, credible band and the retained regimen, recompute
     pharm = (await userWithToken(t.app, 'pharmacologist', 'pharmacology')).auth;
   });
   after(async () => t?.close());
-  const call = async (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const r = await t.app.inject({
-      method,
-      url,
-      headers: { authorization: auth },
-      ...(payload === undefined ? {} : { payload: payload as object }),
-    });
-    assert.ok(r.statusCode < 300, `${url}: ${r.statusCode} ${r.body}`);
-    return r;
-  };
+  const call = (auth: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    caller(t.app).ok(auth, method, url, payload);
 
   test('vancomycin, modify → 1250 mg every 12 h: stored analysis and decision = the library on the stored inputs; the report prints them', async () => {
-    const p = (
-      await call(presc, 'POST', '/api/patients', {
-        identity: {
-          familyName: 'Signed',
-          givenName: 'Shown',
-          birthDate: '1960-05-06',
-          hospitalNumber: 'SIGN-1',
-        },
-        sex: 'male',
-      })
-    ).json();
-    for (const [name, value, unit] of [
-      ['WT', 82, 'kg'],
-      ['AGE', 58, 'y'],
-      ['SCR', 95, 'umol/L'],
-      ['SEX', 0, '-'],
-      ['DIAL', 0, '-'],
-    ] as const)
-      await call(presc, 'POST', `/api/patients/${p.id}/covariates`, { at: hoursAgo(50), name, value, unit });
-    for (const h of [48, 36, 24, 12])
-      await call(presc, 'POST', `/api/patients/${p.id}/administrations`, {
-        at: hoursAgo(h),
-        amount: 1,
-        unit: 'g',
-        route: 'infusion',
-        duration: { value: 1, unit: 'h' },
-        product: 'vial 1 g',
-      });
-    for (const [h, v] of [
-      [36.5, 9.8],
-      [10.5, 29.5],
-    ])
-      await call(presc, 'POST', `/api/patients/${p.id}/samples`, {
-        at: hoursAgo(h),
-        value: v,
-        unit: 'mg/L',
-        matrix: 'serum',
-        assay: 'PETINIA',
-        lloq: 2,
-      });
-    const rq = (
-      await call(presc, 'POST', '/api/requests', {
-        patientId: p.id,
-        modelId: 'vancomycin/goti2018',
-        question: '',
-      })
-    ).json();
+    const { requestId } = await vancomycinRequest(t.app, presc, {
+      identity: {
+        familyName: 'Signed',
+        givenName: 'Shown',
+        birthDate: '1960-05-06',
+        hospitalNumber: 'SIGN-1',
+      },
+    });
+    const rq = { id: requestId };
     const a: Analysis = (await call(pharm, 'POST', `/api/requests/${rq.id}/analyses`, {})).json();
 
     // The stored analysis = the library's analysis of the stored inputs (candidates, PTA, band).

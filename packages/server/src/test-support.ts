@@ -1,6 +1,7 @@
 /** Test helpers: an app on a fresh database (SQLite in memory, or a fresh PostgreSQL schema), users and sign-in. */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { AnalysisLimits } from './analysis-pool.ts';
 import { buildApp, type App } from './app.ts';
 import { type AuthConfig, hashPassword, type ScryptCost } from './auth.ts';
 import { ephemeralMac } from './audit/detail.ts';
@@ -38,7 +39,7 @@ export interface TestApp {
 
 export async function testApp(
   backend: Backend,
-  extra: { loginAttempts?: number; auth?: Partial<AuthConfig> } = {},
+  extra: { loginAttempts?: number; auth?: Partial<AuthConfig>; analysis?: Partial<AnalysisLimits> } = {},
 ): Promise<TestApp> {
   if (backend === 'postgres') {
     const url = process.env.DATABASE_URL;
@@ -182,3 +183,102 @@ export async function firstSignIn(app: App, username: string, oneTime: string): 
 export const REAUTH = { reauth: { password: PASSWORD } } as const;
 
 export const hoursAgo = (h: number): string => new Date(Date.now() - h * 3_600_000).toISOString();
+
+/** `inject` as a signed-in user: `call` returns the reply, `ok` asserts a 2xx status first. */
+export function caller(app: App) {
+  const call = (auth: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) =>
+    app.inject({
+      method,
+      url,
+      headers: { authorization: auth },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+  const ok = async (auth: string, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown) => {
+    const r = await call(auth, method, url, payload);
+    if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
+    return r;
+  };
+  return { call, ok };
+}
+
+/** One dose of the shared vancomycin record (mg, IV over 1 h from a 1 g vial unless said). */
+export interface TestDose {
+  at: string;
+  amount?: number;
+  unit?: string;
+  route?: 'infusion' | 'oral';
+  product?: string;
+}
+
+/**
+ * The vancomycin patient the server tests share, entered through the API as a prescriber would:
+ * covariates 50 h ago (82 kg, 58 y, SCR 95 µmol/L, male, no dialysis), 1 g over 1 h 48, 36, 24 and
+ * 12 h ago, levels of 9.8 mg/L 36.5 h ago and 29.5 mg/L 10.5 h ago (LLOQ 2 mg/L), and a
+ * vancomycin/goti2018 request. Each part may be given instead. Returns the ids.
+ */
+export async function vancomycinRequest(
+  app: App,
+  auth: string,
+  o: {
+    identity: {
+      familyName: string;
+      givenName: string;
+      birthDate: string;
+      hospitalNumber: string;
+      birthName?: string;
+    };
+    covariatesAt?: string;
+    doses?: TestDose[];
+    samples?: { at: string; value: number; assay?: string }[];
+    question?: string;
+  },
+): Promise<{ patientId: string; doseIds: string[]; requestId: string }> {
+  const { ok } = caller(app);
+  const p = (await ok(auth, 'POST', '/api/patients', { identity: o.identity, sex: 'male' })).json();
+  for (const [name, value, unit] of [
+    ['WT', 82, 'kg'],
+    ['AGE', 58, 'y'],
+    ['SCR', 95, 'umol/L'],
+    ['SEX', 0, '-'],
+    ['DIAL', 0, '-'],
+  ] as const)
+    await ok(auth, 'POST', `/api/patients/${p.id}/covariates`, {
+      at: o.covariatesAt ?? hoursAgo(50),
+      name,
+      value,
+      unit,
+    });
+  const doseIds: string[] = [];
+  const doses: TestDose[] = o.doses ?? [48, 36, 24, 12].map((h) => ({ at: hoursAgo(h) }));
+  for (const d of doses) {
+    const oral = d.route === 'oral';
+    const r = await ok(auth, 'POST', `/api/patients/${p.id}/administrations`, {
+      at: d.at,
+      amount: d.amount ?? 1000,
+      unit: d.unit ?? 'mg',
+      route: oral ? 'oral' : 'infusion',
+      ...(oral ? {} : { duration: { value: 1, unit: 'h' } }),
+      product: d.product ?? (oral ? 'capsule 250 mg' : 'vial 1 g'),
+    });
+    doseIds.push(r.json().id);
+  }
+  const samples = o.samples ?? [
+    { at: hoursAgo(36.5), value: 9.8 },
+    { at: hoursAgo(10.5), value: 29.5 },
+  ];
+  for (const s of samples)
+    await ok(auth, 'POST', `/api/patients/${p.id}/samples`, {
+      at: s.at,
+      value: s.value,
+      unit: 'mg/L',
+      matrix: 'serum',
+      assay: s.assay ?? 'PETINIA',
+      lloq: 2,
+    });
+  const rq = await ok(auth, 'POST', '/api/requests', {
+    patientId: p.id,
+    modelId: 'vancomycin/goti2018',
+    question: o.question ?? '',
+  });
+  return { patientId: p.id, doseIds, requestId: rq.json().id };
+}
