@@ -130,6 +130,14 @@ const W = {
   lloq: { en: ', LLOQ {v}', fr: ', LIQ {v}' },
   covariateLine: { en: 'Covariate {t}: {name} = {v} {u}', fr: 'Covariable le {t} : {name} = {v} {u}' },
   conversionLine: { en: 'Conversion: {c}', fr: 'Conversion : {c}' },
+  correctionLine: {
+    en: 'Corrected {what} of {at}: {before} → {after} ({reason}; {who}, {when})',
+    fr: '{what} du {at} corrigé(e) : {before} → {after} ({reason} ; {who}, le {when})',
+  },
+  correctedDose: { en: 'dose', fr: 'Dose' },
+  correctedLevel: { en: 'level', fr: 'Dosage' },
+  correctedCovariate: { en: 'covariate', fr: 'Covariable' },
+  enteredInError: { en: 'entered in error, left out', fr: 'saisie erronée, écartée' },
   warningsTitle: { en: 'Warnings', fr: 'Avertissements' },
   modelTitle: { en: 'Model and computation', fr: 'Modèle et calcul' },
   modelLine: {

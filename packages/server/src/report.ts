@@ -14,7 +14,17 @@
  * acknowledged warnings, the ranking rule, the signature check) are sections like the others.
  */
 import type { IndividualSummary } from '@dosetwin/models';
-import type { Analysis, Attainment, Forecast, MetricValue, Regimen, Validation } from './contract/index.ts';
+import type {
+  Analysis,
+  Attainment,
+  CovariateValues,
+  DoseValues,
+  Forecast,
+  LevelValues,
+  MetricValue,
+  Regimen,
+  Validation,
+} from './contract/index.ts';
 import { chartGeometry, type ChartInput, chartSvg } from './report-chart.ts';
 import {
   conversionText,
@@ -130,6 +140,36 @@ export function reportSections(d: ReportData): ReportSection[] {
   const T = (iso: string | number, offset = false): string => timeText(iso, lang, tz, offset);
   const n = (x: number): string => num(x, lang);
   const notice = supersessionLines(d);
+  const dose = (x: DoseValues): string =>
+    `${qty({ value: x.amount, unit: x.unit }, lang)} ${tr(lang, `route_${x.route}`)}${x.duration ? ` ${tr(lang, 'over')} ${qty(x.duration, lang)}` : ''} (${x.product})`;
+  const level = (s: LevelValues): string => `${n(s.value)} ${unitText(s.unit)} (${s.matrix}, ${s.assay})`;
+  const covariate = (c: CovariateValues): string =>
+    `${c.name} = ${n(c.value)}${c.unit === '-' ? '' : ` ${unitText(c.unit)}`}`;
+  // The corrections of the record the analysis used: what each record said before and after.
+  const corrections = (a.inputs.corrections ?? []).map((c) => {
+    const text = (v: DoseValues | LevelValues | CovariateValues): string =>
+      c.record === 'administration'
+        ? dose(v as DoseValues)
+        : c.record === 'sample'
+          ? level(v as LevelValues)
+          : covariate(v as CovariateValues);
+    return tr(lang, 'correctionLine', {
+      what: tr(
+        lang,
+        c.record === 'administration'
+          ? 'correctedDose'
+          : c.record === 'sample'
+            ? 'correctedLevel'
+            : 'correctedCovariate',
+      ),
+      at: T(c.before.at),
+      before: text(c.before),
+      after: c.after ? text(c.after) : tr(lang, 'enteredInError'),
+      reason: c.reason,
+      who: c.author,
+      when: T(c.createdAt),
+    });
+  });
   const shown = v.evaluation?.forecast ?? a.forecast;
   const metricsOf = (list: { target: string; metric: string; value: number; met: boolean }[]): string =>
     list
@@ -327,12 +367,7 @@ export function reportSections(d: ReportData): ReportSection[] {
     {
       title: tr(lang, 'recordTitle'),
       lines: [
-        ...a.inputs.administrations.map((x) =>
-          tr(lang, 'doseLine', {
-            t: T(x.at),
-            what: `${qty({ value: x.amount, unit: x.unit }, lang)} ${tr(lang, `route_${x.route}`)}${x.duration ? ` ${tr(lang, 'over')} ${qty(x.duration, lang)}` : ''} (${x.product})`,
-          }),
-        ),
+        ...a.inputs.administrations.map((x) => tr(lang, 'doseLine', { t: T(x.at), what: dose(x) })),
         ...a.inputs.samples.map((s) =>
           tr(lang, 'levelLine', {
             t: T(s.at),
@@ -354,6 +389,7 @@ export function reportSections(d: ReportData): ReportSection[] {
         ...a.inputs.conversions
           .slice(0, 20)
           .map((c) => tr(lang, 'conversionLine', { c: conversionText(c, lang) })),
+        ...corrections,
       ],
     },
     {

@@ -8,8 +8,22 @@ import { PendingPage } from './pages/Account.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { resolveRoute, sectionsFor } from './routes.tsx';
 
+/**
+ * The language chosen in the header before, else the browser's first language the app speaks
+ * (a French browser opens in French), else English.
+ */
+function initialLang(): Lang {
+  const saved = localStorage.getItem('dosetwin.lang');
+  if (saved === 'en' || saved === 'fr') return saved;
+  for (const l of navigator.languages ?? [navigator.language]) {
+    const base = l.slice(0, 2).toLowerCase();
+    if (base === 'fr' || base === 'en') return base;
+  }
+  return 'en';
+}
+
 export function App() {
-  const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('dosetwin.lang') as Lang) ?? 'en');
+  const [lang, setLangState] = useState<Lang>(initialLang);
   const setLang = useCallback((l: Lang) => {
     localStorage.setItem('dosetwin.lang', l);
     document.documentElement.lang = l;

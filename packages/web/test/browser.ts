@@ -44,6 +44,11 @@ export interface Bench {
   shot(name: string, fullPage?: boolean): Promise<void>;
   /** The path of the next numbered screenshot (for an element's screenshot). */
   nextShot(name: string): string;
+  /**
+   * An account of `role` created by the administrator over the API and through its first sign-in
+   * (an auditor, say): its bearer authorization for API calls.
+   */
+  account(username: string, role: 'prescriber' | 'pharmacologist' | 'admin' | 'auditor'): Promise<string>;
   /** Sign in with the UI's labels (English unless given); waits for the header's user. */
   signIn(
     username: 'dr.prescriber' | 'dr.pharmaco' | 'dr.second',
@@ -57,7 +62,7 @@ export interface Bench {
  * (prescriber, ICU) and `dr.pharmaco` (pharmacologist). Screenshots go to `dir` (its files are
  * removed first; its sub-folders, other tests' screenshots, are kept).
  */
-export async function openBench(dir: string): Promise<Bench> {
+export async function openBench(dir: string, options: { locale?: string } = {}): Promise<Bench> {
   const { chromium } = await import('playwright-core');
   const { build } = await import('vite');
   const tmp = mkdtempSync(join(tmpdir(), 'dt-e2e-'));
@@ -70,6 +75,8 @@ export async function openBench(dir: string): Promise<Bench> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
+    // The browser's language (navigator.languages, Accept-Language): a French browser when asked.
+    ...(options.locale ? { locale: options.locale } : {}),
     args: [
       '--headless',
       '--no-sandbox',
@@ -79,6 +86,8 @@ export async function openBench(dir: string): Promise<Bench> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // The browser's own language too (its native date and time inputs).
+      ...(options.locale ? [`--lang=${options.locale}`] : []),
     ],
   });
   const close = async (): Promise<void> => {
@@ -102,6 +111,7 @@ export async function openBench(dir: string): Promise<Bench> {
       await new Promise((r) => setTimeout(r, 1000));
     }
   };
+  let account: Bench['account'];
   try {
     const post = async (url: string, body: object, auth?: string): Promise<Response> => {
       const r = await fetch(`${server.url}${url}`, {
@@ -130,6 +140,14 @@ export async function openBench(dir: string): Promise<Bench> {
       return auth;
     };
     const adminAuth = await firstSignIn(server.admin!.username, server.admin!.password);
+    account = async (username, role) => {
+      await post(
+        '/api/users',
+        { username, displayName: `Dr ${username.slice(3)}`, password: ONE_TIME, role, service: 'quality' },
+        adminAuth,
+      );
+      return firstSignIn(username, ONE_TIME);
+    };
     for (const [username, role, service] of [
       ['dr.prescriber', 'prescriber', 'icu'],
       ['dr.pharmaco', 'pharmacologist', 'pharmacology'],
@@ -167,6 +185,7 @@ export async function openBench(dir: string): Promise<Bench> {
     ctx,
     problems,
     nextShot,
+    account,
     shot: async (name, fullPage = false) => {
       await page.screenshot({ path: nextShot(name), fullPage });
     },

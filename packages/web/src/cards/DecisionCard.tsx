@@ -37,7 +37,7 @@ export const DecisionCard = memo(function DecisionCard({
     return (
       <Alert
         color={r.pendingVersion ? 'orange' : 'green'}
-        title={`${t('decisionInForce')} · ${t(`decision_${v.decision}`)}`}
+        title={`${t('decisionInForce')} · ${t(`decided_${v.decision}`)}`}
         p="xs"
         data-testid="decision-in-force"
       >
@@ -84,13 +84,13 @@ export const DecisionCard = memo(function DecisionCard({
             : v
               ? t('supersededBySigned', {
                   v: inForce.version,
-                  decision: t(`decision_${v.decision}`),
+                  decision: t(`decided_${v.decision}`),
                   when: showDateTime(inForce.signedAt, lang),
                 })
               : t('otherVersionInForce', {
                   v: inForce.version,
                   n: a.version,
-                  decision: t(`decision_${inForce.decision}`),
+                  decision: t(`decided_${inForce.decision}`),
                   when: showDateTime(inForce.signedAt, lang),
                 })}
         </Text>

@@ -61,7 +61,7 @@ export const ValidationCard = memo(function ValidationCard({
           {t('validation')}
         </Title>
         <Text size="sm" data-testid="signed">
-          {t(`decision_${a.validation.decision}`)} · {showDateTime(a.validation.signedAt, lang)} ·{' '}
+          {t(`decided_${a.validation.decision}`)} · {showDateTime(a.validation.signedAt, lang)} ·{' '}
           {t('signature')} <code>{a.validation.signature.slice(0, 12)}…</code>
         </Text>
         {a.validation.regimen && (

@@ -1,13 +1,16 @@
 import { Alert, List } from '@mantine/core';
+import { useT } from '../i18n/index.ts';
 import { ApiError } from '../lib/api.ts';
 import { EngineError } from '../lib/engine-client.ts';
+import { issueText } from '../lib/issue-text.ts';
 
-/** Errors as the service or the engine gives them: each names its field. */
+/** Errors as the service or the engine gives them, in the UI's language: each names its field. */
 export function ErrorBox({ error }: { error: unknown }) {
+  const { lang } = useT();
   if (!error) return null;
   const issues =
     error instanceof ApiError || error instanceof EngineError
-      ? error.issues.map((i) => `${i.field}: ${i.message}${i.hint ? ` (${i.hint})` : ''}`)
+      ? error.issues.map((i) => issueText(i, lang))
       : [String((error as Error).message ?? error)];
   return (
     <Alert color="red" role="alert" title={issues.length > 1 ? `${issues.length} ×` : undefined}>

@@ -82,6 +82,10 @@ export const en = {
   decision_accept: 'Accept',
   decision_modify: 'Modify',
   decision_reject: 'Reject',
+  // The decision as a state (badges, lists, the decision in force), beside the verbs to choose it.
+  decided_accept: 'accepted',
+  decided_modify: 'modified',
+  decided_reject: 'rejected',
   fitMap: 'a posteriori (MAP)',
   fitPrior: 'a priori (no usable level)',
   modelCard: 'Model card',

@@ -84,6 +84,10 @@ export const fr: Record<Key, string> = {
   decision_accept: 'Accepter',
   decision_modify: 'Modifier',
   decision_reject: 'Refuser',
+  // La décision comme un état (badges, listes, décision en vigueur), à côté des verbes pour la choisir.
+  decided_accept: 'accepté',
+  decided_modify: 'modifié',
+  decided_reject: 'refusé',
   fitMap: 'a posteriori (MAP)',
   fitPrior: 'a priori (aucun dosage utilisable)',
   modelCard: 'Fiche du modèle',

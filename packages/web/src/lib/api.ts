@@ -6,7 +6,7 @@
 import type { ErrorBody, Issue } from '@dosetwin/server/contract';
 
 /** An issue as the app shows it: the service's, or one the app makes for a failure without a body. */
-export type ApiIssue = Pick<Issue, 'code' | 'field' | 'message' | 'hint'>;
+export type ApiIssue = Pick<Issue, 'code' | 'field' | 'message' | 'hint' | 'fr'>;
 
 export class ApiError extends Error {
   constructor(

@@ -20,10 +20,11 @@ import { ErrorBox } from '../components/Issues.tsx';
 import { useTwin } from '../hooks/useTwin.ts';
 import { useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
+import { issueText } from '../lib/issue-text.ts';
 import type { PageProps } from '../lib/nav.ts';
 
 export function AnalysisPage({ id, user }: PageProps) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [a, setA] = useState<Analysis | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [cardOpen, setCardOpen] = useState(false);
@@ -61,7 +62,7 @@ export function AnalysisPage({ id, user }: PageProps) {
           <Badge variant="light">{a.fit.kind === 'map' ? t('fitMap') : t('fitPrior')}</Badge>
           {a.validation && (
             <Badge color={a.validation.decision === 'reject' ? 'red' : 'green'}>
-              {t(`decision_${a.validation.decision}`)}
+              {t(`decided_${a.validation.decision}`)}
             </Badge>
           )}
         </Group>
@@ -86,7 +87,7 @@ export function AnalysisPage({ id, user }: PageProps) {
       <CorrectionsNote analysis={a} />
       {a.warnings.length > 0 && (
         <Alert color="yellow" title={t('warnings')} p="xs">
-          <Text size="sm">{a.warnings.map((w) => w.message).join(' · ')}</Text>
+          <Text size="sm">{a.warnings.map((w) => issueText(w, lang)).join(' · ')}</Text>
         </Alert>
       )}
       <Grid gap="sm">

@@ -58,7 +58,7 @@ function linesOf(a: Analysis, lang: 'en' | 'fr', t: (k: Key, v?: Record<string, 
     ? [
         {
           key: 'decision',
-          text: `${t(`decision_${v.decision}`)} · ${showDateTime(v.signedAt, lang)}`,
+          text: `${t(`decided_${v.decision}`)} · ${showDateTime(v.signedAt, lang)}`,
         },
         ...(v.regimen
           ? [{ key: 'regimen', text: `${t('retainedRegimen')}: ${regimenLine(v.regimen, lang, t)}` }]
@@ -143,7 +143,7 @@ export function ComparePage({ id }: PageProps) {
   if (!r || !pick) return <ErrorBox error={error} />;
   const versions = r.analyses.map((a) => ({
     value: String(a.version),
-    label: `${t('versionN', { v: a.version })} · ${a.decision ? t(`decision_${a.decision}`) : t('notSigned')}`,
+    label: `${t('versionN', { v: a.version })} · ${a.decision ? t(`decided_${a.decision}`) : t('notSigned')}`,
   }));
   const [la, lb] = pair ? [linesOf(pair[0], lang, t), linesOf(pair[1], lang, t)] : [null, null];
   return (

@@ -169,7 +169,7 @@ export function RequestPage({ id, user }: PageProps) {
                     </a>
                   </Table.Td>
                   <Table.Td>{showDateTime(a.createdAt, lang)}</Table.Td>
-                  <Table.Td>{a.decision ? t(`decision_${a.decision}`) : t('notValidated')}</Table.Td>
+                  <Table.Td>{a.decision ? t(`decided_${a.decision}`) : t('notValidated')}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -177,7 +177,7 @@ export function RequestPage({ id, user }: PageProps) {
           {r.inForce && (
             <Text size="sm" data-testid="request-in-force">
               {t('decisionInForce')}: {t('versionN', { v: r.inForce.version })} ·{' '}
-              {t(`decision_${r.inForce.decision}`)}
+              {t(`decided_${r.inForce.decision}`)}
               {r.inForce.regimen ? ` — ${regimenLine(r.inForce.regimen, lang, t)}` : ''} ·{' '}
               {t('signedOnBy', { when: showDateTime(r.inForce.signedAt, lang), who: r.inForce.signedBy })}
             </Text>
