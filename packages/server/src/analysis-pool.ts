@@ -7,8 +7,18 @@
  *
  * Tasks go to piscina only when a thread is free, so the time limit counts running time, not time
  * spent waiting behind other users' analyses.
+ *
+ * The workers run compiled JavaScript: the task module and all it imports (engine, models) bundled
+ * into one ES module by esbuild when the pool starts (about 0.2 s, off the event loop, once per
+ * process), so a thread starts in about 0.1 s instead of the second tsx takes to compile the
+ * sources again in every new thread (bench/results.md), which matters each time a stopped
+ * analysis's thread is replaced. The bundle is built from the sources the process runs, so it is
+ * never older than them.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DosetwinError } from '@dosetwin/engine';
 import type { Regimen } from '@dosetwin/models';
 import { Piscina } from 'piscina';
@@ -62,25 +72,73 @@ interface Waiting {
   start(): void;
 }
 
+/** How a worker thread loads the task module: the compiled bundle, or the TypeScript sources through tsx. */
+export type WorkerLoader = 'bundle' | 'tsx';
+
+let bundled: Promise<string> | undefined;
+
+/**
+ * The URL of the compiled worker (analysis-task.ts bundled), built once per process. It is written
+ * under the package's node_modules/.cache, named by its content (processes sharing the checkout
+ * write the same file, by rename, never a half-written one), so that `@dosetwin/engine` still
+ * resolves from it (the engine's version is read from its package.json).
+ */
+export function bundledWorker(): Promise<string> {
+  bundled ??= (async () => {
+    const { build } = await import('esbuild');
+    const out = await build({
+      entryPoints: [fileURLToPath(new URL('./analysis-task.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = out.outputFiles[0].text;
+    const dir = fileURLToPath(new URL('../node_modules/.cache/dosetwin-analysis-worker/', import.meta.url));
+    const name = `${dir}${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${name}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, name);
+    return pathToFileURL(name).href;
+  })();
+  return bundled;
+}
+
 export class AnalysisPool {
   readonly limits: AnalysisLimits;
-  private readonly pool: Piscina;
+  private readonly pool: Promise<Piscina>;
   private running = 0;
   private readonly waiting: Waiting[] = [];
   private readonly perUser = new Map<string, number>();
 
-  constructor(limits: Partial<AnalysisLimits> = {}) {
+  /**
+   * `loader`: 'bundle' (the default) or 'tsx' (analysis-worker.mjs compiles the sources in each
+   * thread; the bench compares the two).
+   */
+  constructor(limits: Partial<AnalysisLimits> = {}, loader: WorkerLoader = 'bundle') {
     this.limits = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
-    this.pool = new Piscina({
-      filename: new URL('./analysis-worker.mjs', import.meta.url).href,
-      minThreads: this.limits.threads,
-      maxThreads: this.limits.threads,
-      idleTimeout: Number.POSITIVE_INFINITY,
-      // Workers load TypeScript themselves (analysis-worker.mjs), never by inheriting the flags of
-      // whatever started this process: the same path under tests, `dosetwin serve` and `npm start`.
-      execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb },
-    });
+    const file =
+      loader === 'bundle'
+        ? bundledWorker()
+        : Promise.resolve(new URL('./analysis-worker.mjs', import.meta.url).href);
+    this.pool = file.then(
+      (filename) =>
+        new Piscina({
+          filename,
+          minThreads: this.limits.threads,
+          maxThreads: this.limits.threads,
+          idleTimeout: Number.POSITIVE_INFINITY,
+          // Never the flags of whatever started this process (`--import tsx` under tests): the
+          // same worker under tests, `dosetwin serve` and `npm start`.
+          execArgv: [],
+          resourceLimits: { maxOldGenerationSizeMb: this.limits.memoryMb },
+        }),
+    );
+    // A failed build is reported by the first analysis (and close), not as an unhandled rejection.
+    this.pool.catch(() => {});
   }
 
   /** The library's analysis of a request (runAnalysis), on a worker thread. */
@@ -104,7 +162,7 @@ export class AnalysisPool {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await (await this.pool).destroy();
   }
 
   private async run(userId: string, task: AnalysisTask): Promise<AnalysisResult | RetainedEvaluation> {
@@ -144,11 +202,13 @@ export class AnalysisPool {
   }
 
   private async runNow(task: AnalysisTask): Promise<AnalysisResult | RetainedEvaluation> {
+    // The time limit starts once the worker code is built (the first analysis of a process).
+    const pool = await this.pool;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.limits.timeoutMs);
     let out: TaskOutcome;
     try {
-      out = (await this.pool.run(task, { signal: abort.signal })) as TaskOutcome;
+      out = (await pool.run(task, { signal: abort.signal })) as TaskOutcome;
     } catch (e) {
       if (abort.signal.aborted)
         reject(

@@ -54,7 +54,7 @@ export const analysisRoutes =
           tags: ['workflow'],
           params: IdParams,
           body: NewValidation,
-          response: { 201: Validation, ...errorResponses(404, 409, 422) },
+          response: { 201: Validation, ...errorResponses(404, 409, 422, 429, 503) },
         },
       },
       async (req, reply) => {

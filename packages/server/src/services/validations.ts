@@ -8,7 +8,7 @@
  */
 import type { SessionUser } from '../auth.ts';
 import type { Ctx } from '../context.ts';
-import { evaluateRetainedRegimen } from '../analysis.ts';
+import { type AnalysisSubject, evaluateRetainedRegimen } from '../analysis.ts';
 import type {
   Candidate,
   Issue,
@@ -143,11 +143,12 @@ export async function validate(
     b.decision === 'modify' && regimen ? checkRetainedRegimen(a0.kind, inputs, a0.model_id, regimen) : null,
     b.acknowledge,
   );
-  // A regimen without a start begins when the analysis's first new dose is due.
+  // A regimen without a start begins when the analysis's first new dose is due. The evaluation
+  // runs the twin (seconds), so on the analysis pool, within its limits, as an analysis does.
   const evaluation =
     regimen === null
       ? null
-      : retainedEvaluation(a0.kind, inputs, a0.model_id, {
+      : await ctx.analyses.retained(user.id, retainedSubject(a0.kind, inputs, a0.model_id), a0.model_id, {
           ...regimen,
           start: regimen.start ?? inputs.start,
         });
@@ -218,13 +219,15 @@ export async function validate(
   return validationOut(out);
 }
 
-/** The retained regimen evaluated on the analysis's stored inputs, as the what-if showed it. */
-export function retainedEvaluation(
+/**
+ * What the retained regimen is evaluated on: the analysis's stored inputs, as the what-if showed
+ * it (the pool's `retained` runs `evaluateRetainedRegimen` on it).
+ */
+export function retainedSubject(
   kind: 'model' | 'drug',
   inputs: StoredInputs,
   modelId: string,
-  regimen: Regimen,
-): RetainedEvaluation {
+): AnalysisSubject {
   const record = {
     patientId: inputs.patientId,
     administrations: inputs.administrations,
@@ -236,11 +239,17 @@ export function retainedEvaluation(
     mic: inputs.mic ?? null,
     fu: inputs.fu ?? null,
   };
-  return evaluateRetainedRegimen(
-    kind === 'drug'
-      ? { kind: 'drug', inputs: { ...record, drug: inputs.drug!, formulation: inputs.formulation ?? null } }
-      : { kind: 'model', inputs: { ...record, modelId } },
-    modelId,
-    regimen,
-  );
+  return kind === 'drug'
+    ? { kind: 'drug', inputs: { ...record, drug: inputs.drug!, formulation: inputs.formulation ?? null } }
+    : { kind: 'model', inputs: { ...record, modelId } };
+}
+
+/** The retained regimen evaluated on this thread (the report's current regimen beside the retained one). */
+export function retainedEvaluation(
+  kind: 'model' | 'drug',
+  inputs: StoredInputs,
+  modelId: string,
+  regimen: Regimen,
+): RetainedEvaluation {
+  return evaluateRetainedRegimen(retainedSubject(kind, inputs, modelId), modelId, regimen);
 }
