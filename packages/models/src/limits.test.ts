@@ -20,6 +20,7 @@ import { modelPolicy, productSpace, defaultTargets } from './policy.ts';
 import { RANK_CRITERIA, rankingRule } from './ranking.ts';
 import { recommendWithTwin } from './recommendation.ts';
 import { getModel, listModels } from './registry.ts';
+import { LABEL_LIMITS as LABELS } from './test-support.ts';
 
 const H = 3_600_000;
 const T0 = Date.parse('2026-03-02T08:00:00Z');
@@ -195,51 +196,18 @@ test('the ranking rule in words follows the engine’s criteria, in their order,
 
 // ------------------------------------------------------------------ property over the library
 
-/**
- * The labels as the drug files cite them, written out here independently of the code that reads
- * them (mg, mg/kg, mg/min, minutes): a candidate is checked against these numbers.
- */
-const LABELS: Record<
-  string,
-  {
-    maxDose?: [number, 'mg' | 'mg/kg'];
-    maxDaily?: [number, 'mg' | 'mg/kg'];
-    maxLoading?: [number, 'mg' | 'mg/kg'][];
-    mgPerMin?: number;
-    minMin?: number;
-    maxMin?: number;
-  }
-> = {
-  vancomycin: {
-    maxDose: [2000, 'mg'],
-    maxLoading: [
-      [30, 'mg/kg'],
-      [3000, 'mg'],
-    ],
-    mgPerMin: 10,
-    minMin: 60,
-  },
-  piperacillin: { maxDose: [4000, 'mg'], maxDaily: [16000, 'mg'], minMin: 30 },
-  gentamicin: { maxDose: [7, 'mg/kg'], maxDaily: [7, 'mg/kg'], minMin: 3 },
-  amikacin: { maxDose: [30, 'mg/kg'], maxDaily: [30, 'mg/kg'], minMin: 30, maxMin: 60 },
-  meropenem: { maxDose: [2000, 'mg'], maxDaily: [6000, 'mg'], minMin: 30, maxMin: 180 },
-  ciclosporin: { maxDaily: [15, 'mg/kg'] },
-  'mycophenolic acid': { maxDose: [1500, 'mg'], maxDaily: [3000, 'mg'] },
-  voriconazole: { maxDose: [300, 'mg'], maxDaily: [600, 'mg'], maxLoading: [[400, 'mg']] },
-};
-
 const limited = listModels().filter(
   (m) => Object.keys(resolveLimits(modelPolicy(m).limits, m.ir.units, 70).limits).length > 0,
 );
 
 test('the library models with a limit are those of the drugs whose labels are listed here (tacrolimus and everolimus state none)', () => {
-  assert.deepEqual([...new Set(limited.map((m) => m.ir.drug))].sort(), Object.keys(LABELS).sort());
+  assert.deepEqual([...new Set(limited.map((m) => m.id.split('/')[0]))].sort(), Object.keys(LABELS).sort());
 });
 
 for (const model of limited)
   test(`property: ${model.id}: no candidate breaks its label, for random patients in its domain and random histories (fast-check)`, () => {
     const ir = model.ir;
-    const label = LABELS[ir.drug];
+    const label = LABELS[model.id.split('/')[0]];
     const space = productSpace(model);
     const policy = modelPolicy(model);
     const compiled = model.compiled();

@@ -170,3 +170,44 @@ export function vancoCovariates(at: (h: number) => string): {
     ] as const
   ).map(([name, value, unit]) => ({ at: at(-2), name, value, unit }));
 }
+
+// The products' limits of administration, written out from the drug files' sources independently
+// of the code that reads them: the property tests check candidates against these numbers.
+export type Mass = [number, 'mg' | 'mg/kg'];
+/**
+ * What each drug's label (or the guideline the library follows) allows for the products its
+ * models are searched with, keyed by the drug's folder: vancomycin EU SmPC 2017 (2 g a dose, 10 mg/min, at least 60 min; loading
+ * 30 mg/kg and 3000 mg, Rybak 2020); piperacillin/tazobactam EU SmPC (4 g piperacillin a dose,
+ * 16 g a day, at least 30 min); gentamicin (7 mg/kg a dose and a day in neonates, at least 3 min);
+ * amikacin (30 mg/kg a dose and a day, Afssaps 2011, 30-60 min); meropenem (2 g a dose, 6 g a
+ * day, 30 min to 3 h); ciclosporin Neoral (15 mg/kg a day); CellCept (1.5 g a dose, 3 g a day);
+ * Vfend tablets (300 mg a dose, 600 mg a day, loading 400 mg).
+ */
+export const LABEL_LIMITS: Record<
+  string,
+  {
+    maxDose?: Mass;
+    maxDaily?: Mass;
+    maxLoading?: Mass[];
+    mgPerMin?: number;
+    minMin?: number;
+    maxMin?: number;
+  }
+> = {
+  vancomycin: {
+    maxDose: [2000, 'mg'],
+    maxLoading: [
+      [30, 'mg/kg'],
+      [3000, 'mg'],
+    ],
+    mgPerMin: 10,
+    minMin: 60,
+  },
+  piperacillin: { maxDose: [4000, 'mg'], maxDaily: [16000, 'mg'], minMin: 30 },
+  gentamicin: { maxDose: [7, 'mg/kg'], maxDaily: [7, 'mg/kg'], minMin: 3 },
+  amikacin: { maxDose: [30, 'mg/kg'], maxDaily: [30, 'mg/kg'], minMin: 30, maxMin: 60 },
+  meropenem: { maxDose: [2000, 'mg'], maxDaily: [6000, 'mg'], minMin: 30, maxMin: 180 },
+  ciclosporin: { maxDaily: [15, 'mg/kg'] },
+  'mycophenolic-acid': { maxDose: [1500, 'mg'], maxDaily: [3000, 'mg'] },
+  voriconazole: { maxDose: [300, 'mg'], maxDaily: [600, 'mg'], maxLoading: [[400, 'mg']] },
+};
