@@ -219,6 +219,23 @@ describe('covariates', () => {
     assert.deepEqual(codes(c), ['warning DT_COVARIATE_UNUSUAL value']);
     assert.match(c.issues[0].message, /the body-mass index is 125 kg\/m2/);
   });
+
+  test('a weight of 7 kg or a height of 1.75 cm… for a 60-year-old (a digit lost, another unit): to acknowledge; 7 kg for a 1-year-old is not', () => {
+    const adult = [{ at: '2026-01-01T08:00Z', name: 'AGE', value: 60, unit: 'y' }];
+    const wt = checkCovariateValue('WT', 7, 'kg', 'value', adult);
+    assert.deepEqual(codes(wt), ['warning DT_COVARIATE_UNUSUAL value']);
+    assert.equal(
+      wt.issues[0].fr?.message,
+      'Poids (WT) 7 kg : valeur inhabituelle pour un adulte (âge 60 ans ; habituellement ≥ 30 kg) ; la confirmer pour l’enregistrer',
+    );
+    assert.deepEqual(codes(checkCovariateValue('HT', 90, 'cm', 'value', adult)), [
+      'warning DT_COVARIATE_UNUSUAL value',
+    ]);
+    // 30 kg exactly, and any weight for a child, are not asked.
+    assert.deepEqual(codes(checkCovariateValue('WT', 30, 'kg', 'value', adult)), []);
+    const child = [{ at: '2026-01-01T08:00Z', name: 'AGE', value: 1, unit: 'y' }];
+    assert.deepEqual(codes(checkCovariateValue('WT', 7, 'kg', 'value', child)), []);
+  });
 });
 
 describe('regimens', () => {

@@ -607,8 +607,46 @@ export function checkCovariateValue(
         );
     }
   }
+  // A child's weight or height recorded for an adult: a digit lost (7 kg for 70 kg) or another
+  // unit; adults below 30 kg or 120 cm exist (anorexia, dwarfism), so it is asked, not refused.
+  if ((name === 'WT' || name === 'HT') && !issues.length) {
+    const age = latest(others, 'AGE');
+    const floor = ADULT_FLOOR[name];
+    if (age !== null && age >= 18 && x < floor.value)
+      issues.push(
+        issue(
+          'warning',
+          'DT_COVARIATE_UNUSUAL',
+          field,
+          bi((l) =>
+            l === 'en'
+              ? `${label.en} ${q(value, unit, l)}: unusual for an adult (age ${q(age, 'y', l)}; usually ≥ ${q(floor.value, e.unit, l)}); confirm it to record it`
+              : `${label.fr} ${q(value, unit, l)} : valeur inhabituelle pour un adulte (âge ${formatNumber(age, l)} ans ; habituellement ≥ ${q(floor.value, e.unit, l)}) ; la confirmer pour l’enregistrer`,
+          ),
+          floor.hint,
+        ),
+      );
+  }
   return { issues, conversions };
 }
+
+/** The least weight and height usual for an adult (18 years or more), and what to check below them. */
+const ADULT_FLOOR: Record<'WT' | 'HT', { value: number; hint: Bilingual }> = {
+  WT: {
+    value: 30,
+    hint: {
+      en: 'was a digit lost (7 kg for 70 kg)? check the weight and its unit',
+      fr: 'un chiffre manque-t-il (7 kg pour 70 kg) ? vérifier le poids et son unité',
+    },
+  },
+  HT: {
+    value: 120,
+    hint: {
+      en: 'was it in m or inches? check the height and its unit',
+      fr: 'était-ce en m ou en pouces ? vérifier la taille et son unité',
+    },
+  },
+};
 
 /** The latest recorded value of a covariate in the register's unit, or null. */
 function latest(values: readonly CovariateValue[], name: string, atMs = Infinity): number | null {

@@ -25,6 +25,7 @@ import type {
   Regimen,
   Validation,
 } from './contract/index.ts';
+import { type AcknowledgedEntry, acknowledgedLines } from './report-acknowledged.ts';
 import { chartGeometry, type ChartInput, chartSvg } from './report-chart.ts';
 import {
   conversionText,
@@ -68,6 +69,8 @@ export interface ReportData {
   current: { regimen: Regimen; forecast: Forecast; metrics: MetricValue[]; pta: Attainment | null } | null;
   /** The individual parameters with units and half-lives. */
   individual: IndividualSummary;
+  /** The warnings the record's entries confirmed when they were entered (the signature's are in `validation`). */
+  acknowledgedEntries?: AcknowledgedEntry[];
 }
 
 /** One section of the report: lines, and optionally a table (first row the header) or the chart. */
@@ -364,6 +367,14 @@ export function reportSections(d: ReportData): ReportSection[] {
     ...(a.warnings.length
       ? [{ title: tr(lang, 'warningsTitle'), lines: a.warnings.map((w) => issueText(w, lang)) }]
       : []),
+    ...[
+      acknowledgedLines(
+        lang,
+        tz,
+        { by: v.signer, at: v.signedAt, issues: v.acknowledged },
+        d.acknowledgedEntries ?? [],
+      ),
+    ].filter((x) => x !== null),
     {
       title: tr(lang, 'recordTitle'),
       lines: [

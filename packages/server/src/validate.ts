@@ -79,6 +79,10 @@ export class Checks {
         field,
         `${unit} is an amount-of-substance concentration; drug concentrations are taken as mass per volume`,
         'convert with the molar mass on the laboratory report (e.g. µg/L, ng/mL, mg/L)',
+        {
+          message: `${field} : ${unit} est une concentration molaire ; les concentrations de médicament sont en masse par volume`,
+          hint: 'convertir avec la masse molaire du compte rendu du laboratoire (par ex. µg/L, ng/mL, mg/L)',
+        },
       );
       return;
     }

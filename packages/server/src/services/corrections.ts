@@ -5,12 +5,15 @@
  * record at once: the second is a conflict, made again on what the first left); the corrected
  * row is never changed. Audited as the change it is.
  */
-import { DosetwinError } from '@dosetwin/engine';
+import { DosetwinError, type Issue } from '@dosetwin/engine';
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { SessionUser } from '../auth.ts';
 import type {
   CorrectionCreated,
   Identity,
+  NewAdministration,
+  NewCovariate,
+  NewSample,
   NewCovariateCorrection,
   NewDoseCorrection,
   NewIdentityCorrection,
@@ -22,6 +25,12 @@ import { reject } from '../errors.ts';
 import { audit, isUniqueViolation, newId, nowIso, patientFor, type Tx } from '../store.ts';
 import { Checks } from '../validate.ts';
 import { applyCorrections, correctionsOf } from './correction-history.ts';
+import {
+  checkAdministrationEntry,
+  checkCovariateEntry,
+  checkSampleEntry,
+  requireAcknowledgement,
+} from './plausibility.ts';
 import {
   administrationValues,
   checkNewAdministration,
@@ -86,7 +95,7 @@ async function insertCorrection(
   user: SessionUser,
   row: Omit<Database['corrections'], 'id' | 'seq' | 'created_at' | 'created_by'>,
   expectedSeq: number,
-  audited: { before: unknown; after: unknown },
+  audited: { before: unknown; after: unknown; acknowledged?: Issue[] },
   guard?: (trx: Tx) => Promise<void>,
 ): Promise<CorrectionCreated> {
   const c: Database['corrections'] = {
@@ -114,7 +123,15 @@ async function insertCorrection(
         entityId: row.record_id,
         patientId: row.patient_id,
         before: audited.before,
-        after: { correctionId: c.id, action: c.action, seq: c.seq, reason: c.reason, values: audited.after },
+        after: {
+          correctionId: c.id,
+          action: c.action,
+          seq: c.seq,
+          reason: c.reason,
+          values: audited.after,
+          // The warnings the amended values confirmed (as an entry stores them).
+          ...(audited.acknowledged ? { acknowledged: audited.acknowledged } : {}),
+        },
       });
     });
   } catch (e) {
@@ -162,6 +179,7 @@ export async function correctRecord<E extends RecordEntity>(
   const c = new Checks();
   checkReason(c, b.reason);
   let after: object | null = null;
+  let acknowledged: Issue[] = [];
   if (b.action === 'amend') {
     if (!b.value) c.add('DT_REQUEST', 'value', "'amend' needs the record's right values");
     else {
@@ -200,7 +218,27 @@ export async function correctRecord<E extends RecordEntity>(
         'value.at',
         `another ${kind.what} is recorded at ${String(a.at)}`,
         'correct that one instead',
+        { message: `un autre enregistrement existe à ${String(a.at)}`, hint: 'corriger plutôt celui-là' },
       );
+    // The right values pass the plausibility an entry passes, against the rest of the record.
+    const rest = {
+      covariates: records.covariates.filter((x) => x.id !== recordId),
+      administrations: records.administrations.filter((x) => x.id !== recordId),
+    };
+    const v = b.value!;
+    const found =
+      entity === 'administrations'
+        ? await checkAdministrationEntry(db, p.id, v as NewAdministration, rest)
+        : entity === 'samples'
+          ? await checkSampleEntry(db, p.id, v as NewSample)
+          : checkCovariateEntry(v as NewCovariate, rest);
+    acknowledged = requireAcknowledgement(
+      {
+        issues: found.issues.map((i) => ({ ...i, field: `value.${i.field}` })),
+        conversions: found.conversions,
+      },
+      v.acknowledge,
+    ).acknowledged;
   }
   return insertCorrection(
     db,
@@ -214,7 +252,7 @@ export async function correctRecord<E extends RecordEntity>(
       reason: b.reason,
     },
     history.length,
-    { before: now.values, after },
+    { before: now.values, after, ...(acknowledged.length ? { acknowledged } : {}) },
   );
 }
 

@@ -97,6 +97,10 @@ export async function entryDrugs(
         'drug',
         `'${given}' is not a drug of the library`,
         'GET /api/models lists the drugs of the library models',
+        {
+          message: `« ${given} » n’est pas un médicament de la bibliothèque`,
+          hint: 'GET /api/models donne les médicaments des modèles de la bibliothèque',
+        },
       );
     return [f.drug];
   }

@@ -120,7 +120,7 @@ async function insertRecord<T extends RecordTable>(
   table: T,
   row: Database[T],
   user: SessionUser,
-  duplicateMessage: string,
+  duplicateMessage: { en: string; fr: string },
 ): Promise<{ id: string }> {
   try {
     await db.transaction().execute(async (trx) => {
@@ -142,8 +142,12 @@ async function insertRecord<T extends RecordTable>(
       reject(
         'DT_DUPLICATE',
         'at',
-        duplicateMessage,
+        duplicateMessage.en,
         'to change a record (even one entered in error), correct it: amend it with the right values',
+        {
+          message: duplicateMessage.fr,
+          hint: 'pour changer un enregistrement (même saisi par erreur), le corriger : le modifier avec les bonnes valeurs',
+        },
       );
     throw e;
   }
@@ -175,12 +179,17 @@ export function checkNewAdministration(c: Checks, b: NewAdministration, prefix =
     c.unit(b.unit, 'mass', 'unit');
     if (b.route === 'infusion') {
       if (!b.duration)
-        c.add('DT_REQUEST_VALUE', 'duration', 'an infusion needs its duration (value and unit)');
+        c.add('DT_REQUEST_VALUE', 'duration', 'an infusion needs its duration (value and unit)', undefined, {
+          message: 'une perfusion demande sa durée (valeur et unité)',
+        });
       else {
         c.positive(b.duration.value, 'duration.value', 'duration');
         c.unit(b.duration.unit, 'time', 'duration.unit');
       }
-    } else if (b.duration) c.add('DT_REQUEST_VALUE', 'duration', `a ${b.route} dose has no duration`);
+    } else if (b.duration)
+      c.add('DT_REQUEST_VALUE', 'duration', `a ${b.route} dose has no duration`, undefined, {
+        message: `une dose ${b.route === 'oral' ? 'orale' : 'en bolus'} n’a pas de durée`,
+      });
     return atUtc;
   });
 }
@@ -190,9 +199,13 @@ export function checkNewSample(c: Checks, b: NewSample, prefix = ''): string {
   return prefixed(c, prefix, (c) => {
     const atUtc = c.time(b.at, 'at');
     if (!(Number.isFinite(b.value) && b.value >= 0))
-      c.add('DT_REQUEST_VALUE', 'value', `concentration ${b.value} must be ≥ 0`);
+      c.add('DT_REQUEST_VALUE', 'value', `concentration ${b.value} must be ≥ 0`, undefined, {
+        message: `Concentration ${b.value} : une valeur ≥ 0 est attendue`,
+      });
     if (b.lloq !== undefined && !(b.lloq > 0))
-      c.add('DT_REQUEST_VALUE', 'lloq', `LLOQ ${b.lloq} must be > 0 (in the sample's unit)`);
+      c.add('DT_REQUEST_VALUE', 'lloq', `LLOQ ${b.lloq} must be > 0 (in the sample's unit)`, undefined, {
+        message: `LLOQ ${b.lloq} : une limite > 0 est attendue (dans l’unité du prélèvement)`,
+      });
     c.unit(b.unit, 'conc', 'unit');
     return atUtc;
   });
@@ -221,7 +234,10 @@ export async function addCovariate(
     created_by: user.id,
     acknowledged: stored(ok.acknowledged),
   };
-  const { id } = await insertRecord(db, 'covariates', row, user, `${b.name} is already recorded at ${b.at}`);
+  const { id } = await insertRecord(db, 'covariates', row, user, {
+    en: `${b.name} is already recorded at ${b.at}`,
+    fr: `${b.name} est déjà enregistré à ${b.at}`,
+  });
   return { id, ...ok };
 }
 
@@ -254,13 +270,10 @@ export async function addAdministration(
     created_by: user.id,
     acknowledged: stored(ok.acknowledged),
   };
-  const { id } = await insertRecord(
-    db,
-    'administrations',
-    row,
-    user,
-    `a dose is already recorded at ${b.at}`,
-  );
+  const { id } = await insertRecord(db, 'administrations', row, user, {
+    en: `a dose is already recorded at ${b.at}`,
+    fr: `une dose est déjà enregistrée à ${b.at}`,
+  });
   return { id, ...ok };
 }
 
@@ -304,12 +317,9 @@ export async function addSample(
     created_by: user.id,
     acknowledged: stored(ok.acknowledged),
   };
-  const { id } = await insertRecord(
-    db,
-    'samples',
-    row,
-    user,
-    `a ${b.matrix} sample by ${b.assay} is already recorded at ${b.at}`,
-  );
+  const { id } = await insertRecord(db, 'samples', row, user, {
+    en: `a ${b.matrix} sample by ${b.assay} is already recorded at ${b.at}`,
+    fr: `un prélèvement (${b.matrix}, ${b.assay}) est déjà enregistré à ${b.at}`,
+  });
   return { id, warnings, ...ok };
 }

@@ -5,6 +5,7 @@
  * what the service key signed (an edited field, a forged or keyless signature, another key, an
  * analysis changed since) gives no report but DT_SIGNATURE_INVALID, and the refusal is audited.
  */
+import type { Issue } from '@dosetwin/engine';
 import type { Kysely } from 'kysely';
 import type { SessionUser } from '../auth.ts';
 import type { ReportQuery } from '../contract/index.ts';
@@ -12,11 +13,12 @@ import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { currentRegimen, individualSummary } from '@dosetwin/models';
 import { renderReportHtml, type ReportData } from '../report.ts';
+import type { AcknowledgedEntry } from '../report-acknowledged.ts';
 import { renderReportPdf } from '../report-pdf.ts';
 import { DEFAULT_REPORT_TIME_ZONE, isTimeZone, langOfHeader } from '../report-text.ts';
 import type { ServiceKeys } from '../keys.ts';
 import { checkSignature } from '../signature.ts';
-import { audit } from '../store.ts';
+import { audit, parseJson } from '../store.ts';
 import { analysisOut } from './analyses.ts';
 import { decisionInForce, pendingVersion, rejectedAfter, versionStates } from './decision-in-force.ts';
 import { requestFor } from './requests.ts';
@@ -132,6 +134,7 @@ export async function report(
       : null,
     analysis,
     validation: { ...validationOut(validation), signer: row.signer },
+    acknowledgedEntries: await acknowledgedEntries(db, p.id, analysis.inputs),
     supersession: {
       pendingVersion: pending ? { version: pending.version, createdAt: pending.createdAt } : null,
       rejectedAfter: rejectedAfter(versions).map((v) => ({ version: v.version, signedAt: v.signedAt! })),
@@ -151,4 +154,53 @@ export async function report(
       body: await renderReportPdf(data),
     };
   return { contentType: 'text/html; charset=utf-8', filename: null, body: renderReportHtml(data) };
+}
+
+/**
+ * The warnings confirmed at entry by the records the analysis used (a dose, a level or a covariate
+ * at the same time, the same name for a covariate), with who entered them.
+ */
+async function acknowledgedEntries(
+  db: Kysely<Database>,
+  patientId: string,
+  inputs: {
+    administrations: readonly { at: string }[];
+    samples: readonly { at: string }[];
+    covariates: readonly { at: string; name: string }[];
+  },
+): Promise<AcknowledgedEntry[]> {
+  const used = (list: readonly { at: string; name?: string }[], at: string, name?: string): boolean =>
+    list.some((x) => Date.parse(x.at) === Date.parse(at) && (name === undefined || x.name === name));
+  const rows = async (table: 'administrations' | 'samples' | 'covariates') =>
+    db
+      .selectFrom(table)
+      .innerJoin('users', 'users.id', `${table}.created_by`)
+      .select([`${table}.at as at`, `${table}.acknowledged as acknowledged`, 'users.display_name as by'])
+      .where(`${table}.patient_id`, '=', patientId)
+      .where(`${table}.acknowledged`, 'is not', null)
+      .execute();
+  const covs = await db
+    .selectFrom('covariates')
+    .innerJoin('users', 'users.id', 'covariates.created_by')
+    .select(['covariates.at', 'covariates.name', 'covariates.acknowledged', 'users.display_name as by'])
+    .where('covariates.patient_id', '=', patientId)
+    .where('covariates.acknowledged', 'is not', null)
+    .execute();
+  const out: AcknowledgedEntry[] = [];
+  const add = (
+    kind: AcknowledgedEntry['kind'],
+    r: { at: string; by: string; acknowledged?: string | null },
+  ) =>
+    out.push(
+      ...(parseJson<Issue[]>(r.acknowledged ?? null) ?? []).map((issue) => ({
+        kind,
+        at: r.at,
+        by: r.by,
+        issue,
+      })),
+    );
+  for (const r of await rows('administrations')) if (used(inputs.administrations, r.at)) add('dose', r);
+  for (const r of await rows('samples')) if (used(inputs.samples, r.at)) add('level', r);
+  for (const r of covs) if (used(inputs.covariates, r.at, r.name)) add('covariate', r);
+  return out.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }

@@ -134,6 +134,11 @@ async function checkComplete(
       'DT_ANALYSIS_NO_DOSE',
       'administrations',
       'the patient has no recorded dose: record the doses given before asking for an analysis',
+      undefined,
+      {
+        message:
+          'aucune dose n’est enregistrée pour ce patient : saisir les doses données avant de demander une analyse',
+      },
     );
   const needs = models.map((m) => ({ id: m.id, inputs: patientInputs(m) }));
   const missingOf = (m: (typeof needs)[number]) =>
@@ -155,6 +160,13 @@ async function checkComplete(
           .map((m) => m.id)
           .join(', ')} and is not recorded`,
         'record it in the covariate form, then submit the request',
+        {
+          message: `${s.name} est nécessaire à ${s.models
+            .filter((m) => m.state === 'missing')
+            .map((m) => m.id)
+            .join(', ')} et n’est pas enregistrée`,
+          hint: 'la saisir dans le formulaire des covariables, puis soumettre la demande',
+        },
       );
   }
   c.throwIfAny();
