@@ -8,6 +8,7 @@ import { registerModels } from './commands/models.ts';
 import { registerRecommend } from './commands/recommend.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSimulate } from './commands/simulate.ts';
+import { registerStore } from './commands/store.ts';
 
 /** The `dosetwin` command. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   registerConvert(program);
   registerServe(program);
   registerMl(program);
+  registerStore(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -11,3 +11,5 @@ export { ensureAdmin, ensureDemoUsers, loadDemo, DEMO_USERS } from './setup.ts';
 export { startServer, type ServeOptions, type Served } from './serve.ts';
 /** The authenticator's code of a TOTP secret (browser tests sign in as a user with a second factor). */
 export { totpCode, TOTP_PERIOD_S } from './totp.ts';
+export { checkIntegrity, integrityLines } from './audit/integrity.ts';
+export { backupSqlite, restoreSqlite, pgDumpAdvice, isBackupError, DB_FILE } from './backup.ts';
