@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAdmin } from './commands/admin.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerConvert } from './commands/convert.ts';
 import { registerFit } from './commands/fit.ts';
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   registerModels(program);
   registerConvert(program);
   registerServe(program);
+  registerAdmin(program);
   registerMl(program);
   registerStore(program);
   try {

@@ -8,6 +8,8 @@ export { hashPassword, verifyPassword, ROLES, type SessionUser } from './auth.ts
 export { statusOf } from './errors.ts';
 export { runAnalysis, type AnalysisInputs, type AnalysisResult } from './analysis.ts';
 export { ensureAdmin, ensureDemoUsers, loadDemo, DEMO_USERS } from './setup.ts';
+/** `dosetwin admin reset-password`: a one-time password by user name, from the command line. */
+export { resetPasswordOfUser } from './services/credentials.ts';
 export { startServer, type ServeOptions, type Served } from './serve.ts';
 /** The authenticator's code of a TOTP secret (browser tests sign in as a user with a second factor). */
 export { totpCode, TOTP_PERIOD_S } from './totp.ts';

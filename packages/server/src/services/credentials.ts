@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { Kysely } from 'kysely';
-import { hashPassword, type ScryptCost, type SessionUser, verifyPassword } from '../auth.ts';
+import { DEFAULT_SCRYPT, hashPassword, type ScryptCost, type SessionUser, verifyPassword } from '../auth.ts';
 import type { Ctx } from '../context.ts';
 import type { PasswordChange, TotpConfirm, TotpEnrolment, TotpStart } from '../contract/index.ts';
 import type { Database } from '../db/schema.ts';
@@ -201,6 +201,25 @@ export async function resetPassword(
     });
   });
   return { id, oneTimePassword: password };
+}
+
+/**
+ * `dosetwin admin reset-password USER`, at the server: the reset by user name, by no administrator
+ * (the user is told it came from the command line), optionally removing a lost second factor.
+ */
+export async function resetPasswordOfUser(
+  db: Kysely<Database>,
+  username: string,
+  o: { removeTotp?: boolean; cost?: ScryptCost } = {},
+): Promise<{ id: string; username: string; oneTimePassword: string; totpRemoved: boolean }> {
+  const u = await db
+    .selectFrom('users')
+    .select(['id', 'username', 'totp_secret'])
+    .where('username', '=', username.toLowerCase())
+    .executeTakeFirst();
+  if (!u) reject('DT_NOT_FOUND', 'USER', `no user '${username}'`);
+  const r = await resetPassword(db, o.cost ?? DEFAULT_SCRYPT, null, u.id, { removeTotp: o.removeTotp });
+  return { ...r, username: u.username, totpRemoved: !!o.removeTotp && u.totp_secret !== null };
 }
 
 /**
