@@ -51,7 +51,7 @@ export interface Bench {
   account(username: string, role: 'prescriber' | 'pharmacologist' | 'admin' | 'auditor'): Promise<string>;
   /** Sign in with the UI's labels (English unless given); waits for the header's user. */
   signIn(
-    username: 'dr.prescriber' | 'dr.pharmaco' | 'dr.second',
+    username: 'dr.prescriber' | 'dr.pharmaco' | 'dr.second' | 'admin',
     L?: Record<keyof typeof en, string>,
   ): Promise<void>;
   close(): Promise<void>;
@@ -75,8 +75,18 @@ export async function openBench(dir: string, options: { locale?: string } = {}):
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    // The browser's language (navigator.languages, Accept-Language): a French browser when asked.
-    ...(options.locale ? { locale: options.locale } : {}),
+    // The browser's language (navigator.languages, Accept-Language): a French browser when asked;
+    // the environment's language too, which its native date and time inputs follow.
+    ...(options.locale
+      ? {
+          locale: options.locale,
+          env: {
+            ...process.env,
+            LANG: `${options.locale.replace('-', '_')}.UTF-8`,
+            LANGUAGE: options.locale,
+          },
+        }
+      : {}),
     args: [
       '--headless',
       '--no-sandbox',

@@ -47,7 +47,10 @@ export const MlCard = memo(function MlCard({ ml }: { ml: MlResult }) {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th />
-                <Table.Th>{p.label}</Table.Th>
+                <Table.Th>
+                  {/* The estimator's label is English data: in French, the same AUC said in French. */}
+                  {lang === 'fr' ? t('mlTargetAuc', { tau: p.tauH }) : p.label}
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>

@@ -16,7 +16,7 @@ import type {
 } from '@dosetwin/server/contract';
 import { useMemo, useState } from 'react';
 import { CorrectionForm, type Correctable } from '../forms/CorrectionForm.tsx';
-import { type Key, type Lang, useT } from '../i18n/index.ts';
+import { type Key, type Lang, translate, useT } from '../i18n/index.ts';
 import { covariateValue } from '../lib/covariate-labels.ts';
 import { showDateTime } from '../lib/time.ts';
 import { fmt, unitLabel } from '../lib/units.ts';
@@ -26,7 +26,7 @@ type T = (k: Key, v?: Record<string, string | number>) => string;
 export const doseText = (a: DoseValues, lang: Lang, t: T): string =>
   `${a.product}: ${fmt(a.amount, lang)} ${unitLabel(a.unit)} ${t(`route_${a.route}`)}${a.duration ? ` ${t('over')} ${fmt(a.duration.value, lang)} ${a.duration.unit}` : ''}`;
 export const levelText = (s: LevelValues, lang: Lang): string =>
-  `${fmt(s.value, lang)} ${unitLabel(s.unit)} (${s.matrix}, ${s.assay}${s.lloq !== null ? `, LLOQ ${fmt(s.lloq, lang)}` : ''})`;
+  `${fmt(s.value, lang)} ${unitLabel(s.unit)} (${s.matrix}, ${s.assay}${s.lloq !== null ? `, ${translate(lang, 'lloqShort')} ${fmt(s.lloq, lang)}` : ''})`;
 export const covariateText = (c: CovariateValues, lang: Lang): string =>
   `${c.name} = ${covariateValue(c, lang)}`;
 

@@ -21,7 +21,7 @@ import {
 } from '@mantine/core';
 import { drugInputStatus, type InputState, inputStatus } from '@dosetwin/models';
 import type { ModelInfo, PatientRecord } from '@dosetwin/server/contract';
-import { useState } from 'react';
+import { Fragment, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
@@ -207,7 +207,15 @@ export function RequestForm({
             )}
             {targets.length > 0 && (
               <Text size="xs" c="gray.7" data-testid="request-targets">
-                {t('targetsOfSubject')}: {targets.map((x) => `${x.text} (${x.citation})`).join('; ')}
+                {t('targetsOfSubject')}
+                {lang === 'fr' ? ' : ' : ': '}
+                {targets.map((x, k) => (
+                  <Fragment key={k}>
+                    {k > 0 && '; '}
+                    {x.text} {/* A citation is in its paper's language. */}(
+                    <span lang="en">{x.citation}</span>)
+                  </Fragment>
+                ))}
               </Text>
             )}
             <Textarea

@@ -26,6 +26,8 @@ export function fmt(x: number, lang: 'en' | 'fr' = 'en', digits = 4): string {
 }
 
 /** Display form of a unit (µ for the ASCII u the engine stores). */
-export function unitLabel(u: string): string {
+export function unitLabel(u: string, lang: 'en' | 'fr' = 'en'): string {
+  // Years and days as a French reader writes them (ans, j); the other symbols are international.
+  if (lang === 'fr' && (u === 'y' || u === 'd')) return u === 'y' ? 'ans' : 'j';
   return u.replace(/^u(?=g|mol|L)/, 'µ').replace(/\/u(?=g|L)/, '/µ');
 }
