@@ -71,7 +71,15 @@ export {
   tightened,
   type ProductLimits,
 } from './limits.ts';
-export { MET_MEANING, PTA_MEANING, RANK_CRITERIA, ptaBelowThreshold, rankingRule } from './ranking.ts';
+export {
+  alikeDifferences,
+  MET_MEANING,
+  PTA_MEANING,
+  RANK_CRITERIA,
+  type RegimenDifference,
+  ptaBelowThreshold,
+  rankingRule,
+} from './ranking.ts';
 export type {
   DrugFile,
   DrugTarget,

@@ -7,6 +7,7 @@
  */
 import { PTA_THRESHOLD, type RankCriterion, rankingCriteria } from '@dosetwin/engine';
 import type { Bilingual } from './covariate-register.ts';
+import type { Quantity, Regimen } from './regimen.ts';
 
 export type Lang = keyof Bilingual;
 
@@ -54,10 +55,36 @@ export const MET_MEANING: Bilingual = {
 /** What the PTA is, and what a PTA below the threshold means beside a ✓. */
 export const PTA_MEANING: Bilingual = {
   en: `PTA: the probability of target attainment, the share of the posterior draws (prior draws without a level) in which every target is met. Below ${pct} %, a regimen met at the individual prediction is more likely to miss the target than to meet it (marked ⚠).`,
-  fr: `PTA : probabilité d’atteinte de la cible, part des tirages a posteriori (a priori sans concentration) dans lesquels toutes les cibles sont atteintes. Sous ${pct} %, un schéma atteignant la cible selon la prédiction individuelle a plus de chances de la manquer que de l’atteindre (marqué ⚠).`,
+  fr: `PAC : probabilité d’atteinte de la cible (PTA), part des tirages a posteriori (a priori sans concentration) dans lesquels toutes les cibles sont atteintes. Sous ${pct} %, un schéma atteignant la cible selon la prédiction individuelle a plus de chances de la manquer que de l’atteindre (marqué ⚠).`,
 };
 
 /** Whether a candidate's PTA is below the threshold (null: no draws). */
 export function ptaBelowThreshold(pta: { all: number } | null | undefined): boolean {
   return !!pta && pta.all < PTA_THRESHOLD;
+}
+
+/** What can tell apart two candidates with the same dose and interval. */
+export type RegimenDifference = 'duration' | 'start' | 'loading' | 'route';
+
+/**
+ * For each regimen of a list, what sets it apart from the others that read alike (the same dose
+ * and interval, "1500 mg / 24 h" twice): the infusion duration, the start, the loading dose or the
+ * route where they differ; [] for a regimen no other reads like. Every front end shows these beside
+ * the dose and interval so that no two candidates read the same.
+ */
+export function alikeDifferences(regimens: readonly Regimen[]): RegimenDifference[][] {
+  const q = (x: Quantity | null | undefined): string => (x ? `${x.value} ${x.unit}` : '-');
+  const fields: Record<RegimenDifference, (r: Regimen) => string> = {
+    duration: (r) => q(r.duration),
+    start: (r) => r.start ?? '-',
+    loading: (r) => (r.loading ? `${q(r.loading.dose)} ${q(r.loading.duration)}` : '-'),
+    route: (r) => r.route,
+  };
+  const base = (r: Regimen): string => `${q(r.dose)}|${q(r.interval)}`;
+  return regimens.map((r, i) => {
+    const alike = regimens.filter((o, j) => j !== i && base(o) === base(r));
+    return (Object.keys(fields) as RegimenDifference[]).filter((f) =>
+      alike.some((o) => fields[f](o) !== fields[f](r)),
+    );
+  });
 }

@@ -10,14 +10,24 @@ export const pct = (x: number): string => `${Math.round(x * 100)} %`;
 export const hours = (q: { value: number; unit: string } | null): number =>
   q ? convertUnit(q.value, q.unit, 'h') : 0;
 
+/** A duration as a pump is set: whole hours `2 h`, else hours and minutes `3 h 20 min`, `30 min`. */
+export function durationText(q: { value: number; unit: string }, lang: Lang): string {
+  const min = Math.round(hours(q) * 60 * 1000) / 1000;
+  const h = Math.floor(min / 60 + 1e-9);
+  const rest = Math.round((min - h * 60) * 1000) / 1000;
+  if (rest === 0) return `${fmt(h, lang)} h`;
+  return h > 0 ? `${fmt(h, lang)} h ${fmt(rest, lang)} min` : `${fmt(rest, lang)} min`;
+}
+
 /**
- * A regimen as one line, hours for the interval and infusion: `1000 mg / 12 h (over 1 h)`, with a
- * loading dose `2500 mg (over 2.5 h), then 1000 mg / 12 h (over 1 h)`.
+ * A regimen as one line, hours for the interval, hours and minutes for the infusion:
+ * `1000 mg / 12 h (over 1 h 40 min)`, with a loading dose `2500 mg (over 4 h 10 min), then …`.
  */
 export function regimenLine(r: Regimen, lang: Lang, t: (k: Key) => string): string {
   const h = (q: { value: number; unit: string }): string => fmt(hours(q), lang);
   const dose = (q: { value: number; unit: string }): string => `${fmt(q.value, lang)} ${unitLabel(q.unit)}`;
-  const over = (d: { value: number; unit: string } | null): string => (d ? ` (${t('over')} ${h(d)} h)` : '');
+  const over = (d: { value: number; unit: string } | null): string =>
+    d ? ` (${t('over')} ${durationText(d, lang)})` : '';
   const loading = r.loading ? `${dose(r.loading.dose)}${over(r.loading.duration)}, ${t('then')} ` : '';
   return `${loading}${dose(r.dose)} / ${h(r.interval)} h${over(r.duration)}`;
 }

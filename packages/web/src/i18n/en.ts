@@ -86,8 +86,6 @@ export const en = {
   decided_accept: 'accepted',
   decided_modify: 'modified',
   decided_reject: 'rejected',
-  lloqShort: 'LLOQ',
-  mlTargetAuc: 'AUC0–{tau} at steady state',
   fitMap: 'a posteriori (MAP)',
   fitPrior: 'a priori (no usable level)',
   modelCard: 'Model card',
@@ -325,6 +323,17 @@ export const en = {
     'Give it to the user in person; it is shown once. The user must change it at the first sign-in.',
   mustChange: 'must change password',
   twoFactor: '2FA',
+  // The candidates: what each column is, alike regimens told apart, ⚠ where ✓ and the PTA disagree.
+  predictedIndividual: 'Individual prediction',
+  ptaDraws: 'PTA (all draws)',
+  firstDoseAt: 'first dose {t}',
+  differsFrom: 'differs from #{n} by its {what}',
+  differs_duration: 'infusion duration',
+  differs_start: 'first dose',
+  differs_loading: 'loading dose',
+  differs_route: 'route',
+  metButLowPta:
+    'Met at the individual prediction, but the PTA is below {p}: the target is more likely missed than met',
 };
 
 export type Key = keyof typeof en;

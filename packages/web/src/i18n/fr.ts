@@ -88,8 +88,6 @@ export const fr: Record<Key, string> = {
   decided_accept: 'accepté',
   decided_modify: 'modifié',
   decided_reject: 'refusé',
-  lloqShort: 'LIQ',
-  mlTargetAuc: 'AUC0–{tau} à l’état d’équilibre',
   fitMap: 'a posteriori (MAP)',
   fitPrior: 'a priori (aucun dosage utilisable)',
   modelCard: 'Fiche du modèle',
@@ -334,4 +332,15 @@ export const fr: Record<Key, string> = {
     'Remettez-le en main propre ; il n’est affiché qu’une fois. L’utilisateur doit le changer à la première connexion.',
   mustChange: 'doit changer son mot de passe',
   twoFactor: '2FA',
+  // The candidates: what each column is, alike regimens told apart, ⚠ where ✓ and the PTA disagree.
+  predictedIndividual: 'Prédiction individuelle',
+  ptaDraws: 'PAC (tous les tirages)',
+  firstDoseAt: 'première dose {t}',
+  differsFrom: 'diffère du n° {n} par : {what}',
+  differs_duration: 'la durée de perfusion',
+  differs_start: 'la première dose',
+  differs_loading: 'la dose de charge',
+  differs_route: 'la voie',
+  metButLowPta:
+    'Atteinte selon la prédiction individuelle, mais la PAC est sous {p} : la cible a plus de chances d’être manquée qu’atteinte',
 };

@@ -1,0 +1,12 @@
+// Infusion durations as a pump is set: vancomycin 2000 mg at 10 mg/min = 200 min = 3 h 20 min.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { durationText } from './format.ts';
+
+test('durations: 200 min = 3 h 20 min, 3.3333 h = 3 h 20 min, 1.5 h = 1 h 30 min (fr 1 h 30 min), 30 min, 2 h', () => {
+  assert.equal(durationText({ value: 200, unit: 'min' }, 'en'), '3 h 20 min');
+  assert.equal(durationText({ value: 10 / 3, unit: 'h' }, 'en'), '3 h 20 min');
+  assert.equal(durationText({ value: 1.5, unit: 'h' }, 'fr'), '1 h 30 min');
+  assert.equal(durationText({ value: 0.5, unit: 'h' }, 'en'), '30 min');
+  assert.equal(durationText({ value: 2, unit: 'h' }, 'en'), '2 h');
+});
