@@ -86,6 +86,8 @@ export const en = {
   decided_accept: 'accepted',
   decided_modify: 'modified',
   decided_reject: 'rejected',
+  lloqShort: 'LLOQ',
+  mlTargetAuc: 'AUC0–{tau} at steady state',
   fitMap: 'a posteriori (MAP)',
   fitPrior: 'a priori (no usable level)',
   modelCard: 'Model card',

@@ -88,6 +88,8 @@ export const fr: Record<Key, string> = {
   decided_accept: 'accepté',
   decided_modify: 'modifié',
   decided_reject: 'refusé',
+  lloqShort: 'LIQ',
+  mlTargetAuc: 'AUC0–{tau} à l’état d’équilibre',
   fitMap: 'a posteriori (MAP)',
   fitPrior: 'a priori (aucun dosage utilisable)',
   modelCard: 'Fiche du modèle',
