@@ -4,6 +4,8 @@
  * structured clone, which keeps an Error's message but not its issues: refusals come back as data
  * and the pool throws them again in the main thread.
  */
+import { setPriority } from 'node:os';
+import { isMainThread } from 'node:worker_threads';
 import { DosetwinError, type Issue } from '@dosetwin/engine';
 import type { Regimen } from '@dosetwin/models';
 import {
@@ -13,6 +15,11 @@ import {
   type RetainedEvaluation,
   runAnalysis,
 } from './analysis.ts';
+
+// An analysis yields the CPU to the service's event loop (and its requests) whenever both want it:
+// the worker thread lowers its own scheduling priority. Only on Linux, where a thread's nice value
+// is its own; elsewhere the call would lower the whole process, the event loop with it.
+if (!isMainThread && process.platform === 'linux') setPriority(10);
 
 export type AnalysisTask =
   | { op: 'analyse'; subject: AnalysisSubject }
