@@ -23,7 +23,9 @@ const winAnsi = (s: string): string =>
     .replace(/≤/g, '<=')
     .replace(/[\u202f\u2009]/g, ' ')
     .replace(/’/g, "'")
+    .replace(/✓ /g, '')
     .replace(/✓/g, '')
+    .replace(/⚠/g, '(!)')
     .replace(/✗/g, '');
 
 function drawChart(

@@ -7,6 +7,7 @@
 // times in November (UTC+01:00 in Paris), so every local time is written out by hand.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { MET_MEANING, rankingRule } from '@dosetwin/models';
 import type { Analysis } from './contract/index.ts';
 import { pdfText } from './pdf-text.ts';
 import {
@@ -146,6 +147,11 @@ for (const { name: backend, skip } of backends())
       // The current regimen (1 g / 12 h continued) beside the retained one; PTA explained.
       has('Schéma actuel : 1 g en perfusion IV sur 1 h toutes les 12 h');
       has("PAC, probabilité d'atteinte des cibles");
+      // The ranking rule and what a target met means, in the library's words; met is labelled as
+      // the individual prediction's, beside the PAC.
+      has(rankingRule('fr').slice(0, 60));
+      has('atteinte (prédiction individuelle)');
+      has(MET_MEANING.fr.replace('✓ ', '').slice(0, 50));
       has('Signification de la signature');
       // The chart: its legend and dated hours on the axis, drawn as vector paths.
       for (const s of [

@@ -13,7 +13,13 @@
  * each renderer lays them out. Blocks other parts of the service add (a later version's notice,
  * acknowledged warnings, the ranking rule, the signature check) are sections like the others.
  */
-import type { IndividualSummary } from '@dosetwin/models';
+import {
+  type IndividualSummary,
+  MET_MEANING,
+  PTA_MEANING,
+  ptaBelowThreshold,
+  rankingRule,
+} from '@dosetwin/models';
 import type {
   Analysis,
   Attainment,
@@ -115,11 +121,13 @@ function ptaText(
   lang: ReportLang,
 ): string {
   if (!p) return tr(lang, 'notComputed');
+  // Below the threshold a target met at the individual prediction is more likely missed: marked.
+  const low = ptaBelowThreshold(p) ? ' ⚠' : '';
   const each =
     p.each.length > 1
       ? ` (${p.each.map((x, k) => `${targets[k] ? metricName(targets[k].metric, lang) : k}: ${pct(x, lang)}`).join(', ')})`
       : '';
-  return `${pct(p.all, lang)}${each}`;
+  return `${pct(p.all, lang)}${low}${each}`;
 }
 
 /** The times of the doses of a regimen from its start until `untilMs`. */
@@ -362,6 +370,8 @@ export function reportSections(d: ReportData): ReportSection[] {
             pta: ptaText(c.pta, c.metrics, lang),
           }),
         ),
+        // How they are ranked and what ✓ and the PTA mean, in the library's words (the page's too).
+        ...(a.candidates.length ? [rankingRule(lang), MET_MEANING[lang], PTA_MEANING[lang]] : []),
       ],
     },
     ...(a.warnings.length
