@@ -291,11 +291,9 @@ describe('wire contract and OpenAPI', () => {
     assert.ok(!JSON.stringify(ex.json()).includes('Durand'));
     assert.deepEqual(Object.keys(ex.json().administrations[0]).sort(), [
       'amount',
-      'at',
-      'createdAt',
       'duration',
-      'product',
       'route',
+      'time',
       'unit',
     ]);
     await hit('GET /api/patients/:id/export', '/api/patients/nobody/export');

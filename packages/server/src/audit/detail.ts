@@ -64,6 +64,8 @@ const KEPT: Record<string, RegExp> = {
   revoked: CODE,
   replaced: CODE,
   reset: CODE,
+  /** An export's subject code: which patient an export was, known to the trail only. */
+  subject: /^S-[0-9A-F]{10}$/,
 };
 
 /**

@@ -207,18 +207,56 @@ export const SampleCreated = Type.Object(
 );
 export type SampleCreated = Static<typeof SampleCreated>;
 
-/** An export holds the records in force (corrected, none entered in error), without their history. */
-const NOT_EXPORTED = ['status', 'corrections'] as const;
+/** Hours from the export's time origin (the first dose, else the first record). */
+const Elapsed = Type.Object(
+  { value: Type.Number(), unit: Type.Literal('h') },
+  { description: "hours from the export's time origin (the first dose; without a dose, the first record)" },
+);
 
-/** An export carries no identity and no user or record ids: the pseudonym and the clinical data. */
+/**
+ * An export holds the records in force (corrected, none entered in error), without their history,
+ * and nothing that finds the patient again: a subject code drawn for this export only (not the
+ * in-app pseudonym), no identity, no record or user ids, no calendar or entry time (hours from the
+ * first dose), the age as a band, no free text (product, assay; a matrix outside a short list is
+ * `other`). The AGE covariate is left out: the band says it.
+ */
 export const PatientExport = Type.Object(
   {
-    pseudonym: Type.String(),
+    subject: Type.String({ description: 'drawn afresh for each export: two exports cannot be joined' }),
     sex: Type.String(),
-    covariates: Type.Array(Type.Omit(Covariate, ['id', 'createdBy', ...NOT_EXPORTED])),
-    administrations: Type.Array(Type.Omit(Administration, ['id', 'createdBy', ...NOT_EXPORTED])),
-    samples: Type.Array(Type.Omit(Sample, ['id', 'createdBy', ...NOT_EXPORTED])),
+    ageBand: Nullable(
+      Type.Object(
+        {
+          min: Type.Integer(),
+          max: Nullable(Type.Integer()),
+          unit: Type.Literal('y'),
+        },
+        { description: 'age at the time origin, in whole years (max null: 90 and over)' },
+      ),
+    ),
+    timeOrigin: Type.Union([Type.Literal('first dose'), Type.Literal('first record'), Type.Literal('none')]),
+    covariates: Type.Array(
+      Type.Object({ time: Elapsed, name: Type.String(), value: Type.Number(), unit: Type.String() }),
+    ),
+    administrations: Type.Array(
+      Type.Object({
+        time: Elapsed,
+        amount: Type.Number(),
+        unit: Type.String(),
+        route: RouteName,
+        duration: Nullable(Quantity),
+      }),
+    ),
+    samples: Type.Array(
+      Type.Object({
+        time: Elapsed,
+        value: Type.Number(),
+        unit: Type.String(),
+        matrix: Type.String(),
+        lloq: Nullable(Type.Number()),
+      }),
+    ),
   },
-  { description: 'the pseudonymised record' },
+  { description: 'the pseudonymised record, for research' },
 );
 export type PatientExport = Static<typeof PatientExport>;

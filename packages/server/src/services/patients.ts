@@ -16,6 +16,7 @@ import type {
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, isUniqueViolation, newId, nowIso, patientFor } from '../store.ts';
+import { ageBand, exportMatrix, exportSubject, hoursFrom } from '../pseudonymise.ts';
 import { Checks } from '../validate.ts';
 import { hospitalNumberHolder, identitiesOf } from './corrections.ts';
 import { recordsOf } from './records.ts';
@@ -149,28 +150,57 @@ export async function patientRecord(
   };
 }
 
-/** The pseudonymised export: no identity, no record or user ids. */
+/**
+ * The pseudonymised export (pseudonymise.ts): a subject code of its own, times in hours from the
+ * first dose, the age as a band, no identity, ids, entry times or free text. The audit row keeps
+ * the subject code: the service can tell which patient an export was, its reader cannot.
+ */
 export async function exportPatient(
   db: Kysely<Database>,
   user: SessionUser,
   patientId: string,
 ): Promise<PatientExport> {
   const p = await patientFor(db, user, patientId, 'id');
-  const { covariates, administrations, samples } = await recordsOf(db, p.id);
-  await audit(db, { user, action: 'export', entity: 'patient', entityId: p.id, patientId: p.id });
-  // The records in force, corrected, without their history.
-  const strip = <T extends { id: string; createdBy: string; status: string; corrections: unknown[] }>({
-    id: _i,
-    createdBy: _c,
-    status: _s,
-    corrections: _k,
-    ...rest
-  }: T) => rest;
+  const [{ covariates, administrations, samples }, identities] = await Promise.all([
+    recordsOf(db, p.id),
+    identitiesOf(db, [p.id]),
+  ]);
+  const firstOf = (xs: readonly { at: string }[]): string | null =>
+    xs.reduce<string | null>((m, x) => (m === null || Date.parse(x.at) < Date.parse(m) ? x.at : m), null);
+  const firstDose = firstOf(administrations);
+  const origin = firstDose ?? firstOf([...covariates, ...samples]);
+  const birthDate = identities.get(p.id)?.values.birthDate;
+  const subject = exportSubject();
+  await audit(db, {
+    user,
+    action: 'export',
+    entity: 'patient',
+    entityId: p.id,
+    patientId: p.id,
+    after: { subject },
+  });
+  const time = (at: string) => hoursFrom(origin!, at);
   return {
-    pseudonym: p.pseudonym,
+    subject,
     sex: p.sex,
-    covariates: covariates.map(strip),
-    administrations: administrations.map(strip),
-    samples: samples.map(strip),
+    ageBand: birthDate && origin ? ageBand(birthDate, origin) : null,
+    timeOrigin: firstDose ? 'first dose' : origin ? 'first record' : 'none',
+    covariates: covariates
+      .filter((c) => c.name !== 'AGE')
+      .map((c) => ({ time: time(c.at), name: c.name, value: c.value, unit: c.unit })),
+    administrations: administrations.map((d) => ({
+      time: time(d.at),
+      amount: d.amount,
+      unit: d.unit,
+      route: d.route,
+      duration: d.duration,
+    })),
+    samples: samples.map((s) => ({
+      time: time(s.at),
+      value: s.value,
+      unit: s.unit,
+      matrix: exportMatrix(s.matrix),
+      lloq: s.lloq,
+    })),
   };
 }
