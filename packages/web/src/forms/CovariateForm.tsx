@@ -12,6 +12,7 @@ import { api } from '../lib/api.ts';
 import { codeLabel, COVARIATES, covariateLabel, covariateOf } from '../lib/covariate-labels.ts';
 import { fromDateTimeLocal } from '../lib/time.ts';
 import { unitLabel } from '../lib/units.ts';
+import { useEntryErrors } from './acknowledge.ts';
 import { EntryForm } from './EntryForm.tsx';
 import { nowLocal } from './now.ts';
 
@@ -49,30 +50,33 @@ export function CovariateForm({
     value: '' as number | string,
     unit: unitFor(pick.name, pick.unit),
   }));
-  const [error, setError] = useState<unknown>(null);
+  const errors = useEntryErrors();
+  const { clear } = errors;
   const valueRef = useRef<HTMLInputElement & HTMLSelectElement>(null);
   useEffect(() => {
     if (!pick.seq) return;
     setF((x) => ({ ...x, name: pick.name, unit: unitFor(pick.name, pick.unit), value: '' }));
-    setError(null);
+    clear();
     valueRef.current?.scrollIntoView({ block: 'center' });
     requestAnimationFrame(() => valueRef.current?.focus());
-  }, [pick]);
+  }, [pick, clear]);
   const entry = covariateOf(f.name)!;
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    setError(null);
+    const acknowledged = errors.acknowledge();
+    errors.clear();
     try {
       await api('POST', `/patients/${patientId}/covariates`, {
         at: fromDateTimeLocal(f.at) ?? f.at,
         name: f.name,
         value: Number(f.value),
         unit: f.unit,
+        ...acknowledged,
       });
       onDone();
       setF({ ...f, value: '' });
     } catch (err) {
-      setError(err);
+      errors.fail(err);
     }
   };
   const limits = entry.limits;
@@ -82,7 +86,8 @@ export function CovariateForm({
       testId="covariate-form"
       title={t('addCovariate')}
       cols={entry.codes ? 3 : 4}
-      error={error}
+      error={errors.error}
+      ack={errors.ack}
       onSubmit={submit}
       note={
         <Text size="xs" c="gray.7" data-testid="covariate-note">

@@ -5,6 +5,7 @@ import { useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { fromDateTimeLocal } from '../lib/time.ts';
 import { MASS_UNITS, TIME_UNITS, unitLabel } from '../lib/units.ts';
+import { useEntryErrors } from './acknowledge.ts';
 import { EntryForm } from './EntryForm.tsx';
 import { nowLocal } from './now.ts';
 
@@ -19,10 +20,11 @@ export function DoseForm({ patientId, onDone }: { patientId: string; onDone: () 
     durationUnit: 'h',
     product: '',
   });
-  const [error, setError] = useState<unknown>(null);
+  const errors = useEntryErrors();
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    setError(null);
+    const acknowledged = errors.acknowledge();
+    errors.clear();
     try {
       await api('POST', `/patients/${patientId}/administrations`, {
         at: fromDateTimeLocal(f.at) ?? f.at,
@@ -31,14 +33,23 @@ export function DoseForm({ patientId, onDone }: { patientId: string; onDone: () 
         route: f.route,
         ...(f.route === 'infusion' ? { duration: { value: Number(f.duration), unit: f.durationUnit } } : {}),
         product: f.product || `${f.amount} ${f.unit}`,
+        ...acknowledged,
       });
       onDone();
     } catch (err) {
-      setError(err);
+      errors.fail(err);
     }
   };
   return (
-    <EntryForm id="dose" testId="dose-form" title={t('addDose')} cols={3} error={error} onSubmit={submit}>
+    <EntryForm
+      id="dose"
+      testId="dose-form"
+      title={t('addDose')}
+      cols={3}
+      error={errors.error}
+      ack={errors.ack}
+      onSubmit={submit}
+    >
       <TextInput
         type="datetime-local"
         label={t('dateTime')}

@@ -5,6 +5,7 @@ import { useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { fromDateTimeLocal } from '../lib/time.ts';
 import { CONC_UNITS, unitLabel } from '../lib/units.ts';
+import { useEntryErrors } from './acknowledge.ts';
 import { EntryForm } from './EntryForm.tsx';
 import { nowLocal } from './now.ts';
 
@@ -20,10 +21,11 @@ export function SampleForm({ patientId, onDone }: { patientId: string; onDone: (
     assay: 'immunoassay',
     lloq: '' as number | string,
   });
-  const [error, setError] = useState<unknown>(null);
+  const errors = useEntryErrors();
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    setError(null);
+    const acknowledged = errors.acknowledge();
+    errors.clear();
     try {
       await api('POST', `/patients/${patientId}/samples`, {
         at: fromDateTimeLocal(f.at) ?? f.at,
@@ -32,10 +34,11 @@ export function SampleForm({ patientId, onDone }: { patientId: string; onDone: (
         matrix: f.matrix,
         assay: f.assay,
         ...(f.lloq === '' ? {} : { lloq: Number(f.lloq) }),
+        ...acknowledged,
       });
       onDone();
     } catch (err) {
-      setError(err);
+      errors.fail(err);
     }
   };
   return (
@@ -44,7 +47,8 @@ export function SampleForm({ patientId, onDone }: { patientId: string; onDone: (
       testId="sample-form"
       title={t('addLevel')}
       cols={3}
-      error={error}
+      error={errors.error}
+      ack={errors.ack}
       onSubmit={submit}
     >
       <TextInput

@@ -44,6 +44,8 @@ export const en = {
   recordDoses: 'Record {n} doses',
   addDose: 'Add a dose',
   addLevel: 'Add a level',
+  // An entry the service holds until its unusual values are confirmed (DT_ACK_REQUIRED).
+  acknowledgeEntry: 'These values are right: I confirm them (the warnings above are recorded with the entry)',
   addCovariate: 'Add a covariate',
   dateTime: 'Date and time',
   amount: 'Amount',

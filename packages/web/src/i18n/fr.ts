@@ -46,6 +46,9 @@ export const fr: Record<Key, string> = {
   recordDoses: 'Enregistrer {n} doses',
   addDose: 'Ajouter une dose',
   addLevel: 'Ajouter un dosage',
+  // An entry the service holds until its unusual values are confirmed (DT_ACK_REQUIRED).
+  acknowledgeEntry:
+    'Ces valeurs sont justes : je les confirme (les avertissements ci-dessus sont enregistrés avec la saisie)',
   addCovariate: 'Ajouter une covariable',
   dateTime: 'Date et heure',
   amount: 'Quantité',
