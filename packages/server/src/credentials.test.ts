@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_SCRYPT, hashPassword, needsRehash, verifyPassword } from './auth.ts';
+import { resetPasswordOfUser } from './services/credentials.ts';
 import { newId, nowIso } from './store.ts';
 import {
   backends,
@@ -187,6 +188,32 @@ for (const b of backends()) {
           [pharm.id, 'update'],
         ],
         'the reset by the administrator, then the change by the user',
+      );
+    });
+
+    test('at the server, a reset by user name with the second factor removed (a lost device): the one-time password alone signs in, must be changed, then a new authenticator must be set up', async () => {
+      const pharm = await userWithToken(t.app, 'pharmacologist', 'pharmacology');
+      const r = await resetPasswordOfUser(t.app.dt.db.db, pharm.username.toUpperCase(), {
+        removeTotp: true,
+        cost: FAST_SCRYPT,
+      });
+      assert.deepEqual([r.id, r.totpRemoved], [pharm.id, true]);
+      assert.equal((await call(pharm.auth, 'GET', '/api/auth/me')).statusCode, 401, 'their sessions ended');
+      const back = await login(pharm.username, r.oneTimePassword);
+      assert.equal(back.statusCode, 200, back.body);
+      const me = back.json().user;
+      assert.deepEqual([me.pending, me.totpEnabled], ['password', false]);
+      assert.equal(me.passwordReset.by, 'the command line (dosetwin admin)');
+      const auth = `Bearer ${tokenOfResponse(back)}`;
+      const changed = await call(auth, 'POST', '/api/auth/password', {
+        current: r.oneTimePassword,
+        password: 'a new phone, a new start',
+      });
+      assert.equal(changed.statusCode, 200, changed.body);
+      assert.equal((await call(auth, 'GET', '/api/auth/me')).json().pending, 'totp');
+      await assert.rejects(
+        resetPasswordOfUser(t.app.dt.db.db, 'nobody.here', { cost: FAST_SCRYPT }),
+        /no user 'nobody\.here'/,
       );
     });
 
