@@ -78,9 +78,15 @@ export function App() {
               </Title>
               {user && !user.pending && (
                 <nav aria-label={t('navigation')}>
-                  <Group gap="md">
+                  {/* One line down to a tablet's 768 px: no wrapping inside a link or between them. */}
+                  <Group gap="sm" wrap="nowrap">
                     {sectionsFor(user.role).map((s) => (
-                      <Anchor key={s.section} href={s.href} fw={route.section === s.section ? 700 : 400}>
+                      <Anchor
+                        key={s.section}
+                        href={s.href}
+                        fw={route.section === s.section ? 700 : 400}
+                        style={{ whiteSpace: 'nowrap' }}
+                      >
                         {t(s.label)}
                       </Anchor>
                     ))}
@@ -92,8 +98,13 @@ export function App() {
               {langSwitch}
               {user && (
                 <>
-                  <Text size="sm" data-testid="whoami">
-                    {user.displayName} · {t(`role_${user.role}`)}
+                  <Text size="sm" data-testid="whoami" style={{ whiteSpace: 'nowrap' }}>
+                    {user.displayName}
+                    {/* The role where there is room for it (its name is in the account page). */}
+                    <Text span inherit visibleFrom="md">
+                      {' '}
+                      · {t(`role_${user.role}`)}
+                    </Text>
                   </Text>
                   <Button size="xs" variant="default" onClick={signOut}>
                     {t('signOut')}

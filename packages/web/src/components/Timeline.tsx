@@ -23,10 +23,18 @@ import { fmt, unitLabel } from '../lib/units.ts';
 
 type T = (k: Key, v?: Record<string, string | number>) => string;
 
+/** A sample's matrix in the UI's language (the stored name is English: plasma, serum, whole blood). */
+export const matrixLabel = (m: string, lang: Lang): string =>
+  m === 'whole blood'
+    ? translate(lang, 'matrixWholeBlood')
+    : m === 'serum'
+      ? translate(lang, 'matrixSerum')
+      : m;
+
 export const doseText = (a: DoseValues, lang: Lang, t: T): string =>
   `${a.product}: ${fmt(a.amount, lang)} ${unitLabel(a.unit)} ${t(`route_${a.route}`)}${a.duration ? ` ${t('over')} ${fmt(a.duration.value, lang)} ${a.duration.unit}` : ''}`;
 export const levelText = (s: LevelValues, lang: Lang): string =>
-  `${fmt(s.value, lang)} ${unitLabel(s.unit)} (${s.matrix}, ${s.assay}${s.lloq !== null ? `, ${translate(lang, 'lloqShort')} ${fmt(s.lloq, lang)}` : ''})`;
+  `${fmt(s.value, lang)} ${unitLabel(s.unit)} (${matrixLabel(s.matrix, lang)}, ${s.assay}${s.lloq !== null ? `, ${translate(lang, 'lloqShort')} ${fmt(s.lloq, lang)}` : ''})`;
 export const covariateText = (c: CovariateValues, lang: Lang): string =>
   `${c.name} = ${covariateValue(c, lang)}`;
 

@@ -1,6 +1,7 @@
 /** One measured level: time, concentration and unit, matrix, assay, LLOQ. */
 import { NativeSelect, NumberInput, TextInput } from '@mantine/core';
 import { useState } from 'react';
+import { matrixLabel } from '../components/Timeline.tsx';
 import { useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { fromDateTimeLocal } from '../lib/time.ts';
@@ -12,7 +13,7 @@ import { nowLocal } from './now.ts';
 const MATRICES = ['plasma', 'serum', 'whole blood'];
 
 export function SampleForm({ patientId, onDone }: { patientId: string; onDone: () => void }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const [f, setF] = useState({
     at: nowLocal(),
     value: '' as number | string,
@@ -76,7 +77,7 @@ export function SampleForm({ patientId, onDone }: { patientId: string; onDone: (
         label={t('matrix')}
         value={f.matrix}
         onChange={(e) => setF({ ...f, matrix: e.currentTarget.value })}
-        data={MATRICES}
+        data={MATRICES.map((m) => ({ value: m, label: matrixLabel(m, lang) }))}
       />
       <TextInput
         label={t('assay')}

@@ -90,6 +90,8 @@ export const en = {
   decided_reject: 'rejected',
   lloqShort: 'LLOQ',
   mlTargetAuc: 'AUC0–{tau} at steady state',
+  matrixSerum: 'serum',
+  matrixWholeBlood: 'whole blood',
   fitMap: 'a posteriori (MAP)',
   fitPrior: 'a priori (no usable level)',
   modelCard: 'Model card',

@@ -93,6 +93,8 @@ export const fr: Record<Key, string> = {
   decided_reject: 'refusé',
   lloqShort: 'LIQ',
   mlTargetAuc: 'AUC0–{tau} à l’état d’équilibre',
+  matrixSerum: 'sérum',
+  matrixWholeBlood: 'sang total',
   fitMap: 'a posteriori (MAP)',
   fitPrior: 'a priori (aucun dosage utilisable)',
   modelCard: 'Fiche du modèle',

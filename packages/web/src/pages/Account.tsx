@@ -217,7 +217,8 @@ function SessionsCard() {
               <Table.Td>{showDateTime(s.expiresAt, lang)}</Table.Td>
               <Table.Td>{s.address}</Table.Td>
               <Table.Td>
-                <Text size="xs" lineClamp={1} maw={260}>
+                {/* The browser's own identification string: shown as sent, not a text to translate. */}
+                <Text size="xs" lineClamp={1} maw={260} translate="no">
                   {s.agent}
                 </Text>
               </Table.Td>
