@@ -120,10 +120,18 @@ export class AnalysisPool {
    */
   constructor(limits: Partial<AnalysisLimits> = {}, loader: WorkerLoader = 'bundle') {
     this.limits = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
+    const sources = new URL('./analysis-worker.mjs', import.meta.url).href;
+    // A package directory that cannot be written (a read-only install) keeps the workers on the
+    // sources: slower to start, the same results; a process warning says so.
     const file =
       loader === 'bundle'
-        ? bundledWorker()
-        : Promise.resolve(new URL('./analysis-worker.mjs', import.meta.url).href);
+        ? bundledWorker().catch((e: unknown) => {
+            process.emitWarning(
+              `analysis workers load the TypeScript sources through tsx: the compiled worker could not be built (${e instanceof Error ? e.message : String(e)})`,
+            );
+            return sources;
+          })
+        : Promise.resolve(sources);
     this.pool = file.then(
       (filename) =>
         new Piscina({

@@ -15,18 +15,11 @@ export const reportRoutes =
           tags: ['workflow'],
           params: IdParams,
           querystring: ReportQuery,
-          response: { 200: Report, ...errorResponses(404, 409) },
+          response: { 200: Report, ...errorResponses(404, 409, 422, 429, 503) },
         },
       },
       async (req, reply) => {
-        const r = await report(
-          ctx.db.db,
-          ctx.keys,
-          req.user!,
-          req.params.id,
-          req.query,
-          req.headers['accept-language'],
-        );
+        const r = await report(ctx, req.user!, req.params.id, req.query, req.headers['accept-language']);
         reply.header('content-type', r.contentType);
         if (r.filename) reply.header('content-disposition', `inline; filename="${r.filename}"`);
         return reply.send(r.body);

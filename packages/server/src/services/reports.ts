@@ -8,6 +8,7 @@
 import type { Issue } from '@dosetwin/engine';
 import type { Kysely } from 'kysely';
 import type { SessionUser } from '../auth.ts';
+import type { Ctx } from '../context.ts';
 import type { ReportQuery } from '../contract/index.ts';
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
@@ -16,13 +17,12 @@ import { renderReportHtml, type ReportData } from '../report.ts';
 import type { AcknowledgedEntry } from '../report-acknowledged.ts';
 import { renderReportPdf } from '../report-pdf.ts';
 import { DEFAULT_REPORT_TIME_ZONE, isTimeZone, langOfHeader } from '../report-text.ts';
-import type { ServiceKeys } from '../keys.ts';
 import { checkSignature } from '../signature.ts';
 import { audit, parseJson } from '../store.ts';
 import { analysisOut } from './analyses.ts';
 import { decisionInForce, pendingVersion, rejectedAfter, versionStates } from './decision-in-force.ts';
 import { requestFor } from './requests.ts';
-import { retainedEvaluation, validationOut } from './validations.ts';
+import { retainedSubject, validationOut } from './validations.ts';
 
 export interface RenderedReport {
   contentType: 'text/html; charset=utf-8' | 'application/pdf';
@@ -32,13 +32,14 @@ export interface RenderedReport {
 }
 
 export async function report(
-  db: Kysely<Database>,
-  keys: ServiceKeys,
+  ctx: Ctx,
   user: SessionUser,
   requestId: string,
   q: ReportQuery,
   acceptLanguage?: string,
 ): Promise<RenderedReport> {
+  const { keys } = ctx;
+  const { db } = ctx.db;
   // The zone of every time printed: asked for, else the service's (DOSETWIN_TIME_ZONE), else Paris.
   const timeZone = q.tz ?? process.env.DOSETWIN_TIME_ZONE ?? DEFAULT_REPORT_TIME_ZONE;
   if (!isTimeZone(timeZone))
@@ -113,7 +114,16 @@ export async function report(
     lang: q.lang ?? langOfHeader(acceptLanguage) ?? 'en',
     timeZone,
     current: current
-      ? { regimen: current, ...retainedEvaluation(a.kind, analysis.inputs, a.model_id, current) }
+      ? {
+          regimen: current,
+          // The twin again (seconds): on the analysis pool, within its limits, as the signature's.
+          ...(await ctx.analyses.retained(
+            user.id,
+            retainedSubject(a.kind, analysis.inputs, a.model_id),
+            a.model_id,
+            current,
+          )),
+        }
       : null,
     individual: individualSummary(analysis.modelId, analysis.fit.parameters),
     request: {

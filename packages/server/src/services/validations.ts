@@ -8,7 +8,7 @@
  */
 import type { SessionUser } from '../auth.ts';
 import type { Ctx } from '../context.ts';
-import { type AnalysisSubject, evaluateRetainedRegimen } from '../analysis.ts';
+import type { AnalysisSubject } from '../analysis.ts';
 import type {
   Candidate,
   Issue,
@@ -242,14 +242,4 @@ export function retainedSubject(
   return kind === 'drug'
     ? { kind: 'drug', inputs: { ...record, drug: inputs.drug!, formulation: inputs.formulation ?? null } }
     : { kind: 'model', inputs: { ...record, modelId } };
-}
-
-/** The retained regimen evaluated on this thread (the report's current regimen beside the retained one). */
-export function retainedEvaluation(
-  kind: 'model' | 'drug',
-  inputs: StoredInputs,
-  modelId: string,
-  regimen: Regimen,
-): RetainedEvaluation {
-  return evaluateRetainedRegimen(retainedSubject(kind, inputs, modelId), modelId, regimen);
 }
