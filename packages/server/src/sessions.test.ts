@@ -304,6 +304,48 @@ for (const b of backends()) {
   });
 }
 
+describe('the client address the limiter counts (trustProxy)', () => {
+  const guess = (t: TestApp, username: string, forwardedFor: string, password = 'a wrong guess!') =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      remoteAddress: '10.9.0.1',
+      headers: { 'x-forwarded-for': forwardedFor },
+      payload: { username, password },
+    });
+
+  test('by default X-Forwarded-For is ignored: a guesser who changes it at each attempt is still one address', async () => {
+    const t = await testApp('sqlite');
+    try {
+      const u = await userWithToken(t.app, 'prescriber', 'icu');
+      for (let i = 0; i < 5; i++)
+        assert.equal((await guess(t, u.username, `198.51.100.${i}`)).statusCode, 401);
+      assert.equal((await guess(t, u.username, '198.51.100.77', PASSWORD)).statusCode, 429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('behind a trusted proxy, each client address it forwards is counted apart', async () => {
+    const db = await openDb({ dataDir: ':memory:' });
+    const app = await buildApp({ db, scrypt: FAST_SCRYPT, trustProxy: '10.9.0.1' });
+    try {
+      const u = await userWithToken(app, 'prescriber', 'icu');
+      const t = { app, close: async () => {} };
+      for (let i = 0; i < 5; i++) assert.equal((await guess(t, u.username, '198.51.100.9')).statusCode, 401);
+      assert.equal((await guess(t, u.username, '198.51.100.9', PASSWORD)).statusCode, 429);
+      assert.equal(
+        (await guess(t, u.username, '203.0.113.5', PASSWORD)).statusCode,
+        200,
+        'a colleague behind the same proxy',
+      );
+    } finally {
+      await app.close();
+      await db.close();
+    }
+  });
+});
+
 /** A database that can be closed and opened again: a SQLite file, or a PostgreSQL schema. */
 function reopenable(backend: Backend): { open(): Promise<Db>; cleanup(): Promise<void> } {
   const mac = ephemeralMac();

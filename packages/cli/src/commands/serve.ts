@@ -8,7 +8,8 @@ import type { Command } from 'commander';
  * keep it), removed once changed. Session cookies are `__Host-` and `Secure`, for a service behind
  * TLS; `--plain-http` (loopback only) drops `Secure` for plain-HTTP development. `--distinct-signer`
  * refuses a signature by the pharmacologist who ran the analysis (off by default, so that a service
- * with one pharmacologist can work). `--demo` loads a kidney-transplant tacrolimus patient and an
+ * with one pharmacologist can work). `--trust-proxy` names the reverse proxies whose
+ * X-Forwarded-For gives the client's address (the sign-in limiter counts per user and address). `--demo` loads a kidney-transplant tacrolimus patient and an
  * ICU vancomycin patient, each with a request.
  */
 export function registerServe(program: Command): void {
@@ -21,6 +22,10 @@ export function registerServe(program: Command): void {
     .option('--demo', 'load the demo patients (tacrolimus kidney transplant, vancomycin ICU)')
     .option('--plain-http', 'cookies without Secure, for plain HTTP on a loopback address only')
     .option('--distinct-signer', 'the pharmacologist who ran an analysis may not sign it')
+    .option(
+      '--trust-proxy <addresses>',
+      "the reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For names the client (default: none, the connection's address counts)",
+    )
     .action(
       async (opts: {
         port: string;
@@ -29,6 +34,7 @@ export function registerServe(program: Command): void {
         demo?: boolean;
         plainHttp?: boolean;
         distinctSigner?: boolean;
+        trustProxy?: string;
       }) => {
         const port = Number(opts.port);
         if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -45,6 +51,7 @@ export function registerServe(program: Command): void {
           databaseUrl: process.env.DATABASE_URL,
           demo: opts.demo,
           plainHttp: opts.plainHttp,
+          trustProxy: opts.trustProxy,
           auth: opts.distinctSigner ? { distinctSigner: true } : undefined,
         });
         console.log(`dosetwin service at ${s.url} (API under /api, documentation at ${s.url}/docs)`);
