@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Regimen } from './regimen.ts';
-import { currentRegimen, openingRegimen, sameRegimen } from './what-if.ts';
+import { currentRegimen, doseTimes, openingRegimen, sameRegimen } from './what-if.ts';
 
 const r = (patch: Partial<Regimen> = {}): Regimen => ({
   dose: { value: 1000, unit: 'mg' },
@@ -117,4 +117,14 @@ test('currentRegimen: 1 g at 20:00 and 08:00 (Paris) continues at 1 g / 12 h fro
     })?.start,
     '2026-11-21T22:00+01:00',
   );
+});
+
+test('doseTimes: every 12 h (720 min) from 20:00 over 36 h gives 20:00, 08:00, 20:00 and 08:00 (the end included); no interval, none', () => {
+  const start = Date.parse('2026-12-06T20:00:00+01:00');
+  const H = 3_600_000;
+  assert.deepEqual(
+    doseTimes({ interval: { value: 720, unit: 'min' } }, start, start + 36 * H),
+    [0, 12, 24, 36].map((h) => start + h * H),
+  );
+  assert.deepEqual(doseTimes({ interval: { value: 0, unit: 'h' } }, start, start + 36 * H), []);
 });

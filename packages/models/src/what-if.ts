@@ -85,3 +85,20 @@ export function currentRegimen(
   };
   return { ...r, start: inputs.start ?? nextDueAfterLast(inputs, r) };
 }
+
+/**
+ * The epoch times (ms) of a regimen's administrations from its first (`startMs`, the loading dose
+ * when it has one) to `untilMs`, for the chart's dose marks; at most `max` of them.
+ */
+export function doseTimes(
+  r: Pick<Regimen, 'interval'>,
+  startMs: number,
+  untilMs: number,
+  max = 400,
+): number[] {
+  const tau = convert(r.interval.value, r.interval.unit, 'h', 'regimen.interval') * H;
+  const out: number[] = [];
+  if (!(tau > 0) || !Number.isFinite(startMs)) return out;
+  for (let k = 0; k < max && startMs + k * tau <= untilMs; k++) out.push(startMs + k * tau);
+  return out;
+}

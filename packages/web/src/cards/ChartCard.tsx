@@ -1,6 +1,7 @@
 /**
  * The concentration–time card: the plot (observed levels, individual curve with its credible
- * band, population curve, targets, LLOQ), a linear/log switch, and what the band is made of.
+ * band, population curve, the current regimen continued, targets, LLOQ, doses given and to be
+ * given), a linear/log switch, and what the band is made of.
  */
 import { Card, Group, SegmentedControl, Text, Title } from '@mantine/core';
 import { memo, useState } from 'react';
@@ -47,6 +48,8 @@ export const ChartCard = memo(function ChartCard({
       {!info && !failed && <Text size="sm">{t('fitting')}</Text>}
       <ConcChart
         forecast={forecast}
+        doseMs={info?.doseMs ?? NONE}
+        current={info?.current ?? null}
         observed={info?.observed ?? NONE}
         targets={info?.targets ?? NONE}
         lloq={info?.lloq ?? null}

@@ -1,7 +1,9 @@
 /**
  * The concentration-time plot: observed levels (BLQ hollow), individual curve with its 90 %
- * credible band, population curve, target band (concentration targets), LLOQ, start of the new
- * regimen; log or linear axis; hovering shows each value with its unit. ECharts on a canvas,
+ * credible band, population curve, the current regimen continued (individual prediction), target
+ * band (concentration targets), LLOQ, start of the new regimen, the doses given and the new
+ * regimen's marked on the time axis, which reads dated local hours (06/12 08:00); log or linear
+ * axis; hovering shows each value with its unit. ECharts on a canvas,
  * animation off so a what-if edit redraws at once; `onRendered` fires when the frame is painted.
  */
 import { LineChart, ScatterChart } from 'echarts/charts';
@@ -31,6 +33,13 @@ echarts.use([
   CanvasRenderer,
 ]);
 
+/** A time-axis tick as dated local hours, two lines: `06/12` then `08:00`. */
+function tickLabel(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getDate())}/${two(d.getMonth() + 1)}\n${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
 /** Targets drawn as a band: those the metric registry says are concentrations. */
 const isConcentration = (metric: string): boolean => findMetric(metric)?.dimension === 'conc';
 
@@ -43,6 +52,10 @@ declare global {
 
 export interface ChartProps {
   forecast: ForecastMsg | null;
+  /** The recorded doses (epoch ms). */
+  doseMs: number[];
+  /** The current regimen continued, at the individual prediction, or null. */
+  current: { ms: number[]; ipred: number[] } | null;
   observed: { ms: number; conc: number; blq: boolean }[];
   targets: { metric: string; lo: number | null; hi: number | null; text: string }[];
   lloq: number | null;
@@ -99,7 +112,13 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
       pred: t('chartPopulation'),
       band: t('chartBand'),
       obs: t('chartObserved'),
+      current: t('chartCurrent'),
+      doses: t('chartDoses'),
+      newDoses: t('chartNewDoses'),
     };
+    // Dose marks: triangles on the time axis (at the floor of a log axis).
+    const marks = (ms: readonly number[]) => ms.map((x) => [x, props.log ? floor : 0]);
+    const newDoses = marks(f.newDoseMs);
     c.off('finished');
     c.on('finished', () => {
       c.off('finished');
@@ -131,6 +150,8 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
       props.concUnit,
       props.observed.length,
       concTargets.length,
+      props.doseMs.length,
+      props.current?.ms.length ?? 0,
     ].join('|');
     if (drawn.current.f === f && drawn.current.key === staticKey) return;
     drawn.current = { f, key: staticKey };
@@ -142,6 +163,7 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
             { id: 'band-lo', data: loData },
             { id: 'band-width', data: widthData },
             { id: 'pred', data: line(f.ms, f.pred) },
+            { id: 'newDoses', data: newDoses },
             {
               id: 'ipred',
               data: line(f.ms, f.ipred),
@@ -163,8 +185,22 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
         animation: false,
         // Fixed margins; no outer-bounds pass measuring the axis labels at each update (≈ 13 % of
         // a what-if setOption in a profile).
-        grid: { left: 64, right: 24, top: 40, bottom: 52, outerBoundsMode: 'none' },
-        legend: { top: 4, right: 8, data: [name.obs, name.ipred, name.band, name.pred] },
+        grid: { left: 64, right: 24, top: 40, bottom: 104, outerBoundsMode: 'none' },
+        // Below the axis: seven entries do not fit beside the concentration axis's title.
+        legend: {
+          bottom: 4,
+          left: 'center',
+          itemGap: 12,
+          data: [
+            name.obs,
+            name.ipred,
+            name.band,
+            name.pred,
+            ...(props.current ? [name.current] : []),
+            name.doses,
+            name.newDoses,
+          ],
+        },
         tooltip: {
           trigger: 'axis',
           valueFormatter: (v: unknown) => (typeof v === 'number' ? `${fmt(v, lang)} ${u}` : String(v)),
@@ -183,7 +219,7 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
               minute: '2-digit',
             });
             const rows = list
-              .filter((p) => p.seriesId !== 'band-lo')
+              .filter((p) => !['band-lo', 'doses', 'newDoses'].includes(p.seriesId))
               .map((p) => {
                 if (p.seriesId === 'band-width') {
                   const i = Math.max(
@@ -197,7 +233,14 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
             return [when, ...rows].join('<br/>');
           },
         },
-        xAxis: { type: 'time', name: t('time'), nameLocation: 'middle', nameGap: 26 },
+        // Dated local hours on every tick (a day's number alone does not say the time of a dose).
+        xAxis: {
+          type: 'time',
+          name: t('time'),
+          nameLocation: 'middle',
+          nameGap: 38,
+          axisLabel: { formatter: (v: number) => tickLabel(v), hideOverlap: true, lineHeight: 13 },
+        },
         yAxis: {
           type: props.log ? 'log' : 'value',
           name: `${t('concentration')} (${u})`,
@@ -258,6 +301,43 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
               data: markLineData,
             },
           },
+          ...(props.current
+            ? [
+                {
+                  id: 'current',
+                  name: name.current,
+                  type: 'line',
+                  data: Array.from(props.current.ms, (x, i) => [x, y(props.current!.ipred[i])]),
+                  symbol: 'none',
+                  color: '#495057',
+                  lineStyle: { type: 'dotted', width: 2 },
+                },
+              ]
+            : []),
+          {
+            id: 'doses',
+            name: name.doses,
+            type: 'scatter',
+            data: marks(props.doseMs),
+            symbol: 'triangle',
+            symbolSize: 9,
+            symbolOffset: [0, -5],
+            color: '#364fc7',
+            tooltip: { show: false },
+            z: 9,
+          },
+          {
+            id: 'newDoses',
+            name: name.newDoses,
+            type: 'scatter',
+            data: newDoses,
+            symbol: 'triangle',
+            symbolSize: 9,
+            symbolOffset: [0, -5],
+            color: '#e8590c',
+            tooltip: { show: false },
+            z: 9,
+          },
           {
             id: 'obs',
             name: name.obs,
@@ -281,7 +361,17 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
   if (props.drawRef) props.drawRef.current = draw;
   useEffect(() => {
     draw(props.forecast);
-  }, [props.forecast, props.observed, props.targets, props.lloq, props.concUnit, props.log, lang]);
+  }, [
+    props.forecast,
+    props.observed,
+    props.targets,
+    props.lloq,
+    props.concUnit,
+    props.log,
+    props.doseMs,
+    props.current,
+    lang,
+  ]);
 
   return (
     <div
@@ -289,7 +379,7 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
       role="img"
       aria-label={t('chartAria')}
       data-testid="conc-chart"
-      style={{ width: '100%', height: 380 }}
+      style={{ width: '100%', height: 420 }}
     />
   );
 });

@@ -340,6 +340,10 @@ export const en = {
   differs_route: 'route',
   metButLowPta:
     'Met at the individual prediction, but the PTA is below {p}: the target is more likely missed than met',
+  // The chart's current regimen and dose marks.
+  chartCurrent: 'Current regimen continued',
+  chartDoses: 'Doses given',
+  chartNewDoses: 'New regimen’s doses',
 };
 
 export type Key = keyof typeof en;

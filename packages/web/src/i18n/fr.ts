@@ -350,4 +350,8 @@ export const fr: Record<Key, string> = {
   differs_route: 'la voie',
   metButLowPta:
     'Atteinte selon la prédiction individuelle, mais la PAC est sous {p} : la cible a plus de chances d’être manquée qu’atteinte',
+  // The chart's current regimen and dose marks.
+  chartCurrent: 'Schéma actuel poursuivi',
+  chartDoses: 'Doses administrées',
+  chartNewDoses: 'Doses du nouveau schéma',
 };

@@ -46,6 +46,13 @@ export interface ReadyInfo {
   warnings: Issue[];
   /** Each past dosing interval holding a level: its exposure (model units) with the interval's own IOV. */
   intervals: { fromMs: number; toMs: number; levels: number; auc: number; cmin: number; cmax: number }[];
+  /** The recorded doses (epoch ms), marked on the chart's time axis. */
+  doseMs: number[];
+  /**
+   * The current regimen (the last dose continued from when it is next due) forecast at the
+   * individual prediction, drawn beside the new one; null with fewer than two doses.
+   */
+  current: { ms: number[]; ipred: number[]; startMs: number } | null;
 }
 
 export interface ForecastMsg {
@@ -58,6 +65,8 @@ export interface ForecastMsg {
   metrics: MetricValue[];
   exposure: { aucInterval: number; auc24: number; cmin: number; cmax: number };
   startMs: number;
+  /** The new regimen's administrations (epoch ms) within the forecast, for the dose marks. */
+  newDoseMs: number[];
   draws: number;
   /** Time spent in the engine, ms. */
   engineMs: number;

@@ -10,6 +10,8 @@ import {
   attainmentClinical,
   type ClinicalTwin,
   clinicalTwin,
+  currentRegimen,
+  doseTimes,
   drugTwins,
   type DrugTwins,
   evaluateDrugRegimen,
@@ -61,9 +63,12 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
       { samples },
     ));
 
-  const ready = (ct: ClinicalTwin): ReadyInfo => {
+  const ready = (ct: ClinicalTwin, inputs: TwinSource['inputs']): ReadyInfo => {
     const ir = ct.model.ir;
     const fit = ct.twin.fit;
+    // What the patient gets if nothing changes, forecast once to be drawn beside every what-if.
+    const cur = currentRegimen(inputs);
+    const curForecast = cur ? forecastClinical(ct, cur) : null;
     return {
       kind: fit ? 'map' : 'a priori',
       fit: fit
@@ -86,6 +91,10 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
         cmin: x.cmin,
         cmax: x.cmax,
       })),
+      doseMs: inputs.administrations.map((a) => Date.parse(a.at)),
+      current: curForecast
+        ? { ms: curForecast.times, ipred: curForecast.ipred, startMs: curForecast.startMs }
+        : null,
     };
   };
 
@@ -108,7 +117,7 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
           { samples },
         );
       }
-      return { reply: { type: 'ready', id: m.id, info: ready(twin) }, transfer: [] };
+      return { reply: { type: 'ready', id: m.id, info: ready(twin, m.source.inputs) }, transfer: [] };
     }
     if (!twin || !source) throw new Error('the twin is not built yet');
     const ct = twin;
@@ -127,6 +136,7 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
         metrics: f.metrics,
         exposure: f.exposure,
         startMs: f.startMs,
+        newDoseMs: doseTimes(m.regimen, f.startMs, f.times[f.times.length - 1] ?? f.startMs),
         draws: f.band.draws,
         engineMs,
       };
