@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { fr } from '../src/i18n/fr.ts';
-import { ARTIFACTS, type Bench, localInput, localPhrase, openBench, skip } from './browser.ts';
+import { ARTIFACTS, type Bench, localInput, localPhrase, openBench, PASSWORD, skip } from './browser.ts';
 
 const L = fr;
 let b: Bench;
@@ -49,7 +49,7 @@ const alertOf = async (form: Locator, what: RegExp): Promise<string> => {
 
 test(
   'entry mistakes in a French browser: each refused or held for confirmation, with a French message naming the field',
-  { skip, timeout: 300_000 },
+  { skip, timeout: 480_000 },
   async () => {
     const { page } = b;
     const shot = (name: string) => b.shot(name, true);
@@ -197,6 +197,45 @@ test(
         const t = (await f.getByRole('alert').allInnerTexts()).join(' ');
         assert.doesNotMatch(t, /\b(is|not|the|unusual|plausible|already|future)\b/, t);
       }
+
+      // The pharmacologist's analysis: the level in ng/mL is a thousand times below the fit's
+      // prediction, a unit slip; the signature is held until the signer confirms having checked.
+      await page.getByRole('button', { name: L.signOut }).click();
+      await b.signIn('dr.pharmaco', L);
+      await page.goto(`${b.url}/#/patients/${patientId}`);
+      await page.getByRole('link', { name: /vancomycin\/goti2018/ }).click();
+      await page.getByRole('button', { name: L.analyse }).click();
+      await page.getByTestId('whatif-exposure').waitFor({ timeout: 120_000 });
+      const blocking = page.getByTestId('blocking-warnings');
+      await blocking.waitFor();
+      said = await blocking.innerText();
+      assert.match(said, /erreur d’unité/, said);
+      assert.match(said, /Concentration 15 ng\/mL \(0,015 mg\/L\) : valeur inhabituelle/, said);
+      const form = page.getByTestId('validation-form');
+      const signWith = async (): Promise<void> => {
+        await form.getByRole('button', { name: L.sign }).click();
+        const confirm = page.getByTestId('confirm-sign');
+        await confirm.getByLabel(L.reauthLabel).fill(PASSWORD);
+        await confirm.getByRole('button', { name: L.confirmSign }).click();
+        await confirm.waitFor({ state: 'detached' });
+      };
+      // Signed without confirming: refused, nothing signed.
+      await signWith();
+      // The service's refusal (beside the list to confirm, which is an alert too).
+      const refusal = form
+        .getByRole('alert')
+        .filter({ hasNot: page.getByTestId('acknowledge-warnings') })
+        .filter({ hasText: /erreur d’unité/ });
+      await refusal.waitFor();
+      said = await refusal.innerText();
+      assert.match(said, /samples\[0\]\.value : la concentration 0,015/, said);
+      assert.equal(await page.getByTestId('signed').count(), 0);
+      await shot('signature-refusee-sans-confirmation');
+      await form.getByTestId('acknowledge-warnings').check();
+      await shot('signature-avertissements-confirmes');
+      await signWith();
+      await page.getByTestId('signed').waitFor({ timeout: 60_000 });
+      await shot('signe');
     } catch (e) {
       await b.shot('echec', true).catch(() => {});
       throw e;

@@ -5,10 +5,13 @@
  * Memoised: it re-renders only when the what-if regimen changes.
  */
 import {
+  Alert,
   Anchor,
   Button,
   Card,
+  Checkbox,
   Group,
+  List,
   Modal,
   PasswordInput,
   NativeSelect,
@@ -18,12 +21,14 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { type Regimen, sameRegimen } from '@dosetwin/models';
+import { needingAcknowledgement, type Regimen, sameRegimen } from '@dosetwin/models';
 import type { Analysis, NewValidation, SessionUser, Validation } from '@dosetwin/server/contract';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
+import { useEntryErrors } from '../forms/acknowledge.ts';
 import { useT } from '../i18n/index.ts';
-import { api } from '../lib/api.ts';
+import { api, ApiError } from '../lib/api.ts';
+import { issueText } from '../lib/issue-text.ts';
 import { showDateTime } from '../lib/time.ts';
 import { regimenLine } from './format.ts';
 
@@ -42,7 +47,12 @@ export const ValidationCard = memo(function ValidationCard({
   const [decision, setDecision] = useState<'accept' | 'modify' | 'reject'>('accept');
   const [candidate, setCandidate] = useState('1');
   const [comment, setComment] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  const errors = useEntryErrors();
+  // The analysis's warnings that block a signature (misfit, unit slip, unusual entries) until the
+  // signer confirms having checked them; the modified regimen's unusual values are asked by the
+  // service (DT_ACK_REQUIRED) and confirmed the same way.
+  const blocking = useMemo(() => needingAcknowledgement(a.warnings), [a.warnings]);
+  const [checked, setChecked] = useState(false);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [reauth, setReauth] = useState('');
@@ -101,21 +111,26 @@ export const ValidationCard = memo(function ValidationCard({
   const sign = async () => {
     setConfirming(false);
     setBusy(true);
-    setError(null);
+    const held = errors.acknowledge().acknowledge ?? [];
+    errors.clear();
+    const acknowledge = [
+      ...new Set([...(checked && decision !== 'reject' ? blocking.map((i) => i.code) : []), ...held]),
+    ];
     // The signer re-authenticates: six digits are the authenticator's code, anything else the password.
     const proof = reauth.trim();
     const again: NewValidation['reauth'] = /^\d{6}$/.test(proof) ? { code: proof } : { password: reauth };
     setReauth('');
     try {
+      const ack = acknowledge.length ? { acknowledge } : {};
       const body: NewValidation =
         decision === 'accept'
-          ? { decision, comment, candidate: Number(candidate), reauth: again }
+          ? { decision, comment, candidate: Number(candidate), reauth: again, ...ack }
           : decision === 'modify'
-            ? { decision, comment, regimen: regimen!, reauth: again }
+            ? { decision, comment, regimen: regimen!, reauth: again, ...ack }
             : { decision, comment, reauth: again };
       onSigned(await api<Validation>('POST', `/analyses/${a.id}/validations`, body));
     } catch (err) {
-      setError(err);
+      errors.fail(err);
     } finally {
       setBusy(false);
     }
@@ -168,7 +183,41 @@ export const ValidationCard = memo(function ValidationCard({
             autosize
             minRows={2}
           />
-          <ErrorBox error={error} />
+          {decision !== 'reject' && blocking.length > 0 && (
+            <Alert color="orange" title={t('blockingWarnings')} data-testid="blocking-warnings">
+              <List size="sm">
+                {blocking.map((w, k) => (
+                  <List.Item key={k}>{issueText(w, lang)}</List.Item>
+                ))}
+              </List>
+              <Checkbox
+                mt="xs"
+                data-testid="acknowledge-warnings"
+                label={t('acknowledgeWarnings')}
+                checked={checked}
+                onChange={(e) => setChecked(e.currentTarget.checked)}
+              />
+            </Alert>
+          )}
+          <ErrorBox
+            error={
+              errors.ack && errors.error instanceof ApiError
+                ? new ApiError(
+                    errors.error.status,
+                    errors.error.issues.filter((i) => i.code !== 'DT_ACK_REQUIRED'),
+                  )
+                : errors.error
+            }
+          />
+          {errors.ack && errors.ack.codes.some((c) => !blocking.some((w) => w.code === c)) && (
+            <Checkbox
+              data-testid="acknowledge"
+              color="orange"
+              label={t('acknowledgeEntry')}
+              checked={errors.ack.checked}
+              onChange={(e) => errors.ack!.onChange(e.currentTarget.checked)}
+            />
+          )}
           <Button type="submit" loading={busy} color={decision === 'reject' ? 'red.8' : undefined}>
             {t('sign')}
           </Button>

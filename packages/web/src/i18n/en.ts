@@ -46,6 +46,9 @@ export const en = {
   addLevel: 'Add a level',
   // An entry the service holds until its unusual values are confirmed (DT_ACK_REQUIRED).
   acknowledgeEntry: 'These values are right: I confirm them (the warnings above are recorded with the entry)',
+  blockingWarnings: 'To confirm before signing',
+  acknowledgeWarnings:
+    'I have checked these warnings and the decision stands (they are recorded with the signature)',
   addCovariate: 'Add a covariate',
   dateTime: 'Date and time',
   amount: 'Amount',

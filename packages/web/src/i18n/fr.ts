@@ -49,6 +49,9 @@ export const fr: Record<Key, string> = {
   // An entry the service holds until its unusual values are confirmed (DT_ACK_REQUIRED).
   acknowledgeEntry:
     'Ces valeurs sont justes : je les confirme (les avertissements ci-dessus sont enregistrés avec la saisie)',
+  blockingWarnings: 'À confirmer avant de signer',
+  acknowledgeWarnings:
+    'J’ai vérifié ces avertissements et maintiens la décision (ils sont enregistrés avec la signature)',
   addCovariate: 'Ajouter une covariable',
   dateTime: 'Date et heure',
   amount: 'Quantité',
