@@ -18,7 +18,7 @@ import {
 import { type Db, type DbOptions, openDb } from './db/connect.ts';
 import type { Ctx } from './context.ts';
 import { SharedErrorBody } from './contract/index.ts';
-import { installErrorHandlers } from './errors.ts';
+import { frameworkError, installErrorHandlers } from './errors.ts';
 import { ephemeralKeys, type ServiceKeys } from './keys.ts';
 import { purgeThrottle } from './throttle.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -34,6 +34,8 @@ import { AnalysisPool, type AnalysisLimits } from './analysis-pool.ts';
 import { installDenialAudit } from './audit/denials.ts';
 import { installSecurityHeaders } from './headers.ts';
 import { loggerOptions } from './logging.ts';
+import { installJsonBody } from './json-body.ts';
+import { installTextGuard } from './text-guard.ts';
 import { auditRoutes } from './routes/audit.ts';
 
 export interface AppOptions {
@@ -80,6 +82,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: options.trustProxy ?? false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    frameworkErrors: frameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const auth: AuthConfig = {
     ...DEFAULT_AUTH,
@@ -99,6 +102,8 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   app.decorate('routeList', routeList);
   app.addSchema(SharedErrorBody);
   installErrorHandlers(app);
+  installJsonBody(app);
+  installTextGuard(app);
   await installSecurityHeaders(app);
   installDenialAudit(app, db.db);
   installAuth(app, db.db, auth);

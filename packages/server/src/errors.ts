@@ -5,7 +5,7 @@
  */
 import { DosetwinError, type Issue } from '@dosetwin/engine';
 import { issueInfo } from '@dosetwin/models';
-import type { FastifyError, FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { type ErrorBody, type ErrorStatus, errorResponses } from './contract/index.ts';
 
 /** Code → HTTP status. Codes not listed: 422 (the request is well-formed but its content cannot be used). */
@@ -101,32 +101,54 @@ export function withFrench(i: Issue): Issue {
   return { ...i, fr: { message: `${i.field} : ${info.title.fr}`, hint: info.action.fr } };
 }
 
+/**
+ * At most this many schema complaints per answer, then one saying how many more: a body of a
+ * thousand unknown fields must not come back as a thousand messages (an answer many times the
+ * size of the request).
+ */
+export const MAX_SCHEMA_ISSUES = 10;
+/** A field name taken from the body is echoed at most this long. */
+const MAX_ECHOED_NAME = 64;
+const clip = (name: string): string =>
+  name.length > MAX_ECHOED_NAME ? `${name.slice(0, MAX_ECHOED_NAME)}…` : name;
+
 /** Fastify's own error codes (bad JSON, body too large, wrong content type…) as issues. */
 function fromFastify(e: FastifyError): Issue[] {
   if (e.validation) {
-    return e.validation.map((v) => {
+    const all = e.validation;
+    const shown = all.slice(0, MAX_SCHEMA_ISSUES).map((v) => {
       const params = v.params as Record<string, unknown>;
-      const base = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+      const base = clip((v.instancePath || '').replace(/^\//, '').replace(/\//g, '.'));
       const prop =
         typeof params.missingProperty === 'string'
           ? params.missingProperty
           : typeof params.additionalProperty === 'string'
-            ? params.additionalProperty
+            ? clip(params.additionalProperty)
             : '';
       const where = e.validationContext ?? 'body';
       const field = [where, base, prop].filter(Boolean).join('.');
       const message =
         typeof params.additionalProperty === 'string'
-          ? `unknown field '${params.additionalProperty}'`
+          ? `unknown field '${prop}'`
           : `${field} ${v.message ?? 'is invalid'}`;
       return {
         code: 'DT_REQUEST',
         severity: 'error',
         field,
         message,
-        fr: { message: schemaFr(v.keyword, field, params) },
+        fr: { message: schemaFr(v.keyword, field, { ...params, additionalProperty: prop }) },
       } as Issue;
     });
+    const more = all.length - shown.length;
+    if (more > 0)
+      shown.push({
+        code: 'DT_REQUEST',
+        severity: 'error',
+        field: e.validationContext ?? 'body',
+        message: `and ${more} more problems of the same request, not listed`,
+        fr: { message: `et ${more} autres problèmes dans la même requête, non listés` },
+      });
+    return shown;
   }
   const map: Record<string, [Issue['code'], string, string]> = {
     FST_ERR_CTP_BODY_TOO_LARGE: ['DT_BODY_TOO_LARGE', 'body', 'the request body is larger than the limit'],
@@ -216,4 +238,33 @@ export function installErrorHandlers(app: FastifyInstance): void {
     };
     return reply.status(404).send(body);
   });
+}
+
+/**
+ * Errors Fastify meets before routing (Fastify's `frameworkErrors`): a URL whose percent-escapes
+ * do not decode (`%E0%A4%A`, `%ZZ`) is answered like any other bad request, naming the URL
+ * (not echoing it) with the headers of every answer, not with Fastify's own body.
+ */
+export function frameworkError(e: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const badUrl = e.code === 'FST_ERR_BAD_URL';
+  const issue: Issue = badUrl
+    ? {
+        code: 'DT_REQUEST',
+        severity: 'error',
+        field: 'url',
+        message:
+          "the URL holds a percent-escape that is not UTF-8 (as '%E0%A4%A' or '%ZZ'): escape each byte as %XX",
+        fr: {
+          message:
+            'url : l’adresse contient un échappement « % » qui n’est pas de l’UTF-8 (comme « %E0%A4%A » ou « %ZZ ») : échapper chaque octet en %XX',
+        },
+      }
+    : { code: 'DT_REQUEST', severity: 'error', field: 'url', message: 'the request cannot be routed' };
+  const body: ErrorBody = { error: { status: 400, issues: [issue] } };
+  void reply
+    .status(400)
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', "default-src 'none'; frame-ancestors 'none'")
+    .send(body);
 }

@@ -67,7 +67,8 @@ export function installWebApp(app: FastifyInstance, webRoot: string | null = DEF
               code: 'DT_WEB_NOT_BUILT',
               severity: 'error',
               field: 'url',
-              message: `the web app is not built (no index.html in ${root ?? 'any directory'}); the API is at /api, its documentation at /docs`,
+              // No file path in an answer: the log at start-up says where the app was looked for.
+              message: 'the web app is not built; the API is at /api, its documentation at /docs',
               hint: 'npm run build -w @dosetwin/web (npm start builds it and starts the service)',
             },
           ],
