@@ -1,4 +1,5 @@
-// Accounts and roles: every registered route refuses anonymous callers and wrong roles; passwords, rate limit, sessions.
+// Accounts and roles: every registered route refuses anonymous callers and wrong roles, and each
+// refusal is a row of the audit trail; passwords, rate limit, sessions.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { hashPassword, ROLES, verifyPassword } from './auth.ts';
@@ -9,10 +10,34 @@ import { FAST_SCRYPT, PASSWORD, testApp, userWithToken, type TestApp } from './t
 describe('authorisation of every route', () => {
   let t: TestApp;
   const tokens = {} as Record<Role, string>;
+  const ids = {} as Record<Role, string>;
   before(async () => {
     t = await testApp('sqlite', { loginAttempts: 3 });
-    for (const r of ROLES) tokens[r] = (await userWithToken(t.app, r, 'nephrology', `u-${r}`)).auth;
+    for (const r of ROLES) {
+      const u = await userWithToken(t.app, r, 'nephrology', `u-${r}`);
+      tokens[r] = u.auth;
+      ids[r] = u.id;
+    }
   });
+
+  /** The refusal just given is the last row of the audit trail: on the route's pattern, by whom. */
+  const assertDenialAudited = async (method: string, url: string, status: number, userId: string | null) => {
+    const last = await t.app.dt.db.db
+      .selectFrom('audit')
+      .select(['action', 'entity', 'entity_id', 'user_id', 'after'])
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const what = `${method} ${url} → ${status}`;
+    assert.deepEqual(
+      [last.action, last.entity, last.entity_id, last.user_id],
+      ['deny', 'route', `${method} ${url}`, userId],
+      what,
+    );
+    const after = JSON.parse(last.after!) as { status: number; route: string; code: string };
+    assert.equal(after.status, status, what);
+    assert.equal(after.code, status === 401 ? 'DT_AUTH_REQUIRED' : 'DT_AUTH_FORBIDDEN', what);
+  };
   after(async () => t?.close());
 
   const fill = (url: string): string =>
@@ -48,6 +73,7 @@ describe('authorisation of every route', () => {
           `${r.method} ${r.url} ${JSON.stringify(headers)}: ${res.statusCode} ${res.body}`,
         );
         if (r.method !== 'HEAD') assert.equal(res.json().error.issues[0].field, 'authorization');
+        await assertDenialAudited(r.method, r.url, 401, null);
         n++;
       }
     }
@@ -73,6 +99,7 @@ describe('authorisation of every route', () => {
           payload: r.method === 'GET' || r.method === 'HEAD' ? undefined : {},
         });
         assert.equal(res.statusCode, 403, `${role} ${r.method} ${r.url}: ${res.statusCode}`);
+        await assertDenialAudited(r.method, r.url, 403, ids[role]);
         n++;
       }
     }
