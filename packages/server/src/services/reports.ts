@@ -108,8 +108,10 @@ export async function report(
     .executeTakeFirst();
   const analysis = analysisOut(a, undefined);
   // What the patient gets if nothing changes, evaluated as the retained regimen is (the same
-  // inputs and twin; for a drug, averaged over its models), beside it.
-  const current = currentRegimen(analysis.inputs);
+  // inputs and twin; for a drug, averaged over its models), beside it: continued from when its own
+  // next dose is due, as the page's chart draws it (the stored start is candidate 1's, whose
+  // interval may be longer: the current regimen would show a missed dose).
+  const current = currentRegimen({ administrations: analysis.inputs.administrations, start: null });
   const data: ReportData = {
     lang: q.lang ?? langOfHeader(acceptLanguage) ?? 'en',
     timeZone,

@@ -66,8 +66,10 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
   const ready = (ct: ClinicalTwin, inputs: TwinSource['inputs']): ReadyInfo => {
     const ir = ct.model.ir;
     const fit = ct.twin.fit;
-    // What the patient gets if nothing changes, forecast once to be drawn beside every what-if.
-    const cur = currentRegimen(inputs);
+    // What the patient gets if nothing changes, forecast once to be drawn beside every what-if:
+    // continued from when its own next dose is due (the stored start is candidate 1's, whose
+    // interval may be longer: the current regimen would show a missed dose).
+    const cur = currentRegimen({ administrations: inputs.administrations, start: null });
     const curForecast = cur ? forecastClinical(ct, cur) : null;
     return {
       kind: fit ? 'map' : 'a priori',
