@@ -11,7 +11,7 @@ import { memo } from 'react';
 import { useT } from '../i18n/index.ts';
 import { showDateTime } from '../lib/time.ts';
 import { fmt } from '../lib/units.ts';
-import { pct, regimenLine } from './format.ts';
+import { colon, pct, regimenLine } from './format.ts';
 
 export const DecisionCard = memo(function DecisionCard({
   analysis: a,
@@ -43,11 +43,14 @@ export const DecisionCard = memo(function DecisionCard({
       >
         <Stack gap={4}>
           <Text size="sm" fw={600} data-testid="retained-regimen">
-            {t('retainedRegimen')}: {regimenLine(v.regimen, lang, t)}
+            {t('retainedRegimen')}
+            {colon(lang)}
+            {regimenLine(v.regimen, lang, t)}
           </Text>
           {e && (
             <Text size="sm" data-testid="retained-predicted">
-              {t('predictedAsSigned')}:{' '}
+              {t('predictedAsSigned')}
+              {colon(lang)}
               {e.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${m.met ? '✓' : '✗'}`).join(' · ')}
               {e.pta ? ` · ${t('pta')} ${pct(e.pta.all)}` : ''}
             </Text>
@@ -96,7 +99,9 @@ export const DecisionCard = memo(function DecisionCard({
         </Text>
         {inForce.regimen && (
           <Text size="sm" fw={600} data-testid="retained-regimen">
-            {t('retainedRegimen')}: {regimenLine(inForce.regimen, lang, t)}
+            {t('retainedRegimen')}
+            {colon(lang)}
+            {regimenLine(inForce.regimen, lang, t)}
           </Text>
         )}
         <Group gap="sm">

@@ -11,7 +11,7 @@ import { fromDateTimeLocal, toDateTimeLocal } from '../lib/time.ts';
 import { fmt, MASS_UNITS, unitLabel } from '../lib/units.ts';
 import type { AverageResult } from '../hooks/useTwin.ts';
 import type { ForecastMsg, ReadyInfo } from '../lib/worker-protocol.ts';
-import { hours, pct } from './format.ts';
+import { clinicalDose, hours, pct } from './format.ts';
 
 export function WhatIfCard({
   info,
@@ -36,6 +36,8 @@ export function WhatIfCard({
 }) {
   const { t, lang } = useT();
   const conc = unitLabel(info?.units.conc ?? 'mg/L');
+  // The dose in the unit clinicians prescribe it in (a tacrolimus candidate in mg, not the model's µg).
+  const shownDose = regimen ? clinicalDose(regimen.dose) : null;
   return (
     <Card withBorder padding="sm" mt="sm" component="section" aria-labelledby="whatif-title">
       <Title order={3} size="h5" id="whatif-title" mb={4}>
@@ -49,16 +51,16 @@ export function WhatIfCard({
             min={0}
             step={250}
             decimalScale={4}
-            value={regimen.dose.value}
+            value={shownDose!.value}
             onChange={(v) =>
-              typeof v === 'number' && v > 0 && edit({ dose: { value: v, unit: regimen.dose.unit } })
+              typeof v === 'number' && v > 0 && edit({ dose: { value: v, unit: shownDose!.unit } })
             }
             data-testid="whatif-dose"
           />
           <NativeSelect
             label={t('unit')}
-            value={regimen.dose.unit}
-            onChange={(e) => edit({ dose: { value: regimen.dose.value, unit: e.currentTarget.value } })}
+            value={shownDose!.unit}
+            onChange={(e) => edit({ dose: { value: shownDose!.value, unit: e.currentTarget.value } })}
             data={MASS_UNITS.map((x) => ({ value: x, label: unitLabel(x) }))}
           />
           <NumberInput

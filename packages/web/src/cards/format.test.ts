@@ -1,7 +1,7 @@
 // Infusion durations as a pump is set: vancomycin 2000 mg at 10 mg/min = 200 min = 3 h 20 min.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { durationText } from './format.ts';
+import { clinicalDose, durationText, regimenLine } from './format.ts';
 
 test('durations: 200 min = 3 h 20 min, 3.3333 h = 3 h 20 min, 1.5 h = 1 h 30 min (fr 1 h 30 min), 30 min, 2 h', () => {
   assert.equal(durationText({ value: 200, unit: 'min' }, 'en'), '3 h 20 min');
@@ -9,4 +9,22 @@ test('durations: 200 min = 3 h 20 min, 3.3333 h = 3 h 20 min, 1.5 h = 1 h 30 min
   assert.equal(durationText({ value: 1.5, unit: 'h' }, 'fr'), '1 h 30 min');
   assert.equal(durationText({ value: 0.5, unit: 'h' }, 'en'), '30 min');
   assert.equal(durationText({ value: 2, unit: 'h' }, 'en'), '2 h');
+});
+
+test('doses in the clinicians’ unit: tacrolimus 2500 µg (the model’s unit) is 2.5 mg, 50 µg stays µg, 1250 mg stays mg', () => {
+  assert.deepEqual(clinicalDose({ value: 2500, unit: 'ug' }), { value: 2.5, unit: 'mg' });
+  assert.deepEqual(clinicalDose({ value: 50, unit: 'ug' }), { value: 50, unit: 'ug' });
+  assert.deepEqual(clinicalDose({ value: 1250, unit: 'mg' }), { value: 1250, unit: 'mg' });
+  const tacrolimus = {
+    dose: { value: 3000, unit: 'ug' },
+    interval: { value: 12, unit: 'h' },
+    route: 'oral' as const,
+    duration: null,
+    start: null,
+    loading: null,
+  };
+  assert.equal(
+    regimenLine(tacrolimus, 'fr', (k) => k),
+    '3 mg / 12 h',
+  );
 });

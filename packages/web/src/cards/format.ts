@@ -3,6 +3,9 @@ import type { Regimen } from '@dosetwin/models';
 import type { Key, Lang } from '../i18n/index.ts';
 import { convertUnit, fmt, unitLabel } from '../lib/units.ts';
 
+/** The colon before a value: French typography puts a space before it (`Schéma retenu : …`). */
+export const colon = (lang: Lang): string => (lang === 'fr' ? ' : ' : ': ');
+
 /** A probability as a whole percentage: `34 %`. */
 export const pct = (x: number): string => `${Math.round(x * 100)} %`;
 
@@ -20,12 +23,24 @@ export function durationText(q: { value: number; unit: string }, lang: Lang): st
 }
 
 /**
+ * A dose in the unit clinicians prescribe it in: from 100 µg up, in mg (tacrolimus's 2500 µg, the
+ * model's unit, is written 2.5 mg, as its capsules' strengths are); other doses as they are.
+ */
+export function clinicalDose(q: { value: number; unit: string }): { value: number; unit: string } {
+  if (q.unit === 'ug' && q.value >= 100) return { value: convertUnit(q.value, 'ug', 'mg'), unit: 'mg' };
+  return q;
+}
+
+/**
  * A regimen as one line, hours for the interval, hours and minutes for the infusion:
  * `1000 mg / 12 h (over 1 h 40 min)`, with a loading dose `2500 mg (over 4 h 10 min), then …`.
  */
 export function regimenLine(r: Regimen, lang: Lang, t: (k: Key) => string): string {
   const h = (q: { value: number; unit: string }): string => fmt(hours(q), lang);
-  const dose = (q: { value: number; unit: string }): string => `${fmt(q.value, lang)} ${unitLabel(q.unit)}`;
+  const dose = (x: { value: number; unit: string }): string => {
+    const q = clinicalDose(x);
+    return `${fmt(q.value, lang)} ${unitLabel(q.unit)}`;
+  };
   const over = (d: { value: number; unit: string } | null): string =>
     d ? ` (${t('over')} ${durationText(d, lang)})` : '';
   const loading = r.loading ? `${dose(r.loading.dose)}${over(r.loading.duration)}, ${t('then')} ` : '';
