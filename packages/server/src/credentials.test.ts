@@ -6,9 +6,15 @@
 // two administrators remove each other at once; scrypt at OWASP's parameters, older hashes
 // replaced at sign-in.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_SCRYPT, hashPassword, needsRehash, verifyPassword } from './auth.ts';
+import { startServer } from './serve.ts';
 import { resetPasswordOfUser } from './services/credentials.ts';
+import { INITIAL_PASSWORD_FILE } from './setup.ts';
 import { newId, nowIso } from './store.ts';
 import {
   backends,
@@ -283,3 +289,51 @@ for (const b of backends()) {
     });
   });
 }
+
+describe('the first administrator’s one-time password', () => {
+  test('kept in a 0600 file when the first start fails (its port taken), usable at the next start, which points to it; forced to change; the file goes once it is changed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dt-first-'));
+    const data = join(dir, 'data');
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        startServer({ dataDir: data, port, webRoot: null, plainHttp: true }),
+        /EADDRINUSE/,
+      );
+      const file = join(data, INITIAL_PASSWORD_FILE);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      const password = /^password: (\S+)$/m.exec(readFileSync(file, 'utf8'))![1];
+      const s = await startServer({ dataDir: data, port: 0, webRoot: null, plainHttp: true });
+      try {
+        assert.equal(s.admin, null, 'the admin exists from the failed start');
+        assert.equal(s.adminPasswordFile, file);
+        const post = (url: string, body: object, cookie?: string) =>
+          fetch(`${s.url}${url}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+            body: JSON.stringify(body),
+          });
+        const login = await post('/api/auth/login', { username: 'admin', password });
+        assert.equal(login.status, 200);
+        assert.equal(((await login.json()) as { user: { pending: string } }).user.pending, 'password');
+        const cookie = `dt_session=${tokenOfResponse({ headers: { 'set-cookie': login.headers.getSetCookie() } })}`;
+        const users = await fetch(`${s.url}/api/users`, { headers: { cookie } });
+        assert.equal(users.status, 403, 'nothing before the change');
+        const changed = await post(
+          '/api/auth/password',
+          { current: password, password: 'a long phrase of my own' },
+          cookie,
+        );
+        assert.equal(changed.status, 200);
+        assert.equal(existsSync(file), false, 'the file is removed once the password is changed');
+      } finally {
+        await s.close();
+      }
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -58,6 +58,7 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
   const db = await openDb({ databaseUrl: o.databaseUrl, dataDir: o.dataDir });
   // Append-only triggers in place and the audit chain intact, or no service (audit/integrity.ts).
   await refuseBrokenRecord(db);
+  let app: App | null = null;
   try {
     const admin = await ensureAdmin(db.db, undefined, dataDir);
     const adminPasswordFile = admin ? null : await pendingInitialPassword(db.db, dataDir);
@@ -73,7 +74,7 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
       demo = await loadDemo(db.db, a.id);
       demoUsers = await ensureDemoUsers(db.db);
     }
-    const app = await buildApp({
+    app = await buildApp({
       db,
       keys,
       logger: o.logger ?? false,
@@ -83,12 +84,16 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
       initialPasswordFile: admin?.file ?? adminPasswordFile,
     });
     const url = await app.listen({ host, port: o.port ?? 8787 });
+    const built = app;
     const close = async (): Promise<void> => {
-      await app.close();
+      await built.close();
       await db.close();
     };
     return { app, url, location: db.location, admin, adminPasswordFile, keySource, demo, demoUsers, close };
   } catch (e) {
+    // A start that fails (the port taken, say) leaves nothing running; the first administrator's
+    // one-time password stays in its file for the next start.
+    await app?.close();
     await db.close();
     throw e;
   }
