@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { MET_MEANING, PTA_MEANING, rankingRule } from '@dosetwin/models';
 import { ARTIFACTS, localInput, localPhrase, openBench, PASSWORD, skip } from './browser.ts';
 
 test(
@@ -96,6 +97,20 @@ test(
         /MAP/,
       );
       assert.ok((await page.getByTestId('candidates').locator('tbody tr').count()) >= 1);
+      // The candidates explained in the library's words; a ✓ beside a PTA below 50 % is marked ⚠
+      // in both cells, one at or above it is not; every candidate shows its first dose.
+      assert.equal(
+        await page.getByTestId('ranking-rule').innerText(),
+        `${rankingRule('en')} ${MET_MEANING.en} ${PTA_MEANING.en}`,
+      );
+      for (const row of await page.getByTestId('candidates').locator('tbody tr').all()) {
+        const cells = await row.locator('td').allInnerTexts();
+        const pta = Number(cells[3].split(' ')[0]);
+        const met = cells[2].includes('✓');
+        assert.equal(cells[2].includes('⚠'), met && pta < 50, cells.join(' | '));
+        assert.equal(cells[3].includes('⚠'), pta < 50, cells.join(' | '));
+        assert.match(cells[1], /first dose \d{2} \w{3}/, cells[1]);
+      }
       await shot('analysis');
       // The ML limited-sampling estimate beside the MAP one (the levels match the estimator's design).
       const ml = page.getByTestId('ml-estimate');
