@@ -4,7 +4,8 @@
  * for a drug-level analysis the twin's model's beside the average over the drug's models.
  */
 import { Card, Group, NativeSelect, NumberInput, Table, Text, TextInput, Title } from '@mantine/core';
-import type { Attainment, Regimen } from '@dosetwin/models';
+import { PTA_THRESHOLD } from '@dosetwin/engine';
+import { type Attainment, ptaBelowThreshold, type Regimen } from '@dosetwin/models';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
 import { fromDateTimeLocal, toDateTimeLocal } from '../lib/time.ts';
@@ -117,15 +118,24 @@ export function WhatIfCard({
             {f.metrics.map((m, k) => {
               // The same target averaged over the drug's models (matched by its text).
               const am = average?.averaged.metrics.find((x) => x.target === m.target);
+              // A target met at the individual prediction but more likely missed than met: ⚠.
+              const low = !!pta && ptaBelowThreshold({ all: pta.each[k] });
               return (
                 <Table.Tr key={k}>
                   <Table.Td>{m.target}</Table.Td>
                   <Table.Td>
-                    <Text span fw={700} c={m.met ? 'green.9' : 'red.9'}>
-                      {fmt(m.value, lang)} {m.met ? '✓' : '✗'}
+                    <Text
+                      span
+                      fw={700}
+                      c={m.met ? (low ? 'orange.9' : 'green.9') : 'red.9'}
+                      title={m.met && low ? t('metButLowPta', { p: pct(PTA_THRESHOLD) }) : undefined}
+                    >
+                      {fmt(m.value, lang)} {m.met ? (low ? '✓ ⚠' : '✓') : '✗'}
                     </Text>
                   </Table.Td>
-                  <Table.Td>{pta ? pct(pta.each[k]) : '…'}</Table.Td>
+                  <Table.Td c={low ? 'orange.9' : undefined}>
+                    {pta ? `${pct(pta.each[k])}${low ? ' ⚠' : ''}` : '…'}
+                  </Table.Td>
                   {drugModel && (
                     <Table.Td data-testid="whatif-averaged">
                       {am ? (
