@@ -2,7 +2,7 @@ import { Anchor, AppShell, Button, Group, SegmentedControl, Text, Title } from '
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LangContext, type Lang, translate } from './i18n/index.ts';
 import type { SessionUser } from '@dosetwin/server/contract';
-import { api } from './lib/api.ts';
+import { api, SESSION_ENDED } from './lib/api.ts';
 import { go } from './lib/nav.ts';
 import { PendingPage } from './pages/Account.tsx';
 import { LoginPage } from './pages/Login.tsx';
@@ -46,6 +46,18 @@ export function App() {
       .finally(() => setChecked(true));
   }, []);
   useEffect(refreshUser, [refreshUser]);
+  // A session the service ended (idle, expired, revoked): back to the sign-in page, saying why.
+  const [ended, setEnded] = useState(false);
+  useEffect(() => {
+    const on = () => {
+      setUser((u) => {
+        if (u) setEnded(true);
+        return null;
+      });
+    };
+    window.addEventListener(SESSION_ENDED, on);
+    return () => window.removeEventListener(SESSION_ENDED, on);
+  }, []);
   const t = (k: Parameters<typeof translate>[1]) => translate(lang, k);
   const { route, id } = resolveRoute(hash, user?.role);
   const Page = route.page;
@@ -116,7 +128,13 @@ export function App() {
         </AppShell.Header>
         <AppShell.Main>
           {!checked ? null : !user ? (
-            <LoginPage onSignedIn={setUser} />
+            <LoginPage
+              ended={ended}
+              onSignedIn={(u) => {
+                setEnded(false);
+                setUser(u);
+              }}
+            />
           ) : user.pending ? (
             <PendingPage user={user} onDone={refreshUser} />
           ) : (

@@ -11,6 +11,8 @@ export const en = {
   username: 'User name',
   password: 'Password',
   loginFailed: 'Unknown user or wrong password',
+  sessionEnded:
+    'Your session has ended (30 minutes without activity, 12 hours in all, or signed out from another session): sign in again.',
   role_prescriber: 'prescriber',
   role_pharmacologist: 'pharmacologist',
   role_admin: 'administrator',

@@ -13,6 +13,8 @@ export const fr: Record<Key, string> = {
   username: "Nom d'utilisateur",
   password: 'Mot de passe',
   loginFailed: 'Utilisateur inconnu ou mot de passe erroné',
+  sessionEnded:
+    'Votre session a pris fin (30 minutes sans activité, 12 heures au total, ou fermée depuis une autre session) : reconnectez-vous.',
   role_prescriber: 'prescripteur',
   role_pharmacologist: 'pharmacologue',
   role_admin: 'administrateur',

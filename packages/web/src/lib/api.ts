@@ -17,6 +17,12 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The event the app hears when the service no longer knows the session (it ended after 30 min
+ * without activity, at its 12 h end, or was revoked): the app then shows the sign-in page.
+ */
+export const SESSION_ENDED = 'dosetwin:session-ended';
+
 export async function api<T>(
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
@@ -35,6 +41,9 @@ export async function api<T>(
   const json: unknown = text ? JSON.parse(text) : null;
   if (!r.ok) {
     const j = json as (Partial<ErrorBody> & { message?: string }) | null;
+    // Asking who is signed in, or signing in, answers 401 by design; elsewhere it means the session ended.
+    if (r.status === 401 && url !== '/auth/me' && url !== '/auth/login')
+      window.dispatchEvent(new Event(SESSION_ENDED));
     throw new ApiError(
       r.status,
       j?.error?.issues ?? [{ code: 'DT_HTTP', field: url, message: j?.message ?? `HTTP ${r.status}` }],

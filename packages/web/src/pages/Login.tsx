@@ -8,7 +8,14 @@ import { api, ApiError } from '../lib/api.ts';
  * Sign-in: user name and password, then, for a user with a second factor (the service answers
  * DT_AUTH_CODE), the authenticator's code. The session is the HttpOnly cookie the service sets.
  */
-export function LoginPage({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) {
+export function LoginPage({
+  onSignedIn,
+  ended = false,
+}: {
+  onSignedIn: (u: SessionUser) => void;
+  /** The previous session was ended by the service (idle, expired, revoked): say so. */
+  ended?: boolean;
+}) {
   const { t } = useT();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -46,6 +53,11 @@ export function LoginPage({ onSignedIn }: { onSignedIn: (u: SessionUser) => void
           <Title order={2} size="h3">
             {t('signIn')}
           </Title>
+          {ended && (
+            <Alert color="orange" role="status" data-testid="session-ended">
+              {t('sessionEnded')}
+            </Alert>
+          )}
           <TextInput
             label={t('username')}
             value={username}
