@@ -9,13 +9,14 @@ import type { Key } from './i18n/index.ts';
 import { matchPath, type PageProps } from './lib/nav.ts';
 import { AccountPage } from './pages/Account.tsx';
 import { AnalysisPage } from './pages/Analysis.tsx';
+import { AuditPage } from './pages/Audit.tsx';
 import { ComparePage } from './pages/Compare.tsx';
 import { PatientPage } from './pages/Patient.tsx';
 import { PatientsPage } from './pages/Patients.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
 import { UsersPage } from './pages/Users.tsx';
 
-export type Section = 'patients' | 'requests' | 'users' | 'account';
+export type Section = 'patients' | 'requests' | 'users' | 'account' | 'audit';
 
 /** The clinical pages: an administrator reads no clinical record (the service refuses it). */
 const CLINICAL: readonly Role[] = ['prescriber', 'pharmacologist'];
@@ -36,6 +37,8 @@ export const ROUTES: readonly RouteDef[] = [
   { path: 'requests/:id/compare', page: ComparePage, section: 'requests' },
   { path: 'analyses/:id', page: AnalysisPage, section: 'requests' },
   { path: 'admin/users', page: UsersPage, section: 'users', roles: ['admin'] },
+  // The auditor's only page, hence its first: the pseudonymised trail (the service serves it to no other role).
+  { path: 'audit', page: AuditPage, section: 'audit', roles: ['auditor'] },
   {
     path: 'account',
     page: AccountPage,
@@ -52,6 +55,7 @@ export const SECTIONS: readonly { section: Section; href: string; label: Key; ro
   { section: 'patients', href: '#/', label: 'patients' },
   { section: 'requests', href: '#/requests', label: 'requests' },
   { section: 'users', href: '#/admin/users', label: 'users', roles: ['admin'] },
+  { section: 'audit', href: '#/audit', label: 'audit', roles: ['auditor'] },
   {
     section: 'account',
     href: '#/account',

@@ -349,6 +349,28 @@ export const en = {
   chartCurrent: 'Current regimen continued',
   chartDoses: 'Doses given',
   chartNewDoses: 'New regimen’s doses',
+  // The auditor's page: the pseudonymised audit trail and the record's integrity.
+  audit: 'Audit',
+  auditTrail: 'Audit trail',
+  auditPseudonymised:
+    'Pseudonymised: operators by user name, patients by pseudonym; no identity and no clinical value, only ids, statuses and keyed digests (#…). Your reads are audited too.',
+  auditIntegrityWhat: 'Integrity of the record: append-only triggers in place, hash chain intact.',
+  auditCheck: 'Check now',
+  auditIntact: 'Intact: {rows} rows, the last #{seq} (hash {hash}…).',
+  auditBroken: 'BROKEN: {triggers} trigger problems, {chain} chain problems.',
+  auditAction: 'Action',
+  auditAny: 'any',
+  auditEntity: 'Entity',
+  auditFrom: 'From',
+  auditTo: 'To',
+  auditOperator: 'Operator',
+  auditOperatorId: 'Operator id',
+  auditPatientId: 'Patient id',
+  auditFilter: 'Filter',
+  auditClear: 'Clear',
+  auditNobody: 'service / anonymous',
+  auditNone: 'No row matches.',
+  auditOlder: 'Older rows',
 };
 
 export type Key = keyof typeof en;

@@ -359,4 +359,27 @@ export const fr: Record<Key, string> = {
   chartCurrent: 'Schéma actuel poursuivi',
   chartDoses: 'Doses administrées',
   chartNewDoses: 'Doses du nouveau schéma',
+  // The auditor's page: the pseudonymised audit trail and the record's integrity.
+  audit: 'Audit',
+  auditTrail: 'Journal d’audit',
+  auditPseudonymised:
+    'Pseudonymisé : les opérateurs par leur identifiant, les patients par leur pseudonyme ; aucune identité ni valeur clinique, seulement des identifiants, des statuts et des empreintes à clé (#…). Vos lectures sont aussi journalisées.',
+  auditIntegrityWhat:
+    'Intégrité du dossier : déclencheurs d’ajout seul en place, chaîne d’empreintes intacte.',
+  auditCheck: 'Vérifier maintenant',
+  auditIntact: 'Intact : {rows} lignes, la dernière n° {seq} (empreinte {hash}…).',
+  auditBroken: 'ROMPU : {triggers} problèmes de déclencheurs, {chain} problèmes de chaîne.',
+  auditAction: 'Action',
+  auditAny: 'toutes',
+  auditEntity: 'Objet',
+  auditFrom: 'Du',
+  auditTo: 'Au',
+  auditOperator: 'Opérateur',
+  auditOperatorId: 'Id de l’opérateur',
+  auditPatientId: 'Id du patient',
+  auditFilter: 'Filtrer',
+  auditClear: 'Effacer',
+  auditNobody: 'service / anonyme',
+  auditNone: 'Aucune ligne ne correspond.',
+  auditOlder: 'Lignes plus anciennes',
 };
