@@ -215,6 +215,7 @@ export {
   checkDailyDose,
   checkDose,
   checkDrugData,
+  checkEntryTime,
   checkModelData,
   checkLevel,
   checkRegimen,
@@ -229,6 +230,7 @@ export {
   type DoseEntry,
   type EntryCheck,
   type EntryContext,
+  type EntryTimeContext,
   type LevelEntry,
   type TimedDose,
 } from './plausibility.ts';

@@ -2073,6 +2073,51 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   {
+    code: 'DT_ENTRY_BEFORE_BIRTH',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Dated before birth', fr: 'Datée avant la naissance' },
+    meaning: {
+      en: 'A dose, a level or a covariate is dated before the patient’s birth date: a year mistyped, or a wrong birth date.',
+      fr: 'Une dose, une concentration ou une covariable est datée d’avant la date de naissance du patient : année mal saisie, ou date de naissance erronée.',
+    },
+    action: {
+      en: 'Check the year of the entry; if the birth date is wrong, correct the identity.',
+      fr: 'Vérifier l’année de la saisie ; si la date de naissance est fausse, corriger l’identité.',
+    },
+  },
+  {
+    code: 'DT_ENTRY_OLD',
+    severity: 'warning',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Dated more than a year ago: to confirm', fr: 'Datée de plus d’un an : à confirmer' },
+    meaning: {
+      en: 'A dose, a level or a covariate is dated more than a year ago, most often the previous year typed for this one. It is recorded only when the request acknowledges this code.',
+      fr: 'Une dose, une concentration ou une covariable est datée de plus d’un an, le plus souvent l’année précédente saisie pour l’année en cours. Elle n’est enregistrée que si la demande prend acte de ce code.',
+    },
+    action: {
+      en: 'Check the year; if the date is right, confirm it.',
+      fr: 'Vérifier l’année ; si la date est juste, la confirmer.',
+    },
+  },
+  {
+    code: 'DT_DOSE_REPEATED',
+    severity: 'warning',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Same dose close by: to confirm', fr: 'Même dose toute proche : à confirmer' },
+    meaning: {
+      en: 'A dose of the same amount is already recorded within 90 minutes: most often one dose entered twice (at the planned and at the real time). It is recorded only when the request acknowledges this code.',
+      fr: 'Une dose de même quantité est déjà enregistrée à moins de 90 minutes : le plus souvent une même dose saisie deux fois (à l’heure prévue et à l’heure réelle). Elle n’est enregistrée que si la demande prend acte de ce code.',
+    },
+    action: {
+      en: 'If it is the same dose, correct the recorded one’s time instead; if two doses were given, confirm it.',
+      fr: 'Si c’est la même dose, corriger plutôt l’heure de celle qui est enregistrée ; si deux doses ont été données, la confirmer.',
+    },
+  },
+  {
     code: 'DT_COVARIATE_UNUSUAL',
     severity: 'warning',
     area: 'covariates',

@@ -8,6 +8,7 @@ import { DRUG_FILES } from './drugs.ts';
 import {
   checkCovariateValue,
   checkDose,
+  checkEntryTime,
   checkDrugData,
   checkLevel,
   checkRegimen,
@@ -366,4 +367,44 @@ test('every drug file: hard bounds contain the soft ones, the strengths are plau
       );
     }
   }
+});
+
+describe('entry times', () => {
+  const ctx = {
+    birthDate: '1966-03-04',
+    nowMs: Date.parse('2026-12-06T09:00:00Z'),
+    doses: [{ at: '2026-12-06T08:00:00+01:00', amount: 1, unit: 'g' }],
+  };
+  test('before the birth date: refused; more than a year ago: to acknowledge; a year ago exactly: not', () => {
+    assert.deepEqual(
+      codes({ issues: checkEntryTime('level', { at: '1966-03-03T23:00:00+01:00' }, ctx), conversions: [] }),
+      ['error DT_ENTRY_BEFORE_BIRTH at'],
+    );
+    assert.deepEqual(
+      codes({ issues: checkEntryTime('level', { at: '1966-03-04T01:00:00+01:00' }, ctx), conversions: [] }),
+      ['warning DT_ENTRY_OLD at'],
+    );
+    const old = checkEntryTime('covariate', { at: '2025-12-05T08:00:00Z' }, ctx);
+    assert.equal(
+      old[0].fr?.message,
+      'Valeur datée du 2025-12-05 : il y a 366 jours, plus d’un an ; la confirmer pour l’enregistrer',
+    );
+    assert.deepEqual(checkEntryTime('covariate', { at: '2025-12-06T09:00:00Z' }, ctx), []);
+  });
+  test('the same dose (1000 mg = 1 g) 30 min from one recorded: to acknowledge; 2 h away or another amount: not', () => {
+    const twice = checkEntryTime('dose', { at: '2026-12-06T08:30:00+01:00', amount: 1000, unit: 'mg' }, ctx);
+    assert.deepEqual(codes({ issues: twice, conversions: [] }), ['warning DT_DOSE_REPEATED at']);
+    assert.match(
+      twice[0].message,
+      /Dose 1 000 mg 30 min from the same dose recorded at 2026-12-06T08:00:00\+01:00/,
+    );
+    assert.deepEqual(
+      checkEntryTime('dose', { at: '2026-12-06T10:00:00+01:00', amount: 1000, unit: 'mg' }, ctx),
+      [],
+    );
+    assert.deepEqual(
+      checkEntryTime('dose', { at: '2026-12-06T08:30:00+01:00', amount: 1250, unit: 'mg' }, ctx),
+      [],
+    );
+  });
 });

@@ -50,6 +50,8 @@ export const ACKNOWLEDGED_CODES = [
   'DT_LEVEL_UNIT_SLIP',
   'DT_ETA_EXTREME',
   'DT_MAP_NONCONVERGENCE',
+  'DT_ENTRY_OLD',
+  'DT_DOSE_REPEATED',
 ] as const;
 
 /** The warnings among `issues` that need an acknowledgement (see {@link ACKNOWLEDGED_CODES}). */
@@ -878,6 +880,114 @@ export function checkModelData(
       ...(wtIndex >= 0 ? { covariates: { WT: p.cov[i * p.nCov + wtIndex] } } : {}),
     });
   return checkDrugData(ir.drug, { id: p.id, units: ir.units, records });
+}
+
+// ---------------------------------------------------------------- entry times
+
+/** How far back an entry is usual: older, the year was probably mistyped (2025 for 2026). */
+const OLD_ENTRY_DAYS = 365;
+/** Two doses of the same amount this close (minutes) are likely one entered twice. */
+const REPEATED_DOSE_MIN = 90;
+
+/** What an entry's time is checked against: the patient's birth date, now, the doses recorded. */
+export interface EntryTimeContext {
+  /** `YYYY-MM-DD`, or null when not known. */
+  birthDate: string | null;
+  nowMs: number;
+  /** The doses in force (for a dose entry: one of the same amount close by looks entered twice). */
+  doses: readonly { at: string; amount: number; unit: string }[];
+}
+
+const DATE_WORDS = {
+  dose: { en: 'Dose', fr: 'Dose' },
+  level: { en: 'Level', fr: 'Concentration' },
+  covariate: { en: 'Value', fr: 'Valeur' },
+} satisfies Record<string, Bilingual>;
+
+/**
+ * An entry's time against the patient: before the birth date, refused (a year or a birth date
+ * mistyped); more than a year ago, asked (2025 typed for 2026); a dose of the same amount within
+ * 90 min of a recorded one, asked (the same dose entered twice, once at the planned and once at
+ * the real time). `field` names the time ('at'), `amountField` the dose's amount.
+ */
+export function checkEntryTime(
+  kind: 'dose' | 'level' | 'covariate',
+  entry: { at: string; amount?: number; unit?: string },
+  ctx: EntryTimeContext,
+  field = 'at',
+): Issue[] {
+  const out: Issue[] = [];
+  const ms = Date.parse(entry.at);
+  if (!Number.isFinite(ms)) return out;
+  const what = DATE_WORDS[kind];
+  const day = entry.at.slice(0, 10);
+  if (ctx.birthDate && day < ctx.birthDate)
+    out.push(
+      issue(
+        'error',
+        'DT_ENTRY_BEFORE_BIRTH',
+        field,
+        bi((l) =>
+          l === 'en'
+            ? `${what.en} dated ${day}: before the patient's birth (${ctx.birthDate})`
+            : `${what.fr} datée du ${day} : antérieure à la naissance du patient (${ctx.birthDate})`,
+        ),
+        {
+          en: 'check the year of the date, and the birth date in the identity',
+          fr: 'vérifier l’année de la date, et la date de naissance de l’identité',
+        },
+      ),
+    );
+  else if (ms < ctx.nowMs - OLD_ENTRY_DAYS * 86_400_000) {
+    const days = Math.floor((ctx.nowMs - ms) / 86_400_000);
+    out.push(
+      issue(
+        'warning',
+        'DT_ENTRY_OLD',
+        field,
+        bi((l) =>
+          l === 'en'
+            ? `${what.en} dated ${day}: ${formatNumber(days, l)} days ago, more than a year; confirm it to record it`
+            : `${what.fr} datée du ${day} : il y a ${formatNumber(days, l)} jours, plus d’un an ; la confirmer pour l’enregistrer`,
+        ),
+        { en: 'was the year typed right?', fr: 'l’année a-t-elle été bien saisie ?' },
+      ),
+    );
+  }
+  if (kind === 'dose' && entry.amount !== undefined && entry.unit !== undefined) {
+    const mg = tryConvert(entry.amount, entry.unit, 'mg');
+    const twin = ctx.doses.find((d) => {
+      const gap = Math.abs(Date.parse(d.at) - ms);
+      const dmg = tryConvert(d.amount, d.unit, 'mg');
+      return (
+        gap > 0 &&
+        gap <= REPEATED_DOSE_MIN * 60_000 &&
+        mg !== null &&
+        dmg !== null &&
+        Math.abs(dmg - mg) <= 1e-9 * mg
+      );
+    });
+    if (twin) {
+      const minutes = Math.round(Math.abs(Date.parse(twin.at) - ms) / 60_000);
+      out.push(
+        issue(
+          'warning',
+          'DT_DOSE_REPEATED',
+          field,
+          bi((l) =>
+            l === 'en'
+              ? `Dose ${q(entry.amount!, entry.unit!, l)} ${minutes} min from the same dose recorded at ${twin.at}: entered twice? confirm it to record it`
+              : `Dose ${q(entry.amount!, entry.unit!, l)} à ${minutes} min de la même dose enregistrée le ${twin.at} : saisie deux fois ? la confirmer pour l’enregistrer`,
+          ),
+          {
+            en: 'if it is the same dose, correct the recorded one instead (its time)',
+            fr: 'si c’est la même dose, corriger plutôt celle qui est enregistrée (son heure)',
+          },
+        ),
+      );
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- dates

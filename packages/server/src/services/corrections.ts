@@ -231,7 +231,7 @@ export async function correctRecord<E extends RecordEntity>(
         ? await checkAdministrationEntry(db, p.id, v as NewAdministration, rest)
         : entity === 'samples'
           ? await checkSampleEntry(db, p.id, v as NewSample)
-          : checkCovariateEntry(v as NewCovariate, rest);
+          : await checkCovariateEntry(db, p.id, v as NewCovariate, rest);
     acknowledged = requireAcknowledgement(
       {
         issues: found.issues.map((i) => ({ ...i, field: `value.${i.field}` })),

@@ -14,6 +14,7 @@ import {
   checkCovariateValue,
   checkDailyDose,
   checkDose,
+  checkEntryTime,
   checkLevel,
   checkRegimen,
   drugBounds,
@@ -144,8 +145,14 @@ export async function checkAdministrationEntry(
     ...records.administrations.map((a) => ({ ms: Date.parse(a.at), amount: a.amount, unit: a.unit })),
     { ms: at, amount: b.amount, unit: b.unit },
   ];
-  return merged(
-    drugs.map((drug) => {
+  const times = checkEntryTime('dose', b, {
+    birthDate: await birthDateOf(db, patientId),
+    nowMs: Date.now(),
+    doses: records.administrations,
+  });
+  return merged([
+    { issues: times, conversions: [] },
+    ...drugs.map((drug) => {
       const one = checkDose(
         { drug, weightKg },
         { amount: b.amount, unit: b.unit, route: b.route, duration: b.duration ?? null },
@@ -159,23 +166,61 @@ export async function checkAdministrationEntry(
       );
       return daily ? { ...one, issues: [...one.issues, daily] } : one;
     }),
-  );
+  ]);
 }
 
 /** A level entered, in the drug's unit (the conversion echoed). */
 export async function checkSampleEntry(db: Tx, patientId: string, b: NewSample): Promise<EntryCheck> {
   const drugs = await entryDrugs(db, patientId, b.drug);
-  return merged(
-    drugs.map((drug) =>
+  const times = checkEntryTime('level', b, {
+    birthDate: await birthDateOf(db, patientId),
+    nowMs: Date.now(),
+    doses: [],
+  });
+  return merged([
+    { issues: times, conversions: [] },
+    ...drugs.map((drug) =>
       checkLevel({ drug, weightKg: null }, { value: b.value, unit: b.unit, lloq: b.lloq ?? null }, 'value'),
     ),
-  );
+  ]);
 }
 
-/** A covariate entered: its usual range (the hard limits are validate.ts's), weight against height. */
-export function checkCovariateEntry(b: NewCovariate, records: RecordContext): EntryCheck {
+/** A covariate entered: its usual range (the hard limits are validate.ts's), weight against height and age, its time. */
+export async function checkCovariateEntry(
+  db: Tx,
+  patientId: string,
+  b: NewCovariate,
+  records: RecordContext,
+): Promise<EntryCheck> {
   const c = checkCovariateValue(b.name, b.value, b.unit, 'value', records.covariates);
-  return { issues: c.issues.filter((i) => i.severity === 'warning'), conversions: c.conversions };
+  const times = checkEntryTime('covariate', b, {
+    birthDate: await birthDateOf(db, patientId),
+    nowMs: Date.now(),
+    doses: [],
+  });
+  return {
+    issues: [...times, ...c.issues.filter((i) => i.severity === 'warning')],
+    conversions: c.conversions,
+  };
+}
+
+/** The patient's birth date in force (`YYYY-MM-DD`: as entered, or as its latest identity correction says), null without one. */
+export async function birthDateOf(db: Tx, patientId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('patient_identity')
+    .select('birth_date')
+    .where('patient_id', '=', patientId)
+    .executeTakeFirst();
+  if (!row) return null;
+  const last = await db
+    .selectFrom('corrections')
+    .select('value')
+    .where('entity', '=', 'identity')
+    .where('record_id', '=', patientId)
+    .orderBy('seq', 'desc')
+    .executeTakeFirst();
+  const amended = last?.value ? (JSON.parse(last.value) as { birthDate?: string }).birthDate : undefined;
+  return amended ?? row.birth_date;
 }
 
 /**

@@ -221,7 +221,10 @@ export async function addCovariate(
   const c = new Checks();
   const atUtc = checkNewCovariate(c, b);
   c.throwIfAny();
-  const ok = requireAcknowledgement(checkCovariateEntry(b, await recordsOf(db, p.id)), b.acknowledge);
+  const ok = requireAcknowledgement(
+    await checkCovariateEntry(db, p.id, b, await recordsOf(db, p.id)),
+    b.acknowledge,
+  );
   const row: Database['covariates'] = {
     id: newId(),
     patient_id: p.id,
