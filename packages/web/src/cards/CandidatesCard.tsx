@@ -21,7 +21,7 @@ import { memo } from 'react';
 import { useT } from '../i18n/index.ts';
 import { showDateTime } from '../lib/time.ts';
 import { fmt } from '../lib/units.ts';
-import { pct, regimenLine } from './format.ts';
+import { metMark, pct, ptaMark, regimenLine } from './format.ts';
 
 export const CandidatesCard = memo(function CandidatesCard({
   analysis: a,
@@ -92,13 +92,11 @@ export const CandidatesCard = memo(function CandidatesCard({
                       c={m.met ? (low ? 'orange.9' : 'green.9') : 'red.9'}
                       title={m.met && low ? t('metButLowPta', { p: pct(PTA_THRESHOLD) }) : undefined}
                     >
-                      {m.metric} {fmt(m.value, lang)} {m.met ? (low ? '✓ ⚠' : '✓') : '✗'}
+                      {m.metric} {fmt(m.value, lang)} {metMark(m.met, c.pta)}
                     </Text>
                   ))}
                 </Table.Td>
-                <Table.Td c={low ? 'orange.9' : undefined}>
-                  {c.pta ? `${pct(c.pta.all)}${low ? ' ⚠' : ''}` : '—'}
-                </Table.Td>
+                <Table.Td c={low ? 'orange.9' : undefined}>{c.pta ? ptaMark(c.pta) : '—'}</Table.Td>
                 <Table.Td>
                   <Button
                     size="compact-xs"

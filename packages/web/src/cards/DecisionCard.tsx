@@ -11,7 +11,7 @@ import { memo } from 'react';
 import { useT } from '../i18n/index.ts';
 import { showDateTime } from '../lib/time.ts';
 import { fmt } from '../lib/units.ts';
-import { colon, pct, regimenLine } from './format.ts';
+import { colon, metMark, ptaMark, regimenLine } from './format.ts';
 
 export const DecisionCard = memo(function DecisionCard({
   analysis: a,
@@ -51,8 +51,8 @@ export const DecisionCard = memo(function DecisionCard({
             <Text size="sm" data-testid="retained-predicted">
               {t('predictedAsSigned')}
               {colon(lang)}
-              {e.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${m.met ? '✓' : '✗'}`).join(' · ')}
-              {e.pta ? ` · ${t('pta')} ${pct(e.pta.all)}` : ''}
+              {e.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${metMark(m.met, e.pta)}`).join(' · ')}
+              {e.pta ? ` · ${t('pta')} ${ptaMark(e.pta)}` : ''}
             </Text>
           )}
           <Text size="xs" c="gray.7">

@@ -12,7 +12,7 @@ import { fromDateTimeLocal, toDateTimeLocal } from '../lib/time.ts';
 import { fmt, MASS_UNITS, unitLabel } from '../lib/units.ts';
 import type { AverageResult } from '../hooks/useTwin.ts';
 import type { ForecastMsg, ReadyInfo } from '../lib/worker-protocol.ts';
-import { clinicalDose, hours, pct } from './format.ts';
+import { clinicalDose, hours, metMark, pct, ptaMark } from './format.ts';
 
 export function WhatIfCard({
   info,
@@ -130,11 +130,11 @@ export function WhatIfCard({
                       c={m.met ? (low ? 'orange.9' : 'green.9') : 'red.9'}
                       title={m.met && low ? t('metButLowPta', { p: pct(PTA_THRESHOLD) }) : undefined}
                     >
-                      {fmt(m.value, lang)} {m.met ? (low ? '✓ ⚠' : '✓') : '✗'}
+                      {fmt(m.value, lang)} {metMark(m.met, pta ? { all: pta.each[k] } : null)}
                     </Text>
                   </Table.Td>
                   <Table.Td c={low ? 'orange.9' : undefined}>
-                    {pta ? `${pct(pta.each[k])}${low ? ' ⚠' : ''}` : '…'}
+                    {pta ? ptaMark({ all: pta.each[k] }) : '…'}
                   </Table.Td>
                   {drugModel && (
                     <Table.Td data-testid="whatif-averaged">

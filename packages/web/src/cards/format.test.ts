@@ -1,7 +1,7 @@
 // Infusion durations as a pump is set: vancomycin 2000 mg at 10 mg/min = 200 min = 3 h 20 min.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clinicalDose, durationText, regimenLine } from './format.ts';
+import { clinicalDose, durationText, metMark, ptaMark, regimenLine } from './format.ts';
 
 test('durations: 200 min = 3 h 20 min, 3.3333 h = 3 h 20 min, 1.5 h = 1 h 30 min (fr 1 h 30 min), 30 min, 2 h', () => {
   assert.equal(durationText({ value: 200, unit: 'min' }, 'en'), '3 h 20 min');
@@ -27,4 +27,14 @@ test('doses in the clinicians’ unit: tacrolimus 2500 µg (the model’s unit) 
     regimenLine(tacrolimus, 'fr', (k) => k),
     '3 mg / 12 h',
   );
+});
+
+test('a ✓ never alone beside a PTA below 50 %: met at 34 % reads ✓ ⚠, at 50 % and 60 % ✓, without draws ✓; not met ✗; the PTA 34 % ⚠, 60 % plain', () => {
+  assert.equal(metMark(true, { all: 0.34 }), '✓ ⚠');
+  assert.equal(metMark(true, { all: 0.5 }), '✓');
+  assert.equal(metMark(true, { all: 0.6 }), '✓');
+  assert.equal(metMark(true, null), '✓');
+  assert.equal(metMark(false, { all: 0.34 }), '✗');
+  assert.equal(ptaMark({ all: 0.34 }), '34 % ⚠');
+  assert.equal(ptaMark({ all: 0.6 }), '60 %');
 });

@@ -1,5 +1,5 @@
 /** How the analysis cards write regimens and probabilities (display only; units converted by the engine's table). */
-import type { Regimen } from '@dosetwin/models';
+import { ptaBelowThreshold, type Regimen } from '@dosetwin/models';
 import type { Key, Lang } from '../i18n/index.ts';
 import { convertUnit, fmt, unitLabel } from '../lib/units.ts';
 
@@ -8,6 +8,17 @@ export const colon = (lang: Lang): string => (lang === 'fr' ? ' : ' : ': ');
 
 /** A probability as a whole percentage: `34 %`. */
 export const pct = (x: number): string => `${Math.round(x * 100)} %`;
+
+/**
+ * A target's mark: ✓ met at the individual prediction, ✗ not; `✓ ⚠` when met but the PTA is below
+ * the threshold (more likely missed than met), so that a ✓ never stands alone beside a low PTA.
+ */
+export const metMark = (met: boolean, pta: { all: number } | null | undefined): string =>
+  met ? (ptaBelowThreshold(pta) ? '✓ ⚠' : '✓') : '✗';
+
+/** A PTA as shown beside the targets: `34 % ⚠` below the threshold. */
+export const ptaMark = (pta: { all: number }): string =>
+  `${pct(pta.all)}${ptaBelowThreshold(pta) ? ' ⚠' : ''}`;
 
 /** A quantity in hours, for the forms and lines that show hours. */
 export const hours = (q: { value: number; unit: string } | null): number =>

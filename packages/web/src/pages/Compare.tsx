@@ -7,7 +7,7 @@
 import { Badge, Card, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
 import type { Analysis, RequestDetail } from '@dosetwin/server/contract';
 import { type ReactNode, useEffect, useState } from 'react';
-import { pct, regimenLine } from '../cards/format.ts';
+import { colon, metMark, ptaMark, regimenLine } from '../cards/format.ts';
 import { ErrorBox } from '../components/Issues.tsx';
 import { type Key, useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
@@ -21,21 +21,23 @@ type Lines = { key: string; text: string }[];
 function linesOf(a: Analysis, lang: 'en' | 'fr', t: (k: Key, v?: Record<string, string | number>) => string) {
   const i = a.inputs;
   const at = (x: string): string => showDateTime(x, lang);
+  // The colon after a label (a space before it in French: « Dose 05 déc., 02:59 : 1 g »).
+  const sep = colon(lang);
   const inputs: Lines = [
     ...i.administrations.map((d) => ({
       key: `dose ${Date.parse(d.at)}`,
-      text: `${t('dose')} ${at(d.at)}: ${fmt(d.amount, lang)} ${unitLabel(d.unit)} ${t(`route_${d.route}`)}${d.duration ? ` ${t('over')} ${fmt(d.duration.value, lang)} ${d.duration.unit}` : ''}`,
+      text: `${t('dose')} ${at(d.at)}${sep}${fmt(d.amount, lang)} ${unitLabel(d.unit)} ${t(`route_${d.route}`)}${d.duration ? ` ${t('over')} ${fmt(d.duration.value, lang)} ${d.duration.unit}` : ''}`,
     })),
     ...i.samples.map((s) => ({
       key: `level ${Date.parse(s.at)} ${s.matrix}`,
-      text: `${t('level')} ${at(s.at)}: ${fmt(s.value, lang)} ${unitLabel(s.unit)}`,
+      text: `${t('level')} ${at(s.at)}${sep}${fmt(s.value, lang)} ${unitLabel(s.unit)}`,
     })),
     ...i.covariates.map((c) => ({
       key: `cov ${c.name} ${Date.parse(c.at)}`,
-      text: `${c.name} ${at(c.at)}: ${fmt(c.value, lang)} ${c.unit === '-' ? '' : unitLabel(c.unit)}`,
+      text: `${c.name} ${at(c.at)}${sep}${fmt(c.value, lang)} ${c.unit === '-' ? '' : unitLabel(c.unit, lang)}`,
     })),
-    { key: 'targets', text: `${t('targetsOfSubject')}: ${a.targets.map((x) => x.text).join('; ')}` },
-    { key: 'start', text: `${t('firstDose')}: ${i.start ? at(i.start) : '—'}` },
+    { key: 'targets', text: `${t('targetsOfSubject')}${sep}${a.targets.map((x) => x.text).join('; ')}` },
+    { key: 'start', text: `${t('firstDose')}${sep}${i.start ? at(i.start) : '—'}` },
   ];
   const units = a.fit.model.units;
   const fit: Lines = [
@@ -46,12 +48,12 @@ function linesOf(a: Analysis, lang: 'en' | 'fr', t: (k: Key, v?: Record<string, 
     ...Object.entries(a.fit.parameters).map(([k, v]) => ({ key: `p ${k}`, text: `${k} = ${fmt(v, lang)}` })),
     ...a.fit.observations.map((o) => ({
       key: `o ${Date.parse(o.at)}`,
-      text: `${t('chartObserved')} ${at(o.at)}: ${fmt(o.observed, lang)} / ${t('predicted')} ${fmt(o.predicted, lang)} ${unitLabel(units.conc)}`,
+      text: `${t('chartObserved')} ${at(o.at)}${sep}${fmt(o.observed, lang)} / ${t('predicted')} ${fmt(o.predicted, lang)} ${unitLabel(units.conc)}`,
     })),
   ];
   const candidates: Lines = a.candidates.slice(0, 3).map((c) => ({
     key: `c ${c.rank}`,
-    text: `#${c.rank} ${regimenLine(c.regimen, lang, t)} · ${c.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${m.met ? '✓' : '✗'}`).join(' · ')}${c.pta ? ` · ${t('pta')} ${pct(c.pta.all)}` : ''}`,
+    text: `#${c.rank} ${regimenLine(c.regimen, lang, t)} · ${c.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${metMark(m.met, c.pta)}`).join(' · ')}${c.pta ? ` · ${t('pta')} ${ptaMark(c.pta)}` : ''}`,
   }));
   const v = a.validation;
   const retained: Lines = v
@@ -61,13 +63,13 @@ function linesOf(a: Analysis, lang: 'en' | 'fr', t: (k: Key, v?: Record<string, 
           text: `${t(`decided_${v.decision}`)} · ${showDateTime(v.signedAt, lang)}`,
         },
         ...(v.regimen
-          ? [{ key: 'regimen', text: `${t('retainedRegimen')}: ${regimenLine(v.regimen, lang, t)}` }]
+          ? [{ key: 'regimen', text: `${t('retainedRegimen')}${sep}${regimenLine(v.regimen, lang, t)}` }]
           : []),
         ...(v.evaluation
           ? [
               {
                 key: 'evaluation',
-                text: `${t('predictedAsSigned')}: ${v.evaluation.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${m.met ? '✓' : '✗'}`).join(' · ')}${v.evaluation.pta ? ` · ${t('pta')} ${pct(v.evaluation.pta.all)}` : ''}`,
+                text: `${t('predictedAsSigned')}: ${v.evaluation.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${metMark(m.met, v.evaluation!.pta)}`).join(' · ')}${v.evaluation.pta ? ` · ${t('pta')} ${ptaMark(v.evaluation.pta)}` : ''}`,
               },
             ]
           : []),
