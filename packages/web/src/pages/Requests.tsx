@@ -13,7 +13,7 @@ import {
   Title,
 } from '@mantine/core';
 import { findMetric } from '@dosetwin/engine';
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
 import type {
@@ -27,7 +27,7 @@ import { api } from '../lib/api.ts';
 import { go, type PageProps } from '../lib/nav.ts';
 import { showDateTime } from '../lib/time.ts';
 import { CONC_UNITS, unitLabel } from '../lib/units.ts';
-import { regimenLine } from '../cards/format.ts';
+import { colon, regimenLine } from '../cards/format.ts';
 
 const STATUSES = ['', 'submitted', 'analysed', 'validated', 'rejected'] as const;
 
@@ -196,9 +196,20 @@ export function RequestPage({ id, user }: PageProps) {
             <Textarea
               label={t('analysisTargets')}
               description={
-                defaults.length
-                  ? `${t('defaultTargets')}: ${defaults.map((x) => `${x.text} — ${x.note || x.citation}`).join('; ')}`
-                  : undefined
+                defaults.length ? (
+                  <>
+                    {t('defaultTargets')}
+                    {colon(lang)}
+                    {defaults.map((x, k) => (
+                      <Fragment key={k}>
+                        {k > 0 && '; '}
+                        {x.text} —{' '}
+                        {/* The drug file's notes are English only: in French, its source, in its paper's language. */}
+                        {lang === 'fr' ? <span lang="en">{x.citation}</span> : x.note || x.citation}
+                      </Fragment>
+                    ))}
+                  </>
+                ) : undefined
               }
               placeholder={defaults.map((x) => x.text).join('\n')}
               value={targets}
