@@ -8,8 +8,19 @@
 // this machine. Timing (how long /api/health takes meanwhile) is the bench's (bench/server.ts).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { evaluateRetainedRegimen } from './analysis.ts';
 import { AnalysisPool, analysisLimitsFromEnv } from './analysis-pool.ts';
-import { backends, hoursAgo, testApp, userWithToken, type TestApp, type TestUser } from './test-support.ts';
+import type { Regimen, StoredInputs } from './contract/index.ts';
+import { retainedSubject } from './services/validations.ts';
+import {
+  backends,
+  hoursAgo,
+  REAUTH,
+  testApp,
+  userWithToken,
+  type TestApp,
+  type TestUser,
+} from './test-support.ts';
 
 const DAYS = 20;
 
@@ -27,6 +38,7 @@ for (const b of backends()) {
     let other: TestUser;
     let heavy: string;
     let light: string;
+    let lightAnalysis: { id: string; warnings: { code: string }[] };
     const http = async (auth: string | null, method: 'GET' | 'POST', path: string, body?: unknown) => {
       const r = await fetch(`${url}${path}`, {
         method,
@@ -152,10 +164,11 @@ for (const b of backends()) {
       const next = await http(pharm.auth, 'POST', `/api/requests/${light}/analyses`, {});
       assert.equal(next.status, 201, JSON.stringify(next.body));
       assert.equal(next.body.modelId, 'vancomycin/goti2018');
+      lightAnalysis = next.body as unknown as typeof lightAnalysis;
       assert.deepEqual(t.app.dt.analyses.load(), { running: 0, waiting: 0 });
     });
 
-    test('a second analysis of the same user while one runs → 429 DT_ANALYSIS_BUSY; another user waits for the thread and is served', async () => {
+    test('a second analysis or a signature of the same user while one runs → 429 DT_ANALYSIS_BUSY; another user waits for the thread and is served; once it ends the signature is evaluated on a worker', async () => {
       const first = http(pharm.auth, 'POST', `/api/requests/${heavy}/analyses`, {});
       // The first analysis is counted as soon as its request reaches the pool.
       while (t.app.dt.analyses.load().running === 0) await new Promise((r) => setTimeout(r, 20));
@@ -166,12 +179,46 @@ for (const b of backends()) {
         [['DT_ANALYSIS_BUSY', 'user']],
       );
       assert.match(second.body.error!.issues[0].message, /at most 1 at once/);
+      // Signing evaluates the retained regimen on the pool too, within the same limit.
+      const decision = (a: typeof lightAnalysis) => ({
+        ...REAUTH,
+        decision: 'accept',
+        candidate: 1,
+        comment: 'as proposed',
+        acknowledge: [...new Set(a.warnings.map((w) => w.code))],
+      });
+      const busySign = await http(
+        pharm.auth,
+        'POST',
+        `/api/analyses/${lightAnalysis.id}/validations`,
+        decision(lightAnalysis),
+      );
+      assert.equal(busySign.status, 429, JSON.stringify(busySign.body));
+      assert.equal(busySign.body.error!.issues[0].code, 'DT_ANALYSIS_BUSY');
       // Another pharmacologist is not refused: their analysis waits for the thread, then runs.
       const others = http(other.auth, 'POST', `/api/requests/${light}/analyses`, {});
       const [a, o] = await Promise.all([first, others]);
       assert.equal(a.body.error!.issues[0].code, 'DT_ANALYSIS_TIMEOUT');
       assert.equal(o.status, 201, JSON.stringify(o.body));
-      // Once the first has ended, the same user may analyse again.
+      // Once the first has ended, the same user signs the latest version (the other user's; the
+      // retained regimen evaluated on a worker) and may analyse again.
+      const latest = o.body as unknown as typeof lightAnalysis;
+      const signed = await http(
+        pharm.auth,
+        'POST',
+        `/api/analyses/${latest.id}/validations`,
+        decision(latest),
+      );
+      assert.equal(signed.status, 201, JSON.stringify(signed.body));
+      // The worker's evaluation is the library's on this thread, to the last digit (same seed).
+      const stored = latest as unknown as { kind: 'model'; inputs: StoredInputs; modelId: string };
+      const here = evaluateRetainedRegimen(
+        retainedSubject(stored.kind, stored.inputs, stored.modelId),
+        stored.modelId,
+        signed.body.regimen as Regimen,
+      );
+      assert.ok(here.pta !== null);
+      assert.deepEqual(signed.body.evaluation, JSON.parse(JSON.stringify(here)));
       const again = await http(pharm.auth, 'POST', `/api/requests/${light}/analyses`, {});
       assert.equal(again.status, 201, JSON.stringify(again.body));
     });
