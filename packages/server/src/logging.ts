@@ -40,11 +40,41 @@ export interface LogDestination {
   write(line: string): void;
 }
 
+/**
+ * A URL as logged: the path, and the query string's names without their values (a patient search
+ * sends the searched name there: `/api/patients/search?q=[redacted]`). Paths hold ids only.
+ */
+export function loggedUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const names = url
+    .slice(q + 1)
+    .split('&')
+    .filter(Boolean)
+    .map((kv) => `${kv.split('=')[0].slice(0, 40)}=[redacted]`);
+  return `${url.slice(0, q)}?${names.join('&')}`;
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  ip: string;
+  socket?: { remotePort?: number };
+}
+
 /** Logger options: `level` ('info' for the service), optionally to another stream than stdout (tests). */
 export function loggerOptions(level = 'info', stream?: LogDestination): FastifyServerOptions['logger'] {
   return {
     level,
     redact: { paths: REDACT, censor: '[redacted]' },
+    serializers: {
+      req: (req: LoggedRequest) => ({
+        method: req.method,
+        url: loggedUrl(req.url),
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+      }),
+    },
     ...(stream ? { stream } : {}),
   };
 }

@@ -53,6 +53,9 @@ export function registerServe(program: Command): void {
           plainHttp: opts.plainHttp,
           trustProxy: opts.trustProxy,
           auth: opts.distinctSigner ? { distinctSigner: true } : undefined,
+          // The service's log (JSON lines on stdout, credentials and identity redacted): on unless
+          // DOSETWIN_LOG=off, so that an internal error always leaves a trace.
+          logger: process.env.DOSETWIN_LOG !== 'off',
         });
         console.log(`dosetwin service at ${s.url} (API under /api, documentation at ${s.url}/docs)`);
         console.log(`database: ${s.location}`);
