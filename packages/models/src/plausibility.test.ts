@@ -12,6 +12,7 @@ import {
   checkDrugData,
   checkLevel,
   checkRegimen,
+  checkRegimenStart,
   formatNumber,
   isCalendarDateTime,
   maxDailyDose,
@@ -406,5 +407,25 @@ describe('entry times', () => {
       checkEntryTime('dose', { at: '2026-12-06T08:30:00+01:00', amount: 1250, unit: 'mg' }, ctx),
       [],
     );
+  });
+});
+
+describe("a retained regimen's start", () => {
+  const now = Date.parse('2026-12-06T09:00:00Z');
+  test('before the last dose given: refused; 8 days ahead: to acknowledge; tomorrow or none: not', () => {
+    const last = '2026-12-06T08:00:00+01:00';
+    assert.deepEqual(
+      checkRegimenStart('2025-12-06T20:00:00+01:00', last, now).map(
+        (i) => `${i.severity} ${i.code} ${i.field}`,
+      ),
+      ['error DT_REGIMEN_IMPLAUSIBLE regimen.start'],
+    );
+    const late = checkRegimenStart('2026-12-14T10:00:00Z', last, now);
+    assert.equal(
+      late[0].fr?.message,
+      'Première nouvelle dose le 2026-12-14T10:00:00Z : dans 8 jours ; la confirmer pour l’enregistrer',
+    );
+    assert.deepEqual(checkRegimenStart('2026-12-07T08:00:00+01:00', last, now), []);
+    assert.deepEqual(checkRegimenStart(null, last, now), []);
   });
 });

@@ -761,6 +761,56 @@ export function checkRegimen(ctx: EntryContext, r: Regimen, prefix = 'regimen'):
   return { issues, conversions };
 }
 
+/** How far ahead a retained regimen's first dose is usual (days): later, a date mistyped. */
+const LATE_START_DAYS = 7;
+
+/**
+ * A retained regimen's first new dose: before the last dose recorded, refused (it would overlap
+ * the doses given: a date mistyped); more than a week ahead, asked.
+ */
+export function checkRegimenStart(
+  start: string | null,
+  lastDoseAt: string | null,
+  nowMs: number,
+  field = 'regimen.start',
+): Issue[] {
+  const ms = start === null ? NaN : Date.parse(start);
+  if (!Number.isFinite(ms)) return [];
+  if (lastDoseAt !== null && ms < Date.parse(lastDoseAt))
+    return [
+      issue(
+        'error',
+        'DT_REGIMEN_IMPLAUSIBLE',
+        field,
+        bi((l) =>
+          l === 'en'
+            ? `First new dose at ${start}: before the last recorded dose (${lastDoseAt})`
+            : `Première nouvelle dose le ${start} : avant la dernière dose enregistrée (${lastDoseAt})`,
+        ),
+        {
+          en: 'a new regimen starts after the doses given; check the date',
+          fr: 'un nouveau schéma commence après les doses données ; vérifier la date',
+        },
+      ),
+    ];
+  const days = (ms - nowMs) / 86_400_000;
+  if (days > LATE_START_DAYS)
+    return [
+      issue(
+        'warning',
+        'DT_REGIMEN_UNUSUAL',
+        field,
+        bi((l) =>
+          l === 'en'
+            ? `First new dose at ${start}: in ${formatNumber(Math.floor(days), l)} days; confirm it to record it`
+            : `Première nouvelle dose le ${start} : dans ${formatNumber(Math.floor(days), l)} jours ; la confirmer pour l’enregistrer`,
+        ),
+        { en: 'was the date typed right?', fr: 'la date a-t-elle été bien saisie ?' },
+      ),
+    ];
+  return [];
+}
+
 // ---------------------------------------------------------------- whole records
 
 /**

@@ -17,6 +17,7 @@ import {
   checkEntryTime,
   checkLevel,
   checkRegimen,
+  checkRegimenStart,
   drugBounds,
   drugFile,
   type EntryCheck,
@@ -230,14 +231,14 @@ export async function birthDateOf(db: Tx, patientId: string): Promise<string | n
  */
 export function checkRetainedRegimen(
   kind: 'model' | 'drug',
-  inputs: Pick<StoredInputs, 'covariates' | 'start'> & { drug?: string | null },
+  inputs: Pick<StoredInputs, 'covariates' | 'start' | 'administrations'> & { drug?: string | null },
   modelId: string,
   regimen: Regimen,
 ): EntryCheck {
   const ir = getModel(modelId).ir;
   const drug = kind === 'drug' && inputs.drug ? inputs.drug : ir.drug || null;
   const at = regimen.start ?? inputs.start ?? new Date().toISOString();
-  return checkRegimen(
+  const found = checkRegimen(
     {
       drug,
       weightKg: weightAt(inputs.covariates, at),
@@ -245,6 +246,11 @@ export function checkRetainedRegimen(
     },
     regimen,
   );
+  const last = inputs.administrations.reduce<string | null>(
+    (m, a) => (m === null || Date.parse(a.at) > Date.parse(m) ? a.at : m),
+    null,
+  );
+  return { ...found, issues: [...found.issues, ...checkRegimenStart(regimen.start, last, Date.now())] };
 }
 
 /**
