@@ -159,7 +159,7 @@ export {
   type InputState,
   type InputStatus,
 } from './input-status.ts';
-export { currentRegimen, doseTimes, openingRegimen, sameRegimen } from './what-if.ts';
+export { currentRegimen, doseTimes, editedRegimen, openingRegimen, sameRegimen } from './what-if.ts';
 export {
   dispositionRates,
   individualSummary,

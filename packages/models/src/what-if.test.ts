@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Regimen } from './regimen.ts';
-import { currentRegimen, doseTimes, openingRegimen, sameRegimen } from './what-if.ts';
+import { currentRegimen, doseTimes, editedRegimen, openingRegimen, sameRegimen } from './what-if.ts';
 
 const r = (patch: Partial<Regimen> = {}): Regimen => ({
   dose: { value: 1000, unit: 'mg' },
@@ -127,4 +127,39 @@ test('doseTimes: every 12 h (720 min) from 20:00 over 36 h gives 20:00, 08:00, 2
     [0, 12, 24, 36].map((h) => start + h * H),
   );
   assert.deepEqual(doseTimes({ interval: { value: 0, unit: 'h' } }, start, start + 36 * H), []);
+});
+
+test('editedRegimen: 1500 mg / 24 h due 24 h after the last dose, changed to 12 h, is due 12 h after it; a first dose set by hand stays; a dose change keeps the start', () => {
+  const last = '2026-12-06T03:52:00+01:00';
+  const H = 3_600_000;
+  const inputs = {
+    administrations: [-12, 0].map((h) => ({
+      at: new Date(Date.parse(last) + h * H).toISOString(),
+      amount: 1000,
+      unit: 'mg',
+      route: 'infusion' as const,
+      duration: { value: 1, unit: 'h' },
+      product: 'vial 1 g',
+    })),
+  };
+  const at = (h: number): string => new Date(Date.parse(last) + h * H).toISOString();
+  const r: Regimen = {
+    dose: { value: 1500, unit: 'mg' },
+    interval: { value: 24, unit: 'h' },
+    route: 'infusion',
+    duration: { value: 2.5, unit: 'h' },
+    start: at(24),
+    loading: null,
+  };
+  const twelve = editedRegimen(inputs, r, { interval: { value: 12, unit: 'h' } });
+  assert.equal(Date.parse(twelve.start!), Date.parse(at(12)));
+  assert.deepEqual(twelve.interval, { value: 12, unit: 'h' });
+  // 1440 min is 24 h: no change of interval, no move.
+  assert.equal(editedRegimen(inputs, r, { interval: { value: 1440, unit: 'min' } }).start, r.start);
+  assert.equal(
+    editedRegimen(inputs, { ...r, start: at(30) }, { interval: { value: 12, unit: 'h' } }).start,
+    at(30),
+  );
+  assert.equal(editedRegimen(inputs, r, { dose: { value: 1250, unit: 'mg' } }).start, r.start);
+  assert.equal(editedRegimen(inputs, r, { interval: { value: 12, unit: 'h' }, start: at(5) }).start, at(5));
 });

@@ -102,3 +102,26 @@ export function doseTimes(
   for (let k = 0; k < max && startMs + k * tau <= untilMs; k++) out.push(startMs + k * tau);
   return out;
 }
+
+/**
+ * A what-if edit applied to a regimen: the fields changed, and, when the interval changes while
+ * the first new dose is the one the regimen was due at (its interval after the last dose), that
+ * first dose moved to the new interval's due time. Changing 1500 mg / 24 h from its due time to
+ * 1250 mg / 12 h then starts 12 h after the last dose, not 24 h (a missed dose); a first dose the
+ * user set stays where it is.
+ */
+export function editedRegimen(
+  inputs: Pick<ClinicalRecord, 'administrations'>,
+  r: Regimen,
+  patch: Partial<Regimen>,
+): Regimen {
+  const next = { ...r, ...patch };
+  const changed =
+    patch.interval !== undefined &&
+    convert(patch.interval.value, patch.interval.unit, 'h') !==
+      convert(r.interval.value, r.interval.unit, 'h');
+  if (!changed || patch.start !== undefined || !r.start) return next;
+  const due = nextDueAfterLast(inputs, r);
+  if (due === null || Date.parse(due) !== Date.parse(r.start)) return next;
+  return { ...next, start: nextDueAfterLast(inputs, next) };
+}

@@ -7,7 +7,7 @@
  * sequences the calls and times each edit for the end-to-end test (`window.__whatif`).
  */
 import type { Analysis } from '@dosetwin/server/contract';
-import { type Attainment, openingRegimen, type Regimen } from '@dosetwin/models';
+import { type Attainment, editedRegimen, openingRegimen, type Regimen } from '@dosetwin/models';
 import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { EngineClient } from '../lib/engine-client.ts';
 import type { ForecastMsg, MlResult, ReadyInfo, TwinSource } from '../lib/worker-protocol.ts';
@@ -142,7 +142,12 @@ export function useTwin(analysis: Analysis | null): TwinState {
     (patch: Partial<Regimen>) => {
       if (!regimenRef.current) return;
       editAt.current = performance.now();
-      const next = { ...regimenRef.current, ...patch };
+      // A new interval moves a first dose that was the regimen's due time to the new one's.
+      const next = editedRegimen(
+        analysisRef.current?.inputs ?? { administrations: [] },
+        regimenRef.current,
+        patch,
+      );
       regimenRef.current = next;
       void run(next);
       // The page's re-render yields to the worker's reply, so the chart is drawn without waiting for it.
