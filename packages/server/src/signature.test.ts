@@ -2,8 +2,8 @@
 // (no password, a wrong one, a TOTP code used twice) is refused; the signature is Ed25519 under the
 // service key and verifies with its public key alone; a forger with the database (an edited
 // decision or signer, a keyless hash recomputed, a row signed with another key, an analysis
-// edited after signing) gets no report but DT_SIGNATURE_INVALID, audited; with the option, the
-// analyst cannot sign their own analysis.
+// edited after signing) gets no report but DT_SIGNATURE_INVALID, audited, and reading the analysis
+// shows its signature not verified; with the option, the analyst cannot sign their own analysis.
 import assert from 'node:assert/strict';
 import { createHash, verify as edVerify } from 'node:crypto';
 import { sql } from 'kysely';
@@ -155,6 +155,13 @@ for (const b of backends()) {
         tamper(db, ['validations'], () =>
           db.db.updateTable('validations').set(set).where('id', '=', v.id).execute(),
         );
+      const verifiedOf = async () =>
+        ((await caller(t.app).ok(pharm.auth, 'GET', `/api/analyses/${a.id}`)).json() as Analysis).validation
+          ?.verified;
+      assert.deepEqual(await verifiedOf(), {
+        status: 'valid',
+        reason: `Ed25519 signature verified with key ${t.app.dt.keys.keyId}`,
+      });
       const refused = async (what: string, reason: RegExp): Promise<void> => {
         const r = await reportOf();
         assert.equal(r.statusCode, 409, `${what}: ${r.statusCode} ${r.body.slice(0, 200)}`);
@@ -162,6 +169,10 @@ for (const b of backends()) {
         assert.equal(issue.code, 'DT_SIGNATURE_INVALID', what);
         assert.equal(issue.field, 'signature', what);
         assert.match(issue.message, reason, what);
+        // Reading the analysis says so too.
+        const v = await verifiedOf();
+        assert.notEqual(v?.status, 'valid', what);
+        assert.match(v?.reason ?? '', reason, what);
       };
       const forged = signedRecord(original, pharm.username) as Record<string, unknown>;
 
@@ -199,6 +210,7 @@ for (const b of backends()) {
         signature_key: original.signature_key,
       });
       assert.equal((await reportOf()).statusCode, 200);
+      assert.equal((await verifiedOf())?.status, 'valid');
       // The analysis behind it edited (its first candidate's dose): its content no longer has
       // the hash that was signed.
       const arow = await db.db

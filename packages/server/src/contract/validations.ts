@@ -65,6 +65,23 @@ export const Validation = Type.Object(
         description: 'how the signer re-authenticated at signing',
       }),
     ),
+    verified: Type.Optional(
+      Type.Object(
+        {
+          status: Type.Union([
+            Type.Literal('valid'),
+            Type.Literal('invalid'),
+            Type.Literal('other-key'),
+            Type.Literal('unkeyed'),
+          ]),
+          reason: Type.String(),
+        },
+        {
+          description:
+            "the signature checked as the analysis is read (GET /api/analyses/:id): 'valid' only when the service key's signature verifies over the stored row and the analysis is the one signed; anything else is a record altered or signed elsewhere, which no report is produced from",
+        },
+      ),
+    ),
   },
   { description: 'the signed validation; the regimen retained (null for reject)' },
 );

@@ -43,7 +43,7 @@ export const analysisRoutes =
         config: { access: ['prescriber', 'pharmacologist'] },
         schema: { tags: ['workflow'], params: IdParams, response: { 200: Analysis, ...errorResponses(404) } },
       },
-      async (req) => getAnalysis(ctx.db.db, req.user!, req.params.id),
+      async (req) => getAnalysis(ctx.db.db, ctx.keys, req.user!, req.params.id),
     );
 
     app.post(

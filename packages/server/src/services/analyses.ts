@@ -27,6 +27,8 @@ import type {
 } from '../contract/index.ts';
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
+import type { ServiceKeys } from '../keys.ts';
+import { checkSignature } from '../signature.ts';
 import { audit, newId, nowIso, parseJson, patientFor } from '../store.ts';
 import { recordsOf } from './records.ts';
 import { requestStatusOf, versionStates } from './decision-in-force.ts';
@@ -251,11 +253,27 @@ export async function analyse(
   return analysisOut(row, undefined);
 }
 
-export async function getAnalysis(db: Kysely<Database>, user: SessionUser, id: string): Promise<Analysis> {
+/** An analysis as read, its signature (once signed) verified against the service key. */
+export async function getAnalysis(
+  db: Kysely<Database>,
+  keys: ServiceKeys,
+  user: SessionUser,
+  id: string,
+): Promise<Analysis> {
   const a = await db.selectFrom('analyses').selectAll().where('id', '=', id).executeTakeFirst();
   if (!a) reject('DT_NOT_FOUND', 'id', `no analysis '${id}'`);
   await patientFor(db, user, a.patient_id, 'id');
   const v = await db.selectFrom('validations').selectAll().where('analysis_id', '=', a.id).executeTakeFirst();
   await audit(db, { user, action: 'read', entity: 'analysis', entityId: a.id, patientId: a.patient_id });
-  return analysisOut(a, v);
+  const out = analysisOut(a, v);
+  if (v && out.validation) {
+    const signer = await db
+      .selectFrom('users')
+      .select('username')
+      .where('id', '=', v.signed_by)
+      .executeTakeFirst();
+    const check = checkSignature(keys, v, signer?.username ?? '', a);
+    out.validation.verified = { status: check.status, reason: check.reason };
+  }
+  return out;
 }
