@@ -69,6 +69,7 @@ describe('security headers, redacted logs and the smaller findings', () => {
     for (const [what, r] of Object.entries(answers)) {
       assert.equal(r.headers['cache-control'], 'no-store', what);
       assert.equal(r.headers['x-content-type-options'], 'nosniff', what);
+      assert.equal(r.headers['referrer-policy'], 'no-referrer', what);
       assert.match(String(r.headers['content-security-policy']), /frame-ancestors 'none'/, what);
     }
     assert.match(String(answers.reportHtml.headers['content-type']), /^text\/html/);

@@ -122,6 +122,8 @@ describe('dosetwin audit verify, backup and restore (SQLite)', () => {
     const ackedBefore = acked.filter((a) => a.at < began).map((a) => a.id);
     const b = await run(['backup', file, '--data-dir', dir]);
     const during = acked.length - ackedBefore.length;
+    // The files as the running service keeps them (its WAL and shared memory included).
+    const live = readdirSync(dir).map((f) => [f, mode(join(dir, f))]);
     // A few more writes after the backup, which the restore will take back.
     const target = acked.length + 20;
     while (acked.length < target) await new Promise((r) => setTimeout(r, 20));
@@ -132,6 +134,19 @@ describe('dosetwin audit verify, backup and restore (SQLite)', () => {
     assert.match(b.stdout, /backup written to .*backup\.sqlite \(0600\)/);
     assert.ok(during > 0, 'writes went on while the backup ran');
     assert.equal(mode(file), '600');
+    // At rest: the data directory is the service account's alone, and so is each file in it.
+    assert.equal(mode(dir), '700');
+    assert.deepEqual(
+      live.filter(([, m]) => m !== '600'),
+      [],
+    );
+    assert.deepEqual(live.map(([f]) => f).sort(), [
+      'dosetwin.sqlite',
+      'dosetwin.sqlite-shm',
+      'dosetwin.sqlite-wal',
+      'initial-admin-password.txt',
+      'service.key',
+    ]);
     assert.deepEqual(
       readdirSync(root).filter((f) => f.includes('partial')),
       [],
