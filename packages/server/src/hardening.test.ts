@@ -158,10 +158,17 @@ describe('security headers, redacted logs and the smaller findings', () => {
 
   test("another ward's patient is answered 404 without naming it or its service; the refusal is audited", async () => {
     const other = await userWithToken(app, 'prescriber', 'cardiology');
-    for (const url of [`/api/patients/${patientId}`, `/api/patients/${patientId}?identity=true`]) {
+    for (const url of [
+      `/api/patients/${patientId}`,
+      `/api/patients/${patientId}?identity=true`,
+      `/api/requests/${requestId}`,
+      `/api/requests/${requestId}/report`,
+    ]) {
       const r = await app.inject({ method: 'GET', url, headers: { authorization: other.auth } });
       assert.equal(r.statusCode, 404, r.body);
       for (const s of ['icu', 'P-', NAME.familyName]) assert.ok(!r.body.includes(s), `${url} shows '${s}'`);
+      // A request's refusal names the request asked for, not its patient.
+      if (url.startsWith('/api/requests')) assert.ok(!r.body.includes(patientId), `${url} names the patient`);
     }
     const denied = await app.dt.db.db
       .selectFrom('audit')
@@ -169,7 +176,7 @@ describe('security headers, redacted logs and the smaller findings', () => {
       .where('user_id', '=', other.id)
       .where('action', '=', 'deny')
       .execute();
-    assert.ok(denied.length >= 2 && denied.every((d) => d.patient_id === patientId));
+    assert.ok(denied.length >= 4 && denied.every((d) => d.patient_id === patientId));
   });
 
   test('schema complaints are capped: 2000 unknown fields give at most 11 issues and a smaller answer than the body', async () => {

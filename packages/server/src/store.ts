@@ -15,7 +15,14 @@ export const nowIso = (): string => new Date().toISOString();
 export { audit, type AuditEntry };
 
 /** The patient row, if the user may see it: pharmacologists see all; prescribers their own service's. */
-export async function patientFor(db: Tx, user: SessionUser, patientId: string, field = 'patientId') {
+export async function patientFor(
+  db: Tx,
+  user: SessionUser,
+  patientId: string,
+  field = 'patientId',
+  /** What the caller asked for when it was not the patient (a request, an analysis): the 404 names it, not the patient. */
+  asked?: { what: string; id: string },
+) {
   const p = await db.selectFrom('patients').selectAll().where('id', '=', patientId).executeTakeFirst();
   if (user.role !== 'prescriber' && user.role !== 'pharmacologist')
     reject('DT_AUTH_FORBIDDEN', field, `the role ${user.role} does not read clinical records`);
@@ -31,7 +38,7 @@ export async function patientFor(db: Tx, user: SessionUser, patientId: string, f
         patientId: p.id,
         after: { reason: 'other-service' },
       });
-    reject('DT_NOT_FOUND', field, `no patient '${patientId}'`);
+    reject('DT_NOT_FOUND', field, asked ? `no ${asked.what} '${asked.id}'` : `no patient '${patientId}'`);
   }
   return p;
 }

@@ -262,7 +262,7 @@ export async function getAnalysis(
 ): Promise<Analysis> {
   const a = await db.selectFrom('analyses').selectAll().where('id', '=', id).executeTakeFirst();
   if (!a) reject('DT_NOT_FOUND', 'id', `no analysis '${id}'`);
-  await patientFor(db, user, a.patient_id, 'id');
+  await patientFor(db, user, a.patient_id, 'id', { what: 'analysis', id });
   const v = await db.selectFrom('validations').selectAll().where('analysis_id', '=', a.id).executeTakeFirst();
   await audit(db, { user, action: 'read', entity: 'analysis', entityId: a.id, patientId: a.patient_id });
   const out = analysisOut(a, v);

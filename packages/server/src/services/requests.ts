@@ -59,7 +59,7 @@ export const requestSummaryOut = (r: Database['requests']): RequestSummary => ({
 export async function requestFor(db: Tx, user: SessionUser, id: string, field = 'id') {
   const r = await db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
   if (!r) reject('DT_NOT_FOUND', field, `no request '${id}'`);
-  await patientFor(db, user, r.patient_id, field);
+  await patientFor(db, user, r.patient_id, field, { what: 'request', id });
   return r;
 }
 

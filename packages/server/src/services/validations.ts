@@ -108,7 +108,7 @@ export async function validate(
   // transaction; the transaction then checks that nothing changed meanwhile.
   const a0 = await db.selectFrom('analyses').selectAll().where('id', '=', analysisId).executeTakeFirst();
   if (!a0) reject('DT_NOT_FOUND', 'id', `no analysis '${analysisId}'`);
-  await patientFor(db, user, a0.patient_id, 'id');
+  await patientFor(db, user, a0.patient_id, 'id', { what: 'analysis', id: analysisId });
   if (ctx.auth.distinctSigner && a0.created_by === user.id)
     reject('DT_SIGN_SEPARATION', 'id', 'you ran this analysis: another pharmacologist must sign it');
   const reauth = await reauthenticateToSign(ctx, user, b.reauth);
