@@ -313,3 +313,30 @@ describe('security headers, redacted logs and the smaller findings', () => {
     }
   });
 });
+
+test('an internal error (the database gone) is a 500 saying nothing of it, and a log line with its stack', async () => {
+  const lines: string[] = [];
+  const db = await openDb({ dataDir: ':memory:' });
+  const app = await buildApp({
+    db,
+    scrypt: FAST_SCRYPT,
+    logger: loggerOptions('info', { write: (line: string) => void lines.push(line) }),
+  });
+  try {
+    const u = await userWithToken(app, 'prescriber', 'icu');
+    await db.close();
+    const r = await app.inject({ method: 'GET', url: '/api/patients', headers: { authorization: u.auth } });
+    assert.equal(r.statusCode, 500);
+    assert.deepEqual(
+      r.json().error.issues.map((i: { code: string; message: string }) => [i.code, i.message]),
+      [['DT_INTERNAL', 'internal error']],
+    );
+    const errors = lines.map(
+      (l) => JSON.parse(l) as { level: number; msg: string; err?: { stack?: string } },
+    );
+    const e = errors.find((x) => x.level === 50 && x.msg === 'internal error');
+    assert.ok(e?.err?.stack && /\n\s+at /.test(e.err.stack), lines.join('\n'));
+  } finally {
+    await app.close();
+  }
+});
