@@ -89,6 +89,8 @@ export interface ReportSection {
   chart?: ChartInput;
   /** The chart's legend entries, in order. */
   legend?: string[];
+  /** Passages of the lines quoted in their source's language (a paper's citation: English), marked so in the HTML. */
+  quotes?: { text: string; lang: string }[];
 }
 
 /** The notice that a later version exists: the decision reported stays in force until that one is signed. */
@@ -430,6 +432,7 @@ export function reportSections(d: ReportData): ReportSection[] {
         labelled(tr(lang, 'citation'), a.fit.model.citation, lang),
         tr(lang, 'analysisLine', { v: a.version, t: T(a.createdAt), h: a.hash.slice(0, 16) }),
       ],
+      quotes: [{ text: a.fit.model.citation, lang: 'en' }],
     },
     {
       title: tr(lang, 'signatureTitle'),
@@ -468,7 +471,12 @@ export function renderReportHtml(d: ReportData): string {
       const chart = s.chart
         ? `<figure>${chartSvg(chartGeometry(s.chart, 510, 230, d.lang, d.timeZone), s.legend ?? [])}</figure>`
         : '';
-      const lines = s.lines.length ? `<ul>${s.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : '';
+      const quoted = (l: string): string =>
+        (s.quotes ?? []).reduce(
+          (h, q) => h.split(esc(q.text)).join(`<span lang="${q.lang}">${esc(q.text)}</span>`),
+          esc(l),
+        );
+      const lines = s.lines.length ? `<ul>${s.lines.map((l) => `<li>${quoted(l)}</li>`).join('')}</ul>` : '';
       return `<section><h2>${esc(s.title)}</h2>${chart}${table}${lines}</section>`;
     })
     .join('\n');
