@@ -10,8 +10,11 @@
  *
  * A restore checks the backup the same way before touching anything (a backup from another
  * service key, or altered since, is refused), keeps the database it replaces (0600, beside it),
- * copies the backup in with the same online API (SQLite's locks, not a file copy under a running
- * connection) and audits the restore as a new row of the restored trail.
+ * copies the backup in with the same online API (SQLite's locks, not a file copy under an open
+ * connection) and audits the restore as a new row of the restored trail. It is meant for a
+ * stopped service: a running one would go on from the restored content, but a write of its own
+ * racing the restore's audit row could be refused (two processes writing one SQLite file).
+ * A backup writes nothing to the live database, for the same reason: it is not audited there.
  *
  * The service key is not in the backup (it is kept outside the database on purpose): whoever
  * restores needs it too. PostgreSQL is backed up with its own tools (`pgDumpAdvice`).

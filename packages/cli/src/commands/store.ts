@@ -64,7 +64,9 @@ export function registerStore(program: Command): void {
 
   program
     .command('restore')
-    .description("replace the database by a backup's content (checked first; the replaced database is kept)")
+    .description(
+      "replace the database by a backup's content, the service stopped (checked first; the replaced database is kept)",
+    )
     .argument('<file>', 'a file written by dosetwin backup')
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .action(async (file: string, opts: { dataDir?: string }) => {
