@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, TOTP_PERIOD_S, totpCode } from '@dosetwin/server';
+import { type Db, startServer, TOTP_PERIOD_S, totpCode } from '@dosetwin/server';
 import type { BrowserContext, Page } from 'playwright-core';
 import { en } from '../src/i18n/en.ts';
 
@@ -38,6 +38,8 @@ export interface Bench {
   url: string;
   page: Page;
   ctx: BrowserContext;
+  /** The service's database (SQLite), for a test that alters it as someone with access to it would. */
+  db: Db;
   /** Page errors and console errors so far (the browser's /favicon.ico on the report excepted). */
   problems: string[];
   /** Screenshot `NN-name.png` in the bench's folder (full page when asked). */
@@ -193,6 +195,7 @@ export async function openBench(dir: string, options: { locale?: string } = {}):
     url: server.url,
     page,
     ctx,
+    db: server.app.dt.db,
     problems,
     nextShot,
     account,

@@ -2,13 +2,15 @@
 // lands on the users page (no 403), creates a pharmacologist, whose one-time password is shown
 // once; the new pharmacologist signs in with it, must choose a password, then must set up an
 // authenticator (the key read from the page, the code computed as an app would), then runs an
-// analysis and signs it with a code of that authenticator, which the signature records; the
+// analysis and signs it with a code of that authenticator, which the signature records (a comment
+// rewritten in the database then shows as a signature that does not verify); the
 // administrator's users page then shows the account with its second factor. Screenshots go to
 // artifacts/e2e/accounts/.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { TOTP_PERIOD_S, totpCode } from '@dosetwin/server';
+import { sql } from 'kysely';
 import { en } from '../src/i18n/en.ts';
 import { ARTIFACTS, openBench, PASSWORD, skip } from './browser.ts';
 
@@ -162,6 +164,23 @@ test(
         return (await a.json()) as { validation: { reauth: string; signedBy: string } | null };
       }, requestId);
       assert.equal(me.validation?.reauth, 'totp');
+
+      // Someone with access to the database rewrites the signed comment (the append-only triggers
+      // set aside): the analysis view says the signature does not verify.
+      const triggers = (
+        await sql<{ name: string; sql: string }>`SELECT name, sql FROM sqlite_master
+          WHERE type = 'trigger' AND tbl_name = 'validations'`.execute(bench.db.db)
+      ).rows;
+      for (const tr of triggers) await sql`DROP TRIGGER ${sql.id(tr.name)}`.execute(bench.db.db);
+      await bench.db.db.updateTable('validations').set({ comment: 'approved by phone' }).execute();
+      for (const tr of triggers) await sql.raw(tr.sql).execute(bench.db.db);
+      await page.reload();
+      const alert = page.getByTestId('signature-not-verified');
+      await alert.waitFor({ timeout: 60_000 });
+      assert.equal(await alert.innerText(), en.signatureNotVerified_invalid);
+      assert.equal(await page.getByTestId('report-link').count(), 0, 'no link to a report refused');
+      await alert.scrollIntoViewIfNeeded();
+      await bench.shot('signature-not-verified');
       await page.getByRole('button', { name: en.signOut }).click();
 
       // The administrator sees the account set up: its own password, the second factor.

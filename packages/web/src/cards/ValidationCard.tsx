@@ -74,13 +74,20 @@ export const ValidationCard = memo(function ValidationCard({
           {t(`decided_${a.validation.decision}`)} · {showDateTime(a.validation.signedAt, lang)} ·{' '}
           {t('signature')} <code>{a.validation.signature.slice(0, 12)}…</code>
         </Text>
+        {a.validation.verified && a.validation.verified.status !== 'valid' && (
+          // The service checked the signature as it read the analysis: the stored decision is not
+          // what was signed (or not with this service's key); no report is produced from it.
+          <Alert color="red" role="alert" data-testid="signature-not-verified">
+            {t(`signatureNotVerified_${a.validation.verified.status}`)}
+          </Alert>
+        )}
         {a.validation.regimen && (
           <Text size="sm">
             {t('retainedRegimen')}: {regimenLine(a.validation.regimen, lang, t)}
           </Text>
         )}
         {a.validation.comment && <Text size="sm">“{a.validation.comment}”</Text>}
-        {a.validation.decision !== 'reject' && (
+        {a.validation.decision !== 'reject' && (a.validation.verified?.status ?? 'valid') === 'valid' && (
           <Group mt="xs">
             <Anchor href={reportUrl} target="_blank" data-testid="report-link">
               {t('openReport')}

@@ -13,6 +13,12 @@ export const en = {
   loginFailed: 'Unknown user or wrong password',
   sessionEnded:
     'Your session has ended (30 minutes without activity, 12 hours in all, or signed out from another session): sign in again.',
+  signatureNotVerified_invalid:
+    'This signature does not verify: the decision or the analysis stored is not what was signed. Do not rely on it; tell the administrator. No report is produced from it.',
+  signatureNotVerified_unkeyed:
+    'This decision is not signed with the service key: anyone with the database could have written it. Do not rely on it; tell the administrator.',
+  'signatureNotVerified_other-key':
+    'This decision is signed with another key than this service’s: it cannot be verified here. Do not rely on it; tell the administrator.',
   role_prescriber: 'prescriber',
   role_pharmacologist: 'pharmacologist',
   role_admin: 'administrator',

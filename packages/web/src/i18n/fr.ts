@@ -15,6 +15,12 @@ export const fr: Record<Key, string> = {
   loginFailed: 'Utilisateur inconnu ou mot de passe erroné',
   sessionEnded:
     'Votre session a pris fin (30 minutes sans activité, 12 heures au total, ou fermée depuis une autre session) : reconnectez-vous.',
+  signatureNotVerified_invalid:
+    'Cette signature ne se vérifie pas : la décision ou l’analyse conservée n’est pas celle qui a été signée. Ne pas s’y fier ; prévenir l’administrateur. Aucun compte rendu n’en est produit.',
+  signatureNotVerified_unkeyed:
+    'Cette décision n’est pas signée avec la clé du service : quiconque a accès à la base aurait pu l’écrire. Ne pas s’y fier ; prévenir l’administrateur.',
+  'signatureNotVerified_other-key':
+    'Cette décision est signée avec une autre clé que celle du service : elle ne peut pas être vérifiée ici. Ne pas s’y fier ; prévenir l’administrateur.',
   role_prescriber: 'prescripteur',
   role_pharmacologist: 'pharmacologue',
   role_admin: 'administrateur',
