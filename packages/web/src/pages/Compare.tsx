@@ -7,7 +7,7 @@
 import { Badge, Card, Group, NativeSelect, Stack, Table, Text, Title } from '@mantine/core';
 import type { Analysis, RequestDetail } from '@dosetwin/server/contract';
 import { type ReactNode, useEffect, useState } from 'react';
-import { colon, pct, regimenLine } from '../cards/format.ts';
+import { colon, metMark, ptaMark, regimenLine } from '../cards/format.ts';
 import { ErrorBox } from '../components/Issues.tsx';
 import { type Key, useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
@@ -53,7 +53,7 @@ function linesOf(a: Analysis, lang: 'en' | 'fr', t: (k: Key, v?: Record<string, 
   ];
   const candidates: Lines = a.candidates.slice(0, 3).map((c) => ({
     key: `c ${c.rank}`,
-    text: `#${c.rank} ${regimenLine(c.regimen, lang, t)} · ${c.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${m.met ? '✓' : '✗'}`).join(' · ')}${c.pta ? ` · ${t('pta')} ${pct(c.pta.all)}` : ''}`,
+    text: `#${c.rank} ${regimenLine(c.regimen, lang, t)} · ${c.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${metMark(m.met, c.pta)}`).join(' · ')}${c.pta ? ` · ${t('pta')} ${ptaMark(c.pta)}` : ''}`,
   }));
   const v = a.validation;
   const retained: Lines = v
@@ -69,7 +69,7 @@ function linesOf(a: Analysis, lang: 'en' | 'fr', t: (k: Key, v?: Record<string, 
           ? [
               {
                 key: 'evaluation',
-                text: `${t('predictedAsSigned')}: ${v.evaluation.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${m.met ? '✓' : '✗'}`).join(' · ')}${v.evaluation.pta ? ` · ${t('pta')} ${pct(v.evaluation.pta.all)}` : ''}`,
+                text: `${t('predictedAsSigned')}${colon(lang)}${v.evaluation.metrics.map((m) => `${m.metric} ${fmt(m.value, lang)} ${metMark(m.met, v.evaluation!.pta)}`).join(' · ')}${v.evaluation.pta ? ` · ${t('pta')} ${ptaMark(v.evaluation.pta)}` : ''}`,
               },
             ]
           : []),
