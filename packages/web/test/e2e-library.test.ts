@@ -126,7 +126,7 @@ describe(
       const { page } = b;
       const before = await page.getByTestId('timeline').locator('tbody tr').count();
       await page.getByLabel(L.quickEntryLabel).fill(phrase);
-      await page.getByRole('button', { name: fill(L.recordDoses, { n }) }).click();
+      await page.getByRole('button', { name: n === 1 ? L.recordDose : fill(L.recordDoses, { n }) }).click();
       await page.waitForFunction(
         ([k]) => document.querySelectorAll('[data-testid="timeline"] tbody tr').length >= k,
         [before + n],

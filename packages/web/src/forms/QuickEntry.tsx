@@ -110,7 +110,7 @@ export function QuickEntry({
                 loading={busy}
                 disabled={needsConfirm && !confirmed}
               >
-                {t('recordDoses', { n: parsed.doses.length })}
+                {parsed.doses.length === 1 ? t('recordDose') : t('recordDoses', { n: parsed.doses.length })}
               </Button>
             </Group>
           </>

@@ -49,6 +49,7 @@ export const en = {
   quickEntryHint:
     "e.g. 'Prograf 5 mg PO at 08:00 and 20:00 since 12 Nov', 'vancomycin 15 mg/kg IV over 1 h every 12 h since yesterday at 08:00', 'vancomycin 2 g/24 h continuous since 4/12 at 08:00'",
   quickPreview: '{n} administrations',
+  recordDose: 'Record 1 dose',
   recordDoses: 'Record {n} doses',
   addDose: 'Add a dose',
   addLevel: 'Add a level',

@@ -51,6 +51,7 @@ export const fr: Record<Key, string> = {
   quickEntryHint:
     'ex. « Prograf 5 mg per os à 8h et 20h depuis le 12 nov », « vancomycine 15 mg/kg IV en 1 h toutes les 12 h depuis hier à 8h », « vancomycine 2 g/24 h en continu depuis le 4/12 à 8h »',
   quickPreview: '{n} administrations',
+  recordDose: 'Enregistrer 1 dose',
   recordDoses: 'Enregistrer {n} doses',
   addDose: 'Ajouter une dose',
   addLevel: 'Ajouter un dosage',
