@@ -371,7 +371,8 @@ const ROWS: Row[] = [
     status: 409,
     code: 'DT_DUPLICATE',
     field: 'at',
-    fr: /déjà enregistrée/,
+    // The time as the ward reads it (local, with its offset), not the UTC text sent.
+    fr: /une dose est déjà enregistrée le \d\d\/\d\d\/\d{4} \d\d:\d\d \(UTC[+-]\d\d:\d\d\)/,
   },
   {
     mistake: 'the same level entered twice',

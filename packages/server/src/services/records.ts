@@ -22,6 +22,7 @@ import type {
 } from '../contract/index.ts';
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
+import { DEFAULT_REPORT_TIME_ZONE, timeText } from '../report-text.ts';
 import { audit, isUniqueViolation, newId, nowIso, patientFor, type Tx } from '../store.ts';
 import { Checks, checkCovariate } from '../validate.ts';
 import {
@@ -35,6 +36,10 @@ import {
 const stored = (acknowledged: readonly Issue[]): string | null =>
   acknowledged.length ? JSON.stringify(acknowledged) : null;
 import { applyCorrections, type CorrectionRow, correctionsOf } from './correction-history.ts';
+
+/** A recorded time as a clinician reads it in a message: local to the service's zone, with its offset. */
+const localAt = (iso: string, lang: 'en' | 'fr'): string =>
+  timeText(iso, lang, process.env.DOSETWIN_TIME_ZONE ?? DEFAULT_REPORT_TIME_ZONE, true);
 
 type Route = Administration['route'];
 
@@ -238,8 +243,8 @@ export async function addCovariate(
     acknowledged: stored(ok.acknowledged),
   };
   const { id } = await insertRecord(db, 'covariates', row, user, {
-    en: `${b.name} is already recorded at ${b.at}`,
-    fr: `${b.name} est déjà enregistré à ${b.at}`,
+    en: `${b.name} is already recorded at ${localAt(b.at, 'en')}`,
+    fr: `${b.name} est déjà enregistré le ${localAt(b.at, 'fr')}`,
   });
   return { id, ...ok };
 }
@@ -274,8 +279,8 @@ export async function addAdministration(
     acknowledged: stored(ok.acknowledged),
   };
   const { id } = await insertRecord(db, 'administrations', row, user, {
-    en: `a dose is already recorded at ${b.at}`,
-    fr: `une dose est déjà enregistrée à ${b.at}`,
+    en: `a dose is already recorded at ${localAt(b.at, 'en')}`,
+    fr: `une dose est déjà enregistrée le ${localAt(b.at, 'fr')}`,
   });
   return { id, ...ok };
 }
@@ -321,8 +326,8 @@ export async function addSample(
     acknowledged: stored(ok.acknowledged),
   };
   const { id } = await insertRecord(db, 'samples', row, user, {
-    en: `a ${b.matrix} sample by ${b.assay} is already recorded at ${b.at}`,
-    fr: `un prélèvement (${b.matrix}, ${b.assay}) est déjà enregistré à ${b.at}`,
+    en: `a ${b.matrix} sample by ${b.assay} is already recorded at ${localAt(b.at, 'en')}`,
+    fr: `un prélèvement (${b.matrix}, ${b.assay}) est déjà enregistré le ${localAt(b.at, 'fr')}`,
   });
   return { id, warnings, ...ok };
 }
