@@ -199,6 +199,23 @@ test(
       await page.getByTestId('session-ended').waitFor();
       assert.equal(await page.getByTestId('whoami').count(), 0);
       await bench.shot('session-ended');
+
+      // The auditor's trail shows the new account's signature, with its re-authentication, by user
+      // name and pseudonym: never the patient's name, birth date or hospital number.
+      await bench.account('dr.audit', 'auditor');
+      await bench.signIn('dr.audit' as 'admin');
+      await page.getByRole('heading', { name: en.auditTrail }).waitFor();
+      await page.getByLabel(en.auditAction).selectOption('validate');
+      await page.getByRole('button', { name: en.auditFilter }).click();
+      const trail = page.getByTestId('audit-rows');
+      await trail.getByText('dr.new').first().waitFor();
+      const seen = await trail.innerText();
+      assert.match(seen, /validate/);
+      assert.match(seen, /totp/);
+      for (const v of ['Martin', 'Anne', '1966-03-14', '14/03/1966', 'H-4411'])
+        assert.ok(!seen.includes(v), `the audit trail shows '${v}'`);
+      await bench.shot('auditor-sees-signature', true);
+
       // The refusals provoked (the common password, the ended session) are the only failed requests.
       assert.deepEqual(
         problems.filter(
