@@ -20,6 +20,7 @@ import {
   userWithToken,
   type TestApp,
   type TestUser,
+  vancomycinRequest,
 } from './test-support.ts';
 
 const DAYS = 20;
@@ -107,34 +108,19 @@ for (const b of backends()) {
         })
       ).id;
       // The vancomycin patient of the other tests: one dose, one level; analysed in about a second.
-      const w = await patient('POOL-2');
-      for (const [name, value, unit] of [
-        ['WT', 82, 'kg'],
-        ['AGE', 58, 'y'],
-        ['SCR', 95, 'umol/L'],
-        ['SEX', 0, '-'],
-        ['DIAL', 0, '-'],
-      ] as const)
-        await ok(presc.auth, `/api/patients/${w}/covariates`, { at: hoursAgo(30), name, value, unit });
-      await ok(presc.auth, `/api/patients/${w}/administrations`, {
-        at: hoursAgo(24),
-        amount: 1000,
-        unit: 'mg',
-        route: 'infusion',
-        duration: { value: 1, unit: 'h' },
-        product: 'vial 1 g',
-      });
-      await ok(presc.auth, `/api/patients/${w}/samples`, {
-        at: hoursAgo(12),
-        value: 9.8,
-        unit: 'mg/L',
-        matrix: 'serum',
-        assay: 'PETINIA',
-        lloq: 2,
-      });
       light = (
-        await ok(presc.auth, '/api/requests', { patientId: w, modelId: 'vancomycin/goti2018', question: '' })
-      ).id;
+        await vancomycinRequest(t.app, presc.auth, {
+          identity: {
+            familyName: 'Durand',
+            givenName: 'Luc',
+            birthDate: '1958-02-11',
+            hospitalNumber: 'POOL-2',
+          },
+          covariatesAt: hoursAgo(30),
+          doses: [{ at: hoursAgo(24) }],
+          samples: [{ at: hoursAgo(12), value: 9.8 }],
+        })
+      ).requestId;
     });
     after(async () => t?.close());
 

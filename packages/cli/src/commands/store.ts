@@ -16,6 +16,29 @@ const postgresUrl = (): string | null => {
   return u && /^postgres(ql)?:\/\//.test(u) ? u : null;
 };
 
+type Server = typeof import('@dosetwin/server');
+
+/**
+ * Run a SQLite copy (backup or restore): with PostgreSQL, the pg_dump/pg_restore commands to run
+ * instead (exit 2); a copy refused (not verified, another key, an existing file) → exit 1.
+ */
+async function sqliteOnly(run: (server: Server) => Promise<void>, prefix = ''): Promise<void> {
+  const server = await import('@dosetwin/server');
+  const pg = postgresUrl();
+  if (pg) {
+    process.stderr.write(`${server.pgDumpAdvice(pg).join('\n')}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    await run(server);
+  } catch (e) {
+    if (!server.isBackupError(e)) throw e;
+    process.stderr.write(`error: ${prefix}${e.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
 export function registerStore(program: Command): void {
   const auditCmd = program.command('audit').description('the audit trail');
   auditCmd
@@ -41,26 +64,15 @@ export function registerStore(program: Command): void {
     .description('copy the database online (SQLite) into FILE, checked and private (0600)')
     .argument('<file>', 'the backup file to write (never overwritten)')
     .option('--data-dir <dir>', DATA_DIR_HELP)
-    .action(async (file: string, opts: { dataDir?: string }) => {
-      const { backupSqlite, isBackupError, pgDumpAdvice } = await import('@dosetwin/server');
-      const pg = postgresUrl();
-      if (pg) {
-        process.stderr.write(`${pgDumpAdvice(pg).join('\n')}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      try {
+    .action((file: string, opts: { dataDir?: string }) =>
+      sqliteOnly(async ({ backupSqlite }) => {
         const r = await backupSqlite(dataDirOf(opts), file);
         process.stdout.write(
           `backup written to ${r.file} (0600): ${r.rows} audit rows, the last ${r.head.seq} at ${r.head.at}\n` +
             'the service key is not in it: keep service.key (or DOSETWIN_SECRET_KEY) apart, restore needs it\n',
         );
-      } catch (e) {
-        if (!isBackupError(e)) throw e;
-        process.stderr.write(`error: backup not made: ${e.message}\n`);
-        process.exitCode = 1;
-      }
-    });
+      }, 'backup not made: '),
+    );
 
   program
     .command('restore')
@@ -69,24 +81,13 @@ export function registerStore(program: Command): void {
     )
     .argument('<file>', 'a file written by dosetwin backup')
     .option('--data-dir <dir>', DATA_DIR_HELP)
-    .action(async (file: string, opts: { dataDir?: string }) => {
-      const { restoreSqlite, isBackupError, pgDumpAdvice } = await import('@dosetwin/server');
-      const pg = postgresUrl();
-      if (pg) {
-        process.stderr.write(`${pgDumpAdvice(pg).join('\n')}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      try {
+    .action((file: string, opts: { dataDir?: string }) =>
+      sqliteOnly(async ({ restoreSqlite }) => {
         const r = await restoreSqlite(dataDirOf(opts), file);
         process.stdout.write(
           `restored ${r.file} from ${file}: ${r.rows} audit rows, the last ${r.head.seq} at ${r.head.at}; the restore is audited\n` +
             (r.previous ? `the database it replaced is kept in ${r.previous}\n` : ''),
         );
-      } catch (e) {
-        if (!isBackupError(e)) throw e;
-        process.stderr.write(`error: ${e.message}\n`);
-        process.exitCode = 1;
-      }
-    });
+      }),
+    );
 }
