@@ -9,7 +9,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { evaluateRetainedRegimen } from './analysis.ts';
-import { AnalysisPool, analysisLimitsFromEnv } from './analysis-pool.ts';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnalysisPool, analysisLimitsFromEnv, BUNDLE_KEEP_MS, pruneBundles } from './analysis-pool.ts';
 import type { Regimen, StoredInputs } from './contract/index.ts';
 import { retainedSubject } from './services/validations.ts';
 import {
@@ -285,4 +288,26 @@ describe('analysis pool limits', () => {
     );
     assert.throws(() => analysisLimitsFromEnv({ DOSETWIN_ANALYSIS_TIMEOUT_S: 'ten' }), /TIMEOUT_S=ten/);
   });
+});
+
+test('compiled workers of earlier sources are removed once a day old; this process’s, recent ones and other files stay', () => {
+  const dir = `${mkdtempSync(join(tmpdir(), 'dt-bundles-'))}/`;
+  try {
+    const now = Date.now();
+    const file = (name: string, ageMs: number): string => {
+      writeFileSync(dir + name, 'x');
+      const t = (now - ageMs) / 1000;
+      utimesSync(dir + name, t, t);
+      return dir + name;
+    };
+    const mine = file('aaaa.mjs', 3 * BUNDLE_KEEP_MS);
+    file('old.mjs', BUNDLE_KEEP_MS + 60_000);
+    file('old.mjs.123.tmp', 2 * BUNDLE_KEEP_MS);
+    file('recent.mjs', BUNDLE_KEEP_MS - 60_000);
+    file('notes.txt', 5 * BUNDLE_KEEP_MS);
+    assert.deepEqual(pruneBundles(dir, mine, now).sort(), ['old.mjs', 'old.mjs.123.tmp']);
+    assert.deepEqual(readdirSync(dir).sort(), ['aaaa.mjs', 'notes.txt', 'recent.mjs']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -16,7 +16,7 @@
  * never older than them.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DosetwinError } from '@dosetwin/engine';
@@ -102,9 +102,34 @@ export function bundledWorker(): Promise<string> {
     const tmp = `${name}.${process.pid}.tmp`;
     writeFileSync(tmp, code);
     renameSync(tmp, name);
+    pruneBundles(dir, name, Date.now());
     return pathToFileURL(name).href;
   })();
   return bundled;
+}
+
+/** How long a compiled worker of other sources is kept: a service started a day ago may still start threads from it. */
+export const BUNDLE_KEEP_MS = 24 * 3_600_000;
+
+/**
+ * Remove the compiled workers of earlier sources (each change of the code writes a new one) not
+ * written for {@link BUNDLE_KEEP_MS}, and stale half-written files; `keep` (this process's) stays.
+ * Returns the files removed. A file another process removes first is not an error.
+ */
+export function pruneBundles(dir: string, keep: string, nowMs: number): string[] {
+  const removed: string[] = [];
+  for (const f of readdirSync(dir)) {
+    const path = `${dir}${f}`;
+    if (path === keep || !/\.mjs(\.\d+\.tmp)?$/.test(f)) continue;
+    try {
+      if (nowMs - statSync(path).mtimeMs < BUNDLE_KEEP_MS) continue;
+      rmSync(path, { force: true });
+      removed.push(f);
+    } catch {
+      // removed meanwhile by another process
+    }
+  }
+  return removed;
 }
 
 export class AnalysisPool {
