@@ -29,6 +29,8 @@ describe('security headers, redacted logs and the smaller findings', () => {
       scrypt: FAST_SCRYPT,
       trustProxy: '127.0.0.1',
       logger: loggerOptions('info', { write: (line: string) => void log.push(line) }),
+      // No web app, whether or not packages/web/dist was built in this checkout: its 404s are tested.
+      webRoot: null,
     });
     closeDb = db.close;
     presc = await userWithToken(app, 'prescriber', 'icu', 'dr.hardening');
