@@ -4,22 +4,11 @@
  * with the reason, which is required. The service checks the values as it checks a new entry and
  * keeps the values before; nothing is deleted.
  */
-import {
-  Button,
-  Group,
-  Modal,
-  NativeSelect,
-  NumberInput,
-  Radio,
-  SimpleGrid,
-  Stack,
-  Textarea,
-  TextInput,
-} from '@mantine/core';
+import { Group, Modal, NativeSelect, NumberInput, Radio, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import type { Administration, Covariate, Sample } from '@dosetwin/server/contract';
 import { useState } from 'react';
-import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
+import { CorrectionFooter } from './CorrectionFooter.tsx';
 import { api } from '../lib/api.ts';
 import { codeLabel, covariateOf } from '../lib/covariate-labels.ts';
 import { fromDateTimeLocal, toDateTimeLocal } from '../lib/time.ts';
@@ -190,23 +179,14 @@ export function CorrectionForm({
                 ))}
             </SimpleGrid>
           )}
-          <Textarea
-            label={t('correctionReason')}
-            required
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-            autosize
-            minRows={2}
+          <CorrectionFooter
+            reason={reason}
+            onReason={setReason}
+            error={error}
+            onClose={onClose}
+            busy={busy}
+            danger={action !== 'amend'}
           />
-          <ErrorBox error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('cancel')}
-            </Button>
-            <Button type="submit" loading={busy} color={action === 'amend' ? undefined : 'red.8'}>
-              {t('correctionSave')}
-            </Button>
-          </Group>
         </Stack>
       </form>
     </Modal>

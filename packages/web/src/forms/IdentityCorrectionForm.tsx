@@ -3,11 +3,11 @@
  * hospital number (filled with the identity in force), with the reason. The identity before is
  * kept and shown under the header; a hospital number another patient holds is refused.
  */
-import { Button, Group, Modal, SimpleGrid, Stack, Textarea, TextInput } from '@mantine/core';
+import { Modal, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import type { Identity } from '@dosetwin/server/contract';
 import { useState } from 'react';
-import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
+import { CorrectionFooter } from './CorrectionFooter.tsx';
 import { api } from '../lib/api.ts';
 
 export function IdentityCorrectionForm({
@@ -63,21 +63,7 @@ export function IdentityCorrectionForm({
             {field('birthDate', t('birthDate'), 'date')}
             {field('hospitalNumber', t('hospitalNumber'))}
           </SimpleGrid>
-          <Textarea
-            label={t('correctionReason')}
-            required
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-            autosize
-            minRows={2}
-          />
-          <ErrorBox error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              {t('cancel')}
-            </Button>
-            <Button type="submit">{t('correctionSave')}</Button>
-          </Group>
+          <CorrectionFooter reason={reason} onReason={setReason} error={error} onClose={onClose} />
         </Stack>
       </form>
     </Modal>
