@@ -70,6 +70,18 @@ export {
 export { steadyStateApproach, type SteadyStateApproach } from './dosing/steady-state.ts';
 export { nextDoseTime, type NextDoseQuery, type NextDoseTime } from './dosing/next-dose.ts';
 export {
+  MISSED_DOSE_OPTIONS,
+  missedDoseGuidance,
+  missedDoseSchedule,
+  timeOutside,
+  type MissedDoseGuidance,
+  type MissedDoseInput,
+  type MissedDoseOptionId,
+  type MissedDoseOutcome,
+  type MissedDoseQuery,
+  type PlannedDose,
+} from './dosing/missed-dose.ts';
+export {
   defaultWindows,
   forecastRegimen,
   forecastHistory,
@@ -180,3 +192,20 @@ export {
 } from './twin/checks.ts';
 // MAP at given etas (NONMEM MAXEVAL=0 with $ETAS) and the other modes a fit reports
 export { CLOSE_MODES, type FixedEtaEvaluation, type OtherMode } from './estimate/index.ts';
+// The teaching playground's lesson curves (closed forms) and parameters
+export {
+  lessonCurve,
+  lessonTimes,
+  oneCmtCurve,
+  michaelisMentenCurve,
+  lambertWOfExp,
+  covariateParameters,
+  LESSON_IDS,
+  Z95,
+  type LessonId,
+  type LessonCurve,
+  type LessonDose,
+  type LessonParams,
+  type OneCmtParams,
+} from './teach/curves.ts';
+export { LESSON_PARAMS, LESSON_DEFAULTS, type LessonParamSpec } from './teach/lesson-defaults.ts';
