@@ -2333,6 +2333,24 @@ const CATALOGUE: IssueEntry[] = [
       fr: 'Considérer le dossier comme altéré : prévenir l’administrateur, qui vérifie la piste d’audit et la base ; l’analyse doit être signée à nouveau par son pharmacologue.',
     },
   },
+  {
+    code: 'DT_MISSED_DOSE',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['engine'],
+    title: {
+      en: 'Missed-dose question cannot be answered',
+      fr: 'Question de dose oubliée sans réponse possible',
+    },
+    meaning: {
+      en: 'The options after a missed or late dose cannot be simulated: the delay is negative or a whole dosing interval or more (the next dose is then due), the efficacy threshold is not below the toxicity one, the reduced fraction is not between 0 and 1, or the record already holds a dose at or after the missed dose’s time.',
+      fr: 'Les conduites à tenir après une dose oubliée ou en retard ne peuvent pas être simulées : retard négatif ou d’un intervalle entier ou plus (la dose suivante est alors due), seuil d’efficacité non inférieur au seuil de toxicité, fraction réduite hors de 0 à 1, ou le dossier contient déjà une dose à l’heure de la dose oubliée ou après.',
+    },
+    action: {
+      en: 'Correct the field named: the time the dose was due and the time now, the thresholds, or the doses recorded after the missed one.',
+      fr: 'Corriger le champ indiqué : l’heure où la dose était due et l’heure actuelle, les seuils, ou les doses enregistrées après la dose oubliée.',
+    },
+  },
 ];
 
 /** Every code dosetwin raises, with its meaning and what to do, in English and French. */

@@ -30,6 +30,7 @@ import {
   type HistoryForecast,
   type HistoryForecastInput,
 } from '../dosing/forecast.ts';
+import { type MissedDoseGuidance, type MissedDoseQuery, missedDoseGuidance } from '../dosing/missed-dose.ts';
 import { type NextDoseTime, nextDoseTime } from '../dosing/next-dose.ts';
 import { type RecommendInput, type Recommendation, recommend } from '../dosing/recommend.ts';
 import type { FutureRegimen } from '../dosing/regimen.ts';
@@ -103,6 +104,8 @@ export interface Twin {
   recommend(q: TwinRecommendInput): Recommendation;
   /** When the predicted level (point estimate, history only) falls to `threshold` for good, from `after`. */
   nextDose(threshold: number, after?: number): NextDoseTime;
+  /** After a missed or late dose of the regimen the patient is on: the options, simulated over the draws and ranked. */
+  missedDose(q: MissedDoseQuery): MissedDoseGuidance;
 }
 
 export type TwinForecastInput = Omit<ForecastInput, 'sim' | 'history' | 'point' | 'draws'>;
@@ -201,6 +204,7 @@ export function createTwin(model: CompiledModel, history: PatientData, options: 
     recommend: (q) => recommend({ ...q, sim, history, point, draws: draws.length ? draws : undefined }),
     nextDose: (threshold, after = history.time[history.n - 1]) =>
       nextDoseTime(sim, history, point, { threshold, after }, draws.length ? draws : undefined),
+    missedDose: (q) => missedDoseGuidance({ ...q, sim, history, point, draws }),
   };
 }
 
