@@ -209,3 +209,5 @@ export {
   type OneCmtParams,
 } from './teach/curves.ts';
 export { LESSON_PARAMS, LESSON_DEFAULTS, type LessonParamSpec } from './teach/lesson-defaults.ts';
+export { samplingInformation, type SamplingInformation } from './teach/design.ts';
+export { observe, residualVariance } from './simulate/residual.ts';

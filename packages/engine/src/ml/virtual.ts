@@ -16,6 +16,7 @@ import { patientFromRecords, type PatientData, type RecordInput } from '../event
 import type { CompiledModel } from '../model/compile.ts';
 import { createRng, type Rng } from '../simulate/rng.ts';
 import { Simulator } from '../simulate/simulator.ts';
+import { observe } from '../simulate/residual.ts';
 import { drawClinical, type PopulationSpec } from './population.ts';
 import { STREAM, streamSeed } from './seeds.ts';
 
@@ -191,18 +192,7 @@ export class VirtualPopulation {
       const c = call++;
       if (p.evid[r] !== 0) continue;
       const F = out[r];
-      const e = rng.normal();
-      let y: number;
-      if (err.kind === 'exp') y = F * Math.exp(err.propSd * e);
-      else {
-        let v: number;
-        if (err.kind === 'variance') v = tap!.values[c];
-        else if (err.kind === 'add') v = err.addSd ** 2;
-        else if (err.kind === 'prop') v = (err.propSd * F) ** 2;
-        else if (err.sum === 'sd') v = (err.addSd + err.propSd * Math.abs(F)) ** 2;
-        else v = err.addSd ** 2 + (err.propSd * F) ** 2;
-        y = F + Math.sqrt(v) * e;
-      }
+      const y = observe(err, F, rng.normal(), err.kind === 'variance' ? tap!.values[c] : null);
       conc.push(Math.max(y, d.lloq));
     }
     const auc = intervalAuc(sim, p, eta, d.tauH);
