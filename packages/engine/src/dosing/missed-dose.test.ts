@@ -185,3 +185,39 @@ test('a delay of a whole interval, a window upside down, a dose in the history a
     'reducedFraction',
   );
 });
+
+test('read on troughs: each option’s troughs (before each dose after now, and at the horizon’s end) equal the superposition (rel. 1e-9); time below counts the intervals ending below', () => {
+  const k = 6;
+  const twin = createTwin(ORAL, history, { samples: 20, seed: 5 });
+  const g = twin.missedDose({
+    dose: D,
+    interval: TAU,
+    due: DUE,
+    now: DUE + k,
+    efficacy: 2.5,
+    toxicity: 9,
+    reads: 'troughs',
+  });
+  const [cl, v] = [4 * Math.exp(twin.point![0]), 50 * Math.exp(twin.point![1])];
+  for (const o of g.options) {
+    const want = [
+      ...expectedDoses(o.id, k)
+        .filter(([t]) => t > DUE + k)
+        .map(([t]) => t),
+      DUE + k + 72,
+    ];
+    assert.deepEqual(o.troughTimes, want, o.id);
+    let below = 0;
+    let from = DUE + k;
+    o.troughTimes.forEach((t, i) => {
+      const c = superposed(o.id, k, t, cl, v);
+      assert.ok(Math.abs(o.troughs[i] - c) <= 1e-9 * c, `${o.id} trough at ${t}: ${o.troughs[i]} vs ${c}`);
+      if (c < 2.5) below += t - from;
+      from = t;
+    });
+    assert.equal(o.timeBelow.point, below, o.id);
+  }
+  // Skipping leaves the next trough below 2.5 mg/L: its interval counts, taking the dose now does not.
+  const by = Object.fromEntries(g.options.map((o) => [o.id, o]));
+  assert.ok(by.skip.timeBelow.point > 0 && by['take-now'].timeBelow.point === 0);
+});

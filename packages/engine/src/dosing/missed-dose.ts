@@ -58,6 +58,13 @@ export interface MissedDoseQuery {
   step?: number;
   /** Which options to simulate (default all five). */
   options?: readonly MissedDoseOptionId[];
+  /**
+   * What the window is read on: the whole curve (`concentration`, default), or the troughs
+   * (`troughs`: the level just before each dose after now and at the horizon's end, for drugs
+   * whose targets and toxicity are stated as troughs, e.g. tacrolimus). With `troughs`, the time
+   * below or above is the time covered by the dosing intervals whose trough is below or above.
+   */
+  reads?: 'concentration' | 'troughs';
 }
 
 export interface MissedDoseInput extends MissedDoseQuery {
@@ -80,6 +87,9 @@ export interface MissedDoseOutcome {
   /** Concentrations at the point estimate on the grid from `now` to the horizon's end. */
   times: number[];
   conc: number[];
+  /** The troughs at the point estimate (times and levels) when the window reads troughs, else empty. */
+  troughTimes: number[];
+  troughs: number[];
   /** P(efficacy ≤ C ≤ toxicity throughout the horizon) over the draws; null without draws. */
   pWithin: number | null;
   /** Time below the efficacy threshold and above the toxicity one: at the point estimate, mean over the draws (null without). */
@@ -218,7 +228,15 @@ export function missedDoseGuidance(input: MissedDoseInput): MissedDoseGuidance {
   const nGrid = Math.round(horizon / step);
   const grid = Array.from({ length: nGrid + 1 }, (_, i) => (i === nGrid ? end : input.now + i * step));
 
-  const patientOf = (doses: PlannedDose[]): PatientData => {
+  const reads = input.reads ?? 'concentration';
+  /** Trough times of an option: each of its doses after now, and the horizon's end. */
+  const troughTimesOf = (doses: PlannedDose[]): number[] => [
+    ...doses.filter((d) => d.time > input.now).map((d) => d.time),
+    end,
+  ];
+  // A trough record sits before the dose at its time (stable sort) and is marked by line −1.
+  const TROUGH_LINE = -1;
+  const patientOf = (doses: PlannedDose[], troughAt: readonly number[] = []): PatientData => {
     const rows: RecordInput[] = [];
     for (let i = 0; i < h.n; i++)
       rows.push({
@@ -235,6 +253,7 @@ export function missedDoseGuidance(input: MissedDoseInput): MissedDoseGuidance {
       });
     // The history's occasion lasts until the missed dose was due (as a forecast closes it).
     if (iov && input.due > h.time[h.n - 1]) rows.push({ time: input.due, evid: 2, cov, occ: h.occ[h.n - 1] });
+    for (const t of troughAt) rows.push({ time: t, evid: 2, cov, occ: FUTURE_OCCASION, line: TROUGH_LINE });
     for (const d of doses)
       rows.push({
         time: d.time,
@@ -245,7 +264,7 @@ export function missedDoseGuidance(input: MissedDoseInput): MissedDoseGuidance {
         cov,
         occ: FUTURE_OCCASION,
       });
-    rows.push({ time: end, evid: 2, cov, occ: FUTURE_OCCASION });
+    if (!troughAt.includes(end)) rows.push({ time: end, evid: 2, cov, occ: FUTURE_OCCASION });
     rows.sort((a, b) => a.time - b.time);
     return patientFromRecords(h.id, rows, h.nCov);
   };
@@ -260,18 +279,43 @@ export function missedDoseGuidance(input: MissedDoseInput): MissedDoseGuidance {
     return c;
   };
 
+  const troughsOf = (p: PatientData, eta: ArrayLike<number> | null): number[] => {
+    const out = new Float64Array(p.n);
+    sim.run(p, eta, out);
+    const c: number[] = [];
+    for (let i = 0; i < p.n; i++) if (p.line[i] === TROUGH_LINE) c.push(out[i]);
+    return c;
+  };
+  /** Time below and above the window: on the curve, or over the intervals ending in a trough below or above. */
+  const outsideTroughs = (times: readonly number[], c: readonly number[]): [number, number] => {
+    let below = 0;
+    let above = 0;
+    let from = input.now;
+    times.forEach((t, i) => {
+      if (c[i] < input.efficacy) below += t - from;
+      if (c[i] > input.toxicity) above += t - from;
+      from = t;
+    });
+    return [below, above];
+  };
+
   const next = input.due + input.interval;
   const outcome = (id: MissedDoseOutcome['id']): MissedDoseOutcome => {
     const doses = missedDoseSchedule(id, input, end);
-    const p = patientOf(doses);
+    const troughTimes = reads === 'troughs' ? troughTimesOf(doses) : [];
+    const p = patientOf(doses, troughTimes);
     const conc = curve(p, point);
-    const [below, above] = timeOutside(grid, conc, input.efficacy, input.toxicity);
+    const troughs = reads === 'troughs' ? troughsOf(p, point) : [];
+    const outside = (c: number[], eta: ArrayLike<number> | null): [number, number] =>
+      reads === 'troughs'
+        ? outsideTroughs(troughTimes, eta === point ? troughs : troughsOf(p, eta))
+        : timeOutside(grid, c, input.efficacy, input.toxicity);
+    const [below, above] = outside(conc, point);
     let within = 0;
     let sumBelow = 0;
     let sumAbove = 0;
     for (const eta of draws) {
-      const c = curve(p, eta);
-      const [b, a] = timeOutside(grid, c, input.efficacy, input.toxicity);
+      const [b, a] = outside(reads === 'troughs' ? [] : curve(p, eta), eta);
       sumBelow += b;
       sumAbove += a;
       if (b === 0 && a === 0) within++;
@@ -291,6 +335,8 @@ export function missedDoseGuidance(input: MissedDoseInput): MissedDoseGuidance {
       doses,
       times: grid,
       conc,
+      troughTimes,
+      troughs,
       pWithin: n ? within / n : null,
       timeBelow: { point: below, mean: n ? sumBelow / n : null },
       timeAbove: { point: above, mean: n ? sumAbove / n : null },
