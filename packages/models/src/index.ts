@@ -235,3 +235,22 @@ export {
   type LevelEntry,
   type TimedDose,
 } from './plausibility.ts';
+// Teaching cases with a hidden truth (the playground)
+export {
+  CASE_FORMAT,
+  CASE_ORIGIN,
+  caseLevels,
+  caseRecord,
+  caseRegimen,
+  caseScore,
+  caseSeries,
+  caseTruth,
+  caseTwin,
+  parseCase,
+  scorePoints,
+  truthVector,
+  type CaseLevel,
+  type CaseScore,
+  type TeachingCase,
+} from './teaching-case.ts';
+export { EXAMPLE_CASE } from './teaching-examples.ts';

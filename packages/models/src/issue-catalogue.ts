@@ -2351,6 +2351,67 @@ const CATALOGUE: IssueEntry[] = [
       fr: 'Corriger le champ indiqué : l’heure où la dose était due et l’heure actuelle, les seuils, ou les doses enregistrées après la dose oubliée.',
     },
   },
+  // ------------------------------------------------------------------ teaching cases (playground)
+  {
+    code: 'DT_CASE_FILE',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Not a case file', fr: 'Pas un fichier de cas' },
+    meaning: {
+      en: 'The file loaded in the playground is not JSON, or not a dosetwin teaching case ("format": "dosetwin-case/1").',
+      fr: 'Le fichier chargé dans le terrain d’exercice n’est pas du JSON, ou pas un cas d’enseignement dosetwin (« format » : « dosetwin-case/1 »).',
+    },
+    action: {
+      en: 'Load the case file the instructor gave, or download the example case and start from it.',
+      fr: 'Charger le fichier de cas donné par l’enseignant, ou télécharger le cas d’exemple et partir de lui.',
+    },
+  },
+  {
+    code: 'DT_CASE_FIELD',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Case file field wrong', fr: 'Champ du fichier de cas erroné' },
+    meaning: {
+      en: 'A field of the case file is missing or wrong (the patient, the doses given, the truth, the sampling times and budget, the target, the seed or the scoring); each is named.',
+      fr: 'Un champ du fichier de cas manque ou est erroné (patient, doses administrées, vérité, heures et nombre de prélèvements, cible, graine ou barème) ; chacun est nommé.',
+    },
+    action: {
+      en: 'Correct each field named in the case file (the example case shows every field), then load it again.',
+      fr: 'Corriger chaque champ nommé dans le fichier de cas (le cas d’exemple montre tous les champs), puis le recharger.',
+    },
+  },
+  {
+    code: 'DT_CASE_MODEL',
+    severity: 'error',
+    area: 'model library',
+    raisedIn: ['models'],
+    title: { en: 'Case model unusable', fr: 'Modèle du cas inutilisable' },
+    meaning: {
+      en: 'The case names a model that is not in the library, one that cannot hold a single truth (inter-occasion variability) or simulate its levels (residual error as an expression), or true etas that are not the model’s.',
+      fr: 'Le cas nomme un modèle absent de la bibliothèque, un modèle qui ne peut porter une vérité unique (variabilité inter-occasion) ou simuler ses dosages (erreur résiduelle en expression), ou des etas vrais qui ne sont pas ceux du modèle.',
+    },
+    action: {
+      en: 'Choose a library model without inter-occasion variability and give one true value for each of its etas, by name.',
+      fr: 'Choisir un modèle de la bibliothèque sans variabilité inter-occasion et donner une valeur vraie pour chacun de ses etas, par nom.',
+    },
+  },
+  {
+    code: 'DT_CASE_SAMPLING',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['models'],
+    title: { en: 'Sampling or dose not allowed', fr: 'Prélèvement ou dose non permis' },
+    meaning: {
+      en: 'The student asked for more levels than the case allows, a time the case does not offer or the same time twice, or gave a dose that is not a positive number.',
+      fr: 'L’étudiant a demandé plus de dosages que le cas n’en permet, une heure que le cas n’offre pas ou deux fois la même heure, ou a donné une dose qui n’est pas un nombre positif.',
+    },
+    action: {
+      en: 'Choose at most the budget of levels among the allowed times, and a dose above 0.',
+      fr: 'Choisir au plus le nombre permis de prélèvements parmi les heures offertes, et une dose supérieure à 0.',
+    },
+  },
 ];
 
 /** Every code dosetwin raises, with its meaning and what to do, in English and French. */
