@@ -135,6 +135,7 @@ export {
   type WeightScheme,
 } from './estimate/index.ts';
 export { cholesky } from './estimate/linalg.ts';
+export * from './population/index.ts';
 // Machine-learning exposure estimators
 export * from './ml/index.ts';
 export {
@@ -211,3 +212,4 @@ export {
 export { LESSON_PARAMS, LESSON_DEFAULTS, type LessonParamSpec } from './teach/lesson-defaults.ts';
 export { samplingInformation, type SamplingInformation } from './teach/design.ts';
 export { observe, residualVariance } from './simulate/residual.ts';
+export * from './trial/index.ts';

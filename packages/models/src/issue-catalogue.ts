@@ -1013,6 +1013,36 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   {
+    code: 'DT_POPFIT_NOT_CONVERGED',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'Population fit not converged', fr: 'Ajustement de population non convergé' },
+    meaning: {
+      en: 'The population estimation (FOCE-I or SAEM) stopped before meeting its convergence test, or a subject has no finite objective at the estimates: the estimates may not be the maximum of the likelihood.',
+      fr: 'L’estimation de population (FOCE-I ou SAEM) s’est arrêtée avant son critère de convergence, ou un sujet n’a pas d’objectif fini aux estimations : celles-ci peuvent ne pas maximiser la vraisemblance.',
+    },
+    action: {
+      en: 'Start from other initial values in the model, allow more iterations, or simplify the model; check the subject named in the data.',
+      fr: 'Partir d’autres valeurs initiales dans le modèle, autoriser plus d’itérations ou simplifier le modèle ; vérifier les données du sujet indiqué.',
+    },
+  },
+  {
+    code: 'DT_POPFIT_COVARIANCE',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'No standard errors', fr: 'Pas d’erreurs standard' },
+    meaning: {
+      en: 'The covariance step of the population fit failed (the Hessian of the objective is not positive definite at the estimates): the estimates are given without standard errors.',
+      fr: 'L’étape de covariance de l’ajustement de population a échoué (la hessienne de l’objectif n’est pas définie positive aux estimations) : les estimations sont données sans erreurs standard.',
+    },
+    action: {
+      en: 'Look for a parameter the data cannot identify (a variance near zero, two correlated parameters); fix it or simplify the model.',
+      fr: 'Chercher un paramètre que les données ne permettent pas d’identifier (une variance proche de zéro, deux paramètres corrélés) ; le fixer ou simplifier le modèle.',
+    },
+  },
+  {
     code: 'DT_LEVEL_IMPLAUSIBLE',
     severity: 'warning',
     area: 'estimation',

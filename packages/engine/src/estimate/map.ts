@@ -668,7 +668,7 @@ interface Candidate {
 }
 
 /** Adapts a patient's objective and a Jacobian method to the optimiser's interface. */
-class Problem implements Minimizable {
+export class Problem implements Minimizable {
   readonly n: number;
   /** Components whose derivatives are not needed (held fixed). */
   skip: Uint8Array | null = null;

@@ -161,4 +161,13 @@ export interface ModelIR {
   products?: string[];
   /** Model file name for messages. */
   file: string;
+  /**
+   * What a population fit may move, as the source states it (NONMEM's `$THETA (low, init, up) FIX`,
+   * `$OMEGA … FIX`); absent for `.dtm` models, whose parameters state no bounds.
+   */
+  estimation?: {
+    parameters: { name: string; low: number; up: number; fixed: boolean }[];
+    /** Per eta: its variance is fixed. */
+    omegaFixed: boolean[];
+  };
 }

@@ -1,0 +1,29 @@
+/** Population fitting: FOCE-I and SAEM on the model IR, the covariance step, shrinkage. */
+export {
+  parameterSpace,
+  modelParameters,
+  withParameters,
+  modelWith,
+  sigmaName,
+  omegaName,
+  type PopulationParameters,
+  type ParameterSpace,
+  type ParameterSpaceOptions,
+  type ThetaBounds,
+} from './parameters.ts';
+export {
+  FoceiObjective,
+  OuterProblem,
+  type FoceiEvaluation,
+  type FoceiOptions,
+  type FitProgress,
+  type SubjectMode,
+} from './focei.ts';
+export {
+  fitFocei,
+  covarianceStep,
+  type PopFit,
+  type PopFitOptions,
+  type IndividualEstimate,
+  type EstimateCovariance,
+} from './fit.ts';
