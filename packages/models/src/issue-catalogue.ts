@@ -1013,36 +1013,6 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   {
-    code: 'DT_POPFIT_NOT_CONVERGED',
-    severity: 'warning',
-    area: 'estimation',
-    raisedIn: ['engine'],
-    title: { en: 'Population fit not converged', fr: 'Ajustement de population non convergé' },
-    meaning: {
-      en: 'The population estimation (FOCE-I or SAEM) stopped before meeting its convergence test, or a subject has no finite objective at the estimates: the estimates may not be the maximum of the likelihood.',
-      fr: 'L’estimation de population (FOCE-I ou SAEM) s’est arrêtée avant son critère de convergence, ou un sujet n’a pas d’objectif fini aux estimations : celles-ci peuvent ne pas maximiser la vraisemblance.',
-    },
-    action: {
-      en: 'Start from other initial values in the model, allow more iterations, or simplify the model; check the subject named in the data.',
-      fr: 'Partir d’autres valeurs initiales dans le modèle, autoriser plus d’itérations ou simplifier le modèle ; vérifier les données du sujet indiqué.',
-    },
-  },
-  {
-    code: 'DT_POPFIT_COVARIANCE',
-    severity: 'warning',
-    area: 'estimation',
-    raisedIn: ['engine'],
-    title: { en: 'No standard errors', fr: 'Pas d’erreurs standard' },
-    meaning: {
-      en: 'The covariance step of the population fit failed (the Hessian of the objective is not positive definite at the estimates): the estimates are given without standard errors.',
-      fr: 'L’étape de covariance de l’ajustement de population a échoué (la hessienne de l’objectif n’est pas définie positive aux estimations) : les estimations sont données sans erreurs standard.',
-    },
-    action: {
-      en: 'Look for a parameter the data cannot identify (a variance near zero, two correlated parameters); fix it or simplify the model.',
-      fr: 'Chercher un paramètre que les données ne permettent pas d’identifier (une variance proche de zéro, deux paramètres corrélés) ; le fixer ou simplifier le modèle.',
-    },
-  },
-  {
     code: 'DT_LEVEL_IMPLAUSIBLE',
     severity: 'warning',
     area: 'estimation',
@@ -1628,6 +1598,82 @@ const CATALOGUE: IssueEntry[] = [
     action: {
       en: 'Use a ridge penalty above 0, or drop a redundant feature.',
       fr: 'Utiliser une pénalité ridge supérieure à 0, ou retirer une variable redondante.',
+    },
+  },
+  // Virtual trials (trial/ in the engine, trial.ts in the library, dosetwin trial).
+  {
+    code: 'DT_TRIAL_SPEC',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Invalid trial specification', fr: 'Spécification d’essai invalide' },
+    meaning: {
+      en: 'The trial specification is invalid: a number of patients, chunk size, seed or duration out of range, an arm without a valid regimen, a TDM round whose samples are not before its adjustment, no target, a MIC target without a MIC, or strata with edges that do not increase.',
+      fr: 'La spécification de l’essai est invalide : nombre de patients, taille de lot, graine ou durée hors limites, bras sans schéma valide, tour de suivi thérapeutique dont les prélèvements ne précèdent pas l’ajustement, aucune cible, cible fondée sur la CMI sans CMI, ou strates dont les bornes ne croissent pas.',
+    },
+    action: {
+      en: 'Correct the field named in the message (see the trial file format in the README).',
+      fr: 'Corriger le champ nommé dans le message (voir le format du fichier d’essai dans le README).',
+    },
+  },
+  {
+    code: 'DT_TRIAL_MODEL',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Model not usable for this trial', fr: 'Modèle inutilisable pour cet essai' },
+    meaning: {
+      en: 'The model cannot simulate this trial: its Ω is not positive definite, or a TDM arm needs simulated levels and its residual error is not additive, proportional, combined or exponential.',
+      fr: 'Le modèle ne peut pas simuler cet essai : sa matrice Ω n’est pas définie positive, ou un bras avec suivi thérapeutique doit simuler des concentrations et son erreur résiduelle n’est ni additive, ni proportionnelle, ni combinée, ni exponentielle.',
+    },
+    action: {
+      en: 'Choose another model of the drug, or a trial without TDM arm.',
+      fr: 'Choisir un autre modèle du médicament, ou un essai sans bras de suivi thérapeutique.',
+    },
+  },
+  {
+    code: 'DT_TRIAL_POPULATION',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Virtual patient without a covariate', fr: 'Patient virtuel sans covariable' },
+    meaning: {
+      en: 'A virtual patient of the trial has a model covariate that is not a finite number: the population does not draw a variable the model needs.',
+      fr: 'Un patient virtuel de l’essai a une covariable du modèle qui n’est pas un nombre fini : la population ne tire pas une variable dont le modèle a besoin.',
+    },
+    action: {
+      en: 'Add the variable to the population (a distribution or a column of the covariate table).',
+      fr: 'Ajouter la variable à la population (une distribution ou une colonne de la table des covariables).',
+    },
+  },
+  {
+    code: 'DT_TRIAL_CHUNK',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'No such chunk of the trial', fr: 'Lot de l’essai inexistant' },
+    meaning: {
+      en: 'A worker was asked for a chunk index the trial does not have.',
+      fr: 'Un processus de calcul a reçu un numéro de lot que l’essai n’a pas.',
+    },
+    action: {
+      en: 'Ask for chunks 0 to the number of chunks − 1 (patients ÷ chunk size, rounded up).',
+      fr: 'Demander les lots 0 à (nombre de lots − 1) (patients ÷ taille de lot, arrondi au-dessus).',
+    },
+  },
+  {
+    code: 'DT_TRIAL_MERGE',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['engine'],
+    title: { en: 'Trial results cannot be merged', fr: 'Résultats d’essai impossibles à fusionner' },
+    meaning: {
+      en: 'Chunk results would be counted twice, come from trials of different shapes, or do not cover every chunk of the trial.',
+      fr: 'Des résultats de lots seraient comptés deux fois, viennent d’essais de formes différentes, ou ne couvrent pas tous les lots de l’essai.',
+    },
+    action: {
+      en: 'Merge each chunk of the same trial once; rerun the missing chunks.',
+      fr: 'Fusionner une seule fois chaque lot du même essai ; relancer les lots manquants.',
     },
   },
   {

@@ -12,16 +12,24 @@ export interface VariableSpec {
   unit: string;
   /**
    * normal: a = mean, b = SD; lognormal: a = median, b = SD of ln; uniform: a = low, b = high;
-   * bernoulli: a = P(value = 1).
+   * bernoulli: a = P(value = 1); categorical: `values` drawn with probabilities `p` (genotype
+   * frequencies, renal function classes), a unused.
    */
-  dist: 'normal' | 'lognormal' | 'uniform' | 'bernoulli';
-  /** A number, or [value if `given` = 0, value if `given` = 1]. */
-  a: number | [number, number];
-  b?: number | [number, number];
-  /** A binary variable drawn earlier on which a and b (and scale.ref) depend. */
+  dist: 'normal' | 'lognormal' | 'uniform' | 'bernoulli' | 'categorical';
+  /**
+   * A number, or one value per value of `given` ([value if `given` = 0, value if `given` = 1, …]:
+   * a categorical `given` with values 0..k−1 takes k values).
+   */
+  a?: number | number[];
+  b?: number | number[];
+  /** Categorical: the values (e.g. 0, 1, 2 copies of an allele; renal class 0..3). */
+  values?: number[];
+  /** Categorical: their probabilities (summing to 1), or one list per value of `given`. */
+  p?: number[] | number[][];
+  /** A variable drawn earlier, taking values 0..k−1, on which a, b, p and scale.ref depend. */
   given?: string;
   /** Multiply the draw by (by/ref)^power (e.g. weight ∝ height² at a fixed BMI). */
-  scale?: { by: string; ref: number | [number, number]; power: number };
+  scale?: { by: string; ref: number | number[]; power: number };
   /** Truncation: values outside [lo, hi] are redrawn (at most 1000 times). */
   lo?: number;
   hi?: number;
@@ -58,19 +66,39 @@ export function checkPopulation(spec: PopulationSpec): void {
   const seen = new Set<string>();
   spec.variables.forEach((v, i) => {
     const field = `population.variables[${i}] (${v.name})`;
-    const pick = (x: number | [number, number] | undefined): number[] =>
+    const pick = (x: number | number[] | undefined): number[] =>
       x === undefined ? [] : Array.isArray(x) ? x : [x];
-    if ((Array.isArray(v.a) || Array.isArray(v.b) || Array.isArray(v.scale?.ref)) && !v.given)
-      fail('DT_ML_POPULATION', field, 'per-group values need `given` (a binary variable drawn earlier)');
+    const nested = Array.isArray(v.p) && v.p.some((q) => Array.isArray(q));
+    if ((Array.isArray(v.a) || Array.isArray(v.b) || Array.isArray(v.scale?.ref) || nested) && !v.given)
+      fail('DT_ML_POPULATION', field, 'per-group values need `given` (a variable drawn earlier)');
+    if (v.dist === 'categorical') {
+      const values = v.values ?? [];
+      if (values.length === 0 || values.some((x) => !Number.isFinite(x)))
+        fail('DT_ML_POPULATION', field, 'categorical needs `values`, a list of finite numbers');
+      const lists = (nested ? (v.p as number[][]) : [(v.p ?? []) as number[]]) as number[][];
+      lists.forEach((q) => {
+        if (q.length !== values.length || q.some((x) => !(x >= 0)))
+          fail(
+            'DT_ML_POPULATION',
+            field,
+            `probabilities ${q.join(', ')}: one ≥ 0 per value (${values.length})`,
+          );
+        const sum = q.reduce((s, x) => s + x, 0);
+        if (Math.abs(sum - 1) > 1e-9)
+          fail('DT_ML_POPULATION', field, `probabilities ${q.join(', ')} sum to ${sum}, not 1`);
+      });
+    }
     if (v.given && !seen.has(v.given))
       fail('DT_ML_POPULATION', field, `given '${v.given}' must be drawn before ${v.name}`);
     if (v.scale && !seen.has(v.scale.by))
       fail('DT_ML_POPULATION', field, `scale.by '${v.scale.by}' must be drawn before ${v.name}`);
     const a = pick(v.a);
     const b = pick(v.b);
-    if (v.dist === 'bernoulli' && a.some((p) => !(p >= 0 && p <= 1)))
+    if (v.dist === 'bernoulli' && (a.length === 0 || a.some((p) => !(p >= 0 && p <= 1))))
       fail('DT_ML_POPULATION', field, `probability ${a.join(', ')} must be in [0, 1]`);
-    if (v.dist !== 'bernoulli' && b.length === 0) fail('DT_ML_POPULATION', field, `${v.dist} needs b`);
+    if (v.dist !== 'categorical' && a.length === 0) fail('DT_ML_POPULATION', field, `${v.dist} needs a`);
+    if (v.dist !== 'bernoulli' && v.dist !== 'categorical' && b.length === 0)
+      fail('DT_ML_POPULATION', field, `${v.dist} needs b`);
     if ((v.dist === 'normal' || v.dist === 'lognormal') && b.some((s) => !(s >= 0)))
       fail('DT_ML_POPULATION', field, `SD ${b.join(', ')} must be ≥ 0`);
     if (v.dist === 'lognormal' && a.some((m) => !(m > 0)))
@@ -91,14 +119,31 @@ export function drawClinical(spec: PopulationSpec, rng: Rng): Record<string, num
   }
   for (const v of spec.variables) {
     const grp = v.given ? out[v.given] : 0;
-    const at = (x: number | [number, number] | undefined): number =>
-      x === undefined ? NaN : Array.isArray(x) ? x[grp === 1 ? 1 : 0] : x;
+    const pickGroup = <T>(x: T[]): T => {
+      const g = x[grp];
+      if (g === undefined)
+        fail(
+          'DT_ML_POPULATION',
+          `population.variables.${v.name}`,
+          `${v.given} = ${grp} has no value in the per-group list (${x.length} values)`,
+        );
+      return g;
+    };
+    const at = (x: number | number[] | undefined): number =>
+      x === undefined ? NaN : Array.isArray(x) ? pickGroup(x) : x;
     const a = at(v.a);
     const b = at(v.b);
     const f = v.scale ? Math.pow(out[v.scale.by] / at(v.scale.ref), v.scale.power) : 1;
     let x = NaN;
     for (let tries = 0; tries < 1000; tries++) {
-      if (v.dist === 'bernoulli') x = rng.uniform() < a ? 1 : 0;
+      if (v.dist === 'categorical') {
+        const q = (Array.isArray(v.p![0]) ? pickGroup(v.p as number[][]) : v.p) as number[];
+        const u = rng.uniform();
+        let acc = 0;
+        let k = 0;
+        while (k < q.length - 1 && u >= (acc += q[k])) k++;
+        x = v.values![k];
+      } else if (v.dist === 'bernoulli') x = rng.uniform() < a ? 1 : 0;
       else if (v.dist === 'uniform') x = a + (b - a) * rng.uniform();
       else if (v.dist === 'normal') x = a + b * rng.normal();
       else x = a * Math.exp(b * rng.normal());

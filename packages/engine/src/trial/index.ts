@@ -1,0 +1,5 @@
+export * from './spec.ts';
+export * from './patient.ts';
+export * from './course.ts';
+export * from './chunk.ts';
+export * from './report.ts';
