@@ -135,6 +135,7 @@ export {
   type WeightScheme,
 } from './estimate/index.ts';
 export { cholesky } from './estimate/linalg.ts';
+export * from './population/index.ts';
 // Machine-learning exposure estimators
 export * from './ml/index.ts';
 export {
