@@ -189,6 +189,36 @@ export interface DrugPlausibility {
   interval: PlausibleRange;
 }
 
+/**
+ * What to do after a missed dose, as the label says it for some of the drug's formulations, and
+ * the concentration window the options after a missed or late dose are read against
+ * (`models/src/missed-dose.ts`).
+ */
+export interface MissedDoseRule {
+  /** Formulation ids the rule is for. */
+  formulations: string[];
+  /** The rule as the label words it, for the patient. */
+  rule: { en: string; fr: string };
+  /**
+   * The option the rule amounts to: the dose taken when the delay is under `takeWithin`, skipped
+   * beyond (the next dose at its time, never doubled).
+   */
+  takeWithin: Quantity;
+  /** The label and section it comes from, and how `takeWithin` reads its words. */
+  citation: string;
+}
+
+export interface DrugMissedDose {
+  rules: MissedDoseRule[];
+  /** Below it exposure is insufficient, above it toxic (the drug's concentration unit as levels are reported). */
+  efficacy: Quantity;
+  toxicity: Quantity;
+  /** Whether the thresholds apply to the whole curve or to the troughs (see the engine's missed-dose module). */
+  reads: 'concentration' | 'troughs';
+  /** Where the two thresholds come from. */
+  why: string;
+}
+
 /** Everything dosetwin knows about one drug apart from its models' papers. */
 export interface DrugFile {
   /** As the models' `drug` line and folder name: `vancomycin`, `mycophenolic-acid` folder for `mycophenolic acid`. */
@@ -201,4 +231,6 @@ export interface DrugFile {
   estimators: EstimatorEntry[];
   /** Plausibility bounds of what is entered for the drug (doses, levels, intervals). */
   plausibility: DrugPlausibility;
+  /** The label's missed-dose rules and the window the options are read against; absent: no label rule shown, thresholds asked for. */
+  missedDose?: DrugMissedDose;
 }

@@ -161,6 +161,14 @@ export {
 } from './input-status.ts';
 export { currentRegimen, doseTimes, editedRegimen, openingRegimen, sameRegimen } from './what-if.ts';
 export {
+  missedDoseAdvice,
+  optionSentence,
+  patientSheet,
+  type MissedDoseAdvice,
+  type MissedDoseChoice,
+  type MissedDoseRequest,
+} from './missed-dose.ts';
+export {
   dispositionRates,
   individualSummary,
   type IndividualParameter,

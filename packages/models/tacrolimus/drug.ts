@@ -253,4 +253,32 @@ export const tacrolimus: DrugFile = {
       why: 'every 12 h (Prograf, Envarsus is 24 h) or every 24 h (Advagraf)',
     },
   },
+  missedDose: {
+    rules: [
+      {
+        formulations: ['prograf-capsule', 'modigraf-granules'],
+        rule: {
+          en: 'If you forget a dose, take it as soon as you remember. If it is almost time for the next dose, leave out the forgotten one and take the next at its usual time. Never take two doses at once.',
+          fr: 'Si vous oubliez une dose, prenez-la dès que vous vous en apercevez. S’il est presque l’heure de la dose suivante, ne prenez pas la dose oubliée et prenez la suivante à l’heure habituelle. Ne prenez jamais deux doses à la fois.',
+        },
+        takeWithin: { value: 6, unit: 'h' },
+        citation:
+          'immediate-release tacrolimus patient monographs (FDB monograph for Prograf; Prograf patient leaflet as distributed by pharmacies): take as soon as remembered, skip when almost time for the next dose, never a double dose; the EU Prograf leaflet itself was not read here. "Almost time" is read as more than half the 12-h interval late (dosetwin’s reading)',
+      },
+      {
+        formulations: ['advagraf-capsule'],
+        rule: {
+          en: 'If you forget your morning dose, take it as soon as possible on the same day. Do not take a double dose the next morning.',
+          fr: 'Si vous oubliez votre dose du matin, prenez-la le plus tôt possible dans la journée. Ne prenez pas de double dose le lendemain matin.',
+        },
+        takeWithin: { value: 16, unit: 'h' },
+        citation:
+          'Advagraf EU SmPC 4.2: "A forgotten morning dose should be taken as soon as possible on the same day. A double dose should not be taken on the next morning." "The same day" is read as up to 16 h after a morning dose at 08:00 (midnight; dosetwin’s reading)',
+      },
+    ],
+    efficacy: { value: 5, unit: 'ng/mL' },
+    toxicity: { value: 10, unit: 'ng/mL' },
+    reads: 'troughs',
+    why: 'the IATDMCT consensus trough range after the first months (5-10 ng/mL, the drug file’s target): a trough below it is under-exposure, above it over-exposure; the consensus states no separate toxicity threshold, and tacrolimus targets and toxicity are stated as whole-blood troughs',
+  },
 };
