@@ -624,6 +624,20 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   {
+    code: 'DT_WARFARIN_INPUT',
+    severity: 'error',
+    area: 'dosing',
+    raisedIn: ['models'],
+    title: { en: 'Warfarin dose question not usable', fr: 'Demande de dose de warfarine inutilisable' },
+    meaning: {
+      en: 'The next warfarin dose cannot be computed: an age outside 18-110 years, a CYP2C9 genotype other than the six *1/*2/*3 combinations, a VKORC1 −1639 genotype other than G/G, G/A or A/A, a dose or INR out of range, the next dose before the last record, or a horizon or target range that is not one.',
+      fr: 'La prochaine dose de warfarine ne peut pas être calculée : âge hors de 18 à 110 ans, génotype CYP2C9 autre que les six combinaisons *1/*2/*3, génotype VKORC1 −1639 autre que G/G, G/A ou A/A, dose ou INR hors limites, prochaine dose avant le dernier enregistrement, ou horizon ou intervalle cible invalide.',
+    },
+    action: {
+      en: 'Correct the field named (genotypes as written by the laboratory, e.g. *1/*3 and G/A; INRs as ratios, e.g. 2.4).',
+      fr: 'Corriger le champ indiqué (génotypes tels que rendus par le laboratoire, p. ex. *1/*3 et G/A ; INR en rapport, p. ex. 2,4).',
+    },
+  {
     code: 'DT_FILE',
     severity: 'error',
     area: 'CLI',

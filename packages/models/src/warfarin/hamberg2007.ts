@@ -1,0 +1,99 @@
+// The warfarin PK/PD model as a model file (.dtm text). It lives here, beside the warfarin
+// dosing code, rather than in the concentration-target library (packages/models/<drug>/): its
+// observed output is the INR, which the library's target metrics, products check and regimen
+// search do not read.
+export const HAMBERG2007_ID = 'warfarin/hamberg2007';
+
+export const HAMBERG2007 = `model    warfarin/hamberg2007   version 1.0.0
+drug     warfarin
+cite     Hamberg AK, Dahl ML, Barban M, Scordo MG, Wadelius M, Pengo V, Padrini R, Jonsson EN. A PK-PD
+  model for predicting the impact of age, CYP2C9, and VKORC1 genotype on individualization of
+  warfarin therapy. Clin Pharmacol Ther 2007;81(4):529-538. doi:10.1038/sj.clpt.6100084
+units    dose mg | time h | conc mg/L
+measured S-warfarin, total, plasma; INR
+population  150 patients starting or on warfarin (Sweden, Italy); INR and S-warfarin concentrations;
+  typical patient 71 years old
+description S-warfarin: two-compartment, first-order absorption (ka 2 /h); the dose is racemic,
+  S-warfarin half of it. INR: Emax inhibition of the clotting-factor activity by S-warfarin,
+  E = 1 - Cs^gamma/(EC50^gamma + Cs^gamma), carried by two parallel transit chains (6 compartments,
+  mean transit time MTT1; 1 compartment, MTT2), each starting at 1 (no drug);
+  INR = BASE + INRmax (1 - A6 A7)^lambda. Observations: INR on CMT 10, S-warfarin on CMT 2
+
+covariates   unit   valid    label                                                              handling
+  AGE        y      18..95   "age (CL_S falls 0.91 % per year around 71 y)"                     required
+  CYP2C9     -      0..5     "0 *1/*1, 1 *1/*2, 2 *1/*3, 3 *2/*2, 4 *2/*3, 5 *3/*3"            required
+  VKORC1     -      0..2     "VKORC1 -1639 G>A: 0 G/G, 1 G/A, 2 A/A"                           required
+
+parameters   value    unit   label                                                  source
+  TVCL       0.314    L/h    "CL_S of a 71-year-old CYP2C9 *1/*1"                   Table 2
+  R12        0.315    -      "fractional decrease of CL_S, *1/*2"                   Table 2
+  R13        0.453    -      "fractional decrease of CL_S, *1/*3"                   Table 2
+  R22        0.722    -      "fractional decrease of CL_S, *2/*2"                   Table 2
+  R23        0.690    -      "fractional decrease of CL_S, *2/*3"                   Table 2
+  R33        0.852    -      "fractional decrease of CL_S, *3/*3"                   Table 2
+  AGE_CL     0.0091   1/y    "fractional decrease of CL_S per year of age over 71"  Table 2
+  TVV1       13.8     L      "central volume"                                       Table 2
+  TVQ        0.131    L/h    "intercompartmental clearance"                         Table 2
+  TVV2       6.59     L      "peripheral volume"                                    Table 2
+  KA         2        1/h    "absorption rate constant (fixed)"                     Table 2
+  FS         0.5      -      "S-warfarin fraction of the racemic dose"              Methods
+  EMAX       1        -      "maximal inhibition (fixed)"                           Table 4
+  GAMMA      0.424    -      "sigmoidicity"                                         Table 4
+  EC50GG     4.61     mg/L   "EC50, VKORC1 G/G"                                     Table 4
+  EC50GA     3.02     mg/L   "EC50, VKORC1 G/A"                                     Table 4
+  EC50AA     2.20     mg/L   "EC50, VKORC1 A/A"                                     Table 4
+  TVMTT1     11.6     h      "mean transit time of the 6-compartment chain"        Table 4
+  TVMTT2     120      h      "mean transit time of the 1-compartment chain"        Table 4
+  LAMBDA     3.61     -      "shape of the INR response"                            Table 4
+  INRMAX     20       -      "maximal INR increase (fixed)"                         Methods
+  BASE       1        -      "baseline INR (the paper used each patient's own)"     Methods
+
+random       # variances (omega^2), as read in the public transcription (reil HambergPKPD)
+  eta_CL ~ 0.310    eta_V1 ~ 0.262    eta_V2 ~ 0.991
+  eta_EC50 ~ 0.409  eta_MTT1 ~ 0.141  eta_MTT2 ~ 1.020
+
+compartments depot, central, periph, a1, a2, a3, a4, a5, a6, a7
+
+equations
+  RG = ifelse(CYP2C9 == 1, R12, ifelse(CYP2C9 == 2, R13, ifelse(CYP2C9 == 3, R22, ifelse(CYP2C9 == 4, R23, ifelse(CYP2C9 == 5, R33, 0)))))
+  CL = TVCL * (1 - AGE_CL * (AGE - 71)) * (1 - RG) * exp(eta_CL)
+  V1 = TVV1 * exp(eta_V1)
+  V2 = TVV2 * exp(eta_V2)
+  EC50 = ifelse(VKORC1 == 2, EC50AA, ifelse(VKORC1 == 1, EC50GA, EC50GG)) * exp(eta_EC50)
+  KTR1 = 6 / (TVMTT1 * exp(eta_MTT1))
+  KTR2 = 1 / (TVMTT2 * exp(eta_MTT2))
+  bioav(depot) = FS
+  init(a1) = 1
+  init(a2) = 1
+  init(a3) = 1
+  init(a4) = 1
+  init(a5) = 1
+  init(a6) = 1
+  init(a7) = 1
+  CS = central / V1
+  CG = max(CS, 0)^GAMMA
+  E = 1 - EMAX * CG / (EC50^GAMMA + CG)
+  d/dt(depot) = -KA * depot
+  d/dt(central) = KA * depot - CL / V1 * central - TVQ / V1 * central + TVQ / V2 * periph
+  d/dt(periph) = TVQ / V1 * central - TVQ / V2 * periph
+  d/dt(a1) = KTR1 * (E - a1)
+  d/dt(a2) = KTR1 * (a1 - a2)
+  d/dt(a3) = KTR1 * (a2 - a3)
+  d/dt(a4) = KTR1 * (a3 - a4)
+  d/dt(a5) = KTR1 * (a4 - a5)
+  d/dt(a6) = KTR1 * (a5 - a6)
+  d/dt(a7) = KTR2 * (E - a7)
+  INR = BASE + INRMAX * max(1 - a6 * a7, 0)^LAMBDA
+
+error        # INR: log-scale SD 0.0325; S-warfarin: log-scale SD 0.301 (steady state) (Tables 2, 4)
+  INR ~ exp(0.0325)   cmt 10
+  CS ~ exp(0.301)     cmt 2
+
+verified
+  status       unconfirmed
+  check        CL = 0.314 L/h +- 0.0005 at AGE 71 y, CYP2C9 0, VKORC1 0 | Table 2 (reil HambergPKPD transcription) | 2026-12-06
+  check        CL = 0.0465 L/h +- 0.0005 at AGE 71 y, CYP2C9 5, VKORC1 0 | 0.314 x (1 - 0.852), Table 2 | 2026-12-06
+  check        EC50 = 2.20 mg/L +- 0.005 at AGE 71 y, CYP2C9 0, VKORC1 2 | Table 4 | 2026-12-06
+  source       thetas of Tables 2 and 4 as transcribed in reil (HambergPKPD, Anzabi Zadeh); EC50 4.61 and 2.20 mg/L and CL_S 0.314 L/h as in the abstract | 2026-12-06
+  unconfirmed  whether the Table's IIV and residual values are variances or SDs (read as variances for IIV, SDs for residuals, as reil does); ktr1 = 6/MTT1 (mean transit time of the whole chain), BASE fixed at 1
+`;
