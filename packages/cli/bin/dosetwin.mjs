@@ -1,12 +1,28 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so a fresh checkout needs only `npm ci`.
-import { register } from 'tsx/esm/api';
+// Runs the compiled JavaScript (packages/*/dist, written by scripts/build.mjs at `npm ci` and
+// `npm start`). The sources may have changed since (an edit, a pull): the bin compares dist/'s
+// fingerprint with the sources' at each start and compiles again first when they differ (about a
+// second), so it never runs code older than the sources and never transpiles at run time.
+import { build, buildState, ROOT } from '../../../scripts/build.mjs';
 
 // A closed pipe (`dosetwin simulate ... | head`) is a normal end, not a crash.
 process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
-register();
-const { main } = await import('../src/main.ts');
+const state = buildState();
+if (state !== 'fresh') {
+  const why = state === 'missing' ? 'not compiled yet' : 'changed since they were compiled';
+  if (process.stderr.isTTY) process.stderr.write(`dosetwin: the sources are ${why}; compiling them…\n`);
+  try {
+    await build();
+  } catch (e) {
+    process.stderr.write(
+      `dosetwin: the sources are ${why}, and compiling them failed:\n${e instanceof Error ? e.message : String(e)}\n` +
+        `Fix the error above, or run \`node scripts/build.mjs\` in ${ROOT} once it can write packages/*/dist.\n`,
+    );
+    process.exit(1);
+  }
+}
+const { main } = await import('../dist/main.js');
 process.exitCode = await main(process.argv);

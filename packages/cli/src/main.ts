@@ -1,15 +1,40 @@
 import { Command, CommanderError } from 'commander';
-import { registerAdmin } from './commands/admin.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerConvert } from './commands/convert.ts';
-import { registerFit } from './commands/fit.ts';
-import { registerForecast } from './commands/forecast.ts';
-import { registerMl } from './commands/ml.ts';
-import { registerModels } from './commands/models.ts';
-import { registerRecommend } from './commands/recommend.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerSimulate } from './commands/simulate.ts';
-import { registerStore } from './commands/store.ts';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, imported only when that command runs: most of them load the engine and the
+ * library, which takes longer than all the rest of a start (`dosetwin --version` loads none). One
+ * module may register several top-level commands (audit, backup and restore are the store's).
+ */
+const MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
+  { commands: ['simulate'], load: async () => (await import('./commands/simulate.ts')).registerSimulate },
+  { commands: ['fit'], load: async () => (await import('./commands/fit.ts')).registerFit },
+  { commands: ['recommend'], load: async () => (await import('./commands/recommend.ts')).registerRecommend },
+  { commands: ['forecast'], load: async () => (await import('./commands/forecast.ts')).registerForecast },
+  { commands: ['check'], load: async () => (await import('./commands/check.ts')).registerCheck },
+  { commands: ['models'], load: async () => (await import('./commands/models.ts')).registerModels },
+  { commands: ['convert'], load: async () => (await import('./commands/convert.ts')).registerConvert },
+  { commands: ['serve'], load: async () => (await import('./commands/serve.ts')).registerServe },
+  { commands: ['admin'], load: async () => (await import('./commands/admin.ts')).registerAdmin },
+  { commands: ['ml'], load: async () => (await import('./commands/ml.ts')).registerMl },
+  {
+    commands: ['audit', 'backup', 'restore'],
+    load: async () => (await import('./commands/store.ts')).registerStore,
+  },
+];
+
+/**
+ * The modules `argv` needs: the named command's; none for `--version`; all of them otherwise (the
+ * help lists every command, and an unknown one is answered with the closest names).
+ */
+function modulesFor(argv: string[]): typeof MODULES {
+  const first = argv[2];
+  const named = MODULES.filter((m) => first !== undefined && m.commands.includes(first));
+  if (named.length > 0) return named;
+  if (first === '--version' || first === '-V') return [];
+  return MODULES;
+}
 
 /** The `dosetwin` command. Returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -19,17 +44,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('dosetwin: model-informed precision dosing, a pharmacological digital twin of each patient')
     .version('0.1.0')
     .exitOverride();
-  registerSimulate(program);
-  registerFit(program);
-  registerRecommend(program);
-  registerForecast(program);
-  registerCheck(program);
-  registerModels(program);
-  registerConvert(program);
-  registerServe(program);
-  registerAdmin(program);
-  registerMl(program);
-  registerStore(program);
+  const registers = await Promise.all(modulesFor(argv).map((m) => m.load()));
+  for (const register of registers) register(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -8,12 +8,13 @@
  * Tasks go to piscina only when a thread is free, so the time limit counts running time, not time
  * spent waiting behind other users' analyses.
  *
- * The workers run compiled JavaScript: the task module and all it imports (engine, models) bundled
- * into one ES module by esbuild when the pool starts (about 0.2 s, off the event loop, once per
- * process), so a thread starts in about 0.1 s instead of the second tsx takes to compile the
- * sources again in every new thread (bench/results.md), which matters each time a stopped
- * analysis's thread is replaced. The bundle is built from the sources the process runs, so it is
- * never older than them.
+ * The workers run compiled JavaScript, never the sources through tsx (which compiles them again
+ * in every new thread, a second each: bench/results.md), which matters each time a stopped
+ * analysis's thread is replaced. When the service runs compiled (`dosetwin serve`, `npm start`:
+ * each package's dist/, scripts/build.mjs), the threads load the compiled task module beside this one.
+ * When it runs from the sources (tests, under tsx), the task module and all it imports (engine,
+ * models) are bundled into one ES module by esbuild when the pool starts (about 0.2 s, off the
+ * event loop, once per process), built from the sources the process runs, so never older.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -72,8 +73,25 @@ interface Waiting {
   start(): void;
 }
 
-/** How a worker thread loads the task module: the compiled bundle, or the TypeScript sources through tsx. */
-export type WorkerLoader = 'bundle' | 'tsx';
+/**
+ * How a worker thread loads the task module: 'compiled' from the package's dist/ (the default when
+ * this module runs compiled), 'bundle' the sources bundled by esbuild (the default under tsx), 'tsx'
+ * the TypeScript sources compiled in each thread (the bench compares the three).
+ */
+export type WorkerLoader = 'compiled' | 'bundle' | 'tsx';
+
+/** Whether this module runs compiled (dist/) rather than from its TypeScript source. */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/** A file of the package's src/ (dist/ and src/ are side by side, at the same depth). */
+const sourceFile = (name: string): URL => new URL(`${COMPILED ? '../src' : '.'}/${name}`, import.meta.url);
+
+/**
+ * The compiled task module: beside this one when compiled, else in dist/ (brought up to date by
+ * scripts/build.mjs before; only the bench asks for it from the sources).
+ */
+const compiledTask = (): string =>
+  new URL(COMPILED ? './analysis-task.js' : '../dist/analysis-task.js', import.meta.url).href;
 
 let bundled: Promise<string> | undefined;
 
@@ -87,7 +105,7 @@ export function bundledWorker(): Promise<string> {
   bundled ??= (async () => {
     const { build } = await import('esbuild');
     const out = await build({
-      entryPoints: [fileURLToPath(new URL('./analysis-task.ts', import.meta.url))],
+      entryPoints: [fileURLToPath(sourceFile('analysis-task.ts'))],
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -140,12 +158,12 @@ export class AnalysisPool {
   private readonly perUser = new Map<string, number>();
 
   /**
-   * `loader`: 'bundle' (the default) or 'tsx' (analysis-worker.mjs compiles the sources in each
-   * thread; the bench compares the two).
+   * `loader`: see {@link WorkerLoader}; 'tsx' runs analysis-worker.mjs, which compiles the sources
+   * in each thread.
    */
-  constructor(limits: Partial<AnalysisLimits> = {}, loader: WorkerLoader = 'bundle') {
+  constructor(limits: Partial<AnalysisLimits> = {}, loader: WorkerLoader = COMPILED ? 'compiled' : 'bundle') {
     this.limits = { ...DEFAULT_ANALYSIS_LIMITS, ...limits };
-    const sources = new URL('./analysis-worker.mjs', import.meta.url).href;
+    const sources = sourceFile('analysis-worker.mjs').href;
     // A package directory that cannot be written (a read-only install) keeps the workers on the
     // sources: slower to start, the same results; a process warning says so.
     const file =
@@ -156,7 +174,7 @@ export class AnalysisPool {
             );
             return sources;
           })
-        : Promise.resolve(sources);
+        : Promise.resolve(loader === 'compiled' ? compiledTask() : sources);
     this.pool = file.then(
       (filename) =>
         new Piscina({

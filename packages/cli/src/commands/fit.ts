@@ -1,7 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   averagePredictions,
   type CompiledModel,
@@ -27,6 +25,7 @@ import {
 import type { Command } from 'commander';
 import { DATA_HELP, printDataNotes, readPatients } from '../data.ts';
 import { argError, guarded, printIssues, readText } from '../io.ts';
+import { moduleWorker } from '../module-worker.ts';
 import { MODEL_HELP, resolveModelArg } from './model-arg.ts';
 
 /** Options of `dosetwin fit` that reach the estimator (also sent to the workers). */
@@ -228,14 +227,9 @@ function progress(total: number): { tick(done: number, failed: number): void; en
   };
 }
 
-/** Where the worker's module is, and how to start it with the TypeScript loader. */
+/** A thread running fit-worker.ts. */
 function startWorker(data: unknown): Worker {
-  const require = createRequire(import.meta.url);
-  const tsx = pathToFileURL(require.resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
-  const entry = new URL('./fit-worker.ts', import.meta.url).href;
-  // The worker registers tsx (as bin/dosetwin.mjs does) and then loads the TypeScript worker.
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: data });
+  return moduleWorker(new URL('./fit-worker.ts', import.meta.url), data);
 }
 
 /** Fit all patients on `threads` worker threads; lines are printed in dataset order. */

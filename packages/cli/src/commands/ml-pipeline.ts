@@ -2,10 +2,8 @@
 // worker threads (ml-worker.ts): simulating virtual patients, cross-validation folds, MAP fits.
 // Each task's result depends only on its inputs (seeded per patient / per fold), so the output
 // does not depend on the number of threads.
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import {
   cvTask,
   MapEstimator,
@@ -19,6 +17,7 @@ import {
   VirtualPopulation,
 } from '@dosetwin/engine';
 import { presetFor, type MlPreset, virtualModel } from '@dosetwin/models';
+import { moduleWorker } from '../module-worker.ts';
 
 /** Everything a thread needs to rebuild the pipeline (plain data). */
 export interface PipelineInit {
@@ -135,11 +134,7 @@ export function progressBar(label: string, total: number): { tick(done: number):
 }
 
 function startWorker(init: PipelineInit): Worker {
-  const require = createRequire(import.meta.url);
-  const tsx = pathToFileURL(require.resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
-  const entry = new URL('./ml-worker.ts', import.meta.url).href;
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: init });
+  return moduleWorker(new URL('./ml-worker.ts', import.meta.url), init);
 }
 
 export function threadCount(requested: number | undefined): number {
