@@ -92,4 +92,17 @@ export const amikacin: DrugFile = {
       why: 'once daily, every 36-48 h when the trough is high',
     },
   },
+  fhir: {
+    levels: [
+      {
+        loinc: '35669-1',
+        display: 'Amikacin [Mass/volume] in Serum or Plasma',
+        matrix: 'serum or plasma',
+        assay: null,
+        timing: null,
+      },
+    ],
+    medication: { atc: ['J01GB06'], rxnorm: [] },
+    source: 'LOINC (Regenstrief) for the level; ATC J01GB06 (WHO ATC index); RxNorm not listed yet',
+  },
 };

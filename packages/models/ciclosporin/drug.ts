@@ -74,4 +74,39 @@ export const ciclosporin: DrugFile = {
       why: 'every 12 h',
     },
   },
+  fhir: {
+    levels: [
+      {
+        loinc: '3520-4',
+        display: 'Cyclosporine [Mass/volume] in Blood',
+        matrix: 'whole blood',
+        assay: null,
+        timing: null,
+      },
+      {
+        loinc: '14978-1',
+        display: 'Cyclosporine [Mass/volume] in Blood by Immunoassay',
+        matrix: 'whole blood',
+        assay: 'immunoassay',
+        timing: null,
+      },
+      {
+        loinc: '55805-6',
+        display: 'Cyclosporine [Mass/volume] in Blood by LC/MS/MS',
+        matrix: 'whole blood',
+        assay: 'LC-MS/MS',
+        timing: null,
+      },
+      {
+        loinc: '53828-0',
+        display: 'Cyclosporine [Mass/volume] in Blood --trough',
+        matrix: 'whole blood',
+        assay: null,
+        timing: 'trough',
+      },
+    ],
+    medication: { atc: ['L04AD01'], rxnorm: [] },
+    source:
+      'LOINC (Regenstrief): cyclosporine in blood (3520-4), by immunoassay and LC-MS/MS, trough; ATC L04AD01 (WHO); RxNorm not listed yet',
+  },
 };

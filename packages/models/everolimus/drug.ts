@@ -101,4 +101,18 @@ export const everolimus: DrugFile = {
       why: 'every 12 h or every 24 h',
     },
   },
+  fhir: {
+    levels: [
+      {
+        loinc: '50544-6',
+        display: 'Everolimus [Mass/volume] in Blood',
+        matrix: 'whole blood',
+        assay: null,
+        timing: null,
+      },
+    ],
+    medication: { atc: ['L04AH02', 'L04AA18'], rxnorm: [] },
+    source:
+      'LOINC (Regenstrief) for the level; ATC L04AH02 since 2024, L04AA18 before (WHO ATC index); RxNorm not listed yet',
+  },
 };

@@ -92,4 +92,17 @@ export const gentamicin: DrugFile = {
       why: 'every 8 h (conventional) to every 36-48 h (neonates, renal failure)',
     },
   },
+  fhir: {
+    levels: [
+      {
+        loinc: '35668-3',
+        display: 'Gentamicin [Mass/volume] in Serum or Plasma',
+        matrix: 'serum or plasma',
+        assay: null,
+        timing: null,
+      },
+    ],
+    medication: { atc: ['J01GB03'], rxnorm: [] },
+    source: 'LOINC (Regenstrief) for the level; ATC J01GB03 (WHO ATC index); RxNorm not listed yet',
+  },
 };

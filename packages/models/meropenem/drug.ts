@@ -83,4 +83,10 @@ export const meropenem: DrugFile = {
       why: 'every 8 h, every 12-24 h in renal failure',
     },
   },
+  fhir: {
+    levels: [],
+    medication: { atc: ['J01DH02'], rxnorm: [] },
+    source:
+      'no LOINC code of a meropenem level is confirmed: its levels are refused by the import and entered by hand; ATC J01DH02 (WHO ATC index)',
+  },
 };

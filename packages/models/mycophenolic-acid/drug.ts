@@ -102,4 +102,17 @@ export const mycophenolicAcid: DrugFile = {
       why: 'every 12 h',
     },
   },
+  fhir: {
+    levels: [
+      {
+        loinc: '23905-3',
+        display: 'Mycophenolate [Mass/volume] in Serum or Plasma',
+        matrix: 'serum or plasma',
+        assay: null,
+        timing: null,
+      },
+    ],
+    medication: { atc: ['L04AA06'], rxnorm: [] },
+    source: 'LOINC (Regenstrief) for the level; ATC L04AA06 (WHO ATC index); RxNorm not listed yet',
+  },
 };

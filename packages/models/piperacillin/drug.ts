@@ -87,4 +87,10 @@ export const piperacillin: DrugFile = {
       why: 'every 6-8 h, 24 h for a continuous infusion',
     },
   },
+  fhir: {
+    levels: [],
+    medication: { atc: ['J01CA12', 'J01CR05'], rxnorm: [] },
+    source:
+      'no LOINC code of a piperacillin level is confirmed: its levels are refused by the import and entered by hand; ATC J01CA12 and J01CR05 (with tazobactam) (WHO ATC index)',
+  },
 };

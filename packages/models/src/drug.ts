@@ -189,6 +189,29 @@ export interface DrugPlausibility {
   interval: PlausibleRange;
 }
 
+/** A LOINC code of the drug's level, as laboratories report it in FHIR (`Observation.code`). */
+export interface FhirLevelCode {
+  loinc: string;
+  /** LOINC's long common name. */
+  display: string;
+  /** LOINC's system axis: whole blood, or serum or plasma (a referenced Specimen may say which). */
+  matrix: 'whole blood' | 'serum or plasma';
+  /** The method the code names (`LC-MS/MS`, `immunoassay`), or null: the Observation's method says, if anything. */
+  assay: string | null;
+  /** The timing the code names; shown in the import, not used by the fit (a level is fitted at its time). */
+  timing: 'trough' | 'peak' | null;
+}
+
+/** How the drug is recognised in a FHIR record (see `models/src/fhir/`). */
+export interface DrugFhir {
+  /** The LOINC codes of its level; an Observation with another code is not read as its level. */
+  levels: FhirLevelCode[];
+  /** Codes of the medication (ATC, RxNorm ingredient) in a MedicationAdministration or MedicationRequest. */
+  medication: { atc: string[]; rxnorm: string[] };
+  /** Where the codes come from, and what is missing. */
+  source: string;
+}
+
 /**
  * What to do after a missed dose, as the label says it for some of the drug's formulations, and
  * the concentration window the options after a missed or late dose are read against
@@ -233,4 +256,6 @@ export interface DrugFile {
   plausibility: DrugPlausibility;
   /** The label's missed-dose rules and the window the options are read against; absent: no label rule shown, thresholds asked for. */
   missedDose?: DrugMissedDose;
+  /** Its codes in FHIR records (levels, medication); absent: the FHIR import reads none of its levels or doses. */
+  fhir?: DrugFhir;
 }

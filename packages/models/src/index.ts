@@ -262,3 +262,32 @@ export {
   type TeachingCase,
 } from './teaching-case.ts';
 export { EXAMPLE_CASE } from './teaching-examples.ts';
+export {
+  nextWarfarinDose,
+  warfarinModel,
+  warfarinCovariates,
+  type WarfarinQuery,
+  type WarfarinAdvice,
+  type WarfarinCandidate,
+  type WarfarinPatient,
+  type WarfarinHistory,
+} from './warfarin/next-dose.ts';
+export { iwpcDailyDoseMg, type IwpcPatient } from './warfarin/iwpc.ts';
+export { WARFARIN, tabletDoses } from './warfarin/drug.ts';
+export { HAMBERG2007, HAMBERG2007_ID } from './warfarin/hamberg2007.ts';
+export { runTrial as runWarfarinTrial, type TrialArm as WarfarinTrialArm } from './warfarin/virtual-trial.ts';
+export {
+  importFhir,
+  importedRecord,
+  type FhirImport,
+  type FhirImportOptions,
+  type FhirSource,
+  type FhirConversion,
+  type FhirRefusal,
+  type Taken,
+  type ImportedDose,
+  type ImportedLevel,
+  type ImportedCovariate,
+} from './fhir/import.ts';
+export * as fhirCodes from './fhir/codes.ts';
+export { DEFAULT_CHUNK, resolveTrial, type ResolvedTrial, type TrialFile } from './trial.ts';

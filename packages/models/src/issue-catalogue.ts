@@ -2502,6 +2502,157 @@ const CATALOGUE: IssueEntry[] = [
       fr: 'Choisir au plus le nombre permis de prélèvements parmi les heures offertes, et une dose supérieure à 0.',
     },
   },
+  // ------------------------------------------------------------------ FHIR import (models/src/fhir)
+  {
+    code: 'DT_FHIR_INPUT',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Not FHIR resources', fr: 'Pas des ressources FHIR' },
+    meaning: {
+      en: 'What was given to the FHIR import is not a Bundle, a resource or a list of resources, an entry has no resourceType or id, or the bundle holds more resources than one import reads.',
+      fr: 'Ce qui a été donné à l’import FHIR n’est ni un Bundle, ni une ressource, ni une liste de ressources, une entrée n’a pas de resourceType ou d’id, ou le Bundle contient plus de ressources qu’un import n’en lit.',
+    },
+    action: {
+      en: 'Ask the FHIR server for one patient’s resources (Patient, Observation, MedicationAdministration) and import those.',
+      fr: 'Demander au serveur FHIR les ressources d’un seul patient (Patient, Observation, MedicationAdministration) et importer celles-ci.',
+    },
+  },
+  {
+    code: 'DT_FHIR_UNKNOWN_CODE',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Code not read', fr: 'Code non lu' },
+    meaning: {
+      en: 'A resource of the record was not imported: its LOINC code is neither a level of the drug (its drug file’s codes) nor a covariate dosetwin reads, its medication is not the drug by ATC or RxNorm code, or its resource type is not one the import reads.',
+      fr: 'Une ressource du dossier n’a pas été importée : son code LOINC n’est ni une concentration du médicament (codes de sa fiche médicament) ni une covariable lue par dosetwin, son médicament n’est pas celui-ci d’après son code ATC ou RxNorm, ou son type de ressource n’est pas lu par l’import.',
+    },
+    action: {
+      en: 'Nothing if the resource is unrelated (a heart rate). A level or dose of the drug under another code is entered by hand; tell the administrator so the code can be checked and added to the drug file.',
+      fr: 'Rien si la ressource est sans rapport (une fréquence cardiaque). Une concentration ou une dose du médicament sous un autre code se saisit à la main ; prévenir l’administrateur pour que le code soit vérifié et ajouté à la fiche médicament.',
+    },
+  },
+  {
+    code: 'DT_FHIR_UNIT',
+    severity: 'error',
+    area: 'units',
+    raisedIn: ['models'],
+    title: { en: 'Unit missing or not readable', fr: 'Unité absente ou illisible' },
+    meaning: {
+      en: 'A value of the record has no UCUM unit code, or a UCUM unit dosetwin does not read for it (a level in mmol/L, a rate as a ratio): the value is not imported rather than read in a guessed unit.',
+      fr: 'Une valeur du dossier n’a pas de code d’unité UCUM, ou une unité UCUM que dosetwin ne lit pas pour elle (concentration en mmol/L, débit en rapport) : la valeur n’est pas importée plutôt que lue dans une unité supposée.',
+    },
+    action: {
+      en: 'Enter the value by hand with its unit from the laboratory report; ask for the interface to send UCUM codes.',
+      fr: 'Saisir la valeur à la main avec son unité d’après le compte rendu du laboratoire ; demander que l’interface envoie les codes UCUM.',
+    },
+  },
+  {
+    code: 'DT_FHIR_VOLUME_DOSE',
+    severity: 'error',
+    area: 'units',
+    raisedIn: ['models'],
+    title: { en: 'Dose in mL without concentration', fr: 'Dose en mL sans concentration' },
+    meaning: {
+      en: 'An administration gives a volume of solution (mL) and its Medication no concentration (ingredient strength in mass per volume), so the amount of drug given is not known.',
+      fr: 'Une administration donne un volume de solution (mL) et son médicament aucune concentration (dosage de l’ingrédient en masse par volume) : la quantité de médicament donnée est inconnue.',
+    },
+    action: {
+      en: 'Enter the dose by hand in mg, from the preparation’s concentration.',
+      fr: 'Saisir la dose à la main en mg, d’après la concentration de la préparation.',
+    },
+  },
+  {
+    code: 'DT_FHIR_TIME',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Time missing or ambiguous', fr: 'Heure absente ou ambiguë' },
+    meaning: {
+      en: 'A sampling or administration time is missing, a date without a time, a time without a time zone, a period where an instant is needed, an infusion ending before it starts, or a birth date that is not a full date.',
+      fr: 'Une heure de prélèvement ou d’administration manque, ou c’est une date sans heure, une heure sans fuseau, une période là où un instant est attendu, une perfusion qui finit avant de commencer, ou une date de naissance incomplète.',
+    },
+    action: {
+      en: 'Enter the record by hand with its date, time and zone as documented in the chart.',
+      fr: 'Saisir l’enregistrement à la main avec sa date, son heure et son fuseau tels que documentés dans le dossier.',
+    },
+  },
+  {
+    code: 'DT_FHIR_STATUS',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Not final', fr: 'Pas définitif' },
+    meaning: {
+      en: 'A result that is not final, amended or corrected (preliminary, cancelled, entered in error), or an administration that is not completed (in progress, not done, stopped): what was measured or given is not known yet.',
+      fr: 'Un résultat qui n’est pas définitif, modifié ou corrigé (préliminaire, annulé, saisi par erreur), ou une administration non terminée (en cours, non faite, arrêtée) : ce qui a été mesuré ou donné n’est pas encore connu.',
+    },
+    action: {
+      en: 'Import again once the result is final or the administration completed.',
+      fr: 'Importer de nouveau quand le résultat est définitif ou l’administration terminée.',
+    },
+  },
+  {
+    code: 'DT_FHIR_VALUE',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Value not usable', fr: 'Valeur inutilisable' },
+    meaning: {
+      en: 'A value of the record is missing, not a number, given with a comparator (‘<2 mg/L’), not positive, or contradicted (a dose that its rate and period do not give), or the patient’s gender is not one the equations read.',
+      fr: 'Une valeur du dossier manque, n’est pas un nombre, est donnée avec un comparateur (« <2 mg/L »), n’est pas positive ou est contredite (une dose que débit et période ne donnent pas), ou le genre du patient n’est pas lu par les équations.',
+    },
+    action: {
+      en: 'Check the value in the chart and enter it by hand (a level below the quantification limit with its LLOQ).',
+      fr: 'Vérifier la valeur dans le dossier et la saisir à la main (une concentration sous la limite de quantification avec sa LLOQ).',
+    },
+  },
+  {
+    code: 'DT_FHIR_ROUTE',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Route or infusion not known', fr: 'Voie ou perfusion inconnue' },
+    meaning: {
+      en: 'An administration’s route is missing or not oral or intravenous (SNOMED CT), an intravenous dose has neither a period nor a rate (its infusion duration is unknown), or an oral dose is given over a period.',
+      fr: 'La voie d’une administration manque ou n’est ni orale ni intraveineuse (SNOMED CT), une dose intraveineuse n’a ni période ni débit (sa durée de perfusion est inconnue), ou une dose orale est donnée sur une période.',
+    },
+    action: {
+      en: 'Enter the dose by hand with its route and infusion duration from the administration record.',
+      fr: 'Saisir la dose à la main avec sa voie et sa durée de perfusion d’après le relevé d’administration.',
+    },
+  },
+  {
+    code: 'DT_FHIR_GENOTYPE',
+    severity: 'error',
+    area: 'covariates',
+    raisedIn: ['models'],
+    title: { en: 'Genotype not read', fr: 'Génotype non lu' },
+    meaning: {
+      en: 'A genotype Observation (LOINC 84413-4) names a gene dosetwin does not read (HGNC id in component 48018-6), or a diplotype whose alleles’ function dosetwin does not know (CYP3A5: *1 functional; *3, *6, *7 not).',
+      fr: 'Une observation de génotype (LOINC 84413-4) désigne un gène que dosetwin ne lit pas (identifiant HGNC du composant 48018-6), ou un diplotype dont dosetwin ne connaît pas la fonction des allèles (CYP3A5 : *1 fonctionnel ; *3, *6, *7 non).',
+    },
+    action: {
+      en: 'Read the laboratory’s interpretation (expresser or not) and enter the covariate by hand.',
+      fr: 'Lire l’interprétation du laboratoire (expresseur ou non) et saisir la covariable à la main.',
+    },
+  },
+  {
+    code: 'DT_FHIR_PATIENT',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Another patient', fr: 'Un autre patient' },
+    meaning: {
+      en: 'A resource is about another patient than the one imported, names no patient, or several patients were given and none named.',
+      fr: 'Une ressource concerne un autre patient que celui importé, ne nomme aucun patient, ou plusieurs patients ont été donnés sans qu’aucun soit désigné.',
+    },
+    action: {
+      en: 'Import one patient at a time, naming the patient’s FHIR id.',
+      fr: 'Importer un patient à la fois, en désignant son identifiant FHIR.',
+    },
+  },
 ];
 
 /** Every code dosetwin raises, with its meaning and what to do, in English and French. */

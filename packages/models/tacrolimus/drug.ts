@@ -281,4 +281,39 @@ export const tacrolimus: DrugFile = {
     reads: 'troughs',
     why: 'the IATDMCT consensus trough range after the first months (5-10 ng/mL, the drug file’s target): a trough below it is under-exposure, above it over-exposure; the consensus states no separate toxicity threshold, and tacrolimus targets and toxicity are stated as whole-blood troughs',
   },
+  fhir: {
+    levels: [
+      {
+        loinc: '11253-2',
+        display: 'Tacrolimus [Mass/volume] in Blood',
+        matrix: 'whole blood',
+        assay: null,
+        timing: null,
+      },
+      {
+        loinc: '74097-7',
+        display: 'Tacrolimus [Mass/volume] in Blood by LC/MS/MS',
+        matrix: 'whole blood',
+        assay: 'LC-MS/MS',
+        timing: null,
+      },
+      {
+        loinc: '74096-9',
+        display: 'Tacrolimus [Mass/volume] in Blood by Immunoassay',
+        matrix: 'whole blood',
+        assay: 'immunoassay',
+        timing: null,
+      },
+      {
+        loinc: '77348-1',
+        display: 'Tacrolimus [Mass/volume] in Blood --trough',
+        matrix: 'whole blood',
+        assay: null,
+        timing: 'trough',
+      },
+    ],
+    medication: { atc: ['L04AD02'], rxnorm: ['42316'] },
+    source:
+      'LOINC (Regenstrief): 11253-2 and its method and trough variants (11253-4 is not tacrolimus); ATC L04AD02 (WHO); RxNorm ingredient 42316',
+  },
 };

@@ -190,4 +190,32 @@ export const vancomycin: DrugFile = {
       why: 'every 6 h (children) to every 48-72 h (renal failure); 24 h for a continuous infusion',
     },
   },
+  fhir: {
+    levels: [
+      {
+        loinc: '20578-1',
+        display: 'Vancomycin [Mass/volume] in Serum or Plasma',
+        matrix: 'serum or plasma',
+        assay: null,
+        timing: null,
+      },
+      {
+        loinc: '4092-3',
+        display: 'Vancomycin [Mass/volume] in Serum or Plasma --trough',
+        matrix: 'serum or plasma',
+        assay: null,
+        timing: 'trough',
+      },
+      {
+        loinc: '4090-7',
+        display: 'Vancomycin [Mass/volume] in Serum or Plasma --peak',
+        matrix: 'serum or plasma',
+        assay: null,
+        timing: 'peak',
+      },
+    ],
+    medication: { atc: ['J01XA01'], rxnorm: ['11124'] },
+    source:
+      'LOINC (Regenstrief): 20578-1 and its trough and peak variants; ATC J01XA01 (WHO); RxNorm ingredient 11124',
+  },
 };

@@ -104,4 +104,17 @@ export const voriconazole: DrugFile = {
       why: 'every 12 h',
     },
   },
+  fhir: {
+    levels: [
+      {
+        loinc: '38370-3',
+        display: 'Voriconazole [Mass/volume] in Serum or Plasma',
+        matrix: 'serum or plasma',
+        assay: null,
+        timing: null,
+      },
+    ],
+    medication: { atc: ['J02AC03'], rxnorm: [] },
+    source: 'LOINC (Regenstrief) for the level; ATC J02AC03 (WHO ATC index); RxNorm not listed yet',
+  },
 };
