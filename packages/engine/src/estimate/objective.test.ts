@@ -78,6 +78,31 @@ describe('objective = Σ [ln var + (y − F)²/var] + ηᵀΩ⁻¹η (hand-deriv
     });
 });
 
+test('records after the last observation: the objective (which stops simulating there) keeps the hand-derived value, the fit is the same, and a data error in them is still raised', () => {
+  const model = compile(base('CP ~ prop(0.1)'));
+  const later: RecordInput[] = [
+    { time: 36, amt: 1, cmt: 1 },
+    { time: 48, evid: 0, cmt: 1, mdv: 1 },
+    { time: 60, amt: 1, cmt: 1 },
+  ];
+  const p = patientFromRecords('1', [...data(), ...later], 0);
+  const obj = new MapObjective(new Simulator(model), p);
+  const expected = TIMES.reduce((s, t, j) => s + KINDS[1].phi(DV[j], F(ETA, t)), PRIOR);
+  assert.ok(rel(obj.value(Float64Array.from(ETA)), expected) < 1e-12);
+  const est = new MapEstimator(model);
+  const withLater = est.fit(p);
+  const without = est.fit(patientFromRecords('1', data(), 0));
+  assert.deepEqual([...withLater.x], [...without.x]);
+  // IPRED is still given at the unobserved record after the last observation.
+  assert.ok(rel(withLater.ipred.at(-1)!.ipred, F([...withLater.eta], 48)) < 1e-12);
+  const bad = patientFromRecords('1', [...data(), { time: 36, amt: 1, cmt: 7 }], 0);
+  assert.throws(
+    () => est.fit(bad),
+    (e: unknown) =>
+      e instanceof Error && 'issues' in e && JSON.stringify(e.issues).includes('CMT 7 does not exist'),
+  );
+});
+
 test('prop with if_zero: F = 0 uses var = σ²·if_zero² (NONMEM IF (W.EQ.0) W = 1)', () => {
   // η_A = −5 makes F(t) = 0 at t = 0 … here C0 + 2·(−5) = 0 at every time when η_B = 0.
   const model = compile(base('CP ~ prop(var = 0.05, if_zero = 1)'));

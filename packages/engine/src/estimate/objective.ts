@@ -134,7 +134,14 @@ export class MapObjective {
   /** Index among the outputs evaluations of a run (EVID 0/2 records) of each observation. */
   private readonly obsCall: Int32Array;
   private readonly tap: VarianceTap | null;
+  /** Outputs evaluations (EVID 0/2 records) of a run over all records, and over `needed`. */
   private readonly nCalls: number;
+  private readonly nCallsNeeded: number;
+  /**
+   * Records a run of the objective processes: up to the last observation (later records, such as
+   * the doses given since, cannot change the predictions the objective reads).
+   */
+  private readonly needed: number;
   /** Simulator runs since construction. */
   runs = 0;
   /** The last simulator error turned into +Infinity (for messages). */
@@ -283,6 +290,10 @@ export class MapObjective {
     let nCalls = 0;
     for (let i = 0; i < patient.n; i++) if (patient.evid[i] === 0 || patient.evid[i] === 2) nCalls++;
     this.nCalls = nCalls;
+    this.needed = rec.length ? rec[rec.length - 1] + 1 : 0;
+    let nCallsNeeded = 0;
+    for (let i = 0; i < this.needed; i++) if (patient.evid[i] === 0 || patient.evid[i] === 2) nCallsNeeded++;
+    this.nCallsNeeded = nCallsNeeded;
     let nVar = 0;
     this.obsVarAt = Int32Array.from(out, (k) => (errs[k].kind === 'variance' ? this.nObs + nVar++ : -1));
     this.nPred = this.nObs + nVar;
@@ -303,16 +314,18 @@ export class MapObjective {
   /**
    * Predictions of every record at x into `out` (length = number of records). Returns false when
    * the simulation fails (parameter out of its domain, non-finite prediction, ODE failure): the
-   * objective is then +Infinity. Data errors are thrown.
+   * objective is then +Infinity. Data errors are thrown. `records` < the number of records: only
+   * those are simulated (the objective's own runs stop at the last observation).
    */
-  predictRecords(x: ArrayLike<number>, out: Float64Array): boolean {
+  predictRecords(x: ArrayLike<number>, out: Float64Array, records: number = this.patient.n): boolean {
     this.simulatorEta(x);
     this.runs++;
     if (this.tap) this.tap.count = 0;
     try {
-      this.sim.run(this.patient, this.simEta, out);
-      if (this.tap && this.tap.count !== this.nCalls)
-        throw new Error(`internal: ${this.tap.count} output evaluations for ${this.nCalls} EVID 0/2 records`);
+      this.sim.run(this.patient, this.simEta, out, undefined, records);
+      const calls = records >= this.patient.n ? this.nCalls : this.nCallsNeeded;
+      if (this.tap && this.tap.count !== calls)
+        throw new Error(`internal: ${this.tap.count} output evaluations for ${calls} EVID 0/2 records`);
       return true;
     } catch (e) {
       if (e instanceof DosetwinError && !e.issues.some((i) => i.code === 'DT_DATA')) {
@@ -328,7 +341,7 @@ export class MapObjective {
    * variances of the observations of `variance(...)` outputs. False when the simulation fails.
    */
   predict(x: ArrayLike<number>, F: Float64Array): boolean {
-    if (!this.predictRecords(x, this.pred)) return false;
+    if (!this.predictRecords(x, this.pred, this.needed)) return false;
     const rec = this.obsRecord;
     for (let j = 0; j < this.nObs; j++) F[j] = this.pred[rec[j]];
     if (this.nPred > this.nObs) {
@@ -360,7 +373,7 @@ export class MapObjective {
 
   /** f(x) (one simulator run). +Infinity where undefined. */
   value(x: ArrayLike<number>): number {
-    if (!this.predictRecords(x, this.pred)) return Infinity;
+    if (!this.predictRecords(x, this.pred, this.needed)) return Infinity;
     let f = this.prior(x);
     const rec = this.obsRecord;
     for (let j = 0; j < this.nObs; j++) {

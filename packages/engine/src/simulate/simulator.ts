@@ -109,13 +109,21 @@ export class Simulator {
    * Simulate one patient. Writes the model prediction of each EVID 0 and EVID 2 record i into
    * `out[i]` (other entries are left untouched).
    * @param eta random effects in model order (length = number of etas); null = population (all 0).
+   * @param records only the first `records` records are processed (default: all), e.g. up to the
+   *   last observation a likelihood needs: later records cannot change earlier predictions.
    */
-  run(p: PatientData, eta: ArrayLike<number> | null, out: Float64Array, cumulative?: Float64Array): void {
+  run(
+    p: PatientData,
+    eta: ArrayLike<number> | null,
+    out: Float64Array,
+    cumulative?: Float64Array,
+    records: number = p.n,
+  ): void {
     this.cumulative = this.integrateOutput >= 0 && cumulative ? cumulative : null;
     this.integrateCmt = this.model.ir.errors[this.integrateOutput]?.cmts[0] ?? this.defaultObsCmt;
     this.integral = 0;
     try {
-      this.runRecords(p, eta, out);
+      this.runRecords(p, eta, out, Math.min(records, p.n));
     } catch (e) {
       // Solver and parameter errors get the patient and record they happened at.
       throw this.annotate(e);
@@ -124,7 +132,7 @@ export class Simulator {
     }
   }
 
-  private runRecords(p: PatientData, eta: ArrayLike<number> | null, out: Float64Array): void {
+  private runRecords(p: PatientData, eta: ArrayLike<number> | null, out: Float64Array, nRec: number): void {
     const m = this.model;
     const s = this.s;
     this.patient = p;
@@ -137,7 +145,7 @@ export class Simulator {
       this.active[j] = 0;
     }
     this.tcur = p.n ? p.time[0] : 0;
-    for (let i = 0; i < p.n; i++) {
+    for (let i = 0; i < nRec; i++) {
       this.record = i;
       const ti = p.time[i];
       if (i === 0 || p.timeVarying) {

@@ -282,26 +282,48 @@ export class LinearCmt {
     const ez = this.ez;
     const expLam = this.expLam;
     const kat = this.ka * t;
-    // Each distinct point's exponential is computed once per dt and shared by all divided differences.
-    for (let i = 0; i < m; i++) expLam[i] = Math.exp(-lam[i] * t);
-    this.eKa = Math.exp(-kat);
     if (m === 1) {
       // One disposition compartment: the divided differences have one or two points, each in
-      // closed form (see ddRange): e^{−λt}, (1 − e^{−λt})/λ and ka·t·exp[−ka t, −λt].
+      // closed form (see ddRange): e^{−λt}, (1 − e^{−λt})/λ and ka·t·exp[−ka t, −λt]. One
+      // transcendental call per rate and at most one for the pair (this runs for every interval
+      // of every simulation of a MAP fit): below x = 1, e^{−x} = 1 + expm1(−x) is as accurate as
+      // Math.exp (within an ulp, e^{−x} > 0.36); above, 1 − e^{−x} and e^{−a} − e^{−b} (b − a ≥ 1)
+      // lose at most a bit to the subtraction (e^{−x}/(1 − e^{−x}) < 0.6).
       const lt = lam[0] * t;
-      this.fE[0] = expLam[0];
-      this.fR[0] = lt > 0 ? -Math.expm1(-lt) / lam[0] : t;
-      if (this.depot) {
-        const d = Math.abs(lt - kat);
-        const eLo = -lt <= -kat ? expLam[0] : this.eKa;
-        const eHi = -lt <= -kat ? this.eKa : expLam[0];
-        this.fA[0] = this.ka * t * (d === 0 ? eHi : d > 700 ? (eHi - eLo) / d : (eLo * Math.expm1(d)) / d);
-        this.gKa = this.ka > 0 ? -Math.expm1(-kat) / this.ka : t;
+      let eLam: number;
+      if (lt < 1) {
+        const em = Math.expm1(-lt);
+        eLam = 1 + em;
+        this.fR[0] = lt > 0 ? -em / lam[0] : t;
+      } else {
+        eLam = Math.exp(-lt);
+        this.fR[0] = (1 - eLam) / lam[0];
       }
+      expLam[0] = eLam;
+      this.fE[0] = eLam;
+      if (this.depot) {
+        let eKa: number;
+        if (kat < 1) {
+          const em = Math.expm1(-kat);
+          eKa = 1 + em;
+          this.gKa = kat > 0 ? -em / this.ka : t;
+        } else {
+          eKa = Math.exp(-kat);
+          this.gKa = (1 - eKa) / this.ka;
+        }
+        this.eKa = eKa;
+        const d = Math.abs(lt - kat);
+        const eLo = -lt <= -kat ? eLam : eKa;
+        const eHi = -lt <= -kat ? eKa : eLam;
+        this.fA[0] = this.ka * t * (d === 0 ? eHi : d >= 1 ? (eHi - eLo) / d : (eLo * Math.expm1(d)) / d);
+      } else this.eKa = 1; // no depot: ka = 0
       this.fBdt = NaN;
       this.cachedDt = t;
       return;
     }
+    // Each distinct point's exponential is computed once per dt and shared by all divided differences.
+    for (let i = 0; i < m; i++) expLam[i] = Math.exp(-lam[i] * t);
+    this.eKa = Math.exp(-kat);
     for (let j = 0; j < m; j++) {
       const tj = t ** j;
       // Points −λ_0 t ≤ … ≤ −λ_j t are already ascending (λ sorted descending).
@@ -320,7 +342,7 @@ export class LinearCmt {
     }
     this.fBdt = NaN;
     if (this.depot) {
-      this.gKa = this.ka > 0 ? -Math.expm1(-kat) / this.ka : t;
+      this.gKa = kat >= 1 ? (1 - this.eKa) / this.ka : this.ka > 0 ? -Math.expm1(-kat) / this.ka : t;
     }
     this.cachedDt = t;
   }
@@ -382,11 +404,12 @@ export class LinearCmt {
     if (lo === hi) return this.ez[lo];
     if (hi === lo + 1) {
       // Two points: exp[z0, z1] = e^{z0}·expm1(d)/d, d = z1 − z0 ≥ 0 — no cancellation at any d
-      // (→ e^{z0} as d → 0), without the series or the memo; past d = 700, e^{z0} may underflow
-      // and the plain difference is exact enough (e^{z0} ≪ e^{z1}).
+      // (→ e^{z0} as d → 0), without the series or the memo.
       const d = this.z[hi] - this.z[lo];
       if (d === 0) return this.ez[lo];
-      if (d > 700) return (this.ez[hi] - this.ez[lo]) / d;
+      // From d = 1 the plain difference loses at most a bit (e^{z0}/e^{z1} ≤ e⁻¹) and needs no
+      // transcendental call.
+      if (d >= 1) return (this.ez[hi] - this.ez[lo]) / d;
       return (this.ez[lo] * Math.expm1(d)) / d;
     }
     const key = lo * 5 + hi;
