@@ -490,6 +490,47 @@ const entries: CovariateEntry[] = [
     derivedBy: [],
     limits: null,
   },
+  {
+    name: 'CYP2C9',
+    label: { en: 'CYP2C9 genotype', fr: 'Génotype CYP2C9' },
+    description: {
+      en: 'CYP2C9 genotype of the *2 and *3 alleles (reduced S-warfarin clearance); *1 = neither',
+      fr: 'génotype CYP2C9 des allèles *2 et *3 (clairance de la S-warfarine diminuée) ; *1 = aucun des deux',
+    },
+    type: 'code',
+    unit: '-',
+    units: ['-'],
+    quantity: 'other',
+    codes: [
+      { value: 0, en: '*1/*1', fr: '*1/*1' },
+      { value: 1, en: '*1/*2', fr: '*1/*2' },
+      { value: 2, en: '*1/*3', fr: '*1/*3' },
+      { value: 3, en: '*2/*2', fr: '*2/*2' },
+      { value: 4, en: '*2/*3', fr: '*2/*3' },
+      { value: 5, en: '*3/*3', fr: '*3/*3' },
+    ],
+    derivedBy: [],
+    limits: null,
+  },
+  {
+    name: 'VKORC1',
+    label: { en: 'VKORC1 −1639 G>A genotype', fr: 'Génotype VKORC1 −1639 G>A' },
+    description: {
+      en: 'VKORC1 promoter variant −1639 G>A (rs9923231): each A allele lowers the warfarin concentration needed',
+      fr: 'variant du promoteur VKORC1 −1639 G>A (rs9923231) : chaque allèle A abaisse la concentration de warfarine nécessaire',
+    },
+    type: 'code',
+    unit: '-',
+    units: ['-'],
+    quantity: 'other',
+    codes: [
+      { value: 0, en: 'G/G', fr: 'G/G' },
+      { value: 1, en: 'G/A', fr: 'G/A' },
+      { value: 2, en: 'A/A', fr: 'A/A' },
+    ],
+    derivedBy: [],
+    limits: null,
+  },
   // ------------------------------------------------------------------ treatment and context
   {
     name: 'ECMO',

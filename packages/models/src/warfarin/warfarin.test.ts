@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { iwpcDailyDoseMg } from './iwpc.ts';
-import { readCyp2c9, readVkorc1 } from './genotypes.ts';
-import { nextWarfarinDose, warfarinModel } from './next-dose.ts';
+import { CYP2C9_GENOTYPES, VKORC1_GENOTYPES, readCyp2c9, readVkorc1 } from './genotypes.ts';
+import { covariateEntry } from '../covariate-register.ts';
+import { nextWarfarinDose, warfarinCovariates, warfarinModel } from './next-dose.ts';
 import { runTrial } from './virtual-trial.ts';
 import { tabletDoses } from './drug.ts';
 import { DosetwinError, patientFromRecords, Simulator } from '@dosetwin/engine';
@@ -190,4 +191,18 @@ test('virtual trial (12 patients, seed 7, INRs on days 3, 7, 14): the twin keeps
   // Measured: IWPC alone 23.0 % of patient-days in range (19.8 % above 4); twin 69.4 % (0 % above 4).
   assert.ok(r.twin.inRange > r.iwpc.inRange + 0.2, JSON.stringify(r));
   assert.ok(r.twin.above4 <= r.iwpc.above4);
+});
+
+test('the model’s covariates are in the register, with the codes the genotype readers give (CYP2C9 0-5, VKORC1 0-2)', () => {
+  const ir = warfarinModel().ir;
+  for (const c of ir.covariates) assert.ok(covariateEntry(c.name), c.name);
+  assert.deepEqual(
+    covariateEntry('CYP2C9')!.codes!.map((c) => c.en),
+    [...CYP2C9_GENOTYPES],
+  );
+  assert.deepEqual(
+    covariateEntry('VKORC1')!.codes!.map((c) => c.en),
+    [...VKORC1_GENOTYPES],
+  );
+  assert.deepEqual(warfarinCovariates({ ageY: 70, cyp2c9: '*3/*2', vkorc1: 'A/G' }), [70, 4, 1]);
 });
