@@ -290,3 +290,4 @@ export {
   type ImportedCovariate,
 } from './fhir/import.ts';
 export * as fhirCodes from './fhir/codes.ts';
+export { DEFAULT_CHUNK, resolveTrial, type ResolvedTrial, type TrialFile } from './trial.ts';

@@ -1619,7 +1619,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_TRIAL_SPEC',
     severity: 'error',
     area: 'simulation',
-    raisedIn: ['engine'],
+    raisedIn: ['engine', 'models'],
     title: { en: 'Invalid trial specification', fr: 'Spécification d’essai invalide' },
     meaning: {
       en: 'The trial specification is invalid: a number of patients, chunk size, seed or duration out of range, an arm without a valid regimen, a TDM round whose samples are not before its adjustment, no target, a MIC target without a MIC, or strata with edges that do not increase.',
