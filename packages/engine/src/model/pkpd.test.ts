@@ -1,0 +1,203 @@
+// PK/PD in the model language, checked against closed forms: an effect compartment and an
+// indirect response driven by a constant concentration, a transit chain against its Erlang
+// density, a second observed output (an effect beside the concentration) selected per record by
+// its CMT, each with its own residual error in the MAP objective, and the same two-output model
+// read from a NONMEM control stream whose $ERROR branches on DVID.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseDataset } from '../events/dataset.ts';
+import { MapObjective } from '../estimate/objective.ts';
+import { parseControlStream } from '../nonmem/translate.ts';
+import { Simulator } from '../simulate/simulator.ts';
+import { compile, observed, patient } from '../test-support/models.ts';
+import { compileModel } from './compile.ts';
+
+const START = { time: 0, evid: 2 };
+const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+
+// The concentration is held at A0/V (no elimination), so the effect site and the response see a
+// constant input and have closed forms. Initial amounts apply at the first record, as NONMEM's
+// A_0: each patient starts with a record at time 0 (EVID 2).
+const EFFECT_MODEL = `
+parameters  value  unit  label
+  A0        20     mg    "amount held in central"
+  V         10     L     "volume"
+  KE0       0.3    1/h   "effect-site equilibration rate"
+  EMAX      100    -     "maximal effect"
+  EC50      1.5    mg/L  "effect-site concentration at half the maximal effect"
+random
+  eta_KE0 ~ 0.1    eta_V ~ 0.05
+compartments central, effect
+equations
+  init(central) = A0
+  VI = V * exp(eta_V)
+  K = KE0 * exp(eta_KE0)
+  CP = central / VI
+  d/dt(central) = 0
+  d/dt(effect) = K * (CP - effect)
+  E = EMAX * effect / (EC50 + effect)
+error
+  CP ~ prop(0.1)   cmt 1
+  E ~ add(5)       cmt 2
+`;
+
+/** E(t) = Emax·Ce/(EC50 + Ce), Ce = C(1 − e^(−ke0·t)) for a constant C from t = 0. */
+const effectAt = (t: number, c: number, ke0: number): number => {
+  const ce = c * (1 - Math.exp(-ke0 * t));
+  return (100 * ce) / (1.5 + ce);
+};
+
+describe('effect compartment (Sheiner 1979 link) at a constant concentration', () => {
+  const m = compile(EFFECT_MODEL);
+  const times = [0.5, 2, 6, 24];
+  test('E(t) = Emax·Ce/(EC50 + Ce), Ce = C·(1 − e^(−ke0 t)), on CMT 2; CP on CMT 1 (rel 1e-10)', () => {
+    const p = patient([START], times, 2);
+    const out = new Float64Array(p.n);
+    new Simulator(m).run(p, null, out);
+    observed(p, out).forEach((v, i) => assert.ok(rel(v, effectAt(times[i], 2, 0.3)) < 1e-10, `${v}`));
+    const q = patient([START], [3], 1);
+    const o2 = new Float64Array(q.n);
+    new Simulator(m).run(q, null, o2);
+    assert.ok(rel(observed(q, o2)[0], 2) < 1e-12);
+  });
+  test('the same integrated numerically (RODAS/DOPRI, rtol 1e-11) agrees with the closed form (rel 1e-8)', () => {
+    const p = patient([START], times, 2);
+    const out = new Float64Array(p.n);
+    new Simulator(m, { solver: 'numerical', ode: { rtol: 1e-11 } }).run(p, null, out);
+    observed(p, out).forEach((v, i) => assert.ok(rel(v, effectAt(times[i], 2, 0.3)) < 1e-8, `${v}`));
+  });
+});
+
+describe('a second observed output with its own residual error in the MAP objective', () => {
+  test('records on CMT 1 read CP with prop(0.1), on CMT 2 read E with add(5): f(x) = Σ ln var + (y − F)²/var + xᵀΩ⁻¹x by hand (rel 1e-10)', () => {
+    const m = compile(EFFECT_MODEL);
+    const rows = [
+      { time: 1, evid: 0, cmt: 1, dv: 2.3 },
+      { time: 2, evid: 0, cmt: 2, dv: 30 },
+      { time: 8, evid: 0, cmt: 2, dv: 55 },
+      { time: 8, evid: 0, cmt: 1, dv: 1.9 },
+    ];
+    const obj = new MapObjective(new Simulator(m), patient([START, ...rows]));
+    assert.deepEqual(Array.from(obj.obsOutput), [0, 1, 1, 0]);
+    const x = [0.2, -0.1];
+    const c = 20 / (10 * Math.exp(x[1]));
+    const ke0 = 0.3 * Math.exp(x[0]);
+    let f = x[0] ** 2 / 0.1 + x[1] ** 2 / 0.05;
+    for (const r of rows) {
+      const pred = r.cmt === 1 ? c : effectAt(r.time, c, ke0);
+      const v = r.cmt === 1 ? (0.1 * pred) ** 2 : 25;
+      f += Math.log(v) + (r.dv - pred) ** 2 / v;
+    }
+    assert.ok(rel(obj.value(x), f) < 1e-10, `${obj.value(x)} vs ${f}`);
+  });
+});
+
+describe('transit chain', () => {
+  // Dose D into a1; a1 → a2 → … → a5 at rate K; the amount in the n-th compartment is the Erlang
+  // density: A_n(t) = D (K t)^(n−1) e^(−K t) / (n − 1)!.
+  const m = compile(`
+parameters  value  unit  label
+  K         0.8    1/h   "transit rate"
+compartments a1, a2, a3, a4, a5
+equations
+  d/dt(a1) = -K * a1
+  d/dt(a2) = K * (a1 - a2)
+  d/dt(a3) = K * (a2 - a3)
+  d/dt(a4) = K * (a3 - a4)
+  d/dt(a5) = K * (a4 - a5)
+  OUT = a5
+error
+  OUT ~ add(1)   cmt 5
+`);
+  const times = [0.5, 2, 5, 9, 20];
+  const erlang = (t: number): number => (100 * (0.8 * t) ** 4 * Math.exp(-0.8 * t)) / 24;
+  for (const solver of ['auto', 'numerical'] as const)
+    test(`amount in the 5th compartment = D (Kt)^4 e^(−Kt)/4! (${solver === 'auto' ? 'matrix exponential' : 'integrated, rtol 1e-12'}; rel 1e-9)`, () => {
+      const p = patient([{ time: 0, amt: 100, cmt: 1 }], times, 5);
+      const out = new Float64Array(p.n);
+      new Simulator(m, { solver, ode: { rtol: 1e-12 } }).run(p, null, out);
+      observed(p, out).forEach((v, i) => assert.ok(rel(v, erlang(times[i])) < 1e-9, `t ${times[i]}: ${v}`));
+    });
+});
+
+test('indirect response (inhibition of kin) at a constant concentration: R = Rss + (R0 − Rss) e^(−kout t) (rel 1e-9)', () => {
+  // R0 = kin/kout; Rss = kin (1 − Imax C/(IC50 + C))/kout. C = 2 mg/L, kin 10, kout 0.1, Imax 0.8, IC50 1.
+  const m = compile(`
+parameters  value  unit      label
+  KIN       10     -         "zero-order production (units/h)"
+  KOUT      0.1    1/h       "first-order loss"
+  IMAX      0.8    -         "maximal inhibition"
+  IC50      1      mg/L      "concentration at half the maximal inhibition"
+compartments central, resp
+equations
+  init(central) = 20
+  init(resp) = KIN / KOUT
+  CP = central / 10
+  d/dt(central) = 0
+  d/dt(resp) = KIN * (1 - IMAX * CP / (IC50 + CP)) - KOUT * resp
+  R = resp
+error
+  R ~ add(1)   cmt 2
+`);
+  const times = [1, 5, 12, 48];
+  const r0 = 100;
+  const rss = (10 * (1 - (0.8 * 2) / 3)) / 0.1;
+  const p = patient([START], times, 2);
+  const out = new Float64Array(p.n);
+  new Simulator(m, { ode: { rtol: 1e-12 } }).run(p, null, out);
+  observed(p, out).forEach((v, i) => {
+    const want = rss + (r0 - rss) * Math.exp(-0.1 * times[i]);
+    assert.ok(rel(v, want) < 1e-9, `t ${times[i]}: ${v} vs ${want}`);
+  });
+});
+
+test('NONMEM: $ERROR branching on DVID (1 concentration, proportional; 2 effect, additive) gives the .dtm model’s predictions and variances per record (rel 1e-8)', () => {
+  const src = `$PROBLEM effect compartment with DVID
+$INPUT ID TIME AMT CMT EVID MDV DV DVID
+$DATA data.csv IGNORE=@
+$SUBROUTINES ADVAN13 TOL=11
+$MODEL COMP=(CENTRAL DEFDOSE DEFOBS) COMP=(EFFECT)
+$PK
+V = THETA(2)*EXP(ETA(2))
+KE0 = THETA(3)*EXP(ETA(1))
+A_0(1) = THETA(1)
+$DES
+DADT(1) = 0
+DADT(2) = KE0*(A(1)/V - A(2))
+$ERROR
+CP = A(1)/V
+E = THETA(4)*A(2)/(THETA(5) + A(2))
+IF (DVID.EQ.1) THEN
+  Y = CP + CP*EPS(1)
+ELSE
+  Y = E + EPS(2)
+ENDIF
+$THETA 20 10 0.3 100 1.5
+$OMEGA 0.1 0.05
+$SIGMA 0.01 25
+`;
+  const data = `ID,TIME,AMT,CMT,EVID,MDV,DV,DVID
+1,0,0,1,2,1,.,1
+1,1,0,1,0,0,2.3,1
+1,2,0,2,0,0,30,2
+1,8,0,2,0,0,55,2
+1,8,0,1,0,0,1.9,1
+`;
+  const cs = parseControlStream(src, 'effect.mod');
+  const m = compileModel(cs.ir);
+  const variance: number[] = [];
+  const k = m.varianceSlots[0];
+  const sim = new Simulator({ ...m, outputs: (s) => (m.outputs(s), variance.push(s[k])) });
+  const [p] = parseDataset(data, cs.ir, 'data.csv').patients;
+  const out = new Float64Array(p.n);
+  sim.run(p, [0.2, -0.1], out);
+  const c = 20 / (10 * Math.exp(-0.1));
+  const ke0 = 0.3 * Math.exp(0.2);
+  const want = [c, effectAt(2, c, ke0), effectAt(8, c, ke0), c];
+  const wantVar = [0.01 * c * c, 25, 25, 0.01 * c * c];
+  observed(p, out).forEach((v, i) => assert.ok(rel(v, want[i]) < 1e-8, `record ${i}: ${v} vs ${want[i]}`));
+  // The outputs run at EVID 0 and 2 records in order; the EVID 2 record at time 0 comes first.
+  const obsVariance = variance.slice(1);
+  assert.equal(obsVariance.length, 4);
+  obsVariance.forEach((v, i) => assert.ok(rel(v, wantVar[i]) < 1e-8, `variance ${i}: ${v} vs ${wantVar[i]}`));
+});
