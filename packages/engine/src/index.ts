@@ -73,6 +73,8 @@ export {
   MISSED_DOSE_OPTIONS,
   missedDoseGuidance,
   missedDoseSchedule,
+  plannedPatient,
+  curveOn,
   timeOutside,
   type MissedDoseGuidance,
   type MissedDoseInput,

@@ -169,6 +169,20 @@ export {
   type MissedDoseRequest,
 } from './missed-dose.ts';
 export {
+  adherenceEffect,
+  adherenceScenarios,
+  isoInZone,
+  prescribedDoses,
+  readPillBoxCsv,
+  realAdministrations,
+  type AdherenceBand,
+  type AdherenceEffect,
+  type AdherencePattern,
+  type DoseEvent,
+  type DoseStatus,
+  type Prescription,
+} from './adherence.ts';
+export {
   dispositionRates,
   individualSummary,
   type IndividualParameter,

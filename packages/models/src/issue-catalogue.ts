@@ -637,6 +637,7 @@ const CATALOGUE: IssueEntry[] = [
       en: 'Correct the field named (genotypes as written by the laboratory, e.g. *1/*3 and G/A; INRs as ratios, e.g. 2.4).',
       fr: 'Corriger le champ indiqué (génotypes tels que rendus par le laboratoire, p. ex. *1/*3 et G/A ; INR en rapport, p. ex. 2,4).',
     },
+  },
   {
     code: 'DT_FILE',
     severity: 'error',
@@ -2427,7 +2428,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_MISSED_DOSE',
     severity: 'error',
     area: 'dosing',
-    raisedIn: ['engine'],
+    raisedIn: ['engine', 'models'],
     title: {
       en: 'Missed-dose question cannot be answered',
       fr: 'Question de dose oubliée sans réponse possible',
@@ -2439,6 +2440,36 @@ const CATALOGUE: IssueEntry[] = [
     action: {
       en: 'Correct the field named: the time the dose was due and the time now, the thresholds, or the doses recorded after the missed one.',
       fr: 'Corriger le champ indiqué : l’heure où la dose était due et l’heure actuelle, les seuils, ou les doses enregistrées après la dose oubliée.',
+    },
+  },
+  {
+    code: 'DT_ADHERENCE',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Dose record does not match the prescription', fr: 'Prise non conforme à la prescription' },
+    meaning: {
+      en: 'A record of a missed, late or extra dose cannot be placed: its due time is not a prescribed dose time, a late dose was taken before it was due, a missed dose has a time, an extra dose has no time or amount, a dose has two records, or the prescription has no first dose or an end before it.',
+      fr: 'Une prise oubliée, en retard ou supplémentaire ne peut pas être placée : son heure prévue n’est pas une heure de prise prescrite, une prise en retard a eu lieu avant l’heure prévue, une prise oubliée porte une heure, une prise supplémentaire n’a ni heure ni quantité, une prise a deux enregistrements, ou la prescription n’a pas de première prise ou finit avant.',
+    },
+    action: {
+      en: 'Correct the record named: choose the dose as prescribed (its due time), and give the time it was taken for a late or extra dose.',
+      fr: 'Corriger l’enregistrement indiqué : choisir la prise telle que prescrite (son heure prévue) et donner l’heure de la prise en retard ou supplémentaire.',
+    },
+  },
+  {
+    code: 'DT_PILLBOX_CSV',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Pill box file cannot be read', fr: 'Fichier du pilulier illisible' },
+    meaning: {
+      en: 'The electronic pill box export has no opened_at (or timestamp) column, a line whose time is not an ISO 8601 date-time with a time zone, openings out of time order, or no opening at all.',
+      fr: 'L’export du pilulier électronique n’a pas de colonne opened_at (ou timestamp), contient une ligne dont l’heure n’est pas une date-heure ISO 8601 avec fuseau horaire, des ouvertures dans le désordre, ou aucune ouverture.',
+    },
+    action: {
+      en: "Export the openings with their time zone (e.g. '2026-12-07T20:05+01:00'), one per line in time order, under a header naming the column opened_at.",
+      fr: 'Exporter les ouvertures avec leur fuseau horaire (par exemple « 2026-12-07T20:05+01:00 »), une par ligne dans l’ordre du temps, sous un en-tête nommant la colonne opened_at.',
     },
   },
   // ------------------------------------------------------------------ teaching cases (playground)

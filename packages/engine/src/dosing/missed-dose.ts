@@ -210,6 +210,71 @@ export function timeOutside(
   return [below, above];
 }
 
+/** A trough record sits before the dose at its time (stable sort) and is marked by this line. */
+export const TROUGH_LINE = -1;
+
+/**
+ * The history (levels as prediction-only records) followed by planned doses (model units, the
+ * future's occasion, the last record's covariates), up to `end`. With inter-occasion variability,
+ * the history's last occasion lasts until `closeAt` (as a forecast closes it). `troughAt`: records
+ * marked {@link TROUGH_LINE} just before any dose at their time.
+ */
+export function plannedPatient(
+  sim: Simulator,
+  h: PatientData,
+  doses: readonly PlannedDose[],
+  o: { duration?: number; cmt?: number; closeAt: number; end: number; troughAt?: readonly number[] },
+): PatientData {
+  const dur = o.duration ?? 0;
+  const cov = lastCovariates(h);
+  const rows: RecordInput[] = [];
+  for (let i = 0; i < h.n; i++)
+    rows.push({
+      time: h.time[i],
+      evid: h.evid[i] === 0 ? 2 : h.evid[i],
+      amt: h.amt[i],
+      rate: h.rate[i],
+      cmt: h.cmt[i],
+      ii: h.ii[i],
+      addl: h.addl[i],
+      ss: h.ss[i],
+      cov: Array.from({ length: h.nCov }, (_, k) => h.cov[i * h.nCov + k]),
+      occ: h.occ[i],
+    });
+  if (hasIov(sim) && o.closeAt > h.time[h.n - 1])
+    rows.push({ time: o.closeAt, evid: 2, cov, occ: h.occ[h.n - 1] });
+  const troughAt = o.troughAt ?? [];
+  for (const t of troughAt) rows.push({ time: t, evid: 2, cov, occ: FUTURE_OCCASION, line: TROUGH_LINE });
+  for (const d of doses)
+    rows.push({
+      time: d.time,
+      evid: 1,
+      amt: d.amount,
+      rate: dur > 0 ? d.amount / dur : 0,
+      cmt: o.cmt ?? 0,
+      cov,
+      occ: FUTURE_OCCASION,
+    });
+  if (!troughAt.includes(o.end)) rows.push({ time: o.end, evid: 2, cov, occ: FUTURE_OCCASION });
+  rows.sort((a, b) => a.time - b.time);
+  return patientFromRecords(h.id, rows, h.nCov);
+}
+
+/** The first output's predictions at `times` (sorted) for a patient's records at one eta vector. */
+export function curveOn(
+  sim: Simulator,
+  p: PatientData,
+  eta: ArrayLike<number> | null,
+  times: readonly number[],
+): number[] {
+  const g = withPredictionTimes(p, times, sim.model.ir.errors[0]?.cmts[0] ?? 0);
+  const out = new Float64Array(g.n);
+  sim.run(g, eta, out);
+  const c: number[] = [];
+  for (let i = 0; i < g.n; i++) if (g.evid[i] === 2 && g.line[i] === 0) c.push(out[i]);
+  return c;
+}
+
 /** Simulate and rank the options after a missed or late dose (see the module). */
 export function missedDoseGuidance(input: MissedDoseInput): MissedDoseGuidance {
   checkQuery(input);
@@ -223,8 +288,6 @@ export function missedDoseGuidance(input: MissedDoseInput): MissedDoseGuidance {
   const end = input.now + horizon;
   const dur = input.duration ?? 0;
   const cmt = input.cmt ?? 0;
-  const cov = lastCovariates(h);
-  const iov = hasIov(sim);
   const nGrid = Math.round(horizon / step);
   const grid = Array.from({ length: nGrid + 1 }, (_, i) => (i === nGrid ? end : input.now + i * step));
 
@@ -234,50 +297,9 @@ export function missedDoseGuidance(input: MissedDoseInput): MissedDoseGuidance {
     ...doses.filter((d) => d.time > input.now).map((d) => d.time),
     end,
   ];
-  // A trough record sits before the dose at its time (stable sort) and is marked by line −1.
-  const TROUGH_LINE = -1;
-  const patientOf = (doses: PlannedDose[], troughAt: readonly number[] = []): PatientData => {
-    const rows: RecordInput[] = [];
-    for (let i = 0; i < h.n; i++)
-      rows.push({
-        time: h.time[i],
-        evid: h.evid[i] === 0 ? 2 : h.evid[i],
-        amt: h.amt[i],
-        rate: h.rate[i],
-        cmt: h.cmt[i],
-        ii: h.ii[i],
-        addl: h.addl[i],
-        ss: h.ss[i],
-        cov: Array.from({ length: h.nCov }, (_, k) => h.cov[i * h.nCov + k]),
-        occ: h.occ[i],
-      });
-    // The history's occasion lasts until the missed dose was due (as a forecast closes it).
-    if (iov && input.due > h.time[h.n - 1]) rows.push({ time: input.due, evid: 2, cov, occ: h.occ[h.n - 1] });
-    for (const t of troughAt) rows.push({ time: t, evid: 2, cov, occ: FUTURE_OCCASION, line: TROUGH_LINE });
-    for (const d of doses)
-      rows.push({
-        time: d.time,
-        evid: 1,
-        amt: d.amount,
-        rate: dur > 0 ? d.amount / dur : 0,
-        cmt,
-        cov,
-        occ: FUTURE_OCCASION,
-      });
-    if (!troughAt.includes(end)) rows.push({ time: end, evid: 2, cov, occ: FUTURE_OCCASION });
-    rows.sort((a, b) => a.time - b.time);
-    return patientFromRecords(h.id, rows, h.nCov);
-  };
-
-  const outputCmt = sim.model.ir.errors[0]?.cmts[0] ?? 0;
-  const curve = (p: PatientData, eta: ArrayLike<number> | null): number[] => {
-    const g = withPredictionTimes(p, grid, outputCmt);
-    const out = new Float64Array(g.n);
-    sim.run(g, eta, out);
-    const c: number[] = [];
-    for (let i = 0; i < g.n; i++) if (g.evid[i] === 2 && g.line[i] === 0) c.push(out[i]);
-    return c;
-  };
+  const patientOf = (doses: PlannedDose[], troughAt: readonly number[] = []): PatientData =>
+    plannedPatient(sim, h, doses, { duration: dur, cmt, closeAt: input.due, end, troughAt });
+  const curve = (p: PatientData, eta: ArrayLike<number> | null): number[] => curveOn(sim, p, eta, grid);
 
   const troughsOf = (p: PatientData, eta: ArrayLike<number> | null): number[] => {
     const out = new Float64Array(p.n);
