@@ -12,6 +12,7 @@ const MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
   { commands: ['fit'], load: async () => (await import('./commands/fit.ts')).registerFit },
   { commands: ['recommend'], load: async () => (await import('./commands/recommend.ts')).registerRecommend },
   { commands: ['forecast'], load: async () => (await import('./commands/forecast.ts')).registerForecast },
+  { commands: ['warfarin'], load: async () => (await import('./commands/warfarin.ts')).registerWarfarin },
   { commands: ['check'], load: async () => (await import('./commands/check.ts')).registerCheck },
   { commands: ['models'], load: async () => (await import('./commands/models.ts')).registerModels },
   { commands: ['convert'], load: async () => (await import('./commands/convert.ts')).registerConvert },
