@@ -1028,6 +1028,21 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   {
+    code: 'DT_POPFIT_SAEM_MODEL',
+    severity: 'error',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'Model not fitted by SAEM', fr: 'Modèle non ajusté par SAEM' },
+    meaning: {
+      en: 'SAEM estimates each fixed effect as the mean of individual parameters written P = θ·exp(η) (or exp(θ + η), θ + η), with additive, proportional or exponential residual errors; this model has an eta, a fixed effect or a residual error (or censored observations) outside that form.',
+      fr: 'SAEM estime chaque effet fixe comme la moyenne de paramètres individuels écrits P = θ·exp(η) (ou exp(θ + η), θ + η), avec une erreur résiduelle additive, proportionnelle ou exponentielle ; ce modèle a un eta, un effet fixe ou une erreur résiduelle (ou des observations censurées) hors de cette forme.',
+    },
+    action: {
+      en: 'Fit it with FOCE-I (--method focei), which fits any model, or rewrite the parameter as the message says.',
+      fr: 'L’ajuster par FOCE-I (--method focei), qui ajuste tout modèle, ou réécrire le paramètre comme l’indique le message.',
+    },
+  },
+  {
     code: 'DT_LEVEL_IMPLAUSIBLE',
     severity: 'warning',
     area: 'estimation',

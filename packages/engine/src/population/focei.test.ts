@@ -1,23 +1,14 @@
 // FOCE-I: the objective against the exact marginal likelihood of a model linear in the etas
 // (where the Laplace approximation is exact), and the theophylline fit against nlmixr2's.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { parseDataset } from '../events/dataset.ts';
-import { patientFromRecords, type PatientData } from '../events/records.ts';
-import { loadModel } from '../model/load.ts';
+import { patientFromRecords } from '../events/records.ts';
 import { compile } from '../test-support/models.ts';
+import { theophylline } from '../test-support/theophylline.ts';
 import { cholesky, logDetChol, cholSolve } from '../estimate/linalg.ts';
 import { fitFocei } from './fit.ts';
 import { FoceiObjective } from './focei.ts';
 import { modelParameters, parameterSpace } from './parameters.ts';
-
-const here = new URL('./fixtures/', import.meta.url);
-export const theophylline = (): { model: ReturnType<typeof loadModel>; patients: PatientData[] } => {
-  const model = loadModel(readFileSync(new URL('theophylline.dtm', here), 'utf8'), 'theophylline.dtm');
-  const data = parseDataset(readFileSync(new URL('theo_sd.csv', here), 'utf8'), model.ir, 'theo_sd.csv');
-  return { model, patients: data.patients };
-};
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
 

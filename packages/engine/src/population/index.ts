@@ -27,3 +27,4 @@ export {
   type IndividualEstimate,
   type EstimateCovariance,
 } from './fit.ts';
+export { fitSaem, muReferences, type SaemOptions, type MuReference } from './saem.ts';
