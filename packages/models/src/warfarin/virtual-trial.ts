@@ -2,8 +2,10 @@
  * A virtual trial of warfarin initiation: virtual patients of the Hamberg 2007 model (genotypes at
  * European frequencies, age, height, weight; individual parameters drawn from the model's Ω),
  * dosed either by the IWPC pharmacogenetic dose alone or by the twin (the IWPC dose to start,
- * then the dose `nextWarfarinDose` chooses from the INRs measured so far). The outcome is the
- * share of daily INRs (true values, before the day's dose) within 2-3 over an evaluation window.
+ * then the dose `nextWarfarinDose` chooses from the INRs measured so far); beside them, the twin's
+ * own starting dose (a priori, the typical patient of the genotypes and age) kept without INRs,
+ * to compare the two starting doses. The outcome is the share of daily INRs (true values, before
+ * the day's dose) within 2-3 over an evaluation window.
  */
 import { iwpcDailyDoseMg } from './iwpc.ts';
 import { WARFARIN, tabletDoses } from './drug.ts';
@@ -76,7 +78,19 @@ const nearestTablets = (mg: number): number => {
   return d.reduce((a, b) => (Math.abs(b.doseMg - mg) < Math.abs(a.doseMg - mg) ? b : a), d[0]).doseMg;
 };
 
-export function runTrial(o: TrialOptions): { iwpc: TrialArm; twin: TrialArm; patients: VirtualPatient[] } {
+export interface TrialResult {
+  /** The IWPC dose alone. */
+  iwpc: TrialArm;
+  /** The twin's a priori starting dose alone. */
+  twinStart: TrialArm;
+  /** The IWPC dose, then the twin's dose after each INR. */
+  twin: TrialArm;
+  patients: VirtualPatient[];
+  /** Per patient, the starting daily doses (mg, in tablets): IWPC's and the twin's a priori. */
+  startDoses: { iwpc: number; twin: number }[];
+}
+
+export function runTrial(o: TrialOptions): TrialResult {
   const days = o.days ?? 28;
   const checks = o.checks ?? [3, 7, 14];
   const [w0, w1] = o.window ?? [8, days];
@@ -85,7 +99,12 @@ export function runTrial(o: TrialOptions): { iwpc: TrialArm; twin: TrialArm; pat
   const rng = createRng(o.seed + 2);
   const sdInr = model.ir.errors.find((e) => e.output === 'INR')!.propSd;
   const patients = virtualPatients(o.patients, o.seed);
-  const score = { iwpc: { inRange: 0, above4: 0 }, twin: { inRange: 0, above4: 0 } };
+  const score = {
+    iwpc: { inRange: 0, above4: 0 },
+    twinStart: { inRange: 0, above4: 0 },
+    twin: { inRange: 0, above4: 0 },
+  };
+  const startDoses: { iwpc: number; twin: number }[] = [];
   let n = 0;
   const window: number[] = [];
   for (let d = w0; d <= w1; d++) window.push(24 * d);
@@ -114,6 +133,17 @@ export function runTrial(o: TrialOptions): { iwpc: TrialArm; twin: TrialArm; pat
       }),
     );
     const iwpcDoses = Array.from({ length: days }, () => start);
+    const prior = nextWarfarinDose({
+      ageY: p.ageY,
+      cyp2c9: String(p.cyp2c9),
+      vkorc1: String(p.vkorc1),
+      doses: [],
+      inrs: [],
+      nextDoseH: 0,
+      draws: 0,
+    }).doseMg;
+    startDoses.push({ iwpc: start, twin: prior });
+    const twinStartDoses = Array.from({ length: days }, () => prior);
     const twinDoses = [...iwpcDoses];
     const inrs: { timeH: number; inr: number }[] = [];
     checks.forEach((day, k) => {
@@ -134,6 +164,7 @@ export function runTrial(o: TrialOptions): { iwpc: TrialArm; twin: TrialArm; pat
     });
     for (const [arm, doses] of [
       ['iwpc', iwpcDoses],
+      ['twinStart', twinStartDoses],
       ['twin', twinDoses],
     ] as const) {
       const v = trueInr(p, doses, window);
@@ -145,5 +176,11 @@ export function runTrial(o: TrialOptions): { iwpc: TrialArm; twin: TrialArm; pat
     n += window.length;
   }
   const share = (a: TrialArm): TrialArm => ({ inRange: a.inRange / n, above4: a.above4 / n });
-  return { iwpc: share(score.iwpc), twin: share(score.twin), patients };
+  return {
+    iwpc: share(score.iwpc),
+    twinStart: share(score.twinStart),
+    twin: share(score.twin),
+    patients,
+    startDoses,
+  };
 }
