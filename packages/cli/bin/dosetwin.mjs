@@ -3,7 +3,7 @@
 // `npm start`). The sources may have changed since (an edit, a pull): the bin compares dist/'s
 // fingerprint with the sources' at each start and compiles again first when they differ (about a
 // second), so it never runs code older than the sources and never transpiles at run time.
-import { build, buildState, ROOT } from '../../../scripts/build.mjs';
+import { build, buildState, compileErrors, ROOT } from '../../../scripts/build.mjs';
 
 // A closed pipe (`dosetwin simulate ... | head`) is a normal end, not a crash.
 process.stdout.on('error', (e) => {
@@ -24,5 +24,13 @@ if (state !== 'fresh') {
     process.exit(1);
   }
 }
-const { main } = await import('../dist/main.js');
-process.exitCode = await main(process.argv);
+try {
+  const { main } = await import('../dist/main.js');
+  process.exitCode = await main(process.argv);
+} catch (e) {
+  // A source with a syntax error has no compiled module: whatever imports it fails; say why.
+  const broken = compileErrors();
+  if (broken.length > 0)
+    process.stderr.write(`dosetwin: some sources do not compile:\n${broken.join('\n')}\n`);
+  throw e;
+}
