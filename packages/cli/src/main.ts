@@ -10,6 +10,7 @@ type Register = (program: Command) => void;
 const MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
   { commands: ['simulate'], load: async () => (await import('./commands/simulate.ts')).registerSimulate },
   { commands: ['fit'], load: async () => (await import('./commands/fit.ts')).registerFit },
+  { commands: ['popfit'], load: async () => (await import('./commands/popfit.ts')).registerPopfit },
   { commands: ['recommend'], load: async () => (await import('./commands/recommend.ts')).registerRecommend },
   { commands: ['forecast'], load: async () => (await import('./commands/forecast.ts')).registerForecast },
   { commands: ['warfarin'], load: async () => (await import('./commands/warfarin.ts')).registerWarfarin },
@@ -23,6 +24,7 @@ const MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
     commands: ['audit', 'backup', 'restore'],
     load: async () => (await import('./commands/store.ts')).registerStore,
   },
+  { commands: ['trial'], load: async () => (await import('./commands/trial.ts')).registerTrial },
 ];
 
 /**

@@ -1,0 +1,53 @@
+// `dosetwin popfit` as a user runs it: one JSON object with the declared names, the FOCE-I
+// theophylline fit of the engine (nlmixr2: OFV 116.80, ka 1.59, CL 2.75, V 31.8, SD 0.693), and
+// argument errors with exit code 2.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dosetwin } from '../test-support.ts';
+
+const F = 'packages/engine/src/population/fixtures';
+const args = ['popfit', '--model', `${F}/theophylline.dtm`, '--data', `${F}/theo_sd.csv`];
+
+test('popfit --method focei prints one object with the model’s names; OFV within 0.5 of 116.80, θ within 2 % of nlmixr2', () => {
+  const r = dosetwin(...args, '--method', 'focei', '--format', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1);
+  const o = JSON.parse(lines[0]);
+  for (const k of [
+    'method',
+    'ofv',
+    'theta',
+    'omega',
+    'sigma',
+    'se',
+    'shrinkage',
+    'converged',
+    'iterations',
+    'seconds',
+  ])
+    assert.ok(k in o, k);
+  assert.equal(o.method, 'focei');
+  assert.ok(Math.abs(o.ofv - 116.8) < 0.5, String(o.ofv));
+  assert.deepEqual(Object.keys(o.theta), ['TVKA', 'TVCL', 'TVV']);
+  assert.deepEqual(o.omega.names, ['eta_KA', 'eta_CL', 'eta_V']);
+  assert.deepEqual(Object.keys(o.sigma), ['CP.add']);
+  assert.deepEqual(Object.keys(o.shrinkage), ['eta_KA', 'eta_CL', 'eta_V']);
+  assert.ok(Math.abs(o.theta.TVCL / 2.75 - 1) < 0.02);
+  assert.ok(Math.abs(o.theta.TVKA / 1.59 - 1) < 0.02);
+  assert.ok(Math.abs(o.theta.TVV / 31.8 - 1) < 0.02);
+  assert.ok(Math.abs(o.sigma['CP.add'] / 0.693 - 1) < 0.02);
+  assert.equal(o.individuals.length, 12);
+  assert.equal(o.converged, true);
+  assert.ok(o.seconds > 0);
+});
+
+test('popfit refuses an unknown method and a model SAEM cannot fit, naming the field (exit 2)', () => {
+  const r = dosetwin(...args, '--method', 'fo');
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /DT_ARG \[--method\] 'fo' is not focei or saem/);
+  assert.equal(r.stdout, '');
+  const s = dosetwin(...args, '--method', 'saem', '--fixed', 'TVKA, NOPE');
+  assert.equal(s.code, 2);
+  assert.match(s.stderr, /DT_ARG \[fixed\] 'NOPE' is not a parameter of the model/);
+});
