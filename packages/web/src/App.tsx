@@ -6,7 +6,7 @@ import { api, SESSION_ENDED } from './lib/api.ts';
 import { go } from './lib/nav.ts';
 import { PendingPage } from './pages/Account.tsx';
 import { LoginPage } from './pages/Login.tsx';
-import { resolveRoute, sectionsFor } from './routes.tsx';
+import { resolvePublicRoute, resolveRoute, sectionsFor } from './routes.tsx';
 
 /**
  * The language chosen in the header before, else the browser's first language the app speaks
@@ -61,6 +61,7 @@ export function App() {
   const t = (k: Parameters<typeof translate>[1]) => translate(lang, k);
   const { route, id } = resolveRoute(hash, user?.role);
   const Page = route.page;
+  const Public = resolvePublicRoute(hash)?.page ?? null;
   const ctx = useMemo(() => ({ lang, setLang }), [lang, setLang]);
   const signOut = async () => {
     await api('POST', '/auth/logout').catch(() => {});
@@ -127,14 +128,21 @@ export function App() {
           </Group>
         </AppShell.Header>
         <AppShell.Main>
-          {!checked ? null : !user ? (
-            <LoginPage
-              ended={ended}
-              onSignedIn={(u) => {
-                setEnded(false);
-                setUser(u);
-              }}
-            />
+          {Public ? (
+            <Public />
+          ) : !checked ? null : !user ? (
+            <>
+              <LoginPage
+                ended={ended}
+                onSignedIn={(u) => {
+                  setEnded(false);
+                  setUser(u);
+                }}
+              />
+              <Group justify="center" mt="lg">
+                <Anchor href="#/playground">{t('pg_open')}</Anchor>
+              </Group>
+            </>
           ) : user.pending ? (
             <PendingPage user={user} onDone={refreshUser} />
           ) : (

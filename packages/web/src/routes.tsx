@@ -13,6 +13,7 @@ import { AuditPage } from './pages/Audit.tsx';
 import { ComparePage } from './pages/Compare.tsx';
 import { PatientPage } from './pages/Patient.tsx';
 import { PatientsPage } from './pages/Patients.tsx';
+import { PlaygroundPage } from './pages/Playground.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
 import { UsersPage } from './pages/Users.tsx';
 
@@ -46,6 +47,18 @@ export const ROUTES: readonly RouteDef[] = [
     roles: ['prescriber', 'pharmacologist', 'admin'],
   },
 ];
+
+/**
+ * Pages anyone may open, signed in or not: the teaching playground. The shell renders them without
+ * waiting to learn who is signed in, and they call no API (they work offline once loaded).
+ */
+export const PUBLIC_ROUTES: readonly { path: string; page: () => JSX.Element }[] = [
+  { path: 'playground', page: PlaygroundPage },
+];
+
+/** The public page of a hash, or null. */
+export const resolvePublicRoute = (hash: string) =>
+  PUBLIC_ROUTES.find((r) => matchPath(r.path, hash) !== null) ?? null;
 
 const allows = (r: { roles?: readonly Role[] }, role: Role | undefined): boolean =>
   role === undefined || (r.roles ?? CLINICAL).includes(role);

@@ -1,7 +1,7 @@
 /**
  * Each lesson's curve against the textbook closed form written out here (Rowland & Tozer, Clinical
- * Pharmacokinetics and Pharmacodynamics, 5th ed., ch. 3, 5, 6, 11, 20; Gabrielsson & Weiner,
- * Pharmacokinetic and Pharmacodynamic Data Analysis, 5th ed., ch. 2), at the playground's default
+ * Pharmacokinetics and Pharmacodynamics, 4th ed., 2011; Gabrielsson & Weiner, Pharmacokinetic
+ * and Pharmacodynamic Data Analysis, 5th ed., 2016), at the playground's default
  * parameters and at a second set: relative error ≤ 1e-9 at every plotted time.
  */
 import assert from 'node:assert/strict';
@@ -77,11 +77,11 @@ for (const [name, p] of sets('multiple', { durationH: 0, tauH: 8, doses: 9 }))
   });
 
 test('multiple dosing: at the sixth bolus (60 h) the curve is the accumulated trough (D/V)·r(1 − r⁵)/(1 − r) plus D/V, rel. 1e-9', () => {
-  const p = { ...LESSON_DEFAULTS.multiple, durationH: 0, tauH: 12, doses: 6, horizonH: 72 };
+  const p: LessonParams = { ...LESSON_DEFAULTS.multiple, durationH: 0, tauH: 12, doses: 6, horizonH: 72 };
   const c = lessonCurve('multiple', p, 72);
   const k = p.clLPerH / p.vL;
   const r = Math.exp(-k * p.tauH);
-  // Rowland & Tozer ch. 11: after n doses the trough is (D/V)·r·(1 − rⁿ)/(1 − r); just before dose 6 (t = 60 h), n = 5.
+  // Multiple dosing (Rowland & Tozer): after n doses the trough is (D/V)·r·(1 − rⁿ)/(1 − r); just before dose 6 (t = 60 h), n = 5.
   const trough = ((p.doseMg / p.vL) * r * (1 - r ** 5)) / (1 - r);
   const i = c.timesH.indexOf(60);
   // At t = 60 h the sixth bolus is given and the curve shows it: trough + D/V there.
@@ -118,7 +118,7 @@ for (const [name, p] of sets('nonlinear', { doseMg: 1200, kmMgPerL: 4 }))
     const c0 = p.doseMg / p.vL;
     for (let i = 0; i < c.timesH.length; i++) {
       const C = c.conc[i];
-      // Rowland & Tozer ch. 20: the time to fall from C0 to C.
+      // The integrated Michaelis–Menten law: the time to fall from C0 to C.
       const t = (p.vL / p.vmaxMgPerH) * (c0 - C + p.kmMgPerL * Math.log(c0 / C));
       assert.ok(
         Math.abs(t - c.timesH[i]) <= TOL * Math.max(1, c.timesH[i]),

@@ -121,7 +121,8 @@ export function lambertWOfExp(x: number): number {
 /**
  * Concentrations (mg/L) after a bolus `doseMg` at time 0 into V with Michaelis–Menten elimination
  * dC/dt = −(Vmax/V)·C/(Km + C): C(t) = Km·W((C0/Km)·exp((C0 − Vmax·t/V)/Km)) (Schnell & Mendoza
- * 1997, J Theor Biol 187:207–212; Rowland & Tozer, 5th ed., ch. 20).
+ * 1997, J Theor Biol 187:207–212; Rowland & Tozer, Clinical Pharmacokinetics and
+ * Pharmacodynamics, 4th ed., 2011, on nonlinear elimination).
  */
 export function michaelisMentenCurve(
   p: { vmaxMgPerH: number; kmMgPerL: number; vL: number; doseMg: number },

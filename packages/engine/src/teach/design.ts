@@ -2,8 +2,8 @@
  * How much one more level would teach about a patient's parameters, by when it is drawn: the
  * expected posterior SD of each eta after one sample at time t, relative to its SD now, from the
  * linearised model (the Fisher information of one observation added to the precision of the
- * current distribution; Gabrielsson & Weiner, 5th ed., ch. 3 on sampling design; Wang, Hsu &
- * Mentré's D-optimal Bayesian designs rest on the same information). Linearised at `eta` (the
+ * current distribution, as Bayesian optimal designs do, e.g. Mentré, Mallet & Baccar 1997,
+ * Biometrika 84:429–442). Linearised at `eta` (the
  * typical patient a priori, the MAP point a posteriori) with the residual error of the model's
  * first output; `exp` error works on ln F, others on F.
  */

@@ -1,7 +1,8 @@
 /**
  * The parameters of each lesson of the playground: name (unit in the name), slider range and step,
  * and the value a lesson opens with (a vancomycin-like adult for the IV lessons, a theophylline-like
- * oral drug, a phenytoin-like Michaelis–Menten drug: Rowland & Tozer, 5th ed., ch. 3, 6, 20).
+ * oral drug, a phenytoin-like Michaelis–Menten drug; orders of magnitude as in Rowland & Tozer,
+ * Clinical Pharmacokinetics and Pharmacodynamics, 4th ed., 2011).
  */
 import type { LessonId, LessonParams } from './curves.ts';
 

@@ -1,4 +1,5 @@
 /** English UI text. `fr.ts` has exactly the same keys (checked by i18n.test.ts and by the type). */
+import { playgroundEn } from './playground-en.ts';
 export const en = {
   language: 'Language',
   navigation: 'Main navigation',
@@ -378,6 +379,8 @@ export const en = {
   auditNobody: 'service / anonymous',
   auditNone: 'No row matches.',
   auditOlder: 'Older rows',
+  // The teaching playground (its own file: many texts, one owner).
+  ...playgroundEn,
 };
 
 export type Key = keyof typeof en;

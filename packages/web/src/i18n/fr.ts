@@ -1,5 +1,6 @@
 /** Texte de l'interface en français. Mêmes clés que `en.ts`. */
 import type { Key } from './en.ts';
+import { playgroundFr } from './playground-fr.ts';
 
 export const fr: Record<Key, string> = {
   language: 'Langue',
@@ -389,4 +390,6 @@ export const fr: Record<Key, string> = {
   auditNobody: 'service / anonyme',
   auditNone: 'Aucune ligne ne correspond.',
   auditOlder: 'Lignes plus anciennes',
+  // The teaching playground.
+  ...playgroundFr,
 };

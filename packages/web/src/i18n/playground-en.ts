@@ -1,0 +1,136 @@
+/** English text of the teaching playground (merged into `en.ts`; `playground-fr.ts` has the same keys). */
+const RT =
+  'Rowland M, Tozer TN. Clinical Pharmacokinetics and Pharmacodynamics: Concepts and Applications, 4th ed. Lippincott Williams & Wilkins, 2011';
+const GW =
+  'Gabrielsson J, Weiner D. Pharmacokinetic and Pharmacodynamic Data Analysis: Concepts and Applications, 5th ed. Swedish Pharmaceutical Press, 2016';
+
+export const playgroundEn = {
+  pg_title: 'Pharmacokinetics playground',
+  pg_intro:
+    'Lessons with live curves, Bayesian updating, and cases with a hidden truth. No account needed; once this page is loaded it works without the network.',
+  pg_open: 'Playground (teaching, no account)',
+  pg_tab_lessons: 'Lessons',
+  pg_tab_bayes: 'Bayesian updating',
+  pg_tab_case: 'Case',
+  pg_tab_instructor: 'Instructor',
+  pg_lesson: 'Lesson',
+  pg_source: 'Sources',
+  pg_time_h: 'Time (h)',
+  pg_conc: 'Concentration (mg/L)',
+  pg_curve: 'Concentration',
+  pg_reference: 'Comparison',
+  pg_band: '90 % band',
+  'pg_lesson_one-cmt': 'One compartment, intravenous bolus',
+  'pg_text_one-cmt':
+    'After a bolus the amount in the body falls by the same fraction per hour: C(t) = Dose/V · e^(−CL/V · t). V sets the starting level, CL/V the slope on a log scale; the half-life is 0.693·V/CL. Double CL and the curve falls twice as fast; double V and it starts half as high but falls more slowly.',
+  'pg_source_one-cmt': RT + ' (intravenous dose). ' + GW + ' (one-compartment models).',
+  pg_lesson_infusion: 'Constant-rate infusion',
+  pg_text_infusion:
+    'During an infusion at rate R the level rises towards R/CL, reaching half of it after one half-life; when the infusion stops it falls as after a bolus. A longer infusion of the same dose gives a lower, later peak and the same area under the curve (Dose/CL).',
+  pg_source_infusion: RT + ' (constant-rate input).',
+  pg_lesson_oral: 'Oral absorption and lag time',
+  pg_text_oral:
+    'An oral dose reaches the blood after a lag time, then at a rate ka, and only its bioavailable fraction F: C(t) = F·Dose·ka/(V(ka − k)) · (e^(−k(t−tlag)) − e^(−ka(t−tlag))). A slower absorption lowers and delays the peak; F scales the whole curve and the area (F·Dose/CL).',
+  pg_source_oral: RT + ' (extravascular dose). ' + GW + ' (first-order absorption, lag time).',
+  pg_lesson_multiple: 'Multiple dosing and steady state',
+  pg_text_multiple:
+    'Each dose adds to what remains of the previous ones. The levels rise until as much is eliminated per interval as is given: steady state, reached at about 90 % after 3.3 half-lives whatever the dose. Accumulation is 1/(1 − e^(−k·τ)): the shorter the interval relative to the half-life, the more the drug accumulates.',
+  pg_source_multiple: RT + ' (multiple-dose regimens).',
+  pg_lesson_loading: 'Loading dose',
+  pg_text_loading:
+    'Steady state takes 3 to 5 half-lives to reach. A loading dose fills the volume at once (about target level × V) so the level is in range from the first dose; the maintenance dose then replaces what is eliminated (target level × CL × τ). Compare with the dashed curve: the same regimen without a loading dose.',
+  pg_source_loading: RT + ' (loading dose and maintenance).',
+  pg_lesson_nonlinear: 'Non-linear (Michaelis–Menten) elimination',
+  pg_text_nonlinear:
+    'When elimination saturates, its rate is Vmax·C/(Km + C): far above Km the level falls by a constant amount per hour, not a constant fraction, and doubling the dose more than doubles the exposure (phenytoin). The dashed curve is the linear drug with the same clearance at low levels (Vmax/Km). The curve is the exact solution, written with Lambert’s W function.',
+  pg_source_nonlinear:
+    RT +
+    ' (nonlinearities). Schnell S, Mendoza C. Closed form solution for time-dependent enzyme kinetics. J Theor Biol 1997;187:207–212.',
+  pg_lesson_covariates: 'Covariates: weight and renal function',
+  pg_text_covariates:
+    'Part of the difference between patients is explained: clearance grows with weight to the power 0.75 (allometry) and with renal function; the volume in proportion to weight. Move the weight and the creatinine clearance and compare the patient with the typical 70 kg, 100 mL/min patient (dashed).',
+  pg_source_covariates:
+    'Anderson BJ, Holford NHG. Mechanism-based concepts of size and maturity in pharmacokinetics. Annu Rev Pharmacol Toxicol 2008;48:303–332. ' +
+    RT +
+    ' (variability, renal function).',
+  pg_lesson_variability: 'Between-patient variability',
+  pg_text_variability:
+    'What the covariates do not explain remains: clearance varies log-normally around its typical value with a standard deviation ω of ln CL. The band holds 90 % of patients (CL at e^(±1.645·ω)). It is this band that levels of the patient will narrow (see Bayesian updating).',
+  pg_source_variability: RT + ' (variability). ' + GW + ' (population models).',
+  param_doseMg: 'Dose (mg)',
+  param_clLPerH: 'Clearance CL (L/h)',
+  param_vL: 'Volume V (L)',
+  param_horizonH: 'Time shown (h)',
+  param_durationH: 'Infusion duration (h)',
+  param_kaPerH: 'Absorption rate ka (1/h)',
+  param_lagH: 'Lag time (h)',
+  param_f: 'Bioavailability F',
+  param_tauH: 'Dosing interval τ (h)',
+  param_doses: 'Number of doses',
+  param_loadingMg: 'Loading dose (mg)',
+  param_vmaxMgPerH: 'Vmax (mg/h)',
+  param_kmMgPerL: 'Km (mg/L)',
+  param_wtKg: 'Weight (kg)',
+  param_crclMlPerMin: 'Creatinine clearance (mL/min)',
+  param_tvclLPerH: 'Typical CL at 70 kg, 100 mL/min (L/h)',
+  param_tvvL: 'Typical V at 70 kg (L)',
+  param_crclExponent: 'Exponent of CrCL on CL',
+  param_omegaCl: 'Variability ω of ln CL',
+  pg_bayes_text:
+    'The population model predicts a band for a new patient (grey). One level measured in the patient moves the individual parameters to the values that best reconcile the level with the population (maximum a posteriori) and narrows the band (blue). Where the level is drawn matters: the second chart shows how much one level at each time is expected to reduce the uncertainty on each parameter.',
+  pg_bayes_source:
+    'Sheiner LB, Beal S, Rosenberg B, Marathe VV. Forecasting individual pharmacokinetics. Clin Pharmacol Ther 1979;26:294–305. Mentré F, Mallet A, Baccar D. Optimal design in random-effects regression models. Biometrika 1997;84:429–442. Model: Thomson AH et al. J Antimicrob Chemother 2009;63:1050–1057.',
+  pg_level_time: 'Time of the level (h)',
+  pg_level_value: 'Level measured (mg/L)',
+  pg_add_level: 'Add the level',
+  pg_clear_levels: 'Remove the levels',
+  pg_levels: 'Levels',
+  pg_prior_band: 'Population (prior) 90 %',
+  pg_posterior_band: 'Patient (posterior) 90 %',
+  pg_ipred: 'Individual prediction',
+  pg_parameter: 'Parameter',
+  pg_prior_value: 'Typical patient',
+  pg_posterior_value: 'This patient',
+  pg_information: 'Expected reduction of the SD of each parameter by one more level, by sampling time (%)',
+  pg_information_at: 'A level at {t} h is expected to reduce the SD of {eta} by {pct} %.',
+  pg_computing: 'Computing…',
+  pg_case_load: 'Load a case file',
+  pg_case_example: 'Use the example case',
+  pg_case_download_example: 'Download the example case',
+  pg_case_none: 'Load the case file your instructor gave, or use the example case.',
+  pg_case_patient: 'Patient',
+  pg_case_given: 'Given: {dose} every {interval}, {count} doses from time 0',
+  pg_case_target: 'Target: {target}',
+  pg_case_choose_times: 'Choose when to draw levels (at most {budget}; each costs {points} points)',
+  pg_case_draw: 'Draw the levels',
+  pg_case_levels_drawn: 'Levels received',
+  pg_case_dose: 'Your maintenance dose (mg, every {interval})',
+  pg_case_predicted: 'Predicted by your twin: {metric} = {value}, probability of attaining the target {pta}',
+  pg_case_submit: 'Submit the dose',
+  pg_case_score: 'Score: {score} / 100',
+  pg_case_score_detail:
+    'The true patient’s {metric} under {dose} mg: {value} (target {target}): attainment {attainment}, minus {penalty} for {n} level(s).',
+  pg_case_saved: 'Your result is kept in this browser (pseudonym {who}) for the instructor’s view.',
+  pg_case_download_result: 'Download my result',
+  pg_instructor_text:
+    'The results of this browser, and those imported from students’ files, without names (each student is a random pseudonym). The truth of the loaded case is shown on request.',
+  pg_instructor_import: 'Import result files',
+  pg_instructor_clear: 'Clear the results',
+  pg_instructor_none: 'No result yet.',
+  pg_col_who: 'Pseudonym',
+  pg_col_case: 'Case',
+  pg_col_times: 'Levels at (h)',
+  pg_col_dose: 'Dose (mg)',
+  pg_col_metric: 'True exposure',
+  pg_col_score: 'Score',
+  pg_col_when: 'When',
+  pg_show_truth: 'Show the truth of the loaded case',
+  pg_truth: 'Truth of {id}',
+  pg_truth_etas: 'True etas',
+  pg_series: 'Generate a series from the loaded case',
+  pg_series_go: 'Generate',
+  pg_series_n: 'Number of cases',
+  pg_series_seed: 'Seed',
+  pg_series_download: 'Download {id}',
+  pg_no_case: 'Load a case first (Case tab).',
+};

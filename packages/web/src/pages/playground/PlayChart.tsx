@@ -1,0 +1,146 @@
+/**
+ * The playground's plot: lines, dashed comparison lines, bands (drawn as a transparent lower line
+ * and the width stacked on it) and points, on numeric axes. ECharts on a canvas, animation off so a
+ * slider's move redraws at once; each draw is replaced whole (`notMerge`), and `onRendered` fires
+ * when the frame is painted (the bench's slider-to-paint time).
+ */
+import { LineChart, ScatterChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { useEffect, useRef } from 'react';
+
+echarts.use([
+  LineChart,
+  ScatterChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  MarkLineComponent,
+  CanvasRenderer,
+]);
+
+export interface PlaySeries {
+  name: string;
+  kind: 'line' | 'dashed' | 'band' | 'points';
+  x: ArrayLike<number>;
+  y: ArrayLike<number>;
+  /** The band's upper edge (kind `band`). */
+  hi?: ArrayLike<number>;
+  color: string;
+}
+
+export interface PlayChartProps {
+  series: PlaySeries[];
+  xName: string;
+  yName: string;
+  /** Vertical marker (e.g. the time of the next level), or null. */
+  markX?: number | null;
+  height?: number;
+  testId?: string;
+  onRendered?: () => void;
+}
+
+const pairs = (x: ArrayLike<number>, y: ArrayLike<number>): [number, number][] =>
+  Array.from({ length: Math.min(x.length, y.length) }, (_, i) => [x[i], y[i]]);
+
+export function PlayChart(props: PlayChartProps) {
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  const onRendered = useRef(props.onRendered);
+  onRendered.current = props.onRendered;
+  useEffect(() => {
+    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
+    chart.current = c;
+    const ro = new ResizeObserver(() => c.resize());
+    ro.observe(el.current!);
+    return () => {
+      ro.disconnect();
+      c.dispose();
+      chart.current = null;
+    };
+  }, []);
+  useEffect(() => {
+    const c = chart.current;
+    if (!c) return;
+    const series: echarts.EChartsCoreOption[] = [];
+    for (const [k, s] of props.series.entries()) {
+      if (s.kind === 'band') {
+        const hi = s.hi ?? s.y;
+        series.push(
+          {
+            type: 'line',
+            name: s.name,
+            stack: `band${k}`,
+            data: pairs(s.x, s.y),
+            lineStyle: { opacity: 0 },
+            itemStyle: { color: s.color },
+            symbol: 'none',
+            silent: true,
+            tooltip: { show: false },
+          },
+          {
+            type: 'line',
+            name: s.name,
+            stack: `band${k}`,
+            data: Array.from({ length: s.x.length }, (_, i) => [s.x[i], hi[i] - s.y[i]]),
+            lineStyle: { opacity: 0 },
+            areaStyle: { color: s.color, opacity: 0.25 },
+            itemStyle: { color: s.color },
+            symbol: 'none',
+            silent: true,
+          },
+        );
+      } else if (s.kind === 'points')
+        series.push({
+          type: 'scatter',
+          name: s.name,
+          data: pairs(s.x, s.y),
+          itemStyle: { color: s.color },
+          symbolSize: 9,
+        });
+      else
+        series.push({
+          type: 'line',
+          name: s.name,
+          data: pairs(s.x, s.y),
+          symbol: 'none',
+          itemStyle: { color: s.color },
+          lineStyle: { color: s.color, width: 2, type: s.kind === 'dashed' ? 'dashed' : 'solid' },
+        });
+    }
+    if (props.markX !== undefined && props.markX !== null && series.length)
+      (series[0] as Record<string, unknown>).markLine = {
+        symbol: 'none',
+        silent: true,
+        data: [{ xAxis: props.markX }],
+        lineStyle: { color: '#868e96', type: 'dotted' },
+        label: { show: false },
+      };
+    c.off('finished');
+    c.on('finished', () => {
+      c.off('finished');
+      onRendered.current?.();
+    });
+    c.setOption(
+      {
+        animation: false,
+        grid: { left: 64, right: 24, top: 36, bottom: 48 },
+        legend: { top: 0, data: [...new Set(props.series.map((s) => s.name))] },
+        tooltip: { trigger: 'axis' },
+        xAxis: {
+          type: 'value',
+          name: props.xName,
+          nameLocation: 'middle',
+          nameGap: 28,
+          min: 'dataMin',
+          max: 'dataMax',
+        },
+        yAxis: { type: 'value', name: props.yName, nameLocation: 'middle', nameGap: 44, min: 0 },
+        series,
+      },
+      { notMerge: true },
+    );
+  }, [props.series, props.xName, props.yName, props.markX]);
+  return <div ref={el} data-testid={props.testId} style={{ width: '100%', height: props.height ?? 320 }} />;
+}
