@@ -102,7 +102,14 @@ export class FoceiObjective {
       const obj = new MapObjective(sim, this.patients[i]);
       const n = obj.n;
       const problem = new Problem(obj, jac);
-      const opts = { maxIterations: this.options.innerIterations ?? 100, scale: obj.priorSd, maxStep: 2 };
+      // A tight inner tolerance: ln|ETC| depends on the mode to first order (f does not), so the
+      // mode's error would be noise in the OFV, and in the outer gradient.
+      const opts = {
+        maxIterations: this.options.innerIterations ?? 100,
+        scale: obj.priorSd,
+        maxStep: 2,
+        decrementTolerance: 1e-14,
+      };
       const w = this.warm[i];
       let r = minimize(problem, w && w.length === n ? w : new Float64Array(n), opts);
       if ((!r.converged || !Number.isFinite(r.f)) && w) {
@@ -147,8 +154,8 @@ export interface FitProgress {
 
 /**
  * The outer problem: OFV as a function of u, with central-difference gradients (2n evaluations;
- * the inner modes converge to a Newton decrement of 1e-10, so OFV is smooth to ~1e-9 and a step
- * of 1e-4 on u — log scale for positive quantities — gives gradients to ~1e-5) and, when the
+ * the inner modes converge to a Newton decrement of 1e-14, so OFV is smooth to ~1e-9 and a step
+ * of 1e-3 on u — log scale for positive quantities — gives gradients to ~1e-6 relative) and, when the
  * optimiser asks for a starting curvature, the diagonal of the Hessian from the same evaluations.
  */
 export class OuterProblem implements Minimizable {
@@ -156,7 +163,7 @@ export class OuterProblem implements Minimizable {
   last: FoceiEvaluation | null = null;
   constructor(
     readonly objective: FoceiObjective,
-    readonly h = 1e-4,
+    readonly h = 1e-3,
   ) {
     this.n = objective.space.n;
   }

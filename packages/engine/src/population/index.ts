@@ -28,3 +28,4 @@ export {
   type EstimateCovariance,
 } from './fit.ts';
 export { fitSaem, muReferences, type SaemOptions, type MuReference } from './saem.ts';
+export { simulatePopulation } from './simulate.ts';
