@@ -121,6 +121,11 @@ export interface ErrorModel {
   ifZero: number | null;
   /** Observation compartments (NONMEM CMT) that read this output; empty = every observation. */
   cmts: number[];
+  /**
+   * The output's unit when it is not the model's concentration unit (`unit -` for an INR or an
+   * effect score, `unit %` for an inhibition): the unit checker compares the output with it.
+   */
+  unit?: string;
   pos: Pos;
 }
 
@@ -148,6 +153,12 @@ export interface ModelIR {
   omega: number[][];
   /** Compartment names in CMT order (index 0 = CMT 1). */
   compartments: string[];
+  /**
+   * Units of the compartments that do not hold an amount in the dose unit, written
+   * `compartments central, effect (mg/L), a1 (-)`: an effect-site concentration, a response, the
+   * fraction of a clotting factor's activity. The others hold amounts in the dose unit.
+   */
+  compartmentUnits?: Record<string, string>;
   /** Built-in closed-form structure, or null for explicit ODEs. */
   pk: PkStructure | null;
   statements: Stmt[];

@@ -177,10 +177,19 @@ export function parseModel(source: string, file = 'model.dtm'): ModelIR {
         guard(() => parseRandom(tokenize(b.body, file), file, ir.etas, omegaEntries));
         break;
       case 'compartments': {
+        // `name (unit)` gives a compartment that is not an amount in the dose unit its unit.
+        const units: Record<string, string> = {};
         const names = [inlineText, ...b.body.map((l) => stripComment(l.text).trim())]
           .join(',')
+          .replace(/([A-Za-z_][A-Za-z0-9_]*)\s*\(([^()]*)\)/g, (_, name: string, unit: string) => {
+            if (!unit.trim())
+              err(b.pos, `compartment '${name}': empty unit in ()`, "write e.g. 'effect (mg/L)' or 'a1 (-)'");
+            units[name] = unit.trim();
+            return name;
+          })
           .split(/[\s,]+/)
           .filter(Boolean);
+        if (Object.keys(units).length) ir.compartmentUnits = units;
         for (const n of names)
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) err(b.pos, `bad compartment name '${n}'`);
         compartmentsDeclared = { names, pos: b.pos };
@@ -647,6 +656,7 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
     }
     let sum: 'variance' | 'sd' = 'variance';
     const cmts: number[] = [];
+    let unit: string | null = null;
     while (p.isIdent()) {
       const kw = p.next();
       if (kw.text === 'combine') {
@@ -654,6 +664,12 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
         if (how.text !== 'variance' && how.text !== 'sd')
           p.error(how, "combine must be 'variance' (var = a² + (b·F)²) or 'sd' (SD = a + b·F)");
         sum = how.text as 'variance' | 'sd';
+      } else if (kw.text === 'unit') {
+        // The rest of the statement is the unit: mg/L, ng/mL, -, %.
+        let text = '';
+        while (!['nl', 'eof'].includes(p.peek().kind) && !p.isOp(';')) text += p.next().text;
+        if (!text) p.error(kw, "unit needs a unit, e.g. 'unit -' for an INR");
+        unit = text;
       } else if (kw.text === 'cmt') {
         for (;;) {
           const c = p.expectNumber('a compartment number');
@@ -662,7 +678,12 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
           if (p.isOp(',')) p.next();
           else break;
         }
-      } else p.error(kw, `unexpected '${kw.text}'`, "after the error terms: 'combine sd|variance', 'cmt N'");
+      } else
+        p.error(
+          kw,
+          `unexpected '${kw.text}'`,
+          "after the error terms: 'combine sd|variance', 'cmt N', 'unit U'",
+        );
     }
     p.endStatement();
     let kind: ErrorModel['kind'];
@@ -684,6 +705,7 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
       ifZero,
       variance,
       cmts,
+      ...(unit !== null ? { unit } : {}),
       pos: nameTok.pos,
     });
   }

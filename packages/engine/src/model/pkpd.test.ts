@@ -9,8 +9,11 @@ import { parseDataset } from '../events/dataset.ts';
 import { MapObjective } from '../estimate/objective.ts';
 import { parseControlStream } from '../nonmem/translate.ts';
 import { Simulator } from '../simulate/simulator.ts';
-import { compile, observed, patient } from '../test-support/models.ts';
+import { compile, modelText, observed, patient } from '../test-support/models.ts';
 import { compileModel } from './compile.ts';
+import { parseModel } from './parse.ts';
+import { printModel } from './print.ts';
+import { checkUnits } from './units-check.ts';
 
 const START = { time: 0, evid: 2 };
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
@@ -200,4 +203,79 @@ $SIGMA 0.01 25
   const obsVariance = variance.slice(1);
   assert.equal(obsVariance.length, 4);
   obsVariance.forEach((v, i) => assert.ok(rel(v, wantVar[i]) < 1e-8, `variance ${i}: ${v} vs ${wantVar[i]}`));
+});
+
+describe('units of PD compartments and outputs', () => {
+  // An effect compartment in mg/L and a response in no unit; the effect E is a score (unit -).
+  const blocks = (cmts: string, errUnit: string): string => `
+parameters  value  unit  label
+  V         10     L     "volume"
+  KE0       0.3    1/h   "effect-site equilibration rate"
+  EMAX      100    -     "maximal effect"
+  EC50      1.5    mg/L  "effect-site concentration at half the maximal effect"
+  KOUT      0.1    1/h   "loss of the response"
+compartments ${cmts}
+equations
+  CP = central / V
+  init(resp) = 1
+  d/dt(central) = -KOUT * central
+  d/dt(effect) = KE0 * (CP - effect)
+  d/dt(resp) = KOUT * (1 - EMAX / 100 * effect / (EC50 + effect)) - KOUT * resp
+  E = EMAX * effect / (EC50 + effect)
+error
+  CP ~ prop(0.1)   cmt 1
+  E ~ add(5)       cmt 2${errUnit}
+`;
+  const findings = (src: string): string[] =>
+    checkUnits(parseModel(modelText(src), 'pd.dtm')).map((i) => i.message);
+
+  test('compartments declared (mg/L) and (-), output E declared unit -: no finding; printed and read back the same', () => {
+    const src = blocks('central, effect (mg/L), resp (-)', '   unit -');
+    assert.deepEqual(findings(src), []);
+    const ir = parseModel(modelText(src), 'pd.dtm');
+    assert.deepEqual(ir.compartmentUnits, { effect: 'mg/L', resp: '-' });
+    assert.equal(ir.errors[1].unit, '-');
+    const printed = printModel(ir);
+    assert.match(printed, /compartments {2}central, effect \(mg\/L\), resp \(-\)/);
+    assert.match(printed, /E ~ add\(sd = 5\) {3}cmt 2 {3}unit -/);
+    const again = parseModel(printed, 'again.dtm');
+    assert.deepEqual(again.compartmentUnits, ir.compartmentUnits);
+    assert.equal(again.errors[1].unit, '-');
+  });
+
+  test('undeclared, every PD compartment is read as an amount (mg): d/dt(effect), d/dt(resp) and the output E are flagged', () => {
+    const f = findings(blocks('central, effect, resp', ''));
+    assert.ok(
+      f.some((m) => /^d\/dt\(effect\) is in/.test(m)),
+      f.join('\n'),
+    );
+    assert.ok(
+      f.some((m) => /^d\/dt\(resp\) is in/.test(m)),
+      f.join('\n'),
+    );
+    assert.ok(
+      f.some((m) => /output E is in .*the model's concentration unit is mg\/L/.test(m)),
+      f.join('\n'),
+    );
+  });
+
+  test('the mistake it catches: a response declared (-) whose d/dt is written in mg/L per hour', () => {
+    const src = blocks('central, effect (mg/L), resp (-)', '   unit -').replace(
+      'KOUT * (1 - EMAX / 100 * effect / (EC50 + effect)) - KOUT * resp',
+      'KOUT * (1 - EMAX / 100 * effect / (EC50 + effect)) - KOUT * effect',
+    );
+    const f = findings(src);
+    assert.ok(
+      f.some((m) => m === "'-' between 1/h and g/L/h ×0.001"),
+      f.join('\n'),
+    );
+  });
+
+  test('a declared output unit the checker does not know is said, not ignored', () => {
+    const f = findings(blocks('central, effect (mg/L), resp (-)', '   unit furlongs'));
+    assert.ok(
+      f.some((m) => /unit 'furlongs' of output E is not known/.test(m)),
+      f.join('\n'),
+    );
+  });
 });

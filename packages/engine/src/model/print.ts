@@ -67,7 +67,8 @@ export function printModel(ir: ModelIR): string {
   }
   if (!ir.pk && ir.compartments.length) {
     line();
-    line(`compartments  ${ir.compartments.join(', ')}`);
+    const unitOf = (c: string): string => (ir.compartmentUnits?.[c] ? ` (${ir.compartmentUnits[c]})` : '');
+    line(`compartments  ${ir.compartments.map((c) => c + unitOf(c)).join(', ')}`);
   }
 
   line();
@@ -139,7 +140,7 @@ function printError(e: ErrorModel): string {
       s = `variance(${printExpr(e.variance!)})`;
       break;
   }
-  return `${e.output} ~ ${s}${e.cmts.length ? `   cmt ${e.cmts.join(', ')}` : ''}`;
+  return `${e.output} ~ ${s}${e.cmts.length ? `   cmt ${e.cmts.join(', ')}` : ''}${e.unit ? `   unit ${e.unit}` : ''}`;
 }
 
 function printStmt(st: Stmt, ind: string, line: (s: string) => void): void {

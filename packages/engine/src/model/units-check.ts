@@ -75,7 +75,16 @@ function analyseUnits(ir: ModelIR): { issues: Issue[]; env: Map<string, Unit>; a
     );
     return { issues, env, assigned };
   }
-  for (const c of ir.compartments) env.set(c, dose);
+  // A compartment holds an amount in the dose unit unless its unit is declared (a response, an
+  // effect-site concentration): its d/dt is then in its unit per time, its init in its unit.
+  const cmtUnit = new Map<string, Unit>();
+  for (const c of ir.compartments) {
+    const text = ir.compartmentUnits?.[c];
+    const u = text === undefined ? dose : parseUnit(text);
+    if (!u) warn(origin, `unit '${text}' of compartment ${c} is not known to the unit checker`);
+    cmtUnit.set(c, u ?? dose);
+    env.set(c, u ?? dose);
+  }
   env.set('t', time);
   env.set('CMT', DIMENSIONLESS);
 
@@ -228,12 +237,13 @@ function analyseUnits(ir: ModelIR): { issues: Issue[]; env: Map<string, Unit>; a
           walk(b.body);
         });
         if (st.otherwise) walk(st.otherwise);
-      } else if (st.k === 'ddt') expect(`d/dt(${st.cmt})`, st.expr, mul(dose, time, -1), st.pos);
+      } else if (st.k === 'ddt')
+        expect(`d/dt(${st.cmt})`, st.expr, mul(cmtUnit.get(st.cmt) ?? dose, time, -1), st.pos);
       else if (st.prop === 'lag' || st.prop === 'duration')
         expect(`${st.prop}(${st.cmt})`, st.expr, time, st.pos);
       else if (st.prop === 'rate') expect(`rate(${st.cmt})`, st.expr, mul(dose, time, -1), st.pos);
       else if (st.prop === 'bioav') expect(`bioav(${st.cmt})`, st.expr, DIMENSIONLESS, st.pos);
-      else if (st.prop === 'init') expect(`init(${st.cmt})`, st.expr, dose, st.pos);
+      else if (st.prop === 'init') expect(`init(${st.cmt})`, st.expr, cmtUnit.get(st.cmt) ?? dose, st.pos);
     }
   };
   walk(ir.statements);
@@ -255,12 +265,20 @@ function analyseUnits(ir: ModelIR): { issues: Issue[]; env: Map<string, Unit>; a
   }
   for (const e of ir.errors) {
     const u = env.get(e.output);
-    if (u && !sameDims(u, conc))
-      warn(e.pos, `output ${e.output} is in ${show(u)}; the model's concentration unit is ${ir.units.conc}`);
-    else if (u && !sameScale(u, conc))
+    // An output with its own unit (an INR, an effect) is checked against it, others against the
+    // model's concentration unit.
+    const wantText = e.unit ?? ir.units.conc;
+    const want = e.unit === undefined ? conc : parseUnit(e.unit);
+    if (!want) {
+      warn(e.pos, `unit '${e.unit}' of output ${e.output} is not known to the unit checker`);
+      continue;
+    }
+    const whose = e.unit === undefined ? "the model's concentration unit" : 'its declared unit';
+    if (u && !sameDims(u, want)) warn(e.pos, `output ${e.output} is in ${show(u)}; ${whose} is ${wantText}`);
+    else if (u && !sameScale(u, want))
       warn(
         e.pos,
-        `output ${e.output} is in ${show(u)}; the model's concentration unit is ${ir.units.conc} (factor ${factor(u, conc)})`,
+        `output ${e.output} is in ${show(u)}; ${whose} is ${wantText} (factor ${factor(u, want)})`,
         'declare the units the equations compute in',
       );
   }

@@ -15,7 +15,7 @@ population  150 patients starting or on warfarin (Sweden, Italy); INR and S-warf
   typical patient 71 years old
 description S-warfarin: two-compartment, first-order absorption (ka 2 /h); the dose is racemic,
   S-warfarin half of it. INR: Emax inhibition of the clotting-factor activity by S-warfarin,
-  E = 1 - Cs^gamma/(EC50^gamma + Cs^gamma), carried by two parallel transit chains (6 compartments,
+  E = 1 - (Cs/EC50)^gamma/(1 + (Cs/EC50)^gamma), carried by two parallel transit chains (6 compartments,
   mean transit time MTT1; 1 compartment, MTT2), each starting at 1 (no drug);
   INR = BASE + INRmax (1 - A6 A7)^lambda. Observations: INR on CMT 10, S-warfarin on CMT 2
 
@@ -52,7 +52,7 @@ random       # variances (omega^2), as read in the public transcription (reil Ha
   eta_CL ~ 0.310    eta_V1 ~ 0.262    eta_V2 ~ 0.991
   eta_EC50 ~ 0.409  eta_MTT1 ~ 0.141  eta_MTT2 ~ 1.020
 
-compartments depot, central, periph, a1, a2, a3, a4, a5, a6, a7
+compartments depot, central, periph, a1 (-), a2 (-), a3 (-), a4 (-), a5 (-), a6 (-), a7 (-)   # a: activity left, 1 = no drug
 
 equations
   RG = ifelse(CYP2C9 == 1, R12, ifelse(CYP2C9 == 2, R13, ifelse(CYP2C9 == 3, R22, ifelse(CYP2C9 == 4, R23, ifelse(CYP2C9 == 5, R33, 0)))))
@@ -71,8 +71,8 @@ equations
   init(a6) = 1
   init(a7) = 1
   CS = central / V1
-  CG = max(CS, 0)^GAMMA
-  E = 1 - EMAX * CG / (EC50^GAMMA + CG)
+  RG50 = (max(CS, 0) / EC50)^GAMMA
+  E = 1 - EMAX * RG50 / (1 + RG50)
   d/dt(depot) = -KA * depot
   d/dt(central) = KA * depot - CL / V1 * central - TVQ / V1 * central + TVQ / V2 * periph
   d/dt(periph) = TVQ / V1 * central - TVQ / V2 * periph
@@ -86,7 +86,7 @@ equations
   INR = BASE + INRMAX * max(1 - a6 * a7, 0)^LAMBDA
 
 error        # INR: log-scale SD 0.0325; S-warfarin: log-scale SD 0.301 (steady state) (Tables 2, 4)
-  INR ~ exp(0.0325)   cmt 10
+  INR ~ exp(0.0325)   cmt 10   unit -
   CS ~ exp(0.301)     cmt 2
 
 verified

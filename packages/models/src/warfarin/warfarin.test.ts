@@ -10,7 +10,7 @@ import { covariateEntry } from '../covariate-register.ts';
 import { nextWarfarinDose, warfarinCovariates, warfarinModel } from './next-dose.ts';
 import { runTrial } from './virtual-trial.ts';
 import { tabletDoses } from './drug.ts';
-import { DosetwinError, patientFromRecords, Simulator } from '@dosetwin/engine';
+import { checkUnits, DosetwinError, patientFromRecords, Simulator } from '@dosetwin/engine';
 
 describe('IWPC pharmacogenetic dose (N Engl J Med 2009;360:753)', () => {
   test('71 y, 170 cm, 75 kg, VKORC1 G/G, CYP2C9 *1/*1: (5.6044 − 0.2614·7 + 0.0087·170 + 0.0128·75)² / 7 mg/day (1e-12)', () => {
@@ -212,4 +212,11 @@ test('the model’s covariates are in the register, with the codes the genotype 
     [...VKORC1_GENOTYPES],
   );
   assert.deepEqual(warfarinCovariates({ ageY: 70, cyp2c9: '*3/*2', vkorc1: 'A/G' }), [70, 4, 1]);
+});
+
+test('units: the activity compartments are declared (-) and the INR output unit -, so the unit checker has no finding', () => {
+  assert.deepEqual(
+    checkUnits(warfarinModel().ir).map((i) => `${i.line}: ${i.message}`),
+    [],
+  );
 });
