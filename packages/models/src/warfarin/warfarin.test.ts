@@ -10,6 +10,10 @@ import { covariateEntry } from '../covariate-register.ts';
 import { nextWarfarinDose, warfarinCovariates, warfarinModel } from './next-dose.ts';
 import { runTrial } from './virtual-trial.ts';
 import { tabletDoses } from './drug.ts';
+import { HAMBERG2007, HAMBERG2007_ID } from './hamberg2007.ts';
+import { runCheck } from '../evaluate.ts';
+import type { LibraryModel } from '../registry.ts';
+import { parseVerified } from '../verified.ts';
 import { checkUnits, DosetwinError, patientFromRecords, Simulator } from '@dosetwin/engine';
 
 describe('IWPC pharmacogenetic dose (N Engl J Med 2009;360:753)', () => {
@@ -219,4 +223,27 @@ test('units: the activity compartments are declared (-) and the INR output unit 
     checkUnits(warfarinModel().ir).map((i) => `${i.line}: ${i.message}`),
     [],
   );
+});
+
+test('the model file’s verified block: its form is read without problems and each check is reproduced within its tolerance', () => {
+  const model = warfarinModel();
+  const verification = parseVerified(model.ir.verified);
+  assert.deepEqual(verification.problems, []);
+  assert.equal(verification.status, 'unconfirmed');
+  assert.ok(verification.unconfirmed.length >= 1, 'says what is not confirmed');
+  const m: LibraryModel = {
+    id: HAMBERG2007_ID,
+    file: 'warfarin/hamberg2007.dtm',
+    source: HAMBERG2007,
+    ir: model.ir,
+    verification,
+    products: [],
+    problems: [],
+    compiled: () => model,
+  };
+  assert.equal(verification.checks.length, 3);
+  for (const c of verification.checks) {
+    const r = runCheck(m, c);
+    assert.ok(r.ok, `${c.text} → ${r.actual}`);
+  }
 });
