@@ -45,7 +45,7 @@ export interface Prescription {
 const H = 3_600_000;
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
-const issue = (code: string, field: string, message: string, hint?: string): Issue => ({
+const issue = (code: Issue['code'], field: string, message: string, hint?: string): Issue => ({
   code,
   severity: 'error',
   field,
@@ -68,7 +68,7 @@ export function isoInZone(ms: number, offset: number): string {
   return `${d}${offset < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
-function parseIso(v: string, field: string, issues: Issue[], code: string): number {
+function parseIso(v: string, field: string, issues: Issue[], code: Issue['code']): number {
   const t = Date.parse(v);
   if (typeof v !== 'string' || !ISO_WITH_ZONE.test(v) || !Number.isFinite(t)) {
     issues.push(

@@ -22,7 +22,7 @@ import { type Quantity, type Regimen, toFutureRegimen } from './regimen.ts';
 export interface MissedDoseRequest {
   /** The regimen the patient is on (its start is not read). */
   regimen: Regimen;
-  /** The patient's formulation (drug file id, e.g. `prograf-capsule`), for the label's rule; null: none shown. */
+  /** The patient's formulation (drug file id, e.g. `prograf-capsule`, or the product as recorded, e.g. `Prograf`), for the label's rule; null: none shown. */
   formulation: string | null;
   /** When the missed dose was due, and when the patient asks (ISO 8601 with a zone). */
   dueAt: string;
@@ -126,7 +126,13 @@ export function missedDoseAdvice(ct: ClinicalTwin, req: MissedDoseRequest): Miss
     reads,
   });
   const delayH = (atMs - dueMs) / H;
-  const rule = policy?.rules.find((r) => req.formulation && r.formulations.includes(req.formulation));
+  // The formulation by its id, or by its brand in the product's name as recorded ('Prograf 1 mg').
+  const named = req.formulation?.toLowerCase() ?? null;
+  const formulation = named
+    ? (drug?.formulations.find((f) => f.id === named || (f.brand && named.includes(f.brand.toLowerCase())))
+        ?.id ?? null)
+    : null;
+  const rule = policy?.rules.find((r) => formulation && r.formulations.includes(formulation));
   const labelOption: MissedDoseOptionId | null = rule
     ? delayH < convert(rule.takeWithin.value, rule.takeWithin.unit, 'h', 'takeWithin')
       ? 'take-now'

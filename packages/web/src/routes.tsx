@@ -11,6 +11,7 @@ import { AccountPage } from './pages/Account.tsx';
 import { AnalysisPage } from './pages/Analysis.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { ComparePage } from './pages/Compare.tsx';
+import { DiaryPage } from './pages/Diary.tsx';
 import { PatientPage } from './pages/Patient.tsx';
 import { PatientsPage } from './pages/Patients.tsx';
 import { PlaygroundPage } from './pages/Playground.tsx';
@@ -37,6 +38,8 @@ export const ROUTES: readonly RouteDef[] = [
   { path: 'requests/:id', page: RequestPage, section: 'requests' },
   { path: 'requests/:id/compare', page: ComparePage, section: 'requests' },
   { path: 'analyses/:id', page: AnalysisPage, section: 'requests' },
+  // The patient's dose diary on the analysis's twin: a missed or late dose and what to do.
+  { path: 'analyses/:id/diary', page: DiaryPage, section: 'requests' },
   { path: 'admin/users', page: UsersPage, section: 'users', roles: ['admin'] },
   // The auditor's only page, hence its first: the pseudonymised trail (the service serves it to no other role).
   { path: 'audit', page: AuditPage, section: 'audit', roles: ['auditor'] },

@@ -45,7 +45,7 @@ export interface TwinState {
 }
 
 /** The twin source of a stored analysis: its model's record, or the drug's. */
-function sourceOf(a: Analysis): TwinSource {
+export function sourceOf(a: Analysis): TwinSource {
   return a.kind === 'drug'
     ? {
         kind: 'drug',

@@ -1,4 +1,5 @@
 /** English UI text. `fr.ts` has exactly the same keys (checked by i18n.test.ts and by the type). */
+import { diaryEn } from './diary-en.ts';
 import { playgroundEn } from './playground-en.ts';
 export const en = {
   language: 'Language',
@@ -381,6 +382,8 @@ export const en = {
   auditOlder: 'Older rows',
   // The teaching playground (its own file: many texts, one owner).
   ...playgroundEn,
+  // The patient's dose diary and the missed-dose guidance (its own file).
+  ...diaryEn,
 };
 
 export type Key = keyof typeof en;

@@ -1,5 +1,6 @@
 /** Texte de l'interface en français. Mêmes clés que `en.ts`. */
 import type { Key } from './en.ts';
+import { diaryFr } from './diary-fr.ts';
 import { playgroundFr } from './playground-fr.ts';
 
 export const fr: Record<Key, string> = {
@@ -392,4 +393,6 @@ export const fr: Record<Key, string> = {
   auditOlder: 'Lignes plus anciennes',
   // The teaching playground.
   ...playgroundFr,
+  // The patient's dose diary and the missed-dose guidance (its own file).
+  ...diaryFr,
 };

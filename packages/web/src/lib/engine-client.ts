@@ -4,7 +4,7 @@
  * model averaging), so that a forecast never waits behind it. Answers by id.
  */
 import type { Issue } from '@dosetwin/engine';
-import type { Attainment, Regimen } from '@dosetwin/models';
+import type { Attainment, MissedDoseRequest, Regimen } from '@dosetwin/models';
 import type {
   ForecastMsg,
   FromWorker,
@@ -77,6 +77,16 @@ export class EngineClient {
   async ml(): Promise<MlResult> {
     const r = await this.call({ type: 'ml' } as Omit<ToWorker, 'id'>);
     return (r as Extract<FromWorker, { type: 'ml' }>).ml;
+  }
+  /** The options after a missed or late dose, and the patient's sheet in both languages. */
+  async missed(
+    request: MissedDoseRequest,
+  ): Promise<Omit<Extract<FromWorker, { type: 'missed' }>, 'type' | 'id'>> {
+    const r = (await this.call({ type: 'missed', request } as Omit<ToWorker, 'id'>)) as Extract<
+      FromWorker,
+      { type: 'missed' }
+    >;
+    return { advice: r.advice, sheet: r.sheet };
   }
   terminate(): void {
     this.fast.terminate();

@@ -9,6 +9,8 @@ import type {
   Attainment,
   DrugAnalysisInputs,
   MetricValue,
+  MissedDoseAdvice,
+  MissedDoseRequest,
   MlPanel,
   MlReason,
   Regimen,
@@ -23,7 +25,8 @@ export type ToWorker =
   | { type: 'forecast'; id: number; regimen: Regimen }
   | { type: 'attainment'; id: number; regimens: Regimen[] }
   | { type: 'average'; id: number; regimen: Regimen }
-  | { type: 'ml'; id: number };
+  | { type: 'ml'; id: number }
+  | { type: 'missed'; id: number; request: MissedDoseRequest };
 
 /** The ML estimate beside the MAP one: the panel, or why each estimator of the drug does not apply. */
 export interface MlResult {
@@ -93,4 +96,5 @@ export type FromWorker =
       averaged: { metrics: MetricValue[]; pta: Attainment | null };
     }
   | { type: 'ml'; id: number; ml: MlResult }
+  | { type: 'missed'; id: number; advice: MissedDoseAdvice; sheet: { en: string[]; fr: string[] } }
   | { type: 'error'; id: number; issues: Issue[] };

@@ -17,8 +17,10 @@ import {
   evaluateDrugRegimen,
   forecastClinical,
   type LoadedEstimator,
+  missedDoseAdvice,
   mlEstimate,
   modelsForDrug,
+  patientSheet,
   renderModelCard,
 } from '@dosetwin/models';
 import type {
@@ -178,6 +180,18 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
       });
       return {
         reply: { type: 'average', id: m.id, rows, averaged: { metrics: e.metrics, pta: e.pta } },
+        transfer: [],
+      };
+    }
+    if (m.type === 'missed') {
+      const advice = missedDoseAdvice(ct, m.request);
+      return {
+        reply: {
+          type: 'missed',
+          id: m.id,
+          advice,
+          sheet: { en: patientSheet(advice, 'en'), fr: patientSheet(advice, 'fr') },
+        },
         transfer: [],
       };
     }

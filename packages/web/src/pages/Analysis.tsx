@@ -76,6 +76,9 @@ export function AnalysisPage({ id, user }: PageProps) {
           <Anchor href={`#/patients/${a.patientId}`} size="sm">
             {t('openPatient')}
           </Anchor>
+          <Anchor href={`#/analyses/${a.id}/diary`} size="sm">
+            {t('diaryOpen')}
+          </Anchor>
         </Group>
       </Group>
       {a.kind === 'drug' && (

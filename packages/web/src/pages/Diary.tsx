@@ -1,0 +1,311 @@
+/**
+ * The patient's dose diary, phone-first: "I forgot last night's dose" (or any due time and the
+ * time now) and what to do, in plain words in the patient's language; the clinician's view shows
+ * the same options in detail (probability of staying in the window, time below and above, next
+ * trough and interval AUC against the dose taken on time, the label's rule and its source). Every
+ * number is the worker's (the library's missedDoseAdvice on the analysis's twin); the page only
+ * picks the due time from the record's schedule.
+ */
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  List,
+  Loader,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { currentRegimen, type MissedDoseAdvice, type MissedDoseChoice } from '@dosetwin/models';
+import type { Analysis } from '@dosetwin/server/contract';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { ErrorBox } from '../components/Issues.tsx';
+import { sourceOf } from '../hooks/useTwin.ts';
+import { type Key, useT } from '../i18n/index.ts';
+import { api } from '../lib/api.ts';
+import { EngineClient } from '../lib/engine-client.ts';
+import type { PageProps } from '../lib/nav.ts';
+import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
+
+const H = 3_600_000;
+const OPTION_KEY: Record<MissedDoseChoice['id'], Key> = {
+  'take-now': 'diaryOpt_takeNow',
+  'take-reduced': 'diaryOpt_takeReduced',
+  skip: 'diaryOpt_skip',
+  'next-early': 'diaryOpt_nextEarly',
+  'double-next': 'diaryOpt_doubleNext',
+  'as-prescribed': 'diaryOpt_asPrescribed',
+};
+
+/**
+ * The due time "last night" names, on the record's schedule (the last dose, then every interval):
+ * the latest due time before `now` that fell in the evening (17:00 or later) of the day before;
+ * else the latest before now.
+ */
+function lastNightDue(lastDoseMs: number, intervalMs: number, nowMs: number): number {
+  let latest = NaN;
+  let evening = NaN;
+  const yesterday = new Date(nowMs - 24 * H).toDateString();
+  for (let t = lastDoseMs + intervalMs; t < nowMs; t += intervalMs) {
+    latest = t;
+    const d = new Date(t);
+    if (d.toDateString() === yesterday && d.getHours() >= 17) evening = t;
+  }
+  return Number.isFinite(evening) ? evening : latest;
+}
+
+export function DiaryPage({ id }: PageProps) {
+  const { t, lang } = useT();
+  const [a, setA] = useState<Analysis | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [ready, setReady] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [due, setDue] = useState('');
+  const [now, setNow] = useState(() => toDateTimeLocal(new Date().toISOString()));
+  const [result, setResult] = useState<{
+    advice: MissedDoseAdvice;
+    sheet: { en: string[]; fr: string[] };
+  } | null>(null);
+  const [view, setView] = useState<'patient' | 'clinician'>('patient');
+  const engine = useRef<EngineClient | null>(null);
+
+  useEffect(() => {
+    setA(null);
+    api<Analysis>('GET', `/analyses/${id}`).then(setA, setError);
+  }, [id]);
+  const analysisId = a?.id ?? null;
+  const aRef = useRef(a);
+  aRef.current = a;
+  useEffect(() => {
+    const x = aRef.current;
+    if (!x) return;
+    const e = new EngineClient();
+    engine.current = e;
+    let live = true;
+    setReady(false);
+    e.init(sourceOf(x)).then(
+      () => live && setReady(true),
+      (err: unknown) => live && setError(err),
+    );
+    return () => {
+      live = false;
+      e.terminate();
+      engine.current = null;
+    };
+  }, [analysisId]);
+
+  const regimen = useMemo(
+    () => (a ? currentRegimen({ administrations: a.inputs.administrations, start: null }) : null),
+    [a],
+  );
+  const schedule = useMemo(() => {
+    if (!a || !regimen) return null;
+    const lastMs = Math.max(...a.inputs.administrations.map((x) => Date.parse(x.at)));
+    const product = [...a.inputs.administrations]
+      .sort((x, y) => Date.parse(x.at) - Date.parse(y.at))
+      .at(-1)!.product;
+    return { lastMs, intervalMs: regimen.interval.value * H, product };
+  }, [a, regimen]);
+
+  const ask = async (dueLocal: string): Promise<void> => {
+    const e = engine.current;
+    const dueAt = fromDateTimeLocal(dueLocal);
+    const at = fromDateTimeLocal(now);
+    if (!e || !regimen || !schedule || !dueAt || !at) return;
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      setResult(await e.missed({ regimen, formulation: schedule.product, dueAt, at }));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const forgotLastNight = (): void => {
+    const nowIso = fromDateTimeLocal(now);
+    if (!schedule || !nowIso) return;
+    const d = lastNightDue(schedule.lastMs, schedule.intervalMs, Date.parse(nowIso));
+    if (!Number.isFinite(d)) return;
+    const local = toDateTimeLocal(new Date(d).toISOString());
+    setDue(local);
+    void ask(local);
+  };
+
+  if (!a) return <ErrorBox error={error} />;
+  const advice = result?.advice;
+  const pct = (x: number): string => `${x > 0 ? '+' : ''}${Math.round(100 * x)} %`;
+  const num = (x: number, d = 1): string =>
+    x.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: d });
+  return (
+    <Stack gap="sm" maw={900}>
+      <Group justify="space-between" wrap="wrap">
+        <Title order={2} size="h3">
+          {t('diaryTitle')}
+        </Title>
+        <Anchor href={`#/analyses/${a.id}`} size="sm">
+          {t('analysis')} v{a.version}
+        </Anchor>
+      </Group>
+      <Card withBorder padding="sm" maw={480} w="100%">
+        <Stack gap="sm">
+          <Text size="sm">{t('diaryIntro')}</Text>
+          {!regimen && <Alert color="yellow">{t('diaryNoRegimen')}</Alert>}
+          <TextInput
+            type="datetime-local"
+            label={t('diaryNow')}
+            value={now}
+            onChange={(e) => setNow(e.currentTarget.value)}
+            size="md"
+          />
+          <Button
+            size="lg"
+            onClick={forgotLastNight}
+            disabled={!ready || !regimen || busy}
+            data-testid="forgot-last-night"
+          >
+            {t('diaryForgotLastNight')}
+          </Button>
+          <TextInput
+            type="datetime-local"
+            label={t('diaryDue')}
+            value={due}
+            onChange={(e) => setDue(e.currentTarget.value)}
+            size="md"
+          />
+          <Button
+            variant="light"
+            size="md"
+            onClick={() => void ask(due)}
+            disabled={!ready || !regimen || !due || busy}
+          >
+            {t('diaryAsk')}
+          </Button>
+          {(!ready || busy) && !error && (
+            <Group gap="xs">
+              <Loader size="sm" />
+              <Text size="sm">{t('diaryComputing')}</Text>
+            </Group>
+          )}
+        </Stack>
+      </Card>
+      <ErrorBox error={error} />
+      {result && advice && (
+        <>
+          <SegmentedControl
+            value={view}
+            onChange={(v) => setView(v as 'patient' | 'clinician')}
+            data={[
+              { value: 'patient', label: t('diaryPatientView') },
+              { value: 'clinician', label: t('diaryClinicianView') },
+            ]}
+            maw={480}
+          />
+          {view === 'patient' ? (
+            <Card withBorder padding="sm" maw={480} w="100%" data-testid="diary-sheet">
+              <Title order={3} size="h4" mb="xs">
+                {t('diaryAdvice')}
+              </Title>
+              <List spacing="xs" size="md">
+                {result.sheet[lang].map((line) => (
+                  <List.Item key={line}>{line}</List.Item>
+                ))}
+              </List>
+              <Text size="xs" c="dimmed" mt="xs">
+                {t('diaryCallTeam')}
+              </Text>
+            </Card>
+          ) : (
+            <Card withBorder padding="sm" data-testid="diary-clinician">
+              <Title order={3} size="h4" mb="xs">
+                {t('diaryDetail')}
+              </Title>
+              <Table.ScrollContainer minWidth={720}>
+                <Table striped withTableBorder fz="sm">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>{t('diaryRank')}</Table.Th>
+                      <Table.Th>{t('diaryOption')}</Table.Th>
+                      <Table.Th>{t('diaryDoses')}</Table.Th>
+                      <Table.Th>{t('diaryWithin', { h: num(advice.horizon.value, 0) })}</Table.Th>
+                      <Table.Th>{t('diaryBelow')}</Table.Th>
+                      <Table.Th>{t('diaryAbove')}</Table.Th>
+                      <Table.Th>{t('diaryTrough')}</Table.Th>
+                      <Table.Th>{t('diaryAuc')}</Table.Th>
+                      <Table.Th>{t('diaryLabelCol')}</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {[...advice.options, advice.reference].map((o) => (
+                      <Table.Tr key={o.id} data-option={o.id}>
+                        <Table.Td>{o.rank || '—'}</Table.Td>
+                        <Table.Td>{t(OPTION_KEY[o.id])}</Table.Td>
+                        <Table.Td>
+                          {o.doses
+                            .slice(0, 2)
+                            .map(
+                              (d) => `${num(d.amount.value, 2)} ${d.amount.unit} ${showDateTime(d.at, lang)}`,
+                            )
+                            .join(', ')}
+                        </Table.Td>
+                        <Table.Td>{o.pWithin === null ? '—' : pct(o.pWithin).replace('+', '')}</Table.Td>
+                        <Table.Td>{num(o.hoursBelow)}</Table.Td>
+                        <Table.Td>{num(o.hoursAbove)}</Table.Td>
+                        <Table.Td>
+                          {num(o.trough.value, 2)} {o.trough.unit} ({pct(o.troughChange)})
+                        </Table.Td>
+                        <Table.Td>{pct(o.aucChange)}</Table.Td>
+                        <Table.Td>{o.label ? <Badge size="sm">✓</Badge> : ''}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              <Stack gap={4} mt="xs">
+                {/* The drug file's reasons and the label's source are quoted as written (English). */}
+                <Text size="sm">
+                  {t('diaryWindow', {
+                    lo: `${num(advice.window.efficacy.value)} ${advice.window.efficacy.unit}`,
+                    hi: `${num(advice.window.toxicity.value)} ${advice.window.toxicity.unit}`,
+                    reads: t(
+                      advice.window.reads === 'troughs' ? 'diaryReadsTroughs' : 'diaryReadsConcentration',
+                    ),
+                  })}
+                  <span lang="en">{advice.window.source}</span>
+                </Text>
+                {advice.labelRule && (
+                  <>
+                    <Text size="sm">
+                      {t('diaryRule', {
+                        option: t(OPTION_KEY[advice.labelRule.option]),
+                        rule: advice.labelRule.rule[lang],
+                      })}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {t('diaryCitation')}
+                      <span lang="en">{advice.labelRule.citation}</span>
+                    </Text>
+                  </>
+                )}
+                <Text size="xs" c="dimmed">
+                  {t('diaryMethod', {
+                    method: advice.method,
+                    draws: advice.draws,
+                    delay: `${num(advice.delay.value)} h`,
+                  })}
+                </Text>
+              </Stack>
+            </Card>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,162 @@
+// The patient's dose diary in a French browser (Debian's chromium, playwright-core, phone-sized):
+// a tacrolimus (Prograf 8 mg every 12 h) record whose evening dose of yesterday was not taken, a
+// trough measured two days ago and the pharmacologist's analysis; "J’ai oublié ma dose d’hier
+// soir" at 07:30 this morning gives the guidance in plain French, then the clinician's view lists
+// the same five options (and the dose on time) with the Prograf rule. Screenshots go to
+// artifacts/e2e/diary/.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fr } from '../src/i18n/fr.ts';
+import { ARTIFACTS, localInput, openBench, skip } from './browser.ts';
+
+const pad = (n: number): string => String(Math.abs(n)).padStart(2, '0');
+/** A local date-time as ISO 8601 with the machine's offset (what the app sends). */
+const localIso = (d: Date): string => {
+  const off = -d.getTimezoneOffset();
+  return `${localInput(d)}${off >= 0 ? '+' : '-'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+};
+const at = (daysAgo: number, hour: number, minute = 0): Date => {
+  const d = new Date();
+  d.setDate(d.getDate() - daysAgo);
+  d.setHours(hour, minute, 0, 0);
+  return d;
+};
+
+test(
+  'patient diary: a dose forgotten last night gives the guidance in French, and the clinician sees the same options',
+  { skip },
+  async () => {
+    const b = await openBench(join(ARTIFACTS, 'diary'), { locale: 'fr-FR' });
+    try {
+      const { page } = b;
+      const presc = await b.account('dr.ward', 'prescriber');
+      const pharm = await b.account('dr.analyst', 'pharmacologist');
+      const call = async <T>(path: string, auth: string, body: object): Promise<T> => {
+        const r = await fetch(`${b.url}/api${path}`, {
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        assert.ok(r.status < 300, `${path}: ${r.status} ${await r.clone().text()}`);
+        return (await r.json()) as T;
+      };
+      const patient = await call<{ id: string }>('/patients', presc, {
+        identity: {
+          familyName: 'Diary',
+          givenName: 'Tacrolimus',
+          birthDate: '1971-05-14',
+          hospitalNumber: 'HN-DIARY-1',
+        },
+        sex: 'male',
+      });
+      for (const [name, value, unit] of [
+        ['HCT', 35, '%'],
+        ['CYP3A5', 1, '-'],
+      ] as const)
+        await call(`/patients/${patient.id}/covariates`, presc, {
+          at: localIso(at(7, 7)),
+          name,
+          value,
+          unit,
+        });
+      // 08:00 and 20:00 for six days, the last one yesterday at 08:00: yesterday's 20:00 was forgotten.
+      for (let day = 6; day >= 1; day--)
+        for (const hour of day === 1 ? [8] : [8, 20])
+          await call(`/patients/${patient.id}/administrations`, presc, {
+            at: localIso(at(day, hour)),
+            amount: 8,
+            unit: 'mg',
+            route: 'oral',
+            product: 'Prograf',
+          });
+      await call(`/patients/${patient.id}/samples`, presc, {
+        at: localIso(at(2, 7, 50)),
+        value: 7.1,
+        unit: 'ng/mL',
+        matrix: 'whole blood',
+        assay: 'LC-MS/MS',
+      });
+      const rq = await call<{ id: string }>('/requests', presc, {
+        patientId: patient.id,
+        modelId: 'tacrolimus/woillard2011-prograf',
+        question: 'Forgotten evening dose: what now?',
+      });
+      const analysis = await call<{ id: string }>(`/requests/${rq.id}/analyses`, pharm, {});
+
+      await page.goto(b.url);
+      await b.signIn('dr.pharmaco', fr);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${b.url}/#/analyses/${analysis.id}/diary`);
+      await page.getByRole('heading', { name: fr.diaryTitle }).waitFor();
+      await page.getByLabel(fr.diaryNow).fill(localInput(at(0, 7, 30)));
+      const forgot = page.getByRole('button', { name: fr.diaryForgotLastNight });
+      await page.waitForFunction(() => {
+        const el = document.querySelector<HTMLButtonElement>('[data-testid="forgot-last-night"]');
+        return !!el && !el.disabled;
+      });
+      await forgot.click();
+      const sheet = page.getByTestId('diary-sheet');
+      await sheet.waitFor({ timeout: 60_000 });
+      const text = await sheet.innerText();
+      // The due time the app picked is yesterday 20:00, 11 h 30 before 07:30.
+      assert.equal(await page.getByLabel(fr.diaryDue).inputValue(), localInput(at(1, 20)));
+      assert.match(text, /Votre dose prévue à 20:00 n’a pas été prise \(11 h 30 de retard\)\./);
+      assert.match(text, /Ce que nous vous conseillons : (Prenez|Ne prenez pas)/);
+      assert.match(
+        text,
+        /La notice dit : Si vous oubliez une dose, prenez-la dès que vous vous en apercevez/,
+      );
+      assert.match(text, /appelez-la\./);
+      await b.shot('diary-patient-fr', true);
+      const advice = text.split('\n').find((l) => l.startsWith('Ce que nous vous conseillons'))!;
+
+      // The clinician reads the detail on a desk's screen.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.getByText(fr.diaryClinicianView, { exact: true }).click();
+      const detail = page.getByTestId('diary-clinician');
+      await detail.waitFor();
+      const options = await detail
+        .locator('tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((r) => [r.getAttribute('data-option'), r.querySelector('td')?.textContent]),
+        );
+      assert.deepEqual(options.map(([id]) => id).sort(), [
+        'as-prescribed',
+        'double-next',
+        'next-early',
+        'skip',
+        'take-now',
+        'take-reduced',
+      ]);
+      // Ranked 1 to 5, the reference unranked; the option advised to the patient is rank 1.
+      assert.deepEqual(
+        options.map(([, rank]) => rank),
+        ['1', '2', '3', '4', '5', '—'],
+      );
+      const first = await detail.locator('tbody tr').first().getAttribute('data-option');
+      const firstPatientWords: Record<string, RegExp> = {
+        'take-now': /Prenez maintenant votre dose/,
+        'take-reduced': /Prenez maintenant une dose réduite/,
+        skip: /prenez la suivante à 08:00 comme d’habitude/,
+        'next-early': /avancez la suivante/,
+        'double-next': /double dose/,
+      };
+      assert.match(advice, firstPatientWords[first!]);
+      const detailText = await detail.innerText();
+      assert.match(detailText, /Règle de la notice \(Ne pas la prendre, dose suivante à l’heure\)/);
+      assert.match(
+        detailText,
+        /Fenêtre : 5 ng\/mL à 10 ng\/mL, lue sur les résiduelles\. Pourquoi : the IATDMCT consensus/,
+      );
+      assert.match(detailText, /a posteriori \(MAP\), 200 tirages/);
+      // The skipped dose's next trough is lower than on time.
+      const skipTrough = await detail.locator('tr[data-option="skip"] td').nth(6).innerText();
+      assert.match(skipTrough, /\(-\d+ %\)/);
+      await b.shot('diary-clinician-fr', true);
+      assert.deepEqual(b.problems, []);
+    } finally {
+      await b.close();
+    }
+  },
+);
