@@ -23,6 +23,7 @@ import {
   loadModel,
   type PatientData,
   patientFromRecords,
+  priorDraws,
   type RecordInput,
   Simulator,
 } from '@dosetwin/engine';
@@ -189,7 +190,8 @@ export function nextWarfarinDose(q: WarfarinQuery): WarfarinAdvice {
       ? createTwin(model, history, { samples: nDraws, seed: q.seed ?? 1, map: { simulator: { ode: ODE } } })
       : null;
   const point = twin?.point ?? null;
-  const draws = twin ? twin.draws : [];
+  // No record yet: the prior's draws, as the twin gives a priori.
+  const draws = twin ? twin.draws : nDraws > 0 ? priorDraws(model, nDraws, q.seed ?? 1) : [];
   const sim = new Simulator(model, { ode: ODE });
   const endH = q.nextDoseH + 24 * days;
   // The dose is judged as a maintenance dose: kept for the horizon and four weeks more, on the

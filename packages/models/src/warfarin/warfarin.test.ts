@@ -247,3 +247,21 @@ test('the model file’s verified block: its form is read without problems and e
     assert.ok(r.ok, `${c.text} → ${r.actual}`);
   }
 });
+
+test('before the first dose: the typical patient’s dose (a priori), its probability from the prior draws', () => {
+  const a = nextWarfarinDose({
+    ageY: 71,
+    cyp2c9: '*1/*1',
+    vkorc1: 'G/G',
+    doses: [],
+    inrs: [],
+    nextDoseH: 0,
+    draws: 40,
+  });
+  assert.equal(a.method, 'a priori (typical patient)');
+  assert.equal(a.draws, 40);
+  assert.ok(a.probabilityInRange !== null && a.probabilityInRange > 0 && a.probabilityInRange < 1);
+  // The typical 71-year-old *1/*1 G/G patient's dose for INR 2.5 is 7.9 mg/day at steady state
+  // (label test above); the tablet dose chosen on weeks 1-6 is within a tablet step of it.
+  assert.ok(Math.abs(a.doseMg - 7.9) <= 1, `${a.doseMg}`);
+});
