@@ -150,6 +150,20 @@ describe('Hamberg 2007 model', () => {
     );
     assert.equal(inside, 10, rows.join('\n'));
   });
+  test('S-warfarin concentration at INR 2.5 per VKORC1 genotype vs the concentrations measured at target INR by Linder 2009 (G/G 0.68, G/A 0.48, A/A 0.27 mg/L): same order, each within 0.65-1.35 times', () => {
+    // Linder MW et al. Clin Chem 2009;55:1861-1868 (137 patients with stable INRs, −1639 G>A).
+    // The model (any CYP2C9: the concentration does not depend on clearance) gives 0.52, 0.34 and
+    // 0.25 mg/L: 0.77, 0.71 and 0.93 times the measured ones.
+    const measured = [0.68, 0.48, 0.27];
+    const x = Math.exp(Math.log(1.5 / 20) / lambda);
+    const f = 1 - Math.sqrt(1 - x);
+    const model = [0, 1, 2].map((v) => ((f / (1 - f)) * individual(71, 0, v).EC50 ** gamma) ** (1 / gamma));
+    assert.ok(model[0] > model[1] && model[1] > model[2]);
+    model.forEach((c, v) => {
+      const ratio = c / measured[v];
+      assert.ok(ratio > 0.65 && ratio < 1.35, `VKORC1 ${v}: ${c.toFixed(3)} mg/L, ratio ${ratio.toFixed(2)}`);
+    });
+  });
 });
 
 describe('next warfarin dose from doses and INRs', () => {
