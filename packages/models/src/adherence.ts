@@ -297,14 +297,19 @@ export function adherenceEffect(
 ): AdherenceEffect {
   const planned = realAdministrations(p, []);
   const real = realAdministrations(p, events);
-  const fit = (a: ClinicalRecord['administrations']): Record<string, number> =>
-    clinicalTwin({ ...inputs, administrations: a }, { samples: 0 }).twin.parameters();
+  let covariates = new Set<string>();
+  const fit = (a: ClinicalRecord['administrations']): Record<string, number> => {
+    const ct = clinicalTwin({ ...inputs, administrations: a }, { samples: 0 });
+    covariates = new Set(ct.model.ir.covariates.map((c) => c.name));
+    return ct.twin.parameters();
+  };
   const a = fit(planned.administrations);
   const b = fit(real.administrations);
   const change: Record<string, number> = {};
   let largest: AdherenceEffect['largest'] = null;
+  // The patient's parameters only: the covariates are the same in both fits.
   for (const k of Object.keys(a))
-    if (k in b && a[k] !== 0) {
+    if (k in b && a[k] !== 0 && !covariates.has(k)) {
       change[k] = b[k] / a[k] - 1;
       if (!largest || Math.abs(change[k]) > Math.abs(largest.change))
         largest = { name: k, change: change[k] };
