@@ -19,6 +19,7 @@ import {
   type CompiledModel,
   createTwin,
   DosetwinError,
+  domainIssue,
   type Issue,
   loadModel,
   type PatientData,
@@ -264,6 +265,7 @@ export function nextWarfarinDose(q: WarfarinQuery): WarfarinAdvice {
     draws: draws.length,
     parameters: { CL: values.CL, EC50: values.EC50 },
     neighbours: evaluated.filter((e) => e !== chosen),
-    warnings: [...(twin?.warnings ?? [])],
+    // The twin checks the covariates against the model's domain; without a record, so does this.
+    warnings: twin ? [...twin.warnings] : model.ir.covariates.flatMap((c, i) => domainIssue(c, cov[i]) ?? []),
   };
 }

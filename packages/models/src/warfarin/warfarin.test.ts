@@ -279,3 +279,19 @@ test('before the first dose: the typical patient’s dose (a priori), its probab
   // (label test above); the tablet dose chosen on weeks 1-6 is within a tablet step of it.
   assert.ok(Math.abs(a.doseMg - 7.9) <= 1, `${a.doseMg}`);
 });
+
+test('a 100-year-old patient is outside the model’s age range (18-95 y): the advice carries DT_DOMAIN_OUTSIDE on AGE', () => {
+  const a = nextWarfarinDose({
+    ageY: 100,
+    cyp2c9: '*1/*1',
+    vkorc1: 'G/A',
+    doses: [],
+    inrs: [],
+    nextDoseH: 0,
+    draws: 0,
+  });
+  assert.deepEqual(
+    a.warnings.map((w) => [w.code, w.field]),
+    [['DT_DOMAIN_OUTSIDE', 'covariates.AGE']],
+  );
+});
