@@ -25,6 +25,7 @@ const MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
     commands: ['audit', 'backup', 'restore'],
     load: async () => (await import('./commands/store.ts')).registerStore,
   },
+  { commands: ['trial'], load: async () => (await import('./commands/trial.ts')).registerTrial },
 ];
 
 /**

@@ -1635,7 +1635,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_TRIAL_SPEC',
     severity: 'error',
     area: 'simulation',
-    raisedIn: ['engine', 'models'],
+    raisedIn: ['engine', 'models', 'cli'],
     title: { en: 'Invalid trial specification', fr: 'Spécification d’essai invalide' },
     meaning: {
       en: 'The trial specification is invalid: a number of patients, chunk size, seed or duration out of range, an arm without a valid regimen, a TDM round whose samples are not before its adjustment, no target, a MIC target without a MIC, or strata with edges that do not increase.',
@@ -1704,6 +1704,21 @@ const CATALOGUE: IssueEntry[] = [
     action: {
       en: 'Merge each chunk of the same trial once; rerun the missing chunks.',
       fr: 'Fusionner une seule fois chaque lot du même essai ; relancer les lots manquants.',
+    },
+  },
+  {
+    code: 'DT_TRIAL_QUEUE',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['cli'],
+    title: { en: 'Trial queue failed', fr: 'Échec de la file d’attente de l’essai' },
+    meaning: {
+      en: 'The PostgreSQL job queue of a distributed trial could not be started on the database, or a chunk failed on every attempt.',
+      fr: 'La file d’attente PostgreSQL d’un essai réparti n’a pas pu démarrer sur la base, ou un lot a échoué à chaque tentative.',
+    },
+    action: {
+      en: 'Check the database URL and that the account may create schemas; read the chunk’s error in the message and rerun (stored chunks are kept).',
+      fr: 'Vérifier l’URL de la base et le droit du compte à créer des schémas ; lire l’erreur du lot dans le message et relancer (les lots déjà calculés sont conservés).',
     },
   },
   {
