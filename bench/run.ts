@@ -8,7 +8,7 @@ import { benchRecommend } from './recommend.ts';
 import { benchServer } from './server.ts';
 import { benchSimulation } from './simulation.ts';
 
-const SECTIONS = ['simulation', 'map', 'recommend', 'server', 'ml', 'whatif', 'popfit'] as const;
+const SECTIONS = ['simulation', 'map', 'recommend', 'server', 'ml', 'whatif', 'popfit', 'cli'] as const;
 type Section = (typeof SECTIONS)[number];
 const args = process.argv.slice(2);
 const asked: string[] = [];
@@ -51,6 +51,10 @@ if (want('ml')) {
 if (want('popfit')) {
   console.error('population fits…');
   sections.push((await import('./popfit.ts')).benchPopfit());
+}
+if (want('cli')) {
+  console.error('dosetwin command: start, fit of 600 patients, compiled and through tsx…');
+  sections.push((await import('./cli.ts')).benchCli());
 }
 // Issue 7: the browser what-if timing is measured by the e2e run in Chromium (a page, not Node);
 // its last figures are carried here when that run left them.

@@ -1,5 +1,6 @@
 // The CLI as a user runs it, for the end-to-end tests: `node packages/cli/bin/dosetwin.mjs ARGS`
-// from the repository root.
+// from the repository root. The bin runs the compiled code, and compiles the sources first when
+// they changed since the last build (scripts/build.mjs), so the tests run the current sources.
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
