@@ -177,7 +177,8 @@ export interface ModelIR {
    * `$OMEGA … FIX`); absent for `.dtm` models, whose parameters state no bounds.
    */
   estimation?: {
-    parameters: { name: string; low: number; up: number; fixed: boolean }[];
+    /** `sigma`: the parameter is a residual variance ($SIGMA), reported with the residual error. */
+    parameters: { name: string; low: number; up: number; fixed: boolean; sigma?: boolean }[];
     /** Per eta: its variance is fixed. */
     omegaFixed: boolean[];
   };

@@ -1640,6 +1640,26 @@ export function parseControlStream(
     targets: [],
     verified: [],
     file,
+    // What a population fit may move: $THETA bounds (±1e6 is NONMEM's infinity) and FIX, $SIGMA
+    // variances kept ≥ 0, $OMEGA FIX per eta.
+    estimation: {
+      parameters: [
+        ...thetas.map((t, i) => ({
+          name: `THETA${i + 1}`,
+          low: t.low <= -1e6 ? -Infinity : t.low,
+          up: t.up >= 1e6 ? Infinity : t.up,
+          fixed: t.fixed,
+        })),
+        ...lin.sigmaUsed.map((q) => ({
+          name: q.name,
+          low: q.k === q.l ? 0 : -Infinity,
+          up: Infinity,
+          fixed: sigma.fixed[q.k - 1] || sigma.fixed[q.l - 1],
+          sigma: true,
+        })),
+      ],
+      omegaFixed: omega.matrix.map((_, i) => omega.fixed[i]),
+    },
   };
   const data: NonmemDataSpec = {
     controlFile: file,

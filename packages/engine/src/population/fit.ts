@@ -49,10 +49,13 @@ export interface PopFit {
   ofv: number;
   ofvMethod: string;
   parameters: PopulationParameters;
-  /** Every model parameter (estimated or fixed). */
+  /** Every model parameter (estimated or fixed), but a control stream's $SIGMA variances. */
   theta: Record<string, number>;
   omega: { names: string[]; matrix: number[][] };
-  /** Residual SDs (additive in concentration units, proportional as a fraction). */
+  /**
+   * Residual SDs (additive in concentration units, proportional as a fraction); for a control stream,
+   * its $SIGMA variances by name (SIGMA1…).
+   */
   sigma: Record<string, number>;
   /** Standard errors of the estimated components, natural scale (empty when the step failed). */
   se: Record<string, number>;
@@ -235,8 +238,10 @@ export function assemble(
   const nEta = ir.etas.length;
   const warnings: Issue[] = [];
   const theta: Record<string, number> = {};
-  ir.parameters.forEach((d, k) => (theta[d.name] = p.theta[k]));
   const sigma: Record<string, number> = {};
+  // A control stream's $SIGMA variances are model parameters: reported with the residual error.
+  const isSigma = new Set(ir.estimation?.parameters.filter((q) => q.sigma).map((q) => q.name));
+  ir.parameters.forEach((d, k) => ((isSigma.has(d.name) ? sigma : theta)[d.name] = p.theta[k]));
   ir.errors.forEach((e, k) => {
     if (e.kind === 'variance') return;
     if (e.kind !== 'exp' && (p.addSd[k] > 0 || e.kind !== 'prop')) sigma[sigmaName(e, 'add')] = p.addSd[k];
