@@ -1635,7 +1635,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_TRIAL_SPEC',
     severity: 'error',
     area: 'simulation',
-    raisedIn: ['engine', 'models', 'cli'],
+    raisedIn: ['engine', 'models'],
     title: { en: 'Invalid trial specification', fr: 'Spécification d’essai invalide' },
     meaning: {
       en: 'The trial specification is invalid: a number of patients, chunk size, seed or duration out of range, an arm without a valid regimen, a TDM round whose samples are not before its adjustment, no target, a MIC target without a MIC, or strata with edges that do not increase.',
@@ -1704,21 +1704,6 @@ const CATALOGUE: IssueEntry[] = [
     action: {
       en: 'Merge each chunk of the same trial once; rerun the missing chunks.',
       fr: 'Fusionner une seule fois chaque lot du même essai ; relancer les lots manquants.',
-    },
-  },
-  {
-    code: 'DT_TRIAL_QUEUE',
-    severity: 'error',
-    area: 'simulation',
-    raisedIn: ['cli'],
-    title: { en: 'Trial queue failed', fr: 'Échec de la file d’attente de l’essai' },
-    meaning: {
-      en: 'The PostgreSQL job queue of a distributed trial could not be started on the database, or a chunk failed on every attempt.',
-      fr: 'La file d’attente PostgreSQL d’un essai réparti n’a pas pu démarrer sur la base, ou un lot a échoué à chaque tentative.',
-    },
-    action: {
-      en: 'Check the database URL and that the account may create schemas; read the chunk’s error in the message and rerun (stored chunks are kept).',
-      fr: 'Vérifier l’URL de la base et le droit du compte à créer des schémas ; lire l’erreur du lot dans le message et relancer (les lots déjà calculés sont conservés).',
     },
   },
   {
@@ -2564,6 +2549,36 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   // ------------------------------------------------------------------ FHIR import (models/src/fhir)
+  {
+    code: 'DT_FHIR_SERVER',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'FHIR server not reached', fr: 'Serveur FHIR injoignable' },
+    meaning: {
+      en: 'The hospital’s FHIR server did not answer, answered an error (an expired token, a patient it does not know), or answered something that is not a FHIR resource; nothing was imported (HTTP 502).',
+      fr: 'Le serveur FHIR de l’hôpital n’a pas répondu, a répondu une erreur (jeton expiré, patient inconnu) ou autre chose qu’une ressource FHIR ; rien n’a été importé (HTTP 502).',
+    },
+    action: {
+      en: 'Try again; if it persists, check the FHIR server’s address and dosetwin’s access with the administrator.',
+      fr: 'Réessayer ; si cela persiste, vérifier avec l’administrateur l’adresse du serveur FHIR et l’accès de dosetwin.',
+    },
+  },
+  {
+    code: 'DT_FHIR_NOT_CONFIGURED',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'No FHIR server', fr: 'Aucun serveur FHIR' },
+    meaning: {
+      en: 'An import from the hospital’s record was asked for, but the service is not set up to read a FHIR server.',
+      fr: 'Un import depuis le dossier de l’hôpital a été demandé, mais le service n’est pas configuré pour lire un serveur FHIR.',
+    },
+    action: {
+      en: 'Enter the record by hand, or ask the administrator to set DOSETWIN_FHIR_URL (see the README).',
+      fr: 'Saisir le dossier à la main, ou demander à l’administrateur de régler DOSETWIN_FHIR_URL (voir le README).',
+    },
+  },
   {
     code: 'DT_FHIR_INPUT',
     severity: 'error',

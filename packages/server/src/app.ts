@@ -37,6 +37,8 @@ import { loggerOptions } from './logging.ts';
 import { installJsonBody } from './json-body.ts';
 import { installTextGuard } from './text-guard.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { fhirRoutes } from './routes/fhir.ts';
+import type { FhirAccess } from './fhir/client.ts';
 
 export interface AppOptions {
   /** An open database; else one is opened from `database`. */
@@ -64,6 +66,8 @@ export interface AppOptions {
   analysis?: Partial<AnalysisLimits>;
   /** Directory of the built web app served at `/` (default packages/web/dist); null = none. */
   webRoot?: string | null;
+  /** The hospital's FHIR server the service imports from (`dosetwin serve`: DOSETWIN_FHIR_URL); absent: none. */
+  fhir?: FhirAccess | null;
 }
 
 export interface RouteInfo {
@@ -96,6 +100,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     keys: options.keys ?? ephemeralKeys(),
     auth,
     initialPasswordFile: options.initialPasswordFile ?? null,
+    fhir: options.fhir ?? null,
   };
   const routeList: RouteInfo[] = [];
   app.decorate('dt', ctx);
@@ -151,6 +156,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   await app.register(analysisRoutes(ctx), { prefix: '/api' });
   await app.register(reportRoutes(ctx), { prefix: '/api' });
   await app.register(auditRoutes(ctx), { prefix: '/api' });
+  await app.register(fhirRoutes(ctx), { prefix: '/api' });
   installWebApp(app, options.webRoot);
   await app.ready();
   return app as unknown as App;

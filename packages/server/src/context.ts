@@ -2,6 +2,7 @@
 import type { AuthConfig, ScryptCost } from './auth.ts';
 import type { AnalysisPool } from './analysis-pool.ts';
 import type { Db } from './db/connect.ts';
+import type { FhirAccess } from './fhir/client.ts';
 import type { ServiceKeys } from './keys.ts';
 
 export interface Ctx {
@@ -14,4 +15,6 @@ export interface Ctx {
   auth: AuthConfig;
   /** The file holding the first administrator's one-time password, removed once it is changed. */
   initialPasswordFile: string | null;
+  /** The hospital's FHIR server the service reads (DOSETWIN_FHIR_URL), or null. */
+  fhir: FhirAccess | null;
 }

@@ -31,13 +31,15 @@ const STATUS: Record<string, number> = {
   DT_SIGN_SEPARATION: 403,
   DT_LAST_ADMIN: 409,
   DT_SIGNATURE_INVALID: 409,
+  // The hospital's FHIR server.
+  DT_FHIR_SERVER: 502,
 };
 
 /** The HTTP status of a set of issues: the most specific (highest-precedence) error's code. */
 export function statusOf(issues: readonly Pick<Issue, 'code' | 'severity'>[]): number {
   const errors = issues.filter((i) => i.severity === 'error');
   if (!errors.length) return 422;
-  const order = [401, 403, 404, 413, 415, 429, 503, 409, 400, 422];
+  const order = [401, 403, 404, 413, 415, 429, 503, 502, 409, 400, 422];
   const statuses = errors.map((i) => STATUS[i.code] ?? 422);
   return order.find((s) => statuses.includes(s)) ?? 422;
 }

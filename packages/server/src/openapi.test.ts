@@ -18,6 +18,8 @@ import {
 import type { Database } from './db/schema.ts';
 import { analysisOut } from './services/analyses.ts';
 import { testApp, userWithToken, type TestApp, REAUTH } from './test-support.ts';
+import { startFhirServer, type FhirTestServer } from './fhir/fhir-test-server.ts';
+import { readFileSync } from 'node:fs';
 import { totpCode } from './totp.ts';
 
 interface OpenApiOperation {
@@ -37,9 +39,21 @@ describe('wire contract and OpenAPI', () => {
   let request: string;
   let analysis: string;
   let pharmId: string;
+  let fhir: FhirTestServer;
 
   before(async () => {
-    t = await testApp('sqlite', { loginAttempts: 3 });
+    // A FHIR server holding the amikacin first-dose patient, for the import route.
+    fhir = await startFhirServer({
+      seed: [
+        JSON.parse(
+          readFileSync(
+            new URL('../../models/src/fhir/fixtures/amikacin-first-dose.json', import.meta.url),
+            'utf8',
+          ),
+        ),
+      ],
+    });
+    t = await testApp('sqlite', { loginAttempts: 3, fhir: { baseUrl: fhir.url } });
     auth = {
       admin: (await userWithToken(t.app, 'admin', 'pharmacology', 'c-admin')).auth,
       presc: (await userWithToken(t.app, 'prescriber', 'icu', 'c-presc')).auth,
@@ -51,7 +65,10 @@ describe('wire contract and OpenAPI', () => {
     auth.pharm = pharm.auth;
     pharmId = pharm.id;
   });
-  after(async () => t?.close());
+  after(async () => {
+    await t?.close();
+    await fhir?.close();
+  });
 
   /** One call to the route `route` ('POST /api/patients/:id/samples') at `url`, recorded. */
   const hit = async (
@@ -456,6 +473,29 @@ describe('wire contract and OpenAPI', () => {
       body: { ...REAUTH, decision: 'reject', comment: 'not now' },
     });
     await hit('POST /api/requests/:id/analyses', `/api/requests/${rq2.json().id}/analyses`, { body: {} });
+
+    // The hospital's FHIR server: which one, and a patient's record imported from it.
+    await hit('GET /api/fhir/server', '/api/fhir/server', { as: 'presc' });
+    const fhirPatient = await hit('POST /api/patients', '/api/patients', {
+      as: 'presc',
+      body: { identity: { ...identity, hospitalNumber: 'C-FHIR' }, sex: 'female' },
+    });
+    const fhirImport = 'POST /api/patients/:id/fhir-import';
+    const imported = await hit(fhirImport, `/api/patients/${fhirPatient.json().id}/fhir-import`, {
+      as: 'presc',
+      body: { drug: 'amikacin', fhirPatientId: 'amik-first-1' },
+    });
+    assert.equal(imported.statusCode, 200, imported.body);
+    await hit(fhirImport, '/api/patients/nobody/fhir-import', { as: 'presc', body: { drug: 'amikacin' } });
+    await hit(fhirImport, `/api/patients/${patient}/fhir-import`, {
+      as: 'presc',
+      body: { drug: 'amikacin', fhirPatientId: 'amik-first-1' },
+    });
+    await hit(fhirImport, `/api/patients/${patient}/fhir-import`, { as: 'presc', body: { drug: 'aspirin' } });
+    await hit(fhirImport, `/api/patients/${patient}/fhir-import`, {
+      as: 'presc',
+      body: { fhirPatientId: '../x' },
+    });
 
     // The document: every API route, each status seen listed with its schema, the success first.
     const doc = t.app.swagger() as unknown as { paths: Record<string, Record<string, OpenApiOperation>> };

@@ -3,6 +3,7 @@
  * load the demo, listen. Cookies are `__Host-` and `Secure` (the service is reached over TLS, at
  * a reverse proxy named by `trustProxy`) unless `plainHttp`, which only a loopback address may use.
  */
+import type { FhirAccess } from './fhir/client.ts';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.ts';
 import type { AuthConfig } from './auth.ts';
@@ -26,6 +27,8 @@ export interface ServeOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Session and sign-in settings (idle minutes, attempts, signer ≠ analyst…). */
   auth?: Partial<Omit<AuthConfig, 'secureCookie'>>;
+  /** The hospital's FHIR server to import from (default DOSETWIN_FHIR_URL, with DOSETWIN_FHIR_TOKEN if set); null: none. */
+  fhirUrl?: string | null;
 }
 
 export interface Served {
@@ -43,6 +46,13 @@ export interface Served {
   demoUsers: { username: string; password: string; role: string }[];
   /** Stop listening and close the database. */
   close(): Promise<void>;
+}
+
+/** The FHIR server from its URL (http or https), with a token from DOSETWIN_FHIR_TOKEN when set. */
+function fhirAccess(url: string | null | undefined): FhirAccess | null {
+  if (!url) return null;
+  if (!/^https?:\/\/[^\s]+$/.test(url)) throw new Error(`DOSETWIN_FHIR_URL '${url}' is not an http(s) URL`);
+  return { baseUrl: url, token: process.env.DOSETWIN_FHIR_TOKEN ?? null };
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -82,6 +92,7 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
       trustProxy: o.trustProxy,
       auth: { ...o.auth, secureCookie: !o.plainHttp },
       initialPasswordFile: admin?.file ?? adminPasswordFile,
+      fhir: fhirAccess(o.fhirUrl === undefined ? process.env.DOSETWIN_FHIR_URL : o.fhirUrl),
     });
     const url = await app.listen({ host, port: o.port ?? 8787 });
     const built = app;

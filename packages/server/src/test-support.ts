@@ -7,6 +7,7 @@ import { type AuthConfig, hashPassword, type ScryptCost } from './auth.ts';
 import { ephemeralMac } from './audit/detail.ts';
 import { openDb } from './db/connect.ts';
 import type { Role } from './db/schema.ts';
+import type { FhirAccess } from './fhir/client.ts';
 import { newId, nowIso } from './store.ts';
 import { newTotpSecret, TOTP_PERIOD_S, totpCode } from './totp.ts';
 
@@ -39,7 +40,12 @@ export interface TestApp {
 
 export async function testApp(
   backend: Backend,
-  extra: { loginAttempts?: number; auth?: Partial<AuthConfig>; analysis?: Partial<AnalysisLimits> } = {},
+  extra: {
+    loginAttempts?: number;
+    auth?: Partial<AuthConfig>;
+    analysis?: Partial<AnalysisLimits>;
+    fhir?: FhirAccess | null;
+  } = {},
 ): Promise<TestApp> {
   if (backend === 'postgres') {
     const url = process.env.DATABASE_URL;

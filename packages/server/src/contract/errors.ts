@@ -41,6 +41,7 @@ export const ERROR_STATUSES = {
   415: 'the body is not application/json',
   422: 'well-formed, but its content cannot be used: a unit, a time, a value, the model; each issue names its field',
   429: 'too many attempts: failed sign-ins, or analyses running at once for one user; try again later',
+  502: 'the FHIR server the service reads did not answer, or answered an error',
   503: 'the service is busy (the analyses queue is full); try again shortly',
   500: 'internal error (logged, without the request body)',
 } as const;

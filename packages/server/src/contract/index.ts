@@ -21,3 +21,4 @@ export * from './requests.ts';
 export * from './validations.ts';
 export * from './worklist.ts';
 export * from './issues.ts';
+export * from './fhir.ts';

@@ -344,6 +344,48 @@ const acknowledgements: Migration = {
   },
 };
 
+/**
+ * Records imported from a FHIR server: each dosetwin record's source resource (type, id, the part
+ * of it a record holds: a covariate name for a Patient's SEX and AGE) and the version imported,
+ * so a second import knows what it holds and what changed; and the FHIR patient a dosetwin patient
+ * is linked to on a server. Links are updated when a newer version is imported (the record itself
+ * is corrected, never changed).
+ */
+const fhirLinks: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('fhir_patients')
+      .addColumn('patient_id', 'text', (c) => c.primaryKey().references('patients.id'))
+      .addColumn('fhir_server', 'text', (c) => c.notNull())
+      .addColumn('fhir_id', 'text', (c) => c.notNull())
+      .addColumn('linked_at', 'text', (c) => c.notNull())
+      .addColumn('linked_by', 'text', (c) => c.notNull())
+      .addUniqueConstraint('fhir_patients_server_id', ['fhir_server', 'fhir_id'])
+      .execute();
+    await db.schema
+      .createTable('fhir_links')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+      .addColumn('fhir_server', 'text', (c) => c.notNull())
+      .addColumn('resource_type', 'text', (c) => c.notNull())
+      .addColumn('resource_id', 'text', (c) => c.notNull())
+      .addColumn('part', 'text', (c) => c.notNull())
+      .addColumn('version_id', 'text')
+      .addColumn('entity', 'text', (c) => c.notNull())
+      .addColumn('record_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('fhir_links_source', [
+        'patient_id',
+        'fhir_server',
+        'resource_type',
+        'resource_id',
+        'part',
+      ])
+      .execute();
+  },
+};
+
 /** The migrations; `auditMac` is the audit chain's keyed hash (the chain migration uses it). */
 export function migrationProvider(dialect: Dialect, auditMac: Mac): MigrationProvider {
   return {
@@ -356,6 +398,7 @@ export function migrationProvider(dialect: Dialect, auditMac: Mac): MigrationPro
         '0005_credentials': credentials,
         '0006_audit_chain': auditChainMigration(dialect, auditMac),
         '0007_worklist': worklist,
+        '0008_fhir_links': fhirLinks,
       };
     },
   };

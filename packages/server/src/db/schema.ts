@@ -242,6 +242,31 @@ export interface CorrectionsTable {
   created_by: string;
 }
 
+/** The FHIR patient a dosetwin patient is linked to, on one FHIR server (migration 0008). */
+export interface FhirPatientsTable {
+  patient_id: string;
+  fhir_server: string;
+  fhir_id: string;
+  linked_at: string;
+  linked_by: string;
+}
+
+/** A record imported from FHIR: its source resource and the version imported (migration 0008). */
+export interface FhirLinksTable {
+  id: string;
+  patient_id: string;
+  fhir_server: string;
+  resource_type: string;
+  resource_id: string;
+  /** What part of the resource the record holds: '' (all of it), or a covariate name (a Patient's SEX, AGE). */
+  part: string;
+  version_id: string | null;
+  entity: 'administrations' | 'samples' | 'covariates';
+  record_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -256,4 +281,6 @@ export interface Database {
   analyses: AnalysesTable;
   validations: ValidationsTable;
   audit: AuditTable;
+  fhir_patients: FhirPatientsTable;
+  fhir_links: FhirLinksTable;
 }

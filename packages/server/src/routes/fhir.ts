@@ -1,0 +1,39 @@
+/**
+ * The hospital's FHIR server: which one the service reads, and a patient's record imported from
+ * it (services/fhir-import.ts). The token the service holds for it never leaves the service.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Ctx } from '../context.ts';
+import {
+  errorResponses,
+  FhirImportBody,
+  FhirImportResult,
+  FhirServerInfo,
+  IdParams,
+} from '../contract/index.ts';
+import { importFromFhir, requireFhir } from '../services/fhir-import.ts';
+
+const CLINICAL = ['prescriber', 'pharmacologist'] as const;
+
+export const fhirRoutes =
+  (ctx: Ctx): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/fhir/server',
+      { config: { access: CLINICAL }, schema: { tags: ['fhir'], response: { 200: FhirServerInfo } } },
+      async () => ({ server: ctx.fhir?.baseUrl.replace(/\/+$/, '') ?? null }),
+    );
+    app.post(
+      '/patients/:id/fhir-import',
+      {
+        config: { access: CLINICAL },
+        schema: {
+          tags: ['fhir'],
+          params: IdParams,
+          body: FhirImportBody,
+          response: { 200: FhirImportResult, ...errorResponses(404, 409, 422, 502) },
+        },
+      },
+      async (req) => importFromFhir(ctx.db.db, req.user!, requireFhir(ctx.fhir), req.params.id, req.body),
+    );
+  };
