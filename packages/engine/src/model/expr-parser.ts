@@ -216,8 +216,68 @@ export class TokenParser {
         if (!nested) this.error(this.peek(), "'}' without a matching '{'");
         return out;
       }
-      out.push(this.statement());
+      if (this.isIdent('transit') && this.isOp('(', 1)) out.push(...this.transitChain());
+      else out.push(this.statement());
     }
+  }
+
+  /**
+   * `transit(a1..a6, k = KTR, input = E)`: a chain of first-order delays of a signal (Hamberg's
+   * clotting-factor activity, Friberg's maturing neutrophils): d/dt(a1) = k·(E − a1),
+   * d/dt(a_i) = k·(a_{i−1} − a_i). Written out as those d/dt statements; the compartments are
+   * declared as usual.
+   */
+  transitChain(): Stmt[] {
+    const t = this.next();
+    this.expectOp('(', "after 'transit'");
+    const first = this.expectIdent('the first compartment of the chain, e.g. a1');
+    this.expectOp('..', `after '${first.text}' (a range such as a1..a6)`);
+    const last = this.expectIdent('the last compartment of the chain, e.g. a6');
+    const a = /^(.*?)(\d+)$/.exec(first.text);
+    const b = /^(.*?)(\d+)$/.exec(last.text);
+    if (!a || !b || a[1] !== b[1] || Number(b[2]) < Number(a[2]))
+      this.error(
+        first,
+        `'${first.text}..${last.text}' is not a range of numbered compartments`,
+        'write the same name with increasing numbers, e.g. transit(a1..a6, k = KTR, input = E)',
+      );
+    const args: Record<string, Expr> = {};
+    while (this.isOp(',')) {
+      this.next();
+      const key = this.expectIdent("'k = ...' or 'input = ...'");
+      if (key.text !== 'k' && key.text !== 'input')
+        this.error(
+          key,
+          `transit() has no argument '${key.text}'`,
+          'arguments: k (the rate), input (the signal)',
+        );
+      this.expectOp('=', `after '${key.text}'`);
+      args[key.text] = this.expr();
+    }
+    this.expectOp(')', 'to close transit(');
+    if (!args.k || !args.input) this.error(t, 'transit() needs k = (the rate) and input = (the signal)');
+    this.endStatement();
+    const pos = t.pos;
+    const ref = (name: string): Expr => ({ k: 'ref', name, pos });
+    const out: Stmt[] = [];
+    for (let i = Number(a![2]); i <= Number(b![2]); i++) {
+      const cmt = `${a![1]}${i}`;
+      // Each statement gets its own copy of the expressions (the IR is a tree, not a graph).
+      const from = i === Number(a![2]) ? cloneExpr(args.input) : ref(`${a![1]}${i - 1}`);
+      out.push({
+        k: 'ddt',
+        cmt,
+        expr: {
+          k: 'bin',
+          op: '*',
+          a: cloneExpr(args.k),
+          b: { k: 'bin', op: '-', a: from, b: ref(cmt), pos },
+          pos,
+        },
+        pos,
+      });
+    }
+    return out;
   }
 
   statement(): Stmt {
@@ -293,5 +353,21 @@ export class TokenParser {
     const body = this.statements(true);
     this.expectOp('}');
     return body;
+  }
+}
+
+/** A deep copy of an expression. */
+function cloneExpr(e: Expr): Expr {
+  switch (e.k) {
+    case 'num':
+    case 'ref':
+      return { ...e };
+    case 'neg':
+    case 'not':
+      return { ...e, a: cloneExpr(e.a) };
+    case 'bin':
+      return { ...e, a: cloneExpr(e.a), b: cloneExpr(e.b) };
+    case 'call':
+      return { ...e, args: e.args.map(cloneExpr) };
   }
 }

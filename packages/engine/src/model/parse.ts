@@ -592,7 +592,8 @@ function parseEquations(toks: Token[], file: string): { statements: Stmt[]; pk: 
       pk = { name: nameTok.text as PkStructureName, args, transit, pos: t.pos };
       continue;
     }
-    statements.push(p.statement());
+    if (p.isIdent('transit') && p.isOp('(', 1)) statements.push(...p.transitChain());
+    else statements.push(p.statement());
   }
   return { statements, pk };
 }

@@ -5,6 +5,7 @@
 // read from a NONMEM control stream whose $ERROR branches on DVID.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DosetwinError } from '../errors.ts';
 import { parseDataset } from '../events/dataset.ts';
 import { MapObjective } from '../estimate/objective.ts';
 import { parseControlStream } from '../nonmem/translate.ts';
@@ -277,5 +278,60 @@ error
       f.some((m) => /unit 'furlongs' of output E is not known/.test(m)),
       f.join('\n'),
     );
+  });
+});
+
+describe('transit(a1..aN, k = K, input = E): a chain of delays of a signal', () => {
+  const model = (eq: string): string => `
+parameters  value  unit  label
+  K         0.5    1/h   "transit rate"
+  E0        0.4    -     "signal after the step"
+compartments a1 (-), a2 (-), a3 (-)
+equations
+  init(a1) = 1
+  init(a2) = 1
+  init(a3) = 1
+${eq}
+  OUT = a3
+error
+  OUT ~ add(0.01)   cmt 3   unit -
+`;
+  const sugar = model('  transit(a1..a3, k = K, input = E0)');
+  const hand = model('  d/dt(a1) = K * (E0 - a1)\n  d/dt(a2) = K * (a1 - a2)\n  d/dt(a3) = K * (a2 - a3)');
+
+  test('is the d/dt statements written by hand (the same printed model)', () => {
+    assert.equal(
+      printModel(parseModel(modelText(sugar), 's.dtm')),
+      printModel(parseModel(modelText(hand), 'h.dtm')),
+    );
+  });
+
+  test('a step of the signal from 1 to E0 reaches the 3rd compartment as 1 − (1 − E0)·P(3, Kt), the Erlang CDF (rel 1e-10)', () => {
+    // a3(t) = E0 + (1 − E0)·e^(−Kt)·(1 + Kt + (Kt)²/2)
+    const m = compile(sugar);
+    const times = [1, 4, 10, 30];
+    const p = patient([START], times, 3);
+    const out = new Float64Array(p.n);
+    new Simulator(m).run(p, null, out);
+    observed(p, out).forEach((v, i) => {
+      const x = 0.5 * times[i];
+      const want = 0.4 + 0.6 * Math.exp(-x) * (1 + x + (x * x) / 2);
+      assert.ok(rel(v, want) < 1e-10, `t ${times[i]}: ${v} vs ${want}`);
+    });
+  });
+
+  test('a range that is not one is a syntax error at its line', () => {
+    for (const bad of [
+      '  transit(a3..a1, k = K, input = E0)',
+      '  transit(a1..b3, k = K, input = E0)',
+      '  transit(a1..a3, k = K)',
+    ]) {
+      assert.throws(
+        () => parseModel(modelText(model(bad)), 'bad.dtm'),
+        (e: unknown) =>
+          e instanceof DosetwinError && e.issues[0].code === 'DT_MODEL_SYNTAX' && e.issues[0].line === 12,
+        bad,
+      );
+    }
   });
 });
