@@ -39,8 +39,9 @@ export interface MinimizeOptions {
   /** Components held at their starting value (1 = fixed): the minimisation is over the others. */
   fixed?: Uint8Array | null;
   /**
-   * Called with each accepted iterate and f there; returning true stops the minimisation (not
-   * converged, reason `stopped by the caller`), e.g. once the iterate has entered the basin of a
+   * Called with each accepted iterate and f there, before the gradient there is computed;
+   * returning true stops the minimisation (not converged, reason `stopped by the caller`; `g` and
+   * `B` are then those of the previous iterate), e.g. once the iterate has entered the basin of a
    * minimum already known.
    */
   stop?: (x: Float64Array, f: number) => boolean;
@@ -79,25 +80,80 @@ export function minimize(
   x0: ArrayLike<number>,
   options: MinimizeOptions = {},
 ): MinimizeResult {
+  // Scratch arrays from a pool (a MAP fit runs several minimisations, a population fit nests them:
+  // each call takes its own and gives it back), since allocating a dozen typed arrays per call was a
+  // visible share of a closed-form MAP fit.
+  const n = obj.n;
+  let pool = pools.get(n);
+  if (!pool) {
+    pool = [];
+    pools.set(n, pool);
+  }
+  const w = pool.pop() ?? newWorkspace(n);
+  try {
+    return minimizeIn(obj, x0, options, w);
+  } finally {
+    if (pool.length < 8) pool.push(w);
+  }
+}
+
+/** Scratch of one {@link minimize} call (all but the result's x, g and B). */
+interface Workspace {
+  scale: Float64Array;
+  H: Float64Array;
+  S: Float64Array;
+  L: Float64Array;
+  work: Float64Array;
+  p: Float64Array;
+  xt: Float64Array;
+  gt: Float64Array;
+  s: Float64Array;
+  yv: Float64Array;
+  Bs: Float64Array;
+}
+
+const pools = new Map<number, Workspace[]>();
+
+function newWorkspace(n: number): Workspace {
+  const v = (): Float64Array => new Float64Array(n);
+  const m = (): Float64Array => new Float64Array(n * n);
+  return {
+    scale: v(),
+    H: m(),
+    S: m(),
+    L: m(),
+    work: m(),
+    p: v(),
+    xt: v(),
+    gt: v(),
+    s: v(),
+    yv: v(),
+    Bs: v(),
+  };
+}
+
+function minimizeIn(
+  obj: Minimizable,
+  x0: ArrayLike<number>,
+  options: MinimizeOptions,
+  w: Workspace,
+): MinimizeResult {
   const n = obj.n;
   const maxIt = options.maxIterations ?? 100;
   const tolDec = options.decrementTolerance ?? 1e-10;
   const maxStep = options.maxStep ?? 3;
   const method = options.method ?? 'bfgs';
-  const scale = Float64Array.from({ length: n }, (_, i) => options.scale?.[i] ?? 1);
-  const x = Float64Array.from(x0);
+  // Plain loops: `Float64Array.from` with a map function or an array-like goes through the
+  // iterator protocol, and this runs for every start of every MAP fit.
+  const { scale, H, S, L, work, p, xt, gt, s, yv, Bs } = w;
+  S.fill(0);
+  const x = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    scale[i] = options.scale?.[i] ?? 1;
+    x[i] = x0[i];
+  }
   const g = new Float64Array(n);
   const B = new Float64Array(n * n);
-  const H = new Float64Array(n * n);
-  const S = new Float64Array(n * n);
-  const L = new Float64Array(n * n);
-  const work = new Float64Array(n * n);
-  const p = new Float64Array(n);
-  const xt = new Float64Array(n);
-  const gt = new Float64Array(n);
-  const s = new Float64Array(n);
-  const yv = new Float64Array(n);
-  const Bs = new Float64Array(n);
   let valueEvals = 0;
   let gradientEvals = 1;
   const fixed = options.fixed ?? null;
@@ -194,6 +250,12 @@ export function minimize(
       );
     }
     // ---- new point ----
+    // Asked before the gradient there, which would cost the caller n simulations to no use.
+    if (options.stop && options.stop(xt, ft)) {
+      x.set(xt);
+      f = ft;
+      return result(false, 'stopped by the caller', it + 1, decrement);
+    }
     const fOld = f;
     f = obj.gradient(xt, gt, H);
     gradientEvals++;
@@ -222,7 +284,6 @@ export function minimize(
     resetDone = false;
     if (smax <= 1e-10 && Math.abs(fOld - f) <= 1e-12 * (1 + Math.abs(f)) && decrement <= 1e-6)
       return result(true, 'step and change of objective below rounding', it + 1, decrement);
-    if (options.stop && options.stop(x, f)) return result(false, 'stopped by the caller', it + 1, decrement);
   }
   return result(false, 'iteration limit reached', maxIt, decrement);
 }

@@ -424,9 +424,17 @@ export class MapEstimator {
     const nScreen = this.options.screen ?? 2 * n + 2;
     if (nScreen > 0 && Number.isFinite(best!.f)) {
       const centre = best!.x;
-      const pts = haltonStarts(obj, nScreen).map((x) => Float64Array.from(x, (v, i) => v + centre[i]));
-      const fs = pts.map((x) => problem.value(x));
-      const order = fs.map((_, k) => k).sort((a, b) => fs[a] - fs[b]);
+      // The screened points, centre + the k-th prior draw, are built in one array as they are
+      // evaluated; only those polished get an array of their own.
+      const base = haltonBase(obj, nScreen);
+      const point = (k: number, x: Float64Array = new Float64Array(n)): Float64Array => {
+        for (let i = 0; i < n; i++) x[i] = base[k * n + i] + centre[i];
+        return x;
+      };
+      const xs = new Float64Array(n);
+      const fs = new Float64Array(nScreen);
+      for (let k = 0; k < nScreen; k++) fs[k] = problem.value(point(k, xs));
+      const order = Array.from(fs, (_, k) => k).sort((a, b) => fs[a] - fs[b]);
       // A polish stops once it is within 3 posterior SDs of a mode already found (the quadratic
       // model there, f ≈ f* + (x − x*)ᵀI(x − x*), then holds and it would only converge to it).
       const known = (x: Float64Array, f: number): boolean =>
@@ -436,9 +444,10 @@ export class MapEstimator {
       for (let r = 0; r < SCREEN_POLISH && r < order.length; r++) {
         const k = order[r];
         if (!Number.isFinite(fs[k])) break;
-        if (known(pts[k], fs[k])) continue;
+        const x0 = point(k);
+        if (known(x0, fs[k])) continue;
         starts++;
-        const rr = minimize(problem, pts[k], { ...options, stop: known });
+        const rr = minimize(problem, x0, { ...options, stop: known });
         iterations += rr.iterations;
         if (rr.reason === 'stopped by the caller') continue;
         const c = this.check(obj, rr, null, problem);
@@ -566,7 +575,8 @@ export class MapEstimator {
     fixed: Uint8Array | null,
     problem: Problem | null = null,
   ): Candidate {
-    const x = Float64Array.from(r.x);
+    // The result's own array (a minimisation allocates it for its caller).
+    const x = r.x;
     if (!Number.isFinite(r.f))
       return { x, f: Infinity, ok: false, cc: null, decrement: Infinity, message: r.reason };
     // The optimiser's last gradient is normally at its end point: reuse those derivatives (forward
@@ -637,7 +647,7 @@ function findKinks(
 ): Uint8Array | null {
   const n = obj.n;
   const mask = new Uint8Array(n);
-  const xp = Float64Array.from(x);
+  const xp = x.slice();
   let count = 0;
   for (let i = 0; i < n; i++) {
     if (!candidates[i]) continue;
@@ -719,12 +729,7 @@ export class Problem implements Minimizable {
   /** ETC and OBJ at x from the last gradient evaluation, if it was at x with all components. */
   covarianceAt(x: Float64Array): ConditionalCovariance | null {
     if (!this.lastOk || !same(this.lastX, x)) return null;
-    return covarianceFromJacobian(
-      this.obj,
-      Float64Array.from(x),
-      Float64Array.from(this.F),
-      Float64Array.from(this.J),
-    );
+    return covarianceFromJacobian(this.obj, x.slice(), this.F.slice(), this.J.slice());
   }
 }
 
@@ -831,19 +836,36 @@ function radicalInverse(k: number, b: number): number {
  */
 function haltonStarts(obj: MapObjective, count = 64): Float64Array[] {
   const n = obj.n;
+  const base = haltonBase(obj, count);
+  return Array.from({ length: count }, (_, k) => base.slice(k * n, (k + 1) * n));
+}
+
+/**
+ * The points of {@link haltonStarts} in one array (count × n, row-major), computed once per prior
+ * (objectives of one model and occasion set share their prior's arrays, see `layoutOf`) and count.
+ */
+const haltonBases = new WeakMap<Float64Array, Map<number, Float64Array>>();
+function haltonBase(obj: MapObjective, count: number): Float64Array {
+  let byCount = haltonBases.get(obj.priorCov);
+  if (!byCount) {
+    byCount = new Map();
+    haltonBases.set(obj.priorCov, byCount);
+  }
+  let out = byCount.get(count);
+  if (out) return out;
+  const n = obj.n;
   const L = new Float64Array(n * n);
   cholesky(n, obj.priorCov, L);
   const z = haltonNormals(n, count);
-  const out: Float64Array[] = [];
-  for (let k = 0; k < count; k++) {
-    const x = new Float64Array(n);
+  out = new Float64Array(count * n);
+  for (let k = 0; k < count; k++)
     for (let i = 0; i < n; i++) {
       let v = 0;
       for (let j = 0; j <= i; j++) v += L[i * n + j] * z[k * n + j];
-      x[i] = v;
+      out[k * n + i] = v;
     }
-    out.push(x);
-  }
+  if (byCount.size > 16) byCount.clear();
+  byCount.set(count, out);
   return out;
 }
 

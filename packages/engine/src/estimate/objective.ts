@@ -156,6 +156,11 @@ export class MapObjective {
   private readonly simEta: Float64Array;
   private readonly simPos: Int32Array;
   private readonly pred: Float64Array;
+  /**
+   * Arguments of term(): the prediction F and the variance V (NaN if not a variance output), in a
+   * typed array because a double passed to or returned from a call that is not inlined is boxed.
+   */
+  private readonly tArg = new Float64Array(2);
   // Results of term() (fields, so the hot loop allocates nothing).
   private tPhi = 0;
   private tC = 0;
@@ -286,7 +291,10 @@ export class MapObjective {
     const calls = new Int32Array(patient.n);
     for (let i = 0, c = 0; i < patient.n; i++)
       if (patient.evid[i] === 0 || patient.evid[i] === 2) calls[i] = c++;
-    this.obsCall = Int32Array.from(rec, (i) => calls[i]);
+    // Plain loops rather than `from` with a map function (the iterator protocol): an objective is
+    // built for every MAP fit.
+    this.obsCall = new Int32Array(rec.length);
+    for (let j = 0; j < rec.length; j++) this.obsCall[j] = calls[rec[j]];
     let nCalls = 0;
     for (let i = 0; i < patient.n; i++) if (patient.evid[i] === 0 || patient.evid[i] === 2) nCalls++;
     this.nCalls = nCalls;
@@ -295,7 +303,9 @@ export class MapObjective {
     for (let i = 0; i < this.needed; i++) if (patient.evid[i] === 0 || patient.evid[i] === 2) nCallsNeeded++;
     this.nCallsNeeded = nCallsNeeded;
     let nVar = 0;
-    this.obsVarAt = Int32Array.from(out, (k) => (errs[k].kind === 'variance' ? this.nObs + nVar++ : -1));
+    this.obsVarAt = new Int32Array(out.length);
+    for (let j = 0; j < out.length; j++)
+      this.obsVarAt[j] = errs[out[j]].kind === 'variance' ? this.nObs + nVar++ : -1;
     this.nPred = this.nObs + nVar;
     this.tap = (sim.model as Partial<ReturnType<typeof withVarianceTap>>).varianceTap ?? null;
     if (nVar > 0 && !this.tap)
@@ -377,7 +387,9 @@ export class MapObjective {
     let f = this.prior(x);
     const rec = this.obsRecord;
     for (let j = 0; j < this.nObs; j++) {
-      this.term(j, this.pred[rec[j]], this.obsVarAt[j] >= 0 ? this.tapVariance(j) : NaN);
+      this.tArg[0] = this.pred[rec[j]];
+      this.tArg[1] = this.obsVarAt[j] >= 0 ? this.tapVariance(j) : NaN;
+      this.term(j);
       f += this.tPhi;
     }
     return f === f ? f : Infinity;
@@ -396,7 +408,9 @@ export class MapObjective {
   chiSquareOf(F: ArrayLike<number>): number {
     let c = 0;
     for (let j = 0; j < this.nObs; j++) {
-      this.term(j, F[j], this.obsVarAt[j] >= 0 ? F[this.obsVarAt[j]] : NaN);
+      this.tArg[0] = F[j];
+      this.tArg[1] = this.obsVarAt[j] >= 0 ? F[this.obsVarAt[j]] : NaN;
+      this.term(j);
       c += this.obsCens[j] ? this.tPhi : this.tPhi - this.tLogV;
     }
     return c === c ? c : Infinity;
@@ -406,7 +420,9 @@ export class MapObjective {
   dataTerm(F: ArrayLike<number>): number {
     let f = 0;
     for (let j = 0; j < this.nObs; j++) {
-      this.term(j, F[j], this.obsVarAt[j] >= 0 ? F[this.obsVarAt[j]] : NaN);
+      this.tArg[0] = F[j];
+      this.tArg[1] = this.obsVarAt[j] >= 0 ? F[this.obsVarAt[j]] : NaN;
+      this.term(j);
       f += this.tPhi;
     }
     return f === f ? f : Infinity;
@@ -440,7 +456,9 @@ export class MapObjective {
     if (info) info.set(P);
     for (let j = 0; j < this.nObs; j++) {
       const at = this.obsVarAt[j];
-      this.term(j, F[j], at >= 0 ? F[at] : NaN);
+      this.tArg[0] = F[j];
+      this.tArg[1] = at >= 0 ? F[at] : NaN;
+      this.term(j);
       f += this.tPhi;
       const c = this.tC;
       const wj = this.tW;
@@ -476,7 +494,9 @@ export class MapObjective {
    * φ_j at prediction F into tPhi, dφ/dF into tC, and the information weight into tW (so that the
    * observation adds tW·(∂F/∂x)(∂F/∂x)ᵀ to I).
    */
-  private term(j: number, F: number, V: number): void {
+  private term(j: number): void {
+    const F = this.tArg[0];
+    const V = this.tArg[1];
     const k = this.obsOutput[j];
     const kind = this.kind[k];
     let G: number;

@@ -480,8 +480,12 @@ export function compileModel(ir: ModelIR): CompiledModel {
       propDefaults.push([slotOf.get(hidden(`${p}:${c}`))!, CMT_PROP_DEFAULT[p]]);
 
   const runIndividual = compileBlockFast(individualStmts, slotOf);
+  // Flat typed arrays: this runs at every record with time-varying covariates.
+  const defaultSlots = Int32Array.from(propDefaults, (d) => d[0]);
+  const defaultValues = Float64Array.from(propDefaults, (d) => d[1]);
+  const nDefaults = defaultSlots.length;
   const individual: Run = (s) => {
-    for (let i = 0; i < propDefaults.length; i++) s[propDefaults[i][0]] = propDefaults[i][1];
+    for (let i = 0; i < nDefaults; i++) s[defaultSlots[i]] = defaultValues[i];
     runIndividual(s);
   };
   // A transit chain makes the built-in structure an ODE system (linear: solved exactly).

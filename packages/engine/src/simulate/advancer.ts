@@ -29,6 +29,7 @@ export function makeAdvancer(
   const n = model.nStates;
   if (st.kind === 'closed') {
     const lin = new LinearCmt(st.nDisp, st.depot);
+    const rates = new Float64Array(6);
     const { cl, v1, q2, v2, q3, v3, ka } = st.args;
     const field = (name: string): string => `equations.pk.${name}`;
     return {
@@ -68,10 +69,17 @@ export function makeAdvancer(
         const KA = ka >= 0 ? x[ka] : 0;
         if (ka >= 0 && !(KA >= 0))
           fail('DT_PARAM_DOMAIN', field('ka'), `absorption rate constant is ${KA}; it must be ≥ 0`);
-        lin.setRates(CL / V1, k12, k21, k13, k31, KA);
+        rates[0] = CL / V1;
+        rates[1] = k12;
+        rates[2] = k21;
+        rates[3] = k13;
+        rates[4] = k31;
+        rates[5] = KA;
+        lin.setRateVector(rates);
       },
       advance(a, rate, t0, t1) {
-        lin.advance(a, rate, t1 - t0);
+        lin.step = t1 - t0;
+        lin.advanceStep(a, rate);
       },
     };
   }

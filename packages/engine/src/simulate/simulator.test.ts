@@ -224,6 +224,19 @@ describe('event semantics against hand-derived values (rel 1e-12)', () => {
     const a2 = (100 / k) * -Math.expm1(-0.1);
     assertClose(got, [((100 / k) * -Math.expm1(-0.05)) / 20, (a2 * Math.exp(-0.1)) / 20], 1e-12, 'lagged D');
   });
+  test('a lagged infusion (RATE = −1) takes its modelled rate and its F from the record at or after it enters', () => {
+    // F = X/2, rate = 50·X mg/h, lag 1 h. Dose record (X 1): F 0.5, 50 mg/h, so 50 mg over 1 h.
+    // Entry at 1 h; the first record then is at 1.5 h (X 2): F 1, 100 mg/h, so 100 mg over 1 h,
+    // 100 mg/h from 1 to 2 h — the same profile as the RATE = −2 case above, twice what the dose
+    // record's values would give.
+    const got = runTv('bioav(central) = X / 2\n  rate(central) = 50 * X\n  lag(central) = 1', [
+      { time: 0, amt: 100, rate: -1, cov: [1] },
+      { time: 1.5, evid: 0, cov: [2] },
+      { time: 3, evid: 0, cov: [2] },
+    ]);
+    const a2 = (100 / k) * -Math.expm1(-0.1);
+    assertClose(got, [((100 / k) * -Math.expm1(-0.05)) / 20, (a2 * Math.exp(-0.1)) / 20], 1e-12, 'lagged R');
+  });
 });
 
 describe('steady state', () => {

@@ -120,7 +120,9 @@ export class Simulator {
     records: number = p.n,
   ): void {
     this.cumulative = this.integrateOutput >= 0 && cumulative ? cumulative : null;
-    this.integrateCmt = this.model.ir.errors[this.integrateOutput]?.cmts[0] ?? this.defaultObsCmt;
+    // Only when integrating: `errors[-1]` would be a slow keyed lookup on every run.
+    if (this.cumulative)
+      this.integrateCmt = this.model.ir.errors[this.integrateOutput]?.cmts[0] ?? this.defaultObsCmt;
     this.integral = 0;
     try {
       this.runRecords(p, eta, out, Math.min(records, p.n));
@@ -169,7 +171,7 @@ export class Simulator {
         this.initState();
       }
       if (evid === 1 || evid === 4) this.dose(p, i);
-      else if (evid === 0 || evid === 2) out[i] = this.observe(p.cmt[i], ti);
+      else if (evid === 0 || evid === 2) this.observe(p.cmt[i], out, i);
       if (this.cumulative) this.cumulative[i] = this.integral;
     }
   }
@@ -367,8 +369,11 @@ export class Simulator {
     return this.model.ir.compartments[c] ?? String(c + 1);
   }
 
-  /** Lag time of dose record i, from the parameters in the slots (those of the dose record). */
-  private lagOf(p: PatientData, i: number): number {
+  /** Result of {@link lagOf} (a field, as for doseParameters). */
+  private dLag = 0;
+
+  /** Lag time of dose record i, from the parameters in the slots (those of the dose record), into dLag. */
+  private lagOf(p: PatientData, i: number): void {
     const props = this.model.cmtProps;
     const c = p.cmt[i] > 0 ? p.cmt[i] - 1 : 0;
     if (c >= this.model.nStates)
@@ -380,12 +385,13 @@ export class Simulator {
         `data[line ${p.line[i]}].ALAG`,
         `ID ${p.id}: lag(${this.model.ir.compartments[c]}) is ${lag}; it must be finite and ≥ 0`,
       );
-    return lag;
+    this.dLag = lag;
   }
 
   private dose(p: PatientData, i: number): void {
     const ti = p.time[i];
-    const lag = this.lagOf(p, i);
+    this.lagOf(p, i);
+    const lag = this.dLag;
     const c = p.cmt[i] > 0 ? p.cmt[i] - 1 : 0;
     if (p.ss[i] > 0 || lag === 0) {
       this.doseParameters(p, i);
@@ -545,7 +551,12 @@ export class Simulator {
     }
   }
 
-  private observe(cmt: number, t: number): number {
+  /**
+   * The prediction at record i into out[i]. Doubles neither passed nor returned: a call that is not
+   * inlined boxes them, and this runs at every observation of every simulation.
+   */
+  private observe(cmt: number, out: Float64Array, i: number): void {
+    const t = this.patient!.time[i];
     const m = this.model;
     const s = this.s;
     const oi = this.outIndexOfCmt;
@@ -574,6 +585,6 @@ export class Simulator {
         { hint: 'check parameters (a zero volume?) and the equations for a division by zero or log of 0' },
       );
     }
-    return v;
+    out[i] = v;
   }
 }

@@ -75,6 +75,8 @@ export class LinearCmt {
   readonly lambda: Float64Array;
   private ka = 0;
   private ratesSet = false;
+  /** Arguments of {@link setRates} on their way to {@link setRateVector}. */
+  private readonly rateArgs = new Float64Array(6);
   /** Last accepted (k10, k12, k21, k13, k31, ka), to make repeated `setRates` calls free. */
   private readonly lastRates = new Float64Array(6);
   /** Disposition matrix D, row-major m×m. */
@@ -138,6 +140,28 @@ export class LinearCmt {
    *   or not finite.
    */
   setRates(k10: number, k12: number, k21: number, k13: number, k31: number, ka: number): void {
+    const r = this.rateArgs;
+    r[0] = k10;
+    r[1] = k12;
+    r[2] = k21;
+    r[3] = k13;
+    r[4] = k31;
+    r[5] = ka;
+    this.setRateVector(r);
+  }
+
+  /**
+   * {@link setRates} from a vector (k10, k12, k21, k13, k31, ka), read before anything is stored:
+   * the simulator's path, since six doubles passed to a call that is not inlined are six
+   * allocations, at every record with time-varying covariates.
+   */
+  setRateVector(r: ArrayLike<number>): void {
+    const k10 = r[0];
+    let k12 = r[1];
+    let k21 = r[2];
+    let k13 = r[3];
+    let k31 = r[4];
+    let ka = r[5];
     const m = this.nDisp;
     if (m < 2) k12 = k21 = 0;
     if (m < 3) k13 = k31 = 0;
@@ -232,11 +256,28 @@ export class LinearCmt {
    * Coefficients are cached, so consecutive calls with the same dt (and rates) are cheaper.
    */
   advance(a: Float64Array, rate: Float64Array, dt: number): void {
+    this.step = dt;
+    this.advanceStep(a, rate);
+  }
+
+  /**
+   * Time step of the next {@link advanceStep}: the simulator's path, which sets it before the call
+   * (a double passed to a call that is not inlined is boxed, here at every interval of every run).
+   */
+  step = 0;
+
+  /** {@link advance} over `this.step`. */
+  advanceStep(a: Float64Array, rate: Float64Array): void {
+    const dt = this.step;
     if (!this.ratesSet) fail('DT_PARAM_DOMAIN', 'rates', 'LinearCmt.advance() called before setRates()');
     if (!(dt >= 0) || dt === Infinity)
       fail('DT_PARAM_DOMAIN', 'dt', `time step must be finite and ≥ 0, got ${dt}`);
     if (dt === 0) return;
-    if (dt !== this.cachedDt) this.computeCoefficients(dt);
+    if (dt !== this.cachedDt) {
+      // dt travels in a field: a double argument of a call that is not inlined is boxed.
+      this.cachedDt = dt;
+      this.computeCoefficients();
+    }
 
     const m = this.nDisp;
     const c = this.depot ? 1 : 0;
@@ -275,7 +316,8 @@ export class LinearCmt {
   }
 
   /** Divided differences of f(z) = e^{zt} needed by advance(), for one dt. */
-  private computeCoefficients(t: number): void {
+  private computeCoefficients(): void {
+    const t = this.cachedDt;
     const m = this.nDisp;
     const lam = this.lambda;
     const z = this.z;
@@ -318,7 +360,6 @@ export class LinearCmt {
         this.fA[0] = this.ka * t * (d === 0 ? eHi : d >= 1 ? (eHi - eLo) / d : (eLo * Math.expm1(d)) / d);
       } else this.eKa = 1; // no depot: ka = 0
       this.fBdt = NaN;
-      this.cachedDt = t;
       return;
     }
     // Each distinct point's exponential is computed once per dt and shared by all divided differences.
@@ -344,7 +385,6 @@ export class LinearCmt {
     if (this.depot) {
       this.gKa = kat >= 1 ? (1 - this.eKa) / this.ka : this.ka > 0 ? -Math.expm1(-kat) / this.ka : t;
     }
-    this.cachedDt = t;
   }
 
   /**
