@@ -25,7 +25,8 @@ import {
   setCovariates,
   switchRegimen,
 } from './course.ts';
-import { AFTER_INFUSION_H, metricDef } from '../dosing/metrics.ts';
+import { AFTER_INFUSION_H, type ExposurePair, metricDef } from '../dosing/metrics.ts';
+import { ClosedFormCourse } from './closed-form.ts';
 import { drawSubject, occasionOf, omegaFactors, type OmegaFactors, type VirtualSubject } from './patient.ts';
 import {
   cellCount,
@@ -147,6 +148,12 @@ export class TrialRunner {
   private readonly cmt: number;
   private readonly hasIov: boolean;
   private run: CourseRun | undefined;
+  /** Exposures of one day, rewritten for each (read at once). */
+  private readonly pair: ExposurePair = {
+    day: { from: 0, to: 0, auc: 0, cavg: 0, cmax: 0, tmax: 0, cmin: 0, tmin: 0, cAt: [] },
+    interval: { from: 0, to: 0, auc: 0, cavg: 0, cmax: 0, tmax: 0, cmin: 0, tmin: 0, cAt: [] },
+  };
+  private readonly fast: ClosedFormCourse;
 
   constructor(setup: TrialSetup) {
     checkTrial(setup);
@@ -165,6 +172,7 @@ export class TrialRunner {
       : [];
     this.cmt = 0;
     this.hasIov = ir.etas.some((x) => x.iov);
+    this.fast = new ClosedFormCourse(setup.model);
     // Arms without TDM share one schedule for every patient: laid out once.
     this.layouts = setup.arms.map((a) =>
       a.tdm ? null : this.layout(administrations(a.regimen, setup.duration)),
@@ -214,44 +222,56 @@ export class TrialRunner {
     const fu = e.fu ?? 1;
     const all = [...e.targets, ...e.toxicity];
     const micTargets = e.targets.some(needsMic);
-    s.arms.forEach((arm, a) => {
+    const pair = this.pair;
+    const cAt = this.afterInfusion.length > 0;
+    for (let a = 0; a < s.arms.length; a++) {
+      const arm = s.arms[a];
       const run = arm.tdm ? this.tdmCourse(counts, subject, arm, a) : this.fixedCourse(subject, a);
       counts.n[a * sh.cells + cell]++;
       let first = sh.days;
       for (let d = 1; d <= sh.days; d++) {
-        const pair = dayExposure(run, d, this.day, e.mic, fu);
+        const ok = dayExposure(run, d, this.day, e.mic, fu, pair, cAt) !== null;
         const base = ((a * sh.cells + cell) * sh.days + (d - 1)) * E;
-        let allMet = pair !== null;
-        all.forEach((t, k) => {
-          const v = pair ? readMetric(t, pair) : NaN;
-          const met = Number.isFinite(v) && inTarget(t, v);
-          const slot = k < sh.targets ? k : k + 1;
-          if (met) counts.hit[base + slot]++;
+        let allMet = ok;
+        for (let k = 0; k < all.length; k++) {
+          const t = all[k];
+          const v = ok ? readMetric(t, pair) : NaN;
+          const met = v === v && inTarget(t, v);
+          if (met) counts.hit[base + (k < sh.targets ? k : k + 1)]++;
           if (k < sh.targets && !met) allMet = false;
           counts.hist[((a * sh.days + (d - 1)) * H + k) * HIST.bins + histBin(v)]++;
-        });
+        }
         if (allMet) {
           counts.hit[base + sh.targets]++;
           if (first === sh.days) first = d - 1;
         }
-        if (sh.mics > 0) {
+        if (sh.mics > 0 && micTargets) {
           const mbase = ((a * sh.cells + cell) * sh.days + (d - 1)) * sh.mics;
-          e.mics.forEach((mic, m) => {
-            if (!micTargets) return;
-            const pm = dayExposure(run, d, this.day, mic, fu);
-            if (pm && e.targets.every((t) => inTarget(t, readMetric(t, pm)))) counts.micHit[mbase + m]++;
-          });
+          for (let m = 0; m < sh.mics; m++) {
+            if (dayExposure(run, d, this.day, e.mics[m], fu, pair, cAt) === null) continue;
+            let met = true;
+            for (const t of e.targets) if (!inTarget(t, readMetric(t, pair))) met = false;
+            if (met) counts.micHit[mbase + m]++;
+          }
         }
       }
       counts.firstDay[(a * sh.cells + cell) * (sh.days + 1) + first]++;
-    });
+    }
   }
 
   private fixedCourse(subject: VirtualSubject, a: number): CourseRun {
-    const l = this.layouts[a]!;
-    setCovariates(l, subject.covariates);
-    this.run = runCourse(this.sim, l, subject.eta, this.run);
+    this.run = this.course(this.layouts[a]!, subject, this.run);
     return this.run;
+  }
+
+  /** A course through the closed form when the model allows it, else the simulator. */
+  private course(l: CourseLayout, subject: VirtualSubject, into?: CourseRun): CourseRun {
+    const n = l.patient.n;
+    const r =
+      into && into.c.length === n ? into : { layout: l, c: new Float64Array(n), cum: new Float64Array(n) };
+    if (this.fast.run(l, subject.covariates, subject.eta, r)) return r;
+    setCovariates(l, subject.covariates);
+    return runCourse(this.sim, l, subject.eta, r);
   }
 
   /**
@@ -267,8 +287,7 @@ export class TrialRunner {
     const levels: { t: number; dv: number }[] = [];
     for (const round of tdm.rounds) {
       const l = this.layout(doses, round.samples);
-      setCovariates(l, subject.covariates);
-      const run = runCourse(this.sim, l, subject.eta);
+      const run = this.course(l, subject);
       round.samples.forEach((t, i) => levels.push({ t, dv: this.observe(run.c[l.extra[i]], subject) }));
       const next = doses.find((d) => d.time >= round.adjustAt);
       const start = next ? next.time : round.adjustAt;
@@ -306,9 +325,7 @@ export class TrialRunner {
       const r: FutureRegimen = { start: c.start, dose: c.dose, interval: c.interval, duration: c.duration };
       doses = switchRegimen(doses, administrations(r, s.duration), c.start);
     }
-    const l = this.layout(doses);
-    setCovariates(l, subject.covariates);
-    return runCourse(this.sim, l, subject.eta);
+    return this.course(this.layout(doses), subject);
   }
 
   /** A measured level: the prediction with the model's residual error (redrawn until > 0). */

@@ -68,6 +68,8 @@ export interface CourseLayout {
   obsAtDose: Uint8Array;
   /** Record index of each extra time asked (sampling times), in the order asked. */
   extra: Int32Array;
+  /** Ends of infusions, by time: compartment (0-based) and the rate that stops. */
+  stops: { time: Float64Array; cmt: Int32Array; rate: Float64Array };
 }
 
 export interface LayoutOptions {
@@ -149,7 +151,17 @@ export function layoutCourse(doses: Administration[], o: LayoutOptions): CourseL
     }
   });
   const obsIdx = Int32Array.from(obs);
+  const ends = doses
+    .filter((d) => d.duration > 0 && d.amount > 0)
+    .map((d) => ({ time: d.time + d.duration, rate: d.amount / d.duration }))
+    .sort((x, y) => x.time - y.time);
+  const stopCmt = o.cmt > 0 ? o.cmt - 1 : 0;
   return {
+    stops: {
+      time: Float64Array.from(ends, (e) => e.time),
+      cmt: Int32Array.from(ends, () => stopCmt),
+      rate: Float64Array.from(ends, (e) => e.rate),
+    },
     doses,
     patient: p,
     obs: obsIdx,
@@ -212,6 +224,7 @@ export function windowExposure(
   mic?: number,
   fu = 1,
   cAtFrom?: number,
+  into?: Exposure,
 ): Exposure {
   const l = run.layout;
   const i0 = firstAt(l, a);
@@ -260,26 +273,29 @@ export function windowExposure(
     prevC = c;
   }
   const auc = cumB - cumA;
-  const e: Exposure = {
-    from: a,
-    to: b,
-    auc,
-    cavg: auc / (b - a),
-    cmax,
-    tmax,
-    cmin,
-    tmin,
-    cAt: cAtFrom === undefined ? [] : AFTER_INFUSION_H.map((h) => valueAt(run, cAtFrom + h)),
-  };
-  if (mic !== undefined)
-    e.mic = {
-      mic,
-      fu,
-      tAbove,
-      fTAbovePct: (100 * tAbove) / (b - a),
-      fAucOverMic: (fu * auc) / mic,
-      cmaxOverMic: cmax / mic,
-    };
+  // Written into `into` when given: a trial reads millions of windows, each read at once.
+  const e: Exposure = into ?? { from: a, to: b, auc, cavg: 0, cmax, tmax, cmin, tmin, cAt: [] };
+  e.from = a;
+  e.to = b;
+  e.auc = auc;
+  e.cavg = auc / (b - a);
+  e.cmax = cmax;
+  e.tmax = tmax;
+  e.cmin = cmin;
+  e.tmin = tmin;
+  if (cAtFrom === undefined) e.cAt.length = 0;
+  else
+    for (let j = 0; j < AFTER_INFUSION_H.length; j++) e.cAt[j] = valueAt(run, cAtFrom + AFTER_INFUSION_H[j]);
+  if (mic !== undefined) {
+    const m = e.mic ?? { mic, fu, tAbove, fTAbovePct: 0, fAucOverMic: 0, cmaxOverMic: 0 };
+    m.mic = mic;
+    m.fu = fu;
+    m.tAbove = tAbove;
+    m.fTAbovePct = (100 * tAbove) / (b - a);
+    m.fAucOverMic = (fu * auc) / mic;
+    m.cmaxOverMic = cmax / mic;
+    e.mic = m;
+  } else delete e.mic;
   return e;
 }
 
@@ -304,15 +320,18 @@ export function dayExposure(
   dayLength: number,
   mic?: number,
   fu = 1,
+  into?: ExposurePair,
+  withCAt = true,
 ): ExposurePair | null {
   const doses = run.layout.doses;
   const k = lastIntervalBy(doses, d * dayLength);
   if (k < 0) return null;
   const dose = doses[k];
-  return {
-    day: windowExposure(run, (d - 1) * dayLength, d * dayLength, mic, fu),
-    interval: windowExposure(run, dose.time, dose.time + dose.tau, mic, fu, dose.time + dose.duration),
-  };
+  const cAt = withCAt ? dose.time + dose.duration : undefined;
+  const day = windowExposure(run, (d - 1) * dayLength, d * dayLength, mic, fu, undefined, into?.day);
+  const interval = windowExposure(run, dose.time, dose.time + dose.tau, mic, fu, cAt, into?.interval);
+  if (into) return into;
+  return { day, interval };
 }
 
 /** A target's metric from an exposure pair. */

@@ -164,3 +164,64 @@ test('strata: weight bands of a uniform population hold their share of patients;
   assert.equal(nom.cells[0][0].arm, '1000 mg q12h');
   assert.equal(nom.cells[1][1].arm, '1500 mg q12h');
 });
+
+test('the closed-form course equals the simulator at every record (concentration and cumulative AUC, 1e-10 relative): 1- and 2-cpt infusions with a loading dose, 1-cpt oral with F', async () => {
+  const { ClosedFormCourse } = await import('./closed-form.ts');
+  const { administrations, layoutCourse, runCourse, setCovariates } = await import('./course.ts');
+  const { Simulator } = await import('../simulate/simulator.ts');
+  const cases = [
+    {
+      model: MODEL,
+      regimen: { start: 0, dose: 1000, interval: 12, duration: 1, loadingDose: 2000, loadingDuration: 2 },
+      eta: [0.3],
+    },
+    {
+      model: compile(
+        `parameters value unit label\n  CL 4 L/h "cl"\n  V1 30 L "v1"\n  Q 6 L/h "q"\n  V2 40 L "v2"\nrandom\n  eta_CL ~ 0.1\nequations\n  pk two_cmt(cl = CL*exp(eta_CL), v1 = V1, q = Q, v2 = V2)\n  C = central / V1\n  CP = C\nerror\n  CP ~ prop(0.1)\n`,
+      ),
+      regimen: { start: 0, dose: 750, interval: 8, duration: 0.5 },
+      eta: [-0.2],
+    },
+    {
+      model: compile(
+        `parameters value unit label\n  CL 4 L/h "cl"\n  V 50 L "v"\n  KA 1.2 1/h "ka"\n  F1 0.7 - "f"\nrandom\n  eta_CL ~ 0.1\nequations\n  bioav(depot) = F1\n  pk one_cmt(cl = CL*exp(eta_CL), v = V, ka = KA)\n  CP = central / V\nerror\n  CP ~ prop(0.1)\n`,
+      ),
+      regimen: { start: 0, dose: 500, interval: 12, duration: 0 },
+      eta: [0.1],
+    },
+  ];
+  for (const [k, c] of cases.entries()) {
+    const fast = new ClosedFormCourse(c.model);
+    assert.ok(fast.usable, `case ${k}: closed form usable`);
+    const nCov = c.model.ir.covariates.length;
+    const cov = nCov ? [70] : [];
+    const l = layoutCourse(administrations(c.regimen, 72), {
+      duration: 72,
+      dayLength: 24,
+      cmt: 0,
+      gridStep: 0.5,
+      afterInfusion: [],
+      nCov,
+      occasion: null,
+    });
+    setCovariates(l, cov);
+    const ref = runCourse(new Simulator(c.model), l, c.eta);
+    const got = { layout: l, c: new Float64Array(l.patient.n), cum: new Float64Array(l.patient.n) };
+    assert.ok(fast.run(l, cov, c.eta, got));
+    for (const i of l.obs) {
+      assert.ok(
+        Math.abs(got.c[i] - ref.c[i]) <= 1e-10 * Math.abs(ref.c[i]) + 1e-14,
+        `case ${k} c at ${l.patient.time[i]}: ${got.c[i]} vs ${ref.c[i]}`,
+      );
+      assert.ok(
+        Math.abs(got.cum[i] - ref.cum[i]) <= 1e-10 * Math.abs(ref.cum[i]) + 1e-12,
+        `case ${k} AUC at ${l.patient.time[i]}: ${got.cum[i]} vs ${ref.cum[i]}`,
+      );
+    }
+  }
+  // An output that is not proportional to one compartment goes through the simulator.
+  const log = compile(
+    `parameters value unit label\n  CL 4 L/h "cl"\n  V 50 L "v"\nequations\n  pk one_cmt(cl = CL, v = V)\n  CP = central / V + 0.5\nerror\n  CP ~ prop(0.1)\n`,
+  );
+  assert.equal(new ClosedFormCourse(log).usable, false);
+});
