@@ -90,28 +90,51 @@ export function warfarinModel(): CompiledModel {
   return loadModel(HAMBERG2007, 'warfarin/hamberg2007.dtm');
 }
 
-const fail = (field: string, message: string, hint?: string): never => {
+/** A DT_WARFARIN_INPUT error on `field`, in English and French ([message, hint?] each). */
+const fail = (field: string, en: [string, string?], fr: [string, string?]): never => {
   throw new DosetwinError([
-    { code: 'DT_WARFARIN_INPUT', severity: 'error', field, message, ...(hint ? { hint } : {}) },
+    {
+      code: 'DT_WARFARIN_INPUT',
+      severity: 'error',
+      field,
+      message: en[0],
+      ...(en[1] ? { hint: en[1] } : {}),
+      fr: { message: fr[0], ...(fr[1] ? { hint: fr[1] } : {}) },
+    },
   ]);
 };
 
 /** The genotypes as the model codes them, or a DT_WARFARIN_INPUT error naming the field. */
 export function warfarinCovariates(p: WarfarinPatient): [number, number, number] {
   if (!(Number.isFinite(p.ageY) && p.ageY >= 18 && p.ageY <= 110))
-    fail('ageY', `age ${p.ageY} y is not an adult age (18-110 y)`);
+    fail(
+      'ageY',
+      [`age ${p.ageY} y is not an adult age (18-110 y)`],
+      [`l’âge ${p.ageY} ans n’est pas celui d’un adulte (18 à 110 ans)`],
+    );
   const c = /^[0-5]$/.test(String(p.cyp2c9).trim())
     ? CYP2C9_GENOTYPES[Number(p.cyp2c9)]
     : readCyp2c9(String(p.cyp2c9));
-  if (!c) fail('cyp2c9', `CYP2C9 genotype '${p.cyp2c9}' is not one of ${CYP2C9_GENOTYPES.join(', ')}`);
+  if (!c)
+    fail(
+      'cyp2c9',
+      [`CYP2C9 genotype '${p.cyp2c9}' is not one of ${CYP2C9_GENOTYPES.join(', ')}`],
+      [`le génotype CYP2C9 « ${p.cyp2c9} » n’est pas l’un de ${CYP2C9_GENOTYPES.join(', ')}`],
+    );
   const v = /^[0-2]$/.test(String(p.vkorc1).trim())
     ? VKORC1_GENOTYPES[Number(p.vkorc1)]
     : readVkorc1(String(p.vkorc1));
   if (!v)
     fail(
       'vkorc1',
-      `VKORC1 -1639 genotype '${p.vkorc1}' is not one of ${VKORC1_GENOTYPES.join(', ')}`,
-      'write the -1639 G>A genotype (rs9923231) as G/G, G/A or A/A',
+      [
+        `VKORC1 -1639 genotype '${p.vkorc1}' is not one of ${VKORC1_GENOTYPES.join(', ')}`,
+        'write the -1639 G>A genotype (rs9923231) as G/G, G/A or A/A',
+      ],
+      [
+        `le génotype VKORC1 -1639 « ${p.vkorc1} » n’est pas l’un de ${VKORC1_GENOTYPES.join(', ')}`,
+        'écrire le génotype -1639 G>A (rs9923231) G/G, G/A ou A/A',
+      ],
     );
   return [p.ageY, CYP2C9_GENOTYPES.indexOf(c as Cyp2c9), VKORC1_GENOTYPES.indexOf(v as Vkorc1)];
 }
@@ -119,14 +142,23 @@ export function warfarinCovariates(p: WarfarinPatient): [number, number, number]
 function checkHistory(h: WarfarinHistory): void {
   h.doses.forEach((d, i) => {
     if (!(Number.isFinite(d.timeH) && d.timeH >= 0))
-      fail(`doses[${i}].timeH`, `time ${d.timeH} h is not ≥ 0`);
+      fail(`doses[${i}].timeH`, [`time ${d.timeH} h is not ≥ 0`], [`l’heure ${d.timeH} h n’est pas ≥ 0`]);
     if (!(Number.isFinite(d.doseMg) && d.doseMg >= 0 && d.doseMg <= 50))
-      fail(`doses[${i}].doseMg`, `dose ${d.doseMg} mg is not a daily warfarin dose (0-50 mg)`);
+      fail(
+        `doses[${i}].doseMg`,
+        [`dose ${d.doseMg} mg is not a daily warfarin dose (0-50 mg)`],
+        [`la dose ${d.doseMg} mg n’est pas une dose quotidienne de warfarine (0 à 50 mg)`],
+      );
   });
   h.inrs.forEach((x, i) => {
-    if (!(Number.isFinite(x.timeH) && x.timeH >= 0)) fail(`inrs[${i}].timeH`, `time ${x.timeH} h is not ≥ 0`);
+    if (!(Number.isFinite(x.timeH) && x.timeH >= 0))
+      fail(`inrs[${i}].timeH`, [`time ${x.timeH} h is not ≥ 0`], [`l’heure ${x.timeH} h n’est pas ≥ 0`]);
     if (!(Number.isFinite(x.inr) && x.inr >= 0.5 && x.inr <= 20))
-      fail(`inrs[${i}].inr`, `INR ${x.inr} is outside 0.5-20`, 'an INR is a ratio, e.g. 2.4');
+      fail(
+        `inrs[${i}].inr`,
+        [`INR ${x.inr} is outside 0.5-20`, 'an INR is a ratio, e.g. 2.4'],
+        [`l’INR ${x.inr} est hors de 0,5 à 20`, 'un INR est un rapport, p. ex. 2,4'],
+      );
   });
 }
 
@@ -176,13 +208,25 @@ export function nextWarfarinDose(q: WarfarinQuery): WarfarinAdvice {
   checkHistory(q);
   const days = q.days ?? 14;
   if (!(Number.isInteger(days) && days >= 3 && days <= 56))
-    fail('days', `${days} days: give 3 to 56 whole days`);
+    fail(
+      'days',
+      [`${days} days: give 3 to 56 whole days`],
+      [`${days} jours : donner de 3 à 56 jours entiers`],
+    );
   const target = q.target ?? WARFARIN.target.inr;
   if (!(target.lo > 0 && target.hi > target.lo))
-    fail('target', `target ${target.lo}-${target.hi} is not a range`);
+    fail(
+      'target',
+      [`target ${target.lo}-${target.hi} is not a range`],
+      [`la cible ${target.lo}-${target.hi} n’est pas un intervalle`],
+    );
   const lastH = Math.max(0, ...q.doses.map((d) => d.timeH), ...q.inrs.map((x) => x.timeH));
   if (!(Number.isFinite(q.nextDoseH) && q.nextDoseH >= lastH))
-    fail('nextDoseH', `the next dose (${q.nextDoseH} h) is before the last record (${lastH} h)`);
+    fail(
+      'nextDoseH',
+      [`the next dose (${q.nextDoseH} h) is before the last record (${lastH} h)`],
+      [`la prochaine dose (${q.nextDoseH} h) est avant le dernier enregistrement (${lastH} h)`],
+    );
   const model = warfarinModel();
   const history = warfarinRecords(cov, q);
   const nDraws = q.draws ?? 100;

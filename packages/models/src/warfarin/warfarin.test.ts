@@ -180,6 +180,13 @@ describe('next warfarin dose from doses and INRs', () => {
       return 'no error';
     };
     assert.equal(fieldOf({ cyp2c9: '*1/*4' }), 'cyp2c9');
+    try {
+      nextWarfarinDose({ ...base, vkorc1: 'C/T' });
+    } catch (e) {
+      const i = (e as DosetwinError).issues[0];
+      assert.match(i.fr!.message, /le génotype VKORC1 -1639 « C\/T » n’est pas l’un de G\/G, G\/A, A\/A/);
+      assert.match(i.fr!.hint!, /G\/G, G\/A ou A\/A/);
+    }
     assert.equal(fieldOf({ vkorc1: 'C/T' }), 'vkorc1');
     assert.equal(fieldOf({ ageY: 7 }), 'ageY');
     assert.equal(fieldOf({ inrs: [{ timeH: 24, inr: 25 }], nextDoseH: 48 }), 'inrs[0].inr');
