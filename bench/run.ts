@@ -8,7 +8,17 @@ import { benchRecommend } from './recommend.ts';
 import { benchServer } from './server.ts';
 import { benchSimulation } from './simulation.ts';
 
-const SECTIONS = ['simulation', 'map', 'recommend', 'server', 'ml', 'whatif', 'popfit', 'cli'] as const;
+const SECTIONS = [
+  'simulation',
+  'map',
+  'recommend',
+  'server',
+  'ml',
+  'whatif',
+  'popfit',
+  'playground',
+  'cli',
+] as const;
 type Section = (typeof SECTIONS)[number];
 const args = process.argv.slice(2);
 const asked: string[] = [];
@@ -74,6 +84,10 @@ if (want('whatif') && existsSync(whatIf)) {
       '',
     ].join('\n'),
   );
+}
+if (want('playground')) {
+  console.error('playground, slider to paint in Chromium…');
+  sections.push(await (await import('./playground.ts')).benchPlayground());
 }
 const file = new URL('./results.md', import.meta.url);
 let text: string;

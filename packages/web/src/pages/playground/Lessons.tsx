@@ -4,8 +4,15 @@
  * redrawn within the frame of the slider's move).
  */
 import { Grid, Select, Slider, Stack, Text, Title } from '@mantine/core';
-import { LESSON_IDS, LESSON_PARAMS, lessonCurve, type LessonId, type LessonParams } from '@dosetwin/engine';
-import { useMemo, useRef, useState } from 'react';
+import {
+  LESSON_IDS,
+  LESSON_PARAMS,
+  lessonCurve,
+  type LessonId,
+  type LessonParamSpec,
+  type LessonParams,
+} from '@dosetwin/engine';
+import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import { type Key, useT } from '../../i18n/index.ts';
 import { PlayChart, type PlaySeries } from './PlayChart.tsx';
 
@@ -18,6 +25,32 @@ declare global {
 
 const defaults = (id: LessonId): LessonParams =>
   Object.fromEntries(LESSON_PARAMS[id].map((s) => [s.name, s.value]));
+
+/** One parameter's slider; memoised, so a move re-renders its own slider only. */
+const ParamSlider = memo(function ParamSlider(props: {
+  spec: LessonParamSpec;
+  value: number;
+  onMove: (name: string, v: number) => void;
+}) {
+  const { t } = useT();
+  const { spec } = props;
+  return (
+    <div>
+      <Text size="sm">
+        {t(`param_${spec.name}` as Key)}: <b data-testid={`pg-value-${spec.name}`}>{props.value}</b>
+      </Text>
+      <Slider
+        thumbLabel={t(`param_${spec.name}` as Key)}
+        min={spec.min}
+        max={spec.max}
+        step={spec.step}
+        value={props.value}
+        label={null}
+        onChange={(v) => props.onMove(spec.name, v)}
+      />
+    </div>
+  );
+});
 
 export function Lessons() {
   const { t } = useT();
@@ -47,6 +80,10 @@ export function Lessons() {
     s.push({ name: t('pg_curve'), kind: 'line', x: curve.timesH, y: curve.conc, color: '#364fc7' });
     return s;
   }, [curve, t]);
+  const move = useCallback((name: string, v: number) => {
+    moved.current = performance.now();
+    setParams((p) => ({ ...p, [name]: v }));
+  }, []);
   const choose = (next: LessonId) => {
     setId(next);
     setParams(defaults(next));
@@ -64,24 +101,7 @@ export function Lessons() {
             data-testid="pg-lesson"
           />
           {LESSON_PARAMS[id].map((spec) => (
-            <div key={`${id}-${spec.name}`}>
-              <Text size="sm">
-                {t(`param_${spec.name}` as Key)}:{' '}
-                <b data-testid={`pg-value-${spec.name}`}>{params[spec.name]}</b>
-              </Text>
-              <Slider
-                thumbLabel={t(`param_${spec.name}` as Key)}
-                min={spec.min}
-                max={spec.max}
-                step={spec.step}
-                value={params[spec.name]}
-                label={null}
-                onChange={(v) => {
-                  moved.current = performance.now();
-                  setParams((p) => ({ ...p, [spec.name]: v }));
-                }}
-              />
-            </div>
+            <ParamSlider key={`${id}-${spec.name}`} spec={spec} value={params[spec.name]} onMove={move} />
           ))}
         </Stack>
       </Grid.Col>

@@ -8,7 +8,7 @@ import { LineChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 
 echarts.use([
   LineChart,
@@ -60,7 +60,11 @@ export function PlayChart(props: PlayChartProps) {
       chart.current = null;
     };
   }, []);
-  useEffect(() => {
+  // The option's shape (which series, which axes): a move of a slider keeps it, and the chart
+  // then merges the new data into what it has instead of rebuilding legend and axes.
+  const shape = useRef('');
+  // Before the browser paints: the new curve is set within the frame of the slider's move.
+  useLayoutEffect(() => {
     const c = chart.current;
     if (!c) return;
     const series: echarts.EChartsCoreOption[] = [];
@@ -117,6 +121,12 @@ export function PlayChart(props: PlayChartProps) {
         lineStyle: { color: '#868e96', type: 'dotted' },
         label: { show: false },
       };
+    const key = JSON.stringify([
+      props.series.map((x) => [x.name, x.kind]),
+      props.xName,
+      props.yName,
+      props.markX != null,
+    ]);
     c.off('finished');
     c.on('finished', () => {
       c.off('finished');
@@ -139,8 +149,9 @@ export function PlayChart(props: PlayChartProps) {
         yAxis: { type: 'value', name: props.yName, nameLocation: 'middle', nameGap: 44, min: 0 },
         series,
       },
-      { notMerge: true },
+      { notMerge: key !== shape.current },
     );
+    shape.current = key;
   }, [props.series, props.xName, props.yName, props.markX]);
   return <div ref={el} data-testid={props.testId} style={{ width: '100%', height: props.height ?? 320 }} />;
 }
