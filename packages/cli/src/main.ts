@@ -26,6 +26,7 @@ const MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
     load: async () => (await import('./commands/store.ts')).registerStore,
   },
   { commands: ['trial'], load: async () => (await import('./commands/trial.ts')).registerTrial },
+  { commands: ['fhir'], load: async () => (await import('./commands/fhir.ts')).registerFhir },
 ];
 
 /**

@@ -305,3 +305,4 @@ export {
 } from './fhir/import.ts';
 export * as fhirCodes from './fhir/codes.ts';
 export { DEFAULT_CHUNK, resolveTrial, type ResolvedTrial, type TrialFile } from './trial.ts';
+export { drugPatientCsv } from './fhir/csv.ts';

@@ -15,3 +15,6 @@ export { startServer, type ServeOptions, type Served } from './serve.ts';
 export { totpCode, TOTP_PERIOD_S } from './totp.ts';
 export { checkIntegrity, integrityLines } from './audit/integrity.ts';
 export { backupSqlite, restoreSqlite, pgDumpAdvice, isBackupError, DB_FILE } from './backup.ts';
+/** `dosetwin fhir import`: a patient's resources from a FHIR server, and the import into the database. */
+export { patientResources, type FhirAccess } from './fhir/client.ts';
+export { importIntoRecord } from './services/fhir-import.ts';

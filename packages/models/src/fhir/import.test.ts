@@ -10,7 +10,9 @@ import type { Bundle, MedicationAdministration, Observation } from '@medplum/fhi
 import { drugFile } from '../drugs.ts';
 import type { DrugFile } from '../drug.ts';
 import { clinicalPatient, type ClinicalRecord } from '../patient.ts';
+import { drugPatientCsv } from './csv.ts';
 import { importFhir, importedRecord, type FhirImport } from './import.ts';
+import { parseDrugData } from '../drug-data.ts';
 
 const fixture = (name: string): Bundle =>
   JSON.parse(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url), 'utf8')) as Bundle;
@@ -358,5 +360,31 @@ describe('mistakes caught', () => {
     const imp = importFhir(big, vanco, { patientId: PID, maxResources: 10 });
     assert.deepEqual(codeOf(imp), ['DT_FHIR_INPUT']);
     assert.equal(imp.levels.length, 0);
+  });
+});
+
+describe('the import as a NONMEM-style CSV', () => {
+  test('written with units in the header and read back by parseDrugData: the same times, amounts, rates, levels and covariates (1e-12)', () => {
+    const imp = importFhir(fixture('vancomycin-icu'), drug('vancomycin'));
+    const cp = clinicalPatient(importedRecord('vanco-icu-1', imp)).patient;
+    const csv = drugPatientCsv(cp);
+    assert.equal(
+      csv.split('\n')[0],
+      'ID,TIME (h),EVID,AMT (mg),RATE (mg/h),DV (mg/L),MDV,LLOQ (mg/L),SCR (umol/L),WT (kg),HT (cm),AGE (y),SEX',
+    );
+    const [back] = parseDrugData(csv, 'import.csv');
+    assert.deepEqual(back.units, cp.units);
+    assert.equal(back.records.length, cp.records.length);
+    back.records.forEach((r, i) => {
+      const o = cp.records[i];
+      for (const k of ['time', 'amt', 'dv'] as const)
+        assert.ok(Math.abs((r[k] ?? 0) - (o[k] ?? 0)) < 1e-12, `${i} ${k}: ${r[k]} vs ${o[k]}`);
+      assert.ok(Math.abs((r.rate ?? 0) - (o.rate ?? 0)) < 1e-12, `${i} rate`);
+    });
+    // the 31 ug/mL peak is in the first level's unit (mg/L): 31
+    assert.deepEqual(
+      back.records.filter((r) => r.evid === 0 && r.dv !== undefined && r.dv !== null).map((r) => r.dv),
+      [14.2, 31],
+    );
   });
 });

@@ -313,3 +313,35 @@ const KEYS: Record<Entity, readonly string[]> = {
   samples: ['at', 'value', 'unit', 'matrix', 'assay', 'lloq'],
   covariates: ['at', 'name', 'value', 'unit'],
 };
+
+/**
+ * The import from the command line (`dosetwin fhir import --into PATIENT --as USER`): the same
+ * import, entered as USER, an active prescriber or pharmacologist of the database.
+ */
+export async function importIntoRecord(
+  db: Kysely<Database>,
+  username: string,
+  access: FhirAccess,
+  patientId: string,
+  body: FhirImportBody,
+): Promise<FhirImportResult> {
+  const u = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  if (!u || !u.active || (u.role !== 'prescriber' && u.role !== 'pharmacologist'))
+    reject(
+      'DT_AUTH_FORBIDDEN',
+      'as',
+      `'${username}' is not an active prescriber or pharmacologist`,
+      undefined,
+      {
+        message: `« ${username} » n’est pas un prescripteur ou pharmacologue actif`,
+      },
+    );
+  const user: SessionUser = {
+    id: u.id,
+    username: u.username,
+    role: u.role,
+    service: u.service,
+    displayName: u.display_name,
+  };
+  return importFromFhir(db, user, access, patientId, body);
+}
