@@ -160,7 +160,7 @@ export class Simulator {
       while (q.size > 0 && q.time[0] <= ti) {
         q.pop();
         this.advanceTo(q.topTime);
-        this.apply(q.topKind, q.topCmt, q.topValue, q.topDuration);
+        this.applyTop();
       }
       this.advanceTo(ti);
       const evid = p.evid[i];
@@ -271,28 +271,58 @@ export class Simulator {
     return half * sum;
   }
 
-  private apply(kind: number, c: number, value: number, duration: number): void {
-    if (kind === DOSE) this.enter(duration);
+  /**
+   * The event just popped from the queue (its fields read there: doubles passed to a call that is
+   * not inlined are boxed, and this runs for every lagged, ADDL or infusion event of every run).
+   */
+  private applyTop(): void {
+    const q = this.q;
+    const kind = q.topKind;
+    const c = q.topCmt;
+    const value = q.topValue;
+    if (kind === DOSE) this.enter(q.topDuration | 0);
     else if (kind === BOLUS) this.a[c] += value;
-    else if (kind === INFUSION_START) {
-      this.rate[c] += value;
-      this.active[c]++;
-      this.q.push(this.tcur + duration, INFUSION_STOP, c, value, 0);
-    } else if (kind === INFUSION_STOP) {
+    else if (kind === INFUSION_START) this.startInfusion(c, value, q.topDuration);
+    else if (kind === INFUSION_STOP) {
       // Exact zero when the last infusion ends, so no rounding residue keeps "infusing".
       if (--this.active[c] === 0) this.rate[c] = 0;
       else this.rate[c] -= value;
     }
   }
 
-  /** Schedule one administration effective at time te (bolus if rate R = 0). */
-  private schedule(te: number, c: number, amount: number, R: number, D: number): void {
+  private startInfusion(c: number, R: number, D: number): void {
+    this.rate[c] += R;
+    this.active[c]++;
+    this.q.push(this.tcur + D, INFUSION_STOP, c, R, 0);
+  }
+
+  /**
+   * Schedule one administration into compartment c effective at time dTime, of dAmount, at rate dR
+   * over dD (a bolus if dR = 0): the fields, not arguments, for the reason given at applyTop.
+   */
+  private schedule(c: number): void {
+    const te = this.dTime;
+    const amount = this.dAmount;
+    const R = this.dR;
+    const D = this.dD;
     if (amount === 0 && R === 0) return;
     if (R > 0 && D > 0) {
-      if (te === this.tcur) this.apply(INFUSION_START, c, R, D);
+      if (te === this.tcur) this.startInfusion(c, R, D);
       else this.q.push(te, INFUSION_START, c, R, D);
     } else if (te === this.tcur) this.a[c] += amount;
     else this.q.push(te, BOLUS, c, amount, 0);
+  }
+
+  /** Time of the administration {@link schedule} schedules. */
+  private dTime = 0;
+
+  /** {@link schedule} with the values given (steady state: not a hot path). */
+  private scheduleAt(te: number, c: number, amount: number, R: number, D: number): void {
+    this.dTime = te;
+    this.dAmount = amount;
+    this.dR = R;
+    this.dD = D;
+    this.schedule(c);
   }
 
   /** Results of {@link doseParameters} (fields, so that a dose allocates nothing). */
@@ -397,7 +427,13 @@ export class Simulator {
       this.doseParameters(p, i);
       const { dAmount: amount, dR: R, dD: D } = this;
       if (p.ss[i] > 0) this.steadyState(p, i, c, amount, R, D, lag);
-      if (p.amt[i] > 0 && lag === 0) this.schedule(ti, c, amount, R, D);
+      if (p.amt[i] > 0 && lag === 0) {
+        this.dTime = ti;
+        this.dAmount = amount;
+        this.dR = R;
+        this.dD = D;
+        this.schedule(c);
+      }
     }
     if (p.amt[i] > 0) {
       if (lag > 0) this.q.push(ti + lag, DOSE, c, p.amt[i], i);
@@ -413,7 +449,8 @@ export class Simulator {
   private enter(i: number): void {
     const p = this.patient!;
     this.doseParameters(p, i);
-    this.schedule(this.tcur, p.cmt[i] > 0 ? p.cmt[i] - 1 : 0, this.dAmount, this.dR, this.dD);
+    this.dTime = this.tcur;
+    this.schedule(p.cmt[i] > 0 ? p.cmt[i] - 1 : 0);
   }
 
   /**
@@ -541,13 +578,13 @@ export class Simulator {
       const start = t - k * ii + lag;
       if (D > 0 && R > 0) {
         if (start + D <= t) continue;
-        if (start >= t) this.schedule(start, c, amount, R, D);
+        if (start >= t) this.scheduleAt(start, c, amount, R, D);
         else {
           this.rate[c] += R;
           this.active[c]++;
           this.q.push(start + D, INFUSION_STOP, c, R, 0);
         }
-      } else if (start >= t) this.schedule(start, c, amount, 0, 0);
+      } else if (start >= t) this.scheduleAt(start, c, amount, 0, 0);
     }
   }
 
