@@ -29,3 +29,10 @@ export {
 } from './fit.ts';
 export { fitSaem, muReferences, type SaemOptions, type MuReference } from './saem.ts';
 export { simulatePopulation } from './simulate.ts';
+export {
+  goodnessOfFit,
+  vpc,
+  type ObservationDiagnostic,
+  type VpcBin,
+  type VpcOptions,
+} from './diagnostics.ts';
