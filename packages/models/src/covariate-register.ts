@@ -531,6 +531,26 @@ const entries: CovariateEntry[] = [
     derivedBy: [],
     limits: null,
   },
+  {
+    name: 'INR0',
+    label: { en: 'Baseline INR', fr: 'INR de base' },
+    description: {
+      en: 'INR measured before the first dose of a vitamin K antagonist',
+      fr: 'INR mesuré avant la première dose d’antivitamine K',
+    },
+    type: 'quantity',
+    unit: '-',
+    units: ['-'],
+    quantity: 'other',
+    codes: null,
+    derivedBy: [],
+    limits: {
+      lo: 0.5,
+      hi: 5,
+      why: 'an INR is a ratio near 1 without anticoagulant; above 5 before warfarin is a coagulopathy to treat, not a baseline',
+    },
+    usual: { lo: 0.8, hi: 1.5, why: 'healthy adults 0.8-1.2; liver disease raises it' },
+  },
   // ------------------------------------------------------------------ treatment and context
   {
     name: 'ECMO',

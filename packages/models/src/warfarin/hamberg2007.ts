@@ -17,12 +17,13 @@ description S-warfarin: two-compartment, first-order absorption (ka 2 /h); the d
   S-warfarin half of it. INR: Emax inhibition of the clotting-factor activity by S-warfarin,
   E = 1 - (Cs/EC50)^gamma/(1 + (Cs/EC50)^gamma), carried by two parallel transit chains (6 compartments,
   mean transit time MTT1; 1 compartment, MTT2), each starting at 1 (no drug);
-  INR = BASE + INRmax (1 - A6 A7)^lambda. Observations: INR on CMT 10, S-warfarin on CMT 2
+  INR = BASE + INRmax (1 - A6 A7)^lambda, BASE the patient's INR before warfarin (INR0). Observations: INR on CMT 10, S-warfarin on CMT 2
 
 covariates   unit   valid    label                                                              handling
   AGE        y      18..95   "age (CL_S falls 0.91 % per year around 71 y)"                     required
   CYP2C9     -      0..5     "0 *1/*1, 1 *1/*2, 2 *1/*3, 3 *2/*2, 4 *2/*3, 5 *3/*3"            required
   VKORC1     -      0..2     "VKORC1 -1639 G>A: 0 G/G, 1 G/A, 2 A/A"                           required
+  INR0       -      0.8..1.5 "baseline INR before the first dose (the paper's BASE)"            default 1
 
 parameters   value    unit   label                                                  source
   TVCL       0.314    L/h    "CL_S of a 71-year-old CYP2C9 *1/*1"                   Table 2
@@ -46,7 +47,6 @@ parameters   value    unit   label                                              
   TVMTT2     120      h      "mean transit time of the 1-compartment chain"        Table 4
   LAMBDA     3.61     -      "shape of the INR response"                            Table 4
   INRMAX     20       -      "maximal INR increase (fixed)"                         Methods
-  BASE       1        -      "baseline INR (the paper used each patient's own)"     Methods
 
 random       # variances (omega^2), as read in the public transcription (reil HambergPKPD)
   eta_CL ~ 0.310    eta_V1 ~ 0.262    eta_V2 ~ 0.991
@@ -78,7 +78,7 @@ equations
   d/dt(periph) = TVQ / V1 * central - TVQ / V2 * periph
   transit(a1..a6, k = KTR1, input = E)
   transit(a7..a7, k = KTR2, input = E)
-  INR = BASE + INRMAX * max(1 - a6 * a7, 0)^LAMBDA
+  INR = INR0 + INRMAX * max(1 - a6 * a7, 0)^LAMBDA
 
 error        # INR: log-scale SD 0.0325; S-warfarin: log-scale SD 0.301 (steady state) (Tables 2, 4)
   INR ~ exp(0.0325)   cmt 10   unit -
@@ -90,5 +90,5 @@ verified
   check        CL = 0.0465 L/h +- 0.0005 at AGE 71 y, CYP2C9 5, VKORC1 0 | 0.314 x (1 - 0.852), Table 2 | 2026-12-06
   check        EC50 = 2.20 mg/L +- 0.005 at AGE 71 y, CYP2C9 0, VKORC1 2 | Table 4 | 2026-12-06
   source       thetas of Tables 2 and 4 as transcribed in reil (HambergPKPD, Anzabi Zadeh); EC50 4.61 and 2.20 mg/L and CL_S 0.314 L/h as in the abstract | 2026-12-06
-  unconfirmed  whether the Table's IIV and residual values are variances or SDs (read as variances for IIV, SDs for residuals, as reil does); ktr1 = 6/MTT1 (mean transit time of the whole chain), BASE fixed at 1
+  unconfirmed  whether the Table's IIV and residual values are variances or SDs (read as variances for IIV, SDs for residuals, as reil does); ktr1 = 6/MTT1 (mean transit time of the whole chain); INR0 taken as 1 when no INR before the first dose is known
 `;

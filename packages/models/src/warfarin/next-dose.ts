@@ -44,6 +44,8 @@ export interface WarfarinPatient {
   cyp2c9: string;
   /** VKORC1 −1639 G>A: `G/A` or the code 0-2. */
   vkorc1: string;
+  /** INR before the first dose (the model's baseline, default 1). */
+  baselineInr?: number;
 }
 
 export interface WarfarinHistory {
@@ -105,7 +107,7 @@ const fail = (field: string, en: [string, string?], fr: [string, string?]): neve
 };
 
 /** The genotypes as the model codes them, or a DT_WARFARIN_INPUT error naming the field. */
-export function warfarinCovariates(p: WarfarinPatient): [number, number, number] {
+export function warfarinCovariates(p: WarfarinPatient): [number, number, number, number] {
   if (!(Number.isFinite(p.ageY) && p.ageY >= 18 && p.ageY <= 110))
     fail(
       'ageY',
@@ -136,7 +138,14 @@ export function warfarinCovariates(p: WarfarinPatient): [number, number, number]
         'écrire le génotype -1639 G>A (rs9923231) G/G, G/A ou A/A',
       ],
     );
-  return [p.ageY, CYP2C9_GENOTYPES.indexOf(c as Cyp2c9), VKORC1_GENOTYPES.indexOf(v as Vkorc1)];
+  const base = p.baselineInr ?? 1;
+  if (!(Number.isFinite(base) && base >= 0.5 && base <= 5))
+    fail(
+      'baselineInr',
+      [`baseline INR ${base} is outside 0.5-5`, 'the INR before any warfarin, e.g. 1.0'],
+      [`l’INR de base ${base} est hors de 0,5 à 5`, 'l’INR avant toute warfarine, p. ex. 1,0'],
+    );
+  return [p.ageY, CYP2C9_GENOTYPES.indexOf(c as Cyp2c9), VKORC1_GENOTYPES.indexOf(v as Vkorc1), base];
 }
 
 function checkHistory(h: WarfarinHistory): void {
@@ -204,8 +213,11 @@ function predictInr(
 
 /** The daily dose for the next days from the doses and INRs so far (see the module comment). */
 export function nextWarfarinDose(q: WarfarinQuery): WarfarinAdvice {
-  const cov = warfarinCovariates(q);
   checkHistory(q);
+  // The baseline INR, when not given: an INR measured at or before the first dose.
+  const firstDoseH = Math.min(Infinity, ...q.doses.map((d) => d.timeH));
+  const before = q.inrs.filter((x) => x.timeH <= firstDoseH).at(-1);
+  const cov = warfarinCovariates({ ...q, baselineInr: q.baselineInr ?? before?.inr });
   const days = q.days ?? 14;
   if (!(Number.isInteger(days) && days >= 3 && days <= 56))
     fail(

@@ -111,7 +111,7 @@ export function runTrial(o: TrialOptions): TrialResult {
   /** True INRs at `at` (hours) of a patient given daily `doses` (mg, day 0 on). */
   const trueInr = (p: VirtualPatient, doses: number[], at: number[]): number[] => {
     const rec = warfarinRecords(
-      [p.ageY, p.cyp2c9, p.vkorc1],
+      [p.ageY, p.cyp2c9, p.vkorc1, 1],
       { doses: doses.map((doseMg, d) => ({ timeH: 24 * d, doseMg })), inrs: [] },
       null,
       at,

@@ -76,7 +76,7 @@ describe('Hamberg 2007 model', () => {
 
   test('constant infusion of S-warfarin, 120 days: INR = 1 + 20 (1 − E²)^λ with Css = R/CL, E = 1 − Css^γ/(EC50^γ + Css^γ) (1e-6)', () => {
     // 0.1 mg/h into the central compartment (CMT 2) for 120 days (the slow distribution phase, about 0.01 /h, is then e^-28 from its end), CYP2C9 *1/*2, VKORC1 G/A, 60 y.
-    const cov = [60, 1, 1];
+    const cov = [60, 1, 1, 1];
     const { CL, EC50 } = individual(60, 1, 1);
     const p = patientFromRecords(
       'inf',
@@ -85,7 +85,7 @@ describe('Hamberg 2007 model', () => {
         { time: 24 * 120, evid: 0, mdv: 1, cmt: 10, cov },
         { time: 24 * 120, evid: 0, mdv: 1, cmt: 2, cov },
       ],
-      3,
+      cov.length,
     );
     const out = new Float64Array(p.n);
     new Simulator(model, { ode: { rtol: 1e-10 } }).run(p, null, out);
@@ -236,7 +236,7 @@ test('the model’s covariates are in the register, with the codes the genotype 
     covariateEntry('VKORC1')!.codes!.map((c) => c.en),
     [...VKORC1_GENOTYPES],
   );
-  assert.deepEqual(warfarinCovariates({ ageY: 70, cyp2c9: '*3/*2', vkorc1: 'A/G' }), [70, 4, 1]);
+  assert.deepEqual(warfarinCovariates({ ageY: 70, cyp2c9: '*3/*2', vkorc1: 'A/G' }), [70, 4, 1, 1]);
 });
 
 test('units: the activity compartments are declared (-) and the INR output unit -, so the unit checker has no finding', () => {
@@ -301,4 +301,12 @@ test('a 100-year-old patient is outside the model’s age range (18-95 y): the a
     a.warnings.map((w) => [w.code, w.field]),
     [['DT_DOMAIN_OUTSIDE', 'covariates.AGE']],
   );
+});
+
+test('an INR measured before the first dose is the baseline (INR0): a baseline of 1.3 asks for less warfarin than 1.0', () => {
+  const q = { ageY: 70, cyp2c9: '*1/*1', vkorc1: 'G/A', doses: [], nextDoseH: 0, draws: 0 };
+  const at1 = nextWarfarinDose({ ...q, inrs: [] });
+  const at13 = nextWarfarinDose({ ...q, inrs: [{ timeH: 0, inr: 1.3 }] });
+  assert.ok(at13.doseMg < at1.doseMg, `${at13.doseMg} vs ${at1.doseMg}`);
+  assert.deepEqual(warfarinCovariates({ ...q, baselineInr: 1.3 }), [70, 0, 1, 1.3]);
 });
