@@ -44,6 +44,11 @@ export interface TrialOptions {
   checks?: number[];
   /** First and last day of the evaluation window (default 8 to `days`). */
   window?: [number, number];
+  /**
+   * Log-scale SD of the INRs measured (default the model's residual SD, 0.0325): larger, the
+   * laboratory is noisier than the twin assumes.
+   */
+  inrSd?: number;
 }
 
 export interface TrialArm {
@@ -97,7 +102,7 @@ export function runTrial(o: TrialOptions): TrialResult {
   const model = warfarinModel();
   const sim = new Simulator(model, { ode: { rtol: 1e-5 } });
   const rng = createRng(o.seed + 2);
-  const sdInr = model.ir.errors.find((e) => e.output === 'INR')!.propSd;
+  const sdInr = o.inrSd ?? model.ir.errors.find((e) => e.output === 'INR')!.propSd;
   const patients = virtualPatients(o.patients, o.seed);
   const score = {
     iwpc: { inRange: 0, above4: 0 },
