@@ -109,6 +109,22 @@ export function checkPopulation(spec: PopulationSpec): void {
   });
 }
 
+/** The entry of a per-group list for the value `grp` of the variable's `given`. */
+function groupOf<T>(v: VariableSpec, x: T[], grp: number): T {
+  const g = x[grp];
+  if (g === undefined)
+    fail(
+      'DT_ML_POPULATION',
+      `population.variables.${v.name}`,
+      `${v.given} = ${grp} has no value in the per-group list (${x.length} values)`,
+    );
+  return g;
+}
+
+function groupValue(v: VariableSpec, x: number | number[] | undefined, grp: number): number {
+  return x === undefined ? NaN : Array.isArray(x) ? groupOf(v, x, grp) : x;
+}
+
 /** Draw one patient's clinical covariates. */
 export function drawClinical(spec: PopulationSpec, rng: Rng): Record<string, number> {
   const out: Record<string, number> = {};
@@ -117,27 +133,16 @@ export function drawClinical(spec: PopulationSpec, rng: Rng): Record<string, num
     spec.columns.forEach((c, j) => (out[c.name] = row[j]));
     return out;
   }
+  // No closures per variable: this runs for every virtual patient of a trial.
   for (const v of spec.variables) {
     const grp = v.given ? out[v.given] : 0;
-    const pickGroup = <T>(x: T[]): T => {
-      const g = x[grp];
-      if (g === undefined)
-        fail(
-          'DT_ML_POPULATION',
-          `population.variables.${v.name}`,
-          `${v.given} = ${grp} has no value in the per-group list (${x.length} values)`,
-        );
-      return g;
-    };
-    const at = (x: number | number[] | undefined): number =>
-      x === undefined ? NaN : Array.isArray(x) ? pickGroup(x) : x;
-    const a = at(v.a);
-    const b = at(v.b);
-    const f = v.scale ? Math.pow(out[v.scale.by] / at(v.scale.ref), v.scale.power) : 1;
+    const a = groupValue(v, v.a, grp);
+    const b = groupValue(v, v.b, grp);
+    const f = v.scale ? Math.pow(out[v.scale.by] / groupValue(v, v.scale.ref, grp), v.scale.power) : 1;
     let x = NaN;
     for (let tries = 0; tries < 1000; tries++) {
       if (v.dist === 'categorical') {
-        const q = (Array.isArray(v.p![0]) ? pickGroup(v.p as number[][]) : v.p) as number[];
+        const q = (Array.isArray(v.p![0]) ? groupOf(v, v.p as number[][], grp) : v.p) as number[];
         const u = rng.uniform();
         let acc = 0;
         let k = 0;

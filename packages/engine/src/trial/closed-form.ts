@@ -1,11 +1,11 @@
 /**
  * The fast path of a course for closed-form linear models (one_cmt, two_cmt, three_cmt, with or
  * without a depot) whose output is a constant multiple of one compartment (`CP = central / V`):
- * amounts advanced exactly from event to event (the library's LinearCmt), concentrations as
+ * amounts advanced exactly from event to event (the engine's LinearCmt), concentrations as
  * gain × amount, and the AUC between events exactly by mass balance. With elimination only from
  * the central compartment at rate k10, d(Σ amounts)/dt = Σ inputs − k10·central, so
  * ∫ central dt = (Σ inputs·Δt − ΔΣ amounts)/k10 over an interval without events: no quadrature.
- * Where k10·Δt is small the subtraction would lose digits, and the interval is integrated by
+ * Where k10·Δt < 10⁻³ the subtraction would lose digits (about 1e-16·Σ/(k10·Δt·central)), and the interval is integrated by
  * 10-point Gauss–Legendre (exact to rounding for the few-hour pieces between events).
  *
  * A model outside these conditions (ODEs, an output not proportional to one compartment, an `if`
@@ -17,6 +17,9 @@ import { dependsOn, differentiate, substitute } from '../model/derivative.ts';
 import type { Expr } from '../model/ir.ts';
 import { LinearCmt } from '../solve/linear-cmt.ts';
 import type { CourseLayout, CourseRun } from './course.ts';
+
+/** Propagators kept, one per recent interval length. */
+const LINS = 4;
 
 const GL_X = [
   -0.9739065285171717, -0.8650633666889845, -0.6794095682990244, -0.4333953941292472, -0.1488743389816312,
@@ -73,7 +76,14 @@ export function proportionalOutput(
 export class ClosedFormCourse {
   readonly usable: boolean;
   private readonly model: CompiledModel;
-  private readonly lin: LinearCmt | null = null;
+  /**
+   * Propagators per interval length: a course alternates a few lengths (an infusion, the rest of
+   * the interval), and each LinearCmt keeps the coefficients of its last length only.
+   */
+  private readonly lins: LinearCmt[] = [];
+  private readonly linDt = new Float64Array(LINS).fill(NaN);
+  private readonly linUsed = new Float64Array(LINS);
+  private tick = 0;
   private readonly s: Float64Array;
   private readonly a: Float64Array;
   private readonly a0: Float64Array;
@@ -99,7 +109,7 @@ export class ClosedFormCourse {
     const central = st.kind === 'closed' && st.depot ? 1 : 0;
     this.usable = st.kind === 'closed' && out !== null && out.cmt === central && noProps && !iov;
     if (this.usable && st.kind === 'closed' && out) {
-      this.lin = new LinearCmt(st.nDisp, st.depot);
+      for (let i = 0; i < LINS; i++) this.lins.push(new LinearCmt(st.nDisp, st.depot));
       this.gain = out.gain;
       this.outCmt = out.cmt;
       this.central = central;
@@ -137,7 +147,9 @@ export class ClosedFormCourse {
     const k10 = CL / V1;
     const ok = [V1, k10, k12, k21, k13, k31, KA].every((x) => Number.isFinite(x) && x >= 0) && V1 > 0;
     if (!ok || (q2 >= 0 && !(s[v2] > 0)) || (q3 >= 0 && !(s[v3] > 0))) return false;
-    this.lin!.setRates(k10, k12, k21, k13, k31, KA);
+    for (const lin of this.lins) lin.setRates(k10, k12, k21, k13, k31, KA);
+    // New rates: the propagators' coefficients are recomputed at their next use.
+    this.linDt.fill(NaN);
     this.k10 = k10;
     this.g = this.gain!(s);
     this.bioav = m.cmtProps.bioav;
@@ -147,6 +159,19 @@ export class ClosedFormCourse {
   private k10 = 0;
   private g = 0;
   private bioav: Int32Array = new Int32Array(0);
+
+  /** Advances amounts by dt with the propagator that last served that length. */
+  private advance(x: Float64Array, dt: number): void {
+    let k = -1;
+    for (let i = 0; i < LINS; i++) if (this.linDt[i] === dt) k = i;
+    if (k < 0) {
+      k = 0;
+      for (let i = 1; i < LINS; i++) if (this.linUsed[i] < this.linUsed[k]) k = i;
+      this.linDt[k] = dt;
+    }
+    this.linUsed[k] = ++this.tick;
+    this.lins[k].advance(x, this.rate, dt);
+  }
 
   /** ∫ central over [0, dt] from this.a0 with this.rate (the state after is this.a). */
   private segmentIntegral(dt: number): number {
@@ -159,15 +184,15 @@ export class ClosedFormCourse {
       before += this.a0[j];
       after += this.a[j];
     }
-    if (this.k10 * dt >= 0.05) return (sumR * dt - (after - before)) / this.k10;
+    if (this.k10 * dt >= 1e-3) return (sumR * dt - (after - before)) / this.k10;
     // Short piece or slow elimination: Gauss–Legendre from a0.
     const half = 0.5 * dt;
     let sum = 0;
     let t = 0;
-    this.tmp.set(this.a0);
+    for (let j = 0; j < this.a.length; j++) this.tmp[j] = this.a0[j];
     for (let i = 0; i < GL_X.length; i++) {
       const node = half + half * GL_X[i];
-      this.lin!.advance(this.tmp, this.rate, node - t);
+      this.advance(this.tmp, node - t);
       t = node;
       sum += GL_W[i] * this.tmp[this.central];
     }
@@ -193,8 +218,8 @@ export class ClosedFormCourse {
     for (let i = 0; i < p.n; i++) {
       const ti = p.time[i];
       if (ti > t) {
-        this.a0.set(a);
-        this.lin!.advance(a, rate, ti - t);
+        for (let j = 0; j < a.length; j++) this.a0[j] = a[j];
+        this.advance(a, ti - t);
         cum += this.segmentIntegral(ti - t);
         t = ti;
       }

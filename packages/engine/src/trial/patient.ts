@@ -71,9 +71,10 @@ export function drawSubject(s: TrialSetup, factors: OmegaFactors, chunk: number,
   const clinical = drawClinical(s.population, rng);
   if (s.derive) {
     // A variable the population draws (e.g. CrCL by renal class) is kept; derived ones are added.
-    const derived = { ...clinical };
-    s.derive(derived);
-    for (const [k, v] of Object.entries(derived)) if (!(k in clinical)) clinical[k] = v;
+    const drawn = s.population.kind === 'table' ? s.population.columns : s.population.variables;
+    const kept = drawn.map((v) => clinical[v.name]);
+    s.derive(clinical);
+    for (let k = 0; k < drawn.length; k++) clinical[drawn[k].name] = kept[k];
   }
   const covariates = s.covariates(clinical);
   covariates.forEach((v, k) => {
