@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { curveOn, DosetwinError, regimenPatient } from '@dosetwin/engine';
 import {
+  ADHERENCE_PATTERNS,
   adherenceEffect,
   adherenceScenarios,
   type DoseEvent,
@@ -221,11 +222,11 @@ test('adherence bands: with full adherence the median when the dose of day 14 is
     { samples: 0 },
   );
   const regimen = { ...prescription.regimen, start: '2026-12-04T08:00+01:00' };
-  const patterns = [
-    { label: 'every dose', missed: 0 },
-    { label: '1 dose in 10 missed', missed: 0.1 },
-    { label: 'weekend doses 3 h late', missed: 0, delayed: { days: [0, 6], delayH: 3 } },
-  ];
+  const patterns = ADHERENCE_PATTERNS;
+  assert.deepEqual(
+    patterns.map((x) => x.id),
+    ['every-dose', 'missed-1-in-10', 'weekend-late-3h'],
+  );
   const bands = adherenceScenarios(ct, regimen, patterns, {
     days: 14,
     realisations: 10,
@@ -241,6 +242,11 @@ test('adherence bands: with full adherence the median when the dose of day 14 is
   assert.equal(bands[0].p5[last], bands[0].p95[last]);
   assert.ok(bands[1].fractionBelow! > bands[0].fractionBelow!);
   assert.ok(bands[1].p5[last] < bands[0].p5[last]);
+  // The levels when each dose is due: the last one is one second before the end, on the curve.
+  const tr = bands[0].troughs;
+  assert.equal(tr.ms.length, 28);
+  assert.equal(tr.ms[27], bands[0].ms[last] - 1000);
+  assert.ok(Math.abs(tr.p50[27] / bands[0].p50[last] - 1) < 1e-3);
   const again = adherenceScenarios(ct, regimen, patterns, { days: 14, realisations: 10 });
   assert.deepEqual(again[1].p50, bands[1].p50);
 });

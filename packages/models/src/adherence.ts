@@ -328,6 +328,8 @@ export function adherenceEffect(
 
 /** A pattern of adherence a prescriber asks about. */
 export interface AdherencePattern {
+  /** A stable name (front ends label it in their language). */
+  id: string;
   label: string;
   /** Probability that any one dose is missed (0.1 = one dose in ten). */
   missed: number;
@@ -335,7 +337,15 @@ export interface AdherencePattern {
   delayed?: { days: number[]; delayH: number };
 }
 
+/** The patterns shown by default: every dose, one dose in ten missed, weekend doses 3 h late. */
+export const ADHERENCE_PATTERNS: readonly AdherencePattern[] = [
+  { id: 'every-dose', label: 'every dose on time', missed: 0 },
+  { id: 'missed-1-in-10', label: '1 dose in 10 missed', missed: 0.1 },
+  { id: 'weekend-late-3h', label: 'weekend doses 3 h late', missed: 0, delayed: { days: [0, 6], delayH: 3 } },
+];
+
 export interface AdherenceBand {
+  id: string;
   label: string;
   /** Epoch ms and the 5th, 50th and 95th percentiles of the concentration (model unit) over draws × realisations. */
   ms: number[];
@@ -344,6 +354,8 @@ export interface AdherenceBand {
   p95: number[];
   /** Mean fraction of the time below `below` (when given), over draws × realisations. */
   fractionBelow: number | null;
+  /** The same percentiles of the level when each dose is due (one second before it), from the second dose on. */
+  troughs: { ms: number[]; p5: number[]; p50: number[]; p95: number[] };
 }
 
 /**
@@ -371,6 +383,12 @@ export function adherenceScenarios(
   const end = r.start + convert(days * 24, 'h', ir.units.time, 'days');
   const step = convert(1, 'h', ir.units.time, 'step');
   const times = Array.from({ length: Math.floor((end - r.start) / step) + 1 }, (_, i) => r.start + i * step);
+  // One second before each due time after the first, the last one the horizon's end.
+  const second = convert(1 / 3600, 'h', ir.units.time, 'second');
+  const troughTimes = Array.from(
+    { length: nDoses },
+    (_, j) => r.start + (j + 1) * r.interval - second,
+  ).filter((t) => t <= end);
   const draws = ct.twin.draws.slice(0, o.draws ?? 50);
   const etas = draws.length ? draws : [ct.twin.point];
   const below = o.below ? convert(o.below.value, o.below.unit, ir.units.conc, 'below') : null;
@@ -381,6 +399,7 @@ export function adherenceScenarios(
       ]);
     const rng = createRng((o.seed ?? 1) + pi * 7919);
     const curves: number[][] = [];
+    const troughCurves: number[][] = [];
     let belowSum = 0;
     for (let k = 0; k < (o.realisations ?? 20); k++) {
       const doses: PlannedDose[] = [];
@@ -402,21 +421,30 @@ export function adherenceScenarios(
       for (const eta of etas) {
         const c = curveOn(ct.twin.sim, p, eta, times);
         curves.push(c);
+        troughCurves.push(curveOn(ct.twin.sim, p, eta, troughTimes));
         if (below !== null) belowSum += c.filter((x) => x < below).length / c.length;
       }
     }
-    const q = (f: number): number[] =>
-      times.map((_, i) => {
-        const v = curves.map((c) => c[i]).sort((a, b) => a - b);
+    const q = (f: number, cs: number[][] = curves, n = times.length): number[] =>
+      Array.from({ length: n }, (_, i) => {
+        const v = cs.map((c) => c[i]).sort((a, b) => a - b);
         return v[Math.min(v.length - 1, Math.max(0, Math.round(f * (v.length - 1))))];
       });
+    const nt = troughTimes.length;
     return {
+      id: pat.id,
       label: pat.label,
       ms: times.map((t) => ct.toMs(t)),
       p5: q(0.05),
       p50: q(0.5),
       p95: q(0.95),
       fractionBelow: below === null ? null : belowSum / curves.length,
+      troughs: {
+        ms: troughTimes.map((t) => ct.toMs(t)),
+        p5: q(0.05, troughCurves, nt),
+        p50: q(0.5, troughCurves, nt),
+        p95: q(0.95, troughCurves, nt),
+      },
     };
   });
 }

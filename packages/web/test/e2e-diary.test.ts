@@ -2,8 +2,8 @@
 // a tacrolimus (Prograf 8 mg every 12 h) record whose evening dose of yesterday was not taken, a
 // trough measured two days ago and the pharmacologist's analysis; "J’ai oublié ma dose d’hier
 // soir" at 07:30 this morning gives the guidance in plain French, then the clinician's view lists
-// the same five options (and the dose on time) with the Prograf rule. Screenshots go to
-// artifacts/e2e/diary/.
+// the same five options (and the dose on time) with the Prograf rule, and the adherence patterns
+// of the current regimen as bands. Screenshots go to artifacts/e2e/diary/.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -153,6 +153,21 @@ test(
       // The skipped dose's next trough is lower than on time.
       const skipTrough = await detail.locator('tr[data-option="skip"] td').nth(6).innerText();
       assert.match(skipTrough, /\(-\d+ %\)/);
+      // The adherence patterns of the current regimen, drawn as bands, with their time below 5 ng/mL.
+      const patterns = detail.page().getByTestId('diary-adherence');
+      await patterns.locator('tbody tr').nth(2).waitFor({ timeout: 60_000 });
+      const adherenceText = await patterns.innerText();
+      for (const p of [
+        'Toutes les prises à l’heure',
+        '1 prise sur 10 oubliée',
+        'Prises du week-end avec 3 h de retard',
+      ])
+        assert.ok(adherenceText.includes(p), p);
+      assert.match(adherenceText, /Temps sous 5 ng\/mL/);
+      const below = await patterns
+        .locator('tbody tr td:nth-child(3)')
+        .evaluateAll((cells) => cells.map((c) => Number(c.textContent!.replace(/[^\d]/g, ''))));
+      assert.ok(below[1] >= below[0], `one dose in ten missed: ${below[1]} % below vs ${below[0]} %`);
       await b.shot('diary-clinician-fr', true);
       assert.deepEqual(b.problems, []);
     } finally {

@@ -1,8 +1,8 @@
 import {
+  ADHERENCE_PATTERNS,
   adherenceEffect,
   adherenceScenarios,
   type AdherenceEffect,
-  type AdherencePattern,
   clinicalTwin,
   type ClinicalRecord,
   type DoseEvent,
@@ -16,13 +16,6 @@ import {
 import { DosetwinError } from '@dosetwin/engine';
 import type { Command } from 'commander';
 import { argError, guarded, readText } from '../io.ts';
-
-/** The patterns `--scenarios` shows: every dose, one dose in ten missed, weekend doses 3 h late. */
-export const DEFAULT_PATTERNS: AdherencePattern[] = [
-  { label: 'every dose on time', missed: 0 },
-  { label: '1 dose in 10 missed', missed: 0.1 },
-  { label: 'weekend doses 3 h late', missed: 0, delayed: { days: [0, 6], delayH: 3 } },
-];
 
 export interface AdherenceInput {
   modelId: string;
@@ -79,7 +72,7 @@ export function adherenceReport(input: AdherenceInput): AdherenceReport {
     const tauMs = input.prescription.regimen.interval.value * 3_600_000;
     const start = new Date(lastMs + tauMs).toISOString();
     const efficacy = drugFile(model.ir.drug)?.missedDose?.efficacy;
-    const bands = adherenceScenarios(ct, { ...input.prescription.regimen, start }, DEFAULT_PATTERNS, {
+    const bands = adherenceScenarios(ct, { ...input.prescription.regimen, start }, ADHERENCE_PATTERNS, {
       ...(efficacy ? { below: efficacy } : {}),
     });
     scenarios = bands.map((b) => {

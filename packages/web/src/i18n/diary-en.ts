@@ -36,4 +36,15 @@ export const diaryEn = {
   diaryOpt_nextEarly: 'Skip it, take the next dose early',
   diaryOpt_doubleNext: 'Skip it, double the next dose',
   diaryOpt_asPrescribed: 'On time (reference)',
+  diaryAdherenceTitle: 'Adherence patterns: the exposure over 14 days',
+  diaryAdherenceNote:
+    'The current regimen under each pattern: the level when each dose is due, median over the patient’s draws and seeded realisations of the pattern; dashed: 5th and 95th percentiles. The time below is over the whole curve.',
+  diaryAdherenceComputing: 'Simulating the adherence patterns…',
+  diaryPattern_everyDose: 'Every dose on time',
+  diaryPattern_missed1in10: '1 dose in 10 missed',
+  diaryPattern_weekendLate: 'Weekend doses 3 h late',
+  diaryPattern: 'Pattern',
+  diaryAtEnd: 'Day 14, before the dose: p5 / median / p95',
+  diaryTimeBelow: 'Time below {lo}',
+  diaryEfficacy: 'efficacy {lo}',
 };

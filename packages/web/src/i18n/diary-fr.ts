@@ -39,4 +39,15 @@ export const diaryFr: Record<keyof typeof diaryEn, string> = {
   diaryOpt_nextEarly: 'Ne pas la prendre, avancer la dose suivante',
   diaryOpt_doubleNext: 'Ne pas la prendre, doubler la dose suivante',
   diaryOpt_asPrescribed: 'À l’heure (référence)',
+  diaryAdherenceTitle: 'Profils d’observance : l’exposition sur 14 jours',
+  diaryAdherenceNote:
+    'Le schéma actuel selon chaque profil : la concentration à l’heure de chaque prise, médiane sur les tirages du patient et des réalisations tirées du profil ; en pointillés : 5e et 95e centiles. Le temps sous le seuil porte sur toute la courbe.',
+  diaryAdherenceComputing: 'Simulation des profils d’observance…',
+  diaryPattern_everyDose: 'Toutes les prises à l’heure',
+  diaryPattern_missed1in10: '1 prise sur 10 oubliée',
+  diaryPattern_weekendLate: 'Prises du week-end avec 3 h de retard',
+  diaryPattern: 'Profil',
+  diaryAtEnd: 'Jour 14, avant la prise : p5 / médiane / p95',
+  diaryTimeBelow: 'Temps sous {lo}',
+  diaryEfficacy: 'efficacité {lo}',
 };

@@ -88,6 +88,16 @@ export class EngineClient {
     >;
     return { advice: r.advice, sheet: r.sheet };
   }
+  /** What the default adherence patterns do to the exposure of a regimen (bands over the draws). */
+  async adherence(
+    regimen: Regimen,
+  ): Promise<Omit<Extract<FromWorker, { type: 'adherence' }>, 'type' | 'id'>> {
+    const r = (await this.call({ type: 'adherence', regimen } as Omit<ToWorker, 'id'>)) as Extract<
+      FromWorker,
+      { type: 'adherence' }
+    >;
+    return { bands: r.bands, below: r.below };
+  }
   terminate(): void {
     this.fast.terminate();
     this.slow.terminate();

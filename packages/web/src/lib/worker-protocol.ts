@@ -5,6 +5,7 @@
  */
 import type { Issue } from '@dosetwin/engine';
 import type {
+  AdherenceBand,
   AnalysisInputs,
   Attainment,
   DrugAnalysisInputs,
@@ -26,7 +27,8 @@ export type ToWorker =
   | { type: 'attainment'; id: number; regimens: Regimen[] }
   | { type: 'average'; id: number; regimen: Regimen }
   | { type: 'ml'; id: number }
-  | { type: 'missed'; id: number; request: MissedDoseRequest };
+  | { type: 'missed'; id: number; request: MissedDoseRequest }
+  | { type: 'adherence'; id: number; regimen: Regimen };
 
 /** The ML estimate beside the MAP one: the panel, or why each estimator of the drug does not apply. */
 export interface MlResult {
@@ -97,4 +99,5 @@ export type FromWorker =
     }
   | { type: 'ml'; id: number; ml: MlResult }
   | { type: 'missed'; id: number; advice: MissedDoseAdvice; sheet: { en: string[]; fr: string[] } }
+  | { type: 'adherence'; id: number; bands: AdherenceBand[]; below: { value: number; unit: string } | null }
   | { type: 'error'; id: number; issues: Issue[] };

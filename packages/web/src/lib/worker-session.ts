@@ -7,11 +7,14 @@
  */
 import { DosetwinError, type Issue } from '@dosetwin/engine';
 import {
+  ADHERENCE_PATTERNS,
+  adherenceScenarios,
   attainmentClinical,
   type ClinicalTwin,
   clinicalTwin,
   currentRegimen,
   doseTimes,
+  drugFile,
   drugTwins,
   type DrugTwins,
   evaluateDrugRegimen,
@@ -194,6 +197,16 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
         },
         transfer: [],
       };
+    }
+    if (m.type === 'adherence') {
+      // The drug's efficacy threshold (its missed-dose window), when its file states one.
+      const below = drugFile(ct.model.ir.drug)?.missedDose?.efficacy ?? null;
+      const bands = adherenceScenarios(ct, m.regimen, ADHERENCE_PATTERNS, {
+        realisations: 10,
+        draws: 30,
+        ...(below ? { below } : {}),
+      });
+      return { reply: { type: 'adherence', id: m.id, bands, below }, transfer: [] };
     }
     // The estimators of the drug are fetched on demand, then scored here.
     const entries = await loadEstimators(ct.model.ir.drug);

@@ -22,9 +22,15 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { currentRegimen, type MissedDoseAdvice, type MissedDoseChoice } from '@dosetwin/models';
+import {
+  type AdherenceBand,
+  currentRegimen,
+  type MissedDoseAdvice,
+  type MissedDoseChoice,
+} from '@dosetwin/models';
 import type { Analysis } from '@dosetwin/server/contract';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { AdherenceChart } from '../components/AdherenceChart.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
 import { sourceOf } from '../hooks/useTwin.ts';
 import { type Key, useT } from '../i18n/index.ts';
@@ -32,6 +38,7 @@ import { api } from '../lib/api.ts';
 import { EngineClient } from '../lib/engine-client.ts';
 import type { PageProps } from '../lib/nav.ts';
 import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
+import { convertUnit } from '../lib/units.ts';
 
 const H = 3_600_000;
 const OPTION_KEY: Record<MissedDoseChoice['id'], Key> = {
@@ -41,6 +48,12 @@ const OPTION_KEY: Record<MissedDoseChoice['id'], Key> = {
   'next-early': 'diaryOpt_nextEarly',
   'double-next': 'diaryOpt_doubleNext',
   'as-prescribed': 'diaryOpt_asPrescribed',
+};
+
+const PATTERN_KEY: Record<string, Key> = {
+  'every-dose': 'diaryPattern_everyDose',
+  'missed-1-in-10': 'diaryPattern_missed1in10',
+  'weekend-late-3h': 'diaryPattern_weekendLate',
 };
 
 /**
@@ -74,6 +87,10 @@ export function DiaryPage({ id }: PageProps) {
   } | null>(null);
   const [view, setView] = useState<'patient' | 'clinician'>('patient');
   const engine = useRef<EngineClient | null>(null);
+  const [adherence, setAdherence] = useState<{
+    bands: AdherenceBand[];
+    below: { value: number; unit: string } | null;
+  } | null>(null);
 
   useEffect(() => {
     setA(null);
@@ -112,6 +129,14 @@ export function DiaryPage({ id }: PageProps) {
       .at(-1)!.product;
     return { lastMs, intervalMs: regimen.interval.value * H, product };
   }, [a, regimen]);
+
+  // The adherence patterns of the current regimen, once the clinician's view is opened.
+  const adherenceAsked = useRef(false);
+  useEffect(() => {
+    if (view !== 'clinician' || !ready || !regimen || adherenceAsked.current) return;
+    adherenceAsked.current = true;
+    engine.current?.adherence(regimen).then(setAdherence, setError);
+  }, [view, ready, regimen]);
 
   const ask = async (dueLocal: string): Promise<void> => {
     const e = engine.current;
@@ -302,6 +327,76 @@ export function DiaryPage({ id }: PageProps) {
                   })}
                 </Text>
               </Stack>
+            </Card>
+          )}
+          {view === 'clinician' && (
+            <Card withBorder padding="sm" data-testid="diary-adherence">
+              <Title order={3} size="h4" mb="xs">
+                {t('diaryAdherenceTitle')}
+              </Title>
+              <Text size="sm" mb="xs">
+                {t('diaryAdherenceNote')}
+              </Text>
+              {!adherence ? (
+                <Group gap="xs">
+                  <Loader size="sm" />
+                  <Text size="sm">{t('diaryAdherenceComputing')}</Text>
+                </Group>
+              ) : (
+                <>
+                  <AdherenceChart
+                    bands={adherence.bands}
+                    labels={adherence.bands.map((b) => t(PATTERN_KEY[b.id] ?? 'diaryPattern'))}
+                    concUnit={advice.reference.trough.unit}
+                    below={
+                      adherence.below
+                        ? convertUnit(
+                            adherence.below.value,
+                            adherence.below.unit,
+                            advice.reference.trough.unit,
+                          )
+                        : null
+                    }
+                    belowLabel={
+                      adherence.below
+                        ? t('diaryEfficacy', { lo: `${num(adherence.below.value)} ${adherence.below.unit}` })
+                        : ''
+                    }
+                  />
+                  <Table withTableBorder fz="sm" mt="xs">
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>{t('diaryPattern')}</Table.Th>
+                        <Table.Th>{t('diaryAtEnd')}</Table.Th>
+                        {adherence.below && (
+                          <Table.Th>
+                            {t('diaryTimeBelow', {
+                              lo: `${num(adherence.below.value)} ${adherence.below.unit}`,
+                            })}
+                          </Table.Th>
+                        )}
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {adherence.bands.map((b) => {
+                        const i = b.ms.length - 1;
+                        return (
+                          <Table.Tr key={b.id} data-pattern={b.id}>
+                            <Table.Td>{t(PATTERN_KEY[b.id] ?? 'diaryPattern')}</Table.Td>
+                            <Table.Td>
+                              {num(b.p5[i], 2)} / {num(b.p50[i], 2)} / {num(b.p95[i], 2)}{' '}
+                              {advice.reference.trough.unit}
+                            </Table.Td>
+                            {adherence.below && (
+                              <Table.Td>{pct(b.fractionBelow ?? 0).replace('+', '')}</Table.Td>
+                            )}
+                          </Table.Tr>
+                        );
+                      })}
+                    </Table.Tbody>
+                  </Table>
+                </>
+              )}
             </Card>
           )}
         </>
