@@ -2550,6 +2550,36 @@ const CATALOGUE: IssueEntry[] = [
   },
   // ------------------------------------------------------------------ FHIR import (models/src/fhir)
   {
+    code: 'DT_CDS_REQUEST',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'CDS Hooks call not usable', fr: 'Appel CDS Hooks inutilisable' },
+    meaning: {
+      en: 'A CDS Hooks call is well formed but cannot be answered: the hook is not the service’s, order-select names no selection, there is neither a complete prefetch nor a FHIR server with an access token to read the record, or the FHIR server named is not one of the client’s (HTTP 400).',
+      fr: 'Un appel CDS Hooks est bien formé mais ne peut pas recevoir de réponse : le hook n’est pas celui du service, order-select ne désigne aucune sélection, il n’y a ni prefetch complet ni serveur FHIR avec jeton d’accès pour lire le dossier, ou le serveur FHIR indiqué n’est pas un de ceux du client (HTTP 400).',
+    },
+    action: {
+      en: 'Integrator: send the prefetch of the discovery document (GET /cds-services), or fhirServer and fhirAuthorization of a registered server.',
+      fr: 'Intégrateur : envoyer le prefetch du document de découverte (GET /cds-services), ou fhirServer et fhirAuthorization d’un serveur enregistré.',
+    },
+  },
+  {
+    code: 'DT_CDS_AUTH',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'CDS client not authenticated', fr: 'Client CDS non authentifié' },
+    meaning: {
+      en: 'A CDS Hooks call has no bearer JWT, or one not issued by a registered CDS client, not signed by its key, not for this service’s URL, or expired (HTTP 401).',
+      fr: 'Un appel CDS Hooks n’a pas de JWT porteur, ou un JWT non émis par un client CDS enregistré, non signé par sa clé, non destiné à l’adresse de ce service, ou expiré (HTTP 401).',
+    },
+    action: {
+      en: 'Administrator: register the EHR (its issuer, key set and FHIR servers) in DOSETWIN_CDS_CLIENTS; check the clocks.',
+      fr: 'Administrateur : enregistrer le DPI (émetteur, jeu de clés et serveurs FHIR) dans DOSETWIN_CDS_CLIENTS ; vérifier les horloges.',
+    },
+  },
+  {
     code: 'DT_FHIR_SERVER',
     severity: 'error',
     area: 'service/HTTP',

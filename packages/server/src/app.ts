@@ -38,6 +38,8 @@ import { installJsonBody } from './json-body.ts';
 import { installTextGuard } from './text-guard.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { fhirRoutes } from './routes/fhir.ts';
+import { cdsRoutes } from './routes/cds.ts';
+import type { CdsConfig } from './services/cds.ts';
 import type { FhirAccess } from './fhir/client.ts';
 
 export interface AppOptions {
@@ -68,6 +70,8 @@ export interface AppOptions {
   webRoot?: string | null;
   /** The hospital's FHIR server the service imports from (`dosetwin serve`: DOSETWIN_FHIR_URL); absent: none. */
   fhir?: FhirAccess | null;
+  /** CDS Hooks: the CDS clients (EHRs) answered and this service's public URL; absent: no CDS service. */
+  cds?: CdsConfig | null;
 }
 
 export interface RouteInfo {
@@ -157,6 +161,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   await app.register(reportRoutes(ctx), { prefix: '/api' });
   await app.register(auditRoutes(ctx), { prefix: '/api' });
   await app.register(fhirRoutes(ctx), { prefix: '/api' });
+  if (options.cds) await app.register(cdsRoutes(ctx, options.cds));
   installWebApp(app, options.webRoot);
   await app.ready();
   return app as unknown as App;

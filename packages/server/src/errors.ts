@@ -33,6 +33,9 @@ const STATUS: Record<string, number> = {
   DT_SIGNATURE_INVALID: 409,
   // The hospital's FHIR server.
   DT_FHIR_SERVER: 502,
+  // CDS Hooks calls.
+  DT_CDS_REQUEST: 400,
+  DT_CDS_AUTH: 401,
 };
 
 /** The HTTP status of a set of issues: the most specific (highest-precedence) error's code. */

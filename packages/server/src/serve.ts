@@ -3,7 +3,9 @@
  * load the demo, listen. Cookies are `__Host-` and `Secure` (the service is reached over TLS, at
  * a reverse proxy named by `trustProxy`) unless `plainHttp`, which only a loopback address may use.
  */
+import { createRemoteJWKSet } from 'jose';
 import type { FhirAccess } from './fhir/client.ts';
+import type { CdsConfig } from './services/cds.ts';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.ts';
 import type { AuthConfig } from './auth.ts';
@@ -55,6 +57,36 @@ function fhirAccess(url: string | null | undefined): FhirAccess | null {
   return { baseUrl: url, token: process.env.DOSETWIN_FHIR_TOKEN ?? null };
 }
 
+/**
+ * CDS Hooks from the environment: DOSETWIN_CDS_CLIENTS, a JSON list of the EHRs answered
+ * (`[{"iss": "...", "jwksUrl": "https://.../jwks.json", "fhirServers": ["https://.../fhir/R4"]}]`),
+ * and DOSETWIN_PUBLIC_URL, this service's address as the EHR calls it; null without them.
+ */
+function cdsConfig(env: NodeJS.ProcessEnv): CdsConfig | null {
+  if (!env.DOSETWIN_CDS_CLIENTS) return null;
+  const base = env.DOSETWIN_PUBLIC_URL;
+  if (!base || !/^https?:\/\/\S+$/.test(base))
+    throw new Error(
+      'DOSETWIN_CDS_CLIENTS needs DOSETWIN_PUBLIC_URL, the service’s http(s) address as the EHR calls it',
+    );
+  const list = JSON.parse(env.DOSETWIN_CDS_CLIENTS) as {
+    iss: string;
+    jwksUrl: string;
+    fhirServers?: string[];
+  }[];
+  if (!Array.isArray(list) || list.some((c) => typeof c.iss !== 'string' || typeof c.jwksUrl !== 'string'))
+    throw new Error('DOSETWIN_CDS_CLIENTS is a JSON list of {"iss", "jwksUrl", "fhirServers"}');
+  return {
+    baseUrl: base,
+    launchUrl: `${base.replace(/\/+$/, '')}/`,
+    clients: list.map((c) => ({
+      iss: c.iss,
+      keys: createRemoteJWKSet(new URL(c.jwksUrl)),
+      fhirServers: c.fhirServers ?? [],
+    })),
+  };
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function startServer(o: ServeOptions = {}): Promise<Served> {
@@ -93,6 +125,7 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
       auth: { ...o.auth, secureCookie: !o.plainHttp },
       initialPasswordFile: admin?.file ?? adminPasswordFile,
       fhir: fhirAccess(o.fhirUrl === undefined ? process.env.DOSETWIN_FHIR_URL : o.fhirUrl),
+      cds: cdsConfig(process.env),
     });
     const url = await app.listen({ host, port: o.port ?? 8787 });
     const built = app;

@@ -8,6 +8,7 @@ import { ephemeralMac } from './audit/detail.ts';
 import { openDb } from './db/connect.ts';
 import type { Role } from './db/schema.ts';
 import type { FhirAccess } from './fhir/client.ts';
+import type { CdsConfig } from './services/cds.ts';
 import { newId, nowIso } from './store.ts';
 import { newTotpSecret, TOTP_PERIOD_S, totpCode } from './totp.ts';
 
@@ -45,6 +46,7 @@ export async function testApp(
     auth?: Partial<AuthConfig>;
     analysis?: Partial<AnalysisLimits>;
     fhir?: FhirAccess | null;
+    cds?: CdsConfig | null;
   } = {},
 ): Promise<TestApp> {
   if (backend === 'postgres') {

@@ -22,3 +22,4 @@ export * from './validations.ts';
 export * from './worklist.ts';
 export * from './issues.ts';
 export * from './fhir.ts';
+export * from './cds.ts';
