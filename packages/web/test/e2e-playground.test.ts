@@ -4,6 +4,7 @@
 // the truth; then the network is cut and the lessons, the Bayesian updating and a second case still
 // work; the same pages are read in French. Screenshots go to artifacts/e2e/playground/.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -98,6 +99,16 @@ describe(
         new RegExp(`auc24 under ${DOSE} mg: ${fmt(truth.metric, 'en', 4)}`),
       );
       await b.shot('case-scored-en', true);
+      // The student's result as a file for the instructor (another machine in a workshop).
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: en.pg_case_download_result }).click(),
+      ]);
+      const file = JSON.parse(await readFile(await download.path(), 'utf8')) as Record<string, unknown>;
+      assert.deepEqual(
+        [file.format, file.caseId, file.timesH, file.doseMg, file.metric, file.score],
+        ['dosetwin-result/1', CASE.id, [11.5, 25.5], DOSE, truth.metric, truth.score],
+      );
 
       await tab(en, 'pg_tab_instructor');
       const result = page.getByTestId('pg-results').locator('tbody tr');
@@ -114,6 +125,19 @@ describe(
       await page.getByRole('button', { name: en.pg_show_truth }).click();
       const cl = caseTruth(CASE).CL;
       assert.match(await page.getByTestId('pg-truth').innerText(), new RegExp(`CL = ${fmt(cl, 'en', 4)}`));
+      // A classmate's downloaded result imported: listed under its pseudonym beside this browser's.
+      await page.locator('input[type="file"]').setInputFiles({
+        name: 'classmate.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify({ ...file, who: 'S-C0DE', doseMg: 1000, score: 12.3 })),
+      });
+      await result.nth(1).waitFor();
+      assert.deepEqual((await result.nth(1).locator('td').allInnerTexts()).slice(0, 4), [
+        'S-C0DE',
+        CASE.id,
+        '11.5, 25.5',
+        '1000',
+      ]);
       await b.shot('instructor-en', true);
     });
 
@@ -194,7 +218,7 @@ describe(
       await page.getByTestId('pg-lesson-text').filter({ hasText: 'Lambert' }).waitFor();
       await b.shot('lesson-nonlinear-fr');
       await tab(fr, 'pg_tab_instructor');
-      assert.equal(await page.getByTestId('pg-results').locator('tbody tr').count(), 2);
+      assert.equal(await page.getByTestId('pg-results').locator('tbody tr').count(), 3);
       await b.shot('instructor-fr', true);
       assert.deepEqual(b.problems, []);
     });
