@@ -63,6 +63,22 @@ function expectedDoses(id: string, k: number): [number, number][] {
   return [...first, ...rest];
 }
 
+/** ∫ₐᵇ of one oral dose D at s (the exponentials integrated from max(a, s)). */
+const singleAuc = (dose: number, s: number, a: number, b: number, k: number, v: number): number => {
+  const from = Math.max(a, s);
+  if (b <= from) return 0;
+  const [x, y] = [from - s, b - s];
+  return (
+    ((dose * KA) / (v * (KA - k))) *
+    ((Math.exp(-k * x) - Math.exp(-k * y)) / k - (Math.exp(-KA * x) - Math.exp(-KA * y)) / KA)
+  );
+};
+/** ∫ₐᵇ of the steady state at 0 (a ≥ 0). */
+const steadyStateAuc = (a: number, b: number, k: number, v: number): number =>
+  ((D * KA) / (v * (KA - k))) *
+  ((Math.exp(-k * a) - Math.exp(-k * b)) / k / (1 - Math.exp(-k * TAU)) -
+    (Math.exp(-KA * a) - Math.exp(-KA * b)) / KA / (1 - Math.exp(-KA * TAU)));
+
 const superposed = (id: string, k: number, t: number, cl: number, v: number): number => {
   const ke = cl / v;
   let c = steadyState(t, ke, v);
@@ -72,7 +88,7 @@ const superposed = (id: string, k: number, t: number, cl: number, v: number): nu
 };
 
 for (const k of [0, 3, 7.5, 11]) {
-  test(`a dose taken ${k} h late at steady state: every option's concentrations equal the superposition of one-compartment oral doses (rel. 1e-9)`, () => {
+  test(`a dose taken ${k} h late at steady state: every option's concentrations, next trough and interval AUC equal the superposition of one-compartment oral doses (rel. 1e-9)`, () => {
     const twin = createTwin(ORAL, history, { samples: 0 });
     const g = twin.missedDose({ dose: D, interval: TAU, due: DUE, now: DUE + k, efficacy: 5, toxicity: 20 });
     const [cl, v] = [4 * Math.exp(twin.point![0]), 50 * Math.exp(twin.point![1])];
@@ -94,6 +110,13 @@ for (const k of [0, 3, 7.5, 11]) {
       // The trough before the next scheduled dose and the AUC of the missed interval, from the same formula.
       // (an oral dose adds nothing at its own time: the level just before it is the sum at that time)
       const troughWant = superposed(o.id, k, DUE + TAU, cl, v);
+      // The AUC of the missed dose's interval [due, due + τ], the doses taken in it only.
+      const ke = cl / v;
+      let auc = steadyStateAuc(DUE, DUE + TAU, ke, v);
+      for (const s of [12, 24, 36]) auc += singleAuc(D, s, DUE, DUE + TAU, ke, v);
+      for (const [s, amt] of expectedDoses(o.id, k))
+        if (s < DUE + TAU) auc += singleAuc(amt, s, DUE, DUE + TAU, ke, v);
+      assert.ok(Math.abs(o.aucInterval - auc) <= 1e-9 * auc, `${o.id} AUC ${o.aucInterval} vs ${auc}`);
       assert.ok(
         Math.abs(o.trough - troughWant) <= 1e-9 * troughWant,
         `${o.id} trough ${o.trough} vs ${troughWant}`,
