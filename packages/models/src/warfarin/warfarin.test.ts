@@ -14,7 +14,15 @@ import { HAMBERG2007, HAMBERG2007_ID } from './hamberg2007.ts';
 import { runCheck } from '../evaluate.ts';
 import type { LibraryModel } from '../registry.ts';
 import { parseVerified } from '../verified.ts';
-import { checkUnits, DosetwinError, patientFromRecords, Simulator } from '@dosetwin/engine';
+import {
+  checkUnits,
+  compileModel,
+  DosetwinError,
+  parseControlStream,
+  parseDataset,
+  patientFromRecords,
+  Simulator,
+} from '@dosetwin/engine';
 
 describe('IWPC pharmacogenetic dose (N Engl J Med 2009;360:753)', () => {
   test('71 y, 170 cm, 75 kg, VKORC1 G/G, CYP2C9 *1/*1: (5.6044 − 0.2614·7 + 0.0087·170 + 0.0128·75)² / 7 mg/day (1e-12)', () => {
@@ -310,4 +318,98 @@ test('an INR measured before the first dose is the baseline (INR0): a baseline o
   const at13 = nextWarfarinDose({ ...q, inrs: [{ timeH: 0, inr: 1.3 }] });
   assert.ok(at13.doseMg < at1.doseMg, `${at13.doseMg} vs ${at1.doseMg}`);
   assert.deepEqual(warfarinCovariates({ ...q, baselineInr: 1.3 }), [70, 0, 1, 1.3]);
+});
+
+test('the same model as a NONMEM control stream ($DES, A_0, $ERROR branching on CMT) predicts the same INRs and S-warfarin concentrations (rel 1e-6)', () => {
+  const ctl = `$PROBLEM Hamberg 2007 warfarin PK/PD
+$INPUT ID TIME AMT CMT EVID MDV DV AGE CYP2C9 VKORC1
+$DATA data.csv IGNORE=@
+$SUBROUTINES ADVAN13 TOL=10
+$MODEL COMP=(DEPOT DEFDOSE) COMP=(CENTRAL) COMP=(PERIPH) COMP=(A1) COMP=(A2) COMP=(A3)
+  COMP=(A4) COMP=(A5) COMP=(A6) COMP=(A7 DEFOBS)
+$PK
+RG = 0
+IF (CYP2C9.EQ.1) RG = 0.315
+IF (CYP2C9.EQ.2) RG = 0.453
+IF (CYP2C9.EQ.3) RG = 0.722
+IF (CYP2C9.EQ.4) RG = 0.690
+IF (CYP2C9.EQ.5) RG = 0.852
+CL = THETA(1)*(1 - 0.0091*(AGE - 71))*(1 - RG)*EXP(ETA(1))
+V1 = THETA(2)*EXP(ETA(2))
+V2 = THETA(3)*EXP(ETA(3))
+EC50 = 4.61
+IF (VKORC1.EQ.1) EC50 = 3.02
+IF (VKORC1.EQ.2) EC50 = 2.20
+EC50 = EC50*EXP(ETA(4))
+KTR1 = 6/(11.6*EXP(ETA(5)))
+KTR2 = 1/(120*EXP(ETA(6)))
+F1 = 0.5
+A_0(4) = 1
+A_0(5) = 1
+A_0(6) = 1
+A_0(7) = 1
+A_0(8) = 1
+A_0(9) = 1
+A_0(10) = 1
+$DES
+CSD = A(2)/V1
+RGD = (CSD/EC50)**0.424
+E = 1 - RGD/(1 + RGD)
+DADT(1) = -2*A(1)
+DADT(2) = 2*A(1) - CL/V1*A(2) - 0.131/V1*A(2) + 0.131/V2*A(3)
+DADT(3) = 0.131/V1*A(2) - 0.131/V2*A(3)
+DADT(4) = KTR1*(E - A(4))
+DADT(5) = KTR1*(A(4) - A(5))
+DADT(6) = KTR1*(A(5) - A(6))
+DADT(7) = KTR1*(A(6) - A(7))
+DADT(8) = KTR1*(A(7) - A(8))
+DADT(9) = KTR1*(A(8) - A(9))
+DADT(10) = KTR2*(E - A(10))
+$ERROR
+CS = A(2)/V1
+INR = 1 + 20*(1 - A(9)*A(10))**3.61
+IF (CMT.EQ.10) THEN
+  Y = INR*EXP(EPS(1))
+ELSE
+  Y = CS*EXP(EPS(2))
+ENDIF
+$THETA 0.314 13.8 6.59
+$OMEGA 0.310 0.262 0.991 0.409 0.141 1.020
+$SIGMA 0.00105625 0.090601
+`;
+  const rows = ['ID,TIME,AMT,CMT,EVID,MDV,DV,AGE,CYP2C9,VKORC1'];
+  for (let d = 0; d < 10; d++) rows.push(`1,${24 * d},6,1,1,1,.,64,2,1`);
+  for (const d of [3, 7, 10])
+    rows.push(`1,${24 * d + 1},0,10,0,0,2,64,2,1`, `1,${24 * d + 1},0,2,0,0,0.5,64,2,1`);
+  rows.sort((a, b) => Number(a.split(',')[1]) - Number(b.split(',')[1]));
+  const cs = parseControlStream(ctl, 'hamberg2007.ctl');
+  const nm = compileModel(cs.ir);
+  const [p] = parseDataset(rows.join('\n') + '\n', cs.ir, 'data.csv').patients;
+  const eta = [0.2, -0.1, 0.3, -0.25, 0.1, 0.4];
+  const a = new Float64Array(p.n);
+  new Simulator(nm, { ode: { rtol: 1e-10 } }).run(p, eta, a);
+  // The .dtm: the same records (doses, then INR on CMT 10 and S-warfarin on CMT 2), INR0 = 1.
+  const dtm = warfarinModel();
+  const cov = [64, 2, 1, 1];
+  const q = patientFromRecords(
+    'dtm',
+    Array.from({ length: p.n }, (_, i) => ({
+      time: p.time[i],
+      evid: p.evid[i],
+      amt: p.amt[i],
+      cmt: p.cmt[i],
+      dv: p.evid[i] === 0 ? p.dv[i] : null,
+      cov,
+    })),
+    cov.length,
+  );
+  const b = new Float64Array(q.n);
+  new Simulator(dtm, { ode: { rtol: 1e-10 } }).run(q, eta, b);
+  let n = 0;
+  for (let i = 0; i < p.n; i++)
+    if (p.evid[i] === 0) {
+      assert.ok(Math.abs(a[i] - b[i]) / b[i] < 1e-6, `record ${i} (CMT ${p.cmt[i]}): ${a[i]} vs ${b[i]}`);
+      n++;
+    }
+  assert.equal(n, 6);
 });
