@@ -18,6 +18,7 @@ const SECTIONS = [
   'popfit',
   'playground',
   'cli',
+  'cds',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 const args = process.argv.slice(2);
@@ -88,6 +89,10 @@ if (want('whatif') && existsSync(whatIf)) {
 if (want('playground')) {
   console.error('playground, slider to paint in Chromium…');
   sections.push(await (await import('./playground.ts')).benchPlayground());
+}
+if (want('cds')) {
+  console.error('CDS Hooks order-select with prefetch…');
+  sections.push(await (await import('./cds.ts')).benchCds());
 }
 const file = new URL('./results.md', import.meta.url);
 let text: string;
