@@ -19,6 +19,7 @@ const SECTIONS = [
   'playground',
   'cli',
   'cds',
+  'trial',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 const args = process.argv.slice(2);
@@ -93,6 +94,10 @@ if (want('playground')) {
 if (want('cds')) {
   console.error('CDS Hooks order-select with prefetch…');
   sections.push(await (await import('./cds.ts')).benchCds());
+}
+if (want('trial')) {
+  console.error('virtual trial, 10^6 patients on 2 threads (and through the queue with DATABASE_URL)…');
+  sections.push(await (await import('./trial.ts')).benchTrial());
 }
 const file = new URL('./results.md', import.meta.url);
 let text: string;
