@@ -2,7 +2,7 @@
 // fit on the patients the main thread read, posting its progress and then the fit. The engine stays
 // pure; the thread lives here, in the CLI.
 import { parentPort, workerData } from 'node:worker_threads';
-import { fitFocei, fitSaem, type PatientData } from '@dosetwin/engine';
+import { fitFocei, fitSaem, goodnessOfFit, type PatientData, vpc } from '@dosetwin/engine';
 import { resolveModel } from './model-arg.ts';
 
 const data = workerData as {
@@ -12,6 +12,8 @@ const data = workerData as {
   seed: number;
   fixed: string[];
   covariance: boolean;
+  /** Compute the diagnostics of --report (goodness of fit, VPC and prediction-corrected VPC). */
+  report: boolean;
 };
 try {
   const model = resolveModel(data.model);
@@ -25,7 +27,21 @@ try {
     data.method === 'saem'
       ? fitSaem(model, data.patients, { ...options, seed: data.seed })
       : fitFocei(model, data.patients, options);
-  parentPort!.postMessage({ fit });
+  let report = null;
+  if (data.report) {
+    parentPort!.postMessage({ progress: { phase: 'diagnostics', iteration: 0, of: 3, ofv: fit.ofv } });
+    const etas = fit.individuals.map((i) => i.eta);
+    const gof = goodnessOfFit(model, data.patients, fit.parameters, etas);
+    parentPort!.postMessage({ progress: { phase: 'diagnostics', iteration: 1, of: 3, ofv: fit.ofv } });
+    const plain = vpc(model, data.patients, fit.parameters, { seed: data.seed });
+    parentPort!.postMessage({ progress: { phase: 'diagnostics', iteration: 2, of: 3, ofv: fit.ofv } });
+    const corrected = vpc(model, data.patients, fit.parameters, {
+      seed: data.seed,
+      predictionCorrected: true,
+    });
+    report = { gof, vpc: plain, pcvpc: corrected, units: model.ir.units };
+  }
+  parentPort!.postMessage({ fit, report });
 } catch (e) {
   parentPort!.postMessage({
     error: e instanceof Error ? (e.stack ?? e.message) : String(e),

@@ -2,6 +2,9 @@
 // theophylline fit of the engine (nlmixr2: OFV 116.80, ka 1.59, CL 2.75, V 31.8, SD 0.693), and
 // argument errors with exit code 2.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { dosetwin } from '../test-support.ts';
 
@@ -50,4 +53,29 @@ test('popfit refuses an unknown method and a model SAEM cannot fit, naming the f
   const s = dosetwin(...args, '--method', 'saem', '--fixed', 'TVKA, NOPE');
   assert.equal(s.code, 2);
   assert.match(s.stderr, /DT_ARG \[fixed\] 'NOPE' is not a parameter of the model/);
+});
+
+test('popfit --report DIR writes the goodness-of-fit plots, the VPCs and diagnostics.csv (132 observations, PRED 0 at the dose time)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'popfit-report-'));
+  const r = dosetwin(...args, '--method', 'focei', '--no-covariance', '--report', dir);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), [
+    'cwres-pred.svg',
+    'cwres-time.svg',
+    'diagnostics.csv',
+    'dv-ipred.svg',
+    'dv-pred.svg',
+    'pcvpc.svg',
+    'vpc.svg',
+  ]);
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.svg'))) {
+    const t = readFileSync(join(dir, f), 'utf8');
+    assert.match(t, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    assert.ok(!/NaN|undefined/.test(t), f);
+  }
+  const csv = readFileSync(join(dir, 'diagnostics.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'ID,TIME,DV,PRED,IPRED,IWRES,CWRES,BLQ');
+  assert.equal(csv.length, 133);
+  assert.equal(csv[1].split(',')[3], '0');
+  assert.equal(JSON.parse(r.stdout).se && Object.keys(JSON.parse(r.stdout).se).length, 0);
 });

@@ -1,8 +1,17 @@
-import { DosetwinError, type Issue, type PopFit } from '@dosetwin/engine';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DosetwinError,
+  type Issue,
+  type ObservationDiagnostic,
+  type PopFit,
+  type VpcBin,
+} from '@dosetwin/engine';
 import type { Command } from 'commander';
 import { DATA_HELP, printDataNotes, readPatients } from '../data.ts';
 import { argError, guarded, printIssues } from '../io.ts';
 import { moduleWorker } from '../module-worker.ts';
+import { gofSvgs, vpcSvg } from '../svg-plots.ts';
 import { MODEL_HELP, resolveModelArg } from './model-arg.ts';
 
 /** The object `dosetwin popfit --format json` prints. */
@@ -76,6 +85,37 @@ function progressBar(): {
   };
 }
 
+/** What the worker computes for --report. */
+interface Report {
+  gof: ObservationDiagnostic[];
+  vpc: VpcBin[];
+  pcvpc: VpcBin[];
+  units: { time: string; conc: string };
+}
+
+/** The report's files: the plots and the table of diagnostics. */
+function writeReport(dir: string, r: Report): void {
+  mkdirSync(dir, { recursive: true });
+  const files: Record<string, string> = { ...gofSvgs(r.gof, r.units) };
+  const obs = r.gof.filter((o) => !o.censored).map((o) => ({ time: o.time, dv: o.dv }));
+  files['vpc.svg'] = vpcSvg('VPC (5th, 50th, 95th percentiles)', r.vpc, obs, r.units);
+  files['pcvpc.svg'] = vpcSvg('Prediction-corrected VPC', r.pcvpc, [], r.units);
+  const cell = (v: number): string => (Number.isFinite(v) ? String(v) : '');
+  files['diagnostics.csv'] =
+    'ID,TIME,DV,PRED,IPRED,IWRES,CWRES,BLQ\n' +
+    r.gof
+      .map(
+        (o) =>
+          [o.id, o.time, o.dv, o.pred, o.ipred, o.iwres, o.cwres]
+            .map((v) => (typeof v === 'number' ? cell(v) : v))
+            .join(',') + `,${o.censored ? 1 : 0}`,
+      )
+      .join('\n') +
+    '\n';
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  process.stderr.write(`report: ${Object.keys(files).length} files in ${dir}\n`);
+}
+
 export function registerPopfit(program: Command): void {
   program
     .command('popfit')
@@ -88,6 +128,10 @@ export function registerPopfit(program: Command): void {
     .option('--seed <n>', 'seed of SAEM’s Markov chains', '1')
     .option('--fixed <names>', 'model parameters held at their value, comma-separated (centring constants…)')
     .option('--no-covariance', 'skip the covariance step (no standard errors)')
+    .option(
+      '--report <dir>',
+      'write diagnostics there: DV vs PRED/IPRED, CWRES vs time/PRED, VPC and prediction-corrected VPC (SVG), and diagnostics.csv',
+    )
     .option('--format <format>', 'json (one object)', 'json')
     .action(
       async (opts: {
@@ -97,6 +141,7 @@ export function registerPopfit(program: Command): void {
         seed: string;
         fixed?: string;
         covariance: boolean;
+        report?: string;
         format: string;
       }) => {
         process.exitCode = await guarded(async () => {
@@ -123,25 +168,38 @@ export function registerPopfit(program: Command): void {
             seed,
             fixed,
             covariance: opts.covariance,
+            report: opts.report !== undefined,
           });
-          const fit = await new Promise<PopFit>((resolve, reject) => {
-            worker.on(
-              'message',
-              (m: { progress?: never; fit?: PopFit; error?: string; issues?: Issue[] }) => {
-                if (m.progress) bar.tick(m.progress);
-                else if (m.fit) resolve(m.fit);
-                else if (m.issues) reject(new DosetwinError(m.issues));
-                else reject(new Error(m.error));
-              },
-            );
-            worker.on('error', reject);
-            worker.on('exit', (code) => code !== 0 && reject(new Error(`popfit worker exited with ${code}`)));
-          }).finally(() => {
+          const { fit, report } = await new Promise<{ fit: PopFit; report: Report | null }>(
+            (resolve, reject) => {
+              worker.on(
+                'message',
+                (m: {
+                  progress?: never;
+                  fit?: PopFit;
+                  report?: Report | null;
+                  error?: string;
+                  issues?: Issue[];
+                }) => {
+                  if (m.progress) bar.tick(m.progress);
+                  else if (m.fit) resolve({ fit: m.fit, report: m.report ?? null });
+                  else if (m.issues) reject(new DosetwinError(m.issues));
+                  else reject(new Error(m.error));
+                },
+              );
+              worker.on('error', reject);
+              worker.on(
+                'exit',
+                (code) => code !== 0 && reject(new Error(`popfit worker exited with ${code}`)),
+              );
+            },
+          ).finally(() => {
             bar.end();
             void worker.terminate();
           });
           const seconds = (performance.now() - t0) / 1000;
           printIssues(fit.warnings);
+          if (report && opts.report) writeReport(opts.report, report);
           process.stdout.write(
             JSON.stringify(popfitOutput(fit, seconds, opts.method === 'saem' ? seed : undefined)) + '\n',
           );

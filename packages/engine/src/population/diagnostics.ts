@@ -139,6 +139,7 @@ export interface VpcOptions {
    * Prediction-corrected VPC (Bergstrand M et al., AAPS J 2011;13:143–151): every observed and
    * simulated value is multiplied by PRED_bin / PRED_ij (the bin's median PRED over the
    * observation's PRED), removing the variability that the design (doses, covariates) explains.
+   * Observations whose PRED is 0 (before any drug arrives) are left out.
    */
   predictionCorrected?: boolean;
 }
@@ -166,7 +167,13 @@ export function vpc(
     const pred = new Float64Array(pt.n);
     sim.run(pt, null, pred);
     for (let r = 0; r < pt.n; r++)
-      if (pt.evid[r] === 0 && pt.mdv[r] === 0 && pt.cens?.[r] !== 1)
+      // A prediction-corrected VPC cannot scale an observation whose PRED is 0 (before absorption).
+      if (
+        pt.evid[r] === 0 &&
+        pt.mdv[r] === 0 &&
+        pt.cens?.[r] !== 1 &&
+        (!options.predictionCorrected || pred[r] > 0)
+      )
         obs.push({ i, r, time: pt.time[r], dv: pt.dv[r], pred: pred[r] });
   });
   const order = obs.map((_, k) => k).sort((a, b) => obs[a].time - obs[b].time);
