@@ -101,6 +101,21 @@ export interface CompiledModel {
   /** Evaluates the statements that depend only on parameters, etas and covariates. */
   individual: Run;
   /**
+   * `individual` in stages (null if nothing to split): `perRun` once the etas are loaded (the
+   * function calls of parameters and between-subject etas only); at each record
+   * `recordConstant` (those of parameters and covariates only, into `recordConstantSlots`: the
+   * same at a record with the same covariates and parameters, so they may be kept) then
+   * `perRecord`; together equal to `individual`. Valid only while `individual === of` (a model
+   * whose `individual` is replaced, e.g. by the sensitivity equations, evaluates it whole).
+   */
+  individualStages: {
+    of: Run;
+    perRun: Run;
+    recordConstant: Run;
+    recordConstantSlots: Int32Array;
+    perRecord: Run;
+  } | null;
+  /**
    * Names computed from the amounts or time (concentrations, ODE terms; and `t`, `CMT`, the
    * compartments): not set by `individual`, so not individual parameters.
    */
@@ -488,6 +503,52 @@ export function compileModel(ir: ModelIR): CompiledModel {
     for (let i = 0; i < nDefaults; i++) s[defaultSlots[i]] = defaultValues[i];
     runIndividual(s);
   };
+  // The same statements in two stages for the simulator, which re-evaluates them at every record
+  // when covariates vary with time: the function calls (exp, pow, …) of only parameters, numbers
+  // and between-subject etas — `exp(eta_CL)`, `TVCL * exp(eta_CL)` — are the same at every
+  // record of a run, so they are computed once per run into slots of their own and read at each
+  // record. The same operations in the same order: the results are identical.
+  const written = new Set<string>();
+  for (const st of stmts) writes(st, written);
+  const hoist = hoistRunConstants(
+    individualStmts,
+    new Set(
+      [...ir.parameters.map((p) => p.name), ...ir.etas.filter((e) => !e.iov).map((e) => e.name)].filter(
+        (x) => !written.has(x),
+      ),
+    ),
+    (k) => hidden(`run:${k}`),
+  );
+  // Likewise the function calls of only parameters, numbers and covariates (`(BW / 75)^1.5`):
+  // the same at a record in every run of a patient, so the simulator may keep them per record.
+  const byRecord = hoistRunConstants(
+    hoist.perRecord,
+    new Set(
+      [...ir.parameters.map((p) => p.name), ...ir.covariates.map((c) => c.name)].filter(
+        (x) => !written.has(x),
+      ),
+    ),
+    (k) => hidden(`record:${k}`),
+  );
+  let individualStages: CompiledModel['individualStages'] = null;
+  if (hoist.perRun.length || byRecord.perRun.length) {
+    for (const st of [...hoist.perRun, ...byRecord.perRun]) if (st.k === 'assign') alloc(st.name);
+    const runPerRun = compileBlockFast(hoist.perRun, slotOf);
+    const runRecordConstant = compileBlockFast(byRecord.perRun, slotOf);
+    const runPerRecord = compileBlockFast(byRecord.perRecord, slotOf);
+    individualStages = {
+      of: individual,
+      perRun: runPerRun,
+      recordConstant: runRecordConstant,
+      recordConstantSlots: Int32Array.from(byRecord.perRun, (st) =>
+        slotOf.get((st as { name: string }).name)!,
+      ),
+      perRecord: (s) => {
+        for (let i = 0; i < nDefaults; i++) s[defaultSlots[i]] = defaultValues[i];
+        runPerRecord(s);
+      },
+    };
+  }
   // A transit chain makes the built-in structure an ODE system (linear: solved exactly).
   const asOde = !ir.pk || ir.pk.transit > 0;
   const ddtNames = asOde ? ir.compartments.map((c) => hidden(`ddt:${c}`)) : [];
@@ -545,6 +606,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
       ir.errors.map((e) => (e.variance ? slotOf.get(hidden(`var:${e.output}`))! : -1)),
     ),
     individual,
+    individualStages,
     dynamicNames,
     derivatives,
     rhs,
@@ -996,4 +1058,48 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++)
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
+}
+
+/**
+ * Splits statements into the maximal subexpressions that read only `constant` names and numbers
+ * and contain a function call or a power (assigned to fresh names `name(k)`, to be evaluated first),
+ * and the statements with those subexpressions replaced by references to the fresh names.
+ */
+function hoistRunConstants(
+  list: Stmt[],
+  constant: ReadonlySet<string>,
+  name: (k: number) => string,
+): { perRun: Stmt[]; perRecord: Stmt[] } {
+  const perRun: Stmt[] = [];
+  const isConstant = (e: Expr): boolean =>
+    e.k === 'num' ||
+    (e.k === 'ref' && constant.has(e.name)) ||
+    ((e.k === 'neg' || e.k === 'not') && isConstant(e.a)) ||
+    (e.k === 'bin' && isConstant(e.a) && isConstant(e.b)) ||
+    (e.k === 'call' && e.args.every(isConstant));
+  const costly = (e: Expr): boolean =>
+    e.k === 'call' ||
+    (e.k === 'bin' && (e.op === '^' || costly(e.a) || costly(e.b))) ||
+    ((e.k === 'neg' || e.k === 'not') && costly(e.a));
+  const expr = (e: Expr): Expr => {
+    if (costly(e) && isConstant(e)) {
+      const n = name(perRun.length);
+      perRun.push({ k: 'assign', name: n, expr: e, pos: e.pos });
+      return { k: 'ref', name: n, pos: e.pos };
+    }
+    if (e.k === 'neg' || e.k === 'not') return { ...e, a: expr(e.a) };
+    if (e.k === 'bin') return { ...e, a: expr(e.a), b: expr(e.b) };
+    if (e.k === 'call') return { ...e, args: e.args.map(expr) };
+    return e;
+  };
+  const stmt = (st: Stmt): Stmt => {
+    if (st.k === 'assign' || st.k === 'ddt' || st.k === 'cmtprop') return { ...st, expr: expr(st.expr) };
+    return {
+      ...st,
+      branches: st.branches.map((b) => ({ cond: expr(b.cond), body: b.body.map(stmt) })),
+      otherwise: st.otherwise ? st.otherwise.map(stmt) : null,
+    };
+  };
+  const perRecord = list.map(stmt);
+  return { perRun, perRecord };
 }

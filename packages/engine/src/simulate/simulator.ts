@@ -137,6 +137,8 @@ export class Simulator {
   private runRecords(p: PatientData, eta: ArrayLike<number> | null, out: Float64Array, nRec: number): void {
     const m = this.model;
     const s = this.s;
+    // What depends only on parameters and between-subject etas once per run (see compileModel).
+    const stages = m.individualStages?.of === m.individual ? m.individualStages : null;
     this.patient = p;
     // The default ODE absolute tolerance scales with each state's peak: per patient, from zero.
     this.advancer.ode?.resetScale();
@@ -152,7 +154,11 @@ export class Simulator {
       const ti = p.time[i];
       if (i === 0 || p.timeVarying) {
         this.load(p, i, eta);
-        m.individual(s);
+        if (stages) {
+          if (i === 0) stages.perRun(s);
+          if (stages.recordConstantSlots.length) this.recordConstants(stages, i);
+          stages.perRecord(s);
+        } else m.individual(s);
         this.setup();
         if (i === 0) this.initState();
       }
@@ -175,6 +181,53 @@ export class Simulator {
       if (this.cumulative) this.cumulative[i] = this.integral;
     }
   }
+
+  /**
+   * The subexpressions of parameters and covariates only (`individualStages.recordConstant`) at
+   * record i, kept per record index with the covariates and parameters they were computed from:
+   * a MAP fit simulates the same records some fifty times, and a power of a covariate costs more
+   * than the rest of a record. Reused only when all covariates and parameters are equal to those
+   * kept (so another patient, or changed parameters, recompute).
+   */
+  private recordConstants(stages: NonNullable<CompiledModel['individualStages']>, i: number): void {
+    const s = this.s;
+    const out = stages.recordConstantSlots;
+    const cs = this.model.covariateSlots;
+    const ts = this.model.thetaSlots;
+    const nOut = out.length;
+    const nKey = cs.length + ts.length;
+    if ((i + 1) * nKey > this.rcKey.length) {
+      const grow = (a: Float64Array, per: number): Float64Array => {
+        const b = new Float64Array(Math.max(2 * a.length, (i + 1) * per));
+        b.set(a);
+        return b;
+      };
+      this.rcKey = grow(this.rcKey, nKey);
+      this.rcValue = grow(this.rcValue, nOut);
+      const v = new Uint8Array(this.rcKey.length / nKey);
+      v.set(this.rcValid.subarray(0, Math.min(v.length, this.rcValid.length)));
+      this.rcValid = v;
+    }
+    const key = this.rcKey;
+    const val = this.rcValue;
+    let hit = this.rcValid[i] === 1;
+    const k0 = i * nKey;
+    for (let k = 0; hit && k < cs.length; k++) if (key[k0 + k] !== s[cs[k]]) hit = false;
+    for (let k = 0; hit && k < ts.length; k++) if (key[k0 + cs.length + k] !== s[ts[k]]) hit = false;
+    const v0 = i * nOut;
+    if (hit) {
+      for (let k = 0; k < nOut; k++) s[out[k]] = val[v0 + k];
+      return;
+    }
+    stages.recordConstant(s);
+    for (let k = 0; k < cs.length; k++) key[k0 + k] = s[cs[k]];
+    for (let k = 0; k < ts.length; k++) key[k0 + cs.length + k] = s[ts[k]];
+    for (let k = 0; k < nOut; k++) val[v0 + k] = s[out[k]];
+    this.rcValid[i] = 1;
+  }
+  private rcKey: Float64Array = new Float64Array(0);
+  private rcValue: Float64Array = new Float64Array(0);
+  private rcValid: Uint8Array = new Uint8Array(0);
 
   private load(p: PatientData, i: number, eta: ArrayLike<number> | null): void {
     const s = this.s;
