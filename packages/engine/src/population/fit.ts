@@ -110,7 +110,7 @@ export function fitFocei(
 }
 
 /** Natural-scale values of the estimated components at u (θ, Ω elements, SDs). */
-function natural(space: ParameterSpace, u: ArrayLike<number>): Float64Array {
+export function natural(space: ParameterSpace, u: ArrayLike<number>): Float64Array {
   const p = space.toParameters(u);
   const nEta = space.ir.etas.length;
   const out: number[] = space.thetaFree.map((k) => p.theta[k]);

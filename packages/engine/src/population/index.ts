@@ -36,3 +36,4 @@ export {
   type VpcBin,
   type VpcOptions,
 } from './diagnostics.ts';
+export { simulationReestimation, type SseComponent, type SseOptions, type SseResult } from './sse.ts';
