@@ -20,6 +20,7 @@ const SECTIONS = [
   'cli',
   'cds',
   'trial',
+  'warfarin',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 const args = process.argv.slice(2);
@@ -98,6 +99,10 @@ if (want('cds')) {
 if (want('trial')) {
   console.error('virtual trial, 10^6 patients on 2 threads (and through the queue with DATABASE_URL)…');
   sections.push(await (await import('./trial.ts')).benchTrial());
+}
+if (want('warfarin')) {
+  console.error('warfarin twin: next dose and the virtual trial…');
+  sections.push((await import('./warfarin.ts')).benchWarfarin());
 }
 const file = new URL('./results.md', import.meta.url);
 let text: string;
