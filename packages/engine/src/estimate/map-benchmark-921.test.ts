@@ -1,9 +1,15 @@
 // MAP vs NONMEM on run921 of the benchmark (pazopanib: 6 etas, two lagged depots, F changing from
 // record to record; ../shared/reference/map-benchmark/README.md), criteria as in
-// map-benchmark.test.ts; in a file of its own so the test runner gives it a core.
+// map-benchmark.test.ts, through the native model file and through the study's own control stream
+// (500 patients each); in a file of its own so the test runner gives it a core.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { loadBenchRun } from '../test-support/bench-data.ts';
+import { parseDataset } from '../events/dataset.ts';
+import { compileModel } from '../model/compile.ts';
+import { parseControlStream } from '../nonmem/translate.ts';
+import { BENCH_DIR, loadBenchRun, REPO } from '../test-support/bench-data.ts';
 import { agreementFailures, compareWithReference, formatAgreement } from './agreement.ts';
 import { MapEstimator } from './map.ts';
 
@@ -11,6 +17,18 @@ test('run921: 500 patients, |Δη| ≤ ln 1.001 for ≥ 99.5 %, OBJ 1e-6, ETC 1e
   const b = loadBenchRun('run921');
   const a = compareWithReference(new MapEstimator(b.model), b.patients, b.nonmem);
   formatAgreement('run921', a).forEach((l) => t.diagnostic(l));
+  assert.equal(a.patients, 500);
+  assert.deepEqual(agreementFailures(a), []);
+});
+
+test('run921.mod (the study’s control stream, translated): 500 patients, |Δη| ≤ ln 1.001 for ≥ 99.5 %, OBJ 1e-6, ETC 1e-3', (t) => {
+  const b = loadBenchRun('run921');
+  const file = resolve(REPO, 'packages/engine/test-models/nonmem/run921.mod');
+  const cs = parseControlStream(readFileSync(file, 'utf8'), 'run921.mod');
+  const data = readFileSync(resolve(BENCH_DIR, 'run921/data.csv'), 'utf8');
+  const patients = parseDataset(data, cs.ir, 'run921/data.csv').patients.slice(0, 500);
+  const a = compareWithReference(new MapEstimator(compileModel(cs.ir)), patients, b.nonmem);
+  formatAgreement('run921.mod', a).forEach((l) => t.diagnostic(l));
   assert.equal(a.patients, 500);
   assert.deepEqual(agreementFailures(a), []);
 });
