@@ -229,6 +229,8 @@ export interface MissedDoseRule {
   takeWithin: Quantity;
   /** The label and section it comes from, and how `takeWithin` reads its words. */
   citation: string;
+  /** Options the label rules out (a double dose): never advised to the patient, marked for the clinician. */
+  forbids: ('take-now' | 'take-reduced' | 'skip' | 'next-early' | 'double-next')[];
 }
 
 export interface DrugMissedDose {

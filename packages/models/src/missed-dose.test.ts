@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clinicalTwin } from './analysis.ts';
-import { missedDoseAdvice, patientSheet } from './missed-dose.ts';
+import { missedDoseAdvice, optionSentence, patientSheet } from './missed-dose.ts';
 import type { Regimen } from './regimen.ts';
 
 const regimen: Regimen = {
@@ -70,4 +70,27 @@ test('tacrolimus, CYP3A5 expresser, one forgotten evening dose: next trough 55-7
   const fr = patientSheet(advice, 'fr');
   assert.match(fr[0], /Votre dose prévue à 20:00 n’a pas été prise \(11 h 50 de retard\)/);
   assert.match(fr[2], /^La notice dit : /);
+});
+
+test('the patient is never advised a double dose the leaflet forbids, even when the simulation ranks it first', () => {
+  const advice = missedDoseAdvice(expresser(1), {
+    regimen,
+    formulation: 'Prograf',
+    dueAt: '2026-12-07T20:00+01:00',
+    at: '2026-12-07T23:00+01:00',
+  });
+  assert.deepEqual(advice.labelRule!.forbids, ['double-next']);
+  assert.equal(advice.labelRule!.option, 'take-now');
+  // The same options with the double dose ranked first (a window that rewards it, say).
+  const double = advice.options.find((o) => o.id === 'double-next')!;
+  const rest = advice.options.filter((o) => o.id !== 'double-next');
+  const reordered = { ...advice, options: [double, ...rest] };
+  const en = patientSheet(reordered, 'en');
+  assert.doesNotMatch(en[1], /double/);
+  assert.equal(en[1], `What we advise: ${optionSentence(rest[0], reordered, 'en')}`);
+  // Without a label rule, the first-ranked option is advised whatever it is.
+  assert.match(
+    patientSheet({ ...reordered, labelRule: null }, 'en')[1],
+    /take a double dose at 08:00 \(16 mg\)/,
+  );
 });

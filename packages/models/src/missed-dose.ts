@@ -64,7 +64,13 @@ export interface MissedDoseAdvice {
   horizon: Quantity;
   window: { efficacy: Quantity; toxicity: Quantity; reads: DrugMissedDose['reads']; source: string };
   /** The label's rule of the patient's formulation, and the option it amounts to at this delay; null: none in the drug file. */
-  labelRule: { rule: Bilingual; citation: string; option: MissedDoseOptionId } | null;
+  labelRule: {
+    rule: Bilingual;
+    citation: string;
+    option: MissedDoseOptionId;
+    /** Options the label rules out: never the patient's advice. */
+    forbids: MissedDoseOptionId[];
+  } | null;
   reference: MissedDoseChoice;
   /** Best first. */
   options: MissedDoseChoice[];
@@ -172,7 +178,10 @@ export function missedDoseAdvice(ct: ClinicalTwin, req: MissedDoseRequest): Miss
       reads,
       source: req.efficacy || req.toxicity ? 'given with the request' : policy!.why,
     },
-    labelRule: rule && labelOption ? { rule: rule.rule, citation: rule.citation, option: labelOption } : null,
+    labelRule:
+      rule && labelOption
+        ? { rule: rule.rule, citation: rule.citation, option: labelOption, forbids: rule.forbids }
+        : null,
     reference: choice(g.reference),
     options: g.options.map(choice),
     warnings: ct.warnings,
@@ -233,12 +242,15 @@ export function optionSentence(c: MissedDoseChoice, advice: MissedDoseAdvice, la
 }
 
 /**
- * The patient's sheet: what to do (the best-ranked option), what the label says, and when to call
+ * The patient's sheet: what to do (the best-ranked option the label allows), what the label says, and when to call
  * the care team, in plain words. The clinician sees the same options in detail.
  */
 export function patientSheet(advice: MissedDoseAdvice, lang: 'en' | 'fr'): string[] {
   const fr = lang === 'fr';
-  const best = advice.options[0];
+  // The best-ranked option the label does not rule out (a double dose is never advised to a
+  // patient whose leaflet forbids it, however the simulation ranks it).
+  const forbidden = new Set<string>(advice.labelRule?.forbids ?? []);
+  const best = advice.options.find((o) => !forbidden.has(o.id)) ?? advice.options[0];
   const lines = [
     fr
       ? `Votre dose prévue à ${clock(new Date(Date.parse(advice.dueAt)).toISOString(), advice.dueAt)} n’a pas été prise (${formatHours(advice.delay.value)} de retard).`

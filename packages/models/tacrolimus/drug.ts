@@ -262,6 +262,7 @@ export const tacrolimus: DrugFile = {
           fr: 'Si vous oubliez une dose, prenez-la dès que vous vous en apercevez. S’il est presque l’heure de la dose suivante, ne prenez pas la dose oubliée et prenez la suivante à l’heure habituelle. Ne prenez jamais deux doses à la fois.',
         },
         takeWithin: { value: 6, unit: 'h' },
+        forbids: ['double-next'],
         citation:
           'immediate-release tacrolimus patient monographs (FDB monograph for Prograf; Prograf patient leaflet as distributed by pharmacies): take as soon as remembered, skip when almost time for the next dose, never a double dose; the EU Prograf leaflet itself was not read here. "Almost time" is read as more than half the 12-h interval late (dosetwin’s reading)',
       },
@@ -272,6 +273,7 @@ export const tacrolimus: DrugFile = {
           fr: 'Si vous oubliez votre dose du matin, prenez-la le plus tôt possible dans la journée. Ne prenez pas de double dose le lendemain matin.',
         },
         takeWithin: { value: 16, unit: 'h' },
+        forbids: ['double-next'],
         citation:
           'Advagraf EU SmPC 4.2: "A forgotten morning dose should be taken as soon as possible on the same day. A double dose should not be taken on the next morning." "The same day" is read as up to 16 h after a morning dose at 08:00 (midnight; dosetwin’s reading)',
       },

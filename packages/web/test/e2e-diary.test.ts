@@ -150,6 +150,9 @@ test(
         /Fenêtre : 5 ng\/mL à 10 ng\/mL, lue sur les résiduelles\. Pourquoi : the IATDMCT consensus/,
       );
       assert.match(detailText, /a posteriori \(MAP\), 200 tirages/);
+      // The label's option is marked, and the double dose it forbids crossed out.
+      assert.equal(await detail.locator('tr[data-option="skip"] td').nth(8).innerText(), '✓');
+      assert.equal(await detail.locator('tr[data-option="double-next"] td').nth(8).innerText(), '✗');
       // The skipped dose's next trough is lower than on time.
       const skipTrough = await detail.locator('tr[data-option="skip"] td').nth(6).innerText();
       assert.match(skipTrough, /\(-\d+ %\)/);

@@ -287,7 +287,17 @@ export function DiaryPage({ id }: PageProps) {
                           {num(o.trough.value, 2)} {o.trough.unit} ({pct(o.troughChange)})
                         </Table.Td>
                         <Table.Td>{pct(o.aucChange)}</Table.Td>
-                        <Table.Td>{o.label ? <Badge size="sm">✓</Badge> : ''}</Table.Td>
+                        <Table.Td>
+                          {o.label ? (
+                            <Badge size="sm">✓</Badge>
+                          ) : advice.labelRule?.forbids.some((f) => f === o.id) ? (
+                            <Badge size="sm" color="red">
+                              ✗
+                            </Badge>
+                          ) : (
+                            ''
+                          )}
+                        </Table.Td>
                       </Table.Tr>
                     ))}
                   </Table.Tbody>
