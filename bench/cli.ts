@@ -104,6 +104,13 @@ export function benchCli(): string {
         `| \`dosetwin --version\` | ${label} | ${VERSION_RUNS} | ${f(v.wall)} | ${f(v.cpu)} | — | — |`,
       );
     }
+    // Node's own start: the floor of any command on this machine at this load.
+    const empty = join(dir, 'empty.mjs');
+    writeFileSync(empty, '');
+    const node = timed(VERSION_RUNS, empty, []);
+    rows.push(
+      `| \`node empty.mjs\` (Node alone) | — | ${VERSION_RUNS} | ${f(node.wall)} | ${f(node.cpu)} | — | — |`,
+    );
     const outputs = new Map<string, string>();
     for (const threads of [availableParallelism(), 1]) {
       const args = ['fit', '--model', MODEL, '--data', data, '--threads', String(threads)];
