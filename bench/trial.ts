@@ -65,7 +65,7 @@ export async function benchTrial(): Promise<string> {
   return [
     '## Virtual trial (`dosetwin trial`, packages/engine/src/trial)',
     '',
-    `${FILE.n.toLocaleString('en')} virtual adult inpatients (the vancomycin drug file's population), vancomycin/goti2018 (closed-form two-compartment), 1000 mg q12h over 1 h for 7 days, PTA of auc24=400..600 mg*h/L on day 7, ${FILE.n / FILE.chunkSize} chunks of ${FILE.chunkSize}. Goal: < 10 s on 2 cores. CPU time is the process's (threads included): on a machine shared with other work, wall time is longer than CPU time / 2. ${load}`,
+    `${FILE.n.toLocaleString('en')} virtual adult inpatients (the vancomycin drug file's population), vancomycin/goti2018 (closed-form two-compartment), 1000 mg q12h over 1 h for 7 days, PTA of auc24=400..600 mg*h/L on day 7, ${r.setup.n / r.setup.chunkSize} chunks of ${r.setup.chunkSize}. Goal: < 10 s on 2 cores. CPU time is the process's (threads included): on a machine shared with other work, wall time is longer than CPU time / 2. ${load}`,
     '',
     '| run | workers | wall | CPU | patients/s | PTA day 7 ± MC SE |',
     '|---|---:|---:|---:|---:|---:|',

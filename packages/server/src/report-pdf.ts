@@ -8,7 +8,7 @@ import { type ReportData, reportHeading, reportSections } from './report.ts';
 import { chartGeometry, type ChartGeometry } from './report-chart.ts';
 import { tr } from './report-text.ts';
 
-const A4 = { w: 595.28, h: 841.89 };
+export const A4 = { w: 595.28, h: 841.89 };
 const M = 42;
 const WIDTH = A4.w - 2 * M;
 
@@ -16,7 +16,7 @@ const WIDTH = A4.w - 2 * M;
  * Text for the standard fonts (WinAnsi): the few characters outside it written out. pdfkit would
  * print them as garbage.
  */
-const winAnsi = (s: string): string =>
+export const winAnsi = (s: string): string =>
   s
     .replace(/→/g, '->')
     .replace(/≥/g, '>=')

@@ -3,12 +3,12 @@
 // the one-line PTA form prints the PTA with its Monte Carlo SE, equal to the trial run's; a
 // covariate table is resampled (its units converted); bad input names its field (exit 2).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { resolveTrial, type TrialFile } from '@dosetwin/models';
-import { dosetwin } from '../test-support.ts';
+import { dosetwin, REPO } from '../test-support.ts';
 import { readCovariateTable, runOnThreads, trialCsv, trialOutput } from './trial.ts';
 
 const FILE: TrialFile = {
@@ -109,4 +109,50 @@ test('--covariates: a table with units in the header is converted to the populat
   assert.deepEqual(t.rows[0], [0, 50, 180, 80, 1.0]);
   writeFileSync(csv, 'SEX,AGE (y),HT (cm),WT (kg),SCR (mg/dL)\n0,50,180,x,1.0\n');
   assert.throws(() => readCovariateTable(csv, 'vancomycin/goti2018'), /cov\.csv:2: WT 'x' is not a number/);
+});
+
+test('dosetwin trial nomogram: the best arm per weight × CrCL cell as a table and a one-page PDF; one stratum is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dt-nomogram-'));
+  const spec = join(dir, 'nomogram.json');
+  const file: TrialFile = {
+    name: 'Vancomycin test nomogram',
+    model: 'vancomycin/goti2018',
+    arms: [
+      { name: '750 mg q12h', regimen: '750 mg q12h over 1 h' },
+      { name: '1250 mg q12h', regimen: '1250 mg q12h over 1.5 h' },
+    ],
+    days: 3,
+    targets: ['auc24=400..600 mg*h/L'],
+    strata: [
+      { name: 'Weight', variable: 'WT', unit: 'kg', edges: [80] },
+      { name: 'CrCL', variable: 'CRCL', unit: 'mL/min', edges: [60] },
+    ],
+    n: 400,
+    chunkSize: 200,
+    seed: 4,
+  };
+  writeFileSync(spec, JSON.stringify(file));
+  const pdf = join(dir, 'nomogram.pdf');
+  const r = dosetwin('trial', 'nomogram', spec, '--pdf', pdf, '--workers', '1');
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines[0], 'Vancomycin test nomogram — PTA on day 3');
+  assert.equal(lines[1], 'Weight \\ CrCL | <60 mL/min | ≥60 mL/min');
+  assert.equal(lines.length, 4);
+  // Low weight and low clearance: the smaller dose is the better start; heavy with good clearance: the larger.
+  assert.match(lines[2], /^<80 kg \| 750 mg q12h \(\d+ %, n \d+\) \| /);
+  assert.match(lines[3], /^≥80 kg \| .* \| 1250 mg q12h \(\d+ %, n \d+\)$/);
+  const bytes = readFileSync(pdf);
+  assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
+  assert.equal((bytes.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length, 1, 'one page');
+  // The README's example file resolves to a nomogram trial (its run is the README's, 40 000 patients).
+  const example = resolveTrial(
+    JSON.parse(readFileSync(join(REPO, 'examples/vancomycin-nomogram.json'), 'utf8')),
+  );
+  assert.equal(example.setup.strata.length, 2);
+  assert.equal(example.setup.arms.length, 10);
+  writeFileSync(spec, JSON.stringify({ ...file, strata: file.strata!.slice(0, 1) }));
+  const bad = dosetwin('trial', 'nomogram', spec);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /strata.*two strata/);
 });

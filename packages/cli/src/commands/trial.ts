@@ -11,6 +11,7 @@ import {
   emptyCounts,
   isKnownUnit,
   mergeCounts,
+  nomogram,
   splitCsv,
   type TrialCounts,
   type TrialReport,
@@ -330,6 +331,72 @@ export function registerTrial(program: Command): void {
         const text = o.format === 'csv' ? trialCsv(out) : JSON.stringify(out, null, 2) + '\n';
         if (o.out) writeFileSync(o.out, text);
         else process.stdout.write(text);
+        return 0;
+      });
+    });
+  trial
+    .command('nomogram')
+    .description(
+      'a dosing nomogram: the arm with the highest PTA in each cell of the trial file’s two strata (rows × columns), as a table and a one-page PDF',
+    )
+    .argument('<spec>', 'trial file (JSON) with two strata, e.g. weight and CrCL bands')
+    .option('--pdf <file>', 'write the one-page PDF there')
+    .option('--day <n>', 'the day whose PTA is read (default: the last)')
+    .option('--lang <lang>', 'en | fr (the PDF)', 'en')
+    .option('--threshold <p>', 'cells with a PTA below this are marked (0..1)', '0.5')
+    .option('--workers <n>', 'worker threads (default: the cores, at most 8)')
+    .action(async (spec: string, o) => {
+      process.exitCode = await guarded(async () => {
+        if (!['en', 'fr'].includes(o.lang)) argError('--lang', `'${o.lang}' is not en or fr`);
+        const file = readTrialFile(spec);
+        const r = resolveTrial(file);
+        if (r.setup.strata.length !== 2)
+          argError(
+            'strata',
+            `a nomogram needs two strata (rows, columns); ${spec} has ${r.setup.strata.length}`,
+          );
+        const day = int(o.day, '--day', 1, file.days);
+        const threshold = Number(o.threshold);
+        if (!(threshold >= 0 && threshold <= 1))
+          argError('--threshold', `'${o.threshold}' must be a number in 0..1`);
+        if (day > file.days) argError('--day', `day ${day} is after the trial's last (${file.days})`);
+        const total = chunkCount(r.setup);
+        const counts = await runOnThreads(
+          file,
+          workersOf(o.workers),
+          trialProgress(total, r.setup.chunkSize, r.setup.n),
+        );
+        const out = trialOutput(r, counts);
+        const nom = nomogram(out.report, r.setup.strata, day);
+        const basis = [
+          `${getModel(file.model).ir.citation?.text ?? file.model} (${file.model}); target ${out.meta.targets.join(', ')}.`,
+          `${r.setup.n} virtual patients (${r.setup.population.label}), seed ${r.setup.seed}; each regimen given to every patient for ${file.days} days; PTA of day ${day}.`,
+        ];
+        const lines = [
+          `${file.name ?? 'Nomogram'} — PTA on day ${day}`,
+          [`${nom.rows.stratum} \\ ${nom.columns.stratum}`, ...nom.columns.bands].join(' | '),
+          ...nom.rows.bands.map((b, i) =>
+            [
+              b,
+              ...nom.cells[i].map((c) =>
+                c.arm && c.pta ? `${c.arm} (${(100 * c.pta.p).toFixed(0)} %, n ${c.pta.n})` : '–',
+              ),
+            ].join(' | '),
+          ),
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
+        if (o.pdf) {
+          const { renderNomogramPdf } = await import('@dosetwin/server');
+          const pdf = await renderNomogramPdf({
+            title: file.name ?? `${file.model}: nomogram`,
+            nomogram: nom,
+            basis,
+            threshold,
+            lang: o.lang,
+          });
+          writeFileSync(o.pdf, pdf);
+          process.stderr.write(`nomogram written to ${o.pdf} (${pdf.length} bytes)\n`);
+        }
         return 0;
       });
     });
