@@ -308,3 +308,4 @@ export * as fhirCodes from './fhir/codes.ts';
 export { DEFAULT_CHUNK, resolveTrial, type ResolvedTrial, type TrialFile } from './trial.ts';
 export { drugPatientCsv } from './fhir/csv.ts';
 export { drugOfMedication, medicationRequestOf, regimenText } from './fhir/order.ts';
+export { decisionBundle, type SignedDecision } from './fhir/write-back.ts';

@@ -42,17 +42,12 @@ describe('wire contract and OpenAPI', () => {
   let fhir: FhirTestServer;
 
   before(async () => {
-    // A FHIR server holding the amikacin first-dose patient, for the import route.
-    fhir = await startFhirServer({
-      seed: [
-        JSON.parse(
-          readFileSync(
-            new URL('../../models/src/fhir/fixtures/amikacin-first-dose.json', import.meta.url),
-            'utf8',
-          ),
-        ),
-      ],
-    });
+    // A FHIR server holding the amikacin and vancomycin patients, for the import and write-back routes.
+    const fixture = (name: string) =>
+      JSON.parse(
+        readFileSync(new URL(`../../models/src/fhir/fixtures/${name}.json`, import.meta.url), 'utf8'),
+      );
+    fhir = await startFhirServer({ seed: [fixture('amikacin-first-dose'), fixture('vancomycin-icu')] });
     t = await testApp('sqlite', { loginAttempts: 3, fhir: { baseUrl: fhir.url } });
     auth = {
       admin: (await userWithToken(t.app, 'admin', 'pharmacology', 'c-admin')).auth,
@@ -495,6 +490,24 @@ describe('wire contract and OpenAPI', () => {
     await hit(fhirImport, `/api/patients/${patient}/fhir-import`, {
       as: 'presc',
       body: { fhirPatientId: '../x' },
+    });
+    // The signed decision of the vancomycin request, written back once its patient is linked.
+    const writeBack = 'POST /api/requests/:id/fhir-write-back';
+    await hit(writeBack, `/api/requests/${request}/fhir-write-back`, { as: 'presc', body: {} });
+    await hit(fhirImport, `/api/patients/${patient}/fhir-import`, {
+      as: 'presc',
+      body: { drug: 'vancomycin', fhirPatientId: 'vanco-icu-1' },
+    });
+    const written = await hit(writeBack, `/api/requests/${request}/fhir-write-back`, {
+      as: 'presc',
+      body: {},
+    });
+    assert.equal(written.statusCode, 200, written.body);
+    await hit(writeBack, `/api/requests/${request}/fhir-write-back`, { as: 'presc', body: {} });
+    await hit(writeBack, '/api/requests/nobody/fhir-write-back', { as: 'presc', body: {} });
+    await hit(writeBack, `/api/requests/${request}/fhir-write-back`, {
+      as: 'presc',
+      body: { intent: 'order' },
     });
 
     // The document: every API route, each status seen listed with its schema, the success first.

@@ -107,3 +107,27 @@ export const FhirServerInfo = Type.Object(
   { description: 'the FHIR server the service imports from' },
 );
 export type FhirServerInfo = Static<typeof FhirServerInfo>;
+
+export const FhirWriteBackBody = Type.Object(
+  {
+    intent: Type.Optional(
+      Type.Union([Type.Literal('proposal'), Type.Literal('plan')], {
+        description: "the MedicationRequest's intent: 'proposal' (advice, the default) or 'plan'",
+      }),
+    ),
+  },
+  strict,
+);
+export type FhirWriteBackBody = Static<typeof FhirWriteBackBody>;
+
+export const FhirWriteBackResult = Type.Object(
+  {
+    server: Type.String(),
+    resources: Type.Array(Type.String(), {
+      description:
+        "what the FHIR server created: 'DiagnosticReport/…', 'MedicationRequest/…', 'Provenance/…'",
+    }),
+  },
+  { description: 'the signed decision, written to the FHIR server the patient was imported from' },
+);
+export type FhirWriteBackResult = Static<typeof FhirWriteBackResult>;

@@ -120,3 +120,35 @@ export async function patientResources(
   for (const ref of refs) out.push(await fhirGet(access, ref));
   return out;
 }
+
+/** POST a transaction Bundle to the server's base; its response Bundle, or DT_FHIR_SERVER. */
+export async function fhirTransaction(access: FhirAccess, bundle: Json): Promise<Json> {
+  const base = access.baseUrl.replace(/\/+$/, '');
+  let res: Response;
+  try {
+    res = await fetch(base, {
+      method: 'POST',
+      headers: {
+        accept: 'application/fhir+json',
+        'content-type': 'application/fhir+json',
+        ...(access.token ? { authorization: `Bearer ${access.token}` } : {}),
+      },
+      body: JSON.stringify(bundle),
+      signal: AbortSignal.timeout(30_000),
+    });
+  } catch (e) {
+    throw serverError(
+      `POST ${base}`,
+      `no answer (${(e as Error).message})`,
+      `pas de réponse (${(e as Error).message})`,
+    );
+  }
+  const text = await res.text();
+  if (!res.ok)
+    throw serverError(`POST ${base}`, `HTTP ${res.status} ${text.slice(0, 300)}`, `HTTP ${res.status}`);
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    throw serverError(`POST ${base}`, 'the answer is not JSON', 'la réponse n’est pas du JSON');
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * The hospital's FHIR server: which one the service reads, and a patient's record imported from
- * it (services/fhir-import.ts). The token the service holds for it never leaves the service.
+ * it (services/fhir-import.ts), and a signed decision written back to it (services/fhir-write-back.ts).
+ * The token the service holds for it never leaves the service.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Ctx } from '../context.ts';
@@ -9,9 +10,12 @@ import {
   FhirImportBody,
   FhirImportResult,
   FhirServerInfo,
+  FhirWriteBackBody,
+  FhirWriteBackResult,
   IdParams,
 } from '../contract/index.ts';
 import { importFromFhir, requireFhir } from '../services/fhir-import.ts';
+import { writeBack } from '../services/fhir-write-back.ts';
 
 const CLINICAL = ['prescriber', 'pharmacologist'] as const;
 
@@ -35,5 +39,18 @@ export const fhirRoutes =
         },
       },
       async (req) => importFromFhir(ctx.db.db, req.user!, requireFhir(ctx.fhir), req.params.id, req.body),
+    );
+    app.post(
+      '/requests/:id/fhir-write-back',
+      {
+        config: { access: CLINICAL },
+        schema: {
+          tags: ['fhir'],
+          params: IdParams,
+          body: FhirWriteBackBody,
+          response: { 200: FhirWriteBackResult, ...errorResponses(404, 409, 422, 429, 502, 503) },
+        },
+      },
+      async (req) => writeBack(ctx, req.user!, req.params.id, req.body),
     );
   };
