@@ -15,6 +15,7 @@ const MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
   { commands: ['forecast'], load: async () => (await import('./commands/forecast.ts')).registerForecast },
   { commands: ['warfarin'], load: async () => (await import('./commands/warfarin.ts')).registerWarfarin },
   { commands: ['adherence'], load: async () => (await import('./commands/adherence.ts')).registerAdherence },
+  { commands: ['missed'], load: async () => (await import('./commands/missed.ts')).registerMissed },
   { commands: ['check'], load: async () => (await import('./commands/check.ts')).registerCheck },
   { commands: ['models'], load: async () => (await import('./commands/models.ts')).registerModels },
   { commands: ['convert'], load: async () => (await import('./commands/convert.ts')).registerConvert },
