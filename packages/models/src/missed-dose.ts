@@ -27,7 +27,7 @@ export interface MissedDoseRequest {
   /** When the missed dose was due, and when the patient asks (ISO 8601 with a zone). */
   dueAt: string;
   at: string;
-  /** The window; null: the drug file's. */
+  /** The window; null: the drug file's (read as it says, e.g. on troughs); given here, it is read on the whole curve. */
   efficacy?: Quantity | null;
   toxicity?: Quantity | null;
 }
