@@ -132,6 +132,13 @@ describe(
         buffer: Buffer.from(JSON.stringify({ ...file, who: 'S-C0DE', doseMg: 1000, score: 12.3 })),
       });
       await result.nth(1).waitFor();
+      // Each row scored again from the loaded case's truth: the edited file does not pass.
+      const classmate = caseScore(CASE, { value: 1000, unit: 'mg' }, 2);
+      await result
+        .nth(1)
+        .getByText(fill(en.pg_check_bad, { score: fmt(Number(classmate.score.toFixed(1)), 'en', 4) }))
+        .waitFor();
+      await result.nth(0).getByText(en.pg_check_ok).waitFor();
       assert.deepEqual((await result.nth(1).locator('td').allInnerTexts()).slice(0, 4), [
         'S-C0DE',
         CASE.id,

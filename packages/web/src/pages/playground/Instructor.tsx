@@ -5,7 +5,7 @@
  */
 import { Alert, Button, FileButton, Group, NumberInput, Stack, Table, Text, Title } from '@mantine/core';
 import type { TeachingCase } from '@dosetwin/models';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useT } from '../../i18n/index.ts';
 import { EngineError } from '../../lib/engine-client.ts';
 import { issueText } from '../../lib/issue-text.ts';
@@ -20,6 +20,8 @@ import {
 } from '../../lib/playground-results.ts';
 import { fmt } from '../../lib/units.ts';
 
+const keyOf = (r: PlayResult) => `${r.who}|${r.caseId}|${r.at}`;
+
 export function Instructor({ client, c }: { client: PlaygroundClient; c: TeachingCase | null }) {
   const { t, lang } = useT();
   const [results, setResults] = useState<PlayResult[]>(() => loadResults(localStorage));
@@ -28,6 +30,21 @@ export function Instructor({ client, c }: { client: PlaygroundClient; c: Teachin
   const [n, setN] = useState<number | string>(5);
   const [seed, setSeed] = useState<number | string>(1);
   const [series, setSeries] = useState<TeachingCase[]>([]);
+  // Each result of the loaded case scored again from its truth: a file edited by hand shows.
+  const [checked, setChecked] = useState<Record<string, number>>({});
+  useEffect(() => {
+    if (!c) return;
+    let live = true;
+    const mine = results.filter((r) => r.caseId === c.id);
+    void Promise.all(
+      mine.map((r) => client.score(c, r.doseMg, r.timesH.length).then((s) => [keyOf(r), s.score] as const)),
+    )
+      .then((pairs) => live && setChecked(Object.fromEntries(pairs)))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [client, c, results]);
   const fail = (e: unknown) =>
     setError(e instanceof EngineError ? e.issues.map((i) => issueText(i, lang)).join('\n') : String(e));
   const importFiles = async (files: File[]) => {
@@ -74,12 +91,13 @@ export function Instructor({ client, c }: { client: PlaygroundClient; c: Teachin
               <Table.Th>{t('pg_col_dose')}</Table.Th>
               <Table.Th>{t('pg_col_metric')}</Table.Th>
               <Table.Th>{t('pg_col_score')}</Table.Th>
+              <Table.Th>{t('pg_col_check')}</Table.Th>
               <Table.Th>{t('pg_col_when')}</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {results.map((r) => (
-              <Table.Tr key={`${r.who}|${r.caseId}|${r.at}`}>
+              <Table.Tr key={keyOf(r)}>
                 <Table.Td>{r.who}</Table.Td>
                 <Table.Td>{r.caseId}</Table.Td>
                 <Table.Td>{r.timesH.map((h) => fmt(h, lang)).join(', ')}</Table.Td>
@@ -88,6 +106,13 @@ export function Instructor({ client, c }: { client: PlaygroundClient; c: Teachin
                   {r.target.split('=')[0]} {fmt(r.metric, lang, 4)}
                 </Table.Td>
                 <Table.Td>{fmt(Number(r.score.toFixed(1)), lang, 4)}</Table.Td>
+                <Table.Td>
+                  {checked[keyOf(r)] === undefined
+                    ? '–'
+                    : Math.abs(checked[keyOf(r)] - r.score) < 1e-9
+                      ? t('pg_check_ok')
+                      : t('pg_check_bad', { score: fmt(Number(checked[keyOf(r)].toFixed(1)), lang, 4) })}
+                </Table.Td>
                 <Table.Td>{new Date(r.at).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB')}</Table.Td>
               </Table.Tr>
             ))}
