@@ -309,3 +309,4 @@ export { DEFAULT_CHUNK, resolveTrial, type ResolvedTrial, type TrialFile } from 
 export { drugPatientCsv } from './fhir/csv.ts';
 export { drugOfMedication, medicationRequestOf, regimenText } from './fhir/order.ts';
 export { decisionBundle, type SignedDecision } from './fhir/write-back.ts';
+export { recordBundle, type ExportInput } from './fhir/export.ts';

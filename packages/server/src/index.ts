@@ -18,5 +18,6 @@ export { backupSqlite, restoreSqlite, pgDumpAdvice, isBackupError, DB_FILE } fro
 /** `dosetwin fhir import`: a patient's resources from a FHIR server, and the import into the database. */
 export { patientResources, type FhirAccess } from './fhir/client.ts';
 export { importIntoRecord } from './services/fhir-import.ts';
+export { exportRecordBundle } from './services/fhir-export.ts';
 /** `dosetwin trial nomogram`: a dosing nomogram as a one-page PDF. */
 export { renderNomogramPdf, type NomogramPdf } from './nomogram-pdf.ts';

@@ -158,3 +158,24 @@ test('fhir import: bad arguments exit 2 naming the option; a server that does no
   assert.equal(down.code, 2, down.stderr);
   assert.match(down.stderr, /DT_FHIR_SERVER/);
 });
+
+test('fhir export: the record stored by --into, as a Bundle under the linked FHIR id, read back by the import (3 doses, 2 levels); AGE listed as not exported', async () => {
+  const r = await dosetwin('fhir', 'export', '--patient', 'p1', '--drug', 'vancomycin', '--data-dir', dir);
+  assert.equal(r.code, 0, r.stderr);
+  const b = JSON.parse(r.stdout) as Bundle;
+  assert.equal(b.resourceType, 'Bundle');
+  const back = importFhir(b, drugFile('vancomycin')!, { patientId: 'vanco-icu-1' });
+  const original = importFhir(bundle, drugFile('vancomycin')!);
+  assert.deepEqual(
+    back.doses.map((d) => d.values),
+    original.doses.map((d) => d.values),
+  );
+  assert.deepEqual(
+    back.levels.map((l) => [l.values.at, l.values.value, l.values.unit]),
+    original.levels.map((l) => [l.values.at, l.values.value, l.values.unit]),
+  );
+  assert.match(r.stderr, /not exported: covariates\[\d+\]: AGE 65\.58 y/);
+  const bad = await dosetwin('fhir', 'export', '--patient', 'p1', '--drug', 'aspirin', '--data-dir', dir);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--drug/);
+});

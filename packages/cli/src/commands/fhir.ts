@@ -67,7 +67,9 @@ export function importSummary(imp: FhirImport, from: string): string {
  * problem (the CLI's convention for every issue).
  */
 export function registerFhir(program: Command): void {
-  const fhir = program.command('fhir').description("a hospital's FHIR R4 server: import a patient's record");
+  const fhir = program
+    .command('fhir')
+    .description("a hospital's FHIR R4 server: import a patient's record, export it as a Bundle");
   fhir
     .command('import')
     .description("read one patient's doses, levels and covariates for a drug from a FHIR R4 server")
@@ -81,6 +83,34 @@ export function registerFhir(program: Command): void {
     .option('--json', 'print the import as JSON')
     .action(async (o: ImportOptions) => {
       process.exitCode = await guarded(() => runImport(o));
+    });
+  fhir
+    .command('export')
+    .description("a patient's record and signed decisions for a drug as a FHIR R4 Bundle (JSON)")
+    .requiredOption('--patient <id>', 'the dosetwin patient')
+    .requiredOption('--drug <drug>', "the drug, e.g. 'vancomycin'")
+    .option('-o, --output <file>', "the Bundle's file ('-' = standard output, the default)")
+    .option('--data-dir <dir>', 'SQLite data directory (default $DOSETWIN_DATA_DIR or ./.data)')
+    .action(async (o: { patient: string; drug: string; output?: string; dataDir?: string }) => {
+      process.exitCode = await guarded(async () => {
+        if (!drugFile(o.drug)) argError('--drug', `'${o.drug}' is not a drug of the library`);
+        const server = await import('@dosetwin/server');
+        const url = process.env.DATABASE_URL;
+        const db = await server.openDb({
+          dataDir: o.dataDir ?? process.env.DOSETWIN_DATA_DIR ?? './.data',
+          databaseUrl: url && /^postgres(ql)?:\/\//.test(url) ? url : undefined,
+        });
+        try {
+          const { bundle, notExported } = await server.exportRecordBundle(db.db, o.patient, o.drug);
+          const text = JSON.stringify(bundle, null, 1) + '\n';
+          if (!o.output || o.output === '-') process.stdout.write(text);
+          else writeFileSync(o.output, text);
+          for (const n of notExported) process.stderr.write(`not exported: ${n}\n`);
+          return 0;
+        } finally {
+          await db.close();
+        }
+      });
     });
 }
 
