@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lambertWOfExp, lessonCurve, type LessonParams, Z95 } from './curves.ts';
-import { LESSON_DEFAULTS } from './lesson-defaults.ts';
+import { lambertWOfExp, LESSON_IDS, lessonCurve, type LessonParams, Z95 } from './curves.ts';
+import { LESSON_DEFAULTS, LESSON_PARAMS } from './lesson-defaults.ts';
 
 const TOL = 1e-9;
 
@@ -171,4 +171,18 @@ test('a lesson missing a parameter names it (DT_PARAM_DOMAIN)', () => {
     (e: Error & { issues?: { code: string; field: string }[] }) =>
       e.issues?.[0]?.code === 'DT_PARAM_DOMAIN' && e.issues[0].field === 'kaPerH',
   );
+});
+
+test('every slider at its minimum and its maximum gives a finite, non-negative curve (no lesson can be moved into an error)', () => {
+  for (const id of LESSON_IDS)
+    for (const spec of LESSON_PARAMS[id])
+      for (const value of [spec.min, spec.max]) {
+        const c = lessonCurve(id, { ...LESSON_DEFAULTS[id], [spec.name]: value });
+        for (const arr of [c.conc, c.lo, c.hi, c.reference])
+          if (arr)
+            assert.ok(
+              arr.every((x) => Number.isFinite(x) && x >= 0),
+              `${id} ${spec.name} = ${value}`,
+            );
+      }
 });
