@@ -161,6 +161,7 @@ export {
 } from './input-status.ts';
 export { currentRegimen, doseTimes, editedRegimen, openingRegimen, sameRegimen } from './what-if.ts';
 export {
+  advisedOption,
   missedDoseAdvice,
   optionSentence,
   patientSheet,

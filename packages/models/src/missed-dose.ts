@@ -242,15 +242,28 @@ export function optionSentence(c: MissedDoseChoice, advice: MissedDoseAdvice, la
 }
 
 /**
+ * What the patient is advised: the best-ranked option the label does not rule out (a double dose
+ * is never advised to a patient whose leaflet forbids it, however the simulation ranks it), and
+ * its dose to take now, if it has one (what the patient records once taken).
+ */
+export function advisedOption(advice: MissedDoseAdvice): {
+  choice: MissedDoseChoice;
+  doseNow: { at: string; amount: Quantity } | null;
+} {
+  const forbidden = new Set<string>(advice.labelRule?.forbids ?? []);
+  const choice = advice.options.find((o) => !forbidden.has(o.id)) ?? advice.options[0];
+  const atMs = Date.parse(advice.at);
+  const doseNow = choice.doses.find((d) => Math.abs(Date.parse(d.at) - atMs) < 60_000) ?? null;
+  return { choice, doseNow };
+}
+
+/**
  * The patient's sheet: what to do (the best-ranked option the label allows), what the label says, and when to call
  * the care team, in plain words. The clinician sees the same options in detail.
  */
 export function patientSheet(advice: MissedDoseAdvice, lang: 'en' | 'fr'): string[] {
   const fr = lang === 'fr';
-  // The best-ranked option the label does not rule out (a double dose is never advised to a
-  // patient whose leaflet forbids it, however the simulation ranks it).
-  const forbidden = new Set<string>(advice.labelRule?.forbids ?? []);
-  const best = advice.options.find((o) => !forbidden.has(o.id)) ?? advice.options[0];
+  const best = advisedOption(advice).choice;
   const lines = [
     fr
       ? `Votre dose prévue à ${clock(new Date(Date.parse(advice.dueAt)).toISOString(), advice.dueAt)} n’a pas été prise (${formatHours(advice.delay.value)} de retard).`

@@ -1,7 +1,8 @@
 // The patient's dose diary in a French browser (Debian's chromium, playwright-core, phone-sized):
 // a tacrolimus (Prograf 8 mg every 12 h) record whose evening dose of yesterday was not taken, a
 // trough measured two days ago and the pharmacologist's analysis; "J’ai oublié ma dose d’hier
-// soir" at 07:30 this morning gives the guidance in plain French, then the clinician's view lists
+// soir" at 07:30 this morning gives the guidance in plain French (the advised half dose, once taken,
+// recorded in the record at its real time), then the clinician's view lists
 // the same five options (and the dose on time) with the Prograf rule, and the adherence patterns
 // of the current regimen as bands. Screenshots go to artifacts/e2e/diary/.
 import assert from 'node:assert/strict';
@@ -109,6 +110,20 @@ test(
       );
       assert.match(text, /appelez-la\./);
       await b.shot('diary-patient-fr', true);
+      // The advised dose (half of it, now) is recorded once taken: an administration at 07:30 in the
+      // record, which the next analysis fits at its real time.
+      assert.match(text, /Prenez maintenant une dose réduite \(4 mg\), puis la suivante à 08:00/);
+      await page.getByRole('button', { name: 'J’ai pris 4 mg maintenant : l’enregistrer' }).click();
+      await page.getByTestId('diary-recorded').waitFor();
+      const doses = await page.evaluate(async (id) => {
+        const r = await fetch(`/api/patients/${id}`, { credentials: 'same-origin' });
+        return ((await r.json()) as { administrations: { at: string; amount: number }[] }).administrations;
+      }, patient.id);
+      const taken = doses.filter((d) => Date.parse(d.at) === at(0, 7, 30).getTime());
+      assert.deepEqual(
+        taken.map((d) => d.amount),
+        [4],
+      );
       const advice = text.split('\n').find((l) => l.startsWith('Ce que nous vous conseillons'))!;
 
       // The clinician reads the detail on a desk's screen.

@@ -47,4 +47,6 @@ export const diaryEn = {
   diaryAtEnd: 'Day 14, before the dose: p5 / median / p95',
   diaryTimeBelow: 'Time below {lo}',
   diaryEfficacy: 'efficacy {lo}',
+  diaryRecordTaken: 'I have taken {amount} now: record it',
+  diaryRecorded: 'Recorded in your file: {amount} taken at {at}. The next analysis uses this real time.',
 };

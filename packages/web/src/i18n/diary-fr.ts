@@ -50,4 +50,7 @@ export const diaryFr: Record<keyof typeof diaryEn, string> = {
   diaryAtEnd: 'Jour 14, avant la prise : p5 / médiane / p95',
   diaryTimeBelow: 'Temps sous {lo}',
   diaryEfficacy: 'efficacité {lo}',
+  diaryRecordTaken: 'J’ai pris {amount} maintenant : l’enregistrer',
+  diaryRecorded:
+    'Enregistré dans votre dossier : {amount} pris le {at}. La prochaine analyse utilise cette heure réelle.',
 };

@@ -24,6 +24,7 @@ import {
 } from '@mantine/core';
 import {
   type AdherenceBand,
+  advisedOption,
   currentRegimen,
   type MissedDoseAdvice,
   type MissedDoseChoice,
@@ -86,6 +87,8 @@ export function DiaryPage({ id }: PageProps) {
     sheet: { en: string[]; fr: string[] };
   } | null>(null);
   const [view, setView] = useState<'patient' | 'clinician'>('patient');
+  // The dose taken now, once recorded in the patient's record (its real time, for the next fit).
+  const [recorded, setRecorded] = useState<{ amount: string; at: string } | null>(null);
   const engine = useRef<EngineClient | null>(null);
   const [adherence, setAdherence] = useState<{
     bands: AdherenceBand[];
@@ -138,6 +141,28 @@ export function DiaryPage({ id }: PageProps) {
     engine.current?.adherence(regimen).then(setAdherence, setError);
   }, [view, ready, regimen]);
 
+  /** Record the advised dose taken now, at the time now, as an administration (its real time). */
+  const recordTaken = async (dose: {
+    at: string;
+    amount: { value: number; unit: string };
+  }): Promise<void> => {
+    if (!a || !regimen || !schedule) return;
+    setError(null);
+    try {
+      await api('POST', `/patients/${a.patientId}/administrations`, {
+        at: dose.at,
+        amount: dose.amount.value,
+        unit: dose.amount.unit,
+        route: regimen.route,
+        ...(regimen.duration ? { duration: regimen.duration } : {}),
+        product: schedule.product,
+      });
+      setRecorded({ amount: `${dose.amount.value} ${dose.amount.unit}`, at: showDateTime(dose.at, lang) });
+    } catch (err) {
+      setError(err);
+    }
+  };
+
   const ask = async (dueLocal: string): Promise<void> => {
     const e = engine.current;
     const dueAt = fromDateTimeLocal(dueLocal);
@@ -146,6 +171,7 @@ export function DiaryPage({ id }: PageProps) {
     setBusy(true);
     setError(null);
     setResult(null);
+    setRecorded(null);
     try {
       setResult(await e.missed({ regimen, formulation: schedule.product, dueAt, at }));
     } catch (err) {
@@ -166,6 +192,7 @@ export function DiaryPage({ id }: PageProps) {
 
   if (!a) return <ErrorBox error={error} />;
   const advice = result?.advice;
+  const advised = advice ? advisedOption(advice) : null;
   const pct = (x: number): string => `${x > 0 ? '+' : ''}${Math.round(100 * x)} %`;
   const num = (x: number, d = 1): string =>
     x.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: d });
@@ -243,6 +270,23 @@ export function DiaryPage({ id }: PageProps) {
                   <List.Item key={line}>{line}</List.Item>
                 ))}
               </List>
+              {advised?.doseNow &&
+                (recorded ? (
+                  <Alert color="green" mt="sm" data-testid="diary-recorded">
+                    {t('diaryRecorded', recorded)}
+                  </Alert>
+                ) : (
+                  <Button
+                    mt="sm"
+                    size="md"
+                    variant="light"
+                    onClick={() => void recordTaken(advised.doseNow!)}
+                  >
+                    {t('diaryRecordTaken', {
+                      amount: `${num(advised.doseNow.amount.value, 2)} ${advised.doseNow.amount.unit}`,
+                    })}
+                  </Button>
+                ))}
               <Text size="xs" c="dimmed" mt="xs">
                 {t('diaryCallTeam')}
               </Text>
