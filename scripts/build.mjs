@@ -213,6 +213,16 @@ function prune(dir, keep) {
 
 const LOCK = join(ROOT, 'node_modules/.cache/dosetwin-build.lock');
 
+function alive(pid) {
+  if (!(pid > 0)) return true; // being written: not yet known
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
 /** One build at a time in a checkout: processes started together wait for the first one's build. */
 async function withLock(fn) {
   mkdirSync(dirname(LOCK), { recursive: true });
@@ -223,9 +233,11 @@ async function withLock(fn) {
       break;
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
-      // A lock left by a killed build (a build takes seconds) is taken over.
+      // A lock left by a killed build is taken over: its process is gone, or (another machine
+      // sharing the directory) it is older than any build.
       try {
-        if (Date.now() - statSync(LOCK).mtimeMs > 60_000) rmSync(LOCK, { force: true });
+        const pid = Number(readFileSync(LOCK, 'utf8'));
+        if (!alive(pid) || Date.now() - statSync(LOCK).mtimeMs > 60_000) rmSync(LOCK, { force: true });
       } catch {
         // released meanwhile
       }

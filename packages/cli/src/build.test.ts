@@ -87,7 +87,9 @@ function smallRepo(): { root: string; write(path: string, text: string): void } 
   };
   let writes = 0;
   cpSync(join(REPO, 'scripts/build.mjs'), join(root, 'scripts/build.mjs'));
-  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
+  // esbuild only: the repository's own node_modules/.cache (the build's lock) stays its own.
+  mkdirSync(join(root, 'node_modules'));
+  symlinkSync(join(REPO, 'node_modules/esbuild'), join(root, 'node_modules/esbuild'));
   const manifest = (name: string, exports?: string): string =>
     JSON.stringify({
       name: `@dosetwin/${name}`,
@@ -115,16 +117,21 @@ function smallRepo(): { root: string; write(path: string, text: string): void } 
 }
 
 const run = (root: string, ...args: string[]): { code: number; out: string } => {
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  // A build waits at most a minute behind a lock it wrongly takes for a live build's: stopped
+  // before that, it fails.
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 45_000 });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 };
 
-test('the build: dist/ is found missing, then stale after an edit, then compiled again with the edit; a source that does not compile is named and the others are compiled; import.meta is refused in a bundle', () => {
+test("the build: dist/ is found missing (a killed build's lock taken over), then stale after an edit, then compiled again with the edit; a source that does not compile is named and the others are compiled; import.meta is refused in a bundle", () => {
   const { root, write } = smallRepo();
   const build = (...args: string[]) => run(root, 'scripts/build.mjs', ...args);
   const main = () => run(root, 'packages/cli/dist/main.js');
 
   assert.equal(build('--check').code, 1, 'no build yet: missing');
+  // The lock of a build whose process was killed does not hold the next one back.
+  const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+  write('node_modules/.cache/dosetwin-build.lock', String(gone));
   assert.equal(build().code, 0);
   assert.equal(build('--check').code, 0, 'fresh after the build');
   // The engine's modules are bundled into one file, the cli's compiled where src/ has them.
