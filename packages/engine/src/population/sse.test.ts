@@ -31,6 +31,10 @@ test('8 replicates of 24 theophylline subjects (FOCE-I): bias and coverage compu
   assert.ok(Math.abs(cl.mean - mean) < 1e-12);
   const cover = ok.filter((f) => Math.abs(f.theta.TVCL - 2.75) <= 1.96 * f.se.TVCL).length / ok.length;
   assert.equal(cl.coverage95, cover);
+  const coverLog =
+    ok.filter((f) => Math.abs(Math.log(2.75 / f.theta.TVCL)) <= (1.96 * f.se.TVCL) / f.theta.TVCL).length /
+    ok.length;
+  assert.equal(cl.coverage95Log, coverLog);
   assert.ok(Math.abs(cl.biasPct) < 10, `${cl.biasPct}`);
   assert.ok(Math.abs(r.components.find((c) => c.name === 'TVV')!.biasPct) < 10);
   assert.equal(r.components.find((c) => c.name === 'omega(eta_CL)')!.truth, 0.07);

@@ -17,6 +17,12 @@ export interface SseComponent {
   rmsePct: number;
   /** Share of the replicates whose estimate ± 1.96 SE holds the truth (NaN without SEs). */
   coverage95: number;
+  /**
+   * The same for the interval on the log scale, estimate·exp(±1.96·SE/estimate) (delta method), for
+   * positive components (variances, SDs, positive θ), whose sampling distributions are skewed; NaN
+   * for others.
+   */
+  coverage95Log: number;
   /** Replicates with a standard error for this component. */
   withSe: number;
 }
@@ -59,6 +65,7 @@ export function simulationReestimation(
   const nEta = model.ir.etas.length;
   const estimates: number[][] = names.map(() => []);
   const covered: number[] = names.map(() => 0);
+  const coveredLog: number[] = names.map(() => 0);
   const withSe: number[] = names.map(() => 0);
   let converged = 0;
   for (let r = 0; r < options.replicates; r++) {
@@ -78,6 +85,12 @@ export function simulationReestimation(
       if (se !== undefined && Number.isFinite(se)) {
         withSe[a]++;
         if (Math.abs(est[a] - trueValues[a]) <= 1.96 * se) covered[a]++;
+        if (
+          est[a] > 0 &&
+          trueValues[a] > 0 &&
+          Math.abs(Math.log(trueValues[a] / est[a])) <= (1.96 * se) / est[a]
+        )
+          coveredLog[a]++;
       }
     });
   }
@@ -97,6 +110,7 @@ export function simulationReestimation(
         biasPct: (100 * (mean - t)) / t,
         rmsePct: (100 * Math.sqrt(mse)) / Math.abs(t),
         coverage95: withSe[a] ? covered[a] / withSe[a] : NaN,
+        coverage95Log: withSe[a] && t > 0 ? coveredLog[a] / withSe[a] : NaN,
         withSe: withSe[a],
       };
     }),
