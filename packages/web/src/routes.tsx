@@ -15,6 +15,7 @@ import { DiaryPage } from './pages/Diary.tsx';
 import { PatientPage } from './pages/Patient.tsx';
 import { PatientsPage } from './pages/Patients.tsx';
 import { PlaygroundPage } from './pages/Playground.tsx';
+import { TrialPage } from './pages/Trial.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
 import { UsersPage } from './pages/Users.tsx';
 
@@ -57,6 +58,8 @@ export const ROUTES: readonly RouteDef[] = [
  */
 export const PUBLIC_ROUTES: readonly { path: string; page: () => JSX.Element }[] = [
   { path: 'playground', page: PlaygroundPage },
+  // Virtual trials of the library's models, computed in the browser.
+  { path: 'trial', page: TrialPage },
 ];
 
 /** The public page of a hash, or null. */

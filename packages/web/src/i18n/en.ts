@@ -1,5 +1,6 @@
 /** English UI text. `fr.ts` has exactly the same keys (checked by i18n.test.ts and by the type). */
 import { diaryEn } from './diary-en.ts';
+import { trialEn } from './trial-en.ts';
 import { playgroundEn } from './playground-en.ts';
 export const en = {
   language: 'Language',
@@ -384,6 +385,8 @@ export const en = {
   ...playgroundEn,
   // The patient's dose diary and the missed-dose guidance (its own file).
   ...diaryEn,
+  // The virtual-trial page (its own file).
+  ...trialEn,
 };
 
 export type Key = keyof typeof en;

@@ -1,6 +1,7 @@
 /** Texte de l'interface en français. Mêmes clés que `en.ts`. */
 import type { Key } from './en.ts';
 import { diaryFr } from './diary-fr.ts';
+import { trialFr } from './trial-fr.ts';
 import { playgroundFr } from './playground-fr.ts';
 
 export const fr: Record<Key, string> = {
@@ -395,4 +396,6 @@ export const fr: Record<Key, string> = {
   ...playgroundFr,
   // The patient's dose diary and the missed-dose guidance (its own file).
   ...diaryFr,
+  // The virtual-trial page (its own file).
+  ...trialFr,
 };

@@ -1,0 +1,222 @@
+/**
+ * The virtual-trial page, open without an account: candidate regimens of a library model over the
+ * drug file's virtual population, PTA of all targets by day with its Monte Carlo SE, and the PTA
+ * versus MIC curve (ECharts). The trial runs in a Web Worker (lib/trial.worker.ts) with the
+ * engine's chunks, the same numbers as `dosetwin trial run` for the same file.
+ */
+import {
+  Button,
+  Group,
+  NumberInput,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import type { TrialReport } from '@dosetwin/engine';
+import { listModels, presetFor, type ResolvedTrial, type TrialFile } from '@dosetwin/models';
+import { LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { CanvasRenderer } from 'echarts/renderers';
+import { useEffect, useRef, useState } from 'react';
+import { ErrorBox } from '../components/Issues.tsx';
+import { useT } from '../i18n/index.ts';
+import { EngineError } from '../lib/engine-client.ts';
+import type { FromTrial } from '../lib/trial-protocol.ts';
+
+echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+
+/** Library models whose drug file has a virtual population. */
+const MODELS = listModels()
+  .filter((m) => presetFor(m.ir.drug ?? '') !== undefined)
+  .map((m) => m.id);
+
+function PtaCurve({ report, mics, day }: { report: TrialReport; mics: number[]; day: number }) {
+  const { t } = useT();
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
+    c.setOption({
+      animation: false,
+      grid: { left: 56, right: 24, top: 36, bottom: 48 },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'log', name: t('tr_curveX'), nameLocation: 'middle', nameGap: 28, logBase: 2 },
+      yAxis: { type: 'value', name: t('tr_curveY'), min: 0, max: 1 },
+      series: report.arms.map((a) => ({
+        name: a.name,
+        type: 'line',
+        symbolSize: 6,
+        data: mics.map((m, i) => [m, a.days[day - 1].mic[i].p]),
+      })),
+    });
+    const ro = new ResizeObserver(() => c.resize());
+    ro.observe(el.current!);
+    return () => {
+      ro.disconnect();
+      c.dispose();
+    };
+  }, [report, mics, day, t]);
+  return <div ref={el} data-testid="trial-pta-curve" style={{ width: '100%', height: 320 }} />;
+}
+
+export function TrialPage() {
+  const { t, lang } = useT();
+  /** A percentage with one decimal, the decimal mark of the language. */
+  const pct = (x: number): string => {
+    const v = (100 * x).toFixed(1);
+    return lang === 'fr' ? v.replace('.', ',') : v;
+  };
+  const [model, setModel] = useState<string>(
+    MODELS.includes('vancomycin/goti2018') ? 'vancomycin/goti2018' : MODELS[0],
+  );
+  const [regimens, setRegimens] = useState('1000 mg q12h over 1 h\n1500 mg q12h over 1.5 h');
+  const [target, setTarget] = useState('fauc_mic>=400');
+  const [mics, setMics] = useState('0.25, 0.5, 1, 2, 4');
+  const [mic, setMic] = useState<number | string>(1);
+  const [days, setDays] = useState<number | string>(4);
+  const [n, setN] = useState<number | string>(1000);
+  const [seed, setSeed] = useState<number | string>(1);
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [result, setResult] = useState<{
+    report: TrialReport;
+    meta: ResolvedTrial['meta'];
+    file: TrialFile;
+  } | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const worker = useRef<Worker | null>(null);
+  useEffect(() => () => worker.current?.terminate(), []);
+
+  const run = (): void => {
+    worker.current?.terminate();
+    const w = new Worker(new URL('../lib/trial.worker.ts', import.meta.url), { type: 'module' });
+    worker.current = w;
+    const micList = mics
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .map(Number);
+    const file: TrialFile = {
+      model,
+      arms: regimens
+        .split('\n')
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map((r) => ({ regimen: r })),
+      days: Number(days),
+      targets: [target],
+      mics: micList,
+      mic: Number(mic),
+      n: Number(n),
+      chunkSize: Math.max(100, Math.ceil(Number(n) / 20)),
+      seed: Number(seed),
+    };
+    setError(null);
+    setResult(null);
+    setProgress({ done: 0, total: 1 });
+    w.onmessage = (ev: MessageEvent<FromTrial>) => {
+      const m = ev.data;
+      if (m.type === 'progress') setProgress({ done: m.done, total: m.total });
+      else {
+        setProgress(null);
+        if (m.type === 'done') setResult({ report: m.report, meta: m.meta, file });
+        else setError(new EngineError([...m.issues]));
+        w.terminate();
+      }
+    };
+    w.postMessage({ id: 1, file });
+  };
+
+  const lastDay = result ? result.file.days : 0;
+  const micTarget = result ? /mic/.test(result.meta.targets.join(' ')) && result.meta.mics.length > 0 : false;
+  return (
+    <Stack gap="sm" maw={1100} mx="auto">
+      <Title order={2}>{t('tr_title')}</Title>
+      <Text size="sm" c="dimmed">
+        {t('tr_intro')}
+      </Text>
+      <Group align="flex-end" wrap="wrap">
+        <Select
+          label={t('tr_model')}
+          data={MODELS}
+          value={model}
+          onChange={(v) => v && setModel(v)}
+          w={240}
+        />
+        <TextInput
+          label={t('tr_target')}
+          value={target}
+          onChange={(e) => setTarget(e.currentTarget.value)}
+          w={220}
+        />
+        <TextInput
+          label={t('tr_mics')}
+          value={mics}
+          onChange={(e) => setMics(e.currentTarget.value)}
+          w={280}
+        />
+        <NumberInput label={t('tr_mic')} value={mic} onChange={setMic} w={150} />
+      </Group>
+      <Group align="flex-end" wrap="wrap">
+        <Textarea
+          label={t('tr_regimens')}
+          value={regimens}
+          onChange={(e) => setRegimens(e.currentTarget.value)}
+          autosize
+          minRows={2}
+          w={360}
+          data-testid="trial-regimens"
+        />
+        <NumberInput label={t('tr_days')} value={days} onChange={setDays} min={1} max={28} w={90} />
+        <NumberInput label={t('tr_patients')} value={n} onChange={setN} min={1} max={100000} w={140} />
+        <NumberInput label={t('tr_seed')} value={seed} onChange={setSeed} w={100} />
+        <Button onClick={run} loading={progress !== null} data-testid="trial-run">
+          {t('tr_run')}
+        </Button>
+      </Group>
+      {progress && <Text size="sm">{t('tr_running', progress)}</Text>}
+      {error !== null && <ErrorBox error={error} />}
+      {result && (
+        <Stack gap="xs">
+          <Text size="sm" c="dimmed">
+            {t('tr_summary', { n: result.report.patients, model: result.meta.model, seed: result.file.seed })}{' '}
+            {result.meta.targets.join(', ')}
+          </Text>
+          <Title order={4}>{t('tr_byDay')}</Title>
+          <Table striped withTableBorder data-testid="trial-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('tr_arm')}</Table.Th>
+                {result.report.arms[0].days.map((d) => (
+                  <Table.Th key={d.day}>{t('tr_day', { day: d.day })}</Table.Th>
+                ))}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {result.report.arms.map((a) => (
+                <Table.Tr key={a.name}>
+                  <Table.Td>{a.name}</Table.Td>
+                  {a.days.map((d) => (
+                    <Table.Td key={d.day}>
+                      {pct(d.all.p)} % ± {pct(d.all.se)}
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Title order={4}>{t('tr_curve', { day: lastDay })}</Title>
+          {micTarget ? (
+            <PtaCurve report={result.report} mics={result.meta.mics} day={lastDay} />
+          ) : (
+            <Text size="sm">{t('tr_noCurve')}</Text>
+          )}
+        </Stack>
+      )}
+    </Stack>
+  );
+}
