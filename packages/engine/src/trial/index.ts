@@ -4,3 +4,4 @@ export * from './course.ts';
 export * from './chunk.ts';
 export * from './report.ts';
 export * from './closed-form.ts';
+export * from './interim.ts';

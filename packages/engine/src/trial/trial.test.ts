@@ -225,3 +225,46 @@ test('the closed-form course equals the simulator at every record (concentration
   );
   assert.equal(new ClosedFormCourse(log).usable, false);
 });
+
+test('interim forecast: nobody enrolled → the trial PTA Φ(ln(500/400)/ω) with a binomial-width 90 % interval; 20 of 40 enrolled with CL twice typical → about half of it', async () => {
+  const { interimForecast } = await import('./interim.ts');
+  const { patient } = await import('../test-support/models.ts');
+  const { Simulator } = await import('../simulate/simulator.ts');
+  const s = setup(['auc24>=400'], { n: 200, chunkSize: 100, seed: 21 });
+  const p = normalCdf(Math.log(D24 / (TVCL * 400)) / omega);
+  const none = interimForecast(s, [], { replicates: 100 });
+  const sd = Math.sqrt((p * (1 - p)) / 200);
+  assert.ok(
+    Math.abs(none.arms[0].mean - p) < 3 * (sd / Math.sqrt(100)) + 0.01,
+    `mean ${none.arms[0].mean} vs ${p}`,
+  );
+  const width = none.arms[0].hi - none.arms[0].lo;
+  assert.ok(width > 0.6 * 3.29 * sd && width < 1.4 * 3.29 * sd, `90 % width ${width} vs ${3.29 * sd}`);
+  // Enrolled patients' levels (noiseless) from η_CL = ln 2: AUC24 = 250, below 400.
+  const doses = [0, 12, 24, 36].map((t) => ({ time: t, amt: 1000, rate: 1000, cov: [70] }));
+  const truth = patient(doses, [11.5, 23.5, 35.5, 47.5], 0, 1, [70]);
+  const out = new Float64Array(truth.n);
+  new Simulator(MODEL).run(truth, [Math.log(2)], out);
+  const rows = Array.from({ length: truth.n }, (_, i) => ({
+    time: truth.time[i],
+    evid: truth.evid[i],
+    amt: truth.amt[i],
+    rate: truth.rate[i],
+    mdv: truth.evid[i] === 0 ? 0 : 1,
+    dv: truth.evid[i] === 0 ? out[i] : null,
+    cov: [70],
+  }));
+  const history = patient(rows, [], 0, 1, [70]);
+  const half = interimForecast(
+    { ...s, n: 40 },
+    Array.from({ length: 20 }, () => ({ arm: 0, history })),
+    {
+      replicates: 60,
+    },
+  );
+  assert.equal(half.arms[0].enrolled, 20);
+  assert.ok(
+    half.arms[0].mean > 0.5 * p - 0.12 && half.arms[0].mean < 0.5 * p + 0.12,
+    `mean ${half.arms[0].mean} vs ${p / 2}`,
+  );
+});
