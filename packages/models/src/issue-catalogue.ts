@@ -2550,6 +2550,21 @@ const CATALOGUE: IssueEntry[] = [
   },
   // ------------------------------------------------------------------ FHIR import (models/src/fhir)
   {
+    code: 'DT_SMART',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'SMART launch refused', fr: 'Lancement SMART refusé' },
+    meaning: {
+      en: 'A SMART App Launch could not be completed: the service is not registered as a SMART app, the EHR is not one it is registered with, its SMART configuration is missing or lacks PKCE S256, the launch expired or belongs to another user, the authorization failed, no patient was given in context, or the FHIR Patient lacks what a dosetwin patient needs (name, birth date, identifier, sex).',
+      fr: 'Un lancement SMART n’a pas pu aboutir : le service n’est pas enregistré comme application SMART, le DPI n’est pas un de ceux où il l’est, sa configuration SMART manque ou n’offre pas PKCE S256, le lancement a expiré ou appartient à un autre utilisateur, l’autorisation a échoué, aucun patient n’a été donné en contexte, ou le Patient FHIR n’a pas ce qu’un patient de dosetwin demande (nom, date de naissance, identifiant, sexe).',
+    },
+    action: {
+      en: 'Launch again from the EHR; if it persists, the administrator checks dosetwin’s registration (DOSETWIN_SMART_CLIENT_ID, DOSETWIN_SMART_SERVERS) and the EHR’s.',
+      fr: 'Relancer depuis le DPI ; si cela persiste, l’administrateur vérifie l’enregistrement de dosetwin (DOSETWIN_SMART_CLIENT_ID, DOSETWIN_SMART_SERVERS) et celui du DPI.',
+    },
+  },
+  {
     code: 'DT_CDS_REQUEST',
     severity: 'error',
     area: 'service/HTTP',

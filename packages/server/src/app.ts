@@ -40,6 +40,8 @@ import { auditRoutes } from './routes/audit.ts';
 import { fhirRoutes } from './routes/fhir.ts';
 import { cdsRoutes } from './routes/cds.ts';
 import type { CdsConfig } from './services/cds.ts';
+import { type SmartConfig, SmartStore } from './services/smart.ts';
+import { smartRoutes } from './routes/smart.ts';
 import type { FhirAccess } from './fhir/client.ts';
 
 export interface AppOptions {
@@ -72,6 +74,8 @@ export interface AppOptions {
   fhir?: FhirAccess | null;
   /** CDS Hooks: the CDS clients (EHRs) answered and this service's public URL; absent: no CDS service. */
   cds?: CdsConfig | null;
+  /** SMART App Launch: dosetwin's client id, redirect URI and the EHRs it may be launched from; absent: none. */
+  smart?: SmartConfig | null;
 }
 
 export interface RouteInfo {
@@ -105,6 +109,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
     auth,
     initialPasswordFile: options.initialPasswordFile ?? null,
     fhir: options.fhir ?? null,
+    smart: options.smart ? { config: options.smart, store: new SmartStore() } : null,
   };
   const routeList: RouteInfo[] = [];
   app.decorate('dt', ctx);
@@ -162,6 +167,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   await app.register(auditRoutes(ctx), { prefix: '/api' });
   await app.register(fhirRoutes(ctx), { prefix: '/api' });
   if (options.cds) await app.register(cdsRoutes(ctx, options.cds));
+  if (options.smart) await app.register(smartRoutes(ctx));
   installWebApp(app, options.webRoot);
   await app.ready();
   return app as unknown as App;

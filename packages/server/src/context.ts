@@ -3,6 +3,7 @@ import type { AuthConfig, ScryptCost } from './auth.ts';
 import type { AnalysisPool } from './analysis-pool.ts';
 import type { Db } from './db/connect.ts';
 import type { FhirAccess } from './fhir/client.ts';
+import type { SmartConfig, SmartStore } from './services/smart.ts';
 import type { ServiceKeys } from './keys.ts';
 
 export interface Ctx {
@@ -17,4 +18,6 @@ export interface Ctx {
   initialPasswordFile: string | null;
   /** The hospital's FHIR server the service reads (DOSETWIN_FHIR_URL), or null. */
   fhir: FhirAccess | null;
+  /** SMART App Launch: dosetwin's registration and the launches and tokens it holds, or null. */
+  smart: { config: SmartConfig; store: SmartStore } | null;
 }

@@ -6,6 +6,7 @@
 import { createRemoteJWKSet } from 'jose';
 import type { FhirAccess } from './fhir/client.ts';
 import type { CdsConfig } from './services/cds.ts';
+import type { SmartConfig } from './services/smart.ts';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.ts';
 import type { AuthConfig } from './auth.ts';
@@ -87,6 +88,26 @@ function cdsConfig(env: NodeJS.ProcessEnv): CdsConfig | null {
   };
 }
 
+/**
+ * SMART App Launch from the environment: DOSETWIN_SMART_CLIENT_ID (dosetwin's client id at the
+ * EHRs), DOSETWIN_SMART_SERVERS (the FHIR base URLs it may be launched from, comma-separated) and
+ * DOSETWIN_PUBLIC_URL (its redirect URI is {DOSETWIN_PUBLIC_URL}/smart/callback); null without them.
+ */
+function smartConfig(env: NodeJS.ProcessEnv): SmartConfig | null {
+  if (!env.DOSETWIN_SMART_CLIENT_ID) return null;
+  const base = env.DOSETWIN_PUBLIC_URL;
+  if (!base || !/^https?:\/\/\S+$/.test(base))
+    throw new Error('DOSETWIN_SMART_CLIENT_ID needs DOSETWIN_PUBLIC_URL, the service’s http(s) address');
+  return {
+    clientId: env.DOSETWIN_SMART_CLIENT_ID,
+    redirectUri: `${base.replace(/\/+$/, '')}/smart/callback`,
+    servers: (env.DOSETWIN_SMART_SERVERS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
+}
+
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export async function startServer(o: ServeOptions = {}): Promise<Served> {
@@ -126,6 +147,7 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
       initialPasswordFile: admin?.file ?? adminPasswordFile,
       fhir: fhirAccess(o.fhirUrl === undefined ? process.env.DOSETWIN_FHIR_URL : o.fhirUrl),
       cds: cdsConfig(process.env),
+      smart: smartConfig(process.env),
     });
     const url = await app.listen({ host, port: o.port ?? 8787 });
     const built = app;

@@ -9,6 +9,7 @@ import { openDb } from './db/connect.ts';
 import type { Role } from './db/schema.ts';
 import type { FhirAccess } from './fhir/client.ts';
 import type { CdsConfig } from './services/cds.ts';
+import type { SmartConfig } from './services/smart.ts';
 import { newId, nowIso } from './store.ts';
 import { newTotpSecret, TOTP_PERIOD_S, totpCode } from './totp.ts';
 
@@ -47,6 +48,7 @@ export async function testApp(
     analysis?: Partial<AnalysisLimits>;
     fhir?: FhirAccess | null;
     cds?: CdsConfig | null;
+    smart?: SmartConfig | null;
   } = {},
 ): Promise<TestApp> {
   if (backend === 'postgres') {

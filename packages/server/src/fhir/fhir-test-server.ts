@@ -42,7 +42,12 @@ const readBody = (req: IncomingMessage): Promise<string> =>
   });
 
 export async function startFhirServer(
-  options: { seed?: Bundle[]; requireToken?: (token: string) => boolean } = {},
+  options: {
+    seed?: Bundle[];
+    requireToken?: (token: string) => boolean | Promise<boolean>;
+    /** Served at `{base}/.well-known/smart-configuration` (the EHR's authorization server). */
+    smartConfiguration?: object;
+  } = {},
 ): Promise<FhirTestServer> {
   indexDefinitions();
   const repo = new MemoryRepository();
@@ -62,9 +67,11 @@ export async function startFhirServer(
         res.end(JSON.stringify(body));
       };
       if (!u.pathname.startsWith(prefix)) return send(404, { resourceType: 'OperationOutcome' });
+      if (u.pathname === `${prefix}/.well-known/smart-configuration` && options.smartConfiguration)
+        return send(200, options.smartConfiguration);
       if (options.requireToken) {
         const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
-        if (!token || !options.requireToken(token))
+        if (!token || !(await options.requireToken(token)))
           return send(401, {
             resourceType: 'OperationOutcome',
             issue: [{ severity: 'error', code: 'login', diagnostics: 'a valid bearer token is required' }],

@@ -38,7 +38,22 @@ export const fhirRoutes =
           response: { 200: FhirImportResult, ...errorResponses(404, 409, 422, 502) },
         },
       },
-      async (req) => importFromFhir(ctx.db.db, req.user!, requireFhir(ctx.fhir), req.params.id, req.body),
+      async (req) => {
+        // A patient opened by a SMART launch is read with the token the EHR granted this user.
+        const link = await ctx.db.db
+          .selectFrom('fhir_patients')
+          .selectAll()
+          .where('patient_id', '=', req.params.id)
+          .executeTakeFirst();
+        const granted = link && ctx.smart?.store.access(req.user!.id, link.fhir_server, link.fhir_id);
+        return importFromFhir(
+          ctx.db.db,
+          req.user!,
+          granted || requireFhir(ctx.fhir),
+          req.params.id,
+          req.body,
+        );
+      },
     );
     app.post(
       '/requests/:id/fhir-write-back',
