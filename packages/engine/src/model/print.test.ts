@@ -18,7 +18,10 @@ import type { ModelIR, Stmt } from './ir.ts';
 import { parseModel } from './parse.ts';
 import { printExpr, printModel } from './print.ts';
 
-/** The IR without source positions and file name (what printing cannot keep). */
+/**
+ * The IR without source positions, file name and a control stream's estimation bounds and FIX (what
+ * printing cannot keep: the model language states no bounds).
+ */
 function shape(ir: ModelIR): unknown {
   const strip = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(strip);
@@ -29,7 +32,8 @@ function shape(ir: ModelIR): unknown {
     }
     return x;
   };
-  return strip(ir);
+  const { estimation: _, ...rest } = ir;
+  return strip(rest);
 }
 
 function predictions(m: CompiledModel, patients: PatientData[], etas: (n: number) => number[][]): number[] {
