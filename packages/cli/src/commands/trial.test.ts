@@ -156,3 +156,35 @@ test('dosetwin trial nomogram: the best arm per weight × CrCL cell as a table a
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /strata.*two strata/);
 });
+
+test('dosetwin trial forecast: the enrolled patients of a NONMEM-style CSV fitted, the rest simulated; the line is the engine’s interimForecast; an unknown arm exit 2', async () => {
+  const { interimForecast } = await import('@dosetwin/engine');
+  const { getModel } = await import('@dosetwin/models');
+  const { readPatients } = await import('../data.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'dt-forecast-'));
+  const spec = join(dir, 'trial.json');
+  const file: TrialFile = {
+    model: 'vancomycin/goti2018',
+    arms: [{ name: '1000 mg q12h', regimen: '1000 mg q12h over 1 h' }],
+    days: 3,
+    targets: ['auc24=400..600 mg*h/L'],
+    n: 30,
+    chunkSize: 30,
+    seed: 3,
+  };
+  writeFileSync(spec, JSON.stringify(file));
+  const data = join(REPO, 'examples/vancomycin-two-levels.csv');
+  const r = dosetwin('trial', 'forecast', spec, '--data', data, '--replicates', '20');
+  assert.equal(r.code, 0, r.stderr);
+  const enrolled = readPatients(getModel(file.model), data).map((p) => ({ arm: 0, history: p.patient }));
+  const f = interimForecast(resolveTrial(file).setup, enrolled, { replicates: 20 });
+  const a = f.arms[0];
+  assert.equal(
+    r.stdout.split('\n')[0],
+    `1000 mg q12h: PTA ${a.mean.toFixed(3)} (90 % predictive interval ${a.lo.toFixed(3)}–${a.hi.toFixed(3)}), ${enrolled.length} of 30 enrolled`,
+  );
+  assert.ok(a.lo <= a.mean && a.mean <= a.hi);
+  const bad = dosetwin('trial', 'forecast', spec, '--data', data, '--arm', 'nobody');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--arm/);
+});

@@ -10,6 +10,7 @@ import {
   DosetwinError,
   emptyCounts,
   isKnownUnit,
+  interimForecast,
   mergeCounts,
   nomogram,
   splitCsv,
@@ -402,6 +403,52 @@ export function registerTrial(program: Command): void {
           writeFileSync(o.pdf, pdf);
           process.stderr.write(`nomogram written to ${o.pdf} (${pdf.length} bytes)\n`);
         }
+        return 0;
+      });
+    });
+  trial
+    .command('forecast')
+    .description(
+      'interim forecast: the enrolled patients’ data (NONMEM-style CSV) fitted by the twin, the rest of each arm simulated; the endpoint (PTA of all targets on the last day) per arm with its 90 % predictive interval',
+    )
+    .argument('<spec>', 'trial file (JSON); n = planned patients per arm')
+    .requiredOption(
+      '--data <file.csv>',
+      'the enrolled patients’ doses, levels and covariates (units in the header or the model’s)',
+    )
+    .option('--arm <name>', 'the arm they are in (name or 0-based index; default the first)')
+    .option('--replicates <n>', 'replicates of the rest of the trial', '200')
+    .option('--format <fmt>', 'text | json', 'text')
+    .action(async (spec: string, o) => {
+      process.exitCode = await guarded(async () => {
+        const file = readTrialFile(spec);
+        const r = resolveTrial(file);
+        const names = r.labels.arms;
+        const arm =
+          o.arm === undefined ? 0 : names.indexOf(o.arm) >= 0 ? names.indexOf(o.arm) : Number(o.arm);
+        if (!(Number.isInteger(arm) && arm >= 0 && arm < names.length))
+          argError('--arm', `'${o.arm}' is not an arm of ${spec} (${names.join(', ')})`);
+        const { readPatients } = await import('../data.ts');
+        const patients = readPatients(getModel(file.model), o.data);
+        const f = interimForecast(
+          r.setup,
+          patients.map((p) => ({ arm, history: p.patient })),
+          { replicates: int(o.replicates, '--replicates', 2, 200) },
+        );
+        if (o.format === 'json') {
+          process.stdout.write(
+            JSON.stringify({ ...f, arms: f.arms.map((a, i) => ({ name: names[i], ...a })) }, null, 2) + '\n',
+          );
+          return 0;
+        }
+        const lines = f.arms.map(
+          (a, i) =>
+            `${names[i]}: PTA ${a.mean.toFixed(3)} (90 % predictive interval ${a.lo.toFixed(3)}–${a.hi.toFixed(3)}), ${a.enrolled} of ${a.total} enrolled`,
+        );
+        lines.push(
+          `endpoint: all targets attained on day ${file.days}, ${f.replicates} replicates, seed ${r.setup.seed}; targets ${r.meta.targets.join(', ')}`,
+        );
+        process.stdout.write(lines.join('\n') + '\n');
         return 0;
       });
     });
