@@ -311,3 +311,18 @@ export { drugPatientCsv } from './fhir/csv.ts';
 export { drugOfMedication, medicationRequestOf, regimenText } from './fhir/order.ts';
 export { decisionBundle, type SignedDecision } from './fhir/write-back.ts';
 export { recordBundle, type ExportInput } from './fhir/export.ts';
+export {
+  AUDIT_DIMENSIONS,
+  biasAudit,
+  formatBiasAudit,
+  groupStats,
+  nextLevelForecasts,
+  patientAttributes,
+  type AttributeValue,
+  type AuditDimension,
+  type AuditPatient,
+  type BiasAudit,
+  type BiasAuditOptions,
+  type GroupStats,
+  type LevelForecast,
+} from './bias-audit.ts';

@@ -2774,6 +2774,52 @@ const CATALOGUE: IssueEntry[] = [
       fr: 'Importer un patient à la fois, en désignant son identifiant FHIR.',
     },
   },
+  // Bias audit of a model on the hospital's own TDM data.
+  {
+    code: 'DT_BIAS_AUDIT_DATA',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Nothing to audit', fr: 'Rien à auditer' },
+    meaning: {
+      en: 'The data file of the bias audit is empty, has no ID column, or no patient has enough levels for a level to be forecast from the earlier ones.',
+      fr: 'Le fichier de données de l’audit de biais est vide, n’a pas de colonne ID, ou aucun patient n’a assez de concentrations pour en prévoir une à partir des précédentes.',
+    },
+    action: {
+      en: 'Give the hospital’s TDM data with an ID column and patients with several levels, or lower the number of earlier levels required.',
+      fr: 'Fournir les données de suivi thérapeutique de l’hôpital avec une colonne ID et des patients ayant plusieurs concentrations, ou réduire le nombre de concentrations antérieures exigé.',
+    },
+  },
+  {
+    code: 'DT_BIAS_AUDIT_SUBGROUP',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Subgroup not readable', fr: 'Sous-groupe illisible' },
+    meaning: {
+      en: 'A subgroup of the bias audit has no column in the data nor covariate in the model, or a patient’s value for it is not a number or not one of its codes (SEX 0 = male, 1 = female).',
+      fr: 'Un sous-groupe de l’audit de biais n’a ni colonne dans les données ni covariable dans le modèle, ou la valeur d’un patient n’est pas un nombre ou pas l’un de ses codes (SEX 0 = homme, 1 = femme).',
+    },
+    action: {
+      en: 'Choose subgroups among the columns of the data (sex, age, crcl, weight, genotype, ward or a column name) and correct the value at the line named.',
+      fr: 'Choisir les sous-groupes parmi les colonnes des données (sex, age, crcl, weight, genotype, ward ou un nom de colonne) et corriger la valeur à la ligne indiquée.',
+    },
+  },
+  {
+    code: 'DT_BIAS_AUDIT_OPTION',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Bias audit option refused', fr: 'Option de l’audit de biais refusée' },
+    meaning: {
+      en: 'The bias threshold is not a positive fraction, or the number of earlier levels required is not a whole number of 0 or more.',
+      fr: 'Le seuil de biais n’est pas une fraction positive, ou le nombre de concentrations antérieures exigé n’est pas un entier positif ou nul.',
+    },
+    action: {
+      en: 'Give the threshold as a fraction (0.1 for ±10 %) and the earlier levels as 0, 1, 2…',
+      fr: 'Donner le seuil comme une fraction (0,1 pour ±10 %) et les concentrations antérieures comme 0, 1, 2…',
+    },
+  },
 ];
 
 /** Every code dosetwin raises, with its meaning and what to do, in English and French. */
