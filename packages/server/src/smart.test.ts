@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import type { Bundle } from '@medplum/fhirtypes';
 import { startFhirServer, type FhirTestServer } from './fhir/fhir-test-server.ts';
 import { startTestEhr, type TestEhr } from './smart/smart-test-ehr.ts';
-import { caller, testApp, type TestApp, type TestUser, userWithToken } from './test-support.ts';
+import { caller, REAUTH, testApp, type TestApp, type TestUser, userWithToken } from './test-support.ts';
 
 const fixture = (name: string): Bundle =>
   JSON.parse(
@@ -116,6 +116,44 @@ test('EHR launch: the app opens on the patient in context (created from the FHIR
   // Launched again: the same patient.
   const again = await launch(`iss=${encodeURIComponent(fhir.url)}&launch=launch-42`);
   assert.equal(again.location, location);
+});
+
+test('the launched patient, analysed and signed: the decision written back with the granted token (no FHIR server configured otherwise): DiagnosticReport with the PDF, MedicationRequest, Provenance', async () => {
+  const { ok, call } = caller(t.app);
+  const id = (await launch(`iss=${encodeURIComponent(fhir.url)}&launch=launch-42`)).location
+    .split('/')
+    .pop()!;
+  const analyst = await userWithToken(t.app, 'pharmacologist', 'pharmacology');
+  const signer = await userWithToken(t.app, 'pharmacologist', 'pharmacology');
+  const rq = (
+    await ok(pres.auth, 'POST', '/api/requests', { patientId: id, drug: 'vancomycin', question: '' })
+  ).json();
+  const a = (await ok(analyst.auth, 'POST', `/api/requests/${rq.id}/analyses`, {})).json();
+  const sign = (acknowledge: string[]) =>
+    call(signer.auth, 'POST', `/api/analyses/${a.id}/validations`, {
+      ...REAUTH,
+      decision: 'accept',
+      comment: '',
+      acknowledge,
+    });
+  let signed = await sign([]);
+  if (signed.statusCode === 422)
+    signed = await sign(
+      (signed.json().error.issues as { code: string }[])
+        .map((x) => x.code)
+        .filter((c) => c !== 'DT_ACK_REQUIRED'),
+    );
+  assert.equal(signed.statusCode, 201, signed.body);
+  const before = fhir.log.length;
+  const wb = await ok(pres.auth, 'POST', `/api/requests/${rq.id}/fhir-write-back`, {});
+  const resources = wb.json().resources as string[];
+  assert.deepEqual(
+    resources.map((r) => r.split('/')[0]),
+    ['DiagnosticReport', 'MedicationRequest', 'Provenance'],
+  );
+  const asked = fhir.log.slice(before);
+  assert.ok(asked.some((x) => x.method === 'POST'));
+  for (const x of asked) assert.notEqual(await ehr.verify(x.authorization!.slice(7)), null);
 });
 
 test('standalone launch: the patient the EHR picks (the tacrolimus patient) is opened', async () => {

@@ -28,9 +28,16 @@ export async function writeBack(
   requestId: string,
   body: FhirWriteBackBody,
 ): Promise<FhirWriteBackResult> {
-  const access = requireFhir(ctx.fhir);
   const { db } = ctx.db;
   const r = await requestFor(db, user, requestId);
+  // A patient opened by a SMART launch is written to with the token the EHR granted this user.
+  const linkOf = await db
+    .selectFrom('fhir_patients')
+    .selectAll()
+    .where('patient_id', '=', r.patient_id)
+    .executeTakeFirst();
+  const access =
+    (linkOf && ctx.smart?.store.access(user.id, linkOf.fhir_server, linkOf.fhir_id)) || requireFhir(ctx.fhir);
   // The signed report first: it refuses a request without a validated analysis, or whose signature does not verify.
   const pdf = await report(ctx, user, requestId, { format: 'pdf', identity: 'true' });
   const inForce = decisionInForce(await versionStates(db, requestId))!;

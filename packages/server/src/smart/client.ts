@@ -8,7 +8,7 @@
 import { DosetwinError } from '@dosetwin/engine';
 import * as oidc from 'openid-client';
 
-/** The scopes dosetwin asks for: the patient's record it reads, in SMART v2 syntax. */
+/** The scopes dosetwin asks for, in SMART v2 syntax: the patient's record it reads, the decision it writes. */
 export const SMART_SCOPES = [
   'openid',
   'fhirUser',
@@ -16,6 +16,10 @@ export const SMART_SCOPES = [
   'patient/Observation.rs?category=laboratory',
   'patient/Observation.rs?category=vital-signs',
   'patient/MedicationAdministration.rs',
+  // The signed decision written back (services/fhir-write-back.ts).
+  'patient/DiagnosticReport.cs',
+  'patient/MedicationRequest.c',
+  'patient/Provenance.c',
 ];
 
 export interface SmartConfiguration {

@@ -46,7 +46,7 @@ export async function startTestEhr(o: {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const resourceScopes =
-    'launch launch/patient patient/Patient.r patient/Observation.rs?category=laboratory patient/Observation.rs?category=vital-signs patient/MedicationAdministration.rs';
+    'launch launch/patient patient/Patient.r patient/Observation.rs?category=laboratory patient/Observation.rs?category=vital-signs patient/MedicationAdministration.rs patient/DiagnosticReport.cs patient/MedicationRequest.c patient/Provenance.c';
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const launchOfGrant = new Map<string, string>();
   const provider = new Provider(issuer, {
