@@ -11,6 +11,10 @@ const MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
   { commands: ['simulate'], load: async () => (await import('./commands/simulate.ts')).registerSimulate },
   { commands: ['fit'], load: async () => (await import('./commands/fit.ts')).registerFit },
   { commands: ['popfit'], load: async () => (await import('./commands/popfit.ts')).registerPopfit },
+  {
+    commands: ['bias-audit'],
+    load: async () => (await import('./commands/bias-audit.ts')).registerBiasAudit,
+  },
   { commands: ['recommend'], load: async () => (await import('./commands/recommend.ts')).registerRecommend },
   { commands: ['forecast'], load: async () => (await import('./commands/forecast.ts')).registerForecast },
   { commands: ['warfarin'], load: async () => (await import('./commands/warfarin.ts')).registerWarfarin },
