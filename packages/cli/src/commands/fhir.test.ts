@@ -22,7 +22,13 @@ const bundle = JSON.parse(
 /** `dosetwin ARGS` without blocking this process (the FHIR server answers from it). */
 function dosetwin(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const c = spawn(process.execPath, [join(REPO, 'packages/cli/bin/dosetwin.mjs'), ...args], { cwd: REPO });
+    // The SQLite data directory of the test, even where DATABASE_URL names PostgreSQL (CI).
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    const c = spawn(process.execPath, [join(REPO, 'packages/cli/bin/dosetwin.mjs'), ...args], {
+      cwd: REPO,
+      env,
+    });
     let stdout = '';
     let stderr = '';
     c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
