@@ -14,6 +14,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadBenchRun } from '../test-support/bench-data.ts';
 import { agreementFailures, compareWithReference, formatAgreement } from './agreement.ts';
+import type { PatientData } from '../events/records.ts';
+import { Simulator } from '../simulate/simulator.ts';
 import { MapEstimator } from './map.ts';
 
 const RUNS = ['run001', 'run003', 'run004', 'run101', 'run301', 'run401', 'run901'];
@@ -27,4 +29,34 @@ describe('MAP vs NONMEM on the benchmark (issue 9, acceptance 1–2)', () => {
       assert.equal(a.patients, 500);
       assert.deepEqual(agreementFailures(a), []);
     });
+});
+
+describe('MAP rule 6 (the scan along the lag eta) on run003', () => {
+  const b = loadBenchRun('run003');
+  const byId = (id: string): PatientData => b.patients.find((p) => p.id === id)!;
+
+  test('the lag of each dose record at given etas, without simulating', () => {
+    const p = byId('1');
+    const out = new Float64Array(p.n).fill(NaN);
+    // eta_LAG is the fourth eta: lag = TVLAG·exp(eta_LAG), TVLAG = 1 h.
+    assert.equal(new Simulator(b.model).doseLags(p, [0.1, -0.2, 0.3, 0.4], out), true);
+    for (let i = 0; i < p.n; i++)
+      if (p.evid[i] === 1) assert.ok(Math.abs(out[i] - Math.exp(0.4)) < 1e-15, `record ${i}`);
+      else assert.ok(Number.isNaN(out[i]), `record ${i} is not a dose`);
+  });
+
+  test('kept where a dose entry can cross a record time: the basins it finds are reached', () => {
+    // Objectives with the scan, and without it (the local search and global screen alone).
+    const cases: [string, number, number][] = [
+      ['9', 35.08268966531358, 117682.57286001786],
+      ['95', 42.19383389616851, 42.40117400665123],
+      ['261', 24.120990123745184, 28.078957568000622],
+      ['495', 46.38560134975362, 49.932273288213075],
+    ];
+    const est = new MapEstimator(b.model);
+    for (const [id, withScan] of cases) {
+      const f = est.fit(byId(id));
+      assert.ok(Math.abs(f.objective - withScan) < 1e-8, `ID ${id}: ${f.objective}`);
+    }
+  });
 });

@@ -141,7 +141,7 @@ export class MapObjective {
    * Records a run of the objective processes: up to the last observation (later records, such as
    * the doses given since, cannot change the predictions the objective reads).
    */
-  private readonly needed: number;
+  readonly needed: number;
   /** Simulator runs since construction. */
   runs = 0;
   /** The last simulator error turned into +Infinity (for messages). */

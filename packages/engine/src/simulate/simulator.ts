@@ -134,6 +134,31 @@ export class Simulator {
     }
   }
 
+  /**
+   * Lag time of each dose record (EVID 1 or 4, AMT > 0) among the first `records`, at these etas,
+   * into `out[i]` (other entries untouched), from the parameters at that record as a run computes
+   * them, without simulating. False when a parameter or the lag cannot be computed (the run would
+   * raise the error).
+   */
+  doseLags(p: PatientData, eta: ArrayLike<number> | null, out: Float64Array, records: number = p.n): boolean {
+    const nRec = Math.min(records, p.n);
+    try {
+      for (let i = 0; i < nRec; i++) {
+        if (i === 0 || p.timeVarying) {
+          this.load(p, i, eta);
+          this.model.individual(this.s);
+        }
+        if ((p.evid[i] === 1 || p.evid[i] === 4) && p.amt[i] > 0) {
+          this.lagOf(p, i);
+          out[i] = this.dLag;
+        }
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private runRecords(p: PatientData, eta: ArrayLike<number> | null, out: Float64Array, nRec: number): void {
     const m = this.model;
     const s = this.s;
