@@ -187,6 +187,7 @@ export async function runQueueWorker(url: string, concurrency = 1, schemaName?: 
   await ensureTable(pool, schema);
   const boss = await startBoss(url, schema, 60);
   let stopping = false;
+  let done = 0;
   const threads = Array.from({ length: concurrency }, () =>
     moduleWorker(new URL('./trial-queue-thread.ts', import.meta.url), null),
   );
@@ -212,6 +213,7 @@ export async function runQueueWorker(url: string, concurrency = 1, schemaName?: 
       `INSERT INTO ${schema}.chunk (trial, chunk, counts) VALUES ($1, $2, $3) ON CONFLICT (trial, chunk) DO NOTHING`,
       [trial, chunk, JSON.stringify(counts)],
     );
+    done++;
     process.stderr.write(`dosetwin trial worker: trial ${trial.slice(0, 8)} chunk ${chunk} done\n`);
   };
   // One subscription per thread: each fetches its next job only once its thread is free.
@@ -231,4 +233,9 @@ export async function runQueueWorker(url: string, concurrency = 1, schemaName?: 
   stopping = true;
   await Promise.all(threads.map((t) => t.terminate()));
   await pool.end();
+  // What this machine gave (its threads included), for whoever sizes the pool of workers.
+  const cpu = process.cpuUsage();
+  process.stderr.write(
+    `dosetwin trial worker: stopped after ${done} chunks, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU\n`,
+  );
 }
