@@ -113,6 +113,8 @@ test(
       await Promise.all([w1, w2].map((w) => (w.p.kill('SIGTERM'), w.exit)));
       assert.equal(code, 0, b.err);
       assert.equal(b.out, local.stdout);
+      // It said so, and its ETA counts only what it waits for.
+      assert.match(b.err, new RegExp(`\\(${kept.length} chunks stored before\\)`));
       // The dead worker's chunk was computed again by a live one.
       assert.match(w1.err + w2.err, new RegExp(`chunk ${killedChunk} done`));
       // The restarted coordinator took over the queued jobs: one job per chunk over both runs.

@@ -106,7 +106,7 @@ export interface QueueOptions {
 export async function runOnQueue(
   url: string,
   file: TrialFile,
-  onChunk: (done: number) => void = () => {},
+  onChunk: (done: number, resumed: number) => void = () => {},
   o: QueueOptions = {},
 ): Promise<TrialCounts> {
   const r = resolveTrial(file);
@@ -157,7 +157,7 @@ export async function runOnQueue(
       for (const row of rows) {
         seen.add(row.chunk);
         merged = mergeCounts(merged, row.counts);
-        onChunk(seen.size);
+        onChunk(seen.size, stored.size);
       }
       if (seen.size === total) return merged;
       const failed = await pool.query<{

@@ -25,24 +25,27 @@ import type { Command } from 'commander';
 import { argError, guarded, readText } from '../io.ts';
 import { moduleWorker } from '../module-worker.ts';
 
-/** A progress bar with the ETA on stderr: redrawn on a terminal, a line per tenth otherwise. */
+/**
+ * A progress bar with the ETA on stderr: redrawn on a terminal, a line per tenth otherwise.
+ * `resumed` chunks were done before this run (a queue run started again): the ETA leaves them out.
+ */
 export function trialProgress(
   total: number,
   patientsPerChunk: number,
   totalPatients: number,
-): (done: number) => void {
+): (done: number, resumed?: number) => void {
   const tty = process.stderr.isTTY;
   const t0 = Date.now();
   let lastDraw = 0;
   let lastTenth = -1;
-  return (done) => {
+  return (done, resumed = 0) => {
     const now = Date.now();
     const elapsed = (now - t0) / 1000;
-    const eta = done > 0 ? (elapsed * (total - done)) / done : NaN;
+    const eta = done > resumed ? (elapsed * (total - done)) / (done - resumed) : NaN;
     const patients = Math.min(totalPatients, done * patientsPerChunk);
     const w = 30;
     const k = Math.round((w * done) / total);
-    const text = `trial [${'#'.repeat(k)}${'.'.repeat(w - k)}] ${done}/${total} chunks, ${patients}/${totalPatients} patients, ${elapsed.toFixed(1)} s${done < total && Number.isFinite(eta) ? `, ETA ${eta.toFixed(1)} s` : ''}`;
+    const text = `trial [${'#'.repeat(k)}${'.'.repeat(w - k)}] ${done}/${total} chunks, ${patients}/${totalPatients} patients${resumed > 0 ? ` (${resumed} chunks stored before)` : ''}, ${elapsed.toFixed(1)} s${done < total && Number.isFinite(eta) ? `, ETA ${eta.toFixed(1)} s` : ''}`;
     if (tty) {
       if (now - lastDraw < 100 && done < total) return;
       lastDraw = now;
