@@ -3,6 +3,7 @@ import type { CompiledModel } from '../model/compile.ts';
 import { minimize, type Minimizable } from '../estimate/bfgs.ts';
 import { conditionalCovariance } from '../estimate/covariance.ts';
 import { FiniteDifferences, type JacobianMethod } from '../estimate/jacobian.ts';
+import { cholesky, cholInverse, logDetChol } from '../estimate/linalg.ts';
 import { Problem } from '../estimate/map.ts';
 import { MapObjective, withVarianceTap } from '../estimate/objective.ts';
 import { Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
@@ -30,10 +31,34 @@ export interface FoceiEvaluation {
   ofv: number;
   subjects: SubjectMode[];
   parameters: PopulationParameters;
+  /** −2 ln of the prior density included in `ofv` (0 without a prior). */
+  prior: number;
+}
+
+/**
+ * A prior on the population parameters (NONMEM's `$PRIOR NWPRI`): the fit then maximises the
+ * posterior of the population parameters, e.g. to adapt a published model to a hospital's patients
+ * with the published estimates as the prior.
+ */
+export interface PopulationPrior {
+  /** The prior's centre (the published estimates). */
+  parameters: PopulationParameters;
+  /**
+   * SD of the normal prior of each estimated θ on the optimiser's scale (ln θ for a positive θ, so
+   * 0.2 ≈ 20 %): one number for all, or per parameter name (others unconstrained).
+   */
+  thetaSd: number | Readonly<Record<string, number>>;
+  /**
+   * Degrees of freedom ν of the inverse-Wishart prior on each estimated block of Ω, centred on the
+   * published block (scale ν·Ω₀: NONMEM's `$OMEGAPD`); 0 = no prior on Ω. Residual SDs have none.
+   */
+  omegaDf: number;
 }
 
 /** Options of the FOCE-I objective. */
 export interface FoceiOptions {
+  /** A prior on the population parameters (the OFV then includes its −2 ln density). */
+  prior?: PopulationPrior;
   simulator?: SimulatorOptions;
   /** Inner (conditional mode) iteration limit per subject (default 100). */
   innerIterations?: number;
@@ -134,7 +159,47 @@ export class FoceiObjective {
         converged: r.converged,
       });
     }
-    return { ofv: Number.isFinite(ofv) ? ofv : Infinity, subjects, parameters: p };
+    const prior = this.options.prior ? this.priorTerm(p, this.options.prior) : 0;
+    ofv += prior;
+    return { ofv: Number.isFinite(ofv) ? ofv : Infinity, subjects, parameters: p, prior };
+  }
+
+  /**
+   * −2 ln of the prior density, 0 at its centre: Σ ((u_k − u₀_k)/s_k)² over the θ with a prior SD,
+   * plus per Ω block (dimension d) (ν + d + 1)(ln|Ω| − ln|Ω₀|) + ν(tr(Ω₀Ω⁻¹) − d).
+   */
+  private priorTerm(p: PopulationParameters, prior: PopulationPrior): number {
+    const space = this.space;
+    const u = space.toU(p);
+    const u0 = space.toU(prior.parameters);
+    let t = 0;
+    space.thetaFree.forEach((k, a) => {
+      const name = space.ir.parameters[k].name;
+      const sd = typeof prior.thetaSd === 'number' ? prior.thetaSd : prior.thetaSd[name];
+      if (sd !== undefined && sd > 0) t += ((u[a] - u0[a]) / sd) ** 2;
+    });
+    const nu = prior.omegaDf;
+    if (nu > 0) {
+      const nEta = space.ir.etas.length;
+      for (const b of space.blocks) {
+        const d = b.length;
+        const O = new Float64Array(d * d);
+        const O0 = new Float64Array(d * d);
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j < d; j++) {
+            O[i * d + j] = p.omega[b[i] * nEta + b[j]];
+            O0[i * d + j] = prior.parameters.omega[b[i] * nEta + b[j]];
+          }
+        const L = new Float64Array(d * d);
+        const L0 = new Float64Array(d * d);
+        if (!cholesky(d, O, L) || !cholesky(d, O0, L0)) return Infinity;
+        const Oi = cholInverse(d, L, new Float64Array(d * d));
+        let tr = 0;
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) tr += O0[i * d + j] * Oi[j * d + i];
+        t += (nu + d + 1) * (logDetChol(d, L) - logDetChol(d, L0)) + nu * (tr - d);
+      }
+    }
+    return t;
   }
 
   /** Forget the warm starts (next evaluation starts every subject from η = 0). */

@@ -16,6 +16,7 @@ export {
   OuterProblem,
   type FoceiEvaluation,
   type FoceiOptions,
+  type PopulationPrior,
   type FitProgress,
   type SubjectMode,
 } from './focei.ts';
@@ -37,3 +38,10 @@ export {
   type VpcOptions,
 } from './diagnostics.ts';
 export { simulationReestimation, type SseComponent, type SseOptions, type SseResult } from './sse.ts';
+export {
+  updateModel,
+  nextLevelForecasts,
+  forecastSummary,
+  type ModelUpdate,
+  type NextLevelForecast,
+} from './update.ts';
