@@ -20,7 +20,7 @@
  * is large against the level (up to +30 % in subgroups with Goti 2018's 3.4 mg/L on troughs), while the median
  * of a monotone function of a symmetric residual is unmoved. Its 95 % interval is a percentile
  * bootstrap over patients (a patient's forecasts are not independent; seeded, 1000 resamples).
- * The imprecision is the root mean square rPE. A group is flagged when its bias is beyond
+ * The imprecision is the root mean square rPE, and the median absolute rPE, which its tail does not sway. A group is flagged when its bias is beyond
  * ±threshold (10 %) and its interval excludes 0: with tens of patients per group the point
  * estimate alone would flag noise. A subgroup is flagged only when, besides, its bias stands apart
  * from the other patients' (the bootstrap interval of the difference excludes 0): a model biased
@@ -87,6 +87,8 @@ export interface GroupStats {
   mean: number;
   /** Root mean square of the forecasts' rPE. */
   rmse: number;
+  /** Median absolute rPE: the imprecision the tails of rPE (a low observed level) do not sway. */
+  medianAbs: number;
   flagged: boolean;
 }
 
@@ -386,8 +388,9 @@ export function groupStats(
   }
   const mean = all.reduce((a, b) => a + b, 0) / all.length;
   const rmse = Math.sqrt(all.reduce((a, x) => a + x * x, 0) / all.length);
+  const medianAbs = median(all.map(Math.abs));
   const flagged = ci !== null && Math.abs(bias) > threshold && (ci[0] > 0 || ci[1] < 0) && apart;
-  return { by, group, patients: n, forecasts: fs.length, bias, ci, mean, rmse, flagged };
+  return { by, group, patients: n, forecasts: fs.length, bias, ci, mean, rmse, medianAbs, flagged };
 }
 
 /** The audit of one model on a hospital's patients: overall and by subgroup. */
@@ -495,10 +498,22 @@ export function formatBiasAudit(a: BiasAudit): string {
     pct(g.bias),
     g.ci ? `${pct(g.ci[0])} to ${pct(g.ci[1])}` : '-',
     pct(g.mean),
+    `${fmt(100 * g.medianAbs)}%`,
     `${fmt(100 * g.rmse)}%`,
     g.flagged ? 'FLAGGED' : '',
   ]);
-  const head = ['subgroup', 'group', 'patients', 'forecasts', 'bias', '95% CI', 'mean', 'RMSE', ''];
+  const head = [
+    'subgroup',
+    'group',
+    'patients',
+    'forecasts',
+    'bias',
+    '95% CI',
+    'mean',
+    'median |rPE|',
+    'RMSE',
+    '',
+  ];
   const w = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (r: string[]): string =>
     r
@@ -506,7 +521,7 @@ export function formatBiasAudit(a: BiasAudit): string {
       .join('  ')
       .trimEnd();
   return [
-    `bias audit of ${a.model}: each level forecast from the ${a.minEarlier === 0 ? 'earlier ones (the first a priori)' : `earlier ones (at least ${a.minEarlier})`}; rPE = (predicted - observed) / observed; bias = median rPE, 95% CI by bootstrap over patients; mean and RMSE of rPE; flagged: |bias| > ${fmt(100 * a.threshold)}%, the CI excludes 0 and (subgroups) the bias differs from the other patients'`,
+    `bias audit of ${a.model}: each level forecast from the ${a.minEarlier === 0 ? 'earlier ones (the first a priori)' : `earlier ones (at least ${a.minEarlier})`}; rPE = (predicted - observed) / observed; bias = median rPE, 95% CI by bootstrap over patients; mean, median absolute and RMSE of rPE; flagged: |bias| > ${fmt(100 * a.threshold)}%, the CI excludes 0 and (subgroups) the bias differs from the other patients'`,
     line(head),
     ...rows.map(line),
     ...(a.skipped.length

@@ -326,3 +326,4 @@ export {
   type GroupStats,
   type LevelForecast,
 } from './bias-audit.ts';
+export { predictiveCheck, type PredictiveCheck } from './predictive-check.ts';
