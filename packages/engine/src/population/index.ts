@@ -42,6 +42,8 @@ export {
   updateModel,
   nextLevelForecasts,
   forecastSummary,
+  biasAudit,
+  type AuditGroup,
   type ModelUpdate,
   type NextLevelForecast,
 } from './update.ts';
