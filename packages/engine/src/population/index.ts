@@ -38,12 +38,4 @@ export {
   type VpcOptions,
 } from './diagnostics.ts';
 export { simulationReestimation, type SseComponent, type SseOptions, type SseResult } from './sse.ts';
-export {
-  updateModel,
-  nextLevelForecasts,
-  forecastSummary,
-  biasAudit,
-  type AuditGroup,
-  type ModelUpdate,
-  type NextLevelForecast,
-} from './update.ts';
+export { updateModel, type ModelUpdate } from './update.ts';
