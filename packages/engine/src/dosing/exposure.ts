@@ -104,11 +104,11 @@ export function computeExposure(
     const sorted = [...new Set(times)].sort((a, b) => a - b);
     const p = withPredictionTimes(patient, sorted, cmt);
     const out = new Float64Array(p.n);
-    const cum = new Float64Array(p.n);
+    const cum = withAuc ? new Float64Array(p.n) : undefined;
     const prev = sim.integrateOutput;
     sim.integrateOutput = withAuc ? output : -1;
     try {
-      sim.run(p, eta, out, withAuc ? cum : undefined);
+      sim.run(p, eta, out, cum);
     } finally {
       sim.integrateOutput = prev;
     }
@@ -117,7 +117,7 @@ export function computeExposure(
     for (let i = 0; i < p.n; i++)
       if (p.evid[i] === 2 && p.line[i] === 0) {
         c.push(out[i]);
-        auc.push(cum[i]);
+        auc.push(cum ? cum[i] : 0);
       }
     return { t: sorted, c, auc };
   };
@@ -214,15 +214,17 @@ export function computeExposure(
   });
   const mx = q.refineExtremes === false ? coarse(argmax) : refine(1, argmax);
   const mn = q.refineExtremes === false ? coarse(argmin) : refine(-1, argmin);
+  const gridMax = Math.max(...first.c);
+  const gridMin = Math.min(...first.c);
   const result: Exposure = {
     from: q.from,
     to: q.to,
     auc,
     cavg: auc / (q.to - q.from),
-    cmax: Math.max(mx.c, ...first.c),
-    tmax: mx.c >= Math.max(...first.c) ? mx.t : first.t[argmax(first.c)],
-    cmin: Math.min(mn.c, ...first.c),
-    tmin: mn.c <= Math.min(...first.c) ? mn.t : first.t[argmin(first.c)],
+    cmax: Math.max(mx.c, gridMax),
+    tmax: mx.c >= gridMax ? mx.t : first.t[argmax(first.c)],
+    cmin: Math.min(mn.c, gridMin),
+    tmin: mn.c <= gridMin ? mn.t : first.t[argmin(first.c)],
     cAt: (q.at ?? []).map((t) => (inWindow(t) ? at(t) : evaluate([t], false).c[0])),
   };
   if (q.mic !== undefined) {
