@@ -64,7 +64,11 @@ export interface Bench {
  * (prescriber, ICU) and `dr.pharmaco` (pharmacologist). Screenshots go to `dir` (its files are
  * removed first; its sub-folders, other tests' screenshots, are kept).
  */
-export async function openBench(dir: string, options: { locale?: string } = {}): Promise<Bench> {
+export async function openBench(
+  dir: string,
+  // The port, when the service's address must be known before it starts (a SMART app's redirect URI).
+  options: { locale?: string; port?: number } = {},
+): Promise<Bench> {
   const { chromium } = await import('playwright-core');
   const { build } = await import('vite');
   const tmp = mkdtempSync(join(tmpdir(), 'dt-e2e-'));
@@ -72,7 +76,7 @@ export async function openBench(dir: string, options: { locale?: string } = {}):
   for (const f of readdirSync(dir)) if (statSync(join(dir, f)).isFile()) rmSync(join(dir, f));
   const webRoot = join(tmp, 'web');
   await build({ root: WEB, logLevel: 'warn', build: { outDir: webRoot, emptyOutDir: true } });
-  const server = await startServer({ port: 0, dataDir: join(tmp, 'data'), webRoot });
+  const server = await startServer({ port: options.port ?? 0, dataDir: join(tmp, 'data'), webRoot });
   const ctx = await chromium.launchPersistentContext(join(tmp, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,

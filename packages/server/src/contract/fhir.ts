@@ -103,7 +103,12 @@ export const FhirImportResult = Type.Object(
 export type FhirImportResult = Static<typeof FhirImportResult>;
 
 export const FhirServerInfo = Type.Object(
-  { server: Type.Union([Type.String(), Type.Null()], { description: 'its base URL, or null: none' }) },
+  {
+    server: Type.Union([Type.String(), Type.Null()], { description: 'its base URL, or null: none' }),
+    smart: Type.Boolean({
+      description: "registered as a SMART app: a patient opened by an EHR's launch is read with its token",
+    }),
+  },
   { description: 'the FHIR server the service imports from' },
 );
 export type FhirServerInfo = Static<typeof FhirServerInfo>;

@@ -25,7 +25,7 @@ export const fhirRoutes =
     app.get(
       '/fhir/server',
       { config: { access: CLINICAL }, schema: { tags: ['fhir'], response: { 200: FhirServerInfo } } },
-      async () => ({ server: ctx.fhir?.baseUrl.replace(/\/+$/, '') ?? null }),
+      async () => ({ server: ctx.fhir?.baseUrl.replace(/\/+$/, '') ?? null, smart: !!ctx.smart }),
     );
     app.post(
       '/patients/:id/fhir-import',

@@ -1,6 +1,7 @@
 /** English UI text. `fr.ts` has exactly the same keys (checked by i18n.test.ts and by the type). */
 import { diaryEn } from './diary-en.ts';
 import { trialEn } from './trial-en.ts';
+import { fhirEn } from './fhir-en.ts';
 import { playgroundEn } from './playground-en.ts';
 export const en = {
   language: 'Language',
@@ -387,6 +388,8 @@ export const en = {
   ...diaryEn,
   // The virtual-trial page (its own file).
   ...trialEn,
+  // The health record: FHIR import and write-back (its own file).
+  ...fhirEn,
 };
 
 export type Key = keyof typeof en;

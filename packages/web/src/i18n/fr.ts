@@ -2,6 +2,7 @@
 import type { Key } from './en.ts';
 import { diaryFr } from './diary-fr.ts';
 import { trialFr } from './trial-fr.ts';
+import { fhirFr } from './fhir-fr.ts';
 import { playgroundFr } from './playground-fr.ts';
 
 export const fr: Record<Key, string> = {
@@ -398,4 +399,6 @@ export const fr: Record<Key, string> = {
   ...diaryFr,
   // The virtual-trial page (its own file).
   ...trialFr,
+  // The health record: FHIR import and write-back (its own file).
+  ...fhirFr,
 };

@@ -15,6 +15,7 @@ import { DrugModelsCard } from '../cards/DrugModelsCard.tsx';
 import { MlCard } from '../cards/MlCard.tsx';
 import { ModelCardModal } from '../cards/ModelCardModal.tsx';
 import { ValidationCard } from '../cards/ValidationCard.tsx';
+import { FhirWriteBackButton } from '../cards/FhirCard.tsx';
 import { WhatIfCard } from '../cards/WhatIfCard.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
 import { useTwin } from '../hooks/useTwin.ts';
@@ -124,6 +125,9 @@ export function AnalysisPage({ id, user }: PageProps) {
               onCompare={twin.compare}
             />
             <ValidationCard analysis={a} user={user} regimen={twin.regimen} onSigned={onSigned} />
+            {a.validation && a.validation.decision !== 'reject' && (
+              <FhirWriteBackButton requestId={a.requestId} />
+            )}
           </Stack>
         </Grid.Col>
       </Grid>

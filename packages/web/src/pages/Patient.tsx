@@ -7,6 +7,7 @@
 import { Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import type { ModelInfo, PatientRecord } from '@dosetwin/server/contract';
 import { useCallback, useEffect, useState } from 'react';
+import { FhirImportCard } from '../cards/FhirCard.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
 import { Timeline } from '../components/Timeline.tsx';
 import { CovariateForm, type CovariatePick } from '../forms/CovariateForm.tsx';
@@ -131,6 +132,7 @@ export function PatientPage({ id }: PageProps) {
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Stack>
             {/* Keyed by patient: nothing typed for one patient is ever shown on another's record. */}
+            <FhirImportCard key={`f-${id}`} patientId={id} models={models} onDone={load} />
             <QuickEntry key={`q-${id}`} patientId={id} weightKg={latestWeightKg(rec)} onDone={load} />
             <DoseForm key={`d-${id}`} patientId={id} onDone={load} />
             <SampleForm key={`s-${id}`} patientId={id} onDone={load} />

@@ -1,0 +1,30 @@
+/** Le dossier de santé (import et renvoi FHIR) sur les pages patient et analyse (son propre fichier). */
+import type { fhirEn } from './fhir-en.ts';
+
+export const fhirFr: Record<keyof typeof fhirEn, string> = {
+  fh_title: 'Dossier de santé (FHIR)',
+  fh_import: 'Importer depuis le dossier',
+  fh_drug: 'Médicament',
+  fh_importing: 'Import en cours…',
+  fh_taken: 'Repris',
+  fh_resource: 'Ressource',
+  fh_kind: 'Nature',
+  fh_value: 'Valeur',
+  fh_outcome: 'Résultat',
+  fh_administrations: 'dose',
+  fh_samples: 'dosage',
+  fh_covariates: 'covariable',
+  fh_created: 'créé',
+  fh_unchanged: 'inchangé',
+  fh_amended: 'corrigé',
+  fh_held: 'retenu',
+  fh_removed: 'retiré',
+  fh_conversions: 'Conversions d’unités',
+  fh_refused: 'Refusé',
+  fh_noneRefused: 'Rien de refusé.',
+  fh_missing: 'Importés avant, absents du serveur maintenant (conservés) : {n}',
+  fh_summary: '{n} ressources lues sur {server} (patient {patient}).',
+  fh_writeBack: 'Envoyer au dossier',
+  fh_sending: 'Envoi en cours…',
+  fh_written: 'Écrit sur {server} :',
+};
