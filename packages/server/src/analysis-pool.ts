@@ -21,7 +21,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } f
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DosetwinError } from '@dosetwin/engine';
-import type { Regimen } from '@dosetwin/models';
+import type { AnalysisCandidate, DrugAnalysisInputs, Regimen } from '@dosetwin/models';
 import { Piscina } from 'piscina';
 import type { AnalysisResult, AnalysisSubject, RetainedEvaluation } from './analysis.ts';
 import type { AnalysisTask, TaskOutcome } from './analysis-task.ts';
@@ -197,6 +197,11 @@ export class AnalysisPool {
     return (await this.run(userId, { op: 'analyse', subject })) as AnalysisResult;
   }
 
+  /** The drug-level analysis's ranked candidates alone (drugCandidates), on a worker thread. */
+  async drugCandidates(userId: string, inputs: DrugAnalysisInputs): Promise<AnalysisCandidate[]> {
+    return (await this.run(userId, { op: 'candidates', inputs })) as AnalysisCandidate[];
+  }
+
   /** The evaluation of the regimen a decision retains (evaluateRetainedRegimen), on a worker thread. */
   async retained(
     userId: string,
@@ -216,7 +221,10 @@ export class AnalysisPool {
     await (await this.pool).destroy();
   }
 
-  private async run(userId: string, task: AnalysisTask): Promise<AnalysisResult | RetainedEvaluation> {
+  private async run(
+    userId: string,
+    task: AnalysisTask,
+  ): Promise<AnalysisResult | RetainedEvaluation | AnalysisCandidate[]> {
     const mine = this.perUser.get(userId) ?? 0;
     if (mine >= this.limits.perUser)
       reject(
@@ -252,7 +260,9 @@ export class AnalysisPool {
     }
   }
 
-  private async runNow(task: AnalysisTask): Promise<AnalysisResult | RetainedEvaluation> {
+  private async runNow(
+    task: AnalysisTask,
+  ): Promise<AnalysisResult | RetainedEvaluation | AnalysisCandidate[]> {
     // The time limit starts once the worker code is built (the first analysis of a process).
     const pool = await this.pool;
     const abort = new AbortController();

@@ -7,10 +7,11 @@
 import { setPriority } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { DosetwinError, type Issue } from '@dosetwin/engine';
-import type { Regimen } from '@dosetwin/models';
+import type { AnalysisCandidate, DrugAnalysisInputs, Regimen } from '@dosetwin/models';
 import {
   type AnalysisResult,
   type AnalysisSubject,
+  drugCandidates,
   evaluateRetainedRegimen,
   type RetainedEvaluation,
   runAnalysis,
@@ -23,16 +24,18 @@ if (!isMainThread && process.platform === 'linux') setPriority(10);
 
 export type AnalysisTask =
   | { op: 'analyse'; subject: AnalysisSubject }
-  | { op: 'retained'; subject: AnalysisSubject; modelId: string; regimen: Regimen };
+  | { op: 'retained'; subject: AnalysisSubject; modelId: string; regimen: Regimen }
+  | { op: 'candidates'; inputs: DrugAnalysisInputs };
 
 export type TaskOutcome =
-  | { ok: true; value: AnalysisResult | RetainedEvaluation }
+  | { ok: true; value: AnalysisResult | RetainedEvaluation | AnalysisCandidate[] }
   | { ok: false; issues: Issue[] }
   | { ok: false; error: string };
 
 export default async function runTask(task: AnalysisTask): Promise<TaskOutcome> {
   try {
     if (task.op === 'analyse') return { ok: true, value: await runAnalysis(task.subject) };
+    if (task.op === 'candidates') return { ok: true, value: drugCandidates(task.inputs) };
     return { ok: true, value: evaluateRetainedRegimen(task.subject, task.modelId, task.regimen) };
   } catch (e) {
     if (e instanceof DosetwinError) return { ok: false, issues: [...e.issues] };

@@ -3,7 +3,9 @@
 // registered CDS client (ES384 JWT, jose): order-select with prefetch answers one card whose
 // proposal, exposure and PTA are those of the drug-level analysis of the same record
 // (runAnalysis), with a suggestion replacing the draft order and a SMART link; without prefetch the
-// service fetches the record with the granted token (same card); malformed or unauthenticated
+// service fetches the record with the granted token (same card); order-sign after order-select for
+// the same record answers the same proposal without analysing again, a changed record is analysed
+// (the cache keyed by the analysis's inputs); malformed or unauthenticated
 // calls get 400/401/404 naming the problem; an order of another drug gets no card.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +15,7 @@ import { drugFile, importedRecord, importFhir } from '@dosetwin/models';
 import type { Bundle, MedicationRequest } from '@medplum/fhirtypes';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { runAnalysis } from './analysis.ts';
+import { CdsAnalysisCache } from './services/cds-cache.ts';
 import { startFhirServer, type FhirTestServer } from './fhir/fhir-test-server.ts';
 import { testApp, type TestApp } from './test-support.ts';
 
@@ -48,6 +51,7 @@ let t: TestApp;
 let key: CryptoKey;
 let otherKey: CryptoKey;
 let prefetch: Record<string, unknown>;
+const cache = new CdsAnalysisCache(16);
 
 const jwt = (o: { aud?: string; key?: CryptoKey; iss?: string } = {}): Promise<string> =>
   new SignJWT({})
@@ -83,6 +87,7 @@ before(async () => {
       baseUrl: BASE,
       launchUrl: `${BASE}/smart/launch`,
       clients: [{ iss: ISS, keys: createLocalJWKSet({ keys: [jwk] }), fhirServers: [fhir.url] }],
+      cache,
     },
   });
   // The prefetch as the EHR fills the discovery's templates.
@@ -167,6 +172,57 @@ describe('CDS Hooks', () => {
     assert.ok(card.summary.length <= 140);
     assert.deepEqual(card.links[0].type, 'smart');
     assert.match(card.detail, /4 element\(s\) of the record not used: .*DT_FHIR_VOLUME_DOSE/);
+  });
+
+  test('order-sign after order-select for the same record: the same proposal, not analysed again; a changed record is analysed', async () => {
+    const [hits, misses] = [cache.hits, cache.misses];
+    const sign = await call(hookBody({ hook: 'order-sign' }), {
+      id: 'dosetwin-order-sign',
+      auth: await jwt({ aud: `${BASE}/cds-services/dosetwin-order-sign` }),
+    });
+    assert.equal(sign.statusCode, 200, sign.body);
+    const card = sign.json().cards[0];
+    assert.equal(card.summary, withPrefetch.summary);
+    assert.deepEqual(
+      card.suggestions[0].actions[0].resource,
+      withPrefetch.suggestions[0].actions[0].resource,
+    );
+    assert.deepEqual([cache.hits, cache.misses], [hits + 1, misses]);
+  });
+
+  test('the cache is keyed by the analysis inputs: the same inputs in another key order are one analysis, a changed level is another', async () => {
+    const c = new CdsAnalysisCache(2);
+    const imp = importFhir(bundle, drugFile('vancomycin')!);
+    const inputs = {
+      ...importedRecord('vanco-icu-1', imp),
+      drug: 'vancomycin',
+      formulation: null,
+      targets: [],
+      start: null,
+    };
+    let analysed = 0;
+    const analyse = async () => (analysed++, []);
+    await c.candidates(inputs, analyse);
+    const reordered = Object.fromEntries(Object.entries(inputs).reverse()) as typeof inputs;
+    await c.candidates(reordered, analyse);
+    assert.equal(analysed, 1);
+    // A cache keyed by the patient alone would answer the old proposal here.
+    const level = inputs.samples[inputs.samples.length - 1];
+    const changed = {
+      ...inputs,
+      samples: [...inputs.samples.slice(0, -1), { ...level, value: level.value + 1 }],
+    };
+    await c.candidates(changed, analyse);
+    assert.deepEqual([analysed, c.hits, c.misses], [2, 1, 2]);
+    // A refusal is not kept: the next call analyses again.
+    const refuse = async () => {
+      analysed++;
+      throw new Error('refused');
+    };
+    const other = { ...inputs, drug: 'gentamicin' };
+    await assert.rejects(c.candidates(other, refuse));
+    await assert.rejects(c.candidates(other, refuse));
+    assert.equal(analysed, 4);
   });
 
   test('without prefetch: the record is read from the FHIR server with the granted token, and the card is the same', async () => {

@@ -2,10 +2,12 @@
  * dosetwin as a CDS Hooks service: `order-select` and `order-sign` for the library's drugs. From
  * the hook's context (the draft MedicationRequest) and prefetch (the patient, their Observations
  * and MedicationAdministrations; fetched from the EHR's FHIR server with the token the EHR granted
- * when not prefetched), the patient's record is read by the library's FHIR import, analysed on the
- * analysis pool like any drug-level request, and answered as a card: the twin's proposal (a
- * posteriori when levels were fitted, else a priori), its exposure and PTA, a suggestion that
- * replaces the draft order with it, and a SMART link to the full analysis.
+ * when not prefetched), the patient's record is read by the library's FHIR import, its drug-level
+ * candidates are computed on the analysis pool (the full analysis's search and draws, without the
+ * selected model's chart; kept by their inputs, so order-sign after order-select for the same record
+ * does not compute again: cds-cache.ts), and answered as a card: the twin's proposal (a posteriori
+ * when levels were fitted, else a priori), its exposure and PTA, a suggestion that replaces the
+ * draft order with it, and a SMART link to the full analysis.
  *
  * Calls are authenticated as the specification says: a JWT signed by a known CDS client (its
  * `iss`), for this service's URL (`aud`), unexpired; its FHIR server must be one the client is
@@ -14,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { DosetwinError, type Issue } from '@dosetwin/engine';
 import {
+  type AnalysisCandidate,
   DRUG_FILES,
   drugOfMedication,
   importFhir,
@@ -24,10 +27,10 @@ import {
 } from '@dosetwin/models';
 import { type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { AnalysisPool } from '../analysis-pool.ts';
-import type { AnalysisResult } from '../analysis.ts';
 import type { CdsCard, CdsDiscovery, CdsRequest, CdsResponse } from '../contract/index.ts';
 import { reject } from '../errors.ts';
 import { patientResources } from '../fhir/client.ts';
+import { CdsAnalysisCache } from './cds-cache.ts';
 
 /** A CDS client (an EHR) the service answers: its JWT issuer, its keys, its FHIR servers. */
 export interface CdsClient {
@@ -43,7 +46,17 @@ export interface CdsConfig {
   baseUrl: string;
   /** Where the SMART link opens the app (its launch URL). */
   launchUrl: string;
+  /** The hooks' analyses kept by their inputs (default: one of 256 entries per service). */
+  cache?: CdsAnalysisCache;
 }
+
+const caches = new WeakMap<CdsConfig, CdsAnalysisCache>();
+const cacheOf = (config: CdsConfig): CdsAnalysisCache => {
+  if (config.cache) return config.cache;
+  let c = caches.get(config);
+  if (!c) caches.set(config, (c = new CdsAnalysisCache()));
+  return c;
+};
 
 const PREFETCH = {
   patient: 'Patient/{{context.patientId}}',
@@ -241,18 +254,18 @@ async function cardFor(
       source,
       links: [link],
     };
-  let result: AnalysisResult;
+  let candidates: AnalysisCandidate[];
   try {
-    result = await pool.analyse(`cds:${client.iss}`, {
-      kind: 'drug',
-      inputs: {
+    candidates = await cacheOf(config).candidates(
+      {
         ...importedRecord(req.context.patientId, imp),
         drug: drug.drug,
         formulation: null,
         targets: [],
         start: null,
       },
-    });
+      (inputs) => pool.drugCandidates(`cds:${client.iss}`, inputs),
+    );
   } catch (e) {
     if (!(e instanceof DosetwinError)) throw e;
     return {
@@ -270,7 +283,7 @@ async function cardFor(
       links: [link],
     };
   }
-  const best = result.candidates[0];
+  const best = candidates[0];
   if (!best)
     return {
       uuid: randomUUID(),
