@@ -109,7 +109,7 @@ test(
       const row = (resource: string): string => taken.find((r) => r.startsWith(`${resource}\t`))!;
       assert.match(row('MedicationAdministration/vi-d1'), /\t2000 mg \/ 2 h · /);
       // Kept in the unit of the record (µg/mL), its conversion to mg/L listed below.
-      assert.match(row('Observation/vi-c2'), /\t31 ug\/mL · /);
+      assert.match(row('Observation/vi-c2'), /\t31 µg\/mL · /);
       assert.match(row('Observation/vi-wt'), /\tWT = 82 kg · /);
       // Each conversion shown: the creatinine in mg/dL to the register's µmol/L (1.4 mg/dL =
       // 123.8 µmol/L at 88.42 µmol/L per mg/dL), an infusion's duration from its rate, the age.

@@ -14,19 +14,22 @@ import type {
 } from '@dosetwin/server/contract';
 import { useEffect, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
-import { useT } from '../i18n/index.ts';
+import { type Lang, useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { issueText } from '../lib/issue-text.ts';
 import { showDateTime } from '../lib/time.ts';
+import { fmt, unitLabel } from '../lib/units.ts';
 
 type Values = FhirImportResult['entries'][number]['values'];
 /** What an imported entry holds, in the units the service stored it in. */
-const valueText = (v: Values): string =>
-  'name' in v
-    ? `${v.name} = ${v.value} ${v.unit}`
-    : 'amount' in v
-      ? `${v.amount} ${v.unit}${v.duration ? ` / ${v.duration.value} ${v.duration.unit}` : ''}`
-      : `${v.value} ${v.unit}`;
+function valueText(v: Values, lang: Lang): string {
+  const q = (x: number, u: string): string =>
+    u === '-' ? String(x) : `${fmt(x, lang, 6)} ${unitLabel(u, lang)}`;
+  if ('name' in v) return `${v.name} = ${q(v.value, v.unit)}`;
+  if ('amount' in v)
+    return `${q(v.amount, v.unit)}${v.duration ? ` / ${q(v.duration.value, v.duration.unit)}` : ''}`;
+  return q(v.value, v.unit);
+}
 
 /** Whether the service reads a health record at all (a FHIR server, or launches from an EHR). */
 function useFhirAvailable(): boolean {
@@ -114,7 +117,7 @@ export function FhirImportCard({
                     <Table.Td>{e.resource}</Table.Td>
                     <Table.Td>{t(`fh_${e.kind}`)}</Table.Td>
                     <Table.Td>
-                      {valueText(e.values)} · {showDateTime(e.values.at, lang)}
+                      {valueText(e.values, lang)} · {showDateTime(e.values.at, lang)}
                     </Table.Td>
                     <Table.Td>
                       {t(`fh_${e.outcome}`)}
