@@ -1028,6 +1028,36 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   {
+    code: 'DT_POPFIT_NOT_CONVERGED',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'Population fit not converged', fr: 'Ajustement de population non convergé' },
+    meaning: {
+      en: 'The population estimation (FOCE-I or SAEM) stopped before meeting its convergence test, or a subject has no finite objective at the estimates: the estimates may not be the maximum of the likelihood.',
+      fr: 'L’estimation de population (FOCE-I ou SAEM) s’est arrêtée avant son critère de convergence, ou un sujet n’a pas d’objectif fini aux estimations : celles-ci peuvent ne pas maximiser la vraisemblance.',
+    },
+    action: {
+      en: 'Start from other initial values in the model, allow more iterations, or simplify the model; check the subject named in the data.',
+      fr: 'Partir d’autres valeurs initiales dans le modèle, autoriser plus d’itérations ou simplifier le modèle ; vérifier les données du sujet indiqué.',
+    },
+  },
+  {
+    code: 'DT_POPFIT_COVARIANCE',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'No standard errors', fr: 'Pas d’erreurs standard' },
+    meaning: {
+      en: 'The covariance step of the population fit failed (the Hessian of the objective is not positive definite at the estimates): the estimates are given without standard errors.',
+      fr: 'L’étape de covariance de l’ajustement de population a échoué (la hessienne de l’objectif n’est pas définie positive aux estimations) : les estimations sont données sans erreurs standard.',
+    },
+    action: {
+      en: 'Look for a parameter the data cannot identify (a variance near zero, two correlated parameters); fix it or simplify the model.',
+      fr: 'Chercher un paramètre que les données ne permettent pas d’identifier (une variance proche de zéro, deux paramètres corrélés) ; le fixer ou simplifier le modèle.',
+    },
+  },
+  {
     code: 'DT_POPFIT_SAEM_MODEL',
     severity: 'error',
     area: 'estimation',
@@ -1635,7 +1665,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_TRIAL_SPEC',
     severity: 'error',
     area: 'simulation',
-    raisedIn: ['engine', 'models'],
+    raisedIn: ['engine', 'models', 'cli'],
     title: { en: 'Invalid trial specification', fr: 'Spécification d’essai invalide' },
     meaning: {
       en: 'The trial specification is invalid: a number of patients, chunk size, seed or duration out of range, an arm without a valid regimen, a TDM round whose samples are not before its adjustment, no target, a MIC target without a MIC, or strata with edges that do not increase.',
@@ -1704,6 +1734,21 @@ const CATALOGUE: IssueEntry[] = [
     action: {
       en: 'Merge each chunk of the same trial once; rerun the missing chunks.',
       fr: 'Fusionner une seule fois chaque lot du même essai ; relancer les lots manquants.',
+    },
+  },
+  {
+    code: 'DT_TRIAL_QUEUE',
+    severity: 'error',
+    area: 'simulation',
+    raisedIn: ['cli'],
+    title: { en: 'Trial queue failed', fr: 'Échec de la file d’attente de l’essai' },
+    meaning: {
+      en: 'The PostgreSQL job queue of a distributed trial could not be started on the database, or a chunk failed on every attempt.',
+      fr: 'La file d’attente PostgreSQL d’un essai réparti n’a pas pu démarrer sur la base, ou un lot a échoué à chaque tentative.',
+    },
+    action: {
+      en: 'Check the database URL and that the account may create schemas; read the chunk’s error in the message and rerun (stored chunks are kept).',
+      fr: 'Vérifier l’URL de la base et le droit du compte à créer des schémas ; lire l’erreur du lot dans le message et relancer (les lots déjà calculés sont conservés).',
     },
   },
   {
