@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { modelParameters, parseDataset, patientFromRecords, simulatePopulation } from '@dosetwin/engine';
 import { biasAudit, getModel, patientAttributes } from '@dosetwin/models';
-import { Command } from 'commander';
+import { runCommand } from '../test-support.ts';
 import { registerBiasAudit } from './bias-audit.ts';
 
 const MODEL = getModel('vancomycin/thomson2009').compiled();
@@ -43,24 +43,7 @@ function hospital(): string {
 const text = hospital();
 writeFileSync(file, text);
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const program = new Command().exitOverride();
-  registerBiasAudit(program);
-  const saved = process.exitCode;
-  let out = '';
-  let err = '';
-  const [w1, w2] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    await program.parseAsync(['node', 'dosetwin', 'bias-audit', ...args]);
-    return { code: Number(process.exitCode ?? 0), out, err };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-    process.exitCode = saved;
-  }
-}
+const run = (...args: string[]) => runCommand(registerBiasAudit, 'bias-audit', ...args);
 
 test('dosetwin bias-audit --format json prints the library audit of the file (12 patients, 36 forecasts); the text table flags ward B (3 × CL) alone among the subgroups', async () => {
   const json = await run(

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Command } from 'commander';
+import { runCommand } from '../test-support.ts';
 import { registerMissed } from './missed.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dosetwin-missed-'));
@@ -30,24 +30,7 @@ writeFileSync(
   }),
 );
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const program = new Command().exitOverride();
-  registerMissed(program);
-  const saved = process.exitCode;
-  let out = '';
-  let err = '';
-  const [w1, w2] = [process.stdout.write.bind(process.stdout), process.stderr.write.bind(process.stderr)];
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  try {
-    await program.parseAsync(['node', 'dosetwin', 'missed', ...args]);
-    return { code: Number(process.exitCode ?? 0), out, err };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-    process.exitCode = saved;
-  }
-}
+const run = (...args: string[]) => runCommand(registerMissed, 'missed', ...args);
 
 const ARGS = [
   '--model',

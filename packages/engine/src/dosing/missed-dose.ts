@@ -27,7 +27,7 @@ import { withPredictionTimes } from '../events/grid.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 import { convert } from '../units.ts';
 import { computeExposure } from './exposure.ts';
-import { FUTURE_OCCASION, hasIov, lastCovariates } from './regimen.ts';
+import { FUTURE_OCCASION, hasIov, historyRecords, lastCovariates } from './regimen.ts';
 
 export type MissedDoseOptionId = 'take-now' | 'take-reduced' | 'skip' | 'next-early' | 'double-next';
 export const MISSED_DOSE_OPTIONS: readonly MissedDoseOptionId[] = [
@@ -227,20 +227,7 @@ export function plannedPatient(
 ): PatientData {
   const dur = o.duration ?? 0;
   const cov = lastCovariates(h);
-  const rows: RecordInput[] = [];
-  for (let i = 0; i < h.n; i++)
-    rows.push({
-      time: h.time[i],
-      evid: h.evid[i] === 0 ? 2 : h.evid[i],
-      amt: h.amt[i],
-      rate: h.rate[i],
-      cmt: h.cmt[i],
-      ii: h.ii[i],
-      addl: h.addl[i],
-      ss: h.ss[i],
-      cov: Array.from({ length: h.nCov }, (_, k) => h.cov[i * h.nCov + k]),
-      occ: h.occ[i],
-    });
+  const rows: RecordInput[] = historyRecords(h);
   if (hasIov(sim) && o.closeAt > h.time[h.n - 1])
     rows.push({ time: o.closeAt, evid: 2, cov, occ: h.occ[h.n - 1] });
   const troughAt = o.troughAt ?? [];

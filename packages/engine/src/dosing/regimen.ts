@@ -125,6 +125,31 @@ export function regimenRecords(
 }
 
 /**
+ * The history's records up to time `until` (all by default) as record inputs, observations turned
+ * into prediction-only records (EVID 2): the part of a patient a forecast replays before adding
+ * new doses.
+ */
+export function historyRecords(h: PatientData, until = Infinity): RecordInput[] {
+  const rows: RecordInput[] = [];
+  for (let i = 0; i < h.n; i++) {
+    if (h.time[i] > until) break;
+    rows.push({
+      time: h.time[i],
+      evid: h.evid[i] === 0 ? 2 : h.evid[i],
+      amt: h.amt[i],
+      rate: h.rate[i],
+      cmt: h.cmt[i],
+      ii: h.ii[i],
+      addl: h.addl[i],
+      ss: h.ss[i],
+      cov: Array.from({ length: h.nCov }, (_, k) => h.cov[i * h.nCov + k]),
+      occ: h.occ[i],
+    });
+  }
+  return rows;
+}
+
+/**
  * The patient's records for a forecast: the history up to the regimen's start (observations become
  * prediction-only records), then the new administrations. `steadyState`: the maintenance regimen
  * alone, already at steady state at `start` (NONMEM SS = 1; the history and loading dose are
@@ -139,23 +164,7 @@ export function regimenPatient(
     fail('DT_REGIMEN', 'history', 'the patient has no record (covariates are read from the last one)');
   checkRegimen(r);
   const cov = lastCovariates(h);
-  const rows: RecordInput[] = [];
-  if (!o.steadyState)
-    for (let i = 0; i < h.n; i++) {
-      if (h.time[i] > r.start) break;
-      rows.push({
-        time: h.time[i],
-        evid: h.evid[i] === 0 ? 2 : h.evid[i],
-        amt: h.amt[i],
-        rate: h.rate[i],
-        cmt: h.cmt[i],
-        ii: h.ii[i],
-        addl: h.addl[i],
-        ss: h.ss[i],
-        cov: Array.from({ length: h.nCov }, (_, k) => h.cov[i * h.nCov + k]),
-        occ: h.occ[i],
-      });
-    }
+  const rows: RecordInput[] = o.steadyState ? [] : historyRecords(h, r.start);
   // With inter-occasion variability (`closeOccasion`), the history's last occasion lasts until the
   // new regimen starts: parameters over an interval are those of the record that ends it
   // (NONMEM's rule), so without this record the time from the last record to the first new dose
