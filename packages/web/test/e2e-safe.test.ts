@@ -39,8 +39,8 @@ const ALLOWED: ReadonlySet<string> = new Set(
     // units, symbols and abbreviations read as they are; metric names of the target grammar
     'mg µg ug kg ml min µmol umol mmol dl ng lb auc auc24 pta map cl ke ka eta iiv iov rmse ipp liq',
     'lloq iv ss fu ft cmin cmax css en fr ecmo eucast sd cv log eoi trough peak totp utc 2fa sarm',
-    // the covariate register's codes
-    'wt age sex dial scr crcl abw alb bsa csa cysc egfr dfg ffm ga hct ibw lbw pma pna pred',
+    // the covariate register's codes (INR, the warfarin twin's, is also the French abbreviation)
+    'wt age sex dial scr crcl abw alb bsa csa cysc egfr dfg ffm ga hct ibw lbw pma pna pred inr',
     // the assay typed, Latin and French words the dictionary lacks (clinical vocabulary, month abbreviations)
     'immunoassay per covariable cystatine expresseur gestationnel hématocrite post-menstruel pharmacologue',
     'bayésien ciclosporine déc nov posologique qu pac pdf ht assay authentificateur',
