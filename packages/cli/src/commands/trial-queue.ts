@@ -216,10 +216,20 @@ export async function runQueueWorker(url: string, concurrency = 1, schemaName?: 
     done++;
     process.stderr.write(`dosetwin trial worker: trial ${trial.slice(0, 8)} chunk ${chunk} done\n`);
   };
-  // One subscription per thread: each fetches its next job only once its thread is free.
+  // One subscription per thread: each fetches its next job only once its thread is free. A chunk
+  // takes a fraction of pg-boss's polling interval (0.5 s at the least), and pg-boss waits out the
+  // rest of the interval after each job unless told otherwise: a subscription that has just
+  // finished a chunk asks for the next one at once (without this, 2 workers spent 13.6 s of wall
+  // time on 8.2 s of CPU for 50 chunks).
+  const ids: string[] = [];
   for (let k = 0; k < concurrency; k++)
-    await boss.work<ChunkJob>(QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) =>
-      handle(k, job),
+    ids[k] = await boss.work<ChunkJob>(
+      QUEUE,
+      { batchSize: 1, pollingIntervalSeconds: 0.5 },
+      async ([job]) => {
+        await handle(k, job);
+        if (ids[k]) boss.notifyWorker(ids[k]);
+      },
     );
   process.stderr.write(
     `dosetwin trial worker: waiting for chunks on ${schema}.${QUEUE} (${concurrency} at once)\n`,
