@@ -59,6 +59,20 @@ describe('browser: the virtual-trial page', { skip, timeout: 600_000 }, () => {
         assert.equal(cells[k + 1], `${(100 * d.all.p).toFixed(1)} % ± ${(100 * d.all.se).toFixed(1)}`),
       );
     }
+    // The exposure bands by day: each cell the engine's median (5th–95th percentile) of the first
+    // target's metric, to 3 significant digits; the chart drawn from the same numbers.
+    await page.getByTestId('trial-exposure-chart').locator('canvas').first().waitFor();
+    const sig = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(3))) : '–');
+    const exposureRows = await page.getByTestId('trial-exposure-table').locator('tbody tr').all();
+    assert.equal(exposureRows.length, 2);
+    for (const [i, row] of exposureRows.entries()) {
+      const cells = await row.locator('td').allInnerTexts();
+      rep.arms[i].exposure.forEach((e, d) =>
+        assert.equal(cells[d + 1], `${sig(e[0].p50)} (${sig(e[0].p5)}–${sig(e[0].p95)})`),
+      );
+    }
+    // The higher dose's median exposure is higher on every day.
+    rep.arms[1].exposure.forEach((e, d) => assert.ok(e[0].p50 > rep.arms[0].exposure[d][0].p50));
     // PTA falls with the MIC (the curve's data): checked on the engine's numbers the page plotted.
     const curve = rep.arms[0].days[2].mic.map((m) => m.p);
     for (let k = 1; k < curve.length; k++) assert.ok(curve[k] <= curve[k - 1]);

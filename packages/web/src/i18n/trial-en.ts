@@ -16,6 +16,8 @@ export const trialEn = {
   tr_byDay: 'PTA of all targets by day (± Monte Carlo SE)',
   tr_arm: 'Regimen',
   tr_day: 'Day {day}',
+  tr_exposure: 'Exposure by day, {target}: median (5th–95th percentile), model units',
+  tr_exposureY: 'Exposure',
   tr_curve: 'PTA versus MIC on day {day}',
   tr_curveX: 'MIC (mg/L)',
   tr_curveY: 'PTA',

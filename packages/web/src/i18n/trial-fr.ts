@@ -18,6 +18,8 @@ export const trialFr: Record<keyof typeof trialEn, string> = {
   tr_byDay: 'PTA de toutes les cibles par jour (± erreur standard Monte Carlo)',
   tr_arm: 'Schéma',
   tr_day: 'Jour {day}',
+  tr_exposure: 'Exposition par jour, {target} : médiane (5e–95e centile), unités du modèle',
+  tr_exposureY: 'Exposition',
   tr_curve: 'PTA selon la CMI au jour {day}',
   tr_curveX: 'CMI (mg/L)',
   tr_curveY: 'PTA',

@@ -64,11 +64,64 @@ function PtaCurve({ report, mics, day }: { report: TrialReport; mics: number[]; 
   return <div ref={el} data-testid="trial-pta-curve" style={{ width: '100%', height: 320 }} />;
 }
 
+/** Arms' colours: each arm's median and its 5–95 % band share one. */
+const COLOURS = ['#1c7ed6', '#e8590c', '#2f9e44', '#ae3ec9', '#f08c00', '#0c8599'];
+
+/** A finite quantile, or null (an empty or open-ended histogram bin) for ECharts to leave out. */
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** The first target's metric by day: each arm's median (solid) between its 5th and 95th percentiles (dashed). */
+function ExposureBands({ report }: { report: TrialReport }) {
+  const { t } = useT();
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
+    const days = report.arms[0].exposure.map((_, d) => t('tr_day', { day: d + 1 }));
+    c.setOption({
+      animation: false,
+      grid: { left: 64, right: 24, top: 36, bottom: 36 },
+      legend: { top: 0, data: report.arms.map((a) => a.name) },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: days },
+      yAxis: { type: 'value', name: t('tr_exposureY') },
+      series: report.arms.flatMap((a, i) => {
+        const color = COLOURS[i % COLOURS.length];
+        const line = (name: string, q: 'p5' | 'p50' | 'p95', dashed: boolean) => ({
+          name,
+          type: 'line',
+          color,
+          symbolSize: dashed ? 0 : 6,
+          lineStyle: { color, type: dashed ? 'dashed' : 'solid', width: dashed ? 1 : 2 },
+          data: a.exposure.map((e) => finite(e[0][q])),
+        });
+        return [
+          line(a.name, 'p50', false),
+          line(`${a.name} 5 %`, 'p5', true),
+          line(`${a.name} 95 %`, 'p95', true),
+        ];
+      }),
+    });
+    const ro = new ResizeObserver(() => c.resize());
+    ro.observe(el.current!);
+    return () => {
+      ro.disconnect();
+      c.dispose();
+    };
+  }, [report, t]);
+  return <div ref={el} data-testid="trial-exposure-chart" style={{ width: '100%', height: 300 }} />;
+}
+
 export function TrialPage() {
   const { t, lang } = useT();
   /** A percentage with one decimal, the decimal mark of the language. */
   const pct = (x: number): string => {
     const v = (100 * x).toFixed(1);
+    return lang === 'fr' ? v.replace('.', ',') : v;
+  };
+  /** An exposure to 3 significant digits, the decimal mark of the language; – when undefined. */
+  const num = (x: number): string => {
+    if (!Number.isFinite(x)) return '–';
+    const v = String(Number(x.toPrecision(3)));
     return lang === 'fr' ? v.replace('.', ',') : v;
   };
   const [model, setModel] = useState<string>(
@@ -203,6 +256,30 @@ export function TrialPage() {
                   {a.days.map((d) => (
                     <Table.Td key={d.day}>
                       {pct(d.all.p)} % ± {pct(d.all.se)}
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Title order={4}>{t('tr_exposure', { target: result.meta.targets[0] })}</Title>
+          <ExposureBands report={result.report} />
+          <Table striped withTableBorder data-testid="trial-exposure-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('tr_arm')}</Table.Th>
+                {result.report.arms[0].exposure.map((_, d) => (
+                  <Table.Th key={d}>{t('tr_day', { day: d + 1 })}</Table.Th>
+                ))}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {result.report.arms.map((a) => (
+                <Table.Tr key={a.name}>
+                  <Table.Td>{a.name}</Table.Td>
+                  {a.exposure.map((e, d) => (
+                    <Table.Td key={d}>
+                      {num(e[0].p50)} ({num(e[0].p5)}–{num(e[0].p95)})
                     </Table.Td>
                   ))}
                 </Table.Tr>
