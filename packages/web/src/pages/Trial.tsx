@@ -111,6 +111,41 @@ function ExposureBands({ report }: { report: TrialReport }) {
   return <div ref={el} data-testid="trial-exposure-chart" style={{ width: '100%', height: 300 }} />;
 }
 
+/** One row per arm, one column per day; `cell` gives the text of an arm's day (0-based). */
+function ArmsByDay({
+  report,
+  testId,
+  cell,
+}: {
+  report: TrialReport;
+  testId: string;
+  cell: (arm: TrialReport['arms'][number], day: number) => string;
+}) {
+  const { t } = useT();
+  return (
+    <Table striped withTableBorder data-testid={testId}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>{t('tr_arm')}</Table.Th>
+          {report.arms[0].days.map((d) => (
+            <Table.Th key={d.day}>{t('tr_day', { day: d.day })}</Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {report.arms.map((a) => (
+          <Table.Tr key={a.name}>
+            <Table.Td>{a.name}</Table.Td>
+            {a.days.map((_, d) => (
+              <Table.Td key={d}>{cell(a, d)}</Table.Td>
+            ))}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
 export function TrialPage() {
   const { t, lang } = useT();
   /** A percentage with one decimal, the decimal mark of the language. */
@@ -240,52 +275,21 @@ export function TrialPage() {
             {result.meta.targets.join(', ')}
           </Text>
           <Title order={4}>{t('tr_byDay')}</Title>
-          <Table striped withTableBorder data-testid="trial-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('tr_arm')}</Table.Th>
-                {result.report.arms[0].days.map((d) => (
-                  <Table.Th key={d.day}>{t('tr_day', { day: d.day })}</Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {result.report.arms.map((a) => (
-                <Table.Tr key={a.name}>
-                  <Table.Td>{a.name}</Table.Td>
-                  {a.days.map((d) => (
-                    <Table.Td key={d.day}>
-                      {pct(d.all.p)} % ± {pct(d.all.se)}
-                    </Table.Td>
-                  ))}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <ArmsByDay
+            report={result.report}
+            testId="trial-table"
+            cell={(a, d) => `${pct(a.days[d].all.p)} % ± ${pct(a.days[d].all.se)}`}
+          />
           <Title order={4}>{t('tr_exposure', { target: result.meta.targets[0] })}</Title>
           <ExposureBands report={result.report} />
-          <Table striped withTableBorder data-testid="trial-exposure-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('tr_arm')}</Table.Th>
-                {result.report.arms[0].exposure.map((_, d) => (
-                  <Table.Th key={d}>{t('tr_day', { day: d + 1 })}</Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {result.report.arms.map((a) => (
-                <Table.Tr key={a.name}>
-                  <Table.Td>{a.name}</Table.Td>
-                  {a.exposure.map((e, d) => (
-                    <Table.Td key={d}>
-                      {num(e[0].p50)} ({num(e[0].p5)}–{num(e[0].p95)})
-                    </Table.Td>
-                  ))}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <ArmsByDay
+            report={result.report}
+            testId="trial-exposure-table"
+            cell={(a, d) => {
+              const e = a.exposure[d][0];
+              return `${num(e.p50)} (${num(e.p5)}–${num(e.p95)})`;
+            }}
+          />
           <Title order={4}>{t('tr_curve', { day: lastDay })}</Title>
           {micTarget ? (
             <PtaCurve report={result.report} mics={result.meta.mics} day={lastDay} />
