@@ -6,7 +6,7 @@ import { patientFromRecords } from '../events/records.ts';
 import { cholesky, forwardSolve } from '../estimate/linalg.ts';
 import { compile } from '../test-support/models.ts';
 import { theophylline } from '../test-support/theophylline.ts';
-import { goodnessOfFit, vpc } from './diagnostics.ts';
+import { goodnessOfFit, individualFits, vpc } from './diagnostics.ts';
 import { modelParameters } from './parameters.ts';
 import { simulatePopulation } from './simulate.ts';
 
@@ -74,4 +74,42 @@ test('VPC of theophylline designs simulated from the model: the observed 5/50/95
   assert.ok(inside >= 20, `${inside} of 24`);
   for (const b of bins)
     assert.ok(b.simulated[1][0] <= b.simulated[1][1] && b.simulated[1][1] <= b.simulated[1][2]);
+});
+
+test('individual fits of a one-compartment bolus: PRED = D/V·e^(−CL/V·t) and IPRED with η_CL = 0.3 = D/V·e^(−CL·e^0.3/V·t) on the grid (1e-9 relative), observations as given', () => {
+  const model = compile(`
+parameters  value  unit  label
+  TCL       2      L/h   "clearance"
+  TV        20     L     "volume"
+random
+  eta_CL ~ 0.1
+equations
+  CL = TCL * exp(eta_CL)
+  pk one_cmt(cl = CL, v = TV)
+  CP = central / TV
+error
+  CP ~ add(0.1)
+`);
+  const p = patientFromRecords(
+    '7',
+    [
+      { time: 0, amt: 100, cmt: 1 },
+      { time: 2, evid: 0, cmt: 1, dv: 4.2, mdv: 0 },
+      { time: 12, evid: 0, cmt: 1, dv: 1.1, mdv: 0 },
+    ],
+    0,
+  );
+  const [f] = individualFits(model, [p], modelParameters(model.ir), [[0.3]], 25);
+  assert.deepEqual(f.observed, [
+    { time: 2, dv: 4.2, censored: false },
+    { time: 12, dv: 1.1, censored: false },
+  ]);
+  assert.equal(f.curve.time.length, 25);
+  assert.equal(f.curve.time[24], 12);
+  f.curve.time.forEach((t, k) => {
+    const pred = 5 * Math.exp(-0.1 * t);
+    const ipred = 5 * Math.exp(-0.1 * Math.exp(0.3) * t);
+    assert.ok(Math.abs(f.curve.pred[k] / pred - 1) < 1e-9, `PRED ${f.curve.pred[k]} vs ${pred} at ${t}`);
+    assert.ok(Math.abs(f.curve.ipred[k] / ipred - 1) < 1e-9, `IPRED ${f.curve.ipred[k]} vs ${ipred} at ${t}`);
+  });
 });

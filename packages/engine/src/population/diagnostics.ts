@@ -6,6 +6,7 @@ import { quantileSorted } from '../estimate/posterior.ts';
 import { MapObjective, withVarianceTap } from '../estimate/objective.ts';
 import { residualVariance } from '../simulate/residual.ts';
 import { Simulator } from '../simulate/simulator.ts';
+import { withPredictionTimes } from '../events/grid.ts';
 import { modelWith, type PopulationParameters } from './parameters.ts';
 import { simulatePopulation } from './simulate.ts';
 
@@ -223,6 +224,54 @@ export function vpc(
       count: ks.length,
       observed: pct(ks.map((k) => corr(k, obs[k].dv))),
       simulated: [band(0), band(1), band(2)],
+    };
+  });
+}
+
+/** One subject's observations and its population and individual curves, for an individual-fit plot. */
+export interface IndividualFit {
+  id: string;
+  /** Quantified and censored observations (DV; the LLOQ for a censored one). */
+  observed: { time: number; dv: number; censored: boolean }[];
+  /** A grid from the first to the last record, with PRED (η = 0) and IPRED (the subject's η̂). */
+  curve: { time: number[]; pred: number[]; ipred: number[] };
+}
+
+/**
+ * Each subject's curves at population parameters p on `points` times evenly spread over its
+ * records (the doses' peaks between observations are what a plot of PRED and IPRED at the
+ * observation times alone would hide). Inter-occasion etas are taken as 0.
+ */
+export function individualFits(
+  model: CompiledModel,
+  patients: readonly PatientData[],
+  p: PopulationParameters,
+  etas: readonly ArrayLike<number>[],
+  points = 60,
+): IndividualFit[] {
+  const sim = new Simulator(modelWith(model, p));
+  return patients.map((patient, i) => {
+    const t0 = patient.time[0];
+    const t1 = patient.time[patient.n - 1];
+    const grid = Array.from({ length: points }, (_, k) => t0 + ((t1 - t0) * k) / Math.max(1, points - 1));
+    const q = withPredictionTimes(patient, grid);
+    const pred = new Float64Array(q.n);
+    const ipred = new Float64Array(q.n);
+    sim.run(q, null, pred);
+    sim.run(q, etas[i], ipred);
+    const added = Array.from({ length: q.n }, (_, r) => r).filter((r) => q.evid[r] === 2 && q.line[r] === 0);
+    const observed: IndividualFit['observed'] = [];
+    for (let r = 0; r < patient.n; r++)
+      if (patient.evid[r] === 0 && patient.mdv[r] === 0)
+        observed.push({ time: patient.time[r], dv: patient.dv[r], censored: patient.cens?.[r] === 1 });
+    return {
+      id: patient.id,
+      observed,
+      curve: {
+        time: added.map((r) => q.time[r]),
+        pred: added.map((r) => pred[r]),
+        ipred: added.map((r) => ipred[r]),
+      },
     };
   });
 }

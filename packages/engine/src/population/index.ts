@@ -32,6 +32,8 @@ export { fitSaem, muReferences, type SaemOptions, type MuReference } from './sae
 export { simulatePopulation } from './simulate.ts';
 export {
   goodnessOfFit,
+  individualFits,
+  type IndividualFit,
   vpc,
   type ObservationDiagnostic,
   type VpcBin,
