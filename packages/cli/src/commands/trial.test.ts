@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { wilson95 } from '@dosetwin/engine';
 import { resolveTrial, type TrialFile } from '@dosetwin/models';
 import { dosetwin, REPO } from '../test-support.ts';
 import { readCovariateTable, runOnThreads, trialCsv, trialOutput } from './trial.ts';
@@ -140,8 +141,21 @@ test('dosetwin trial nomogram: the best arm per weight × CrCL cell as a table a
   assert.equal(lines[1], 'Weight \\ CrCL | <60 mL/min | ≥60 mL/min');
   assert.equal(lines.length, 4);
   // Low weight and low clearance: the smaller dose is the better start; heavy with good clearance: the larger.
-  assert.match(lines[2], /^<80 kg \| 750 mg q12h \(\d+ %, n \d+\) \| /);
-  assert.match(lines[3], /^≥80 kg \| .* \| 1250 mg q12h \(\d+ %, n \d+\)$/);
+  const cell = String.raw`\(\d+ %, 95 % CI \d+–\d+ %, n \d+, (meets|below|uncertain)\)`;
+  assert.match(lines[2], new RegExp(String.raw`^<80 kg \| 750 mg q12h ${cell} \| `));
+  assert.match(lines[3], new RegExp(String.raw`^≥80 kg \| .* \| 1250 mg q12h ${cell}$`));
+  // Each cell's interval and verdict are the engine's (Wilson 95 %, threshold 0.5).
+  for (const m of r.stdout.matchAll(/\((\d+) %, 95 % CI (\d+)–(\d+) %, n (\d+), (\w+)\)/g)) {
+    const n = Number(m[4]);
+    const k = Math.round((Number(m[1]) / 100) * n);
+    const [lo, hi] = wilson95(k, n);
+    // k is recovered from a rounded percentage: within 2 points.
+    assert.ok(Math.abs(100 * lo - Number(m[2])) <= 2 && Math.abs(100 * hi - Number(m[3])) <= 2, m[0]);
+    const [plo, phi] = [Number(m[2]), Number(m[3])];
+    if (plo > 50) assert.equal(m[5], 'meets', m[0]);
+    else if (phi < 50) assert.equal(m[5], 'below', m[0]);
+    else if (plo < 50 && phi > 50) assert.equal(m[5], 'uncertain', m[0]);
+  }
   const bytes = readFileSync(pdf);
   assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
   assert.equal((bytes.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length, 1, 'one page');

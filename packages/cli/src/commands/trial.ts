@@ -12,6 +12,7 @@ import {
   isKnownUnit,
   interimForecast,
   mergeCounts,
+  cellVerdict,
   nomogram,
   splitCsv,
   type TrialCounts,
@@ -388,7 +389,9 @@ export function registerTrial(program: Command): void {
             [
               b,
               ...nom.cells[i].map((c) =>
-                c.arm && c.pta ? `${c.arm} (${(100 * c.pta.p).toFixed(0)} %, n ${c.pta.n})` : '–',
+                c.arm && c.pta && c.ci95
+                  ? `${c.arm} (${(100 * c.pta.p).toFixed(0)} %, 95 % CI ${c.ci95.map((v) => (100 * v).toFixed(0)).join('–')} %, n ${c.pta.n}, ${cellVerdict(c.ci95, threshold)})`
+                  : '–',
               ),
             ].join(' | '),
           ),

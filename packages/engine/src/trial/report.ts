@@ -24,6 +24,34 @@ export function proportion(k: number, n: number): Proportion {
   return { k, n, p, se: n > 0 ? Math.sqrt((p * (1 - p)) / n) : NaN };
 }
 
+/**
+ * Wilson score 95 % interval of a proportion (Wilson 1927; Newcombe 1998, method 3), as R's
+ * `prop.test(k, n, correct = FALSE)`: it stays inside [0, 1] and keeps its coverage at small n
+ * and at 0 or n successes, where the Wald interval p ± 1.96·SE collapses.
+ */
+export function wilson95(k: number, n: number): [number, number] {
+  if (!(n > 0)) return [NaN, NaN];
+  const z = 1.959963984540054;
+  const p = k / n;
+  const z2n = (z * z) / n;
+  const centre = (p + z2n / 2) / (1 + z2n);
+  const half = (z / (1 + z2n)) * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+/**
+ * How a nomogram cell stands against a PTA threshold: `meets` when the whole 95 % interval is at
+ * or above it, `below` when the whole interval is under it, `uncertain` when the interval straddles
+ * it (too few virtual patients in the cell, or a PTA too close to the threshold to say).
+ */
+export type CellVerdict = 'meets' | 'below' | 'uncertain';
+
+export function cellVerdict(ci95: readonly [number, number], threshold: number): CellVerdict {
+  if (ci95[0] >= threshold) return 'meets';
+  if (ci95[1] < threshold) return 'below';
+  return 'uncertain';
+}
+
 export interface Quantiles {
   p5: number;
   p25: number;
@@ -183,8 +211,17 @@ export interface Nomogram {
   day: number;
   rows: { stratum: string; bands: string[] };
   columns: { stratum: string; bands: string[] };
-  /** cells[row][column]: the best arm (null without patients), its PTA and the patients. */
-  cells: { arm: string | null; pta: Proportion | null }[][];
+  /**
+   * cells[row][column]: the best arm (null without patients), its PTA with the patients, and the
+   * PTA's Wilson 95 % interval (a cell of a few virtual patients is known only roughly).
+   */
+  cells: NomogramCell[][];
+}
+
+export interface NomogramCell {
+  arm: string | null;
+  pta: Proportion | null;
+  ci95: [number, number] | null;
 }
 
 export function nomogram(r: TrialReport, strata: StratumSpec[], day: number): Nomogram {
@@ -198,11 +235,12 @@ export function nomogram(r: TrialReport, strata: StratumSpec[], day: number): No
   const nc = cs.edges.length + 1;
   const cells = Array.from({ length: rs.edges.length + 1 }, (_, i) =>
     Array.from({ length: nc }, (_, j) => {
-      let best: { arm: string | null; pta: Proportion | null } = { arm: null, pta: null };
+      let best: NomogramCell = { arm: null, pta: null, ci95: null };
       for (const arm of r.arms) {
         const cell = arm.cells[i * nc + j];
         const p = cell.days[day - 1].all;
-        if (p.n > 0 && (best.pta === null || p.p > best.pta.p)) best = { arm: arm.name, pta: p };
+        if (p.n > 0 && (best.pta === null || p.p > best.pta.p))
+          best = { arm: arm.name, pta: p, ci95: wilson95(p.k, p.n) };
       }
       return best;
     }),

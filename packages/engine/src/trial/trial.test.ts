@@ -165,6 +165,26 @@ test('strata: weight bands of a uniform population hold their share of patients;
   assert.equal(nom.cells[1][1].arm, '1500 mg q12h');
 });
 
+test('a nomogram cell’s PTA interval is the Wilson score interval (R prop.test(k, n, correct = FALSE), 1e-9), and a cell is green only when the whole interval reaches the threshold', async () => {
+  const { wilson95, cellVerdict } = await import('./report.ts');
+  // R 4: prop.test(k, n, correct = FALSE)$conf.int, printed with digits = 10.
+  const cases: [number, number, number, number][] = [
+    [7, 7, 0.6456695649, 1],
+    [5, 7, 0.3589344518, 0.917781076],
+    [450, 1000, 0.4194153841, 0.4809672918],
+    [0, 12, 0, 0.2424940067],
+  ];
+  for (const [k, n, lo, hi] of cases) {
+    const [a, b] = wilson95(k, n);
+    assert.ok(Math.abs(a - lo) < 1e-9 && Math.abs(b - hi) < 1e-9, `${k}/${n}: ${a}, ${b}`);
+  }
+  // The mistake this catches: 7 of 7 virtual patients (PTA 100 %) looked like a sure cell at a 0.7 threshold.
+  assert.equal(cellVerdict(wilson95(7, 7), 0.7), 'uncertain');
+  assert.equal(cellVerdict(wilson95(700, 700), 0.7), 'meets');
+  assert.equal(cellVerdict(wilson95(450, 1000), 0.5), 'below');
+  assert.equal(cellVerdict(wilson95(5, 7), 0.5), 'uncertain');
+});
+
 test('the closed-form course equals the simulator at every record (concentration and cumulative AUC, 1e-10 relative): 1- and 2-cpt infusions with a loading dose, 1-cpt oral with F', async () => {
   const { ClosedFormCourse } = await import('./closed-form.ts');
   const { administrations, layoutCourse, runCourse, setCovariates } = await import('./course.ts');
