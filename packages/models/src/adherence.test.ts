@@ -8,7 +8,11 @@ import {
   adherenceEffect,
   adherenceScenarios,
   type DoseEvent,
+  doseHistory,
+  historyEffect,
+  pillBoxRecords,
   type Prescription,
+  type PrescriptionPeriod,
   readPillBoxCsv,
   realAdministrations,
 } from './adherence.ts';
@@ -249,4 +253,164 @@ test('adherence bands: with full adherence the median when the dose of day 14 is
   assert.ok(Math.abs(tr.p50[27] / bands[0].p50[last] - 1) < 1e-3);
   const again = adherenceScenarios(ct, regimen, patterns, { days: 14, realisations: 10 });
   assert.deepEqual(again[1].p50, bands[1].p50);
+});
+
+// Two prescriptions (8 mg, then 6 mg from 3 Dec 08:00), administrations recorded by the ward and
+// the patient's records: the history the service's analysis uses.
+const periods: PrescriptionPeriod[] = [
+  { regimen: prescription.regimen, product: 'Prograf', until: null },
+  {
+    regimen: { ...prescription.regimen, dose: { value: 6, unit: 'mg' }, start: '2026-12-03T08:00+01:00' },
+    product: 'Prograf',
+    until: null,
+  },
+];
+const ward = (at: string, amount = 8) => ({
+  at,
+  amount,
+  unit: 'mg',
+  route: 'oral' as const,
+  duration: null,
+  product: 'Prograf',
+});
+
+test('dose history: each prescription until the next one starts, an administration at a due time is that dose (not doubled), one at another time an extra dose, records applied', () => {
+  const h = doseHistory({
+    prescriptions: periods,
+    administrations: [ward('2026-12-01T08:00+01:00'), ward('2026-12-01T14:00+01:00', 2)],
+    events: [
+      { dueAt: '2026-12-02T20:00+01:00', status: 'missed', takenAt: null, amount: null, source: 'diary' },
+      {
+        dueAt: '2026-12-03T08:00+01:00',
+        status: 'late',
+        takenAt: '2026-12-03T10:30+01:00',
+        amount: null,
+        source: 'pillbox',
+      },
+    ],
+    until: '2026-12-03T21:00+01:00',
+  });
+  assert.deepEqual(
+    h.administrations.map((a) => [a.at, a.amount]),
+    [
+      ['2026-12-01T08:00+01:00', 8],
+      ['2026-12-01T14:00+01:00', 2],
+      ['2026-12-01T20:00+01:00', 8],
+      ['2026-12-02T08:00+01:00', 8],
+      ['2026-12-03T10:30+01:00', 6],
+      ['2026-12-03T20:00+01:00', 6],
+    ],
+  );
+  assert.deepEqual(
+    h.prescribed.map((a) => [a.at, a.amount]),
+    [
+      ['2026-12-01T08:00+01:00', 8],
+      ['2026-12-01T14:00+01:00', 2],
+      ['2026-12-01T20:00+01:00', 8],
+      ['2026-12-02T08:00+01:00', 8],
+      ['2026-12-02T20:00+01:00', 8],
+      ['2026-12-03T08:00+01:00', 6],
+      ['2026-12-03T20:00+01:00', 6],
+    ],
+  );
+  assert.deepEqual(
+    h.statuses.map((x) => x.status),
+    ['taken', 'taken', 'taken', 'missed', 'late', 'taken'],
+  );
+  // Doses due after `until` are not in it yet; a prescription's end stops it.
+  const ended = doseHistory({
+    prescriptions: [{ ...periods[0], until: '2026-12-02T08:00+01:00' }],
+    administrations: [],
+    events: [],
+    until: '2026-12-09T00:00+01:00',
+  });
+  assert.equal(ended.administrations.length, 3);
+});
+
+test('dose history: DT_ADHERENCE names the record (its service name) — a missed record of a dose recorded as given, a due time no prescription has, two records of one dose', () => {
+  const missed = (dueAt: string): DoseEvent => ({
+    dueAt,
+    status: 'missed',
+    takenAt: null,
+    amount: null,
+    source: 'diary',
+  });
+  const run = (events: DoseEvent[], administrations = [ward('2026-12-01T20:00+01:00')]) =>
+    issuesOf(() =>
+      doseHistory({
+        prescriptions: periods,
+        administrations,
+        events,
+        until: '2026-12-03T21:00+01:00',
+        eventFields: events.map((_, k) => `adherence[r${k}]`),
+      }),
+    );
+  assert.deepEqual(run([missed('2026-12-01T20:00+01:00')]), [
+    { code: 'DT_ADHERENCE', field: 'adherence[r0].dueAt' },
+  ]);
+  assert.deepEqual(run([missed('2026-11-30T20:00+01:00')]), [
+    { code: 'DT_ADHERENCE', field: 'adherence[r0].dueAt' },
+  ]);
+  assert.deepEqual(run([missed('2026-12-02T08:00+01:00'), missed('2026-12-02T08:00+01:00')]), [
+    { code: 'DT_ADHERENCE', field: 'adherence[r1].dueAt' },
+  ]);
+  // A due time after `until` is not prescribed yet.
+  assert.deepEqual(run([missed('2026-12-04T08:00+01:00')]), [
+    { code: 'DT_ADHERENCE', field: 'adherence[r0].dueAt' },
+  ]);
+});
+
+test('pill box against the prescriptions: only the doses due while the box was used count (none missed before its first opening), the dose of the prescription then in force', () => {
+  const csv = [
+    'opened_at',
+    '2026-12-02T08:10+01:00',
+    '2026-12-03T09:45+01:00',
+    '2026-12-03T20:05+01:00',
+  ].join('\n');
+  assert.deepEqual(pillBoxRecords(csv, periods, '2026-12-05T00:00+01:00'), [
+    { dueAt: '2026-12-02T20:00+01:00', status: 'missed', takenAt: null, amount: null, source: 'pillbox' },
+    {
+      dueAt: '2026-12-03T08:00+01:00',
+      status: 'late',
+      takenAt: '2026-12-03T09:45+01:00',
+      amount: null,
+      source: 'pillbox',
+    },
+  ]);
+  assert.deepEqual(
+    issuesOf(() => pillBoxRecords('opened_at\n2026-11-20T08:00+01:00\n', periods, '2026-12-05T00:00+01:00')),
+    [{ code: 'DT_PILLBOX_CSV', field: 'line 2' }],
+  );
+});
+
+test('the effect of a dose history equals the effect of the same prescription and records (one implementation of the two fits)', () => {
+  const events: DoseEvent[] = [
+    { dueAt: '2026-12-02T20:00+01:00', status: 'missed', takenAt: null, amount: null, source: 'diary' },
+  ];
+  const samples = [
+    {
+      at: '2026-12-03T07:55+01:00',
+      value: 4.1,
+      unit: 'ng/mL',
+      matrix: 'whole blood',
+      assay: 'LC-MS/MS',
+      lloq: null,
+    },
+  ];
+  const base = {
+    patientId: 'p1',
+    modelId: 'tacrolimus/woillard2011-prograf',
+    targets: [],
+    covariates: COV,
+    samples,
+  };
+  const p: Prescription = { ...prescription, until: '2026-12-03T07:55+01:00' };
+  const h = doseHistory({
+    prescriptions: [{ regimen: p.regimen, product: p.product, until: null }],
+    administrations: [],
+    events,
+    until: p.until,
+  });
+  assert.deepEqual(historyEffect(base, h, events), adherenceEffect(base, p, events));
+  assert.ok(historyEffect(base, h, events).change.CL < 0);
 });

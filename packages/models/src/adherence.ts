@@ -117,12 +117,123 @@ export function realAdministrations(
   administrations: ClinicalRecord['administrations'];
   statuses: { dueAt: string; status: DoseStatus; takenAt: string | null }[];
 } {
-  const due = prescribedDoses(p);
+  // The prescription's own checks first, with its fields named as the caller wrote them.
+  prescribedDoses(p);
+  const h = doseHistory({
+    prescriptions: [{ regimen: p.regimen, product: p.product, until: p.until }],
+    administrations: [],
+    events,
+    until: p.until,
+  });
+  return { administrations: h.administrations, statuses: h.statuses };
+}
+
+/** A prescription in force from its regimen's first dose (`regimen.start`) until `until` (null: open) or the next one's start. */
+export interface PrescriptionPeriod {
+  regimen: Regimen;
+  product: string;
+  until: string | null;
+}
+
+export interface DoseHistoryInput {
+  /** The prescriptions, each the default history from its start until its end or the next one's start. */
+  prescriptions: readonly PrescriptionPeriod[];
+  /** The administrations recorded (a nurse's, a dose the diary recorded): each is a real dose; one at a prescribed dose's time (to the minute) is that dose. */
+  administrations: ClinicalRecord['administrations'];
+  /** The adherence records: what happened to a prescribed dose (missed, late, early), or an extra dose. */
+  events: readonly DoseEvent[];
+  /** Doses due after this time are not in the history yet (ISO with zone; the analysis's time). */
+  until: string;
+  /** How each event is named in an error (default `events[k]`); the service names its records. */
+  eventFields?: readonly string[];
+}
+
+export interface DoseHistory {
+  /** The real history: the prescribed doses corrected by the records, and the administrations recorded; in time order. */
+  administrations: ClinicalRecord['administrations'];
+  /** The same without the adherence records (every prescribed dose at its time): what the fit would assume without them. */
+  prescribed: ClinicalRecord['administrations'];
+  /** Each prescribed dose's due time and what happened to it. */
+  statuses: { dueAt: string; status: DoseStatus; takenAt: string | null }[];
+}
+
+interface Period {
+  p: PrescriptionPeriod;
+  start: number;
+  end: number;
+  tauMs: number;
+  zone: number;
+}
+
+interface DueDose {
+  dueAt: string;
+  ms: number;
+  amount: Quantity;
+  period: PrescriptionPeriod;
+  tauMs: number;
+}
+
+/** The prescriptions' periods in time order and their due doses until `untilMs` (issues pushed, fields named). */
+function scheduleOf(
+  prescriptions: readonly PrescriptionPeriod[],
+  untilMs: number,
+  issues: Issue[],
+): { periods: Period[]; due: DueDose[] } {
+  const periods = prescriptions
+    .map((p, i): Period | null => {
+      const f = `prescriptions[${i}]`;
+      if (p.regimen.start === null) {
+        issues.push(
+          issue('DT_ADHERENCE', `${f}.regimen.start`, 'the prescription needs the time of its first dose'),
+        );
+        return null;
+      }
+      const start = parseIso(p.regimen.start, `${f}.regimen.start`, issues, 'DT_ADHERENCE');
+      const end = p.until === null ? Infinity : parseIso(p.until, `${f}.until`, issues, 'DT_ADHERENCE');
+      const tauMs =
+        convert(p.regimen.interval.value, p.regimen.interval.unit, 'h', `${f}.regimen.interval`) * H;
+      if (!(tauMs > 0))
+        issues.push(issue('DT_ADHERENCE', `${f}.regimen.interval`, 'the interval must be > 0'));
+      if (end < start)
+        issues.push(
+          issue('DT_ADHERENCE', `${f}.until`, `${p.until} is before the first dose ${p.regimen.start}`),
+        );
+      return { p, start, end, tauMs, zone: offsetMin(p.regimen.start) };
+    })
+    .filter((x) => x !== null)
+    .sort((a, b) => a.start - b.start);
+  if (issues.length) throw new DosetwinError(issues);
+  const due: DueDose[] = [];
+  periods.forEach((x, i) => {
+    const next = periods[i + 1]?.start ?? Infinity;
+    for (let t = x.start; t <= Math.min(x.end, untilMs) + 1 && t < next; t += x.tauMs)
+      due.push({ dueAt: isoInZone(t, x.zone), ms: t, amount: x.p.regimen.dose, period: x.p, tauMs: x.tauMs });
+  });
+  return { periods, due };
+}
+
+/**
+ * A record's dose history from its prescriptions, its recorded administrations and its adherence
+ * records (see {@link DoseHistoryInput}). Each prescription's doses run from its first dose to
+ * the earliest of its end, the next prescription's start (excluded) and `until`. A record naming a
+ * due time that no prescription has, two records of one dose, a missed or late record of a dose an
+ * administration records at its due time, or a record's own contradiction (a missed dose with a
+ * time, a late one not after it was due, an extra one without time or amount) is refused
+ * (DT_ADHERENCE, naming the record).
+ */
+export function doseHistory(h: DoseHistoryInput): DoseHistory {
   const issues: Issue[] = [];
+  const untilMs = parseIso(h.until, 'until', issues, 'DT_ADHERENCE');
+  const { periods, due } = scheduleOf(h.prescriptions, untilMs, issues);
+  // A recorded administration at a prescribed dose's time is that dose (the record says it was given).
+  const recordedAt = new Set(h.administrations.map((a) => Math.floor(Date.parse(a.at) / 60_000)));
+  const recorded = (ms: number): boolean => recordedAt.has(Math.floor(ms / 60_000));
+  const inForceAt = (ms: number): PrescriptionPeriod | null =>
+    [...periods].reverse().find((x) => x.start <= ms)?.p ?? periods[0]?.p ?? null;
   const byDue = new Map<number, number>();
   const extras: { ms: number; at: string; amount: Quantity }[] = [];
-  events.forEach((e, k) => {
-    const f = `events[${k}]`;
+  h.events.forEach((e, k) => {
+    const f = h.eventFields?.[k] ?? `events[${k}]`;
     const taken = e.takenAt === null ? NaN : parseIso(e.takenAt, `${f}.takenAt`, issues, 'DT_ADHERENCE');
     if (e.status === 'extra') {
       if (e.takenAt === null)
@@ -130,6 +241,10 @@ export function realAdministrations(
       if (!e.amount) issues.push(issue('DT_ADHERENCE', `${f}.amount`, 'an extra dose needs its amount'));
       else if (!(e.amount.value > 0))
         issues.push(issue('DT_ADHERENCE', `${f}.amount`, `amount ${e.amount.value} must be > 0`));
+      if (Number.isFinite(taken) && inForceAt(taken) === null)
+        issues.push(
+          issue('DT_ADHERENCE', `${f}.takenAt`, 'an extra dose needs a prescription (its route and product)'),
+        );
       if (e.takenAt !== null && e.amount && Number.isFinite(taken))
         extras.push({ ms: taken, at: e.takenAt, amount: e.amount });
       return;
@@ -149,10 +264,14 @@ export function realAdministrations(
           'DT_ADHERENCE',
           `${f}.dueAt`,
           `no prescribed dose is due at ${e.dueAt}`,
-          `doses are due at ${due
-            .slice(0, 3)
-            .map((x) => x.dueAt)
-            .join(', ')}…`,
+          due.length
+            ? `doses are due at ${due
+                .filter((x) => x.ms <= d)
+                .slice(-2)
+                .concat(due.filter((x) => x.ms > d).slice(0, 1))
+                .map((x) => x.dueAt)
+                .join(', ')}…`
+            : 'no prescription is in force at that time',
         ),
       );
       return;
@@ -162,7 +281,16 @@ export function realAdministrations(
         issue(
           'DT_ADHERENCE',
           `${f}.dueAt`,
-          `the dose due at ${e.dueAt} already has a record (events[${byDue.get(i)}])`,
+          `the dose due at ${e.dueAt} already has a record (${h.eventFields?.[byDue.get(i)!] ?? `events[${byDue.get(i)}]`})`,
+        ),
+      );
+    else if (recorded(due[i].ms))
+      issues.push(
+        issue(
+          'DT_ADHERENCE',
+          `${f}.dueAt`,
+          `an administration is recorded at ${e.dueAt}: that dose was given`,
+          'correct the administration if it was not',
         ),
       );
     byDue.set(i, k);
@@ -176,27 +304,36 @@ export function realAdministrations(
       );
   });
   if (issues.length) throw new DosetwinError(issues);
-  const r = p.regimen;
-  const admin = (at: string, amount: Quantity): ClinicalRecord['administrations'][number] => ({
+  const admin = (
+    at: string,
+    amount: Quantity,
+    p: PrescriptionPeriod,
+  ): ClinicalRecord['administrations'][number] => ({
     at,
     amount: amount.value,
     unit: amount.unit,
-    route: r.route,
-    duration: r.duration,
+    route: p.regimen.route,
+    duration: p.regimen.duration,
     product: p.product,
   });
-  const rows: { ms: number; a: ClinicalRecord['administrations'][number] }[] = [];
+  type Row = { ms: number; a: ClinicalRecord['administrations'][number] };
+  const byTime = (rows: Row[]): ClinicalRecord['administrations'] =>
+    rows.sort((a, b) => a.ms - b.ms).map((x) => x.a);
+  const given: Row[] = h.administrations.map((a) => ({ ms: Date.parse(a.at), a }));
+  const rows: Row[] = [...given];
+  const planned: Row[] = [...given];
   const statuses = due.map((x, i) => {
     const k = byDue.get(i);
-    const e = k === undefined ? null : events[k];
+    const e = k === undefined ? null : h.events[k];
+    if (!recorded(x.ms)) planned.push({ ms: x.ms, a: admin(x.dueAt, x.amount, x.period) });
     if (e?.status === 'missed') return { dueAt: x.dueAt, status: 'missed' as const, takenAt: null };
     const at = e?.takenAt ?? x.dueAt;
-    rows.push({ ms: Date.parse(at), a: admin(at, e?.amount ?? x.amount) });
+    if (!recorded(x.ms) || e)
+      rows.push({ ms: Date.parse(at), a: admin(at, e?.amount ?? x.amount, x.period) });
     return { dueAt: x.dueAt, status: e?.status ?? ('taken' as const), takenAt: at };
   });
-  for (const x of extras) rows.push({ ms: x.ms, a: admin(x.at, x.amount) });
-  rows.sort((a, b) => a.ms - b.ms);
-  return { administrations: rows.map((x) => x.a), statuses };
+  for (const x of extras) rows.push({ ms: x.ms, a: admin(x.at, x.amount, inForceAt(x.ms)!) });
+  return { administrations: byTime(rows), prescribed: byTime(planned), statuses };
 }
 
 /**
@@ -207,6 +344,61 @@ export function realAdministrations(
  * the line (DT_PILLBOX_CSV).
  */
 export function readPillBoxCsv(text: string, p: Prescription, o: { toleranceH?: number } = {}): DoseEvent[] {
+  const openings = pillBoxOpenings(text);
+  const tauMs = convert(p.regimen.interval.value, p.regimen.interval.unit, 'h', 'regimen.interval') * H;
+  const due = prescribedDoses(p).map((d) => ({ ...d, tauMs }));
+  return matchOpenings(openings, due, p.regimen.dose, o.toleranceH ?? 1);
+}
+
+/**
+ * A pill box's openings against a record's prescriptions (as {@link readPillBoxCsv} reads them),
+ * over the period the file covers: the due doses from half an interval before its first opening
+ * to half an interval after its last one (and not after `until`), so the doses due before or after
+ * the box was used are not counted as missed. An opening outside every prescription is refused.
+ */
+export function pillBoxRecords(
+  text: string,
+  prescriptions: readonly PrescriptionPeriod[],
+  until: string,
+  o: { toleranceH?: number } = {},
+): DoseEvent[] {
+  const openings = pillBoxOpenings(text);
+  const issues: Issue[] = [];
+  const untilMs = parseIso(until, 'until', issues, 'DT_PILLBOX_CSV');
+  const { periods, due } = scheduleOf(prescriptions, untilMs, issues);
+  const first = openings[0];
+  const last = openings[openings.length - 1];
+  const inForce = (ms: number): Period | undefined =>
+    [...periods].reverse().find((x) => x.start - x.tauMs / 2 <= ms);
+  for (const x of openings)
+    if (!inForce(x.ms))
+      issues.push(
+        issue(
+          'DT_PILLBOX_CSV',
+          `line ${x.line}`,
+          `${x.at} is before every prescription`,
+          'record the prescription the pill box was filled for first',
+        ),
+      );
+  if (issues.length) throw new DosetwinError(issues);
+  const covered = due.filter((d) => d.ms > first.ms - d.tauMs / 2 && d.ms < last.ms + d.tauMs / 2);
+  return matchOpenings(
+    openings,
+    covered,
+    inForce(last.ms)!.p.regimen.dose,
+    o.toleranceH ?? 1,
+    (ms) => inForce(ms)!.p.regimen.dose,
+  );
+}
+
+interface Opening {
+  ms: number;
+  at: string;
+  line: number;
+}
+
+/** The openings of a pill box's CSV, in time order (errors name the line). */
+function pillBoxOpenings(text: string): Opening[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const issues: Issue[] = [];
   const header = (lines[0] ?? '').split(/[,;]/).map((h) => h.trim().toLowerCase());
@@ -220,7 +412,7 @@ export function readPillBoxCsv(text: string, p: Prescription, o: { toleranceH?: 
         "the first line names the columns, e.g. 'opened_at'",
       ),
     ]);
-  const openings: { ms: number; at: string; line: number }[] = [];
+  const openings: Opening[] = [];
   lines.slice(1).forEach((l, i) => {
     if (!l.trim()) return;
     const v = (l.split(/[,;]/)[col] ?? '').trim();
@@ -242,16 +434,28 @@ export function readPillBoxCsv(text: string, p: Prescription, o: { toleranceH?: 
   if (!issues.length && !openings.length)
     issues.push(issue('DT_PILLBOX_CSV', 'line 2', 'the file holds no opening'));
   if (issues.length) throw new DosetwinError(issues);
-  const due = prescribedDoses(p);
-  const tauMs = convert(p.regimen.interval.value, p.regimen.interval.unit, 'h', 'regimen.interval') * H;
-  const tolMs = (o.toleranceH ?? 1) * H;
+  return openings;
+}
+
+/**
+ * Openings matched to due doses: the nearest unused opening within half an interval of a due dose
+ * is that dose (on time within `toleranceH`, else late or early), a due dose without one is missed,
+ * an opening left over is an extra dose (of `extraDose(ms)`, else `dose`).
+ */
+function matchOpenings(
+  openings: readonly Opening[],
+  due: readonly { dueAt: string; ms: number; tauMs: number }[],
+  dose: Quantity,
+  toleranceH: number,
+  extraDose?: (ms: number) => Quantity,
+): DoseEvent[] {
+  const tolMs = toleranceH * H;
   const used = new Set<number>();
   const events: DoseEvent[] = [];
   for (const d of due) {
-    // The nearest unused opening within half an interval of the due time.
     let best = -1;
     openings.forEach((x, j) => {
-      if (used.has(j) || Math.abs(x.ms - d.ms) >= tauMs / 2) return;
+      if (used.has(j) || Math.abs(x.ms - d.ms) >= d.tauMs / 2) return;
       if (best < 0 || Math.abs(x.ms - d.ms) < Math.abs(openings[best].ms - d.ms)) best = j;
     });
     if (best < 0) {
@@ -271,7 +475,13 @@ export function readPillBoxCsv(text: string, p: Prescription, o: { toleranceH?: 
   }
   openings.forEach((x, j) => {
     if (!used.has(j))
-      events.push({ dueAt: null, status: 'extra', takenAt: x.at, amount: p.regimen.dose, source: 'pillbox' });
+      events.push({
+        dueAt: null,
+        status: 'extra',
+        takenAt: x.at,
+        amount: extraDose ? extraDose(x.ms) : dose,
+        source: 'pillbox',
+      });
   });
   return events;
 }
@@ -297,14 +507,30 @@ export function adherenceEffect(
 ): AdherenceEffect {
   const planned = realAdministrations(p, []);
   const real = realAdministrations(p, events);
+  return historyEffect(
+    inputs,
+    { prescribed: planned.administrations, administrations: real.administrations },
+    events,
+  );
+}
+
+/**
+ * How much a dose history's adherence records change the estimate: the record fitted with the
+ * prescribed history and with the real one ({@link doseHistory}), the patient's parameters compared.
+ */
+export function historyEffect(
+  inputs: Omit<ClinicalRecord, 'administrations'> & { modelId: string; targets: string[] },
+  h: Pick<DoseHistory, 'administrations' | 'prescribed'>,
+  events: readonly Pick<DoseEvent, 'status'>[],
+): AdherenceEffect {
   let covariates = new Set<string>();
   const fit = (a: ClinicalRecord['administrations']): Record<string, number> => {
     const ct = clinicalTwin({ ...inputs, administrations: a }, { samples: 0 });
     covariates = new Set(ct.model.ir.covariates.map((c) => c.name));
     return ct.twin.parameters();
   };
-  const a = fit(planned.administrations);
-  const b = fit(real.administrations);
+  const a = fit(h.prescribed);
+  const b = fit(h.administrations);
   const change: Record<string, number> = {};
   let largest: AdherenceEffect['largest'] = null;
   // The patient's parameters only: the covariates are the same in both fits.

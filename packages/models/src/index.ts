@@ -162,6 +162,7 @@ export {
 export { currentRegimen, doseTimes, editedRegimen, openingRegimen, sameRegimen } from './what-if.ts';
 export {
   advisedOption,
+  lastNightDue,
   missedDoseAdvice,
   optionSentence,
   patientSheet,
@@ -173,7 +174,10 @@ export {
   ADHERENCE_PATTERNS,
   adherenceEffect,
   adherenceScenarios,
+  doseHistory,
+  historyEffect,
   isoInZone,
+  pillBoxRecords,
   prescribedDoses,
   readPillBoxCsv,
   realAdministrations,
@@ -181,8 +185,11 @@ export {
   type AdherenceEffect,
   type AdherencePattern,
   type DoseEvent,
+  type DoseHistory,
+  type DoseHistoryInput,
   type DoseStatus,
   type Prescription,
+  type PrescriptionPeriod,
 } from './adherence.ts';
 export {
   dispositionRates,
@@ -327,3 +334,11 @@ export {
   type LevelForecast,
 } from './bias-audit.ts';
 export { predictiveCheck, type PredictiveCheck } from './predictive-check.ts';
+export {
+  type LocalModelEvidence,
+  type LocalModelProposal,
+  type LocalModelRequest,
+  type LocalPatientRecord,
+  localLibraryModel,
+  proposeLocalModel,
+} from './local-model.ts';

@@ -138,3 +138,40 @@ test('the same forgotten dose under Andrews 2019 (adult Prograf, CYP3A5 expresse
   assert.ok(skip.troughChange < -0.4 && skip.troughChange > -0.55, `trough ${skip.troughChange}`);
   assert.ok(skip.aucChange < -0.4 && skip.aucChange > -0.55, `AUC ${skip.aucChange}`);
 });
+
+test('"last night" on the schedule, in the patient’s zone: the evening dose of the day before (20:00 Paris = 19:00 UTC), else the latest due; the offset decides which dose was in the evening', async () => {
+  const { lastNightDue } = await import('./missed-dose.ts');
+  const q12 = 12 * 3_600_000;
+  // Doses at 08:00 and 20:00 Paris time (+01:00); now 07:30 Paris.
+  const anchor = Date.parse('2026-12-01T08:00+01:00');
+  const now = Date.parse('2026-12-06T07:30+01:00');
+  assert.equal(lastNightDue(anchor, q12, now, 60), Date.parse('2026-12-05T20:00+01:00'));
+  // Any dose on the schedule anchors it, later than now too.
+  assert.equal(
+    lastNightDue(Date.parse('2026-12-06T08:00+01:00'), q12, now, 60),
+    Date.parse('2026-12-05T20:00+01:00'),
+  );
+  // The same instants read in New York (−05:00): 20:00 Paris is 14:00 there, not an evening; the
+  // latest due before now is taken.
+  assert.equal(lastNightDue(anchor, q12, now, -300), Date.parse('2026-12-05T20:00+01:00'));
+  // Once a day at 22:00 Paris; now 09:00 Paris: yesterday's 22:00.
+  const daily = Date.parse('2026-12-01T22:00+01:00');
+  assert.equal(
+    lastNightDue(daily, 24 * 3_600_000, Date.parse('2026-12-06T09:00+01:00'), 60),
+    Date.parse('2026-12-05T22:00+01:00'),
+  );
+  // Every 8 h (06:00, 14:00, 22:00 Paris), now 07:30: last night is 22:00, not the 06:00 just past.
+  const q8 = Date.parse('2026-12-01T06:00+01:00');
+  assert.equal(lastNightDue(q8, 8 * 3_600_000, now, 60), Date.parse('2026-12-05T22:00+01:00'));
+  // In UTC (+00:00) the same 22:00 Paris is 21:00 the day before: also last night.
+  assert.equal(lastNightDue(q8, 8 * 3_600_000, now, 0), Date.parse('2026-12-05T22:00+01:00'));
+  // At UTC+10 the same instants are 23:00 (14:00 Paris) and 07:00 (22:00 Paris): last night is
+  // the dose of 14:00 Paris.
+  assert.equal(lastNightDue(q8, 8 * 3_600_000, now, 600), Date.parse('2026-12-05T14:00+01:00'));
+  // At 23:30 Paris the evening dose of today (22:00) is not "last night": yesterday's 22:00 is.
+  assert.equal(
+    lastNightDue(q8, 8 * 3_600_000, Date.parse('2026-12-06T23:30+01:00'), 60),
+    Date.parse('2026-12-05T22:00+01:00'),
+  );
+  assert.ok(Number.isNaN(lastNightDue(anchor, 0, now, 60)));
+});

@@ -286,3 +286,26 @@ function formatHours(h: number): string {
   const min = Math.round((h - whole) * 60);
   return min ? `${whole} h ${String(min).padStart(2, '0')}` : `${whole} h`;
 }
+
+/**
+ * The due time a patient means by "last night" (epoch ms), on a schedule of one dose every
+ * `intervalMs` through `anchorMs` (any dose on it: the prescription's first, the last recorded):
+ * the latest due time before `nowMs` in the evening (17:00 or later) of the day before, read in
+ * the patient's zone (`offsetMin`, minutes east of UTC); else the latest due time before now.
+ */
+export function lastNightDue(anchorMs: number, intervalMs: number, nowMs: number, offsetMin: number): number {
+  if (!(intervalMs > 0) || !Number.isFinite(anchorMs) || !Number.isFinite(nowMs)) return NaN;
+  const local = (ms: number): Date => new Date(ms + offsetMin * 60_000);
+  const yesterday = local(nowMs - 24 * H)
+    .toISOString()
+    .slice(0, 10);
+  // The latest due time strictly before now, then back over the two days before it.
+  let t = anchorMs + Math.ceil((nowMs - anchorMs) / intervalMs - 1) * intervalMs;
+  if (t >= nowMs) t -= intervalMs;
+  const latest = t;
+  for (; t > nowMs - 48 * H; t -= intervalMs) {
+    const d = local(t);
+    if (d.toISOString().slice(0, 10) === yesterday && d.getUTCHours() >= 17) return t;
+  }
+  return latest;
+}
