@@ -334,11 +334,3 @@ export {
   type LevelForecast,
 } from './bias-audit.ts';
 export { predictiveCheck, type PredictiveCheck } from './predictive-check.ts';
-export {
-  type LocalModelEvidence,
-  type LocalModelProposal,
-  type LocalModelRequest,
-  type LocalPatientRecord,
-  localLibraryModel,
-  proposeLocalModel,
-} from './local-model.ts';
