@@ -73,6 +73,8 @@ export interface AnalysisSettings {
   seed?: number;
   /** Candidates listed (default 5). */
   maxCandidates?: number;
+  /** An approved local version of the library model (`localLibraryModel`), used instead of the published one. */
+  model?: LibraryModel;
 }
 
 export const ANALYSIS_DEFAULTS = { samples: 200, seed: 1, maxCandidates: 5 } as const;
@@ -115,9 +117,9 @@ export interface ClinicalTwin {
  */
 export function clinicalTwin(
   inputs: Pick<AnalysisInputs, 'modelId' | 'targets' | 'mic' | 'fu'> & ClinicalRecord,
-  options: TwinOptions = {},
+  options: TwinOptions & { model?: LibraryModel } = {},
 ): ClinicalTwin {
-  const model = getModel(inputs.modelId);
+  const model = options.model?.id === inputs.modelId ? options.model : getModel(inputs.modelId);
   const ir = model.ir;
   const cp = clinicalPatient(inputs);
   checkDrugPatient(cp.patient);
@@ -567,7 +569,7 @@ export function attainmentClinical(ct: ClinicalTwin, r: Regimen): Attainment | n
 export function analyse(inputs: AnalysisInputs, settings: AnalysisSettings = {}): ClinicalAnalysis {
   const samples = settings.samples ?? ANALYSIS_DEFAULTS.samples;
   const seed = settings.seed ?? ANALYSIS_DEFAULTS.seed;
-  const ct = clinicalTwin(inputs, { samples, seed });
+  const ct = clinicalTwin(inputs, { samples, seed, ...(settings.model ? { model: settings.model } : {}) });
   const { model, twin } = ct;
   const ir = model.ir;
   const space = productSpace(model);
@@ -724,6 +726,7 @@ export function evaluateRetained(
   const ct = clinicalTwin(inputs, {
     samples: settings.samples ?? ANALYSIS_DEFAULTS.samples,
     seed: settings.seed ?? ANALYSIS_DEFAULTS.seed,
+    ...(settings.model ? { model: settings.model } : {}),
   });
   return { regimen, forecast: forecastClinical(ct, regimen), pta: attainmentClinical(ct, regimen) };
 }

@@ -334,3 +334,12 @@ export {
   type LevelForecast,
 } from './bias-audit.ts';
 export { predictiveCheck, type PredictiveCheck } from './predictive-check.ts';
+export {
+  type LocalModelEvidence,
+  type LocalModelProposal,
+  type LocalModelRequest,
+  type LocalPatientRecord,
+  localLibraryModel,
+  proposeLocalModel,
+} from './local-model.ts';
+export { simulatedHospital, type SimulatedHospitalOptions } from './simulated-hospital.ts';

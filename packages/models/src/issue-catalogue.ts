@@ -2865,6 +2865,21 @@ const CATALOGUE: IssueEntry[] = [
       fr: 'Donner le seuil comme une fraction (0,1 pour ±10 %) et les concentrations antérieures comme 0, 1, 2…',
     },
   },
+  {
+    code: 'DT_LOCAL_MODEL_DATA',
+    severity: 'error',
+    area: 'data',
+    raisedIn: ['models'],
+    title: { en: 'Local model cannot be built', fr: 'Modèle local impossible à construire' },
+    meaning: {
+      en: 'Too few of the service’s patients have levels the model can read to fit and judge a local version, a parameter to estimate is not the model’s, or the uploaded model is not a version of the published one (another model, other parameters, random effects or covariates).',
+      fr: 'Trop peu de patients du service ont des concentrations lisibles par le modèle pour ajuster et juger une version locale, un paramètre à estimer n’est pas celui du modèle, ou le modèle téléversé n’est pas une version du modèle publié (autre modèle, autres paramètres, effets aléatoires ou covariables).',
+    },
+    action: {
+      en: 'Wait for more patients with levels (at least 4 to fit, 2 to judge an uploaded model), choose the parameters among the model’s, or upload the published model file with its estimates changed.',
+      fr: 'Attendre davantage de patients avec des concentrations (au moins 4 pour ajuster, 2 pour juger un modèle téléversé), choisir les paramètres parmi ceux du modèle, ou téléverser le fichier du modèle publié avec ses estimations modifiées.',
+    },
+  },
 ];
 
 /** Every code dosetwin raises, with its meaning and what to do, in English and French. */
