@@ -89,6 +89,7 @@ verified
   check        CL = 0.314 L/h +- 0.0005 at AGE 71 y, CYP2C9 0, VKORC1 0 | Table 2 (reil HambergPKPD transcription) | 2026-12-06
   check        CL = 0.0465 L/h +- 0.0005 at AGE 71 y, CYP2C9 5, VKORC1 0 | 0.314 x (1 - 0.852), Table 2 | 2026-12-06
   check        EC50 = 2.20 mg/L +- 0.005 at AGE 71 y, CYP2C9 0, VKORC1 2 | Table 4 | 2026-12-06
-  source       thetas of Tables 2 and 4 as transcribed in reil (HambergPKPD, Anzabi Zadeh); EC50 4.61 and 2.20 mg/L and CL_S 0.314 L/h as in the abstract | 2026-12-06
-  unconfirmed  whether the Table's IIV and residual values are variances or SDs (read as variances for IIV, SDs for residuals, as reil does); ktr1 = 6/MTT1 (mean transit time of the whole chain); INR0 taken as 1 when no INR before the first dose is known
+  source       thetas of Tables 2 and 4 as transcribed in reil (HambergPKPD, Anzabi Zadeh): the only transcription of the 2007 model found | 2026-12-06
+  unconfirmed  the paper itself (Tables 2 and 4, its abstract, any dose table) could not be read here: every theta rests on that one transcription, and no published table of the paper is reproduced; the stand-in is the Coumadin label's Table 5 (warfarin.test.ts: 10 of 18 cells inside, the 8 misses named, 7 of them in the label's uncovered 2-3, 4-5 and above-7 mg gaps); the 2010 update (hamberg2010.ts, two transcriptions that agree) gives the typical *1/*1 patient's dose within 10 %
+  unconfirmed  whether the Table's IIV and residual values are variances or SDs (read as variances for IIV, SDs for residuals, as reil does); ktr1 = 6/MTT1 (mean transit time of the whole chain); INR0 taken as 1 when no INR before the first dose is known; the bioavailability of the racemic dose (reil, after Ravvaz, takes 0.9; here 1, with the S fraction 0.5)
 `;

@@ -1,7 +1,8 @@
 /**
- * A virtual trial of warfarin initiation: virtual patients of the Hamberg 2007 model (genotypes at
- * European frequencies, age, height, weight; individual parameters drawn from the model's Ω),
- * dosed either by the IWPC pharmacogenetic dose alone or by the twin (the IWPC dose to start,
+ * A virtual trial of warfarin initiation: virtual patients (genotypes at European frequencies, age,
+ * height, weight; individual parameters drawn from the source model's Ω) of the Hamberg 2010 model
+ * by default, a model the twin (Hamberg 2007) does not share, so that the twin is not tested on
+ * its own assumptions (or of the 2007 model itself, the optimistic case), dosed either by the IWPC pharmacogenetic dose alone or by the twin (the IWPC dose to start,
  * then the dose `nextWarfarinDose` chooses from the INRs measured so far); beside them, the twin's
  * own starting dose (a priori, the typical patient of the genotypes and age) kept without INRs,
  * to compare the two starting doses. The outcome is the share of daily INRs (true values, before
@@ -10,8 +11,26 @@
 import { iwpcDailyDoseMg } from './iwpc.ts';
 import { WARFARIN, tabletDoses } from './drug.ts';
 import { CYP2C9_GENOTYPES, VKORC1_GENOTYPES } from './genotypes.ts';
-import { nextWarfarinDose, warfarinModel, warfarinRecords } from './next-dose.ts';
-import { createRng, priorDraws, Simulator } from '@dosetwin/engine';
+import { HAMBERG2010, HAMBERG2010_INR_CMT } from './hamberg2010.ts';
+import { nextWarfarinDose, warfarinModel } from './next-dose.ts';
+import {
+  type CompiledModel,
+  createRng,
+  loadModel,
+  patientFromRecords,
+  priorDraws,
+  Simulator,
+} from '@dosetwin/engine';
+
+/** The published models the virtual patients can come from. */
+export type TrialPopulation = 'hamberg2010' | 'hamberg2007';
+
+/** The source model of the virtual patients, and the CMT its INR is observed on. */
+function populationModel(population: TrialPopulation): { model: CompiledModel; inrCmt: number } {
+  return population === 'hamberg2007'
+    ? { model: warfarinModel(), inrCmt: 10 }
+    : { model: loadModel(HAMBERG2010, 'warfarin/hamberg2010.dtm'), inrCmt: HAMBERG2010_INR_CMT };
+}
 
 /**
  * Genotype frequencies of Europeans: CYP2C9 *2 0.13 and *3 0.07 (Hardy-Weinberg), VKORC1 −1639 A
@@ -31,7 +50,7 @@ export interface VirtualPatient {
   weightKg: number;
   cyp2c9: number;
   vkorc1: number;
-  /** The model's etas of this patient. */
+  /** The source model's etas of this patient. */
   eta: Float64Array;
 }
 
@@ -49,6 +68,8 @@ export interface TrialOptions {
    * laboratory is noisier than the twin assumes.
    */
   inrSd?: number;
+  /** The model the virtual patients are drawn from (default Hamberg 2010, not the twin's). */
+  population?: TrialPopulation;
 }
 
 export interface TrialArm {
@@ -64,9 +85,13 @@ const pick = (u: number, freq: number[]): number => {
   return freq.length - 1;
 };
 
-export function virtualPatients(n: number, seed: number): VirtualPatient[] {
+export function virtualPatients(
+  n: number,
+  seed: number,
+  model: CompiledModel = populationModel('hamberg2010').model,
+): VirtualPatient[] {
   const rng = createRng(seed);
-  const etas = priorDraws(warfarinModel(), n, seed + 1);
+  const etas = priorDraws(model, n, seed + 1);
   return etas.map((eta) => ({
     ageY: Math.round(40 + 45 * rng.uniform()),
     heightCm: Math.round(170 + 9 * rng.normal()),
@@ -99,11 +124,11 @@ export function runTrial(o: TrialOptions): TrialResult {
   const days = o.days ?? 28;
   const checks = o.checks ?? [3, 7, 14];
   const [w0, w1] = o.window ?? [8, days];
-  const model = warfarinModel();
-  const sim = new Simulator(model, { ode: { rtol: 1e-5 } });
+  const source = populationModel(o.population ?? 'hamberg2010');
+  const sim = new Simulator(source.model, { ode: { rtol: 1e-5 } });
   const rng = createRng(o.seed + 2);
-  const sdInr = o.inrSd ?? model.ir.errors.find((e) => e.output === 'INR')!.propSd;
-  const patients = virtualPatients(o.patients, o.seed);
+  const sdInr = o.inrSd ?? warfarinModel().ir.errors.find((e) => e.output === 'INR')!.propSd;
+  const patients = virtualPatients(o.patients, o.seed, source.model);
   const score = {
     iwpc: { inRange: 0, above4: 0 },
     twinStart: { inRange: 0, above4: 0 },
@@ -113,13 +138,16 @@ export function runTrial(o: TrialOptions): TrialResult {
   let n = 0;
   const window: number[] = [];
   for (let d = w0; d <= w1; d++) window.push(24 * d);
-  /** True INRs at `at` (hours) of a patient given daily `doses` (mg, day 0 on). */
+  /** True INRs (the source model's) at `at` (hours) of a patient given daily `doses` (mg, day 0 on). */
   const trueInr = (p: VirtualPatient, doses: number[], at: number[]): number[] => {
-    const rec = warfarinRecords(
-      [p.ageY, p.cyp2c9, p.vkorc1, 1],
-      { doses: doses.map((doseMg, d) => ({ timeH: 24 * d, doseMg })), inrs: [] },
-      null,
-      at,
+    const cov = [p.ageY, p.cyp2c9, p.vkorc1, 1];
+    const rec = patientFromRecords(
+      'virtual',
+      [
+        ...at.map((t) => ({ time: t, evid: 0, mdv: 1, cmt: source.inrCmt, cov })),
+        ...doses.map((amt, d) => ({ time: 24 * d, evid: 1, amt, cmt: 1, cov })),
+      ].sort((a, b) => a.time - b.time || a.evid - b.evid),
+      cov.length,
     );
     const out = new Float64Array(rec.n);
     sim.run(rec, p.eta, out);

@@ -1,7 +1,7 @@
-// Warfarin twin: the IWPC equation by hand, the Hamberg 2007 model against its steady state in
-// closed form and against the maintenance doses of the warfarin label (Table 5), the next-dose
-// entry's input errors, and a seeded virtual trial: the twin's doses keep more INRs in 2-3 than
-// the IWPC dose alone.
+// Warfarin twin: the IWPC equation by hand, the Hamberg 2007 and 2010 models against their steady
+// states in closed form and against the maintenance doses of the warfarin label (Table 5), the
+// next-dose entry's input errors, and a seeded virtual trial on patients of the 2010 model: the
+// twin's doses (2007 model) keep more INRs in 2-3 than the IWPC dose alone.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { iwpcDailyDoseMg } from './iwpc.ts';
@@ -11,6 +11,7 @@ import { nextWarfarinDose, warfarinCovariates, warfarinModel } from './next-dose
 import { runTrial } from './virtual-trial.ts';
 import { tabletDoses } from './drug.ts';
 import { HAMBERG2007, HAMBERG2007_ID } from './hamberg2007.ts';
+import { HAMBERG2010, HAMBERG2010_ID, HAMBERG2010_INR_CMT } from './hamberg2010.ts';
 import { runCheck } from '../evaluate.ts';
 import type { LibraryModel } from '../registry.ts';
 import { parseVerified } from '../verified.ts';
@@ -18,11 +19,54 @@ import {
   checkUnits,
   compileModel,
   DosetwinError,
+  loadModel,
   parseControlStream,
   parseDataset,
   patientFromRecords,
   Simulator,
 } from '@dosetwin/engine';
+
+/**
+ * The Coumadin US prescribing information, Table 5: range of expected therapeutic warfarin doses
+ * (mg/day) by VKORC1 −1639 G>A (rows) and CYP2C9 (columns *1/*1 … *3/*3), one cell per genotype.
+ */
+const LABEL_TABLE5: Record<string, [number, number][]> = {
+  'G/G': [
+    [5, 7],
+    [5, 7],
+    [3, 4],
+    [3, 4],
+    [3, 4],
+    [0.5, 2],
+  ],
+  'G/A': [
+    [5, 7],
+    [3, 4],
+    [3, 4],
+    [3, 4],
+    [0.5, 2],
+    [0.5, 2],
+  ],
+  'A/A': [
+    [3, 4],
+    [3, 4],
+    [0.5, 2],
+    [0.5, 2],
+    [0.5, 2],
+    [0.5, 2],
+  ],
+};
+const labelCells = (): {
+  vk: string;
+  cyp: string;
+  vkorc1: number;
+  cyp2c9: number;
+  lo: number;
+  hi: number;
+}[] =>
+  Object.entries(LABEL_TABLE5).flatMap(([vk, ranges], vkorc1) =>
+    ranges.map(([lo, hi], cyp2c9) => ({ vk, cyp: CYP2C9_GENOTYPES[cyp2c9], vkorc1, cyp2c9, lo, hi })),
+  );
 
 describe('IWPC pharmacogenetic dose (N Engl J Med 2009;360:753)', () => {
   test('71 y, 170 cm, 75 kg, VKORC1 G/G, CYP2C9 *1/*1: (5.6044 − 0.2614·7 + 0.0087·170 + 0.0128·75)² / 7 mg/day (1e-12)', () => {
@@ -111,52 +155,42 @@ describe('Hamberg 2007 model', () => {
     );
   });
 
-  test('maintenance doses per genotype vs the warfarin label (Coumadin US PI, Table 5): 10 of 18 inside the range, every one within 1.6 mg of it, at 71 y', () => {
-    // The model's daily racemic dose for a steady-state INR of 2.5 at the typical age of the
-    // paper (71 y), from the steady state above with Css = 0.5·D/(24·CL) (warfarin's half-life
-    // of about two days makes the within-day swing small). The label's ranges (mg/day):
-    const label: Record<string, [number, number][]> = {
-      'G/G': [
-        [5, 7],
-        [5, 7],
-        [3, 4],
-        [3, 4],
-        [3, 4],
-        [0.5, 2],
-      ],
-      'G/A': [
-        [5, 7],
-        [3, 4],
-        [3, 4],
-        [3, 4],
-        [0.5, 2],
-        [0.5, 2],
-      ],
-      'A/A': [
-        [3, 4],
-        [3, 4],
-        [0.5, 2],
-        [0.5, 2],
-        [0.5, 2],
-        [0.5, 2],
-      ],
-    };
+  test('maintenance doses per genotype vs the warfarin label (Coumadin US PI, Table 5), at 71 y: 10 of 18 inside; the 8 misses named, 7 of them in the label’s gaps (2-3, 4-5, above 7 mg), every one within 1.6 mg', () => {
+    // No table of Hamberg 2007 itself could be read here (see the model file's verified block),
+    // so the label's genotype table stands in. The model's daily racemic dose for a steady-state
+    // INR of 2.5 at the paper's typical age, from the steady state above with Css = 0.5·D/(24·CL)
+    // (warfarin's half-life of about two days makes the within-day swing small).
     const x = Math.exp(Math.log(1.5 / 20) / lambda); // 1 − E² at INR 2.5
     const f = 1 - Math.sqrt(1 - x); // Css^γ/(EC50^γ + Css^γ)
-    let inside = 0;
-    const rows: string[] = [];
-    Object.entries(label).forEach(([vk, ranges], v) =>
-      ranges.forEach(([lo, hi], c) => {
-        const { CL, EC50 } = individual(71, c, v);
-        const css = ((f / (1 - f)) * EC50 ** gamma) ** (1 / gamma);
-        assert.ok(Math.abs(inrAt(css, EC50) - 2.5) < 1e-12);
-        const dose = 48 * CL * css;
-        rows.push(`${vk} CYP2C9 code ${c}: ${dose.toFixed(2)} mg vs ${lo}-${hi}`);
-        if (dose >= lo && dose <= hi) inside++;
-        assert.ok(dose >= lo - 1.6 && dose <= hi + 1.6, rows.at(-1));
-      }),
+    const doses = labelCells().map((cell) => {
+      const { CL, EC50 } = individual(71, cell.cyp2c9, cell.vkorc1);
+      const css = ((f / (1 - f)) * EC50 ** gamma) ** (1 / gamma);
+      assert.ok(Math.abs(inrAt(css, EC50) - 2.5) < 1e-12);
+      return { ...cell, dose: 48 * CL * css };
+    });
+    const misses = doses.filter((d) => d.dose < d.lo || d.dose > d.hi);
+    // Why they miss: the label's ranges leave 2-3 and 4-5 mg uncovered and stop at 7 mg, so a
+    // continuous prediction between two classes misses by construction (7 cells: G/G *1/*1 7.89 mg
+    // is above 7; G/G *1/*3 4.31 mg lies in 4-5; G/G *2/*2 2.19, G/G *2/*3 2.44, G/A *1/*3 2.83,
+    // A/A *1/*2 2.58 and A/A *1/*3 2.06 mg lie in 2-3). One is a class apart: G/A *2/*2 at 1.44 mg
+    // where the label says 3-4, because the paper's *2/*2 reduction of CL_S (72.2 %) is stronger
+    // than its *1/*3 one (45.3 %) while the label puts both in one class.
+    assert.deepEqual(
+      misses.map((d) => `${d.vk} ${d.cyp} ${d.dose.toFixed(2)}`),
+      [
+        'G/G *1/*1 7.89',
+        'G/G *1/*3 4.31',
+        'G/G *2/*2 2.19',
+        'G/G *2/*3 2.44',
+        'G/A *1/*3 2.83',
+        'G/A *2/*2 1.44',
+        'A/A *1/*2 2.58',
+        'A/A *1/*3 2.06',
+      ],
     );
-    assert.equal(inside, 10, rows.join('\n'));
+    const inGap = (v: number): boolean => (v > 2 && v < 3) || (v > 4 && v < 5) || v > 7;
+    assert.equal(misses.filter((d) => inGap(d.dose)).length, 7);
+    for (const d of doses) assert.ok(d.dose >= d.lo - 1.6 && d.dose <= d.hi + 1.6, `${d.vk} ${d.cyp}`);
   });
   test('S-warfarin concentration at INR 2.5 per VKORC1 genotype vs the concentrations measured at target INR by Linder 2009 (G/G 0.68, G/A 0.48, A/A 0.27 mg/L): same order, each within 0.65-1.35 times', () => {
     // Linder MW et al. Clin Chem 2009;55:1861-1868 (137 patients with stable INRs, −1639 G>A).
@@ -171,6 +205,96 @@ describe('Hamberg 2007 model', () => {
       const ratio = c / measured[v];
       assert.ok(ratio > 0.65 && ratio < 1.35, `VKORC1 ${v}: ${c.toFixed(3)} mg/L, ratio ${ratio.toFixed(2)}`);
     });
+  });
+});
+
+describe('Hamberg 2010 model (the virtual trial’s patients)', () => {
+  const model = loadModel(HAMBERG2010, 'warfarin/hamberg2010.dtm');
+  const individual = (age: number, cyp: number, vk: number): { CL: number; EC50: number } => {
+    const s = model.newSlots();
+    [age, cyp, vk, 1].forEach((x, i) => (s[model.covariateSlots[i]] = x));
+    model.individual(s);
+    return { CL: s[model.slotOf.get('CL')!], EC50: s[model.slotOf.get('EC50')!] };
+  };
+  const gamma = 1.15;
+  /** Steady state at a constant S-warfarin concentration: both chains at E, INR = 1 + 20 (1 − E). */
+  const inrAt = (c: number, ec50: number): number => 1 + (20 * c ** gamma) / (ec50 ** gamma + c ** gamma);
+
+  test('constant infusion of S-warfarin, 120 days: Css = R/CL and INR = 1 + 20 (1 − E), E = 1 − Css^γ/(EC50^γ + Css^γ) (1e-6)', () => {
+    // 0.1 mg/h into the central compartment; CYP2C9 *2/*3, VKORC1 A/A, 60 y. The slow chain's
+    // three compartments (3/118.3 /h) are then within e^-60 of their steady state.
+    const cov = [60, 4, 2, 1];
+    const { CL, EC50 } = individual(60, 4, 2);
+    assert.ok(Math.abs(CL - (0.0879 + 0.0422) * (1 - 0.00571 * (60 - 71))) < 1e-12);
+    assert.ok(Math.abs(EC50 - 2 * 0.96) < 1e-12);
+    const p = patientFromRecords(
+      'inf',
+      [
+        { time: 0, evid: 1, amt: 0.1 * 24 * 120, rate: 0.1, cmt: 2, cov },
+        { time: 24 * 120, evid: 0, mdv: 1, cmt: HAMBERG2010_INR_CMT, cov },
+        { time: 24 * 120, evid: 0, mdv: 1, cmt: 2, cov },
+      ],
+      cov.length,
+    );
+    const out = new Float64Array(p.n);
+    new Simulator(model, { ode: { rtol: 1e-10 } }).run(p, null, out);
+    const css = 0.1 / CL;
+    assert.ok(Math.abs(out[2] - css) / css < 1e-6, `Cs ${out[2]} vs ${css}`);
+    assert.ok(Math.abs(out[1] - inrAt(css, EC50)) < 1e-6, `INR ${out[1]} vs ${inrAt(css, EC50)}`);
+  });
+
+  test('the verified block: unconfirmed, both transcriptions named, its checks reproduced (allele sums of CL_S and EC50)', () => {
+    const verification = parseVerified(model.ir.verified);
+    assert.deepEqual(verification.problems, []);
+    assert.equal(verification.status, 'unconfirmed');
+    assert.match(verification.sources.map((x) => x.text).join(' '), /reil .*DavAug/);
+    const m: LibraryModel = {
+      id: HAMBERG2010_ID,
+      file: 'warfarin/hamberg2010.dtm',
+      source: HAMBERG2010,
+      ir: model.ir,
+      verification,
+      products: [],
+      problems: [],
+      compiled: () => model,
+    };
+    assert.equal(verification.checks.length, 3);
+    for (const c of verification.checks) {
+      const r = runCheck(m, c);
+      assert.ok(r.ok, `${c.text} → ${r.actual}`);
+    }
+    for (const c of model.ir.covariates) assert.ok(covariateEntry(c.name), c.name);
+    assert.deepEqual(checkUnits(model.ir), []);
+  });
+
+  test('maintenance doses vs the label’s Table 5 at 71 y: 10 of 18 inside, misses named; *1/*1 doses within 10 % of the 2007 model’s', () => {
+    const f = 1.5 / 20; // 1 − E at INR 2.5
+    const doses = labelCells().map((cell) => {
+      const { CL, EC50 } = individual(71, cell.cyp2c9, cell.vkorc1);
+      const css = EC50 * (f / (1 - f)) ** (1 / gamma);
+      assert.ok(Math.abs(inrAt(css, EC50) - 2.5) < 1e-12);
+      return { ...cell, dose: 48 * CL * css };
+    });
+    // The additive alleles make *2/*2 need more than *1/*3 here (3.89 vs 4.79 mg for G/G): the
+    // 2007 model had it the other way. The G/A *2/*3 miss (2.12 mg) is 0.12 mg above its class.
+    assert.deepEqual(
+      doses.filter((d) => d.dose < d.lo || d.dose > d.hi).map((d) => `${d.vk} ${d.cyp} ${d.dose.toFixed(2)}`),
+      [
+        'G/G *1/*1 7.71',
+        'G/G *1/*3 4.79',
+        'G/G *2/*3 2.88',
+        'G/A *1/*2 4.26',
+        'G/A *2/*2 2.86',
+        'G/A *2/*3 2.12',
+        'A/A *1/*2 2.72',
+        'A/A *1/*3 2.24',
+      ],
+    );
+    // The two papers' typical *1/*1 patient, 71 y (2007: 7.89, 5.17, 3.76 mg; 2010: 7.71, 5.66, 3.61).
+    const of2007 = [7.89, 5.17, 3.76];
+    doses
+      .filter((d) => d.cyp2c9 === 0)
+      .forEach((d) => assert.ok(Math.abs(d.dose / of2007[d.vkorc1] - 1) < 0.1, `${d.vk}: ${d.dose}`));
   });
 });
 
@@ -219,19 +343,23 @@ describe('next warfarin dose from doses and INRs', () => {
   });
 });
 
-test('virtual trial (12 patients, seed 7, INRs on days 3, 7, 14 measured with a 10 % error, three times what the twin assumes): the twin keeps more of days 8-28 in INR 2-3 than the IWPC dose alone', () => {
+test('virtual trial (12 patients of the Hamberg 2010 model, seed 7, INRs on days 3, 7, 14 measured with a 10 % error, three times what the twin assumes): the twin (Hamberg 2007) keeps more of days 8-28 in INR 2-3 than the IWPC dose alone', () => {
+  // The patients come from the 2010 update (one-compartment PK, γ 1.15, 3+3 transit chains, a
+  // linear INR, its own Ω), not from the model the twin fits, so the twin meets a structural
+  // misspecification as it would in a clinic. Measured: IWPC dose alone 29.0 % of patient-days in
+  // range (22.6 % above 4); the twin's a priori starting dose alone 31.3 % (23.4 %); IWPC start then
+  // the twin's dose after each INR 63.1 % (2.8 %). With patients of the 2007 model itself (the
+  // optimistic case): 23.0 %, 26.6 %, 62.3 % (bench/results.md).
   const r = runTrial({ patients: 12, seed: 7, inrSd: 0.1 });
-  // Measured: IWPC dose alone 23.0 % of patient-days in range (19.8 % above 4); the twin's own
-  // a priori starting dose alone 26.6 % (28.2 % above 4); IWPC start then the twin's doses after
-  // each INR 62.3 % (2.4 % above 4); with INRs as precise as the twin assumes (3.25 %), 69.4 %
-  // (0 %). The virtual patients are drawn from the model the twin uses.
-  assert.ok(r.twin.inRange > r.iwpc.inRange + 0.2, JSON.stringify(r));
-  assert.ok(r.twin.above4 <= r.iwpc.above4);
-  // The starting doses compared on the same patients: the model's typical patient needs more
+  const near = (x: number, want: number): boolean => Math.abs(x - want) < 0.02;
+  assert.ok(near(r.iwpc.inRange, 0.29) && near(r.twin.inRange, 0.631), JSON.stringify(r));
+  assert.ok(r.twin.inRange > r.iwpc.inRange + 0.3, JSON.stringify(r));
+  assert.ok(r.twin.above4 < r.iwpc.above4 / 4);
+  assert.ok(r.twin.inRange > r.twinStart.inRange + 0.2);
+  // The starting doses compared on the same patients: the 2007 model's typical patient needs more
   // warfarin than IWPC's (as against the label's Table 5 above), 1.33 times on average here.
   const ratio = r.startDoses.reduce((s, d) => s + d.twin / d.iwpc, 0) / r.startDoses.length;
   assert.ok(ratio > 1.2 && ratio < 1.5, `${ratio}`);
-  assert.ok(r.twin.inRange > r.twinStart.inRange + 0.2);
 });
 
 test('the model’s covariates are in the register, with the codes the genotype readers give (CYP2C9 0-5, VKORC1 0-2)', () => {
