@@ -7,6 +7,7 @@ import { type ConditionalCovariance, conditionalCovariance, covarianceFromJacobi
 import { FiniteDifferences, type JacobianMethod } from './jacobian.ts';
 import { cholesky, forwardSolve } from './linalg.ts';
 import { normalQuantile } from './normal.ts';
+import { buildClosedFormSensitivity, ClosedFormJacobian } from './closed-form-sensitivity.ts';
 import { buildSensitivityModel, etasAffectingDoseTiming, SensitivityJacobian } from './sensitivity.ts';
 import { MapObjective, type ObjectiveOptions, withVarianceTap } from './objective.ts';
 
@@ -39,7 +40,8 @@ export interface MapOptions extends ObjectiveOptions {
   screen?: number;
   /**
    * ∂F/∂η: `auto` (default) = forward sensitivity equations for non-linear ODE models where they
-   * apply (`sensitivity.ts`), finite differences otherwise; `finite-differences` = always.
+   * apply (`sensitivity.ts`), analytic derivatives of one-compartment closed forms
+   * (`closed-form-sensitivity.ts`), finite differences otherwise; `finite-differences` = always.
    */
   derivatives?: 'auto' | 'finite-differences';
 }
@@ -157,8 +159,9 @@ export interface FixedEtaEvaluation {
  * simulator (all workspace allocated once) and the derivative methods.
  *
  * Derivatives: ∂F/∂η by forward differences (n runs per gradient, the run at the point itself
- * shared with the line search), or by forward sensitivity equations for non-linear ODE models
- * (`sensitivity.ts`); the objective's gradient and Gauss–Newton curvature follow analytically from
+ * shared with the line search), by forward sensitivity equations for non-linear ODE models
+ * (`sensitivity.ts`), or analytically for one-compartment closed forms, one run per gradient
+ * (`closed-form-sensitivity.ts`); the objective's gradient and Gauss–Newton curvature follow analytically from
  * ∂F/∂η through the residual-error model (`MapObjective.assemble`). The conditional covariance at
  * the mode reuses the optimiser's last derivatives; `evaluate` (given etas) uses central
  * differences (2n + 1 runs).
@@ -189,9 +192,20 @@ export class MapEstimator {
       adaptive && options.derivatives !== 'finite-differences'
         ? buildSensitivityModel(model, estimated)
         : null;
+    const closed =
+      !adaptive && options.derivatives !== 'finite-differences'
+        ? buildClosedFormSensitivity(model, estimated)
+        : null;
     if (sens) {
       this.forward = new SensitivityJacobian(sens, options.simulator, new FiniteDifferences('central', 1e-3));
       this.central = this.forward;
+    } else if (closed) {
+      this.forward = new ClosedFormJacobian(
+        closed,
+        options.simulator ?? {},
+        new FiniteDifferences('forward', 1e-7),
+      );
+      this.central = new FiniteDifferences('central', 1e-4);
     } else {
       this.forward = adaptive
         ? new FiniteDifferences('central', 1e-3)

@@ -40,6 +40,30 @@ export interface SimulatorOptions {
 }
 
 /**
+ * Follows a run's events to carry derivatives of the amounts alongside them (the closed forms'
+ * sensitivities, `estimate/closed-form-sensitivity.ts`). Numbers travel in fields, not
+ * arguments, as elsewhere in the run.
+ */
+export interface RunTracker {
+  /** A run of patient p begins (derivatives zero). */
+  start(p: PatientData): void;
+  /** The individual parameters of a record are in the slots. */
+  parameters(): void;
+  /** Length of the step {@link advance} is about to take. */
+  step: number;
+  /** The amounts `a` (at the start of the step, not yet moved) and inputs are about to move. */
+  advance(a: Float64Array, rate: Float64Array): void;
+  /** EVID 3 or 4 has reset the amounts. */
+  reset(): void;
+  /** Dose record i into compartment c is processed (its lag time is in the slots). */
+  doseRecord(i: number, c: number): void;
+  /** Dose record i's administration enters compartment c now as a bolus. */
+  bolus(c: number, i: number): void;
+  /** The prediction of record i (output k) has just been computed from the slots. */
+  observe(i: number, k: number): void;
+}
+
+/**
  * Runs NONMEM-style records through a compiled model, the way PREDPP does:
  * - parameters are evaluated at each record with that record's covariates and apply over
  *   (t_prev, t] ("next record" rule), so time-varying covariates are exact;
@@ -81,6 +105,10 @@ export class Simulator {
   private integrateCmt = 0;
   private integral = 0;
   private record = 0;
+  /** Follows the events of each run (null: none). */
+  tracker: RunTracker | null = null;
+  /** Dose record whose administration {@link schedule} schedules. */
+  private dRecord = 0;
 
   constructor(model: CompiledModel, options: SimulatorOptions = {}) {
     this.model = model;
@@ -174,6 +202,8 @@ export class Simulator {
       this.active[j] = 0;
     }
     this.tcur = p.n ? p.time[0] : 0;
+    const tr = this.tracker;
+    if (tr) tr.start(p);
     for (let i = 0; i < nRec; i++) {
       this.record = i;
       const ti = p.time[i];
@@ -185,6 +215,7 @@ export class Simulator {
           stages.perRecord(s);
         } else m.individual(s);
         this.setup();
+        if (tr) tr.parameters();
         if (i === 0) this.initState();
       }
       const q = this.q;
@@ -200,6 +231,7 @@ export class Simulator {
         this.rate.fill(0);
         this.active.fill(0);
         this.initState();
+        if (tr) tr.reset();
       }
       if (evid === 1 || evid === 4) this.dose(p, i);
       else if (evid === 0 || evid === 2) this.observe(p.cmt[i], out, i);
@@ -305,6 +337,11 @@ export class Simulator {
   private advanceTo(t: number): void {
     if (t > this.tcur) {
       if (this.cumulative) this.integral += this.integrate(this.a, this.tcur, t, 0);
+      const tr = this.tracker;
+      if (tr) {
+        tr.step = t - this.tcur;
+        tr.advance(this.a, this.rate);
+      }
       this.advancer.advance(this.a, this.rate, this.tcur, t);
       this.tcur = t;
     }
@@ -387,8 +424,10 @@ export class Simulator {
     if (R > 0 && D > 0) {
       if (te === this.tcur) this.startInfusion(c, R, D);
       else this.q.push(te, INFUSION_START, c, R, D);
-    } else if (te === this.tcur) this.a[c] += amount;
-    else this.q.push(te, BOLUS, c, amount, 0);
+    } else if (te === this.tcur) {
+      this.a[c] += amount;
+      if (this.tracker) this.tracker.bolus(c, this.dRecord);
+    } else this.q.push(te, BOLUS, c, amount, 0);
   }
 
   /** Time of the administration {@link schedule} schedules. */
@@ -501,6 +540,8 @@ export class Simulator {
     this.lagOf(p, i);
     const lag = this.dLag;
     const c = p.cmt[i] > 0 ? p.cmt[i] - 1 : 0;
+    this.dRecord = i;
+    if (this.tracker) this.tracker.doseRecord(i, c);
     if (p.ss[i] > 0 || lag === 0) {
       this.doseParameters(p, i);
       const { dAmount: amount, dR: R, dD: D } = this;
@@ -528,6 +569,7 @@ export class Simulator {
     const p = this.patient!;
     this.doseParameters(p, i);
     this.dTime = this.tcur;
+    this.dRecord = i;
     this.schedule(p.cmt[i] > 0 ? p.cmt[i] - 1 : 0);
   }
 
@@ -701,5 +743,6 @@ export class Simulator {
       );
     }
     out[i] = v;
+    if (this.tracker) this.tracker.observe(i, k);
   }
 }
