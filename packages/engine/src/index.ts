@@ -42,6 +42,7 @@ export {
   rankKey,
   rankingCriteria,
   PTA_THRESHOLD,
+  BEST_PTA,
   type RankCriterion,
   compareKeys,
   type RegimenSpace,
@@ -51,6 +52,7 @@ export {
   type LoadingSearch,
   type LoadingChoice,
 } from './dosing/recommend.ts';
+export { topRanked, type TopRankedQuery } from './dosing/top-ranked.ts';
 export {
   type AdministrationLimits,
   type CappedBy,

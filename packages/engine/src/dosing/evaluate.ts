@@ -9,7 +9,7 @@ import { DosetwinError } from '../errors.ts';
 import type { PatientData } from '../events/records.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 import { convert } from '../units.ts';
-import { computeExposure } from './exposure.ts';
+import { computeExposure, windowAuc } from './exposure.ts';
 import { AFTER_INFUSION_H, type ExposurePair, metricDef } from './metrics.ts';
 import { type FutureRegimen, hasIov, regimenPatient } from './regimen.ts';
 import { steadyStateApproach } from './steady-state.ts';
@@ -92,20 +92,7 @@ export function maintenanceExposure(
   eta: ArrayLike<number> | null,
   q: MaintenanceQuery,
 ): ExposurePair {
-  const maintenance: FutureRegimen = {
-    start: reg.start,
-    dose: reg.dose,
-    interval: reg.interval,
-    duration: reg.duration ?? 0,
-    cmt: reg.cmt ?? 0,
-  };
-  const count = maintenanceCount(reg.interval, sim.model.ir.units.time);
-  const p = regimenPatient(history, maintenance, {
-    steadyState: (q.horizon ?? 'steady-state') === 'steady-state',
-    count,
-    closeOccasion: hasIov(sim),
-  });
-  return exposureOver(sim, p, {
+  return exposureOver(sim, maintenancePatient(sim, history, reg, q.horizon), {
     start: reg.start,
     tau: reg.interval,
     dur: reg.duration ?? 0,
@@ -115,6 +102,69 @@ export function maintenanceExposure(
     mic: q.mic,
     fu: q.fu,
   });
+}
+
+/** The records of a maintenance evaluation: the regimen alone at steady state, or after the history. */
+function maintenancePatient(
+  sim: Simulator,
+  history: PatientData,
+  reg: FutureRegimen,
+  horizon: Horizon | undefined,
+): PatientData {
+  const maintenance: FutureRegimen = {
+    start: reg.start,
+    dose: reg.dose,
+    interval: reg.interval,
+    duration: reg.duration ?? 0,
+    cmt: reg.cmt ?? 0,
+  };
+  return regimenPatient(history, maintenance, {
+    steadyState: (horizon ?? 'steady-state') === 'steady-state',
+    count: maintenanceCount(reg.interval, sim.model.ir.units.time),
+    closeOccasion: hasIov(sim),
+  });
+}
+
+/**
+ * The targets' metrics of a maintenance regimen as a function of the eta vector, for the draws of
+ * a PTA: the same numbers as {@link maintenanceExposure} read by the targets, with the regimen's
+ * records built once. When every target reads its window's AUC alone (auc24, auctau, cavg), each
+ * window costs one integral run per draw instead of its full exposure (levels on a grid, then
+ * the integral).
+ */
+function maintenanceMetrics(
+  sim: Simulator,
+  history: PatientData,
+  reg: FutureRegimen,
+  q: MaintenanceQuery,
+): (eta: ArrayLike<number>) => number[] {
+  const p = maintenancePatient(sim, history, reg, q.horizon);
+  const defs = q.targets.map((t) => metricDef(t.metric));
+  if (q.mic === undefined && q.fu === undefined && defs.every((d) => d.fromAuc)) {
+    const day = convert(24, 'h', sim.model.ir.units.time, 'time');
+    // As exposureOver: the 24-h window is the interval's when the interval is a day.
+    const ends = defs.map((d) =>
+      d.window === 'day' && reg.interval !== day ? reg.start + day : reg.start + reg.interval,
+    );
+    const aucs = new Map([...new Set(ends)].map((to) => [to, windowAuc(sim, p, reg.start, to)]));
+    return (eta) => {
+      const auc = new Map([...aucs].map(([to, f]) => [to, f(eta)]));
+      return defs.map((d, k) => d.fromAuc!(auc.get(ends[k])!, reg.start, ends[k]));
+    };
+  }
+  return (eta) => {
+    const e = exposureOver(sim, p, {
+      start: reg.start,
+      tau: reg.interval,
+      dur: reg.duration ?? 0,
+      eta,
+      need: q.targets,
+      full: q.full,
+      mic: q.mic,
+      fu: q.fu,
+    });
+    return q.targets.map((t) => metricValue(t, e.interval, e.day));
+  };
 }
 
 /**
@@ -185,11 +235,12 @@ export function attainment(
 ): { each: number[]; all: number } {
   const hits = q.targets.map(() => 0);
   let all = 0;
+  const metrics = draws.length ? maintenanceMetrics(sim, history, reg, q) : null;
   for (const draw of draws) {
-    const e = maintenanceExposure(sim, history, reg, draw, q);
+    const values = metrics!(draw);
     let ok = true;
     q.targets.forEach((t, k) => {
-      if (inTarget(t, metricValue(t, e.interval, e.day))) hits[k]++;
+      if (inTarget(t, values[k])) hits[k]++;
       else ok = false;
     });
     if (ok) all++;

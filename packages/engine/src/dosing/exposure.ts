@@ -100,37 +100,13 @@ export function computeExposure(
   }
   for (const t of q.at ?? []) if (inWindow(t)) grid.add(t);
 
-  const evaluate = (times: number[], withAuc: boolean): { t: number[]; c: number[]; auc: number[] } => {
-    const sorted = [...new Set(times)].sort((a, b) => a - b);
-    const p = withPredictionTimes(patient, sorted, cmt);
-    const out = new Float64Array(p.n);
-    const cum = withAuc ? new Float64Array(p.n) : undefined;
-    const prev = sim.integrateOutput;
-    sim.integrateOutput = withAuc ? output : -1;
-    try {
-      sim.run(p, eta, out, cum);
-    } finally {
-      sim.integrateOutput = prev;
-    }
-    const c: number[] = [];
-    const auc: number[] = [];
-    for (let i = 0; i < p.n; i++)
-      if (p.evid[i] === 2 && p.line[i] === 0) {
-        c.push(out[i]);
-        auc.push(cum ? cum[i] : 0);
-      }
-    return { t: sorted, c, auc };
-  };
+  const evaluate = (times: number[], withAuc: boolean): PredictionRun =>
+    predictionRun(sim, patient, times, cmt, withAuc ? output : -1)(eta);
 
   // Concentrations on the grid (no integral: uniform steps reuse the solver's cached propagators),
   // then the AUC from a run with the two window ends only, integrated exactly between events.
   const first = evaluate([...grid], false);
-  let auc: number;
-  if (q.auc !== undefined) auc = q.auc;
-  else {
-    const ends = evaluate([q.from, q.to], true);
-    auc = ends.auc[ends.auc.length - 1] - ends.auc[0];
-  }
+  const auc = q.auc ?? windowAuc(sim, patient, q.from, q.to, output)(eta);
   const at = (t: number): number => first.c[first.t.indexOf(t)];
 
   const argmax = (c: number[]): number => c.reduce((b, v, i) => (v > c[b] ? i : b), 0);
@@ -265,4 +241,74 @@ export function computeExposure(
     };
   }
   return result;
+}
+
+/** Levels (and cumulative AUC when integrated) at sorted, distinct prediction times. */
+interface PredictionRun {
+  t: number[];
+  c: number[];
+  auc: number[];
+}
+
+/**
+ * One simulation of the patient with prediction records at `times`, as a function of the eta
+ * vector: the records are built once, so the draws of a PTA rerun only the simulation.
+ * `integrate` = the output whose AUC accumulates (-1: none).
+ */
+function predictionRun(
+  sim: Simulator,
+  patient: PatientData,
+  times: readonly number[],
+  cmt: number,
+  integrate: number,
+): (eta: ArrayLike<number> | null) => PredictionRun {
+  const sorted = [...new Set(times)].sort((a, b) => a - b);
+  const p = withPredictionTimes(patient, sorted, cmt);
+  return (eta) => {
+    const out = new Float64Array(p.n);
+    const cum = integrate >= 0 ? new Float64Array(p.n) : undefined;
+    const prev = sim.integrateOutput;
+    sim.integrateOutput = integrate;
+    try {
+      sim.run(p, eta, out, cum);
+    } finally {
+      sim.integrateOutput = prev;
+    }
+    const c: number[] = [];
+    const auc: number[] = [];
+    for (let i = 0; i < p.n; i++)
+      if (p.evid[i] === 2 && p.line[i] === 0) {
+        c.push(out[i]);
+        auc.push(cum ? cum[i] : 0);
+      }
+    return { t: sorted, c, auc };
+  };
+}
+
+/**
+ * ∫ C dt of one output over [from, to], as a function of the eta vector: one run with the two
+ * window ends only, integrated exactly between events (what {@link computeExposure} reports as
+ * `auc`, to the last digit). The records are built once for every eta it is called with.
+ */
+export function windowAuc(
+  sim: Simulator,
+  patient: PatientData,
+  from: number,
+  to: number,
+  output = 0,
+): (eta: ArrayLike<number> | null) => number {
+  if (!(to > from) || !Number.isFinite(from) || !Number.isFinite(to))
+    fail('DT_EXPOSURE_WINDOW', 'window', `window [${from}, ${to}] must have to > from, both finite`);
+  if (output < 0 || output >= sim.model.ir.errors.length)
+    fail(
+      'DT_EXPOSURE_OUTPUT',
+      'output',
+      `output ${output} does not exist (model has ${sim.model.ir.errors.length})`,
+    );
+  const cmt = sim.model.ir.errors[output].cmts[0] ?? 0;
+  const run = predictionRun(sim, patient, [from, to], cmt, output);
+  return (eta) => {
+    const ends = run(eta);
+    return ends.auc[ends.auc.length - 1] - ends.auc[0];
+  };
 }

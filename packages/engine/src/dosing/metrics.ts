@@ -45,6 +45,12 @@ export interface MetricDef {
   /** For a concentration at a fixed time after the end of the infusion: that time, hours. */
   afterInfusionH?: number;
   read(e: ExposurePair): number;
+  /**
+   * For a metric read from its window's AUC alone: its value from that AUC and the window, the
+   * same operations as `read` on the window's exposure (so the same number to the last digit).
+   * The probability of attainment then simulates one integral run per draw, not the window's grid.
+   */
+  fromAuc?(auc: number, from: number, to: number): number;
 }
 
 /** The MIC block of an exposure (computed when a MIC is given). */
@@ -67,6 +73,7 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     affine: true,
     forecast: false,
     read: (e) => e.day.auc,
+    fromAuc: (auc) => auc,
   },
   {
     name: 'auctau',
@@ -79,6 +86,7 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     affine: true,
     forecast: false,
     read: (e) => e.interval.auc,
+    fromAuc: (auc) => auc,
   },
   {
     name: 'cavg',
@@ -91,6 +99,7 @@ export const METRIC_DEFS: readonly MetricDef[] = [
     affine: true,
     forecast: false,
     read: (e) => e.interval.cavg,
+    fromAuc: (auc, from, to) => auc / (to - from),
   },
   {
     name: 'trough',

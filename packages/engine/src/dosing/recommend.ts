@@ -14,6 +14,7 @@ import { steadyStateApproach } from './steady-state.ts';
 import { attainment, loadingMetric, maintenanceExposure } from './evaluate.ts';
 import { type ExposurePair, metricDef } from './metrics.ts';
 import { type Target, inTarget, metricValue, needsMic, targetCentre } from './targets.ts';
+import { topRanked } from './top-ranked.ts';
 
 /**
  * The regimens a recommendation may choose from. Amounts in the model's dose unit, times in its
@@ -295,14 +296,6 @@ export function recommend(input: RecommendInput): Recommendation {
             exactDose: exact,
             ceiling,
           };
-          if (input.draws?.length)
-            c.pta = attainment(
-              sim,
-              history,
-              { start, dose, interval: tau, duration: dur, cmt },
-              input.draws,
-              q,
-            );
           candidates.push(c);
         }
       }
@@ -316,18 +309,27 @@ export function recommend(input: RecommendInput): Recommendation {
         'no regimen satisfies the limits (maximum single or daily dose, infusion rate and duration, strengths)',
     });
 
-  const keyed = candidates.map((c) => ({ c, k: rankKey(c, targets, input.optimiseFor) }));
-  keyed.sort((a, b) => compareKeys(a.k, b.k));
   // Regimens differing only by their infusion duration read alike and, but for the duration,
-  // give the same choice: the better-ranked one is kept (the what-if can still change it).
-  const kept = new Set<string>();
-  const top = keyed
-    .filter(({ c }) => {
-      const key = `${c.start}|${c.dose}|${c.interval}`;
-      return !kept.has(key) && (kept.add(key), true);
-    })
-    .slice(0, input.maxCandidates ?? 10)
-    .map((x) => x.c);
+  // give the same choice: the better-ranked one is kept (the what-if can still change it). The
+  // PTA over the draws (most of the search's time) is computed only for the candidates that can
+  // still be listed: the same list, with the same numbers, as computing it for every candidate.
+  const draws = input.draws?.length ? input.draws : null;
+  const top = topRanked(candidates, {
+    n: input.maxCandidates ?? 10,
+    key: (c) => rankKey(c, targets, input.optimiseFor),
+    bound: (c) => rankKey({ ...c, pta: BEST_PTA }, targets, input.optimiseFor),
+    settled: (c) => !draws || c.pta !== undefined,
+    settle: (c) => {
+      c.pta = attainment(
+        sim,
+        history,
+        { start: c.start, dose: c.dose, interval: c.interval, duration: c.duration, cmt },
+        draws!,
+        q,
+      );
+    },
+    group: (c) => `${c.start}|${c.dose}|${c.interval}`,
+  });
 
   if (loadingTarget)
     for (const c of top) {
@@ -658,6 +660,9 @@ function dedupe(w: Issue[]): Issue[] {
  * meets them: such a regimen ranks after those at or above it, and the front ends mark it.
  */
 export const PTA_THRESHOLD = 0.5;
+
+/** The highest probability of attainment a regimen can have: its rank key's lower bound before its PTA is known. */
+export const BEST_PTA: { all: number } = { all: 1 };
 
 /**
  * One criterion of the ranking, in the order they are applied:
