@@ -1073,6 +1073,66 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   {
+    code: 'DT_FEDERATE_TOO_FEW_PATIENTS',
+    severity: 'error',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'Too few patients on a node', fr: 'Trop peu de patients sur un nœud' },
+    meaning: {
+      en: 'A federated fitting node sends only sums over its patients, and never a sum over fewer patients than its minimum (5 unless its operator set another): this node has fewer, so it sent nothing.',
+      fr: 'Un nœud d’ajustement fédéré n’envoie que des sommes sur ses patients, jamais une somme sur moins de patients que son minimum (5 sauf réglage de son exploitant) : ce nœud en a moins, il n’a rien envoyé.',
+    },
+    action: {
+      en: 'Run the fit without this node, pool its patients with another node of the same hospital, or lower its --min-patients if the hospital’s data protection officer allows it.',
+      fr: 'Faire l’ajustement sans ce nœud, regrouper ses patients avec un autre nœud du même hôpital, ou abaisser son --min-patients si le délégué à la protection des données de l’hôpital l’autorise.',
+    },
+  },
+  {
+    code: 'DT_FEDERATE_MESSAGE',
+    severity: 'error',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'Federated message refused', fr: 'Message fédéré refusé' },
+    meaning: {
+      en: 'A federated fitting node received a request it cannot answer: a run it does not hold (it restarted, or the run was closed), a missing field, or an unknown call.',
+      fr: 'Un nœud d’ajustement fédéré a reçu une requête à laquelle il ne peut répondre : une exécution qu’il ne détient pas (il a redémarré, ou l’exécution a été close), un champ manquant, ou un appel inconnu.',
+    },
+    action: {
+      en: 'Start the fit again from the coordinator (dosetwin federate run); check that the coordinator and the nodes run the same dosetwin version.',
+      fr: 'Relancer l’ajustement depuis le coordinateur (dosetwin federate run) ; vérifier que le coordinateur et les nœuds ont la même version de dosetwin.',
+    },
+  },
+  {
+    code: 'DT_FEDERATE_NODE_EXCLUDED',
+    severity: 'warning',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'Node excluded from the fit', fr: 'Nœud exclu de l’ajustement' },
+    meaning: {
+      en: 'A node of a federated fit could not be reached after the retries, or refused a request: the fit was run again from its first iteration on the other nodes’ patients only.',
+      fr: 'Un nœud d’un ajustement fédéré n’a pu être joint après les nouvelles tentatives, ou a refusé une requête : l’ajustement a été refait depuis sa première itération sur les patients des autres nœuds seulement.',
+    },
+    action: {
+      en: 'Read the reason in the run’s report and the wire log; the estimates describe the patients of the nodes used, not those of the excluded node.',
+      fr: 'Lire la raison dans le rapport de l’exécution et le journal des échanges ; les estimations décrivent les patients des nœuds utilisés, pas ceux du nœud exclu.',
+    },
+  },
+  {
+    code: 'DT_FEDERATE_NO_NODES',
+    severity: 'error',
+    area: 'estimation',
+    raisedIn: ['engine'],
+    title: { en: 'No node left to fit', fr: 'Plus aucun nœud pour l’ajustement' },
+    meaning: {
+      en: 'Every node of the federated fit was excluded (unreachable, refusing, or under its minimum of patients), or fewer than 2 patients remain.',
+      fr: 'Tous les nœuds de l’ajustement fédéré ont été exclus (injoignables, refusant, ou sous leur minimum de patients), ou il reste moins de 2 patients.',
+    },
+    action: {
+      en: 'Check that the nodes run (dosetwin federate node), that their addresses and tokens in the nodes file match, and each node’s reason in the run’s report.',
+      fr: 'Vérifier que les nœuds tournent (dosetwin federate node), que leurs adresses et jetons dans le fichier des nœuds correspondent, et la raison de chaque nœud dans le rapport de l’exécution.',
+    },
+  },
+  {
     code: 'DT_LEVEL_IMPLAUSIBLE',
     severity: 'warning',
     area: 'estimation',

@@ -6,6 +6,7 @@ export {
   modelWith,
   sigmaName,
   omegaName,
+  namedParameters,
   type PopulationParameters,
   type ParameterSpace,
   type ParameterSpaceOptions,
@@ -28,7 +29,24 @@ export {
   type IndividualEstimate,
   type EstimateCovariance,
 } from './fit.ts';
-export { fitSaem, muReferences, type SaemOptions, type MuReference } from './saem.ts';
+export {
+  fitSaem,
+  muReferences,
+  saemPlan,
+  SaemLocal,
+  SaemEstimator,
+  saemSummary,
+  addSaemStatistics,
+  addSaemSummaries,
+  emptySaemStatistics,
+  type SaemOptions,
+  type MuReference,
+  type SaemPlan,
+  type SaemBroadcast,
+  type SaemStatistics,
+  type SaemSummary,
+} from './saem.ts';
+export { addExact, mergeExact, exactValue, type ExactSum } from './exact-sum.ts';
 export { simulatePopulation } from './simulate.ts';
 export {
   goodnessOfFit,
@@ -41,3 +59,18 @@ export {
 } from './diagnostics.ts';
 export { simulationReestimation, type SseComponent, type SseOptions, type SseResult } from './sse.ts';
 export { updateModel, type ModelUpdate } from './update.ts';
+export {
+  federatedSaem,
+  FederatedNodeService,
+  NodeUnavailableError,
+  DEFAULT_MIN_PATIENTS,
+  type FederatedNode,
+  type FederatedCall,
+  type FederatedModel,
+  type FederatedRequests,
+  type FederatedReplies,
+  type FederatedSaemOptions,
+  type FederatedSaemResult,
+  type FederatedNodeReport,
+  type FederatedSaemSettings,
+} from './federated.ts';

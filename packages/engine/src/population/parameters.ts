@@ -285,3 +285,28 @@ export function parameterSpace(ir: ModelIR, options: ParameterSpaceOptions = {})
     toU,
   };
 }
+
+/** Population parameters by the model's names, as a fit reports them. */
+export function namedParameters(
+  ir: ModelIR,
+  p: PopulationParameters,
+): {
+  theta: Record<string, number>;
+  omega: { names: string[]; matrix: number[][] };
+  sigma: Record<string, number>;
+} {
+  const theta: Record<string, number> = {};
+  const sigma: Record<string, number> = {};
+  // A control stream's $SIGMA variances are model parameters: reported with the residual error.
+  const isSigma = new Set(ir.estimation?.parameters.filter((q) => q.sigma).map((q) => q.name));
+  ir.parameters.forEach((d, k) => ((isSigma.has(d.name) ? sigma : theta)[d.name] = p.theta[k]));
+  ir.errors.forEach((e, k) => {
+    if (e.kind === 'variance') return;
+    if (e.kind !== 'exp' && (p.addSd[k] > 0 || e.kind !== 'prop')) sigma[sigmaName(e, 'add')] = p.addSd[k];
+    if (e.kind !== 'add') sigma[sigmaName(e, 'prop')] = p.propSd[k];
+  });
+  const nEta = ir.etas.length;
+  const names = ir.etas.map((e) => e.name);
+  const matrix = names.map((_, i) => Array.from(p.omega.subarray(i * nEta, (i + 1) * nEta)));
+  return { theta, omega: { names, matrix }, sigma };
+}
