@@ -16,9 +16,10 @@
 //
 // The build is fast (about a second for all, a few hundred ms after an edit: only the changed
 // server and cli files and the bundles holding a changed file are compiled again), so the
-// `dosetwin` bin checks at each start that dist/ matches the sources (a fingerprint of every
-// source's path, size and modification time, written last by the build) and compiles what changed
-// when it does not: it never runs code older than the sources.
+// `dosetwin` bin checks at each start that dist/ matches the sources (the stamp written last by
+// the build: every source's size and modification time, and its folders', compared by
+// scripts/build-state.mjs in a few ms) and compiles what changed when it does not: it never runs
+// code older than the sources.
 //
 // `node scripts/build.mjs` builds (run by `npm ci` through the root `prepare` script and by
 // `npm start`); `--check` exits 1 when the build is missing or stale; `--force` compiles all.
@@ -37,9 +38,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { LAYOUT, quickState, readStamp, ROOT, signature, STAMP } from './build-state.mjs';
 
-/** The repository root. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { ROOT, STAMP };
 /**
  * The packages compiled, in dependency order, and whether each is bundled into one module. The web
  * app is built by Vite (`npm run build -w @dosetwin/web`).
@@ -48,14 +49,13 @@ export const PACKAGES = [
   { name: 'engine', bundle: true },
   { name: 'models', bundle: true },
   { name: 'server', bundle: false },
-  { name: 'cli', bundle: false },
+  // The bin's first module carries commander in it: every start (`--version` too) reads one
+  // file instead of commander's seven. Only main.ts imports commander's values (the commands
+  // import its types), so there is one Command class.
+  { name: 'cli', bundle: false, inline: { 'src/main.ts': ['commander'] } },
 ];
 /** Folders never compiled: tests' data, build scripts, outputs. */
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'scripts', 'test-models', 'fixtures', 'estimators']);
-/** Written last by a build: the fingerprint of the sources it compiled. */
-export const STAMP = join(ROOT, 'packages/cli/dist/.build-stamp.json');
-/** Bump when the way sources map to outputs changes, so an older dist/ counts as stale. */
-const LAYOUT = 2;
 
 const pkgDir = (name) => join(ROOT, 'packages', name);
 const isSource = (name) =>
@@ -63,66 +63,124 @@ const isSource = (name) =>
 
 /**
  * The sources of a package (absolute paths, in a stable order): every .ts but tests, for a bundle
- * (the models' `<drug>/drug.ts` lie outside src/); those under src/ otherwise.
+ * (the models' `<drug>/drug.ts` lie outside src/); those under src/ otherwise. Each folder listed
+ * goes into `dirs` with its modification time (a file added or removed changes it).
  */
-function sourcesOf(pkg) {
+function sourcesOf(pkg, dirs, listings) {
   const out = [];
   const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(dir, e.name));
-      } else if (isSource(e.name)) out.push(join(dir, e.name));
-    }
+    const s = statSync(dir, { throwIfNoEntry: false });
+    const { folders, sources } = listing(dir);
+    if (s !== undefined) dirs[relative(ROOT, dir)] = String(s.mtimeMs);
+    listings[relative(ROOT, dir)] = `${folders}\n${sources}`;
+    for (const f of folders) walk(join(dir, f));
+    for (const f of sources) out.push(join(dir, f));
   };
   walk(pkg.bundle ? pkgDir(pkg.name) : join(pkgDir(pkg.name), 'src'));
   return out.sort();
 }
 
+/** The folders a build walks into and the sources directly in `dir`. */
+function listing(dir) {
+  const folders = [];
+  const sources = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) folders.push(e.name);
+    } else if (isSource(e.name)) sources.push(e.name);
+  }
+  return { folders: folders.sort(), sources: sources.sort() };
+}
+
 /**
- * Every source with its signature (size and modification time), the fingerprint of them all, and
+ * The folders' times for the stamp, taken after the outputs were written: a folder whose time
+ * moved since the fingerprint (dist/ made inside a bundled package, an editor's temporary file)
+ * takes its new time if it still holds the same sources and folders, and keeps the old one
+ * otherwise (a source added meanwhile: the next start finds the build stale).
+ */
+function settledDirs(fp) {
+  const dirs = { ...fp.dirs };
+  for (const [rel, time] of Object.entries(fp.dirs)) {
+    const s = statSync(join(ROOT, rel), { throwIfNoEntry: false });
+    if (s === undefined || String(s.mtimeMs) === time) continue;
+    const { folders, sources } = listing(join(ROOT, rel));
+    if (`${folders}\n${sources}` === fp.listings[rel]) dirs[rel] = String(s.mtimeMs);
+  }
+  return dirs;
+}
+
+/**
+ * Every source with its signature (size and modification time), the fingerprint of them all,
  * `base`: the fingerprint of what every output depends on (the packages' manifests, whose exports
- * decide where `@dosetwin/pkg` imports point, and this script's layout).
+ * decide where `@dosetwin/pkg` imports point, and this script's layout), and what the quick check
+ * at a start compares (build-state.mjs): the folders listed and the manifests, with their
+ * signatures.
  */
 export function fingerprint() {
   const hash = createHash('sha256').update(`layout ${LAYOUT}\n`);
   const base = createHash('sha256').update(`layout ${LAYOUT}\n`);
   const files = {};
   const signatures = {};
+  const dirs = {};
+  const listings = {};
+  const manifests = {};
   for (const pkg of PACKAGES) {
-    base.update(readFileSync(join(pkgDir(pkg.name), 'package.json')));
+    const manifest = join(pkgDir(pkg.name), 'package.json');
+    manifests[relative(ROOT, manifest)] = signature(statSync(manifest));
+    base.update(readFileSync(manifest));
+    // An npm package compiled into an output: its version decides that output too.
+    for (const dep of Object.values(pkg.inline ?? {}).flat()) {
+      const m = join(ROOT, 'node_modules', dep, 'package.json');
+      manifests[relative(ROOT, m)] = signature(statSync(m));
+      base.update(readFileSync(m));
+    }
     files[pkg.name] = [];
-    for (const f of sourcesOf(pkg)) {
+    for (const f of sourcesOf(pkg, dirs, listings)) {
       // A file removed since the listing (an editor's temporary file) is not a source.
       const s = statSync(f, { throwIfNoEntry: false });
       if (s === undefined) continue;
       const rel = relative(ROOT, f);
-      signatures[rel] = `${s.size} ${s.mtimeMs}`;
+      signatures[rel] = signature(s);
       hash.update(`${rel} ${signatures[rel]}\n`);
       files[pkg.name].push(f);
     }
   }
   const b = base.digest('hex');
-  return { files, signatures, base: b, fingerprint: hash.update(b).digest('hex') };
+  return {
+    files,
+    signatures,
+    dirs,
+    listings,
+    manifests,
+    base: b,
+    fingerprint: hash.update(b).digest('hex'),
+  };
 }
 
-function readStamp() {
-  try {
-    return JSON.parse(readFileSync(STAMP, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
+/** What the stamp keeps of a fingerprint besides the outputs and errors. */
+const stampOf = (fp) => ({
+  layout: LAYOUT,
+  fingerprint: fp.fingerprint,
+  base: fp.base,
+  files: fp.signatures,
+  dirs: settledDirs(fp),
+  manifests: fp.manifests,
+});
 
 /** The compile errors of the last build (`file:line:col: message`), one entry per source. */
 export function compileErrors() {
   return Object.values(readStamp()?.failed ?? {});
 }
 
-/** 'fresh', 'missing' or 'stale': whether dist/ holds the compiled current sources. */
-export function buildState(fp = fingerprint().fingerprint) {
+/**
+ * 'fresh', 'missing' or 'stale': whether dist/ holds the compiled current sources. Nothing changed
+ * since the build by the quick check: fresh; else the full fingerprint decides.
+ */
+export function buildState() {
   const stamp = readStamp();
-  if (stamp === undefined) return 'missing';
-  return stamp.fingerprint === fp ? 'fresh' : 'stale';
+  const quick = quickState(stamp);
+  if (quick !== 'changed') return quick;
+  return stamp.fingerprint === fingerprint().fingerprint ? 'fresh' : 'stale';
 }
 
 /** Where a source of a package compiled one file per source goes. */
@@ -165,13 +223,19 @@ const relativeImport = (fromFile, toFile) => {
 
 /**
  * esbuild plugin. One file per source: every import stays an import, pointed at the compiled file.
- * A bundle: its own modules are bundled, other packages' (npm, @dosetwin/*) stay imports.
+ * A bundle: its own modules are bundled, other packages' (npm, @dosetwin/*) stay imports. The npm
+ * packages in `inline` are compiled into the output, with all they import but Node's modules.
  */
-const imports = (bundle) => ({
+const imports = (bundle, inline = []) => ({
   name: 'dosetwin-imports',
   setup(b) {
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'entry-point') return undefined;
+      const fromNpm = args.importer.split(sep).includes('node_modules');
+      // commander loads child_process at once for executable subcommands, which dosetwin has
+      // none of: Node's child_process module then loads on first use, not at every start.
+      if (fromNpm && args.path === 'node:child_process') return { path: args.path, namespace: 'lazy' };
+      if (inline.includes(args.path) || fromNpm) return undefined;
       const relativePath = args.path.startsWith('.');
       if (bundle && relativePath) return undefined;
       const target = relativePath ? resolve(dirname(args.importer), args.path) : packageTarget(args.path);
@@ -182,6 +246,10 @@ const imports = (bundle) => ({
       const file = relativePath && isSource(target.split(sep).pop()) ? outputOf(target) : target;
       return { path: relativeImport(fromFile, file), external: true };
     });
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => ({
+      contents: `let m;\nmodule.exports = new Proxy({}, { get: (_, k) => (m ??= require(${JSON.stringify(args.path)}))[k] });\n`,
+      loader: 'js',
+    }));
   },
 });
 
@@ -209,6 +277,12 @@ function prune(dir, keep) {
       if (readdirSync(p).length === 0) rmSync(p, { recursive: true, force: true });
     } else if (!keep.has(p) && p !== STAMP) rmSync(p, { force: true });
   }
+}
+
+/** The stamp, whole (a start reading it meanwhile finds the old one or the new one). */
+function writeStamp(stamp) {
+  mkdirSync(dirname(STAMP), { recursive: true });
+  writeIfChanged(STAMP, `${JSON.stringify(stamp)}\n`);
 }
 
 const LOCK = join(ROOT, 'node_modules/.cache/dosetwin-build.lock');
@@ -254,6 +328,15 @@ async function withLock(fn) {
 
 /** esbuild's outputs (each .js with its .map), in memory, at their final paths. */
 async function compile(pkg, entryPoints) {
+  const inlined = (f) => pkg.inline?.[relative(pkgDir(pkg.name), f).split(sep).join('/')];
+  const plain = entryPoints.filter((f) => inlined(f) === undefined);
+  const out = [];
+  if (plain.length > 0) out.push(...(await compileWith(pkg, plain, [])));
+  for (const f of entryPoints) if (inlined(f)) out.push(...(await compileWith(pkg, [f], inlined(f))));
+  return out;
+}
+
+async function compileWith(pkg, entryPoints, inline) {
   const { build: esbuild } = await import('esbuild');
   const out = await esbuild({
     entryPoints,
@@ -269,7 +352,15 @@ async function compile(pkg, entryPoints) {
     sourcemap: 'linked',
     write: false,
     logLevel: 'silent',
-    plugins: [imports(pkg.bundle ? pkg.name : undefined)],
+    // An inlined CommonJS package's require() of Node's modules, in an ES module.
+    ...(inline.length > 0
+      ? {
+          banner: {
+            js: "import { createRequire as __dosetwinRequire } from 'node:module';\nconst require = __dosetwinRequire(import.meta.url);",
+          },
+        }
+      : {}),
+    plugins: [imports(pkg.bundle ? pkg.name : undefined, inline)],
   });
   if (pkg.bundle)
     for (const o of out.outputFiles)
@@ -299,8 +390,12 @@ export async function build({ force = false } = {}) {
       const fp = fingerprint();
       const count = Object.values(fp.files).reduce((n, fs) => n + fs.length, 0);
       const stamp = readStamp();
-      if (!force && stamp?.fingerprint === fp.fingerprint)
+      if (!force && stamp?.fingerprint === fp.fingerprint) {
+        // The same sources, but a folder's or manifest's time moved (an editor's temporary file,
+        // a `touch`): the stamp takes the new times, so the next start's quick check passes.
+        if (quickState(stamp) !== 'fresh') writeStamp({ ...stamp, ...stampOf(fp) });
         return { sources: count, written: 0, failed: Object.values(stamp.failed ?? {}), ms: 0 };
+      }
       const all = force || stamp?.base !== fp.base;
       const same = (f) => !all && stamp.files?.[relative(ROOT, f)] === fp.signatures[relative(ROOT, f)];
       // Sources of server and cli that did not compile (a syntax error) and have not changed since stay failed.
@@ -366,9 +461,7 @@ export async function build({ force = false } = {}) {
             );
         prune(join(pkgDir(pkg.name), 'dist'), keep);
       }
-      mkdirSync(dirname(STAMP), { recursive: true });
-      const next = { fingerprint: fp.fingerprint, base: fp.base, files: fp.signatures, outputs, failed };
-      writeFileSync(STAMP, `${JSON.stringify(next)}\n`);
+      writeStamp({ ...stampOf(fp), outputs, failed });
       return {
         sources: count,
         written: changedFiles,

@@ -87,9 +87,12 @@ function smallRepo(): { root: string; write(path: string, text: string): void } 
   };
   let writes = 0;
   cpSync(join(REPO, 'scripts/build.mjs'), join(root, 'scripts/build.mjs'));
-  // esbuild only: the repository's own node_modules/.cache (the build's lock) stays its own.
+  cpSync(join(REPO, 'scripts/build-state.mjs'), join(root, 'scripts/build-state.mjs'));
+  // esbuild, and commander (compiled into the cli's main.js), only: the repository's own
+  // node_modules/.cache (the build's lock) stays its own.
   mkdirSync(join(root, 'node_modules'));
   symlinkSync(join(REPO, 'node_modules/esbuild'), join(root, 'node_modules/esbuild'));
+  symlinkSync(join(REPO, 'node_modules/commander'), join(root, 'node_modules/commander'));
   const manifest = (name: string, exports?: string): string =>
     JSON.stringify({
       name: `@dosetwin/${name}`,
@@ -176,4 +179,52 @@ test("the build: dist/ is found missing (a killed build's lock taken over), then
     meta.out,
     /packages\/engine is bundled into one module, where import\.meta would be the bundle's/,
   );
+});
+
+test("the check at a start: a source added beside others, or edited in place, is seen by the stamp's sizes and times alone, and compiled; a folder touched by another file only is no change, and the stamp takes its new time; commander is compiled into main.js, child_process loaded on first use", () => {
+  const { root, write } = smallRepo();
+  const build = (...args: string[]) => run(root, 'scripts/build.mjs', ...args);
+  const quick = () =>
+    run(
+      root,
+      '--input-type=module',
+      '-e',
+      "import { quickState } from './scripts/build-state.mjs'; console.log(quickState());",
+    ).out.trim();
+  write(
+    'packages/cli/src/main.ts',
+    "import { Command } from 'commander';\nimport { dose } from '@dosetwin/models';\nnew Command().name('t').version(dose()).parse(process.argv);\n",
+  );
+  assert.equal(quick(), 'missing');
+  assert.equal(build().code, 0);
+  assert.equal(quick(), 'fresh');
+  const main = readFileSync(join(root, 'packages/cli/dist/main.js'), 'utf8');
+  assert.doesNotMatch(main, /from ["']commander["']/, 'commander inside main.js, not imported');
+  assert.match(main, /lazy:node:child_process/);
+  assert.deepEqual(run(root, 'packages/cli/dist/main.js', '--version'), { code: 0, out: 'warfarin 10 mg\n' });
+
+  // A new source in a folder the build listed, nothing else changed: its folder's time says so.
+  write('packages/engine/src/math/plus.ts', 'export const plus = (x: number): number => x + 1;\n');
+  assert.equal(quick(), 'changed');
+  assert.equal(build('--check').code, 1, 'stale');
+  assert.equal(build().code, 0);
+  assert.equal(quick(), 'fresh');
+
+  // An in-place edit keeping the size (the folder's time unchanged): the file's time says so.
+  write('packages/engine/src/math/times.ts', 'export const times = (x: number): number => 4 * x;\n');
+  assert.equal(quick(), 'changed');
+  assert.equal(build().code, 0);
+  assert.deepEqual(run(root, 'packages/cli/dist/main.js', '--version'), { code: 0, out: 'warfarin 20 mg\n' });
+
+  // An editor's temporary file come and gone: the folder's time moved, no source changed. The
+  // full fingerprint says fresh, nothing is compiled, and the stamp takes the folder's new time.
+  const folder = join(root, 'packages/server/src');
+  writeFileSync(join(folder, '.index.ts.swp'), '');
+  rmSync(join(folder, '.index.ts.swp'));
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(folder, later, later);
+  assert.equal(quick(), 'changed');
+  assert.equal(build('--check').code, 0, 'fresh by the fingerprint');
+  assert.match(build().out, /dist\/ is up to date/);
+  assert.equal(quick(), 'fresh');
 });
