@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { type TransferListItem, Worker } from 'node:worker_threads';
 
 /** Whether the CLI runs compiled (dist/, as the bin runs it) rather than from the TypeScript sources. */
 const COMPILED = import.meta.url.endsWith('.js');
@@ -11,10 +11,10 @@ const COMPILED = import.meta.url.endsWith('.js');
  * beside the caller's; from the sources (tests importing a command under `node --import tsx`), it
  * registers tsx first, since a worker does not inherit a loader registered with `register()`.
  */
-export function moduleWorker(entry: URL, workerData: unknown): Worker {
-  if (COMPILED) return new Worker(new URL(entry.href.replace(/\.ts$/, '.js')), { workerData });
+export function moduleWorker(entry: URL, workerData: unknown, transferList?: TransferListItem[]): Worker {
+  if (COMPILED) return new Worker(new URL(entry.href.replace(/\.ts$/, '.js')), { workerData, transferList });
   const require = createRequire(import.meta.url);
   const tsx = pathToFileURL(require.resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
   const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(code, { eval: true, workerData });
+  return new Worker(code, { eval: true, workerData, transferList });
 }

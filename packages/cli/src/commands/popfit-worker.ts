@@ -1,9 +1,11 @@
 // Worker thread of `dosetwin popfit`: compiles the model (file or library id), runs the population
 // fit on the patients the main thread read, posting its progress and then the fit. The engine stays
-// pure; the thread lives here, in the CLI.
+// pure; the threads live here, in the CLI: with --threads above 1, the subjects' conditional modes
+// are spread over helper threads (popfit-threads.ts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { fitFocei, fitSaem, goodnessOfFit, type PatientData, vpc } from '@dosetwin/engine';
 import { resolveModel } from './model-arg.ts';
+import { threadedModes } from './popfit-threads.ts';
 
 const data = workerData as {
   model: string;
@@ -12,14 +14,20 @@ const data = workerData as {
   seed: number;
   fixed: string[];
   covariance: boolean;
+  covarianceMethod: 'sandwich' | 'r';
+  /** Threads for the subjects' conditional modes (this one included). */
+  threads: number;
   /** Compute the diagnostics of --report (goodness of fit, VPC and prediction-corrected VPC). */
   report: boolean;
 };
 try {
   const model = resolveModel(data.model);
+  const pool = data.threads > 1 ? threadedModes(model, data.model, data.threads) : null;
   const options = {
     fixed: data.fixed,
     covariance: data.covariance,
+    covarianceMethod: data.covarianceMethod,
+    ...(pool ? { modes: pool.factory } : {}),
     onProgress: (p: { phase: string; iteration: number; of: number; ofv: number }) =>
       parentPort!.postMessage({ progress: p }),
   };
@@ -27,6 +35,7 @@ try {
     data.method === 'saem'
       ? fitSaem(model, data.patients, { ...options, seed: data.seed })
       : fitFocei(model, data.patients, options);
+  await pool?.close();
   let report = null;
   if (data.report) {
     parentPort!.postMessage({ progress: { phase: 'diagnostics', iteration: 0, of: 3, ofv: fit.ofv } });

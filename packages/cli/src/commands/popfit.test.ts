@@ -79,3 +79,41 @@ test('popfit --report DIR writes the goodness-of-fit plots, the VPCs and diagnos
   assert.equal(csv[1].split(',')[3], '0');
   assert.equal(JSON.parse(r.stdout).se && Object.keys(JSON.parse(r.stdout).se).length, 0);
 });
+
+test('popfit on 1 and 2 threads prints the same object to the last bit (but seconds), the covariance step included; --threads 0 is refused', () => {
+  const one = dosetwin(...args, '--method', 'focei', '--threads', '1', '--format', 'json');
+  const two = dosetwin(...args, '--method', 'focei', '--threads', '2', '--format', 'json');
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  const a = JSON.parse(one.stdout);
+  const b = JSON.parse(two.stdout);
+  delete a.seconds;
+  delete b.seconds;
+  assert.deepEqual(b, a);
+  assert.equal(Object.keys(a.se).length, 7);
+  assert.ok(Math.abs(a.ofv - 116.8) < 0.5, String(a.ofv));
+  const z = dosetwin(...args, '--method', 'focei', '--threads', '0');
+  assert.equal(z.code, 2);
+  assert.match(z.stderr, /DT_ARG \[--threads\] '0' is not a positive integer/);
+});
+
+test('popfit --covariance-method r: SEs from R⁻¹ (not the sandwich), and each ci95 of a variance is exp(ln ω² ± 1.96·SE/ω²)', () => {
+  const s = JSON.parse(dosetwin(...args, '--method', 'focei', '--threads', '1', '--format', 'json').stdout);
+  const r = dosetwin(...args, '--method', 'focei', '--threads', '1', '--covariance-method', 'r');
+  assert.equal(r.code, 0, r.stderr);
+  const o = JSON.parse(r.stdout);
+  assert.equal(o.covarianceMethod, 'r');
+  assert.equal(s.covarianceMethod, 'sandwich');
+  assert.equal(o.ofv, s.ofv);
+  assert.notEqual(o.se['omega(eta_V)'], s.se['omega(eta_V)']);
+  for (const [k, name] of ['eta_KA', 'eta_CL', 'eta_V'].entries()) {
+    const w = o.omega.matrix[k][k];
+    const se = o.se[`omega(${name})`];
+    const [lo, hi] = o.ci95[`omega(${name})`];
+    assert.ok(Math.abs(lo - w * Math.exp((-1.96 * se) / w)) < 1e-12 * w);
+    assert.ok(Math.abs(hi - w * Math.exp((1.96 * se) / w)) < 1e-12 * w);
+  }
+  const bad = dosetwin(...args, '--method', 'focei', '--covariance-method', 's');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /DT_ARG \[--covariance-method\] 's' is not sandwich or r/);
+});

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   DosetwinError,
@@ -24,6 +25,10 @@ export interface PopfitOutput {
   omega: { names: string[]; matrix: number[][] };
   sigma: Record<string, number>;
   se: Record<string, number>;
+  /** 95 % intervals (log scale for positive components; see the engine's `PopFit.ci95`). */
+  ci95: Record<string, [number, number]>;
+  /** The covariance step's matrix: sandwich (R⁻¹SR⁻¹) or r (R⁻¹); null without the step. */
+  covarianceMethod: string | null;
   shrinkage: Record<string, number>;
   converged: boolean;
   iterations: number;
@@ -46,6 +51,8 @@ export function popfitOutput(fit: PopFit, seconds: number, seed?: number): Popfi
     omega: fit.omega,
     sigma: fit.sigma,
     se: fit.se,
+    ci95: fit.ci95,
+    covarianceMethod: fit.covariance?.method ?? null,
     shrinkage: fit.shrinkage,
     converged: fit.converged,
     iterations: fit.iterations,
@@ -129,6 +136,15 @@ export function registerPopfit(program: Command): void {
     .option('--fixed <names>', 'model parameters held at their value, comma-separated (centring constants…)')
     .option('--no-covariance', 'skip the covariance step (no standard errors)')
     .option(
+      '--covariance-method <m>',
+      'sandwich (R⁻¹SR⁻¹, NONMEM’s default) or r (R⁻¹, better calibrated with few subjects)',
+      'sandwich',
+    )
+    .option(
+      '--threads <n>',
+      'threads for the subjects’ conditional modes (FOCE-I and the covariance step; default: all cores, at most one per 50 subjects); the result does not depend on it',
+    )
+    .option(
       '--report <dir>',
       'write diagnostics there: DV vs PRED/IPRED, CWRES vs time/PRED, VPC and prediction-corrected VPC (SVG), and diagnostics.csv',
     )
@@ -141,6 +157,8 @@ export function registerPopfit(program: Command): void {
         seed: string;
         fixed?: string;
         covariance: boolean;
+        covarianceMethod: string;
+        threads?: string;
         report?: string;
         format: string;
       }) => {
@@ -148,6 +166,11 @@ export function registerPopfit(program: Command): void {
           if (opts.method !== 'focei' && opts.method !== 'saem')
             argError('--method', `'${opts.method}' is not focei or saem`);
           if (opts.format !== 'json') argError('--format', `'${opts.format}' is not supported; use json`);
+          if (opts.covarianceMethod !== 'sandwich' && opts.covarianceMethod !== 'r')
+            argError('--covariance-method', `'${opts.covarianceMethod}' is not sandwich or r`);
+          const asked = opts.threads === undefined ? null : Number(opts.threads);
+          if (asked !== null && (!Number.isInteger(asked) || asked < 1))
+            argError('--threads', `'${opts.threads}' is not a positive integer`);
           const seed = Number(opts.seed);
           if (!Number.isInteger(seed)) argError('--seed', `'${opts.seed}' is not an integer`);
           const fixed = (opts.fixed ?? '')
@@ -159,6 +182,9 @@ export function registerPopfit(program: Command): void {
           printDataNotes(data, process.stderr);
           if (data.length < 2)
             argError('--data', `${data.length} patient(s) in '${opts.data}': a population fit needs several`);
+          // By default, a thread per 50 subjects at most: each objective evaluation waits for every
+          // thread, and a few subjects per thread would cost more in waiting than they save.
+          const threads = asked ?? Math.max(1, Math.min(availableParallelism(), Math.ceil(data.length / 50)));
           const t0 = performance.now();
           const bar = progressBar();
           const worker = moduleWorker(new URL('./popfit-worker.ts', import.meta.url), {
@@ -168,6 +194,8 @@ export function registerPopfit(program: Command): void {
             seed,
             fixed,
             covariance: opts.covariance,
+            covarianceMethod: opts.covarianceMethod,
+            threads,
             report: opts.report !== undefined,
           });
           const { fit, report } = await new Promise<{ fit: PopFit; report: Report | null }>(

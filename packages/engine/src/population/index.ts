@@ -15,6 +15,10 @@ export {
 export {
   FoceiObjective,
   OuterProblem,
+  LocalModes,
+  conditionalModes,
+  type ModesEvaluator,
+  type ModesOptions,
   type FoceiEvaluation,
   type FoceiOptions,
   type PopulationPrior,
@@ -24,6 +28,9 @@ export {
 export {
   fitFocei,
   covarianceStep,
+  positiveComponents,
+  interval95,
+  type CovarianceMethod,
   type PopFit,
   type PopFitOptions,
   type IndividualEstimate,

@@ -1,6 +1,6 @@
 import type { PatientData } from '../events/records.ts';
 import type { CompiledModel } from '../model/compile.ts';
-import { fitFocei, natural, type PopFit, type PopFitOptions } from './fit.ts';
+import { type CovarianceMethod, fitFocei, natural, type PopFit, type PopFitOptions } from './fit.ts';
 import { modelParameters, parameterSpace, type PopulationParameters } from './parameters.ts';
 import { fitSaem } from './saem.ts';
 import { simulatePopulation } from './simulate.ts';
@@ -18,9 +18,9 @@ export interface SseComponent {
   /** Share of the replicates whose estimate ± 1.96 SE holds the truth (NaN without SEs). */
   coverage95: number;
   /**
-   * The same for the interval on the log scale, estimate·exp(±1.96·SE/estimate) (delta method), for
-   * positive components (variances, SDs, positive θ), whose sampling distributions are skewed; NaN
-   * for others.
+   * The share whose `ci95` interval holds the truth: for positive components (variances, SDs, θ
+   * bounded below by 0), whose sampling distributions are skewed, the interval on the log scale,
+   * estimate·exp(±1.96·SE/estimate) (delta method); for others, estimate ± 1.96 SE.
    */
   coverage95Log: number;
   /** Replicates with a standard error for this component. */
@@ -30,6 +30,8 @@ export interface SseComponent {
 /** A stochastic simulation and estimation study. */
 export interface SseResult {
   method: 'focei' | 'saem';
+  /** The covariance step's matrix the standard errors came from. */
+  covarianceMethod: CovarianceMethod;
   replicates: number;
   /** Replicates whose fit converged (their estimates are the ones summarised). */
   converged: number;
@@ -48,8 +50,9 @@ export interface SseOptions extends PopFitOptions {
 /**
  * Simulation–re-estimation: `replicates` data sets simulated from the model at `truth` on the given
  * designs (seeds seed, seed + 1, …), each refitted from the truth by `method` with its covariance
- * step; per estimated component, the bias and RMSE of the estimates and the coverage of the
- * Wald 95 % intervals (estimate ± 1.96 SE, natural scale) over the converged replicates.
+ * step (`covarianceMethod`, default sandwich); per estimated component, the bias and RMSE of the
+ * estimates and the coverage of the Wald 95 % intervals (estimate ± 1.96 SE, natural scale) and of
+ * the fits' `ci95` intervals, over the converged replicates.
  */
 export function simulationReestimation(
   model: CompiledModel,
@@ -65,9 +68,11 @@ export function simulationReestimation(
   const nEta = model.ir.etas.length;
   const estimates: number[][] = names.map(() => []);
   const covered: number[] = names.map(() => 0);
-  const coveredLog: number[] = names.map(() => 0);
+  const coveredCi: number[] = names.map(() => 0);
   const withSe: number[] = names.map(() => 0);
   let converged = 0;
+  // SAEM's covariance step is the sandwich whatever was asked: report what the fits used.
+  let covarianceMethod: CovarianceMethod = options.covarianceMethod ?? 'sandwich';
   for (let r = 0; r < options.replicates; r++) {
     const data = simulatePopulation(model, designs, seed + r, truth).patients;
     const fitOptions = { ...options, start: truth };
@@ -76,6 +81,7 @@ export function simulationReestimation(
         ? fitSaem(model, data, { ...fitOptions, seed: seed + r })
         : fitFocei(model, data, fitOptions);
     options.onReplicate?.(r + 1, fit);
+    if (fit.covariance) covarianceMethod = fit.covariance.method;
     if (!fit.converged) continue;
     converged++;
     const est = valuesOf(fit, space.names, nEta, model);
@@ -85,17 +91,14 @@ export function simulationReestimation(
       if (se !== undefined && Number.isFinite(se)) {
         withSe[a]++;
         if (Math.abs(est[a] - trueValues[a]) <= 1.96 * se) covered[a]++;
-        if (
-          est[a] > 0 &&
-          trueValues[a] > 0 &&
-          Math.abs(Math.log(trueValues[a] / est[a])) <= (1.96 * se) / est[a]
-        )
-          coveredLog[a]++;
+        const ci = fit.ci95[name];
+        if (ci && ci[0] <= trueValues[a] && trueValues[a] <= ci[1]) coveredCi[a]++;
       }
     });
   }
   return {
     method: options.method,
+    covarianceMethod,
     replicates: options.replicates,
     converged,
     components: names.map((name, a) => {
@@ -110,7 +113,7 @@ export function simulationReestimation(
         biasPct: (100 * (mean - t)) / t,
         rmsePct: (100 * Math.sqrt(mse)) / Math.abs(t),
         coverage95: withSe[a] ? covered[a] / withSe[a] : NaN,
-        coverage95Log: withSe[a] && t > 0 ? coveredLog[a] / withSe[a] : NaN,
+        coverage95Log: withSe[a] ? coveredCi[a] / withSe[a] : NaN,
         withSe: withSe[a],
       };
     }),
