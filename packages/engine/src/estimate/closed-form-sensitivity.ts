@@ -9,6 +9,7 @@ import {
 } from '../model/eta-derivatives.ts';
 import type { ModelIR, Stmt } from '../model/ir.ts';
 import { type RunTracker, Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
+import type { LinearCmt } from '../solve/linear-cmt.ts';
 import { OneCmtSensitivity } from '../solve/one-cmt-sensitivity.ts';
 import type { JacobianMethod } from './jacobian.ts';
 import type { MapObjective } from './objective.ts';
@@ -175,15 +176,22 @@ class SensitivityTracker implements RunTracker {
   dY = new Float64Array(0);
   private p: PatientData | null = null;
 
+  /** The amounts and inputs at the start of the step being taken. */
+  private readonly a0: Float64Array;
+  private readonly r0: Float64Array;
+
   constructor(
     private readonly cf: ClosedFormSensitivity,
     private readonly s: Float64Array,
+    lin: LinearCmt,
   ) {
     const st = cf.model.structure;
     const depot = st.kind === 'closed' && st.depot;
     this.nEta = cf.etas.length;
-    this.kernel = new OneCmtSensitivity(this.nEta, depot);
+    this.kernel = new OneCmtSensitivity(this.nEta, depot, lin);
     const n = cf.model.nStates;
+    this.a0 = new Float64Array(n);
+    this.r0 = new Float64Array(n);
     this.S = new Float64Array(n * this.nEta);
     this.dRate = new Float64Array(n * this.nEta);
   }
@@ -216,9 +224,16 @@ class SensitivityTracker implements RunTracker {
     }
   }
 
-  advance(a: Float64Array, rate: Float64Array): void {
+  before(a: Float64Array, rate: Float64Array): void {
+    for (let q = 0; q < a.length; q++) {
+      this.a0[q] = a[q];
+      this.r0[q] = rate[q];
+    }
+  }
+
+  after(): void {
     this.kernel.step = this.step;
-    this.kernel.advance(a, rate, this.S, this.dRate);
+    this.kernel.advance(this.a0, this.r0, this.S, this.dRate);
   }
 
   reset(): void {
@@ -288,9 +303,16 @@ export class ClosedFormJacobian implements JacobianMethod {
     private readonly fallback: JacobianMethod,
   ) {
     this.sim = new Simulator(cf.model, options);
-    this.tracker = new SensitivityTracker(cf, this.sim.s);
+    const lin = this.sim.advancer.closed;
+    if (!lin) throw new Error('internal: a closed-form model without its closed form');
+    this.tracker = new SensitivityTracker(cf, this.sim.s, lin);
     this.sim.tracker = this.tracker;
     this.eta = new Float64Array(cf.model.ir.etas.length);
+  }
+
+  singleRun(obj: MapObjective): boolean {
+    if (this.patient !== obj.patient) this.prepare(obj);
+    return !this.unsupported;
   }
 
   compute(
@@ -311,7 +333,10 @@ export class ClosedFormJacobian implements JacobianMethod {
     try {
       this.sim.run(p, this.eta, this.out, undefined, obj.needed);
     } catch (e) {
-      if (e instanceof DosetwinError && !e.issues.some((i) => i.code === 'DT_DATA')) return false;
+      if (e instanceof DosetwinError && !e.issues.some((i) => i.code === 'DT_DATA')) {
+        obj.lastIssue = e.issues[0] ?? null;
+        return false;
+      }
       throw e;
     }
     const dY = this.tracker.dY;

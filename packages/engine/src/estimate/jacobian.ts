@@ -7,6 +7,8 @@ import type { MapObjective } from './objective.ts';
 export interface JacobianMethod {
   /** Simulator runs (or run-equivalents) per evaluation, for reporting. */
   readonly name: string;
+  /** True when one evaluation for this patient costs a single run (F comes with J). */
+  singleRun?(obj: MapObjective): boolean;
   compute(
     obj: MapObjective,
     x: Float64Array,

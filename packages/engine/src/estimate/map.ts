@@ -372,6 +372,7 @@ export class MapEstimator {
     const obj = this.objective(patient);
     const n = obj.n;
     const problem = new Problem(obj, this.forward);
+    problem.speculate = true;
     const runs0 = obj.runs;
     let iterations = 0;
     let starts = 0;
@@ -448,7 +449,10 @@ export class MapEstimator {
       };
       const xs = new Float64Array(n);
       const fs = new Float64Array(nScreen);
+      // Screened points get no gradient: their values alone.
+      problem.speculate = false;
       for (let k = 0; k < nScreen; k++) fs[k] = problem.value(point(k, xs));
+      problem.speculate = true;
       const order = Array.from(fs, (_, k) => k).sort((a, b) => fs[a] - fs[b]);
       // A polish stops once it is within 3 posterior SDs of a mode already found (the quadratic
       // model there, f ≈ f* + (x − x*)ᵀI(x − x*), then holds and it would only converge to it).
@@ -700,10 +704,20 @@ export class Problem implements Minimizable {
   private readonly F: Float64Array;
   private readonly J: Float64Array;
   private readonly info: Float64Array;
+  /**
+   * Whether `value` also computes the derivatives where they cost one run (the Jacobian method's
+   * `singleRun`): a minimiser asks for the gradient at each point its line search accepts, which
+   * is usually the first one tried, and the run at that point is then not done twice.
+   */
+  speculate = false;
   /** The last point f was evaluated at and its predictions (reused by the next gradient there). */
   private readonly vx: Float64Array;
   private readonly vF: Float64Array;
   private vOk = false;
+  /** The derivatives at vx, when `value` computed them, and the components they skipped. */
+  private readonly vJ: Float64Array;
+  private vJOk = false;
+  private vSkip: Uint8Array | null = null;
   /** The last point the gradient was computed at (all components), with F and J there. */
   readonly lastX: Float64Array;
   private lastOk = false;
@@ -718,11 +732,17 @@ export class Problem implements Minimizable {
     this.info = new Float64Array(obj.n * obj.n);
     this.vx = new Float64Array(obj.n);
     this.vF = new Float64Array(obj.nPred);
+    this.vJ = new Float64Array(obj.nPred * obj.n);
     this.lastX = new Float64Array(obj.n);
   }
 
   value(x: Float64Array): number {
-    this.vOk = this.obj.predict(x, this.vF);
+    this.vJOk = this.speculate && this.jac.singleRun !== undefined && this.jac.singleRun(this.obj);
+    if (this.vJOk) {
+      this.vOk = this.jac.compute(this.obj, x, this.vF, this.vJ, this.skip, false);
+      this.vJOk = this.vOk;
+      this.vSkip = this.skip;
+    } else this.vOk = this.obj.predict(x, this.vF);
     this.vx.set(x);
     if (!this.vOk) return Infinity;
     return this.obj.dataTerm(this.vF) + this.obj.prior(x);
@@ -733,7 +753,8 @@ export class Problem implements Minimizable {
     const haveF = this.vOk && same(this.vx, x);
     if (haveF) this.F.set(this.vF);
     this.lastOk = false;
-    if (!this.jac.compute(this.obj, x, this.F, this.J, this.skip, haveF)) return Infinity;
+    if (haveF && this.vJOk && this.vSkip === this.skip) this.J.set(this.vJ);
+    else if (!this.jac.compute(this.obj, x, this.F, this.J, this.skip, haveF)) return Infinity;
     const f = this.obj.assemble(x, this.F, this.J, g, this.info);
     if (H) for (let i = 0; i < this.info.length; i++) H[i] = 2 * this.info[i];
     this.lastX.set(x);

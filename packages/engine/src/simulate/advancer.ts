@@ -15,6 +15,8 @@ export interface Advancer {
   /** Advance amounts `a` in place from t0 to t1 with input `rate` (amount/time per compartment). */
   advance(a: Float64Array, rate: Float64Array, t0: number, t1: number): void;
   readonly exact: boolean;
+  /** The closed form, when that is the solver (its last step's coefficients). */
+  readonly closed?: LinearCmt;
   /** The numerical integrator, when there is one (for its statistics). */
   readonly ode?: OdeSolver;
 }
@@ -34,6 +36,7 @@ export function makeAdvancer(
     const field = (name: string): string => `equations.pk.${name}`;
     return {
       exact: true,
+      closed: lin,
       setup(x) {
         const CL = x[cl];
         const V1 = x[v1];

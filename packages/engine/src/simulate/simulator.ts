@@ -49,10 +49,12 @@ export interface RunTracker {
   start(p: PatientData): void;
   /** The individual parameters of a record are in the slots. */
   parameters(): void;
-  /** Length of the step {@link advance} is about to take. */
+  /** Length of the step the amounts are about to take. */
   step: number;
-  /** The amounts `a` (at the start of the step, not yet moved) and inputs are about to move. */
-  advance(a: Float64Array, rate: Float64Array): void;
+  /** The amounts `a` and inputs `rate` at the start of the step, before they move. */
+  before(a: Float64Array, rate: Float64Array): void;
+  /** The amounts have moved over the step. */
+  after(): void;
   /** EVID 3 or 4 has reset the amounts. */
   reset(): void;
   /** Dose record i into compartment c is processed (its lag time is in the slots). */
@@ -91,6 +93,8 @@ export class Simulator {
   readonly advancer: Advancer;
   private tcur = 0;
   private readonly outIndexOfCmt: Int32Array;
+  /** Output read by an observation of each DVID (−1 none); empty when no output declares one. */
+  private readonly outIndexOfDvid: Int32Array;
   /** CMT seen by the outputs for an observation with CMT 0: the first output's, else central's. */
   private readonly defaultObsCmt: number;
   private readonly ssTol: number;
@@ -121,15 +125,26 @@ export class Simulator {
     this.ssTol = options.ssTolerance ?? 1e-12;
     this.ssMaxIter = options.ssMaxIterations ?? 10000;
     const errs = model.ir.errors;
-    this.outIndexOfCmt = new Int32Array(n + 1).fill(errs.length === 1 ? 0 : -1);
+    // Outputs chosen by DVID alone: a record without one (a prediction, EVID 2) reads the first.
+    const byCmt = errs.length > 1 && errs.some((e) => e.cmts.length);
+    this.outIndexOfCmt = new Int32Array(n + 1).fill(byCmt ? -1 : 0);
     this.outIndexOfCmt[0] = 0;
     errs.forEach((e, k) => e.cmts.forEach((c) => (this.outIndexOfCmt[c] = k)));
+    const dvids = errs.flatMap((e) => e.dvids ?? []);
+    this.outIndexOfDvid = new Int32Array(dvids.length ? Math.max(...dvids) + 1 : 0).fill(-1);
+    errs.forEach((e, k) => e.dvids?.forEach((v) => (this.outIndexOfDvid[v] = k)));
     const central = model.ir.compartments.indexOf('central');
     this.defaultObsCmt = errs[0]?.cmts[0] ?? (central >= 0 ? central + 1 : 1);
   }
 
-  /** Index of the error model (output) read by an observation record on compartment `cmt` (0 = default). */
-  outputIndex(cmt: number): number {
+  /**
+   * Index of the error model (output) read by an observation record on compartment `cmt` (0 =
+   * default) with observation type `dvid` (0 = none): by DVID when the model's outputs declare
+   * DVIDs and the record has one, else by CMT; −1 when no output reads it.
+   */
+  outputIndex(cmt: number, dvid = 0): number {
+    const od = this.outIndexOfDvid;
+    if (dvid > 0 && od.length) return dvid < od.length ? od[dvid] : -1;
     return cmt >= 0 && cmt < this.outIndexOfCmt.length ? this.outIndexOfCmt[cmt] : -1;
   }
 
@@ -340,9 +355,10 @@ export class Simulator {
       const tr = this.tracker;
       if (tr) {
         tr.step = t - this.tcur;
-        tr.advance(this.a, this.rate);
+        tr.before(this.a, this.rate);
       }
       this.advancer.advance(this.a, this.rate, this.tcur, t);
+      if (tr) tr.after();
       this.tcur = t;
     }
   }
@@ -716,10 +732,16 @@ export class Simulator {
     const t = this.patient!.time[i];
     const m = this.model;
     const s = this.s;
-    const oi = this.outIndexOfCmt;
-    const k = cmt >= 0 && cmt < oi.length ? oi[cmt] : -1;
+    const dv = this.patient!.dvid;
+    const k = this.outputIndex(cmt, dv ? dv[i] : 0);
     if (k < 0) {
       const p = this.patient!;
+      if (dv && dv[i] > 0)
+        fail(
+          'DT_DATA',
+          `data[line ${p.line[this.record]}].DVID`,
+          `ID ${p.id}: observation of DVID ${dv[i]} but no output of the model reads that DVID`,
+        );
       fail(
         'DT_DATA',
         `data[line ${p.line[this.record]}].CMT`,

@@ -86,12 +86,13 @@ export class LinearCmt {
 
   // Per-dt coefficients, reused when advance() is called again with the same dt and rates.
   private cachedDt = NaN;
-  private readonly fE: Float64Array; // f[−λ0..−λj]
-  private readonly fR: Float64Array; // f[0, −λ0..−λj]
-  private readonly fA: Float64Array; // ka·f[−ka, −λ0..−λj]
+  /** Per-dt coefficients of the last advance (read by the sensitivities of the one-compartment form). */
+  readonly fE: Float64Array; // f[−λ0..−λj]
+  readonly fR: Float64Array; // f[0, −λ0..−λj]
+  readonly fA: Float64Array; // ka·f[−ka, −λ0..−λj]
   private readonly fB: Float64Array; // ka·f[0, −ka, −λ0..−λj]
   private fBdt = NaN; // dt of fB
-  private eKa = 1; // e^{−ka t}
+  eKa = 1; // e^{−ka t}
   private gKa = 0; // (1 − e^{−ka t})/ka
 
   // Scratch: sorted points z = p·t of one divided difference, their exponentials, and a memo of the

@@ -1,3 +1,5 @@
+import type { LinearCmt } from './linear-cmt.ts';
+
 /**
  * Forward sensitivities of the one-compartment closed form (NONMEM ADVAN1/ADVAN2) over one
  * interval with constant parameters: the derivatives of the amounts after the step with respect to
@@ -20,27 +22,30 @@
  *   ∂fR/∂k = −t²·exp[−kt, −kt, 0],
  *   ∂fA/∂k = −ka·t²·exp[−ka t, −kt, −kt],   ∂fA/∂ka = fA/ka − ka·t²·exp[−ka t, −ka t, −kt].
  *
- * The confluent divided differences are evaluated without cancellation: by their positive series
- * when the two points are less than 1 apart (this covers ka ≈ k, where the textbook form of fA
- * divides 0 by 0), by the recursion otherwise (which then loses at most a bit). Allocates nothing.
+ * e^{−kt}, e^{−ka t}, fR and fA are the closed form's own coefficients for the step
+ * ({@link LinearCmt}, read after it has advanced the amounts), so no transcendental function is
+ * called here. The confluent divided differences follow from them by the recursion
+ * exp[p, p, q] = (exp[p, q] − e^p)/(q − p), exp[p, q, q] = (e^q − exp[p, q])/(q − p), whose
+ * subtraction loses about 4ε/(q − p) relative (≤ 4e-13 from q − p = 1e-3), and below that by their
+ * positive series (this covers ka ≈ k, where the textbook form of fA divides 0 by 0). Allocates
+ * nothing.
  */
 export class OneCmtSensitivity {
   /** Number of random effects (columns of S). */
   readonly nEta: number;
   /** Whether state 0 is a first-order absorption depot (state 1 then the central compartment). */
   readonly depot: boolean;
-  /** Elimination rate k = CL/V and absorption rate ka (1/h), set before {@link advance}. */
+  /** Elimination rate k = CL/V and absorption rate ka (1/h), those of the closed form's step. */
   k = 0;
   ka = 0;
   /** ∂k/∂η_j and ∂ka/∂η_j. */
   readonly dk: Float64Array;
   readonly dka: Float64Array;
-  /** Length of the next step (h): a field, since a double argument of a call that is not inlined is boxed. */
+  /** Length of the step (h): a field, since a double argument of a call that is not inlined is boxed. */
   step = 0;
   /**
-   * Arguments of {@link divided} (points p ≤ q, e^p, e^q), then its results exp[p, q],
-   * exp[p, p, q], exp[p, q, q]: fields, since doubles passed to or returned from a call that is
-   * not inlined are allocated, at every interval of every run.
+   * Arguments of {@link divided} (points p ≤ q, e^p, e^q, exp[p, q]), then its results
+   * exp[p, p, q], exp[p, q, q]: fields, for the same reason.
    */
   private p = 0;
   private q = 0;
@@ -50,7 +55,11 @@ export class OneCmtSensitivity {
   private epp = 0;
   private eqq = 0;
 
-  constructor(nEta: number, depot: boolean) {
+  constructor(
+    nEta: number,
+    depot: boolean,
+    private readonly lin: LinearCmt,
+  ) {
     this.nEta = nEta;
     this.depot = depot;
     this.dk = new Float64Array(nEta);
@@ -59,23 +68,24 @@ export class OneCmtSensitivity {
 
   /**
    * Moves the sensitivities S (state × nEta, row-major) over {@link step}, given the amounts `a`
-   * and inputs `rate` at the start of the step (not changed) and the inputs' derivatives dRate
-   * (same layout as S). The amounts themselves are advanced by the closed form's own code.
+   * and inputs `rate` at the start of the step and the inputs' derivatives dRate (same layout as
+   * S), once the closed form has advanced the amounts over the same step with rates k and ka.
    */
   advance(a: Float64Array, rate: Float64Array, S: Float64Array, dRate: Float64Array): void {
     const t = this.step;
     if (t === 0) return;
+    const lin = this.lin;
     const nEta = this.nEta;
-    const k = this.k;
-    const x = k * t;
-    const eK = Math.exp(-x);
-    // fR = t·exp[−x, 0] and ∂fR/∂k = −t²·exp[−x, −x, 0].
+    const x = this.k * t;
+    const eK = lin.fE[0];
+    const fR = lin.fR[0];
+    // ∂fR/∂k = −t²·exp[−x, −x, 0], with exp[−x, 0] = fR/t.
     this.p = -x;
     this.ep = eK;
     this.q = 0;
     this.eq = 1;
+    this.e1 = fR / t;
     this.divided();
-    const fR = t * this.e1;
     const dfRk = -t * t * this.epp;
     const c = this.depot ? 1 : 0;
     const ac = a[c];
@@ -89,67 +99,55 @@ export class OneCmtSensitivity {
       throw new Error('internal: an input into the depot has no closed-form sensitivity here');
     const ka = this.ka;
     const y = ka * t;
-    const eA = Math.exp(-y);
+    const eA = lin.eKa;
+    const fA = lin.fA[0];
     const ad = a[0];
-    // g = t·exp[−ka t, −k t]; ∂g/∂ka = −t²·exp[za, za, zb], ∂g/∂k = −t²·exp[za, zb, zb].
-    let eAAB: number;
-    let eABB: number;
+    // g = t·exp[−ka t, −k t] = fA/ka; ∂g/∂ka = −t²·exp[za, za, zb], ∂g/∂k = −t²·exp[za, zb, zb].
+    const g = ka > 0 ? fA / ka : fR;
     const ka1 = y >= x;
     this.p = ka1 ? -y : -x;
     this.ep = ka1 ? eA : eK;
     this.q = ka1 ? -x : -y;
     this.eq = ka1 ? eK : eA;
+    this.e1 = g / t;
     this.divided();
-    if (ka1) {
-      eAAB = this.epp;
-      eABB = this.eqq;
-    } else {
-      eAAB = this.eqq;
-      eABB = this.epp;
-    }
-    const g = t * this.e1;
-    const fA = ka * g;
+    const eAAB = ka1 ? this.epp : this.eqq;
+    const eABB = ka1 ? this.eqq : this.epp;
     const dfAka = g - ka * t * t * eAAB;
     const dfAk = -ka * t * t * eABB;
     const ck = -t * eK * ac + dfAk * ad + dfRk * rc;
     const cka = dfAka * ad;
     const dd = -t * eA * ad;
-    const nE = nEta;
     for (let j = 0; j < nEta; j++) {
       const sd = S[j];
-      S[nE + j] = eK * S[nE + j] + fA * sd + fR * dRate[nE + j] + ck * this.dk[j] + cka * this.dka[j];
+      S[nEta + j] = eK * S[nEta + j] + fA * sd + fR * dRate[nEta + j] + ck * this.dk[j] + cka * this.dka[j];
       S[j] = eA * sd + dd * this.dka[j];
     }
   }
 
   /**
-   * exp[p, q], exp[p, p, q] and exp[p, q, q] into e1, epp, eqq, for the points p ≤ q in the
-   * fields, with ep = e^p and eq = e^q.
+   * exp[p, p, q] and exp[p, q, q] into epp, eqq, for the points p ≤ q in the fields, with
+   * ep = e^p, eq = e^q and e1 = exp[p, q].
    */
   private divided(): void {
     const ep = this.ep;
-    const eq = this.eq;
     const d = this.q - this.p;
-    if (d < 1) {
-      // e^p·Σ d^k/(k+1)!, e^p·Σ d^k/(k+2)!, e^p·Σ (k+1)·d^k/(k+2)!: positive terms, falling
-      // faster than 1/(k+2)!.
+    if (d < 1e-3) {
+      // e^p·Σ d^k/(k+2)! and e^p·Σ (k+1)·d^k/(k+2)!: positive terms, below 1e-17 by k = 5.
       let term = 0.5;
       let s2 = 0;
       let s3 = 0;
-      for (let i = 0; i < 30; i++) {
+      for (let i = 0; i < 8; i++) {
         s2 += term;
         s3 += (i + 1) * term;
-        if (term < 1e-17 * s2) break;
         term *= d / (i + 3);
       }
-      this.e1 = ep * (1 + d * s2);
       this.epp = ep * s2;
       this.eqq = ep * s3;
       return;
     }
-    const e1 = (eq - ep) / d;
-    this.e1 = e1;
+    const e1 = this.e1;
     this.epp = (e1 - ep) / d;
-    this.eqq = (eq - e1) / d;
+    this.eqq = (this.eq - e1) / d;
   }
 }
