@@ -243,13 +243,21 @@ export class MapObjective {
     for (let i = 0; i < patient.n; i++) {
       if (patient.evid[i] !== 0 || patient.mdv[i] !== 0) continue;
       const line = patient.line[i];
-      const k = sim.outputIndex(patient.cmt[i]);
+      const dvid = patient.dvid?.[i] ?? 0;
+      const k = sim.outputIndex(patient.cmt[i], dvid);
       if (k < 0) {
-        bad(
-          `data[line ${line}].CMT`,
-          `ID ${patient.id}: observation on CMT ${patient.cmt[i]} but no output of the model reads that compartment`,
-          line,
-        );
+        if (dvid > 0)
+          bad(
+            `data[line ${line}].DVID`,
+            `ID ${patient.id}: observation of DVID ${dvid} but no output of the model reads that DVID`,
+            line,
+          );
+        else
+          bad(
+            `data[line ${line}].CMT`,
+            `ID ${patient.id}: observation on CMT ${patient.cmt[i]} but no output of the model reads that compartment`,
+            line,
+          );
         continue;
       }
       const c = patient.cens?.[i] === 1;

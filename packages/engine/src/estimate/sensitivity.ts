@@ -299,7 +299,14 @@ export function buildSensitivityModel(
     for (let j = 0; j < nEta; j++) {
       const cmt = m + 1 + k * nEta + j;
       cmtOf[k * nEta + j] = cmt;
-      errors.push({ ...e, output: d(e.output, etaNames[j]), kind: 'add', variance: null, cmts: [cmt] });
+      errors.push({
+        ...e,
+        output: d(e.output, etaNames[j]),
+        kind: 'add',
+        variance: null,
+        cmts: [cmt],
+        dvids: [],
+      });
     }
   });
   // d/dt(S) placeholders: the sensitivity right-hand side is computed numerically (below).
@@ -543,6 +550,8 @@ export class SensitivityJacobian implements JacobianMethod {
     const n = p.n + obj.nObs * nEta + nDoses * nEta;
     const nc = p.nCov;
     const q: PatientData = { ...emptyPatient(p.id, n, nc), timeVarying: p.timeVarying };
+    // The observations keep their DVID (their output); the derivative records read theirs by CMT.
+    if (p.dvid) q.dvid = new Int32Array(n);
     const obsAt = new Int32Array(obj.nObs);
     let r = 0;
     let jObs = 0;
@@ -563,6 +572,7 @@ export class SensitivityJacobian implements JacobianMethod {
       q.ss[r] = p.ss[i];
       q.mdv[r] = p.mdv[i];
       q.dv[r] = p.dv[i];
+      if (q.dvid) q.dvid[r] = p.dvid![i];
       r++;
       if (isDose(i) && fEta[cmtOfDose(i)] && p.amt[i] > 0)
         for (let j = 0; j < nEta; j++) {

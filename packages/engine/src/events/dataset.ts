@@ -17,7 +17,8 @@ type Standard =
   | 'OCC'
   | 'BLQ'
   | 'CENS'
-  | 'LLOQ';
+  | 'LLOQ'
+  | 'DVID';
 
 /** Options of {@link parseDataset}, used by the NONMEM reader (`nonmem-data.ts`). */
 export interface DatasetOptions {
@@ -102,6 +103,9 @@ export function parseDataset(
 
   const nCov = model.covariates.length;
   const nCmt = model.compartments.length;
+  const dvids = new Set(model.errors.flatMap((e) => e.dvids ?? []));
+  const byDvid = dvids.size > 0;
+  const anyCmt = model.errors.some((e) => e.cmts.length);
   const groups: { id: string; rows: RecordInput[] }[] = [];
   const seenIds = new Set<string>();
   for (let li = 1; li < lines.length; li++) {
@@ -146,6 +150,24 @@ export function parseDataset(
     const blqCol = colOf.has('BLQ') ? 'BLQ' : 'CENS';
     const cens = num(blqCol, 0);
     const lloq = num('LLOQ', NaN);
+    // DVID is read only for a model whose outputs are chosen by it: elsewhere the column stays
+    // what it was (often text, such as nlmixr's 'cp' / 'pca').
+    const dvid = byDvid ? num('DVID', 0) : 0;
+    if (byDvid && !(Number.isInteger(dvid) && dvid >= 0))
+      bad(
+        line,
+        'DVID',
+        `DVID ${dvid} must be a whole number ≥ 0 (the observation type of a 'dvid N' output)`,
+      );
+    else if (byDvid && dvid === 0 && evid === 0 && mdv === 0 && !anyCmt)
+      bad(line, 'DVID', 'an observation needs its DVID: the model tells its outputs apart by DVID only');
+    else if (byDvid && dvid > 0 && evid === 0 && !dvids.has(dvid))
+      bad(
+        line,
+        'DVID',
+        `no output of the model reads DVID ${dvid}`,
+        `the model's outputs read DVID ${[...dvids].join(', ')}`,
+      );
     if (cens !== 0 && cens !== 1)
       bad(line, blqCol, `${blqCol} ${cens} must be 0 or 1 (1 = below the limit of quantification)`);
     if (cens === 1 && evid === 0 && mdv === 0 && !(lloq > 0) && !(dv !== null && dv > 0))
@@ -214,7 +236,7 @@ export function parseDataset(
         `TIME ${time} is before the previous record's ${prev.time} for ID ${id}`,
         'sort records by time within each ID',
       );
-    rows.push({ time, evid, amt, rate, cmt, ii, addl, ss, mdv, dv, cov, occ, line, cens, lloq });
+    rows.push({ time, evid, amt, rate, cmt, ii, addl, ss, mdv, dv, cov, occ, line, cens, lloq, dvid });
   }
   if (issues.length) throw new DosetwinError(issues);
   const patients = groups.map((g) => patientFromRecords(g.id, g.rows, nCov));

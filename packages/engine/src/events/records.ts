@@ -37,6 +37,11 @@ export interface PatientData {
    * convention DV = LLOQ). Absent when the data have no LLOQ.
    */
   lloq?: Float64Array;
+  /**
+   * Observation type (the data's DVID column; 0 = none): which output an observation reads when
+   * the model's outputs declare `dvid N`. Absent when no record has one.
+   */
+  dvid?: Int32Array;
   /** True when some covariate changes between records: parameters are then evaluated per record. */
   timeVarying: boolean;
 }
@@ -61,6 +66,8 @@ export interface RecordInput {
   cens?: number;
   /** Limit of quantification (LLOQ column); a censored record without it uses its DV. */
   lloq?: number;
+  /** Observation type (DVID column), for models whose outputs declare `dvid N`. */
+  dvid?: number;
 }
 
 export function patientFromRecords(id: string, rows: readonly RecordInput[], nCov: number): PatientData {
@@ -103,6 +110,7 @@ export function patientFromRecords(id: string, rows: readonly RecordInput[], nCo
   if (rows.some((r) => r.cens === 1)) p.cens = Int8Array.from(rows, (r) => (r.cens === 1 ? 1 : 0));
   if (rows.some((r) => r.lloq !== undefined && Number.isFinite(r.lloq)))
     p.lloq = Float64Array.from(rows, (r) => r.lloq ?? NaN);
+  if (rows.some((r) => (r.dvid ?? 0) !== 0)) p.dvid = Int32Array.from(rows, (r) => r.dvid ?? 0);
   p.timeVarying = detectTimeVarying(p);
   return p;
 }

@@ -379,13 +379,26 @@ export function compileModel(ir: ModelIR): CompiledModel {
           'error',
         );
   }
-  if (ir.errors.length > 1 && ir.errors.some((e) => !e.cmts.length))
+  if (ir.errors.length > 1 && ir.errors.some((e) => !e.cmts.length && !e.dvids?.length))
     err(
       ir.errors[0].pos,
-      'with several outputs, each needs the observation compartments it reads (e.g. cmt 2)',
+      'with several outputs, each needs the observation compartments it reads (e.g. cmt 2) or its observation type (e.g. dvid 2)',
       undefined,
       'error',
     );
+  const dvidOwner = new Map<number, string>();
+  for (const e of ir.errors)
+    for (const v of e.dvids ?? []) {
+      const other = dvidOwner.get(v);
+      if (other !== undefined)
+        err(
+          e.pos,
+          `dvid ${v} is read by two outputs (${other} and ${e.output})`,
+          'give each output its own DVID',
+          'error',
+        );
+      dvidOwner.set(v, e.output);
+    }
 
   if (issues.length) throw new DosetwinError(issues);
 

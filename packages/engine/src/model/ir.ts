@@ -122,6 +122,12 @@ export interface ErrorModel {
   /** Observation compartments (NONMEM CMT) that read this output; empty = every observation. */
   cmts: number[];
   /**
+   * Observation types (the data's DVID column) that read this output, written `dvid 2`: an
+   * observation with a DVID reads the output declaring it, whatever its CMT (datasets that tell a
+   * concentration from an effect by DVID, not by compartment). Absent or empty: selection by CMT.
+   */
+  dvids?: number[];
+  /**
    * The output's unit when it is not the model's concentration unit (`unit -` for an INR or an
    * effect score, `unit %` for an inhibition): the unit checker compares the output with it.
    */

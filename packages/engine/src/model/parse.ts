@@ -657,6 +657,7 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
     }
     let sum: 'variance' | 'sd' = 'variance';
     const cmts: number[] = [];
+    const dvids: number[] = [];
     let unit: string | null = null;
     while (p.isIdent()) {
       const kw = p.next();
@@ -679,11 +680,19 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
           if (p.isOp(',')) p.next();
           else break;
         }
+      } else if (kw.text === 'dvid') {
+        for (;;) {
+          const c = p.expectNumber("an observation type (the data's DVID)");
+          if (!Number.isInteger(c) || c < 1) p.error(kw, `dvid must be a positive integer, found ${c}`);
+          dvids.push(c);
+          if (p.isOp(',')) p.next();
+          else break;
+        }
       } else
         p.error(
           kw,
           `unexpected '${kw.text}'`,
-          "after the error terms: 'combine sd|variance', 'cmt N', 'unit U'",
+          "after the error terms: 'combine sd|variance', 'cmt N', 'dvid N', 'unit U'",
         );
     }
     p.endStatement();
@@ -706,6 +715,7 @@ function parseErrors(toks: Token[], file: string): ErrorModel[] {
       ifZero,
       variance,
       cmts,
+      ...(dvids.length ? { dvids } : {}),
       ...(unit !== null ? { unit } : {}),
       pos: nameTok.pos,
     });

@@ -1,12 +1,14 @@
 // PK/PD in the model language, checked against closed forms: an effect compartment and an
 // indirect response driven by a constant concentration, a transit chain against its Erlang
 // density, a second observed output (an effect beside the concentration) selected per record by
-// its CMT, each with its own residual error in the MAP objective, and the same two-output model
-// read from a NONMEM control stream whose $ERROR branches on DVID.
+// its CMT or by its observation type (DVID, `dvid N`), each with its own residual error in the
+// MAP objective, and the same two-output model read from a NONMEM control stream whose $ERROR
+// branches on DVID.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DosetwinError } from '../errors.ts';
 import { parseDataset } from '../events/dataset.ts';
+import { estimateMap } from '../estimate/map.ts';
 import { MapObjective } from '../estimate/objective.ts';
 import { parseControlStream } from '../nonmem/translate.ts';
 import { Simulator } from '../simulate/simulator.ts';
@@ -152,6 +154,147 @@ error
   observed(p, out).forEach((v, i) => {
     const want = rss + (r0 - rss) * Math.exp(-0.1 * times[i]);
     assert.ok(rel(v, want) < 1e-9, `t ${times[i]}: ${v} vs ${want}`);
+  });
+});
+
+describe('outputs chosen by the observation type (DVID), not the compartment', () => {
+  // The same two outputs, each declaring the DVID it reads; every observation is on CMT 1, so
+  // only the DVID column tells a concentration (1) from an effect (2).
+  const byDvid = EFFECT_MODEL.replace('cmt 1', 'dvid 1').replace('cmt 2', 'dvid 2');
+  const csv = `ID,TIME,AMT,CMT,EVID,MDV,DV,DVID
+1,0,0,1,2,1,.,0
+1,1,0,1,0,0,2.3,1
+1,2,0,1,0,0,30,2
+1,8,0,1,0,0,55,2
+1,8,0,1,0,0,1.9,1
+`;
+  test('DVID 1 reads CP with prop(0.1), DVID 2 reads E with add(5), all on CMT 1: the objective by hand (rel 1e-10)', () => {
+    const m = compile(byDvid);
+    const [p] = parseDataset(csv, m.ir, 'data.csv').patients;
+    assert.deepEqual(Array.from(p.dvid!), [0, 1, 2, 2, 1]);
+    const obj = new MapObjective(new Simulator(m), p);
+    assert.deepEqual(Array.from(obj.obsOutput), [0, 1, 1, 0]);
+    const x = [0.2, -0.1];
+    const c = 20 / (10 * Math.exp(x[1]));
+    const ke0 = 0.3 * Math.exp(x[0]);
+    let f = x[0] ** 2 / 0.1 + x[1] ** 2 / 0.05;
+    for (const [t, dvid, dv] of [
+      [1, 1, 2.3],
+      [2, 2, 30],
+      [8, 2, 55],
+      [8, 1, 1.9],
+    ]) {
+      const pred = dvid === 1 ? c : effectAt(t, c, ke0);
+      const v = dvid === 1 ? (0.1 * pred) ** 2 : 25;
+      f += Math.log(v) + (dv - pred) ** 2 / v;
+    }
+    assert.ok(rel(obj.value(x), f) < 1e-10, `${obj.value(x)} vs ${f}`);
+  });
+
+  test('the MAP fit by DVID equals the fit of the same records told apart by CMT (mode and objective, rel 1e-8)', () => {
+    const byType = compile(byDvid);
+    const [p] = parseDataset(csv, byType.ir, 'data.csv').patients;
+    const byCmtModel = compile(EFFECT_MODEL);
+    const [q] = parseDataset(
+      csv.replace(/^1,(2|8),0,1,0,0,(30|55),2$/gm, '1,$1,0,2,0,0,$2,2'),
+      byCmtModel.ir,
+      'data.csv',
+    ).patients;
+    assert.deepEqual(Array.from(q.cmt), [1, 1, 2, 2, 1]);
+    const a = estimateMap(byType, p);
+    const b = estimateMap(byCmtModel, q);
+    assert.ok(rel(a.objective, b.objective) < 1e-8, `${a.objective} vs ${b.objective}`);
+    a.eta.forEach((v, j) =>
+      assert.ok(Math.abs(v - b.eta[j]) < 1e-8 * Math.max(1, Math.abs(b.eta[j])), `eta ${j}`),
+    );
+  });
+
+  test('a NONMEM control stream whose $ERROR branches on the DVID data item reads the same records the same way (rel 1e-8)', () => {
+    const ctl = `$PROBLEM effect compartment, outputs by DVID
+$INPUT ID TIME AMT CMT EVID MDV DV DVID
+$DATA data.csv IGNORE=@
+$SUBROUTINES ADVAN13 TOL=11
+$MODEL COMP=(CENTRAL DEFDOSE DEFOBS) COMP=(EFFECT)
+$PK
+V = THETA(2)*EXP(ETA(2))
+KE0 = THETA(3)*EXP(ETA(1))
+A_0(1) = THETA(1)
+$DES
+DADT(1) = 0
+DADT(2) = KE0*(A(1)/V - A(2))
+$ERROR
+CP = A(1)/V
+E = THETA(4)*A(2)/(THETA(5) + A(2))
+IF (DVID.EQ.1) THEN
+  Y = CP + CP*EPS(1)
+ELSE
+  Y = E + EPS(2)
+ENDIF
+$THETA 20 10 0.3 100 1.5
+$OMEGA 0.1 0.05
+$SIGMA 0.01 25
+`;
+    const cs = parseControlStream(ctl, 'dvid.mod');
+    const [q] = parseDataset(csv, cs.ir, 'data.csv').patients;
+    const nm = new Float64Array(q.n);
+    new Simulator(compileModel(cs.ir), { ode: { rtol: 1e-11 } }).run(q, [0.2, -0.1], nm);
+    const m = compile(byDvid);
+    const [p] = parseDataset(csv, m.ir, 'data.csv').patients;
+    const dtm = new Float64Array(p.n);
+    new Simulator(m).run(p, [0.2, -0.1], dtm);
+    const c = 20 / (10 * Math.exp(-0.1));
+    const ke0 = 0.3 * Math.exp(0.2);
+    const want = [c, effectAt(2, c, ke0), effectAt(8, c, ke0), c];
+    observed(p, dtm).forEach((v, i) =>
+      assert.ok(rel(v, want[i]) < 1e-10, `.dtm record ${i}: ${v} vs ${want[i]}`),
+    );
+    observed(q, nm).forEach((v, i) =>
+      assert.ok(rel(v, want[i]) < 1e-8, `NONMEM record ${i}: ${v} vs ${want[i]}`),
+    );
+  });
+
+  test('mistakes caught: an observation of a DVID no output reads (DT_DATA on DVID at its line), one DVID read by two outputs, dvid 0; printed and read back', () => {
+    const m = compile(byDvid);
+    try {
+      parseDataset(csv.replace('1,8,0,1,0,0,55,2', '1,8,0,1,0,0,55,3'), m.ir, 'data.csv');
+      assert.fail('DVID 3 accepted');
+    } catch (e) {
+      assert.ok(e instanceof DosetwinError);
+      assert.deepEqual(
+        e.issues.map((i) => [i.code, i.field, i.line]),
+        [['DT_DATA', 'DVID', 5]],
+      );
+      assert.match(e.issues[0].message, /no output of the model reads DVID 3/);
+    }
+    assert.throws(
+      () => compile(EFFECT_MODEL.replace('cmt 1', 'dvid 1').replace('cmt 2', 'dvid 1')),
+      (e: unknown) =>
+        e instanceof DosetwinError && /dvid 1 is read by two outputs \(CP and E\)/.test(e.issues[0].message),
+    );
+    assert.throws(
+      () => parseModel(modelText(EFFECT_MODEL.replace('cmt 1', 'dvid 0')), 'x.dtm'),
+      (e: unknown) =>
+        e instanceof DosetwinError && /dvid must be a positive integer/.test(e.issues[0].message),
+    );
+    const ir = parseModel(modelText(byDvid), 'x.dtm');
+    assert.deepEqual(
+      ir.errors.map((e) => e.dvids),
+      [[1], [2]],
+    );
+    const again = parseModel(printModel(ir), 'x.dtm');
+    assert.deepEqual(
+      again.errors.map((e) => [e.output, e.dvids, e.cmts]),
+      [
+        ['CP', [1], []],
+        ['E', [2], []],
+      ],
+    );
+  });
+
+  test('a dataset with a text DVID column (nlmixr-style cp / pca) still reads for a model whose outputs go by CMT', () => {
+    const m = compile(EFFECT_MODEL);
+    const [p] = parseDataset('ID,TIME,CMT,DV,DVID\n1,0,1,.,cp\n1,1,1,2.1,cp\n', m.ir, 'data.csv').patients;
+    assert.equal(p.dvid, undefined);
   });
 });
 

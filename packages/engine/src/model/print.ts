@@ -140,7 +140,7 @@ function printError(e: ErrorModel): string {
       s = `variance(${printExpr(e.variance!)})`;
       break;
   }
-  return `${e.output} ~ ${s}${e.cmts.length ? `   cmt ${e.cmts.join(', ')}` : ''}${e.unit ? `   unit ${e.unit}` : ''}`;
+  return `${e.output} ~ ${s}${e.cmts.length ? `   cmt ${e.cmts.join(', ')}` : ''}${e.dvids?.length ? `   dvid ${e.dvids.join(', ')}` : ''}${e.unit ? `   unit ${e.unit}` : ''}`;
 }
 
 function printStmt(st: Stmt, ind: string, line: (s: string) => void): void {

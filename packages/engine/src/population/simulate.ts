@@ -49,7 +49,7 @@ export function simulatePopulation(
     const mdv = Int8Array.from(p.mdv);
     for (let i = 0; i < p.n; i++)
       if (p.evid[i] === 0) {
-        const k = Math.max(0, sim.outputIndex(p.cmt[i]));
+        const k = Math.max(0, sim.outputIndex(p.cmt[i], p.dvid?.[i] ?? 0));
         dv[i] = observe(m.ir.errors[k], out[i], rng.normal());
         mdv[i] = 0;
       }

@@ -129,7 +129,7 @@ export function misfitChecks(
   for (const r of fit.ipred) {
     if (!Number.isFinite(r.dv) || r.dv <= 0 || history.cens?.[r.record] === 1) continue;
     const where = `data[line ${history.line[r.record]}].DV`;
-    const e = ir.errors[sim.outputIndex(r.cmt)] ?? ir.errors[0];
+    const e = ir.errors[sim.outputIndex(r.cmt, history.dvid?.[r.record] ?? 0)] ?? ir.errors[0];
     const sd = e.kind === 'add' ? e.addSd / r.ipred : e.propSd + e.addSd / Math.max(r.ipred, 1e-300);
     const ratio = r.dv / r.ipred;
     const beyondSd = sd > 0 && Math.abs(r.dv - r.ipred) / (sd * r.ipred) > IMPLAUSIBLE_SDS;
