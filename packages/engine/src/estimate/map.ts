@@ -7,7 +7,7 @@ import { type ConditionalCovariance, conditionalCovariance, covarianceFromJacobi
 import { FiniteDifferences, type JacobianMethod } from './jacobian.ts';
 import { cholesky, forwardSolve } from './linalg.ts';
 import { normalQuantile } from './normal.ts';
-import { buildClosedFormSensitivity, ClosedFormJacobian } from './closed-form-sensitivity.ts';
+import { ClosedFormJacobian } from './closed-form-sensitivity.ts';
 import { buildSensitivityModel, etasAffectingDoseTiming, SensitivityJacobian } from './sensitivity.ts';
 import { MapObjective, type ObjectiveOptions, withVarianceTap } from './objective.ts';
 
@@ -194,17 +194,18 @@ export class MapEstimator {
         : null;
     const closed =
       !adaptive && options.derivatives !== 'finite-differences'
-        ? buildClosedFormSensitivity(model, estimated)
+        ? ClosedFormJacobian.of(
+            model,
+            estimated,
+            options.simulator ?? {},
+            new FiniteDifferences('forward', 1e-7),
+          )
         : null;
     if (sens) {
       this.forward = new SensitivityJacobian(sens, options.simulator, new FiniteDifferences('central', 1e-3));
       this.central = this.forward;
     } else if (closed) {
-      this.forward = new ClosedFormJacobian(
-        closed,
-        options.simulator ?? {},
-        new FiniteDifferences('forward', 1e-7),
-      );
+      this.forward = closed;
       this.central = new FiniteDifferences('central', 1e-4);
     } else {
       this.forward = adaptive
