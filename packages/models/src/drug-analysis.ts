@@ -108,7 +108,13 @@ function drugTargets(drug: string, formulation: string | undefined): string[] {
 /** The drug-level analysis of a clinical record (see the module documentation). */
 export function analyseDrug(
   inputs: DrugAnalysisInputs,
-  settings: { samples?: number; seed?: number; maxCandidates?: number } = {},
+  settings: {
+    samples?: number;
+    seed?: number;
+    maxCandidates?: number;
+    /** How many of the ranked candidates to return (default maxCandidates; see RecommendSettings.listed). */
+    listed?: number;
+  } = {},
 ): DrugAnalysis {
   if (!drugFile(inputs.drug) && !modelsForDrug(inputs.drug).length)
     throw new DosetwinError([
@@ -166,6 +172,7 @@ export function analyseDrug(
       seed: settings.seed ?? 1,
       optimiseFor: 'target',
       maxCandidates: settings.maxCandidates ?? 5,
+      ...(settings.listed !== undefined ? { listed: settings.listed } : {}),
     },
     formulation ? { formulation } : {},
   );

@@ -33,8 +33,8 @@
  */
 import {
   type AdministrationLimits,
+  BEST_PTA,
   type Candidate,
-  compareKeys,
   createTwin,
   DosetwinError,
   type FutureRegimen,
@@ -50,6 +50,7 @@ import {
   type RegimenSpace,
   type Target,
   targetCentre,
+  topRanked,
   type Twin,
 } from '@dosetwin/engine';
 import {
@@ -93,7 +94,14 @@ export interface RecommendSettings {
   samples: number;
   seed: number;
   optimiseFor: 'target' | 'pta';
+  /** How many candidates each model's search lists (and the drug level, unless `listed`). */
   maxCandidates: number;
+  /**
+   * Drug level: how many of the ranked averaged candidates to return (default `maxCandidates`).
+   * Each model still proposes its first `maxCandidates`, so the first candidates are the same;
+   * a card showing only the first asks for 1 and pays for the PTA of fewer regimens.
+   */
+  listed?: number;
 }
 
 /** When the next dose is given after a high level: the threshold, the time, P(level ≤ threshold) then. */
@@ -357,10 +365,10 @@ function mixtureNextDose(
   return { threshold, time, probabilityBelow, models };
 }
 
-/** Evaluate one regimen (data units) under one model: exactly that regimen, in the model's units. */
-function evaluateUnder(m: Weighted, r: PooledRegimen): Candidate | null {
+/** A pooled regimen (data units) in one model's units. */
+function regimenUnder(m: Weighted, r: PooledRegimen): FutureRegimen {
   const f = m.fit.factors;
-  const reg: FutureRegimen = {
+  return {
     start: r.start * f.time,
     dose: r.dose * f.dose,
     interval: r.interval * f.time,
@@ -370,12 +378,22 @@ function evaluateUnder(m: Weighted, r: PooledRegimen): Candidate | null {
       ? { loadingDose: r.loadingDose * f.dose, loadingDuration: r.loadingDuration * f.time }
       : {}),
   };
+}
+
+/**
+ * Evaluate one regimen (data units) under one model: exactly that regimen, in the model's units,
+ * at the point estimate; its PTA over the draws is {@link attainmentUnder}'s, asked only for the
+ * regimens that can still be listed.
+ */
+function evaluateUnder(m: Weighted, r: PooledRegimen): Candidate | null {
+  const reg = regimenUnder(m, r);
   try {
     const e = m.twin.evaluate(reg, m.targets, {
       horizon: m.settings.horizon,
       mic: m.settings.mic,
       fu: m.settings.fu,
       skipSteadyState: true,
+      skipAttainment: true,
     });
     return {
       start: reg.start,
@@ -387,7 +405,6 @@ function evaluateUnder(m: Weighted, r: PooledRegimen): Candidate | null {
       loadingDuration: reg.loadingDuration ?? 0,
       metrics: e.metrics,
       met: e.met,
-      ...(e.pta ? { pta: e.pta } : {}),
       exposure: e.exposure,
       exactDose: reg.dose,
       ceiling: { dose: Infinity, by: null },
@@ -397,6 +414,16 @@ function evaluateUnder(m: Weighted, r: PooledRegimen): Candidate | null {
     if (e instanceof DosetwinError && e.issues.some((i) => i.code === 'DT_NO_STEADY_STATE')) return null;
     throw e;
   }
+}
+
+/** The PTA of a pooled regimen under one model, over its draws (as its evaluation would give it). */
+function attainmentUnder(m: Weighted, r: PooledRegimen): { each: number[]; all: number } {
+  const { each, all } = m.twin.attainment(regimenUnder(m, r), m.targets, {
+    horizon: m.settings.horizon,
+    mic: m.settings.mic,
+    fu: m.settings.fu,
+  });
+  return { each, all };
 }
 
 /**
@@ -498,11 +525,20 @@ export function recommendDrug(
     }
   }
 
-  // Steps 4-5: every pooled regimen under every weighted model, combined.
-  const averaged: (AveragedCandidate & { start: number; proposedBy: string[]; regimen: PooledRegimen })[] =
-    [];
+  // Steps 4-5: every pooled regimen under every weighted model, combined. The PTA under a model
+  // that did not propose the regimen (a simulation per draw) waits until the ranking asks for it.
+  type Averaged = AveragedCandidate & {
+    start: number;
+    proposedBy: string[];
+    regimen: PooledRegimen;
+    per: ModelCandidates[];
+    /** The models whose PTA of this regimen is not computed yet. */
+    pending: Weighted[];
+  };
+  const averaged: Averaged[] = [];
   for (const r of pool) {
     const per: ModelCandidates[] = [];
+    const pending: Weighted[] = [];
     let missing: string | null = null;
     for (const m of weighted) {
       const c = r.own.get(m.fit.id) ?? evaluateUnder(m, r);
@@ -510,6 +546,7 @@ export function recommendDrug(
         missing = m.fit.id;
         break;
       }
+      if (!c.pta && m.twin.draws.length) pending.push(m);
       per.push({
         id: m.fit.id,
         weight: m.fit.weight,
@@ -530,12 +567,12 @@ export function recommendDrug(
       continue;
     }
     const [c] = combineCandidates(per, units);
-    averaged.push({ ...c, start: r.start, proposedBy: r.proposedBy, regimen: r });
+    averaged.push({ ...c, start: r.start, proposedBy: r.proposedBy, regimen: r, per, pending });
   }
 
   const weights = weighted.map((m) => ({ id: m.fit.id, weight: m.fit.weight }));
-  /** The loading target under every model for a listed regimen, combined as the maintenance metrics. */
-  const loadingOf = (r: PooledRegimen): DrugCandidate['loading'] => {
+  /** The loading target's metric under every model for a pooled regimen, combined as the maintenance metrics. */
+  const loadingOf = (r: PooledRegimen) => {
     const models = weighted.map((m) => {
       const f = m.fit.factors;
       const reg: FutureRegimen = {
@@ -550,46 +587,65 @@ export function recommendDrug(
       const value = (eta: ArrayLike<number> | null): number =>
         loadingMetric(m.twin.sim, m.fit.patient, reg, m.loadingTarget!, eta, m.settings);
       const back = metricFactor(m.loadingTarget!.metric, m.fit.model.ir.units, units);
-      const draws = m.twin.draws;
-      return {
-        id: m.fit.id,
-        metric: value(m.twin.point) * back,
-        pta: draws.length
-          ? draws.filter((d) => inTarget(m.loadingTarget!, value(d))).length / draws.length
-          : null,
-      };
+      return { id: m.fit.id, metric: value(m.twin.point) * back, value, draws: m.twin.draws };
     });
     const metric = modelAverage(weights, (i) => [models[i].metric]).averaged[0];
+    return { metric, met: inTarget(loadingTarget!, metric), models };
+  };
+  /** The loading target for a listed regimen: its metric as ranked, and its probability over each model's draws. */
+  const loadingListed = (r: PooledRegimen, l: ReturnType<typeof loadingOf>): DrugCandidate['loading'] => {
+    const models = l.models.map((x) => ({
+      id: x.id,
+      metric: x.metric,
+      pta: x.draws.length
+        ? x.draws.filter((d) => inTarget(loadingTarget!, x.value(d))).length / x.draws.length
+        : null,
+    }));
     const pta = models.every((x) => x.pta !== null)
       ? modelAverage(weights, (i) => [models[i].pta!], 'probability').averaged[0]
       : null;
     return {
       dose: r.loadingDose,
       duration: r.loadingDose > 0 ? r.loadingDuration : 0,
-      metric,
-      met: inTarget(loadingTarget!, metric),
+      metric: l.metric,
+      met: l.met,
       pta,
       models,
     };
   };
   const loadings = new Map(averaged.map((c) => [c, loadingTarget ? loadingOf(c.regimen) : undefined]));
 
-  // Step 6: rank on the averaged values.
-  const keyed = averaged.map((c) => {
+  // Step 6: rank on the averaged values. Regimens that differ only by their loading dose (proposed
+  // by different models): the one meeting the loading target, then the closest to its centre,
+  // first; then the smaller dose.
+  const keyOf = (c: Averaged, pta?: { all: number }): number[] => {
     const l = loadings.get(c);
-    // Regimens that differ only by their loading dose (proposed by different models): the one
-    // meeting the loading target, then the closest to its centre, first; then the smaller dose.
-    const k = [
-      ...rankKey(c, targets, s.optimiseFor),
+    return [
+      ...rankKey(pta ? { ...c, pta } : c, targets, s.optimiseFor),
       ...(l ? [l.met ? 0 : 1, Math.abs(Math.log(l.metric / targetCentre(loadingTarget!)))] : []),
       c.dose,
     ];
-    return { c, k };
+  };
+  // Only the regimens that can still be listed get their PTA under every model.
+  const listed = topRanked(averaged, {
+    n: s.listed ?? s.maxCandidates,
+    key: (c) => keyOf(c),
+    bound: (c) => keyOf(c, BEST_PTA),
+    settled: (c) => c.pending.length === 0,
+    settle: (c) => {
+      for (const m of c.pending) {
+        const row = c.per.find((x) => x.id === m.fit.id)!;
+        row.candidates = [{ ...row.candidates[0], pta: attainmentUnder(m, c.regimen) }];
+      }
+      c.pending = [];
+      const [again] = combineCandidates(c.per, units);
+      if (again.pta) c.pta = again.pta;
+      c.models = again.models;
+    },
   });
-  keyed.sort((a, b) => compareKeys(a.k, b.k));
   const named = (values: number[]): Record<string, number> =>
     Object.fromEntries(targets.map((t, k) => [t.metric, values[k]]));
-  const candidates: DrugCandidate[] = keyed.slice(0, s.maxCandidates).map(({ c }, rank) => ({
+  const candidates: DrugCandidate[] = listed.map((c, rank) => ({
     rank: rank + 1,
     start: c.start,
     dose: c.dose,
@@ -601,7 +657,7 @@ export function recommendDrug(
     met: c.met,
     pta: c.pta ?? null,
     proposedBy: c.proposedBy,
-    ...(loadingTarget ? { loading: loadings.get(c)! } : {}),
+    ...(loadingTarget ? { loading: loadingListed(c.regimen, loadings.get(c)!) } : {}),
     models: c.models.map((m) => ({
       id: m.id,
       weight: m.weight,
