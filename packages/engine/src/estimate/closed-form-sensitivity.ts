@@ -218,8 +218,7 @@ class SensitivityTracker implements RunTracker {
       this.lagD = new Float64Array(need);
       this.dY = new Float64Array(need);
     }
-    this.S.fill(0);
-    this.dRate.fill(0);
+    this.reset();
   }
 
   parameters(): void {
@@ -252,8 +251,13 @@ class SensitivityTracker implements RunTracker {
   }
 
   reset(): void {
-    this.S.fill(0);
-    this.dRate.fill(0);
+    // Loops: TypedArray fill costs more than the work for a few entries, at every run.
+    const S = this.S;
+    const dRate = this.dRate;
+    for (let q = 0; q < S.length; q++) {
+      S[q] = 0;
+      dRate[q] = 0;
+    }
   }
 
   doseRecord(i: number, c: number): void {
@@ -396,8 +400,15 @@ export class ClosedFormJacobian implements JacobianMethod {
     for (let i = 0; i < p.n; i++)
       if ((p.evid[i] === 1 || p.evid[i] === 4) && (p.ss[i] > 0 || (p.amt[i] > 0 && p.rate[i] !== 0)))
         this.unsupported = true;
-    this.col = Int32Array.from(obj.etaIndex, (k) => this.cf.etas.indexOf(k));
-    if (this.col.some((c) => c < 0)) this.unsupported = true;
+    // Plain loops: Int32Array.from with a map function goes through the iterator protocol, once
+    // per fit.
+    const n = obj.n;
+    if (this.col.length !== n) this.col = new Int32Array(n);
+    const etas = this.cf.etas;
+    for (let i = 0; i < n; i++) {
+      this.col[i] = etas.indexOf(obj.etaIndex[i]);
+      if (this.col[i] < 0) this.unsupported = true;
+    }
     if (this.out.length < p.n) this.out = new Float64Array(p.n);
   }
 }
