@@ -1,6 +1,6 @@
 import { fail } from '../errors.ts';
 import { withPredictionTimes } from '../events/grid.ts';
-import type { PatientData } from '../events/records.ts';
+import { emptyPatient, type PatientData } from '../events/records.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 
 /** Successive local refinements of an extreme or a MIC crossing (each one simulation run). */
@@ -100,8 +100,11 @@ export function computeExposure(
   }
   for (const t of q.at ?? []) if (inWindow(t)) grid.add(t);
 
+  // The grid's run and each refinement's fill one patient and one output buffer in turn (a run
+  // reads only what it wrote): no dozen typed arrays allocated per run.
+  const scratch: Scratch = { patient: emptyPatient(patient.id, 0, patient.nCov), out: new Float64Array(0) };
   const evaluate = (times: number[], withAuc: boolean): PredictionRun =>
-    predictionRun(sim, patient, times, cmt, withAuc ? output : -1)(eta);
+    predictionRun(sim, patient, times, cmt, withAuc ? output : -1, scratch)(eta);
 
   // Concentrations on the grid (no integral: uniform steps reuse the solver's cached propagators),
   // then the AUC from a run with the two window ends only, integrated exactly between events.
@@ -250,10 +253,25 @@ interface PredictionRun {
   auc: number[];
 }
 
+/** The distinct times in increasing order (a typed array's numeric sort, no comparator calls). */
+function sortedDistinct(times: readonly number[]): number[] {
+  const a = Float64Array.from(times).sort();
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) out.push(a[i]);
+  return out;
+}
+
+/** A patient and an output buffer that successive runs fill (each run before the next is built). */
+interface Scratch {
+  patient: PatientData;
+  out: Float64Array;
+}
+
 /**
  * One simulation of the patient with prediction records at `times`, as a function of the eta
  * vector: the records are built once, so the draws of a PTA rerun only the simulation.
- * `integrate` = the output whose AUC accumulates (-1: none).
+ * `integrate` = the output whose AUC accumulates (-1: none). With `scratch`, the records and the
+ * levels go into its arrays (valid until the next run built on it).
  */
 function predictionRun(
   sim: Simulator,
@@ -261,11 +279,13 @@ function predictionRun(
   times: readonly number[],
   cmt: number,
   integrate: number,
+  scratch?: Scratch,
 ): (eta: ArrayLike<number> | null) => PredictionRun {
-  const sorted = [...new Set(times)].sort((a, b) => a - b);
-  const p = withPredictionTimes(patient, sorted, cmt);
+  const sorted = sortedDistinct(times);
+  const p = withPredictionTimes(patient, sorted, cmt, scratch?.patient);
+  if (scratch && scratch.out.length < p.n) scratch.out = new Float64Array(p.time.length);
   return (eta) => {
-    const out = new Float64Array(p.n);
+    const out = scratch ? scratch.out : new Float64Array(p.n);
     const cum = integrate >= 0 ? new Float64Array(p.n) : undefined;
     const prev = sim.integrateOutput;
     sim.integrateOutput = integrate;
