@@ -11,6 +11,7 @@ const MODULES: { commands: string[]; load: () => Promise<Register> }[] = [
   { commands: ['simulate'], load: async () => (await import('./commands/simulate.ts')).registerSimulate },
   { commands: ['fit'], load: async () => (await import('./commands/fit.ts')).registerFit },
   { commands: ['popfit'], load: async () => (await import('./commands/popfit.ts')).registerPopfit },
+  { commands: ['federate'], load: async () => (await import('./commands/federate.ts')).registerFederate },
   {
     commands: ['bias-audit'],
     load: async () => (await import('./commands/bias-audit.ts')).registerBiasAudit,

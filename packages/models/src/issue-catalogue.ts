@@ -1091,7 +1091,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_FEDERATE_MESSAGE',
     severity: 'error',
     area: 'estimation',
-    raisedIn: ['engine'],
+    raisedIn: ['engine', 'cli'],
     title: { en: 'Federated message refused', fr: 'Message fédéré refusé' },
     meaning: {
       en: 'A federated fitting node received a request it cannot answer: a run it does not hold (it restarted, or the run was closed), a missing field, or an unknown call.',
@@ -1100,6 +1100,21 @@ const CATALOGUE: IssueEntry[] = [
     action: {
       en: 'Start the fit again from the coordinator (dosetwin federate run); check that the coordinator and the nodes run the same dosetwin version.',
       fr: 'Relancer l’ajustement depuis le coordinateur (dosetwin federate run) ; vérifier que le coordinateur et les nœuds ont la même version de dosetwin.',
+    },
+  },
+  {
+    code: 'DT_FEDERATE_AUTH',
+    severity: 'error',
+    area: 'estimation',
+    raisedIn: ['cli'],
+    title: { en: 'Node credentials refused', fr: 'Identifiants du nœud refusés' },
+    meaning: {
+      en: 'A federated fitting node answers only a coordinator presenting its bearer token; the token of the request was missing or wrong, and the node answered nothing else.',
+      fr: 'Un nœud d’ajustement fédéré ne répond qu’au coordinateur qui présente son jeton ; le jeton de la requête manquait ou était faux, et le nœud n’a rien répondu d’autre.',
+    },
+    action: {
+      en: 'Put the node’s token (the --token it was started with) in the nodes file, as token or through tokenEnv.',
+      fr: 'Mettre le jeton du nœud (le --token avec lequel il a été lancé) dans le fichier des nœuds, en token ou par tokenEnv.',
     },
   },
   {
