@@ -120,7 +120,7 @@ export function fitFocei(
       return false;
     },
   });
-  const final = objective.evaluate(r.x);
+  const final = outer.at(r.x);
   return assemble('focei', 'FOCE-I at the estimates', space, objective, final, r.x, {
     converged: r.converged,
     message: r.reason,
@@ -175,11 +175,13 @@ export function covarianceStep(
   h = 5e-3,
   onProgress?: (p: FitProgress) => void,
   method: CovarianceMethod = 'sandwich',
+  /** The evaluation at u when the caller has it (the fit's final one): not made again. */
+  center?: FoceiEvaluation,
 ):
   | { covariance: EstimateCovariance; se: Record<string, number>; ci95: Record<string, [number, number]> }
   | { error: string } {
   const n = space.n;
-  const f0 = objective.evaluate(u).ofv;
+  const f0 = (center ?? objective.evaluate(u)).ofv;
   const H = new Float64Array(n * n);
   const nSub = objective.patients.length;
   const grads = new Float64Array(nSub * n);
@@ -316,7 +318,7 @@ export function assemble(
   let ci95: Record<string, [number, number]> = {};
   let covariance: EstimateCovariance | null = null;
   if (run.covariance && Number.isFinite(final.ofv)) {
-    const c = covarianceStep(space, objective, u, undefined, run.onProgress, run.covarianceMethod);
+    const c = covarianceStep(space, objective, u, undefined, run.onProgress, run.covarianceMethod, final);
     if ('error' in c)
       warnings.push({
         code: 'DT_POPFIT_COVARIANCE',

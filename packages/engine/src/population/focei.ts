@@ -290,15 +290,29 @@ export class OuterProblem implements Minimizable {
     this.n = objective.space.n;
   }
 
+  /** The last point `value` evaluated, and its evaluation. */
+  private valued: { u: Float64Array; e: FoceiEvaluation } | null = null;
+
   value(u: Float64Array): number {
     const e = this.objective.evaluate(u);
     if (!this.last || e.ofv <= this.last.ofv) this.last = e;
+    this.valued = { u: Float64Array.from(u), e };
     return e.ofv;
+  }
+
+  /**
+   * The evaluation at u: the one `value` has just made when the optimiser asks for the gradient at
+   * the point its line search accepted (every iteration), else a new one.
+   */
+  at(u: ArrayLike<number>): FoceiEvaluation {
+    const v = this.valued;
+    if (v && v.u.length === u.length && v.u.every((x, k) => x === u[k])) return v.e;
+    return this.objective.evaluate(u);
   }
 
   gradient(u: Float64Array, g: Float64Array, H: Float64Array | null): number {
     const n = this.n;
-    const e0 = this.objective.evaluate(u);
+    const e0 = this.at(u);
     const f0 = e0.ofv;
     if (!this.last || f0 <= this.last.ofv) this.last = e0;
     if (!Number.isFinite(f0)) return Infinity;
