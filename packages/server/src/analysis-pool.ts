@@ -21,7 +21,13 @@ import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } f
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DosetwinError } from '@dosetwin/engine';
-import type { AnalysisCandidate, DrugAnalysisInputs, Regimen } from '@dosetwin/models';
+import type {
+  AnalysisCandidate,
+  DrugAnalysisInputs,
+  LocalModelProposal,
+  LocalModelRequest,
+  Regimen,
+} from '@dosetwin/models';
 import { Piscina } from 'piscina';
 import type { AnalysisResult, AnalysisSubject, RetainedEvaluation } from './analysis.ts';
 import type { AnalysisTask, TaskOutcome } from './analysis-task.ts';
@@ -212,6 +218,11 @@ export class AnalysisPool {
     return (await this.run(userId, { op: 'retained', subject, modelId, regimen })) as RetainedEvaluation;
   }
 
+  /** A local version of a library model with its evidence (proposeLocalModel), on a worker thread. */
+  async localModel(userId: string, request: LocalModelRequest): Promise<LocalModelProposal> {
+    return (await this.run(userId, { op: 'local-model', request })) as LocalModelProposal;
+  }
+
   /** Analyses running and waiting now. */
   load(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
@@ -224,7 +235,7 @@ export class AnalysisPool {
   private async run(
     userId: string,
     task: AnalysisTask,
-  ): Promise<AnalysisResult | RetainedEvaluation | AnalysisCandidate[]> {
+  ): Promise<AnalysisResult | RetainedEvaluation | AnalysisCandidate[] | LocalModelProposal> {
     const mine = this.perUser.get(userId) ?? 0;
     if (mine >= this.limits.perUser)
       reject(
@@ -262,7 +273,7 @@ export class AnalysisPool {
 
   private async runNow(
     task: AnalysisTask,
-  ): Promise<AnalysisResult | RetainedEvaluation | AnalysisCandidate[]> {
+  ): Promise<AnalysisResult | RetainedEvaluation | AnalysisCandidate[] | LocalModelProposal> {
     // The time limit starts once the worker code is built (the first analysis of a process).
     const pool = await this.pool;
     const abort = new AbortController();

@@ -7,7 +7,14 @@
 import { setPriority } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { DosetwinError, type Issue } from '@dosetwin/engine';
-import type { AnalysisCandidate, DrugAnalysisInputs, Regimen } from '@dosetwin/models';
+import {
+  type AnalysisCandidate,
+  type DrugAnalysisInputs,
+  type LocalModelProposal,
+  type LocalModelRequest,
+  proposeLocalModel,
+  type Regimen,
+} from '@dosetwin/models';
 import {
   type AnalysisResult,
   type AnalysisSubject,
@@ -25,10 +32,11 @@ if (!isMainThread && process.platform === 'linux') setPriority(10);
 export type AnalysisTask =
   | { op: 'analyse'; subject: AnalysisSubject }
   | { op: 'retained'; subject: AnalysisSubject; modelId: string; regimen: Regimen }
-  | { op: 'candidates'; inputs: DrugAnalysisInputs };
+  | { op: 'candidates'; inputs: DrugAnalysisInputs }
+  | { op: 'local-model'; request: LocalModelRequest };
 
 export type TaskOutcome =
-  | { ok: true; value: AnalysisResult | RetainedEvaluation | AnalysisCandidate[] }
+  | { ok: true; value: AnalysisResult | RetainedEvaluation | AnalysisCandidate[] | LocalModelProposal }
   | { ok: false; issues: Issue[] }
   | { ok: false; error: string };
 
@@ -36,6 +44,7 @@ export default async function runTask(task: AnalysisTask): Promise<TaskOutcome> 
   try {
     if (task.op === 'analyse') return { ok: true, value: await runAnalysis(task.subject) };
     if (task.op === 'candidates') return { ok: true, value: drugCandidates(task.inputs) };
+    if (task.op === 'local-model') return { ok: true, value: proposeLocalModel(task.request) };
     return { ok: true, value: evaluateRetainedRegimen(task.subject, task.modelId, task.regimen) };
   } catch (e) {
     if (e instanceof DosetwinError) return { ok: false, issues: [...e.issues] };

@@ -6,10 +6,11 @@
  * file only wires and adds the engine's version.
  */
 import { readFileSync } from 'node:fs';
-import type { Issue } from '@dosetwin/engine';
+import type { Issue, ModelIR } from '@dosetwin/engine';
 import {
   type AnalysisCandidate,
   type AnalysisInputs,
+  type AnalysisSettings,
   type AnalysisTarget,
   analyse,
   analyseDrug,
@@ -19,6 +20,8 @@ import {
   drugTwins,
   evaluateDrugRegimen,
   evaluateRetained,
+  getModel,
+  localLibraryModel,
   type MetricValue,
   type Regimen,
   type RegimenForecast,
@@ -34,7 +37,20 @@ export type { AnalysisInputs };
 
 /** What a request asks to analyse: a record under one model, or under every model of a drug. */
 export type AnalysisSubject =
-  { kind: 'model'; inputs: AnalysisInputs } | { kind: 'drug'; inputs: DrugAnalysisInputs };
+  | {
+      kind: 'model';
+      inputs: AnalysisInputs;
+      /** An approved local version's IR, used instead of the published model's. */
+      localIr?: ModelIR;
+    }
+  | { kind: 'drug'; inputs: DrugAnalysisInputs };
+
+/** The library model a subject is analysed with: its approved local version when it has one. */
+function localOf(subject: AnalysisSubject): AnalysisSettings {
+  return subject.kind === 'model' && subject.localIr
+    ? { model: localLibraryModel(getModel(subject.inputs.modelId), subject.localIr) }
+    : {};
+}
 
 /** A drug-level analysis's models: weights, what was left out, the one selected for the chart. */
 export interface Averaging {
@@ -77,7 +93,7 @@ export interface AnalysisResult {
 
 export async function runAnalysis(subject: AnalysisSubject): Promise<AnalysisResult> {
   if (subject.kind === 'model') {
-    const a = analyse(subject.inputs);
+    const a = analyse(subject.inputs, localOf(subject));
     return {
       kind: 'model',
       model: a.model,
@@ -154,7 +170,7 @@ export function evaluateRetainedRegimen(
   regimen: Regimen,
 ): RetainedEvaluation {
   const inputs: AnalysisInputs = { ...subject.inputs, modelId };
-  const one = evaluateRetained(inputs, regimen);
+  const one = evaluateRetained(inputs, regimen, localOf(subject));
   if (subject.kind === 'model')
     return { forecast: one.forecast, metrics: one.forecast.metrics, pta: one.pta };
   const avg = evaluateDrugRegimen(drugTwins(subject.inputs), regimen);

@@ -144,6 +144,10 @@ const W = {
     en: 'Model {id} version {v}; dosetwin engine {e}',
     fr: 'Modèle {id} version {v} ; moteur dosetwin {e}',
   },
+  localModelLine: {
+    en: 'Local version {n} of the model, adapted to this hospital’s patients; approved by {by} on {t}',
+    fr: 'Version locale {n} du modèle, adaptée aux patients de cet hôpital ; approuvée par {by} le {t}',
+  },
   citation: { en: 'Reference', fr: 'Référence' },
   analysisLine: {
     en: 'Analysis version {v}, computed {t}; hash {h}',

@@ -429,6 +429,15 @@ export function reportSections(d: ReportData): ReportSection[] {
             ]
           : []),
         tr(lang, 'modelLine', { id: a.modelId, v: a.modelVersion, e: a.engineVersion }),
+        ...(a.localModel
+          ? [
+              tr(lang, 'localModelLine', {
+                n: a.localModel.version,
+                by: a.localModel.approvedBy,
+                t: T(a.localModel.approvedAt),
+              }),
+            ]
+          : []),
         labelled(tr(lang, 'citation'), a.fit.model.citation, lang),
         tr(lang, 'analysisLine', { v: a.version, t: T(a.createdAt), h: a.hash.slice(0, 16) }),
       ],

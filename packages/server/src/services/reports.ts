@@ -21,6 +21,7 @@ import { checkSignature } from '../signature.ts';
 import { audit, parseJson } from '../store.ts';
 import { analysisOut } from './analyses.ts';
 import { decisionInForce, pendingVersion, rejectedAfter, versionStates } from './decision-in-force.ts';
+import { localIrOf } from './local-models.ts';
 import { requestFor } from './requests.ts';
 import { retainedSubject, validationOut } from './validations.ts';
 
@@ -121,7 +122,7 @@ export async function report(
           // The twin again (seconds): on the analysis pool, within its limits, as the signature's.
           ...(await ctx.analyses.retained(
             user.id,
-            retainedSubject(a.kind, analysis.inputs, a.model_id),
+            retainedSubject(a.kind, analysis.inputs, a.model_id, await localIrOf(db, a)),
             a.model_id,
             current,
           )),

@@ -8,6 +8,7 @@
  */
 import type { SessionUser } from '../auth.ts';
 import type { Ctx } from '../context.ts';
+import type { ModelIR } from '@dosetwin/engine';
 import type { AnalysisSubject } from '../analysis.ts';
 import type {
   Candidate,
@@ -24,6 +25,7 @@ import { audit, newId, nowIso, parseJson, patientFor } from '../store.ts';
 import { Checks } from '../validate.ts';
 import { meaningOf, SIGNATURE_ALG, signedRecord, signRecord } from '../signature.ts';
 import { reauthenticateToSign } from './credentials.ts';
+import { localIrOf } from './local-models.ts';
 import { requestStatusOf, versionStates } from './decision-in-force.ts';
 import { checkRetainedRegimen, signatureGate } from './plausibility.ts';
 
@@ -148,10 +150,12 @@ export async function validate(
   const evaluation =
     regimen === null
       ? null
-      : await ctx.analyses.retained(user.id, retainedSubject(a0.kind, inputs, a0.model_id), a0.model_id, {
-          ...regimen,
-          start: regimen.start ?? inputs.start,
-        });
+      : await ctx.analyses.retained(
+          user.id,
+          retainedSubject(a0.kind, inputs, a0.model_id, await localIrOf(db, a0)),
+          a0.model_id,
+          { ...regimen, start: regimen.start ?? inputs.start },
+        );
   const out = await db.transaction().execute(async (trx) => {
     if (ctx.db.dialect === 'postgres')
       await trx.selectFrom('analyses').select('id').where('id', '=', analysisId).forUpdate().execute();
@@ -227,6 +231,7 @@ export function retainedSubject(
   kind: 'model' | 'drug',
   inputs: StoredInputs,
   modelId: string,
+  localIr?: ModelIR,
 ): AnalysisSubject {
   const record = {
     patientId: inputs.patientId,
@@ -241,5 +246,5 @@ export function retainedSubject(
   };
   return kind === 'drug'
     ? { kind: 'drug', inputs: { ...record, drug: inputs.drug!, formulation: inputs.formulation ?? null } }
-    : { kind: 'model', inputs: { ...record, modelId } };
+    : { kind: 'model', inputs: { ...record, modelId }, ...(localIr ? { localIr } : {}) };
 }
