@@ -3,7 +3,7 @@
 // replying with each patient's JSON line. The engine stays pure; threads live here, in the CLI.
 import { parentPort, workerData } from 'node:worker_threads';
 import { MapEstimator, type PatientData } from '@dosetwin/engine';
-import { estimatorOptions, type FitSettings, fitLine } from './fit.ts';
+import { estimatorOptions, type FitSettings, fitLine, fitted } from './fit.ts';
 import { resolveModel } from './model-arg.ts';
 
 const data = workerData as {
@@ -17,8 +17,7 @@ const est = new MapEstimator(model, estimatorOptions(data.settings));
 
 parentPort!.on('message', (index: number) => {
   try {
-    const line = fitLine(est, model, patients[index], data.settings);
-    parentPort!.postMessage({ index, line: JSON.stringify(line), converged: line.converged });
+    parentPort!.postMessage({ index, ...fitted(fitLine(est, model, patients[index], data.settings)) });
   } catch (e) {
     parentPort!.postMessage({ index, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }

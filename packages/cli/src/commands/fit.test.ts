@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import type { atLine, DrugFitLine, FitLine } from './fit.ts';
+import { type atLine, type DrugFitLine, type FitLine, workersWorthStarting } from './fit.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const BENCH = resolve(REPO, '../shared/reference/map-benchmark');
@@ -271,4 +271,31 @@ test('fit --model ID with units in the header: the library model, the data conve
   assert.deepEqual(la.exposure, lb.exposure);
   assert.deepEqual([la.exposure[0].from, la.exposure[0].to, la.exposure[0].levels], [0, 12, 3]);
   assert.equal(la.parameters.HCT, 32);
+});
+
+test('fit: the same lines (stdout byte for byte) and warnings on 1 thread, on 3 (the main one and 2 workers) and with the threads chosen by the work', async () => {
+  const { data } = fixture(30);
+  const one = await fit('--model', MODEL, '--data', data, '--threads', '1');
+  const three = await fit('--model', MODEL, '--data', data, '--threads', '3');
+  const chosen = await fit('--model', MODEL, '--data', data);
+  for (const r of [one, three, chosen]) assert.equal(r.code, 0, r.stderr);
+  assert.equal(one.stdout.trim().split('\n').length, 30);
+  assert.equal(three.stdout, one.stdout);
+  assert.equal(chosen.stdout, one.stdout);
+  const sorted = (s: string): string => s.trim().split('\n').sort().join('\n');
+  assert.equal(sorted(three.stderr), sorted(one.stderr));
+  assert.equal(chosen.stderr, one.stderr);
+});
+
+test('fit: threads chosen by the work: none added for 600 one-compartment patients at 0.5 ms each (0.25 s left after the probe), one per 0.5 s left, at most the cores', () => {
+  // The probe: 100 ms on the main thread.
+  assert.equal(workersWorthStarting(100, 200, 600, 2), 0);
+  assert.equal(workersWorthStarting(100, 200, 1100, 2), 0, '0.45 s left: under two worker starts');
+  assert.equal(workersWorthStarting(100, 200, 1200, 2), 1, '0.5 s left');
+  // ODE fits at 10 ms each: 5.9 s left; 2 cores → 1 worker, 8 cores → 7, 16 cores → 11.
+  assert.equal(workersWorthStarting(100, 10, 600, 2), 1);
+  assert.equal(workersWorthStarting(100, 10, 600, 8), 7);
+  assert.equal(workersWorthStarting(100, 10, 600, 16), 11);
+  assert.equal(workersWorthStarting(100, 600, 600, 8), 0, 'all done');
+  assert.equal(workersWorthStarting(100, 10, 600, 1), 0, 'one core');
 });

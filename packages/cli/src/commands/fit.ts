@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import {
   averagePredictions,
@@ -92,6 +93,13 @@ export interface FitLine {
 }
 
 const num = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+/** A line as printed and sent from a worker. */
+export const fitted = (line: FitLine): FittedLine => ({
+  line: JSON.stringify(line),
+  converged: line.converged,
+  warnings: line.warnings,
+});
 
 /** Fit one patient and build its output line (engine calls only; used by the workers too). */
 export function fitLine(est: MapEstimator, model: CompiledModel, p: PatientData, s: FitSettings): FitLine {
@@ -232,47 +240,113 @@ function startWorker(data: unknown): Worker {
   return moduleWorker(new URL('./fit-worker.ts', import.meta.url), data);
 }
 
-/** Fit all patients on `threads` worker threads; lines are printed in dataset order. */
-async function fitParallel(
-  input: { model: string; patients: readonly PatientData[] },
-  nPatients: number,
-  s: FitSettings,
-  threads: number,
-  emit: (i: number, line: string, converged: boolean) => void,
+/** A fitted patient's line as printed, and what the main thread says of it on stderr. */
+export interface FittedLine {
+  line: string;
+  converged: boolean;
+  warnings: FitLine['warnings'];
+}
+
+/**
+ * What one more worker thread costs before it fits a patient: its start, loading the compiled
+ * engine and library, compiling the model (a few hundred ms of CPU, more on a loaded machine).
+ */
+const WORKER_START_MS = 250;
+/** Fitting time on the main thread after which it judges whether more threads would pay. */
+const PROBE_MS = 100;
+
+/**
+ * How many workers to start beside the main thread, which fitted `done` of `total` patients in
+ * `elapsed` ms: one per two worker starts' worth of the work left at that pace (a worker started
+ * now takes its share only after starting), at most `maxThreads` − 1.
+ */
+export function workersWorthStarting(
+  elapsed: number,
+  done: number,
+  total: number,
+  maxThreads: number,
+): number {
+  const remaining = (elapsed / Math.max(done, 1)) * (total - done);
+  return Math.max(0, Math.min(maxThreads - 1, Math.floor(remaining / (2 * WORKER_START_MS))));
+}
+
+/**
+ * Fits every patient, the main thread fitting too, and emits each line (any order; the caller
+ * prints in dataset order). `threads` given: that many threads from the start (the main thread
+ * and threads − 1 workers). Otherwise chosen by the work: the main thread fits alone for
+ * {@link PROBE_MS}, then starts as many workers (up to `maxThreads` − 1) as the remaining work
+ * at its own pace pays for, each costing {@link WORKER_START_MS}. A short job (600
+ * one-compartment patients: about 0.3 s) thus runs on one thread, where two would spend more
+ * starting than they save; a long one spreads over the cores. Every line is the same whichever
+ * thread fits it.
+ */
+async function fitAll(
+  patients: readonly PatientData[],
+  fitHere: (p: PatientData) => FittedLine,
+  workerData: { model: string; patients: readonly PatientData[]; settings: FitSettings },
+  threads: { fixed: number } | { max: number },
+  emit: (i: number, fitted: FittedLine) => void,
 ): Promise<void> {
+  const N = patients.length;
   let next = 0;
-  let failed = 0;
-  await Promise.all(
-    Array.from({ length: threads }, async () => {
-      const w = startWorker({ ...input, settings: s });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          const send = (): void => {
-            if (next < nPatients) w.postMessage(next++);
-            else resolve();
-          };
-          w.on('message', (m: { index: number; line?: string; converged?: boolean; error?: string }) => {
-            if (m.error !== undefined) {
-              reject(new Error(m.error));
-              return;
-            }
-            if (m.line !== undefined) {
-              if (!m.converged) failed++;
-              emit(m.index, m.line, m.converged ?? false);
-            }
-            send();
-          });
-          w.on('error', reject);
-          w.on('exit', (code) =>
-            code === 0 ? resolve() : reject(new Error(`fit worker exited with ${code}`)),
-          );
-        });
-      } finally {
-        await w.terminate();
-      }
-    }),
-  );
-  void failed;
+  let failure: unknown;
+  const running: Promise<void>[] = [];
+  const spawn = (k: number): void => {
+    for (let w = 0; w < k; w++)
+      running.push(
+        runWorker(workerData, () => (failure === undefined && next < N ? next++ : -1), emit).catch(
+          (e: unknown) => {
+            failure ??= e;
+          },
+        ),
+      );
+  };
+  if ('fixed' in threads) spawn(threads.fixed - 1);
+  let probing = 'max' in threads && threads.max > 1;
+  const t0 = performance.now();
+  while (failure === undefined && next < N) {
+    const i = next++;
+    emit(i, fitHere(patients[i]));
+    if (probing && performance.now() - t0 >= PROBE_MS) {
+      probing = false;
+      spawn(workersWorthStarting(performance.now() - t0, next, N, (threads as { max: number }).max));
+    }
+    // With workers, their replies are handled between the main thread's own fits.
+    if (running.length > 0) await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(running);
+  if (failure !== undefined) throw failure;
+}
+
+/** One worker thread fitting the patients `take` hands it (-1: none left) until none is left. */
+async function runWorker(
+  data: { model: string; patients: readonly PatientData[]; settings: FitSettings },
+  take: () => number,
+  emit: (i: number, fitted: FittedLine) => void,
+): Promise<void> {
+  const w = startWorker(data);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const send = (): void => {
+        const i = take();
+        if (i >= 0) w.postMessage(i);
+        else resolve();
+      };
+      w.on('message', (m: { index: number; error?: string } & Partial<FittedLine>) => {
+        if (m.error !== undefined) {
+          reject(new Error(m.error));
+          return;
+        }
+        if (m.line !== undefined)
+          emit(m.index, { line: m.line, converged: m.converged ?? false, warnings: m.warnings });
+        send();
+      });
+      w.on('error', reject);
+      w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`fit worker exited with ${code}`))));
+    });
+  } finally {
+    await w.terminate();
+  }
 }
 
 /** The model-averaging options of `fit --drug` and `recommend --drug`, declared once. */
@@ -317,7 +391,10 @@ export function registerFit(program: Command): void {
     .option('--prior-weight <w>', 'weight of the prior (1 = the model’s Ω; < 1 flattens it)', '1')
     .option('--log-dv', 'DV is already ln(concentration) for outputs with a log-transformed (exp) error')
     .option('--starts <n>', 'extra starting points per patient (multimodal posteriors)', '0')
-    .option('--threads <n>', 'worker threads (default: all cores)')
+    .option(
+      '--threads <n>',
+      'threads fitting patients, the main one included (default: one, up to all cores when the fits take long enough for more to pay)',
+    )
     .option(
       '--at <file>',
       'evaluate at given etas instead of fitting (NONMEM MAXEVAL=0 with $ETAS): CSV with ID and ETA1..ETAn or the eta names, e.g. NONMEM’s eta table',
@@ -378,20 +455,20 @@ export function registerFit(program: Command): void {
             return 0;
           }
           const N = ds.patients.length;
-          const cores = opts.threads ? int(opts.threads, '--threads', 1) : availableParallelism();
-          const threads = Math.max(1, Math.min(cores, Math.ceil(N / 8)));
+          const threads = opts.threads
+            ? { fixed: Math.max(1, Math.min(int(opts.threads, '--threads', 1), Math.ceil(N / 8))) }
+            : { max: availableParallelism() };
           const bar = progress(N);
           const pending = new Map<number, string>();
           let printed = 0;
           let done = 0;
           let failed = 0;
-          const emit = (i: number, line: string, converged: boolean): void => {
+          const emit = (i: number, { line, converged, warnings }: FittedLine): void => {
             done++;
             if (!converged) failed++;
             // The misfit warnings are said on stderr too: a fit is not to be used without a word.
-            const l = JSON.parse(line) as FitLine;
-            for (const w of l.warnings ?? [])
-              process.stderr.write(`ID ${l.id}: warning ${w.code} [${w.field}] ${w.message}\n`);
+            for (const w of warnings ?? [])
+              process.stderr.write(`ID ${ds.patients[i].id}: warning ${w.code} [${w.field}] ${w.message}\n`);
             pending.set(i, line);
             while (pending.has(printed)) {
               process.stdout.write(pending.get(printed)! + '\n');
@@ -399,12 +476,13 @@ export function registerFit(program: Command): void {
             }
             bar.tick(done, failed);
           };
-          if (threads === 1)
-            ds.patients.forEach((p, i) => {
-              const line = fitLine(est, model, p, settings);
-              emit(i, JSON.stringify(line), line.converged);
-            });
-          else await fitParallel({ model: opts.model!, patients: ds.patients }, N, settings, threads, emit);
+          await fitAll(
+            ds.patients,
+            (p) => fitted(fitLine(est, model, p, settings)),
+            { model: opts.model!, patients: ds.patients, settings },
+            threads,
+            emit,
+          );
           bar.end();
           if (failed)
             process.stderr.write(
