@@ -102,6 +102,12 @@ export async function benchCds(): Promise<string> {
     return `| ${what} | ${xs.length} | ${med(ms).toFixed(0)} ms | ${ms[ms.length - 1].toFixed(0)} ms | ${med(xs.map((x) => x.cpu)).toFixed(0)} ms |`;
   };
   const load0 = loadavg()[0];
+  // The service warms its analysis threads when it starts (serve.ts): so does the bench, before
+  // the first hook.
+  const w0 = performance.now();
+  const wc0 = cpuMs();
+  await t.app.dt.analyses.warm();
+  const warm = { ms: performance.now() - w0, cpu: cpuMs() - wc0 };
   let first: { ms: number; cpu: number };
   const computed: { ms: number; cpu: number }[] = [];
   const cached: { ms: number; cpu: number }[] = [];
@@ -143,18 +149,18 @@ export async function benchCds(): Promise<string> {
   return [
     '## CDS Hooks order-select with prefetch',
     '',
-    `The synthetic vancomycin ICU patient (3 doses, 2 levels, 6 covariates; the drug-level candidates over the library's vancomycin models, 200 draws, equal to the full analysis's), through \`app.inject\` on SQLite; load average (1 min) ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} on 2 cores, so wall time is well above CPU time. CPU time is the process's, worker threads included. First call (the pool's worker starting): ${first.ms.toFixed(0)} ms wall, ${first.cpu.toFixed(0)} ms CPU.`,
+    `The synthetic vancomycin ICU patient (3 doses, 2 levels, 6 covariates; the drug-level first candidate over the library's vancomycin models, 200 draws, the PTA computed only for the regimens that can still rank first, equal to the full analysis's first), through \`app.inject\` on SQLite; load average (1 min) ${load0.toFixed(1)} → ${loadavg()[0].toFixed(1)} on 2 cores, so wall time is well above CPU time. CPU time is the process's, worker threads included. The service's start warms the analysis threads (each loads the library and runs a small search): ${warm.ms.toFixed(0)} ms wall, ${warm.cpu.toFixed(0)} ms CPU; then the first call: ${first.ms.toFixed(0)} ms wall, ${first.cpu.toFixed(0)} ms CPU.`,
     '',
     '| call | n | median wall | max wall | median CPU |',
     '|---|---:|---:|---:|---:|',
-    row('record not seen before: the candidates computed (cache emptied)', computed),
+    row('record not seen before: the first candidate computed (cache emptied)', computed),
     row('same record again (order-sign after order-select): from the cache', cached),
     row(
       'for comparison: the full analysis the hook ran before (runAnalysis: + the selected model’s fit and chart)',
       full,
     ),
     '',
-    'Goal: < 500 ms. Met from the cache; a record not seen before costs the search with its draws (about half a second of CPU).',
+    `Goal: < 500 ms. A record not seen before: ${med(computed.map((x) => x.ms)) < 500 ? 'met' : 'not met'} (median wall ${med(computed.map((x) => x.ms)).toFixed(0)} ms, ${med(computed.map((x) => x.cpu)).toFixed(0)} ms CPU); from the cache: ${med(cached.map((x) => x.ms)) < 500 ? 'met' : 'not met'}.`,
     '',
   ].join('\n');
 }

@@ -203,9 +203,32 @@ export class AnalysisPool {
     return (await this.run(userId, { op: 'analyse', subject })) as AnalysisResult;
   }
 
-  /** The drug-level analysis's ranked candidates alone (drugCandidates), on a worker thread. */
-  async drugCandidates(userId: string, inputs: DrugAnalysisInputs): Promise<AnalysisCandidate[]> {
-    return (await this.run(userId, { op: 'candidates', inputs })) as AnalysisCandidate[];
+  /**
+   * The drug-level analysis's ranked candidates alone (drugCandidates), on a worker thread; `listed`:
+   * only the first ones (the same as the full list's first).
+   */
+  async drugCandidates(
+    userId: string,
+    inputs: DrugAnalysisInputs,
+    listed?: number,
+  ): Promise<AnalysisCandidate[]> {
+    return (await this.run(userId, {
+      op: 'candidates',
+      inputs,
+      ...(listed === undefined ? {} : { listed }),
+    })) as AnalysisCandidate[];
+  }
+
+  /**
+   * Warm every thread (at the service's start): each loads the library and runs a small search
+   * (warmUp), so the first request does not pay for it. The warm-ups count as running analyses:
+   * a request arriving meanwhile waits for a thread as any other. A failure is only logged by the
+   * caller: a request meets the same failure and reports it.
+   */
+  async warm(): Promise<void> {
+    await Promise.all(
+      Array.from({ length: this.limits.threads }, (_, i) => this.run(`warm-up:${i}`, { op: 'warm' })),
+    );
   }
 
   /** The evaluation of the regimen a decision retains (evaluateRetainedRegimen), on a worker thread. */

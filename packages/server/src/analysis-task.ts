@@ -22,6 +22,7 @@ import {
   evaluateRetainedRegimen,
   type RetainedEvaluation,
   runAnalysis,
+  warmUp,
 } from './analysis.ts';
 
 // An analysis yields the CPU to the service's event loop (and its requests) whenever both want it:
@@ -32,7 +33,8 @@ if (!isMainThread && process.platform === 'linux') setPriority(10);
 export type AnalysisTask =
   | { op: 'analyse'; subject: AnalysisSubject }
   | { op: 'retained'; subject: AnalysisSubject; modelId: string; regimen: Regimen }
-  | { op: 'candidates'; inputs: DrugAnalysisInputs }
+  | { op: 'candidates'; inputs: DrugAnalysisInputs; listed?: number }
+  | { op: 'warm' }
   | { op: 'local-model'; request: LocalModelRequest };
 
 export type TaskOutcome =
@@ -43,7 +45,8 @@ export type TaskOutcome =
 export default async function runTask(task: AnalysisTask): Promise<TaskOutcome> {
   try {
     if (task.op === 'analyse') return { ok: true, value: await runAnalysis(task.subject) };
-    if (task.op === 'candidates') return { ok: true, value: drugCandidates(task.inputs) };
+    if (task.op === 'candidates') return { ok: true, value: drugCandidates(task.inputs, task.listed) };
+    if (task.op === 'warm') return { ok: true, value: warmUp() };
     if (task.op === 'local-model') return { ok: true, value: proposeLocalModel(task.request) };
     return { ok: true, value: evaluateRetainedRegimen(task.subject, task.modelId, task.regimen) };
   } catch (e) {

@@ -151,8 +151,47 @@ export async function runAnalysis(subject: AnalysisSubject): Promise<AnalysisRes
  * whose candidates these are, without the selected model's separate fit and the chart's forecast
  * (about 40 % of the analysis's time on the vancomycin ICU patient).
  */
-export function drugCandidates(inputs: DrugAnalysisInputs): AnalysisCandidate[] {
-  return analyseDrug(inputs).candidates;
+export function drugCandidates(inputs: DrugAnalysisInputs, listed?: number): AnalysisCandidate[] {
+  return analyseDrug(inputs, listed === undefined ? {} : { listed }).candidates;
+}
+
+/**
+ * What a worker thread does when the service starts: load the library and run a small drug-level
+ * search (a posteriori vancomycin: two doses, one level, the drug's models, 20 draws), so that the
+ * first request (a CDS hook's card has half a second) does not pay for loading the modules,
+ * reading and compiling the models and the first runs of the simulation's code.
+ */
+export function warmUp(): AnalysisCandidate[] {
+  const at = (h: number): string => new Date(Date.UTC(2026, 0, 1, 8) + h * 3_600_000).toISOString();
+  const inputs: DrugAnalysisInputs = {
+    patientId: 'warm-up',
+    drug: 'vancomycin',
+    formulation: null,
+    administrations: [0, 12].map((h) => ({
+      at: at(h),
+      amount: 1000,
+      unit: 'mg',
+      route: 'infusion' as const,
+      duration: { value: 1, unit: 'h' },
+      product: 'vial 1 g',
+    })),
+    samples: [{ at: at(23.5), value: 12, unit: 'mg/L', matrix: 'serum', assay: 'immunoassay', lloq: null }],
+    covariates: [
+      ['WT', 75, 'kg'],
+      ['AGE', 60, 'y'],
+      ['SCR', 90, 'umol/L'],
+      ['SEX', 0, '-'],
+      ['HT', 175, 'cm'],
+    ].map(([name, value, unit]) => ({
+      at: at(-1),
+      name: String(name),
+      value: Number(value),
+      unit: String(unit),
+    })),
+    targets: [],
+    start: null,
+  };
+  return analyseDrug(inputs, { samples: 20, listed: 1 }).candidates;
 }
 
 /** The retained regimen as the page showed it: its forecast with the band, its metrics and PTA. */

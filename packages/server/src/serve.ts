@@ -150,6 +150,12 @@ export async function startServer(o: ServeOptions = {}): Promise<Served> {
       smart: smartConfig(process.env),
     });
     const url = await app.listen({ host, port: o.port ?? 8787 });
+    // The analysis threads load the library and run a small search now, not at the first request
+    // (a CDS hook's card has half a second). A failure here is the one the first analysis reports.
+    const warming = app;
+    void app.dt.analyses
+      .warm()
+      .catch((e: unknown) => warming.log.warn({ err: e }, 'the analysis threads did not warm up'));
     const built = app;
     const close = async (): Promise<void> => {
       await built.close();

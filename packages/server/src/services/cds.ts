@@ -3,9 +3,10 @@
  * the hook's context (the draft MedicationRequest) and prefetch (the patient, their Observations
  * and MedicationAdministrations; fetched from the EHR's FHIR server with the token the EHR granted
  * when not prefetched), the patient's record is read by the library's FHIR import, its drug-level
- * candidates are computed on the analysis pool (the full analysis's search and draws, without the
- * selected model's chart; kept by their inputs, so order-sign after order-select for the same record
- * does not compute again: cds-cache.ts), and answered as a card: the twin's proposal (a posteriori
+ * first candidate is computed on the analysis pool (the full analysis's search and draws, without
+ * the selected model's chart, and the PTA only of regimens that can rank first; kept by the inputs,
+ * so order-sign after order-select for the same record does not compute again: cds-cache.ts), and
+ * answered as a card: the twin's proposal (a posteriori
  * when levels were fitted, else a priori), its exposure and PTA, a suggestion that replaces the
  * draft order with it, and a SMART link to the full analysis.
  *
@@ -264,7 +265,8 @@ async function cardFor(
         targets: [],
         start: null,
       },
-      (inputs) => pool.drugCandidates(`cds:${client.iss}`, inputs),
+      // The card shows the first candidate: the PTA is computed for no regimen that cannot be it.
+      (inputs) => pool.drugCandidates(`cds:${client.iss}`, inputs, 1),
     );
   } catch (e) {
     if (!(e instanceof DosetwinError)) throw e;
