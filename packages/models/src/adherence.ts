@@ -62,7 +62,9 @@ function offsetMin(iso: string): number {
 
 /** An epoch time as ISO 8601 in a zone given in minutes east of UTC (`2026-12-07T20:00+01:00`). */
 export function isoInZone(ms: number, offset: number): string {
-  const d = new Date(ms + offset * 60_000).toISOString().slice(0, 16);
+  // To the minute, or to the second (millisecond) when the time has them.
+  const full = new Date(ms + offset * 60_000).toISOString();
+  const d = ms % 1000 ? full.slice(0, 23) : ms % 60_000 ? full.slice(0, 19) : full.slice(0, 16);
   if (offset === 0) return `${d}Z`;
   const a = Math.abs(offset);
   return `${d}${offset < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;

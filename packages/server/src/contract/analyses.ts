@@ -19,7 +19,7 @@ import { Attainment, Computed, Forecast, MetricValue } from './forecast.ts';
 import { PositiveQuantity, Regimen } from './regimen.ts';
 import { CovariateValues, DoseValues, LevelValues, RecordCorrection } from './record-values.ts';
 import { Validation } from './validations.ts';
-import { AnalysisLocalModel } from './local-models.ts';
+import { AdherenceEffect, AdherenceValues, PrescriptionValues } from './adherence.ts';
 
 export const AnalysisOptions = Type.Object(
   {
@@ -56,15 +56,6 @@ export const AnalysisOptions = Type.Object(
         maximum: 1,
         description: 'the unbound fraction MIC-based targets apply to (default 1: total concentrations)',
       }),
-    ),
-    localModelId: Type.Optional(
-      Nullable(
-        Type.String({
-          maxLength: 64,
-          description:
-            "an approved local version of the request's model; null: the published model; absent: the approved local version in force, if any",
-        }),
-      ),
     ),
   },
   strict,
@@ -106,6 +97,23 @@ export const StoredInputs = Type.Object({
   formulation: Type.Optional(Nullable(Type.String())),
   conversions: Type.Array(Type.String(), { description: "'5 mg → 5000 ug', 'CRCL = …'" }),
   start: Nullable(Timestamp),
+  adherence: Type.Optional(
+    Type.Object(
+      {
+        until: Timestamp,
+        prescriptions: Type.Array(Type.Object({ id: Type.String(), ...PrescriptionValues.properties })),
+        records: Type.Array(Type.Object({ id: Type.String(), ...AdherenceValues.properties })),
+        recorded: Type.Array(DoseValues, { description: 'the administrations recorded' }),
+        prescribed: Type.Array(DoseValues, {
+          description: 'the history without the adherence records (every prescribed dose at its time)',
+        }),
+      },
+      {
+        description:
+          "with a prescription: the dose history's parts (prescriptions, adherence records and administrations in force, doses due until `until`); `administrations` is the real history the library built from them",
+      },
+    ),
+  ),
   corrections: Type.Optional(
     Type.Array(InputCorrection, {
       description:
@@ -154,9 +162,10 @@ export const Fit = Type.Object({
   acceptance: Nullable(Computed),
   seed: Type.Integer(),
   model: ModelRef,
+  adherence: Type.Optional(AdherenceEffect),
 });
 export type Fit = Static<typeof Fit>;
-export type _FitIsTheLibrarys = Assert<Same<Omit<Fit, 'model'>, ClinicalAnalysis['fit']>>;
+export type _FitIsTheLibrarys = Assert<Same<Omit<Fit, 'model' | 'adherence'>, ClinicalAnalysis['fit']>>;
 
 export const Target = Type.Object(
   {
@@ -248,7 +257,6 @@ export const Analysis = Type.Object(
     createdAt: Timestamp,
     createdBy: Type.String(),
     validation: Nullable(Validation),
-    localModel: Nullable(AnalysisLocalModel),
   },
   { description: 'the analysis (a new version when one exists), with its validation once signed' },
 );

@@ -6,6 +6,7 @@
  */
 import { type Static, type TSchema, Type } from 'typebox';
 import { Id, strict } from './common.ts';
+import { NewAdherenceRecord, NewPrescription } from './adherence.ts';
 import { Identity, NewAdministration, NewCovariate, NewSample } from './patients.ts';
 import { CorrectionAction } from './record-values.ts';
 
@@ -34,6 +35,10 @@ export const NewLevelCorrection = NewCorrectionOf(NewSample);
 export type NewLevelCorrection = Static<typeof NewLevelCorrection>;
 export const NewCovariateCorrection = NewCorrectionOf(NewCovariate);
 export type NewCovariateCorrection = Static<typeof NewCovariateCorrection>;
+export const NewPrescriptionCorrection = NewCorrectionOf(NewPrescription);
+export type NewPrescriptionCorrection = Static<typeof NewPrescriptionCorrection>;
+export const NewAdherenceCorrection = NewCorrectionOf(NewAdherenceRecord);
+export type NewAdherenceCorrection = Static<typeof NewAdherenceCorrection>;
 
 /** The identity is amended (a patient is never entered in error: the record stays one person's). */
 export const NewIdentityCorrection = Type.Object(

@@ -5,6 +5,7 @@
  * same shapes. Fields are camelCase; the database's columns stay behind the service modules.
  */
 export * from './accounts.ts';
+export * from './adherence.ts';
 export * from './analyses.ts';
 export * from './audit.ts';
 export * from './common.ts';
@@ -21,6 +22,5 @@ export * from './requests.ts';
 export * from './validations.ts';
 export * from './worklist.ts';
 export * from './issues.ts';
-export * from './local-models.ts';
 export * from './fhir.ts';
 export * from './cds.ts';

@@ -3,6 +3,7 @@
  * administrations and samples, each with the time it was given or taken, as entered (with zone).
  */
 import { type Static, type TSchema, Type } from 'typebox';
+import { AdherenceRecord, Prescription } from './adherence.ts';
 import { Created, DateTime, Nullable, Quantity, strict, Timestamp } from './common.ts';
 import { Issue } from './errors.ts';
 import { Acknowledge, Acknowledged, Conversion } from './plausibility.ts';
@@ -187,6 +188,12 @@ export const PatientRecord = Type.Object(
     covariates: Type.Array(Covariate),
     administrations: Type.Array(Administration),
     samples: Type.Array(Sample),
+    prescriptions: Type.Array(Prescription, {
+      description: 'the prescriptions (each the default dose history from its first dose), by start',
+    }),
+    adherence: Type.Array(AdherenceRecord, {
+      description: 'the missed, late, early and extra doses recorded, by due (else taken) time',
+    }),
     requests: Type.Array(RequestSummary),
   },
   { description: "the patient's record, each list in time order; identity only when asked for" },

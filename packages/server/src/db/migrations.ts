@@ -387,32 +387,60 @@ const fhirLinks: Migration = {
 };
 
 /**
- * Local versions of library models (proposed, approved by a second pharmacologist, rejected or
- * retired; the status changes, the audit trail keeps each step), and the local version each
- * analysis used (null: the published model).
+ * Real dose times: a patient's prescriptions (the regimen from its first dose: the default dose
+ * history until its end or the next one's start) and adherence records (a prescribed dose missed,
+ * taken late or early, or an extra dose, with its source: diary, pill box, clinician). Never
+ * changed once written: corrected as the other records are, by rows of `corrections`.
  */
-const localModels: Migration = {
-  async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema
-      .createTable('local_models')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('model_id', 'text', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('ir', 'text', (c) => c.notNull())
-      .addColumn('evidence', 'text', (c) => c.notNull())
-      .addColumn('proposed_by', 'text', (c) => c.notNull().references('users.id'))
-      .addColumn('proposed_at', 'text', (c) => c.notNull())
-      .addColumn('decided_by', 'text', (c) => c.references('users.id'))
-      .addColumn('decided_at', 'text')
-      .addColumn('decision_note', 'text')
-      .addColumn('retired_by', 'text', (c) => c.references('users.id'))
-      .addColumn('retired_at', 'text')
-      .addUniqueConstraint('local_models_model_version', ['model_id', 'version'])
-      .execute();
-    await db.schema.alterTable('analyses').addColumn('local_model', 'text').execute();
-  },
-};
+function adherence(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('prescriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+        .addColumn('start', 'text', (c) => c.notNull())
+        .addColumn('start_utc', 'text', (c) => c.notNull())
+        .addColumn('dose_value', 'double precision', (c) => c.notNull())
+        .addColumn('dose_unit', 'text', (c) => c.notNull())
+        .addColumn('interval_value', 'double precision', (c) => c.notNull())
+        .addColumn('interval_unit', 'text', (c) => c.notNull())
+        .addColumn('route', 'text', (c) => c.notNull())
+        .addColumn('duration_value', 'double precision')
+        .addColumn('duration_unit', 'text')
+        .addColumn('product', 'text', (c) => c.notNull())
+        .addColumn('until', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('acknowledged', 'text')
+        .execute();
+      await db.schema
+        .createTable('adherence_records')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('patient_id', 'text', (c) => c.notNull().references('patients.id'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('due_at', 'text')
+        .addColumn('taken_at', 'text')
+        .addColumn('amount_value', 'double precision')
+        .addColumn('amount_unit', 'text')
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('acknowledged', 'text')
+        .execute();
+      for (const t of ['prescriptions', 'adherence_records']) {
+        await db.schema.createIndex(`${t}_patient_id_idx`).on(t).column('patient_id').execute();
+        if (dialect === 'postgres')
+          await sql`CREATE TRIGGER ${sql.raw(`${t}_append_only`)} BEFORE UPDATE OR DELETE ON ${sql.table(t)}
+            FOR EACH ROW EXECUTE FUNCTION dt_append_only()`.execute(db);
+        else
+          for (const op of ['UPDATE', 'DELETE'])
+            await sql`CREATE TRIGGER ${sql.raw(`${t}_no_${op.toLowerCase()}`)} BEFORE ${sql.raw(op)} ON ${sql.table(t)}
+              BEGIN SELECT RAISE(ABORT, ${sql.lit(`DT_APPEND_ONLY: ${t} is append-only`)}); END`.execute(db);
+      }
+    },
+  };
+}
 
 /** The migrations; `auditMac` is the audit chain's keyed hash (the chain migration uses it). */
 export function migrationProvider(dialect: Dialect, auditMac: Mac): MigrationProvider {
@@ -427,7 +455,7 @@ export function migrationProvider(dialect: Dialect, auditMac: Mac): MigrationPro
         '0006_audit_chain': auditChainMigration(dialect, auditMac),
         '0007_worklist': worklist,
         '0008_fhir_links': fhirLinks,
-        '0010_local_models': localModels,
+        '0009_adherence': adherence(dialect),
       };
     },
   };

@@ -173,11 +173,6 @@ export interface AnalysesTable {
   hash: string;
   created_at: string;
   created_by: string;
-  /**
-   * The approved local version the analysis used (JSON `{ id, version, label, approvedBy,
-   * approvedAt }`, as it stood then); null: the published model.
-   */
-  local_model: string | null;
 }
 
 export interface ValidationsTable {
@@ -236,7 +231,7 @@ export interface AuditTable {
 export interface CorrectionsTable {
   id: string;
   patient_id: string;
-  entity: 'administrations' | 'samples' | 'covariates' | 'identity';
+  entity: 'administrations' | 'samples' | 'covariates' | 'identity' | 'prescriptions' | 'adherence_records';
   /** The corrected row's id (the patient's id for the identity). */
   record_id: string;
   seq: number;
@@ -272,32 +267,47 @@ export interface FhirLinksTable {
   updated_at: string;
 }
 
+/** A prescription: the regimen from its first dose, the default dose history (migration 0009). */
+export interface PrescriptionsTable {
+  id: string;
+  patient_id: string;
+  start: string;
+  start_utc: string;
+  dose_value: number;
+  dose_unit: string;
+  interval_value: number;
+  interval_unit: string;
+  route: string;
+  duration_value: number | null;
+  duration_unit: string | null;
+  product: string;
+  /** The prescription's end (ISO with zone); null: until the next prescription. */
+  until: string | null;
+  created_at: string;
+  created_by: string;
+  acknowledged: string | null;
+}
+
+/** What happened to a prescribed dose (missed, late, taken early) or an extra dose, and who says so (migration 0009). */
+export interface AdherenceRecordsTable {
+  id: string;
+  patient_id: string;
+  kind: 'missed' | 'late' | 'taken' | 'extra';
+  due_at: string | null;
+  taken_at: string | null;
+  amount_value: number | null;
+  amount_unit: string | null;
+  source: 'diary' | 'pillbox' | 'clinician';
+  created_at: string;
+  created_by: string;
+  acknowledged: string | null;
+}
+
 /**
  * A local version of a library model (the published one adapted to the service's patients, or
  * uploaded), with its evidence. Proposed by one pharmacologist, approved by another before any
  * analysis uses it; the approved version in force is the latest approved one not retired.
  */
-export interface LocalModelsTable {
-  id: string;
-  /** The published library model (`vancomycin/thomson2009`). */
-  model_id: string;
-  /** 1, 2… per published model. */
-  version: number;
-  status: 'proposed' | 'approved' | 'rejected' | 'retired';
-  /** The local model's IR (JSON), its `version` `<published>+local.<n>`. */
-  ir: string;
-  /** proposeLocalModel's evidence (JSON): parameters, predictive check, bias audit, diagnostics. */
-  evidence: string;
-  proposed_by: string;
-  proposed_at: string;
-  /** Who approved or rejected it, when, and why (a rejection says why). */
-  decided_by: string | null;
-  decided_at: string | null;
-  decision_note: string | null;
-  retired_by: string | null;
-  retired_at: string | null;
-}
-
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -310,9 +320,10 @@ export interface Database {
   corrections: CorrectionsTable;
   requests: RequestsTable;
   analyses: AnalysesTable;
-  local_models: LocalModelsTable;
   validations: ValidationsTable;
   audit: AuditTable;
   fhir_patients: FhirPatientsTable;
   fhir_links: FhirLinksTable;
+  prescriptions: PrescriptionsTable;
+  adherence_records: AdherenceRecordsTable;
 }

@@ -7,13 +7,12 @@
  */
 import { modelsForDrug } from '@dosetwin/models';
 import type { Kysely } from 'kysely';
-import type { AnalysisResult, AnalysisSubject } from '../analysis.ts';
+import type { AdherenceQuery, AnalysisResult, AnalysisSubject } from '../analysis.ts';
 import { sha256, type SessionUser } from '../auth.ts';
 import { canonical } from '../canonical.ts';
 import type { Ctx } from '../context.ts';
 import type {
   Analysis,
-  AnalysisLocalModel,
   AnalysisOptions,
   Assert,
   Averaging,
@@ -31,8 +30,8 @@ import { reject } from '../errors.ts';
 import type { ServiceKeys } from '../keys.ts';
 import { checkSignature } from '../signature.ts';
 import { audit, newId, nowIso, parseJson, patientFor } from '../store.ts';
-import { localModelForAnalysis } from './local-models.ts';
 import { recordsOf } from './records.ts';
+import { doseHistoryOfRecord } from './adherence.ts';
 import { requestStatusOf, versionStates } from './decision-in-force.ts';
 import { requestFor } from './requests.ts';
 import { validationOut } from './validations.ts';
@@ -55,9 +54,13 @@ export type _ResultIsStored = Assert<
     | 'start'
     | 'nextDose'
     | 'averaging'
+    | 'adherence'
   >
 >;
-export type _FitIsTheContracts = Assert<Same<Omit<Fit, 'model'>, AnalysisResult['fit']>>;
+export type _FitIsTheContracts = Assert<Same<Omit<Fit, 'model' | 'adherence'>, AnalysisResult['fit']>>;
+export type _AdherenceIsTheContracts = Assert<
+  Same<Fit['adherence'] | null, AnalysisResult['adherence'] | undefined>
+>;
 export type _TargetsAreTheContracts = Assert<Same<Target[], AnalysisResult['targets']>>;
 export type _ForecastIsTheContracts = Assert<Same<Forecast | null, AnalysisResult['forecast']>>;
 export type _CandidatesAreTheContracts = Assert<Same<Candidate[], AnalysisResult['candidates']>>;
@@ -88,7 +91,6 @@ export function analysisOut(a: Database['analyses'], v: Database['validations'] 
     createdAt: a.created_at,
     createdBy: a.created_by,
     validation: v ? validationOut(v) : null,
-    localModel: parseJson<AnalysisLocalModel>(a.local_model),
   };
 }
 
@@ -151,16 +153,12 @@ export async function analyse(
     ...all.samples.flatMap((x) => x.corrections.map((c) => ({ record: 'sample' as const, ...c }))),
     ...all.covariates.flatMap((x) => x.corrections.map((c) => ({ record: 'covariate' as const, ...c }))),
   ].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  // With a prescription, the dose history is the library's: its doses, the administrations
+  // recorded and the adherence records (services/adherence.ts).
+  const history = await doseHistoryOfRecord(db, r.patient_id, records.administrations, nowIso());
   const record = {
     patientId: r.patient_id,
-    administrations: records.administrations.map((a) => ({
-      at: a.at,
-      amount: a.amount,
-      unit: a.unit,
-      route: a.route,
-      duration: a.duration,
-      product: a.product,
-    })),
+    administrations: history.administrations,
     samples: records.samples.map((s) => ({
       at: s.at,
       value: s.value,
@@ -177,23 +175,12 @@ export async function analyse(
     ...(options?.mic ? { mic: options.mic } : {}),
     ...(options?.fu !== undefined ? { fu: options.fu } : {}),
   };
-  const published = subjectOfRequest(r, options?.modelId, record);
-  // A model's analysis uses its approved local version in force (or the one asked for, if
-  // approved); a drug-level one averages the published models.
-  const local =
-    published.kind === 'model'
-      ? await localModelForAnalysis(db, published.inputs.modelId, options?.localModelId)
-      : null;
-  if (published.kind === 'drug' && options?.localModelId)
-    reject(
-      'DT_REQUEST',
-      'localModelId',
-      'a drug-level analysis averages the published models; give modelId with a local version',
-    );
-  const subject: AnalysisSubject =
-    local && published.kind === 'model' ? { ...published, localIr: local.ir } : published;
+  const subject = subjectOfRequest(r, options?.modelId, record);
   // On a worker thread, within the pool's time, memory and per-user limits (analysis-pool.ts).
-  const result = await ctx.analyses.analyse(user.id, subject);
+  const asked: AnalysisSubject & { adherence?: AdherenceQuery } = history.query
+    ? { ...subject, adherence: history.query }
+    : subject;
+  const result = await ctx.analyses.analyse(user.id, asked);
   const content = {
     kind: result.kind,
     inputs: {
@@ -204,9 +191,10 @@ export async function analyse(
         : {}),
       conversions: result.conversions,
       start: result.start,
+      ...(history.adherence ? { adherence: history.adherence } : {}),
       ...(corrections.length ? { corrections } : {}),
     } satisfies StoredInputs,
-    fit: result.fit,
+    fit: { ...result.fit, ...(result.adherence ? { adherence: result.adherence } : {}) },
     targets: result.targets,
     forecast: result.forecast,
     candidates: result.candidates,
@@ -240,7 +228,7 @@ export async function analyse(
       model_version: result.model.version,
       engine_version: result.engineVersion,
       inputs: JSON.stringify(content.inputs),
-      fit: JSON.stringify({ ...result.fit, model: result.model } satisfies Fit),
+      fit: JSON.stringify({ ...content.fit, model: result.model } satisfies Fit),
       forecast: JSON.stringify(result.forecast),
       candidates: JSON.stringify(result.candidates),
       warnings: JSON.stringify(result.warnings),
@@ -250,7 +238,6 @@ export async function analyse(
       hash,
       created_at: nowIso(),
       created_by: user.id,
-      local_model: local ? JSON.stringify(local.record) : null,
     };
     await trx.insertInto('analyses').values(a).execute();
     // A new version changes the request's status only if nothing is signed yet: a validated

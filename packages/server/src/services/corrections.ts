@@ -18,12 +18,26 @@ import type {
   NewDoseCorrection,
   NewIdentityCorrection,
   NewLevelCorrection,
+  NewAdherenceCorrection,
+  NewPrescriptionCorrection,
+  PrescriptionValues,
+  AdherenceValues,
 } from '../contract/index.ts';
 import type { Database } from '../db/schema.ts';
 import { canonical } from '../canonical.ts';
 import { reject } from '../errors.ts';
 import { audit, isUniqueViolation, newId, nowIso, patientFor, type Tx } from '../store.ts';
 import { Checks } from '../validate.ts';
+import {
+  adherenceFromBody,
+  adherenceValues,
+  checkAdherenceEntry,
+  checkPrescription,
+  historyOf,
+  historyParts,
+  prescriptionFromBody,
+  prescriptionValues,
+} from './adherence.ts';
 import { applyCorrections, correctionsOf } from './correction-history.ts';
 import {
   checkAdministrationEntry,
@@ -80,6 +94,19 @@ const KINDS = {
     check: (c: Checks, b: NonNullable<NewCovariateCorrection['value']>) => checkNewCovariate(c, b, 'value.'),
     what: 'covariate',
   },
+  // Their checks read the whole dose history (services/adherence.ts), below.
+  prescriptions: {
+    values: (r: Database['prescriptions']) => prescriptionValues(r),
+    fromBody: (b: NonNullable<NewPrescriptionCorrection['value']>) => prescriptionFromBody(b),
+    check: (_c: Checks, b: NonNullable<NewPrescriptionCorrection['value']>) => b.start,
+    what: 'prescription',
+  },
+  adherence_records: {
+    values: (r: Database['adherence_records']) => adherenceValues(r),
+    fromBody: (b: NonNullable<NewAdherenceCorrection['value']>) => adherenceFromBody(b),
+    check: (_c: Checks, b: NonNullable<NewAdherenceCorrection['value']>) => b.dueAt ?? b.takenAt ?? '',
+    what: 'adherence record',
+  },
 } as const;
 
 type RecordEntity = keyof typeof KINDS;
@@ -87,7 +114,11 @@ type BodyOf<E extends RecordEntity> = E extends 'administrations'
   ? NewDoseCorrection
   : E extends 'samples'
     ? NewLevelCorrection
-    : NewCovariateCorrection;
+    : E extends 'prescriptions'
+      ? NewPrescriptionCorrection
+      : E extends 'adherence_records'
+        ? NewAdherenceCorrection
+        : NewCovariateCorrection;
 
 /** Insert a correction numbered after the record's last one, with its audit row. */
 async function insertCorrection(
@@ -198,9 +229,18 @@ export async function correctRecord<E extends RecordEntity>(
       c.add('DT_CONFLICT', 'action', `this ${kind.what} is already marked entered in error`);
   }
   c.throwIfAny();
+  if (entity === 'prescriptions' || entity === 'adherence_records')
+    acknowledged = await checkDoseHistoryCorrection(
+      db,
+      p.id,
+      entity,
+      recordId,
+      after as PrescriptionValues | AdherenceValues | null,
+      b.value as NewPrescriptionCorrection['value'] | NewAdherenceCorrection['value'],
+    );
   // An amended record may not take the place of another record in force (same time, and same
   // covariate or same matrix and assay).
-  if (after) {
+  else if (after) {
     const records = await recordsOf(db, p.id);
     const same = (x: { at: string }) => Date.parse(x.at) === Date.parse((after as { at: string }).at);
     const a = after as Record<string, unknown>;
@@ -254,6 +294,64 @@ export async function correctRecord<E extends RecordEntity>(
     history.length,
     { before: now.values, after, ...(acknowledged.length ? { acknowledged } : {}) },
   );
+}
+
+/**
+ * A prescription or an adherence record corrected: the amended values pass an entry's checks, and
+ * the record's dose history (the library's) still holds with them — or without the record, when it
+ * is marked entered in error (a prescription whose doses other records name cannot go first).
+ */
+async function checkDoseHistoryCorrection(
+  db: Kysely<Database>,
+  patientId: string,
+  entity: 'prescriptions' | 'adherence_records',
+  recordId: string,
+  after: PrescriptionValues | AdherenceValues | null,
+  body: NewPrescriptionCorrection['value'] | NewAdherenceCorrection['value'],
+): Promise<Issue[]> {
+  const now = nowIso();
+  if (entity === 'adherence_records') {
+    if (!after) return [];
+    return (
+      await checkAdherenceEntry(
+        db,
+        patientId,
+        after as AdherenceValues,
+        body?.acknowledge,
+        recordId,
+        'value.',
+      )
+    ).acknowledged;
+  }
+  const parts = await historyParts(db, patientId);
+  const others = parts.prescriptions.filter((x) => x.id !== recordId);
+  if (!after) {
+    historyOf({ ...parts, prescriptions: others }, now);
+    return [];
+  }
+  const v = after as PrescriptionValues;
+  if (others.some((x) => Date.parse(x.start) === Date.parse(v.start)))
+    reject(
+      'DT_DUPLICATE',
+      'value.start',
+      `another prescription starts at ${v.start}`,
+      'correct that one instead',
+      {
+        message: `une autre prescription commence le ${v.start}`,
+        hint: 'corriger plutôt celle-là',
+      },
+    );
+  const found = await checkPrescription(
+    db,
+    patientId,
+    v,
+    (body as NewPrescriptionCorrection['value'])?.drug,
+    parts,
+    'value.',
+  );
+  const ok = requireAcknowledgement(found, body?.acknowledge);
+  historyOf({ ...parts, prescriptions: [...others, v] }, now, 'value.');
+  return ok.acknowledged;
 }
 
 /** The identity as stored (the values entered; the birth name where the row has one). */

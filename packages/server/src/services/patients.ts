@@ -20,6 +20,7 @@ import { ageBand, exportMatrix, exportSubject, hoursFrom } from '../pseudonymise
 import { Checks } from '../validate.ts';
 import { hospitalNumberHolder, identitiesOf } from './corrections.ts';
 import { recordsOf } from './records.ts';
+import { adherenceOf } from './adherence.ts';
 import { requestSummaryOut } from './requests.ts';
 
 export async function createPatient(
@@ -121,8 +122,9 @@ export async function patientRecord(
   withIdentity: boolean,
 ): Promise<PatientRecord> {
   const p = await patientFor(db, user, patientId, 'id');
-  const [records, requests, identity] = await Promise.all([
+  const [records, adh, requests, identity] = await Promise.all([
     recordsOf(db, p.id, { withErrors: true }),
+    adherenceOf(db, p.id, { withErrors: true }),
     db.selectFrom('requests').selectAll().where('patient_id', '=', p.id).orderBy('created_at').execute(),
     // The identity in force, with its amendments.
     withIdentity ? identitiesOf(db, [p.id]).then((m) => m.get(p.id)) : Promise.resolve(undefined),
@@ -146,6 +148,7 @@ export async function patientRecord(
     identity: identity?.values ?? null,
     identityCorrections: identity?.corrections ?? [],
     ...records,
+    ...adh,
     requests: requests.map(requestSummaryOut),
   };
 }

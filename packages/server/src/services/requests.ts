@@ -25,6 +25,7 @@ import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, newId, nowIso, patientFor, type Tx } from '../store.ts';
 import { Checks } from '../validate.ts';
+import { adherenceOf } from './adherence.ts';
 import { recordsOf } from './records.ts';
 import { decisionInForce, pendingVersion, versionStates } from './decision-in-force.ts';
 import { storedRegimen } from './validations.ts';
@@ -128,8 +129,10 @@ async function checkComplete(
   drug: string | undefined,
 ): Promise<void> {
   const { covariates, administrations } = await recordsOf(db, patientId);
+  const { prescriptions } = await adherenceOf(db, patientId);
   const c = new Checks();
-  if (!administrations.length)
+  // A prescription is the default dose history: its doses count.
+  if (!administrations.length && !prescriptions.length)
     c.add(
       'DT_ANALYSIS_NO_DOSE',
       'administrations',
