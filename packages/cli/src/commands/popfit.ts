@@ -142,7 +142,7 @@ export function registerPopfit(program: Command): void {
     )
     .option(
       '--threads <n>',
-      'threads for the subjects’ conditional modes (FOCE-I and the covariance step; default: all cores, at most one per 50 subjects); the result does not depend on it',
+      'threads for the subjects’ conditional modes (FOCE-I and the covariance step) and SAEM’s E-step (default: all cores, at most one per 50 subjects); the result does not depend on it',
     )
     .option(
       '--report <dir>',

@@ -52,6 +52,7 @@ export {
   type SaemBroadcast,
   type SaemStatistics,
   type SaemSummary,
+  type SaemEStepper,
 } from './saem.ts';
 export { addExact, mergeExact, exactValue, type ExactSum } from './exact-sum.ts';
 export { simulatePopulation } from './simulate.ts';

@@ -83,6 +83,17 @@ export interface SaemOptions extends PopFitOptions {
   chains?: number;
   /** Iterations of each MCMC kernel per SAEM iteration (default [2, 2, 2]: prior, per-component, block). */
   kernels?: readonly [number, number, number];
+  /**
+   * Who runs the E-step over all the subjects (default: this thread, one {@link SaemLocal}). A front
+   * end may split the subjects over threads, each a SaemLocal with its global offset, and add their
+   * statistics: the fit is the same to the last bit.
+   */
+  eSteps?: (plan: SaemPlan, patients: readonly PatientData[]) => SaemEStepper;
+}
+
+/** The E-step over all the subjects of a fit, however they are split. */
+export interface SaemEStepper {
+  eStep(b: SaemBroadcast): SaemStatistics;
 }
 
 /** What SAEM fits of a model, checked once: the parameter space, the mu-referencing, the kernels. */
@@ -242,7 +253,7 @@ const parametersOf = (b: SaemBroadcast): PopulationParameters => ({
  * Each chain draws from its own stream, seeded by (run seed, iteration, global subject index,
  * chain): a subject's draws do not depend on which set, thread or hospital it is in.
  */
-export class SaemLocal {
+export class SaemLocal implements SaemEStepper {
   readonly plan: SaemPlan;
   readonly patients: readonly PatientData[];
   /** Global index of the first of these subjects. */
@@ -585,7 +596,7 @@ export function fitSaem(
 ): PopFit {
   const plan = saemPlan(model, options, patients);
   const estimator = new SaemEstimator(plan, patients.length, options);
-  const local = new SaemLocal(plan, patients, 0);
+  const local = options.eSteps ? options.eSteps(plan, patients) : new SaemLocal(plan, patients, 0);
   while (!estimator.done) {
     const phase = estimator.phase;
     estimator.update(local.eStep(estimator.broadcast()));
