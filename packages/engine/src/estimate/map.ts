@@ -702,8 +702,8 @@ export class Problem implements Minimizable {
   readonly n: number;
   /** Components whose derivatives are not needed (held fixed). */
   skip: Uint8Array | null = null;
-  private readonly F: Float64Array;
-  private readonly J: Float64Array;
+  private F: Float64Array;
+  private J: Float64Array;
   private readonly info: Float64Array;
   /**
    * Whether `value` also computes the derivatives where they cost one run (the Jacobian method's
@@ -713,10 +713,10 @@ export class Problem implements Minimizable {
   speculate = false;
   /** The last point f was evaluated at and its predictions (reused by the next gradient there). */
   private readonly vx: Float64Array;
-  private readonly vF: Float64Array;
+  private vF: Float64Array;
   private vOk = false;
   /** The derivatives at vx, when `value` computed them, and the components they skipped. */
-  private readonly vJ: Float64Array;
+  private vJ: Float64Array;
   private vJOk = false;
   private vSkip: Uint8Array | null = null;
   /** The last point the gradient was computed at (all components), with F and J there. */
@@ -752,10 +752,20 @@ export class Problem implements Minimizable {
   gradient(x: Float64Array, g: Float64Array, H: Float64Array | null): number {
     // The line search has just evaluated f at the accepted point: reuse its predictions.
     const haveF = this.vOk && same(this.vx, x);
-    if (haveF) this.F.set(this.vF);
     this.lastOk = false;
-    if (haveF && this.vJOk && this.vSkip === this.skip) this.J.set(this.vJ);
-    else if (!this.jac.compute(this.obj, x, this.F, this.J, this.skip, haveF)) return Infinity;
+    if (haveF && this.vJOk && this.vSkip === this.skip) {
+      // The derivatives came with the value: take its buffers (the value's are then stale).
+      const F = this.F;
+      const J = this.J;
+      this.F = this.vF;
+      this.J = this.vJ;
+      this.vF = F;
+      this.vJ = J;
+      this.vOk = this.vJOk = false;
+    } else {
+      if (haveF) this.F.set(this.vF);
+      if (!this.jac.compute(this.obj, x, this.F, this.J, this.skip, haveF)) return Infinity;
+    }
     const f = this.obj.assemble(x, this.F, this.J, g, this.info);
     if (H) for (let i = 0; i < this.info.length; i++) H[i] = 2 * this.info[i];
     this.lastX.set(x);
