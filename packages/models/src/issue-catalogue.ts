@@ -1091,7 +1091,7 @@ const CATALOGUE: IssueEntry[] = [
     code: 'DT_FEDERATE_MESSAGE',
     severity: 'error',
     area: 'estimation',
-    raisedIn: ['engine'],
+    raisedIn: ['engine', 'cli'],
     title: { en: 'Federated message refused', fr: 'Message fédéré refusé' },
     meaning: {
       en: 'A federated fitting node received a request it cannot answer: a run it does not hold (it restarted, or the run was closed), a missing field, or an unknown call.',
@@ -1100,6 +1100,21 @@ const CATALOGUE: IssueEntry[] = [
     action: {
       en: 'Start the fit again from the coordinator (dosetwin federate run); check that the coordinator and the nodes run the same dosetwin version.',
       fr: 'Relancer l’ajustement depuis le coordinateur (dosetwin federate run) ; vérifier que le coordinateur et les nœuds ont la même version de dosetwin.',
+    },
+  },
+  {
+    code: 'DT_FEDERATE_AUTH',
+    severity: 'error',
+    area: 'estimation',
+    raisedIn: ['cli'],
+    title: { en: 'Node credentials refused', fr: 'Identifiants du nœud refusés' },
+    meaning: {
+      en: 'A federated fitting node answers only a coordinator presenting its bearer token; the token of the request was missing or wrong, and the node answered nothing else.',
+      fr: 'Un nœud d’ajustement fédéré ne répond qu’au coordinateur qui présente son jeton ; le jeton de la requête manquait ou était faux, et le nœud n’a rien répondu d’autre.',
+    },
+    action: {
+      en: 'Put the node’s token (the --token it was started with) in the nodes file, as token or through tokenEnv.',
+      fr: 'Mettre le jeton du nœud (le --token avec lequel il a été lancé) dans le fichier des nœuds, en token ou par tokenEnv.',
     },
   },
   {
@@ -2938,6 +2953,66 @@ const CATALOGUE: IssueEntry[] = [
     action: {
       en: 'Wait for more patients with levels (at least 4 to fit, 2 to judge an uploaded model), choose the parameters among the model’s, or upload the published model file with its estimates changed.',
       fr: 'Attendre davantage de patients avec des concentrations (au moins 4 pour ajuster, 2 pour juger un modèle téléversé), choisir les paramètres parmi ceux du modèle, ou téléverser le fichier du modèle publié avec ses estimations modifiées.',
+    },
+  },
+  {
+    code: 'DT_LOCAL_MODEL_SELF_APPROVAL',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Proposer cannot approve', fr: 'Le proposant ne peut pas approuver' },
+    meaning: {
+      en: 'The pharmacologist who proposed a local version of a model may not approve it: a second pharmacologist checks its evidence and approves it (four-eyes principle).',
+      fr: 'Le pharmacologue qui a proposé une version locale d’un modèle ne peut pas l’approuver : un second pharmacologue en vérifie les éléments et l’approuve (principe des quatre yeux).',
+    },
+    action: {
+      en: 'Ask another pharmacologist to review the predictive check, bias audit and diagnostics and approve or reject the version.',
+      fr: 'Demander à un autre pharmacologue de relire le contrôle prédictif, l’audit de biais et les diagnostics, puis d’approuver ou de rejeter la version.',
+    },
+  },
+  {
+    code: 'DT_LOCAL_MODEL_APPROVER',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Only a pharmacologist decides', fr: 'Seul un pharmacologue décide' },
+    meaning: {
+      en: 'A local version of a model is approved or rejected by a pharmacologist; this account has another role.',
+      fr: 'Une version locale d’un modèle est approuvée ou rejetée par un pharmacologue ; ce compte a un autre rôle.',
+    },
+    action: {
+      en: 'Ask a pharmacologist (not the one who proposed it) to decide.',
+      fr: 'Demander à un pharmacologue (autre que celui qui l’a proposée) de décider.',
+    },
+  },
+  {
+    code: 'DT_LOCAL_MODEL_NOT_APPROVED',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Local model not approved', fr: 'Modèle local non approuvé' },
+    meaning: {
+      en: 'The analysis asked for a local version of the model that is proposed, rejected or retired: only an approved version is ever used.',
+      fr: 'L’analyse demande une version locale du modèle proposée, rejetée ou retirée : seule une version approuvée est utilisée.',
+    },
+    action: {
+      en: 'Analyse with the approved version in force (leave the local version out) or the published model, or have the version approved first.',
+      fr: 'Analyser avec la version approuvée en vigueur (sans préciser de version locale) ou le modèle publié, ou faire d’abord approuver la version.',
+    },
+  },
+  {
+    code: 'DT_LOCAL_MODEL_STATE',
+    severity: 'error',
+    area: 'service/HTTP',
+    raisedIn: ['server'],
+    title: { en: 'Local model already decided', fr: 'Modèle local déjà tranché' },
+    meaning: {
+      en: 'Only a proposed local version is approved or rejected, and only an approved one is retired; this version is in another state.',
+      fr: 'Seule une version locale proposée peut être approuvée ou rejetée, et seule une version approuvée peut être retirée ; cette version est dans un autre état.',
+    },
+    action: {
+      en: 'Reload the local models page to see the version’s state; propose a new version to change the model in force.',
+      fr: 'Recharger la page des modèles locaux pour voir l’état de la version ; proposer une nouvelle version pour changer le modèle en vigueur.',
     },
   },
 ];

@@ -6,10 +6,11 @@
  * file only wires and adds the engine's version.
  */
 import { readFileSync } from 'node:fs';
-import type { Issue } from '@dosetwin/engine';
+import type { Issue, ModelIR } from '@dosetwin/engine';
 import {
   type AnalysisCandidate,
   type AnalysisInputs,
+  type AnalysisSettings,
   type AdherenceEffect,
   type AnalysisTarget,
   analyse,
@@ -22,6 +23,8 @@ import {
   evaluateDrugRegimen,
   evaluateRetained,
   historyEffect,
+  getModel,
+  localLibraryModel,
   type MetricValue,
   type Regimen,
   type RegimenForecast,
@@ -53,7 +56,20 @@ function adherenceOf(inputs: AnalysisInputs, q: AdherenceQuery | undefined): Adh
 
 /** What a request asks to analyse: a record under one model, or under every model of a drug. */
 export type AnalysisSubject =
-  { kind: 'model'; inputs: AnalysisInputs } | { kind: 'drug'; inputs: DrugAnalysisInputs };
+  | {
+      kind: 'model';
+      inputs: AnalysisInputs;
+      /** An approved local version's IR, used instead of the published model's. */
+      localIr?: ModelIR;
+    }
+  | { kind: 'drug'; inputs: DrugAnalysisInputs };
+
+/** The library model a subject is analysed with: its approved local version when it has one. */
+function localOf(subject: AnalysisSubject): AnalysisSettings {
+  return subject.kind === 'model' && subject.localIr
+    ? { model: localLibraryModel(getModel(subject.inputs.modelId), subject.localIr) }
+    : {};
+}
 
 /** A drug-level analysis's models: weights, what was left out, the one selected for the chart. */
 export interface Averaging {
@@ -100,7 +116,7 @@ export async function runAnalysis(
   subject: AnalysisSubject & { adherence?: AdherenceQuery },
 ): Promise<AnalysisResult> {
   if (subject.kind === 'model') {
-    const a = analyse(subject.inputs);
+    const a = analyse(subject.inputs, localOf(subject));
     return {
       kind: 'model',
       model: a.model,
@@ -160,8 +176,47 @@ export async function runAnalysis(
  * whose candidates these are, without the selected model's separate fit and the chart's forecast
  * (about 40 % of the analysis's time on the vancomycin ICU patient).
  */
-export function drugCandidates(inputs: DrugAnalysisInputs): AnalysisCandidate[] {
-  return analyseDrug(inputs).candidates;
+export function drugCandidates(inputs: DrugAnalysisInputs, listed?: number): AnalysisCandidate[] {
+  return analyseDrug(inputs, listed === undefined ? {} : { listed }).candidates;
+}
+
+/**
+ * What a worker thread does when the service starts: load the library and run a small drug-level
+ * search (a posteriori vancomycin: two doses, one level, the drug's models, 20 draws), so that the
+ * first request (a CDS hook's card has half a second) does not pay for loading the modules,
+ * reading and compiling the models and the first runs of the simulation's code.
+ */
+export function warmUp(): AnalysisCandidate[] {
+  const at = (h: number): string => new Date(Date.UTC(2026, 0, 1, 8) + h * 3_600_000).toISOString();
+  const inputs: DrugAnalysisInputs = {
+    patientId: 'warm-up',
+    drug: 'vancomycin',
+    formulation: null,
+    administrations: [0, 12].map((h) => ({
+      at: at(h),
+      amount: 1000,
+      unit: 'mg',
+      route: 'infusion' as const,
+      duration: { value: 1, unit: 'h' },
+      product: 'vial 1 g',
+    })),
+    samples: [{ at: at(23.5), value: 12, unit: 'mg/L', matrix: 'serum', assay: 'immunoassay', lloq: null }],
+    covariates: [
+      ['WT', 75, 'kg'],
+      ['AGE', 60, 'y'],
+      ['SCR', 90, 'umol/L'],
+      ['SEX', 0, '-'],
+      ['HT', 175, 'cm'],
+    ].map(([name, value, unit]) => ({
+      at: at(-1),
+      name: String(name),
+      value: Number(value),
+      unit: String(unit),
+    })),
+    targets: [],
+    start: null,
+  };
+  return analyseDrug(inputs, { samples: 20, listed: 1 }).candidates;
 }
 
 /** The retained regimen as the page showed it: its forecast with the band, its metrics and PTA. */
@@ -179,7 +234,7 @@ export function evaluateRetainedRegimen(
   regimen: Regimen,
 ): RetainedEvaluation {
   const inputs: AnalysisInputs = { ...subject.inputs, modelId };
-  const one = evaluateRetained(inputs, regimen);
+  const one = evaluateRetained(inputs, regimen, localOf(subject));
   if (subject.kind === 'model')
     return { forecast: one.forecast, metrics: one.forecast.metrics, pta: one.pta };
   const avg = evaluateDrugRegimen(drugTwins(subject.inputs), regimen);

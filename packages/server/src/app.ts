@@ -25,6 +25,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { analysisRoutes } from './routes/analyses.ts';
 import { issueRoutes } from './routes/issues.ts';
 import { modelRoutes } from './routes/models.ts';
+import { localModelRoutes } from './routes/local-models.ts';
 import { patientRoutes } from './routes/patients.ts';
 import { adherenceRoutes } from './routes/adherence.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -168,6 +169,7 @@ export async function buildApp(options: AppOptions = {}): Promise<App> {
   await app.register(reportRoutes(ctx), { prefix: '/api' });
   await app.register(auditRoutes(ctx), { prefix: '/api' });
   await app.register(fhirRoutes(ctx), { prefix: '/api' });
+  await app.register(localModelRoutes(ctx), { prefix: '/api' });
   if (options.cds) await app.register(cdsRoutes(ctx, options.cds));
   if (options.smart) await app.register(smartRoutes(ctx));
   installWebApp(app, options.webRoot);

@@ -20,6 +20,7 @@ import { analysisOut } from './services/analyses.ts';
 import { testApp, userWithToken, type TestApp, REAUTH } from './test-support.ts';
 import { startFhirServer, type FhirTestServer } from './fhir/fhir-test-server.ts';
 import { readFileSync } from 'node:fs';
+import { simulatedHospital } from '@dosetwin/models';
 import { totpCode } from './totp.ts';
 
 interface OpenApiOperation {
@@ -31,7 +32,7 @@ interface OpenApiOperation {
 
 describe('wire contract and OpenAPI', () => {
   let t: TestApp;
-  let auth: Record<'admin' | 'presc' | 'pharm' | 'other' | 'self', string>;
+  let auth: Record<'admin' | 'presc' | 'pharm' | 'other' | 'self' | 'second', string>;
   /** Statuses seen per route (`METHOD /api/pattern/:id`), and the 2xx JSON bodies. */
   const seen = new Map<string, Set<number>>();
   const bodies: { route: string; body: unknown }[] = [];
@@ -55,6 +56,7 @@ describe('wire contract and OpenAPI', () => {
       pharm: '',
       other: (await userWithToken(t.app, 'prescriber', 'cardiology', 'c-other')).auth,
       self: '',
+      second: (await userWithToken(t.app, 'pharmacologist', 'pharmacology', 'c-second')).auth,
     };
     const pharm = await userWithToken(t.app, 'pharmacologist', 'pharmacology', 'c-pharm');
     auth.pharm = pharm.auth;
@@ -584,6 +586,73 @@ describe('wire contract and OpenAPI', () => {
       body: { intent: 'order' },
     });
 
+    // Local model versions: 4 simulated vancomycin patients; a version proposed (refused first with
+    // too few patients), read, listed, approved by a second pharmacologist, retired.
+    const propose = 'POST /api/local-models';
+    await hit(propose, '/api/local-models', { body: { modelId: 'vancomycin/nobody' } });
+    const hospital = simulatedHospital({ patients: 4, seed: 9, clearanceFactor: 0.7 });
+    for (const [i, r] of hospital.entries()) {
+      const p = (
+        await hit('POST /api/patients', '/api/patients', {
+          body: {
+            identity: {
+              familyName: `LOCAL${i}`,
+              givenName: 'Sim',
+              birthDate: '1960-01-01',
+              hospitalNumber: `LM-${i}`,
+            },
+            sex: 'male',
+            service: r.attributes.WARD,
+          },
+        })
+      ).json();
+      for (const c of r.covariates)
+        await hit('POST /api/patients/:id/covariates', `/api/patients/${p.id}/covariates`, { body: c });
+      for (const a of r.administrations)
+        await hit('POST /api/patients/:id/administrations', `/api/patients/${p.id}/administrations`, {
+          body: a,
+        });
+      for (const { lloq: _, ...x } of r.samples)
+        await hit('POST /api/patients/:id/samples', `/api/patients/${p.id}/samples`, { body: x });
+      if (i === 0) await hit(propose, '/api/local-models', { body: { modelId: 'vancomycin/thomson2009' } });
+      await hit('POST /api/requests', '/api/requests', {
+        body: { patientId: p.id, modelId: 'vancomycin/thomson2009', question: '' },
+      });
+    }
+    const local = (
+      await hit(propose, '/api/local-models', {
+        body: { modelId: 'vancomycin/thomson2009', estimate: ['TVCL'] },
+      })
+    ).json();
+    await hit('GET /api/local-models', '/api/local-models?modelId=vancomycin%2Fthomson2009', { as: 'presc' });
+    await hit('GET /api/local-models/:id', `/api/local-models/${local.id}`);
+    await hit('GET /api/local-models/:id', '/api/local-models/nobody');
+    const decide = 'POST /api/local-models/:id/decisions';
+    await hit(decide, `/api/local-models/${local.id}/decisions`, { body: { decision: 'approve' } });
+    await hit(decide, `/api/local-models/${local.id}/decisions`, {
+      as: 'presc',
+      body: { decision: 'approve' },
+    });
+    await hit(decide, `/api/local-models/${local.id}/decisions`, {
+      as: 'second',
+      body: { decision: 'reject' },
+    });
+    await hit(decide, '/api/local-models/nobody/decisions', { as: 'second', body: { decision: 'approve' } });
+    const approved = await hit(decide, `/api/local-models/${local.id}/decisions`, {
+      as: 'second',
+      body: { decision: 'approve' },
+    });
+    assert.equal(approved.statusCode, 200, approved.body);
+    await hit(decide, `/api/local-models/${local.id}/decisions`, {
+      as: 'second',
+      body: { decision: 'approve' },
+    });
+    const retire = 'POST /api/local-models/:id/retirement';
+    await hit(retire, `/api/local-models/${local.id}/retirement`, { body: { note: 'test' } });
+    await hit(retire, `/api/local-models/${local.id}/retirement`, { body: { note: 'test' } });
+    await hit(retire, '/api/local-models/nobody/retirement', { body: { note: 'test' } });
+    await hit(retire, `/api/local-models/${local.id}/retirement`, { body: {} });
+
     // The document: every API route, each status seen listed with its schema, the success first.
     const doc = t.app.swagger() as unknown as { paths: Record<string, Record<string, OpenApiOperation>> };
     const apiRoutes = t.app.routeList.filter((r) => r.url.startsWith('/api/') && r.method !== 'HEAD');
@@ -616,10 +685,11 @@ describe('wire contract and OpenAPI', () => {
       if (Array.isArray(x)) return x.forEach((y, k) => walk(y, `${path}[${k}]`));
       if (!x || typeof x !== 'object') return;
       for (const [k, v] of Object.entries(x)) {
-        // Free-form maps: model variable names (the fit's, and the fits with the prescribed and the
-        // real dose times), and the audit trail's stored before/after states.
+        // Free-form maps: model variable and eta names (the fit's, and the fits with the prescribed
+        // and the real dose times), and the audit trail's stored before/after states.
         if (
           path.endsWith('.parameters') ||
+          path.endsWith('.shrinkage') ||
           /\.adherence\.(prescribed|real|change)$/.test(path) ||
           k === 'before' ||
           k === 'after'

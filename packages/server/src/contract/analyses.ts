@@ -20,6 +20,7 @@ import { PositiveQuantity, Regimen } from './regimen.ts';
 import { CovariateValues, DoseValues, LevelValues, RecordCorrection } from './record-values.ts';
 import { Validation } from './validations.ts';
 import { AdherenceEffect, AdherenceValues, PrescriptionValues } from './adherence.ts';
+import { AnalysisLocalModel } from './local-models.ts';
 
 export const AnalysisOptions = Type.Object(
   {
@@ -56,6 +57,15 @@ export const AnalysisOptions = Type.Object(
         maximum: 1,
         description: 'the unbound fraction MIC-based targets apply to (default 1: total concentrations)',
       }),
+    ),
+    localModelId: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 64,
+          description:
+            "an approved local version of the request's model; null: the published model; absent: the approved local version in force, if any",
+        }),
+      ),
     ),
   },
   strict,
@@ -257,6 +267,7 @@ export const Analysis = Type.Object(
     createdAt: Timestamp,
     createdBy: Type.String(),
     validation: Nullable(Validation),
+    localModel: Nullable(AnalysisLocalModel),
   },
   { description: 'the analysis (a new version when one exists), with its validation once signed' },
 );

@@ -22,5 +22,6 @@ export * from './requests.ts';
 export * from './validations.ts';
 export * from './worklist.ts';
 export * from './issues.ts';
+export * from './local-models.ts';
 export * from './fhir.ts';
 export * from './cds.ts';

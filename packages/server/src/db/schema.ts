@@ -173,6 +173,11 @@ export interface AnalysesTable {
   hash: string;
   created_at: string;
   created_by: string;
+  /**
+   * The approved local version the analysis used (JSON `{ id, version, label, approvedBy,
+   * approvedAt }`, as it stood then); null: the published model.
+   */
+  local_model: string | null;
 }
 
 export interface ValidationsTable {
@@ -267,6 +272,32 @@ export interface FhirLinksTable {
   updated_at: string;
 }
 
+/**
+ * A local version of a library model (the published one adapted to the service's patients, or
+ * uploaded), with its evidence. Proposed by one pharmacologist, approved by another before any
+ * analysis uses it; the approved version in force is the latest approved one not retired.
+ */
+export interface LocalModelsTable {
+  id: string;
+  /** The published library model (`vancomycin/thomson2009`). */
+  model_id: string;
+  /** 1, 2… per published model. */
+  version: number;
+  status: 'proposed' | 'approved' | 'rejected' | 'retired';
+  /** The local model's IR (JSON), its `version` `<published>+local.<n>`. */
+  ir: string;
+  /** proposeLocalModel's evidence (JSON): parameters, predictive check, bias audit, diagnostics. */
+  evidence: string;
+  proposed_by: string;
+  proposed_at: string;
+  /** Who approved or rejected it, when, and why (a rejection says why). */
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+  retired_by: string | null;
+  retired_at: string | null;
+}
+
 /** A prescription: the regimen from its first dose, the default dose history (migration 0009). */
 export interface PrescriptionsTable {
   id: string;
@@ -308,6 +339,7 @@ export interface AdherenceRecordsTable {
  * uploaded), with its evidence. Proposed by one pharmacologist, approved by another before any
  * analysis uses it; the approved version in force is the latest approved one not retired.
  */
+/** A SMART grant kept for a user, FHIR server and patient (services/smart-tokens.ts). */
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -320,6 +352,7 @@ export interface Database {
   corrections: CorrectionsTable;
   requests: RequestsTable;
   analyses: AnalysesTable;
+  local_models: LocalModelsTable;
   validations: ValidationsTable;
   audit: AuditTable;
   fhir_patients: FhirPatientsTable;

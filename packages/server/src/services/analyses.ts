@@ -13,6 +13,7 @@ import { canonical } from '../canonical.ts';
 import type { Ctx } from '../context.ts';
 import type {
   Analysis,
+  AnalysisLocalModel,
   AnalysisOptions,
   Assert,
   Averaging,
@@ -30,6 +31,7 @@ import { reject } from '../errors.ts';
 import type { ServiceKeys } from '../keys.ts';
 import { checkSignature } from '../signature.ts';
 import { audit, newId, nowIso, parseJson, patientFor } from '../store.ts';
+import { localModelForAnalysis } from './local-models.ts';
 import { recordsOf } from './records.ts';
 import { doseHistoryOfRecord } from './adherence.ts';
 import { requestStatusOf, versionStates } from './decision-in-force.ts';
@@ -91,6 +93,7 @@ export function analysisOut(a: Database['analyses'], v: Database['validations'] 
     createdAt: a.created_at,
     createdBy: a.created_by,
     validation: v ? validationOut(v) : null,
+    localModel: parseJson<AnalysisLocalModel>(a.local_model),
   };
 }
 
@@ -175,7 +178,21 @@ export async function analyse(
     ...(options?.mic ? { mic: options.mic } : {}),
     ...(options?.fu !== undefined ? { fu: options.fu } : {}),
   };
-  const subject = subjectOfRequest(r, options?.modelId, record);
+  const published = subjectOfRequest(r, options?.modelId, record);
+  // A model's analysis uses its approved local version in force (or the one asked for, if
+  // approved); a drug-level one averages the published models.
+  const local =
+    published.kind === 'model'
+      ? await localModelForAnalysis(db, published.inputs.modelId, options?.localModelId)
+      : null;
+  if (published.kind === 'drug' && options?.localModelId)
+    reject(
+      'DT_REQUEST',
+      'localModelId',
+      'a drug-level analysis averages the published models; give modelId with a local version',
+    );
+  const subject: AnalysisSubject =
+    local && published.kind === 'model' ? { ...published, localIr: local.ir } : published;
   // On a worker thread, within the pool's time, memory and per-user limits (analysis-pool.ts).
   const asked: AnalysisSubject & { adherence?: AdherenceQuery } = history.query
     ? { ...subject, adherence: history.query }
@@ -238,6 +255,7 @@ export async function analyse(
       hash,
       created_at: nowIso(),
       created_by: user.id,
+      local_model: local ? JSON.stringify(local.record) : null,
     };
     await trx.insertInto('analyses').values(a).execute();
     // A new version changes the request's status only if nothing is signed yet: a validated
