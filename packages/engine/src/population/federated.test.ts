@@ -26,7 +26,7 @@ const settings = { seed: 5, explore: 12, smooth: 8 };
 function node(
   name: string,
   mine: PatientData[],
-  opts: { minPatients?: number; failAt?: number } = {},
+  opts: { minPatients?: number; failAt?: number; tamper?: (reply: Record<string, unknown>) => void } = {},
 ): FederatedNode & { wire: string[] } {
   const service = new FederatedNodeService(() => mine, { minPatients: opts.minPatients ?? 3 });
   const wire: string[] = [];
@@ -38,7 +38,9 @@ function node(
       const it = (request as { broadcast?: { iteration: number } }).broadcast?.iteration;
       if (opts.failAt !== undefined && it !== undefined && it >= opts.failAt)
         throw new NodeUnavailableError(`${name}: connection refused (3 attempts)`);
-      const reply = JSON.stringify(service.handle(call, JSON.parse(body)));
+      const answer = service.handle(call, JSON.parse(body)) as unknown as Record<string, unknown>;
+      if (call === 'estep') opts.tamper?.(answer);
+      const reply = JSON.stringify(answer);
       wire.push(body, reply);
       return JSON.parse(reply);
     },
@@ -209,6 +211,21 @@ describe('federated SAEM on theophylline', () => {
     });
     assert.ok(
       fed.warnings.some((w) => w.code === 'DT_FEDERATE_NODE_EXCLUDED' && /node b excluded/.test(w.message)),
+    );
+  });
+
+  test('a node whose statistics are not over its patients (a draw count changed) is excluded, not summed', async () => {
+    const nodes = [
+      node('a', patients.slice(0, 4)),
+      node('b', patients.slice(4, 8)),
+      node('c', patients.slice(8, 12), { tamper: (r) => void (r.draws = Number(r.draws) + 1) }),
+    ];
+    const fed = await federatedSaem(model, { file, text }, nodes, { ...settings, run: 'r4' });
+    const ref = fitSaem(model, patients.slice(0, 8), { ...settings, covariance: false });
+    assert.deepEqual(fed.theta, ref.theta);
+    assert.deepEqual(
+      [fed.nodes[2].status, fed.nodes[2].call, fed.nodes[2].iteration, fed.nodes[2].reason],
+      ['excluded', 'estep', 1, 'the estep reply is not the shape this run expects'],
     );
   });
 });

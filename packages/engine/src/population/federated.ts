@@ -217,15 +217,49 @@ async function callAll<K extends FederatedCall>(
   nodes: readonly FederatedNode[],
   call: K,
   request: (node: FederatedNode, k: number) => FederatedRequests[K],
+  check: (reply: FederatedReplies[K], k: number) => boolean,
 ): Promise<{ replies: FederatedReplies[K][]; failed: { node: FederatedNode; error: unknown }[] }> {
   const settled = await Promise.allSettled(nodes.map((n, k) => n.call(call, request(n, k))));
   const replies: FederatedReplies[K][] = [];
   const failed: { node: FederatedNode; error: unknown }[] = [];
   settled.forEach((s, k) => {
-    if (s.status === 'fulfilled') replies.push(s.value);
-    else failed.push({ node: nodes[k], error: s.reason });
+    if (s.status === 'rejected') failed.push({ node: nodes[k], error: s.reason });
+    else if (!check(s.value, k))
+      failed.push({
+        node: nodes[k],
+        error: new Error(`the ${call} reply is not the shape this run expects`),
+      });
+    else replies.push(s.value);
   });
   return { replies, failed };
+}
+
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+const isSums = (v: unknown, n: number): boolean =>
+  Array.isArray(v) &&
+  v.length === n &&
+  v.every((x) => Array.isArray(x) && x.every((y) => typeof y === 'number' && Number.isFinite(y)));
+const isCounts = (v: unknown, n: number): boolean => Array.isArray(v) && v.length === n && v.every(isCount);
+
+/** Whether a node's statistics are over its patients and of the model's dimensions. */
+function validStatistics(
+  s: SaemStatistics,
+  patients: number,
+  chains: number,
+  d: number,
+  nOut: number,
+): boolean {
+  return (
+    s?.patients === patients &&
+    s.draws === patients * chains &&
+    isSums(s.phi, d) &&
+    isSums(s.phiPhi, (d * (d + 1)) / 2) &&
+    isSums(s.residual, nOut) &&
+    isCounts(s.observations, nOut) &&
+    isCounts(s.acceptedComponent, d) &&
+    isCount(s.acceptedBlock) &&
+    isCount(s.triedBlock)
+  );
 }
 
 const reasonOf = (e: unknown): { reason: string; code?: string } => {
@@ -280,7 +314,12 @@ export async function federatedSaem(
     ...(options.kernels ? { kernels: [...options.kernels] } : {}),
   };
   for (let restarts = 0; ; restarts++) {
-    const opened = await callAll(active, 'open', () => ({ run: options.run, model: source, settings }));
+    const opened = await callAll(
+      active,
+      'open',
+      () => ({ run: options.run, model: source, settings }),
+      (r) => isCount(r?.patients) && r.patients > 0,
+    );
     const failedOpen = opened.failed;
     exclude(failedOpen, 'open');
     const counts = opened.replies.map((r) => r.patients);
@@ -307,6 +346,8 @@ export async function federatedSaem(
     // The coordinator holds no patient: the data checks of the plan ran on the nodes.
     const plan = saemPlan(model, settings, []);
     const estimator = new SaemEstimator(plan, N, options);
+    const d = plan.estEtas.length;
+    const nOut = model.ir.errors.length;
     let failedAt: {
       failed: { node: FederatedNode; error: unknown }[];
       call: FederatedCall;
@@ -315,11 +356,12 @@ export async function federatedSaem(
     while (!estimator.done) {
       const broadcast = estimator.broadcast();
       const phase = estimator.phase;
-      const r = await callAll(active, 'estep', (_, k) => ({
-        run: options.run,
-        offset: offsets[k],
-        broadcast,
-      }));
+      const r = await callAll(
+        active,
+        'estep',
+        (_, k) => ({ run: options.run, offset: offsets[k], broadcast }),
+        (st, k) => validStatistics(st, counts[k], estimator.chains, d, nOut),
+      );
       if (r.failed.length) {
         failedAt = { failed: r.failed, call: 'estep', iteration: broadcast.iteration };
         break;
@@ -336,7 +378,17 @@ export async function federatedSaem(
         addSd: Array.from(p.addSd),
         propSd: Array.from(p.propSd),
       };
-      const r = await callAll(active, 'summary', () => ({ run: options.run, parameters }));
+      const r = await callAll(
+        active,
+        'summary',
+        () => ({ run: options.run, parameters }),
+        (m, k) =>
+          m?.patients === counts[k] &&
+          isCount(m.nonFinite) &&
+          isSums([m.ofv], 1) &&
+          isSums(m.etaSum, d) &&
+          isSums(m.etaSquares, d),
+      );
       if (r.failed.length) failedAt = { failed: r.failed, call: 'summary' };
       else summary = r.replies.reduce(addSaemSummaries);
     }
