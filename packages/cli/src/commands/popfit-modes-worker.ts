@@ -2,7 +2,7 @@
 // population parameters it is sent (the engine's conditionalModes, with this chunk's warm starts).
 // The answer goes on the port first, then the flag is raised: the waiting thread takes it from the
 // port synchronously (see popfit-threads.ts).
-import { conditionalModes, type CompiledModel } from '@dosetwin/engine';
+import { conditionalModes, type CompiledModel, WarmStarts } from '@dosetwin/engine';
 import { workerData } from 'node:worker_threads';
 import { resolveModel } from './model-arg.ts';
 import type { ModesHelperData, ModesReply, ModesTask } from './popfit-threads.ts';
@@ -15,7 +15,7 @@ try {
 } catch (e) {
   failure = e instanceof Error ? e.message : String(e);
 }
-const warm: (Float64Array | null)[] = data.patients.map(() => null);
+const warm = new WarmStarts(data.patients.length);
 
 function reply(r: ModesReply): void {
   data.port.postMessage(r);
@@ -24,13 +24,13 @@ function reply(r: ModesReply): void {
 }
 
 data.port.on('message', (task: ModesTask) => {
-  if ('reset' in task) {
-    warm.fill(null);
-    return;
-  }
+  if ('reset' in task) return warm.reset();
+  if ('markCenter' in task) return warm.markCenter();
   if (!model) return reply({ error: failure ?? 'no model' });
   try {
-    reply({ modes: conditionalModes(model, data.patients, task.p, warm) });
+    const modes = conditionalModes(model, data.patients, task.p, warm.starts(task.start));
+    warm.update(modes);
+    reply({ modes });
   } catch (e) {
     reply({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }

@@ -13,6 +13,8 @@ import {
   type PatientData,
   type PopulationParameters,
   type SubjectMode,
+  type WarmStart,
+  WarmStarts,
 } from '@dosetwin/engine';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { moduleWorker } from '../module-worker.ts';
@@ -26,8 +28,9 @@ export interface ModesHelperData {
   index: number;
 }
 
-/** A task for a helper: the modes at p, or forget the warm starts. */
-export type ModesTask = { p: PopulationParameters } | { reset: true };
+/** A task for a helper: the modes at p, mark the centre, or forget the warm starts. */
+export type ModesTask =
+  { p: PopulationParameters; start: WarmStart } | { markCenter: true } | { reset: true };
 
 /** A helper's answer. */
 export type ModesReply = { modes: SubjectMode[] } | { error: string };
@@ -66,11 +69,12 @@ export function threadedModes(
       ports.push(port1);
     }
     const mine = patients.slice(parts[0][0], parts[0][1]);
-    const warm: (Float64Array | null)[] = mine.map(() => null);
+    const warm = new WarmStarts(mine.length);
     return {
-      modes(p) {
-        for (const port of ports) port.postMessage({ p } satisfies ModesTask);
-        const out = conditionalModes(model, mine, p, warm);
+      modes(p, start = 'last') {
+        for (const port of ports) port.postMessage({ p, start } satisfies ModesTask);
+        const out = conditionalModes(model, mine, p, warm.starts(start));
+        warm.update(out);
         ports.forEach((port, k) => {
           const h = k + 1;
           while (Atomics.load(flags, h) === 0) Atomics.wait(flags, h, 0);
@@ -82,8 +86,12 @@ export function threadedModes(
         });
         return out;
       },
+      markCenter() {
+        warm.markCenter();
+        for (const port of ports) port.postMessage({ markCenter: true } satisfies ModesTask);
+      },
       reset() {
-        warm.fill(null);
+        warm.reset();
         for (const port of ports) port.postMessage({ reset: true } satisfies ModesTask);
       },
     };

@@ -9,6 +9,7 @@ import {
   type FoceiOptions,
   type FitProgress,
   OuterProblem,
+  type WarmStart,
 } from './focei.ts';
 import { parameterSpace, type ParameterSpace, type PopulationParameters, sigmaName } from './parameters.ts';
 
@@ -175,27 +176,27 @@ export function covarianceStep(
   h = 5e-3,
   onProgress?: (p: FitProgress) => void,
   method: CovarianceMethod = 'sandwich',
-  /** The evaluation at u when the caller has it (the fit's final one): not made again. */
-  center?: FoceiEvaluation,
 ):
   | { covariance: EstimateCovariance; se: Record<string, number>; ci95: Record<string, [number, number]> }
   | { error: string } {
   const n = space.n;
-  const f0 = (center ?? objective.evaluate(u)).ofv;
+  const f0 = objective.evaluate(u, 'center').ofv;
+  // Each difference starts from the modes at u (a + step) and their reflection (the − step).
+  objective.markCenter();
   const H = new Float64Array(n * n);
   const nSub = objective.patients.length;
   const grads = new Float64Array(nSub * n);
   const up = Float64Array.from(u);
-  const at = (v: Float64Array): FoceiEvaluation => objective.evaluate(v);
+  const at = (v: Float64Array, start: WarmStart): FoceiEvaluation => objective.evaluate(v, start);
   const total = n + (n * (n - 1)) / 2;
   let done = 0;
   const fp = new Float64Array(n);
   const fm = new Float64Array(n);
   for (let a = 0; a < n; a++) {
     up[a] = u[a] + h;
-    const ep = at(up);
+    const ep = at(up, 'center');
     up[a] = u[a] - h;
-    const em = at(up);
+    const em = at(up, 'mirror');
     up[a] = u[a];
     fp[a] = ep.ofv;
     fm[a] = em.ofv;
@@ -209,10 +210,10 @@ export function covarianceStep(
     for (let b = 0; b < a; b++) {
       up[a] = u[a] + h;
       up[b] = u[b] + h;
-      const fpp = at(up).ofv;
+      const fpp = at(up, 'center').ofv;
       up[a] = u[a] - h;
       up[b] = u[b] - h;
-      const fmm = at(up).ofv;
+      const fmm = at(up, 'mirror').ofv;
       up[a] = u[a];
       up[b] = u[b];
       H[a * n + b] = H[b * n + a] = (fpp + fmm - fp[a] - fm[a] - fp[b] - fm[b] + 2 * f0) / (2 * h * h);
@@ -318,7 +319,7 @@ export function assemble(
   let ci95: Record<string, [number, number]> = {};
   let covariance: EstimateCovariance | null = null;
   if (run.covariance && Number.isFinite(final.ofv)) {
-    const c = covarianceStep(space, objective, u, undefined, run.onProgress, run.covarianceMethod, final);
+    const c = covarianceStep(space, objective, u, undefined, run.onProgress, run.covarianceMethod);
     if ('error' in c)
       warnings.push({
         code: 'DT_POPFIT_COVARIANCE',

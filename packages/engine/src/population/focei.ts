@@ -71,26 +71,75 @@ export interface FoceiOptions {
   modes?: (patients: readonly PatientData[]) => ModesEvaluator;
 }
 
+/**
+ * Where each subject's inner minimisation starts ({@link WarmStarts}):
+ * - `last`: its mode at the previous evaluation;
+ * - `center`: its mode at the evaluation marked as the centre (`markCenter`), e.g. the point whose
+ *   gradient is being differenced;
+ * - `mirror`: 2·centre − last, the centre's reflection of the previous mode: after an evaluation at
+ *   P + h, the mode at P − h to O(h²) (the modes are smooth in P), where `center` is O(h) away.
+ */
+export type WarmStart = 'last' | 'center' | 'mirror';
+
 /** Computes every subject's conditional mode at given population parameters, in subject order. */
 export interface ModesEvaluator {
-  modes(p: PopulationParameters): SubjectMode[];
+  modes(p: PopulationParameters, start?: WarmStart): SubjectMode[];
+  /** The modes of the last evaluation become the centre of the `center` and `mirror` starts. */
+  markCenter(): void;
   /** Forget the warm starts. */
   reset(): void;
+}
+
+/**
+ * The warm starts of a set of subjects: each one's last mode and the centre's. Whoever holds a
+ * chunk of subjects holds theirs; a subject's start depends only on its own history, so the same
+ * sequence of evaluations gives the same starts however the subjects are split.
+ */
+export class WarmStarts {
+  private readonly last: (Float64Array | null)[];
+  private readonly center: (Float64Array | null)[];
+  constructor(n: number) {
+    this.last = Array.from({ length: n }, () => null);
+    this.center = Array.from({ length: n }, () => null);
+  }
+  /** The starting points of an evaluation (null: from η = 0). */
+  starts(kind: WarmStart = 'last'): (Float64Array | null)[] {
+    if (kind === 'last') return this.last.slice();
+    if (kind === 'center') return this.center.map((c, i) => c ?? this.last[i]);
+    return this.center.map((c, i) => {
+      const l = this.last[i];
+      if (!c || !l || c.length !== l.length) return l ?? c;
+      return Float64Array.from(c, (v, k) => 2 * v - l[k]);
+    });
+  }
+  /** The modes just computed become the last ones (where the subject's objective was finite). */
+  update(modes: readonly SubjectMode[]): void {
+    modes.forEach((m, i) => {
+      if (Number.isFinite(m.obj)) this.last[i] = m.x;
+    });
+  }
+  markCenter(): void {
+    for (let i = 0; i < this.last.length; i++) this.center[i] = this.last[i];
+  }
+  reset(): void {
+    this.last.fill(null);
+    this.center.fill(null);
+  }
 }
 
 /** What {@link conditionalModes} needs besides the subjects: the FOCE-I options a worker can receive. */
 export type ModesOptions = Pick<FoceiOptions, 'simulator' | 'innerIterations'>;
 
 /**
- * The conditional mode and FOCE-I term of each subject at p (a pure function of p and the warm starts;
- * `warm[i]` is read as subject i's starting point and replaced by its new mode). Each subject's result
- * depends only on p and its own warm start, so any split of the subjects gives the same modes.
+ * The conditional mode and FOCE-I term of each subject at p, its minimisation started at
+ * `starts[i]` (null: η = 0; a failed warm start is retried from η = 0). Each subject's result depends
+ * only on p and its own start, so any split of the subjects gives the same modes.
  */
 export function conditionalModes(
   model: CompiledModel,
   patients: readonly PatientData[],
   p: PopulationParameters,
-  warm: (Float64Array | null)[],
+  starts: readonly (Float64Array | null)[],
   options: ModesOptions = {},
 ): SubjectMode[] {
   const m = modelWith(model, p);
@@ -115,7 +164,7 @@ export function conditionalModes(
       maxStep: 2,
       decrementTolerance: 1e-14,
     };
-    const w = warm[i];
+    const w = starts[i];
     let r = minimize(problem, w && w.length === n ? w : new Float64Array(n), opts);
     if ((!r.converged || !Number.isFinite(r.f)) && w) {
       const r0 = minimize(problem, new Float64Array(n), opts);
@@ -125,7 +174,6 @@ export function conditionalModes(
       ? (problem.covarianceAt(r.x) ?? conditionalCovariance(obj, r.x, jac))
       : null;
     const objI = cc ? cc.obj : Infinity;
-    if (Number.isFinite(objI)) warm[i] = Float64Array.from(r.x);
     const eta = new Float64Array(nEta);
     for (let a = 0; a < n; a++) if (obj.occasion[a] === 0) eta[obj.etaIndex[a]] = r.x[a];
     subjects.push({
@@ -141,21 +189,26 @@ export function conditionalModes(
   return subjects;
 }
 
-/** The subjects' modes computed in this thread, with one warm start per subject. */
+/** The subjects' modes computed in this thread, with their warm starts. */
 export class LocalModes implements ModesEvaluator {
-  private readonly warm: (Float64Array | null)[];
+  private readonly warm: WarmStarts;
   constructor(
     readonly model: CompiledModel,
     readonly patients: readonly PatientData[],
     readonly options: ModesOptions = {},
   ) {
-    this.warm = patients.map(() => null);
+    this.warm = new WarmStarts(patients.length);
   }
-  modes(p: PopulationParameters): SubjectMode[] {
-    return conditionalModes(this.model, this.patients, p, this.warm, this.options);
+  modes(p: PopulationParameters, start: WarmStart = 'last'): SubjectMode[] {
+    const out = conditionalModes(this.model, this.patients, p, this.warm.starts(start), this.options);
+    this.warm.update(out);
+    return out;
+  }
+  markCenter(): void {
+    this.warm.markCenter();
   }
   reset(): void {
-    this.warm.fill(null);
+    this.warm.reset();
   }
 }
 
@@ -205,14 +258,14 @@ export class FoceiObjective {
   }
 
   /** OFV at u (the parameter space's vector). */
-  evaluate(u: ArrayLike<number>): FoceiEvaluation {
-    return this.evaluateParameters(this.space.toParameters(u));
+  evaluate(u: ArrayLike<number>, start?: WarmStart): FoceiEvaluation {
+    return this.evaluateParameters(this.space.toParameters(u), start);
   }
 
-  /** OFV at given population parameters. */
-  evaluateParameters(p: PopulationParameters): FoceiEvaluation {
+  /** OFV at given population parameters, the inner minimisations started as `start` says. */
+  evaluateParameters(p: PopulationParameters, start: WarmStart = 'last'): FoceiEvaluation {
     this.evaluations++;
-    const subjects = this.evaluator.modes(p);
+    const subjects = this.evaluator.modes(p, start);
     // Summed in subject order whoever computed the terms: the same OFV for any split of the subjects.
     let ofv = 0;
     for (const s of subjects) ofv += s.obj;
@@ -263,6 +316,11 @@ export class FoceiObjective {
   reset(): void {
     this.evaluator.reset();
   }
+
+  /** The modes of the last evaluation become the centre of the next `center` and `mirror` starts. */
+  markCenter(): void {
+    this.evaluator.markCenter();
+  }
 }
 
 /** Progress of a population fit, for a progress bar. */
@@ -290,29 +348,38 @@ export class OuterProblem implements Minimizable {
     this.n = objective.space.n;
   }
 
-  /** The last point `value` evaluated, and its evaluation. */
-  private valued: { u: Float64Array; e: FoceiEvaluation } | null = null;
+  /** The last point `value` evaluated, its evaluation, and the objective's count after it. */
+  private valued: { u: Float64Array; e: FoceiEvaluation; count: number } | null = null;
 
   value(u: Float64Array): number {
-    const e = this.objective.evaluate(u);
+    // A line search's trial point starts from the modes at the current iterate.
+    const e = this.objective.evaluate(u, 'center');
     if (!this.last || e.ofv <= this.last.ofv) this.last = e;
-    this.valued = { u: Float64Array.from(u), e };
+    this.valued = { u: Float64Array.from(u), e, count: this.objective.evaluations };
     return e.ofv;
   }
 
   /**
-   * The evaluation at u: the one `value` has just made when the optimiser asks for the gradient at
-   * the point its line search accepted (every iteration), else a new one.
+   * The evaluation at u, made last: the one `value` has just made when the optimiser asks for the
+   * gradient at the point its line search accepted (every iteration), else a new one.
    */
   at(u: ArrayLike<number>): FoceiEvaluation {
     const v = this.valued;
-    if (v && v.u.length === u.length && v.u.every((x, k) => x === u[k])) return v.e;
-    return this.objective.evaluate(u);
+    if (
+      v &&
+      v.count === this.objective.evaluations &&
+      v.u.length === u.length &&
+      v.u.every((x, k) => x === u[k])
+    )
+      return v.e;
+    return this.objective.evaluate(u, 'center');
   }
 
   gradient(u: Float64Array, g: Float64Array, H: Float64Array | null): number {
     const n = this.n;
     const e0 = this.at(u);
+    // Each difference starts from the modes at u (u + h) and their reflection (u − h).
+    this.objective.markCenter();
     const f0 = e0.ofv;
     if (!this.last || f0 <= this.last.ofv) this.last = e0;
     if (!Number.isFinite(f0)) return Infinity;
@@ -321,9 +388,9 @@ export class OuterProblem implements Minimizable {
     for (let a = 0; a < n; a++) {
       const h = this.h;
       up[a] = u[a] + h;
-      const fp = this.objective.evaluate(up).ofv;
+      const fp = this.objective.evaluate(up, 'center').ofv;
       up[a] = u[a] - h;
-      const fm = this.objective.evaluate(up).ofv;
+      const fm = this.objective.evaluate(up, 'mirror').ofv;
       up[a] = u[a];
       if (Number.isFinite(fp) && Number.isFinite(fm)) {
         g[a] = (fp - fm) / (2 * h);
