@@ -460,6 +460,13 @@ export function registerFit(program: Command): void {
             : { max: availableParallelism() };
           const bar = progress(N);
           const pending = new Map<number, string>();
+          const out: string[] = [];
+          let lastWrite = performance.now();
+          const flush = (): void => {
+            process.stdout.write(out.join('\n') + '\n');
+            out.length = 0;
+            lastWrite = performance.now();
+          };
           let printed = 0;
           let done = 0;
           let failed = 0;
@@ -471,18 +478,25 @@ export function registerFit(program: Command): void {
               process.stderr.write(`ID ${ds.patients[i].id}: warning ${w.code} [${w.field}] ${w.message}\n`);
             pending.set(i, line);
             while (pending.has(printed)) {
-              process.stdout.write(pending.get(printed)! + '\n');
+              out.push(pending.get(printed)!);
               pending.delete(printed++);
             }
+            // Lines go out in batches (one write per 50 ms or so), not one write each.
+            if (out.length > 0 && (printed === N || performance.now() - lastWrite >= 50)) flush();
             bar.tick(done, failed);
           };
-          await fitAll(
-            ds.patients,
-            (p) => fitted(fitLine(est, model, p, settings)),
-            { model: opts.model!, patients: ds.patients, settings },
-            threads,
-            emit,
-          );
+          try {
+            await fitAll(
+              ds.patients,
+              (p) => fitted(fitLine(est, model, p, settings)),
+              { model: opts.model!, patients: ds.patients, settings },
+              threads,
+              emit,
+            );
+          } finally {
+            // What was fitted before an error is printed.
+            if (out.length > 0) flush();
+          }
           bar.end();
           if (failed)
             process.stderr.write(
