@@ -56,6 +56,9 @@ export interface ClosedFormSensitivity {
   /** Per compartment c, per eta j: slot of ∂lag_c/∂η_j and of ∂F_c/∂η_j ([c·nEta + j]). */
   dLag: Int32Array;
   dBioav: Int32Array;
+  /** Per compartment: 1 where its lag, or its F, depends on the etas. */
+  lagEta: Uint8Array;
+  bioavEta: Uint8Array;
 }
 
 /** Built sensitivity models per compiled model and eta set (a twin, a fit builds one each). */
@@ -175,6 +178,8 @@ function build(model: CompiledModel, etaIdx: readonly number[]): ClosedFormSensi
     dKa: perEta('@pk:ka'),
     dLag: perCmtEta('lag'),
     dBioav: perCmtEta('bioav'),
+    lagEta: Uint8Array.from(ir.compartments, (c) => (dep.has(`@lag:${c}`) ? 1 : 0)),
+    bioavEta: Uint8Array.from(ir.compartments, (c) => (dep.has(`@bioav:${c}`) ? 1 : 0)),
   };
 }
 
@@ -261,6 +266,7 @@ class SensitivityTracker implements RunTracker {
   }
 
   doseRecord(i: number, c: number): void {
+    if (!this.cf.lagEta[c]) return;
     const s = this.s;
     const nEta = this.nEta;
     const dLag = this.cf.dLag;
@@ -268,6 +274,9 @@ class SensitivityTracker implements RunTracker {
   }
 
   bolus(c: number, i: number): void {
+    const lagEta = this.cf.lagEta[c] === 1;
+    // A dose whose amount and time do not depend on the etas moves no derivative.
+    if (!lagEta && !this.cf.bioavEta[c]) return;
     const s = this.s;
     const nEta = this.nEta;
     const bioav = this.cf.model.cmtProps.bioav[c];
@@ -279,7 +288,7 @@ class SensitivityTracker implements RunTracker {
     const depot = kern.depot;
     for (let j = 0; j < nEta; j++) {
       S[c * nEta + j] += amt * s[dF[c * nEta + j]];
-      const dTau = this.lagD[i * nEta + j];
+      const dTau = lagEta ? this.lagD[i * nEta + j] : 0;
       if (dTau === 0) continue;
       // −∂τ/∂η·K·(amount·e_c): K's column of the depot is (−ka, ka), of the central compartment −k.
       if (depot && c === 0) {
