@@ -1,10 +1,12 @@
 // The patient's dose diary in a French browser (Debian's chromium, playwright-core, phone-sized):
-// a tacrolimus (Prograf 8 mg every 12 h) record whose evening dose of yesterday was not taken, a
-// trough measured two days ago and the pharmacologist's analysis; "J’ai oublié ma dose d’hier
-// soir" at 07:30 this morning gives the guidance in plain French (the advised half dose, once taken,
-// recorded in the record at its real time), then the clinician's view lists
-// the same five options (and the dose on time) with the Prograf rule, and the adherence patterns
-// of the current regimen as bands. Screenshots go to artifacts/e2e/diary/.
+// a tacrolimus record with its prescription (Prograf 8 mg every 12 h from 08:00 six days ago, the
+// default dose history) whose evening dose of yesterday was not taken, a trough measured two days
+// ago and the pharmacologist's analysis; "J’ai oublié ma dose d’hier soir" at 07:30 this morning
+// stores a missed record of yesterday's 20:00 dose (source: the diary) and gives the guidance in
+// plain French (the advised half dose, once taken, recorded in the record at its real time), then
+// the clinician's view lists the same five options (and the dose on time) with the Prograf rule,
+// and the adherence patterns of the current regimen as bands; the patient's record shows the
+// prescription and the missed dose. Screenshots go to artifacts/e2e/diary/.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -61,7 +63,15 @@ test(
           value,
           unit,
         });
-      // 08:00 and 20:00 for six days, the last one yesterday at 08:00: yesterday's 20:00 was forgotten.
+      await call(`/patients/${patient.id}/prescriptions`, presc, {
+        start: localIso(at(6, 8)),
+        dose: { value: 8, unit: 'mg' },
+        interval: { value: 12, unit: 'h' },
+        route: 'oral',
+        product: 'Prograf',
+      });
+      // The ward recorded 08:00 and 20:00 for six days (each is that prescribed dose, not a second
+      // one), the last one yesterday at 08:00: yesterday's 20:00 was forgotten.
       for (let day = 6; day >= 1; day--)
         for (const hour of day === 1 ? [8] : [8, 20])
           await call(`/patients/${patient.id}/administrations`, presc, {
@@ -109,6 +119,30 @@ test(
         /La notice dit : Si vous oubliez une dose, prenez-la dès que vous vous en apercevez/,
       );
       assert.match(text, /appelez-la\./);
+      // "Forgotten last night" is in the record: a missed dose due yesterday at 20:00, from the diary.
+      assert.equal(
+        await page.getByTestId('diary-missed-recorded').innerText(),
+        `Noté dans votre dossier : la prise prévue le ${await page.evaluate(
+          (ms) =>
+            new Date(ms).toLocaleString('fr-FR', {
+              day: '2-digit',
+              month: 'short',
+              hour: '2-digit',
+              minute: '2-digit',
+            }),
+          at(1, 20).getTime(),
+        )} a été oubliée.`,
+      );
+      const stored = await page.evaluate(async (id) => {
+        const r = await fetch(`/api/patients/${id}`, { credentials: 'same-origin' });
+        return (
+          (await r.json()) as { adherence: { kind: string; dueAt: string; source: string; status: string }[] }
+        ).adherence;
+      }, patient.id);
+      assert.deepEqual(
+        stored.map((x) => [x.kind, Date.parse(x.dueAt), x.source, x.status]),
+        [['missed', at(1, 20).getTime(), 'diary', 'active']],
+      );
       await b.shot('diary-patient-fr', true);
       // The advised dose (half of it, now) is recorded once taken: an administration at 07:30 in the
       // record, which the next analysis fits at its real time.
@@ -187,6 +221,20 @@ test(
         .evaluateAll((cells) => cells.map((c) => Number(c.textContent!.replace(/[^\d]/g, ''))));
       assert.ok(below[1] >= below[0], `one dose in ten missed: ${below[1]} % below vs ${below[0]} %`);
       await b.shot('diary-clinician-fr', true);
+      // The clinician's record of the patient: the prescription, and the dose the diary says was missed.
+      await page.goto(`${b.url}/#/patients/${patient.id}`);
+      const card = page.getByTestId('adherence-card');
+      await card.waitFor();
+      assert.match(
+        await card.getByTestId('prescription-row').innerText(),
+        /^8 mg toutes les 12 h, voie orale, Prograf, depuis le .+ 08:00$/,
+      );
+      assert.match(
+        await card.locator('[data-testid="adherence-row"][data-kind="missed"]').innerText(),
+        /^Oubliée · prévue le .+ 20:00 · \(carnet du patient\)$/,
+      );
+      await card.scrollIntoViewIfNeeded();
+      await b.shot('diary-record-fr', true);
       assert.deepEqual(b.problems, []);
     } finally {
       await b.close();

@@ -53,4 +53,20 @@ export const diaryFr: Record<keyof typeof diaryEn, string> = {
   diaryRecordTaken: 'J’ai pris {amount} maintenant : l’enregistrer',
   diaryRecorded:
     'Enregistré dans votre dossier : {amount} pris le {at}. La prochaine analyse utilise cette heure réelle.',
+  diaryMissedRecorded: 'Noté dans votre dossier : la prise prévue le {at} a été oubliée.',
+  adhTitle: 'Prescription et observance',
+  adhNote:
+    'La prescription donne les prises par défaut : chaque prise compte comme faite à son heure, sauf si un enregistrement ci-dessous la dit oubliée, en retard, en avance ou supplémentaire.',
+  adhPrescription: '{dose} toutes les {interval}, voie {route}, {product}, depuis le {start}',
+  adhUntil: 'jusqu’au {until}',
+  adhNoRecord: 'Aucun enregistrement d’observance : chaque prise prescrite compte comme faite à l’heure.',
+  adhKind_missed: 'Oubliée',
+  adhKind_late: 'En retard',
+  adhKind_taken: 'Prise en avance',
+  adhKind_extra: 'Prise supplémentaire',
+  adhSource_diary: 'carnet du patient',
+  adhSource_pillbox: 'pilulier',
+  adhSource_clinician: 'clinicien',
+  adhDue: 'prévue le {at}',
+  adhTaken: 'prise le {at}',
 };

@@ -3,8 +3,10 @@
  * time now) and what to do, in plain words in the patient's language; the clinician's view shows
  * the same options in detail (probability of staying in the window, time below and above, next
  * trough and interval AUC against the dose taken on time, the label's rule and its source). Every
- * number is the worker's (the library's missedDoseAdvice on the analysis's twin); the page only
- * picks the due time from the record's schedule.
+ * number is the worker's (the library's missedDoseAdvice on the analysis's twin). With a
+ * prescription, "last night" is its schedule's evening dose (the library's lastNightDue in the
+ * browser's zone), stored as a missed record in the patient's file, and the twin is asked on the
+ * library's dose history with that dose missed (doseHistory, until now).
  */
 import {
   Alert,
@@ -26,10 +28,13 @@ import {
   type AdherenceBand,
   advisedOption,
   currentRegimen,
+  type DoseEvent,
+  doseHistory,
+  lastNightDue,
   type MissedDoseAdvice,
   type MissedDoseChoice,
 } from '@dosetwin/models';
-import type { Analysis } from '@dosetwin/server/contract';
+import type { Analysis, PatientRecord } from '@dosetwin/server/contract';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { AdherenceChart } from '../components/AdherenceChart.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
@@ -57,21 +62,18 @@ const PATTERN_KEY: Record<string, Key> = {
   'weekend-late-3h': 'diaryPattern_weekendLate',
 };
 
-/**
- * The due time "last night" names, on the record's schedule (the last dose, then every interval):
- * the latest due time before `now` that fell in the evening (17:00 or later) of the day before;
- * else the latest before now.
- */
-function lastNightDue(lastDoseMs: number, intervalMs: number, nowMs: number): number {
-  let latest = NaN;
-  let evening = NaN;
-  const yesterday = new Date(nowMs - 24 * H).toDateString();
-  for (let t = lastDoseMs + intervalMs; t < nowMs; t += intervalMs) {
-    latest = t;
-    const d = new Date(t);
-    if (d.toDateString() === yesterday && d.getHours() >= 17) evening = t;
-  }
-  return Number.isFinite(evening) ? evening : latest;
+/** A minute's time as the record's key (a due time is matched to the minute). */
+const minute = (iso: string): number => Math.floor(Date.parse(iso) / 60_000);
+
+/** The patient's record in force: what the library's dose history is built from. */
+async function historyParts(patientId: string) {
+  const rec = await api<PatientRecord>('GET', `/patients/${patientId}`);
+  const active = <T extends { status: string }>(xs: T[]): T[] => xs.filter((x) => x.status === 'active');
+  return {
+    prescriptions: active(rec.prescriptions),
+    administrations: active(rec.administrations),
+    adherence: active(rec.adherence),
+  };
 }
 
 export function DiaryPage({ id }: PageProps) {
@@ -89,7 +91,12 @@ export function DiaryPage({ id }: PageProps) {
   const [view, setView] = useState<'patient' | 'clinician'>('patient');
   // The dose taken now, once recorded in the patient's record (its real time, for the next fit).
   const [recorded, setRecorded] = useState<{ amount: string; at: string } | null>(null);
+  // The dose due last night, once stored as missed in the patient's record.
+  const [missedAt, setMissedAt] = useState<string | null>(null);
   const engine = useRef<EngineClient | null>(null);
+  // The twin on the real dose history (a missed dose recorded), replacing the analysis's one.
+  const realEngine = useRef<EngineClient | null>(null);
+  useEffect(() => () => realEngine.current?.terminate(), []);
   const [adherence, setAdherence] = useState<{
     bands: AdherenceBand[];
     below: { value: number; unit: string } | null;
@@ -130,7 +137,16 @@ export function DiaryPage({ id }: PageProps) {
     const product = [...a.inputs.administrations]
       .sort((x, y) => Date.parse(x.at) - Date.parse(y.at))
       .at(-1)!.product;
-    return { lastMs, intervalMs: regimen.interval.value * H, product };
+    // With a prescription, its schedule (the latest one's first dose, every interval); else the
+    // record's (its last dose, every interval of the regimen the doses show).
+    const rx = a.inputs.adherence?.prescriptions.at(-1);
+    return rx
+      ? {
+          anchorMs: Date.parse(rx.start),
+          intervalMs: convertUnit(rx.interval.value, rx.interval.unit, 'h', 'interval') * H,
+          product: rx.product,
+        }
+      : { anchorMs: lastMs, intervalMs: regimen.interval.value * H, product };
   }, [a, regimen]);
 
   // The adherence patterns of the current regimen, once the clinician's view is opened.
@@ -163,16 +179,60 @@ export function DiaryPage({ id }: PageProps) {
     }
   };
 
-  const ask = async (dueLocal: string): Promise<void> => {
-    const e = engine.current;
+  /**
+   * The dose due at `dueAt` stored as missed (source: the diary) unless the record says so
+   * already, and the twin asked on the library's dose history with it missed, until now.
+   */
+  const recordMissed = async (dueAt: string, at: string): Promise<EngineClient> => {
+    const parts = await historyParts(a!.patientId);
+    if (!parts.adherence.some((r) => r.dueAt !== null && minute(r.dueAt) === minute(dueAt)))
+      await api('POST', `/patients/${a!.patientId}/adherence`, { kind: 'missed', dueAt, source: 'diary' });
+    setMissedAt(showDateTime(dueAt, lang));
+    const events: DoseEvent[] = parts.adherence
+      .filter((r) => r.dueAt === null || minute(r.dueAt) !== minute(dueAt))
+      .map((r) => ({
+        dueAt: r.dueAt,
+        status: r.kind,
+        takenAt: r.takenAt,
+        amount: r.amount,
+        source: r.source,
+      }));
+    events.push({ dueAt, status: 'missed', takenAt: null, amount: null, source: 'diary' });
+    const h = doseHistory({
+      prescriptions: parts.prescriptions.map((p) => ({
+        regimen: {
+          dose: p.dose,
+          interval: p.interval,
+          route: p.route,
+          duration: p.duration,
+          start: p.start,
+          loading: null,
+        },
+        product: p.product,
+        until: p.until,
+      })),
+      administrations: parts.administrations,
+      events,
+      until: at,
+    });
+    const e = new EngineClient();
+    await e.init(sourceOf({ ...a!, inputs: { ...a!.inputs, administrations: h.administrations } }));
+    realEngine.current?.terminate();
+    realEngine.current = e;
+    return e;
+  };
+
+  const ask = async (dueLocal: string, forgotten = false): Promise<void> => {
     const dueAt = fromDateTimeLocal(dueLocal);
     const at = fromDateTimeLocal(now);
-    if (!e || !regimen || !schedule || !dueAt || !at) return;
+    if (!engine.current || !regimen || !schedule || !dueAt || !at) return;
     setBusy(true);
     setError(null);
     setResult(null);
     setRecorded(null);
+    setMissedAt(null);
     try {
+      const e = forgotten && a?.inputs.adherence ? await recordMissed(dueAt, at) : engine.current;
       setResult(await e.missed({ regimen, formulation: schedule.product, dueAt, at }));
     } catch (err) {
       setError(err);
@@ -183,11 +243,18 @@ export function DiaryPage({ id }: PageProps) {
   const forgotLastNight = (): void => {
     const nowIso = fromDateTimeLocal(now);
     if (!schedule || !nowIso) return;
-    const d = lastNightDue(schedule.lastMs, schedule.intervalMs, Date.parse(nowIso));
+    const nowMs = Date.parse(nowIso);
+    // "Last night" in the patient's own zone: the browser's offset now.
+    const d = lastNightDue(
+      schedule.anchorMs,
+      schedule.intervalMs,
+      nowMs,
+      -new Date(nowMs).getTimezoneOffset(),
+    );
     if (!Number.isFinite(d)) return;
     const local = toDateTimeLocal(new Date(d).toISOString());
     setDue(local);
-    void ask(local);
+    void ask(local, true);
   };
 
   if (!a) return <ErrorBox error={error} />;
@@ -265,6 +332,11 @@ export function DiaryPage({ id }: PageProps) {
               <Title order={3} size="h4" mb="xs">
                 {t('diaryAdvice')}
               </Title>
+              {missedAt && (
+                <Alert color="blue" mb="xs" data-testid="diary-missed-recorded">
+                  {t('diaryMissedRecorded', { at: missedAt })}
+                </Alert>
+              )}
               <List spacing="xs" size="md">
                 {result.sheet[lang].map((line) => (
                   <List.Item key={line}>{line}</List.Item>

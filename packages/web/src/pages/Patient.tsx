@@ -1,12 +1,14 @@
 /**
  * A patient's record: its identity (correctable, the identity before kept), the timeline of doses,
- * levels and covariates (each correctable, components/Timeline.tsx), the entry forms (quick entry,
+ * levels and covariates (each correctable, components/Timeline.tsx), the prescriptions and
+ * adherence records with their corrections (cards/AdherenceCard.tsx), the entry forms (quick entry,
  * dose, level, covariate — the covariate form generated from the register) and the requests, with
  * what the chosen model or drug still needs.
  */
 import { Button, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import type { ModelInfo, PatientRecord } from '@dosetwin/server/contract';
 import { useCallback, useEffect, useState } from 'react';
+import { AdherenceCard } from '../cards/AdherenceCard.tsx';
 import { FhirImportCard } from '../cards/FhirCard.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
 import { Timeline } from '../components/Timeline.tsx';
@@ -127,6 +129,7 @@ export function PatientPage({ id }: PageProps) {
       <Grid>
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Timeline rec={rec} onDone={load} />
+          <AdherenceCard rec={rec} />
           <RequestForm patientId={id} models={models} rec={rec} onDone={load} onEnter={enter} />
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 6 }}>
