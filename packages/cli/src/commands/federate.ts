@@ -291,6 +291,83 @@ const int = (flag: string, v: string, min: number): number => {
   return n;
 };
 
+/** The options of `dosetwin federate run`, as commander gives them. */
+export interface FederateRunOptions {
+  model: string;
+  nodes: string;
+  method: string;
+  seed: string;
+  explore: string;
+  smooth: string;
+  fixed?: string;
+  retries: string;
+  retryDelay: string;
+  timeout: string;
+  log: string;
+  format: string;
+}
+
+/** `dosetwin federate run`: the printed object (warnings on stderr). */
+export async function federateRun(opts: FederateRunOptions): Promise<FederateOutput> {
+  if (opts.method !== 'saem')
+    argError('--method', `'${opts.method}' is not saem (the only federated method)`);
+  if (opts.format !== 'json') argError('--format', `'${opts.format}' is not supported; use json`);
+  const seed = Number(opts.seed);
+  if (!Number.isInteger(seed)) argError('--seed', `'${opts.seed}' is not an integer`);
+  const explore = int('--explore', opts.explore, 1);
+  const smooth = int('--smooth', opts.smooth, 0);
+  const retries = int('--retries', opts.retries, 0);
+  const delayMs = int('--retry-delay', opts.retryDelay, 0);
+  const timeoutMs = int('--timeout', opts.timeout, 1);
+  const fixed = (opts.fixed ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const text = readText(opts.model, 'model');
+  const model = loadModel(text, opts.model);
+  const specs = readNodes(opts.nodes);
+  writeFileSync(opts.log, '');
+  const wire = { log: opts.log, exchanges: 0, bytesSent: 0, bytesReceived: 0 };
+  const log = (e: WireEntry): void => {
+    const line = JSON.stringify(e);
+    wire.exchanges++;
+    wire.bytesSent += JSON.stringify(e.request).length;
+    if (e.reply !== undefined) wire.bytesReceived += JSON.stringify(e.reply).length;
+    appendFileSync(opts.log, line + '\n');
+  };
+  const nodes = specs.map((s) => httpNode(s, { retries, delayMs, timeoutMs, log }));
+  const t0 = performance.now();
+  const fit = await federatedSaem(model, { file: basename(opts.model), text }, nodes, {
+    run: randomUUID(),
+    seed,
+    explore,
+    smooth,
+    ...(fixed.length ? { fixed } : {}),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  printIssues(fit.warnings);
+  const out: FederateOutput = {
+    method: 'saem',
+    ofv: Number.isFinite(fit.ofv) ? fit.ofv : null,
+    ofvMethod: fit.ofvMethod,
+    theta: fit.theta,
+    omega: fit.omega,
+    sigma: fit.sigma,
+    se: {},
+    shrinkage: fit.shrinkage,
+    converged: Number.isFinite(fit.ofv),
+    iterations: fit.iterations,
+    seconds: Math.round(seconds * 1000) / 1000,
+    seed,
+    patients: fit.patients,
+    restarts: fit.restarts,
+    nodes: fit.nodes,
+    wire,
+    warnings: fit.warnings.map((w: Issue) => ({ code: w.code, field: w.field, message: w.message })),
+  };
+  return out;
+}
+
 export function registerFederate(program: Command): void {
   const fed = program
     .command('federate')
@@ -355,81 +432,10 @@ export function registerFederate(program: Command): void {
     .option('--timeout <ms>', 'time allowed for one exchange', '120000')
     .option('--log <file>', 'the wire log: each exchange as a JSON line', 'federate-wire.jsonl')
     .option('--format <format>', 'json (one object)', 'json')
-    .action(
-      async (opts: {
-        model: string;
-        nodes: string;
-        method: string;
-        seed: string;
-        explore: string;
-        smooth: string;
-        fixed?: string;
-        retries: string;
-        retryDelay: string;
-        timeout: string;
-        log: string;
-        format: string;
-      }) => {
-        process.exitCode = await guarded(async () => {
-          if (opts.method !== 'saem')
-            argError('--method', `'${opts.method}' is not saem (the only federated method)`);
-          if (opts.format !== 'json') argError('--format', `'${opts.format}' is not supported; use json`);
-          const seed = Number(opts.seed);
-          if (!Number.isInteger(seed)) argError('--seed', `'${opts.seed}' is not an integer`);
-          const explore = int('--explore', opts.explore, 1);
-          const smooth = int('--smooth', opts.smooth, 0);
-          const retries = int('--retries', opts.retries, 0);
-          const delayMs = int('--retry-delay', opts.retryDelay, 0);
-          const timeoutMs = int('--timeout', opts.timeout, 1);
-          const fixed = (opts.fixed ?? '')
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean);
-          const text = readText(opts.model, 'model');
-          const model = loadModel(text, opts.model);
-          const specs = readNodes(opts.nodes);
-          writeFileSync(opts.log, '');
-          const wire = { log: opts.log, exchanges: 0, bytesSent: 0, bytesReceived: 0 };
-          const log = (e: WireEntry): void => {
-            const line = JSON.stringify(e);
-            wire.exchanges++;
-            wire.bytesSent += JSON.stringify(e.request).length;
-            if (e.reply !== undefined) wire.bytesReceived += JSON.stringify(e.reply).length;
-            appendFileSync(opts.log, line + '\n');
-          };
-          const nodes = specs.map((s) => httpNode(s, { retries, delayMs, timeoutMs, log }));
-          const t0 = performance.now();
-          const fit = await federatedSaem(model, { file: basename(opts.model), text }, nodes, {
-            run: randomUUID(),
-            seed,
-            explore,
-            smooth,
-            ...(fixed.length ? { fixed } : {}),
-          });
-          const seconds = (performance.now() - t0) / 1000;
-          printIssues(fit.warnings);
-          const out: FederateOutput = {
-            method: 'saem',
-            ofv: Number.isFinite(fit.ofv) ? fit.ofv : null,
-            ofvMethod: fit.ofvMethod,
-            theta: fit.theta,
-            omega: fit.omega,
-            sigma: fit.sigma,
-            se: {},
-            shrinkage: fit.shrinkage,
-            converged: Number.isFinite(fit.ofv),
-            iterations: fit.iterations,
-            seconds: Math.round(seconds * 1000) / 1000,
-            seed,
-            patients: fit.patients,
-            restarts: fit.restarts,
-            nodes: fit.nodes,
-            wire,
-            warnings: fit.warnings.map((w: Issue) => ({ code: w.code, field: w.field, message: w.message })),
-          };
-          process.stdout.write(JSON.stringify(out) + '\n');
-          return 0;
-        });
-      },
-    );
+    .action(async (opts: FederateRunOptions) => {
+      process.exitCode = await guarded(async () => {
+        process.stdout.write(JSON.stringify(await federateRun(opts)) + '\n');
+        return 0;
+      });
+    });
 }

@@ -328,7 +328,12 @@ export async function federatedSaem(
       refuse(
         'DT_FEDERATE_NO_NODES',
         'nodes',
-        `${active.length} node(s) and ${N} patient(s) left: a population fit needs several patients`,
+        `${active.length} node(s) and ${N} patient(s) left: a population fit needs several patients (${[
+          ...reports.values(),
+        ]
+          .filter((r) => r.status === 'excluded')
+          .map((r) => `${r.name}: ${r.reason}`)
+          .join('; ')})`,
         'check that the nodes run, that their tokens match, and their messages in the run report',
       );
     if (restarts > 0 || failedOpen.length > 0)
