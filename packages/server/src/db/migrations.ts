@@ -470,6 +470,31 @@ function adherence(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * The tokens an EHR granted a user at a SMART launch, for one FHIR server and patient: kept so that
+ * a restart of the service does not end the clinician's access. The access and refresh tokens are
+ * sealed with the service key (keys.ts), bound to the row's user, server and patient.
+ */
+const smartTokens: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('smart_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('fhir_server', 'text', (c) => c.notNull())
+      .addColumn('fhir_patient', 'text', (c) => c.notNull())
+      .addColumn('sealed', 'text', (c) => c.notNull())
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text')
+      .addColumn('authorization_server', 'text', (c) => c.notNull())
+      .addColumn('client_id', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('refreshed_at', 'text')
+      .addUniqueConstraint('smart_tokens_grant', ['user_id', 'fhir_server', 'fhir_patient'])
+      .execute();
+  },
+};
+
 /** The migrations; `auditMac` is the audit chain's keyed hash (the chain migration uses it). */
 export function migrationProvider(dialect: Dialect, auditMac: Mac): MigrationProvider {
   return {
@@ -485,6 +510,7 @@ export function migrationProvider(dialect: Dialect, auditMac: Mac): MigrationPro
         '0008_fhir_links': fhirLinks,
         '0009_adherence': adherence(dialect),
         '0010_local_models': localModels,
+        '0011_smart_tokens': smartTokens,
       };
     },
   };

@@ -277,6 +277,24 @@ export interface FhirLinksTable {
  * uploaded), with its evidence. Proposed by one pharmacologist, approved by another before any
  * analysis uses it; the approved version in force is the latest approved one not retired.
  */
+/** A SMART grant kept for a user, FHIR server and patient (services/smart-tokens.ts). */
+export interface SmartTokensTable {
+  id: string;
+  user_id: string;
+  fhir_server: string;
+  fhir_patient: string;
+  /** The access and refresh tokens, sealed with the service key (AES-256-GCM), bound to this row. */
+  sealed: string;
+  scope: string;
+  /** When the access token expires (ISO); null: the EHR did not say. */
+  expires_at: string | null;
+  /** The EHR's authorization server (its SMART configuration, JSON; not secret). */
+  authorization_server: string;
+  client_id: string;
+  created_at: string;
+  refreshed_at: string | null;
+}
+
 export interface LocalModelsTable {
   id: string;
   /** The published library model (`vancomycin/thomson2009`). */
@@ -357,6 +375,7 @@ export interface Database {
   audit: AuditTable;
   fhir_patients: FhirPatientsTable;
   fhir_links: FhirLinksTable;
+  smart_tokens: SmartTokensTable;
   prescriptions: PrescriptionsTable;
   adherence_records: AdherenceRecordsTable;
 }

@@ -38,15 +38,24 @@ export async function fhirGet(access: FhirAccess, pathOrUrl: string): Promise<Js
   // Only the configured server is asked, even when a Bundle's next link names another.
   if (!url.startsWith(`${base}/`) && url !== base)
     throw serverError(`GET ${url}`, `not under the FHIR server ${base}`, `hors du serveur FHIR ${base}`);
-  let res: Response;
-  try {
-    res = await fetch(url, {
+  const get = (): Promise<Response> =>
+    fetch(url, {
       headers: {
         accept: 'application/fhir+json',
         ...(access.token ? { authorization: `Bearer ${access.token}` } : {}),
       },
       signal: AbortSignal.timeout(30_000),
     });
+  let res: Response;
+  try {
+    try {
+      res = await get();
+    } catch (e) {
+      // A GET may be sent again: once, when the connection failed (a kept-alive connection the
+      // server closed just as it was reused), not when the server was too slow.
+      if ((e as Error).name === 'TimeoutError') throw e;
+      res = await get();
+    }
   } catch (e) {
     throw serverError(
       `GET ${url}`,

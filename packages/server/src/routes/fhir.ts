@@ -16,6 +16,7 @@ import {
 } from '../contract/index.ts';
 import { importFromFhir, requireFhir } from '../services/fhir-import.ts';
 import { writeBack } from '../services/fhir-write-back.ts';
+import { grantedAccess } from '../services/smart-tokens.ts';
 
 const CLINICAL = ['prescriber', 'pharmacologist'] as const;
 
@@ -45,7 +46,10 @@ export const fhirRoutes =
           .selectAll()
           .where('patient_id', '=', req.params.id)
           .executeTakeFirst();
-        const granted = link && ctx.smart?.store.access(req.user!.id, link.fhir_server, link.fhir_id);
+        const granted =
+          link && ctx.smart
+            ? await grantedAccess(ctx.db.db, ctx.keys, req.user!.id, link.fhir_server, link.fhir_id)
+            : null;
         return importFromFhir(
           ctx.db.db,
           req.user!,

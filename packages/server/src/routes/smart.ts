@@ -1,7 +1,7 @@
 /**
  * SMART App Launch (services/smart.ts): the launch the EHR opens and the callback its
  * authorization server redirects to. The clinician is signed in to dosetwin; the tokens stay in
- * the service, the browser only follows redirects.
+ * the service (its database, sealed), the browser only follows redirects.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -56,7 +56,7 @@ export const smartRoutes =
       async (req, reply) => {
         const smart = requireSmart(ctx.smart);
         const url = new URL(req.url, smart.config.redirectUri).href;
-        const id = await smartCallback(ctx.db.db, smart, req.user!, url, req.query.state);
+        const id = await smartCallback(ctx.db.db, ctx.keys, smart, req.user!, url, req.query.state);
         return reply.redirect(`/#/patients/${id}`, 302);
       },
     );

@@ -16,6 +16,7 @@ import { audit } from '../store.ts';
 import { decisionInForce, versionStates } from './decision-in-force.ts';
 import { requireFhir } from './fhir-import.ts';
 import { report } from './reports.ts';
+import { grantedAccess } from './smart-tokens.ts';
 import { requestFor, subjectOf } from './requests.ts';
 import { storedRegimen } from './validations.ts';
 
@@ -37,7 +38,9 @@ export async function writeBack(
     .where('patient_id', '=', r.patient_id)
     .executeTakeFirst();
   const access =
-    (linkOf && ctx.smart?.store.access(user.id, linkOf.fhir_server, linkOf.fhir_id)) || requireFhir(ctx.fhir);
+    (linkOf && ctx.smart
+      ? await grantedAccess(db, ctx.keys, user.id, linkOf.fhir_server, linkOf.fhir_id)
+      : null) || requireFhir(ctx.fhir);
   // The signed report first: it refuses a request without a validated analysis, or whose signature does not verify.
   const pdf = await report(ctx, user, requestId, { format: 'pdf', identity: 'true' });
   const inForce = decisionInForce(await versionStates(db, requestId))!;

@@ -20,6 +20,7 @@ import type { Login, Session, SessionInfo, SessionUser as Me } from '../contract
 import type { UserRow } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, type Tx } from '../store.ts';
+import { revokeGrants } from './smart-tokens.ts';
 import { claimAttempt, clearAttempts, throttleKey } from '../throttle.ts';
 import { totpStep } from '../totp.ts';
 
@@ -151,7 +152,15 @@ export async function signIn(
 
 export async function signOut(ctx: Ctx, user: SessionUser, sessionId: string): Promise<{ ok: true }> {
   await ctx.db.db.deleteFrom('sessions').where('id', '=', sessionId).execute();
-  await audit(ctx.db.db, { user, action: 'logout', entity: 'session', entityId: sessionId });
+  // Signing out ends the access the EHRs granted at SMART launches too.
+  const grants = await revokeGrants(ctx.db.db, ctx.keys, user.id);
+  await audit(ctx.db.db, {
+    user,
+    action: 'logout',
+    entity: 'session',
+    entityId: sessionId,
+    ...(grants ? { after: { smartGrantsRevoked: grants } } : {}),
+  });
   return { ok: true };
 }
 

@@ -2,20 +2,22 @@
  * The web app launched from the EHR (SMART App Launch 2.x; smart/client.ts does the protocol):
  * `GET /smart/launch?iss=…&launch=…` (EHR launch; without `launch`: standalone) sends the signed-in
  * clinician to the EHR's authorization server, `GET /smart/callback` exchanges the code, keeps the
- * tokens in the service (this process's memory, per user and FHIR patient: never in the browser,
- * never in the database), links the dosetwin patient to the patient in context — created from the
- * FHIR Patient (name, birth date, identifier, sex) the first time — and opens the app on it. The
- * FHIR import then reads the record with that token.
+ * tokens in the service (the database, sealed with the service key, for that user, FHIR server and
+ * patient: smart-tokens.ts; never in the browser), links the dosetwin patient to the patient in
+ * context — created from the FHIR Patient (name, birth date, identifier, sex) the first time — and
+ * opens the app on it. The FHIR import then reads the record with that token.
  */
 import { DosetwinError } from '@dosetwin/engine';
 import type { Kysely } from 'kysely';
 import type { SessionUser } from '../auth.ts';
 import type { Database } from '../db/schema.ts';
 import { reject } from '../errors.ts';
-import { type FhirAccess, fhirGet } from '../fhir/client.ts';
-import { beginLaunch, completeLaunch, type PendingLaunch, type SmartSession } from '../smart/client.ts';
+import { fhirGet } from '../fhir/client.ts';
+import type { ServiceKeys } from '../keys.ts';
+import { beginLaunch, completeLaunch, type PendingLaunch } from '../smart/client.ts';
 import { audit, nowIso } from '../store.ts';
 import { createPatient } from './patients.ts';
+import { keepGrant } from './smart-tokens.ts';
 
 export interface SmartConfig {
   /** dosetwin's client id at the EHRs, and its redirect URI (`https://dosetwin.example/smart/callback`). */
@@ -28,10 +30,12 @@ export interface SmartConfig {
 const PENDING_MS = 10 * 60_000;
 const norm = (u: string): string => u.replace(/\/+$/, '');
 
-/** Launches under way and tokens granted, in this process only. */
+/**
+ * Launches under way, in this process only (a launch lasts seconds; one begun before a restart is
+ * begun again). The tokens granted are kept in the database (smart-tokens.ts).
+ */
 export class SmartStore {
   private pending = new Map<string, { launch: PendingLaunch; userId: string; until: number }>();
-  private tokens = new Map<string, SmartSession>();
   begin(userId: string, launch: PendingLaunch): void {
     const now = Date.now();
     for (const [k, v] of this.pending) if (v.until < now) this.pending.delete(k);
@@ -41,15 +45,6 @@ export class SmartStore {
     const p = this.pending.get(state);
     this.pending.delete(state);
     return p && p.userId === userId && p.until >= Date.now() ? p.launch : null;
-  }
-  keep(userId: string, s: SmartSession): void {
-    this.tokens.set(`${userId}|${norm(s.iss)}|${s.patient}`, s);
-  }
-  /** The access to a FHIR patient the user was granted by a launch, while the token lasts. */
-  access(userId: string, server: string, fhirPatientId: string): FhirAccess | null {
-    const s = this.tokens.get(`${userId}|${norm(server)}|${fhirPatientId}`);
-    if (!s || (s.expiresAt !== null && s.expiresAt < Date.now())) return null;
-    return { baseUrl: s.iss, token: s.accessToken };
   }
 }
 
@@ -96,6 +91,7 @@ type Json = Record<string, unknown>;
 /** The code exchanged, the token kept, the patient linked (created the first time): its dosetwin id. */
 export async function smartCallback(
   db: Kysely<Database>,
+  keys: ServiceKeys,
   smart: { config: SmartConfig; store: SmartStore },
   user: SessionUser,
   callbackUrl: string,
@@ -109,7 +105,7 @@ export async function smartCallback(
       'aucun lancement en cours pour cet état (expiré, ou d’un autre utilisateur)',
     );
   const session = await completeLaunch(pending!, callbackUrl);
-  smart.store.keep(user.id, session);
+  await keepGrant(db, keys, user.id, session);
   const server = norm(session.iss);
   const linked = await db
     .selectFrom('fhir_patients')

@@ -1,9 +1,10 @@
 /**
  * SMART App Launch 2.x, dosetwin's side (openid-client): the EHR's authorization server found
  * from `{iss}/.well-known/smart-configuration`, the authorization code flow with PKCE (S256) and
- * granular v2 scopes, standalone or EHR launch (`launch` parameter), and the token response with
- * the patient in context. The pending launch (PKCE verifier, state) and the tokens stay in the
- * service: nothing of them is sent to the browser but the state in the redirect.
+ * granular v2 scopes, standalone or EHR launch (`launch` parameter), the token response with the
+ * patient in context, the refresh of an expired access token and the revocation of a grant. The
+ * pending launch (PKCE verifier, state) and the tokens stay in the service: nothing of them is sent
+ * to the browser but the state in the redirect.
  */
 import { DosetwinError } from '@dosetwin/engine';
 import * as oidc from 'openid-client';
@@ -20,12 +21,16 @@ export const SMART_SCOPES = [
   'patient/DiagnosticReport.cs',
   'patient/MedicationRequest.c',
   'patient/Provenance.c',
+  // A refresh token for the time the clinician works in the EHR (SMART's online access).
+  'online_access',
 ];
 
 export interface SmartConfiguration {
   issuer?: string;
   authorization_endpoint: string;
   token_endpoint: string;
+  /** Where a token is revoked (RFC 7009), when the EHR offers it. */
+  revocation_endpoint?: string;
   capabilities: string[];
   code_challenge_methods_supported: string[];
 }
@@ -65,6 +70,7 @@ export async function smartDiscovery(iss: string): Promise<SmartConfiguration> {
     issuer: c.issuer,
     authorization_endpoint: c.authorization_endpoint,
     token_endpoint: c.token_endpoint,
+    ...(typeof c.revocation_endpoint === 'string' ? { revocation_endpoint: c.revocation_endpoint } : {}),
     capabilities: c.capabilities ?? [],
     code_challenge_methods_supported: c.code_challenge_methods_supported,
   };
@@ -86,6 +92,7 @@ function configuration(smart: SmartConfiguration, iss: string, clientId: string)
       issuer: smart.issuer ?? iss,
       authorization_endpoint: smart.authorization_endpoint,
       token_endpoint: smart.token_endpoint,
+      ...(smart.revocation_endpoint ? { revocation_endpoint: smart.revocation_endpoint } : {}),
     },
     clientId,
     { token_endpoint_auth_method: 'none' },
@@ -128,10 +135,19 @@ export async function beginLaunch(o: {
 export interface SmartSession {
   iss: string;
   accessToken: string;
+  /** The refresh token, when the EHR gave one (null: the grant ends with the access token). */
+  refreshToken: string | null;
   scope: string;
   patient: string;
   expiresAt: number | null;
+  /** The EHR's authorization server and dosetwin's client id there: what a refresh or revocation needs. */
+  smart: SmartConfiguration;
+  clientId: string;
 }
+
+/** The expiry (epoch ms) of a token response, or null when it states none. */
+const expiryOf = (t: { expires_in?: number }): number | null =>
+  typeof t.expires_in === 'number' ? Date.now() + t.expires_in * 1000 : null;
 
 /** Exchange the code of the callback URL (state and PKCE checked) for the tokens. */
 export async function completeLaunch(p: PendingLaunch, callbackUrl: string): Promise<SmartSession> {
@@ -159,8 +175,61 @@ export async function completeLaunch(p: PendingLaunch, callbackUrl: string): Pro
   return {
     iss: p.iss,
     accessToken: t.access_token,
+    refreshToken: t.refresh_token ?? null,
     scope: t.scope ?? '',
     patient,
-    expiresAt: typeof t.expires_in === 'number' ? Date.now() + t.expires_in * 1000 : null,
+    expiresAt: expiryOf(t),
+    smart: p.smart,
+    clientId: p.clientId,
   };
+}
+
+/**
+ * A new access token for a grant from its refresh token (the EHR may rotate the refresh token:
+ * the new one replaces it). The patient in context stays the grant's.
+ */
+export async function refreshSession(s: SmartSession): Promise<SmartSession> {
+  if (!s.refreshToken)
+    throw smartError(
+      'token',
+      'the EHR’s authorization has expired and gave no refresh token: launch dosetwin from the EHR again',
+      'l’autorisation du DPI a expiré sans jeton de renouvellement : relancer dosetwin depuis le DPI',
+    );
+  let t: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
+  try {
+    t = await oidc.refreshTokenGrant(configuration(s.smart, s.iss, s.clientId), s.refreshToken);
+  } catch (e) {
+    throw smartError(
+      'token',
+      `the EHR refused to renew its authorization (${(e as Error).message}): launch dosetwin from the EHR again`,
+      `le DPI a refusé de renouveler son autorisation (${(e as Error).message}) : relancer dosetwin depuis le DPI`,
+    );
+  }
+  return {
+    ...s,
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token ?? s.refreshToken,
+    scope: t.scope ?? s.scope,
+    expiresAt: expiryOf(t),
+  };
+}
+
+/**
+ * Revoke a grant at the EHR (RFC 7009: the refresh token, which ends the grant, and the access
+ * token), when its authorization server offers revocation. Best effort: the caller forgets the
+ * tokens whatever the EHR answers. Returns whether the EHR accepted every revocation.
+ */
+export async function revokeSession(s: SmartSession): Promise<boolean> {
+  if (!s.smart.revocation_endpoint) return false;
+  const config = configuration(s.smart, s.iss, s.clientId);
+  let ok = true;
+  for (const [token, hint] of [
+    [s.refreshToken, 'refresh_token'],
+    [s.accessToken, 'access_token'],
+  ] as const)
+    if (token)
+      await oidc.tokenRevocation(config, token, { token_type_hint: hint }).catch(() => {
+        ok = false;
+      });
+  return ok;
 }

@@ -4,11 +4,14 @@
  * `/.well-known/smart-configuration`, a clinician signed in and consenting automatically, and the
  * launch context: the patient of an EHR launch's `launch` value, or of a standalone launch, given
  * in the token response (`patient`). `verify` checks an access token the way the FHIR server does.
+ * A launch asking for `online_access` gets a refresh token (rotated at each use, as oidc-provider
+ * does for public clients); tokens are revoked at `/token/revocation` (RFC 7009).
  */
 export const smartConfigurationOf = (issuer: string, scopes: string[]) => ({
   issuer,
   authorization_endpoint: `${issuer}/auth`,
   token_endpoint: `${issuer}/token`,
+  revocation_endpoint: `${issuer}/token/revocation`,
   capabilities: [
     'launch-ehr',
     'launch-standalone',
@@ -31,6 +34,8 @@ export interface TestEhr {
   smartConfiguration: object;
   /** The access token's grant, or null for an unknown or expired token. */
   verify(token: string): Promise<{ scope: string } | null>;
+  /** The lifetime of the access tokens issued from now on, seconds (default 3600). */
+  setAccessTokenTtl(seconds: number): void;
   close(): Promise<void>;
 }
 
@@ -49,10 +54,12 @@ export async function startTestEhr(o: {
     'launch launch/patient patient/Patient.r patient/Observation.rs?category=laboratory patient/Observation.rs?category=vital-signs patient/MedicationAdministration.rs patient/DiagnosticReport.cs patient/MedicationRequest.c patient/Provenance.c';
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const launchOfGrant = new Map<string, string>();
+  let accessTokenTtl = 3600;
   const provider = new Provider(issuer, {
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'ehr-1' }] },
     ttl: {
-      AccessToken: 3600,
+      AccessToken: () => accessTokenTtl,
+      RefreshToken: 3600,
       AuthorizationCode: 60,
       Grant: 3600,
       IdToken: 3600,
@@ -64,21 +71,30 @@ export async function startTestEhr(o: {
         client_id: 'dosetwin',
         token_endpoint_auth_method: 'none',
         redirect_uris: [o.redirectUri],
-        grant_types: ['authorization_code'],
+        grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
     ],
-    scopes: ['openid', 'fhirUser', 'offline_access'],
+    scopes: ['openid', 'fhirUser', 'offline_access', 'online_access'],
+    // SMART: a refresh token for a launch that asks for online (or offline) access.
+    issueRefreshToken: (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') &&
+      (code.scopes.has('online_access') || code.scopes.has('offline_access')),
     claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
     extraParams: ['launch', 'aud'],
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
+      revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => o.fhirBase,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: resourceScopes, accessTokenFormat: 'opaque' }),
+        getResourceServerInfo: () => ({
+          scope: resourceScopes,
+          accessTokenFormat: 'opaque',
+          accessTokenTTL: accessTokenTtl,
+        }),
       },
     },
     findAccount: (_ctx, sub) => ({
@@ -120,14 +136,10 @@ export async function startTestEhr(o: {
           accountId: d.session!.accountId,
           clientId: String(d.params.client_id),
         });
-        grant.addOIDCScope('openid fhirUser');
-        grant.addResourceScope(
-          o.fhirBase,
-          String(d.params.scope)
-            .split(' ')
-            .filter((s) => s !== 'openid' && s !== 'fhirUser')
-            .join(' '),
-        );
+        const asked = String(d.params.scope).split(' ');
+        const oidcScopes = ['openid', 'fhirUser', 'online_access'];
+        grant.addOIDCScope(asked.filter((s) => oidcScopes.includes(s)).join(' '));
+        grant.addResourceScope(o.fhirBase, asked.filter((s) => !oidcScopes.includes(s)).join(' '));
         const grantId = await grant.save();
         if (typeof d.params.launch === 'string') launchOfGrant.set(grantId, d.params.launch);
         return provider.interactionFinished(
@@ -149,6 +161,9 @@ export async function startTestEhr(o: {
     async verify(token) {
       const at = await provider.AccessToken.find(token);
       return at ? { scope: at.scope ?? '' } : null;
+    },
+    setAccessTokenTtl: (seconds) => {
+      accessTokenTtl = seconds;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
