@@ -101,6 +101,11 @@ for (const { name: backend, skip } of backends())
         [[localId, 'proposed']],
       );
       assert.equal(list[0].evidence, undefined);
+      // The version's model for the browser's twin: its IR carries the local TVCL and version.
+      const ir = (await call(presc.auth, 'GET', `/api/local-models/${localId}/model`)).json();
+      assert.equal(ir.modelVersion, '1.0.0+local.1');
+      assert.equal(ir.ir.version, '1.0.0+local.1');
+      assert.equal(ir.ir.parameters.find((p: { name: string }) => p.name === 'TVCL').value, tvcl.local);
     });
 
     test('until approved it is never used: an analysis uses the published model, and asking for the proposed version is refused with DT_LOCAL_MODEL_NOT_APPROVED (409, EN/FR)', async () => {

@@ -627,6 +627,8 @@ describe('wire contract and OpenAPI', () => {
     await hit('GET /api/local-models', '/api/local-models?modelId=vancomycin%2Fthomson2009', { as: 'presc' });
     await hit('GET /api/local-models/:id', `/api/local-models/${local.id}`);
     await hit('GET /api/local-models/:id', '/api/local-models/nobody');
+    await hit('GET /api/local-models/:id/model', `/api/local-models/${local.id}/model`, { as: 'presc' });
+    await hit('GET /api/local-models/:id/model', '/api/local-models/nobody/model');
     const decide = 'POST /api/local-models/:id/decisions';
     await hit(decide, `/api/local-models/${local.id}/decisions`, { body: { decision: 'approve' } });
     await hit(decide, `/api/local-models/${local.id}/decisions`, {

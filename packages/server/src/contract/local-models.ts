@@ -189,3 +189,16 @@ export const AnalysisLocalModel = Type.Object(
   { description: 'the approved local version of the model the analysis used' },
 );
 export type AnalysisLocalModel = Static<typeof AnalysisLocalModel>;
+
+/** A local version's model (the engine's IR), for the browser's twin of an analysis made with it. */
+export const LocalModelIr = Type.Object(
+  {
+    id: Type.String(),
+    modelId: Type.String(),
+    modelVersion: Type.String(),
+    status: LocalModelStatus,
+    ir: Type.Unknown({ description: "the engine's ModelIR of the local version (plain JSON)" }),
+  },
+  { description: 'the model of a local version, for the what-if of an analysis made with it' },
+);
+export type LocalModelIr = Static<typeof LocalModelIr>;

@@ -11,6 +11,7 @@ import {
   IdParams,
   LocalModel,
   LocalModelDecision,
+  LocalModelIr,
   LocalModelQuery,
   LocalModelRetirement,
   LocalModelSummary,
@@ -19,6 +20,7 @@ import {
 import {
   decideLocalModel,
   getLocalModel,
+  getLocalModelIr,
   listLocalModels,
   proposeLocalModel,
   retireLocalModel,
@@ -69,6 +71,19 @@ export const localModelRoutes =
         },
       },
       async (req) => getLocalModel(ctx, req.user!, req.params.id),
+    );
+
+    app.get(
+      '/local-models/:id/model',
+      {
+        config: { access: ['prescriber', 'pharmacologist'] },
+        schema: {
+          tags: ['local-models'],
+          params: IdParams,
+          response: { 200: LocalModelIr, ...errorResponses(404) },
+        },
+      },
+      async (req) => getLocalModelIr(ctx, req.params.id),
     );
 
     app.post(

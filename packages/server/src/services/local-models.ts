@@ -15,6 +15,7 @@ import type {
   AnalysisLocalModel,
   LocalModel,
   LocalModelDecision,
+  LocalModelIr,
   LocalModelEvidence,
   LocalModelSummary,
   NewLocalModel,
@@ -205,6 +206,13 @@ export async function getLocalModel(ctx: Ctx, user: SessionUser, id: string): Pr
   const row = await rowOf(ctx.db.db, id);
   await audit(ctx.db.db, { user, action: 'read', entity: 'local-model', entityId: id });
   return fullOf(ctx.db.db, row);
+}
+
+/** A version's model (its IR), for the browser's twin of an analysis made with it. */
+export async function getLocalModelIr(ctx: Ctx, id: string): Promise<LocalModelIr> {
+  const row = await rowOf(ctx.db.db, id);
+  const ir = parseJson<ModelIR>(row.ir)!;
+  return { id: row.id, modelId: row.model_id, modelVersion: ir.version, status: row.status, ir };
 }
 
 /** Approve or reject a proposed version: a pharmacologist, not its proposer (who may only withdraw it). */
