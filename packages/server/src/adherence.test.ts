@@ -253,6 +253,16 @@ for (const b of backends()) {
       assert.ok(a.inputs.administrations.some((x) => x.at === later(6, 3)));
       assert.deepEqual(a.inputs.adherence!.prescribed, lib.h.prescribed);
       assert.deepEqual(a.fit.adherence, lib.effect);
+      // A dose entered at the time of the dose the diary says was missed contradicts it: refused.
+      const contradicts = await call(presc, 'POST', `/api/patients/${p.id}/administrations`, {
+        at: due(7),
+        amount: 8,
+        unit: 'mg',
+        route: 'oral',
+        product: 'Prograf',
+      });
+      assert.equal(contradicts.statusCode, 422, contradicts.body);
+      assert.deepEqual(issues(contradicts), [{ code: 'DT_ADHERENCE', field: 'at' }]);
       // The trough after a forgotten dose, read as if it was taken, makes clearance look higher.
       assert.ok(a.fit.adherence!.change.CL < -0.05, `CL change ${a.fit.adherence!.change.CL}`);
       assert.equal(a.fit.adherence!.missed, 1);

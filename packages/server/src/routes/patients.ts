@@ -28,7 +28,8 @@ import {
 } from '../contract/index.ts';
 import { correctIdentity, correctRecord } from '../services/corrections.ts';
 import { createPatient, exportPatient, listPatients, patientRecord } from '../services/patients.ts';
-import { addAdministration, addCovariate, addSample } from '../services/records.ts';
+import { addAdministrationChecked } from '../services/adherence.ts';
+import { addCovariate, addSample } from '../services/records.ts';
 
 const CLINICAL = ['prescriber', 'pharmacologist'] as const;
 
@@ -103,7 +104,7 @@ export const patientRoutes =
       },
       async (req, reply) => {
         reply.status(201);
-        return addAdministration(db, req.user!, req.params.id, req.body);
+        return addAdministrationChecked(db, req.user!, req.params.id, req.body);
       },
     );
 

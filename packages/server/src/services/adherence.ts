@@ -25,7 +25,9 @@ import type {
   AdherenceRecord,
   AdherenceValues,
   Administration,
+  EntryCreated,
   NewAdherenceRecord,
+  NewAdministration,
   NewPrescription,
   PillBoxImported,
   PillBoxUpload,
@@ -45,7 +47,7 @@ import {
   type Plausible,
   requireAcknowledgement,
 } from './plausibility.ts';
-import { recordsOf } from './records.ts';
+import { addAdministration, recordsOf } from './records.ts';
 
 type Route = PrescriptionValues['route'];
 
@@ -550,4 +552,42 @@ export async function doseHistoryOfRecord(
     },
     query: { prescribed: h.prescribed, events: adh.adherence.map(eventOf) },
   };
+}
+
+/**
+ * A dose entered (`POST …/administrations`) where the record has a prescription: at a prescribed
+ * dose's time it is that dose, so a record saying that dose was missed, late or early contradicts
+ * it; refused naming `at` (correct the adherence record first). Then stored as any dose.
+ */
+export async function addAdministrationChecked(
+  db: Kysely<Database>,
+  user: SessionUser,
+  patientId: string,
+  b: NewAdministration,
+): Promise<EntryCreated> {
+  const p = await patientFor(db, user, patientId, 'id');
+  const parts = await historyParts(db, p.id);
+  if (parts.prescriptions.length && !Number.isNaN(Date.parse(b.at))) {
+    const given = {
+      at: b.at,
+      amount: b.amount,
+      unit: b.unit,
+      route: b.route,
+      duration: b.duration ?? null,
+      product: b.product,
+    };
+    try {
+      historyOf({ ...parts, administrations: [...parts.administrations, given] }, nowIso());
+    } catch (e) {
+      if (!(e instanceof DosetwinError)) throw e;
+      throw new DosetwinError(
+        e.issues.map((i) => ({
+          ...i,
+          field: 'at',
+          hint: `correct the adherence record first (${i.field.replace(/\.dueAt$/, '')})`,
+        })),
+      );
+    }
+  }
+  return addAdministration(db, user, p.id, b);
 }
