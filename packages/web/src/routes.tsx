@@ -12,6 +12,8 @@ import { AnalysisPage } from './pages/Analysis.tsx';
 import { AuditPage } from './pages/Audit.tsx';
 import { ComparePage } from './pages/Compare.tsx';
 import { DiaryPage } from './pages/Diary.tsx';
+import { LocalModelPage } from './pages/LocalModel.tsx';
+import { LocalModelsPage } from './pages/LocalModels.tsx';
 import { PatientPage } from './pages/Patient.tsx';
 import { PatientsPage } from './pages/Patients.tsx';
 import { PlaygroundPage } from './pages/Playground.tsx';
@@ -19,7 +21,7 @@ import { TrialPage } from './pages/Trial.tsx';
 import { RequestPage, RequestsPage } from './pages/Requests.tsx';
 import { UsersPage } from './pages/Users.tsx';
 
-export type Section = 'patients' | 'requests' | 'users' | 'account' | 'audit';
+export type Section = 'patients' | 'requests' | 'localModels' | 'users' | 'account' | 'audit';
 
 /** The clinical pages: an administrator reads no clinical record (the service refuses it). */
 const CLINICAL: readonly Role[] = ['prescriber', 'pharmacologist'];
@@ -41,6 +43,9 @@ export const ROUTES: readonly RouteDef[] = [
   { path: 'analyses/:id', page: AnalysisPage, section: 'requests' },
   // The patient's dose diary on the analysis's twin: a missed or late dose and what to do.
   { path: 'analyses/:id/diary', page: DiaryPage, section: 'requests' },
+  // Local versions of library models: proposed, approved by a second pharmacologist, diagnostics.
+  { path: 'local-models', page: LocalModelsPage, section: 'localModels', roles: ['pharmacologist'] },
+  { path: 'local-models/:id', page: LocalModelPage, section: 'localModels', roles: ['pharmacologist'] },
   { path: 'admin/users', page: UsersPage, section: 'users', roles: ['admin'] },
   // The auditor's only page, hence its first: the pseudonymised trail (the service serves it to no other role).
   { path: 'audit', page: AuditPage, section: 'audit', roles: ['auditor'] },
@@ -73,6 +78,7 @@ const allows = (r: { roles?: readonly Role[] }, role: Role | undefined): boolean
 export const SECTIONS: readonly { section: Section; href: string; label: Key; roles?: readonly Role[] }[] = [
   { section: 'patients', href: '#/', label: 'patients' },
   { section: 'requests', href: '#/requests', label: 'requests' },
+  { section: 'localModels', href: '#/local-models', label: 'lm_nav', roles: ['pharmacologist'] },
   { section: 'users', href: '#/admin/users', label: 'users', roles: ['admin'] },
   { section: 'audit', href: '#/audit', label: 'audit', roles: ['auditor'] },
   {

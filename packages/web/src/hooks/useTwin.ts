@@ -6,9 +6,11 @@
  * analysis, the drug's models under the regimen tried (on demand otherwise) — and the ML estimate. Every number is the worker's; this hook only
  * sequences the calls and times each edit for the end-to-end test (`window.__whatif`).
  */
-import type { Analysis } from '@dosetwin/server/contract';
+import type { ModelIR } from '@dosetwin/engine';
+import type { Analysis, LocalModelIr } from '@dosetwin/server/contract';
 import { type Attainment, editedRegimen, openingRegimen, type Regimen } from '@dosetwin/models';
 import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
+import { api } from '../lib/api.ts';
 import { EngineClient } from '../lib/engine-client.ts';
 import type { ForecastMsg, MlResult, ReadyInfo, TwinSource } from '../lib/worker-protocol.ts';
 
@@ -45,13 +47,20 @@ export interface TwinState {
 }
 
 /** The twin source of a stored analysis: its model's record, or the drug's. */
-export function sourceOf(a: Analysis): TwinSource {
+export function sourceOf(a: Analysis, localIr?: ModelIR): TwinSource {
   return a.kind === 'drug'
     ? {
         kind: 'drug',
         inputs: { ...a.inputs, drug: a.inputs.drug!, formulation: a.inputs.formulation ?? null },
       }
-    : { kind: 'model', inputs: a.inputs };
+    : { kind: 'model', inputs: a.inputs, ...(localIr ? { localIr } : {}) };
+}
+
+/** The twin source of an analysis, with the model of the local version it used (fetched from the service). */
+async function sourceWithLocal(a: Analysis): Promise<TwinSource> {
+  if (!a.localModel) return sourceOf(a);
+  const m = await api<LocalModelIr>('GET', `/local-models/${a.localModel.id}/model`);
+  return sourceOf(a, m.ir as ModelIR);
 }
 
 export function useTwin(analysis: Analysis | null): TwinState {
@@ -119,7 +128,8 @@ export function useTwin(analysis: Analysis | null): TwinState {
     engine.current = e;
     drugLevel.current = a.kind === 'drug';
     let live = true;
-    e.init(sourceOf(a))
+    sourceWithLocal(a)
+      .then((source) => e.init(source))
       .then((ready) => {
         if (!live) return;
         setInfo(ready);

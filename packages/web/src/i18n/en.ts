@@ -2,6 +2,7 @@
 import { diaryEn } from './diary-en.ts';
 import { trialEn } from './trial-en.ts';
 import { fhirEn } from './fhir-en.ts';
+import { localModelsEn } from './local-models-en.ts';
 import { playgroundEn } from './playground-en.ts';
 export const en = {
   language: 'Language',
@@ -390,6 +391,7 @@ export const en = {
   ...trialEn,
   // The health record: FHIR import and write-back (its own file).
   ...fhirEn,
+  ...localModelsEn,
 };
 
 export type Key = keyof typeof en;

@@ -3,6 +3,7 @@ import type { Key } from './en.ts';
 import { diaryFr } from './diary-fr.ts';
 import { trialFr } from './trial-fr.ts';
 import { fhirFr } from './fhir-fr.ts';
+import { localModelsFr } from './local-models-fr.ts';
 import { playgroundFr } from './playground-fr.ts';
 
 export const fr: Record<Key, string> = {
@@ -401,4 +402,5 @@ export const fr: Record<Key, string> = {
   ...trialFr,
   // The health record: FHIR import and write-back (its own file).
   ...fhirFr,
+  ...localModelsFr,
 };

@@ -3,7 +3,7 @@
  * being viewed (the library's clinical twin, the same one the service analysed) and answers with
  * the library's functions; regimens cross in the one Regimen shape.
  */
-import type { Issue } from '@dosetwin/engine';
+import type { Issue, ModelIR } from '@dosetwin/engine';
 import type {
   AdherenceBand,
   AnalysisInputs,
@@ -17,9 +17,12 @@ import type {
   Regimen,
 } from '@dosetwin/models';
 
-/** What the worker builds the twin from: one model's analysis, or a drug-level one. */
+/**
+ * What the worker builds the twin from: one model's analysis (under the approved local version
+ * the service used, when it used one), or a drug-level one.
+ */
 export type TwinSource =
-  { kind: 'model'; inputs: AnalysisInputs } | { kind: 'drug'; inputs: DrugAnalysisInputs };
+  { kind: 'model'; inputs: AnalysisInputs; localIr?: ModelIR } | { kind: 'drug'; inputs: DrugAnalysisInputs };
 
 export type ToWorker =
   | { type: 'init'; id: number; source: TwinSource; samples?: number }

@@ -19,7 +19,9 @@ import {
   type DrugTwins,
   evaluateDrugRegimen,
   forecastClinical,
+  getModel,
   type LoadedEstimator,
+  localLibraryModel,
   missedDoseAdvice,
   mlEstimate,
   modelsForDrug,
@@ -110,8 +112,13 @@ export function createSession(loadEstimators: (drug: string) => Promise<LoadedEs
       source = m.source;
       samples = m.samples ?? 200;
       drug = null;
-      if (m.source.kind === 'model') twin = clinicalTwin(m.source.inputs, { samples });
-      else {
+      if (m.source.kind === 'model') {
+        const { localIr } = m.source;
+        twin = clinicalTwin(m.source.inputs, {
+          samples,
+          ...(localIr ? { model: localLibraryModel(getModel(m.source.inputs.modelId), localIr) } : {}),
+        });
+      } else {
         // A drug-level analysis forecasts with its selected model (the largest weight), on the
         // drug's targets (as the service's analysis does), not that model's own.
         drug = drugTwins(m.source.inputs, { samples });

@@ -23,6 +23,7 @@ import { useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { issueText } from '../lib/issue-text.ts';
 import type { PageProps } from '../lib/nav.ts';
+import { showDateTimeYear } from '../lib/time.ts';
 
 export function AnalysisPage({ id, user }: PageProps) {
   const { t, lang } = useT();
@@ -85,6 +86,16 @@ export function AnalysisPage({ id, user }: PageProps) {
       {a.kind === 'drug' && (
         <Text size="sm" c="gray.7">
           {t('drugLevelNote', { model: a.modelId })}
+        </Text>
+      )}
+      {a.localModel && (
+        <Text size="sm" data-testid="analysis-local-model">
+          {t('lm_usedBy', {
+            n: a.localModel.version,
+            v: a.localModel.modelVersion,
+            by: a.localModel.approvedBy,
+            at: showDateTimeYear(a.localModel.approvedAt, lang),
+          })}
         </Text>
       )}
       <DecisionCard analysis={a} request={request} onShow={twin.edit} />
