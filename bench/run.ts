@@ -16,6 +16,7 @@ const SECTIONS = [
   'ml',
   'whatif',
   'popfit',
+  'federate',
   'playground',
   'cli',
   'cds',
@@ -64,6 +65,10 @@ if (want('ml')) {
 if (want('popfit')) {
   console.error('population fits…');
   sections.push((await import('./popfit.ts')).benchPopfit());
+}
+if (want('federate')) {
+  console.error('SAEM over threads and over node processes…');
+  sections.push(await (await import('./federate.ts')).benchFederate());
 }
 if (want('cli')) {
   console.error('dosetwin command: start, fit of 600 patients, compiled and through tsx…');
