@@ -11,7 +11,12 @@ import {
   OuterProblem,
   type WarmStart,
 } from './focei.ts';
-import { parameterSpace, type ParameterSpace, type PopulationParameters, sigmaName } from './parameters.ts';
+import {
+  namedParameters,
+  parameterSpace,
+  type ParameterSpace,
+  type PopulationParameters,
+} from './parameters.ts';
 
 /** Options of a population fit. */
 export interface PopFitOptions extends FoceiOptions {
@@ -295,16 +300,7 @@ export function assemble(
   const p = final.parameters;
   const nEta = ir.etas.length;
   const warnings: Issue[] = [];
-  const theta: Record<string, number> = {};
-  const sigma: Record<string, number> = {};
-  // A control stream's $SIGMA variances are model parameters: reported with the residual error.
-  const isSigma = new Set(ir.estimation?.parameters.filter((q) => q.sigma).map((q) => q.name));
-  ir.parameters.forEach((d, k) => ((isSigma.has(d.name) ? sigma : theta)[d.name] = p.theta[k]));
-  ir.errors.forEach((e, k) => {
-    if (e.kind === 'variance') return;
-    if (e.kind !== 'exp' && (p.addSd[k] > 0 || e.kind !== 'prop')) sigma[sigmaName(e, 'add')] = p.addSd[k];
-    if (e.kind !== 'add') sigma[sigmaName(e, 'prop')] = p.propSd[k];
-  });
+  const { theta, omega, sigma } = namedParameters(ir, p);
   const shrinkage: Record<string, number> = {};
   const subjects = final.subjects;
   for (const b of space.blocks)
@@ -350,17 +346,13 @@ export function assemble(
       field: 'estimation',
       message: `no finite objective for subject(s) ${failed.join(', ')} at the estimates`,
     });
-  const etaNames = ir.etas.map((e) => e.name);
   return {
     method,
     ofv: final.ofv,
     ofvMethod,
     parameters: p,
     theta,
-    omega: {
-      names: etaNames,
-      matrix: etaNames.map((_, i) => Array.from(p.omega.subarray(i * nEta, (i + 1) * nEta))),
-    },
+    omega,
     sigma,
     se,
     ci95,
