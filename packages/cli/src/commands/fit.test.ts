@@ -287,15 +287,15 @@ test('fit: the same lines (stdout byte for byte) and warnings on 1 thread, on 3 
   assert.equal(chosen.stderr, one.stderr);
 });
 
-test('fit: threads chosen by the work: none added for 600 one-compartment patients at 0.5 ms each (0.25 s left after the probe), one per 0.5 s left, at most the cores', () => {
-  // The probe: 100 ms on the main thread.
-  assert.equal(workersWorthStarting(100, 200, 600, 2), 0);
-  assert.equal(workersWorthStarting(100, 200, 1100, 2), 0, '0.45 s left: under two worker starts');
-  assert.equal(workersWorthStarting(100, 200, 1200, 2), 1, '0.5 s left');
-  // ODE fits at 10 ms each: 5.9 s left; 2 cores → 1 worker, 8 cores → 7, 16 cores → 11.
-  assert.equal(workersWorthStarting(100, 10, 600, 2), 1);
-  assert.equal(workersWorthStarting(100, 10, 600, 8), 7);
-  assert.equal(workersWorthStarting(100, 10, 600, 16), 11);
-  assert.equal(workersWorthStarting(100, 600, 600, 8), 0, 'all done');
-  assert.equal(workersWorthStarting(100, 10, 600, 1), 0, 'one core');
+test('fit: threads chosen by the work: none added for 600 one-compartment patients at 1.2 ms each (the pace on a loaded machine, about 0.6 s left after the probe), one per second left, at most the cores', () => {
+  // The probe: 300 ms of CPU on the main thread, about 100 patients done.
+  assert.equal(workersWorthStarting(1.2, 500, 2), 0);
+  assert.equal(workersWorthStarting(0.5, 1900, 2), 0, '0.95 s left: under two worker starts');
+  assert.equal(workersWorthStarting(0.5, 2000, 2), 1, '1 s left');
+  // ODE fits at 10 ms each, 570 left: 5.7 s; 2 cores → 1 worker, 8 cores → 5, 16 cores → 5.
+  assert.equal(workersWorthStarting(10, 570, 2), 1);
+  assert.equal(workersWorthStarting(10, 570, 8), 5);
+  assert.equal(workersWorthStarting(10, 570, 16), 5);
+  assert.equal(workersWorthStarting(10, 0, 8), 0, 'all done');
+  assert.equal(workersWorthStarting(10, 570, 1), 0, 'one core');
 });

@@ -249,24 +249,25 @@ export interface FittedLine {
 
 /**
  * What one more worker thread costs before it fits a patient: its start, loading the compiled
- * engine and library, compiling the model (a few hundred ms of CPU, more on a loaded machine).
+ * engine and library, compiling the model, and its JIT warming up again on the first patients: a
+ * second thread on the 600-patient bench cost 0.6–0.7 s of CPU more than one.
  */
-const WORKER_START_MS = 250;
-/** Fitting time on the main thread after which it judges whether more threads would pay. */
-const PROBE_MS = 100;
+const WORKER_START_MS = 500;
+/**
+ * Fitting time (CPU) on the main thread after which it judges whether more threads would pay, by
+ * its pace since {@link WARM_MS}: the first patients cost several times the others (the JIT
+ * compiles the engine's code as it first runs), so a pace from the start would overrate the work.
+ */
+const PROBE_MS = 300;
+const WARM_MS = 200;
 
 /**
- * How many workers to start beside the main thread, which fitted `done` of `total` patients in
- * `elapsed` ms: one per two worker starts' worth of the work left at that pace (a worker started
- * now takes its share only after starting), at most `maxThreads` − 1.
+ * How many workers to start beside the main thread, fitting at `msPerPatient` with `left` patients
+ * to go: one per two worker starts' worth of the work left (a worker started now takes its share
+ * only after starting), at most `maxThreads` − 1.
  */
-export function workersWorthStarting(
-  elapsed: number,
-  done: number,
-  total: number,
-  maxThreads: number,
-): number {
-  const remaining = (elapsed / Math.max(done, 1)) * (total - done);
+export function workersWorthStarting(msPerPatient: number, left: number, maxThreads: number): number {
+  const remaining = msPerPatient * left;
   return Math.max(0, Math.min(maxThreads - 1, Math.floor(remaining / (2 * WORKER_START_MS))));
 }
 
@@ -274,9 +275,9 @@ export function workersWorthStarting(
  * Fits every patient, the main thread fitting too, and emits each line (any order; the caller
  * prints in dataset order). `threads` given: that many threads from the start (the main thread
  * and threads − 1 workers). Otherwise chosen by the work: the main thread fits alone for
- * {@link PROBE_MS}, then starts as many workers (up to `maxThreads` − 1) as the remaining work
+ * {@link PROBE_MS} of CPU time, then starts as many workers (up to `maxThreads` − 1) as the remaining work
  * at its own pace pays for, each costing {@link WORKER_START_MS}. A short job (600
- * one-compartment patients: about 0.3 s) thus runs on one thread, where two would spend more
+ * one-compartment patients: under a second) thus runs on one thread, where two would spend more
  * starting than they save; a long one spreads over the cores. Every line is the same whichever
  * thread fits it.
  */
@@ -303,13 +304,25 @@ async function fitAll(
   };
   if ('fixed' in threads) spawn(threads.fixed - 1);
   let probing = 'max' in threads && threads.max > 1;
-  const t0 = performance.now();
+  // The work is judged by CPU time, not wall time: on a loaded machine the wall clock runs on
+  // while the thread waits for a core, and more threads would not help.
+  const cpuMs = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const t0 = cpuMs();
+  let warm: { cpu: number; done: number } | undefined;
   while (failure === undefined && next < N) {
     const i = next++;
     emit(i, fitHere(patients[i]));
-    if (probing && performance.now() - t0 >= PROBE_MS) {
-      probing = false;
-      spawn(workersWorthStarting(performance.now() - t0, next, N, (threads as { max: number }).max));
+    if (probing) {
+      const cpu = cpuMs();
+      if (warm === undefined && cpu - t0 >= WARM_MS) warm = { cpu, done: next };
+      else if (warm !== undefined && cpu - t0 >= PROBE_MS) {
+        probing = false;
+        const pace = (cpu - warm.cpu) / Math.max(1, next - warm.done);
+        spawn(workersWorthStarting(pace, N - next, (threads as { max: number }).max));
+      }
     }
     // With workers, their replies are handled between the main thread's own fits.
     if (running.length > 0) await new Promise((r) => setImmediate(r));
