@@ -235,6 +235,23 @@ test(
       );
       await card.scrollIntoViewIfNeeded();
       await b.shot('diary-record-fr', true);
+      // The next analysis fits the real history (the dose of 20:00 left out); the diary says how much
+      // the records change the estimate: here nothing, the only level being before the missed dose.
+      const second = await call<{
+        id: string;
+        inputs: { administrations: { at: string }[] };
+        fit: { adherence: { missed: number; largest: { name: string; change: number } } };
+      }>(`/requests/${rq.id}/analyses`, pharm, {});
+      assert.equal(second.fit.adherence.missed, 1);
+      assert.ok(!second.inputs.administrations.some((x) => Date.parse(x.at) === at(1, 20).getTime()));
+      assert.equal(second.fit.adherence.largest.change, 0);
+      await page.goto(`${b.url}/#/analyses/${second.id}/diary`);
+      const effect = page.getByTestId('diary-adherence-effect');
+      await effect.waitFor();
+      assert.equal(
+        await effect.innerText(),
+        `Historique des prises de cette analyse : 1 oubliée(s), 0 en retard et 0 supplémentaire(s) enregistrée(s). Ajusté sur ces heures réelles, ${second.fit.adherence.largest.name} est à 0 % par rapport à toutes les prises prescrites faites à l’heure.`,
+      );
       assert.deepEqual(b.problems, []);
     } finally {
       await b.close();

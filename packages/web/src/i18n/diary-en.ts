@@ -65,4 +65,6 @@ export const diaryEn = {
   adhSource_clinician: 'clinician',
   adhDue: 'due {at}',
   adhTaken: 'taken {at}',
+  diaryEffect:
+    'This analysis’s dose history: {missed} missed, {late} late and {extra} extra doses recorded. Fitted with these real times, {name} is {change} against every prescribed dose taken on time.',
 };

@@ -69,4 +69,6 @@ export const diaryFr: Record<keyof typeof diaryEn, string> = {
   adhSource_clinician: 'clinicien',
   adhDue: 'prévue le {at}',
   adhTaken: 'prise le {at}',
+  diaryEffect:
+    'Historique des prises de cette analyse : {missed} oubliée(s), {late} en retard et {extra} supplémentaire(s) enregistrée(s). Ajusté sur ces heures réelles, {name} est à {change} par rapport à toutes les prises prescrites faites à l’heure.',
 };

@@ -316,6 +316,18 @@ export function DiaryPage({ id }: PageProps) {
         </Stack>
       </Card>
       <ErrorBox error={error} />
+      {a.fit.adherence?.largest &&
+        a.fit.adherence.missed + a.fit.adherence.late + a.fit.adherence.extra > 0 && (
+          <Text size="sm" maw={900} data-testid="diary-adherence-effect">
+            {t('diaryEffect', {
+              missed: a.fit.adherence.missed,
+              late: a.fit.adherence.late,
+              extra: a.fit.adherence.extra,
+              name: a.fit.adherence.largest.name,
+              change: pct(a.fit.adherence.largest.change),
+            })}
+          </Text>
+        )}
       {result && advice && (
         <>
           <SegmentedControl
