@@ -257,7 +257,9 @@ function minimizeIn(
       return result(false, 'stopped by the caller', it + 1, decrement);
     }
     const fOld = f;
-    f = obj.gradient(xt, gt, H);
+    // BFGS reads the curvature model only at the start and on a reset: none asked here (for MAP,
+    // the information matrix is then not assembled at every iterate).
+    f = obj.gradient(xt, gt, method === 'bfgs' ? null : H);
     gradientEvals++;
     let smax = 0;
     for (let i = 0; i < n; i++) {

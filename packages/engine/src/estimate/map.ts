@@ -174,6 +174,14 @@ export class MapEstimator {
   /** Model indices of the etas that move dose timing (lag, modelled rate/duration). */
   private readonly timingEtas: number[];
   private readonly central: JacobianMethod;
+  /** The optimiser's view of the patient being fitted, rebound at each fit (buffers kept). */
+  private problem: Problem | null = null;
+  /** Scratch of `check`. */
+  private checkFree = new Int32Array(0);
+  private checkG = new Float64Array(0);
+  private checkY = new Float64Array(0);
+  private checkI = new Float64Array(0);
+  private checkL = new Float64Array(0);
 
   constructor(model: CompiledModel, options: MapOptions = {}) {
     this.model = model;
@@ -372,7 +380,7 @@ export class MapEstimator {
   fit(patient: PatientData): MapFit {
     const obj = this.objective(patient);
     const n = obj.n;
-    const problem = new Problem(obj, this.forward);
+    const problem = this.problem ? this.problem.bind(obj) : (this.problem = new Problem(obj, this.forward));
     problem.speculate = true;
     const runs0 = obj.runs;
     let iterations = 0;
@@ -611,16 +619,25 @@ export class MapEstimator {
         decrement: Infinity,
         message: 'objective not finite at the end point',
       };
-    const free: number[] = [];
-    for (let i = 0; i < obj.n; i++) if (!fixed || !fixed[i]) free.push(i);
-    const m = free.length;
-    const I = new Float64Array(m * m);
-    const g = new Float64Array(m);
+    // Scratch kept by the estimator (sized for all components; the free ones use the start).
+    const n = obj.n;
+    if (this.checkG.length !== n) {
+      this.checkFree = new Int32Array(n);
+      this.checkG = new Float64Array(n);
+      this.checkY = new Float64Array(n);
+      this.checkI = new Float64Array(n * n);
+      this.checkL = new Float64Array(n * n);
+    }
+    const free = this.checkFree;
+    let m = 0;
+    for (let i = 0; i < n; i++) if (!fixed || !fixed[i]) free[m++] = i;
+    const I = this.checkI;
+    const g = this.checkG;
     for (let a = 0; a < m; a++) {
       g[a] = cc.gradient[free[a]];
-      for (let b = 0; b < m; b++) I[a * m + b] = cc.information[free[a] * obj.n + free[b]];
+      for (let b = 0; b < m; b++) I[a * m + b] = cc.information[free[a] * n + free[b]];
     }
-    const L = new Float64Array(m * m);
+    const L = this.checkL;
     if (!cholesky(m, I, L))
       return {
         x,
@@ -631,7 +648,7 @@ export class MapEstimator {
         message: 'information not positive definite',
       };
     // δ = gᵀ(2I)⁻¹g over the free components.
-    const y = forwardSolve(m, L, g, new Float64Array(m));
+    const y = forwardSolve(m, L, g, this.checkY);
     let dec = 0;
     for (let a = 0; a < m; a++) dec += 0.5 * y[a] * y[a];
     const ok = r.converged && dec <= 1e-6;
@@ -697,14 +714,19 @@ interface Candidate {
   message: string;
 }
 
-/** Adapts a patient's objective and a Jacobian method to the optimiser's interface. */
+/**
+ * Adapts a patient's objective and a Jacobian method to the optimiser's interface. One instance can
+ * serve patient after patient ({@link bind}): its buffers are kept and only grown, since building
+ * them for every fit was a visible share of a closed-form MAP fit.
+ */
 export class Problem implements Minimizable {
-  readonly n: number;
+  n: number;
   /** Components whose derivatives are not needed (held fixed). */
   skip: Uint8Array | null = null;
-  private F: Float64Array;
-  private J: Float64Array;
-  private readonly info: Float64Array;
+  private obj: MapObjective;
+  private F = new Float64Array(0);
+  private J = new Float64Array(0);
+  private info = new Float64Array(0);
   /**
    * Whether `value` also computes the derivatives where they cost one run (the Jacobian method's
    * `singleRun`): a minimiser asks for the gradient at each point its line search accepts, which
@@ -712,29 +734,55 @@ export class Problem implements Minimizable {
    */
   speculate = false;
   /** The last point f was evaluated at and its predictions (reused by the next gradient there). */
-  private readonly vx: Float64Array;
-  private vF: Float64Array;
+  private vx = new Float64Array(0);
+  private vF = new Float64Array(0);
   private vOk = false;
   /** The derivatives at vx, when `value` computed them, and the components they skipped. */
-  private vJ: Float64Array;
+  private vJ = new Float64Array(0);
   private vJOk = false;
   private vSkip: Uint8Array | null = null;
   /** The last point the gradient was computed at (all components), with F and J there. */
-  readonly lastX: Float64Array;
+  lastX = new Float64Array(0);
   private lastOk = false;
 
   constructor(
-    private readonly obj: MapObjective,
+    obj: MapObjective,
     private readonly jac: JacobianMethod,
   ) {
+    this.obj = obj;
     this.n = obj.n;
-    this.F = new Float64Array(obj.nPred);
-    this.J = new Float64Array(obj.nPred * obj.n);
-    this.info = new Float64Array(obj.n * obj.n);
-    this.vx = new Float64Array(obj.n);
-    this.vF = new Float64Array(obj.nPred);
-    this.vJ = new Float64Array(obj.nPred * obj.n);
-    this.lastX = new Float64Array(obj.n);
+    this.bind(obj);
+  }
+
+  /**
+   * Points the problem at another objective (same Jacobian method), forgetting all it computed
+   * for the previous one. Buffers are reused when large enough: F and J hold nPred (× n) values
+   * at their start, whatever their length.
+   */
+  bind(obj: MapObjective): this {
+    const n = obj.n;
+    const m = obj.nPred;
+    this.obj = obj;
+    this.skip = null;
+    this.speculate = false;
+    this.vOk = this.vJOk = this.lastOk = false;
+    this.vSkip = null;
+    if (n !== this.n || this.vx.length !== n) {
+      this.n = n;
+      this.vx = new Float64Array(n);
+      this.lastX = new Float64Array(n);
+      this.info = new Float64Array(n * n);
+      this.F = new Float64Array(0);
+      this.vF = new Float64Array(0);
+    }
+    if (this.F.length < m || this.J.length < m * n) {
+      const cap = Math.max(m, 2 * this.F.length);
+      this.F = new Float64Array(cap);
+      this.vF = new Float64Array(cap);
+      this.J = new Float64Array(cap * n);
+      this.vJ = new Float64Array(cap * n);
+    }
+    return this;
   }
 
   value(x: Float64Array): number {
@@ -766,7 +814,9 @@ export class Problem implements Minimizable {
       if (haveF) this.F.set(this.vF);
       if (!this.jac.compute(this.obj, x, this.F, this.J, this.skip, haveF)) return Infinity;
     }
-    const f = this.obj.assemble(x, this.F, this.J, g, this.info);
+    // The information only when the optimiser asks for a curvature model (covarianceAt assembles
+    // its own from F and J).
+    const f = this.obj.assemble(x, this.F, this.J, g, H ? this.info : null);
     if (H) for (let i = 0; i < this.info.length; i++) H[i] = 2 * this.info[i];
     this.lastX.set(x);
     this.lastOk = this.skip === null;
@@ -776,7 +826,8 @@ export class Problem implements Minimizable {
   /** ETC and OBJ at x from the last gradient evaluation, if it was at x with all components. */
   covarianceAt(x: Float64Array): ConditionalCovariance | null {
     if (!this.lastOk || !same(this.lastX, x)) return null;
-    return covarianceFromJacobian(this.obj, x.slice(), this.F.slice(), this.J.slice());
+    // F is kept by the result; x and J are only read.
+    return covarianceFromJacobian(this.obj, x, this.F.slice(0, this.obj.nPred), this.J);
   }
 }
 
@@ -827,15 +878,24 @@ const PROFILE_OFFSETS: readonly number[] = (() => {
  * hide another basin behind. On run003 this leaves out the scan for 257 of the 500 patients
  * (93 → 83 runs per fit), with the same etas for all; without the scan at all, 14 end elsewhere.
  */
+const timingScratch = { lo: new Float64Array(0), hi: new Float64Array(0), lag: new Float64Array(0) };
 function doseTimingKinks(obj: MapObjective, x: Float64Array, i: number): boolean {
   const p = obj.patient;
   const nRec = obj.needed;
   for (let r = 0; r < nRec; r++)
     if ((p.evid[r] === 1 || p.evid[r] === 4) && p.amt[r] > 0 && (p.rate[r] !== 0 || p.ss[r] !== 0))
       return true;
-  const lo = new Float64Array(nRec).fill(Infinity);
-  const hi = new Float64Array(nRec).fill(-Infinity);
-  const lag = new Float64Array(nRec);
+  // Scratch kept between calls (grown as needed): this runs once per fit on lag models.
+  if (timingScratch.lo.length < nRec) {
+    const cap = Math.max(nRec, 2 * timingScratch.lo.length);
+    timingScratch.lo = new Float64Array(cap);
+    timingScratch.hi = new Float64Array(cap);
+    timingScratch.lag = new Float64Array(cap);
+  }
+  const { lo, hi, lag } = timingScratch;
+  lo.fill(Infinity, 0, nRec);
+  hi.fill(-Infinity, 0, nRec);
+  lag.fill(0, 0, nRec);
   const xs = Float64Array.from(x);
   const eta = new Float64Array(obj.simulatorEta(xs).length);
   for (const o of PROFILE_OFFSETS) {

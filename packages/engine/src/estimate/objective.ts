@@ -220,21 +220,13 @@ export class MapObjective {
 
     // ---- observations ----
     const errs = ir.errors;
-    const ne = errs.length;
-    this.kind = new Int8Array(ne);
-    this.a2 = new Float64Array(ne);
-    this.b2 = new Float64Array(ne);
-    this.aSd = new Float64Array(ne);
-    this.bSd = new Float64Array(ne);
-    this.ifZero = new Float64Array(ne);
-    errs.forEach((e, k) => {
-      this.kind[k] = e.kind === 'combined' && e.sum === 'sd' ? K_COMB_SD : KIND[e.kind];
-      this.aSd[k] = e.addSd;
-      this.bSd[k] = e.propSd;
-      this.a2[k] = e.addSd * e.addSd;
-      this.b2[k] = e.propSd * e.propSd;
-      this.ifZero[k] = e.ifZero ?? NaN;
-    });
+    const tab = errorTableOf(errs);
+    this.kind = tab.kind;
+    this.a2 = tab.a2;
+    this.b2 = tab.b2;
+    this.aSd = tab.aSd;
+    this.bSd = tab.bSd;
+    this.ifZero = tab.ifZero;
     const rec: number[] = [];
     const out: number[] = [];
     const ys: number[] = [];
@@ -626,6 +618,43 @@ interface Layout {
 }
 
 /** Layouts per model, prior weight and occasion set (built once: a fit constructs an objective). */
+/** The residual-error models as the objective's hot loop reads them (read only once built). */
+interface ErrorTable {
+  kind: Int8Array;
+  a2: Float64Array;
+  b2: Float64Array;
+  aSd: Float64Array;
+  bSd: Float64Array;
+  ifZero: Float64Array;
+}
+
+/** Built once per model's error list: an objective is built for every MAP fit. */
+const errorTables = new WeakMap<readonly ErrorModel[], ErrorTable>();
+function errorTableOf(errs: readonly ErrorModel[]): ErrorTable {
+  let t = errorTables.get(errs);
+  if (t) return t;
+  const ne = errs.length;
+  t = {
+    kind: new Int8Array(ne),
+    a2: new Float64Array(ne),
+    b2: new Float64Array(ne),
+    aSd: new Float64Array(ne),
+    bSd: new Float64Array(ne),
+    ifZero: new Float64Array(ne),
+  };
+  for (let k = 0; k < ne; k++) {
+    const e = errs[k];
+    t.kind[k] = e.kind === 'combined' && e.sum === 'sd' ? K_COMB_SD : KIND[e.kind];
+    t.aSd[k] = e.addSd;
+    t.bSd[k] = e.propSd;
+    t.a2[k] = e.addSd * e.addSd;
+    t.b2[k] = e.propSd * e.propSd;
+    t.ifZero[k] = e.ifZero ?? NaN;
+  }
+  errorTables.set(errs, t);
+  return t;
+}
+
 const layouts = new WeakMap<ModelIR, Map<string, Layout>>();
 
 /**
