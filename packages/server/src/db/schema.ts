@@ -272,11 +272,6 @@ export interface FhirLinksTable {
   updated_at: string;
 }
 
-/**
- * A local version of a library model (the published one adapted to the service's patients, or
- * uploaded), with its evidence. Proposed by one pharmacologist, approved by another before any
- * analysis uses it; the approved version in force is the latest approved one not retired.
- */
 /** A SMART grant kept for a user, FHIR server and patient (services/smart-tokens.ts). */
 export interface SmartTokensTable {
   id: string;
@@ -295,6 +290,11 @@ export interface SmartTokensTable {
   refreshed_at: string | null;
 }
 
+/**
+ * A local version of a library model (the published one adapted to the service's patients, or
+ * uploaded), with its evidence. Proposed by one pharmacologist, approved by another before any
+ * analysis uses it; the approved version in force is the latest approved one not retired.
+ */
 export interface LocalModelsTable {
   id: string;
   /** The published library model (`vancomycin/thomson2009`). */
@@ -352,12 +352,6 @@ export interface AdherenceRecordsTable {
   acknowledged: string | null;
 }
 
-/**
- * A local version of a library model (the published one adapted to the service's patients, or
- * uploaded), with its evidence. Proposed by one pharmacologist, approved by another before any
- * analysis uses it; the approved version in force is the latest approved one not retired.
- */
-/** A SMART grant kept for a user, FHIR server and patient (services/smart-tokens.ts). */
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
