@@ -38,7 +38,7 @@ const READER = 'test-reader-key';
 
 test(
   'browser: EHR launch → vancomycin patient imported from the record (nothing typed) → analysis → signed → DiagnosticReport, MedicationRequest, Provenance on the FHIR server',
-  { skip, timeout: 240_000 },
+  { skip, timeout: 300_000 },
   async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -139,7 +139,11 @@ test(
       await page.getByTestId('request-subject').selectOption('drug:vancomycin');
       await page.getByRole('button', { name: 'Submit the request' }).click();
       await page.getByRole('link', { name: /vancomycin \(/ }).waitFor();
+      // Signing out ends the EHR's grant: revoked at the EHR (its tokens no longer verify).
+      const grantedTokens = [...new Set(fhir.log.slice(before).map((x) => x.authorization!.slice(7)))];
       await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('User name').waitFor();
+      for (const token of grantedTokens) assert.equal(await e.verify(token), null, 'revoked at sign-out');
 
       // The pharmacologist analyses and signs (accepting candidate 1).
       await signIn('dr.pharmaco');
@@ -173,8 +177,11 @@ test(
       const signedDose = analysis.validation.regimen.dose;
       await page.getByRole('button', { name: 'Sign out' }).click();
 
-      // The prescriber, who holds the EHR's grant, sends the signed decision to the record.
+      // The prescriber, back in dosetwin from the EHR (a new launch, a new grant), sends the
+      // signed decision to the record.
       await signIn('dr.prescriber');
+      await page.goto(`${base}/smart/launch?iss=${encodeURIComponent(fhir.url)}&launch=launch-7`);
+      await page.waitForURL(new RegExp(`#/patients/${patientId}$`));
       await page.goto(`${base}/#/analyses/${analysisId}`);
       await page.getByTestId('signed').waitFor();
       const sent = fhir.log.length;
