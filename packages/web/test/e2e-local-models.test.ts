@@ -157,6 +157,14 @@ describe(
       );
       await page.waitForFunction(() => !document.body.innerText.includes('…'), null, { timeout: 60_000 });
       await b.shot(`analysis-${L === fr ? 'fr' : 'en'}`);
+      // The page's own twin (the what-if, in the worker) is built from the same local version:
+      // its model card names it.
+      await page.getByRole('button', { name: L.modelCard }).click();
+      await page
+        .getByText(new RegExp(`vancomycin/thomson2009\\s+version 1\\.0\\.0\\+local\\.${n}\\b`))
+        .first()
+        .waitFor();
+      await page.keyboard.press('Escape');
     };
 
     /** The page errors, but the 403 the browser logs for the proposer's refused approval (asserted above). */

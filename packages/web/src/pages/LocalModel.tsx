@@ -303,18 +303,19 @@ export function LocalModelPage({ id, user }: PageProps) {
           {m.modelVersion} — {ev.published.citation}
         </Text>
         <Text size="sm">
-          {t(ev.method === 'uploaded' ? 'lm_method_uploaded' : 'lm_method_focei_prior')};{' '}
-          {t('lm_patients', {
-            local: ev.patients.local,
-            fitted: ev.patients.fitted,
-            heldOut: ev.patients.heldOut,
-          })}
-          ;{' '}
-          {t('lm_fit', {
-            ofv: num(ev.fit.ofv, lang),
-            it: ev.fit.iterations,
-            conv: ev.fit.converged ? t('lm_converged') : t('lm_notConverged'),
-          })}
+          {[
+            t(ev.method === 'uploaded' ? 'lm_method_uploaded' : 'lm_method_focei_prior'),
+            t('lm_patients', {
+              local: ev.patients.local,
+              fitted: ev.patients.fitted,
+              heldOut: ev.patients.heldOut,
+            }),
+            t('lm_fit', {
+              ofv: num(ev.fit.ofv, lang),
+              it: ev.fit.iterations,
+              conv: ev.fit.converged ? t('lm_converged') : t('lm_notConverged'),
+            }),
+          ].join(lang === 'fr' ? ' ; ' : '; ')}
         </Text>
         {ev.patients.excluded.length > 0 && (
           <Text size="xs" c="gray.7">
