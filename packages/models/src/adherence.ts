@@ -137,6 +137,53 @@ export interface PrescriptionPeriod {
   until: string | null;
 }
 
+/** A prescription as a record holds it (its regimen's fields side by side) as the library's period. */
+export function prescriptionPeriod(p: {
+  start: string;
+  dose: Quantity;
+  interval: Quantity;
+  route: Regimen['route'];
+  duration: Quantity | null;
+  product: string;
+  until: string | null;
+}): PrescriptionPeriod {
+  return {
+    regimen: {
+      dose: p.dose,
+      interval: p.interval,
+      route: p.route,
+      duration: p.duration,
+      start: p.start,
+      loading: null,
+    },
+    product: p.product,
+    until: p.until,
+  };
+}
+
+/** An adherence record as a record holds it (`kind`: what happened) as the library's dose event. */
+export function adherenceEvent(r: {
+  kind: DoseStatus;
+  dueAt: string | null;
+  takenAt: string | null;
+  amount: Quantity | null;
+  source: DoseEvent['source'];
+}): DoseEvent {
+  return { dueAt: r.dueAt, status: r.kind, takenAt: r.takenAt, amount: r.amount, source: r.source };
+}
+
+/** A dose of a record (with whatever else the record keeps) as the history's administration. */
+export const administrationOf = (
+  a: ClinicalRecord['administrations'][number],
+): ClinicalRecord['administrations'][number] => ({
+  at: a.at,
+  amount: a.amount,
+  unit: a.unit,
+  route: a.route,
+  duration: a.duration,
+  product: a.product,
+});
+
 export interface DoseHistoryInput {
   /** The prescriptions, each the default history from its start until its end or the next one's start. */
   prescriptions: readonly PrescriptionPeriod[];

@@ -9,6 +9,8 @@
  */
 import { DosetwinError } from '@dosetwin/engine';
 import {
+  adherenceEvent,
+  administrationOf,
   checkRegimen,
   type DoseEvent,
   type DoseHistory,
@@ -16,6 +18,7 @@ import {
   type EntryCheck,
   pillBoxRecords,
   type PrescriptionPeriod,
+  prescriptionPeriod,
   weightAt,
 } from '@dosetwin/models';
 import type { Kysely } from 'kysely';
@@ -90,25 +93,8 @@ export const adherenceFromBody = (b: NewAdherenceRecord): AdherenceValues => ({
 });
 
 /** The library's prescription period and dose event of the values stored. */
-export const periodOf = (v: PrescriptionValues): PrescriptionPeriod => ({
-  regimen: {
-    dose: v.dose,
-    interval: v.interval,
-    route: v.route,
-    duration: v.duration,
-    start: v.start,
-    loading: null,
-  },
-  product: v.product,
-  until: v.until,
-});
-export const eventOf = (v: AdherenceValues): DoseEvent => ({
-  dueAt: v.dueAt,
-  status: v.kind,
-  takenAt: v.takenAt,
-  amount: v.amount,
-  source: v.source,
-});
+export const periodOf = (v: PrescriptionValues): PrescriptionPeriod => prescriptionPeriod(v);
+export const eventOf = (v: AdherenceValues): DoseEvent => adherenceEvent(v);
 
 /** The patient's prescriptions and adherence records (in force, or with `withErrors` those entered in error too), in time order. */
 export async function adherenceOf(
@@ -166,14 +152,7 @@ export function historyOf(parts: HistoryParts, until: string, prefix = ''): Dose
   try {
     return doseHistory({
       prescriptions: parts.prescriptions.map(periodOf),
-      administrations: parts.administrations.map((a) => ({
-        at: a.at,
-        amount: a.amount,
-        unit: a.unit,
-        route: a.route,
-        duration: a.duration,
-        product: a.product,
-      })),
+      administrations: parts.administrations.map(administrationOf),
       events: parts.adherence.map(eventOf),
       until,
       eventFields: parts.adherence.map((x) => name('adherence', x.id)),
@@ -519,14 +498,7 @@ export async function doseHistoryOfRecord(
   adherence: NonNullable<StoredInputs['adherence']> | null;
   query: AdherenceQuery | null;
 }> {
-  const recorded: DoseValues[] = administrations.map((a) => ({
-    at: a.at,
-    amount: a.amount,
-    unit: a.unit,
-    route: a.route,
-    duration: a.duration,
-    product: a.product,
-  }));
+  const recorded: DoseValues[] = administrations.map(administrationOf);
   const adh = await adherenceOf(db, patientId);
   if (!adh.prescriptions.length) return { administrations: recorded, adherence: null, query: null };
   const h = historyOf(

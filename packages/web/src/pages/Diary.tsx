@@ -26,6 +26,8 @@ import {
 } from '@mantine/core';
 import {
   type AdherenceBand,
+  adherenceEvent,
+  administrationOf,
   advisedOption,
   currentRegimen,
   type DoseEvent,
@@ -33,6 +35,7 @@ import {
   lastNightDue,
   type MissedDoseAdvice,
   type MissedDoseChoice,
+  prescriptionPeriod,
 } from '@dosetwin/models';
 import type { Analysis, PatientRecord } from '@dosetwin/server/contract';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -190,28 +193,11 @@ export function DiaryPage({ id }: PageProps) {
     setMissedAt(showDateTime(dueAt, lang));
     const events: DoseEvent[] = parts.adherence
       .filter((r) => r.dueAt === null || minute(r.dueAt) !== minute(dueAt))
-      .map((r) => ({
-        dueAt: r.dueAt,
-        status: r.kind,
-        takenAt: r.takenAt,
-        amount: r.amount,
-        source: r.source,
-      }));
+      .map(adherenceEvent);
     events.push({ dueAt, status: 'missed', takenAt: null, amount: null, source: 'diary' });
     const h = doseHistory({
-      prescriptions: parts.prescriptions.map((p) => ({
-        regimen: {
-          dose: p.dose,
-          interval: p.interval,
-          route: p.route,
-          duration: p.duration,
-          start: p.start,
-          loading: null,
-        },
-        product: p.product,
-        until: p.until,
-      })),
-      administrations: parts.administrations,
+      prescriptions: parts.prescriptions.map(prescriptionPeriod),
+      administrations: parts.administrations.map(administrationOf),
       events,
       until: at,
     });
