@@ -157,41 +157,42 @@ function minimizeIn(
   let valueEvals = 0;
   let gradientEvals = 1;
   const fixed = options.fixed ?? null;
-  /** Zero the gradient and decouple the curvature of fixed components (so p_i = 0 there). */
-  const mask = (): void => {
-    if (!fixed) return;
-    for (let i = 0; i < n; i++)
-      if (fixed[i]) {
-        g[i] = 0;
-        for (let j = 0; j < n; j++) {
-          B[i * n + j] = 0;
-          B[j * n + i] = 0;
-        }
-        B[i * n + i] = 1;
-      }
-  };
   let f = obj.gradient(x, g, H);
   B.set(H);
-  mask();
-  const result = (converged: boolean, reason: string, it: number, decrement: number): MinimizeResult => ({
-    x,
-    f,
-    g,
-    B,
-    iterations: it,
-    valueEvals,
-    gradientEvals,
-    decrement,
-    converged,
-    reason,
-  });
-  if (!Number.isFinite(f)) return result(false, 'objective not finite at the starting point', 0, Infinity);
+  mask(n, fixed, g, B);
+  // No closures here (results and masking are module functions): a closure over f would keep f
+  // in a heap context, one boxed number per assignment, at every iteration of every MAP fit.
+  if (!Number.isFinite(f))
+    return resultOf(
+      x,
+      f,
+      g,
+      B,
+      valueEvals,
+      gradientEvals,
+      false,
+      'objective not finite at the starting point',
+      0,
+      Infinity,
+    );
   let decrement = Infinity;
   let resetDone = false;
   for (let it = 0; it < maxIt; it++) {
     // ---- direction ----
     const tau = choleskyShifted(n, B, L, work);
-    if (!Number.isFinite(tau)) return result(false, 'curvature model not finite', it, Infinity);
+    if (!Number.isFinite(tau))
+      return resultOf(
+        x,
+        f,
+        g,
+        B,
+        valueEvals,
+        gradientEvals,
+        false,
+        'curvature model not finite',
+        it,
+        Infinity,
+      );
     cholSolve(n, L, g, p);
     let slope = 0;
     for (let i = 0; i < n; i++) {
@@ -200,8 +201,20 @@ function minimizeIn(
     }
     decrement = -slope;
     if (decrement <= tolDec && tau === 0)
-      return result(true, 'Newton decrement below tolerance', it, decrement);
-    if (!(slope < 0)) return result(false, 'no descent direction', it, decrement);
+      return resultOf(
+        x,
+        f,
+        g,
+        B,
+        valueEvals,
+        gradientEvals,
+        true,
+        'Newton decrement below tolerance',
+        it,
+        decrement,
+      );
+    if (!(slope < 0))
+      return resultOf(x, f, g, B, valueEvals, gradientEvals, false, 'no descent direction', it, decrement);
     let pmax = 0;
     for (let i = 0; i < n; i++) pmax = Math.max(pmax, Math.abs(p[i]) / scale[i]);
     if (pmax > maxStep) {
@@ -238,11 +251,17 @@ function minimizeIn(
         gradientEvals++;
         B.set(H);
         S.fill(0);
-        mask();
+        mask(n, fixed, g, B);
         continue;
       }
       const flat = decrement <= 1e-6;
-      return result(
+      return resultOf(
+        x,
+        f,
+        g,
+        B,
+        valueEvals,
+        gradientEvals,
         flat,
         flat ? 'line search stalled at a flat optimum' : 'line search failed',
         it,
@@ -254,7 +273,18 @@ function minimizeIn(
     if (options.stop && options.stop(xt, ft)) {
       x.set(xt);
       f = ft;
-      return result(false, 'stopped by the caller', it + 1, decrement);
+      return resultOf(
+        x,
+        f,
+        g,
+        B,
+        valueEvals,
+        gradientEvals,
+        false,
+        'stopped by the caller',
+        it + 1,
+        decrement,
+      );
     }
     const fOld = f;
     // BFGS reads the curvature model only at the start and on a reset: none asked here (for MAP,
@@ -270,7 +300,8 @@ function minimizeIn(
     x.set(xt);
     g.set(gt);
     if (fixed) for (let i = 0; i < n; i++) if (fixed[i]) yv[i] = 0;
-    if (!Number.isFinite(f)) return result(false, 'gradient not finite', it + 1, Infinity);
+    if (!Number.isFinite(f))
+      return resultOf(x, f, g, B, valueEvals, gradientEvals, false, 'gradient not finite', it + 1, Infinity);
     if (method === 'bfgs') dampedBfgs(n, B, s, yv, Bs);
     else {
       // y♯ = y − H(x₊)s: the curvature the Gauss–Newton part does not explain; S s ≈ y♯ (PSB).
@@ -282,12 +313,52 @@ function minimizeIn(
       psb(n, S, s, yv, Bs);
       for (let i = 0; i < n * n; i++) B[i] = H[i] + S[i];
     }
-    mask();
+    mask(n, fixed, g, B);
     resetDone = false;
     if (smax <= 1e-10 && Math.abs(fOld - f) <= 1e-12 * (1 + Math.abs(f)) && decrement <= 1e-6)
-      return result(true, 'step and change of objective below rounding', it + 1, decrement);
+      return resultOf(
+        x,
+        f,
+        g,
+        B,
+        valueEvals,
+        gradientEvals,
+        true,
+        'step and change of objective below rounding',
+        it + 1,
+        decrement,
+      );
   }
-  return result(false, 'iteration limit reached', maxIt, decrement);
+  return resultOf(x, f, g, B, valueEvals, gradientEvals, false, 'iteration limit reached', maxIt, decrement);
+}
+
+/** Zero the gradient and decouple the curvature of fixed components (so p_i = 0 there). */
+function mask(n: number, fixed: Uint8Array | null, g: Float64Array, B: Float64Array): void {
+  if (!fixed) return;
+  for (let i = 0; i < n; i++)
+    if (fixed[i]) {
+      g[i] = 0;
+      for (let j = 0; j < n; j++) {
+        B[i * n + j] = 0;
+        B[j * n + i] = 0;
+      }
+      B[i * n + i] = 1;
+    }
+}
+
+function resultOf(
+  x: Float64Array,
+  f: number,
+  g: Float64Array,
+  B: Float64Array,
+  valueEvals: number,
+  gradientEvals: number,
+  converged: boolean,
+  reason: string,
+  iterations: number,
+  decrement: number,
+): MinimizeResult {
+  return { x, f, g, B, iterations, valueEvals, gradientEvals, decrement, converged, reason };
 }
 
 /** Damped BFGS update of B with pair (s, y): Nocedal & Wright 2006, Procedure 18.2. */

@@ -2,7 +2,7 @@ import { DosetwinError, type Issue } from '../errors.ts';
 import type { PatientData } from '../events/records.ts';
 import type { CompiledModel } from '../model/compile.ts';
 import { Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
-import { type Minimizable, minimize, type MinimizeResult } from './bfgs.ts';
+import { type Minimizable, minimize, type MinimizeOptions, type MinimizeResult } from './bfgs.ts';
 import { type ConditionalCovariance, conditionalCovariance, covarianceFromJacobian } from './covariance.ts';
 import { FiniteDifferences, type JacobianMethod } from './jacobian.ts';
 import { cholesky, forwardSolve } from './linalg.ts';
@@ -383,107 +383,76 @@ export class MapEstimator {
     const problem = this.problem ? this.problem.bind(obj) : (this.problem = new Problem(obj, this.forward));
     problem.speculate = true;
     const runs0 = obj.runs;
-    let iterations = 0;
-    let starts = 0;
-    let best: Candidate | null = null;
-    const options = {
-      maxIterations: this.options.maxIterations ?? 100,
-      scale: obj.priorSd,
-      method: this.options.method ?? 'bfgs',
-      maxStep: this.options.maxStep ?? 2,
-    } as const;
-    const found: Candidate[] = [];
-    const keep = (c: Candidate): void => {
-      if (
-        best === null ||
-        (c.ok && !best.ok) ||
-        (c.ok === best.ok && c.f < best.f) ||
-        (!Number.isFinite(best.f) && Number.isFinite(c.f))
-      )
-        best = c;
+    // The fit's state in one object, and the starts as methods over it rather than closures (each
+    // closure made per fit was an allocation, and a named one more under the test runner's loader).
+    const st: FitState = {
+      obj,
+      problem,
+      options: {
+        maxIterations: this.options.maxIterations ?? 100,
+        scale: obj.priorSd,
+        method: this.options.method ?? 'bfgs',
+        maxStep: this.options.maxStep ?? 2,
+      },
+      best: null,
+      found: [],
+      iterations: 0,
+      starts: 0,
     };
-    const tryStart = (x0: Float64Array): Candidate => {
-      starts++;
-      const r = minimize(problem, x0, options);
-      iterations += r.iterations;
-      let c = this.check(obj, r, null, problem);
-      keep(c);
-      found.push(c);
-      if (!c.ok && Number.isFinite(r.f)) {
-        // Kinks (rule 5): hold the components at a non-differentiable minimum, optimise the rest.
-        const fixed = findKinks(obj, r.x, r.f, r.B, this.kinkCandidates(obj));
-        if (fixed) {
-          problem.skip = fixed;
-          const r2 = minimize(problem, r.x, { ...options, fixed });
-          problem.skip = null;
-          iterations += r2.iterations;
-          const c2 = this.check(obj, r2, fixed);
-          const which = obj.names.filter((_, i) => fixed[i]).join(', ');
-          c2.message = `${c2.message}; optimum at a non-differentiable point in ${which} (held there)`;
-          keep(c2);
-          found.push(c2);
-          if (c2.ok || c2.f < c.f) c = c2;
-        }
-      }
-      return c;
-    };
-    let first = tryStart(new Float64Array(n));
-    if (!first.ok && Number.isFinite(first.f)) first = tryStart(first.x);
+    let first = this.tryStart(st, new Float64Array(n));
+    if (!first.ok && Number.isFinite(first.f)) first = this.tryStart(st, first.x);
     // Rule 6: along each eta that moves dose timing, scan for the basins on the other side of kinks.
     if (first.ok && this.timingEtas.length)
       for (let i = 0; i < n; i++)
         if (obj.occasion[i] === 0 && this.timingEtas.includes(obj.etaIndex[i]))
-          if (doseTimingKinks(obj, best!.x, i))
-            for (const x0 of profileStarts(obj, best!.x, best!.f, i)) tryStart(x0);
-    const implausible = first.ok && !plausible(obj, best!);
+          if (doseTimingKinks(obj, st.best!.x, i))
+            for (const x0 of profileStarts(obj, st.best!.x, st.best!.f, i)) this.tryStart(st, x0);
+    const implausible = first.ok && !plausible(obj, st.best!);
     const extra = this.options.starts ?? 0;
     const halton = !first.ok || implausible || extra > 0 ? haltonStarts(obj, 2 * n + 2 + extra) : [];
     let h = 0;
     if (!first.ok || implausible)
       for (let k = 0; k < 2 * n + 2 && h < halton.length; k++) {
-        const c = tryStart(halton[h++]);
-        if (c.ok && c.f <= best!.f) break;
+        const c = this.tryStart(st, halton[h++]);
+        if (c.ok && c.f <= st.best!.f) break;
       }
-    for (let k = 0; k < extra && h < halton.length; k++) tryStart(halton[h++]);
+    for (let k = 0; k < extra && h < halton.length; k++) this.tryStart(st, halton[h++]);
     // Rule 7: global search.
     const nScreen = this.options.screen ?? 2 * n + 2;
-    if (nScreen > 0 && Number.isFinite(best!.f)) {
-      const centre = best!.x;
+    if (nScreen > 0 && Number.isFinite(st.best!.f)) {
+      const centre = st.best!.x;
       // The screened points, centre + the k-th prior draw, are built in one array as they are
       // evaluated; only those polished get an array of their own.
       const base = haltonBase(obj, nScreen);
-      const point = (k: number, x: Float64Array = new Float64Array(n)): Float64Array => {
-        for (let i = 0; i < n; i++) x[i] = base[k * n + i] + centre[i];
-        return x;
-      };
       const xs = new Float64Array(n);
       const fs = new Float64Array(nScreen);
       // Screened points get no gradient: their values alone.
       problem.speculate = false;
-      for (let k = 0; k < nScreen; k++) fs[k] = problem.value(point(k, xs));
+      for (let k = 0; k < nScreen; k++) fs[k] = problem.value(screenPoint(base, k, centre, xs));
       problem.speculate = true;
-      const order = Array.from(fs, (_, k) => k).sort((a, b) => fs[a] - fs[b]);
-      // A polish stops once it is within 3 posterior SDs of a mode already found (the quadratic
-      // model there, f ≈ f* + (x − x*)ᵀI(x − x*), then holds and it would only converge to it).
-      const known = (x: Float64Array, f: number): boolean =>
-        found.some(
-          (c) => c.ok && c.cc !== null && f - c.f <= MERGE_RADIUS2 && mahalanobis2(c, x) <= MERGE_RADIUS2,
-        );
-      for (let r = 0; r < SCREEN_POLISH && r < order.length; r++) {
-        const k = order[r];
+      // The SCREEN_POLISH lowest, in the order of a stable sort by value (lowest index first on a
+      // tie), picked without sorting them all.
+      const taken = new Uint8Array(nScreen);
+      for (let r = 0; r < SCREEN_POLISH && r < nScreen; r++) {
+        let k = -1;
+        for (let q = 0; q < nScreen; q++) if (!taken[q] && (k < 0 || fs[q] < fs[k])) k = q;
+        taken[k] = 1;
         if (!Number.isFinite(fs[k])) break;
-        const x0 = point(k);
-        if (known(x0, fs[k])) continue;
-        starts++;
-        const rr = minimize(problem, x0, { ...options, stop: known });
-        iterations += rr.iterations;
+        const x0 = screenPoint(base, k, centre, new Float64Array(n));
+        if (knownMode(st.found, x0, fs[k])) continue;
+        st.starts++;
+        const rr = minimize(problem, x0, { ...st.options, stop: (x, f) => knownMode(st.found, x, f) });
+        st.iterations += rr.iterations;
         if (rr.reason === 'stopped by the caller') continue;
         const c = this.check(obj, rr, null, problem);
-        keep(c);
-        found.push(c);
+        keepBest(st, c);
+        st.found.push(c);
       }
     }
-    const b: Candidate = best!;
+    const found = st.found;
+    const iterations = st.iterations;
+    const starts = st.starts;
+    const b: Candidate = st.best!;
     const eta = new Float64Array(this.model.ir.etas.length);
     for (let i = 0; i < n; i++) if (obj.occasion[i] === 0) eta[obj.etaIndex[i]] = b.x[i];
     const rec = new Float64Array(patient.n);
@@ -521,6 +490,34 @@ export class MapEstimator {
     };
   }
 
+  /** One local search from x0 (rules 1–5), its result kept in the fit's state. */
+  private tryStart(st: FitState, x0: Float64Array): Candidate {
+    const { obj, problem, options } = st;
+    st.starts++;
+    const r = minimize(problem, x0, options);
+    st.iterations += r.iterations;
+    let c = this.check(obj, r, null, problem);
+    keepBest(st, c);
+    st.found.push(c);
+    if (!c.ok && Number.isFinite(r.f)) {
+      // Kinks (rule 5): hold the components at a non-differentiable minimum, optimise the rest.
+      const fixed = findKinks(obj, r.x, r.f, r.B, this.kinkCandidates(obj));
+      if (fixed) {
+        problem.skip = fixed;
+        const r2 = minimize(problem, r.x, { ...options, fixed });
+        problem.skip = null;
+        st.iterations += r2.iterations;
+        const c2 = this.check(obj, r2, fixed);
+        const which = obj.names.filter((_, i) => fixed[i]).join(', ');
+        c2.message = `${c2.message}; optimum at a non-differentiable point in ${which} (held there)`;
+        keepBest(st, c2);
+        st.found.push(c2);
+        if (c2.ok || c2.f < c.f) c = c2;
+      }
+    }
+    return c;
+  }
+
   /**
    * The distinct converged modes among the starts' results within {@link CLOSE_MODES} of the best
    * (two results are the same mode when no component differs by more than 1e-3 prior SD), with
@@ -533,22 +530,24 @@ export class MapEstimator {
     found: Candidate[],
   ): { otherModes: OtherMode[]; warnings: Issue[] } {
     const n = obj.n;
+    const sd = obj.priorSd;
+    // Most fits have no other converged result close to the best: nothing to sort then.
+    let any = false;
+    for (const c of found)
+      if (c !== b && c.ok && c.cc && c.f <= b.f + CLOSE_MODES && !sameMode(c, b, sd)) any = true;
+    if (!any || !b.ok || !b.cc) return { otherModes: [], warnings: [] };
     const distinct: Candidate[] = [];
-    const sameAs = (c: Candidate, d: Candidate): boolean => {
-      for (let i = 0; i < n; i++) if (Math.abs(c.x[i] - d.x[i]) > 1e-3 * obj.priorSd[i]) return false;
-      return true;
-    };
     for (const c of [...found].sort((u, v) => u.f - v.f))
       if (
         c !== b &&
         c.ok &&
         c.cc &&
         c.f <= b.f + CLOSE_MODES &&
-        !sameAs(c, b) &&
-        !distinct.some((d) => sameAs(c, d))
+        !sameMode(c, b, sd) &&
+        !distinct.some((d) => sameMode(c, d, sd))
       )
         distinct.push(c);
-    if (!distinct.length || !b.ok || !b.cc) return { otherModes: [], warnings: [] };
+    if (!distinct.length) return { otherModes: [], warnings: [] };
     const obj0 = b.cc.obj;
     let total = 1;
     for (const c of distinct) total += Math.exp(-0.5 * (c.cc!.obj - obj0));
@@ -712,6 +711,53 @@ interface Candidate {
   cc: ConditionalCovariance | null;
   decrement: number;
   message: string;
+}
+
+/** Two results are the same mode when no component differs by more than 1e-3 prior SD. */
+function sameMode(c: Candidate, d: Candidate, sd: Float64Array): boolean {
+  for (let i = 0; i < sd.length; i++) if (Math.abs(c.x[i] - d.x[i]) > 1e-3 * sd[i]) return false;
+  return true;
+}
+
+/** The state of one {@link MapEstimator.fit}. */
+interface FitState {
+  obj: MapObjective;
+  problem: Problem;
+  options: MinimizeOptions;
+  /** The best result so far (a converged one over any other, then the lowest objective). */
+  best: Candidate | null;
+  /** Every start's result. */
+  found: Candidate[];
+  iterations: number;
+  starts: number;
+}
+
+function keepBest(st: FitState, c: Candidate): void {
+  const best = st.best;
+  if (
+    best === null ||
+    (c.ok && !best.ok) ||
+    (c.ok === best.ok && c.f < best.f) ||
+    (!Number.isFinite(best.f) && Number.isFinite(c.f))
+  )
+    st.best = c;
+}
+
+/** The k-th screened point of rule 7, centre + the k-th prior draw, into x. */
+function screenPoint(base: Float64Array, k: number, centre: Float64Array, x: Float64Array): Float64Array {
+  const n = x.length;
+  for (let i = 0; i < n; i++) x[i] = base[k * n + i] + centre[i];
+  return x;
+}
+
+/**
+ * Rule 7: whether x is within 3 posterior SDs of a mode already found (the quadratic model there,
+ * f ≈ f* + (x − x*)ᵀI(x − x*), then holds and a polish would only converge to it).
+ */
+function knownMode(found: Candidate[], x: Float64Array, f: number): boolean {
+  for (const c of found)
+    if (c.ok && c.cc !== null && f - c.f <= MERGE_RADIUS2 && mahalanobis2(c, x) <= MERGE_RADIUS2) return true;
+  return false;
 }
 
 /**

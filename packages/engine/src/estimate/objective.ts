@@ -177,16 +177,6 @@ export class MapObjective {
     const ir = model.ir;
     const w = options.priorWeight ?? 1;
     const issues: Issue[] = [];
-    const bad = (field: string, message: string, line?: number, hint?: string): void => {
-      issues.push({
-        code: 'DT_DATA',
-        severity: 'error',
-        field,
-        message,
-        ...(line !== undefined ? { line } : {}),
-        ...(hint ? { hint } : {}),
-      });
-    };
     if (!(w > 0) || !Number.isFinite(w))
       throw new DosetwinError([
         {
@@ -227,10 +217,16 @@ export class MapObjective {
     this.aSd = tab.aSd;
     this.bSd = tab.bSd;
     this.ifZero = tab.ifZero;
-    const rec: number[] = [];
-    const out: number[] = [];
-    const ys: number[] = [];
-    const cens: number[] = [];
+    // Collected in kept scratch, then copied at their length (an objective is built per fit).
+    if (obsScratch.rec.length < patient.n) {
+      const cap = Math.max(patient.n, 2 * obsScratch.rec.length);
+      obsScratch.rec = new Int32Array(cap);
+      obsScratch.out = new Int32Array(cap);
+      obsScratch.ys = new Float64Array(cap);
+      obsScratch.cens = new Uint8Array(cap);
+    }
+    const { rec, out, ys, cens } = obsScratch;
+    let nObs = 0;
     const logDv = options.logDv ?? false;
     for (let i = 0; i < patient.n; i++) {
       if (patient.evid[i] !== 0 || patient.mdv[i] !== 0) continue;
@@ -239,13 +235,15 @@ export class MapObjective {
       const k = sim.outputIndex(patient.cmt[i], dvid);
       if (k < 0) {
         if (dvid > 0)
-          bad(
+          badData(
+            issues,
             `data[line ${line}].DVID`,
             `ID ${patient.id}: observation of DVID ${dvid} but no output of the model reads that DVID`,
             line,
           );
         else
-          bad(
+          badData(
+            issues,
             `data[line ${line}].CMT`,
             `ID ${patient.id}: observation on CMT ${patient.cmt[i]} but no output of the model reads that compartment`,
             line,
@@ -256,7 +254,8 @@ export class MapObjective {
       const lloq = patient.lloq?.[i];
       let y = c && lloq !== undefined && Number.isFinite(lloq) ? lloq : patient.dv[i];
       if (!Number.isFinite(y)) {
-        bad(
+        badData(
+          issues,
           `data[line ${line}].DV`,
           `ID ${patient.id}: observation (MDV 0) at TIME ${patient.time[i]} has no DV`,
           line,
@@ -266,7 +265,8 @@ export class MapObjective {
       }
       if (errs[k].kind === 'exp' && !logDv) {
         if (!(y > 0)) {
-          bad(
+          badData(
+            issues,
             `data[line ${line}].DV`,
             `ID ${patient.id}: DV ${y} at TIME ${patient.time[i]} must be > 0: output ${errs[k].output} has a log-transformed (exp) error`,
             line,
@@ -276,35 +276,34 @@ export class MapObjective {
         }
         y = Math.log(y);
       }
-      rec.push(i);
-      out.push(k);
-      ys.push(y);
-      cens.push(c ? 1 : 0);
+      rec[nObs] = i;
+      out[nObs] = k;
+      ys[nObs] = y;
+      cens[nObs] = c ? 1 : 0;
+      nObs++;
     }
     if (issues.length) throw new DosetwinError(issues);
-    this.nObs = rec.length;
-    this.obsRecord = Int32Array.from(rec);
-    this.obsOutput = Int32Array.from(out);
-    this.obsY = Float64Array.from(ys);
-    this.obsCens = Uint8Array.from(cens);
+    this.nObs = nObs;
+    this.obsRecord = rec.slice(0, nObs);
+    this.obsOutput = out.slice(0, nObs);
+    this.obsY = ys.slice(0, nObs);
+    this.obsCens = cens.slice(0, nObs);
     this.pred = new Float64Array(patient.n);
-    const calls = new Int32Array(patient.n);
-    for (let i = 0, c = 0; i < patient.n; i++)
-      if (patient.evid[i] === 0 || patient.evid[i] === 2) calls[i] = c++;
-    // Plain loops rather than `from` with a map function (the iterator protocol): an objective is
-    // built for every MAP fit.
-    this.obsCall = new Int32Array(rec.length);
-    for (let j = 0; j < rec.length; j++) this.obsCall[j] = calls[rec[j]];
+    // The outputs call of each observation (its rank among the EVID 0/2 records), in one pass.
+    this.obsCall = new Int32Array(nObs);
+    this.needed = nObs ? rec[nObs - 1] + 1 : 0;
     let nCalls = 0;
-    for (let i = 0; i < patient.n; i++) if (patient.evid[i] === 0 || patient.evid[i] === 2) nCalls++;
-    this.nCalls = nCalls;
-    this.needed = rec.length ? rec[rec.length - 1] + 1 : 0;
     let nCallsNeeded = 0;
-    for (let i = 0; i < this.needed; i++) if (patient.evid[i] === 0 || patient.evid[i] === 2) nCallsNeeded++;
+    for (let i = 0, j = 0; i < patient.n; i++) {
+      if (j < nObs && rec[j] === i) this.obsCall[j++] = nCalls;
+      if (patient.evid[i] === 0 || patient.evid[i] === 2) nCalls++;
+      if (i + 1 === this.needed) nCallsNeeded = nCalls;
+    }
+    this.nCalls = nCalls;
     this.nCallsNeeded = nCallsNeeded;
     let nVar = 0;
-    this.obsVarAt = new Int32Array(out.length);
-    for (let j = 0; j < out.length; j++)
+    this.obsVarAt = new Int32Array(nObs);
+    for (let j = 0; j < nObs; j++)
       this.obsVarAt[j] = errs[out[j]].kind === 'variance' ? this.nObs + nVar++ : -1;
     this.nPred = this.nObs + nVar;
     this.tap = (sim.model as Partial<ReturnType<typeof withVarianceTap>>).varianceTap ?? null;
@@ -618,6 +617,25 @@ interface Layout {
 }
 
 /** Layouts per model, prior weight and occasion set (built once: a fit constructs an objective). */
+/** Scratch of the MapObjective constructor (grown as needed; read only during one construction). */
+const obsScratch = {
+  rec: new Int32Array(0),
+  out: new Int32Array(0),
+  ys: new Float64Array(0),
+  cens: new Uint8Array(0),
+};
+
+function badData(issues: Issue[], field: string, message: string, line?: number, hint?: string): void {
+  issues.push({
+    code: 'DT_DATA',
+    severity: 'error',
+    field,
+    message,
+    ...(line !== undefined ? { line } : {}),
+    ...(hint ? { hint } : {}),
+  });
+}
+
 /** The residual-error models as the objective's hot loop reads them (read only once built). */
 interface ErrorTable {
   kind: Int8Array;
