@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { DosetwinError } from '../errors.ts';
 import { compile } from '../test-support/models.ts';
 import { theophylline } from '../test-support/theophylline.ts';
+import { fitFocei } from './fit.ts';
 import { fitSaem, muReferences } from './saem.ts';
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);
@@ -46,6 +47,21 @@ describe('SAEM mechanics', () => {
     assert.deepEqual(a.theta, b.theta);
     assert.deepEqual(a.omega, b.omega);
     assert.notEqual(a.theta.TVCL, c.theta.TVCL);
+  });
+  test('covarianceMethod r: the SEs are R⁻¹ at the SAEM estimates (FOCE-I’s covariance step there, to 1e-12), not the sandwich', () => {
+    const short = { seed: 7, explore: 15, smooth: 10 };
+    const r = fitSaem(model, patients, { ...short, covarianceMethod: 'r' });
+    const s = fitSaem(model, patients, short);
+    // FOCE-I with no iteration stays at its start: its covariance step runs at the SAEM estimates.
+    const at = fitFocei(model, patients, { start: r.parameters, maxIterations: 0, covarianceMethod: 'r' });
+    assert.equal(r.covariance?.method, 'r');
+    assert.equal(s.covariance?.method, 'sandwich');
+    assert.deepEqual(r.theta, s.theta);
+    for (const name of Object.keys(at.se)) {
+      assert.ok(rel(r.se[name], at.se[name]) < 1e-12, `${name}: ${r.se[name]} vs ${at.se[name]}`);
+      assert.ok(rel(r.se[name], s.se[name]) > 1e-3, `${name}: R⁻¹ ${r.se[name]} = sandwich ${s.se[name]}`);
+    }
+    assert.equal(Object.keys(at.se).length, 7);
   });
   test('mu-referencing is read from P = θ·exp(η), exp(θ + η) and θ + η', () => {
     const m = compile(`

@@ -587,7 +587,7 @@ export function addSaemSummaries(a: SaemSummary, b: SaemSummary): SaemSummary {
  * Every estimated θ must carry an eta (see {@link muReferences}); the model's θ are the starting
  * point. The OFV is FOCE-I's at the SAEM estimates (the same objective as {@link fitFocei}, so the
  * two methods' OFVs compare), and so are the individual estimates (conditional modes), the
- * shrinkage and the covariance step (sandwich at the SAEM estimates).
+ * shrinkage and the covariance step at the SAEM estimates (`covarianceMethod`, default sandwich).
  */
 export function fitSaem(
   model: CompiledModel,
@@ -610,6 +610,7 @@ export function fitSaem(
     message: `${estimator.explore} exploration and ${estimator.total - estimator.explore} smoothing iterations`,
     iterations: estimator.total,
     covariance: options.covariance ?? true,
+    covarianceMethod: options.covarianceMethod,
     onProgress: options.onProgress,
   });
 }

@@ -71,7 +71,7 @@ export function simulationReestimation(
   const coveredCi: number[] = names.map(() => 0);
   const withSe: number[] = names.map(() => 0);
   let converged = 0;
-  // SAEM's covariance step is the sandwich whatever was asked: report what the fits used.
+  // Reported from the fits themselves (what their covariance step used).
   let covarianceMethod: CovarianceMethod = options.covarianceMethod ?? 'sandwich';
   for (let r = 0; r < options.replicates; r++) {
     const data = simulatePopulation(model, designs, seed + r, truth).patients;
