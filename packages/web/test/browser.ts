@@ -67,7 +67,8 @@ export interface Bench {
 export async function openBench(
   dir: string,
   // The port, when the service's address must be known before it starts (a SMART app's redirect URI).
-  options: { locale?: string; port?: number } = {},
+  // timezoneId: the browser's IANA time zone (the test process's own is set through TZ).
+  options: { locale?: string; port?: number; timezoneId?: string } = {},
 ): Promise<Bench> {
   const { chromium } = await import('playwright-core');
   const { build } = await import('vite');
@@ -81,6 +82,7 @@ export async function openBench(
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 800 },
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
     // The browser's language (navigator.languages, Accept-Language): a French browser when asked;
     // the environment's language too, which its native date and time inputs follow.
     ...(options.locale
