@@ -18,6 +18,7 @@ import {
 } from './test-support.ts';
 
 const MODEL = 'vancomycin/thomson2009';
+const reauth = REAUTH.reauth;
 
 for (const { name: backend, skip } of backends())
   describe(`local models (${backend})`, { skip }, () => {
@@ -128,22 +129,36 @@ for (const { name: backend, skip } of backends())
     test('a prescriber cannot approve (DT_LOCAL_MODEL_APPROVER, 403), nor the proposer (DT_LOCAL_MODEL_SELF_APPROVAL, 403); a second pharmacologist approves; approving again is DT_LOCAL_MODEL_STATE (409)', async () => {
       const { call } = caller(t.app);
       const url = `/api/local-models/${localId}/decisions`;
-      const p = await call(presc.auth, 'POST', url, { decision: 'approve' });
+      const p = await call(presc.auth, 'POST', url, { decision: 'approve', reauth });
       assert.equal(p.statusCode, 403, p.body);
       assert.equal(p.json().error.issues[0].code, 'DT_LOCAL_MODEL_APPROVER');
-      const s = await call(proposer.auth, 'POST', url, { decision: 'approve' });
+      const s = await call(proposer.auth, 'POST', url, { decision: 'approve', reauth });
       assert.equal(s.statusCode, 403, s.body);
       assert.equal(s.json().error.issues[0].code, 'DT_LOCAL_MODEL_SELF_APPROVAL');
       assert.match(s.json().error.issues[0].fr.message, /un autre pharmacologue/);
+      // The decision is re-authenticated as a signature: without it the body is refused, with a
+      // wrong password the version stays proposed.
+      const bare = await call(second.auth, 'POST', url, { decision: 'approve' });
+      assert.equal(bare.statusCode, 400, bare.body);
+      const wrong = await call(second.auth, 'POST', url, {
+        decision: 'approve',
+        reauth: { password: 'not my password' },
+      });
+      assert.equal(wrong.json().error.issues[0].code, 'DT_REAUTH', wrong.body);
+      assert.equal(
+        (await call(second.auth, 'GET', `/api/local-models/${localId}`)).json().status,
+        'proposed',
+      );
       const ok = await call(second.auth, 'POST', url, {
         decision: 'approve',
         note: 'bias -> near 0 on held-out',
+        reauth,
       });
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal(ok.json().status, 'approved');
       assert.equal(ok.json().inForce, true);
       assert.equal(ok.json().decidedBy.name, 'Dr dr.second');
-      const again = await call(second.auth, 'POST', url, { decision: 'approve' });
+      const again = await call(second.auth, 'POST', url, { decision: 'approve', reauth });
       assert.equal(again.statusCode, 409);
       assert.equal(again.json().error.issues[0].code, 'DT_LOCAL_MODEL_STATE');
     });
@@ -187,12 +202,13 @@ for (const { name: backend, skip } of backends())
       ).json();
       assert.equal(v2.version, 2);
       const url = `/api/local-models/${v2.id}/decisions`;
-      const noNote = await call(second.auth, 'POST', url, { decision: 'reject' });
+      const noNote = await call(second.auth, 'POST', url, { decision: 'reject', reauth });
       assert.equal(noNote.statusCode, 400, noNote.body);
       assert.equal(noNote.json().error.issues[0].field, 'note');
       const rej = await ok(second.auth, 'POST', url, {
         decision: 'reject',
         note: 'V1 poorly informed by troughs',
+        reauth,
       });
       assert.equal(rej.json().status, 'rejected');
       const r = await call(proposer.auth, 'POST', `/api/requests/${requestIds[3]}/analyses`, {
@@ -205,6 +221,7 @@ for (const { name: backend, skip } of backends())
       assert.equal(a.localModel.id, localId);
       const ret = await ok(second.auth, 'POST', `/api/local-models/${localId}/retirement`, {
         note: 'new assay',
+        reauth,
       });
       assert.equal(ret.json().status, 'retired');
       assert.equal(ret.json().retiredBy.name, 'Dr dr.second');

@@ -630,29 +630,34 @@ describe('wire contract and OpenAPI', () => {
     await hit('GET /api/local-models/:id/model', `/api/local-models/${local.id}/model`, { as: 'presc' });
     await hit('GET /api/local-models/:id/model', '/api/local-models/nobody/model');
     const decide = 'POST /api/local-models/:id/decisions';
-    await hit(decide, `/api/local-models/${local.id}/decisions`, { body: { decision: 'approve' } });
+    await hit(decide, `/api/local-models/${local.id}/decisions`, {
+      body: { decision: 'approve', ...REAUTH },
+    });
     await hit(decide, `/api/local-models/${local.id}/decisions`, {
       as: 'presc',
-      body: { decision: 'approve' },
+      body: { decision: 'approve', ...REAUTH },
     });
     await hit(decide, `/api/local-models/${local.id}/decisions`, {
       as: 'second',
-      body: { decision: 'reject' },
+      body: { decision: 'reject', ...REAUTH },
     });
-    await hit(decide, '/api/local-models/nobody/decisions', { as: 'second', body: { decision: 'approve' } });
+    await hit(decide, '/api/local-models/nobody/decisions', {
+      as: 'second',
+      body: { decision: 'approve', ...REAUTH },
+    });
     const approved = await hit(decide, `/api/local-models/${local.id}/decisions`, {
       as: 'second',
-      body: { decision: 'approve' },
+      body: { decision: 'approve', ...REAUTH },
     });
     assert.equal(approved.statusCode, 200, approved.body);
     await hit(decide, `/api/local-models/${local.id}/decisions`, {
       as: 'second',
-      body: { decision: 'approve' },
+      body: { decision: 'approve', ...REAUTH },
     });
     const retire = 'POST /api/local-models/:id/retirement';
-    await hit(retire, `/api/local-models/${local.id}/retirement`, { body: { note: 'test' } });
-    await hit(retire, `/api/local-models/${local.id}/retirement`, { body: { note: 'test' } });
-    await hit(retire, '/api/local-models/nobody/retirement', { body: { note: 'test' } });
+    await hit(retire, `/api/local-models/${local.id}/retirement`, { body: { note: 'test', ...REAUTH } });
+    await hit(retire, `/api/local-models/${local.id}/retirement`, { body: { note: 'test', ...REAUTH } });
+    await hit(retire, '/api/local-models/nobody/retirement', { body: { note: 'test', ...REAUTH } });
     await hit(retire, `/api/local-models/${local.id}/retirement`, { body: {} });
 
     // The document: every API route, each status seen listed with its schema, the success first.

@@ -11,7 +11,7 @@ import { simulatedHospital } from '@dosetwin/models';
 import type { LocalModel } from '@dosetwin/server/contract';
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
-import { ARTIFACTS, type Bench, openBench, skip } from './browser.ts';
+import { ARTIFACTS, type Bench, openBench, PASSWORD, skip } from './browser.ts';
 
 type Dict = typeof en;
 
@@ -112,7 +112,10 @@ describe(
         Math.min(6, m.evidence.patients.fitted),
       );
       await b.shot(`proposed-${L === fr ? 'fr' : 'en'}`, true);
-      // Four eyes: the proposer's approval is refused, in the page's language.
+      // Four eyes: the proposer's approval is refused, in the page's language. Approving is
+      // re-authenticated as a signature: the button waits for the password.
+      assert.equal(await page.getByTestId('lm-approve').isDisabled(), true);
+      await page.getByTestId('lm-reauth').fill(PASSWORD);
       await page.getByTestId('lm-approve').click();
       await page
         .getByText(
@@ -132,6 +135,7 @@ describe(
       await page
         .getByTestId('lm-note')
         .fill(L === fr ? 'biais réduit sur les patients mis de côté' : 'lower bias on held-out patients');
+      await page.getByTestId('lm-reauth').fill(PASSWORD);
       await page.getByTestId('lm-approve').click();
       await page.getByTestId('lm-status').getByText(L.lm_status_approved).waitFor();
       assert.match(await page.getByTestId('lm-decided').innerText(), /Dr second/);

@@ -6,6 +6,7 @@
 import type { LocalModelEvidence as LibraryEvidence } from '@dosetwin/models';
 import { type Static, Type } from 'typebox';
 import { type Assert, Nullable, type Same, strict, Timestamp } from './common.ts';
+import { Reauth } from './validations.ts';
 
 const Num = Type.Number();
 const Triple = Type.Tuple([Num, Num, Num]);
@@ -166,13 +167,18 @@ export const LocalModelDecision = Type.Object(
   {
     decision: Type.Union([Type.Literal('approve'), Type.Literal('reject')]),
     note: Type.Optional(Type.String({ maxLength: 2000, description: 'why (a rejection needs it)' })),
+    // A version in force changes every later analysis of the model: decided as a signature is.
+    reauth: Reauth,
   },
   strict,
 );
 export type LocalModelDecision = Static<typeof LocalModelDecision>;
 
 export const LocalModelRetirement = Type.Object(
-  { note: Type.String({ minLength: 1, maxLength: 2000, description: 'why the version is retired' }) },
+  {
+    note: Type.String({ minLength: 1, maxLength: 2000, description: 'why the version is retired' }),
+    reauth: Reauth,
+  },
   strict,
 );
 export type LocalModelRetirement = Static<typeof LocalModelRetirement>;

@@ -9,6 +9,18 @@ import { RetainedEvaluation } from './forecast.ts';
 import { Acknowledge, Acknowledged } from './plausibility.ts';
 import { Regimen } from './regimen.ts';
 
+/** A decision's author re-authenticates: the password or a code of the second factor. */
+export const Reauth = Type.Object(
+  {
+    password: Type.Optional(Type.String({ maxLength: 200 })),
+    code: Type.Optional(Type.String({ maxLength: 10, description: 'a TOTP code' })),
+  },
+  {
+    ...strict,
+    description: 'the signer re-authenticates: the password or a code of the second factor',
+  },
+);
+
 export const Decision = Type.Union([Type.Literal('accept'), Type.Literal('modify'), Type.Literal('reject')]);
 export type Decision = Static<typeof Decision>;
 
@@ -25,16 +37,7 @@ export const NewValidation = Type.Object(
     ),
     regimen: Type.Optional({ ...Regimen, description: "'modify': the regimen retained instead" }),
     acknowledge: Type.Optional(Acknowledge),
-    reauth: Type.Object(
-      {
-        password: Type.Optional(Type.String({ maxLength: 200 })),
-        code: Type.Optional(Type.String({ maxLength: 10, description: 'a TOTP code' })),
-      },
-      {
-        ...strict,
-        description: 'the signer re-authenticates: the password or a code of the second factor',
-      },
-    ),
+    reauth: Reauth,
   },
   strict,
 );

@@ -94,7 +94,7 @@ export const localModelRoutes =
           tags: ['local-models'],
           params: IdParams,
           body: LocalModelDecision,
-          response: { 200: LocalModel, ...errorResponses(403, 404, 409, 422) },
+          response: { 200: LocalModel, ...errorResponses(403, 404, 409, 422, 429) },
         },
       },
       async (req) => decideLocalModel(ctx, req.user!, req.params.id, req.body),
@@ -108,9 +108,9 @@ export const localModelRoutes =
           tags: ['local-models'],
           params: IdParams,
           body: LocalModelRetirement,
-          response: { 200: LocalModel, ...errorResponses(404, 409, 422) },
+          response: { 200: LocalModel, ...errorResponses(403, 404, 409, 422, 429) },
         },
       },
-      async (req) => retireLocalModel(ctx, req.user!, req.params.id, req.body.note),
+      async (req) => retireLocalModel(ctx, req.user!, req.params.id, req.body),
     );
   };

@@ -16,6 +16,7 @@ import type {
   LocalModel,
   LocalModelDecision,
   LocalModelIr,
+  LocalModelRetirement,
   LocalModelEvidence,
   LocalModelSummary,
   NewLocalModel,
@@ -23,6 +24,7 @@ import type {
 import type { Database, LocalModelsTable } from '../db/schema.ts';
 import { reject } from '../errors.ts';
 import { audit, newId, nowIso, parseJson } from '../store.ts';
+import { reauthenticateToSign } from './credentials.ts';
 import { recordsOf } from './records.ts';
 
 type Tx = Kysely<Database>;
@@ -235,6 +237,9 @@ export async function decideLocalModel(
     );
   const note = b.note?.trim() ?? '';
   if (b.decision === 'reject' && !note) reject('DT_REQUEST', 'note', 'a rejection needs a note saying why');
+  // The version in force changes every later analysis of the model: its author re-authenticates
+  // as a signer does.
+  const reauth = await reauthenticateToSign(ctx, user, b.reauth);
   const row = await db.transaction().execute(async (trx) => {
     if (ctx.db.dialect === 'postgres')
       await trx.selectFrom('local_models').select('id').where('id', '=', id).forUpdate().execute();
@@ -294,7 +299,7 @@ export async function decideLocalModel(
       entity: 'local-model',
       entityId: id,
       before: { status: r.status },
-      after: { status, version: String(r.version) },
+      after: { status, version: String(r.version), reauth },
     });
     return rowOf(trx, id);
   });
@@ -313,9 +318,11 @@ export async function retireLocalModel(
   ctx: Ctx,
   user: SessionUser,
   id: string,
-  note: string,
+  b: LocalModelRetirement,
 ): Promise<LocalModel> {
   const { db } = ctx.db;
+  const note = b.note;
+  const reauth = await reauthenticateToSign(ctx, user, b.reauth);
   const row = await db.transaction().execute(async (trx) => {
     const r = await rowOf(trx, id);
     if (r.status !== 'approved')
@@ -344,7 +351,7 @@ export async function retireLocalModel(
       entity: 'local-model',
       entityId: id,
       before: { status: 'approved' },
-      after: { status: 'retired', version: String(r.version) },
+      after: { status: 'retired', version: String(r.version), reauth },
     });
     return rowOf(trx, id);
   });

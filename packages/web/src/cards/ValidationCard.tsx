@@ -29,6 +29,7 @@ import { useEntryErrors } from '../forms/acknowledge.ts';
 import { useT } from '../i18n/index.ts';
 import { api, ApiError } from '../lib/api.ts';
 import { issueText } from '../lib/issue-text.ts';
+import { reauthOf } from '../lib/reauth.ts';
 import { showDateTime } from '../lib/time.ts';
 import { regimenLine } from './format.ts';
 
@@ -123,9 +124,7 @@ export const ValidationCard = memo(function ValidationCard({
     const acknowledge = [
       ...new Set([...(checked && decision !== 'reject' ? blocking.map((i) => i.code) : []), ...held]),
     ];
-    // The signer re-authenticates: six digits are the authenticator's code, anything else the password.
-    const proof = reauth.trim();
-    const again: NewValidation['reauth'] = /^\d{6}$/.test(proof) ? { code: proof } : { password: reauth };
+    const again = reauthOf(reauth);
     setReauth('');
     try {
       const ack = acknowledge.length ? { acknowledge } : {};

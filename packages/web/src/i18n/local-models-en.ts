@@ -66,6 +66,7 @@ export const localModelsEn = {
   lm_note: 'Note (a rejection says why)',
   lm_retire: 'Retire',
   lm_retireNote: 'Why it is retired',
+  lm_reauthHint: 'The version in force changes every later analysis of this model: confirm that it is you.',
   lm_decision: 'Decision',
   lm_usedBy: 'Local version {n} of the model ({v}), approved by {by} on {at}',
 };

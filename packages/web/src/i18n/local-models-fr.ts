@@ -68,6 +68,8 @@ export const localModelsFr: Record<keyof typeof localModelsEn, string> = {
   lm_note: 'Note (un rejet dit pourquoi)',
   lm_retire: 'Retirer',
   lm_retireNote: 'Pourquoi elle est retirée',
+  lm_reauthHint:
+    'La version en vigueur change toutes les analyses suivantes de ce modèle : confirmez qu’il s’agit bien de vous.',
   lm_decision: 'Décision',
   lm_usedBy: 'Version locale {n} du modèle ({v}), approuvée par {by} le {at}',
 };

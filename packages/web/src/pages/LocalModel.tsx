@@ -13,6 +13,7 @@ import {
   Card,
   Grid,
   Group,
+  PasswordInput,
   Stack,
   Table,
   Text,
@@ -26,6 +27,7 @@ import { IndividualPlot, ScatterPlot, VpcPlot } from '../components/DiagnosticCh
 import { ErrorBox } from '../components/Issues.tsx';
 import { useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
+import { reauthOf } from '../lib/reauth.ts';
 import type { PageProps } from '../lib/nav.ts';
 import { showDateTimeYear } from '../lib/time.ts';
 import { STATUS_COLOUR } from './LocalModels.tsx';
@@ -264,6 +266,7 @@ export function LocalModelPage({ id, user }: PageProps) {
   const { t, lang } = useT();
   const [m, setM] = useState<LocalModel | null>(null);
   const [note, setNote] = useState('');
+  const [reauth, setReauth] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
@@ -272,8 +275,10 @@ export function LocalModelPage({ id, user }: PageProps) {
   const act = async (url: string, body: object) => {
     setError(null);
     setBusy(true);
+    const again = reauthOf(reauth);
+    setReauth('');
     try {
-      setM(await api<LocalModel>('POST', url, body));
+      setM(await api<LocalModel>('POST', url, { ...body, reauth: again }));
       setNote('');
     } catch (err) {
       setError(err);
@@ -351,6 +356,14 @@ export function LocalModelPage({ id, user }: PageProps) {
               minRows={1}
               data-testid="lm-note"
             />
+            <PasswordInput
+              label={t('reauthLabel')}
+              description={t('lm_reauthHint')}
+              value={reauth}
+              onChange={(e) => setReauth(e.currentTarget.value)}
+              autoComplete="current-password"
+              data-testid="lm-reauth"
+            />
             <Group>
               {m.status === 'proposed' ? (
                 <>
@@ -363,6 +376,7 @@ export function LocalModelPage({ id, user }: PageProps) {
                         ...(note ? { note } : {}),
                       })
                     }
+                    disabled={!reauth}
                     data-testid="lm-approve"
                   >
                     {t('lm_approve')}
@@ -377,6 +391,7 @@ export function LocalModelPage({ id, user }: PageProps) {
                         ...(note ? { note } : {}),
                       })
                     }
+                    disabled={!reauth}
                     data-testid="lm-reject"
                   >
                     {t('lm_reject')}
@@ -387,6 +402,7 @@ export function LocalModelPage({ id, user }: PageProps) {
                   color="gray"
                   loading={busy}
                   onClick={() => act(`/local-models/${m.id}/retirement`, { note })}
+                  disabled={!reauth}
                   data-testid="lm-retire"
                 >
                   {t('lm_retire')}
