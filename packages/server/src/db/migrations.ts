@@ -387,34 +387,6 @@ const fhirLinks: Migration = {
 };
 
 /**
- * Local versions of library models (proposed, approved by a second pharmacologist, rejected or
- * retired; the status changes, the audit trail keeps each step), and the local version each
- * analysis used (null: the published model).
- */
-const localModels: Migration = {
-  async up(db: Kysely<unknown>): Promise<void> {
-    await db.schema
-      .createTable('local_models')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('model_id', 'text', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('ir', 'text', (c) => c.notNull())
-      .addColumn('evidence', 'text', (c) => c.notNull())
-      .addColumn('proposed_by', 'text', (c) => c.notNull().references('users.id'))
-      .addColumn('proposed_at', 'text', (c) => c.notNull())
-      .addColumn('decided_by', 'text', (c) => c.references('users.id'))
-      .addColumn('decided_at', 'text')
-      .addColumn('decision_note', 'text')
-      .addColumn('retired_by', 'text', (c) => c.references('users.id'))
-      .addColumn('retired_at', 'text')
-      .addUniqueConstraint('local_models_model_version', ['model_id', 'version'])
-      .execute();
-    await db.schema.alterTable('analyses').addColumn('local_model', 'text').execute();
-  },
-};
-
-/**
  * Real dose times: a patient's prescriptions (the regimen from its first dose: the default dose
  * history until its end or the next one's start) and adherence records (a prescribed dose missed,
  * taken late or early, or an extra dose, with its source: diary, pill box, clinician). Never
@@ -469,6 +441,34 @@ function adherence(dialect: Dialect): Migration {
     },
   };
 }
+
+/**
+ * Local versions of library models (proposed, approved by a second pharmacologist, rejected or
+ * retired; the status changes, the audit trail keeps each step), and the local version each
+ * analysis used (null: the published model).
+ */
+const localModels: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('local_models')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('model_id', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('ir', 'text', (c) => c.notNull())
+      .addColumn('evidence', 'text', (c) => c.notNull())
+      .addColumn('proposed_by', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('proposed_at', 'text', (c) => c.notNull())
+      .addColumn('decided_by', 'text', (c) => c.references('users.id'))
+      .addColumn('decided_at', 'text')
+      .addColumn('decision_note', 'text')
+      .addColumn('retired_by', 'text', (c) => c.references('users.id'))
+      .addColumn('retired_at', 'text')
+      .addUniqueConstraint('local_models_model_version', ['model_id', 'version'])
+      .execute();
+    await db.schema.alterTable('analyses').addColumn('local_model', 'text').execute();
+  },
+};
 
 /**
  * The tokens an EHR granted a user at a SMART launch, for one FHIR server and patient: kept so that

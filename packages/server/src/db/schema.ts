@@ -272,6 +272,42 @@ export interface FhirLinksTable {
   updated_at: string;
 }
 
+/** A prescription: the regimen from its first dose, the default dose history (migration 0009). */
+export interface PrescriptionsTable {
+  id: string;
+  patient_id: string;
+  start: string;
+  start_utc: string;
+  dose_value: number;
+  dose_unit: string;
+  interval_value: number;
+  interval_unit: string;
+  route: string;
+  duration_value: number | null;
+  duration_unit: string | null;
+  product: string;
+  /** The prescription's end (ISO with zone); null: until the next prescription. */
+  until: string | null;
+  created_at: string;
+  created_by: string;
+  acknowledged: string | null;
+}
+
+/** What happened to a prescribed dose (missed, late, taken early) or an extra dose, and who says so (migration 0009). */
+export interface AdherenceRecordsTable {
+  id: string;
+  patient_id: string;
+  kind: 'missed' | 'late' | 'taken' | 'extra';
+  due_at: string | null;
+  taken_at: string | null;
+  amount_value: number | null;
+  amount_unit: string | null;
+  source: 'diary' | 'pillbox' | 'clinician';
+  created_at: string;
+  created_by: string;
+  acknowledged: string | null;
+}
+
 /** A SMART grant kept for a user, FHIR server and patient (services/smart-tokens.ts). */
 export interface SmartTokensTable {
   id: string;
@@ -314,42 +350,6 @@ export interface LocalModelsTable {
   decision_note: string | null;
   retired_by: string | null;
   retired_at: string | null;
-}
-
-/** A prescription: the regimen from its first dose, the default dose history (migration 0009). */
-export interface PrescriptionsTable {
-  id: string;
-  patient_id: string;
-  start: string;
-  start_utc: string;
-  dose_value: number;
-  dose_unit: string;
-  interval_value: number;
-  interval_unit: string;
-  route: string;
-  duration_value: number | null;
-  duration_unit: string | null;
-  product: string;
-  /** The prescription's end (ISO with zone); null: until the next prescription. */
-  until: string | null;
-  created_at: string;
-  created_by: string;
-  acknowledged: string | null;
-}
-
-/** What happened to a prescribed dose (missed, late, taken early) or an extra dose, and who says so (migration 0009). */
-export interface AdherenceRecordsTable {
-  id: string;
-  patient_id: string;
-  kind: 'missed' | 'late' | 'taken' | 'extra';
-  due_at: string | null;
-  taken_at: string | null;
-  amount_value: number | null;
-  amount_unit: string | null;
-  source: 'diary' | 'pillbox' | 'clinician';
-  created_at: string;
-  created_by: string;
-  acknowledged: string | null;
 }
 
 export interface Database {
