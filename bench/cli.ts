@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { type ProcessRun, runProcess } from './process-run.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'packages/cli/bin/dosetwin.mjs');
@@ -19,28 +19,8 @@ const MAPBAYR_MS = 70;
 const VERSION_RUNS = 20;
 const FIT_RUNS = 3;
 
-interface Timed {
-  wall: number;
-  cpu: number;
-  stdout: string;
-}
-
-/** Runs `node ENTRY ARGS` in a shell that then prints its children's CPU times (`times`). */
-function run(entry: string, args: string[]): Timed {
-  const quote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
-  const out = join(tmpdir(), `dosetwin-bench-cli-${process.pid}.out`);
-  const script = `${[process.execPath, entry, ...args].map(quote).join(' ')} > ${quote(out)} || exit 3; times`;
-  const t0 = performance.now();
-  const r = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8', cwd: ROOT });
-  const wall = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${entry} ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
-  // `times`: this shell's user and system time, then its children's.
-  const children = r.stdout.trim().split('\n').at(-1)!;
-  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  const stdout = readFileSync(out, 'utf8');
-  rmSync(out, { force: true });
-  return { wall, cpu: (secs[0] + secs[1]) * 1000, stdout };
-}
+/** `node ENTRY ARGS` in a new process from the repository's root. */
+const run = (entry: string, args: string[]): ProcessRun => runProcess(entry, args, ROOT);
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

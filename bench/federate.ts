@@ -2,75 +2,21 @@
 // patients simulated from a two-compartment model (without the covariance step: the E-step's
 // scaling; wall time and CPU time of all threads), and federated SAEM on theo_sd split over three
 // node processes on loopback against the pooled fit (wall time, exchanges and bytes on the wire).
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  compileModel,
-  fitSaem,
-  parseModel,
-  patientFromRecords,
-  simulatePopulation,
-  type PatientData,
-} from '@dosetwin/engine';
+import { fitSaem } from '@dosetwin/engine';
 import { theophylline } from '../packages/engine/src/test-support/theophylline.ts';
+import { patientsCsv, runProcess, TWO_CPT, twoCptPopulation } from './process-run.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'packages/cli/bin/dosetwin.mjs');
 
-const TWO_CPT = `model bench/two-cpt version 1
-units dose mg | time h | conc mg/L
-parameters value unit label
-  TVCL 5 L/h "clearance"
-  TVV1 30 L "central volume"
-  TVQ 10 L/h "intercompartmental clearance"
-  TVV2 50 L "peripheral volume"
-random
-  eta_CL ~ 0.09  eta_V1 ~ 0.09  eta_Q ~ 0.09  eta_V2 ~ 0.09
-equations
-  CL = TVCL * exp(eta_CL)
-  V1 = TVV1 * exp(eta_V1)
-  Q = TVQ * exp(eta_Q)
-  V2 = TVV2 * exp(eta_V2)
-  pk two_cmt(cl = CL, v1 = V1, q = Q, v2 = V2)
-  CP = central / V1
-error
-  CP ~ prop(0.15)
-`;
-
-const q = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
-
-/** `dosetwin ARGS` in a shell that then prints its children's CPU times: wall s, CPU s, stdout. */
+/** `dosetwin ARGS` as a user runs it: wall and CPU seconds, stdout. */
 function timed(args: string[]): { wall: number; cpu: number; out: string } {
-  const file = join(tmpdir(), `dosetwin-bench-federate-${process.pid}.out`);
-  const cmd = [process.execPath, BIN, ...args].map(q).join(' ');
-  const t0 = performance.now();
-  const r = spawnSync('/bin/sh', ['-c', `${cmd} > ${q(file)} || exit 3; times`], { encoding: 'utf8' });
-  const wall = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`dosetwin ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
-  const t = [
-    ...r.stdout
-      .trim()
-      .split('\n')
-      .at(-1)!
-      .matchAll(/(\d+)m([\d.]+)s/g),
-  ].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  const out = readFileSync(file, 'utf8');
-  rmSync(file, { force: true });
-  return { wall, cpu: t[0] + t[1], out };
-}
-
-function csv(patients: readonly PatientData[]): string {
-  const lines = ['ID,TIME,AMT,EVID,CMT,DV,MDV'];
-  for (const p of patients)
-    for (let r = 0; r < p.n; r++) {
-      const obs = p.evid[r] === 0;
-      lines.push(
-        [p.id, p.time[r], p.amt[r], p.evid[r], p.cmt[r], obs ? String(p.dv[r]) : '.', obs ? 0 : 1].join(','),
-      );
-    }
-  return lines.join('\n') + '\n';
+  const r = runProcess(BIN, args);
+  return { wall: r.wall / 1000, cpu: r.cpu / 1000, out: r.stdout };
 }
 
 function startNode(data: string, token: string): Promise<{ proc: ChildProcess; url: string }> {
@@ -102,16 +48,8 @@ export async function benchFederate(): Promise<string> {
     '|---|---:|---:|---|---|',
   ];
   const dir = mkdtempSync(join(tmpdir(), 'dosetwin-bench-federate-'));
-  const two = compileModel(parseModel(TWO_CPT, 'two-cpt.dtm'));
-  const designs = Array.from({ length: 1000 }, (_, i) =>
-    patientFromRecords(
-      String(i + 1),
-      [{ time: 0, amt: 500, cmt: 1 }, ...[0.5, 2, 6, 12, 24].map((t) => ({ time: t, evid: 0, cmt: 1 }))],
-      0,
-    ),
-  );
   writeFileSync(join(dir, 'two-cpt.dtm'), TWO_CPT);
-  writeFileSync(join(dir, 'two-cpt.csv'), csv(simulatePopulation(two, designs, 1).patients));
+  writeFileSync(join(dir, 'two-cpt.csv'), patientsCsv(twoCptPopulation()));
   const printed: string[] = [];
   const loads: number[] = [];
   for (const threads of [1, 2]) {

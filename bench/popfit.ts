@@ -2,7 +2,6 @@
 // with the estimates beside nlmixr2's, and on 1 000 patients simulated from a two-compartment model
 // (goal < 60 s on 2 cores): FOCE-I through `dosetwin popfit` on 1 and 2 threads (the same fit to the
 // last bit), SAEM in the engine on one. Each fit includes its covariance step.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -14,7 +13,6 @@ import {
   modelParameters,
   parseModel,
   patientFromRecords,
-  simulatePopulation,
   simulationReestimation,
   type PatientData,
   type PopFit,
@@ -22,26 +20,7 @@ import {
 import { loadavg, tmpdir } from 'node:os';
 import { presetFor, virtualModel } from '@dosetwin/models';
 import { theophylline } from '../packages/engine/src/test-support/theophylline.ts';
-
-const TWO_CPT = `model bench/two-cpt version 1
-units dose mg | time h | conc mg/L
-parameters value unit label
-  TVCL 5 L/h "clearance"
-  TVV1 30 L "central volume"
-  TVQ 10 L/h "intercompartmental clearance"
-  TVV2 50 L "peripheral volume"
-random
-  eta_CL ~ 0.09  eta_V1 ~ 0.09  eta_Q ~ 0.09  eta_V2 ~ 0.09
-equations
-  CL = TVCL * exp(eta_CL)
-  V1 = TVV1 * exp(eta_V1)
-  Q = TVQ * exp(eta_Q)
-  V2 = TVV2 * exp(eta_V2)
-  pk two_cmt(cl = CL, v1 = V1, q = Q, v2 = V2)
-  CP = central / V1
-error
-  CP ~ prop(0.15)
-`;
+import { patientsCsv, runProcess, TWO_CPT, twoCptPopulation } from './process-run.ts';
 
 const secs = (t0: number): number => (performance.now() - t0) / 1000;
 const f3 = (v: number): string => (Number.isFinite(v) ? v.toPrecision(4) : '—');
@@ -58,19 +37,6 @@ function row(label: string, fit: Shown, s: number, goal: string, cpu?: number): 
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
-/** The patients as a NONMEM-style data file (full precision), for `dosetwin popfit --data`. */
-function dataCsv(patients: readonly PatientData[]): string {
-  const lines = ['ID,TIME,AMT,EVID,CMT,DV,MDV'];
-  for (const p of patients)
-    for (let r = 0; r < p.n; r++) {
-      const obs = p.evid[r] === 0;
-      lines.push(
-        [p.id, p.time[r], p.amt[r], p.evid[r], p.cmt[r], obs ? String(p.dv[r]) : '.', obs ? 0 : 1].join(','),
-      );
-    }
-  return lines.join('\n') + '\n';
-}
-
 /**
  * `dosetwin popfit --method focei --threads N` (the compiled bin) in a shell that then prints its
  * children's CPU times: wall seconds, CPU seconds (all threads) and the printed object.
@@ -80,21 +46,16 @@ function popfitCli(
   data: string,
   threads: number,
 ): { wall: number; cpu: number; json: Record<string, unknown> } {
-  const out = join(tmpdir(), `dosetwin-bench-popfit-${process.pid}.json`);
-  const q = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
-  const cmd = [process.execPath, join(ROOT, 'packages/cli/bin/dosetwin.mjs'), 'popfit', '--model', model]
-    .concat(['--data', data, '--method', 'focei', '--threads', String(threads), '--format', 'json'])
-    .map(q)
-    .join(' ');
-  const t0 = performance.now();
-  const r = spawnSync('/bin/sh', ['-c', `${cmd} > ${q(out)} || exit 3; times`], { encoding: 'utf8' });
-  const wall = secs(t0);
-  if (r.status !== 0) throw new Error(`popfit --threads ${threads}: exit ${r.status}\n${r.stderr}`);
-  const children = r.stdout.trim().split('\n').at(-1)!;
-  const t = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
-  const json = JSON.parse(spawnSync('cat', [out], { encoding: 'utf8' }).stdout) as Record<string, unknown>;
-  rmSync(out, { force: true });
-  return { wall, cpu: t[0] + t[1], json };
+  const r = runProcess(
+    join(ROOT, 'packages/cli/bin/dosetwin.mjs'),
+    ['popfit', '--model', model, '--data', data, '--method', 'focei'].concat([
+      '--threads',
+      String(threads),
+      '--format',
+      'json',
+    ]),
+  );
+  return { wall: r.wall / 1000, cpu: r.cpu / 1000, json: JSON.parse(r.stdout) as Record<string, unknown> };
 }
 
 export function benchPopfit(): string {
@@ -117,17 +78,10 @@ export function benchPopfit(): string {
     '| nlmixr2 SAEM (reference) | | | | | | 1.58, 2.74, 31.6 | | 0.696 |',
   );
   const two = compileModel(parseModel(TWO_CPT, 'two-cpt.dtm'));
-  const designs: PatientData[] = Array.from({ length: 1000 }, (_, i) =>
-    patientFromRecords(
-      String(i + 1),
-      [{ time: 0, amt: 500, cmt: 1 }, ...[0.5, 2, 6, 12, 24].map((t) => ({ time: t, evid: 0, cmt: 1 }))],
-      0,
-    ),
-  );
-  const sim = simulatePopulation(two, designs, 1).patients;
+  const sim = twoCptPopulation();
   const dir = mkdtempSync(join(tmpdir(), 'dosetwin-bench-popfit-'));
   writeFileSync(join(dir, 'two-cpt.dtm'), TWO_CPT);
-  writeFileSync(join(dir, 'two-cpt.csv'), dataCsv(sim));
+  writeFileSync(join(dir, 'two-cpt.csv'), patientsCsv(sim));
   const loads: number[] = [];
   const printed: string[] = [];
   for (const threads of [1, 2]) {
