@@ -50,7 +50,7 @@ import {
   type Plausible,
   requireAcknowledgement,
 } from './plausibility.ts';
-import { addAdministration, recordsOf } from './records.ts';
+import { addAdministration, insertAudited, recordsOf, stored } from './records.ts';
 
 type Route = PrescriptionValues['route'];
 
@@ -273,31 +273,6 @@ export async function checkAdherence(
   };
 }
 
-async function insertWithAudit<T extends 'prescriptions' | 'adherence_records'>(
-  db: Kysely<Database>,
-  user: SessionUser,
-  table: T,
-  row: Database[T],
-): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto(table)
-      .values(row as never)
-      .execute();
-    await audit(trx, {
-      user,
-      action: 'create',
-      entity: table,
-      entityId: row.id,
-      patientId: row.patient_id,
-      after: row,
-    });
-  });
-}
-
-const storedAck = (ok: Plausible): string | null =>
-  ok.acknowledged.length ? JSON.stringify(ok.acknowledged) : null;
-
 export async function addPrescription(
   db: Kysely<Database>,
   user: SessionUser,
@@ -340,9 +315,9 @@ export async function addPrescription(
     until: v.until,
     created_at: nowIso(),
     created_by: user.id,
-    acknowledged: storedAck(ok),
+    acknowledged: stored(ok.acknowledged),
   };
-  await insertWithAudit(db, user, 'prescriptions', row);
+  await insertAudited(db, user, 'prescriptions', row);
   return { id: row.id, ...ok };
 }
 
@@ -375,8 +350,8 @@ export async function addAdherenceRecord(
   const p = await patientFor(db, user, patientId, 'id');
   const v = adherenceFromBody(b);
   const ok = await checkAdherenceEntry(db, p.id, v, b.acknowledge, null);
-  const row = adherenceRow(p.id, user, v, storedAck(ok));
-  await insertWithAudit(db, user, 'adherence_records', row);
+  const row = adherenceRow(p.id, user, v, stored(ok.acknowledged));
+  await insertAudited(db, user, 'adherence_records', row);
   return { id: row.id, ...ok };
 }
 
@@ -466,7 +441,7 @@ export async function importPillBox(
     for (const v of fresh) {
       const found = await checkAdherence(trx, p.id, v, parts, history, 'csv.');
       const ok = requireAcknowledgement(found, b.acknowledge);
-      const row = adherenceRow(p.id, user, v, storedAck(ok));
+      const row = adherenceRow(p.id, user, v, stored(ok.acknowledged));
       await trx.insertInto('adherence_records').values(row).execute();
       await audit(trx, {
         user,

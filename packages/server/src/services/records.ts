@@ -33,7 +33,7 @@ import {
 } from './plausibility.ts';
 
 /** Acknowledged warnings as a record's column holds them (null: none). */
-const stored = (acknowledged: readonly Issue[]): string | null =>
+export const stored = (acknowledged: readonly Issue[]): string | null =>
   acknowledged.length ? JSON.stringify(acknowledged) : null;
 import { applyCorrections, type CorrectionRow, correctionsOf } from './correction-history.ts';
 
@@ -119,6 +119,32 @@ export async function recordsOf(
 
 type RecordTable = 'covariates' | 'administrations' | 'samples';
 
+/** A patient's record table: its rows carry their id and patient. */
+type PatientTable = RecordTable | 'prescriptions' | 'adherence_records';
+
+/** Insert one row of a patient's record and its audit row, in one transaction. */
+export async function insertAudited<T extends PatientTable>(
+  db: Kysely<Database>,
+  user: SessionUser,
+  table: T,
+  row: Database[T],
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto(table)
+      .values(row as never)
+      .execute();
+    await audit(trx, {
+      user,
+      action: 'create',
+      entity: table,
+      entityId: row.id,
+      patientId: row.patient_id,
+      after: row,
+    });
+  });
+}
+
 /** Insert one record with its audit row; a duplicate (same time) is a 409 naming `at`. */
 async function insertRecord<T extends RecordTable>(
   db: Kysely<Database>,
@@ -128,20 +154,7 @@ async function insertRecord<T extends RecordTable>(
   duplicateMessage: { en: string; fr: string },
 ): Promise<{ id: string }> {
   try {
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto(table)
-        .values(row as never)
-        .execute();
-      await audit(trx, {
-        user,
-        action: 'create',
-        entity: table,
-        entityId: row.id,
-        patientId: row.patient_id,
-        after: row,
-      });
-    });
+    await insertAudited(db, user, table, row);
   } catch (e) {
     if (isUniqueViolation(e))
       reject(
