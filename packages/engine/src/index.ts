@@ -142,6 +142,15 @@ export { cholesky } from './estimate/linalg.ts';
 export * from './population/index.ts';
 // Machine-learning exposure estimators
 export * from './ml/index.ts';
+// Bias of a subgroup and its flag (bias audit of models and of the ML estimators)
+export {
+  BOOTSTRAP_RESAMPLES,
+  median,
+  errorsByPatient,
+  subgroupBias,
+  subgroupBiases,
+  type SubgroupBias,
+} from './stats/subgroup-bias.ts';
 export {
   METRIC_DEFS,
   METRIC_NAMES,

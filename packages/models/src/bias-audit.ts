@@ -30,14 +30,15 @@
 import {
   type CompiledModel,
   convert,
-  createRng,
   createTwin,
   DosetwinError,
-  type Rng,
+  errorsByPatient,
   type Issue,
   type MapOptions,
   type PatientData,
+  median,
   splitCsv,
+  subgroupBias,
 } from '@dosetwin/engine';
 import type { Bilingual } from './covariate-register.ts';
 import { splitHeader } from './drug-data.ts';
@@ -320,43 +321,19 @@ export function nextLevelForecasts(
   return out;
 }
 
-const median = (xs: number[]): number => {
-  const v = xs.slice().sort((a, b) => a - b);
-  const m = v.length >> 1;
-  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
-};
-
-/** Resamples of the bootstrap intervals. */
-export const BOOTSTRAP_RESAMPLES = 1000;
-
-const byPatient = (fs: readonly LevelForecast[]): number[][] => {
-  const m = new Map<string, number[]>();
-  for (const f of fs) {
-    const l = m.get(f.id);
-    if (l) l.push(f.rpe);
-    else m.set(f.id, [f.rpe]);
-  }
-  return [...m.values()];
-};
-
-/** The median rPE of a resample of the patients (with replacement). */
-const resampledMedian = (patients: readonly number[][], rng: Rng): number => {
-  const n = patients.length;
-  const pool: number[] = [];
-  for (let i = 0; i < n; i++) pool.push(...patients[Math.min(n - 1, Math.floor(rng.uniform() * n))]);
-  return median(pool);
-};
-
-const interval = (x: Float64Array): [number, number] => {
-  x.sort();
-  return [x[Math.floor(0.025 * x.length)], x[Math.ceil(0.975 * x.length) - 1]];
-};
+const byPatient = (fs: readonly LevelForecast[]): number[][] =>
+  errorsByPatient(
+    fs.map((f) => f.id),
+    fs.map((f) => f.rpe),
+  );
 
 /**
  * The statistics of a group of forecasts, resampled by patient for the intervals (seeded). With
  * `rest` (the other patients' forecasts), the group is flagged only when its bias also stands
  * apart from theirs: a strong bias in one subgroup leaks into every group holding its patients
- * (a quarter of the women are also the mis-modelled renal class), and those are not flagged.
+ * (a quarter of the women are also the mis-modelled renal class), and those are not flagged. The
+ * bias, its interval and the flag are the engine's `subgroupBias`, the rule the ML estimators'
+ * reports apply too.
  */
 export function groupStats(
   by: string,
@@ -365,32 +342,15 @@ export function groupStats(
   threshold: number,
   o: { seed?: number; rest?: readonly LevelForecast[] } = {},
 ): GroupStats {
-  const patients = byPatient(fs);
-  const n = patients.length;
   const all = fs.map((f) => f.rpe);
-  const bias = median(all);
-  let ci: [number, number] | null = null;
-  let apart = true;
-  if (n >= 3) {
-    const rng = createRng(o.seed ?? 1);
-    const others = o.rest && o.rest.length ? byPatient(o.rest) : null;
-    const meds = new Float64Array(BOOTSTRAP_RESAMPLES);
-    const diffs = new Float64Array(BOOTSTRAP_RESAMPLES);
-    for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
-      meds[b] = resampledMedian(patients, rng);
-      if (others) diffs[b] = meds[b] - resampledMedian(others, rng);
-    }
-    ci = interval(meds);
-    if (others) {
-      const d = interval(diffs);
-      apart = d[0] > 0 || d[1] < 0;
-    }
-  }
+  const { patients, bias, ci, flagged } = subgroupBias(byPatient(fs), threshold, {
+    seed: o.seed,
+    rest: o.rest && o.rest.length ? byPatient(o.rest) : undefined,
+  });
   const mean = all.reduce((a, b) => a + b, 0) / all.length;
   const rmse = Math.sqrt(all.reduce((a, x) => a + x * x, 0) / all.length);
   const medianAbs = median(all.map(Math.abs));
-  const flagged = ci !== null && Math.abs(bias) > threshold && (ci[0] > 0 || ci[1] < 0) && apart;
-  return { by, group, patients: n, forecasts: fs.length, bias, ci, mean, rmse, medianAbs, flagged };
+  return { by, group, patients, forecasts: fs.length, bias, ci, mean, rmse, medianAbs, flagged };
 }
 
 /** The audit of one model on a hospital's patients: overall and by subgroup. */

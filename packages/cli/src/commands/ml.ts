@@ -18,6 +18,7 @@ import {
   renderReport,
   type Score,
   type ReportSection,
+  type SubgroupBiasTable,
   type SamplingDesign,
   type ScoreInput,
   scoreEstimator,
@@ -210,6 +211,8 @@ export interface Evaluation {
   markdown: string;
   files: Record<string, string>;
   metrics: Record<string, Record<string, ReturnType<typeof accuracy>>>;
+  /** Each subgroup's median relative error, its bootstrap interval over patients and flag. */
+  subgroupBias: SubgroupBiasTable[];
 }
 
 /**
@@ -761,7 +764,7 @@ export function registerMl(program: Command): void {
     .option('--external <id>', 'library model of the same drug to simulate external-validation patients from')
     .option('--n-external <n>', 'external-validation patients', '2000')
     .option('--no-map', 'skip the MAP comparison')
-    .option('--report <dir>', 'write report.md, metrics.json and the SVG plots here')
+    .option('--report <dir>', 'write report.md, metrics.json, subgroup-bias.json and the SVG plots here')
     .option('--threads <n>', 'worker threads (default: all cores)')
     .action(
       async (opts: {
@@ -786,6 +789,10 @@ export function registerMl(program: Command): void {
             mkdirSync(opts.report, { recursive: true });
             writeFileSync(join(opts.report, 'report.md'), ev.markdown);
             writeFileSync(join(opts.report, 'metrics.json'), JSON.stringify(ev.metrics, null, 2) + '\n');
+            writeFileSync(
+              join(opts.report, 'subgroup-bias.json'),
+              JSON.stringify(ev.subgroupBias, null, 2) + '\n',
+            );
             for (const [name, text] of Object.entries(ev.files))
               writeFileSync(join(opts.report, name), text + '\n');
           } else process.stdout.write(ev.markdown);

@@ -39,4 +39,11 @@ export {
   validateEstimator,
 } from './estimator.ts';
 export { type Metrics, accuracy, stratify } from './metrics.ts';
-export { renderReport, scatterSvg, groupErrorSvg, type ReportInput, type ReportSection } from './report.ts';
+export {
+  renderReport,
+  scatterSvg,
+  groupErrorSvg,
+  type ReportInput,
+  type ReportSection,
+  type SubgroupBiasTable,
+} from './report.ts';

@@ -1,8 +1,10 @@
 /**
  * Evaluation report of an exposure estimator: Markdown tables (relative bias, relative RMSE,
- * % within ±10 % / ±20 %) for each method on each test population, per subgroup, and SVG plots
- * (estimate vs reference; relative error by subgroup). Strings only: the caller writes the files.
+ * % within ±10 % / ±20 %) for each method on each test population, per subgroup, with each
+ * subgroup's median relative error flagged by the bias audit's rule, and SVG plots (estimate vs
+ * reference; relative error by subgroup). Strings only: the caller writes the files.
  */
+import { type SubgroupBias, subgroupBiases } from '../stats/subgroup-bias.ts';
 import { accuracy, type Metrics, stratify } from './metrics.ts';
 
 export interface ReportSection {
@@ -24,6 +26,20 @@ export interface ReportInput {
   /** Extra Markdown (recipe, CV, timings). */
   appendix: string[];
   unit: string;
+  /** Subgroup bias flagged beyond ± this fraction (default 0.1, as the bias audit of models). */
+  biasThreshold?: number;
+  /** Seed of the bootstrap intervals of the subgroup bias (default 1). */
+  seed?: number;
+}
+
+/** The subgroups' bias of one method on one test population, for one stratification variable. */
+export interface SubgroupBiasTable {
+  /** The section's slug (`internal`, `external`). */
+  section: string;
+  stratum: string;
+  method: string;
+  threshold: number;
+  groups: ({ group: string } & SubgroupBias)[];
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd'];
@@ -173,27 +189,50 @@ export function groupErrorSvg(s: ReportSection): string {
   return out.join('\n');
 }
 
-/** The report: Markdown text and the SVG files it links to (name → content). */
-export function renderReport(input: ReportInput): { markdown: string; files: Record<string, string> } {
+const signed = (x: number): string => `${x >= 0 ? '+' : ''}${f1(100 * x)}`;
+
+/** The report: Markdown text, the SVG files it links to (name → content) and the subgroups' bias. */
+export function renderReport(input: ReportInput): {
+  markdown: string;
+  files: Record<string, string>;
+  subgroupBias: SubgroupBiasTable[];
+} {
+  const threshold = input.biasThreshold ?? 0.1;
   const md: string[] = [`# ${input.title}`, '', ...input.intro, ''];
   const files: Record<string, string> = {};
+  const subgroupBias: SubgroupBiasTable[] = [];
   for (const s of input.sections) {
     md.push(`## ${s.title}`, '', s.description, '', HEAD);
     for (const m of s.methods) md.push(metricsRow(m.name, accuracy(m.estimate, s.reference)));
     md.push('');
+    if (s.strata.length)
+      md.push(
+        `Median bias: the median relative error, with its 95 % percentile bootstrap interval over patients. Flagged: |median bias| > ${f1(100 * threshold)} %, its interval excludes 0 and it differs from the other patients' (the interval of the difference excludes 0), the rule of the bias audit of models.`,
+        '',
+      );
     for (const st of s.strata) {
       md.push(
         `### By ${st.name}`,
         '',
-        `| subgroup | method | n | relative bias % | relative RMSE % | within ±10 % | within ±20 % |`,
-        '|---|---|---|---|---|---|---|',
+        `| subgroup | method | n | relative bias % | relative RMSE % | within ±10 % | within ±20 % | median bias % (95 % CI) | flagged |`,
+        '|---|---|---|---|---|---|---|---|---|',
       );
       const per = s.methods.map((m) => stratify(m.estimate, s.reference, (i) => st.labels[i]));
+      const bias = s.methods.map((m) => {
+        const errors = m.estimate.map((e, i) => (e - s.reference[i]) / s.reference[i]);
+        const groups = subgroupBiases(errors, st.labels, threshold, { seed: input.seed });
+        subgroupBias.push({ section: s.slug, stratum: st.name, method: m.name, threshold, groups });
+        return groups;
+      });
       const names = per[0].map((g) => g.group).sort((a, b) => byOrder(st.order, a, b));
       for (const g of names)
         s.methods.forEach((m, k) => {
           const row = per[k].find((x) => x.group === g)!;
-          md.push(`| ${g} ${metricsRow(m.name, row.metrics)}`);
+          const b = bias[k].find((x) => x.group === g)!;
+          const ci = b.ci ? ` (${signed(b.ci[0])} to ${signed(b.ci[1])})` : '';
+          md.push(
+            `| ${g} ${metricsRow(m.name, row.metrics)} ${signed(b.bias)}${ci} | ${b.flagged ? 'FLAGGED' : ''} |`,
+          );
         });
       md.push('');
     }
@@ -205,5 +244,5 @@ export function renderReport(input: ReportInput): { markdown: string; files: Rec
     );
   }
   md.push(...input.appendix);
-  return { markdown: md.join('\n') + '\n', files };
+  return { markdown: md.join('\n') + '\n', files, subgroupBias };
 }
