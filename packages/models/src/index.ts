@@ -341,8 +341,10 @@ export {
   type LocalModelEvidence,
   type LocalModelProposal,
   type LocalModelRequest,
+  type LocalPatient,
   type LocalPatientRecord,
   localLibraryModel,
+  localPatients,
   proposeLocalModel,
 } from './local-model.ts';
 export { simulatedHospital, type SimulatedHospitalOptions } from './simulated-hospital.ts';

@@ -1148,6 +1148,21 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   {
+    code: 'DT_FEDERATE_MODEL',
+    severity: 'error',
+    area: 'estimation',
+    raisedIn: ['cli'],
+    title: { en: 'Model not served by the node', fr: 'Modèle non servi par le nœud' },
+    meaning: {
+      en: 'A federated fitting node reading the service’s database serves the patients of one library model (or of one drug’s models); the coordinator sent another model, whose units and covariates the node cannot map its records to, so it sent nothing.',
+      fr: 'Un nœud d’ajustement fédéré qui lit la base du service sert les patients d’un modèle de la bibliothèque (ou des modèles d’un médicament) ; le coordinateur a envoyé un autre modèle, vers les unités et covariables duquel le nœud ne peut convertir ses dossiers, il n’a donc rien envoyé.',
+    },
+    action: {
+      en: 'Run the fit with a model file whose id is the node’s (--model-id, or a model of its --drug), or start the node for the coordinator’s model.',
+      fr: 'Lancer l’ajustement avec un fichier de modèle dont l’identifiant est celui du nœud (--model-id, ou un modèle de son --drug), ou démarrer le nœud pour le modèle du coordinateur.',
+    },
+  },
+  {
     code: 'DT_LEVEL_IMPLAUSIBLE',
     severity: 'warning',
     area: 'estimation',

@@ -174,17 +174,24 @@ function shuffled(n: number, seed: number): number[] {
   return k;
 }
 
+/** A service's patient as a model reads it: its data (id = pseudonym) and its grouping columns. */
+export interface LocalPatient {
+  data: PatientData;
+  attributes: AuditPatient['attributes'];
+}
+
 /**
- * The proposal of a local version of `modelId` from the service's patients: the model (fitted
- * or uploaded) and its evidence. At least 4 usable patients are needed (2 to fit, 2 to judge).
+ * The service's records as `lib`'s patient data (its units, covariates and products): the patients
+ * with at least one level the model can use, and the others with the reason (pseudonym and reason
+ * stay in the hospital: they name the patient).
  */
-export function proposeLocalModel(req: LocalModelRequest): LocalModelProposal {
-  const lib = getModel(req.modelId);
-  const published = lib.ir;
-  const seed = req.seed ?? 1;
-  const usable: { data: PatientData; attributes: AuditPatient['attributes'] }[] = [];
+export function localPatients(
+  lib: LibraryModel,
+  records: readonly LocalPatientRecord[],
+): { usable: LocalPatient[]; excluded: LocalModelEvidence['patients']['excluded'] } {
+  const usable: LocalPatient[] = [];
   const excluded: LocalModelEvidence['patients']['excluded'] = [];
-  for (const r of req.records) {
+  for (const r of records) {
     try {
       const cp = clinicalPatient(r);
       const mp = modelPatient(lib, cp.patient);
@@ -206,6 +213,18 @@ export function proposeLocalModel(req: LocalModelRequest): LocalModelProposal {
       excluded.push({ patientId: r.patientId, reason: e.issues.map((i: Issue) => i.message).join('; ') });
     }
   }
+  return { usable, excluded };
+}
+
+/**
+ * The proposal of a local version of `modelId` from the service's patients: the model (fitted
+ * or uploaded) and its evidence. At least 4 usable patients are needed (2 to fit, 2 to judge).
+ */
+export function proposeLocalModel(req: LocalModelRequest): LocalModelProposal {
+  const lib = getModel(req.modelId);
+  const published = lib.ir;
+  const seed = req.seed ?? 1;
+  const { usable, excluded } = localPatients(lib, req.records);
   let ir: ModelIR;
   let fitted: typeof usable;
   let heldOut: typeof usable;

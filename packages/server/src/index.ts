@@ -21,3 +21,5 @@ export { importIntoRecord } from './services/fhir-import.ts';
 export { exportRecordBundle } from './services/fhir-export.ts';
 /** `dosetwin trial nomogram`: a dosing nomogram as a one-page PDF. */
 export { renderNomogramPdf, type NomogramPdf } from './nomogram-pdf.ts';
+/** `dosetwin federate node --database`: the records of a drug's patients, as proposing a local model reads them. */
+export { localRecords } from './services/local-models.ts';

@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fitSaem, loadModel, parseDataset, type PatientData } from '@dosetwin/engine';
 import { REPO } from '../test-support.ts';
 import { type FederateOutput, federateRun, type WireEntry } from './federate.ts';
+import { assertNoRowLevelValue } from './federate-wire-scan.ts';
 
 const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
 const F = join(REPO, 'packages/engine/src/population/fixtures');
@@ -158,33 +159,9 @@ describe('dosetwin federate: three hospitals on loopback', () => {
     assert.equal(r.wire.length, 3 * 33);
     assert.equal(r.out.wire.exchanges, 3 * 33);
     assert.ok(r.wire.every((e) => e.status === 200 && e.attempt === 1));
-    // Every non-integer time, DV, dose and covariate of the files and every individual estimate
-    // of the pooled fit (integers are iteration numbers and counts too); not the model's own
-    // numbers and SAEM's starting scales (0.5, 0.3), which are public and also sampling times or DVs.
     const all = [0, 1, 2].flatMap(patientsOf);
-    const rows = new Set<number>();
-    const keep = (v: number): void => void (Number.isFinite(v) && !Number.isInteger(v) && rows.add(v));
-    for (const p of all) for (const a of [p.time, p.dv, p.amt, p.cov]) a.forEach(keep);
-    fitSaem(model, all, fitOptions).individuals.forEach((i) => i.eta.forEach(keep));
-    for (const m of readFileSync(MODEL, 'utf8').matchAll(/\d+\.\d+/g)) rows.delete(Number(m[0]));
-    rows.delete(0.5);
-    rows.delete(0.3);
-    const ids = all.map((p) => p.id);
-    const walk = (v: unknown, key: string): void => {
-      if (typeof v === 'number') assert.ok(!rows.has(v), `${key} = ${v} is a row-level value`);
-      else if (typeof v === 'string' && key !== 'model.text')
-        assert.ok(!ids.includes(v), `${key} = '${v}' is a subject id`);
-      else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
-      else if (v && typeof v === 'object')
-        for (const [k, x] of Object.entries(v)) {
-          assert.ok(!/^(id|ids|time|dv|eta|individuals?|rows?)$/i.test(k), `field ${k}`);
-          walk(x, key ? `${key}.${k}` : k);
-        }
-    };
-    for (const e of r.wire) {
-      walk(e.request, '');
-      walk(e.reply, '');
-    }
+    const etas = fitSaem(model, all, fitOptions).individuals.map((i) => i.eta);
+    assertNoRowLevelValue(r.wire, all, etas, readFileSync(MODEL, 'utf8'));
   });
 
   test('a wrong token (DT_FEDERATE_AUTH) and a node under the default minimum of 5 patients (DT_FEDERATE_TOO_FEW_PATIENTS) are excluded at open, and said so', async () => {

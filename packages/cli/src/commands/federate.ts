@@ -1,5 +1,6 @@
 // `dosetwin federate node` and `dosetwin federate run`: federated SAEM over HTTP. A node serves
-// the engine's FederatedNodeService on its own data file, behind a bearer token; the coordinator
+// the engine's FederatedNodeService on its own data (a CSV file, or the service's database read
+// as proposing a local model reads it), behind a bearer token; the coordinator
 // calls the nodes through an HTTP transport that retries, and logs every exchange (request and
 // reply bodies) as JSON lines, so what crossed the wire can be read afterwards. The statistics,
 // the minimum of patients and the coordinator's loop are the engine's.
@@ -21,6 +22,13 @@ import {
   loadModel,
   NodeUnavailableError,
 } from '@dosetwin/engine';
+import {
+  getModel,
+  localLibraryModel,
+  localPatients,
+  type LocalPatientRecord,
+  modelsForDrug,
+} from '@dosetwin/models';
 import type { Command } from 'commander';
 import { readPatients } from '../data.ts';
 import { argError, guarded, printIssues, readText } from '../io.ts';
@@ -65,20 +73,59 @@ function send(res: ServerResponse, status: number, body: unknown): string {
 }
 
 /**
+ * Where a node's patients come from: a CSV file as popfit reads it, or the service's records of a
+ * drug's patients (re-read at each open), mapped to the coordinator's model by the library's
+ * mapping, the model being one of `models`.
+ */
+export type NodeSource =
+  { data: string } | { records: () => Promise<LocalPatientRecord[]>; models: readonly string[] };
+
+/** The reader of the node's patients for the coordinator's model. */
+function patientReader(
+  source: NodeSource,
+  records: () => readonly LocalPatientRecord[],
+): ConstructorParameters<typeof FederatedNodeService>[0] {
+  if ('data' in source)
+    return (model) => readPatients({ id: model.ir.id, ir: model.ir }, source.data).map((d) => d.patient);
+  return (model) => {
+    const id = model.ir.id;
+    // The records are mapped with the model's units and covariates: only a model the node serves.
+    if (!source.models.includes(id))
+      throw new DosetwinError([
+        {
+          code: 'DT_FEDERATE_MODEL',
+          severity: 'error',
+          field: 'model',
+          message: `the coordinator's model is '${id}'; this node serves ${source.models.join(', ')}`,
+          fr: {
+            message: `le modèle du coordinateur est « ${id} » ; ce nœud sert ${source.models.join(', ')}`,
+          },
+        },
+      ]);
+    const { usable, excluded } = localPatients(localLibraryModel(getModel(id), model.ir), records());
+    // Who was left out and why names patients: the node's log only.
+    for (const x of excluded) process.stderr.write(`federate node: ${x.patientId} not used: ${x.reason}\n`);
+    return usable.map((u) => u.data);
+  };
+}
+
+/**
  * A node: POST /federate/{open,estep,summary,close} with `Authorization: Bearer TOKEN`. A refusal
  * carries the code; its message only when it holds no data (a data error's message names lines and
  * values: it goes to this node's stderr, and the coordinator gets the code alone).
  */
 export function startNode(opts: {
-  data: string;
+  source: NodeSource;
   token: string;
   port: number;
   host: string;
   minPatients: number;
   log?: string;
 }): Promise<Server> {
+  let records: readonly LocalPatientRecord[] = [];
+  const { source } = opts;
   const service = new FederatedNodeService(
-    (model) => readPatients({ id: model.ir.id, ir: model.ir }, opts.data).map((d) => d.patient),
+    patientReader(source, () => records),
     { minPatients: opts.minPatients },
   );
   const expected = digest(`Bearer ${opts.token}`);
@@ -108,7 +155,11 @@ export function startNode(opts: {
           }
           if (!request || typeof request !== 'object')
             replyText = refuse(400, 'DT_FEDERATE_MESSAGE', 'body', 'the body is not a JSON object');
-          else replyText = send(res, 200, service.handle(call, request as FederatedRequests[typeof call]));
+          else {
+            // Each run reads the records as they are now.
+            if (call === 'open' && 'records' in source) records = await source.records();
+            replyText = send(res, 200, service.handle(call, request as FederatedRequests[typeof call]));
+          }
         }
       } catch (e) {
         if (e instanceof DosetwinError) {
@@ -379,7 +430,16 @@ export function registerFederate(program: Command): void {
     .description(
       'serve this hospital’s data to federated fits: POST /federate/{open,estep,summary,close}, bearer token; only sums over at least --min-patients patients leave',
     )
-    .requiredOption('--data <file>', 'the hospital’s data (CSV, as popfit reads it)')
+    .option('--data <file>', 'the hospital’s data (CSV, as popfit reads it)')
+    .option(
+      '--database <url-or-dir>',
+      'or the service’s database, read-only: its SQLite data directory (as dosetwin serve uses it) or a postgres:// URL; the patients of --drug or --model-id, their records mapped to the coordinator’s model as a local model reads them',
+    )
+    .option('--drug <drug>', 'with --database: serve the patients of this drug, to any of its library models')
+    .option(
+      '--model-id <id>',
+      'with --database: serve the patients of this library model’s drug, to this model only',
+    )
     .requiredOption(
       '--token <token>',
       'the bearer token the coordinator must present (at least 8 characters)',
@@ -388,9 +448,23 @@ export function registerFederate(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--min-patients <n>', 'the fewest patients a sum may be over', String(DEFAULT_MIN_PATIENTS))
     .option('--log <file>', 'append each exchange (request and reply) as JSON lines')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  dosetwin federate node --data hospital.csv --token "$NODE_TOKEN"
+  dosetwin federate node --database /var/lib/dosetwin --model-id vancomycin/thomson2009 --token "$NODE_TOKEN"
+  dosetwin federate node --database postgres://reader@db/dosetwin --drug vancomycin --token "$NODE_TOKEN"
+
+With --database the node opens the database read-only, re-reads the records at each run, and refuses
+(DT_FEDERATE_MODEL) a coordinator's model that is not --model-id or a model of --drug.`,
+    )
     .action(
       async (opts: {
-        data: string;
+        data?: string;
+        database?: string;
+        drug?: string;
+        modelId?: string;
         token: string;
         port: string;
         host: string;
@@ -401,8 +475,53 @@ export function registerFederate(program: Command): void {
           if (opts.token.length < 8) argError('--token', 'the token needs at least 8 characters');
           const port = int('--port', opts.port, 0);
           const minPatients = int('--min-patients', opts.minPatients, 2);
-          readText(opts.data, 'data');
-          const server = await startNode({ ...opts, port, minPatients });
+          if ((opts.data === undefined) === (opts.database === undefined))
+            argError('--data', 'give either --data (a CSV file) or --database (the service’s database)');
+          let source: NodeSource;
+          let close = async (): Promise<void> => {};
+          if (opts.data !== undefined) {
+            if (opts.drug !== undefined || opts.modelId !== undefined)
+              argError(opts.drug !== undefined ? '--drug' : '--model-id', 'goes with --database, not --data');
+            readText(opts.data, 'data');
+            source = { data: opts.data };
+          } else {
+            if ((opts.drug === undefined) === (opts.modelId === undefined))
+              argError('--model-id', 'with --database, give either --drug or --model-id');
+            let drug: string;
+            let models: string[];
+            if (opts.modelId !== undefined) {
+              const lib = getModel(opts.modelId);
+              drug = lib.ir.drug || opts.modelId.split('/')[0];
+              models = [opts.modelId];
+            } else {
+              drug = opts.drug!;
+              models = modelsForDrug(drug).map((m) => m.ir.id);
+              if (!models.length)
+                argError('--drug', `no library model of '${drug}' (dosetwin models lists them)`);
+            }
+            const { openDb, localRecords } = await import('@dosetwin/server');
+            const url = /^postgres(ql)?:\/\//.test(opts.database!);
+            let db: Awaited<ReturnType<typeof openDb>>;
+            try {
+              db = await openDb({
+                ...(url ? { databaseUrl: opts.database } : { dataDir: opts.database }),
+                readOnly: true,
+              });
+              await localRecords(db.db, drug);
+            } catch (e) {
+              argError('--database', `cannot read '${opts.database}': ${(e as Error).message}`);
+            }
+            source = { records: () => localRecords(db.db, drug), models };
+            close = () => db.close();
+          }
+          const server = await startNode({
+            source,
+            token: opts.token,
+            host: opts.host,
+            log: opts.log,
+            port,
+            minPatients,
+          });
           const a = server.address();
           const at = typeof a === 'object' && a ? `http://${opts.host}:${a.port}` : String(a);
           process.stdout.write(`listening ${at}\n`);
@@ -411,6 +530,7 @@ export function registerFederate(program: Command): void {
             process.once('SIGTERM', stop);
             process.once('SIGINT', stop);
           });
+          await close();
           return 0;
         });
       },

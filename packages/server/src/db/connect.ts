@@ -31,6 +31,12 @@ export interface DbOptions {
    * for PostgreSQL too; a key of the process's own for an in-memory database (`dataDir: ':memory:'`).
    */
   auditMac?: Mac;
+  /**
+   * Read an existing database without writing anything (a federated node): SQLite opened read-only
+   * (the file must exist; the directory's modes are left as they are), PostgreSQL sessions read-only;
+   * no migration, no audit key.
+   */
+  readOnly?: boolean;
 }
 
 export interface Db {
@@ -75,10 +81,14 @@ export async function openDb(options: DbOptions = {}): Promise<Db> {
       await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await c.end();
     }
+    const pgOptions = [
+      ...(schema ? [`-c search_path=${schema}`] : []),
+      ...(options.readOnly ? ['-c default_transaction_read_only=on'] : []),
+    ].join(' ');
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      ...(pgOptions ? { options: pgOptions } : {}),
     });
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(options.databaseUrl);
@@ -88,6 +98,15 @@ export async function openDb(options: DbOptions = {}): Promise<Db> {
     dialect = 'sqlite';
     const dir = options.dataDir ?? process.env.DOSETWIN_DATA_DIR ?? './.data';
     let file = ':memory:';
+    if (options.readOnly) {
+      file = resolve(join(dir, 'dosetwin.sqlite'));
+      if (!existsSync(file))
+        throw new Error(`no dosetwin database in ${resolve(dir)} (${file} does not exist)`);
+      const sqlite = new SQLite(file, { readonly: true, fileMustExist: true });
+      sqlite.pragma('busy_timeout = 5000');
+      db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+      return { db, dialect, location: file, close: () => db.destroy() };
+    }
     if (dir !== ':memory:') {
       privateDir(dir);
       file = resolve(join(dir, 'dosetwin.sqlite'));
@@ -101,6 +120,7 @@ export async function openDb(options: DbOptions = {}): Promise<Db> {
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     location = file;
   }
+  if (options.readOnly) return { db, dialect, location, close: () => db.destroy() };
   const keyDir = options.dataDir ?? process.env.DOSETWIN_DATA_DIR ?? './.data';
   let auditMac = options.auditMac;
   try {

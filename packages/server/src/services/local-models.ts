@@ -79,9 +79,9 @@ async function fullOf(db: Tx, row: LocalModelsTable): Promise<LocalModel> {
 /**
  * The service's patients of a model's drug (those with a request for the drug or any of its models), their
  * records in force as an analysis reads them, each under its pseudonym, with ward and sex for the
- * bias audit's subgroups.
+ * bias audit's subgroups. A federated node reads the same.
  */
-async function localRecords(db: Tx, drug: string): Promise<LocalPatientRecord[]> {
+export async function localRecords(db: Tx, drug: string): Promise<LocalPatientRecord[]> {
   const subjects = [drug, ...modelsForDrug(drug).map((m) => m.id)];
   const patients = await db
     .selectFrom('patients')
