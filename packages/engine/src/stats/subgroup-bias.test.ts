@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderReport } from '../ml/report.ts';
 import { createRng } from '../simulate/rng.ts';
-import { errorsByPatient, median, subgroupBias, subgroupBiases } from './subgroup-bias.ts';
+import {
+  BOOTSTRAP_RESAMPLES,
+  errorsByPatient,
+  median,
+  subgroupBias,
+  subgroupBiases,
+} from './subgroup-bias.ts';
 
 const RENAL = ['CrCL < 30 mL/min', 'CrCL 30-60 mL/min', 'CrCL 60-90 mL/min', 'CrCL ≥ 90 mL/min'];
 
@@ -45,6 +51,30 @@ test('median: odd and even lengths, order and duplicates', () => {
 
 test('errorsByPatient: one list per patient, in first-seen order', () => {
   assert.deepEqual(errorsByPatient(['b', 'a', 'b', 'c'], [1, 2, 3, 4]), [[1, 3], [2], [4]]);
+});
+
+test('subgroupBias: the interval is the 2.5th and 97.5th percentiles of the medians of patients resampled as the seeded stream draws them (uneven patients, even pools)', () => {
+  const patients = [[0.1, 0.3], [0.2], [0.5, 0.7, 0.9], [-0.4, 0.05], [0.25]];
+  const rest = [[0.0], [0.1, -0.1], [0.3], [-0.2, 0.2, 0.6]];
+  const rng = createRng(4);
+  const draw = (ps: number[][]): number[] =>
+    Array.from({ length: ps.length }, () => ps[Math.floor(rng.uniform() * ps.length)]).flat();
+  const meds: number[] = [];
+  const diffs: number[] = [];
+  for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
+    meds.push(median(draw(patients)));
+    diffs.push(meds[b] - median(draw(rest)));
+  }
+  const pct = (x: number[]): [number, number] => {
+    const v = x.slice().sort((a, b) => a - b);
+    return [v[Math.floor(0.025 * v.length)], v[Math.ceil(0.975 * v.length) - 1]];
+  };
+  const got = subgroupBias(patients, 0.1, { seed: 4, rest });
+  assert.deepEqual(got.ci, pct(meds));
+  const d = pct(diffs);
+  assert.equal(got.apart, d[0] > 0 || d[1] < 0);
+  assert.equal(got.bias, 0.25);
+  assert.equal(got.values, 9);
 });
 
 test('subgroupBias: no interval and no flag under 3 patients, whatever the bias', () => {

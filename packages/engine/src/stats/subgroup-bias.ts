@@ -34,13 +34,57 @@ export function errorsByPatient(ids: readonly string[], errors: readonly number[
   return [...m.values()];
 }
 
-/** The median error of a resample of the patients (with replacement). */
-function resampledMedian(patients: readonly (readonly number[])[], rng: Rng): number {
-  const n = patients.length;
-  const pool: number[] = [];
-  for (let i = 0; i < n; i++) pool.push(...patients[Math.min(n - 1, Math.floor(rng.uniform() * n))]);
-  return median(pool);
+/**
+ * Reorders `a[0..n)` so that `a[k]` is its k-th smallest value, the smaller ones before it
+ * (Wirth's selection: the median of each resample without sorting it, the bootstrap's main cost).
+ */
+function select(a: Float64Array, n: number, k: number): void {
+  let l = 0;
+  let r = n - 1;
+  while (l < r) {
+    const x = a[k];
+    let i = l;
+    let j = r;
+    do {
+      while (a[i] < x) i++;
+      while (x < a[j]) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) l = i;
+    if (k < i) r = j;
+  }
 }
+
+/** The median of `a[0..n)` (reordered): the same value as {@link median}. */
+function medianInPlace(a: Float64Array, n: number): number {
+  const m = n >> 1;
+  select(a, n, m);
+  if (n % 2) return a[m];
+  let below = a[0];
+  for (let i = 1; i < m; i++) if (a[i] > below) below = a[i];
+  return (below + a[m]) / 2;
+}
+
+/** The median error of a resample of the patients (with replacement), pooled in `buf`. */
+function resampledMedian(patients: readonly (readonly number[])[], rng: Rng, buf: Float64Array): number {
+  const n = patients.length;
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    const p = patients[Math.min(n - 1, Math.floor(rng.uniform() * n))];
+    for (let k = 0; k < p.length; k++) buf[len++] = p[k];
+  }
+  return len === 0 ? NaN : medianInPlace(buf, len);
+}
+
+/** A buffer holding any resample of the patients. */
+const poolFor = (patients: readonly (readonly number[])[]): Float64Array =>
+  new Float64Array(patients.length * patients.reduce((m, p) => Math.max(m, p.length), 0));
 
 function percentileInterval(x: Float64Array): [number, number] {
   x.sort();
@@ -76,11 +120,13 @@ export function subgroupBias(
   if (n >= 3) {
     const rng = createRng(o.seed ?? 1);
     const others = o.rest && o.rest.length ? o.rest : null;
+    const own = poolFor(patients);
+    const pool = others ? poolFor(others) : own;
     const meds = new Float64Array(BOOTSTRAP_RESAMPLES);
     const diffs = new Float64Array(BOOTSTRAP_RESAMPLES);
     for (let b = 0; b < BOOTSTRAP_RESAMPLES; b++) {
-      meds[b] = resampledMedian(patients, rng);
-      if (others) diffs[b] = meds[b] - resampledMedian(others, rng);
+      meds[b] = resampledMedian(patients, rng, own);
+      if (others) diffs[b] = meds[b] - resampledMedian(others, rng, pool);
     }
     ci = percentileInterval(meds);
     if (others) {
