@@ -587,7 +587,15 @@ export function recommendDrug(
       const value = (eta: ArrayLike<number> | null): number =>
         loadingMetric(m.twin.sim, m.fit.patient, reg, m.loadingTarget!, eta, m.settings);
       const back = metricFactor(m.loadingTarget!.metric, m.fit.model.ir.units, units);
-      return { id: m.fit.id, metric: value(m.twin.point) * back, value, draws: m.twin.draws };
+      // The draws' values are in the model's units: each is judged against the model's own
+      // loading target (the drug level's is in the data's units).
+      return {
+        id: m.fit.id,
+        metric: value(m.twin.point) * back,
+        value,
+        target: m.loadingTarget!,
+        draws: m.twin.draws,
+      };
     });
     const metric = modelAverage(weights, (i) => [models[i].metric]).averaged[0];
     return { metric, met: inTarget(loadingTarget!, metric), models };
@@ -598,7 +606,7 @@ export function recommendDrug(
       id: x.id,
       metric: x.metric,
       pta: x.draws.length
-        ? x.draws.filter((d) => inTarget(loadingTarget!, x.value(d))).length / x.draws.length
+        ? x.draws.filter((d) => inTarget(x.target, x.value(d))).length / x.draws.length
         : null,
     }));
     const pta = models.every((x) => x.pta !== null)
