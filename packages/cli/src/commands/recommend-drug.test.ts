@@ -170,7 +170,10 @@ test('recommend --drug --loading-target restricted to one model = recommend --mo
       rel(c.loading!.metric / AUC_DATA_PER_MODEL, p.loading.metric) < 1e-9,
       `${at} loading auc24 ${c.loading!.metric / AUC_DATA_PER_MODEL} vs ${p.loading.metric}`,
     );
-    assert.ok(Math.abs(c.loading!.pta! - p.loading.pta) < 1e-9, `${at} loading PTA`);
+    assert.ok(
+      Math.abs(c.loading!.pta! - p.loading.pta) < 1e-9,
+      `${at} loading PTA ${c.loading!.pta} vs ${p.loading.pta}`,
+    );
   });
 });
 
