@@ -100,7 +100,18 @@ export function App() {
                         fw={route.section === s.section ? 700 : 400}
                         style={{ whiteSpace: 'nowrap' }}
                       >
-                        {t(s.label)}
+                        {s.short ? (
+                          <>
+                            <Text span inherit visibleFrom="lg">
+                              {t(s.label)}
+                            </Text>
+                            <Text span inherit hiddenFrom="lg">
+                              {t(s.short)}
+                            </Text>
+                          </>
+                        ) : (
+                          t(s.label)
+                        )}
                       </Anchor>
                     ))}
                   </Group>

@@ -75,10 +75,23 @@ const allows = (r: { roles?: readonly Role[] }, role: Role | undefined): boolean
   role === undefined || (r.roles ?? CLINICAL).includes(role);
 
 /** The header's navigation: one link per section. */
-export const SECTIONS: readonly { section: Section; href: string; label: Key; roles?: readonly Role[] }[] = [
+export const SECTIONS: readonly {
+  section: Section;
+  href: string;
+  label: Key;
+  /** A shorter label below a laptop's width, so that the header keeps one line down to 768 px. */
+  short?: Key;
+  roles?: readonly Role[];
+}[] = [
   { section: 'patients', href: '#/', label: 'patients' },
   { section: 'requests', href: '#/requests', label: 'requests' },
-  { section: 'localModels', href: '#/local-models', label: 'lm_nav', roles: ['pharmacologist'] },
+  {
+    section: 'localModels',
+    href: '#/local-models',
+    label: 'lm_nav',
+    short: 'lm_navShort',
+    roles: ['pharmacologist'],
+  },
   { section: 'users', href: '#/admin/users', label: 'users', roles: ['admin'] },
   { section: 'audit', href: '#/audit', label: 'audit', roles: ['auditor'] },
   {

@@ -1,6 +1,7 @@
 /** Local model versions and their diagnostics (pages/LocalModels.tsx, LocalModel.tsx; its own file). */
 export const localModelsEn = {
   lm_nav: 'Local models',
+  lm_navShort: 'Models',
   lm_title: 'Local models',
   lm_intro:
     'A library model adapted to this hospital’s patients. A pharmacologist proposes a version; another approves it before any analysis uses it.',

@@ -3,6 +3,7 @@ import type { localModelsEn } from './local-models-en.ts';
 
 export const localModelsFr: Record<keyof typeof localModelsEn, string> = {
   lm_nav: 'Modèles locaux',
+  lm_navShort: 'Modèles',
   lm_title: 'Modèles locaux',
   lm_intro:
     'Un modèle de la bibliothèque adapté aux patients de cet hôpital. Un pharmacologue propose une version ; un autre l’approuve avant qu’une analyse ne l’utilise.',
