@@ -5,7 +5,7 @@
 // by the same library function (acceptance: 1e-8), no exchange holds a row-level value, and a node
 // serving another model refuses the coordinator's with DT_FEDERATE_MODEL.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { buildApp, localRecords, openDb } from '@dosetwin/server';
 import { caller, FAST_SCRYPT, userWithToken } from '../../../server/src/test-support.ts';
 import { REPO } from '../test-support.ts';
 import { federateRun, type WireEntry } from './federate.ts';
-import { assertNoRowLevelValue } from './federate-wire-scan.ts';
+import { assertNoRowLevelValue, startFederateNode } from './federate-test-support.ts';
 
 const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
 const ID = 'vancomycin/thomson2009';
@@ -50,6 +50,7 @@ writeFileSync(
 const model = loadModel(readFileSync(MODEL, 'utf8'), 'thomson2009-saem.dtm');
 const dirs = [0, 1, 2].map((k) => join(root, `hospital${k}`));
 const children: ChildProcess[] = [];
+const startNode = async (args: string[]): Promise<string> => (await startFederateNode(args, children)).url;
 
 /** A hospital's service database: its patients, levels, doses and covariates entered through the API. */
 async function seed(dir: string, seedNo: number): Promise<void> {
@@ -93,26 +94,6 @@ async function patientsOf(dir: string): Promise<PatientData[]> {
   } finally {
     await db.close();
   }
-}
-
-/** A node process; resolves with its address once it prints it. */
-function startNode(args: string[]): Promise<string> {
-  const proc = spawn(process.execPath, [BIN, 'federate', 'node', ...args], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    proc.stderr!.on('data', (c: Buffer) => (err += c));
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c;
-      const m = /listening (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    proc.on('exit', (code) => reject(new Error(`node exited with ${code}: ${err}`)));
-  });
 }
 
 describe('dosetwin federate node --database: three service databases on loopback', () => {

@@ -5,7 +5,7 @@
 // node killed mid-run is retried, excluded and reported, the fit then equal to the pooled fit of
 // the other nodes' patients.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { fitSaem, loadModel, parseDataset, type PatientData } from '@dosetwin/engine';
 import { REPO } from '../test-support.ts';
 import { type FederateOutput, federateRun, type WireEntry } from './federate.ts';
-import { assertNoRowLevelValue } from './federate-wire-scan.ts';
+import { assertNoRowLevelValue, startFederateNode } from './federate-test-support.ts';
 
 const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
 const F = join(REPO, 'packages/engine/src/population/fixtures');
@@ -47,30 +47,8 @@ interface Node {
   url: string;
 }
 const children: ChildProcess[] = [];
-
-/** A node process; resolves once it prints its address. */
-function startNode(file: string, token: string, ...extra: string[]): Promise<Node> {
-  const proc = spawn(
-    process.execPath,
-    [BIN, 'federate', 'node', '--data', file, '--token', token, ...extra],
-    {
-      cwd: REPO,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    proc.stderr!.on('data', (c: Buffer) => (err += c));
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c;
-      const m = /listening (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ proc, url: m[1] });
-    });
-    proc.on('exit', (code) => reject(new Error(`node exited with ${code}: ${err}`)));
-  });
-}
+const startNode = (file: string, token: string, ...extra: string[]): Promise<Node> =>
+  startFederateNode(['--data', file, '--token', token, ...extra], children);
 
 /** The coordinator, in this process (`dosetwin federate run`'s function): its output and wire log. */
 async function run(

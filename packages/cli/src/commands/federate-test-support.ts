@@ -1,10 +1,42 @@
-// The federated tests' check that what crossed the wire holds no row-level value: every
+// What the federated tests share: a node process started and its address awaited, and the check
+// that what crossed the wire holds no row-level value: every
 // non-integer time, DV, dose and covariate of the patients and every individual estimate of their
 // pooled fit (integers are iteration numbers and counts too), none of the model's own numbers and
 // SAEM's starting scales (0.5, 0.3), which are public and also sampling times or DVs; no subject id
 // as a string, and no field named as a row's would be.
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { PatientData } from '@dosetwin/engine';
+import { REPO } from '../test-support.ts';
+
+const BIN = join(REPO, 'packages/cli/bin/dosetwin.mjs');
+
+/**
+ * `dosetwin federate node ARGS` as a process (kept in `children`, for the test to kill); resolves
+ * with it and its address once it prints it, rejects with its stderr if it exits first.
+ */
+export function startFederateNode(
+  args: readonly string[],
+  children: ChildProcess[],
+): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, [BIN, 'federate', 'node', ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(proc);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    proc.stderr!.on('data', (c: Buffer) => (err += c));
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c;
+      const m = /listening (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ proc, url: m[1] });
+    });
+    proc.on('exit', (code) => reject(new Error(`node exited with ${code}: ${err}`)));
+  });
+}
 
 export function assertNoRowLevelValue(
   exchanges: readonly { request: unknown; reply?: unknown }[],
