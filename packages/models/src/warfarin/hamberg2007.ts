@@ -15,8 +15,8 @@ population  150 patients starting or on warfarin (Sweden, Italy); INR and S-warf
   typical patient 71 years old
 description S-warfarin: two-compartment, first-order absorption (ka 2 /h); the dose is racemic,
   S-warfarin half of it. INR: Emax inhibition of the clotting-factor activity by S-warfarin,
-  E = 1 - (Cs/EC50)^gamma/(1 + (Cs/EC50)^gamma), carried by two parallel transit chains (6 compartments,
-  mean transit time MTT1; 1 compartment, MTT2), each starting at 1 (no drug);
+  E = 1 - (Cs/EC50)^gamma/(1 + (Cs/EC50)^gamma), carried by two parallel transit chains (6 compartments
+  of rate ktr1 = 1/MTT1 each; 1 compartment of rate ktr2 = 1/MTT2; Appendix), each starting at 1 (no drug);
   INR = BASE + INRmax (1 - A6 A7)^lambda, BASE the patient's INR before warfarin (INR0). Observations: INR on CMT 10, S-warfarin on CMT 2
 
 covariates   unit   valid    label                                                              handling
@@ -43,14 +43,15 @@ parameters   value    unit   label                                              
   EC50GG     4.61     mg/L   "EC50, VKORC1 G/G"                                     Table 4
   EC50GA     3.02     mg/L   "EC50, VKORC1 G/A"                                     Table 4
   EC50AA     2.20     mg/L   "EC50, VKORC1 A/A"                                     Table 4
-  TVMTT1     11.6     h      "mean transit time of the 6-compartment chain"        Table 4
+  TVMTT1     11.6     h      "mean transit time of each of the 6 chain compartments"  Table 4
   TVMTT2     120      h      "mean transit time of the 1-compartment chain"        Table 4
   LAMBDA     3.61     -      "shape of the INR response"                            Table 4
   INRMAX     20       -      "maximal INR increase (fixed)"                         Methods
 
-random       # variances (omega^2), as read in the public transcription (reil HambergPKPD)
-  eta_CL ~ 0.310    eta_V1 ~ 0.262    eta_V2 ~ 0.991
-  eta_EC50 ~ 0.409  eta_MTT1 ~ 0.141  eta_MTT2 ~ 1.020
+random       # omega^2 = ln(1 + CV^2) from the IIV CVs of Tables 2 and 4 (CL 31.0, V1 26.2, V2 99.1,
+             # EC50 40.9, MTT1 14.1, MTT2 102 %); diagonal (the covariances are not tabulated)
+  eta_CL ~ 0.0918   eta_V1 ~ 0.0664   eta_V2 ~ 0.6841
+  eta_EC50 ~ 0.1547 eta_MTT1 ~ 0.0197 eta_MTT2 ~ 0.7131
 
 compartments depot, central, periph, a1 (-), a2 (-), a3 (-), a4 (-), a5 (-), a6 (-), a7 (-)   # a: activity left, 1 = no drug
 
@@ -60,7 +61,7 @@ equations
   V1 = TVV1 * exp(eta_V1)
   V2 = TVV2 * exp(eta_V2)
   EC50 = ifelse(VKORC1 == 2, EC50AA, ifelse(VKORC1 == 1, EC50GA, EC50GG)) * exp(eta_EC50)
-  KTR1 = 6 / (TVMTT1 * exp(eta_MTT1))
+  KTR1 = 1 / (TVMTT1 * exp(eta_MTT1))
   KTR2 = 1 / (TVMTT2 * exp(eta_MTT2))
   bioav(depot) = FS
   init(a1) = 1
@@ -85,11 +86,14 @@ error        # INR: log-scale SD 0.0325; S-warfarin: log-scale SD 0.301 (steady 
   CS ~ exp(0.301)     cmt 2
 
 verified
-  status       unconfirmed
-  check        CL = 0.314 L/h +- 0.0005 at AGE 71 y, CYP2C9 0, VKORC1 0 | Table 2 (reil HambergPKPD transcription) | 2026-12-06
+  status       partial
+  check        CL = 0.314 L/h +- 0.0005 at AGE 71 y, CYP2C9 0, VKORC1 0 | Table 2 (reil and nlmixr2lib transcriptions) | 2026-12-06
   check        CL = 0.0465 L/h +- 0.0005 at AGE 71 y, CYP2C9 5, VKORC1 0 | 0.314 x (1 - 0.852), Table 2 | 2026-12-06
   check        EC50 = 2.20 mg/L +- 0.005 at AGE 71 y, CYP2C9 0, VKORC1 2 | Table 4 | 2026-12-06
-  source       thetas of Tables 2 and 4 as transcribed in reil (HambergPKPD, Anzabi Zadeh): the only transcription of the 2007 model found | 2026-12-06
-  unconfirmed  the paper itself (Tables 2 and 4, its abstract, any dose table) could not be read here: every theta rests on that one transcription, and no published table of the paper is reproduced; the stand-in is the Coumadin label's Table 5 (warfarin.test.ts: 10 of 18 cells inside, the 8 misses named, 7 of them in the label's uncovered 2-3, 4-5 and above-7 mg gaps); the 2010 update (hamberg2010.ts, two transcriptions that agree) gives the typical *1/*1 patient's dose within 10 %
-  unconfirmed  whether the Table's IIV and residual values are variances or SDs (read as variances for IIV, SDs for residuals, as reil does); ktr1 = 6/MTT1 (mean transit time of the whole chain); INR0 taken as 1 when no INR before the first dose is known; the bioavailability of the racemic dose (reil, after Ravvaz, takes 0.9; here 1, with the S fraction 0.5)
+  source       nlmixr2lib inst/modeldb/specificDrugs/Hamberg_2007_warfarin_s.R (commit 01483597b7d8): Tables 2 and 4 (thetas, IIV CVs, residuals) and the Appendix equations (ktr1 = 1/MTT1, ktr2 = 1/MTT2; INR = BASE + INRmax (1 - A6 A7)^lambda) | 2026-12-06
+  source       nlmixr2lib vignettes/articles/Hamberg_2007_warfarin_pkpd_pgx.Rmd (commit 3f2048d7e37d): the paper's Table 5, daily racemic doses for a steady-state INR of 2.5 by age (50, 70, 90 y), CYP2C9 and VKORC1; reproduced in warfarin.test.ts (the model's dose within 4 % in all 54 cells, the INR on day 90 of the published dose within 3 % of 2.5) | 2026-12-06
+  source       reil HambergPKPD (Anzabi Zadeh): the same thetas; its note reads the Appendix (p. 538) as ktr1 = 1/MTT1 too | 2026-12-06
+  unconfirmed  the paper itself was not read: its tables come through two transcriptions that agree on every theta (reil, nlmixr2lib) and Table 5 through one (nlmixr2lib); the model's doses are 1-4 % above Table 5's for *1/*1, *1/*2, *2/*2 and *2/*3 (e.g. *1/*1 G/G 70 y: 7.96 mg here, 7.72 published) and from 3.5 % below to 2.2 % above for *1/*3 and *3/*3, a pattern no parameter read here explains (a *1/*3 reduction of 44 % rather than 45.3 % would fit the table better)
+  unconfirmed  ktr1: reil and Ravvaz (whom reil follows) use 6/MTT1, reading Figure 2 as 11.6 h for the whole chain; this file follows the Appendix's 1/MTT1 (both transcriptions). Steady state, hence Table 5, does not depend on it; the INR's rise over the first days does
+  unconfirmed  the IIV: Tables 2 and 4 give CVs (nlmixr2lib; reil reads the same numbers as variances) converted here as ln(1 + CV^2); the CL-V1 and MTT1-MTT2-EC50 covariances the paper estimated are not tabulated and are left out; INR0 taken as 1 when no INR before the first dose is known; the bioavailability of the racemic dose (reil, after Ravvaz, takes 0.9; here 1, with the S fraction 0.5)
 `;

@@ -68,6 +68,66 @@ const labelCells = (): {
     ranges.map(([lo, hi], cyp2c9) => ({ vk, cyp: CYP2C9_GENOTYPES[cyp2c9], vkorc1, cyp2c9, lo, hi })),
   );
 
+/**
+ * Hamberg 2007, Table 5: the daily racemic warfarin dose (mg) the model predicts for a steady-state
+ * INR of 2.5 in a typical patient, by CYP2C9 (keys), VKORC1 −1639 G>A (rows G/G, G/A, A/A) and age
+ * (columns 50, 70, 90 y). Read through the transcription in nlmixr2lib
+ * (vignettes/articles/Hamberg_2007_warfarin_pkpd_pgx.Rmd, commit 3f2048d7e37d); the paper itself
+ * could not be read here.
+ */
+const HAMBERG2007_TABLE5: Record<string, [number, number, number][]> = {
+  '*1/*1': [
+    [9.08, 7.72, 6.36],
+    [5.94, 5.06, 4.16],
+    [4.32, 3.68, 3.04],
+  ],
+  '*1/*2': [
+    [6.22, 5.3, 4.4],
+    [4.1, 3.5, 2.9],
+    [2.98, 2.54, 2.1],
+  ],
+  '*1/*3': [
+    [5.04, 4.3, 3.58],
+    [3.3, 2.82, 2.34],
+    [2.4, 2.06, 1.71],
+  ],
+  '*2/*2': [
+    [2.54, 2.16, 1.77],
+    [1.66, 1.41, 1.16],
+    [1.21, 1.03, 0.84],
+  ],
+  '*2/*3': [
+    [2.82, 2.4, 1.97],
+    [1.85, 1.57, 1.29],
+    [1.35, 1.14, 0.94],
+  ],
+  '*3/*3': [
+    [1.38, 1.18, 1.0],
+    [0.9, 0.77, 0.65],
+    [0.66, 0.56, 0.47],
+  ],
+};
+const hamberg2007Table5 = (): {
+  cyp: string;
+  vk: string;
+  age: number;
+  cyp2c9: number;
+  vkorc1: number;
+  doseMg: number;
+}[] =>
+  Object.entries(HAMBERG2007_TABLE5).flatMap(([cyp, rows]) =>
+    rows.flatMap((doses, vkorc1) =>
+      doses.map((doseMg, a) => ({
+        cyp,
+        vk: VKORC1_GENOTYPES[vkorc1],
+        age: [50, 70, 90][a],
+        cyp2c9: CYP2C9_GENOTYPES.indexOf(cyp as (typeof CYP2C9_GENOTYPES)[number]),
+        vkorc1,
+        doseMg,
+      })),
+    ),
+  );
+
 describe('IWPC pharmacogenetic dose (N Engl J Med 2009;360:753)', () => {
   test('71 y, 170 cm, 75 kg, VKORC1 G/G, CYP2C9 *1/*1: (5.6044 − 0.2614·7 + 0.0087·170 + 0.0128·75)² / 7 mg/day (1e-12)', () => {
     const s = 5.6044 - 0.2614 * 7 + 0.0087 * 170 + 0.0128 * 75;
@@ -156,8 +216,8 @@ describe('Hamberg 2007 model', () => {
   });
 
   test('maintenance doses per genotype vs the warfarin label (Coumadin US PI, Table 5), at 71 y: 10 of 18 inside; the 8 misses named, 7 of them in the label’s gaps (2-3, 4-5, above 7 mg), every one within 1.6 mg', () => {
-    // No table of Hamberg 2007 itself could be read here (see the model file's verified block),
-    // so the label's genotype table stands in. The model's daily racemic dose for a steady-state
+    // The label's genotype table, beside the paper's own Table 5 (the next test). The model's daily
+    // racemic dose for a steady-state
     // INR of 2.5 at the paper's typical age, from the steady state above with Css = 0.5·D/(24·CL)
     // (warfarin's half-life of about two days makes the within-day swing small).
     const x = Math.exp(Math.log(1.5 / 20) / lambda); // 1 − E² at INR 2.5
@@ -192,6 +252,54 @@ describe('Hamberg 2007 model', () => {
     assert.equal(misses.filter((d) => inGap(d.dose)).length, 7);
     for (const d of doses) assert.ok(d.dose >= d.lo - 1.6 && d.dose <= d.hi + 1.6, `${d.vk} ${d.cyp}`);
   });
+  test('Hamberg 2007 Table 5 (daily racemic dose for a steady-state INR of 2.5, 6 CYP2C9 × 3 VKORC1 × ages 50, 70, 90 y): the model’s dose within 4 % of the published one in all 54 cells', () => {
+    // The model's dose from the steady state in closed form (above): Css for INR 2.5, then
+    // D = 48·CL·Css (racemic, S half of it). Largest gaps: *1/*1 A/A 50 y 4.48 vs 4.32 mg (+3.8 %)
+    // and *3/*3 G/G 90 y 0.965 vs 1.00 mg (−3.5 %); the model's doses are 1-4 % above the published
+    // ones for *1/*1, *1/*2, *2/*2 and *2/*3, −3.5 to +2.2 % for *1/*3 and *3/*3 (verified block).
+    const x = Math.exp(Math.log(1.5 / 20) / lambda);
+    const f = 1 - Math.sqrt(1 - x);
+    const ratios = hamberg2007Table5().map((cell) => {
+      const { CL, EC50 } = individual(cell.age, cell.cyp2c9, cell.vkorc1);
+      const css = ((f / (1 - f)) * EC50 ** gamma) ** (1 / gamma);
+      return { ...cell, ratio: (48 * CL * css) / cell.doseMg };
+    });
+    assert.equal(ratios.length, 54);
+    for (const r of ratios)
+      assert.ok(
+        Math.abs(r.ratio - 1) < 0.04,
+        `${r.cyp} ${r.vk} ${r.age} y: ${r.ratio.toFixed(3)} × ${r.doseMg} mg`,
+      );
+    const worst = ratios.reduce((a, b) => (Math.abs(b.ratio - 1) > Math.abs(a.ratio - 1) ? b : a));
+    assert.equal(`${worst.cyp} ${worst.vk} ${worst.age}`, '*1/*1 A/A 50');
+  });
+
+  test('Hamberg 2007 Table 5 simulated: each published dose once a day for 90 days gives an INR within 3 % of 2.5 on day 90 (24 h after the last dose), all 54 cells', () => {
+    // The whole model (absorption, two-compartment PK, both transit chains) rather than the
+    // closed form: the daily swing of the concentration and the chains' delay are in it. The
+    // farthest cells are *1/*1 at 50 y (2.43, −2.9 %); the slow chain (MTT2 120 h) is within
+    // e^-18 of its steady state by day 90.
+    const sim = new Simulator(model, { ode: { rtol: 1e-8 } });
+    for (const cell of hamberg2007Table5()) {
+      const cov = [cell.age, cell.cyp2c9, cell.vkorc1, 1];
+      const p = patientFromRecords(
+        't5',
+        [
+          ...Array.from({ length: 90 }, (_, d) => ({ time: 24 * d, evid: 1, amt: cell.doseMg, cmt: 1, cov })),
+          { time: 24 * 90, evid: 0, mdv: 1, cmt: 10, cov },
+        ],
+        cov.length,
+      );
+      const out = new Float64Array(p.n);
+      sim.run(p, null, out);
+      const inr = out[p.n - 1];
+      assert.ok(
+        Math.abs(inr / 2.5 - 1) < 0.03,
+        `${cell.cyp} ${cell.vk} ${cell.age} y, ${cell.doseMg} mg: INR ${inr}`,
+      );
+    }
+  });
+
   test('S-warfarin concentration at INR 2.5 per VKORC1 genotype vs the concentrations measured at target INR by Linder 2009 (G/G 0.68, G/A 0.48, A/A 0.27 mg/L): same order, each within 0.65-1.35 times', () => {
     // Linder MW et al. Clin Chem 2009;55:1861-1868 (137 patients with stable INRs, −1639 G>A).
     // The model (any CYP2C9: the concentration does not depend on clearance) gives 0.52, 0.34 and
@@ -348,11 +456,13 @@ test('virtual trial (12 patients of the Hamberg 2010 model, seed 7, INRs on days
   // linear INR, its own Ω), not from the model the twin fits, so the twin meets a structural
   // misspecification as it would in a clinic. Measured: IWPC dose alone 29.0 % of patient-days in
   // range (22.6 % above 4); the twin's a priori starting dose alone 31.3 % (23.4 %); IWPC start then
-  // the twin's dose after each INR 63.1 % (2.8 %). With patients of the 2007 model itself (the
-  // optimistic case): 23.0 %, 26.6 %, 62.3 % (bench/results.md).
+  // the twin's dose after each INR 82.5 % (2.8 %). With patients of the 2007 model itself (the
+  // optimistic case): 38.9 %, 39.3 %, 80.6 % (bench/results.md). Before the 2007 file followed the
+  // paper's ktr1 = 1/MTT1 and its IIV as CVs, the twin reached 63.1 % here: the 1/MTT1 chain alone
+  // gives 70.6 %, the IIV alone 55.2 %.
   const r = runTrial({ patients: 12, seed: 7, inrSd: 0.1 });
   const near = (x: number, want: number): boolean => Math.abs(x - want) < 0.02;
-  assert.ok(near(r.iwpc.inRange, 0.29) && near(r.twin.inRange, 0.631), JSON.stringify(r));
+  assert.ok(near(r.iwpc.inRange, 0.29) && near(r.twin.inRange, 0.825), JSON.stringify(r));
   assert.ok(r.twin.inRange > r.iwpc.inRange + 0.3, JSON.stringify(r));
   assert.ok(r.twin.above4 < r.iwpc.above4 / 4);
   assert.ok(r.twin.inRange > r.twinStart.inRange + 0.2);
@@ -387,7 +497,10 @@ test('the model file’s verified block: its form is read without problems and e
   const model = warfarinModel();
   const verification = parseVerified(model.ir.verified);
   assert.deepEqual(verification.problems, []);
-  assert.equal(verification.status, 'unconfirmed');
+  // partial: thetas from two transcriptions that agree and the paper's Table 5 reproduced, but the
+  // paper itself not read and the chain's rate constant read two ways (the unconfirmed lines)
+  assert.equal(verification.status, 'partial');
+  assert.match(verification.sources.map((x) => x.text).join(' '), /nlmixr2lib .*Table 5.*reil/s);
   assert.ok(verification.unconfirmed.length >= 1, 'says what is not confirmed');
   const m: LibraryModel = {
     id: HAMBERG2007_ID,
@@ -469,7 +582,7 @@ EC50 = 4.61
 IF (VKORC1.EQ.1) EC50 = 3.02
 IF (VKORC1.EQ.2) EC50 = 2.20
 EC50 = EC50*EXP(ETA(4))
-KTR1 = 6/(11.6*EXP(ETA(5)))
+KTR1 = 1/(11.6*EXP(ETA(5)))
 KTR2 = 1/(120*EXP(ETA(6)))
 F1 = 0.5
 A_0(4) = 1
@@ -502,7 +615,7 @@ ELSE
   Y = CS*EXP(EPS(2))
 ENDIF
 $THETA 0.314 13.8 6.59
-$OMEGA 0.310 0.262 0.991 0.409 0.141 1.020
+$OMEGA 0.0918 0.0664 0.6841 0.1547 0.0197 0.7131
 $SIGMA 0.00105625 0.090601
 `;
   const rows = ['ID,TIME,AMT,CMT,EVID,MDV,DV,AGE,CYP2C9,VKORC1'];
