@@ -11,8 +11,10 @@ cite     Hamberg AK, Dahl ML, Barban M, Scordo MG, Wadelius M, Pengo V, Padrini 
   warfarin therapy. Clin Pharmacol Ther 2007;81(4):529-538. doi:10.1038/sj.clpt.6100084
 units    dose mg | time h | conc mg/L
 measured S-warfarin, total, plasma; INR
-population  150 patients starting or on warfarin (Sweden, Italy); INR and S-warfarin concentrations;
-  typical patient 71 years old
+population  150 Italian adults on long-term warfarin (Padova; Table 1 via nlmixr2lib): study I (57) a
+  single 10 mg dose then steady state, INR and concentrations; study II (93) steady-state
+  concentrations; age 22-87 y (median 71, the typical patient), weight 45-120 kg; the PD (INR) part
+  from study I only
 description S-warfarin: two-compartment, first-order absorption (ka 2 /h); the dose is racemic,
   S-warfarin half of it. INR: Emax inhibition of the clotting-factor activity by S-warfarin,
   E = 1 - (Cs/EC50)^gamma/(1 + (Cs/EC50)^gamma), carried by two parallel transit chains (6 compartments
@@ -94,6 +96,6 @@ verified
   source       nlmixr2lib vignettes/articles/Hamberg_2007_warfarin_pkpd_pgx.Rmd (commit 3f2048d7e37d): the paper's Table 5, daily racemic doses for a steady-state INR of 2.5 by age (50, 70, 90 y), CYP2C9 and VKORC1; reproduced in warfarin.test.ts (the model's dose within 4 % in all 54 cells, the INR on day 90 of the published dose within 3 % of 2.5) | 2026-12-06
   source       reil HambergPKPD (Anzabi Zadeh): the same thetas; its note reads the Appendix (p. 538) as ktr1 = 1/MTT1 too | 2026-12-06
   unconfirmed  the paper itself was not read: its tables come through two transcriptions that agree on every theta (reil, nlmixr2lib) and Table 5 through one (nlmixr2lib); the model's doses are 1-4 % above Table 5's for *1/*1, *1/*2, *2/*2 and *2/*3 (e.g. *1/*1 G/G 70 y: 7.96 mg here, 7.72 published) and from 3.5 % below to 2.2 % above for *1/*3 and *3/*3, a pattern no parameter read here explains (a *1/*3 reduction of 44 % rather than 45.3 % would fit the table better)
-  unconfirmed  ktr1: reil and Ravvaz (whom reil follows) use 6/MTT1, reading Figure 2 as 11.6 h for the whole chain; this file follows the Appendix's 1/MTT1 (both transcriptions). Steady state, hence Table 5, does not depend on it; the INR's rise over the first days does
+  unconfirmed  ktr1: reil and Ravvaz (whom reil follows) use 6/MTT1, reading Figure 2 as 11.6 h for the whole chain; this file follows the Appendix's 1/MTT1 (both transcriptions). Steady state, hence Table 5, does not depend on it; the INR's rise over the first days does: on 5 mg/day (71 y, *1/*1, G/A) the INR on day 3 is 1.09 here, 1.36 with 6/MTT1 and 1.56 in the 2010 update, so the early rise here is the slowest of the three
   unconfirmed  the IIV: Tables 2 and 4 give CVs (nlmixr2lib; reil reads the same numbers as variances) converted here as ln(1 + CV^2); the CL-V1 and MTT1-MTT2-EC50 covariances the paper estimated are not tabulated and are left out; INR0 taken as 1 when no INR before the first dose is known; the bioavailability of the racemic dose (reil, after Ravvaz, takes 0.9; here 1, with the S fraction 0.5)
 `;
