@@ -1,6 +1,7 @@
 import { DosetwinError, fail } from '../errors.ts';
 import type { PatientData } from '../events/records.ts';
 import type { CompiledModel } from '../model/compile.ts';
+import { linearOutputCompartment } from '../model/linear-output.ts';
 import { solvePeriodicSteadyState } from '../solve/linear-cmt.ts';
 import type { OdeOptions } from '../solve/ode.ts';
 import { type Advancer, makeAdvancer } from './advancer.ts';
@@ -108,6 +109,14 @@ export class Simulator {
   private cumulative: Float64Array | null = null;
   private integrateCmt = 0;
   private integral = 0;
+  /**
+   * Per output: the state whose amount it is a constant multiple of when the closed form integrates
+   * it exactly (−1: Gauss–Legendre), found on first use; and the run's, with its scratch state.
+   */
+  private exactState: Int32Array | null = null;
+  private integrateState = -1;
+  private readonly unitState: Float64Array;
+  private readonly integralState: Float64Array;
   private record = 0;
   /** Follows the events of each run (null: none). */
   tracker: RunTracker | null = null;
@@ -121,6 +130,8 @@ export class Simulator {
     this.a = new Float64Array(n);
     this.rate = new Float64Array(n);
     this.active = new Int32Array(n);
+    this.unitState = new Float64Array(n);
+    this.integralState = new Float64Array(n);
     this.advancer = makeAdvancer(model, this.s, options.ode, options.solver ?? 'auto');
     this.ssTol = options.ssTolerance ?? 1e-12;
     this.ssMaxIter = options.ssMaxIterations ?? 10000;
@@ -164,8 +175,10 @@ export class Simulator {
   ): void {
     this.cumulative = this.integrateOutput >= 0 && cumulative ? cumulative : null;
     // Only when integrating: `errors[-1]` would be a slow keyed lookup on every run.
-    if (this.cumulative)
+    if (this.cumulative) {
       this.integrateCmt = this.model.ir.errors[this.integrateOutput]?.cmts[0] ?? this.defaultObsCmt;
+      this.integrateState = this.exactStateOf(this.integrateOutput);
+    }
     this.integral = 0;
     try {
       this.runRecords(p, eta, out, Math.min(records, p.n));
@@ -349,9 +362,58 @@ export class Simulator {
     for (let j = 0; j < this.a.length; j++) this.a[j] = init[j] >= 0 ? this.s[init[j]] : 0;
   }
 
+  /**
+   * The state whose amount output k is a constant multiple of, when the solver is a closed form
+   * (which then integrates it exactly), else −1.
+   */
+  private exactStateOf(k: number): number {
+    const m = this.model;
+    if (!this.advancer.closed) return -1;
+    if (!this.exactState) this.exactState = new Int32Array(m.ir.errors.length).fill(-2);
+    if (this.exactState[k] === -2) this.exactState[k] = linearOutputCompartment(m.ir, m.dynamicNames, k);
+    return this.exactState[k];
+  }
+
+  /**
+   * ∫ output dt over the step [tcur, tcur + dt] from the amounts `a` with no zero-order input, for
+   * an output c·A_j (exactStateOf): c read from the outputs at the unit amount of state j, and
+   * ∫_0^dt e^{Ks}·a ds, which is the closed form's state after dt from zero amounts under the
+   * constant input `a` (∫_0^dt e^{K(dt−u)}·a du): the same exact, rounding-level coefficients as a
+   * step, no quadrature.
+   */
+  private exactIntegral(dt: number): number {
+    const m = this.model;
+    const s = this.s;
+    const j = this.integrateState;
+    const unit = this.unitState;
+    unit[j] = 1;
+    s[m.tSlot] = this.tcur;
+    s[m.cmtSlot] = this.integrateCmt;
+    for (let i = 0; i < unit.length; i++) s[m.stateSlots[i]] = unit[i];
+    m.outputs(s);
+    unit[j] = 0;
+    const c = s[m.outputSlots[this.integrateOutput]];
+    const x = this.integralState;
+    x.fill(0);
+    const lin = this.advancer.closed!;
+    lin.step = dt;
+    lin.advanceStep(x, this.a);
+    return c * x[j];
+  }
+
+  /** Whether a zero-order input runs (an infusion): its integral is then Gauss–Legendre's. */
+  private infusing(): boolean {
+    for (let j = 0; j < this.rate.length; j++) if (this.rate[j] !== 0) return true;
+    return false;
+  }
+
   private advanceTo(t: number): void {
     if (t > this.tcur) {
-      if (this.cumulative) this.integral += this.integrate(this.a, this.tcur, t, 0);
+      if (this.cumulative)
+        this.integral +=
+          this.integrateState >= 0 && !this.infusing()
+            ? this.exactIntegral(t - this.tcur)
+            : this.integrate(this.a, this.tcur, t, 0);
       const tr = this.tracker;
       if (tr) {
         tr.step = t - this.tcur;
