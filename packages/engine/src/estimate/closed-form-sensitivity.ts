@@ -265,6 +265,13 @@ class SensitivityTracker implements RunTracker {
     }
   }
 
+  still(): boolean {
+    const S = this.S;
+    const dRate = this.dRate;
+    for (let q = 0; q < S.length; q++) if (S[q] !== 0 || dRate[q] !== 0) return false;
+    return true;
+  }
+
   doseRecord(i: number, c: number): void {
     if (!this.cf.lagEta[c]) return;
     const s = this.s;

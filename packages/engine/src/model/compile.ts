@@ -502,15 +502,26 @@ export function compileModel(ir: ModelIR): CompiledModel {
       ),
     ]),
   ) as Record<CmtProperty, Int32Array>;
+  // Every property slot holds its default from `newSlots` on; the individual block restores the
+  // default of those a statement writes (an assignment inside an `if` may not run at the next
+  // evaluation), and only those: no statement writes the others, and storing all of them again at
+  // every record with time-varying covariates was a tenth of such a run.
+  const written = new Set<string>();
+  for (const st of stmts) writes(st, written);
   const propDefaults: [number, number][] = [];
+  const rewritten: [number, number][] = [];
   for (const p of CMT_PROPS)
-    for (const c of ir.compartments)
-      propDefaults.push([slotOf.get(hidden(`${p}:${c}`))!, CMT_PROP_DEFAULT[p]]);
+    for (const c of ir.compartments) {
+      const name = hidden(`${p}:${c}`);
+      const d: [number, number] = [slotOf.get(name)!, CMT_PROP_DEFAULT[p]];
+      propDefaults.push(d);
+      if (written.has(name)) rewritten.push(d);
+    }
 
   const runIndividual = compileBlockFast(individualStmts, slotOf);
   // Flat typed arrays: this runs at every record with time-varying covariates.
-  const defaultSlots = Int32Array.from(propDefaults, (d) => d[0]);
-  const defaultValues = Float64Array.from(propDefaults, (d) => d[1]);
+  const defaultSlots = Int32Array.from(rewritten, (d) => d[0]);
+  const defaultValues = Float64Array.from(rewritten, (d) => d[1]);
   const nDefaults = defaultSlots.length;
   const individual: Run = (s) => {
     for (let i = 0; i < nDefaults; i++) s[defaultSlots[i]] = defaultValues[i];
@@ -521,8 +532,6 @@ export function compileModel(ir: ModelIR): CompiledModel {
   // and between-subject etas — `exp(eta_CL)`, `TVCL * exp(eta_CL)` — are the same at every
   // record of a run, so they are computed once per run into slots of their own and read at each
   // record. The same operations in the same order: the results are identical.
-  const written = new Set<string>();
-  for (const st of stmts) writes(st, written);
   const hoist = hoistRunConstants(
     individualStmts,
     new Set(
@@ -629,6 +638,7 @@ export function compileModel(ir: ModelIR): CompiledModel {
     newSlots() {
       const s = new Float64Array(nSlots);
       ir.parameters.forEach((p, i) => (s[thetaSlots[i]] = p.value));
+      for (const [k, v] of propDefaults) s[k] = v;
       return s;
     },
   };

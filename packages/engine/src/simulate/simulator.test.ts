@@ -372,11 +372,11 @@ ${ERR}`);
   const eta = [0.2, -0.1, 0, 0.05, -0.03]; // model order, then IOV for occasions 1 and 2
   const staged = new Simulator(m);
   const reference = new Simulator(whole);
-  const same = (p: typeof a, what: string): void => {
+  const same = (p: typeof a, what: string, e: number[] = eta): void => {
     const x = new Float64Array(p.n);
     const y = new Float64Array(p.n);
-    staged.run(p, eta, x);
-    reference.run(p, eta, y);
+    staged.run(p, e, x);
+    reference.run(p, e, y);
     assert.deepEqual([...x], [...y], what);
     assert.ok(
       x.some((v, i) => p.evid[i] === 0 && v > 0),
@@ -386,6 +386,8 @@ ${ERR}`);
   same(a, 'patient a');
   same(a, 'patient a again (kept values)');
   same(b, 'patient b at the same record indices');
+  // Without IOV blocks the etas are loaded at the first record only.
+  same(b, 'patient b, model etas only', eta.slice(0, 3));
   const expo = m.thetaSlots[3];
   staged.s[expo] = reference.s[expo] = 1;
   same(b, 'after a parameter change');

@@ -64,6 +64,8 @@ export interface RunTracker {
   bolus(c: number, i: number): void;
   /** The prediction of record i (output k) has just been computed from the slots. */
   observe(i: number, k: number): void;
+  /** Whether every derivative carried is zero (then a step of empty compartments moves none). */
+  still(): boolean;
 }
 
 /**
@@ -92,6 +94,8 @@ export class Simulator {
   private readonly active: Int32Array;
   private readonly q = new EventQueue();
   readonly advancer: Advancer;
+  /** Whether the advancer is a closed form (exact: empty compartments without input stay empty). */
+  private readonly closed: boolean;
   private tcur = 0;
   private readonly outIndexOfCmt: Int32Array;
   /** Output read by an observation of each DVID (−1 none); empty when no output declares one. */
@@ -133,6 +137,7 @@ export class Simulator {
     this.unitState = new Float64Array(n);
     this.integralState = new Float64Array(n);
     this.advancer = makeAdvancer(model, this.s, options.ode, options.solver ?? 'auto');
+    this.closed = this.advancer.closed !== undefined;
     this.ssTol = options.ssTolerance ?? 1e-12;
     this.ssMaxIter = options.ssMaxIterations ?? 10000;
     const errs = model.ir.errors;
@@ -236,7 +241,9 @@ export class Simulator {
       this.record = i;
       const ti = p.time[i];
       if (i === 0 || p.timeVarying) {
-        this.load(p, i, eta);
+        // The etas are the same at every record of a run, unless occasions add their IOV.
+        if (i === 0 || this.iovIn(eta)) this.load(p, i, eta);
+        else this.loadCovariates(p, i);
         if (stages) {
           if (i === 0) stages.perRun(s);
           if (stages.recordConstantSlots.length) this.recordConstants(stages, i);
@@ -280,8 +287,20 @@ export class Simulator {
     const cs = this.model.covariateSlots;
     const ts = this.model.thetaSlots;
     const nOut = out.length;
-    const nKey = cs.length + ts.length;
-    if ((i + 1) * nKey > this.rcKey.length) {
+    // The parameters cannot change during a run: compared at its first record, where a change
+    // forgets every record's values; each record's covariates are compared at that record.
+    if (i === 0) {
+      if (this.rcTheta.length !== ts.length) this.rcTheta = new Float64Array(ts.length).fill(NaN);
+      let same = true;
+      for (let k = 0; k < ts.length; k++)
+        if (this.rcTheta[k] !== s[ts[k]]) {
+          this.rcTheta[k] = s[ts[k]];
+          same = false;
+        }
+      if (!same) this.rcValid.fill(0);
+    }
+    const nKey = cs.length;
+    if ((i + 1) * nKey > this.rcKey.length || i >= this.rcValid.length) {
       const grow = (a: Float64Array, per: number): Float64Array => {
         const b = new Float64Array(Math.max(2 * a.length, (i + 1) * per));
         b.set(a);
@@ -289,7 +308,7 @@ export class Simulator {
       };
       this.rcKey = grow(this.rcKey, nKey);
       this.rcValue = grow(this.rcValue, nOut);
-      const v = new Uint8Array(this.rcKey.length / nKey);
+      const v = new Uint8Array(Math.max(2 * this.rcValid.length, i + 1));
       v.set(this.rcValid.subarray(0, Math.min(v.length, this.rcValid.length)));
       this.rcValid = v;
     }
@@ -298,7 +317,6 @@ export class Simulator {
     let hit = this.rcValid[i] === 1;
     const k0 = i * nKey;
     for (let k = 0; hit && k < cs.length; k++) if (key[k0 + k] !== s[cs[k]]) hit = false;
-    for (let k = 0; hit && k < ts.length; k++) if (key[k0 + cs.length + k] !== s[ts[k]]) hit = false;
     const v0 = i * nOut;
     if (hit) {
       for (let k = 0; k < nOut; k++) s[out[k]] = val[v0 + k];
@@ -306,20 +324,30 @@ export class Simulator {
     }
     stages.recordConstant(s);
     for (let k = 0; k < cs.length; k++) key[k0 + k] = s[cs[k]];
-    for (let k = 0; k < ts.length; k++) key[k0 + cs.length + k] = s[ts[k]];
     for (let k = 0; k < nOut; k++) val[v0 + k] = s[out[k]];
     this.rcValid[i] = 1;
   }
+  private rcTheta: Float64Array = new Float64Array(0);
   private rcKey: Float64Array = new Float64Array(0);
   private rcValue: Float64Array = new Float64Array(0);
   private rcValid: Uint8Array = new Uint8Array(0);
 
+  /** Whether the eta vector carries inter-occasion blocks (see {@link load}). */
+  private iovIn(eta: ArrayLike<number> | null): boolean {
+    return eta !== null && eta.length > this.model.etaSlots.length;
+  }
+
+  private loadCovariates(p: PatientData, i: number): void {
+    const s = this.s;
+    const cs = this.model.covariateSlots;
+    const nc = p.nCov;
+    for (let k = 0; k < cs.length; k++) s[cs[k]] = p.cov[i * nc + k];
+  }
+
   private load(p: PatientData, i: number, eta: ArrayLike<number> | null): void {
     const s = this.s;
     const m = this.model;
-    const cs = m.covariateSlots;
-    const nc = p.nCov;
-    for (let k = 0; k < cs.length; k++) s[cs[k]] = p.cov[i * nc + k];
+    this.loadCovariates(p, i);
     const es = m.etaSlots;
     for (let k = 0; k < es.length; k++) s[es[k]] = eta ? eta[k] : 0;
     // Inter-occasion variability: an eta vector longer than the model's carries, after the model
@@ -415,6 +443,12 @@ export class Simulator {
             ? this.exactIntegral(t - this.tcur)
             : this.integrate(this.a, this.tcur, t, 0);
       const tr = this.tracker;
+      // A closed form whose compartments are empty, with nothing entering, stays empty: no step
+      // (before a lagged first dose enters, in every run of a MAP fit of such a model).
+      if (this.closed && this.still() && (tr === null || tr.still())) {
+        this.tcur = t;
+        return;
+      }
       if (tr) {
         tr.step = t - this.tcur;
         tr.before(this.a, this.rate);
@@ -423,6 +457,14 @@ export class Simulator {
       if (tr) tr.after();
       this.tcur = t;
     }
+  }
+
+  /** All amounts and inputs zero. */
+  private still(): boolean {
+    const a = this.a;
+    const rate = this.rate;
+    for (let j = 0; j < a.length; j++) if (a[j] !== 0 || rate[j] !== 0) return false;
+    return true;
   }
 
   /**
