@@ -1,12 +1,13 @@
 /**
- * A dosing nomogram as a one-page A4 landscape PDF for the ward (pdfkit, the standard fonts, the
- * report's WinAnsi text): the regimen with the highest probability of target attainment in each
+ * A dosing nomogram as a one-page A4 landscape PDF for the ward (pdfkit, the report's embedded
+ * DejaVu Sans: pdf-fonts.ts): the regimen with the highest probability of target attainment in each
  * cell of two strata (weight rows × renal function columns), its PTA, and what the table rests on
  * (model, targets, population, number of virtual patients, seed, day read).
  */
 import PDFDocument from 'pdfkit';
 import { cellVerdict, type Nomogram } from '@dosetwin/engine';
-import { A4, winAnsi } from './report-pdf.ts';
+import { FONT, registerPdfFonts } from './pdf-fonts.ts';
+import { A4 } from './report-pdf.ts';
 
 export interface NomogramPdf {
   title: string;
@@ -53,19 +54,20 @@ export function renderNomogramPdf(d: NomogramPdf): Promise<Buffer> {
   const doc = new PDFDocument({
     size: [W, H],
     margins: { top: M, bottom: M, left: M, right: M },
-    info: { Title: winAnsi(d.title), Creator: 'dosetwin' },
+    info: { Title: d.title, Creator: 'dosetwin' },
     lang: d.lang ?? 'en',
   });
+  registerPdfFonts(doc);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
   doc
-    .font('Helvetica-Bold')
+    .font(FONT.bold)
     .fontSize(15)
     .fillColor('#111')
-    .text(winAnsi(d.title), M, M, { width: W - 2 * M });
-  doc.font('Helvetica').fontSize(8.5).fillColor('#333');
-  for (const line of d.basis) doc.text(winAnsi(line), { width: W - 2 * M });
+    .text(d.title, M, M, { width: W - 2 * M });
+  doc.font(FONT.regular).fontSize(8.5).fillColor('#333');
+  for (const line of d.basis) doc.text(line, { width: W - 2 * M });
   const top = doc.y + 10;
   const rows = n.rows.bands.length;
   const cols = n.columns.bands.length;
@@ -76,22 +78,22 @@ export function renderNomogramPdf(d: NomogramPdf): Promise<Buffer> {
   const threshold = d.threshold ?? 0.5;
   // Column header: the renal function bands.
   doc.rect(M, top, W - 2 * M, 24).fill('#e9ecef');
-  doc.fillColor('#111').font('Helvetica-Bold').fontSize(9);
-  doc.text(winAnsi(`${n.rows.stratum} \\ ${n.columns.stratum}`), M + 4, top + 8, {
+  doc.fillColor('#111').font(FONT.bold).fontSize(9);
+  doc.text(`${n.rows.stratum} \\ ${n.columns.stratum}`, M + 4, top + 8, {
     width: head - 8,
     lineBreak: false,
   });
   n.columns.bands.forEach((b, j) =>
-    doc.text(winAnsi(b), M + head + j * cellW, top + 8, { width: cellW, align: 'center', lineBreak: false }),
+    doc.text(b, M + head + j * cellW, top + 8, { width: cellW, align: 'center', lineBreak: false }),
   );
   n.rows.bands.forEach((b, i) => {
     const y = top + 24 + i * cellH;
     doc.rect(M, y, head, cellH).fill(i % 2 ? '#f8f9fa' : '#f1f3f5');
     doc
       .fillColor('#111')
-      .font('Helvetica-Bold')
+      .font(FONT.bold)
       .fontSize(9)
-      .text(winAnsi(b), M + 4, y + cellH / 2 - 5, {
+      .text(b, M + 4, y + cellH / 2 - 5, {
         width: head - 8,
         lineBreak: false,
       });
@@ -104,20 +106,20 @@ export function renderNomogramPdf(d: NomogramPdf): Promise<Buffer> {
       doc.fillColor('#111');
       if (c.arm === null || c.pta === null || c.ci95 === null || verdict === null) {
         doc
-          .font('Helvetica-Oblique')
+          .font(FONT.oblique)
           .fontSize(8)
           .text(t.none, x + 3, y + cellH / 2 - 4, { width: cellW - 6, align: 'center' });
         return;
       }
       doc
-        .font('Helvetica-Bold')
+        .font(FONT.bold)
         .fontSize(9)
-        .text(winAnsi(c.arm), x + 3, y + 6, { width: cellW - 6, align: 'center' });
+        .text(c.arm, x + 3, y + 6, { width: cellW - 6, align: 'center' });
       const pct = `${(100 * c.pta.p).toFixed(0)} % (n = ${c.pta.n})`;
-      doc.font('Helvetica').fontSize(7.5).fillColor(ink[verdict]);
-      doc.text(winAnsi(t.pta(pct, n.day)), x + 3, doc.y + 2, { width: cellW - 6, align: 'center' });
+      doc.font(FONT.regular).fontSize(7.5).fillColor(ink[verdict]);
+      doc.text(t.pta(pct, n.day), x + 3, doc.y + 2, { width: cellW - 6, align: 'center' });
       const [lo, hi] = c.ci95.map((v) => (100 * v).toFixed(0));
-      doc.text(winAnsi(t.ci(lo, hi)), x + 3, doc.y + 1, { width: cellW - 6, align: 'center' });
+      doc.text(t.ci(lo, hi), x + 3, doc.y + 1, { width: cellW - 6, align: 'center' });
     });
   });
   const gridBottom = top + 24 + rows * cellH;
@@ -133,13 +135,13 @@ export function renderNomogramPdf(d: NomogramPdf): Promise<Buffer> {
       .lineTo(M + head + j * cellW, gridBottom)
       .stroke();
   doc.rect(M, top, W - 2 * M, gridBottom - top).stroke();
-  doc.font('Helvetica').fontSize(8).fillColor('#333');
-  doc.text(winAnsi(`${t.note} ${t.low(`${(100 * threshold).toFixed(0)} %`)}`), M, gridBottom + 8, {
+  doc.font(FONT.regular).fontSize(8).fillColor('#333');
+  doc.text(`${t.note} ${t.low(`${(100 * threshold).toFixed(0)} %`)}`, M, gridBottom + 8, {
     width: W - 2 * M,
   });
   doc
     .fillColor('#868e96')
-    .text(winAnsi(t.generated), M, H - M - 10, { width: W - 2 * M, align: 'right', lineBreak: false });
+    .text(t.generated, M, H - M - 10, { width: W - 2 * M, align: 'right', lineBreak: false });
   doc.end();
   return done;
 }

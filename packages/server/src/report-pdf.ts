@@ -1,5 +1,5 @@
 /**
- * The report as an A4 PDF (pdfkit, the standard Helvetica fonts): a heading with the patient's
+ * The report as an A4 PDF (pdfkit, DejaVu Sans embedded: pdf-fonts.ts): a heading with the patient's
  * identity repeated on every page, the sections of `reportSections` (tables ruled, the chart drawn
  * as vector paths from the same geometry as the HTML's SVG, with its legend), and "page n of m".
  */
@@ -7,26 +7,11 @@ import PDFDocument from 'pdfkit';
 import { type ReportData, reportHeading, reportSections } from './report.ts';
 import { chartGeometry, type ChartGeometry } from './report-chart.ts';
 import { tr } from './report-text.ts';
+import { FONT, registerPdfFonts } from './pdf-fonts.ts';
 
 export const A4 = { w: 595.28, h: 841.89 };
 const M = 42;
 const WIDTH = A4.w - 2 * M;
-
-/**
- * Text for the standard fonts (WinAnsi): the few characters outside it written out. pdfkit would
- * print them as garbage.
- */
-export const winAnsi = (s: string): string =>
-  s
-    .replace(/→/g, '->')
-    .replace(/≥/g, '>=')
-    .replace(/≤/g, '<=')
-    .replace(/[\u202f\u2009]/g, ' ')
-    .replace(/’/g, "'")
-    .replace(/✓ /g, '')
-    .replace(/✓/g, '')
-    .replace(/⚠/g, '(!)')
-    .replace(/✗/g, '');
 
 function drawChart(
   doc: PDFKit.PDFDocument,
@@ -51,7 +36,7 @@ function drawChart(
     for (const [x, y] of g.band.slice(1)) doc.lineTo(X(x), Y(y));
     doc.closePath().fillOpacity(0.2).fill('#4263eb').fillOpacity(1);
   }
-  doc.font('Helvetica').fontSize(6.5).fillColor('#333');
+  doc.font(FONT.regular).fontSize(6.5).fillColor('#333');
   for (const t of g.yTicks) {
     doc
       .moveTo(X(plot.x), Y(t.y))
@@ -112,8 +97,8 @@ function drawChart(
   const ly = Y(bottom) + 27;
   legend.forEach((label, k) => {
     doc.rect(lx, ly, 8, 4).fill(swatch[k] ?? '#999');
-    doc.fillColor('#333').text(winAnsi(label), lx + 11, ly - 1.5, { lineBreak: false });
-    lx += 16 + doc.widthOfString(winAnsi(label));
+    doc.fillColor('#333').text(label, lx + 11, ly - 1.5, { lineBreak: false });
+    lx += 16 + doc.widthOfString(label);
   });
   doc.restore();
 }
@@ -125,9 +110,10 @@ export function renderReportPdf(d: ReportData): Promise<Buffer> {
     size: 'A4',
     margins: { top: M + 26, bottom: M + 14, left: M, right: M },
     bufferPages: true,
-    info: { Title: winAnsi(`${h.title} - ${h.drug}`), Creator: 'dosetwin' },
+    info: { Title: `${h.title} — ${h.drug}`, Creator: 'dosetwin' },
     lang: d.lang,
   });
+  registerPdfFonts(doc);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
@@ -136,18 +122,15 @@ export function renderReportPdf(d: ReportData): Promise<Buffer> {
     ? `${d.identity.familyName.toUpperCase()} ${d.identity.givenName} · ${d.identity.birthDate.split('-').reverse().join('/')} · ${tr(d.lang, 'hospitalNumber')} ${d.identity.hospitalNumber}`
     : d.patient.pseudonym;
 
-  doc
-    .font('Helvetica-Bold')
-    .fontSize(14)
-    .text(winAnsi(`${h.title} — ${h.drug}`));
-  doc.font('Helvetica').fontSize(8.5).fillColor('#444').text(winAnsi(h.zone)).fillColor('#000');
+  doc.font(FONT.bold).fontSize(14).text(`${h.title} — ${h.drug}`);
+  doc.font(FONT.regular).fontSize(8.5).fillColor('#444').text(h.zone).fillColor('#000');
   doc.moveDown(0.4);
 
   for (const s of reportSections(d)) {
     const need = s.chart ? 260 : 40;
     if (doc.y + need > A4.h - M - 14) doc.addPage();
     doc.moveDown(0.5);
-    doc.font('Helvetica-Bold').fontSize(11).fillColor('#000').text(winAnsi(s.title));
+    doc.font(FONT.bold).fontSize(11).fillColor('#000').text(s.title);
     const y = doc.y + 1;
     doc
       .moveTo(M, y)
@@ -168,14 +151,14 @@ export function renderReportPdf(d: ReportData): Promise<Buffer> {
       const rest = (WIDTH - first) / Math.max(1, cols - 1);
       const widths = [first, ...Array.from({ length: cols - 1 }, () => rest)];
       s.table.forEach((row, r) => {
-        doc.font(r === 0 && !s.plain ? 'Helvetica-Bold' : 'Helvetica').fontSize(8.5);
-        const heights = row.map((c, k) => doc.heightOfString(winAnsi(c), { width: widths[k] - 6 }));
+        doc.font(r === 0 && !s.plain ? FONT.bold : FONT.regular).fontSize(8.5);
+        const heights = row.map((c, k) => doc.heightOfString(c, { width: widths[k] - 6 }));
         const rowH = Math.max(...heights) + 4;
         if (doc.y + rowH > A4.h - M - 14) doc.addPage();
         const top = doc.y;
         let x = M;
         row.forEach((c, k) => {
-          doc.text(winAnsi(c), x + 3, top + 2, { width: widths[k] - 6 });
+          doc.text(c, x + 3, top + 2, { width: widths[k] - 6 });
           x += widths[k];
         });
         doc
@@ -188,8 +171,8 @@ export function renderReportPdf(d: ReportData): Promise<Buffer> {
       });
       doc.moveDown(0.3);
     }
-    doc.font('Helvetica').fontSize(8.5).fillColor('#000');
-    for (const l of s.lines) doc.text(winAnsi(l), M, doc.y, { width: WIDTH, paragraphGap: 1.5 });
+    doc.font(FONT.regular).fontSize(8.5).fillColor('#000');
+    for (const l of s.lines) doc.text(l, M, doc.y, { width: WIDTH, paragraphGap: 1.5 });
   }
 
   // The identity and the page number on every page.
@@ -199,8 +182,8 @@ export function renderReportPdf(d: ReportData): Promise<Buffer> {
     // Heading and footer sit in the margins: no automatic page break there.
     doc.page.margins.top = 0;
     doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(7.5).fillColor('#555');
-    doc.text(winAnsi(`${h.title} · ${who}`), M, M - 8, { width: WIDTH, lineBreak: false });
+    doc.font(FONT.regular).fontSize(7.5).fillColor('#555');
+    doc.text(`${h.title} · ${who}`, M, M - 8, { width: WIDTH, lineBreak: false });
     doc.text(tr(d.lang, 'page', { n: i + 1, m: range.count }), M, A4.h - M + 2, {
       width: WIDTH,
       align: 'right',

@@ -7,7 +7,7 @@
 // times in November (UTC+01:00 in Paris), so every local time is written out by hand.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { MET_MEANING, rankingRule } from '@dosetwin/models';
+import { MET_MEANING, PTA_MEANING, rankingRule } from '@dosetwin/models';
 import type { Analysis } from './contract/index.ts';
 import { pdfText } from './pdf-text.ts';
 import {
@@ -68,7 +68,9 @@ for (const { name: backend, skip } of backends())
       await call(pharm, 'POST', `/api/analyses/${a.id}/validations`, {
         ...REAUTH,
         decision: 'modify',
-        comment: 'ASC24 dans la cible avec 1250 mg toutes les 12 h ; résiduelle dans 2 jours.',
+        // Typed as a French keyboard writes it: narrow no-break spaces (U+202F) in the number and
+        // before the unit.
+        comment: 'ASC24 dans la cible avec 1\u202f250\u202fmg toutes les 12 h ; résiduelle dans 2 jours.',
         regimen: {
           dose: { value: 1250, unit: 'mg' },
           interval: { value: 12, unit: 'h' },
@@ -84,10 +86,12 @@ for (const { name: backend, skip } of backends())
       // A4 portrait: 210 × 297 mm = 595.28 × 841.89 pt (±0.5 pt).
       assert.ok(Math.abs(pdf.size.width - 595.28) < 0.5 && Math.abs(pdf.size.height - 841.89) < 0.5);
       const text = pdf.pages.join('\n');
+      // A phrase may wrap onto the next line (of a paragraph or a table cell).
+      const flat = text.replace(/\n/g, ' ');
       const has = (s: string | RegExp): void =>
         typeof s === 'string'
-          ? assert.ok(text.includes(s), `the PDF's text lacks '${s}'`)
-          : assert.match(text, s);
+          ? assert.ok(flat.includes(s), `the PDF's text lacks '${s}'`)
+          : assert.match(flat, s);
       // Identity, prescriber, service.
       for (const s of [
         "Compte rendu d'adaptation posologique",
@@ -151,7 +155,16 @@ for (const { name: backend, skip } of backends())
       // the individual prediction's, beside the PAC.
       has(rankingRule('fr').slice(0, 60));
       has('atteinte (prédiction individuelle)');
-      has(MET_MEANING.fr.replace('✓ ', '').slice(0, 50));
+      // The symbols as the screen shows them (the embedded font has them all), not written out.
+      has(rankingRule('fr'));
+      has(MET_MEANING.fr);
+      has(PTA_MEANING.fr);
+      has('PAC (toutes les cibles) 34 % ⚠ 14 % ⚠');
+      has('Conversion : SCR 95 µmol/L → 1,07466 mg/dL');
+      // The signer's words as typed, the narrow no-break spaces (U+202F) of '1 250 mg' drawn as such.
+      const drawn = pdf.drawn.join('');
+      assert.ok(drawn.includes('avec 1\u202f250\u202fmg toutes les 12 h'), 'U+202F drawn in 1 250 mg');
+      for (const w of ['(!)', ' -> ', '>=', '<=']) assert.ok(!text.includes(w), `'${w}' written out`);
       has('Signification de la signature');
       // The chart: its legend and dated hours on the axis, drawn as vector paths.
       for (const s of [
