@@ -8,6 +8,7 @@ import {
   individualValues,
   MapEstimator,
   misfitChecks,
+  type MapObjective,
   type MapOptions,
   parseEtaTable,
   type PatientData,
@@ -101,13 +102,22 @@ export const fitted = (line: FitLine): FittedLine => ({
   warnings: line.warnings,
 });
 
-/** Fit one patient and build its output line (engine calls only; used by the workers too). */
-export function fitLine(est: MapEstimator, model: CompiledModel, p: PatientData, s: FitSettings): FitLine {
+/**
+ * Fit one patient and build its output line (engine calls only; used by the workers too). `obj`:
+ * the patient's MAP objective when the caller has built it already (the main thread, which checks
+ * every patient's observations before fitting).
+ */
+export function fitLine(
+  est: MapEstimator,
+  model: CompiledModel,
+  p: PatientData,
+  s: FitSettings,
+  obj: MapObjective = est.objective(p),
+): FitLine {
   const fit = est.fit(p);
   const nEta = model.ir.etas.length;
   const n = fit.x.length;
   const cov: (number | null)[][] = Array.from({ length: nEta }, () => new Array<number | null>(nEta).fill(0));
-  const obj = est.objective(p);
   for (let a = 0; a < n; a++)
     for (let b = 0; b < n; b++)
       if (obj.occasion[a] === 0 && obj.occasion[b] === 0)
@@ -283,7 +293,7 @@ export function workersWorthStarting(msPerPatient: number, left: number, maxThre
  */
 async function fitAll(
   patients: readonly PatientData[],
-  fitHere: (p: PatientData) => FittedLine,
+  fitHere: (i: number) => FittedLine,
   workerData: { model: string; patients: readonly PatientData[]; settings: FitSettings },
   threads: { fixed: number } | { max: number },
   emit: (i: number, fitted: FittedLine) => void,
@@ -314,7 +324,7 @@ async function fitAll(
   let warm: { cpu: number; done: number } | undefined;
   while (failure === undefined && next < N) {
     const i = next++;
-    emit(i, fitHere(patients[i]));
+    emit(i, fitHere(i));
     if (probing) {
       const cpu = cpuMs();
       if (warm === undefined && cpu - t0 >= WARM_MS) warm = { cpu, done: next };
@@ -456,8 +466,9 @@ export function registerFit(program: Command): void {
           const ds = { patients: data.map((d) => d.patient) };
           printIssues(model.warnings);
           const est = new MapEstimator(model, estimatorOptions(settings));
-          // Validate every patient's observations (CMT read by an output, DV present) up front.
-          ds.patients.forEach((p) => est.objective(p));
+          // Validate every patient's observations (CMT read by an output, DV present) up front;
+          // the main thread's fits take their objectives from here (each let go once used).
+          const objectives: (MapObjective | undefined)[] = ds.patients.map((p) => est.objective(p));
           if (opts.at !== undefined) {
             const etas = parseEtaTable(readText(opts.at, 'etas'), model.ir, opts.at);
             for (const p of ds.patients) {
@@ -501,7 +512,11 @@ export function registerFit(program: Command): void {
           try {
             await fitAll(
               ds.patients,
-              (p) => fitted(fitLine(est, model, p, settings)),
+              (i) => {
+                const obj = objectives[i]!;
+                objectives[i] = undefined;
+                return fitted(fitLine(est, model, ds.patients[i], settings, obj));
+              },
               { model: opts.model!, patients: ds.patients, settings },
               threads,
               emit,

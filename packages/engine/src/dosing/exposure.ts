@@ -86,19 +86,20 @@ export function computeExposure(
   const cmt = sim.model.ir.errors[output].cmts[0] ?? 0;
   const n = q.gridPoints ?? 400;
   const inWindow = (t: number): boolean => t >= q.from && t <= q.to;
-  const grid = new Set<number>();
-  for (let i = 0; i <= n; i++) grid.add(q.from + ((q.to - q.from) * i) / n);
+  // The grid's times in any order, repeats included: the run sorts them and keeps each once.
+  const grid: number[] = [];
+  for (let i = 0; i <= n; i++) grid.push(q.from + ((q.to - q.from) * i) / n);
   for (let i = 0; i < patient.n; i++) {
     const t = patient.time[i];
-    if (inWindow(t)) grid.add(t);
+    if (inWindow(t)) grid.push(t);
     if (patient.rate[i] > 0 && patient.amt[i] > 0) {
       for (let j = 0; j <= patient.addl[i]; j++) {
         const end = t + j * patient.ii[i] + patient.amt[i] / patient.rate[i];
-        if (inWindow(end)) grid.add(end);
+        if (inWindow(end)) grid.push(end);
       }
     }
   }
-  for (const t of q.at ?? []) if (inWindow(t)) grid.add(t);
+  for (const t of q.at ?? []) if (inWindow(t)) grid.push(t);
 
   // The grid's run and each refinement's fill one patient and one output buffer in turn (a run
   // reads only what it wrote): no dozen typed arrays allocated per run.
@@ -108,12 +109,20 @@ export function computeExposure(
 
   // Concentrations on the grid (no integral: uniform steps reuse the solver's cached propagators),
   // then the AUC from a run with the two window ends only, integrated exactly between events.
-  const first = evaluate([...grid], false);
+  const first = evaluate(grid, false);
   const auc = q.auc ?? windowAuc(sim, patient, q.from, q.to, output)(eta);
   const at = (t: number): number => first.c[first.t.indexOf(t)];
 
-  const argmax = (c: number[]): number => c.reduce((b, v, i) => (v > c[b] ? i : b), 0);
-  const argmin = (c: number[]): number => c.reduce((b, v, i) => (v < c[b] ? i : b), 0);
+  const argmax = (c: number[]): number => {
+    let b = 0;
+    for (let i = 1; i < c.length; i++) if (c[i] > c[b]) b = i;
+    return b;
+  };
+  const argmin = (c: number[]): number => {
+    let b = 0;
+    for (let i = 1; i < c.length; i++) if (c[i] < c[b]) b = i;
+    return b;
+  };
   // An extreme on successive local grids around the best point: any profile (kinks at infusion
   // ends, plateaus, an extreme at a window end), one run of 41 times per stage.
   const staged = (pick: (c: number[]) => number): { t: number; c: number } => {
@@ -246,7 +255,7 @@ export function computeExposure(
   return result;
 }
 
-/** Levels (and cumulative AUC when integrated) at sorted, distinct prediction times. */
+/** Levels (and cumulative AUC when integrated, else empty) at sorted, distinct prediction times. */
 interface PredictionRun {
   t: number[];
   c: number[];
@@ -295,11 +304,12 @@ function predictionRun(
       sim.integrateOutput = prev;
     }
     const c: number[] = [];
+    // The cumulative AUC only for a run that integrates (the others' is never read).
     const auc: number[] = [];
     for (let i = 0; i < p.n; i++)
       if (p.evid[i] === 2 && p.line[i] === 0) {
         c.push(out[i]);
-        auc.push(cum ? cum[i] : 0);
+        if (cum) auc.push(cum[i]);
       }
     return { t: sorted, c, auc };
   };

@@ -224,6 +224,17 @@ export function individualValues(
   model.etaSlots.forEach((slot, k) => (s[slot] = eta ? eta[k] : 0));
   model.individual(s);
   const out: Record<string, number> = {};
+  const { names, slots } = reportedValues(model);
+  for (let k = 0; k < names.length; k++) if (Number.isFinite(s[slots[k]])) out[names[k]] = s[slots[k]];
+  return out;
+}
+
+/** The names {@link individualValues} reports and their slots, in slot-map order, per model. */
+const REPORTED = new WeakMap<CompiledModel, { names: string[]; slots: number[] }>();
+
+function reportedValues(model: CompiledModel): { names: string[]; slots: number[] } {
+  let r = REPORTED.get(model);
+  if (r) return r;
   const skip = new Set([
     ...model.ir.parameters.map((x) => x.name),
     ...model.ir.etas.map((x) => x.name),
@@ -231,14 +242,12 @@ export function individualValues(
     ...model.dynamicNames,
     ...model.ir.errors.map((e) => e.output),
   ]);
+  r = { names: [], slots: [] };
   for (const [name, slot] of model.slotOf)
-    if (
-      !name.startsWith('@') &&
-      name !== 't' &&
-      name !== 'CMT' &&
-      !skip.has(name) &&
-      Number.isFinite(s[slot])
-    )
-      out[name] = s[slot];
-  return out;
+    if (!name.startsWith('@') && name !== 't' && name !== 'CMT' && !skip.has(name)) {
+      r.names.push(name);
+      r.slots.push(slot);
+    }
+  REPORTED.set(model, r);
+  return r;
 }
