@@ -219,4 +219,36 @@ for (const { name: backend, skip } of backends())
       assert.equal(bad.statusCode, 422);
       assert.equal(bad.json().error.issues[0].field, 'tz');
     });
+
+    test('French PDF with one-sided targets: ASC24 ≥ 400 mg·h/L and Résiduelle ≤ 15 mg/L, printed with ≥ and ≤', async () => {
+      const { requestId } = await vancomycinRequest(t.app, presc, {
+        identity: {
+          familyName: 'Petit',
+          givenName: 'Anne',
+          birthDate: '1975-09-12',
+          hospitalNumber: `H-${backend}-3`,
+        },
+      });
+      const a: Analysis = (
+        await call(pharm, 'POST', `/api/requests/${requestId}/analyses`, {
+          targets: ['auc24>=400 mg*h/L', 'trough<=15 mg/L'],
+        })
+      ).json();
+      await call(pharm, 'POST', `/api/analyses/${a.id}/validations`, {
+        ...REAUTH,
+        decision: 'accept',
+        comment: '',
+      });
+      const pdf = await pdfText(
+        (await call(presc, 'GET', `/api/requests/${requestId}/report?format=pdf&lang=fr`)).rawPayload,
+      );
+      const text = pdf.pages.join('\n').replace(/\n/g, ' ');
+      for (const s of [
+        'Cibles : ASC24 ≥ 400 mg·h/L; Résiduelle ≤ 15 mg/L',
+        'ASC24 ≥ 400 mg·h/L',
+        'Résiduelle ≤ 15 mg/L',
+      ])
+        assert.ok(text.includes(s), `the PDF's text lacks '${s}'`);
+      assert.ok(!text.includes('>=') && !text.includes('<='));
+    });
   });
