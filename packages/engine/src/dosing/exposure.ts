@@ -102,8 +102,8 @@ export function computeExposure(
   for (const t of q.at ?? []) if (inWindow(t)) grid.push(t);
 
   // The grid's run and each refinement's fill one patient and one output buffer in turn (a run
-  // reads only what it wrote): no dozen typed arrays allocated per run.
-  const scratch: Scratch = { patient: emptyPatient(patient.id, 0, patient.nCov), out: new Float64Array(0) };
+  // reads only what it wrote): no dozen typed arrays allocated per run, nor per exposure.
+  const scratch = scratchOf(sim, patient);
   const evaluate = (times: number[], withAuc: boolean): PredictionRun =>
     predictionRun(sim, patient, times, cmt, withAuc ? output : -1, scratch)(eta);
 
@@ -274,6 +274,22 @@ function sortedDistinct(times: readonly number[]): number[] {
 interface Scratch {
   patient: PatientData;
   out: Float64Array;
+}
+
+/**
+ * The scratch of a simulator's exposures: one thread computes one exposure at a time (nothing of
+ * the scratch outlives the call), so successive exposures, a fit's hundreds of patients, share its
+ * arrays, grown as needed.
+ */
+const SCRATCH = new WeakMap<Simulator, Scratch>();
+
+function scratchOf(sim: Simulator, patient: PatientData): Scratch {
+  let s = SCRATCH.get(sim);
+  if (!s) {
+    s = { patient: emptyPatient(patient.id, 0, patient.nCov), out: new Float64Array(0) };
+    SCRATCH.set(sim, s);
+  }
+  return s;
 }
 
 /**

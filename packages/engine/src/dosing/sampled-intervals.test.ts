@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Simulator } from '../simulate/simulator.ts';
 import { compile, patient } from '../test-support/models.ts';
-import { sampledExposure } from './sampled-intervals.ts';
+import { emptyPatient } from '../events/records.ts';
+import { sampledExposure, withoutDosesFrom } from './sampled-intervals.ts';
 
 const CL = 3.5;
 const V = 70;
@@ -73,4 +74,47 @@ test('sampled intervals: a peak at 0.58 h inside a 72 h interval (the first grid
   const auc = (t: number): number =>
     ((D * KA) / (V * (KA - k))) * ((1 - Math.exp(-k * t)) / k - (1 - Math.exp(-KA * t)) / KA);
   assert.ok(rel(e[0].auc, auc(72)) < 1e-10);
+});
+
+test('withoutDosesFrom into a reused patient: the same records as a new one, nothing left of the patient before', () => {
+  // First a longer history with infusions, ADDL and SS in every dose field, then a shorter one whose
+  // doses from t = 24 on are cut: a reused record must not keep the first patient's dose fields.
+  const long = patient(
+    [0, 0.5, 1, 1.5].map((t) => ({ time: t, amt: 900, cmt: 1, rate: 300, ii: 12, addl: 5, ss: 1 })),
+    [2, 30, 50, 81, 90],
+    1,
+  );
+  const short = patient(
+    [
+      { time: 0, amt: 500, cmt: 1 },
+      { time: 24, amt: 500, cmt: 1, ii: 12, addl: 3 },
+    ],
+    [2, 23],
+    1,
+  );
+  const into = emptyPatient('x', long.n, 0);
+  withoutDosesFrom(long, 1000, into);
+  const reused = withoutDosesFrom(short, 24, into);
+  const fresh = withoutDosesFrom(short, 24);
+  assert.equal(reused, into);
+  assert.equal(reused.n, short.n);
+  assert.equal(reused.id, short.id);
+  for (const f of [
+    'time',
+    'evid',
+    'amt',
+    'rate',
+    'cmt',
+    'ii',
+    'addl',
+    'ss',
+    'mdv',
+    'dv',
+    'occ',
+    'line',
+  ] as const)
+    assert.deepEqual(Array.from(reused[f].subarray(0, short.n)), Array.from(fresh[f]), f);
+  // The cut dose at 24 reads as a prediction record, its ADDL gone.
+  assert.deepEqual(Array.from(fresh.evid), [1, 0, 0, 2]);
+  assert.deepEqual(Array.from(fresh.addl), [0, 0, 0, 0]);
 });

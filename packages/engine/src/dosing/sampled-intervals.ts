@@ -89,8 +89,9 @@ export function sampledExposure(
   if (!intervals.length) return [];
   const ends = [...new Set(intervals.flatMap((w) => [w.from, w.to]))].sort((a, b) => a - b);
   const cum = aucs(sim, h, eta, output, ends);
+  const profile = profileOf(sim, h);
   return intervals.map((w) => {
-    const e = computeExposure(sim, withoutDosesFrom(h, w.to), eta, {
+    const e = computeExposure(sim, withoutDosesFrom(h, w.to, profile), eta, {
       from: w.from,
       to: w.to,
       output,
@@ -102,13 +103,42 @@ export function sampledExposure(
 }
 
 /**
+ * A patient that each interval's history fills in turn, one per simulator (one thread computes one
+ * exposure at a time, and computeExposure keeps nothing of it): a fit's hundreds of patients share
+ * its arrays, grown as needed, instead of a dozen typed arrays each.
+ */
+const PROFILE = new WeakMap<Simulator, PatientData>();
+
+function profileOf(sim: Simulator, h: PatientData): PatientData {
+  let q = PROFILE.get(sim);
+  if (!q || q.time.length < h.n || q.nCov !== h.nCov) {
+    q = emptyPatient(h.id, Math.max(h.n, 2 * (q?.time.length ?? 0)), h.nCov);
+    PROFILE.set(sim, q);
+  }
+  return q;
+}
+
+/**
  * The history with no administration at or after `t`: dose records from `t` on become
  * prediction-only records (same time, covariates and occasion, so the parameters over every
  * interval are unchanged) and ADDL repetitions are cut before `t`. A window ending at a dose time
  * then reads the level just before that dose (its trough), not the bolus given at its end.
+ * `into`: a patient to fill instead of a new one (made by emptyPatient with h's covariates and at
+ * least h's records; its records past h's are never read: every reader stops at n).
  */
-export function withoutDosesFrom(h: PatientData, t: number): PatientData {
-  const q = emptyPatient(h.id, h.n, h.nCov);
+export function withoutDosesFrom(h: PatientData, t: number, into?: PatientData): PatientData {
+  // Reused only without censoring columns, which a new patient gets below.
+  const reuse =
+    into !== undefined &&
+    into.nCov === h.nCov &&
+    into.time.length >= h.n &&
+    !h.cens &&
+    !h.lloq &&
+    !into.cens &&
+    !into.lloq;
+  const q = reuse ? into : emptyPatient(h.id, h.n, h.nCov);
+  q.id = h.id;
+  q.n = h.n;
   q.cov.set(h.cov);
   q.time.set(h.time);
   q.occ.set(h.occ);
@@ -123,6 +153,11 @@ export function withoutDosesFrom(h: PatientData, t: number): PatientData {
     if (dose && h.time[i] >= t - EPS) {
       q.evid[i] = 2;
       q.mdv[i] = 1;
+      q.amt[i] = 0;
+      q.rate[i] = 0;
+      q.ii[i] = 0;
+      q.ss[i] = 0;
+      q.addl[i] = 0;
       continue;
     }
     q.evid[i] = h.evid[i];
