@@ -8,7 +8,7 @@
  * PDF) instead of the glyphs used; from its WOFF files it subsets, but fontkit inflates the whole
  * compressed glyph table again for every glyph it reads (a report took 3.7 s of CPU). So each WOFF
  * is unpacked once per process into the plain TrueType font it wraps (`sfntOfWoff`), which pdfkit
- * reads directly and subsets (about 30 kB of font in a report).
+ * reads directly and subsets (about 25 kB of font in a three-page report).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
