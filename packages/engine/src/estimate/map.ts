@@ -9,6 +9,7 @@ import { cholesky, forwardSolve } from './linalg.ts';
 import { normalQuantile } from './normal.ts';
 import { ClosedFormJacobian } from './closed-form-sensitivity.ts';
 import { buildSensitivityModel, etasAffectingDoseTiming, SensitivityJacobian } from './sensitivity.ts';
+import { LagScan } from './lag-scan.ts';
 import { MapObjective, type ObjectiveOptions, withVarianceTap } from './objective.ts';
 
 export interface MapOptions extends ObjectiveOptions {
@@ -971,10 +972,14 @@ function profileStarts(obj: MapObjective, x: Float64Array, f: number, i: number)
   const offsets = PROFILE_OFFSETS;
   const sd = obj.priorSd[i];
   const xs = Float64Array.from(x);
+  // Where the model and the patient allow, the points' amounts by superposition (a run's values
+  // to rounding, for a fraction of a run each), else runs.
+  const scan = LagScan.of(obj, x);
   const fs = offsets.map((o) => {
     if (o === 0) return f;
     xs[i] = x[i] + o * sd;
-    return obj.value(xs);
+    const v = scan ? scan.value(xs) : NaN;
+    return v === v ? v : obj.value(xs);
   });
   const m = offsets.length;
   const zero = offsets.indexOf(0);

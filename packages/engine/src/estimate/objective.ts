@@ -395,6 +395,21 @@ export class MapObjective {
   }
 
   /**
+   * f(x) from the predictions F_j at the observations (length nObs; models without `variance(...)`
+   * outputs), summed as {@link value} sums it: for predictions computed without a run.
+   */
+  valueFrom(x: ArrayLike<number>, F: ArrayLike<number>): number {
+    let f = this.prior(x);
+    for (let j = 0; j < this.nObs; j++) {
+      this.tArg[0] = F[j];
+      this.tArg[1] = NaN;
+      this.term(j);
+      f += this.tPhi;
+    }
+    return f === f ? f : Infinity;
+  }
+
+  /**
    * Σ (y_j − G_j)²/var_j over the quantified observations at x (plus −2 ln Φ of the censored ones):
    * a χ²(nObs) variable under the model, used to flag implausible modes. +Infinity on failure.
    */

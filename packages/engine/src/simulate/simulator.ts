@@ -829,6 +829,26 @@ export class Simulator {
   }
 
   /**
+   * The prediction of observation record i of p from the amounts `a` at its time, the slots
+   * holding the parameters in effect there, as a run computes it (NaN when it is not finite or no
+   * output reads the record): for predictions whose amounts come from elsewhere (a superposition).
+   */
+  predictionFrom(p: PatientData, i: number, a: ArrayLike<number>): number {
+    const m = this.model;
+    const s = this.s;
+    const cmt = p.cmt[i];
+    const k = this.outputIndex(cmt, p.dvid ? p.dvid[i] : 0);
+    if (k < 0) return NaN;
+    s[m.tSlot] = p.time[i];
+    s[m.cmtSlot] = cmt > 0 ? cmt : this.defaultObsCmt;
+    const ss = m.stateSlots;
+    for (let j = 0; j < ss.length; j++) s[ss[j]] = a[j];
+    m.outputs(s);
+    const v = s[m.outputSlots[k]];
+    return v - v === 0 ? v : NaN;
+  }
+
+  /**
    * The prediction at record i into out[i]. Doubles neither passed nor returned: a call that is not
    * inlined boxes them, and this runs at every observation of every simulation.
    */

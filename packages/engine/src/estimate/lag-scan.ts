@@ -1,0 +1,206 @@
+import type { PatientData } from '../events/records.ts';
+import type { MapObjective } from './objective.ts';
+
+/** Largest number of (observation, dose entry) pairs a scan is worth precomputing. */
+const MAX_PAIRS = 4096;
+
+/**
+ * The MAP objective along one component of x that moves only dose lag times (rule 6 of
+ * `MapEstimator.fit`, the scan along a lag eta), for a one-compartment closed form (with or
+ * without a depot) and a patient with constant parameters and bolus doses only: the amounts at each
+ * observation by superposition of the doses that have entered by then, not by a run.
+ *
+ * Along such a scan the rates k = CL/V and ka and each compartment's F stay what they are at the
+ * scan's centre; a dose entry at τ = t_e + L (t_e its record's time, or an ADDL repetition's, L its
+ * lag) contributes F·AMT·e^{−ka Δ} to the depot and F·AMT·ka·Δ·exp[−ka Δ, −k Δ] to the central
+ * compartment at an observation Δ = t − τ later (F·AMT·e^{−k Δ} if it enters the central
+ * compartment), exp[·,·] the divided difference evaluated as the closed form evaluates it
+ * (`LinearCmt`). With e^{−k Δ} = e^{−k (t − t_e)}·e^{k L}, the exponentials of the pairs are
+ * computed once per scan and each point costs one or two per lag (and an expm1 for a pair whose
+ * |ka − k|·Δ is below 1). A dose enters before an observation at the same time when the run would
+ * have it so: a lagged or repeated entry at τ ≤ t (queued events before the record), an
+ * immediate one when its record comes first.
+ *
+ * The values equal a run's to rounding (both are exact closed forms); the scan only compares them
+ * to choose starting points. A point where a parameter other than the lag differs from the
+ * centre's, or where the parameters cannot be computed, is left to a run (`value` returns NaN).
+ */
+export class LagScan {
+  private readonly obj: MapObjective;
+  private readonly p: PatientData;
+  /** Whether a scan of this patient can use the superposition (see {@link prepare}). */
+  readonly usable: boolean = false;
+  private readonly slots: { cl: number; v: number; ka: number; bioav: Int32Array; depot: boolean };
+  private readonly eta: Float64Array;
+  private readonly lag: Float64Array;
+  private readonly F: Float64Array;
+  private readonly a: Float64Array;
+  /** Parameters at the centre: CL, V, ka, then F of each compartment; and those at a point. */
+  private readonly base: Float64Array;
+  private readonly cur: Float64Array;
+  private k = 0;
+  private ka = 0;
+  /** Per pair (observation-major): the entry's record, repetition (0 = the record's own), t − t_e, e^{−k(t − t_e)}, e^{−ka(t − t_e)}. */
+  private pairStart = new Int32Array(0);
+  private pairRec = new Int32Array(0);
+  private pairRep = new Int32Array(0);
+  private pairEntry = new Float64Array(0);
+  private pairEk = new Float64Array(0);
+  private pairEka = new Float64Array(0);
+
+  /** Null when the model is not a one-compartment closed form, or the patient's data do not fit. */
+  static of(obj: MapObjective, x: Float64Array): LagScan | null {
+    const scan = new LagScan(obj, x);
+    return scan.usable ? scan : null;
+  }
+
+  private constructor(obj: MapObjective, x: Float64Array) {
+    this.obj = obj;
+    const p = obj.patient;
+    this.p = p;
+    const sim = obj.sim;
+    const m = sim.model;
+    const st = m.structure;
+    const nStates = m.nStates;
+    this.slots = {
+      cl: st.kind === 'closed' ? st.args.cl : -1,
+      v: st.kind === 'closed' ? st.args.v1 : -1,
+      ka: st.kind === 'closed' ? st.args.ka : -1,
+      bioav: m.cmtProps.bioav,
+      depot: st.kind === 'closed' && st.depot,
+    };
+    this.eta = new Float64Array(m.ir.etas.length);
+    this.lag = new Float64Array(p.n);
+    this.F = new Float64Array(obj.nObs);
+    this.a = new Float64Array(nStates);
+    this.base = new Float64Array(3 + nStates);
+    this.cur = new Float64Array(3 + nStates);
+    if (st.kind !== 'closed' || st.nDisp !== 1 || obj.nPred !== obj.nObs || p.timeVarying) return;
+    for (let c = 0; c < nStates; c++) if (m.cmtProps.init[c] >= 0) return;
+    const nRec = obj.needed;
+    let entries = 0;
+    for (let r = 0; r < nRec; r++) {
+      const evid = p.evid[r];
+      if (evid === 3 || evid === 4) return;
+      if (evid !== 1 || !(p.amt[r] > 0)) continue;
+      const c = p.cmt[r] > 0 ? p.cmt[r] - 1 : 0;
+      if (p.rate[r] !== 0 || p.ss[r] !== 0 || c >= nStates || (p.addl[r] > 0 && !(p.ii[r] > 0))) return;
+      entries += 1 + p.addl[r];
+    }
+    if (!this.parametersAt(x)) return;
+    this.base.set(this.current());
+    const V = this.base[1];
+    this.k = this.base[0] / V;
+    this.ka = this.slots.depot ? this.base[2] : 0;
+    if (!(V > 0) || !(this.k >= 0) || !(this.ka >= 0) || !Number.isFinite(this.k + this.ka)) return;
+    if (entries * obj.nObs > MAX_PAIRS) return;
+    this.pairs(nRec, entries * obj.nObs);
+    (this as { usable: boolean }).usable = true;
+  }
+
+  /** The pairs (observation j, entry at t_e ≤ t_j among the records the objective runs). */
+  private pairs(nRec: number, cap: number): void {
+    const p = this.p;
+    const obj = this.obj;
+    this.pairStart = new Int32Array(obj.nObs + 1);
+    this.pairRec = new Int32Array(cap);
+    this.pairRep = new Int32Array(cap);
+    this.pairEntry = new Float64Array(cap);
+    this.pairEk = new Float64Array(cap);
+    this.pairEka = new Float64Array(cap);
+    let q = 0;
+    for (let j = 0; j < obj.nObs; j++) {
+      this.pairStart[j] = q;
+      const t = p.time[obj.obsRecord[j]];
+      for (let r = 0; r < nRec; r++) {
+        if (p.evid[r] !== 1 || !(p.amt[r] > 0)) continue;
+        for (let rep = 0; rep <= p.addl[r]; rep++) {
+          // The entry time without its lag, as the run computes it (its lag is added last).
+          const te = rep === 0 ? p.time[r] : p.time[r] + rep * p.ii[r];
+          if (te > t) break;
+          this.pairRec[q] = r;
+          this.pairRep[q] = rep;
+          this.pairEntry[q] = te;
+          this.pairEk[q] = Math.exp(-this.k * (t - te));
+          this.pairEka[q] = Math.exp(-this.ka * (t - te));
+          q++;
+        }
+      }
+    }
+    this.pairStart[obj.nObs] = q;
+  }
+
+  /** The individual parameters and the dose lags at x into the simulator's slots and `lag`. */
+  private parametersAt(x: Float64Array): boolean {
+    const obj = this.obj;
+    return obj.sim.doseLags(this.p, obj.simulatorEta(x, this.eta), this.lag, obj.needed);
+  }
+
+  /** CL, V, ka and each compartment's F in the slots now (scratch of the caller's lifetime). */
+  private current(): Float64Array {
+    const s = this.obj.sim.s;
+    const sl = this.slots;
+    const out = this.cur;
+    out[0] = s[sl.cl];
+    out[1] = s[sl.v];
+    out[2] = sl.ka >= 0 ? s[sl.ka] : 0;
+    for (let c = 0; c < sl.bioav.length; c++) out[3 + c] = sl.bioav[c] >= 0 ? s[sl.bioav[c]] : 1;
+    return out;
+  }
+
+  /**
+   * f at x, a point of the scan (x differs from the centre only in the scanned component); NaN
+   * when a run must say (parameters other than the lags moved, or cannot be computed).
+   */
+  value(x: Float64Array): number {
+    if (!this.parametersAt(x)) return NaN;
+    const now = this.current();
+    for (let q = 0; q < this.base.length; q++) if (now[q] !== this.base[q]) return NaN;
+    const p = this.p;
+    const obj = this.obj;
+    const a = this.a;
+    const k = this.k;
+    const ka = this.ka;
+    const depot = this.slots.depot;
+    const bioav = this.base;
+    let lastLag = NaN;
+    let eKL = 1;
+    let eKaL = 1;
+    for (let j = 0; j < obj.nObs; j++) {
+      const rj = obj.obsRecord[j];
+      const t = p.time[rj];
+      for (let c = 0; c < a.length; c++) a[c] = 0;
+      for (let q = this.pairStart[j]; q < this.pairStart[j + 1]; q++) {
+        const r = this.pairRec[q];
+        const L = this.lag[r];
+        const queued = this.pairRep[q] > 0 || L > 0;
+        const tau = this.pairEntry[q] + L;
+        if (queued ? !(tau <= t) : r >= rj) continue;
+        if (L !== lastLag) {
+          if (k * L > 700 || ka * L > 700) return NaN;
+          eKL = Math.exp(k * L);
+          eKaL = Math.exp(ka * L);
+          lastLag = L;
+        }
+        const c = p.cmt[r] > 0 ? p.cmt[r] - 1 : 0;
+        const amount = bioav[3 + c] * p.amt[r];
+        const eK = this.pairEk[q] * eKL;
+        if (depot && c === 0) {
+          const dt = t - tau;
+          const eA = this.pairEka[q] * eKaL;
+          const lt = k * dt;
+          const kat = ka * dt;
+          const d = Math.abs(lt - kat);
+          const eLo = lt >= kat ? eK : eA;
+          const eHi = lt >= kat ? eA : eK;
+          a[0] += amount * eA;
+          a[1] += amount * (ka * dt * (d === 0 ? eHi : d >= 1 ? (eHi - eLo) / d : (eLo * Math.expm1(d)) / d));
+        } else a[c] += amount * eK;
+      }
+      const v = obj.sim.predictionFrom(p, rj, a);
+      if (v !== v) return Infinity;
+      this.F[j] = v;
+    }
+    return obj.valueFrom(x, this.F);
+  }
+}
