@@ -1,4 +1,5 @@
 import type { PatientData } from '../events/records.ts';
+import type { Simulator } from '../simulate/simulator.ts';
 import type { MapObjective } from './objective.ts';
 
 /** Largest number of (observation, dose entry) pairs a scan is worth precomputing. */
@@ -26,21 +27,25 @@ const MAX_PAIRS = 4096;
  * centre's, or where the parameters cannot be computed, is left to a run (`value` returns NaN).
  */
 export class LagScan {
-  private readonly obj: MapObjective;
-  private readonly p: PatientData;
-  /** Whether a scan of this patient can use the superposition (see {@link prepare}). */
-  readonly usable: boolean = false;
+  private obj: MapObjective | null = null;
+  private p: PatientData | null = null;
+  private readonly sim: Simulator;
+  /** Whether the model is a one-compartment closed form (the patient is judged by {@link prepare}). */
+  private readonly closed: boolean;
   private readonly slots: { cl: number; v: number; ka: number; bioav: Int32Array; depot: boolean };
   private readonly eta: Float64Array;
-  private readonly lag: Float64Array;
-  private readonly F: Float64Array;
   private readonly a: Float64Array;
   /** Parameters at the centre: CL, V, ka, then F of each compartment; and those at a point. */
   private readonly base: Float64Array;
   private readonly cur: Float64Array;
+  private lag = new Float64Array(0);
+  private F = new Float64Array(0);
   private k = 0;
   private ka = 0;
-  /** Per pair (observation-major): the entry's record, repetition (0 = the record's own), t − t_e, e^{−k(t − t_e)}, e^{−ka(t − t_e)}. */
+  /**
+   * Per pair, observation-major (observation j's from pairStart[j]): the entry's record and
+   * repetition (0 = the record's own), t_e, e^{−k(t − t_e)}, e^{−ka(t − t_e)}. Kept between scans.
+   */
   private pairStart = new Int32Array(0);
   private pairRec = new Int32Array(0);
   private pairRep = new Int32Array(0);
@@ -48,20 +53,13 @@ export class LagScan {
   private pairEk = new Float64Array(0);
   private pairEka = new Float64Array(0);
 
-  /** Null when the model is not a one-compartment closed form, or the patient's data do not fit. */
-  static of(obj: MapObjective, x: Float64Array): LagScan | null {
-    const scan = new LagScan(obj, x);
-    return scan.usable ? scan : null;
-  }
-
-  private constructor(obj: MapObjective, x: Float64Array) {
-    this.obj = obj;
-    const p = obj.patient;
-    this.p = p;
-    const sim = obj.sim;
+  /** For the objectives of one simulator (one per estimator: its buffers serve fit after fit). */
+  constructor(sim: Simulator) {
+    this.sim = sim;
     const m = sim.model;
     const st = m.structure;
     const nStates = m.nStates;
+    this.closed = st.kind === 'closed' && st.nDisp === 1 && m.cmtProps.init.every((k) => k < 0);
     this.slots = {
       cl: st.kind === 'closed' ? st.args.cl : -1,
       v: st.kind === 'closed' ? st.args.v1 : -1,
@@ -70,44 +68,59 @@ export class LagScan {
       depot: st.kind === 'closed' && st.depot,
     };
     this.eta = new Float64Array(m.ir.etas.length);
-    this.lag = new Float64Array(p.n);
-    this.F = new Float64Array(obj.nObs);
     this.a = new Float64Array(nStates);
     this.base = new Float64Array(3 + nStates);
     this.cur = new Float64Array(3 + nStates);
-    if (st.kind !== 'closed' || st.nDisp !== 1 || obj.nPred !== obj.nObs || p.timeVarying) return;
-    for (let c = 0; c < nStates; c++) if (m.cmtProps.init[c] >= 0) return;
+  }
+
+  /**
+   * Sets the scan's centre x for the objective's patient; false when the superposition does not
+   * apply (the model, or the patient's data: time-varying covariates, an infusion, SS, a reset,
+   * `variance(...)` outputs), and the scan's points must then be runs.
+   */
+  prepare(obj: MapObjective, x: Float64Array): boolean {
+    this.obj = null;
+    const p = obj.patient;
+    const nStates = this.a.length;
+    if (!this.closed || obj.sim !== this.sim || obj.nPred !== obj.nObs || p.timeVarying) return false;
     const nRec = obj.needed;
     let entries = 0;
     for (let r = 0; r < nRec; r++) {
       const evid = p.evid[r];
-      if (evid === 3 || evid === 4) return;
+      if (evid === 3 || evid === 4) return false;
       if (evid !== 1 || !(p.amt[r] > 0)) continue;
       const c = p.cmt[r] > 0 ? p.cmt[r] - 1 : 0;
-      if (p.rate[r] !== 0 || p.ss[r] !== 0 || c >= nStates || (p.addl[r] > 0 && !(p.ii[r] > 0))) return;
+      if (p.rate[r] !== 0 || p.ss[r] !== 0 || c >= nStates || (p.addl[r] > 0 && !(p.ii[r] > 0))) return false;
       entries += 1 + p.addl[r];
     }
-    if (!this.parametersAt(x)) return;
+    if (entries * obj.nObs > MAX_PAIRS) return false;
+    this.obj = obj;
+    this.p = p;
+    if (this.lag.length < p.n) this.lag = new Float64Array(Math.max(p.n, 2 * this.lag.length));
+    if (this.F.length < obj.nObs) this.F = new Float64Array(Math.max(obj.nObs, 2 * this.F.length));
+    if (!this.parametersAt(x)) return ((this.obj = null), false);
     this.base.set(this.current());
     const V = this.base[1];
     this.k = this.base[0] / V;
     this.ka = this.slots.depot ? this.base[2] : 0;
-    if (!(V > 0) || !(this.k >= 0) || !(this.ka >= 0) || !Number.isFinite(this.k + this.ka)) return;
-    if (entries * obj.nObs > MAX_PAIRS) return;
-    this.pairs(nRec, entries * obj.nObs);
-    (this as { usable: boolean }).usable = true;
+    if (!(V > 0) || !(this.k >= 0) || !(this.ka >= 0) || !Number.isFinite(this.k + this.ka))
+      return ((this.obj = null), false);
+    this.pairs(obj, p, nRec, entries * obj.nObs);
+    return true;
   }
 
   /** The pairs (observation j, entry at t_e ≤ t_j among the records the objective runs). */
-  private pairs(nRec: number, cap: number): void {
-    const p = this.p;
-    const obj = this.obj;
-    this.pairStart = new Int32Array(obj.nObs + 1);
-    this.pairRec = new Int32Array(cap);
-    this.pairRep = new Int32Array(cap);
-    this.pairEntry = new Float64Array(cap);
-    this.pairEk = new Float64Array(cap);
-    this.pairEka = new Float64Array(cap);
+  private pairs(obj: MapObjective, p: PatientData, nRec: number, cap: number): void {
+    if (this.pairStart.length < obj.nObs + 1)
+      this.pairStart = new Int32Array(Math.max(obj.nObs + 1, 2 * this.pairStart.length));
+    if (this.pairRec.length < cap) {
+      const size = Math.max(cap, 2 * this.pairRec.length);
+      this.pairRec = new Int32Array(size);
+      this.pairRep = new Int32Array(size);
+      this.pairEntry = new Float64Array(size);
+      this.pairEk = new Float64Array(size);
+      this.pairEka = new Float64Array(size);
+    }
     let q = 0;
     for (let j = 0; j < obj.nObs; j++) {
       this.pairStart[j] = q;
@@ -132,13 +145,13 @@ export class LagScan {
 
   /** The individual parameters and the dose lags at x into the simulator's slots and `lag`. */
   private parametersAt(x: Float64Array): boolean {
-    const obj = this.obj;
-    return obj.sim.doseLags(this.p, obj.simulatorEta(x, this.eta), this.lag, obj.needed);
+    const obj = this.obj!;
+    return this.sim.doseLags(obj.patient, obj.simulatorEta(x, this.eta), this.lag, obj.needed);
   }
 
   /** CL, V, ka and each compartment's F in the slots now (scratch of the caller's lifetime). */
   private current(): Float64Array {
-    const s = this.obj.sim.s;
+    const s = this.sim.s;
     const sl = this.slots;
     const out = this.cur;
     out[0] = s[sl.cl];
@@ -153,11 +166,12 @@ export class LagScan {
    * when a run must say (parameters other than the lags moved, or cannot be computed).
    */
   value(x: Float64Array): number {
+    const obj = this.obj;
+    const p = this.p;
+    if (obj === null || p === null) return NaN;
     if (!this.parametersAt(x)) return NaN;
     const now = this.current();
     for (let q = 0; q < this.base.length; q++) if (now[q] !== this.base[q]) return NaN;
-    const p = this.p;
-    const obj = this.obj;
     const a = this.a;
     const k = this.k;
     const ka = this.ka;
@@ -197,7 +211,7 @@ export class LagScan {
           a[1] += amount * (ka * dt * (d === 0 ? eHi : d >= 1 ? (eHi - eLo) / d : (eLo * Math.expm1(d)) / d));
         } else a[c] += amount * eK;
       }
-      const v = obj.sim.predictionFrom(p, rj, a);
+      const v = this.sim.predictionFrom(p, rj, a);
       if (v !== v) return Infinity;
       this.F[j] = v;
     }

@@ -175,6 +175,8 @@ export class MapEstimator {
   /** Model indices of the etas that move dose timing (lag, modelled rate/duration). */
   private readonly timingEtas: number[];
   private readonly central: JacobianMethod;
+  /** Rule 6's scan by superposition, where it applies (buffers kept between fits). */
+  private readonly lagScan: LagScan;
   /** The optimiser's view of the patient being fitted, rebound at each fit (buffers kept). */
   private problem: Problem | null = null;
   /** Scratch of `check`. */
@@ -194,6 +196,7 @@ export class MapEstimator {
       options.simulator,
     );
     this.timingEtas = etasAffectingDoseTiming(model.ir);
+    this.lagScan = new LagScan(this.sim);
     const adaptive = !this.sim.advancer.exact;
     const ir = model.ir;
     const estimated = ir.etas.map((_, k) => k).filter((k) => !ir.etas[k].iov && ir.omega[k][k] > 0);
@@ -407,7 +410,8 @@ export class MapEstimator {
       for (let i = 0; i < n; i++)
         if (obj.occasion[i] === 0 && this.timingEtas.includes(obj.etaIndex[i]))
           if (doseTimingKinks(obj, st.best!.x, i))
-            for (const x0 of profileStarts(obj, st.best!.x, st.best!.f, i)) this.tryStart(st, x0);
+            for (const x0 of profileStarts(obj, st.best!.x, st.best!.f, i, this.lagScan))
+              this.tryStart(st, x0);
     const implausible = first.ok && !plausible(obj, st.best!);
     const extra = this.options.starts ?? 0;
     const halton = !first.ok || implausible || extra > 0 ? haltonStarts(obj, 2 * n + 2 + extra) : [];
@@ -968,13 +972,19 @@ function doseTimingKinks(obj: MapObjective, x: Float64Array, i: number): boolean
   return false;
 }
 
-function profileStarts(obj: MapObjective, x: Float64Array, f: number, i: number): Float64Array[] {
+function profileStarts(
+  obj: MapObjective,
+  x: Float64Array,
+  f: number,
+  i: number,
+  lagScan: LagScan,
+): Float64Array[] {
   const offsets = PROFILE_OFFSETS;
   const sd = obj.priorSd[i];
   const xs = Float64Array.from(x);
   // Where the model and the patient allow, the points' amounts by superposition (a run's values
   // to rounding, for a fraction of a run each), else runs.
-  const scan = LagScan.of(obj, x);
+  const scan = lagScan.prepare(obj, x) ? lagScan : null;
   const fs = offsets.map((o) => {
     if (o === 0) return f;
     xs[i] = x[i] + o * sd;
