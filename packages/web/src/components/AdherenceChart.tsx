@@ -5,14 +5,11 @@
  * as a line. The numbers
  * are the worker's (the library's adherenceScenarios); this only draws them.
  */
-import { LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
 import type { AdherenceBand } from '@dosetwin/models';
-import { useEffect, useRef } from 'react';
-
-echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, MarkLineComponent, CanvasRenderer]);
+import { useMemo } from 'react';
+import { type ChartOption, useChart } from '../hooks/useChart.ts';
+import { useT } from '../i18n/index.ts';
+import { fmt } from '../lib/units.ts';
 
 const COLOURS = ['#2f9e44', '#e03131', '#1971c2'];
 
@@ -23,17 +20,17 @@ export function AdherenceChart(props: {
   below: number | null;
   belowLabel: string;
 }) {
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current!);
+  const { lang } = useT();
+  const option = useMemo((): ChartOption => {
     const pts = (ms: number[], v: number[]) => ms.map((x, i) => [x, v[i]]);
-    c.setOption({
+    return {
       animation: false,
       grid: { left: 48, right: 16, top: 48, bottom: 40 },
       legend: { top: 0, data: props.labels },
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v.toPrecision(3)} ${props.concUnit}` },
+      tooltip: {
+        trigger: 'axis',
+        valueFormatter: (v: number) => `${fmt(v, lang, 3, true)} ${props.concUnit}`,
+      },
       xAxis: { type: 'time' },
       yAxis: { type: 'value', name: props.concUnit, min: 0 },
       series: props.bands.flatMap((b, k) => {
@@ -66,11 +63,8 @@ export function AdherenceChart(props: {
           { ...edge, name: `${props.labels[k]} p95`, data: pts(b.troughs.ms, b.troughs.p95) },
         ];
       }),
-    });
-    return () => {
-      ro.disconnect();
-      c.dispose();
     };
-  }, [props.bands, props.labels, props.concUnit, props.below, props.belowLabel]);
-  return <div ref={el} style={{ width: '100%', height: 300 }} data-testid="adherence-chart" />;
+  }, [props.bands, props.labels, props.concUnit, props.below, props.belowLabel, lang]);
+  const { ref } = useChart(lang, option);
+  return <div ref={ref} style={{ width: '100%', height: 300 }} data-testid="adherence-chart" />;
 }

@@ -6,32 +6,12 @@
  * axis; hovering shows each value with its unit. ECharts on a canvas,
  * animation off so a what-if edit redraws at once; `onRendered` fires when the frame is painted.
  */
-import { LineChart, ScatterChart } from 'echarts/charts';
-import {
-  GridComponent,
-  LegendComponent,
-  MarkAreaComponent,
-  MarkLineComponent,
-  TooltipComponent,
-} from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
 import { findMetric } from '@dosetwin/engine';
 import { memo, useEffect, useRef } from 'react';
+import { useChart, whenPainted } from '../hooks/useChart.ts';
 import { useT } from '../i18n/index.ts';
 import { fmt, unitLabel } from '../lib/units.ts';
 import type { ForecastMsg } from '../lib/worker-protocol.ts';
-
-echarts.use([
-  LineChart,
-  ScatterChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  MarkAreaComponent,
-  MarkLineComponent,
-  CanvasRenderer,
-]);
 
 /** A time-axis tick as dated local hours, two lines: `06/12` then `08:00`. */
 function tickLabel(ms: number): string {
@@ -69,19 +49,7 @@ export interface ChartProps {
 /** Memoised: a what-if edit re-renders the page, not the chart (drawn through `drawRef`). */
 export const ConcChart = memo(function ConcChart(props: ChartProps) {
   const { t, lang } = useT();
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  useEffect(() => {
-    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current!);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
+  const { ref: el, chart } = useChart(lang);
   const lastKey = useRef('');
   const lastStartMs = useRef(NaN);
   const onRendered = useRef(props.onRendered);
@@ -119,11 +87,7 @@ export const ConcChart = memo(function ConcChart(props: ChartProps) {
     // Dose marks: triangles on the time axis (at the floor of a log axis).
     const marks = (ms: readonly number[]) => ms.map((x) => [x, props.log ? floor : 0]);
     const newDoses = marks(f.newDoseMs);
-    c.off('finished');
-    c.on('finished', () => {
-      c.off('finished');
-      onRendered.current?.();
-    });
+    whenPainted(c, () => onRendered.current?.());
     const markLineData = [
       ...(props.lloq !== null
         ? [

@@ -4,44 +4,13 @@
  * version); these only draw them.
  */
 import type { LocalModelEvidence } from '@dosetwin/server/contract';
-import { LineChart, ScatterChart } from 'echarts/charts';
-import {
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TitleComponent,
-  TooltipComponent,
-} from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
-
-echarts.use([
-  LineChart,
-  ScatterChart,
-  GridComponent,
-  LegendComponent,
-  MarkLineComponent,
-  TitleComponent,
-  TooltipComponent,
-  CanvasRenderer,
-]);
-
-type Option = echarts.EChartsCoreOption;
+import { type ChartOption as Option, useChart } from '../hooks/useChart.ts';
+import { useT } from '../i18n/index.ts';
 
 function Chart({ option, height = 260, testId }: { option: Option; height?: number; testId?: string }) {
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current!);
-    c.setOption({ animation: false, ...option });
-    return () => {
-      ro.disconnect();
-      c.dispose();
-    };
-  }, [option]);
-  return <div ref={el} style={{ width: '100%', height }} data-testid={testId} />;
+  const { lang } = useT();
+  const { ref } = useChart(lang, option);
+  return <div ref={ref} style={{ width: '100%', height }} data-testid={testId} />;
 }
 
 const title = (text: string) => ({ text, left: 'center', textStyle: { fontSize: 13 } });
@@ -59,6 +28,7 @@ export function ScatterPlot(props: {
 }) {
   const max = Math.max(...props.points.flatMap(([x, y]) => [x, y]), 0) * 1.05;
   const option: Option = {
+    animation: false,
     title: title(props.title),
     grid,
     tooltip: { trigger: 'item' },
@@ -102,6 +72,7 @@ export function VpcPlot(props: {
   const line = (k: number, v: (b: (typeof props.bins)[number]) => number) =>
     props.bins.map((b, i) => [t[i], v(b)]) as [number, number][];
   const option: Option = {
+    animation: false,
     title: title(props.title),
     grid: { ...grid, bottom: 64 },
     legend: { bottom: 0, data: [props.observedLabel, props.simulatedLabel] },
@@ -138,6 +109,7 @@ export function IndividualPlot(props: {
 }) {
   const { fit } = props;
   const option: Option = {
+    animation: false,
     title: title(fit.id),
     grid: { ...grid, bottom: 64 },
     legend: { bottom: 0, data: ['PRED', 'IPRED', props.observedLabel] },

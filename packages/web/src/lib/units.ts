@@ -18,11 +18,16 @@ export function convertUnit(value: number, from: string, to: string, field = 'un
   return convert(value, from, to, field);
 }
 
-/** A number for display: 4 significant digits, no trailing zeros, French or English decimal mark. */
-export function fmt(x: number, lang: 'en' | 'fr' = 'en', digits = 4): string {
+/**
+ * A number for display: 4 significant digits, no trailing zeros, French or English decimal mark;
+ * with `group`, thousands separated as each language writes them (`1,234.5`; `1 234,5` with the
+ * narrow no-break space of `toLocaleString('fr-FR')`), as the charts' axes and tooltips show them.
+ */
+export function fmt(x: number, lang: 'en' | 'fr' = 'en', digits = 4, group = false): string {
   if (!Number.isFinite(x)) return '–';
-  const v = Number(x.toPrecision(digits));
-  return lang === 'fr' ? String(v).replace('.', ',') : String(v);
+  const [whole, fraction] = String(Number(x.toPrecision(digits))).split('.');
+  const int = group ? whole.replace(/\B(?=(\d{3})+(?!\d))/g, lang === 'fr' ? '\u202f' : ',') : whole;
+  return fraction === undefined ? int : `${int}${lang === 'fr' ? ',' : '.'}${fraction}`;
 }
 
 /** Display form of a unit (µ for the ASCII u the engine stores). */

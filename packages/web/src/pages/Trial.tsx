@@ -18,17 +18,12 @@ import {
 } from '@mantine/core';
 import type { TrialReport } from '@dosetwin/engine';
 import { listModels, presetFor, type ResolvedTrial, type TrialFile } from '@dosetwin/models';
-import { LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorBox } from '../components/Issues.tsx';
+import { type ChartOption, useChart } from '../hooks/useChart.ts';
 import { useT } from '../i18n/index.ts';
 import { EngineError } from '../lib/engine-client.ts';
 import type { FromTrial } from '../lib/trial-protocol.ts';
-
-echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 /** Library models whose drug file has a virtual population. */
 const MODELS = listModels()
@@ -36,11 +31,9 @@ const MODELS = listModels()
   .map((m) => m.id);
 
 function PtaCurve({ report, mics, day }: { report: TrialReport; mics: number[]; day: number }) {
-  const { t } = useT();
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
-    c.setOption({
+  const { t, lang } = useT();
+  const option = useMemo(
+    (): ChartOption => ({
       animation: false,
       grid: { left: 56, right: 24, top: 36, bottom: 48 },
       legend: { top: 0 },
@@ -53,15 +46,12 @@ function PtaCurve({ report, mics, day }: { report: TrialReport; mics: number[]; 
         symbolSize: 6,
         data: mics.map((m, i) => [m, a.days[day - 1].mic[i].p]),
       })),
-    });
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current!);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-    };
-  }, [report, mics, day, t]);
-  return <div ref={el} data-testid="trial-pta-curve" style={{ width: '100%', height: 320 }} />;
+    }),
+    // `t` is a new function at each render; the language is what it depends on.
+    [report, mics, day, lang],
+  );
+  const { ref } = useChart(lang, option);
+  return <div ref={ref} data-testid="trial-pta-curve" style={{ width: '100%', height: 320 }} />;
 }
 
 /** Arms' colours: each arm's median and its 5–95 % band share one. */
@@ -72,12 +62,10 @@ const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** The first target's metric by day: each arm's median (solid) between its 5th and 95th percentiles (dashed). */
 function ExposureBands({ report }: { report: TrialReport }) {
-  const { t } = useT();
-  const el = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
+  const { t, lang } = useT();
+  const option = useMemo((): ChartOption => {
     const days = report.arms[0].exposure.map((_, d) => t('tr_day', { day: d + 1 }));
-    c.setOption({
+    return {
       animation: false,
       grid: { left: 64, right: 24, top: 36, bottom: 36 },
       legend: { top: 0, data: report.arms.map((a) => a.name) },
@@ -100,15 +88,11 @@ function ExposureBands({ report }: { report: TrialReport }) {
           line(`${a.name} 95 %`, 'p95', true),
         ];
       }),
-    });
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current!);
-    return () => {
-      ro.disconnect();
-      c.dispose();
     };
-  }, [report, t]);
-  return <div ref={el} data-testid="trial-exposure-chart" style={{ width: '100%', height: 300 }} />;
+    // `t` is a new function at each render; the language is what it depends on.
+  }, [report, lang]);
+  const { ref } = useChart(lang, option);
+  return <div ref={ref} data-testid="trial-exposure-chart" style={{ width: '100%', height: 300 }} />;
 }
 
 /** One row per arm, one column per day; `cell` gives the text of an arm's day (0-based). */

@@ -4,21 +4,9 @@
  * slider's move redraws at once; each draw is replaced whole (`notMerge`), and `onRendered` fires
  * when the frame is painted (the bench's slider-to-paint time).
  */
-import { LineChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useLayoutEffect, useRef } from 'react';
-
-echarts.use([
-  LineChart,
-  ScatterChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  MarkLineComponent,
-  CanvasRenderer,
-]);
+import { useLayoutEffect, useRef } from 'react';
+import { type ChartOption, useChart, whenPainted } from '../../hooks/useChart.ts';
+import { useT } from '../../i18n/index.ts';
 
 export interface PlaySeries {
   name: string;
@@ -45,21 +33,10 @@ const pairs = (x: ArrayLike<number>, y: ArrayLike<number>): [number, number][] =
   Array.from({ length: Math.min(x.length, y.length) }, (_, i) => [x[i], y[i]]);
 
 export function PlayChart(props: PlayChartProps) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const { lang } = useT();
+  const { ref: el, chart } = useChart(lang);
   const onRendered = useRef(props.onRendered);
   onRendered.current = props.onRendered;
-  useEffect(() => {
-    const c = echarts.init(el.current!, undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current!);
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, []);
   // The option's shape (which series, which axes): a move of a slider keeps it, and the chart
   // then merges the new data into what it has instead of rebuilding legend and axes.
   const shape = useRef('');
@@ -67,7 +44,7 @@ export function PlayChart(props: PlayChartProps) {
   useLayoutEffect(() => {
     const c = chart.current;
     if (!c) return;
-    const series: echarts.EChartsCoreOption[] = [];
+    const series: ChartOption[] = [];
     for (const [k, s] of props.series.entries()) {
       if (s.kind === 'band') {
         const hi = s.hi ?? s.y;
@@ -127,11 +104,7 @@ export function PlayChart(props: PlayChartProps) {
       props.yName,
       props.markX != null,
     ]);
-    c.off('finished');
-    c.on('finished', () => {
-      c.off('finished');
-      onRendered.current?.();
-    });
+    whenPainted(c, () => onRendered.current?.());
     c.setOption(
       {
         animation: false,
@@ -152,6 +125,7 @@ export function PlayChart(props: PlayChartProps) {
       { notMerge: key !== shape.current },
     );
     shape.current = key;
-  }, [props.series, props.xName, props.yName, props.markX]);
+    // `lang`: a new language makes a new chart, drawn at once.
+  }, [props.series, props.xName, props.yName, props.markX, lang]);
   return <div ref={el} data-testid={props.testId} style={{ width: '100%', height: props.height ?? 320 }} />;
 }
