@@ -4,10 +4,11 @@
 // found here by bisection on its slope).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { Simulator } from '../simulate/simulator.ts';
 import { compile, patient } from '../test-support/models.ts';
-import { emptyPatient } from '../events/records.ts';
-import { sampledExposure, withoutDosesFrom } from './sampled-intervals.ts';
+import { emptyPatient, type PatientData, patientFromRecords } from '../events/records.ts';
+import { sampledExposure, sampledIntervals, withoutDosesFrom } from './sampled-intervals.ts';
 
 const CL = 3.5;
 const V = 70;
@@ -117,4 +118,73 @@ test('withoutDosesFrom into a reused patient: the same records as a new one, not
   // The cut dose at 24 reads as a prediction record, its ADDL gone.
   assert.deepEqual(Array.from(fresh.evid), [1, 0, 0, 2]);
   assert.deepEqual(Array.from(fresh.addl), [0, 0, 0, 0]);
+});
+
+/** sampledIntervals as first written (objects, sort by time then longest II, filters): the reference. */
+function referenceIntervals(h: PatientData): { from: number; to: number; levels: number }[] {
+  const EPS = 1e-9;
+  const doses: { t: number; ii: number }[] = [];
+  for (let i = 0; i < h.n; i++) {
+    if (!(h.evid[i] === 1 || h.evid[i] === 4) || !(h.amt[i] > 0)) continue;
+    const ii = h.ii[i] > 0 ? h.ii[i] : 0;
+    for (let k = 0; k <= (ii > 0 ? h.addl[i] : 0); k++) doses.push({ t: h.time[i] + k * ii, ii });
+  }
+  doses.sort((a, b) => a.t - b.t || b.ii - a.ii);
+  const starts = doses.filter((d, j) => j === 0 || d.t - doses[j - 1].t > EPS);
+  const levels: number[] = [];
+  for (let i = 0; i < h.n; i++) if (h.evid[i] === 0 && h.mdv[i] === 0) levels.push(h.time[i]);
+  const out: { from: number; to: number; levels: number }[] = [];
+  starts.forEach((d, j) => {
+    const next = starts[j + 1];
+    const inside = (to: number): number[] => levels.filter((t) => t > d.t + EPS && t <= to + EPS);
+    const to = next ? next.t : d.ii > 0 ? d.t + d.ii : Math.max(...inside(Infinity));
+    if (!(to > d.t)) return;
+    const n = inside(to).length;
+    if (n) out.push({ from: d.t, to, levels: n });
+  });
+  return out;
+}
+
+test('sampledIntervals = the reference on random histories (doses with and without II and ADDL, ties, EPS-close times, unmeasured levels)', () => {
+  const time = fc.oneof(
+    fc.integer({ min: 0, max: 40 }).map((t) => t / 2),
+    fc.integer({ min: 0, max: 3 }).map((t) => t * 12 + 1e-10),
+  );
+  const row = fc.record({
+    time,
+    kind: fc.constantFrom('dose', 'dose', 'level', 'level', 'unmeasured', 'reset'),
+    amt: fc.constantFrom(0, 100),
+    ii: fc.constantFrom(0, 0, 12, 24),
+    addl: fc.integer({ min: 0, max: 4 }),
+  });
+  fc.assert(
+    fc.property(fc.array(row, { minLength: 1, maxLength: 14 }), (rows) => {
+      const records = rows
+        .map((r) =>
+          r.kind === 'dose'
+            ? { time: r.time, amt: r.amt, cmt: 1, ii: r.ii, addl: r.ii > 0 ? r.addl : 0 }
+            : r.kind === 'reset'
+              ? { time: r.time, evid: 4, amt: r.amt, cmt: 1 }
+              : r.kind === 'level'
+                ? { time: r.time, evid: 0, cmt: 1, dv: 1 }
+                : { time: r.time, evid: 0, cmt: 1, mdv: 1 },
+        )
+        .sort((a, b) => a.time - b.time);
+      const p = patientFromRecords('1', records, 0);
+      assert.deepEqual(sampledIntervals(p), referenceIntervals(p));
+    }),
+    { numRuns: 2000, seed: 7 },
+  );
+  // Two doses at the last dose time, the later record without II: the interval still runs one II.
+  const p = patientFromRecords(
+    '1',
+    [
+      { time: 0, amt: 100, cmt: 1, ii: 12, addl: 2 },
+      { time: 24, amt: 100, cmt: 1 },
+      { time: 30, evid: 0, cmt: 1, dv: 5 },
+    ],
+    0,
+  );
+  assert.deepEqual(sampledIntervals(p), [{ from: 24, to: 36, levels: 1 }]);
+  assert.deepEqual(referenceIntervals(p), sampledIntervals(p));
 });

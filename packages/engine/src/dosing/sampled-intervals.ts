@@ -52,26 +52,73 @@ const SAMPLED_GRID = 100;
  * previous interval's trough, and a level before the first dose belongs to none.
  */
 export function sampledIntervals(h: PatientData): SampledInterval[] {
-  const doses: { t: number; ii: number }[] = [];
+  // Plain loops over typed arrays, natively sorted: this runs once per patient of a fit, mostly
+  // before the JIT has compiled it.
+  let nDoses = 0;
+  for (let i = 0; i < h.n; i++)
+    if ((h.evid[i] === 1 || h.evid[i] === 4) && h.amt[i] > 0) nDoses += h.ii[i] > 0 ? h.addl[i] + 1 : 1;
+  if (nDoses === 0) return [];
+  const doses = new Float64Array(nDoses);
+  let d = 0;
   for (let i = 0; i < h.n; i++) {
     if (!(h.evid[i] === 1 || h.evid[i] === 4) || !(h.amt[i] > 0)) continue;
     const ii = h.ii[i] > 0 ? h.ii[i] : 0;
-    for (let k = 0; k <= (ii > 0 ? h.addl[i] : 0); k++) doses.push({ t: h.time[i] + k * ii, ii });
+    const reps = ii > 0 ? h.addl[i] : 0;
+    for (let k = 0; k <= reps; k++) doses[d++] = h.time[i] + k * ii;
   }
-  doses.sort((a, b) => a.t - b.t || b.ii - a.ii);
-  const starts = doses.filter((d, j) => j === 0 || d.t - doses[j - 1].t > EPS);
-  const levels: number[] = [];
-  for (let i = 0; i < h.n; i++) if (h.evid[i] === 0 && h.mdv[i] === 0) levels.push(h.time[i]);
+  doses.sort();
+  // An interval opens at the first of doses closer than EPS to the one before.
+  const starts: number[] = [];
+  for (let j = 0; j < nDoses; j++) if (j === 0 || doses[j] - doses[j - 1] > EPS) starts.push(doses[j]);
+  // Each start's II: the longest among the doses given at exactly its time.
+  const startIi = new Float64Array(starts.length);
+  for (let i = 0; i < h.n; i++) {
+    if (!(h.evid[i] === 1 || h.evid[i] === 4) || !(h.amt[i] > 0)) continue;
+    const ii = h.ii[i] > 0 ? h.ii[i] : 0;
+    const reps = ii > 0 ? h.addl[i] : 0;
+    for (let k = 0; k <= reps; k++) {
+      const s = indexOfSorted(starts, h.time[i] + k * ii);
+      if (s >= 0 && ii > startIi[s]) startIi[s] = ii;
+    }
+  }
+  let nLevels = 0;
+  for (let i = 0; i < h.n; i++) if (h.evid[i] === 0 && h.mdv[i] === 0) nLevels++;
+  const levels = new Float64Array(nLevels);
+  let l = 0;
+  for (let i = 0; i < h.n; i++) if (h.evid[i] === 0 && h.mdv[i] === 0) levels[l++] = h.time[i];
+  levels.sort();
+  const lastLevel = nLevels > 0 ? levels[nLevels - 1] : -Infinity;
   const out: SampledInterval[] = [];
-  starts.forEach((d, j) => {
-    const next = starts[j + 1];
-    const inside = (to: number): number[] => levels.filter((t) => t > d.t + EPS && t <= to + EPS);
-    const to = next ? next.t : d.ii > 0 ? d.t + d.ii : Math.max(...inside(Infinity));
-    if (!(to > d.t)) return;
-    const n = inside(to).length;
-    if (n) out.push({ from: d.t, to, levels: n });
-  });
+  for (let j = 0; j < starts.length; j++) {
+    const from = starts[j];
+    // Without II, the last dose's interval runs to its last level (none after it: no interval).
+    const to =
+      j + 1 < starts.length
+        ? starts[j + 1]
+        : startIi[j] > 0
+          ? from + startIi[j]
+          : lastLevel > from + EPS
+            ? lastLevel
+            : -Infinity;
+    if (!(to > from)) continue;
+    let n = 0;
+    for (let k = 0; k < nLevels; k++) if (levels[k] > from + EPS && levels[k] <= to + EPS) n++;
+    if (n) out.push({ from, to, levels: n });
+  }
   return out;
+}
+
+/** The index of `t` in the increasing `a`, or −1. */
+function indexOfSorted(a: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < t) lo = mid + 1;
+    else if (a[mid] > t) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
 }
 
 /**
@@ -98,7 +145,17 @@ export function sampledExposure(
       auc: cum[ends.indexOf(w.to)] - cum[ends.indexOf(w.from)],
       gridPoints: SAMPLED_GRID,
     });
-    return { ...w, auc: e.auc, cavg: e.cavg, cmin: e.cmin, tmin: e.tmin, cmax: e.cmax, tmax: e.tmax };
+    return {
+      from: w.from,
+      to: w.to,
+      levels: w.levels,
+      auc: e.auc,
+      cavg: e.cavg,
+      cmin: e.cmin,
+      tmin: e.tmin,
+      cmax: e.cmax,
+      tmax: e.tmax,
+    };
   });
 }
 
