@@ -43,6 +43,9 @@ export function conditionalCovariance(
   return covarianceFromJacobian(obj, x, F, J);
 }
 
+/** Cholesky factor's scratch of {@link covarianceFromJacobian} (read only within a call). */
+let scratchL = new Float64Array(0);
+
 /** As {@link conditionalCovariance}, from predictions F and their Jacobian J already at x. */
 export function covarianceFromJacobian(
   obj: MapObjective,
@@ -54,7 +57,8 @@ export function covarianceFromJacobian(
   const gradient = new Float64Array(n);
   const information = new Float64Array(n * n);
   const objective = obj.assemble(x, F, J, gradient, information);
-  const L = new Float64Array(n * n);
+  if (scratchL.length < n * n) scratchL = new Float64Array(n * n);
+  const L = scratchL;
   const cov = new Float64Array(n * n);
   let logDetCov = -Infinity;
   if (cholesky(n, information, L)) {

@@ -179,6 +179,10 @@ export class MapEstimator {
   private readonly lagScan: LagScan;
   /** The optimiser's view of the patient being fitted, rebound at each fit (buffers kept). */
   private problem: Problem | null = null;
+  /** Scratch of rule 7's screen. */
+  private screenX = new Float64Array(0);
+  private screenF = new Float64Array(0);
+  private screenTaken = new Uint8Array(0);
   /** Scratch of `check`. */
   private checkFree = new Int32Array(0);
   private checkG = new Float64Array(0);
@@ -429,15 +433,22 @@ export class MapEstimator {
       // The screened points, centre + the k-th prior draw, are built in one array as they are
       // evaluated; only those polished get an array of their own.
       const base = haltonBase(obj, nScreen);
-      const xs = new Float64Array(n);
-      const fs = new Float64Array(nScreen);
+      // Scratch kept by the estimator (grown as needed).
+      if (this.screenF.length < nScreen) {
+        this.screenF = new Float64Array(nScreen);
+        this.screenTaken = new Uint8Array(nScreen);
+      }
+      if (this.screenX.length !== n) this.screenX = new Float64Array(n);
+      const xs = this.screenX;
+      const fs = this.screenF;
       // Screened points get no gradient: their values alone.
       problem.speculate = false;
       for (let k = 0; k < nScreen; k++) fs[k] = problem.value(screenPoint(base, k, centre, xs));
       problem.speculate = true;
       // The SCREEN_POLISH lowest, in the order of a stable sort by value (lowest index first on a
       // tie), picked without sorting them all.
-      const taken = new Uint8Array(nScreen);
+      const taken = this.screenTaken;
+      for (let q = 0; q < nScreen; q++) taken[q] = 0;
       for (let r = 0; r < SCREEN_POLISH && r < nScreen; r++) {
         let k = -1;
         for (let q = 0; q < nScreen; q++) if (!taken[q] && (k < 0 || fs[q] < fs[k])) k = q;
@@ -929,7 +940,15 @@ const PROFILE_OFFSETS: readonly number[] = (() => {
  * hide another basin behind. On run003 this leaves out the scan for 257 of the 500 patients
  * (93 → 83 runs per fit), with the same etas for all; without the scan at all, 14 end elsewhere.
  */
-const timingScratch = { lo: new Float64Array(0), hi: new Float64Array(0), lag: new Float64Array(0) };
+const timingScratch = {
+  lo: new Float64Array(0),
+  hi: new Float64Array(0),
+  lag: new Float64Array(0),
+  x: new Float64Array(0),
+  eta: new Float64Array(0),
+  /** f at the scan's offsets (profileStarts). */
+  f: new Float64Array(PROFILE_OFFSETS.length),
+};
 function doseTimingKinks(obj: MapObjective, x: Float64Array, i: number): boolean {
   const p = obj.patient;
   const nRec = obj.needed;
@@ -947,8 +966,12 @@ function doseTimingKinks(obj: MapObjective, x: Float64Array, i: number): boolean
   lo.fill(Infinity, 0, nRec);
   hi.fill(-Infinity, 0, nRec);
   lag.fill(0, 0, nRec);
-  const xs = Float64Array.from(x);
-  const eta = new Float64Array(obj.simulatorEta(xs).length);
+  if (timingScratch.x.length !== x.length) timingScratch.x = new Float64Array(x.length);
+  const xs = timingScratch.x;
+  xs.set(x);
+  const nEta = obj.simulatorEta(xs).length;
+  if (timingScratch.eta.length !== nEta) timingScratch.eta = new Float64Array(nEta);
+  const eta = timingScratch.eta;
   for (const o of PROFILE_OFFSETS) {
     xs[i] = x[i] + o * obj.priorSd[i];
     if (!obj.sim.doseLags(p, obj.simulatorEta(xs, eta), lag, nRec)) return true;
@@ -980,18 +1003,25 @@ function profileStarts(
   lagScan: LagScan,
 ): Float64Array[] {
   const offsets = PROFILE_OFFSETS;
+  const m = offsets.length;
   const sd = obj.priorSd[i];
-  const xs = Float64Array.from(x);
+  // Scratch shared with doseTimingKinks, which has finished with it.
+  if (timingScratch.x.length !== x.length) timingScratch.x = new Float64Array(x.length);
+  const xs = timingScratch.x;
+  xs.set(x);
   // Where the model and the patient allow, the points' amounts by superposition (a run's values
   // to rounding, for a fraction of a run each), else runs.
   const scan = lagScan.prepare(obj, x) ? lagScan : null;
-  const fs = offsets.map((o) => {
-    if (o === 0) return f;
-    xs[i] = x[i] + o * sd;
-    const v = scan ? scan.value(xs) : NaN;
-    return v === v ? v : obj.value(xs);
-  });
-  const m = offsets.length;
+  const fs = timingScratch.f;
+  for (let g = 0; g < m; g++) {
+    const o = offsets[g];
+    if (o === 0) fs[g] = f;
+    else {
+      xs[i] = x[i] + o * sd;
+      const v = scan ? scan.value(xs) : NaN;
+      fs[g] = v === v ? v : obj.value(xs);
+    }
+  }
   const zero = offsets.indexOf(0);
   // The mode's basin: the points reached from the mode while f keeps increasing.
   let lo = zero;
