@@ -447,6 +447,8 @@ export class MapEstimator {
       problem.speculate = true;
       // The SCREEN_POLISH lowest, in the order of a stable sort by value (lowest index first on a
       // tie), picked without sorting them all.
+      // The polish's options, made once (an object spread and a closure per polish otherwise).
+      let polish: MinimizeOptions | null = null;
       const taken = this.screenTaken;
       for (let q = 0; q < nScreen; q++) taken[q] = 0;
       for (let r = 0; r < SCREEN_POLISH && r < nScreen; r++) {
@@ -457,7 +459,8 @@ export class MapEstimator {
         const x0 = screenPoint(base, k, centre, new Float64Array(n));
         if (knownMode(st.found, x0, fs[k])) continue;
         st.starts++;
-        const rr = minimize(problem, x0, { ...st.options, stop: (x, f) => knownMode(st.found, x, f) });
+        polish ??= { ...st.options, stop: (x, f) => knownMode(st.found, x, f) };
+        const rr = minimize(problem, x0, polish);
         st.iterations += rr.iterations;
         if (rr.reason === 'stopped by the caller') continue;
         const c = this.check(obj, rr, null, problem);
@@ -854,7 +857,8 @@ export class Problem implements Minimizable {
       this.vJOk = this.vOk;
       this.vSkip = this.skip;
     } else this.vOk = this.obj.predict(x, this.vF);
-    this.vx.set(x);
+    // A loop: TypedArray.prototype.set costs more than copying a few components.
+    for (let i = 0; i < x.length; i++) this.vx[i] = x[i];
     if (!this.vOk) return Infinity;
     return this.obj.dataTerm(this.vF) + this.obj.prior(x);
   }
