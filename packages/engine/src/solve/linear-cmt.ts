@@ -94,6 +94,9 @@ export class LinearCmt {
   private fBdt = NaN; // dt of fB
   eKa = 1; // e^{−ka t}
   private gKa = 0; // (1 − e^{−ka t})/ka
+  /** ka and t of eKa and gKa (one compartment; NaN: none yet, or set by another path). */
+  private kaStepKa = NaN;
+  private kaStepT = NaN;
 
   // Scratch: sorted points z = p·t of one divided difference, their exponentials, and a memo of the
   // divided differences over contiguous ranges z[lo..hi] (valid where memoStamp === stamp).
@@ -345,16 +348,24 @@ export class LinearCmt {
       expLam[0] = eLam;
       this.fE[0] = eLam;
       if (this.depot) {
-        let eKa: number;
-        if (kat < 1) {
-          const em = Math.expm1(-kat);
-          eKa = 1 + em;
-          this.gKa = kat > 0 ? -em / this.ka : t;
-        } else {
-          eKa = Math.exp(-kat);
-          this.gKa = (1 - eKa) / this.ka;
+        // e^{−ka t} and (1 − e^{−ka t})/ka depend on ka and t alone: kept while both are those of
+        // the last step (time-varying covariates change k at every record, rarely ka, and doses
+        // every 24 h make steps of equal length).
+        if (this.ka !== this.kaStepKa || t !== this.kaStepT) {
+          let eKa: number;
+          if (kat < 1) {
+            const em = Math.expm1(-kat);
+            eKa = 1 + em;
+            this.gKa = kat > 0 ? -em / this.ka : t;
+          } else {
+            eKa = Math.exp(-kat);
+            this.gKa = (1 - eKa) / this.ka;
+          }
+          this.eKa = eKa;
+          this.kaStepKa = this.ka;
+          this.kaStepT = t;
         }
-        this.eKa = eKa;
+        const eKa = this.eKa;
         const d = Math.abs(lt - kat);
         const eLo = -lt <= -kat ? eLam : eKa;
         const eHi = -lt <= -kat ? eKa : eLam;
