@@ -243,12 +243,13 @@ for (const { name: backend, skip } of backends())
         (await call(presc, 'GET', `/api/requests/${requestId}/report?format=pdf&lang=fr`)).rawPayload,
       );
       const text = pdf.pages.join('\n').replace(/\n/g, ' ');
-      for (const s of [
-        'Cibles : ASC24 ≥ 400 mg·h/L; Résiduelle ≤ 15 mg/L',
-        'ASC24 ≥ 400 mg·h/L',
-        'Résiduelle ≤ 15 mg/L',
-      ])
+      for (const s of ['ASC24 ≥ 400 mg·h/L', 'Résiduelle ≤ 15 mg/L'])
         assert.ok(text.includes(s), `the PDF's text lacks '${s}'`);
+      // French typography: a narrow no-break space before the semicolon between targets.
+      assert.ok(
+        pdf.drawn.join('').includes('ASC24 ≥ 400 mg·h/L\u202f; Résiduelle ≤ 15 mg/L'),
+        'the targets are joined by a narrow no-break space and a semicolon',
+      );
       assert.ok(!text.includes('>=') && !text.includes('<='));
     });
   });

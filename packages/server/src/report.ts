@@ -363,7 +363,7 @@ export function reportSections(d: ReportData): ReportSection[] {
     {
       title: tr(lang, 'candidatesTitle'),
       lines: [
-        tr(lang, 'targetsLine', { t: targetCol.join('; ') }),
+        tr(lang, 'targetsLine', { t: targetCol.join(lang === 'fr' ? '\u202f; ' : '; ') }),
         ...a.candidates.map((c) =>
           tr(lang, 'candidateLine', {
             rank: c.rank,
