@@ -8,6 +8,7 @@ import { Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import type { AdherenceRecord, PatientRecord, Prescription } from '@dosetwin/server/contract';
 import { type Key, useT } from '../i18n/index.ts';
 import { showDateTime } from '../lib/time.ts';
+import { fmt } from '../lib/units.ts';
 
 const KIND: Record<AdherenceRecord['kind'], Key> = {
   missed: 'adhKind_missed',
@@ -24,8 +25,9 @@ const SOURCE: Record<AdherenceRecord['source'], Key> = {
 export function AdherenceCard({ rec }: { rec: PatientRecord }) {
   const { t, lang } = useT();
   if (!rec.prescriptions.length && !rec.adherence.length) return null;
+  // Up to 3 decimals, as entered (0.125 mg); thousands grouped.
   const q = (x: { value: number; unit: string }): string =>
-    `${x.value.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB')} ${x.unit}`;
+    `${fmt(x.value, lang, { decimals: 3 }, true)} ${x.unit}`;
   const rx = (p: Pick<Prescription, 'dose' | 'interval' | 'route' | 'product' | 'start' | 'until'>): string =>
     `${t('adhPrescription', {
       dose: q(p.dose),

@@ -11,11 +11,9 @@ import { showDateTime } from '../lib/time.ts';
 import { fmt, unitLabel } from '../lib/units.ts';
 import type { MlResult } from '../lib/worker-protocol.ts';
 
-/** A percentage with one decimal and its sign. */
-const signed = (x: number, lang: 'en' | 'fr'): string => {
-  const s = `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(x).toFixed(1)}`;
-  return lang === 'fr' ? s.replace('.', ',') : s;
-};
+/** A percentage with one decimal (3.0 kept) and its sign, a true minus. */
+const signed = (x: number, lang: 'en' | 'fr'): string =>
+  `${x > 0 ? '+' : x < 0 ? '−' : ''}${fmt(Math.abs(x), lang, { decimals: 1, fixed: true }, true)}`;
 
 export const MlCard = memo(function MlCard({ ml }: { ml: MlResult }) {
   const { t, lang } = useT();

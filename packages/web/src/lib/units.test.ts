@@ -28,3 +28,76 @@ test('display forms of units and numbers', () => {
   assert.equal(fmt(535.4321, 'fr'), '535,4');
   assert.equal(fmt(0.012345, 'en'), '0.01235');
 });
+
+test('fmt with decimals: Intl’s maximumFractionDigits (the Diary and adherence card before), grouped with U+202F in French', () => {
+  // Values whose shortest decimal form does not end in a tie at the rounding place (there Intl
+  // rounds the decimal text and fmt the double, as toPrecision and toFixed do).
+  const xs = [
+    0, 4, 4.25, 4.3, 0.125, 0.0004, 12.345678, 62.5, 1234.5678, 1250, 1000000.25, -3.75, -1234.5678,
+  ];
+  for (const d of [0, 1, 2, 3])
+    for (const x of xs) {
+      assert.equal(
+        fmt(x, 'en', { decimals: d }, true),
+        x.toLocaleString('en-GB', { maximumFractionDigits: d }),
+      );
+      assert.equal(
+        fmt(x, 'fr', { decimals: d }, true),
+        x.toLocaleString('fr-FR', { maximumFractionDigits: d }),
+      );
+    }
+  assert.equal(fmt(1234.5678, 'fr', { decimals: 2 }, true), '1\u202f234,57');
+  assert.equal(fmt(1234.5678, 'en', { decimals: 2 }, true), '1,234.57');
+  assert.equal(fmt(4.3, 'fr', { decimals: 2 }), '4,3');
+  assert.equal(fmt(4.001, 'fr', { decimals: 2 }), '4');
+  // A tie in the decimal text only: 1.005 is the double 1.00499999999999989…
+  assert.equal(fmt(1.005, 'en', { decimals: 2 }), '1');
+});
+
+test('fmt with fixed decimals keeps trailing zeros: a PTA 95.0 % ± 0.7, the trial page and the ML card before', () => {
+  assert.equal(fmt(95, 'en', { decimals: 1, fixed: true }), '95.0');
+  assert.equal(fmt(95, 'fr', { decimals: 1, fixed: true }), '95,0');
+  assert.equal(fmt(0.6845, 'fr', { decimals: 1, fixed: true }), '0,7');
+  assert.equal(fmt(1234, 'fr', { decimals: 1, fixed: true }, true), '1\u202f234,0');
+  // The trial page's toFixed(1) and the local model page's Intl percentages, on 2000 PTAs and biases.
+  for (let k = 0; k <= 2000; k++) {
+    const p = (k * 0.7919) % 1;
+    assert.equal(fmt(100 * p, 'en', { decimals: 1, fixed: true }), (100 * p).toFixed(1));
+    assert.equal(fmt(100 * p, 'fr', { decimals: 1, fixed: true }), (100 * p).toFixed(1).replace('.', ','));
+  }
+});
+
+test('fmt writes 0 for a value that rounds to zero, never -0 (a change of -0.4 % reads 0 %)', () => {
+  assert.equal(fmt(-0.4, 'en', { decimals: 0 }), '0');
+  assert.equal(fmt(-0.04, 'fr', { decimals: 1, fixed: true }), '0,0');
+  assert.equal(fmt(-0.0001, 'en', { decimals: 3 }), '0');
+  assert.equal(fmt(-0.6, 'en', { decimals: 0 }), '-1');
+  assert.equal(fmt(-0.05, 'fr', { decimals: 2, fixed: true }), '-0,05');
+});
+
+test('fmt with significant digits and grouping: the trial’s exposure 1 110 (3 digits), the local model’s 4 digits', () => {
+  assert.equal(fmt(1114.2, 'fr', 3, true), '1\u202f110');
+  assert.equal(fmt(1114.2, 'en', 3, true), '1,110');
+  assert.equal(fmt(1428.7, 'fr', 3, true), '1\u202f430');
+  assert.equal(fmt(987.65, 'fr', 3, true), '988');
+  assert.equal(fmt(45.678, 'fr', 3, true), '45,7');
+  // The local model page before: 4 significant digits, then Intl.
+  for (const x of [2.99, 2.4567, 1234.5, -1234.5, 12345.6, 0.0012345, 987.65, -4567.891]) {
+    for (const [lang, loc] of [
+      ['en', 'en-GB'],
+      ['fr', 'fr-FR'],
+    ] as const)
+      assert.equal(
+        fmt(x, lang, 4, true),
+        Number(x.toPrecision(4)).toLocaleString(loc, { maximumSignificantDigits: 4 }),
+      );
+  }
+});
+
+test('fmt with one decimal equals the playground’s scores before (toFixed(1), then 4 significant digits) on 0–100', () => {
+  for (let k = 0; k <= 10000; k++) {
+    const x = (k * 0.0173) % 100;
+    assert.equal(fmt(x, 'fr', { decimals: 1 }), fmt(Number(x.toFixed(1)), 'fr', 4));
+  }
+  assert.equal(fmt(99.96, 'en', { decimals: 1 }), '100');
+});

@@ -19,13 +19,27 @@ export function convertUnit(value: number, from: string, to: string, field = 'un
 }
 
 /**
- * A number for display: 4 significant digits, no trailing zeros, French or English decimal mark;
- * with `group`, thousands separated as each language writes them (`1,234.5`; `1 234,5` with the
- * narrow no-break space of `toLocaleString('fr-FR')`), as the charts' axes and tooltips show them.
+ * How many digits `fmt` writes: significant digits (a number), or decimals, trailing zeros
+ * dropped (`{ decimals: 2 }`: 4.25, 4.3, 4) or, `fixed`, kept (`{ decimals: 1, fixed: true }`:
+ * 95.0, as a PTA with its Monte Carlo SE reads).
  */
-export function fmt(x: number, lang: 'en' | 'fr' = 'en', digits = 4, group = false): string {
+export type Digits = number | { decimals: number; fixed?: boolean };
+
+/**
+ * A number for display, the app's one number format: 4 significant digits unless `digits` says
+ * otherwise, no trailing zeros, French or English decimal mark; with `group`, thousands separated
+ * as each language writes them (`1,234.5`; `1 234,5` with the narrow no-break space of
+ * `toLocaleString('fr-FR')`), as the charts' axes and tooltips show them. A value that rounds to
+ * zero is written 0, never -0.
+ */
+export function fmt(x: number, lang: 'en' | 'fr' = 'en', digits: Digits = 4, group = false): string {
   if (!Number.isFinite(x)) return '–';
-  const [whole, fraction] = String(Number(x.toPrecision(digits))).split('.');
+  const text =
+    typeof digits === 'number'
+      ? String(Number(x.toPrecision(digits)))
+      : x.toFixed(digits.decimals).replace(/^-(?=[0.]+$)/, '');
+  const [whole, all] = text.split('.');
+  const fraction = typeof digits === 'number' || digits.fixed ? all : all?.replace(/0+$/, '') || undefined;
   const int = group ? whole.replace(/\B(?=(\d{3})+(?!\d))/g, lang === 'fr' ? '\u202f' : ',') : whole;
   return fraction === undefined ? int : `${int}${lang === 'fr' ? ',' : '.'}${fraction}`;
 }

@@ -47,7 +47,7 @@ import { api } from '../lib/api.ts';
 import { EngineClient } from '../lib/engine-client.ts';
 import type { PageProps } from '../lib/nav.ts';
 import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
-import { convertUnit } from '../lib/units.ts';
+import { convertUnit, fmt } from '../lib/units.ts';
 
 const H = 3_600_000;
 const OPTION_KEY: Record<MissedDoseChoice['id'], Key> = {
@@ -176,7 +176,10 @@ export function DiaryPage({ id }: PageProps) {
         ...(regimen.duration ? { duration: regimen.duration } : {}),
         product: schedule.product,
       });
-      setRecorded({ amount: `${dose.amount.value} ${dose.amount.unit}`, at: showDateTime(dose.at, lang) });
+      setRecorded({
+        amount: `${fmt(dose.amount.value, lang, { decimals: 2 }, true)} ${dose.amount.unit}`,
+        at: showDateTime(dose.at, lang),
+      });
     } catch (err) {
       setError(err);
     }
@@ -246,9 +249,8 @@ export function DiaryPage({ id }: PageProps) {
   if (!a) return <ErrorBox error={error} />;
   const advice = result?.advice;
   const advised = advice ? advisedOption(advice) : null;
-  const pct = (x: number): string => `${x > 0 ? '+' : ''}${Math.round(100 * x)} %`;
-  const num = (x: number, d = 1): string =>
-    x.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: d });
+  // A change in whole percent, signed when it rises.
+  const pct = (x: number): string => `${x > 0 ? '+' : ''}${fmt(100 * x, lang, { decimals: 0 }, true)} %`;
   return (
     <Stack gap="sm" maw={900}>
       <Group justify="space-between" wrap="wrap">
@@ -353,7 +355,7 @@ export function DiaryPage({ id }: PageProps) {
                     onClick={() => void recordTaken(advised.doseNow!)}
                   >
                     {t('diaryRecordTaken', {
-                      amount: `${num(advised.doseNow.amount.value, 2)} ${advised.doseNow.amount.unit}`,
+                      amount: `${fmt(advised.doseNow.amount.value, lang, { decimals: 2 }, true)} ${advised.doseNow.amount.unit}`,
                     })}
                   </Button>
                 ))}
@@ -373,7 +375,9 @@ export function DiaryPage({ id }: PageProps) {
                       <Table.Th>{t('diaryRank')}</Table.Th>
                       <Table.Th>{t('diaryOption')}</Table.Th>
                       <Table.Th>{t('diaryDoses')}</Table.Th>
-                      <Table.Th>{t('diaryWithin', { h: num(advice.horizon.value, 0) })}</Table.Th>
+                      <Table.Th>
+                        {t('diaryWithin', { h: fmt(advice.horizon.value, lang, { decimals: 0 }, true) })}
+                      </Table.Th>
                       <Table.Th>{t('diaryBelow')}</Table.Th>
                       <Table.Th>{t('diaryAbove')}</Table.Th>
                       <Table.Th>{t('diaryTrough')}</Table.Th>
@@ -390,15 +394,17 @@ export function DiaryPage({ id }: PageProps) {
                           {o.doses
                             .slice(0, 2)
                             .map(
-                              (d) => `${num(d.amount.value, 2)} ${d.amount.unit} ${showDateTime(d.at, lang)}`,
+                              (d) =>
+                                `${fmt(d.amount.value, lang, { decimals: 2 }, true)} ${d.amount.unit} ${showDateTime(d.at, lang)}`,
                             )
                             .join(', ')}
                         </Table.Td>
                         <Table.Td>{o.pWithin === null ? '—' : pct(o.pWithin).replace('+', '')}</Table.Td>
-                        <Table.Td>{num(o.hoursBelow)}</Table.Td>
-                        <Table.Td>{num(o.hoursAbove)}</Table.Td>
+                        <Table.Td>{fmt(o.hoursBelow, lang, { decimals: 1 }, true)}</Table.Td>
+                        <Table.Td>{fmt(o.hoursAbove, lang, { decimals: 1 }, true)}</Table.Td>
                         <Table.Td>
-                          {num(o.trough.value, 2)} {o.trough.unit} ({pct(o.troughChange)})
+                          {fmt(o.trough.value, lang, { decimals: 2 }, true)} {o.trough.unit} (
+                          {pct(o.troughChange)})
                         </Table.Td>
                         <Table.Td>{pct(o.aucChange)}</Table.Td>
                         <Table.Td>
@@ -421,8 +427,8 @@ export function DiaryPage({ id }: PageProps) {
                 {/* The drug file's reasons and the label's source are quoted as written (English). */}
                 <Text size="sm">
                   {t('diaryWindow', {
-                    lo: `${num(advice.window.efficacy.value)} ${advice.window.efficacy.unit}`,
-                    hi: `${num(advice.window.toxicity.value)} ${advice.window.toxicity.unit}`,
+                    lo: `${fmt(advice.window.efficacy.value, lang, { decimals: 1 }, true)} ${advice.window.efficacy.unit}`,
+                    hi: `${fmt(advice.window.toxicity.value, lang, { decimals: 1 }, true)} ${advice.window.toxicity.unit}`,
                     reads: t(
                       advice.window.reads === 'troughs' ? 'diaryReadsTroughs' : 'diaryReadsConcentration',
                     ),
@@ -446,8 +452,8 @@ export function DiaryPage({ id }: PageProps) {
                 <Text size="xs" c="dimmed">
                   {t('diaryMethod', {
                     method: advice.method,
-                    draws: advice.draws,
-                    delay: `${num(advice.delay.value)} h`,
+                    draws: fmt(advice.draws, lang, { decimals: 0 }, true),
+                    delay: `${fmt(advice.delay.value, lang, { decimals: 1 }, true)} h`,
                   })}
                 </Text>
               </Stack>
@@ -483,7 +489,9 @@ export function DiaryPage({ id }: PageProps) {
                     }
                     belowLabel={
                       adherence.below
-                        ? t('diaryEfficacy', { lo: `${num(adherence.below.value)} ${adherence.below.unit}` })
+                        ? t('diaryEfficacy', {
+                            lo: `${fmt(adherence.below.value, lang, { decimals: 1 }, true)} ${adherence.below.unit}`,
+                          })
                         : ''
                     }
                   />
@@ -495,7 +503,7 @@ export function DiaryPage({ id }: PageProps) {
                         {adherence.below && (
                           <Table.Th>
                             {t('diaryTimeBelow', {
-                              lo: `${num(adherence.below.value)} ${adherence.below.unit}`,
+                              lo: `${fmt(adherence.below.value, lang, { decimals: 1 }, true)} ${adherence.below.unit}`,
                             })}
                           </Table.Th>
                         )}
@@ -508,8 +516,9 @@ export function DiaryPage({ id }: PageProps) {
                           <Table.Tr key={b.id} data-pattern={b.id}>
                             <Table.Td>{t(PATTERN_KEY[b.id] ?? 'diaryPattern')}</Table.Td>
                             <Table.Td>
-                              {num(b.p5[i], 2)} / {num(b.p50[i], 2)} / {num(b.p95[i], 2)}{' '}
-                              {advice.reference.trough.unit}
+                              {fmt(b.p5[i], lang, { decimals: 2 }, true)} /{' '}
+                              {fmt(b.p50[i], lang, { decimals: 2 }, true)} /{' '}
+                              {fmt(b.p95[i], lang, { decimals: 2 }, true)} {advice.reference.trough.unit}
                             </Table.Td>
                             {adherence.below && (
                               <Table.Td>{pct(b.fractionBelow ?? 0).replace('+', '')}</Table.Td>

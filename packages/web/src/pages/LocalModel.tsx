@@ -30,6 +30,7 @@ import { api } from '../lib/api.ts';
 import { reauthOf } from '../lib/reauth.ts';
 import type { PageProps } from '../lib/nav.ts';
 import { showDateTimeYear } from '../lib/time.ts';
+import { fmt } from '../lib/units.ts';
 import { STATUS_COLOUR } from './LocalModels.tsx';
 
 type Stats = LocalModelEvidence['predictiveCheck']['published'];
@@ -38,10 +39,9 @@ type Stats = LocalModelEvidence['predictiveCheck']['published'];
 const dimensionLabel = (key: string, lang: 'en' | 'fr'): string =>
   AUDIT_DIMENSIONS.find((d) => d.key === key)?.label[lang] ?? key;
 
-const num = (x: number, lang: 'en' | 'fr'): string =>
-  Number(x.toPrecision(4)).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { maximumSignificantDigits: 4 });
+/** A fraction in percent with one decimal (5.0 % kept), as the predictive check reads. */
 const pct = (x: number, lang: 'en' | 'fr'): string =>
-  `${(100 * x).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { maximumFractionDigits: 1, minimumFractionDigits: 1 })} %`;
+  `${fmt(100 * x, lang, { decimals: 1, fixed: true }, true)} %`;
 
 function StatsRow({ label, s, lang }: { label: string; s: Stats; lang: 'en' | 'fr' }) {
   const { t } = useT();
@@ -109,10 +109,10 @@ const Evidence = memo(function Evidence({ ev, modelId }: { ev: LocalModelEvidenc
               <Table.Tr key={p.name}>
                 <Table.Td>{p.name}</Table.Td>
                 <Table.Td>
-                  {num(p.published, lang)} {p.unit}
+                  {fmt(p.published, lang, 4, true)} {p.unit}
                 </Table.Td>
                 <Table.Td fw={p.estimated ? 600 : 400}>
-                  {num(p.local, lang)} {p.unit}
+                  {fmt(p.local, lang, 4, true)} {p.unit}
                 </Table.Td>
                 <Table.Td>
                   <Text size="xs" c="gray.7">
@@ -316,7 +316,7 @@ export function LocalModelPage({ id, user }: PageProps) {
               heldOut: ev.patients.heldOut,
             }),
             t('lm_fit', {
-              ofv: num(ev.fit.ofv, lang),
+              ofv: fmt(ev.fit.ofv, lang, 4, true),
               it: ev.fit.iterations,
               conv: ev.fit.converged ? t('lm_converged') : t('lm_notConverged'),
             }),

@@ -23,7 +23,11 @@ import { ErrorBox } from '../components/Issues.tsx';
 import { type ChartOption, useChart } from '../hooks/useChart.ts';
 import { useT } from '../i18n/index.ts';
 import { EngineError } from '../lib/engine-client.ts';
+import { fmt } from '../lib/units.ts';
 import type { FromTrial } from '../lib/trial-protocol.ts';
+
+/** PTAs and their Monte Carlo SEs: percentages with one decimal. */
+const PCT = { decimals: 1, fixed: true };
 
 /** Library models whose drug file has a virtual population. */
 const MODELS = listModels()
@@ -132,17 +136,6 @@ function ArmsByDay({
 
 export function TrialPage() {
   const { t, lang } = useT();
-  /** A percentage with one decimal, the decimal mark of the language. */
-  const pct = (x: number): string => {
-    const v = (100 * x).toFixed(1);
-    return lang === 'fr' ? v.replace('.', ',') : v;
-  };
-  /** An exposure to 3 significant digits, the decimal mark of the language; – when undefined. */
-  const num = (x: number): string => {
-    if (!Number.isFinite(x)) return '–';
-    const v = String(Number(x.toPrecision(3)));
-    return lang === 'fr' ? v.replace('.', ',') : v;
-  };
   const [model, setModel] = useState<string>(
     MODELS.includes('vancomycin/goti2018') ? 'vancomycin/goti2018' : MODELS[0],
   );
@@ -255,14 +248,22 @@ export function TrialPage() {
       {result && (
         <Stack gap="xs">
           <Text size="sm" c="dimmed">
-            {t('tr_summary', { n: result.report.patients, model: result.meta.model, seed: result.file.seed })}{' '}
+            {t('tr_summary', {
+              n: fmt(result.report.patients, lang, { decimals: 0 }, true),
+              model: result.meta.model,
+              seed: result.file.seed,
+            })}{' '}
             {result.meta.targets.join(', ')}
           </Text>
           <Title order={4}>{t('tr_byDay')}</Title>
           <ArmsByDay
             report={result.report}
             testId="trial-table"
-            cell={(a, d) => `${pct(a.days[d].all.p)} % ± ${pct(a.days[d].all.se)}`}
+            cell={(a, d) => {
+              // In percent with one decimal, 95.0 kept.
+              const { p, se } = a.days[d].all;
+              return `${fmt(100 * p, lang, PCT)} % ± ${fmt(100 * se, lang, PCT)}`;
+            }}
           />
           <Title order={4}>{t('tr_exposure', { target: result.meta.targets[0] })}</Title>
           <ExposureBands report={result.report} />
@@ -270,8 +271,9 @@ export function TrialPage() {
             report={result.report}
             testId="trial-exposure-table"
             cell={(a, d) => {
+              // 3 significant digits, thousands grouped as on the chart's axis; – when undefined.
               const e = a.exposure[d][0];
-              return `${num(e.p50)} (${num(e.p5)}–${num(e.p95)})`;
+              return `${fmt(e.p50, lang, 3, true)} (${fmt(e.p5, lang, 3, true)}–${fmt(e.p95, lang, 3, true)})`;
             }}
           />
           <Title order={4}>{t('tr_curve', { day: lastDay })}</Title>

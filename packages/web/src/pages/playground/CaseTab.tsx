@@ -273,7 +273,7 @@ export function CaseTab(props: {
                   data-testid="pg-case-score"
                 >
                   <Text fw={700}>
-                    {t('pg_case_score', { score: fmt(Number(state.score.score.toFixed(1)), lang, 4) })}
+                    {t('pg_case_score', { score: fmt(state.score.score, lang, { decimals: 1 }) })}
                   </Text>
                   <Text size="sm">
                     {t('pg_case_score_detail', {
@@ -281,7 +281,7 @@ export function CaseTab(props: {
                       dose: fmt(state.result.doseMg, lang),
                       value: fmt(state.score.metric, lang, 4),
                       target: c.target,
-                      attainment: fmt(Number(state.score.attainment.toFixed(1)), lang, 4),
+                      attainment: fmt(state.score.attainment, lang, { decimals: 1 }),
                       penalty: fmt(state.score.penalty, lang),
                       n: state.levels.length,
                     })}

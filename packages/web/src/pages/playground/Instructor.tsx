@@ -105,13 +105,13 @@ export function Instructor({ client, c }: { client: PlaygroundClient; c: Teachin
                 <Table.Td>
                   {r.target.split('=')[0]} {fmt(r.metric, lang, 4)}
                 </Table.Td>
-                <Table.Td>{fmt(Number(r.score.toFixed(1)), lang, 4)}</Table.Td>
+                <Table.Td>{fmt(r.score, lang, { decimals: 1 })}</Table.Td>
                 <Table.Td>
                   {checked[keyOf(r)] === undefined
                     ? '–'
                     : Math.abs(checked[keyOf(r)] - r.score) < 1e-9
                       ? t('pg_check_ok')
-                      : t('pg_check_bad', { score: fmt(Number(checked[keyOf(r)].toFixed(1)), lang, 4) })}
+                      : t('pg_check_bad', { score: fmt(checked[keyOf(r)], lang, { decimals: 1 }) })}
                 </Table.Td>
                 <Table.Td>{new Date(r.at).toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB')}</Table.Td>
               </Table.Tr>
