@@ -32,7 +32,10 @@ export interface ExposureQuery {
 export interface Exposure {
   from: number;
   to: number;
-  /** ∫ C dt over the window (exact to ~1e-12: adaptive Gauss–Legendre between events). */
+  /**
+   * ∫ C dt over the window: a closed form's own integral between events when C is a multiple of
+   * one compartment's amount (exact to rounding), else adaptive Gauss–Legendre (~1e-12).
+   */
   auc: number;
   /** AUC / window length. */
   cavg: number;
