@@ -9,6 +9,7 @@ import { chunkCount, emptyCounts, mergeCounts, TrialRunner, trialReport } from '
 import { resolveTrial, type TrialFile } from '@dosetwin/models';
 import { en } from '../src/i18n/en.ts';
 import { fr } from '../src/i18n/fr.ts';
+import { fmt } from '../src/lib/units.ts';
 import { ARTIFACTS, type Bench, openBench, skip } from './browser.ts';
 
 /** The page's default trial with 400 patients and 3 days (its chunks: max(100, n/20)). */
@@ -60,9 +61,10 @@ describe('browser: the virtual-trial page', { skip, timeout: 600_000 }, () => {
       );
     }
     // The exposure bands by day: each cell the engine's median (5th–95th percentile) of the first
-    // target's metric, to 3 significant digits; the chart drawn from the same numbers.
+    // target's metric, to 3 significant digits, thousands grouped as the chart's axis writes them
+    // (1,110); the chart drawn from the same numbers.
     await page.getByTestId('trial-exposure-chart').locator('canvas').first().waitFor();
-    const sig = (x: number): string => (Number.isFinite(x) ? String(Number(x.toPrecision(3))) : '–');
+    const sig = (x: number, lang: 'en' | 'fr' = 'en'): string => fmt(x, lang, 3, true);
     const exposureRows = await page.getByTestId('trial-exposure-table').locator('tbody tr').all();
     assert.equal(exposureRows.length, 2);
     for (const [i, row] of exposureRows.entries()) {
@@ -81,6 +83,16 @@ describe('browser: the virtual-trial page', { skip, timeout: 600_000 }, () => {
     const d1 = rep.arms[0].days[0].all;
     const comma = (x: number): string => (100 * x).toFixed(1).replace('.', ',');
     assert.equal(await rows[0].locator('td').nth(1).innerText(), `${comma(d1.p)} % ± ${comma(d1.se)}`);
+    // The exposures in French: decimal comma, thousands after a narrow no-break space (1 110), as
+    // on the chart's axis; no number of four digits or more left ungrouped.
+    const e1 = rep.arms[1].exposure[0][0];
+    assert.equal(
+      await exposureRows[1].locator('td').nth(1).innerText(),
+      `${sig(e1.p50, 'fr')} (${sig(e1.p5, 'fr')}–${sig(e1.p95, 'fr')})`,
+    );
+    const frExposure = (await exposureRows[1].locator('td').allInnerTexts()).slice(1).join(' ');
+    assert.match(frExposure, /\d\u202f\d{3}/, frExposure);
+    assert.doesNotMatch(frExposure, /\d{4}|\d\.\d/, frExposure);
     await b.shot('trial-fr', true);
     assert.deepEqual(b.problems, []);
   });
