@@ -31,4 +31,7 @@ test('labels in the UI language; codes with their meaning; values with their uni
   assert.equal(covariateValue({ name: 'ECMO', value: 1, unit: '-' }, 'en'), '1 (on ECMO)');
   assert.equal(covariateValue({ name: 'SCR', value: 95, unit: 'umol/L' }, 'en'), '95 µmol/L');
   assert.equal(covariateValue({ name: 'WT', value: 2.15, unit: 'kg' }, 'fr'), '2,15 kg');
+  // A unitless value without codes keeps the language's decimal mark too.
+  assert.equal(covariateValue({ name: 'RATIO', value: 0.35, unit: '-' }, 'fr'), '0,35');
+  assert.equal(covariateValue({ name: 'RATIO', value: 0.35, unit: '-' }, 'en'), '0.35');
 });

@@ -27,5 +27,5 @@ export const codeLabel = (c: { value: number; en: string; fr: string }, lang: La
 export function covariateValue(c: { name: string; value: number; unit: string }, lang: Lang): string {
   const code = covariateOf(c.name)?.codes?.find((k) => k.value === c.value);
   if (code) return `${c.value} (${code[lang]})`;
-  return c.unit === '-' ? String(c.value) : `${fmt(c.value, lang, 6)} ${unitLabel(c.unit, lang)}`;
+  return c.unit === '-' ? fmt(c.value, lang, 6) : `${fmt(c.value, lang, 6)} ${unitLabel(c.unit, lang)}`;
 }

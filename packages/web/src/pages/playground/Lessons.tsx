@@ -14,6 +14,7 @@ import {
 } from '@dosetwin/engine';
 import { memo, useCallback, useMemo, useRef, useState } from 'react';
 import { type Key, useT } from '../../i18n/index.ts';
+import { fmt } from '../../lib/units.ts';
 import { PlayChart, type PlaySeries } from './PlayChart.tsx';
 
 declare global {
@@ -32,12 +33,13 @@ const ParamSlider = memo(function ParamSlider(props: {
   value: number;
   onMove: (name: string, v: number) => void;
 }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   const { spec } = props;
   return (
     <div>
       <Text size="sm">
-        {t(`param_${spec.name}` as Key)}: <b data-testid={`pg-value-${spec.name}`}>{props.value}</b>
+        {t(`param_${spec.name}` as Key)}:{' '}
+        <b data-testid={`pg-value-${spec.name}`}>{fmt(props.value, lang, 15, true)}</b>
       </Text>
       <Slider
         thumbLabel={t(`param_${spec.name}` as Key)}
