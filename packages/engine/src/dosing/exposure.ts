@@ -267,6 +267,10 @@ interface PredictionRun {
 
 /** The distinct times in increasing order (a typed array's numeric sort, no comparator calls). */
 function sortedDistinct(times: readonly number[]): number[] {
+  // Already strictly increasing (a refinement's stencil): a copy, no typed array to sort.
+  let increasing = true;
+  for (let i = 1; i < times.length && increasing; i++) if (!(times[i] > times[i - 1])) increasing = false;
+  if (increasing) return times.slice();
   const a = Float64Array.from(times).sort();
   const out: number[] = [];
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) out.push(a[i]);
