@@ -112,6 +112,34 @@ error
     assert.ok(worst(obj, scan, x, 1, [1e-9, -1e-9, 0.01, -0.01, 0.5, -0.5, 3, -3]) < 1e-12);
   });
 
+  test('inter-occasion etas: a patient of one occasion has its IOV block in the superposed points too', () => {
+    const m = compile(`parameters value unit label
+  CL 2 L/h "cl"
+  V 20 L "v"
+  KA 1 1/h "ka"
+random
+  eta_CL ~ 0.1    eta_L ~ 0.2
+  iov eta_OCC ~ 0.3
+equations
+  lag(depot) = exp(eta_L)
+  pk one_cmt(cl = CL * exp(eta_CL + eta_OCC), v = V, ka = KA)
+  CP = central / V
+error
+  CP ~ add(0.5)
+`);
+    const p = patientFromRecords(
+      '1',
+      rows.map((r) => ({ ...r, occ: 1 })),
+      0,
+    );
+    const obj = new MapObjective(new MapEstimator(m).sim, p);
+    assert.equal(obj.n, 3, 'eta_CL, eta_L and the IOV of occasion 1');
+    const x = new Float64Array([0.05, 0, 0.4]);
+    const scan = scanOf(obj, x);
+    assert.ok(scan);
+    assert.ok(worst(obj, scan, x, 1, [0.01, -0.01, 0.5, -0.5, 3, -3]) < 1e-12);
+  });
+
   test('left to runs: a scanned eta that moves another parameter (NaN at a moved point), an infusion or a reset (no superposition)', () => {
     const p = patientFromRecords('1', rows, 0);
     const shared = new MapObjective(new MapEstimator(model('CL * exp(eta_CL + eta_L)')).sim, p);

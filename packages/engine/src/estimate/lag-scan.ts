@@ -33,7 +33,8 @@ export class LagScan {
   /** Whether the model is a one-compartment closed form (the patient is judged by {@link prepare}). */
   private readonly closed: boolean;
   private readonly slots: { cl: number; v: number; ka: number; bioav: Int32Array; depot: boolean };
-  private readonly eta: Float64Array;
+  /** The simulator's eta vector (model order, then the patient's IOV blocks). */
+  private eta = new Float64Array(0);
   private readonly a: Float64Array;
   /** Parameters at the centre: CL, V, ka, then F of each compartment; and those at a point. */
   private readonly base: Float64Array;
@@ -67,7 +68,6 @@ export class LagScan {
       bioav: m.cmtProps.bioav,
       depot: st.kind === 'closed' && st.depot,
     };
-    this.eta = new Float64Array(m.ir.etas.length);
     this.a = new Float64Array(nStates);
     this.base = new Float64Array(3 + nStates);
     this.cur = new Float64Array(3 + nStates);
@@ -96,6 +96,8 @@ export class LagScan {
     if (entries * obj.nObs > MAX_PAIRS) return false;
     this.obj = obj;
     this.p = p;
+    const nSimEta = obj.simulatorEta(x).length;
+    if (this.eta.length !== nSimEta) this.eta = new Float64Array(nSimEta);
     if (this.lag.length < p.n) this.lag = new Float64Array(Math.max(p.n, 2 * this.lag.length));
     if (this.F.length < obj.nObs) this.F = new Float64Array(Math.max(obj.nObs, 2 * this.F.length));
     if (!this.parametersAt(x)) return ((this.obj = null), false);
