@@ -206,6 +206,9 @@ test(
         /Fenêtre : 5 ng\/mL à 10 ng\/mL, lue sur les résiduelles\. Pourquoi : the IATDMCT consensus/,
       );
       assert.match(detailText, /a posteriori \(MAP\), 200 tirages/);
+      // Units as a reader writes them: the model's ug/L shown as µg/L.
+      assert.match(detailText, /\d µg\/L/);
+      assert.doesNotMatch(detailText, /\bug\/L/);
       // The label's option is marked, and the double dose it forbids crossed out.
       assert.equal(await detail.locator('tr[data-option="skip"] td').nth(8).innerText(), '✓');
       assert.equal(await detail.locator('tr[data-option="double-next"] td').nth(8).innerText(), '✗');

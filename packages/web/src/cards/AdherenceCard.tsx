@@ -8,7 +8,7 @@ import { Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import type { AdherenceRecord, PatientRecord, Prescription } from '@dosetwin/server/contract';
 import { type Key, useT } from '../i18n/index.ts';
 import { showDateTime } from '../lib/time.ts';
-import { fmt } from '../lib/units.ts';
+import { fmt, unitLabel } from '../lib/units.ts';
 
 const KIND: Record<AdherenceRecord['kind'], Key> = {
   missed: 'adhKind_missed',
@@ -27,7 +27,7 @@ export function AdherenceCard({ rec }: { rec: PatientRecord }) {
   if (!rec.prescriptions.length && !rec.adherence.length) return null;
   // Up to 3 decimals, as entered (0.125 mg); thousands grouped.
   const q = (x: { value: number; unit: string }): string =>
-    `${fmt(x.value, lang, { decimals: 3 }, true)} ${x.unit}`;
+    `${fmt(x.value, lang, { decimals: 3 }, true)} ${unitLabel(x.unit, lang)}`;
   const rx = (p: Pick<Prescription, 'dose' | 'interval' | 'route' | 'product' | 'start' | 'until'>): string =>
     `${t('adhPrescription', {
       dose: q(p.dose),

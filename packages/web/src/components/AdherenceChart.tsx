@@ -9,7 +9,7 @@ import type { AdherenceBand } from '@dosetwin/models';
 import { useMemo } from 'react';
 import { type ChartOption, useChart } from '../hooks/useChart.ts';
 import { useT } from '../i18n/index.ts';
-import { fmt } from '../lib/units.ts';
+import { fmt, unitLabel } from '../lib/units.ts';
 
 const COLOURS = ['#2f9e44', '#e03131', '#1971c2'];
 
@@ -23,16 +23,17 @@ export function AdherenceChart(props: {
   const { lang } = useT();
   const option = useMemo((): ChartOption => {
     const pts = (ms: number[], v: number[]) => ms.map((x, i) => [x, v[i]]);
+    const unit = unitLabel(props.concUnit, lang);
     return {
       animation: false,
       grid: { left: 48, right: 16, top: 48, bottom: 40 },
       legend: { top: 0, data: props.labels },
       tooltip: {
         trigger: 'axis',
-        valueFormatter: (v: number) => `${fmt(v, lang, 3, true)} ${props.concUnit}`,
+        valueFormatter: (v: number) => `${fmt(v, lang, 3, true)} ${unit}`,
       },
       xAxis: { type: 'time' },
-      yAxis: { type: 'value', name: props.concUnit, min: 0 },
+      yAxis: { type: 'value', name: unit, min: 0 },
       series: props.bands.flatMap((b, k) => {
         const colour = COLOURS[k % COLOURS.length];
         const edge = {

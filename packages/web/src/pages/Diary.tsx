@@ -47,7 +47,7 @@ import { api } from '../lib/api.ts';
 import { EngineClient } from '../lib/engine-client.ts';
 import type { PageProps } from '../lib/nav.ts';
 import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
-import { convertUnit, fmt } from '../lib/units.ts';
+import { convertUnit, fmt, unitLabel } from '../lib/units.ts';
 
 const H = 3_600_000;
 const OPTION_KEY: Record<MissedDoseChoice['id'], Key> = {
@@ -177,7 +177,7 @@ export function DiaryPage({ id }: PageProps) {
         product: schedule.product,
       });
       setRecorded({
-        amount: `${fmt(dose.amount.value, lang, { decimals: 2 }, true)} ${dose.amount.unit}`,
+        amount: `${fmt(dose.amount.value, lang, { decimals: 2 }, true)} ${unitLabel(dose.amount.unit, lang)}`,
         at: showDateTime(dose.at, lang),
       });
     } catch (err) {
@@ -355,7 +355,7 @@ export function DiaryPage({ id }: PageProps) {
                     onClick={() => void recordTaken(advised.doseNow!)}
                   >
                     {t('diaryRecordTaken', {
-                      amount: `${fmt(advised.doseNow.amount.value, lang, { decimals: 2 }, true)} ${advised.doseNow.amount.unit}`,
+                      amount: `${fmt(advised.doseNow.amount.value, lang, { decimals: 2 }, true)} ${unitLabel(advised.doseNow.amount.unit, lang)}`,
                     })}
                   </Button>
                 ))}
@@ -395,7 +395,7 @@ export function DiaryPage({ id }: PageProps) {
                             .slice(0, 2)
                             .map(
                               (d) =>
-                                `${fmt(d.amount.value, lang, { decimals: 2 }, true)} ${d.amount.unit} ${showDateTime(d.at, lang)}`,
+                                `${fmt(d.amount.value, lang, { decimals: 2 }, true)} ${unitLabel(d.amount.unit, lang)} ${showDateTime(d.at, lang)}`,
                             )
                             .join(', ')}
                         </Table.Td>
@@ -403,8 +403,8 @@ export function DiaryPage({ id }: PageProps) {
                         <Table.Td>{fmt(o.hoursBelow, lang, { decimals: 1 }, true)}</Table.Td>
                         <Table.Td>{fmt(o.hoursAbove, lang, { decimals: 1 }, true)}</Table.Td>
                         <Table.Td>
-                          {fmt(o.trough.value, lang, { decimals: 2 }, true)} {o.trough.unit} (
-                          {pct(o.troughChange)})
+                          {fmt(o.trough.value, lang, { decimals: 2 }, true)} {unitLabel(o.trough.unit, lang)}{' '}
+                          ({pct(o.troughChange)})
                         </Table.Td>
                         <Table.Td>{pct(o.aucChange)}</Table.Td>
                         <Table.Td>
@@ -427,8 +427,8 @@ export function DiaryPage({ id }: PageProps) {
                 {/* The drug file's reasons and the label's source are quoted as written (English). */}
                 <Text size="sm">
                   {t('diaryWindow', {
-                    lo: `${fmt(advice.window.efficacy.value, lang, { decimals: 1 }, true)} ${advice.window.efficacy.unit}`,
-                    hi: `${fmt(advice.window.toxicity.value, lang, { decimals: 1 }, true)} ${advice.window.toxicity.unit}`,
+                    lo: `${fmt(advice.window.efficacy.value, lang, { decimals: 1 }, true)} ${unitLabel(advice.window.efficacy.unit, lang)}`,
+                    hi: `${fmt(advice.window.toxicity.value, lang, { decimals: 1 }, true)} ${unitLabel(advice.window.toxicity.unit, lang)}`,
                     reads: t(
                       advice.window.reads === 'troughs' ? 'diaryReadsTroughs' : 'diaryReadsConcentration',
                     ),
@@ -490,7 +490,7 @@ export function DiaryPage({ id }: PageProps) {
                     belowLabel={
                       adherence.below
                         ? t('diaryEfficacy', {
-                            lo: `${fmt(adherence.below.value, lang, { decimals: 1 }, true)} ${adherence.below.unit}`,
+                            lo: `${fmt(adherence.below.value, lang, { decimals: 1 }, true)} ${unitLabel(adherence.below.unit, lang)}`,
                           })
                         : ''
                     }
@@ -503,7 +503,7 @@ export function DiaryPage({ id }: PageProps) {
                         {adherence.below && (
                           <Table.Th>
                             {t('diaryTimeBelow', {
-                              lo: `${fmt(adherence.below.value, lang, { decimals: 1 }, true)} ${adherence.below.unit}`,
+                              lo: `${fmt(adherence.below.value, lang, { decimals: 1 }, true)} ${unitLabel(adherence.below.unit, lang)}`,
                             })}
                           </Table.Th>
                         )}
@@ -518,7 +518,8 @@ export function DiaryPage({ id }: PageProps) {
                             <Table.Td>
                               {fmt(b.p5[i], lang, { decimals: 2 }, true)} /{' '}
                               {fmt(b.p50[i], lang, { decimals: 2 }, true)} /{' '}
-                              {fmt(b.p95[i], lang, { decimals: 2 }, true)} {advice.reference.trough.unit}
+                              {fmt(b.p95[i], lang, { decimals: 2 }, true)}{' '}
+                              {unitLabel(advice.reference.trough.unit, lang)}
                             </Table.Td>
                             {adherence.below && (
                               <Table.Td>{pct(b.fractionBelow ?? 0).replace('+', '')}</Table.Td>
