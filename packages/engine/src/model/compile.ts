@@ -492,22 +492,29 @@ export function compileModel(ir: ModelIR): CompiledModel {
   // ---- allocate variable slots, then compile ----
   for (const name of defined) alloc(name);
   for (const p of CMT_PROPS) for (const c of ir.compartments) alloc(hidden(`${p}:${c}`));
+  // A property is modelled when any statement writes it, on every path or only inside an `if`
+  // (`if (X > 1) { bioav(depot) = 0.5 }`): where no branch sets it, it keeps its default (F 1,
+  // lag 0…), restored below before each evaluation. (Reading only the properties assigned on
+  // every path dropped such a conditional one altogether.) Control streams reach here with the
+  // translator's explicit default before the IF, as NONMEM's memory of the previous record is
+  // not reproduced (nonmem/translate.ts).
+  const written = new Set<string>();
+  for (const st of stmts) writes(st, written);
   const cmtProps = Object.fromEntries(
     CMT_PROPS.map((p) => [
       p,
       Int32Array.from(
         ir.compartments.map((c) =>
-          defined.has(hidden(`${p}:${c}`)) ? slotOf.get(hidden(`${p}:${c}`))! : -1,
+          written.has(hidden(`${p}:${c}`)) ? slotOf.get(hidden(`${p}:${c}`))! : -1,
         ),
       ),
     ]),
   ) as Record<CmtProperty, Int32Array>;
   // Every property slot holds its default from `newSlots` on; the individual block restores the
   // default of those a statement writes (an assignment inside an `if` may not run at the next
-  // evaluation), and only those: no statement writes the others, and storing all of them again at
-  // every record with time-varying covariates was a tenth of such a run.
-  const written = new Set<string>();
-  for (const st of stmts) writes(st, written);
+  // evaluation: then the default, not the value of the previous record or patient), and only
+  // those: no statement writes the others, and storing all of them again at every record with
+  // time-varying covariates was a tenth of such a run.
   const propDefaults: [number, number][] = [];
   const rewritten: [number, number][] = [];
   for (const p of CMT_PROPS)
