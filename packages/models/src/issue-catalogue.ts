@@ -458,6 +458,21 @@ const CATALOGUE: IssueEntry[] = [
     },
   },
   {
+    code: 'DT_NONMEM_CONDITIONAL',
+    severity: 'warning',
+    area: 'NONMEM translation',
+    raisedIn: ['engine'],
+    title: { en: 'Variable set only under a condition', fr: 'Variable définie seulement sous condition' },
+    meaning: {
+      en: 'A variable of $PK, $DES or $ERROR (for instance F1 or ALAG1) is set only inside an IF without ELSE. Where the condition fails, NONMEM keeps the value of the previous record, or of the previous subject at a subject’s first record, which the model does not define; dosetwin uses PREDPP’s default there (F 1, lag, rate and duration 0; other variables 0), also at a record where a covariate has left the condition.',
+      fr: 'Une variable de $PK, $DES ou $ERROR (par exemple F1 ou ALAG1) n’est définie que dans un IF sans ELSE. Là où la condition n’est pas remplie, NONMEM garde la valeur de l’enregistrement précédent, ou du sujet précédent au premier enregistrement d’un sujet, que le modèle ne définit pas ; dosetwin y prend la valeur par défaut de PREDPP (F 1, latence, débit et durée 0 ; autres variables 0), y compris à un enregistrement où une covariable est sortie de la condition.',
+    },
+    action: {
+      en: 'Set the variable in an ELSE branch (or before the IF) so that every record says its value; predictions may otherwise differ from NONMEM’s where the condition changes between records.',
+      fr: 'Définir la variable dans une branche ELSE (ou avant le IF) pour que chaque enregistrement en donne la valeur ; sinon, les prédictions peuvent différer de celles de NONMEM là où la condition change d’un enregistrement à l’autre.',
+    },
+  },
+  {
     code: 'DT_NONMEM_ERROR',
     severity: 'error',
     area: 'NONMEM translation',

@@ -184,7 +184,9 @@ describe('compartment properties assigned inside an if without else', () => {
       assert.ok(
         cs.warnings.some(
           (w) =>
-            w.severity === 'warning' && w.message.startsWith(`${name} is set only under some conditions`),
+            w.code === 'DT_NONMEM_CONDITIONAL' &&
+            w.severity === 'warning' &&
+            w.message.startsWith(`${name} is set only under some conditions`),
         ),
         `a warning for ${name}`,
       );

@@ -1488,10 +1488,16 @@ export function parseControlStream(
     { k: 'assign', name: '@variance', expr: variance, pos: ePos },
     { k: 'assign', name: '@output', expr: ref('Y', ePos), pos: ePos },
   ]);
-  // NONMEM keeps a variable's value from the previous record when no branch sets it. Where the
-  // branches depend on what varies from record to record (AMT, EVID, TIME…: the "time of last
-  // dose" idiom, IF (AMT.GT.0) TDOS = TIME), the model depends on that memory, which dosetwin
-  // cannot reproduce: an error. Elsewhere (covariate categories) 0 is used and reported.
+  // NONMEM keeps a variable's value from the previous record when no branch sets it: variables of
+  // abbreviated code live in the module NMPRD4, and "with a given data record, the value in NMPRD4
+  // is the value computed with the previous data record" (NONMEM help, $ABBREVIATED, COMSAV); the
+  // same help's $ABBR REPLACE example gives F1 = 1 before `IF (DOSN>1) F1 = …` for that reason.
+  // At a subject's first record that value is the previous subject's (in the order NONMEM happens
+  // to call PK) or 0 at the very first call: it is not defined by the model. Where the branches
+  // depend on what varies from record to record (AMT, EVID, TIME…: the "time of last dose" idiom,
+  // IF (AMT.GT.0) TDOS = TIME), the model depends on that memory, which dosetwin does not
+  // reproduce: an error. Elsewhere (covariate categories) PREDPP's default for Fn, ALAGn, Rn, Dn
+  // (1, 0, 0, 0), else 0, is set before the IF at every record, and said in a warning.
   const perRecord = new Set(
     ['AMT', 'EVID', 'MDV', 'RATE', 'SS', 'II', 'ADDL', 'TIME', 't'].filter(
       (n) => n === 't' || dataItem.has(n),
@@ -1535,12 +1541,16 @@ export function parseControlStream(
     const v = name.startsWith('A_0_') ? 0 : rp ? PROP_DEFAULT[rp.prop] : 0;
     defaults[si].push({ k: 'assign', name, expr: num(v, pos), pos });
     if (!lin.generated.has(name))
-      warn(
-        pos,
-        sec,
-        `${name} is set only under some conditions (IF at line ${pos.line}); where none holds, NONMEM keeps its previous value (0 at first): dosetwin uses ${v}`,
-        'set it in an ELSE branch to make the intent explicit',
-      );
+      warnings.push({
+        code: 'DT_NONMEM_CONDITIONAL',
+        severity: 'warning',
+        field: sec,
+        message: `${name} is set only under some conditions (IF at line ${pos.line}); where none holds, NONMEM keeps its value from the previous record, or from the previous subject (0 at first): dosetwin uses ${v} there, also when a covariate leaves the condition between records of one subject`,
+        hint: 'set it in an ELSE branch to make the intent explicit',
+        file,
+        line: pos.line,
+        column: pos.column,
+      });
   }
   if (issues.length) fail();
   const statements: Stmt[] = [...defaults[0], ...pkLive, ...defaults[1], ...desLive, ...defaults[2], ...err];
