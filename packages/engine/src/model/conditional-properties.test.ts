@@ -206,6 +206,51 @@ describe('compartment properties assigned inside an if without else', () => {
     assert.ok(Math.abs(a.objective - f.objective) < 1e-6, `${a.objective} vs ${f.objective}`);
   });
 
+  test('an F and a lag moved by etas inside the if: analytic derivatives (0 where the branch does not run) equal central differences, MAP equals MAP with finite differences', () => {
+    const model = compile(
+      DTM.replace('eta_KA ~ 0.2', 'eta_KA ~ 0.2    eta_LAG ~ 0.1    eta_F ~ 0.1')
+        .replace('bioav(depot) = 0.5', 'bioav(depot) = 0.5 * exp(eta_F)')
+        .replace('lag(depot) = 2', 'lag(depot) = 2 * exp(eta_LAG)'),
+    );
+    const cf = buildClosedFormSensitivity(model, [0, 1, 2, 3, 4]);
+    assert.ok(cf, 'analytic derivatives, not finite differences');
+    const analytic = new ClosedFormJacobian(cf, {}, new FiniteDifferences('forward', 1e-7));
+    for (const { id, rows } of PATIENTS) {
+      const obj = new MapObjective(new Simulator(model), dtmPatient(id, rows));
+      for (const eta of [
+        [0.2, -0.1, 0.3, 0.15, -0.1],
+        [-0.3, 0.15, -0.4, -0.2, 0.2],
+      ]) {
+        const x = Float64Array.from(eta);
+        const F = new Float64Array(obj.nPred);
+        const J = new Float64Array(obj.nPred * 5);
+        assert.ok(analytic.compute(obj, x, F, J));
+        const Fd = new Float64Array(obj.nPred);
+        const Jd = new Float64Array(obj.nPred * 5);
+        assert.ok(new FiniteDifferences('central', 1e-5).compute(obj, x, Fd, Jd));
+        const scale = Math.max(...F.map(Math.abs));
+        J.forEach((v, k) =>
+          assert.ok(
+            Math.abs(v - Jd[k]) <= 1e-7 * scale,
+            `ID ${id}, eta ${eta}, entry ${k}: ${v} vs ${Jd[k]}`,
+          ),
+        );
+        // Patient 1 (X 0) never runs the branch: nothing depends on eta_LAG or eta_F.
+        if (id === '1')
+          for (let j = 0; j < obj.nPred; j++) assert.ok(J[j * 5 + 3] === 0 && J[j * 5 + 4] === 0);
+      }
+    }
+    const rows = PATIENTS[2].rows;
+    const dv = byHand(rows, [0.2, -0.1, 0.3]).map((c, j) => c * (1 + 0.05 * Math.sin(7 * j + 1)));
+    const p = dtmPatient('3', rows, dv);
+    const a = estimateMap(model, p);
+    const f = estimateMap(model, p, { derivatives: 'finite-differences' });
+    assert.ok(a.converged && f.converged, `${a.message}; ${f.message}`);
+    for (let i = 0; i < 5; i++)
+      assert.ok(Math.abs(a.eta[i] - f.eta[i]) < 1e-4, `eta ${i + 1}: ${a.eta[i]} vs ${f.eta[i]}`);
+    assert.ok(Math.abs(a.objective - f.objective) < 1e-6, `${a.objective} vs ${f.objective}`);
+  });
+
   test('control stream: the same concentrations, and a warning that NONMEM would keep the previous record’s value', () => {
     const cs = parseControlStream(CTL, 'cond.mod');
     for (const name of ['F1', 'ALAG1'])

@@ -92,28 +92,44 @@ export function derivativeAssignments(
 
 /**
  * `stmts` with the derivative statements of every assignment to a name in `dep` inserted before
- * it; null where a dependent expression is not differentiable, or a compartment property is set
- * inside an `if` (its value then falls back to the default where no branch sets it, which its
- * derivative would not follow).
+ * it; null where a dependent expression is not differentiable. A compartment property set inside
+ * an `if` takes its default (a constant) where no branch sets it, so its derivatives start at 0,
+ * written first, and the branch taken overwrites them.
  */
 export function withEtaDerivatives(
   stmts: readonly Stmt[],
   dep: ReadonlySet<string>,
   etas: readonly string[],
-  nested = false,
+): Stmt[] | null {
+  const conditional = new Map<string, Pos>();
+  const out = augment(stmts, dep, etas, false, conditional);
+  if (!out) return null;
+  const zeros: Stmt[] = [];
+  for (const [name, pos] of conditional)
+    for (const eta of etas)
+      zeros.push({ k: 'assign', name: etaDerivativeName(name, eta), expr: { k: 'num', v: 0, pos }, pos });
+  return [...zeros, ...out];
+}
+
+function augment(
+  stmts: readonly Stmt[],
+  dep: ReadonlySet<string>,
+  etas: readonly string[],
+  nested: boolean,
+  conditional: Map<string, Pos>,
 ): Stmt[] | null {
   const out: Stmt[] = [];
   for (const st of stmts) {
     if (st.k === 'if') {
       const branches: { cond: Expr; body: Stmt[] }[] = [];
       for (const b of st.branches) {
-        const body = withEtaDerivatives(b.body, dep, etas, true);
+        const body = augment(b.body, dep, etas, true, conditional);
         if (!body) return null;
         branches.push({ cond: b.cond, body });
       }
       let otherwise: Stmt[] | null = null;
       if (st.otherwise) {
-        otherwise = withEtaDerivatives(st.otherwise, dep, etas, true);
+        otherwise = augment(st.otherwise, dep, etas, true, conditional);
         if (!otherwise) return null;
       }
       out.push({ ...st, branches, otherwise });
@@ -122,7 +138,7 @@ export function withEtaDerivatives(
     if (st.k === 'ddt') return null;
     const name = target(st)!;
     if (dep.has(name)) {
-      if (st.k === 'cmtprop' && nested) return null;
+      if (st.k === 'cmtprop' && nested && !conditional.has(name)) conditional.set(name, st.pos);
       const ds = derivativeAssignments(name, st.expr, dep, etas, st.pos);
       if (!ds) return null;
       out.push(...ds);
