@@ -7,6 +7,7 @@
 // value there (nonmem/translate.ts), which dosetwin does not reproduce.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DosetwinError } from '../errors.ts';
 import { parseDataset } from '../events/dataset.ts';
 import { patientFromRecords, type PatientData, type RecordInput } from '../events/records.ts';
 import { buildClosedFormSensitivity, ClosedFormJacobian } from '../estimate/closed-form-sensitivity.ts';
@@ -249,6 +250,48 @@ describe('compartment properties assigned inside an if without else', () => {
     for (let i = 0; i < 5; i++)
       assert.ok(Math.abs(a.eta[i] - f.eta[i]) < 1e-4, `eta ${i + 1}: ${a.eta[i]} vs ${f.eta[i]}`);
     assert.ok(Math.abs(a.objective - f.objective) < 1e-6, `${a.objective} vs ${f.objective}`);
+  });
+
+  test('a rate set inside the if: a RATE = −1 dose takes it where the branch runs, and is refused by name where it does not', () => {
+    // IV one-compartment: rate(central) = 50 mg/h where X > 1; 100 mg over 2 h, then
+    // C(t) = R/CL·(1 − e^{−kt}) during the infusion, its end value·e^{−k(t − 2)} after (k = CL/V).
+    const model = compile(`covariates unit valid label handling
+  X - 0..5 "indicator" required
+parameters value unit label
+  TVCL 2 L/h "cl"
+  TVV 20 L "v"
+equations
+  if (X > 1) {
+    rate(central) = 50
+  }
+  pk one_cmt(cl = TVCL, v = TVV)
+  CP = central / TVV
+error
+  CP ~ prop(0.1)
+`);
+    const run = (X: number): number[] => {
+      const p = patientFromRecords(
+        '7',
+        [
+          { time: 0, evid: 1, amt: 100, rate: -1, cmt: 1, cov: [X], line: 2 },
+          { time: 1, evid: 0, cmt: 1, dv: 1, cov: [X] },
+          { time: 5, evid: 0, cmt: 1, dv: 1, cov: [X] },
+        ],
+        1,
+      );
+      return predictions(model, p, []);
+    };
+    const k = 2 / 20;
+    const end = (50 / 2) * (1 - Math.exp(-k * 2));
+    assertClose(run(2), [(50 / 2) * (1 - Math.exp(-k)), end * Math.exp(-k * 3)], 1e-12, 'X 2');
+    assert.throws(
+      () => run(0),
+      (e: unknown) =>
+        e instanceof DosetwinError &&
+        e.issues[0].code === 'DT_PARAM_DOMAIN' &&
+        e.issues[0].field.endsWith('.RATE') &&
+        /rate\(central\) is not set at this record/.test(e.issues[0].message),
+    );
   });
 
   test('control stream: the same concentrations, and a warning that NONMEM would keep the previous record’s value', () => {

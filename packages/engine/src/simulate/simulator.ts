@@ -604,7 +604,9 @@ export class Simulator {
         fail(
           'DT_PARAM_DOMAIN',
           `${this.where(p, i)}.RATE`,
-          `ID ${p.id}: modelled rate(${this.cname(c)}) is ${R}; it must be > 0`,
+          R !== R
+            ? `ID ${p.id}: RATE = −1 asks for a modelled rate but rate(${this.cname(c)}) is not set at this record (the model sets it only under a condition that does not hold here)`
+            : `ID ${p.id}: modelled rate(${this.cname(c)}) is ${R}; it must be > 0`,
         );
       D = amount / R;
     } else if (rr === -2) {
@@ -619,7 +621,9 @@ export class Simulator {
         fail(
           'DT_PARAM_DOMAIN',
           `${this.where(p, i)}.RATE`,
-          `ID ${p.id}: modelled duration(${this.cname(c)}) is ${D}; it must be > 0`,
+          D !== D
+            ? `ID ${p.id}: RATE = −2 asks for a modelled duration but duration(${this.cname(c)}) is not set at this record (the model sets it only under a condition that does not hold here)`
+            : `ID ${p.id}: modelled duration(${this.cname(c)}) is ${D}; it must be > 0`,
         );
       R = amount / D;
     }
