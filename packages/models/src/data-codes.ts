@@ -29,14 +29,17 @@ export function checkCodedColumns(
   file: string,
   names: readonly string[] = CHECKED_CODES,
 ): { notes: string[] } {
-  const lines = csvLines(text, file);
-  const header = splitCsv(lines[0]).map((h) => splitHeader(h).name.toUpperCase());
+  // The header alone first: a file without a coded column (most) is not split into lines here.
+  const eol = text.indexOf('\n');
+  const first = eol < 0 ? text : text.slice(0, text[eol - 1] === '\r' ? eol - 1 : eol);
+  const header = splitCsv(first).map((h) => splitHeader(h).name.toUpperCase());
+  const checked = names.filter((n) => header.includes(n.toUpperCase()) && covariateEntry(n)?.codes);
+  const lines = checked.length > 0 || text.trim() === '' ? csvLines(text, file) : [];
   const { issues, bad } = dataIssues(file);
   const notes: string[] = [];
-  for (const name of names) {
+  for (const name of checked) {
     const col = header.indexOf(name.toUpperCase());
-    const codes = covariateEntry(name)?.codes;
-    if (col < 0 || !codes) continue;
+    const codes = covariateEntry(name)!.codes!;
     const note = codingNote(name)!;
     notes.push(note);
     const values = codes.map((c) => c.value);

@@ -114,7 +114,7 @@ export function fitLine(
   s: FitSettings,
   obj: MapObjective = est.objective(p),
 ): FitLine {
-  const fit = est.fit(p);
+  const fit = est.fit(p, obj);
   const nEta = model.ir.etas.length;
   const n = fit.x.length;
   const cov: (number | null)[][] = Array.from({ length: nEta }, () => new Array<number | null>(nEta).fill(0));

@@ -384,9 +384,15 @@ export class MapEstimator {
    *
    * Never returns NaN: when no start gives a finite objective the fit is the prior mode with
    * objective +Infinity and `converged` false.
+   *
+   * `objective`: the patient's objective from this estimator's {@link objective}, when the caller
+   * has built it already (to check the data before fitting): building it again costs as much as a
+   * few simulator runs of a closed form. The fit is the same either way.
    */
-  fit(patient: PatientData): MapFit {
-    const obj = this.objective(patient);
+  fit(patient: PatientData, objective?: MapObjective): MapFit {
+    if (objective !== undefined && (objective.patient !== patient || objective.sim !== this.sim))
+      throw new Error("internal: MapEstimator.fit was given another patient's or estimator's objective");
+    const obj = objective ?? this.objective(patient);
     const n = obj.n;
     const problem = this.problem ? this.problem.bind(obj) : (this.problem = new Problem(obj, this.forward));
     problem.speculate = true;

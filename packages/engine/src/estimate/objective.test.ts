@@ -103,6 +103,24 @@ test('records after the last observation: the objective (which stops simulating 
   );
 });
 
+test("a fit given the objective built beforehand (the data checked first) equals the fit that builds it; another patient's or estimator's objective is refused", () => {
+  const model = compile(base('CP ~ prop(0.1)'));
+  const est = new MapEstimator(model);
+  const p = patientFromRecords('1', data(), 0);
+  const own = est.fit(p);
+  const given = est.fit(p, est.objective(p));
+  assert.deepEqual([...given.x], [...own.x]);
+  assert.deepEqual([...given.cov], [...own.cov]);
+  assert.equal(given.objective, own.objective);
+  assert.equal(given.obj, own.obj);
+  const other = patientFromRecords('2', data(), 0);
+  assert.throws(() => est.fit(p, est.objective(other)), /another patient's or estimator's objective/);
+  assert.throws(
+    () => est.fit(p, new MapEstimator(model).objective(p)),
+    /another patient's or estimator's objective/,
+  );
+});
+
 test('prop with if_zero: F = 0 uses var = σ²·if_zero² (NONMEM IF (W.EQ.0) W = 1)', () => {
   // η_A = −5 makes F(t) = 0 at t = 0 … here C0 + 2·(−5) = 0 at every time when η_B = 0.
   const model = compile(base('CP ~ prop(var = 0.05, if_zero = 1)'));
