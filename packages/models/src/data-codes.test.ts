@@ -16,6 +16,16 @@ test('checkCodedColumns: a SEX column coded 0/1 gives the note; empty and "." ce
   assert.deepEqual(checkCodedColumns('ID,TIME,DV\n1,0,3\n', 'd.csv'), { notes: [] });
   // NONMEM data without units, header in any case.
   assert.deepEqual(checkCodedColumns('ID,TIME,sex\n1,0,0\n', 'd.csv').notes, ['SEX: 0 = male, 1 = female']);
+  // The header is read alone first: a Windows line end after SEX still finds the column.
+  assert.deepEqual(checkCodedColumns('ID,TIME,SEX\r\n1,0,0\r\n', 'd.csv').notes, [
+    'SEX: 0 = male, 1 = female',
+  ]);
+  assert.throws(
+    () => checkCodedColumns('ID,TIME,SEX\r\n1,0,2\r\n', 'd.csv'),
+    /line 2: '2' is not one of 0, 1/,
+  );
+  // An empty file is still refused as one, with or without a coded column to look for.
+  assert.throws(() => checkCodedColumns(' \n\n', 'd.csv'), /the dataset is empty/);
 });
 
 test('checkCodedColumns: SEX coded 1/2 or M/F is an error per bad cell naming the column, the line and the file', () => {
