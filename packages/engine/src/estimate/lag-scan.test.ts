@@ -161,4 +161,59 @@ error
       assert.equal(scanOf(new MapObjective(new MapEstimator(m).sim, q), x), null, what);
     }
   });
+
+  test('points kept from the kink test: the same values as points computed by the scan, and not used for another centre or another point', () => {
+    const b = loadBenchRun('run003');
+    const est = new MapEstimator(b.model);
+    const offsets = [-2.56, -0.64, -0.04, 0, 0.005, 0.32, 1.28, 2.56];
+    let compared = 0;
+    for (const p of b.patients.slice(0, 20)) {
+      const x = est.fit(p).x;
+      const obj = est.objective(p);
+      const i = obj.names.indexOf('eta_LAG');
+      const points = offsets.map((o) => {
+        const xs = Float64Array.from(x);
+        xs[i] = x[i] + o * obj.priorSd[i];
+        return xs;
+      });
+      const fresh = new LagScan(est.sim);
+      assert.ok(fresh.prepare(obj, x));
+      const want = points.map((xs) => fresh.value(xs));
+      const keep = (scan: LagScan, centre: Float64Array, wrongLag: boolean): void => {
+        scan.startPoints(obj, centre, i, offsets.length);
+        const lag = new Float64Array(obj.needed);
+        points.forEach((xs, g) => {
+          assert.ok(est.sim.doseLags(p, obj.simulatorEta(xs), lag, obj.needed));
+          // A wrong lag (a mistake in what is kept) shows in the value when the point is used.
+          if (wrongLag) for (let r = 0; r < lag.length; r++) lag[r] *= 2;
+          scan.keepPoint(g, xs[i], lag);
+        });
+      };
+      const scan = new LagScan(est.sim);
+      keep(scan, x, false);
+      assert.ok(scan.prepare(obj, x));
+      points.forEach((xs, g) => assert.equal(scan.value(xs, g), want[g], `ID ${p.id}, point ${g}`));
+      compared += points.length;
+      // Kept with doubled lags, they are used (the values move) at their own points only.
+      const wrong = new LagScan(est.sim);
+      keep(wrong, x, true);
+      assert.ok(wrong.prepare(obj, x));
+      assert.notEqual(wrong.value(points[0], 0), want[0], `ID ${p.id}: the kept point is used`);
+      assert.equal(wrong.value(points[0], 1), want[0], `ID ${p.id}: another point's kept lags are not used`);
+      // Kept along a scan from another centre: not used for this one.
+      const moved = Float64Array.from(x);
+      moved[0] += 0.1;
+      keep(wrong, moved, true);
+      assert.ok(wrong.prepare(obj, x));
+      points.forEach((xs, g) =>
+        assert.equal(wrong.value(xs, g), want[g], `ID ${p.id}, other centre, point ${g}`),
+      );
+      // After the scan, nothing kept is used.
+      keep(wrong, x, true);
+      wrong.endPoints();
+      assert.ok(wrong.prepare(obj, x));
+      assert.equal(wrong.value(points[0], 0), want[0]);
+    }
+    assert.equal(compared, 160);
+  });
 });

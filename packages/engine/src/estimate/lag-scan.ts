@@ -53,6 +53,23 @@ export class LagScan {
   private pairEntry = new Float64Array(0);
   private pairEk = new Float64Array(0);
   private pairEka = new Float64Array(0);
+  /**
+   * Points whose dose lags and parameters were computed before the scan, by the test for kinks
+   * along the same component ({@link keepPoint}), by offset index: their lags (record-major rows
+   * of `keptStride`), CL, V, ka and F (rows of 3 + states), the scanned component's value, and
+   * whether each is kept. They are the scan's points: using them spares a second evaluation of
+   * the individual parameters at each.
+   */
+  private keptObj: MapObjective | null = null;
+  private keptI = -1;
+  private keptCentre = new Float64Array(0);
+  private keptStride = 0;
+  private keptLag = new Float64Array(0);
+  private keptPar = new Float64Array(0);
+  private keptX = new Float64Array(0);
+  private kept = new Uint8Array(0);
+  /** Whether the kept points belong to the scan prepared (same objective, centre and component). */
+  private useKept = false;
 
   /** For the objectives of one simulator (one per estimator: its buffers serve fit after fit). */
   constructor(sim: Simulator) {
@@ -71,6 +88,52 @@ export class LagScan {
     this.a = new Float64Array(nStates);
     this.base = new Float64Array(3 + nStates);
     this.cur = new Float64Array(3 + nStates);
+  }
+
+  /**
+   * Starts keeping the points of a coming scan along x_i from centre x ({@link keepPoint}), for up to
+   * `points` offsets.
+   */
+  startPoints(obj: MapObjective, x: Float64Array, i: number, points: number): void {
+    this.keptObj = null;
+    this.useKept = false;
+    if (!this.closed || obj.sim !== this.sim) return;
+    const stride = obj.needed;
+    const nPar = this.base.length;
+    if (this.keptLag.length < points * stride)
+      this.keptLag = new Float64Array(Math.max(points * stride, 2 * this.keptLag.length));
+    if (this.keptPar.length < points * nPar) this.keptPar = new Float64Array(points * nPar);
+    if (this.kept.length < points) {
+      this.kept = new Uint8Array(points);
+      this.keptX = new Float64Array(points);
+    }
+    for (let g = 0; g < this.kept.length; g++) this.kept[g] = 0;
+    if (this.keptCentre.length !== x.length) this.keptCentre = new Float64Array(x.length);
+    this.keptCentre.set(x);
+    this.keptStride = stride;
+    this.keptI = i;
+    this.keptObj = obj;
+  }
+
+  /**
+   * Keeps point g (x_i = xi) of the scan started by {@link startPoints}: `lag`, the dose lags that
+   * the simulator has just computed there (`Simulator.doseLags`), and the parameters now in its slots.
+   */
+  keepPoint(g: number, xi: number, lag: Float64Array): void {
+    if (this.keptObj === null) return;
+    const stride = this.keptStride;
+    for (let r = 0; r < stride; r++) this.keptLag[g * stride + r] = lag[r];
+    const now = this.current();
+    const nPar = now.length;
+    for (let q = 0; q < nPar; q++) this.keptPar[g * nPar + q] = now[q];
+    this.keptX[g] = xi;
+    this.kept[g] = 1;
+  }
+
+  /** Forgets the kept points (their scan is over). */
+  endPoints(): void {
+    this.keptObj = null;
+    this.useKept = false;
   }
 
   /**
@@ -108,6 +171,7 @@ export class LagScan {
     if (!(V > 0) || !(this.k >= 0) || !(this.ka >= 0) || !Number.isFinite(this.k + this.ka))
       return ((this.obj = null), false);
     this.pairs(obj, p, nRec, entries * obj.nObs);
+    this.useKept = this.keptObj === obj && this.keptStride === nRec && sameValues(this.keptCentre, x);
     return true;
   }
 
@@ -167,13 +231,29 @@ export class LagScan {
    * f at x, a point of the scan (x differs from the centre only in the scanned component); NaN
    * when a run must say (parameters other than the lags moved, or cannot be computed).
    */
-  value(x: Float64Array): number {
+  value(x: Float64Array, g = -1): number {
     const obj = this.obj;
     const p = this.p;
     if (obj === null || p === null) return NaN;
-    if (!this.parametersAt(x)) return NaN;
-    const now = this.current();
-    for (let q = 0; q < this.base.length; q++) if (now[q] !== this.base[q]) return NaN;
+    const nPar = this.base.length;
+    let lags = this.lag;
+    let lagAt = 0;
+    if (
+      this.useKept &&
+      g >= 0 &&
+      g < this.kept.length &&
+      this.kept[g] === 1 &&
+      this.keptX[g] === x[this.keptI]
+    ) {
+      // The point's lags and parameters as the kink test computed them at the same x.
+      for (let q = 0; q < nPar; q++) if (this.keptPar[g * nPar + q] !== this.base[q]) return NaN;
+      lags = this.keptLag;
+      lagAt = g * this.keptStride;
+    } else {
+      if (!this.parametersAt(x)) return NaN;
+      const now = this.current();
+      for (let q = 0; q < nPar; q++) if (now[q] !== this.base[q]) return NaN;
+    }
     const a = this.a;
     const k = this.k;
     const ka = this.ka;
@@ -188,7 +268,7 @@ export class LagScan {
       for (let c = 0; c < a.length; c++) a[c] = 0;
       for (let q = this.pairStart[j]; q < this.pairStart[j + 1]; q++) {
         const r = this.pairRec[q];
-        const L = this.lag[r];
+        const L = lags[lagAt + r];
         const queued = this.pairRep[q] > 0 || L > 0;
         const tau = this.pairEntry[q] + L;
         if (queued ? !(tau <= t) : r >= rj) continue;
@@ -219,4 +299,11 @@ export class LagScan {
     }
     return obj.valueFrom(x, this.F);
   }
+}
+
+/** Whether a and b hold the same values (same length). */
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let q = 0; q < a.length; q++) if (a[q] !== b[q]) return false;
+  return true;
 }

@@ -419,7 +419,7 @@ export class MapEstimator {
     if (first.ok && this.timingEtas.length)
       for (let i = 0; i < n; i++)
         if (obj.occasion[i] === 0 && this.timingEtas.includes(obj.etaIndex[i]))
-          if (doseTimingKinks(obj, st.best!.x, i))
+          if (doseTimingKinks(obj, st.best!.x, i, this.lagScan))
             for (const x0 of profileStarts(obj, st.best!.x, st.best!.f, i, this.lagScan))
               this.tryStart(st, x0);
     const implausible = first.ok && !plausible(obj, st.best!);
@@ -959,7 +959,8 @@ const timingScratch = {
   /** f at the scan's offsets (profileStarts). */
   f: new Float64Array(PROFILE_OFFSETS.length),
 };
-function doseTimingKinks(obj: MapObjective, x: Float64Array, i: number): boolean {
+function doseTimingKinks(obj: MapObjective, x: Float64Array, i: number, lagScan: LagScan): boolean {
+  lagScan.endPoints();
   const p = obj.patient;
   const nRec = obj.needed;
   for (let r = 0; r < nRec; r++)
@@ -982,9 +983,12 @@ function doseTimingKinks(obj: MapObjective, x: Float64Array, i: number): boolean
   const nEta = obj.simulatorEta(xs).length;
   if (timingScratch.eta.length !== nEta) timingScratch.eta = new Float64Array(nEta);
   const eta = timingScratch.eta;
-  for (const o of PROFILE_OFFSETS) {
-    xs[i] = x[i] + o * obj.priorSd[i];
+  // The points' lags and parameters are kept for the scan that follows when there is a kink.
+  lagScan.startPoints(obj, x, i, PROFILE_OFFSETS.length);
+  for (let g = 0; g < PROFILE_OFFSETS.length; g++) {
+    xs[i] = x[i] + PROFILE_OFFSETS[g] * obj.priorSd[i];
     if (!obj.sim.doseLags(p, obj.simulatorEta(xs, eta), lag, nRec)) return true;
+    lagScan.keepPoint(g, xs[i], lag);
     for (let r = 0; r < nRec; r++) {
       if (lag[r] < lo[r]) lo[r] = lag[r];
       if (lag[r] > hi[r]) hi[r] = lag[r];
@@ -1028,10 +1032,11 @@ function profileStarts(
     if (o === 0) fs[g] = f;
     else {
       xs[i] = x[i] + o * sd;
-      const v = scan ? scan.value(xs) : NaN;
+      const v = scan ? scan.value(xs, g) : NaN;
       fs[g] = v === v ? v : obj.value(xs);
     }
   }
+  lagScan.endPoints();
   const zero = offsets.indexOf(0);
   // The mode's basin: the points reached from the mode while f keeps increasing.
   let lo = zero;
