@@ -256,14 +256,17 @@ describe('analysis pool limits', () => {
           start: null,
         },
       };
-      await assert.rejects(pool.analyse('u', subject), (e: Error & { issues?: { code: string }[] }) => {
-        assert.deepEqual(
-          e.issues?.map((i) => i.code),
-          ['DT_ANALYSIS_MEMORY'],
-          e.stack,
-        );
-        return true;
-      });
+      // Whether the thread runs out while loading the code or while analysing, the answer is the
+      // same, and so is the next one's (no analysis left waiting for a thread that cannot start).
+      for (let k = 0; k < 2; k++)
+        await assert.rejects(pool.analyse('u', subject), (e: Error & { issues?: { code: string }[] }) => {
+          assert.deepEqual(
+            e.issues?.map((i) => i.code),
+            ['DT_ANALYSIS_MEMORY'],
+            e.stack,
+          );
+          return true;
+        });
       assert.deepEqual(pool.load(), { running: 0, waiting: 0 });
     } finally {
       await pool.close();

@@ -162,6 +162,10 @@ export class AnalysisPool {
   private running = 0;
   private readonly waiting: Waiting[] = [];
   private readonly perUser = new Map<string, number>();
+  /** The tasks handed to the pool and not yet answered, to stop when no thread can start. */
+  private readonly inFlight = new Set<AbortController>();
+  /** Why the threads cannot start (Piscina then starts no more), once they have failed to. */
+  private bootFailure: unknown;
 
   /**
    * `loader`: see {@link WorkerLoader}; 'tsx' runs analysis-worker.mjs, which compiles the sources
@@ -196,6 +200,23 @@ export class AnalysisPool {
     );
     // A failed build is reported by the first analysis (and close), not as an unhandled rejection.
     this.pool.catch(() => {});
+    // A thread that dies with no task of its own (above all while loading the code, when the
+    // memory limit is too small even for that) is reported by Piscina as an 'error' event; Piscina
+    // then starts no new thread, so the tasks waiting for one would wait for ever. They are
+    // stopped with that error instead, and the analyses asked for later get it at once.
+    this.pool
+      .then((p) =>
+        p.on('error', (e: unknown) => {
+          if (p.threads.length > 0) {
+            // Another thread is still there and Piscina replaces this one: said, not fatal.
+            process.emitWarning(`an analysis thread stopped: ${String(e)}`, 'DosetwinAnalysisPool');
+            return;
+          }
+          this.bootFailure = e;
+          for (const a of this.inFlight) a.abort(e);
+        }),
+      )
+      .catch(() => {});
   }
 
   /** The library's analysis of a request (runAnalysis), on a worker thread. */
@@ -301,17 +322,15 @@ export class AnalysisPool {
     const pool = await this.pool;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.limits.timeoutMs);
+    this.inFlight.add(abort);
     let out: TaskOutcome;
     try {
+      if (this.bootFailure !== undefined) throw this.bootFailure;
       out = (await pool.run(task, { signal: abort.signal })) as TaskOutcome;
-    } catch (e) {
-      if (abort.signal.aborted)
-        reject(
-          'DT_ANALYSIS_TIMEOUT',
-          'analysis',
-          `the analysis did not finish within ${this.limits.timeoutMs / 1000} s and was stopped`,
-          'check the record for an implausible amount, level or time (a dose of 1e308 mg, a level in the wrong unit); the limit is DOSETWIN_ANALYSIS_TIMEOUT_S',
-        );
+    } catch (caught) {
+      // Stopped because no thread could start: that thread's error is the answer.
+      const e: unknown =
+        abort.signal.aborted && abort.signal.reason === this.bootFailure ? this.bootFailure : caught;
       if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY')
         reject(
           'DT_ANALYSIS_MEMORY',
@@ -319,9 +338,17 @@ export class AnalysisPool {
           `the analysis needed more than ${this.limits.memoryMb} MB and was stopped`,
           'check the record for an implausible number of doses or levels; the limit is DOSETWIN_ANALYSIS_MEMORY_MB',
         );
+      if (abort.signal.aborted && e === caught)
+        reject(
+          'DT_ANALYSIS_TIMEOUT',
+          'analysis',
+          `the analysis did not finish within ${this.limits.timeoutMs / 1000} s and was stopped`,
+          'check the record for an implausible amount, level or time (a dose of 1e308 mg, a level in the wrong unit); the limit is DOSETWIN_ANALYSIS_TIMEOUT_S',
+        );
       throw e;
     } finally {
       clearTimeout(timer);
+      this.inFlight.delete(abort);
     }
     if (out.ok) return out.value;
     if ('issues' in out) throw new DosetwinError(out.issues);
