@@ -28,8 +28,12 @@ child.stdout.on('data', (d) => {
 child.on('close', (code) => {
   const p = /ℹ pass (\d+)/.exec(buf);
   const f = /ℹ fail (\d+)/.exec(buf);
+  // A test cancelled (its file's process ended, or an error escaped it) did not pass: it counts as
+  // failed, so that the closing line never reads "0 failed" while the run fails.
+  const c = /ℹ cancelled (\d+)/.exec(buf);
   pass = p ? Number(p[1]) : 0;
-  fail = f ? Number(f[1]) : code === 0 ? 0 : 1;
+  fail = (f ? Number(f[1]) : 0) + (c ? Number(c[1]) : 0);
+  if (fail === 0 && code !== 0) fail = 1;
   console.log(`${pass} passed, ${fail} failed`);
   process.exit(code ?? 1);
 });
