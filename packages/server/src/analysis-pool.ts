@@ -328,9 +328,8 @@ export class AnalysisPool {
       if (this.bootFailure !== undefined) throw this.bootFailure;
       out = (await pool.run(task, { signal: abort.signal })) as TaskOutcome;
     } catch (caught) {
-      // Stopped because no thread could start: that thread's error is the answer.
-      const e: unknown =
-        abort.signal.aborted && abort.signal.reason === this.bootFailure ? this.bootFailure : caught;
+      // When no thread could start, that thread's error is the answer (the task was stopped by it).
+      const e: unknown = this.bootFailure ?? caught;
       if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY')
         reject(
           'DT_ANALYSIS_MEMORY',
@@ -338,7 +337,7 @@ export class AnalysisPool {
           `the analysis needed more than ${this.limits.memoryMb} MB and was stopped`,
           'check the record for an implausible number of doses or levels; the limit is DOSETWIN_ANALYSIS_MEMORY_MB',
         );
-      if (abort.signal.aborted && e === caught)
+      if (this.bootFailure === undefined && abort.signal.aborted)
         reject(
           'DT_ANALYSIS_TIMEOUT',
           'analysis',
