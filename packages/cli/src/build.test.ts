@@ -30,7 +30,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-test('the bin runs compiled code only: dosetwin fit, 20 run001 patients on 2 worker threads, with every TypeScript load refused (process and threads): etas = NONMEM (ln 1.001), OBJ (1e-5)', () => {
+test("the bin runs compiled code only: dosetwin fit, 20 run001 patients on 2 worker threads, with every TypeScript load refused (process and threads), and the library's full entry too (a model file needs only @dosetwin/models/data): etas = NONMEM (ln 1.001), OBJ (1e-5)", () => {
   const dir = tmp('dosetwin-build-fit-');
   const bench = join(REPO, '../shared/reference/map-benchmark/run001');
   const lines = readFileSync(join(bench, 'data.csv'), 'utf8').trim().split('\n');
@@ -38,9 +38,10 @@ test('the bin runs compiled code only: dosetwin fit, 20 run001 patients on 2 wor
   writeFileSync(data, `${lines.filter((l, i) => i === 0 || Number(l.split(',')[0]) <= 20).join('\n')}\n`);
   // A module resolution hook, in the process and (inherited flags) in each worker thread started
   // from a file, as the compiled CLI starts them, that fails on any .ts module: what tsx would
-  // load if anything were transpiled at run time.
+  // load if anything were transpiled at run time. It also fails on the models' full entry, which
+  // fitting a model file has no use for (parsing it would cost every such start a few tens of ms).
   const hook = join(dir, 'no-typescript.mjs');
-  const resolveHook = `export async function resolve(s, c, next) { const r = await next(s, c); if (/\\.[cm]?ts$/.test(new URL(r.url).pathname)) throw new Error('TypeScript at run time: ' + r.url); return r; }`;
+  const resolveHook = `export async function resolve(s, c, next) { const r = await next(s, c); const p = new URL(r.url).pathname; if (/\\.[cm]?ts$/.test(p)) throw new Error('TypeScript at run time: ' + r.url); if (p.endsWith('/packages/models/dist/index.js')) throw new Error('the whole library loaded: ' + r.url); return r; }`;
   writeFileSync(
     hook,
     `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(resolveHook)}`)});\n`,

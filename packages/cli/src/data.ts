@@ -19,7 +19,7 @@ import {
   parseDrugData,
   samplePolicy,
   splitHeader,
-} from '@dosetwin/models';
+} from '@dosetwin/models/data';
 import { printIssues, readText } from './io.ts';
 
 /** How `--data` is described in the help of every command that reads patients. */

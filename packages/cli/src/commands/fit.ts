@@ -16,14 +16,10 @@ import {
   sampledExposure,
   samplePosterior,
 } from '@dosetwin/engine';
-import {
-  checkCodedColumns,
-  fitDrug,
-  parseDrugData,
-  type DrugFit,
-  type DrugPatient,
-  type FitDrugOptions,
-} from '@dosetwin/models';
+import type { DrugFit, FitDrugOptions } from '@dosetwin/models';
+// Reading data needs only this part of the library; the rest (model averaging) is loaded by
+// `fit --drug` alone, so fitting a model file does not parse the whole library.
+import { checkCodedColumns, type DrugPatient, parseDrugData } from '@dosetwin/models/data';
 import type { Command } from 'commander';
 import { DATA_HELP, printDataNotes, readPatients } from '../data.ts';
 import { argError, guarded, printIssues, readText } from '../io.ts';
@@ -444,7 +440,7 @@ export function registerFit(program: Command): void {
         process.exitCode = await guarded(async () => {
           if ((opts.model === undefined) === (opts.drug === undefined))
             argError('--model', 'give either --model FILE or --drug NAME', "e.g. '--drug vancomycin'");
-          if (opts.drug !== undefined) return fitDrugCommand(opts as typeof opts & { drug: string });
+          if (opts.drug !== undefined) return await fitDrugCommand(opts as typeof opts & { drug: string });
           if (opts.format !== 'json') argError('--format', `'${opts.format}' is not supported; use json`);
           const int = (v: string, name: string, min: number): number => {
             const x = Number(v);
@@ -674,7 +670,7 @@ export function readDrugData(file: string): DrugPatient[] {
 }
 
 /** `dosetwin fit --drug NAME`: each patient of a drug-level dataset, every candidate model, averaged. */
-function fitDrugCommand(opts: {
+async function fitDrugCommand(opts: {
   drug: string;
   data: string;
   format: string;
@@ -687,7 +683,7 @@ function fitDrugCommand(opts: {
   logDv?: boolean;
   priorWeight: string;
   starts: string;
-}): number {
+}): Promise<number> {
   if (opts.format !== 'json' && opts.format !== 'text')
     argError('--format', `'${opts.format}' is not json or text`);
   const averaging = drugFitOptions(opts);
@@ -701,6 +697,7 @@ function fitDrugCommand(opts: {
     argError('--starts', `'${opts.starts}' must be a whole number ≥ 0`);
   const options: FitDrugOptions = { ...averaging, map: { priorWeight, starts } };
   const patients = readDrugData(opts.data);
+  const { fitDrug } = await import('@dosetwin/models');
   for (const p of patients) {
     const line = drugFitLine(fitDrug(opts.drug, p, options));
     process.stdout.write((opts.format === 'json' ? JSON.stringify(line) : drugFitText(line)) + '\n');

@@ -2,7 +2,7 @@
 // library id. Every command that takes a model reads it here.
 import { existsSync } from 'node:fs';
 import { type CompiledModel, loadModel } from '@dosetwin/engine';
-import { getModel, type LibraryModel, type ModelRef } from '@dosetwin/models';
+import { getModel, type LibraryModel, type ModelRef } from '@dosetwin/models/data';
 import { readText } from '../io.ts';
 
 /** A command's model: compiled, the library entry when it is one, and what the data reader needs. */
