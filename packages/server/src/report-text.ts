@@ -83,8 +83,10 @@ const W = {
     fr: 'Schéma actuel : aucun à poursuivre (moins de deux doses saisies).',
   },
   target: { en: 'Target', fr: 'Cible' },
-  met: { en: 'met (individual prediction)', fr: 'atteinte (prédiction individuelle)' },
-  notMet: { en: 'NOT met (individual prediction)', fr: 'NON atteinte (prédiction individuelle)' },
+  // Printed inside parentheses after the value ("576.8 (met, individual prediction)"): no
+  // parentheses of their own, which would nest.
+  met: { en: 'met, individual prediction', fr: 'atteinte, prédiction individuelle' },
+  notMet: { en: 'NOT met, individual prediction', fr: 'NON atteinte, prédiction individuelle' },
   ptaRow: { en: 'PTA (all targets)', fr: 'PAC (toutes les cibles)' },
   ptaExplained: {
     en: 'PTA, probability of target attainment: the share of {n} plausible versions of this patient (draws from the posterior distribution of their parameters, given the levels) in which every target is met at steady state. A PTA of 80 % means 8 in 10 such versions reach the targets; it measures the uncertainty about the patient, not the adherence to the regimen.',

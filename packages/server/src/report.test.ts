@@ -154,7 +154,8 @@ for (const { name: backend, skip } of backends())
       // The ranking rule and what a target met means, in the library's words; met is labelled as
       // the individual prediction's, beside the PAC.
       has(rankingRule('fr').slice(0, 60));
-      has('atteinte (prédiction individuelle)');
+      has('(atteinte, prédiction individuelle)');
+      assert.ok(!/\([^()]*\(/.test(text.replace(/\s+/g, ' ')), 'no parentheses nested in the report');
       // The symbols as the screen shows them (the embedded font has them all), not written out.
       has(rankingRule('fr'));
       has(MET_MEANING.fr);
