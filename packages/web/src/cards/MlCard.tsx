@@ -8,12 +8,12 @@ import { Card, Table, Text, Title } from '@mantine/core';
 import { memo } from 'react';
 import { useT } from '../i18n/index.ts';
 import { showDateTime } from '../lib/time.ts';
-import { fmt, unitLabel } from '../lib/units.ts';
+import { fmt, fmtSigned, unitLabel } from '../lib/units.ts';
 import type { MlResult } from '../lib/worker-protocol.ts';
 
-/** A percentage with one decimal (3.0 kept) and its sign, a true minus. */
+/** A percentage with one decimal (3.0 kept) and its sign. */
 const signed = (x: number, lang: 'en' | 'fr'): string =>
-  `${x > 0 ? '+' : x < 0 ? '−' : ''}${fmt(Math.abs(x), lang, { decimals: 1, fixed: true }, true)}`;
+  fmtSigned(x, lang, { decimals: 1, fixed: true }, true);
 
 export const MlCard = memo(function MlCard({ ml }: { ml: MlResult }) {
   const { t, lang } = useT();

@@ -1,7 +1,7 @@
 // Unit lists offered in the forms: each converts through the engine's table; known factors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CONC_UNITS, convertUnit, fmt, MASS_UNITS, TIME_UNITS, unitLabel } from './units.ts';
+import { CONC_UNITS, convertUnit, fmt, fmtSigned, MASS_UNITS, TIME_UNITS, unitLabel } from './units.ts';
 
 test('every listed dose, concentration and time unit converts to the base unit (exact factors)', () => {
   assert.deepEqual(
@@ -73,6 +73,16 @@ test('fmt writes 0 for a value that rounds to zero, never -0 (a change of -0.4 %
   assert.equal(fmt(-0.0001, 'en', { decimals: 3 }), '0');
   assert.equal(fmt(-0.6, 'en', { decimals: 0 }), '-1');
   assert.equal(fmt(-0.05, 'fr', { decimals: 2, fixed: true }), '-0,05');
+});
+
+test('fmtSigned: + for a rise, a true minus (U+2212, not the hyphen) for a fall, no sign when it rounds to 0', () => {
+  assert.equal(fmtSigned(-71.4, 'fr', { decimals: 0 }, true), '\u221271');
+  assert.equal(fmtSigned(12.5, 'en', { decimals: 1, fixed: true }), '+12.5');
+  assert.equal(fmtSigned(-1234.5, 'fr', { decimals: 1, fixed: true }, true), '\u22121\u202f234,5');
+  assert.equal(fmtSigned(-0.4, 'en', { decimals: 0 }), '0');
+  assert.equal(fmtSigned(0.04, 'fr', { decimals: 1, fixed: true }), '0,0');
+  assert.equal(fmtSigned(Number.NaN, 'en'), '–');
+  assert.ok(!fmtSigned(-3, 'en').includes('-'));
 });
 
 test('fmt with significant digits and grouping: the trial’s exposure 1 110 (3 digits), the local model’s 4 digits', () => {

@@ -44,6 +44,16 @@ export function fmt(x: number, lang: 'en' | 'fr' = 'en', digits: Digits = 4, gro
   return fraction === undefined ? int : `${int}${lang === 'fr' ? ',' : '.'}${fraction}`;
 }
 
+/**
+ * A change for display: `fmt` of its size after its sign, + when it rises and a true minus (−,
+ * U+2212, as typeset text writes it, not the hyphen) when it falls; no sign when it rounds to 0.
+ */
+export function fmtSigned(x: number, lang: 'en' | 'fr' = 'en', digits: Digits = 4, group = false): string {
+  const size = fmt(Math.abs(x), lang, digits, group);
+  if (size === '–' || /^0(?:[.,]0*)?$/.test(size)) return size;
+  return `${x > 0 ? '+' : '−'}${size}`;
+}
+
 /** Display form of a unit (µ for the ASCII u the engine stores). */
 export function unitLabel(u: string, lang: 'en' | 'fr' = 'en'): string {
   // Years and days as a French reader writes them (ans, j); the other symbols are international.

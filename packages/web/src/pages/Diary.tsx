@@ -47,7 +47,7 @@ import { api } from '../lib/api.ts';
 import { EngineClient } from '../lib/engine-client.ts';
 import type { PageProps } from '../lib/nav.ts';
 import { fromDateTimeLocal, showDateTime, toDateTimeLocal } from '../lib/time.ts';
-import { convertUnit, fmt, unitLabel } from '../lib/units.ts';
+import { convertUnit, fmt, fmtSigned, unitLabel } from '../lib/units.ts';
 
 const H = 3_600_000;
 const OPTION_KEY: Record<MissedDoseChoice['id'], Key> = {
@@ -249,8 +249,9 @@ export function DiaryPage({ id }: PageProps) {
   if (!a) return <ErrorBox error={error} />;
   const advice = result?.advice;
   const advised = advice ? advisedOption(advice) : null;
-  // A change in whole percent, signed when it rises.
-  const pct = (x: number): string => `${x > 0 ? '+' : ''}${fmt(100 * x, lang, { decimals: 0 }, true)} %`;
+  // A change in whole percent, with its sign; a share in whole percent.
+  const pct = (x: number): string => `${fmtSigned(100 * x, lang, { decimals: 0 }, true)} %`;
+  const share = (x: number): string => `${fmt(100 * x, lang, { decimals: 0 }, true)} %`;
   return (
     <Stack gap="sm" maw={900}>
       <Group justify="space-between" wrap="wrap">
@@ -399,7 +400,7 @@ export function DiaryPage({ id }: PageProps) {
                             )
                             .join(', ')}
                         </Table.Td>
-                        <Table.Td>{o.pWithin === null ? '—' : pct(o.pWithin).replace('+', '')}</Table.Td>
+                        <Table.Td>{o.pWithin === null ? '—' : share(o.pWithin)}</Table.Td>
                         <Table.Td>{fmt(o.hoursBelow, lang, { decimals: 1 }, true)}</Table.Td>
                         <Table.Td>{fmt(o.hoursAbove, lang, { decimals: 1 }, true)}</Table.Td>
                         <Table.Td>
@@ -521,9 +522,7 @@ export function DiaryPage({ id }: PageProps) {
                               {fmt(b.p95[i], lang, { decimals: 2 }, true)}{' '}
                               {unitLabel(advice.reference.trough.unit, lang)}
                             </Table.Td>
-                            {adherence.below && (
-                              <Table.Td>{pct(b.fractionBelow ?? 0).replace('+', '')}</Table.Td>
-                            )}
+                            {adherence.below && <Table.Td>{share(b.fractionBelow ?? 0)}</Table.Td>}
                           </Table.Tr>
                         );
                       })}
