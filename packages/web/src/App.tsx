@@ -1,4 +1,13 @@
-import { Anchor, AppShell, Button, Group, SegmentedControl, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  AppShell,
+  Button,
+  Group,
+  MantineProvider,
+  SegmentedControl,
+  Text,
+  Title,
+} from '@mantine/core';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { LangContext, type Lang, translate } from './i18n/index.ts';
 import type { SessionUser } from '@dosetwin/server/contract';
@@ -7,6 +16,7 @@ import { go } from './lib/nav.ts';
 import { PendingPage } from './pages/Account.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { resolvePublicRoute, resolveRoute, sectionsFor } from './routes.tsx';
+import { THEMES } from './theme.ts';
 
 /**
  * The language chosen in the header before, else the browser's first language the app speaks
@@ -81,86 +91,88 @@ export function App() {
     />
   );
   return (
-    <LangContext.Provider value={ctx}>
-      <AppShell header={{ height: 56 }} padding="md">
-        <AppShell.Header>
-          <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-            <Group gap="lg" wrap="nowrap">
-              <Title order={1} size="h3">
-                dosetwin
-              </Title>
-              {user && !user.pending && (
-                <nav aria-label={t('navigation')}>
-                  {/* One line down to a tablet's 768 px: no wrapping inside a link or between them. */}
-                  <Group gap="sm" wrap="nowrap">
-                    {sectionsFor(user.role).map((s) => (
-                      <Anchor
-                        key={s.section}
-                        href={s.href}
-                        fw={route.section === s.section ? 700 : 400}
-                        style={{ whiteSpace: 'nowrap' }}
-                      >
-                        {s.short ? (
-                          <>
-                            <Text span inherit visibleFrom="lg">
-                              {t(s.label)}
-                            </Text>
-                            <Text span inherit hiddenFrom="lg">
-                              {t(s.short)}
-                            </Text>
-                          </>
-                        ) : (
-                          t(s.label)
-                        )}
-                      </Anchor>
-                    ))}
-                  </Group>
-                </nav>
-              )}
-            </Group>
-            <Group gap="sm" wrap="nowrap">
-              {langSwitch}
-              {user && (
-                <>
-                  <Text size="sm" data-testid="whoami" style={{ whiteSpace: 'nowrap' }}>
-                    {user.displayName}
-                    {/* The role where there is room for it (its name is in the account page). */}
-                    <Text span inherit visibleFrom="md">
-                      {' '}
-                      · {t(`role_${user.role}`)}
-                    </Text>
-                  </Text>
-                  <Button size="xs" variant="default" onClick={signOut}>
-                    {t('signOut')}
-                  </Button>
-                </>
-              )}
-            </Group>
-          </Group>
-        </AppShell.Header>
-        <AppShell.Main>
-          {Public ? (
-            <Public />
-          ) : !checked ? null : !user ? (
-            <>
-              <LoginPage
-                ended={ended}
-                onSignedIn={(u) => {
-                  setEnded(false);
-                  setUser(u);
-                }}
-              />
-              <Group justify="center" mt="lg">
-                <Anchor href="#/playground">{t('pg_open')}</Anchor>
+    <MantineProvider theme={THEMES[lang]}>
+      <LangContext.Provider value={ctx}>
+        <AppShell header={{ height: 56 }} padding="md">
+          <AppShell.Header>
+            <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+              <Group gap="lg" wrap="nowrap">
+                <Title order={1} size="h3">
+                  dosetwin
+                </Title>
+                {user && !user.pending && (
+                  <nav aria-label={t('navigation')}>
+                    {/* One line down to a tablet's 768 px: no wrapping inside a link or between them. */}
+                    <Group gap="sm" wrap="nowrap">
+                      {sectionsFor(user.role).map((s) => (
+                        <Anchor
+                          key={s.section}
+                          href={s.href}
+                          fw={route.section === s.section ? 700 : 400}
+                          style={{ whiteSpace: 'nowrap' }}
+                        >
+                          {s.short ? (
+                            <>
+                              <Text span inherit visibleFrom="lg">
+                                {t(s.label)}
+                              </Text>
+                              <Text span inherit hiddenFrom="lg">
+                                {t(s.short)}
+                              </Text>
+                            </>
+                          ) : (
+                            t(s.label)
+                          )}
+                        </Anchor>
+                      ))}
+                    </Group>
+                  </nav>
+                )}
               </Group>
-            </>
-          ) : user.pending ? (
-            <PendingPage user={user} onDone={refreshUser} />
-          ) : (
-            <Page key={`${route.path}|${id}`} id={id} user={user} />
-          )}
-        </AppShell.Main>
-      </AppShell>
-    </LangContext.Provider>
+              <Group gap="sm" wrap="nowrap">
+                {langSwitch}
+                {user && (
+                  <>
+                    <Text size="sm" data-testid="whoami" style={{ whiteSpace: 'nowrap' }}>
+                      {user.displayName}
+                      {/* The role where there is room for it (its name is in the account page). */}
+                      <Text span inherit visibleFrom="md">
+                        {' '}
+                        · {t(`role_${user.role}`)}
+                      </Text>
+                    </Text>
+                    <Button size="xs" variant="default" onClick={signOut}>
+                      {t('signOut')}
+                    </Button>
+                  </>
+                )}
+              </Group>
+            </Group>
+          </AppShell.Header>
+          <AppShell.Main>
+            {Public ? (
+              <Public />
+            ) : !checked ? null : !user ? (
+              <>
+                <LoginPage
+                  ended={ended}
+                  onSignedIn={(u) => {
+                    setEnded(false);
+                    setUser(u);
+                  }}
+                />
+                <Group justify="center" mt="lg">
+                  <Anchor href="#/playground">{t('pg_open')}</Anchor>
+                </Group>
+              </>
+            ) : user.pending ? (
+              <PendingPage user={user} onDone={refreshUser} />
+            ) : (
+              <Page key={`${route.path}|${id}`} id={id} user={user} />
+            )}
+          </AppShell.Main>
+        </AppShell>
+      </LangContext.Provider>
+    </MantineProvider>
   );
 }

@@ -136,14 +136,18 @@ describe(
     const addLevel = async (L: Dict, h: number, value: string, lloq: string, assay: string) => {
       const { page } = b;
       const form = page.getByTestId('sample-form');
+      // Numbers typed and shown as the UI's language writes them (a decimal comma in French), in
+      // the number boxes and the timeline alike.
+      const written = (x: string): string => (L === fr ? x.replace('.', ',') : x);
       await form.getByLabel(L.dateTime).fill(localInput(ago(h)));
-      await form.getByRole('textbox', { name: L.concentration }).fill(value);
+      await form.getByRole('textbox', { name: L.concentration }).fill(written(value));
       await form.getByRole('textbox', { name: L.assay }).fill(assay);
-      await form.getByRole('textbox', { name: L.lloq }).fill(lloq);
+      await form.getByRole('textbox', { name: L.lloq }).fill(written(lloq));
       await form.getByRole('button', { name: L.addLevel }).click();
-      // The timeline writes numbers as the UI's language does (a decimal comma in French).
-      const shown = L === fr ? value.replace('.', ',') : value;
-      await page.getByTestId('timeline').getByText(`${shown} mg/L`).waitFor();
+      await page
+        .getByTestId('timeline')
+        .getByText(`${written(value)} mg/L`)
+        .waitFor();
     };
 
     /** Submit the request (subject already chosen); its id. */

@@ -205,19 +205,18 @@ test(
       .nth(2)
       .waitFor();
     const smp = page.getByTestId('sample-form');
+    // Levels typed with the decimal comma, as the number box shows them; so does the timeline.
     for (const [h, v] of [
-      [16, '27.4'],
-      [6.25, '9.8'],
+      [16, '27,4'],
+      [6.25, '9,8'],
     ] as const) {
       await smp.getByLabel(L.dateTime).fill(localInput(ago(h)));
-      await smp.getByRole('textbox', { name: L.concentration }).fill(v);
+      const level = smp.getByRole('textbox', { name: L.concentration });
+      await level.fill(v);
+      assert.equal(await level.inputValue(), v);
       await smp.getByRole('textbox', { name: L.lloq }).fill('2');
       await smp.getByRole('button', { name: L.addLevel }).click();
-      // The timeline writes the decimal comma.
-      await page
-        .getByTestId('timeline')
-        .getByText(`${v.replace('.', ',')} mg/L`)
-        .waitFor();
+      await page.getByTestId('timeline').getByText(`${v} mg/L`).waitFor();
     }
 
     // The second dose was 1.5 g, not 1 g: amended, with the reason.
@@ -288,7 +287,10 @@ test(
     const interval = page.getByRole('textbox', { name: L.intervalH });
     if ((await interval.inputValue()) !== '12') await interval.fill('12');
     // Over 2.5 h: candidate 1's infusion time (its dose at the drug's maximum rate) would be unusual for 1250 mg.
-    await page.getByRole('textbox', { name: L.durationH }).fill('2.5');
+    // Written with the French decimal comma, and shown with it.
+    const duration = page.getByRole('textbox', { name: L.durationH });
+    await duration.fill('2,5');
+    assert.equal(await duration.inputValue(), '2,5');
     await page.getByTestId('whatif-dose').fill('1250');
     // The validation card follows the what-if: the regimen it will sign.
     await page.getByText(/Schéma retenu \(simulation\).*1\s?250 mg \/ 12 h/).waitFor();
