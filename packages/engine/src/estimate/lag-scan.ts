@@ -1,6 +1,7 @@
 import type { PatientData } from '../events/records.ts';
 import type { Simulator } from '../simulate/simulator.ts';
 import type { MapObjective } from './objective.ts';
+import { sameVector } from './linalg.ts';
 
 /** Largest number of (observation, dose entry) pairs a scan is worth precomputing. */
 const MAX_PAIRS = 4096;
@@ -171,7 +172,7 @@ export class LagScan {
     if (!(V > 0) || !(this.k >= 0) || !(this.ka >= 0) || !Number.isFinite(this.k + this.ka))
       return ((this.obj = null), false);
     this.pairs(obj, p, nRec, entries * obj.nObs);
-    this.useKept = this.keptObj === obj && this.keptStride === nRec && sameValues(this.keptCentre, x);
+    this.useKept = this.keptObj === obj && this.keptStride === nRec && sameVector(this.keptCentre, x);
     return true;
   }
 
@@ -299,11 +300,4 @@ export class LagScan {
     }
     return obj.valueFrom(x, this.F);
   }
-}
-
-/** Whether a and b hold the same values (same length). */
-function sameValues(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let q = 0; q < a.length; q++) if (a[q] !== b[q]) return false;
-  return true;
 }

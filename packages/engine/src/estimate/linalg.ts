@@ -98,3 +98,10 @@ export function choleskyShifted(n: number, A: Float64Array, L: Float64Array, wor
   }
   return Infinity;
 }
+
+/** Whether two vectors hold the same values (same length, element by element, no tolerance). */
+export function sameVector(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

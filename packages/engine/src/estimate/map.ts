@@ -5,7 +5,7 @@ import { Simulator, type SimulatorOptions } from '../simulate/simulator.ts';
 import { type Minimizable, minimize, type MinimizeOptions, type MinimizeResult } from './bfgs.ts';
 import { type ConditionalCovariance, conditionalCovariance, covarianceFromJacobian } from './covariance.ts';
 import { FiniteDifferences, type JacobianMethod } from './jacobian.ts';
-import { cholesky, forwardSolve } from './linalg.ts';
+import { cholesky, forwardSolve, sameVector } from './linalg.ts';
 import { normalQuantile } from './normal.ts';
 import { ClosedFormJacobian } from './closed-form-sensitivity.ts';
 import { buildSensitivityModel, etasAffectingDoseTiming, SensitivityJacobian } from './sensitivity.ts';
@@ -871,7 +871,7 @@ export class Problem implements Minimizable {
 
   gradient(x: Float64Array, g: Float64Array, H: Float64Array | null): number {
     // The line search has just evaluated f at the accepted point: reuse its predictions.
-    const haveF = this.vOk && same(this.vx, x);
+    const haveF = this.vOk && sameVector(this.vx, x);
     this.lastOk = false;
     if (haveF && this.vJOk && this.vSkip === this.skip) {
       // The derivatives came with the value: take its buffers (the value's are then stale).
@@ -897,15 +897,10 @@ export class Problem implements Minimizable {
 
   /** ETC and OBJ at x from the last gradient evaluation, if it was at x with all components. */
   covarianceAt(x: Float64Array): ConditionalCovariance | null {
-    if (!this.lastOk || !same(this.lastX, x)) return null;
+    if (!this.lastOk || !sameVector(this.lastX, x)) return null;
     // F is kept by the result; x and J are only read.
     return covarianceFromJacobian(this.obj, x, this.F.slice(0, this.obj.nPred), this.J);
   }
-}
-
-function same(a: Float64Array, b: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Rule 3: is the mode's weighted residual sum of squares plausible under χ²(nObs)? */

@@ -41,6 +41,7 @@ import type { Analysis, PatientRecord } from '@dosetwin/server/contract';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { AdherenceChart } from '../components/AdherenceChart.tsx';
 import { ErrorBox } from '../components/Issues.tsx';
+import { pct } from '../cards/format.ts';
 import { sourceOf } from '../hooks/useTwin.ts';
 import { type Key, useT } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
@@ -249,9 +250,8 @@ export function DiaryPage({ id }: PageProps) {
   if (!a) return <ErrorBox error={error} />;
   const advice = result?.advice;
   const advised = advice ? advisedOption(advice) : null;
-  // A change in whole percent, with its sign; a share in whole percent.
-  const pct = (x: number): string => `${fmtSigned(100 * x, lang, { decimals: 0 }, true)} %`;
-  const share = (x: number): string => `${fmt(100 * x, lang, { decimals: 0 }, true)} %`;
+  // A change in whole percent, with its sign (a share is written by the cards' `pct`).
+  const change = (x: number): string => `${fmtSigned(100 * x, lang, { decimals: 0 }, true)} %`;
   return (
     <Stack gap="sm" maw={900}>
       <Group justify="space-between" wrap="wrap">
@@ -313,7 +313,7 @@ export function DiaryPage({ id }: PageProps) {
               late: a.fit.adherence.late,
               extra: a.fit.adherence.extra,
               name: a.fit.adherence.largest.name,
-              change: pct(a.fit.adherence.largest.change),
+              change: change(a.fit.adherence.largest.change),
             })}
           </Text>
         )}
@@ -400,14 +400,14 @@ export function DiaryPage({ id }: PageProps) {
                             )
                             .join(', ')}
                         </Table.Td>
-                        <Table.Td>{o.pWithin === null ? '—' : share(o.pWithin)}</Table.Td>
+                        <Table.Td>{o.pWithin === null ? '—' : pct(o.pWithin)}</Table.Td>
                         <Table.Td>{fmt(o.hoursBelow, lang, { decimals: 1 }, true)}</Table.Td>
                         <Table.Td>{fmt(o.hoursAbove, lang, { decimals: 1 }, true)}</Table.Td>
                         <Table.Td>
                           {fmt(o.trough.value, lang, { decimals: 2 }, true)} {unitLabel(o.trough.unit, lang)}{' '}
-                          ({pct(o.troughChange)})
+                          ({change(o.troughChange)})
                         </Table.Td>
-                        <Table.Td>{pct(o.aucChange)}</Table.Td>
+                        <Table.Td>{change(o.aucChange)}</Table.Td>
                         <Table.Td>
                           {o.label ? (
                             <Badge size="sm">✓</Badge>
@@ -522,7 +522,7 @@ export function DiaryPage({ id }: PageProps) {
                               {fmt(b.p95[i], lang, { decimals: 2 }, true)}{' '}
                               {unitLabel(advice.reference.trough.unit, lang)}
                             </Table.Td>
-                            {adherence.below && <Table.Td>{share(b.fractionBelow ?? 0)}</Table.Td>}
+                            {adherence.below && <Table.Td>{pct(b.fractionBelow ?? 0)}</Table.Td>}
                           </Table.Tr>
                         );
                       })}
